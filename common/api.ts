@@ -1,0 +1,74 @@
+/**
+ * The renderer↔main API: one interface, its method list, and its events. The Electron preload builds
+ * `window.layerlab` by mapping over API_METHODS; main and the browser host register one handler per method from the
+ * same list (the ApiHandlers type makes a missing handler a compile error). Every call resolves to an Envelope.
+ */
+import type { Envelope } from './envelope';
+import type { EngineHello } from './engine-protocol';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Which host serves the renderer. Shown in About; nothing in the UI branches on it. */
+  host: 'electron' | 'web';
+  platform: string;
+  dataDir: string;
+}
+
+export type EngineState = 'starting' | 'ready' | 'restarting' | 'failed';
+
+export interface EngineStatus {
+  state: EngineState;
+  /** Process id of the current engine host, null while none runs. */
+  pid: number | null;
+  /** Why the engine is restarting or failed, in plain words. */
+  reason: string | null;
+  /** How many times the engine host has been restarted since the app started. */
+  restarts: number;
+  hello: EngineHello | null;
+  /** Epoch ms of the last state change. */
+  since: number;
+}
+
+export interface LayerLabApi {
+  getAppInfo(): Promise<Envelope<AppInfo>>;
+  getEngineStatus(): Promise<Envelope<EngineStatus>>;
+}
+
+export const API_METHODS = ['getAppInfo', 'getEngineStatus'] as const satisfies readonly (keyof LayerLabApi)[];
+
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Fails to compile when a method of LayerLabApi is missing from API_METHODS. */
+type MissingFromList = Exclude<keyof LayerLabApi, ApiMethod>;
+export const API_METHODS_COMPLETE: [MissingFromList] extends [never] ? true : MissingFromList = true;
+
+/** What a handler receives: the call's arguments; what it returns: the unwrapped value (errors are thrown). */
+export type ApiHandlers = {
+  [K in ApiMethod]: (...args: Parameters<LayerLabApi[K]>) => Promise<EnvelopeValue<ReturnType<LayerLabApi[K]>>>;
+};
+type EnvelopeValue<P> = P extends Promise<Envelope<infer T>> ? T : never;
+
+/**
+ * Argument validators, one per method: each returns an error message or null. Handlers only ever see arguments
+ * that passed these.
+ */
+export const API_ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => string | null } = {
+  getAppInfo: (args) => (args.length === 0 ? null : 'getAppInfo takes no arguments'),
+  getEngineStatus: (args) => (args.length === 0 ? null : 'getEngineStatus takes no arguments'),
+};
+
+/** Events pushed from main to the renderer. */
+export interface ApiEvents {
+  engineStatus: EngineStatus;
+}
+
+export const API_EVENTS = ['engineStatus'] as const satisfies readonly (keyof ApiEvents)[];
+export type ApiEventName = (typeof API_EVENTS)[number];
+
+/** The object the preload exposes as `window.layerlab`, and the browser host's client mirrors. */
+export type LayerLabBridge = LayerLabApi & {
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+};
+
+export const BRIDGE_GLOBAL = 'layerlab';

@@ -1,0 +1,49 @@
+/**
+ * The engine protocol: every message between the engine host and its peers (main, the renderer) is one member of
+ * these discriminated unions, switched on `type`. Main hands the renderer a direct channel to the engine host
+ * (a MessagePort in Electron, a bridged WebSocket in the browser host), so training traffic does not pass through
+ * main's services.
+ */
+
+/** One gpu.js (or engine) backend as the engine host probed it in its own process. */
+export interface BackendProbe {
+  name: string; // 'cpu' | 'webasm' | 'webgl2' | 'webgpu' | 'headlessgl' | ...
+  available: boolean;
+  /** One line, e.g. `ok (12 ms)` or `unavailable (no WebGL in Node)`. */
+  detail: string;
+}
+
+export interface EngineHello {
+  engineVersion: string;
+  /** The engine host's own process id: tests use it to prove a restart really made a new process. */
+  pid: number;
+  /** e.g. `node 20.20.2` or `electron 45.5.0 (utility)`. */
+  runtime: string;
+  backends: BackendProbe[];
+  /** The backend the engine computes on now. */
+  backendInUse: string;
+}
+
+/** Messages to the engine host. */
+export type EngineRequest =
+  | { type: 'hello' }
+  | { type: 'ping'; id: number };
+
+/** Messages from the engine host. */
+export type EngineEvent =
+  | { type: 'hello'; hello: EngineHello }
+  | { type: 'pong'; id: number; pid: number }
+  | { type: 'error'; message: string; requestType?: string };
+
+export const ENGINE_REQUEST_TYPES = ['hello', 'ping'] as const satisfies readonly EngineRequest['type'][];
+
+/** Validates an untrusted value as an EngineRequest; returns an error message or null. */
+export function checkEngineRequest(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'engine request must be an object';
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(ENGINE_REQUEST_TYPES as readonly string[]).includes(type)) {
+    return `unknown engine request type ${JSON.stringify(type)}`;
+  }
+  if (type === 'ping' && typeof (value as { id?: unknown }).id !== 'number') return 'ping needs a numeric id';
+  return null;
+}
