@@ -1,0 +1,727 @@
+#!/usr/bin/python3
+"""
+PyTorch oracle for LayerLab's engine: writes the parity fixtures in engine/test/fixtures/.
+
+Run from the repository root with Debian's python (it has PyTorch 1.13):
+
+    /usr/bin/python3 engine/test/gen_fixtures.py            # everything
+    /usr/bin/python3 engine/test/gen_fixtures.py ops losses  # only some files
+
+CI has no PyTorch: the fixtures are committed and the TS parity tests (engine/test/*.test.ts) only read them.
+Each case seeds torch with crc32(case name), so adding or editing one case never changes another.
+
+Fixture format (JSON, one case per line so diffs stay readable)
+---------------------------------------------------------------
+A tensor is {"shape": [2, 3], "data": [...row-major...]} with float32 values written as the shortest decimal that
+round-trips the float32 (at most 9 significant digits); integer tensors add "dtype": "int32", boolean masks
+"dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
+
+Every file is {"generator": ..., "torch": version, "cases": [case, ...]}. Backward is always recorded the same way:
+a fixed random upstream gradient g ("grad_out", same shape as the output) and the gradients of sum(out * g) with
+respect to every floating input ("grads"), i.e. the vector-Jacobian product g^T J.
+
+ops.json      {name, op, inputs: [tensor | number], args, out, grad_out?, grads?: [tensor | null per input]}
+              op is the engine's functional name (PLAN.md); args are the op's remaining arguments in the order of
+              the engine signature (a list) or its options object (a dict, camelCase), see opCalls in ops.test.ts.
+              batchNorm adds "after": {running_mean, running_var} (the op updates them in place when training).
+layers.json   {name, layer, args, kwargs (camelCase), state (torch state_dict names, buffers included), input,
+               train: {out, grad_out, grads: {input, <param name>: grad}, state_after},
+               eval:  {out, grad_out, grads}}
+              train and eval each start from "state" on a fresh module. state_after holds the buffers after the
+              train-mode forward (BatchNorm running stats, num_batches_tracked).
+losses.json   {name, loss, kwargs (camelCase, reduction included), input, target, out, grad_out, grads: {input}}
+              For reduction 'mean' / 'sum' grad_out is a scalar tensor (shape []).
+optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grads: [{name: tensor} x steps],
+               after: [{name: tensor} x steps]}
+              Step i sets p.grad = grads[i][p] and calls step(); after[i] holds the params after that step.
+schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs}
+              lrs[i] is the optimizer's lr during epoch i (after i scheduler steps); ReduceLROnPlateau is stepped
+              with metrics[i] at the end of epoch i.
+rnn.json      {name, layer, args, kwargs (camelCase), state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
+               grad_c_n?, grads: {input, h0?, c0?, <param name>}}
+              Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
+mnist_logreg.json + mnist_logreg_init.safetensors
+              The seed tutorial's logistic regression (Linear 784->10, SGD lr 0.5, batch 64, pixels / 255,
+              cross-entropy, no shuffle) over one epoch of the real MNIST training set read from
+              ../shared/data/mnist. The .safetensors file holds the initial "weight" and "bias"; the JSON holds
+              the 938 per-batch losses (each computed before that batch's step).
+
+Not covered here: dropout's mask comes from torch's RNG, which the engine cannot reproduce, so dropout is checked
+by property in engine/test/dropout.test.ts (identity in eval, keep rate, 1/(1-p) scaling, mask-consistent grad).
+"""
+import gzip
+import json
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, 'fixtures')
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+MNIST = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'data', 'mnist'))
+
+torch.set_num_threads(1)  # one summation order, so reruns write identical files
+
+
+# ---------------------------------------------------------------------------------------------------------- helpers
+
+def seed(name):
+    torch.manual_seed(zlib.crc32(name.encode()))
+
+
+def f32(v):
+    """The shortest decimal that round-trips a float32, as a Python float (so json writes it that short)."""
+    return float(str(np.float32(v)))
+
+
+def enc(t):
+    if t is None:
+        return None
+    if isinstance(t, (bool, int, float)):
+        return t
+    t = t.detach()
+    shape = list(t.shape)
+    flat = t.reshape(-1)
+    if t.dtype == torch.bool:
+        return {'shape': shape, 'dtype': 'bool', 'data': [int(v) for v in flat.tolist()]}
+    if not t.is_floating_point():
+        return {'shape': shape, 'dtype': 'int32', 'data': [int(v) for v in flat.tolist()]}
+    return {'shape': shape, 'data': [f32(v) for v in flat.to(torch.float32).numpy()]}
+
+
+def camel(s):
+    head, *rest = s.split('_')
+    return head + ''.join(w[:1].upper() + w[1:] for w in rest)
+
+
+def camel_kwargs(kw):
+    return {camel(k): (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
+
+
+def U(*shape, lo=-2.0, hi=2.0):
+    return torch.rand(shape) * (hi - lo) + lo
+
+
+def N(*shape):
+    return torch.randn(shape)
+
+
+def P(*shape, lo=0.5, hi=2.0):
+    """Positive values, away from 0 (log, sqrt, pow, div)."""
+    return U(*shape, lo=lo, hi=hi)
+
+
+def away_from(x, points, gap=0.05):
+    """Nudge values that sit within gap of a kink (relu at 0, clamp bounds) so the derivative is unambiguous."""
+    x = x.clone()
+    for p in points:
+        close = (x - p).abs() < gap
+        x[close] = p + gap * 2 * torch.sign(x[close] - p + 1e-9)
+    return x
+
+
+def write(fname, cases):
+    os.makedirs(FIXTURES, exist_ok=True)
+    path = os.path.join(FIXTURES, fname)
+    with open(path, 'w') as f:
+        f.write('{"generator": "engine/test/gen_fixtures.py", "torch": %s,\n"cases": [\n' % json.dumps(torch.__version__))
+        f.write(',\n'.join(json.dumps(c, separators=(',', ':')) for c in cases))
+        f.write('\n]}\n')
+    print(f'{fname}: {len(cases)} cases, {os.path.getsize(path)} bytes')
+
+
+# -------------------------------------------------------------------------------------------------------------- ops
+
+def ops():
+    cases = []
+
+    def case(name, op, fn, make, args=None, grad=True):
+        seed(name)
+        raw = make()
+        leaves = []
+        for x in raw:
+            if isinstance(x, torch.Tensor):
+                x = x.detach().clone()
+                if grad and x.is_floating_point():
+                    x.requires_grad_(True)
+            leaves.append(x)
+        out = fn(*leaves)
+        rec = {'name': name, 'op': op, 'inputs': [enc(x) for x in raw], 'args': args if args is not None else [],
+               'out': enc(out)}
+        if grad and out.is_floating_point():
+            g = N(*out.shape)
+            (out * g).sum().backward()
+            rec['grad_out'] = enc(g)
+            rec['grads'] = [enc(x.grad) if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves]
+        cases.append(rec)
+
+    # elementwise binary, with broadcasting and number operands
+    binary = {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'maximum': torch.maximum,
+              'minimum': torch.minimum}
+    for op, fn in binary.items():
+        case(f'{op}/same_shape', op, fn, lambda: [U(2, 3), U(2, 3)])
+        case(f'{op}/broadcast_row', op, fn, lambda: [U(2, 3), U(3)])
+        case(f'{op}/broadcast_both', op, fn, lambda: [U(3, 1), U(1, 4)])
+        case(f'{op}/broadcast_3d', op, fn, lambda: [U(2, 1, 4), U(3, 1)])
+    for op, fn in {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul}.items():
+        case(f'{op}/tensor_number', op, fn, lambda: [U(2, 3), 1.5])
+        case(f'{op}/number_tensor', op, lambda a, b: fn(torch.tensor(a), b), lambda: [-0.75, U(2, 3)])
+    case('div/same_shape', 'div', torch.div, lambda: [U(2, 3), P(2, 3) * torch.sign(U(2, 3))])
+    case('div/broadcast_col', 'div', torch.div, lambda: [U(2, 3), P(2, 1)])
+    case('div/tensor_number', 'div', torch.div, lambda: [U(2, 3), 4.0])
+    case('div/number_tensor', 'div', lambda a, b: torch.tensor(a) / b, lambda: [1.0, P(2, 3)])
+    case('pow/tensor_number', 'pow', torch.pow, lambda: [P(2, 3), 2.5])
+    case('pow/square', 'pow', torch.pow, lambda: [U(2, 3), 2.0])
+    case('pow/tensor_tensor', 'pow', torch.pow, lambda: [P(2, 3), U(2, 3)])
+    case('pow/broadcast', 'pow', torch.pow, lambda: [P(2, 3), U(3)])
+    case('pow/number_tensor', 'pow', lambda a, b: torch.pow(a, b), lambda: [2.0, U(2, 3)])
+
+    # elementwise unary
+    case('neg/basic', 'neg', torch.neg, lambda: [U(2, 3)])
+    case('exp/basic', 'exp', torch.exp, lambda: [U(2, 3)])
+    case('log/basic', 'log', torch.log, lambda: [P(2, 3, lo=0.1, hi=5)])
+    case('sqrt/basic', 'sqrt', torch.sqrt, lambda: [P(2, 3, lo=0.1, hi=5)])
+    case('abs/basic', 'abs', torch.abs, lambda: [away_from(U(3, 4), [0])])
+    case('clamp/min_max', 'clamp', lambda x: torch.clamp(x, -0.5, 0.8), lambda: [away_from(U(3, 4), [-0.5, 0.8])],
+         [-0.5, 0.8])
+    case('clamp/min_only', 'clamp', lambda x: torch.clamp(x, min=0.1), lambda: [away_from(U(3, 4), [0.1])], [0.1])
+    case('clamp/max_only', 'clamp', lambda x: torch.clamp(x, max=0.3), lambda: [away_from(U(3, 4), [0.3])],
+         [None, 0.3])
+    case('where/same_shape', 'where', torch.where, lambda: [U(2, 3) > 0, U(2, 3), U(2, 3)])
+    case('where/broadcast', 'where', torch.where, lambda: [U(2, 1) > 0, U(2, 3), U(3)])
+
+    # matmul
+    case('matmul/2d', 'matmul', torch.matmul, lambda: [U(3, 4), U(4, 5)])
+    case('matmul/2d_vector_like', 'matmul', torch.matmul, lambda: [U(1, 6), U(6, 1)])
+    case('matmul/batched', 'matmul', torch.matmul, lambda: [U(2, 3, 4), U(2, 4, 5)])
+    case('matmul/batched_2d', 'matmul', torch.matmul, lambda: [U(2, 3, 4), U(4, 5)])
+    case('matmul/2d_batched', 'matmul', torch.matmul, lambda: [U(3, 4), U(2, 4, 5)])
+    case('matmul/broadcast_batch', 'matmul', torch.matmul, lambda: [U(2, 1, 3, 4), U(3, 4, 2)])
+
+    # reductions
+    x34 = lambda: [U(3, 4)]
+    x234 = lambda: [U(2, 3, 4)]
+    case('sum/all', 'sum', torch.sum, x234)
+    case('sum/dim0', 'sum', lambda x: x.sum(0), x234, [0])
+    case('sum/dim1_keepdim', 'sum', lambda x: x.sum(1, keepdim=True), x234, [1, True])
+    case('sum/dim_neg', 'sum', lambda x: x.sum(-1), x234, [-1])
+    case('sum/dims_list', 'sum', lambda x: x.sum([0, 2]), x234, [[0, 2]])
+    case('mean/all', 'mean', torch.mean, x234)
+    case('mean/dim1', 'mean', lambda x: x.mean(1), x234, [1])
+    case('mean/dim_neg_keepdim', 'mean', lambda x: x.mean(-1, keepdim=True), x234, [-1, True])
+    case('mean/dims_list', 'mean', lambda x: x.mean([0, 2]), x234, [[0, 2]])
+    case('max/all', 'max', torch.max, x234)
+    case('max/dim1', 'max', lambda x: x.max(1).values, x234, [1])
+    case('max/dim_neg_keepdim', 'max', lambda x: x.max(-1, keepdim=True).values, x234, [-1, True])
+    case('argmax/dim1', 'argmax', lambda x: x.argmax(1), x34, [1], grad=False)
+    case('argmax/dim0_keepdim', 'argmax', lambda x: x.argmax(0, keepdim=True), x34, [0, True], grad=False)
+    case('argmax/dim_neg', 'argmax', lambda x: x.argmax(-1), x234, [-1], grad=False)
+
+    # shape
+    case('reshape/basic', 'reshape', lambda x: x.reshape(4, 6), x234, [[4, 6]])
+    case('reshape/infer', 'reshape', lambda x: x.reshape(2, -1), x234, [[2, -1]])
+    case('view/basic', 'view', lambda x: x.view(6, 4), x234, [[6, 4]])
+    case('flatten/all', 'flatten', torch.flatten, x234)
+    case('flatten/from1', 'flatten', lambda x: torch.flatten(x, 1), lambda: [U(2, 3, 2, 2)], [1])
+    case('flatten/range', 'flatten', lambda x: torch.flatten(x, 1, 2), lambda: [U(2, 3, 2, 2)], [1, 2])
+    case('permute/3d', 'permute', lambda x: x.permute(2, 0, 1), x234, [[2, 0, 1]])
+    case('permute/4d', 'permute', lambda x: x.permute(0, 2, 3, 1), lambda: [U(2, 3, 2, 2)], [[0, 2, 3, 1]])
+    case('transpose/2d', 'transpose', lambda x: x.transpose(0, 1), x34, [0, 1])
+    case('transpose/3d_neg', 'transpose', lambda x: x.transpose(-1, 0), x234, [-1, 0])
+    case('cat/dim0', 'cat', lambda a, b, c: torch.cat([a, b, c], 0), lambda: [U(1, 3), U(2, 3), U(3, 3)], [0])
+    case('cat/dim1', 'cat', lambda a, b: torch.cat([a, b], 1), lambda: [U(2, 2, 3), U(2, 1, 3)], [1])
+    case('cat/dim_neg', 'cat', lambda a, b: torch.cat([a, b], -1), lambda: [U(2, 3, 1), U(2, 3, 2)], [-1])
+    case('slice/dim0', 'slice', lambda x: x[1:3], lambda: [U(4, 3)], [0, 1, 3])
+    case('slice/dim1_step', 'slice', lambda x: x[:, 1:6:2], lambda: [U(2, 7)], [1, 1, 6, 2])
+    case('slice/dim_last_3d', 'slice', lambda x: x[:, :, 0:2], x234, [2, 0, 2])
+    case('gather/dim1', 'gather', lambda x, i: torch.gather(x, 1, i),
+         lambda: [U(3, 4), torch.tensor([[0, 0], [3, 1], [2, 2]])], [1])
+    case('gather/dim0_repeat', 'gather', lambda x, i: torch.gather(x, 0, i),
+         lambda: [U(3, 4), torch.tensor([[2, 0, 1, 2], [2, 2, 0, 1]])], [0])
+    case('unsqueeze/dim0', 'unsqueeze', lambda x: x.unsqueeze(0), x34, [0])
+    case('unsqueeze/dim_neg', 'unsqueeze', lambda x: x.unsqueeze(-1), x34, [-1])
+    case('squeeze/all', 'squeeze', torch.squeeze, lambda: [U(1, 3, 1, 2)])
+    case('squeeze/dim', 'squeeze', lambda x: x.squeeze(2), lambda: [U(1, 3, 1, 2)], [2])
+    case('expand/basic', 'expand', lambda x: x.expand(3, 4), lambda: [U(3, 1)], [[3, 4]])
+    case('expand/new_dims', 'expand', lambda x: x.expand(2, 3, 4), lambda: [U(3, 1)], [[2, 3, 4]])
+    case('expand/keep_minus1', 'expand', lambda x: x.expand(2, -1, 4), lambda: [U(3, 1)], [[2, -1, 4]])
+
+    # softmax family
+    case('softmax/dim1', 'softmax', lambda x: torch.softmax(x, 1), x34, [1])
+    case('softmax/dim0', 'softmax', lambda x: torch.softmax(x, 0), x34, [0])
+    case('softmax/dim_neg_3d', 'softmax', lambda x: torch.softmax(x, -1), x234, [-1])
+    case('softmax/large_logits', 'softmax', lambda x: torch.softmax(x, 1), lambda: [U(2, 5) * 5 + 100], [1])
+    case('logSoftmax/dim1', 'logSoftmax', lambda x: torch.log_softmax(x, 1), x34, [1])
+    case('logSoftmax/dim0_3d', 'logSoftmax', lambda x: torch.log_softmax(x, 0), x234, [0])
+    case('logSoftmax/large_logits', 'logSoftmax', lambda x: torch.log_softmax(x, 1),
+         lambda: [U(2, 5) * 5 + 100], [1])
+    case('logSoftmax/very_negative', 'logSoftmax', lambda x: torch.log_softmax(x, -1),
+         lambda: [U(2, 5) * 30 - 100], [-1])
+
+    # activations
+    act = lambda: [away_from(U(3, 5, lo=-4, hi=4), [0])]
+    case('relu/basic', 'relu', torch.relu, act)
+    case('leakyRelu/default', 'leakyRelu', F.leaky_relu, act)
+    case('leakyRelu/slope', 'leakyRelu', lambda x: F.leaky_relu(x, 0.2), act, [0.2])
+    case('sigmoid/basic', 'sigmoid', torch.sigmoid, act)
+    case('sigmoid/large', 'sigmoid', torch.sigmoid, lambda: [U(2, 4, lo=-60, hi=60)])
+    case('tanh/basic', 'tanh', torch.tanh, act)
+    case('gelu/none', 'gelu', F.gelu, act)
+    case('gelu/tanh', 'gelu', lambda x: F.gelu(x, approximate='tanh'), act, ['tanh'])
+    case('elu/default', 'elu', F.elu, act)
+    case('elu/alpha', 'elu', lambda x: F.elu(x, 0.5), act, [0.5])
+    case('silu/basic', 'silu', F.silu, act)
+    case('softplus/default', 'softplus', F.softplus, act)
+    case('softplus/beta', 'softplus', lambda x: F.softplus(x, 2.0), act, [2.0])
+    case('softplus/threshold', 'softplus', lambda x: F.softplus(x, 1.0, 2.0),
+         lambda: [away_from(U(3, 5, lo=-6, hi=6), [2.0])], [1.0, 2.0])
+    case('softplus/large', 'softplus', F.softplus, lambda: [U(2, 4, lo=-60, hi=60)])
+
+    # conv / pooling
+    def conv(name, xs, ws, bias, **kw):
+        opts = {'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, **kw}
+        make = (lambda: [U(*xs), U(*ws) * 0.5, U(ws[0]) * 0.5]) if bias else (lambda: [U(*xs), U(*ws) * 0.5])
+        fn = (lambda x, w, b: F.conv2d(x, w, b, **opts)) if bias else (lambda x, w: F.conv2d(x, w, None, **opts))
+        case(name, 'conv2d', fn, make, camel_kwargs({k: v for k, v in kw.items()}))
+
+    conv('conv2d/basic', (2, 3, 5, 5), (4, 3, 3, 3), True)
+    conv('conv2d/no_bias', (1, 2, 4, 4), (3, 2, 2, 2), False)
+    conv('conv2d/stride_padding', (2, 2, 6, 5), (3, 2, 3, 3), True, stride=2, padding=1)
+    conv('conv2d/rect_kernel_stride_pair', (1, 2, 7, 6), (2, 2, 3, 2), True, stride=(2, 1), padding=(1, 0))
+    conv('conv2d/dilation', (1, 2, 7, 7), (2, 2, 3, 3), True, dilation=2, padding=2)
+    conv('conv2d/groups', (2, 4, 5, 5), (6, 2, 3, 3), True, groups=2, padding=1)
+    conv('conv2d/depthwise', (1, 3, 5, 5), (3, 1, 3, 3), False, groups=3, stride=2)
+    conv('conv2d/1x1', (2, 3, 3, 3), (2, 3, 1, 1), True)
+
+    def pool(name, op, fn, xs, opts, torch_kw):
+        case(name, op, lambda x: fn(x, **torch_kw), lambda: [U(*xs)], opts)
+
+    pool('maxPool2d/k2', 'maxPool2d', F.max_pool2d, (2, 2, 4, 4), {'kernelSize': 2}, {'kernel_size': 2})
+    pool('maxPool2d/k3_s2_p1', 'maxPool2d', F.max_pool2d, (1, 2, 7, 6), {'kernelSize': 3, 'stride': 2, 'padding': 1},
+         {'kernel_size': 3, 'stride': 2, 'padding': 1})
+    pool('maxPool2d/k2_s1_overlap', 'maxPool2d', F.max_pool2d, (1, 1, 4, 5), {'kernelSize': 2, 'stride': 1},
+         {'kernel_size': 2, 'stride': 1})
+    pool('maxPool2d/rect_odd', 'maxPool2d', F.max_pool2d, (1, 2, 5, 7), {'kernelSize': [2, 3], 'stride': [2, 2]},
+         {'kernel_size': (2, 3), 'stride': (2, 2)})
+    pool('avgPool2d/k2', 'avgPool2d', F.avg_pool2d, (2, 2, 4, 4), {'kernelSize': 2}, {'kernel_size': 2})
+    pool('avgPool2d/k3_s2_p1', 'avgPool2d', F.avg_pool2d, (1, 2, 7, 6), {'kernelSize': 3, 'stride': 2, 'padding': 1},
+         {'kernel_size': 3, 'stride': 2, 'padding': 1})
+    pool('avgPool2d/exclude_pad', 'avgPool2d', F.avg_pool2d, (1, 2, 5, 5),
+         {'kernelSize': 3, 'stride': 2, 'padding': 1, 'countIncludePad': False},
+         {'kernel_size': 3, 'stride': 2, 'padding': 1, 'count_include_pad': False})
+    pool('avgPool2d/k2_s1_overlap', 'avgPool2d', F.avg_pool2d, (1, 1, 4, 5), {'kernelSize': 2, 'stride': 1},
+         {'kernel_size': 2, 'stride': 1})
+    case('adaptiveAvgPool2d/global', 'adaptiveAvgPool2d', lambda x: F.adaptive_avg_pool2d(x, (1, 1)),
+         lambda: [U(2, 3, 4, 5)], [[1, 1]])
+    case('adaptiveAvgPool2d/divisible', 'adaptiveAvgPool2d', lambda x: F.adaptive_avg_pool2d(x, (2, 2)),
+         lambda: [U(1, 2, 4, 6)], [[2, 2]])
+    case('adaptiveAvgPool2d/uneven', 'adaptiveAvgPool2d', lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
+         lambda: [U(1, 2, 5, 7)], [[3, 2]])
+    case('adaptiveAvgPool2d/upsample', 'adaptiveAvgPool2d', lambda x: F.adaptive_avg_pool2d(x, (4, 3)),
+         lambda: [U(1, 1, 3, 2)], [[4, 3]])
+
+    # batchNorm (functional): records the running stats it updates in place
+    def bn(name, xs, training, momentum=0.1, eps=1e-5, affine=True):
+        seed(name)
+        c = xs[1]
+        x = U(*xs) * 2 + 0.5
+        rm, rv = U(c) * 0.5, P(c)
+        w, b = (P(c), U(c) * 0.5) if affine else (None, None)
+        xl = x.clone().requires_grad_(True)
+        wl = w.clone().requires_grad_(True) if affine else None
+        bl = b.clone().requires_grad_(True) if affine else None
+        rm2, rv2 = rm.clone(), rv.clone()
+        out = F.batch_norm(xl, rm2, rv2, wl, bl, training, momentum, eps)
+        g = N(*out.shape)
+        (out * g).sum().backward()
+        cases.append({'name': name, 'op': 'batchNorm', 'inputs': [enc(x), enc(rm), enc(rv), enc(w), enc(b)],
+                      'args': {'training': training, 'momentum': momentum, 'eps': eps}, 'out': enc(out),
+                      'grad_out': enc(g), 'grads': [enc(xl.grad), None, None,
+                                                    enc(wl.grad) if affine else None,
+                                                    enc(bl.grad) if affine else None],
+                      'after': {'running_mean': enc(rm2), 'running_var': enc(rv2)}})
+
+    bn('batchNorm/train_2d', (6, 3), True)
+    bn('batchNorm/train_4d', (3, 2, 3, 3), True)
+    bn('batchNorm/train_4d_momentum_eps', (2, 3, 2, 2), True, momentum=0.5, eps=1e-3)
+    bn('batchNorm/train_no_affine', (4, 3), True, affine=False)
+    bn('batchNorm/eval_2d', (6, 3), False)
+    bn('batchNorm/eval_4d', (3, 2, 3, 3), False)
+
+    write('ops.json', cases)
+
+
+# ----------------------------------------------------------------------------------------------------------- layers
+
+def layers():
+    cases = []
+
+    def fwd_bwd(mod, x):
+        xl = x.clone().requires_grad_(True)
+        for p in mod.parameters():
+            p.grad = None
+        out = mod(xl)
+        g = N(*out.shape)
+        (out * g).sum().backward()
+        grads = {'input': enc(xl.grad)}
+        for k, p in mod.named_parameters():
+            grads[k] = enc(p.grad)
+        return {'out': enc(out), 'grad_out': enc(g), 'grads': grads}
+
+    def case(name, layer, ctor, args, kwargs, xs, x_scale=1.0, modes=('train', 'eval')):
+        seed(name)
+        mod = ctor(*args, **kwargs)
+        # non-trivial buffers/affine params, so BatchNorm's eval path and weight/bias grads mean something
+        with torch.no_grad():
+            for k, v in mod.state_dict().items():
+                if k.endswith('running_mean'):
+                    v.copy_(U(*v.shape) * 0.5)
+                elif k.endswith('running_var'):
+                    v.copy_(P(*v.shape))
+                elif isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)) and k == 'weight':
+                    v.copy_(P(*v.shape))
+                elif isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)) and k == 'bias':
+                    v.copy_(U(*v.shape) * 0.5)
+        state = {k: v.clone() for k, v in mod.state_dict().items()}
+        x = U(*xs) * x_scale
+        rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
+               'state': {k: enc(v) for k, v in state.items()}, 'input': enc(x)}
+        if 'train' in modes:
+            mod.load_state_dict(state)
+            mod.train()
+            rec['train'] = fwd_bwd(mod, x)
+            rec['train']['state_after'] = {k: enc(v) for k, v in mod.state_dict().items()
+                                           if k not in dict(mod.named_parameters())}
+        if 'eval' in modes:
+            mod.load_state_dict(state)
+            mod.eval()
+            rec['eval'] = fwd_bwd(mod, x)
+        cases.append(rec)
+
+    case('Linear/basic', 'Linear', nn.Linear, (4, 3), {}, (5, 4))
+    case('Linear/no_bias', 'Linear', nn.Linear, (4, 3), {'bias': False}, (5, 4))
+    case('Linear/3d_input', 'Linear', nn.Linear, (4, 2), {}, (2, 3, 4))
+    case('Conv2d/basic', 'Conv2d', nn.Conv2d, (2, 3, 3), {}, (2, 2, 5, 5))
+    case('Conv2d/stride_padding_groups', 'Conv2d', nn.Conv2d, (4, 4, 3),
+         {'stride': 2, 'padding': 1, 'groups': 2, 'bias': False}, (1, 4, 6, 6))
+    case('Conv2d/rect_dilation', 'Conv2d', nn.Conv2d, (2, 2, (3, 2)), {'dilation': (2, 1), 'padding': (2, 1)},
+         (1, 2, 6, 5))
+    case('MaxPool2d/k2', 'MaxPool2d', nn.MaxPool2d, (2,), {}, (2, 2, 4, 4))
+    case('MaxPool2d/k3_s2_p1', 'MaxPool2d', nn.MaxPool2d, (3,), {'stride': 2, 'padding': 1}, (1, 2, 7, 6))
+    case('AvgPool2d/k2', 'AvgPool2d', nn.AvgPool2d, (2,), {}, (2, 2, 4, 4))
+    case('AvgPool2d/k3_s1_p1_exclude', 'AvgPool2d', nn.AvgPool2d, (3,),
+         {'stride': 1, 'padding': 1, 'count_include_pad': False}, (1, 2, 4, 4))
+    case('AdaptiveAvgPool2d/global', 'AdaptiveAvgPool2d', nn.AdaptiveAvgPool2d, ((1, 1),), {}, (2, 3, 4, 4))
+    case('AdaptiveAvgPool2d/uneven', 'AdaptiveAvgPool2d', nn.AdaptiveAvgPool2d, ((3, 2),), {}, (1, 2, 5, 7))
+    case('BatchNorm1d/basic', 'BatchNorm1d', nn.BatchNorm1d, (3,), {}, (6, 3), x_scale=2.0)
+    case('BatchNorm1d/momentum_eps', 'BatchNorm1d', nn.BatchNorm1d, (3,), {'momentum': 0.3, 'eps': 1e-3}, (5, 3),
+         x_scale=2.0)
+    case('BatchNorm1d/no_affine', 'BatchNorm1d', nn.BatchNorm1d, (3,), {'affine': False}, (6, 3), x_scale=2.0)
+    case('BatchNorm1d/3d_input', 'BatchNorm1d', nn.BatchNorm1d, (3,), {}, (4, 3, 5), x_scale=2.0)
+    case('BatchNorm2d/basic', 'BatchNorm2d', nn.BatchNorm2d, (3,), {}, (2, 3, 3, 3), x_scale=2.0)
+    case('BatchNorm2d/momentum', 'BatchNorm2d', nn.BatchNorm2d, (2,), {'momentum': 0.5, 'eps': 1e-3},
+         (3, 2, 2, 2), x_scale=2.0)
+    case('Flatten/default', 'Flatten', nn.Flatten, (), {}, (2, 3, 2, 2))
+    case('Flatten/range', 'Flatten', nn.Flatten, (), {'start_dim': 0, 'end_dim': 1}, (2, 3, 2))
+    act = (3, 5)
+    case('ReLU/basic', 'ReLU', nn.ReLU, (), {}, act, x_scale=2.0)
+    case('LeakyReLU/default', 'LeakyReLU', nn.LeakyReLU, (), {}, act, x_scale=2.0)
+    case('LeakyReLU/slope', 'LeakyReLU', nn.LeakyReLU, (0.2,), {}, act, x_scale=2.0)
+    case('Sigmoid/basic', 'Sigmoid', nn.Sigmoid, (), {}, act, x_scale=2.0)
+    case('Tanh/basic', 'Tanh', nn.Tanh, (), {}, act, x_scale=2.0)
+    case('GELU/none', 'GELU', nn.GELU, (), {}, act, x_scale=2.0)
+    case('GELU/tanh', 'GELU', nn.GELU, (), {'approximate': 'tanh'}, act, x_scale=2.0)
+    case('ELU/default', 'ELU', nn.ELU, (), {}, act, x_scale=2.0)
+    case('ELU/alpha', 'ELU', nn.ELU, (), {'alpha': 0.5}, act, x_scale=2.0)
+    case('SiLU/basic', 'SiLU', nn.SiLU, (), {}, act, x_scale=2.0)
+    case('Softplus/default', 'Softplus', nn.Softplus, (), {}, act, x_scale=2.0)
+    case('Softplus/beta_threshold', 'Softplus', nn.Softplus, (), {'beta': 2.0, 'threshold': 3.0}, act, x_scale=3.0)
+    case('Softmax/dim1', 'Softmax', nn.Softmax, (), {'dim': 1}, act, x_scale=2.0)
+    case('LogSoftmax/dim1', 'LogSoftmax', nn.LogSoftmax, (), {'dim': 1}, act, x_scale=2.0)
+    case('Identity/basic', 'Identity', nn.Identity, (), {}, act)
+    # Dropout in train mode draws torch's mask: eval only here, train is checked by property in dropout.test.ts
+    case('Dropout/eval', 'Dropout', nn.Dropout, (0.5,), {}, act, modes=('eval',))
+    case('Sequential/mlp', 'Sequential', lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), (), {},
+         (5, 4))
+    case('Sequential/cnn', 'Sequential',
+         lambda: nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2),
+                               nn.Flatten(), nn.Linear(8, 3)), (), {}, (2, 1, 4, 4))
+    write('layers.json', cases)
+
+
+# ----------------------------------------------------------------------------------------------------------- losses
+
+def losses():
+    cases = []
+
+    def case(name, loss, ctor, kwargs, make):
+        for reduction in ('mean', 'sum', 'none'):
+            cname = f'{name}/{reduction}'
+            seed(cname)
+            x, t = make()
+            kw = {**kwargs, 'reduction': reduction}
+            xl = x.clone().requires_grad_(True)
+            out = ctor(**{k: (torch.tensor(v) if isinstance(v, list) else v) for k, v in kw.items()})(xl, t)
+            g = N(*out.shape)
+            (out * g).sum().backward()
+            cases.append({'name': cname, 'loss': loss, 'kwargs': camel_kwargs(kw), 'input': enc(x), 'target': enc(t),
+                          'out': enc(out), 'grad_out': enc(g), 'grads': {'input': enc(xl.grad)}})
+
+    case('MSELoss/basic', 'MSELoss', nn.MSELoss, {}, lambda: (U(4, 3), U(4, 3)))
+    case('L1Loss/basic', 'L1Loss', nn.L1Loss, {}, lambda: (U(4, 3), U(4, 3)))
+    case('SmoothL1Loss/default', 'SmoothL1Loss', nn.SmoothL1Loss, {}, lambda: (U(4, 3) * 2, U(4, 3)))
+    case('SmoothL1Loss/beta', 'SmoothL1Loss', nn.SmoothL1Loss, {'beta': 0.5}, lambda: (U(4, 3) * 2, U(4, 3)))
+    case('HuberLoss/default', 'HuberLoss', nn.HuberLoss, {}, lambda: (U(4, 3) * 2, U(4, 3)))
+    case('HuberLoss/delta', 'HuberLoss', nn.HuberLoss, {'delta': 0.5}, lambda: (U(4, 3) * 2, U(4, 3)))
+    case('BCELoss/basic', 'BCELoss', nn.BCELoss, {}, lambda: (U(4, 3, lo=0.05, hi=0.95), U(4, 3, lo=0, hi=1)))
+    case('BCELoss/hard_targets', 'BCELoss', nn.BCELoss, {},
+         lambda: (U(5, lo=0.05, hi=0.95), (U(5) > 0).float()))
+    case('BCEWithLogitsLoss/basic', 'BCEWithLogitsLoss', nn.BCEWithLogitsLoss, {},
+         lambda: (U(4, 3, lo=-4, hi=4), U(4, 3, lo=0, hi=1)))
+    case('BCEWithLogitsLoss/large_logits', 'BCEWithLogitsLoss', nn.BCEWithLogitsLoss, {},
+         lambda: (U(2, 4, lo=-50, hi=50), (U(2, 4) > 0).float()))
+    case('BCEWithLogitsLoss/pos_weight', 'BCEWithLogitsLoss', nn.BCEWithLogitsLoss, {'pos_weight': [0.5, 2.0, 3.0]},
+         lambda: (U(4, 3, lo=-4, hi=4), U(4, 3, lo=0, hi=1)))
+    case('CrossEntropyLoss/basic', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(5, 4, lo=-3, hi=3), torch.randint(0, 4, (5,))))
+    case('CrossEntropyLoss/large_logits', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(3, 4, lo=-3, hi=3) + 100, torch.randint(0, 4, (3,))))
+    case('CrossEntropyLoss/weight', 'CrossEntropyLoss', nn.CrossEntropyLoss, {'weight': [1.0, 2.0, 0.5, 1.5]},
+         lambda: (U(6, 4, lo=-3, hi=3), torch.tensor([0, 1, 2, 3, 1, 1])))
+    case('CrossEntropyLoss/ignore_index', 'CrossEntropyLoss', nn.CrossEntropyLoss, {'ignore_index': 1},
+         lambda: (U(6, 4, lo=-3, hi=3), torch.tensor([0, 1, 2, 3, 1, 2])))
+    case('CrossEntropyLoss/label_smoothing', 'CrossEntropyLoss', nn.CrossEntropyLoss, {'label_smoothing': 0.1},
+         lambda: (U(5, 4, lo=-3, hi=3), torch.randint(0, 4, (5,))))
+    case('CrossEntropyLoss/prob_targets', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(5, 4, lo=-3, hi=3), torch.softmax(U(5, 4) * 2, 1)))
+    case('CrossEntropyLoss/spatial', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(2, 3, 2, 2, lo=-3, hi=3), torch.randint(0, 3, (2, 2, 2))))
+    case('NLLLoss/basic', 'NLLLoss', nn.NLLLoss, {},
+         lambda: (torch.log_softmax(U(5, 4, lo=-3, hi=3), 1), torch.randint(0, 4, (5,))))
+    case('NLLLoss/weight', 'NLLLoss', nn.NLLLoss, {'weight': [1.0, 2.0, 0.5, 1.5]},
+         lambda: (torch.log_softmax(U(6, 4, lo=-3, hi=3), 1), torch.tensor([0, 1, 2, 3, 1, 1])))
+    case('NLLLoss/ignore_index', 'NLLLoss', nn.NLLLoss, {'ignore_index': 0},
+         lambda: (torch.log_softmax(U(6, 4, lo=-3, hi=3), 1), torch.tensor([0, 1, 2, 3, 0, 2])))
+    write('losses.json', cases)
+
+
+# -------------------------------------------------------------------------------------------------------- optimizers
+
+def optimizers(steps=10):
+    cases = []
+
+    def case(name, optimizer, ctor, kwargs):
+        seed(name)
+        params = {'weight': U(3, 2), 'bias': U(3)}
+        leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+        opt = ctor(list(leaves.values()), **kwargs)
+        grads, after = [], []
+        for _ in range(steps):
+            g = {k: N(*v.shape) for k, v in params.items()}
+            for k, p in leaves.items():
+                p.grad = g[k].clone()
+            opt.step()
+            grads.append({k: enc(v) for k, v in g.items()})
+            after.append({k: enc(p) for k, p in leaves.items()})
+        cases.append({'name': name, 'optimizer': optimizer, 'kwargs': camel_kwargs(kwargs),
+                      'params': {k: enc(v) for k, v in params.items()}, 'grads': grads, 'after': after})
+
+    O = torch.optim
+    case('SGD/defaults', 'SGD', O.SGD, {'lr': 0.1})  # torch 1.13's SGD has no default lr
+    case('SGD/momentum', 'SGD', O.SGD, {'lr': 0.1, 'momentum': 0.9})
+    case('SGD/momentum_dampening_wd', 'SGD', O.SGD, {'lr': 0.05, 'momentum': 0.8, 'dampening': 0.3,
+                                                     'weight_decay': 0.01})
+    case('SGD/nesterov', 'SGD', O.SGD, {'lr': 0.05, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 0.1})
+    case('SGD/weight_decay', 'SGD', O.SGD, {'lr': 0.1, 'weight_decay': 0.5})
+    case('Adam/defaults', 'Adam', O.Adam, {})
+    case('Adam/options', 'Adam', O.Adam, {'lr': 0.01, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1})
+    case('Adam/amsgrad', 'Adam', O.Adam, {'lr': 0.01, 'amsgrad': True})
+    case('AdamW/defaults', 'AdamW', O.AdamW, {})
+    case('AdamW/options', 'AdamW', O.AdamW, {'lr': 0.01, 'betas': (0.85, 0.98), 'eps': 1e-7, 'weight_decay': 0.1})
+    case('AdamW/amsgrad', 'AdamW', O.AdamW, {'lr': 0.01, 'weight_decay': 0.05, 'amsgrad': True})
+    case('RMSprop/defaults', 'RMSprop', O.RMSprop, {})
+    case('RMSprop/options', 'RMSprop', O.RMSprop, {'lr': 0.005, 'alpha': 0.9, 'eps': 1e-6, 'weight_decay': 0.01,
+                                                   'momentum': 0.5})
+    case('RMSprop/centered', 'RMSprop', O.RMSprop, {'lr': 0.005, 'centered': True, 'momentum': 0.3})
+    case('Adagrad/defaults', 'Adagrad', O.Adagrad, {})
+    case('Adagrad/options', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
+                                                   'initial_accumulator_value': 0.1, 'eps': 1e-8})
+    write('optim.json', cases)
+
+
+# -------------------------------------------------------------------------------------------------------- schedulers
+
+def schedulers():
+    cases = []
+
+    def case(name, scheduler, ctor, kwargs, epochs=20, lr=0.1, metrics=None):
+        p = torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=lr)
+        sched = ctor(opt, **kwargs)
+        lrs = []
+        for e in range(epochs):
+            lrs.append(opt.param_groups[0]['lr'])  # a Python float (float64), not rounded to float32
+            opt.step()
+            if metrics is None:
+                sched.step()
+            else:
+                sched.step(metrics[e])
+        rec = {'name': name, 'scheduler': scheduler, 'kwargs': camel_kwargs(kwargs), 'lr': lr, 'epochs': epochs,
+               'lrs': lrs}
+        if metrics is not None:
+            rec['metrics'] = metrics
+        cases.append(rec)
+
+    S = torch.optim.lr_scheduler
+    case('StepLR/basic', 'StepLR', S.StepLR, {'step_size': 3, 'gamma': 0.5})
+    case('StepLR/default_gamma', 'StepLR', S.StepLR, {'step_size': 4})
+    case('MultiStepLR/basic', 'MultiStepLR', S.MultiStepLR, {'milestones': [2, 5, 9], 'gamma': 0.5})
+    case('ExponentialLR/basic', 'ExponentialLR', S.ExponentialLR, {'gamma': 0.9})
+    case('CosineAnnealingLR/basic', 'CosineAnnealingLR', S.CosineAnnealingLR, {'T_max': 10})
+    case('CosineAnnealingLR/eta_min', 'CosineAnnealingLR', S.CosineAnnealingLR, {'T_max': 8, 'eta_min': 0.01},
+         epochs=8)
+    case('LinearLR/defaults', 'LinearLR', S.LinearLR, {})
+    case('LinearLR/options', 'LinearLR', S.LinearLR, {'start_factor': 0.25, 'end_factor': 0.75, 'total_iters': 6})
+    case('ConstantLR/basic', 'ConstantLR', S.ConstantLR, {'factor': 0.5, 'total_iters': 4})
+    case('OneCycleLR/defaults', 'OneCycleLR', S.OneCycleLR, {'max_lr': 0.1, 'total_steps': 20}, epochs=20)
+    case('OneCycleLR/linear', 'OneCycleLR', S.OneCycleLR,
+         {'max_lr': 0.5, 'total_steps': 15, 'pct_start': 0.4, 'anneal_strategy': 'linear', 'div_factor': 10.0,
+          'final_div_factor': 100.0, 'cycle_momentum': False}, epochs=15)
+    falling = [1.0, 0.9, 0.8, 0.8, 0.8, 0.8, 0.79, 0.79, 0.79, 0.79, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    rising = [0.1, 0.2, 0.2, 0.2, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+    case('ReduceLROnPlateau/defaults', 'ReduceLROnPlateau', S.ReduceLROnPlateau, {}, metrics=falling)
+    case('ReduceLROnPlateau/options', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
+         {'factor': 0.5, 'patience': 1, 'threshold': 0.05, 'cooldown': 1, 'min_lr': 0.02}, metrics=falling)
+    case('ReduceLROnPlateau/max_abs', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
+         {'mode': 'max', 'factor': 0.2, 'patience': 2, 'threshold': 0.05, 'threshold_mode': 'abs'}, metrics=rising)
+    write('schedulers.json', cases)
+
+
+# --------------------------------------------------------------------------------------------------------------- rnn
+
+def rnns():
+    cases = []
+
+    def case(name, layer, ctor, args, kwargs, seq=5, batch=2, with_h0=False):
+        seed(name)
+        mod = ctor(*args, **kwargs)
+        inp, hid = args[0], args[1]
+        layers_ = kwargs.get('num_layers', 1)
+        bf = kwargs.get('batch_first', False)
+        x = U(batch, seq, inp) if bf else U(seq, batch, inp)
+        h0 = U(layers_, batch, hid) * 0.5 if with_h0 else None
+        c0 = U(layers_, batch, hid) * 0.5 if (with_h0 and layer == 'LSTM') else None
+        xl = x.clone().requires_grad_(True)
+        h0l = h0.clone().requires_grad_(True) if h0 is not None else None
+        c0l = c0.clone().requires_grad_(True) if c0 is not None else None
+        if layer == 'LSTM':
+            out, (hn, cn) = mod(xl, (h0l, c0l)) if with_h0 else mod(xl)
+        else:
+            out, hn = mod(xl, h0l) if with_h0 else mod(xl)
+            cn = None
+        g, gh = N(*out.shape), N(*hn.shape)
+        loss = (out * g).sum() + (hn * gh).sum()
+        gc = None
+        if cn is not None:
+            gc = N(*cn.shape)
+            loss = loss + (cn * gc).sum()
+        loss.backward()
+        grads = {'input': enc(xl.grad)}
+        if h0l is not None:
+            grads['h0'] = enc(h0l.grad)
+        if c0l is not None:
+            grads['c0'] = enc(c0l.grad)
+        for k, p in mod.named_parameters():
+            grads[k] = enc(p.grad)
+        rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
+               'state': {k: enc(v) for k, v in mod.state_dict().items()}, 'input': enc(x), 'h0': enc(h0),
+               'c0': enc(c0), 'out': enc(out), 'h_n': enc(hn), 'c_n': enc(cn), 'grad_out': enc(g),
+               'grad_h_n': enc(gh), 'grad_c_n': enc(gc), 'grads': grads}
+        cases.append({k: v for k, v in rec.items() if v is not None})
+
+    case('RNN/tanh_1layer', 'RNN', nn.RNN, (3, 4), {})
+    case('RNN/relu_2layers_batch_first_h0', 'RNN', nn.RNN, (3, 4),
+         {'num_layers': 2, 'nonlinearity': 'relu', 'batch_first': True}, with_h0=True)
+    case('RNN/no_bias', 'RNN', nn.RNN, (2, 3), {'bias': False}, seq=4)
+    case('LSTM/1layer', 'LSTM', nn.LSTM, (3, 4), {})
+    case('LSTM/1layer_h0', 'LSTM', nn.LSTM, (3, 4), {}, with_h0=True)
+    case('LSTM/2layers_batch_first', 'LSTM', nn.LSTM, (3, 4), {'num_layers': 2, 'batch_first': True})
+    case('LSTM/2layers_h0', 'LSTM', nn.LSTM, (2, 3), {'num_layers': 2}, seq=4, batch=3, with_h0=True)
+    case('GRU/1layer', 'GRU', nn.GRU, (3, 4), {})
+    case('GRU/1layer_batch_first_h0', 'GRU', nn.GRU, (3, 4), {'batch_first': True}, with_h0=True)
+    case('GRU/2layers', 'GRU', nn.GRU, (3, 4), {'num_layers': 2}, batch=3)
+    write('rnn.json', cases)
+
+
+# ------------------------------------------------------------------------------------------------------------ mnist
+
+def read_idx(path):
+    with gzip.open(path, 'rb') as f:
+        raw = f.read()
+    magic, count = struct.unpack('>II', raw[:8])
+    if magic == 0x803:
+        rows, cols = struct.unpack('>II', raw[8:16])
+        return np.frombuffer(raw, np.uint8, offset=16).reshape(count, rows * cols)
+    if magic == 0x801:
+        return np.frombuffer(raw, np.uint8, offset=8)
+    raise ValueError(f'{path}: unknown IDX magic {magic:#x}')
+
+
+def write_safetensors(path, tensors):
+    """safetensors: u64 little-endian header length, JSON header (padded with spaces to 8 bytes), raw data."""
+    header, blobs, offset = {}, [], 0
+    for k, t in tensors.items():
+        b = t.detach().contiguous().to(torch.float32).numpy().astype('<f4').tobytes()
+        header[k] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(',', ':')).encode()
+    h += b' ' * (-len(h) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def mnist(lr=0.5, batch_size=64):
+    images = read_idx(os.path.join(MNIST, 'train-images-idx3-ubyte.gz'))
+    labels = read_idx(os.path.join(MNIST, 'train-labels-idx1-ubyte.gz'))
+    seed('mnist_logreg')
+    model = nn.Linear(784, 10)
+    os.makedirs(FIXTURES, exist_ok=True)
+    write_safetensors(os.path.join(FIXTURES, 'mnist_logreg_init.safetensors'),
+                      {'weight': model.weight, 'bias': model.bias})
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    x_all = torch.from_numpy(images.copy()).float() / 255
+    y_all = torch.from_numpy(labels.astype(np.int64))
+    losses_ = []
+    for start in range(0, len(y_all), batch_size):
+        x, y = x_all[start:start + batch_size], y_all[start:start + batch_size]
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses_.append(f32(loss.item()))
+    rec = {'generator': 'engine/test/gen_fixtures.py', 'torch': torch.__version__,
+           'model': 'Linear(784, 10), state "weight" [10,784], "bias" [10]',
+           'init': 'mnist_logreg_init.safetensors', 'data': '../shared/data/mnist/train-*-idx*-ubyte.gz',
+           'lr': lr, 'batch_size': batch_size, 'shuffle': False, 'batches': len(losses_), 'losses': losses_,
+           'final_weight_sum': f32(model.weight.sum().item()), 'final_bias': enc(model.bias)}
+    with open(os.path.join(FIXTURES, 'mnist_logreg.json'), 'w') as f:
+        json.dump(rec, f)
+    print(f'mnist_logreg.json: {len(losses_)} batches, first {losses_[0]}, last {losses_[-1]}')
+
+
+PARTS = {'ops': ops, 'layers': layers, 'losses': losses, 'optim': optimizers, 'schedulers': schedulers,
+         'rnn': rnns, 'mnist': mnist}
+
+if __name__ == '__main__':
+    for part in sys.argv[1:] or list(PARTS):
+        PARTS[part]()
