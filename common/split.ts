@@ -25,6 +25,8 @@ export function mulberry32(seed: number): () => number {
 export const DEFAULT_SPLIT_SEED = 1307;
 /** MNIST's customary validation size. */
 export const DEFAULT_VALIDATION_SIZE = 5000;
+/** The same as a fraction (5,000 of 60,000), the default for any training set. */
+export const DEFAULT_VALIDATION_FRACTION = 1 / 12;
 
 export interface StratifiedSplitOptions {
   /** Samples in the validation part: a count (≥ 1) or a fraction in (0, 1). */
