@@ -1,1 +1,21 @@
-export {};
+/**
+ * torch.optim for LayerLab: optimizers (one per-parameter loop each, pseudo-code in the doc comment) and
+ * learning-rate schedulers. To add an optimizer: subclass Optimizer, write `validate` and `updateParameter`.
+ */
+export { Optimizer, type OptimizerStateDict, type ParamGroup, type Params, type ParamState } from './optimizer';
+export { SGD, type SGDOptions } from './sgd';
+export { Adam, AdamW, type AdamOptions } from './adam';
+export { RMSprop, type RMSpropOptions } from './rmsprop';
+export { Adagrad, type AdagradOptions } from './adagrad';
+export { Adadelta, type AdadeltaOptions } from './adadelta';
+export {
+  LRScheduler,
+  StepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  type SchedulerStateDict,
+  type HasLrGroups,
+} from './lr-scheduler';
+export { clipGradNorm } from '../nn/clip-grad';

@@ -1,0 +1,58 @@
+import { check, checkCommon, Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
+
+type FloatArray = Float32Array | Float64Array;
+
+export interface AdadeltaOptions {
+  /** Scales the computed delta; torch's default is 1.0. */
+  lr: number;
+  /** Decay rate of the running averages. */
+  rho: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/**
+ * Adadelta (torch.optim.Adadelta, 1.13): the step size is the ratio of two running RMS values.
+ *
+ * ```text
+ * g ← ∇θ + weightDecay·θ
+ * v ← ρ·v + (1 − ρ)·g²                       (square_avg)
+ * Δ ← √(u + eps) / √(v + eps) · g
+ * u ← ρ·u + (1 − ρ)·Δ²                       (acc_delta)
+ * θ ← θ − lr·Δ
+ * ```
+ * State per parameter: `step`, `square_avg`, `acc_delta`.
+ */
+export class Adadelta extends Optimizer<AdadeltaOptions> {
+  constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
+    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...options });
+  }
+
+  protected override validate(o: AdadeltaOptions): void {
+    checkCommon('Adadelta', o);
+    check('Adadelta', 'rho', o.rho, o.rho >= 0 && o.rho <= 1, '0 <= rho <= 1');
+  }
+
+  protected override updateParameter(
+    param: FloatArray,
+    grad: FloatArray,
+    state: ParamState,
+    { lr, rho, eps, weightDecay }: ParamGroup<AdadeltaOptions>,
+  ): void {
+    if (state.step === undefined) {
+      state.step = 0;
+      state.square_avg = zerosLike(param);
+      state.acc_delta = zerosLike(param);
+    }
+    state.step = (state.step as number) + 1;
+    const squareAvg = state.square_avg as FloatArray;
+    const accDelta = state.acc_delta as FloatArray;
+    for (let i = 0; i < param.length; i++) {
+      const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
+      squareAvg[i] = rho * squareAvg[i] + (1 - rho) * g * g;
+      const delta = (Math.sqrt(accDelta[i] + eps) / Math.sqrt(squareAvg[i] + eps)) * g;
+      accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
+      param[i] -= lr * delta;
+    }
+  }
+}
