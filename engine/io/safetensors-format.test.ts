@@ -78,3 +78,17 @@ describe('safetensors container', () => {
     expect(() => writeSafetensorsBytes({ __metadata__: { dtype: 'U8', shape: [0], bytes: new Uint8Array(0) } })).toThrow('reserved');
   });
 });
+
+describe('utf8', async () => {
+  const { utf8Decode, utf8Encode } = await import('./safetensors-format');
+  it('round-trips names with non-ASCII and rejects malformed bytes', () => {
+    for (const s of ['', 'fc1.weight', 'é', '€', '𝔵', 'naïve→𝔵']) {
+      expect(utf8Encode(s)).toEqual(new Uint8Array(Buffer.from(s, 'utf8')));
+      expect(utf8Decode(utf8Encode(s))).toBe(s);
+    }
+    expect(() => utf8Decode(new Uint8Array([0xc3]))).toThrow('invalid UTF-8');
+    expect(() => utf8Decode(new Uint8Array([0xc0, 0x80]))).toThrow('invalid UTF-8');
+    expect(() => utf8Decode(new Uint8Array([0xed, 0xa0, 0x80]))).toThrow('invalid UTF-8');
+    expect(() => parseSafetensorsBytes(craft('{"\u00e9":1}'.replace('\u00e9', 'x'), new Uint8Array(0)))).toThrow('entry must be an object');
+  });
+});

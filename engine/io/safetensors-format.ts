@@ -28,6 +28,42 @@ export interface RawSafetensors {
 /** Headers above this are refused before parsing, as the reference implementation does (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/*
+ * UTF-8 by hand: the engine's lib has no TextEncoder/TextDecoder (no DOM, no Node types), and headers are small.
+ */
+export function utf8Encode(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** Strict decoder: throws on malformed or overlong sequences and on surrogates. */
+export function utf8Decode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) throw new Error(`invalid UTF-8 at byte ${i}`);
+    let c = len === 1 ? b : b & (0xff >> (len + 1));
+    for (let k = 1; k < len; k++) {
+      const next = bytes[i + k];
+      if ((next & 0xc0) !== 0x80) throw new Error(`invalid UTF-8 at byte ${i + k}`);
+      c = (c << 6) | (next & 63);
+    }
+    const min = [0, 0, 0x80, 0x800, 0x10000][len];
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) throw new Error(`invalid UTF-8 at byte ${i}`);
+    out += String.fromCodePoint(c);
+    i += len;
+  }
+  return out;
+}
+
 const fail = (message: string): never => {
   throw new Error(`safetensors: ${message}`);
 };
@@ -46,7 +82,7 @@ export function parseSafetensorsBytes(bytes: Uint8Array): RawSafetensors {
   if (8 + n > bytes.length) fail(`header length ${n} runs past the end of the file (${bytes.length} bytes)`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(utf8Decode(bytes.subarray(8, 8 + n)));
   } catch (err) {
     fail(`header is not valid UTF-8 JSON (${(err as Error).message})`);
   }
@@ -130,7 +166,7 @@ export function writeSafetensorsBytes(
   for (const name of names) {
     header[name] = { dtype: tensors[name].dtype, shape: tensors[name].shape, data_offsets: offsets.get(name) };
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  let json = utf8Encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) {
     const p = new Uint8Array(padded).fill(0x20);
