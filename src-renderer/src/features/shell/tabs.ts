@@ -1,0 +1,28 @@
+/**
+ * The workspace tabs, in order. Each later issue replaces its tab's placeholder panel in WorkspaceTabs with the
+ * feature's own component (features/builder, features/training, features/predict, features/data).
+ */
+export const TABS = [
+  { id: 'build', label: 'tab.build', about: 'tab.build.about' },
+  { id: 'train', label: 'tab.train', about: 'tab.train.about' },
+  { id: 'predict', label: 'tab.predict', about: 'tab.predict.about' },
+  { id: 'data', label: 'tab.data', about: 'tab.data.about' },
+] as const;
+
+export type TabId = (typeof TABS)[number]['id'];
+
+/** The tab a key press moves to, per the WAI-ARIA tabs pattern (arrows wrap; Home and End jump). */
+export function tabAfterKey(current: number, key: string, count: number = TABS.length): number | null {
+  switch (key) {
+    case 'ArrowRight':
+      return (current + 1) % count;
+    case 'ArrowLeft':
+      return (current - 1 + count) % count;
+    case 'Home':
+      return 0;
+    case 'End':
+      return count - 1;
+    default:
+      return null;
+  }
+}

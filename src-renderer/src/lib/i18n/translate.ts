@@ -1,0 +1,45 @@
+/**
+ * Pure i18n helpers: formatting a message and choosing the starting locale. The reactive part lives in
+ * i18n.svelte.ts; these stay plain so they test without Svelte.
+ */
+import { en, type MessageKey } from './en';
+import { ko } from './ko';
+
+export const LOCALES = ['en', 'ko'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const CATALOGS: Record<Locale, Record<MessageKey, string>> = { en, ko };
+
+/** Each locale's name in its own language, for the picker. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ko: '한국어' };
+
+/** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
+type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
+
+/** t()'s trailing arguments: none for a plain message, one object with exactly its parameters otherwise. */
+export type ParamsOf<K extends MessageKey> = [Placeholders<(typeof en)[K]>] extends [never]
+  ? []
+  : [params: Record<Placeholders<(typeof en)[K]>, string | number>];
+
+/** Fills `{name}` placeholders; an unknown one is left as is so the mistake shows on screen, not as a crash. */
+export function format(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return (LOCALES as readonly unknown[]).includes(value);
+}
+
+/**
+ * `?lang=en|ko` wins (handy for screenshots and tests), then the browser's preferred languages, then English.
+ * Example: pickLocale('?lang=ko', ['en-US']) === 'ko'; pickLocale('', ['ko-KR', 'en']) === 'ko'.
+ */
+export function pickLocale(search: string, languages: readonly string[]): Locale {
+  const fromUrl = new URLSearchParams(search).get('lang');
+  if (isLocale(fromUrl)) return fromUrl;
+  for (const language of languages) {
+    const base = language.toLowerCase().split('-')[0];
+    if (isLocale(base)) return base;
+  }
+  return 'en';
+}

@@ -1,0 +1,13 @@
+/** Entry point: pick the language, find the host, start the app. */
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { connectHost } from './lib/host/connect-host';
+import { i18n } from './lib/i18n/i18n.svelte';
+import { pickLocale } from './lib/i18n/translate';
+
+i18n.locale = pickLocale(location.search, navigator.languages);
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html lost its #app element');
+
+mount(App, { target, props: { host: connectHost() } });
