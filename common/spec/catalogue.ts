@@ -1,0 +1,317 @@
+/**
+ * What each op, loss, optimizer and scheduler takes: the builder's properties panel renders these rows, the validator
+ * checks against them, and the exporter maps `name` to `torchName`.
+ */
+import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName } from './types';
+
+/**
+ * - int / float: a number (`min`/`max` inclusive unless `exclusiveMin`).
+ * - int2: an int or an [h, w] pair (kernel_size=3 or (3, 5)).
+ * - float2: a pair of floats (Adam's betas).
+ * - ints: a list of ints (MultiStepLR milestones); shape: a list of ints ≥ 1 (Input shape).
+ * - enum: one of `options`.
+ */
+export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape';
+
+export interface ParamInfo {
+  name: string;
+  torchName: string;
+  type: ParamType;
+  default: ParamValue;
+  /** A value the user must give (no sensible default), e.g. Linear's in_features. */
+  required?: boolean;
+  /** null is allowed (e.g. MaxPool2d stride: null means "same as kernel_size"). */
+  nullable?: boolean;
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+  options?: readonly string[];
+  help: string;
+}
+
+export type OpCategory = 'input' | 'layer' | 'recurrent' | 'activation' | 'merge';
+
+export interface OpInfo {
+  op: OpName;
+  /** The torch constructor, e.g. 'nn.Conv2d'. */
+  torch: string;
+  category: OpCategory;
+  help: string;
+  /** Shape in → out, PyTorch "Shape:" style. */
+  shapes: string;
+  params: ParamInfo[];
+}
+
+const int = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
+  ({ name, torchName, type: 'int', default: dflt, help, ...extra });
+const float = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
+  ({ name, torchName, type: 'float', default: dflt, help, ...extra });
+const bool = (name: string, torchName: string, dflt: boolean, help: string): ParamInfo =>
+  ({ name, torchName, type: 'bool', default: dflt, help });
+const int2 = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
+  ({ name, torchName, type: 'int2', default: dflt, help, ...extra });
+
+const biasParam = bool('bias', 'bias', true, 'Learn an additive bias.');
+const rnnParams = (gates: string): ParamInfo[] => [
+  int('inputSize', 'input_size', null, 'Features per time step (H_in).', { required: true, min: 1 }),
+  int('hiddenSize', 'hidden_size', null, `Features of the hidden state h${gates}.`, { required: true, min: 1 }),
+  int('numLayers', 'num_layers', 1, 'Stacked recurrent layers; each feeds its outputs to the next.', { min: 1, max: 8 }),
+  biasParam,
+  bool('batchFirst', 'batch_first', false, 'Input is (N, L, H_in) rather than (L, N, H_in). Our data is batch-first.'),
+  {
+    name: 'output', torchName: 'output', type: 'enum', default: 'last', options: ['last', 'sequence'],
+    help: "LayerLab option: 'last' keeps only the last time step's output (N, H); 'sequence' keeps all (N, L, H).",
+  },
+];
+const bnParams: ParamInfo[] = [
+  int('numFeatures', 'num_features', null, 'Channels C to normalize.', { required: true, min: 1 }),
+  float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
+  float('momentum', 'momentum', 0.1, 'Weight of the new batch in the running statistics.', { min: 0, max: 1 }),
+  bool('affine', 'affine', true, 'Learn a per-channel scale (weight) and shift (bias).'),
+];
+const poolParams = (what: string): ParamInfo[] => [
+  int2('kernelSize', 'kernel_size', null, `Window size of the ${what}.`, { required: true, min: 1 }),
+  int2('stride', 'stride', null, 'Step between windows; empty means the kernel size.', { nullable: true, min: 1 }),
+  int2('padding', 'padding', 0, 'Implicit padding on each side (at most half the kernel).', { min: 0 }),
+];
+
+export const OP_CATALOGUE: Record<OpName, OpInfo> = {
+  Input: {
+    op: 'Input', torch: '', category: 'input', shapes: '(N, *shape)',
+    help: 'The data: each sample viewed with this shape (like xb.view(-1, 1, 28, 28)).',
+    params: [{ name: 'shape', torchName: 'shape', type: 'shape', default: [1, 28, 28], help: 'Shape of one sample; must hold 784 values for MNIST.' }],
+  },
+  Linear: {
+    op: 'Linear', torch: 'nn.Linear', category: 'layer', shapes: '(N, *, in_features) → (N, *, out_features)',
+    help: 'y = x Wᵀ + b: every output is a weighted sum of all inputs.',
+    params: [
+      int('inFeatures', 'in_features', null, 'Size of each input sample (last dim).', { required: true, min: 1 }),
+      int('outFeatures', 'out_features', null, 'Size of each output sample.', { required: true, min: 1 }),
+      biasParam,
+    ],
+  },
+  Conv2d: {
+    op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
+    help: 'Slides learned filters over the image; each output channel is one filter.',
+    params: [
+      int('inChannels', 'in_channels', null, 'Channels of the input image.', { required: true, min: 1 }),
+      int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
+      int2('kernelSize', 'kernel_size', null, 'Filter size.', { required: true, min: 1 }),
+      int2('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
+      int2('padding', 'padding', 0, 'Zeros added on each side.', { min: 0 }),
+      int2('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
+      int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
+      biasParam,
+    ],
+  },
+  MaxPool2d: {
+    op: 'MaxPool2d', torch: 'nn.MaxPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, H_out, W_out)',
+    help: 'Keeps the largest value in each window: downsamples, keeps strong features.',
+    params: poolParams('max pool'),
+  },
+  AvgPool2d: {
+    op: 'AvgPool2d', torch: 'nn.AvgPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, H_out, W_out)',
+    help: 'Averages each window: downsamples smoothly.',
+    params: poolParams('average pool'),
+  },
+  AdaptiveAvgPool2d: {
+    op: 'AdaptiveAvgPool2d', torch: 'nn.AdaptiveAvgPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, *output_size)',
+    help: 'Averages into a fixed output size, whatever the input size.',
+    params: [int2('outputSize', 'output_size', 1, 'Target (H, W).', { min: 1 })],
+  },
+  Flatten: {
+    op: 'Flatten', torch: 'nn.Flatten', category: 'layer', shapes: '(N, C, H, W) → (N, C·H·W)',
+    help: 'Joins dims start_dim..end_dim into one, e.g. images into vectors for Linear.',
+    params: [
+      int('startDim', 'start_dim', 1, 'First dim to flatten (0 is the batch).', { min: -8, max: 8 }),
+      int('endDim', 'end_dim', -1, 'Last dim to flatten (-1 is the last).', { min: -8, max: 8 }),
+    ],
+  },
+  Dropout: {
+    op: 'Dropout', torch: 'nn.Dropout', category: 'layer', shapes: 'any → same',
+    help: 'In training, zeroes each value with probability p and scales the rest by 1/(1-p).',
+    params: [float('p', 'p', 0.5, 'Probability of zeroing a value.', { min: 0, max: 1 })],
+  },
+  BatchNorm1d: {
+    op: 'BatchNorm1d', torch: 'nn.BatchNorm1d', category: 'layer', shapes: '(N, C) or (N, C, L) → same',
+    help: 'Normalizes each feature over the batch, then scales and shifts.',
+    params: bnParams,
+  },
+  BatchNorm2d: {
+    op: 'BatchNorm2d', torch: 'nn.BatchNorm2d', category: 'layer', shapes: '(N, C, H, W) → same',
+    help: 'Normalizes each channel over the batch and the image, then scales and shifts.',
+    params: bnParams,
+  },
+  RNN: {
+    op: 'RNN', torch: 'nn.RNN', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    help: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b).',
+    params: [
+      ...rnnParams(''),
+      { name: 'nonlinearity', torchName: 'nonlinearity', type: 'enum', default: 'tanh', options: ['tanh', 'relu'], help: 'Activation of the hidden state.' },
+    ],
+  },
+  LSTM: {
+    op: 'LSTM', torch: 'nn.LSTM', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    help: 'Long short-term memory: input, forget and output gates guard a cell state.',
+    params: rnnParams(' (and cell c)'),
+  },
+  GRU: {
+    op: 'GRU', torch: 'nn.GRU', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    help: 'Gated recurrent unit: reset and update gates, no separate cell.',
+    params: rnnParams(''),
+  },
+  ReLU: { op: 'ReLU', torch: 'nn.ReLU', category: 'activation', shapes: 'any → same', help: 'max(0, x).', params: [] },
+  LeakyReLU: {
+    op: 'LeakyReLU', torch: 'nn.LeakyReLU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else slope·x.',
+    params: [float('negativeSlope', 'negative_slope', 0.01, 'Slope for negative inputs.', { min: 0, max: 1 })],
+  },
+  Sigmoid: { op: 'Sigmoid', torch: 'nn.Sigmoid', category: 'activation', shapes: 'any → same', help: '1 / (1 + e^-x), into (0, 1).', params: [] },
+  Tanh: { op: 'Tanh', torch: 'nn.Tanh', category: 'activation', shapes: 'any → same', help: 'tanh(x), into (-1, 1).', params: [] },
+  GELU: {
+    op: 'GELU', torch: 'nn.GELU', category: 'activation', shapes: 'any → same', help: 'x·Φ(x): a smooth ReLU.',
+    params: [{ name: 'approximate', torchName: 'approximate', type: 'enum', default: 'none', options: ['none', 'tanh'], help: "'tanh' uses the tanh approximation." }],
+  },
+  ELU: {
+    op: 'ELU', torch: 'nn.ELU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else α(e^x - 1).',
+    params: [float('alpha', 'alpha', 1.0, 'Value approached for very negative inputs is -α.', { min: 0 })],
+  },
+  SiLU: { op: 'SiLU', torch: 'nn.SiLU', category: 'activation', shapes: 'any → same', help: 'x·sigmoid(x) (swish).', params: [] },
+  Softplus: {
+    op: 'Softplus', torch: 'nn.Softplus', category: 'activation', shapes: 'any → same', help: 'log(1 + e^(βx)) / β: a smooth ReLU.',
+    params: [
+      float('beta', 'beta', 1, 'Sharpness.', { min: 0, exclusiveMin: true }),
+      float('threshold', 'threshold', 20, 'Above β·x > threshold the output is x.', { min: 0 }),
+    ],
+  },
+  Softmax: {
+    op: 'Softmax', torch: 'nn.Softmax', category: 'activation', shapes: 'any → same', help: 'Exponentiates and normalizes along dim into probabilities.',
+    params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
+  },
+  LogSoftmax: {
+    op: 'LogSoftmax', torch: 'nn.LogSoftmax', category: 'activation', shapes: 'any → same', help: 'log(softmax(x)), computed stably; pair with NLLLoss.',
+    params: [int('dim', 'dim', 1, 'Dim to normalize over.', { min: -8, max: 8 })],
+  },
+  Identity: { op: 'Identity', torch: 'nn.Identity', category: 'activation', shapes: 'any → same', help: 'Passes its input through unchanged.', params: [] },
+  Add: { op: 'Add', torch: '+', category: 'merge', shapes: '(same, same, …) → same', help: 'Element-wise sum of its inputs (a residual connection).', params: [] },
+  Concat: {
+    op: 'Concat', torch: 'torch.cat', category: 'merge', shapes: 'inputs equal except along dim → joined',
+    help: 'Joins its inputs along dim (ordered by port).',
+    params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
+  },
+};
+
+const reduction: ParamInfo = {
+  name: 'reduction', torchName: 'reduction', type: 'enum', default: 'mean', options: ['mean', 'sum'],
+  help: 'Average or sum the per-sample losses.',
+};
+
+export interface TypedInfo { type: string; torch: string; help: string; params: ParamInfo[] }
+
+export const LOSS_CATALOGUE: Record<LossName, TypedInfo> = {
+  CrossEntropyLoss: {
+    type: 'CrossEntropyLoss', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
+    params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 })],
+  },
+  NLLLoss: { type: 'NLLLoss', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).', params: [reduction] },
+  MSELoss: { type: 'MSELoss', torch: 'nn.MSELoss', help: 'Mean squared error against one-hot targets.', params: [reduction] },
+  L1Loss: { type: 'L1Loss', torch: 'nn.L1Loss', help: 'Mean absolute error against one-hot targets.', params: [reduction] },
+  SmoothL1Loss: {
+    type: 'SmoothL1Loss', torch: 'nn.SmoothL1Loss', help: 'Squared below beta, absolute above (Huber / beta).',
+    params: [reduction, float('beta', 'beta', 1.0, 'Where the loss turns from squared to absolute.', { min: 0 })],
+  },
+  BCELoss: { type: 'BCELoss', torch: 'nn.BCELoss', help: 'Binary cross-entropy of probabilities (after Sigmoid) vs one-hot targets.', params: [reduction] },
+  BCEWithLogitsLoss: { type: 'BCEWithLogitsLoss', torch: 'nn.BCEWithLogitsLoss', help: 'Sigmoid + BCE in one stable step, on raw logits.', params: [reduction] },
+};
+
+const lr = (dflt: number): ParamInfo => float('lr', 'lr', dflt, 'Learning rate: step size of each update.', { min: 0, exclusiveMin: true });
+const weightDecay = (dflt = 0): ParamInfo => float('weightDecay', 'weight_decay', dflt, 'L2 penalty on the weights.', { min: 0 });
+const eps = (dflt: number): ParamInfo => float('eps', 'eps', dflt, 'Added to the denominator for stability.', { min: 0 });
+const betas: ParamInfo = {
+  name: 'betas', torchName: 'betas', type: 'float2', default: [0.9, 0.999], min: 0, max: 1,
+  help: 'Decay rates of the running mean of the gradient and of its square.',
+};
+const amsgrad = bool('amsgrad', 'amsgrad', false, 'Use the maximum of past squared gradients (AMSGrad).');
+
+export const OPTIMIZER_CATALOGUE: Record<OptimizerName, TypedInfo> = {
+  SGD: {
+    type: 'SGD', torch: 'optim.SGD', help: 'Stochastic gradient descent, optionally with momentum.',
+    params: [
+      lr(1e-3),
+      float('momentum', 'momentum', 0, 'Fraction of the previous update kept.', { min: 0, max: 1 }),
+      float('dampening', 'dampening', 0, 'Damps the momentum of the new gradient.', { min: 0, max: 1 }),
+      weightDecay(),
+      bool('nesterov', 'nesterov', false, 'Nesterov momentum (needs momentum > 0, dampening 0).'),
+    ],
+  },
+  Adam: { type: 'Adam', torch: 'optim.Adam', help: 'Adaptive moments: per-parameter step sizes.', params: [lr(1e-3), betas, eps(1e-8), weightDecay(), amsgrad] },
+  AdamW: { type: 'AdamW', torch: 'optim.AdamW', help: 'Adam with decoupled weight decay.', params: [lr(1e-3), betas, eps(1e-8), weightDecay(1e-2), amsgrad] },
+  RMSprop: {
+    type: 'RMSprop', torch: 'optim.RMSprop', help: 'Divides by a running RMS of the gradient.',
+    params: [
+      lr(1e-2),
+      float('alpha', 'alpha', 0.99, 'Smoothing of the squared-gradient average.', { min: 0, max: 1 }),
+      eps(1e-8), weightDecay(),
+      float('momentum', 'momentum', 0, 'Momentum factor.', { min: 0, max: 1 }),
+      bool('centered', 'centered', false, 'Normalize by the variance rather than the second moment.'),
+    ],
+  },
+  Adagrad: {
+    type: 'Adagrad', torch: 'optim.Adagrad', help: 'Step sizes shrink with the sum of past squared gradients.',
+    params: [
+      lr(1e-2),
+      float('lrDecay', 'lr_decay', 0, 'Learning-rate decay per step.', { min: 0 }),
+      weightDecay(),
+      float('initialAccumulatorValue', 'initial_accumulator_value', 0, 'Starting value of the sum of squares.', { min: 0 }),
+      eps(1e-10),
+    ],
+  },
+  Adadelta: {
+    type: 'Adadelta', torch: 'optim.Adadelta', help: 'Adagrad with running averages instead of sums; lr 1.0 by default.',
+    params: [lr(1.0), float('rho', 'rho', 0.9, 'Running-average decay.', { min: 0, max: 1 }), eps(1e-6), weightDecay()],
+  },
+};
+
+export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
+  StepLR: {
+    type: 'StepLR', torch: 'optim.lr_scheduler.StepLR', help: 'Multiplies the lr by gamma every step_size epochs.',
+    params: [
+      int('stepSize', 'step_size', null, 'Epochs between decays.', { required: true, min: 1 }),
+      float('gamma', 'gamma', 0.1, 'Decay factor.', { min: 0, max: 1, exclusiveMin: true }),
+    ],
+  },
+  MultiStepLR: {
+    type: 'MultiStepLR', torch: 'optim.lr_scheduler.MultiStepLR', help: 'Multiplies the lr by gamma at each milestone epoch.',
+    params: [
+      { name: 'milestones', torchName: 'milestones', type: 'ints', default: null, required: true, min: 1, help: 'Epochs at which to decay, increasing.' },
+      float('gamma', 'gamma', 0.1, 'Decay factor.', { min: 0, max: 1, exclusiveMin: true }),
+    ],
+  },
+  ExponentialLR: {
+    type: 'ExponentialLR', torch: 'optim.lr_scheduler.ExponentialLR', help: 'Multiplies the lr by gamma every epoch.',
+    params: [float('gamma', 'gamma', null, 'Decay factor per epoch.', { required: true, min: 0, max: 1, exclusiveMin: true })],
+  },
+  CosineAnnealingLR: {
+    type: 'CosineAnnealingLR', torch: 'optim.lr_scheduler.CosineAnnealingLR', help: 'Follows half a cosine from lr down to eta_min over T_max epochs.',
+    params: [
+      int('tMax', 'T_max', null, 'Epochs in the half cycle.', { required: true, min: 1 }),
+      float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
+    ],
+  },
+};
+
+/** A node's params with catalogue defaults filled in (the spec may omit defaults). */
+export function resolveParams(infos: readonly ParamInfo[], params: Params | undefined): Params {
+  const out: Params = {};
+  for (const info of infos) out[info.name] = params && params[info.name] !== undefined ? params[info.name] : info.default;
+  return out;
+}
+
+export function opParams(node: { op: OpName; params?: Params }): Params {
+  return resolveParams(OP_CATALOGUE[node.op].params, node.params);
+}
+
+/** An int2 value as [h, w]. */
+export function pair(value: ParamValue): [number, number] {
+  if (Array.isArray(value)) return [value[0], value[1]];
+  return [value as number, value as number];
+}

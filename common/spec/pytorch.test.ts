@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { getPreset, PRESETS } from './presets';
+import { pyValue, toPyTorch } from './pytorch';
+
+describe('toPyTorch', () => {
+  it('exports a chain as nn.Sequential with torch argument names', () => {
+    const script = toPyTorch(PRESETS.Mnist_CNN);
+    expect(script).toContain([
+      'model = nn.Sequential(',
+      '    nn.Conv2d(1, 16, 3, stride=2, padding=1),  # conv1',
+      '    nn.ReLU(),  # relu1',
+      '    nn.Conv2d(16, 16, 3, stride=2, padding=1),  # conv2',
+      '    nn.ReLU(),  # relu2',
+      '    nn.Conv2d(16, 10, 3, stride=2, padding=1),  # conv3',
+      '    nn.ReLU(),  # relu3',
+      '    nn.AvgPool2d(4),  # pool1',
+      '    nn.Flatten(),  # flatten1',
+      ')',
+    ].join('\n'));
+    expect(script).toContain('opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)');
+    expect(script).toContain('loss_func = nn.CrossEntropyLoss()');
+    expect(script).toContain('INPUT_SHAPE = (1, 28, 28)');
+    expect(script).toContain('    x = x / 255  # pixels to [0, 1]');
+  });
+
+  it('has the DataLoader and the tutorial training loop', () => {
+    const script = toPyTorch(PRESETS['LeNet-5'], { epochs: 3 });
+    expect(script).toContain('train_dl = DataLoader(train_ds, batch_size=BATCH_SIZE, shuffle=True)');
+    expect(script).toContain('parser.add_argument("--epochs", type=int, default=3)');
+    expect(script).toMatch(/pred = model\(xb\)\n {4}loss = loss_func\(pred, target\(yb\)\)\n {4}if opt is not None:\n {8}loss.backward\(\)\n {8}opt.step\(\)\n {8}opt.zero_grad\(\)/);
+    expect(script).toContain('    x = (x / 255 - 0.1307) / 0.3081  # MNIST mean and std');
+  });
+
+  it('exports a graph as an nn.Module subclass with node ids as attributes', () => {
+    const script = toPyTorch(PRESETS['Residual-MLP']);
+    expect(script).toContain('class Net(nn.Module):');
+    expect(script).toContain('        self.fc1 = nn.Linear(784, 128)');
+    expect(script).toContain('        add1 = relu1 + relu2\n        fc3 = self.fc3(add1)\n        return fc3');
+    expect(script).not.toContain('nn.Sequential');
+    const concat = getPreset('Residual-MLP')!;
+    concat.nodes.find((n) => n.id === 'add1')!.op = 'Concat';
+    expect(toPyTorch(concat)).toContain('add1 = torch.cat([relu1, relu2], dim=1)');
+  });
+
+  it('wraps recurrent layers to keep the last time step', () => {
+    const script = toPyTorch(PRESETS['Row-LSTM']);
+    expect(script).toContain('class LSTMLastStep(nn.LSTM):');
+    expect(script).toContain('        return output[:, -1]');
+    expect(script).toContain('    LSTMLastStep(28, 128, batch_first=True),  # lstm1');
+  });
+
+  it('one-hot targets for regression-style losses, schedulers as keywords', () => {
+    const spec = getPreset('MLP')!;
+    spec.loss = { type: 'SmoothL1Loss', params: { beta: 0.5 } };
+    spec.scheduler = { type: 'StepLR', params: { stepSize: 2 } };
+    spec.optimizer = { type: 'AdamW', params: { betas: [0.8, 0.99] } };
+    const script = toPyTorch(spec);
+    expect(script).toContain('loss_func = nn.SmoothL1Loss(beta=0.5)');
+    expect(script).toContain('return F.one_hot(yb, 10).float()');
+    expect(script).toContain('scheduler = optim.lr_scheduler.StepLR(opt, step_size=2)');
+    expect(script).toContain('opt = optim.AdamW(model.parameters(), lr=0.001, betas=(0.8, 0.99))');
+  });
+
+  it('writes Python literals', () => {
+    expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
+  });
+});

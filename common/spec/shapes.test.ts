@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { chainSpec, getPreset, PRESETS } from './presets';
+import { formatCount, inferShapes } from './shapes';
+import type { ModelSpec } from './types';
+
+/** Known totals, computed by hand and checked against PyTorch (sum(p.numel() for p in model.parameters())). */
+const KNOWN: Record<string, { params: number; macs: number; shapes: Record<string, unknown[]> }> = {
+  Mnist_Logistic: { params: 7850, macs: 7840, shapes: { input: ['N', 784], fc1: ['N', 10] } },
+  MLP: { params: 109386, macs: 109184, shapes: { flatten1: ['N', 784], fc2: ['N', 64], fc3: ['N', 10] } },
+  Mnist_CNN: {
+    params: 3930, macs: 164160,
+    shapes: { conv1: ['N', 16, 14, 14], conv2: ['N', 16, 7, 7], conv3: ['N', 10, 4, 4], pool1: ['N', 10, 1, 1], flatten1: ['N', 10] },
+  },
+  'LeNet-5': {
+    params: 61706, macs: 416520,
+    shapes: { conv1: ['N', 6, 28, 28], pool1: ['N', 6, 14, 14], conv2: ['N', 16, 10, 10], pool2: ['N', 16, 5, 5], flatten1: ['N', 400], fc1: ['N', 120] },
+  },
+  'Row-LSTM': { params: 82186, macs: 2237696, shapes: { input: ['N', 28, 28], lstm1: ['N', 128], fc1: ['N', 10] } },
+  'Residual-MLP': { params: 118282, macs: 118016, shapes: { add1: ['N', 128], fc3: ['N', 10] } },
+};
+
+describe('inferShapes on the presets', () => {
+  for (const [name, known] of Object.entries(KNOWN)) {
+    it(`${name}: ${formatCount(known.params)} params, ${formatCount(known.macs)} MACs`, () => {
+      const report = inferShapes(PRESETS[name]);
+      expect(report.error).toBeNull();
+      expect(report.totalParams).toBe(known.params);
+      expect(report.totalMacs).toBe(known.macs);
+      expect(report.outputShape).toEqual(['N', 10]);
+      for (const [id, shape] of Object.entries(known.shapes)) expect(report.nodes[id].shape, id).toEqual(shape);
+    });
+  }
+
+  it('spells out each parameter count', () => {
+    const cnn = inferShapes(PRESETS.Mnist_CNN).nodes;
+    expect(cnn.conv1.paramFormula).toBe('16×1×3×3 + 16 = 160');
+    expect(cnn.conv2.paramFormula).toBe('16×16×3×3 + 16 = 2,320');
+    expect(cnn.relu1.paramFormula).toBe('');
+    const lenet = inferShapes(PRESETS['LeNet-5']).nodes;
+    expect(lenet.fc1.paramFormula).toBe('120×400 + 120 = 48,120');
+    expect(inferShapes(PRESETS['Row-LSTM']).nodes.lstm1.paramFormula).toBe('4×128×28 + 4×128×128 + 2×4×128 = 80,896');
+  });
+});
+
+const chain = (inputShape: number[], layers: Parameters<typeof chainSpec>[0]['layers']): ModelSpec =>
+  chainSpec({ name: 't', description: '', inputShape, layers, optimizer: { type: 'SGD', params: { lr: 0.1 } } });
+
+describe('inferShapes errors and fixes', () => {
+  it('Linear on an image: insert Flatten', () => {
+    const report = inferShapes(chain([1, 28, 28], [['Linear', { inFeatures: 784, outFeatures: 10 }]]));
+    expect(report.error).toEqual({
+      nodeId: 'fc1', edge: { from: 'input', to: 'fc1' },
+      message: 'fc1 (Linear) expects in_features 784 but its input [N, 1, 28, 28] has 28',
+      fix: 'insert Flatten before fc1',
+    });
+  });
+
+  it('wrong in_features after Flatten: set it', () => {
+    const report = inferShapes(chain([1, 28, 28], [['Flatten'], ['Linear', { inFeatures: 100, outFeatures: 10 }]]));
+    expect(report.error).toMatchObject({ nodeId: 'fc1', edge: { from: 'flatten1', to: 'fc1' }, fix: 'set in_features of fc1 to 784' });
+    expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
+    expect(report.nodes.fc1.shape).toBeNull();
+  });
+
+  it('LeNet with a wrong fc1 size suggests the flattened size', () => {
+    const spec = getPreset('LeNet-5')!;
+    spec.nodes.find((n) => n.id === 'fc1')!.params.inFeatures = 256;
+    expect(inferShapes(spec).error).toMatchObject({ nodeId: 'fc1', fix: 'set in_features of fc1 to 400' });
+    spec.edges = spec.edges.filter((e) => e.to !== 'flatten1' && e.from !== 'flatten1');
+    spec.nodes = spec.nodes.filter((n) => n.id !== 'flatten1');
+    spec.edges.push({ from: 'pool2', to: 'fc1' });
+    expect(inferShapes(spec).error).toMatchObject({ nodeId: 'fc1', fix: 'insert Flatten before fc1 and set in_features to 400' });
+  });
+
+  it('Conv2d: wrong channels, flat input, kernel too big', () => {
+    expect(inferShapes(chain([1, 28, 28], [['Conv2d', { inChannels: 3, outChannels: 8, kernelSize: 3 }]])).error)
+      .toMatchObject({ nodeId: 'conv1', fix: 'set in_channels of conv1 to 1' });
+    expect(inferShapes(chain([784], [['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3 }]])).error)
+      .toMatchObject({ message: 'conv1 (Conv2d) needs (N, C, H, W) input but gets [N, 784]', fix: 'set the Input shape to [1, 28, 28]' });
+    expect(inferShapes(chain([1, 28, 28], [['MaxPool2d', { kernelSize: 14 }], ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3 }]])).error)
+      .toMatchObject({ nodeId: 'conv1', message: 'conv1 (Conv2d): a 3×3 kernel does not fit the 2×2 input' });
+  });
+
+  it('recurrent layers: image input, batch_first, input_size', () => {
+    const lstm = (shape: number[], params: Record<string, unknown>) =>
+      inferShapes(chain(shape, [['LSTM', { inputSize: 28, hiddenSize: 32, batchFirst: true, ...params }], ['Linear', { inFeatures: 32, outFeatures: 10 }]])).error;
+    expect(lstm([1, 28, 28], {})).toMatchObject({ fix: 'set the Input shape to [28, 28] (each image row is one time step)' });
+    expect(lstm([28, 28], { batchFirst: false })).toMatchObject({ fix: 'set batch_first of lstm1 to True' });
+    expect(lstm([28, 28], { inputSize: 16 })).toMatchObject({ fix: 'set input_size of lstm1 to 28' });
+    const seq = inferShapes(chain([28, 28], [['GRU', { inputSize: 28, hiddenSize: 8, numLayers: 2, batchFirst: true, output: 'sequence' }]]));
+    expect(seq.nodes.gru1).toMatchObject({ shape: ['N', 28, 8], params: 3 * 8 * 28 + 3 * 8 * 8 + 48 + (3 * 8 * 8 * 2 + 48) });
+  });
+
+  it('the output must be 10 class scores', () => {
+    expect(inferShapes(chain([784], [['Linear', { inFeatures: 784, outFeatures: 64 }], ['ReLU']])).error)
+      .toMatchObject({ nodeId: 'relu1', message: 'the model outputs [N, 64] but CrossEntropyLoss needs [N, 10] (one score per class)', fix: 'set out_features of fc1 to 10' });
+    const cnn = getPreset('Mnist_CNN')!;
+    cnn.nodes = cnn.nodes.filter((n) => n.id !== 'flatten1');
+    cnn.edges = cnn.edges.filter((e) => e.to !== 'flatten1');
+    expect(inferShapes(cnn).error).toMatchObject({ fix: 'insert Flatten after pool1' });
+  });
+
+  it('merges: Add needs equal shapes, Concat joins along dim', () => {
+    const spec = getPreset('Residual-MLP')!;
+    spec.nodes.find((n) => n.id === 'fc2')!.params.outFeatures = 64;
+    expect(inferShapes(spec).error).toMatchObject({
+      nodeId: 'add1', edge: { from: 'relu2', to: 'add1' },
+      message: 'add1 (Add) needs equal shapes but gets [N, 128] from relu1 and [N, 64] from relu2',
+    });
+    spec.nodes.find((n) => n.id === 'add1')!.op = 'Concat';
+    spec.nodes.find((n) => n.id === 'fc3')!.params.inFeatures = 192;
+    const report = inferShapes(spec);
+    expect(report.error).toBeNull();
+    expect(report.nodes.add1.shape).toEqual(['N', 192]);
+  });
+
+  it('survives unfinished graphs: unconnected nodes get no shape', () => {
+    const spec = chain([1, 28, 28], [['Flatten']]);
+    spec.nodes.push({ id: 'loose', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } });
+    const report = inferShapes(spec);
+    expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
+    expect(report.nodes.loose.shape).toBeNull();
+  });
+});

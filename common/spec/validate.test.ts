@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { getPreset } from './presets';
+import type { ModelSpec } from './types';
+import { assertValidSpec, validateSpec } from './validate';
+
+const lenet = () => getPreset('LeNet-5')!;
+const messages = (spec: unknown) => validateSpec(spec).map((e) => e.message);
+
+describe('validateSpec', () => {
+  it('accepts every preset', () => {
+    expect(validateSpec(lenet())).toEqual([]);
+  });
+
+  it('rejects non-objects and wrong versions without throwing', () => {
+    expect(messages(null)).toEqual(['spec must be a JSON object']);
+    expect(messages([])).toEqual(['spec must be a JSON object']);
+    const spec = { ...lenet(), version: 2 };
+    expect(messages(spec)).toEqual(['version must be 1, got 2']);
+    expect(messages({ version: 1 })).toEqual(['nodes must be an array', 'edges must be an array']);
+  });
+
+  it('names the node with an unknown op', () => {
+    const spec = lenet();
+    (spec.nodes[1] as { op: string }).op = 'Conv3d';
+    const errors = validateSpec(spec);
+    expect(errors[0]).toMatchObject({ nodeId: 'conv1', message: `node "conv1" (Conv3d): unknown op 'Conv3d'` });
+  });
+
+  it('reports bad param values with the torch name and the value', () => {
+    const spec = lenet();
+    spec.nodes.find((n) => n.id === 'fc1')!.params.inFeatures = 0;
+    spec.nodes.find((n) => n.id === 'conv2')!.params.kernelSize = [5, 2.5];
+    spec.nodes.find((n) => n.id === 'relu1')!.params.inplace = true;
+    expect(messages(spec)).toEqual([
+      `node "relu1" (ReLU): unknown param 'inplace' (known: none)`,
+      'node "conv2" (Conv2d): kernel_size must be an integer or a pair of integers ≥ 1, got [5,2.5]',
+      'node "fc1" (Linear): in_features must be an integer ≥ 1, got 0',
+    ]);
+  });
+
+  it('requires required params and checks enums, bools and cross-param rules', () => {
+    const spec = lenet();
+    delete spec.nodes.find((n) => n.id === 'fc2')!.params.outFeatures;
+    spec.nodes.find((n) => n.id === 'conv1')!.params.bias = 'yes';
+    spec.nodes.find((n) => n.id === 'conv2')!.params.groups = 4;
+    expect(messages(spec)).toEqual([
+      'node "conv1" (Conv2d): bias must be true or false, got "yes"',
+      'node "conv2" (Conv2d): groups (4) must divide in_channels and out_channels',
+      'node "fc2" (Linear): out_features is required, got nothing',
+    ]);
+  });
+
+  it('catches a NaN or negative learning rate and bad optimizer/loss/scheduler types', () => {
+    const spec = lenet();
+    spec.optimizer.params.lr = NaN;
+    expect(messages(spec)).toEqual(['optimizer Adam: lr must be a number > 0, got NaN']);
+    spec.optimizer = { type: 'SGD', params: { lr: -1, momentum: 2 } };
+    expect(messages(spec)).toEqual([
+      'optimizer SGD: lr must be a number > 0, got -1',
+      'optimizer SGD: momentum must be a number ≥ 0 and ≤ 1, got 2',
+    ]);
+    const bad = { ...lenet(), loss: { type: 'HingeLoss', params: {} }, scheduler: { type: 'StepLR', params: {} } };
+    expect(messages(bad)).toEqual([
+      "loss: unknown type 'HingeLoss' (known: CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss)",
+      'scheduler StepLR: step_size is required, got nothing',
+    ]);
+  });
+
+  it('checks the data section', () => {
+    const spec = lenet() as unknown as { data: Record<string, unknown> };
+    spec.data = { dataset: 'cifar', batchSize: 0, shuffle: 1, validationSize: -1, normalize: 'zscore' };
+    expect(messages(spec)).toHaveLength(5);
+    expect(messages(spec)[0]).toBe('data: dataset must be one of mnist, fashion-mnist, got "cifar"');
+  });
+
+  it('finds dangling edges, missing inputs, extra inputs and cycles', () => {
+    const spec = lenet();
+    spec.edges.push({ from: 'fc3', to: 'softmax9' });
+    expect(messages(spec)).toEqual(['edge fc3 → softmax9: dangling, no node "softmax9"']);
+
+    const missing = lenet();
+    missing.edges = missing.edges.filter((e) => e.to !== 'conv2');
+    expect(messages(missing)).toContain('node "conv2" (Conv2d): missing input, nothing is connected to it');
+
+    const two = lenet();
+    two.edges.push({ from: 'pool1', to: 'fc1' });
+    expect(messages(two)).toContain('node "fc1" (Linear): has 2 inputs but takes one; join them with Add or Concat');
+
+    const cyclic = lenet();
+    cyclic.edges = cyclic.edges.filter((e) => e.to !== 'relu1');
+    cyclic.edges.push({ from: 'relu2', to: 'relu1' }, { from: 'relu1', to: 'conv2' });
+    cyclic.edges = cyclic.edges.filter((e) => !(e.from === 'pool1' && e.to === 'conv2'));
+    cyclic.edges.push({ from: 'conv1', to: 'pool1' });
+    const errors = validateSpec(cyclic);
+    expect(errors.some((e) => e.message.includes('on a cycle') && e.nodeId === 'relu1')).toBe(true);
+  });
+
+  it('needs exactly one Input, whose shape holds 784 values, and one output', () => {
+    const spec = lenet();
+    spec.nodes[0].params.shape = [1, 28, 27];
+    expect(messages(spec)).toEqual([
+      'node "input" (Input): shape [1,28,27] holds 756 values but an MNIST image has 784 (try [1, 28, 28], [784] or [28, 28])',
+    ]);
+    const none = lenet();
+    none.nodes = none.nodes.filter((n) => n.op !== 'Input');
+    none.edges = none.edges.filter((e) => e.from !== 'input');
+    expect(messages(none)).toContain('the model has no Input node');
+
+    const loose = lenet();
+    loose.nodes.push({ id: 'drop', op: 'Dropout', params: {} });
+    loose.edges.push({ from: 'relu4', to: 'drop' });
+    expect(messages(loose)).toEqual([
+      "node \"fc3\" (Linear): its output goes nowhere; only the model's last node may be unconnected (outputs: fc3, drop)",
+    ]);
+  });
+
+  it('requires merges to have two inputs with distinct ports', () => {
+    const spec = getPreset('Residual-MLP')!;
+    expect(validateSpec(spec)).toEqual([]);
+    spec.edges = spec.edges.filter((e) => !(e.to === 'add1' && e.from === 'relu1'));
+    spec.edges.push({ from: 'relu1', to: 'fc2' });
+    expect(messages(spec)).toContain('node "add1" (Add): missing input, a merge needs at least 2 inputs, has 1');
+  });
+
+  it('assertValidSpec throws one error listing every problem', () => {
+    const spec = lenet() as ModelSpec;
+    spec.optimizer.params.lr = 0;
+    expect(() => assertValidSpec(spec)).toThrow(/invalid model spec:\n {2}- optimizer Adam: lr must be a number > 0, got 0/);
+  });
+});
