@@ -1,1 +1,17 @@
-export {};
+/**
+ * The functional ops (torch.nn.functional-style): `import { add, matmul, relu } from 'engine'`. Tensor methods
+ * call these same functions. See README.md in this folder for how to add an op.
+ */
+export { add, sub, mul, div, pow, maximum, minimum, eq, gt, ge, lt, le, where } from './elementwise';
+export { neg, exp, log, sqrt, abs, sign, clamp, cast, fullLike, unaryForward, unaryGrad } from './elementwise';
+export { relu, leakyRelu, sigmoid, tanh, gelu, elu, silu, softplus } from './activation';
+export { sum, mean, max, min, argmax } from './reduce';
+export { matmul, matmulFlops } from './matmul';
+export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand, cat, slice, gather } from './shape';
+export { softmax, logSoftmax } from './softmax';
+export { asTensor, broadcastShapes, broadcastTo, floatData, floatDType, normalizeDim, operands, sumToShape } from './util';
+export { recordOp } from '../autograd';
+export { conv2d, type Conv2dOptions } from './conv';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
+export { batchNorm } from './batchnorm';
+export { dropout } from './dropout';

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { enableGrad, isGradEnabled, noGrad, recordOp } from './autograd';
+import { ones, tensor, Tensor } from './tensor';
+
+describe('autograd', () => {
+  it('accumulates into leaves over repeated backward calls', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(x).sum().backward();
+    expect(x.grad!.toArray()).toEqual([2, 4, 6]);
+    x.mul(3).sum().backward();
+    expect(x.grad!.toArray()).toEqual([5, 7, 9]);
+  });
+
+  it('sums gradients of a tensor used on several paths (diamond)', () => {
+    const x = tensor([2], { requiresGrad: true });
+    const a = x.mul(3);
+    const y = a.mul(a).add(a); // y = 9x² + 3x, dy/dx = 18x + 3 = 39
+    y.sum().backward();
+    expect(x.grad!.item()).toBe(39);
+  });
+
+  it('gives each leaf its own grad storage even when the backward returns one tensor twice', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    a.add(b).sum().backward();
+    a.grad!.data[0] = 100;
+    expect(b.grad!.toArray()).toEqual([1, 1]);
+  });
+
+  it('handles very deep graphs without recursion', () => {
+    const x = tensor([1], { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 50_000; i++) y = y.add(1);
+    y.sum().backward();
+    expect(x.grad!.item()).toBe(1);
+  });
+
+  it('records nothing under noGrad, and enableGrad turns it back on', () => {
+    const x = tensor([1], { requiresGrad: true });
+    const y = noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    expect(isGradEnabled()).toBe(true);
+    const z = noGrad(() => enableGrad(() => x.mul(2)));
+    expect(z.requiresGrad).toBe(true);
+    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('detach cuts the graph and shares storage', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const d = x.mul(2).detach();
+    expect(d.requiresGrad).toBe(false);
+    const y = x.mul(d).sum();
+    y.backward();
+    expect(x.grad!.toArray()).toEqual([2, 4]);
+  });
+
+  it('requires a gradient for non-scalar outputs and checks its shape', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2);
+    expect(() => y.backward()).toThrow(/one-element/);
+    expect(() => y.backward(ones([3]))).toThrow(/\[3\] does not match tensor shape \[2\]/);
+    y.backward(tensor([1, 10]));
+    expect(x.grad!.toArray()).toEqual([2, 20]);
+  });
+
+  it('throws when the output does not require grad', () => {
+    expect(() => tensor([1]).backward()).toThrow(/does not require grad/);
+  });
+
+  it('retainGrad keeps an intermediate gradient', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.mul(3).retainGrad();
+    h.mul(h).sum().backward();
+    expect(h.grad!.toArray()).toEqual([6, 12]);
+    expect(x.grad!.toArray()).toEqual([18, 36]);
+  });
+
+  it('recordOp rejects a backward that returns the wrong shape', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const out = recordOp(new Tensor(new Float32Array(1), []), 'bad', [x], () => [tensor([1])]);
+    expect(() => out.backward()).toThrow(/bad returned a gradient of shape \[1\] for input 0 of shape \[2\]/);
+  });
+
+  it('visits inputs in a deterministic order', () => {
+    const order: string[] = [];
+    const x = tensor([1], { requiresGrad: true });
+    const tag = (t: Tensor, name: string) => recordOp(new Tensor(t.data, t.shape), name, [t], (g) => (order.push(name), [g]));
+    const a = tag(x, 'a');
+    const b = tag(x, 'b');
+    recordOp(new Tensor(new Float32Array([0]), [1]), 'root', [a, b], (g) => [g, g]).backward();
+    expect(order).toEqual(['b', 'a']);
+  });
+});

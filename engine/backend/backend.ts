@@ -1,0 +1,64 @@
+/**
+ * Backends and the kernel registry.
+ *
+ * A backend is a name plus a table of kernels keyed by the constants in ./kernel-names. Kernels are plain
+ * functions over contiguous typed arrays and shapes (no Tensor, no autograd), so a backend is easy to write and
+ * to test against the CPU reference. A faster backend (WASM, gpu.js) may implement any subset: `getKernel` falls
+ * back to the CPU kernel for the rest.
+ *
+ *   registerBackend({ name: 'fast', kernels: { [K.Matmul]: fastMatmul } });
+ *   setBackend('fast');            // ops now use fastMatmul, and the CPU kernels for everything else
+ *   getKernel(K.Matmul)(a, b, attrs);
+ *
+ * Registration is explicit: nothing registers itself on import; only 'cpu' is known from the start.
+ */
+import { cpuKernels } from './cpu/index';
+import type * as KernelNames from './kernel-names';
+
+export type KernelName = (typeof KernelNames)[keyof typeof KernelNames];
+
+/** Every kernel's signature, as the CPU reference defines it. */
+export type KernelTable = typeof cpuKernels;
+
+export interface Backend {
+  readonly name: string;
+  /** Any subset of the kernels; missing ones fall back to the CPU reference. */
+  readonly kernels: Partial<KernelTable>;
+}
+
+export const cpuBackend: Backend = { name: 'cpu', kernels: cpuKernels };
+
+const backends: Backend[] = [cpuBackend];
+let active: Backend = cpuBackend;
+
+/** Adds (or replaces, by name) a backend. It does not become active until `setBackend`. */
+export function registerBackend(backend: Backend): void {
+  const i = backends.findIndex((b) => b.name === backend.name);
+  if (i >= 0) backends[i] = backend;
+  else backends.push(backend);
+  if (active.name === backend.name) active = backend;
+}
+
+/** Makes the named (registered) backend the one ops use. */
+export function setBackend(name: string): void {
+  const backend = backends.find((b) => b.name === name);
+  if (!backend) {
+    throw new Error(`setBackend: unknown backend '${name}' (registered: ${backends.map((b) => b.name).join(', ')})`);
+  }
+  active = backend;
+}
+
+export function getBackend(): Backend {
+  return active;
+}
+
+export function listBackends(): string[] {
+  return backends.map((b) => b.name);
+}
+
+/** The active backend's kernel, or the CPU reference kernel when the active backend lacks it. */
+export function getKernel<N extends keyof KernelTable>(name: N): KernelTable[N] {
+  const kernel = active.kernels[name] ?? cpuKernels[name];
+  if (!kernel) throw new Error(`getKernel: no kernel named '${String(name)}'`);
+  return kernel as KernelTable[N];
+}
