@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
+import { pickBackend, probeBackend } from './backend-probe';
+import { EngineHost, type EnginePeer } from './engine-host';
+
+const hello: EngineHello = { engineVersion: '1', pid: 99, runtime: 'node x', backends: [], backendInUse: 'cpu' };
+
+function peer(): EnginePeer & { got: EngineEvent[] } {
+  const got: EngineEvent[] = [];
+  return { id: 'p', got, send: (e) => got.push(e) };
+}
+
+describe('EngineHost', () => {
+  it('answers hello and ping', () => {
+    const host = new EngineHost(hello);
+    const p = peer();
+    host.handle(p, { type: 'hello' });
+    host.handle(p, { type: 'ping', id: 3 });
+    expect(p.got).toEqual([{ type: 'hello', hello }, { type: 'pong', id: 3, pid: 99 }]);
+  });
+
+  it.each([null, 42, 'ping', [], {}, { type: 'ping' }, { type: 'ping', id: '1' }, { type: 'train' }, { type: 7 }])(
+    'answers the bad request %j with an error event',
+    (bad) => {
+      const host = new EngineHost(hello);
+      const p = peer();
+      host.handle(p, bad);
+      expect(p.got).toHaveLength(1);
+      expect(p.got[0]?.type).toBe('error');
+    },
+  );
+
+  it('survives a peer whose send throws', () => {
+    const host = new EngineHost(hello);
+    expect(() => host.handle({ id: 'gone', send: () => { throw new Error('closed'); } }, { type: 'hello' })).not.toThrow();
+  });
+
+  it('greets a newly connected peer', () => {
+    const host = new EngineHost(hello);
+    const p = peer();
+    host.connect(p);
+    expect(p.got).toEqual([{ type: 'hello', hello }]);
+  });
+});
+
+describe('backend probe (in this Node process)', () => {
+  it('runs a real kernel on cpu and webasm', async () => {
+    for (const name of ['cpu', 'webasm'] as const) {
+      const probe = await probeBackend(name, 'node 20');
+      expect(probe).toMatchObject({ name, available: true });
+      expect(probe.detail).toMatch(/^ok \(\d+ ms\)$/);
+    }
+  });
+
+  it('explains why WebGL and WebGPU are missing in Node', async () => {
+    expect(await probeBackend('webgl2', 'node 20')).toEqual({ name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)' });
+    expect((await probeBackend('webgpu', 'node 20')).detail).toBe('unavailable (no navigator.gpu in Node)');
+  });
+
+  it('picks the first available backend in preference order', () => {
+    expect(pickBackend([
+      { name: 'webgl2', available: false, detail: '' },
+      { name: 'webasm', available: true, detail: '' },
+      { name: 'cpu', available: true, detail: '' },
+    ])).toBe('webasm');
+    expect(pickBackend([])).toBe('cpu');
+  });
+});

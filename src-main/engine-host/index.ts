@@ -1,0 +1,96 @@
+/**
+ * The engine host entry: the same file runs as Electron's utilityProcess (talking on `process.parentPort`, with one
+ * MessagePort per renderer handed over by main) and as the browser host's child process (talking on
+ * `process.send` / 'message', with renderer frames tagged by client; see wire.ts). It probes the gpu.js backends in
+ * its own process, greets main with `hello`, and answers both kinds of peers.
+ * Never imports electron at runtime: the parentPort shape it needs is declared below.
+ */
+import packageJson from '../../package.json';
+import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
+import { pickBackend, probeBackends } from './backend-probe';
+import { EngineHost, type EnginePeer } from './engine-host';
+import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from './wire';
+
+interface PortMessageEvent {
+  data: unknown;
+  ports: UtilityMessagePort[];
+}
+/** The parts of Electron's MessagePortMain / ParentPort the host uses. */
+interface UtilityMessagePort {
+  on(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  postMessage(message: unknown): void;
+  start(): void;
+}
+interface ParentPortLike {
+  on(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+const runtime = process.versions.electron
+  ? `electron ${process.versions.electron} (utility)`
+  : `node ${process.versions.node}`;
+
+/** Messages that arrive while the backends are being probed wait here, in order. */
+const host: Promise<EngineHost> = (async () => {
+  const backends = await probeBackends(runtime);
+  const hello: EngineHello = {
+    engineVersion: packageJson.version,
+    pid: process.pid,
+    runtime,
+    backends,
+    backendInUse: pickBackend(backends),
+  };
+  return new EngineHost(hello);
+})();
+
+if (parentPort) serveElectron(parentPort);
+else if (process.send) serveChildProcess();
+else {
+  console.error('The LayerLab engine host must be started by LayerLab (Electron or `npm run web`), not directly.');
+  process.exit(2);
+}
+
+function serveElectron(port: ParentPortLike): void {
+  const main: EnginePeer = { id: 'main', send: (event) => port.postMessage(event) };
+  let renderers = 0;
+  port.on('message', ({ data, ports }) => {
+    const [rendererPort] = ports;
+    if (rendererPort && (data as { type?: unknown } | null)?.type === RENDERER_PORT_MESSAGE) {
+      const peer: EnginePeer = { id: `renderer-${++renderers}`, send: (event) => rendererPort.postMessage(event) };
+      rendererPort.on('message', (event) => void host.then((h) => h.handle(peer, event.data)));
+      rendererPort.start();
+      void host.then((h) => h.connect(peer));
+      return;
+    }
+    void host.then((h) => h.handle(main, data));
+  });
+  void host.then((h) => main.send({ type: 'hello', hello: h.hello }));
+}
+
+function serveChildProcess(): void {
+  const post = (frame: ChildOutbound) => {
+    if (process.connected) process.send?.(frame);
+  };
+  const main: EnginePeer = { id: 'main', send: (message) => post({ peer: 'main', message }) };
+  const renderer = (client: string): EnginePeer => ({
+    id: `renderer-${client}`,
+    send: (message: EngineEvent) => post({ peer: 'renderer', client, message }),
+  });
+  process.on('message', (frame: ChildInbound) => {
+    if (frame?.peer === 'renderer' && typeof frame.client === 'string') {
+      const peer = renderer(frame.client);
+      void host.then((h) => h.handle(peer, frame.message));
+    } else if (frame?.peer === 'renderer-closed') {
+      // Nothing is kept per renderer yet; training sessions will be released here.
+    } else if (frame?.peer === 'main') {
+      void host.then((h) => h.handle(main, frame.message));
+    } else {
+      void host.then((h) => h.handle(main, frame));
+    }
+  });
+  // The parent is gone (even if it was SIGKILLed): do not live on as an orphan.
+  process.on('disconnect', () => process.exit(0));
+  void host.then((h) => main.send({ type: 'hello', hello: h.hello }));
+}

@@ -1,0 +1,25 @@
+/**
+ * The API's handlers, shared by Electron main and the browser host. Typed as ApiHandlers, so adding a method to
+ * LayerLabApi without a handler here fails the type check.
+ */
+import packageJson from '../../package.json';
+import type { ApiHandlers, AppInfo, EngineStatus } from '../../common/api';
+
+export interface ApiHandlerDeps {
+  host: AppInfo['host'];
+  dataDir: string;
+  engineStatus(): EngineStatus;
+}
+
+export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
+  return {
+    getAppInfo: async () => ({
+      name: 'LayerLab',
+      version: packageJson.version,
+      host: deps.host,
+      platform: process.platform,
+      dataDir: deps.dataDir,
+    }),
+    getEngineStatus: async () => deps.engineStatus(),
+  };
+}

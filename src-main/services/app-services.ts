@@ -1,0 +1,47 @@
+/**
+ * Everything main owns, wired once, for either host: the engine supervisor, the API dispatcher, and the event
+ * stream the host forwards to the renderer (IPC in Electron, WebSocket frames in the browser host).
+ */
+import type { ApiEventName, ApiEvents, AppInfo } from '../../common/api';
+import { createApiHandlers } from './api-handlers';
+import { createDispatcher, type Dispatch } from './dispatcher';
+import type { EngineLauncher, EngineProcess } from './engine-process';
+import { EngineSupervisor, type SupervisorOptions } from './engine-supervisor';
+
+export type ApiEventListener = <E extends ApiEventName>(name: E, payload: ApiEvents[E]) => void;
+
+export interface AppServices<P extends EngineProcess> {
+  supervisor: EngineSupervisor<P>;
+  dispatch: Dispatch;
+  /** Subscribe to every main → renderer event; returns the unsubscribe function. */
+  onEvent(listener: ApiEventListener): () => void;
+  /** Stops the engine host; resolves when its process is gone. */
+  shutdown(): Promise<void>;
+}
+
+export interface AppServicesOptions<P extends EngineProcess> {
+  host: AppInfo['host'];
+  dataDir: string;
+  launcher: EngineLauncher<P>;
+  supervisor?: Partial<SupervisorOptions>;
+}
+
+export function createAppServices<P extends EngineProcess>(options: AppServicesOptions<P>): AppServices<P> {
+  const supervisor = new EngineSupervisor(options.launcher, options.supervisor);
+  const dispatch = createDispatcher(
+    createApiHandlers({ host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status }),
+  );
+  const listeners = new Set<ApiEventListener>();
+  supervisor.onStatus((status) => {
+    for (const listener of listeners) listener('engineStatus', status);
+  });
+  return {
+    supervisor,
+    dispatch,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    shutdown: () => supervisor.stop(),
+  };
+}

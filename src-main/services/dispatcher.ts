@@ -1,0 +1,33 @@
+/**
+ * Turns an untrusted call (method name + arguments, from IPC or a WebSocket frame) into an Envelope. The method
+ * must be one of API_METHODS and the arguments must pass its API_ARG_CHECKS entry before a handler sees them;
+ * whatever a handler throws comes back as an error envelope, never as an exception across the boundary.
+ */
+import { API_ARG_CHECKS, API_METHODS, type ApiHandlers, type ApiMethod } from '../../common/api';
+import { fail, failFromError, ok, type Envelope } from '../../common/envelope';
+
+export type Dispatch = (method: unknown, args: unknown) => Promise<Envelope<unknown>>;
+
+export function isApiMethod(method: unknown): method is ApiMethod {
+  return typeof method === 'string' && (API_METHODS as readonly string[]).includes(method);
+}
+
+export function createDispatcher(handlers: ApiHandlers): Dispatch {
+  return async (method, args) => {
+    if (!isApiMethod(method)) return fail('unknown-method', `unknown method ${describe(method)}`);
+    if (!Array.isArray(args)) return fail('bad-request', `${method}: arguments must be an array`);
+    const problem = API_ARG_CHECKS[method](args);
+    if (problem) return fail('bad-request', problem);
+    try {
+      const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>;
+      return ok(await handler(...args));
+    } catch (error) {
+      return failFromError(error);
+    }
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
+  return `of type ${value === null ? 'null' : typeof value}`;
+}

@@ -1,0 +1,216 @@
+/**
+ * Keeps one engine host running. It launches the host, waits for its `hello`, and restarts it with exponential
+ * backoff when it dies. Too many crashes in a short window mean something is broken for good, so it stops trying and
+ * reports `failed` with the reason. Every state change goes to the status listeners (main forwards them to the
+ * renderer as the `engineStatus` event).
+ *
+ *   starting ──hello──▶ ready ──exit──▶ restarting ──hello──▶ ready
+ *       │                                   │
+ *       └──exit / no hello──▶ restarting    └── N crashes in window ──▶ failed
+ */
+import type { EngineStatus } from '../../common/api';
+import type { EngineHello } from '../../common/engine-protocol';
+import { describeExit, type EngineExit, type EngineLauncher, type EngineProcess } from './engine-process';
+
+export interface SupervisorOptions {
+  /** First restart delay; doubles per consecutive crash. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** `maxCrashes` crashes within `crashWindowMs` → failed. */
+  maxCrashes: number;
+  crashWindowMs: number;
+  /** A host that does not say hello in time is killed and counts as a crash. */
+  helloTimeoutMs: number;
+  /** A host that stayed ready this long resets the backoff. */
+  stableAfterMs: number;
+  /** How long stop() waits for the process to exit after asking nicely. */
+  stopTimeoutMs: number;
+}
+
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
+  backoffInitialMs: 250,
+  backoffMaxMs: 10_000,
+  maxCrashes: 5,
+  crashWindowMs: 60_000,
+  helloTimeoutMs: 20_000,
+  stableAfterMs: 30_000,
+  stopTimeoutMs: 3_000,
+};
+
+type StatusListener = (status: EngineStatus) => void;
+
+export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
+  readonly #launcher: EngineLauncher<P>;
+  readonly #options: SupervisorOptions;
+  readonly #listeners: StatusListener[] = [];
+  readonly #messageListeners: ((message: unknown, process: P) => void)[] = [];
+  #status: EngineStatus = { state: 'starting', pid: null, reason: null, restarts: 0, hello: null, since: Date.now() };
+  #process: P | null = null;
+  #crashTimes: number[] = [];
+  #consecutiveCrashes = 0;
+  #readySince: number | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = false;
+  #helloTimedOut = false;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(launcher: EngineLauncher<P>, options: Partial<SupervisorOptions> = {}) {
+    this.#launcher = launcher;
+    this.#options = { ...DEFAULT_SUPERVISOR_OPTIONS, ...options };
+  }
+
+  get status(): EngineStatus {
+    return this.#status;
+  }
+
+  /** The running engine host, null between processes. */
+  get process(): P | null {
+    return this.#process;
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.#listeners.push(listener);
+    return () => this.#listeners.splice(this.#listeners.indexOf(listener) >>> 0, 1);
+  }
+
+  /** Messages on main's control channel other than `hello` (pongs, errors). */
+  onMessage(listener: (message: unknown, process: P) => void): () => void {
+    this.#messageListeners.push(listener);
+    return () => this.#messageListeners.splice(this.#messageListeners.indexOf(listener) >>> 0, 1);
+  }
+
+  start(): void {
+    if (this.#process || this.#stopped) return;
+    this.#setStatus({ state: 'starting', pid: null, reason: null, hello: null });
+    this.#launch();
+  }
+
+  /** Ends the engine host and stops supervising; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#clearTimer();
+    const proc = this.#process;
+    if (proc) {
+      proc.kill();
+      const timeout = new Promise<'timeout'>((resolve) => {
+        const t = setTimeout(() => resolve('timeout'), this.#options.stopTimeoutMs);
+        t.unref?.();
+      });
+      if ((await Promise.race([this.#exited, timeout])) === 'timeout' && proc.pid) {
+        try {
+          process.kill(proc.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await this.#exited;
+      }
+    }
+  }
+
+  #launch(): void {
+    let proc: P;
+    try {
+      proc = this.#launcher.launch();
+    } catch (error) {
+      this.#crashed(`could not start the engine host: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.#process = proc;
+    let resolveExited!: () => void;
+    this.#exited = new Promise((resolve) => (resolveExited = resolve));
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#helloTimedOut = true;
+      proc.kill();
+    }, this.#options.helloTimeoutMs);
+    this.#helloTimedOut = false;
+    proc.onMessage((message) => this.#onMessage(proc, message));
+    proc.onExit((exit) => {
+      resolveExited();
+      this.#onExit(proc, exit);
+    });
+    if (proc.pid !== null) this.#setStatus({ pid: proc.pid });
+  }
+
+  #onMessage(proc: P, message: unknown): void {
+    if (proc !== this.#process) return;
+    if (isHelloEvent(message)) {
+      this.#clearTimer();
+      this.#readySince = Date.now();
+      this.#setStatus({ state: 'ready', pid: message.hello.pid, reason: null, hello: message.hello });
+      return;
+    }
+    for (const listener of [...this.#messageListeners]) listener(message, proc);
+  }
+
+  #onExit(proc: P, exit: EngineExit): void {
+    if (proc !== this.#process) return;
+    this.#process = null;
+    this.#clearTimer();
+    if (this.#stopped) return;
+    const stable = this.#readySince !== null && Date.now() - this.#readySince >= this.#options.stableAfterMs;
+    this.#readySince = null;
+    if (stable) this.#consecutiveCrashes = 0;
+    const why = this.#helloTimedOut
+      ? `the engine host did not say hello within ${this.#options.helloTimeoutMs} ms`
+      : `the engine host ${describeExit(exit)}`;
+    this.#crashed(why);
+  }
+
+  #crashed(why: string): void {
+    const now = Date.now();
+    this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.#options.crashWindowMs), now];
+    if (this.#crashTimes.length >= this.#options.maxCrashes) {
+      const seconds = Math.round(this.#options.crashWindowMs / 1000);
+      this.#setStatus({
+        state: 'failed',
+        pid: null,
+        hello: null,
+        reason: `${why}; it crashed ${this.#crashTimes.length} times within ${seconds} s, so LayerLab stopped restarting it`,
+      });
+      return;
+    }
+    const delay = Math.min(
+      this.#options.backoffInitialMs * 2 ** this.#consecutiveCrashes,
+      this.#options.backoffMaxMs,
+    );
+    this.#consecutiveCrashes++;
+    this.#setStatus({
+      state: 'restarting',
+      pid: null,
+      hello: null,
+      reason: `${why}; restarting in ${delay} ms`,
+    });
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#stopped) return;
+      this.#setStatus({ restarts: this.#status.restarts + 1 });
+      this.#launch();
+    }, delay);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #setStatus(change: Partial<Omit<EngineStatus, 'since'>>): void {
+    const next = { ...this.#status, ...change };
+    const stateChanged = next.state !== this.#status.state;
+    this.#status = { ...next, since: stateChanged ? Date.now() : this.#status.since };
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(this.#status);
+      } catch (error) {
+        console.error('engine status listener failed:', error);
+      }
+    }
+  }
+}
+
+function isHelloEvent(message: unknown): message is { type: 'hello'; hello: EngineHello } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type, hello } = message as { type?: unknown; hello?: unknown };
+  return type === 'hello' && typeof hello === 'object' && hello !== null
+    && typeof (hello as { pid?: unknown }).pid === 'number';
+}
