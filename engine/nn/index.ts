@@ -1,1 +1,41 @@
-export {};
+/**
+ * torch.nn for LayerLab: the Module base, layers, recurrent layers, losses and initialisation.
+ *
+ * To add a layer: subclass Module in the file of its family, register parameters/buffers/children in the
+ * constructor, put their initial values in resetParameters() (and call it at the end of the constructor), write
+ * forward() from ops, give extraRepr() torch's text, and document "Shape:" as PyTorch does.
+ */
+export { Module, pyFloat, pyRepr, type LoadResult, type StateDict, type TensorLike } from './module';
+export { Sequential, ModuleList } from './container';
+export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear';
+export { Conv2d, type Conv2dOptions } from './conv';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
+export { Dropout } from './dropout';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, ELU, SiLU, Softplus, Softmax, LogSoftmax } from './activation';
+export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
+export {
+  crossEntropy,
+  nllLoss,
+  mseLoss,
+  l1Loss,
+  smoothL1Loss,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  CrossEntropyLoss,
+  NLLLoss,
+  MSELoss,
+  L1Loss,
+  SmoothL1Loss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  type Reduction,
+  type CrossEntropyLossOptions,
+  type NLLLossOptions,
+  type RegressionLossOptions,
+  type SmoothL1LossOptions,
+  type BCELossOptions,
+  type BCEWithLogitsLossOptions,
+} from './loss';
+export { clipGradNorm } from './clip-grad';
+export * as init from './init';

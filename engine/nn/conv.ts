@@ -1,0 +1,102 @@
+import { zeros, type Tensor } from '../tensor';
+import { conv2d, pair, type Size2 } from '../ops/conv';
+import { defaultGenerator, type Random } from '../random';
+import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
+import { checkPositiveInt } from './linear';
+import { Module, pyRepr } from './module';
+
+export interface Conv2dOptions {
+  stride?: Size2;
+  /** Zero padding on each side: a number, [h, w], 'valid' (none) or 'same' (output size = input size, stride 1). */
+  padding?: Size2 | 'valid' | 'same';
+  dilation?: Size2;
+  /** Split channels into this many independent groups (inChannels and outChannels must divide by it). */
+  groups?: number;
+  bias?: boolean;
+  rng?: Random;
+}
+
+/**
+ * 2-D convolution over images (torch.nn.Conv2d).
+ *
+ * Shape:
+ * - Input: (N, inChannels, H, W).
+ * - Output: (N, outChannels, H_out, W_out) with
+ *   H_out = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 (W_out likewise).
+ *
+ * Parameters: `weight` (outChannels, inChannels/groups, kh, kw) and `bias` (outChannels), both drawn from
+ * U(−1/√fanIn, 1/√fanIn) with fanIn = inChannels/groups·kh·kw, as in torch.
+ *
+ * @example new Conv2d(1, 32, 3, { padding: 1 })  // (N, 1, 28, 28) → (N, 32, 28, 28)
+ */
+export class Conv2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'valid' | 'same';
+  readonly dilation: [number, number];
+  readonly groups: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  private readonly rng: Random;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Size2,
+    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, rng = defaultGenerator() }: Conv2dOptions = {},
+  ) {
+    super();
+    checkPositiveInt('Conv2d', 'in_channels', inChannels);
+    checkPositiveInt('Conv2d', 'out_channels', outChannels);
+    checkPositiveInt('Conv2d', 'groups', groups);
+    if (inChannels % groups !== 0) throw new Error(`Conv2d: in_channels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0) throw new Error(`Conv2d: out_channels ${outChannels} must be divisible by groups ${groups}`);
+    this.kernelSize = pair('Conv2d', 'kernel_size', kernelSize, 1);
+    this.stride = pair('Conv2d', 'stride', stride, 1);
+    this.dilation = pair('Conv2d', 'dilation', dilation, 1);
+    if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
+      throw new Error("Conv2d: padding='same' is not supported for strided convolutions");
+    }
+    this.padding = padding === 'same' || padding === 'valid' ? padding : pair('Conv2d', 'padding', padding, 0);
+    this.groups = groups;
+    this.rng = rng;
+    const [kh, kw] = this.kernelSize;
+    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kh, kw]));
+    this.bias = this.registerParameter('bias', bias ? zeros([outChannels]) : null);
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
+    if (this.bias !== null) {
+      const { fanIn } = calculateFanInAndFanOut(this.weight.shape);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform(this.bias, -bound, bound, this.rng);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.ndim !== 4 || input.shape[1] !== this.inChannels) {
+      throw new Error(
+        `Conv2d: expected input (N, ${this.inChannels}, H, W), got shape [${input.shape}]` +
+          (input.ndim === 2 ? '; reshape flat images to (N, C, H, W) first' : ''),
+      );
+    }
+    return conv2d(input, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}`;
+    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
+    else if (this.padding[0] !== 0 || this.padding[1] !== 0) s += `, padding=${pyRepr(this.padding)}`;
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}

@@ -1,0 +1,116 @@
+import { zeros, type Tensor } from '../tensor';
+import { add, flatten, matmul, reshape, transpose } from '../ops/index';
+import { defaultGenerator, type Random } from '../random';
+import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
+import { Module, pyRepr } from './module';
+
+/**
+ * y = x·Wᵀ + b (torch.nn.functional.linear). Works on any leading dims: (*, in) → (*, out).
+ * weight: (out, in); bias: (out) or null.
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const inFeatures = weight.shape[1];
+  const last = input.shape[input.ndim - 1];
+  if (input.ndim === 0 || last !== inFeatures) {
+    throw new Error(`linear: input shape [${input.shape}] does not end in in_features=${inFeatures} (weight [${weight.shape}])`);
+  }
+  // matmul on 2-D keeps the backward simple; other ranks are flattened to 2-D and back.
+  const x2d = input.ndim === 2 ? input : reshape(input, [-1, inFeatures]);
+  let y = matmul(x2d, transpose(weight, 0, 1));
+  if (bias !== null) y = add(y, bias);
+  return input.ndim === 2 ? y : reshape(y, [...input.shape.slice(0, -1), weight.shape[0]]);
+}
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** Generator for the initial weights (default: defaultGenerator()). */
+  rng?: Random;
+}
+
+/**
+ * Fully connected layer: y = x·Wᵀ + b (torch.nn.Linear).
+ *
+ * Shape:
+ * - Input: (*, inFeatures), any number of leading dims, e.g. (N, 784).
+ * - Output: (*, outFeatures).
+ *
+ * Parameters: `weight` (outFeatures, inFeatures) and `bias` (outFeatures), both drawn from U(−1/√in, 1/√in)
+ * as in torch (kaiming_uniform with a = √5 for the weight).
+ *
+ * @example new Linear(784, 10).forward(x)  // (N, 784) → (N, 10)
+ */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  private readonly rng: Random;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    { bias = true, rng = defaultGenerator() }: LinearOptions = {},
+  ) {
+    super();
+    checkPositiveInt('Linear', 'in_features', inFeatures);
+    checkPositiveInt('Linear', 'out_features', outFeatures);
+    this.rng = rng;
+    this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures]));
+    this.bias = this.registerParameter('bias', bias ? zeros([outFeatures]) : null);
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
+    if (this.bias !== null) {
+      const bound = 1 / Math.sqrt(calculateFanInAndFanOut(this.weight.shape).fanIn);
+      uniform(this.bias, -bound, bound, this.rng);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.shape[input.ndim - 1] !== this.inFeatures) {
+      throw new Error(
+        `Linear: expected input with last dimension ${this.inFeatures} (in_features), got shape [${input.shape}]` +
+          (input.ndim > 2 ? '; add a Flatten before it?' : ''),
+      );
+    }
+    return linear(input, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyRepr(this.bias !== null)}`;
+  }
+}
+
+/** Returns its input unchanged: a placeholder, e.g. to switch a layer off. Shape: (*) → (*). */
+export class Identity extends Module {
+  forward(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * Flattens dims startDim..endDim into one (torch.nn.Flatten; by default everything but the batch dim).
+ *
+ * Shape: input (N, *dims); output (N, ∏dims) with the defaults, e.g. (N, 1, 28, 28) → (N, 784).
+ */
+export class Flatten extends Module {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  forward(input: Tensor): Tensor {
+    return flatten(input, this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+export function checkPositiveInt(layer: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${layer}: ${name} must be a positive integer, got ${value}`);
+}

@@ -1,0 +1,377 @@
+/**
+ * Loss functions (torch.nn.functional.* and the torch.nn.*Loss modules), composed from ops so autograd gives
+ * their gradients. Functional names follow torch in camelCase: crossEntropy, nllLoss, mseLoss, l1Loss,
+ * smoothL1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits.
+ *
+ * Every loss takes `reduction`: 'mean' (default, a scalar), 'sum' (a scalar) or 'none' (one value per element,
+ * or per sample for the class losses). Targets are checked up front, with errors that say what is wrong where.
+ */
+import { Tensor } from '../tensor';
+import {
+  abs, add, clamp, exp, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
+} from '../ops/index';
+import { Module, pyFloat } from './module';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function checkReduction(name: string, reduction: string): void {
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new Error(`${name}: invalid reduction '${reduction}', expected 'mean', 'sum' or 'none'`);
+  }
+}
+
+function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'none' ? loss : reduction === 'sum' ? sum(loss) : mean(loss);
+}
+
+/** A constant (no grad) in `like`'s float dtype, so float64 gradient checks stay float64. */
+function constant(values: ArrayLike<number>, shape: readonly number[], like: Tensor): Tensor {
+  const data = like.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+  return new Tensor(data, shape);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function checkSameShape(name: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`${name}: target shape [${target.shape}] does not match input shape [${input.shape}]`);
+  }
+  if (target.dtype === 'int32') throw new Error(`${name}: target must be a float tensor, got int32`);
+}
+
+// ---- class losses: cross entropy and NLL ----
+
+export interface NLLLossOptions {
+  /** A weight per class, shape (C): rescales each class's loss; 'mean' divides by the total weight. */
+  weight?: Tensor | null;
+  /** Targets equal to this are skipped (no loss, no gradient, not counted by 'mean'). Default −100. */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+export interface CrossEntropyLossOptions extends NLLLossOptions {
+  /** Mixes the one-hot target with the uniform distribution: (1 − ε)·onehot + ε/C. Default 0. */
+  labelSmoothing?: number;
+}
+
+/**
+ * Input (N, C, d1, ...) → rows (M, C) with the class dim last, and targets checked and flattened to (M).
+ * Accepts (C) with a 0-d target too. Returns what the class losses need.
+ */
+function classRows(name: string, input: Tensor, target: Tensor, ignoreIndex: number) {
+  if (target.dtype !== 'int32') {
+    throw new Error(`${name}: target must be int32 class indices (or float probabilities of the input's shape), got ${target.dtype}`);
+  }
+  if (input.ndim === 0) throw new Error(`${name}: input must have a class dimension, got a scalar`);
+  const unbatched = input.ndim === 1;
+  const classes = unbatched ? input.shape[0] : input.shape[1];
+  const expected = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
+  if (!sameShape(target.shape, expected)) {
+    throw new Error(
+      `${name}: target shape [${target.shape}] does not match input shape [${input.shape}]; expected target [${expected}] of class indices`,
+    );
+  }
+  const t = target.data;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === ignoreIndex) continue;
+    if (!(t[i] >= 0 && t[i] < classes)) {
+      throw new Error(`${name}: target ${t[i]} out of range for ${classes} classes at index ${i}`);
+    }
+  }
+  let rows: Tensor;
+  if (unbatched) rows = reshape(input, [1, classes]);
+  else if (input.ndim === 2) rows = input;
+  else {
+    const dims = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1];
+    rows = reshape(permute(input, dims), [-1, classes]);
+  }
+  return { rows, classes, targets: t, outShape: target.shape };
+}
+
+/** Per-row weights w[t_i] (0 for ignored rows) and the gather index (ignored rows point at class 0). */
+function rowWeights(targets: ArrayLike<number>, weight: Tensor | null, ignoreIndex: number) {
+  const m = targets.length;
+  const w = new Float64Array(m);
+  const index = new Int32Array(m);
+  const cw = weight?.data;
+  for (let i = 0; i < m; i++) {
+    if (targets[i] === ignoreIndex) continue;
+    index[i] = targets[i];
+    w[i] = cw ? cw[targets[i]] : 1;
+  }
+  return { w, index: new Tensor(index, [m, 1]) };
+}
+
+function checkWeight(name: string, weight: Tensor | null, classes: number): void {
+  if (weight !== null && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
+    throw new Error(`${name}: weight must have shape [${classes}] (one per class), got [${weight.shape}]`);
+  }
+}
+
+/**
+ * The shared core of nllLoss and crossEntropy on log-probabilities `logp`:
+ *   loss_i = −w[t_i]·((1 − ε)·logp[i, t_i] + ε/C·Σ_c w_c·logp[i, c] / w[t_i])
+ * 'mean' divides the sum by Σ_i w[t_i] over non-ignored rows, as torch does.
+ */
+function classLoss(name: string, logp: Tensor, target: Tensor, o: CrossEntropyLossOptions): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = o;
+  checkReduction(name, reduction);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new Error(`${name}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  }
+  const { rows, classes, targets, outShape } = classRows(name, logp, target, ignoreIndex);
+  checkWeight(name, weight, classes);
+  const m = targets.length;
+  const { w, index } = rowWeights(targets, weight, ignoreIndex);
+  const picked = reshape(gather(rows, 1, index), [m]); // logp[i, t_i]
+  let loss = mul(picked, constant(w.map((v) => -v), [m], rows));
+  if (labelSmoothing > 0) {
+    const classWeights = weight ? reshape(weight, [1, classes]) : null;
+    const all = sum(classWeights ? mul(rows, classWeights) : rows, 1); // Σ_c w_c·logp[i, c]
+    const keep = Float64Array.from(targets, (t) => (t === ignoreIndex ? 0 : -labelSmoothing / classes));
+    loss = add(mul(loss, 1 - labelSmoothing), mul(all, constant(keep, [m], rows)));
+  }
+  if (reduction === 'none') return reshape(loss, outShape);
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), w.reduce((a, b) => a + b, 0));
+}
+
+/** Cross entropy against class probabilities (a float target shaped like the input). */
+function softTargetLoss(name: string, input: Tensor, target: Tensor, o: CrossEntropyLossOptions): Tensor {
+  const { weight = null, reduction = 'mean', labelSmoothing = 0 } = o;
+  checkReduction(name, reduction);
+  checkSameShape(name, input, target);
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const classes = input.shape[classDim];
+  checkWeight(name, weight, classes);
+  let y = target;
+  if (labelSmoothing > 0) y = add(mul(target, 1 - labelSmoothing), labelSmoothing / classes);
+  let terms = mul(logSoftmax(input, classDim), y);
+  if (weight) {
+    const wShape = input.shape.map((d, i) => (i === classDim ? d : 1));
+    terms = mul(terms, reshape(weight, wShape));
+  }
+  return reduce(neg(sum(terms, classDim)), reduction); // one value per sample (and position)
+}
+
+/**
+ * Cross entropy between logits and targets (torch.nn.functional.cross_entropy): logSoftmax + nllLoss.
+ *
+ * Shape:
+ * - input: (N, C) logits (not probabilities), or (C), or (N, C, d1, ...).
+ * - target: (N) int32 class indices in [0, C) (or ignoreIndex), or (), or (N, d1, ...);
+ *   or float class probabilities with the input's shape.
+ * - output: a scalar, or (N) / (N, d1, ...) with reduction 'none'.
+ *
+ * @example crossEntropy(logits, labels)  // logits (64, 10), labels int32 (64)
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyLossOptions = {}): Tensor {
+  const name = 'CrossEntropyLoss';
+  if (target.dtype !== 'int32' && target.ndim === input.ndim) return softTargetLoss(name, input, target, options);
+  return classLoss(name, logSoftmax(input, input.ndim === 1 ? 0 : 1), target, options);
+}
+
+/**
+ * Negative log-likelihood (torch.nn.functional.nll_loss): loss_i = −w[t_i]·input[i, t_i].
+ * The input must already be log-probabilities (e.g. from LogSoftmax). Shapes as crossEntropy with class indices.
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  return classLoss('NLLLoss', input, target, { ...options, labelSmoothing: 0 });
+}
+
+// ---- regression losses ----
+
+export interface RegressionLossOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error (x − y)². Shape: input (*), target same shape; output scalar or (*) with 'none'. */
+export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: RegressionLossOptions = {}): Tensor {
+  checkReduction('MSELoss', reduction);
+  checkSameShape('MSELoss', input, target);
+  const d = sub(input, target);
+  return reduce(mul(d, d), reduction);
+}
+
+/** Mean absolute error |x − y|. Shape: input (*), target same shape. */
+export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: RegressionLossOptions = {}): Tensor {
+  checkReduction('L1Loss', reduction);
+  checkSameShape('L1Loss', input, target);
+  return reduce(abs(sub(input, target)), reduction);
+}
+
+export interface SmoothL1LossOptions extends RegressionLossOptions {
+  /** Where the loss switches from quadratic to linear (default 1); 0 makes it L1. */
+  beta?: number;
+}
+
+/**
+ * Smooth L1 (Huber-like): 0.5·d²/β where |d| < β, |d| − 0.5·β elsewhere, d = x − y.
+ *
+ * Written without a branch: with m = min(|d|, β), loss = 0.5·m²/β + (|d| − m), which equals both pieces.
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean', beta = 1 }: SmoothL1LossOptions = {}): Tensor {
+  checkReduction('SmoothL1Loss', reduction);
+  checkSameShape('SmoothL1Loss', input, target);
+  if (!(beta >= 0)) throw new Error(`SmoothL1Loss: beta must be >= 0, got ${beta}`);
+  const a = abs(sub(input, target));
+  if (beta === 0) return reduce(a, reduction);
+  const m = clamp(a, undefined, beta);
+  return reduce(add(mul(mul(m, m), 0.5 / beta), sub(a, m)), reduction);
+}
+
+// ---- binary losses ----
+
+export interface BCELossOptions {
+  /** Rescales each element's loss; broadcast against the input. */
+  weight?: Tensor | null;
+  reduction?: Reduction;
+}
+
+/**
+ * Binary cross entropy on probabilities: −w·(y·log x + (1 − y)·log(1 − x)), each log clamped at −100 as
+ * torch does, so x = 0 or 1 gives a finite loss. Shape: input (*) in [0, 1], target same shape in [0, 1].
+ * Prefer binaryCrossEntropyWithLogits after a Sigmoid: it is stabler.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = null, reduction = 'mean' }: BCELossOptions = {}): Tensor {
+  const name = 'BCELoss';
+  checkReduction(name, reduction);
+  checkSameShape(name, input, target);
+  const x = input.data;
+  for (let i = 0; i < x.length; i++) {
+    if (!(x[i] >= 0 && x[i] <= 1)) {
+      throw new Error(`${name}: input ${x[i]} at index ${i} is not a probability in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss)`);
+    }
+  }
+  const logX = clamp(log(input), -100);
+  const log1mX = clamp(log(sub(1, input)), -100);
+  let loss = neg(add(mul(target, logX), mul(sub(1, target), log1mX)));
+  if (weight) loss = mul(loss, weight);
+  return reduce(loss, reduction);
+}
+
+export interface BCEWithLogitsLossOptions extends BCELossOptions {
+  /** Weight of positive examples, per class (broadcast over the last dim): > 1 raises recall. */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Sigmoid + binary cross entropy in one stable formula (torch.nn.functional.binary_cross_entropy_with_logits):
+ * ```text
+ * m = max(−x, 0)
+ * loss = (1 − y)·x + (1 + (posWeight − 1)·y) · (log(e^(−m) + e^(−x−m)) + m)
+ * ```
+ * (the last factor is log(1 + e^(−x)) without overflow). Shape: input (*) logits, target same shape.
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, posWeight = null, reduction = 'mean' }: BCEWithLogitsLossOptions = {},
+): Tensor {
+  const name = 'BCEWithLogitsLoss';
+  checkReduction(name, reduction);
+  checkSameShape(name, input, target);
+  const m = clamp(neg(input), 0);
+  const softplusNegX = add(log(add(exp(neg(m)), exp(sub(neg(input), m)))), m);
+  const logWeight = posWeight ? add(mul(sub(posWeight, 1), target), 1) : null;
+  let loss = add(mul(sub(1, target), input), logWeight ? mul(logWeight, softplusNegX) : softplusNegX);
+  if (weight) loss = mul(loss, weight);
+  return reduce(loss, reduction);
+}
+
+// ---- module forms ----
+
+/** Base of the loss modules: forward(input, target) calls the functional form with the stored options. */
+abstract class Loss<O extends { reduction?: Reduction }> extends Module {
+  readonly reduction: Reduction;
+
+  constructor(protected readonly options: O) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+    checkReduction(this.constructor.name, this.reduction);
+  }
+
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+}
+
+/**
+ * torch.nn.CrossEntropyLoss: logits (N, C) and int32 labels (N) → scalar. See crossEntropy for shapes.
+ * @example new CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, labels)
+ */
+export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
+  constructor(options: CrossEntropyLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, this.options);
+  }
+
+  override extraRepr(): string {
+    const s = this.options.labelSmoothing ? `label_smoothing=${pyFloat(this.options.labelSmoothing)}` : '';
+    return s;
+  }
+}
+
+/** torch.nn.NLLLoss: log-probabilities (N, C) and int32 labels (N). Pair with LogSoftmax(1). */
+export class NLLLoss extends Loss<NLLLossOptions> {
+  constructor(options: NLLLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, this.options);
+  }
+}
+
+export class MSELoss extends Loss<RegressionLossOptions> {
+  constructor(options: RegressionLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, this.options);
+  }
+}
+
+export class L1Loss extends Loss<RegressionLossOptions> {
+  constructor(options: RegressionLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, this.options);
+  }
+}
+
+export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
+  constructor(options: SmoothL1LossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, this.options);
+  }
+}
+
+export class BCELoss extends Loss<BCELossOptions> {
+  constructor(options: BCELossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropy(input, target, this.options);
+  }
+}
+
+export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
+  constructor(options: BCEWithLogitsLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogits(input, target, this.options);
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Recurrent layers (torch.nn.RNN, LSTM, GRU), built from ops (linear, slice, sigmoid, tanh, cat), so autograd
+ * derives backpropagation through time. Weight names, shapes and gate order are torch's, so a PyTorch state
+ * dict loads as is:
+ *
+ *   weight_ih_l{k}: (G·hidden, input_k)   weight_hh_l{k}: (G·hidden, hidden)   bias_ih_l{k}, bias_hh_l{k}: (G·hidden)
+ *   G = 1 (RNN), 4 (LSTM: gates i, f, g, o), 3 (GRU: gates r, z, n); input_0 = inputSize, later layers hiddenSize.
+ *
+ * Shape (L = sequence length, N = batch, H = hiddenSize):
+ * - input: (L, N, inputSize), or (N, L, inputSize) with batchFirst, or unbatched (L, inputSize).
+ * - h0 (optional, zeros by default): (numLayers, N, H), or (numLayers, H) unbatched. LSTM takes [h0, c0].
+ * - forward returns [output, hN] (LSTM: [output, [hN, cN]]) like torch: output (L, N, H) or (N, L, H) with
+ *   batchFirst, the top layer's h at every step; hN (numLayers, N, H), every layer's last h.
+ * - with `returnLastStep: true`, forward returns only the top layer's last h, (N, H), so the layer can sit in a
+ *   Sequential before a Linear: an MNIST image (N, 28, 28) read row by row is a 28-step sequence.
+ *
+ * @example
+ * const rnn = new LSTM(28, 64, { batchFirst: true, returnLastStep: true });
+ * const model = new Sequential(rnn, new Linear(64, 10));  // (N, 28, 28) → (N, 10)
+ */
+import { zeros, type Tensor } from '../tensor';
+import { add, cat, dropout, mul, relu, reshape, sigmoid, slice, squeeze, sub, tanh, transpose, unsqueeze } from '../ops/index';
+import { defaultGenerator, type Random } from '../random';
+import { uniform } from './init';
+import { linear, checkPositiveInt } from './linear';
+import { Module, pyFloat } from './module';
+
+export interface RNNBaseOptions {
+  /** Stacked layers; layer k > 0 reads layer k−1's outputs (default 1). */
+  numLayers?: number;
+  /** Learn bias_ih and bias_hh (default true). */
+  bias?: boolean;
+  /** Input and output are (N, L, C) instead of (L, N, C) (default false). */
+  batchFirst?: boolean;
+  /** Dropout probability on each layer's outputs except the last, in training mode (default 0). */
+  dropout?: number;
+  /** forward returns only the top layer's last hidden state, (N, H), instead of [output, hidden]. */
+  returnLastStep?: boolean;
+  /** Generator for the initial weights and the dropout masks (default: defaultGenerator()). */
+  rng?: Random;
+}
+
+export interface RNNOptions extends RNNBaseOptions {
+  /** The cell's activation: h' = act(W_ih·x + b_ih + W_hh·h + b_hh) (default 'tanh'). */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+interface LayerWeights {
+  wIh: Tensor;
+  wHh: Tensor;
+  bIh: Tensor | null;
+  bHh: Tensor | null;
+}
+
+/** Shared by RNN, LSTM and GRU: parameters, input layout, the loop over layers and time. */
+abstract class RNNBase extends Module {
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly returnLastStep: boolean;
+  protected readonly layers: LayerWeights[] = [];
+  private readonly rng: Random;
+
+  constructor(
+    protected readonly mode: Mode,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: RNNBaseOptions,
+  ) {
+    super();
+    const name = this.constructor.name;
+    const { numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, rng = defaultGenerator() } = options;
+    checkPositiveInt(name, 'input_size', inputSize);
+    checkPositiveInt(name, 'hidden_size', hiddenSize);
+    checkPositiveInt(name, 'num_layers', numLayers);
+    if (!(dropout >= 0 && dropout <= 1)) throw new Error(`${name}: dropout must be in [0, 1], got ${dropout}`);
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.dropout = dropout;
+    this.returnLastStep = returnLastStep;
+    this.rng = rng;
+    const g = GATES[mode] * hiddenSize;
+    for (let k = 0; k < numLayers; k++) {
+      const inK = k === 0 ? inputSize : hiddenSize;
+      this.layers.push({
+        wIh: this.registerParameter(`weight_ih_l${k}`, zeros([g, inK])),
+        wHh: this.registerParameter(`weight_hh_l${k}`, zeros([g, hiddenSize])),
+        bIh: this.registerParameter(`bias_ih_l${k}`, bias ? zeros([g]) : null),
+        bHh: this.registerParameter(`bias_hh_l${k}`, bias ? zeros([g]) : null),
+      });
+    }
+    this.resetParameters();
+  }
+
+  /** Every weight and bias from U(−1/√H, 1/√H), as torch. */
+  override resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters(false)) uniform(p, -bound, bound, this.rng);
+  }
+
+  /** One time step of layer k: gx = W_ih·x + b_ih (precomputed for all steps), state = [h] or [h, c]. */
+  protected abstract cell(gx: Tensor, state: Tensor[], w: LayerWeights): Tensor[];
+
+  /** The number of state tensors per layer: 1 (h), or 2 for LSTM (h, c). */
+  protected get stateCount(): number {
+    return this.mode === 'LSTM' ? 2 : 1;
+  }
+
+  /**
+   * Runs the whole sequence and returns the time-major top-layer outputs (L, N, H) and the final states
+   * per layer, each (numLayers, N, H). Inputs are already (L, N, C); states are given or zeros.
+   */
+  protected run(x: Tensor, initial: Tensor[] | null): { output: Tensor; final: Tensor[] } {
+    const [steps, batch] = x.shape;
+    const finals: Tensor[][] = Array.from({ length: this.stateCount }, () => []);
+    let layerInput = x;
+    for (let k = 0; k < this.numLayers; k++) {
+      const w = this.layers[k];
+      let state = Array.from({ length: this.stateCount }, (_, s) =>
+        initial ? reshape(slice(initial[s], 0, k, k + 1), [batch, this.hiddenSize]) : zeros([batch, this.hiddenSize]),
+      );
+      // The input projection does not depend on h: one big matmul for all steps instead of L small ones.
+      const gatesX = linear(layerInput, w.wIh, w.bIh); // (L, N, G·H)
+      const outputs: Tensor[] = [];
+      for (let t = 0; t < steps; t++) {
+        const gx = reshape(slice(gatesX, 0, t, t + 1), [batch, gatesX.shape[2]]);
+        state = this.cell(gx, state, w);
+        outputs.push(unsqueeze(state[0], 0));
+      }
+      layerInput = cat(outputs, 0);
+      if (this.dropout > 0 && this.training && k < this.numLayers - 1) {
+        layerInput = dropout(layerInput, this.dropout, true, this.rng);
+      }
+      state.forEach((s, i) => finals[i].push(unsqueeze(s, 0)));
+    }
+    return { output: layerInput, final: finals.map((f) => cat(f, 0)) };
+  }
+
+  /** Validates and normalises input to (L, N, C); returns whether it was unbatched. */
+  protected prepareInput(input: Tensor): { x: Tensor; unbatched: boolean } {
+    const name = this.constructor.name;
+    if (input.ndim !== 2 && input.ndim !== 3) {
+      throw new Error(`${name}: expected input of 2 (unbatched) or 3 dimensions, got shape [${input.shape}]`);
+    }
+    if (input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new Error(`${name}: expected input with last dimension ${this.inputSize} (input_size), got shape [${input.shape}]`);
+    }
+    if (input.ndim === 2) return { x: unsqueeze(input, 1), unbatched: true };
+    return { x: this.batchFirst ? transpose(input, 0, 1) : input, unbatched: false };
+  }
+
+  /** Validates a given initial state: (numLayers, N, H), or (numLayers, H) unbatched. */
+  protected prepareState(h: Tensor, label: string, batch: number, unbatched: boolean): Tensor {
+    const expected = unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize];
+    if (h.ndim !== expected.length || h.shape.some((d, i) => d !== expected[i])) {
+      throw new Error(`${this.constructor.name}: expected ${label} of shape [${expected}], got [${h.shape}]`);
+    }
+    return unbatched ? unsqueeze(h, 1) : h;
+  }
+
+  /** Output back to the caller's layout. */
+  protected finishOutput(output: Tensor, unbatched: boolean): Tensor {
+    if (unbatched) return squeeze(output, 1);
+    return this.batchFirst ? transpose(output, 0, 1) : output;
+  }
+
+  /** The top layer's last h: (N, H), or (H) unbatched. */
+  protected lastStep(hN: Tensor, unbatched: boolean): Tensor {
+    const top = reshape(slice(hN, 0, this.numLayers - 1, this.numLayers), hN.shape.slice(1));
+    return unbatched ? squeeze(top, 0) : top;
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (this.mode === 'RNN_RELU') s += `, nonlinearity='relu'`;
+    if (!this.bias) s += ', bias=False';
+    if (this.batchFirst) s += ', batch_first=True';
+    if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.returnLastStep) s += ', return_last_step=True';
+    return s;
+  }
+}
+
+/**
+ * Elman RNN (torch.nn.RNN): h_t = act(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh), act = tanh or relu.
+ * forward(input, h0?) → [output, hN], or the last step (N, H) with returnLastStep. See the file comment for shapes.
+ */
+export class RNN extends RNNBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    const nonlinearity = options.nonlinearity ?? 'tanh';
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+      throw new Error(`RNN: unknown nonlinearity '${nonlinearity as string}', expected 'tanh' or 'relu'`);
+    }
+    super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options);
+    this.nonlinearity = nonlinearity;
+  }
+
+  protected override cell(gx: Tensor, [h]: Tensor[], w: LayerWeights): Tensor[] {
+    const pre = add(gx, linear(h, w.wHh, w.bHh));
+    return [this.nonlinearity === 'tanh' ? tanh(pre) : relu(pre)];
+  }
+
+  forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] | Tensor {
+    const [output, hN] = this.forwardSequence(input, h0);
+    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, hN];
+  }
+
+  /** Always [output, hN], whatever returnLastStep says (typed, for code that wants both). */
+  forwardSequence(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const { x, unbatched } = this.prepareInput(input);
+    const initial = h0 ? [this.prepareState(h0, 'h0', x.shape[1], unbatched)] : null;
+    const { output, final } = this.run(x, initial);
+    return [this.finishOutput(output, unbatched), unbatched ? squeeze(final[0], 1) : final[0]];
+  }
+}
+
+/**
+ * Long short-term memory (torch.nn.LSTM), gates in torch's order i, f, g, o:
+ * ```text
+ * i = σ(W_ii·x + b_ii + W_hi·h + b_hi)      f = σ(W_if·x + b_if + W_hf·h + b_hf)
+ * g = tanh(W_ig·x + b_ig + W_hg·h + b_hg)   o = σ(W_io·x + b_io + W_ho·h + b_ho)
+ * c' = f ⊙ c + i ⊙ g                        h' = o ⊙ tanh(c')
+ * ```
+ * forward(input, [h0, c0]?) → [output, [hN, cN]], or the last step (N, H) with returnLastStep.
+ */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
+    super('LSTM', inputSize, hiddenSize, options);
+  }
+
+  protected override cell(gx: Tensor, [h, c]: Tensor[], w: LayerWeights): Tensor[] {
+    const H = this.hiddenSize;
+    const gates = add(gx, linear(h, w.wHh, w.bHh));
+    const i = sigmoid(slice(gates, 1, 0, H));
+    const f = sigmoid(slice(gates, 1, H, 2 * H));
+    const g = tanh(slice(gates, 1, 2 * H, 3 * H));
+    const o = sigmoid(slice(gates, 1, 3 * H, 4 * H));
+    const cNext = add(mul(f, c), mul(i, g));
+    return [mul(o, tanh(cNext)), cNext];
+  }
+
+  forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] | Tensor {
+    const [output, [hN, cN]] = this.forwardSequence(input, hx);
+    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, [hN, cN]];
+  }
+
+  /** Always [output, [hN, cN]], whatever returnLastStep says. */
+  forwardSequence(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+    const { x, unbatched } = this.prepareInput(input);
+    const initial = hx
+      ? [this.prepareState(hx[0], 'h0', x.shape[1], unbatched), this.prepareState(hx[1], 'c0', x.shape[1], unbatched)]
+      : null;
+    const { output, final } = this.run(x, initial);
+    const [hN, cN] = unbatched ? final.map((s) => squeeze(s, 1)) : final;
+    return [this.finishOutput(output, unbatched), [hN, cN]];
+  }
+}
+
+/**
+ * Gated recurrent unit (torch.nn.GRU), gates in torch's order r, z, n:
+ * ```text
+ * r = σ(W_ir·x + b_ir + W_hr·h + b_hr)      z = σ(W_iz·x + b_iz + W_hz·h + b_hz)
+ * n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))
+ * h' = (1 − z) ⊙ n + z ⊙ h
+ * ```
+ * forward(input, h0?) → [output, hN], or the last step (N, H) with returnLastStep.
+ */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
+    super('GRU', inputSize, hiddenSize, options);
+  }
+
+  protected override cell(gx: Tensor, [h]: Tensor[], w: LayerWeights): Tensor[] {
+    const H = this.hiddenSize;
+    const gh = linear(h, w.wHh, w.bHh);
+    const r = sigmoid(add(slice(gx, 1, 0, H), slice(gh, 1, 0, H)));
+    const z = sigmoid(add(slice(gx, 1, H, 2 * H), slice(gh, 1, H, 2 * H)));
+    const n = tanh(add(slice(gx, 1, 2 * H, 3 * H), mul(r, slice(gh, 1, 2 * H, 3 * H))));
+    // (1 − z)·n + z·h, written as n + z·(h − n): one op fewer, same value.
+    return [add(n, mul(z, sub(h, n)))];
+  }
+
+  forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] | Tensor {
+    const [output, hN] = this.forwardSequence(input, h0);
+    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, hN];
+  }
+
+  /** Always [output, hN], whatever returnLastStep says. */
+  forwardSequence(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const { x, unbatched } = this.prepareInput(input);
+    const initial = h0 ? [this.prepareState(h0, 'h0', x.shape[1], unbatched)] : null;
+    const { output, final } = this.run(x, initial);
+    return [this.finishOutput(output, unbatched), unbatched ? squeeze(final[0], 1) : final[0]];
+  }
+}
