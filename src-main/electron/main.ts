@@ -1,0 +1,94 @@
+/**
+ * Electron main: a thin shell around the host-agnostic services. It registers the app:// scheme, hardens every web
+ * contents, registers the API over IPC, starts the engine host as a utility process, and hands the window a fresh
+ * MessagePort to the engine every time the engine (re)starts or the page (re)loads.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, MessageChannelMain } from 'electron';
+import { ENGINE_PORT_CHANNEL } from '../preload/channels';
+import { createAppServices } from '../services/app-services';
+import { defaultDataDir } from '../services/data-dir';
+import { handleAppProtocol, registerAppScheme } from './app-protocol';
+import { hardenApp } from './hardening';
+import { forwardEvents, registerApiIpc } from './ipc';
+import { APP_ENTRY_URL } from './trust';
+import { UtilityLauncher } from './utility-launcher';
+import { mainWindowOptions } from './window-options';
+
+const outMain = dirname(fileURLToPath(import.meta.url));
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL ?? null : null;
+const devOrigin = devUrl ? new URL(devUrl).origin : null;
+
+registerAppScheme();
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const services = createAppServices({
+  host: 'electron',
+  dataDir: defaultDataDir(),
+  launcher: new UtilityLauncher(join(outMain, 'engine-host.js')),
+});
+
+let window: BrowserWindow | null = null;
+
+function connectEngine(): void {
+  const engine = services.supervisor.process;
+  if (!engine || !window || window.isDestroyed() || services.supervisor.status.state !== 'ready') return;
+  const { port1, port2 } = new MessageChannelMain();
+  engine.connectRenderer(port1);
+  window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
+}
+
+function createWindow(): void {
+  window = new BrowserWindow(
+    mainWindowOptions({
+      preload: join(outMain, '../preload/index.cjs'),
+      icon: join(app.getAppPath(), 'resources/icon.png'),
+    }),
+  );
+  forwardEvents(services, window);
+  window.once('ready-to-show', () => window?.show());
+  window.webContents.on('did-finish-load', connectEngine);
+  window.on('closed', () => (window = null));
+  void window.loadURL(devUrl ?? APP_ENTRY_URL);
+}
+
+let lastReadyPid: number | null = null;
+services.supervisor.onStatus((status) => {
+  if (status.state === 'ready' && status.pid !== lastReadyPid) {
+    lastReadyPid = status.pid;
+    connectEngine();
+  }
+});
+
+app.on('second-instance', () => {
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
+});
+
+app.whenReady().then(() => {
+  hardenApp(devOrigin);
+  handleAppProtocol(join(outMain, '../renderer'));
+  registerApiIpc(services, devOrigin);
+  services.supervisor.start();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let stopped = false;
+app.on('before-quit', (event) => {
+  if (stopped) return;
+  event.preventDefault();
+  void services.shutdown().finally(() => {
+    stopped = true;
+    app.quit();
+  });
+});
