@@ -1,21 +1,17 @@
 /**
  * The engine's status, kept live: main's `engineStatus` events and getEngineStatus(), plus a `hello` asked of the
- * engine host itself over the engine channel whenever a (new) engine becomes ready, or the channel is re-bound.
+ * engine host itself whenever a new engine becomes ready or the engine channel is re-bound (rules: engine-view.ts).
  */
-import type { EngineStatus } from '../../../../common/api';
-import type { EngineEvent } from '../../../../common/engine-protocol';
-import type { EngineHello } from '../../../../common/engine-protocol';
 import type { Host } from '../../lib/host/host';
-import { describeEngine, isSameReadyEngine, isStale, type EngineView } from './engine-view';
+import { describeEngine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineView } from './engine-view';
 
 export class EngineStatusState {
   #host: Host;
-  #status = $state.raw<EngineStatus | null>(null);
-  #direct = $state.raw<EngineHello | null>(null);
+  #known = $state.raw(NOTHING_KNOWN);
   #loadError = $state<string | null>(null);
   #stops: (() => void)[] = [];
 
-  readonly view: EngineView = $derived(describeEngine(this.#status, this.#direct));
+  readonly view: EngineView = $derived(describeEngine(this.#known));
 
   constructor(host: Host) {
     this.#host = host;
@@ -30,9 +26,15 @@ export class EngineStatusState {
     this.dispose();
     const { api, engine } = this.#host;
     this.#stops = [
-      api.on('engineStatus', (status) => this.#accept(status)),
-      engine.subscribe((event) => this.#onEngineEvent(event)),
-      engine.onBind(() => this.#onBind()),
+      api.on('engineStatus', (status) => this.#apply({ kind: 'status', status })),
+      engine.subscribe((event) => {
+        if (event.type === 'hello') this.#apply({ kind: 'hello', hello: event.hello });
+      }),
+      engine.onBind(() => {
+        this.#apply({ kind: 'bind' });
+        // After a socket reconnect, status events may have been missed.
+        void this.#refresh();
+      }),
     ];
     void this.#refresh();
   }
@@ -42,34 +44,19 @@ export class EngineStatusState {
     this.#stops = [];
   }
 
+  #apply(input: EngineInput): void {
+    const { known, askHello } = reduceEngine(this.#known, input);
+    this.#known = known;
+    if (askHello) this.#host.engine.post({ type: 'hello' });
+  }
+
   async #refresh(): Promise<void> {
     const envelope = await this.#host.api.getEngineStatus();
     if (envelope.ok) {
       this.#loadError = null;
-      this.#accept(envelope.value);
+      this.#apply({ kind: 'status', status: envelope.value });
     } else {
       this.#loadError = envelope.error.message;
     }
-  }
-
-  #accept(next: EngineStatus): void {
-    const current = this.#status;
-    if (isStale(current, next)) return;
-    this.#status = next;
-    if (isSameReadyEngine(current, next)) return;
-    // A different engine, or none: what the old one told us no longer holds.
-    this.#direct = null;
-    if (next.state === 'ready') this.#host.engine.post({ type: 'hello' });
-  }
-
-  #onEngineEvent(event: EngineEvent): void {
-    // A hello that arrives while no engine is ready can only be from one that is gone.
-    if (event.type === 'hello' && this.#status?.state === 'ready') this.#direct = event.hello;
-  }
-
-  #onBind(): void {
-    // A new port or socket: a hello posted before it was lost, and (after a reconnect) events may have been missed.
-    if (this.#status?.state === 'ready') this.#host.engine.post({ type: 'hello' });
-    void this.#refresh();
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../../common/api';
 import type { EngineHello } from '../../../../common/engine-protocol';
-import { backendLine, describeEngine, isSameReadyEngine, isStale } from './engine-view';
+import { backendLine, describeEngine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineKnowledge } from './engine-view';
 
 const helloFromMain: EngineHello = {
   engineVersion: '0.1.0',
@@ -19,44 +19,86 @@ const direct: EngineHello = {
   backendInUse: 'webasm',
 };
 const ready: EngineStatus = { state: 'ready', pid: 100, reason: null, restarts: 0, hello: helloFromMain, since: 10 };
+const restarting: EngineStatus = { state: 'restarting', pid: null, reason: 'exit 1', restarts: 1, hello: null, since: 20 };
+const readyAgain: EngineStatus = { ...ready, pid: 200, restarts: 1, since: 30 };
+
+/** Runs inputs in order, collecting how many hellos were asked for. */
+function run(inputs: EngineInput[], from: EngineKnowledge = NOTHING_KNOWN) {
+  let known = from;
+  let hellos = 0;
+  for (const input of inputs) {
+    const step = reduceEngine(known, input);
+    known = step.known;
+    if (step.askHello) hellos++;
+  }
+  return { known, hellos };
+}
+
+describe('reduceEngine', () => {
+  it('asks the engine for its hello once it is ready, and keeps the answer', () => {
+    const { known, hellos } = run([{ kind: 'status', status: ready }, { kind: 'hello', hello: direct }]);
+    expect(hellos).toBe(1);
+    expect(known).toEqual({ status: ready, direct });
+  });
+
+  it('does not ask again when the same engine is reported ready again', () => {
+    const { known, hellos } = run([
+      { kind: 'status', status: ready },
+      { kind: 'hello', hello: direct },
+      { kind: 'status', status: { ...ready, since: 11 } },
+    ]);
+    expect(hellos).toBe(1);
+    expect(known.direct).toBe(direct);
+  });
+
+  it('forgets the old hello on restart and asks the new engine', () => {
+    const { known, hellos } = run([
+      { kind: 'status', status: ready },
+      { kind: 'hello', hello: direct },
+      { kind: 'status', status: restarting },
+    ]);
+    expect(known).toEqual({ status: restarting, direct: null });
+    const after = run([{ kind: 'status', status: readyAgain }], known);
+    expect(hellos + after.hellos).toBe(2);
+  });
+
+  it('ignores a hello while no engine is ready', () => {
+    expect(run([{ kind: 'status', status: restarting }, { kind: 'hello', hello: direct }]).known.direct).toBeNull();
+    expect(run([{ kind: 'hello', hello: direct }]).known).toEqual(NOTHING_KNOWN);
+  });
+
+  it('ignores a status older than the one it has', () => {
+    const { known, hellos } = run([{ kind: 'status', status: restarting }, { kind: 'status', status: ready }]);
+    expect(known.status).toBe(restarting);
+    expect(hellos).toBe(0);
+  });
+
+  it('re-asks on every bind while ready, since a hello may have died with the old channel', () => {
+    expect(run([{ kind: 'bind' }]).hellos).toBe(0);
+    expect(run([{ kind: 'status', status: ready }, { kind: 'bind' }, { kind: 'bind' }]).hellos).toBe(3);
+  });
+});
 
 describe('describeEngine', () => {
   it('shows nothing known before the first status', () => {
-    expect(describeEngine(null, null)).toEqual({
+    expect(describeEngine(NOTHING_KNOWN)).toEqual({
       state: null, reason: null, pid: null, backendInUse: null, backends: [], restarts: 0,
     });
   });
 
   it("uses main's hello until the engine answers directly", () => {
-    const view = describeEngine(ready, null);
-    expect(view).toMatchObject({ state: 'ready', pid: 100, backendInUse: 'cpu' });
+    expect(describeEngine({ status: ready, direct: null })).toMatchObject({ state: 'ready', pid: 100, backendInUse: 'cpu' });
   });
 
   it("prefers the engine's own hello while it is ready", () => {
-    const view = describeEngine(ready, { ...direct, pid: 101 });
+    const view = describeEngine({ status: ready, direct: { ...direct, pid: 101 } });
     expect(view).toMatchObject({ pid: 101, backendInUse: 'webasm', backends: direct.backends });
   });
 
-  it('ignores a direct hello once the engine is no longer ready', () => {
-    const restarting: EngineStatus = { ...ready, state: 'restarting', pid: null, reason: 'exit 1', restarts: 1, hello: null };
-    expect(describeEngine(restarting, direct)).toEqual({
+  it('shows the reason and no engine while restarting', () => {
+    expect(describeEngine({ status: restarting, direct })).toEqual({
       state: 'restarting', reason: 'exit 1', pid: null, backendInUse: null, backends: [], restarts: 1,
     });
-  });
-});
-
-describe('isStale and isSameReadyEngine', () => {
-  it('reject an older status and accept a same-time or newer one', () => {
-    expect(isStale(null, ready)).toBe(false);
-    expect(isStale(ready, { ...ready, since: 9 })).toBe(true);
-    expect(isStale(ready, { ...ready, since: 10 })).toBe(false);
-  });
-
-  it('tell a repeated ready from a new engine', () => {
-    expect(isSameReadyEngine(ready, { ...ready, since: 11 })).toBe(true);
-    expect(isSameReadyEngine(ready, { ...ready, pid: 200 })).toBe(false);
-    expect(isSameReadyEngine({ ...ready, state: 'starting' }, ready)).toBe(false);
-    expect(isSameReadyEngine(null, ready)).toBe(false);
   });
 });
 

@@ -1,10 +1,51 @@
 /**
- * What the header shows about the engine, computed from two sources: main's EngineStatus (state, pid, reason) and
- * the hello the engine host sent us directly. The direct hello wins while that engine is ready, so the pid and
- * backends on screen came straight from the engine process, not from main's memory of it.
+ * What we know about the engine, and what the header shows of it. Two sources: main's EngineStatus (state, pid,
+ * reason) and the hello the engine host sent us directly. The direct hello wins while that engine is ready, so the
+ * pid and backends on screen came straight from the engine process, not from main's memory of it.
+ * Plain functions, so the rules test without Svelte; engine-status.svelte.ts only applies them.
  */
 import type { EngineState, EngineStatus } from '../../../../common/api';
 import type { BackendProbe, EngineHello } from '../../../../common/engine-protocol';
+
+export interface EngineKnowledge {
+  status: EngineStatus | null;
+  /** The hello the current engine sent over the engine channel; null until it answers. */
+  direct: EngineHello | null;
+}
+
+export type EngineInput =
+  /** From the engineStatus event or a getEngineStatus() reply. */
+  | { kind: 'status'; status: EngineStatus }
+  /** A hello event on the engine channel. */
+  | { kind: 'hello'; hello: EngineHello }
+  /** The engine channel was (re)bound: a new port or a reconnected socket. */
+  | { kind: 'bind' };
+
+export const NOTHING_KNOWN: EngineKnowledge = { status: null, direct: null };
+
+/**
+ * Folds one input into what we know, and says whether to ask the engine for its hello now: when a new engine
+ * becomes ready, and on every bind while ready (a hello posted before the bind was lost with the old channel).
+ */
+export function reduceEngine(known: EngineKnowledge, input: EngineInput): { known: EngineKnowledge; askHello: boolean } {
+  const ready = known.status?.state === 'ready';
+  switch (input.kind) {
+    case 'status': {
+      const next = input.status;
+      // An event can overtake the reply to getEngineStatus(); never let the older of the two win.
+      if (known.status && next.since < known.status.since) return { known, askHello: false };
+      const sameEngine = ready && next.state === 'ready' && known.status!.pid === next.pid;
+      if (sameEngine) return { known: { ...known, status: next }, askHello: false };
+      // A different engine, or none: what the old one told us no longer holds.
+      return { known: { status: next, direct: null }, askHello: next.state === 'ready' };
+    }
+    case 'hello':
+      // A hello that arrives while no engine is ready can only be from one that is gone.
+      return { known: ready ? { ...known, direct: input.hello } : known, askHello: false };
+    case 'bind':
+      return { known, askHello: ready };
+  }
+}
 
 export interface EngineView {
   state: EngineState | null;
@@ -15,7 +56,7 @@ export interface EngineView {
   restarts: number;
 }
 
-export function describeEngine(status: EngineStatus | null, direct: EngineHello | null): EngineView {
+export function describeEngine({ status, direct }: EngineKnowledge): EngineView {
   const ready = status?.state === 'ready';
   const hello = (ready ? direct : null) ?? status?.hello ?? null;
   return {
@@ -26,16 +67,6 @@ export function describeEngine(status: EngineStatus | null, direct: EngineHello 
     backends: hello?.backends ?? [],
     restarts: status?.restarts ?? 0,
   };
-}
-
-/** An event can overtake the reply to getEngineStatus(); never let the older of the two win. */
-export function isStale(current: EngineStatus | null, next: EngineStatus): boolean {
-  return current !== null && next.since < current.since;
-}
-
-/** True while `next` describes the same running engine as `current`, so a direct hello from it is still good. */
-export function isSameReadyEngine(current: EngineStatus | null, next: EngineStatus): boolean {
-  return current?.state === 'ready' && next.state === 'ready' && current.pid === next.pid;
 }
 
 /** "webasm: ok (3 ms)": the DOM contract's wording for one detected backend. */

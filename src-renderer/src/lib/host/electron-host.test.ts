@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LayerLabBridge } from '../../../../common/api';
 import type { EngineEvent } from '../../../../common/engine-protocol';
-import { createElectronHost, ENGINE_PORT_MESSAGE, type PortInbox } from './electron-host';
+import { createElectronHost, ENGINE_PORT_MESSAGE, ENGINE_PORT_WANTED, type PortInbox } from './electron-host';
 
 /** A stand-in for `window`: the test delivers messages as the preload's window.postMessage would. */
 class FakeWindow implements PortInbox {
   listeners: ((event: MessageEvent) => void)[] = [];
+  posted: unknown[] = [];
+  postMessage(message: unknown) {
+    this.posted.push(message);
+  }
   addEventListener(_: 'message', listener: (event: MessageEvent) => void) {
     this.listeners.push(listener);
   }
@@ -38,9 +42,11 @@ afterEach(() => {
 });
 
 describe('createElectronHost', () => {
-  it('hands the preload bridge through as the api', () => {
-    const host = createElectronHost(bridge, new FakeWindow());
+  it('hands the preload bridge through as the api, and asks for a port that may have come too early', () => {
+    const win = new FakeWindow();
+    const host = createElectronHost(bridge, win);
     expect(host.api).toBe(bridge);
+    expect(win.posted).toEqual([{ type: ENGINE_PORT_WANTED }]);
     expect(host.connection.current.state).toBe('open');
   });
 

@@ -11,8 +11,15 @@ import { Listeners, WatchableValue } from './listeners';
 /** The data the preload posts alongside the port. */
 export const ENGINE_PORT_MESSAGE = 'layerlab:engine-port';
 
+/**
+ * Posted once we listen, in case the preload forwarded a port before this script ran (the message would have
+ * been lost): a preload that keeps the latest port can answer by forwarding it again. Harmless if it does not.
+ */
+export const ENGINE_PORT_WANTED = 'layerlab:engine-port-wanted';
+
 /** The part of `window` we need: where the port arrives. A parameter so tests can hand in a fake. */
 export interface PortInbox {
+  postMessage(message: unknown, targetOrigin: string): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
@@ -36,6 +43,7 @@ export function createElectronHost(bridge: LayerLabBridge, inbox: PortInbox): Ho
   }
 
   inbox.addEventListener('message', onWindowMessage);
+  inbox.postMessage({ type: ENGINE_PORT_WANTED }, '*');
 
   const engine: EngineChannel = {
     post(message: EngineRequest) {
