@@ -77,6 +77,14 @@ describe('IDX', () => {
     expect(() => writeIdx({ shape: [1.5], data: new Uint8Array(1) })).toThrow('bad dimension');
   });
 
+  it('copies out of a Node Buffer (whose slice() is a view)', () => {
+    const bytes = Buffer.from(writeIdx({ shape: [3], data: new Uint8Array([1, 2, 3]) }));
+    const out = parseIdx(bytes);
+    expect(out.data.byteLength).toBe(out.data.buffer.byteLength);
+    bytes[8] = 99;
+    expect(out.data[0]).toBe(1);
+  });
+
   it('parses a subarray view at an odd offset', () => {
     const bytes = writeIdx({ shape: [2], data: new Float64Array([1.25, -2]) });
     const padded = new Uint8Array(bytes.length + 3);

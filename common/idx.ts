@@ -137,10 +137,11 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
 
 function decode(body: Uint8Array, dtype: IdxDType): IdxData {
   switch (dtype) {
+    // new Uint8Array(view) copies; view.slice() would not on a Node Buffer, whose slice is a view.
     case 'uint8':
-      return body.slice();
+      return new Uint8Array(body);
     case 'int8':
-      return new Int8Array(body.slice().buffer);
+      return new Int8Array(new Uint8Array(body).buffer);
   }
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const n = body.length / byName(dtype)!.itemsize;

@@ -121,7 +121,7 @@ export function parseSafetensorsBytes(bytes: Uint8Array): RawSafetensors {
     tensors[name] = {
       dtype: dtype as SafeDType,
       shape: [...(shape as number[])],
-      bytes: bytes.slice(dataStart + begin, dataStart + end),
+      bytes: new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end)), // a copy, even from a Node Buffer
     };
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
