@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { noGrad } from '../autograd';
 import { Random } from '../random';
-import { type Tensor, arange, randn, tensor } from '../tensor';
+import { type Tensor, arange, tensor } from '../tensor';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from './pool';
-import { mul, sum } from './index';
+import { gradcheck, randn64 } from '../test/gradcheck';
 
-/** Central differences in float64 on loss = Σ probe·f(x) against x.grad from backward(). */
-function gradcheck(f: (x: Tensor) => Tensor, x: Tensor, tol = 1e-6): void {
-  const probe = randn(noGrad(() => f(x)).shape, new Random(99), { dtype: 'float64' });
-  const loss = () => noGrad(() => sum(mul(f(x), probe)).item());
-  x.requiresGrad_(true).grad = null;
-  sum(mul(f(x), probe)).backward();
-  const h = 1e-6;
-  const data = x.data;
-  for (let i = 0; i < data.length; i++) {
-    const keep = data[i];
-    data[i] = keep + h;
-    const up = loss();
-    data[i] = keep - h;
-    const down = loss();
-    data[i] = keep;
-    expect(Math.abs(x.grad!.data[i] - (up - down) / (2 * h))).toBeLessThan(tol);
-  }
-}
 /** Distinct values ≥ 0.01 apart, so a ±1e-6 nudge never changes which element is a window's max. */
 function distinct(shape: number[], seed: number): Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
@@ -50,8 +31,8 @@ describe('maxPool2d op', () => {
   });
 
   it('gradcheck: overlapping 3x3 windows, stride 2, padding 1, dilation', () => {
-    gradcheck((x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), distinct([2, 2, 5, 6], 1));
-    gradcheck((x) => maxPool2d(x, { kernelSize: 2, stride: 1, dilation: 2 }), distinct([1, 2, 5, 5], 2));
+    expect(gradcheck((x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), [distinct([2, 2, 5, 6], 1)])).toBe(true);
+    expect(gradcheck((x) => maxPool2d(x, { kernelSize: 2, stride: 1, dilation: 2 }), [distinct([1, 2, 5, 5], 2)])).toBe(true);
   });
 });
 
@@ -65,9 +46,9 @@ describe('avgPool2d op', () => {
   });
 
   it('gradcheck: padding with and without countIncludePad, ceilMode, rectangular kernel', () => {
-    const x = randn([2, 3, 5, 6], new Random(3), { dtype: 'float64' });
-    gradcheck((t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1 }), x);
-    gradcheck((t) => avgPool2d(t, { kernelSize: [2, 3], stride: [2, 1], padding: [1, 1], countIncludePad: false, ceilMode: true }), x);
+    const x = randn64([2, 3, 5, 6], 3);
+    expect(gradcheck((t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1 }), [x])).toBe(true);
+    expect(gradcheck((t) => avgPool2d(t, { kernelSize: [2, 3], stride: [2, 1], padding: [1, 1], countIncludePad: false, ceilMode: true }), [x])).toBe(true);
   });
 });
 
@@ -81,7 +62,7 @@ describe('adaptiveAvgPool2d op', () => {
   });
 
   it('gradcheck: uneven bins (7x5 -> 3x2) and upsampling (2x3 -> 4x4)', () => {
-    gradcheck((t) => adaptiveAvgPool2d(t, [3, 2]), randn([2, 2, 7, 5], new Random(4), { dtype: 'float64' }));
-    gradcheck((t) => adaptiveAvgPool2d(t, 4), randn([1, 2, 2, 3], new Random(5), { dtype: 'float64' }));
+    expect(gradcheck((t) => adaptiveAvgPool2d(t, [3, 2]), [randn64([2, 2, 7, 5], 4)])).toBe(true);
+    expect(gradcheck((t) => adaptiveAvgPool2d(t, 4), [randn64([1, 2, 2, 3], 5)])).toBe(true);
   });
 });
