@@ -93,3 +93,19 @@ describe('autograd', () => {
     expect(order).toEqual(['b', 'a']);
   });
 });
+
+describe('gradcheck (the test oracle) itself', () => {
+  it('catches a wrong backward', async () => {
+    const { gradcheck, randn64 } = await import('./test/gradcheck');
+    const wrongSquare = (x: Tensor) => {
+      const out = new Tensor(Float64Array.from(x.data, (v) => v * v), x.shape);
+      return recordOp(out, 'wrongSquare', [x], (g) => [g.mul(x)]); // should be 2·x·g
+    };
+    expect(() => gradcheck(wrongSquare, [randn64([3])])).toThrow(/gradcheck: input 0/);
+    const rightSquare = (x: Tensor) => {
+      const out = new Tensor(Float64Array.from(x.data, (v) => v * v), x.shape);
+      return recordOp(out, 'square', [x], (g) => [g.mul(x).mul(2)]);
+    };
+    expect(gradcheck(rightSquare, [randn64([3])])).toBe(true);
+  });
+});
