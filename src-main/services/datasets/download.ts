@@ -1,0 +1,230 @@
+/**
+ * Downloading one file from an ordered mirror list, safely:
+ *  - streamed into `<dest>.part` beside the final name (same folder, so the rename is atomic);
+ *  - a cut connection is resumed with `Range: bytes=<have>-` and retried with exponential backoff;
+ *  - 404/4xx, 5xx, a stall (no bytes for `stallMs`) or a SHA-256 mismatch moves on to the next mirror;
+ *  - the SHA-256 is checked before the rename, so a partial or wrong file never sits under the final name;
+ *  - an AbortSignal cancels (the .part stays, so a later fetch resumes).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { fileUrl } from './catalogue';
+import { DatasetError, cancelledError } from './errors';
+
+export interface DownloadTuning {
+  /** No byte for this long → give up on the mirror. Default 15 s. */
+  stallMs?: number;
+  /** Extra attempts per mirror after a cut or a network error. Default 3. */
+  retries?: number;
+  /** First backoff delay; doubles each retry. Default 500 ms. */
+  backoffMs?: number;
+}
+
+export interface FileProgress {
+  /** Bytes of this file on disk so far (resumed bytes included). */
+  bytes: number;
+  total: number;
+  mirror: string;
+}
+
+export interface DownloadFileOptions extends DownloadTuning {
+  file: string;
+  mirrors: string[];
+  dest: string;
+  size: number;
+  sha256: string;
+  signal?: AbortSignal;
+  onProgress?: (p: FileProgress) => void;
+  /** Called for each mirror failure (for logs). */
+  onMirrorError?: (mirror: string, reason: string) => void;
+}
+
+/** What went wrong on one mirror; `kind` decides what the caller reports when all fail. */
+interface MirrorFailure {
+  mirror: string;
+  kind: 'unreachable' | 'http' | 'stall' | 'checksum';
+  reason: string;
+}
+
+class RetryableCut extends Error {}
+class MirrorFailed extends Error {
+  constructor(readonly failure: Omit<MirrorFailure, 'mirror'>) {
+    super(failure.reason);
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Downloads and verifies one file; resolves once `dest` holds exactly the expected bytes. */
+export async function downloadFile(options: DownloadFileOptions): Promise<void> {
+  const { file, mirrors, dest, size, sha256, signal } = options;
+  const part = dest + '.part';
+  const failures: MirrorFailure[] = [];
+  for (const mirror of mirrors) {
+    if (signal?.aborted) throw cancelledError();
+    try {
+      await fromMirror(mirror, part, options);
+      const actual = await sha256File(part);
+      if (actual !== sha256) {
+        await rm(part, { force: true });
+        throw new MirrorFailed({ kind: 'checksum', reason: `SHA-256 mismatch for ${file} (got ${actual.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…)` });
+      }
+      await rename(part, dest);
+      return;
+    } catch (err) {
+      if (err instanceof DatasetError) throw err; // cancelled, or the cache folder failed us
+      const failure: MirrorFailure =
+        err instanceof MirrorFailed
+          ? { mirror, ...err.failure }
+          : { mirror, kind: 'unreachable', reason: (err as Error).message };
+      failures.push(failure);
+      options.onMirrorError?.(mirror, failure.reason);
+    }
+  }
+  if (failures.length > 0 && failures.every((f) => f.kind === 'checksum')) {
+    throw new DatasetError('checksum', `Every mirror served a ${file} whose SHA-256 does not match the catalogue.`, failures.map(describe));
+  }
+  throw new DatasetError('offline', `Could not download ${file}: no mirror answered with the file.`, failures.map(describe));
+}
+
+const describe = (f: MirrorFailure) => `${f.mirror}: ${f.reason}`;
+
+/** Fills `part` from one mirror, resuming and retrying cuts; throws MirrorFailed to move on. */
+async function fromMirror(mirror: string, part: string, options: DownloadFileOptions): Promise<void> {
+  const retries = options.retries ?? 3;
+  const backoff = options.backoffMs ?? 500;
+  let attempt = 0;
+  for (;;) {
+    const before = await sizeOf(part);
+    if (before > options.size) await rm(part, { force: true });
+    if (before === options.size) return;
+    try {
+      await request(mirror, part, options);
+      return;
+    } catch (err) {
+      if (!(err instanceof RetryableCut)) throw err;
+      // Progress made since the last try resets the budget: a flaky link that keeps delivering gets there.
+      if ((await sizeOf(part)) > before) attempt = 0;
+      if (attempt >= retries) throw new MirrorFailed({ kind: 'unreachable', reason: `gave up after ${retries + 1} tries: ${err.message}` });
+      await sleep(backoff * 2 ** attempt, options.signal);
+      attempt++;
+    }
+  }
+}
+
+/** One HTTP request appending to `part`. Network errors and cuts → RetryableCut; bad statuses and stalls → MirrorFailed. */
+async function request(mirror: string, part: string, options: DownloadFileOptions): Promise<void> {
+  const url = fileUrl(mirror, options.file);
+  const have = await sizeOf(part);
+  const stallMs = options.stallMs ?? 15_000;
+  const controller = new AbortController();
+  let stalled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, stallMs);
+  };
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  arm();
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal });
+    } catch (err) {
+      throw classify(err, stalled, options.signal, stallMs);
+    }
+    let offset = have;
+    if (response.status === 206) {
+      const range = /bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+      if (!range || Number(range[1]) !== have) {
+        await response.body?.cancel();
+        await rm(part, { force: true }); // the server resumed somewhere else: start over cleanly
+        throw new RetryableCut(`server answered the range request from ${range?.[1] ?? '?'} instead of ${have}`);
+      }
+    } else if (response.status === 200) {
+      offset = 0; // no range support: start again from the beginning
+    } else if (response.status === 416 && have > 0) {
+      await response.body?.cancel();
+      await rm(part, { force: true });
+      throw new RetryableCut('range not satisfiable; restarting the file');
+    } else {
+      await response.body?.cancel();
+      throw new MirrorFailed({ kind: 'http', reason: `HTTP ${response.status} ${response.statusText} for ${url}` });
+    }
+    if (!response.body) throw new RetryableCut('empty response body');
+    try {
+      fh = await open(part, offset === 0 ? 'w' : 'a');
+    } catch (err) {
+      throw new DatasetError('cache-unwritable', `Cannot write to the dataset cache (${(err as Error).message}).`);
+    }
+    const reader = response.body.getReader();
+    options.onProgress?.({ bytes: offset, total: options.size, mirror });
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        throw classify(err, stalled, options.signal, stallMs);
+      }
+      if (chunk.done) break;
+      arm();
+      offset += chunk.value.length;
+      if (offset > options.size) {
+        await reader.cancel();
+        throw new MirrorFailed({ kind: 'checksum', reason: `${url} sent more than the expected ${options.size} bytes` });
+      }
+      await fh.write(chunk.value);
+      options.onProgress?.({ bytes: offset, total: options.size, mirror });
+    }
+    if (offset < options.size) throw new RetryableCut(`connection closed at ${offset} of ${options.size} bytes`);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    await fh?.close();
+  }
+}
+
+function classify(err: unknown, stalled: boolean, signal: AbortSignal | undefined, stallMs: number): Error {
+  if (err instanceof DatasetError || err instanceof MirrorFailed) return err;
+  if (signal?.aborted) return cancelledError();
+  if (stalled) return new MirrorFailed({ kind: 'stall', reason: `no data for ${stallMs / 1000} s (stalled)` });
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  // Nobody listening or no such host will not change within seconds: next mirror at once. Cuts are retried.
+  if (cause?.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause.code)) {
+    return new MirrorFailed({ kind: 'unreachable', reason: cause.code });
+  }
+  return new RetryableCut(why);
+}
