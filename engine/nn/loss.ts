@@ -10,7 +10,7 @@ import { Tensor } from '../tensor';
 import {
   abs, add, clamp, exp, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
 } from '../ops/index';
-import { Module, pyFloat } from './module';
+import { Module } from './module';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -307,11 +307,6 @@ export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
 
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.options);
-  }
-
-  override extraRepr(): string {
-    const s = this.options.labelSmoothing ? `label_smoothing=${pyFloat(this.options.labelSmoothing)}` : '';
-    return s;
   }
 }
 

@@ -1,0 +1,115 @@
+/** Small forward/backward cases against PyTorch 1.13 (fixtures/gen_nn_fixtures.py writes the JSON). */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Tensor } from '../tensor';
+import { add, mul, sum } from '../ops/index';
+import {
+  BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss, smoothL1Loss,
+} from './index';
+
+interface Flat { shape: number[]; data: number[] }
+interface ModuleCase {
+  name: string; train: boolean; state: Record<string, Flat>; input: Flat; extraInputs: Flat[]; outputs: Flat[];
+  inputGrad: Flat; paramGrads: Record<string, Flat>; stateAfter: Record<string, Flat>;
+}
+interface LossCase {
+  name: string; fn: string; options: Record<string, unknown>; input: Flat; target: Flat & { int: boolean };
+  output: Flat; inputGrad: Flat;
+}
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/torch-nn.json', import.meta.url), 'utf8')) as {
+  modules: ModuleCase[]; losses: LossCase[];
+};
+
+const toTensor = (f: Flat, requiresGrad = false) => new Tensor(Float32Array.from(f.data), f.shape, requiresGrad);
+
+/** Σ_k Σ out_k · sin(0.37·i + 0.1 + k), the same scalar the generator differentiates. */
+function weightedSum(outputs: Tensor[]): Tensor {
+  let total: Tensor | null = null;
+  outputs.forEach((o, k) => {
+    const c = new Tensor(Float32Array.from({ length: o.size }, (_, i) => Math.sin(0.37 * i + 0.1 + k)), o.shape);
+    const term = sum(mul(o, c));
+    total = total ? add(total, term) : term;
+  });
+  return total!;
+}
+
+function expectClose(actual: Tensor | null, expected: Flat, what: string, tol = 1e-4): void {
+  expect(actual, what).not.toBeNull();
+  expect([...actual!.shape], `${what} shape`).toEqual(expected.shape);
+  const a = actual!.data;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - expected.data[i]) / (1 + Math.abs(expected.data[i])));
+  expect(worst, `${what}: max relative error`).toBeLessThan(tol);
+}
+
+const makers: Record<string, () => Module> = {
+  linear: () => new Linear(5, 3),
+  linear_nobias_3d: () => new Linear(5, 3, { bias: false }),
+  conv_pad1: () => new Conv2d(2, 3, 3, { padding: 1 }),
+  conv_stride2_groups2: () => new Conv2d(2, 4, 3, { stride: 2, groups: 2, bias: false }),
+  bn1d_train: () => new BatchNorm1d(3),
+  bn2d_train: () => new BatchNorm2d(2),
+  bn2d_eval: () => new BatchNorm2d(2),
+  rnn_tanh_2layers: () => new RNN(3, 4, { numLayers: 2 }),
+  rnn_relu_batch_first: () => new RNN(3, 4, { nonlinearity: 'relu', batchFirst: true }),
+  lstm_2layers_batch_first_h0: () => new LSTM(3, 4, { numLayers: 2, batchFirst: true }),
+  lstm_nobias: () => new LSTM(3, 4, { bias: false }),
+  gru: () => new GRU(3, 4),
+  gru_unbatched_h0: () => new GRU(3, 4, { numLayers: 2 }),
+};
+
+function flattenOutputs(out: unknown): Tensor[] {
+  if (out instanceof Tensor) return [out];
+  return (out as unknown[]).flatMap(flattenOutputs);
+}
+
+describe('modules match torch 1.13 (forward, input and parameter gradients, buffers)', () => {
+  for (const c of fixtures.modules) {
+    it(c.name, () => {
+      const m = makers[c.name]();
+      const result = m.loadStateDict(c.state);
+      expect(result).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      m.train(c.train);
+      const x = toTensor(c.input, true);
+      const extras = c.extraInputs.map((e) => toTensor(e));
+      const out = m instanceof LSTM && extras.length ? m.forward(x, [extras[0], extras[1]]) : m.forward(x, ...extras);
+      const outs = flattenOutputs(out);
+      expect(outs.length).toBe(c.outputs.length);
+      outs.forEach((o, k) => expectClose(o, c.outputs[k], `output ${k}`));
+      weightedSum(outs).backward();
+      expectClose(x.grad, c.inputGrad, 'input grad');
+      for (const [name, p] of m.namedParameters()) expectClose(p.grad, c.paramGrads[name], `grad of ${name}`);
+      for (const [name, t] of Object.entries(m.stateDict())) expectClose(t, c.stateAfter[name], `state ${name} after`);
+    });
+  }
+});
+
+const lossFns: Record<string, (x: Tensor, t: Tensor, o: Record<string, unknown>) => Tensor> = {
+  cross_entropy: crossEntropy,
+  nll_loss: nllLoss,
+  mse_loss: mseLoss,
+  l1_loss: l1Loss,
+  smooth_l1_loss: smoothL1Loss,
+  binary_cross_entropy: binaryCrossEntropy,
+  binary_cross_entropy_with_logits: binaryCrossEntropyWithLogits,
+};
+
+const camel = (k: string) => k.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase());
+
+describe('losses match torch 1.13 (value and input gradient)', () => {
+  for (const c of fixtures.losses) {
+    it(c.name, () => {
+      const x = toTensor(c.input, true);
+      const target = c.target.int ? new Tensor(Int32Array.from(c.target.data), c.target.shape) : toTensor(c.target);
+      const options: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(c.options)) {
+        options[camel(k)] = typeof v === 'object' && v !== null && 'shape' in v ? toTensor(v as Flat) : v;
+      }
+      const out = lossFns[c.fn](x, target, options);
+      expectClose(out, c.output, 'loss');
+      weightedSum([out]).backward();
+      expectClose(x.grad, c.inputGrad, 'input grad');
+    });
+  }
+});
