@@ -5,7 +5,7 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import { API_METHODS } from '../../common/api';
 import { fail } from '../../common/envelope';
-import { apiChannel, eventChannel } from '../preload/channels';
+import { apiChannel, eventChannel } from '../../common/ipc-channels';
 import type { AppServices } from '../services/app-services';
 import type { EngineProcess } from '../services/engine-process';
 import { isTrustedUrl } from './trust';

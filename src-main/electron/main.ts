@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, MessageChannelMain } from 'electron';
-import { ENGINE_PORT_CHANNEL } from '../preload/channels';
+import { ENGINE_PORT_CHANNEL } from '../../common/ipc-channels';
 import { createAppServices } from '../services/app-services';
 import { defaultDataDir } from '../services/data-dir';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';

@@ -5,7 +5,7 @@
  */
 import { utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
 import type { EngineRequest } from '../../common/engine-protocol';
-import { RENDERER_PORT_MESSAGE } from '../engine-host/wire';
+import { RENDERER_PORT_MESSAGE } from '../../common/engine-host-wire';
 import type { EngineExit, EngineLauncher, EngineProcess } from '../services/engine-process';
 
 export class UtilityEngineProcess implements EngineProcess {

@@ -9,7 +9,7 @@ import packageJson from '../../package.json';
 import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
 import { pickBackend, probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
-import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from './wire';
+import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
 
 interface PortMessageEvent {
   data: unknown;

@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_EVENTS, API_METHODS, BRIDGE_GLOBAL, type ApiEventName, type ApiEvents, type LayerLabBridge } from '../../common/api';
-import { ENGINE_PORT_CHANNEL, apiChannel, eventChannel } from './channels';
+import { ENGINE_PORT_CHANNEL, apiChannel, eventChannel } from '../../common/ipc-channels';
 
 const methods = Object.fromEntries(
   API_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(apiChannel(method), ...args)]),

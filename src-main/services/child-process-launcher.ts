@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { EngineEvent, EngineRequest } from '../../common/engine-protocol';
-import type { ChildInbound, ChildOutbound } from '../engine-host/wire';
+import type { ChildInbound, ChildOutbound } from '../../common/engine-host-wire';
 import type { EngineExit, EngineLauncher, EngineProcess } from './engine-process';
 
 export interface ChildProcessLauncherOptions {

@@ -3,7 +3,7 @@
  * peers, so each frame says which one it is for: main's control channel, or a renderer (one per WebSocket client).
  * Electron does not use these: there main talks on `process.parentPort` and each renderer has its own MessagePort.
  */
-import type { EngineEvent } from '../../common/engine-protocol';
+import type { EngineEvent } from './engine-protocol';
 
 /** Parent → engine host. `message` is untrusted: the engine host validates it with checkEngineRequest. */
 export type ChildInbound =

@@ -3,7 +3,7 @@
  * event, and the channel main uses to hand the renderer its MessagePort to the engine. Pure constants, so the
  * sandboxed preload can bundle them.
  */
-import type { ApiEventName, ApiMethod } from '../../common/api';
+import type { ApiEventName, ApiMethod } from './api';
 
 export const apiChannel = (method: ApiMethod): string => `layerlab:api:${method}`;
 export const eventChannel = (event: ApiEventName): string => `layerlab:event:${event}`;
