@@ -11,6 +11,7 @@ export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand,
 export { softmax, logSoftmax } from './softmax';
 export { asTensor, broadcastShapes, broadcastTo, floatData, floatDType, normalizeDim, operands, sumToShape } from './util';
 export { recordOp } from '../autograd';
+// conv area (ops/{conv,pool,batchnorm,dropout}.ts)
 export { conv2d, type Conv2dOptions } from './conv';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
 export { batchNorm } from './batchnorm';
