@@ -97,6 +97,7 @@ def enc(t):
 
 def camel(s):
     head, *rest = s.split('_')
+    head = head[:1].lower() + head[1:]  # T_max -> tMax
     return head + ''.join(w[:1].upper() + w[1:] for w in rest)
 
 
@@ -182,6 +183,14 @@ def ops():
     case('pow/broadcast', 'pow', torch.pow, lambda: [P(2, 3), U(3)])
     case('pow/number_tensor', 'pow', lambda a, b: torch.pow(a, b), lambda: [2.0, U(2, 3)])
 
+    case('maximum/ties', 'maximum', torch.maximum, lambda: [torch.tensor([1.0, 2.0, -3.0]), torch.tensor([1.0, 0.5, -3.0])])
+    case('minimum/ties', 'minimum', torch.minimum, lambda: [torch.tensor([1.0, 2.0, -3.0]), torch.tensor([1.0, 0.5, -3.0])])
+    for op, fn in {'eq': torch.eq, 'gt': torch.gt, 'ge': torch.ge, 'lt': torch.lt, 'le': torch.le}.items():
+        # torch returns bool; the engine returns 0/1 in a float tensor: values are compared
+        case(f'{op}/broadcast', op, fn, lambda: [torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), torch.tensor([2.0, 2.0, 1.0])],
+             grad=False)
+        case(f'{op}/number', op, fn, lambda: [torch.tensor([1.0, 2.0, 3.0]), 2.0], grad=False)
+
     # elementwise unary
     case('neg/basic', 'neg', torch.neg, lambda: [U(2, 3)])
     case('exp/basic', 'exp', torch.exp, lambda: [U(2, 3)])
@@ -193,6 +202,7 @@ def ops():
     case('clamp/min_only', 'clamp', lambda x: torch.clamp(x, min=0.1), lambda: [away_from(U(3, 4), [0.1])], [0.1])
     case('clamp/max_only', 'clamp', lambda x: torch.clamp(x, max=0.3), lambda: [away_from(U(3, 4), [0.3])],
          [None, 0.3])
+    case('sign/basic', 'sign', torch.sign, lambda: [torch.tensor([-2.0, 0.0, 3.5, -0.25])], grad=False)
     case('where/same_shape', 'where', torch.where, lambda: [U(2, 3) > 0, U(2, 3), U(2, 3)])
     case('where/broadcast', 'where', torch.where, lambda: [U(2, 1) > 0, U(2, 3), U(3)])
 
@@ -219,6 +229,11 @@ def ops():
     case('max/all', 'max', torch.max, x234)
     case('max/dim1', 'max', lambda x: x.max(1).values, x234, [1])
     case('max/dim_neg_keepdim', 'max', lambda x: x.max(-1, keepdim=True).values, x234, [-1, True])
+    case('max/all_ties', 'max', torch.max, lambda: [torch.tensor([[1.0, 3.0, 3.0], [0.5, 3.0, -1.0]])])
+    case('min/all', 'min', torch.min, x234)
+    case('min/dim1', 'min', lambda x: x.min(1).values, x234, [1])
+    case('min/dim0_keepdim', 'min', lambda x: x.min(0, keepdim=True).values, x234, [0, True])
+    case('argmax/all', 'argmax', torch.argmax, x34, [], grad=False)
     case('argmax/dim1', 'argmax', lambda x: x.argmax(1), x34, [1], grad=False)
     case('argmax/dim0_keepdim', 'argmax', lambda x: x.argmax(0, keepdim=True), x34, [0, True], grad=False)
     case('argmax/dim_neg', 'argmax', lambda x: x.argmax(-1), x234, [-1], grad=False)
@@ -298,6 +313,9 @@ def ops():
     conv('conv2d/groups', (2, 4, 5, 5), (6, 2, 3, 3), True, groups=2, padding=1)
     conv('conv2d/depthwise', (1, 3, 5, 5), (3, 1, 3, 3), False, groups=3, stride=2)
     conv('conv2d/1x1', (2, 3, 3, 3), (2, 3, 1, 1), True)
+    conv('conv2d/padding_same', (1, 2, 5, 6), (3, 2, 3, 2), True, padding='same')
+    conv('conv2d/padding_same_dilation', (1, 2, 6, 6), (2, 2, 3, 3), True, padding='same', dilation=2)
+    conv('conv2d/padding_valid', (1, 2, 4, 4), (2, 2, 3, 3), True, padding='valid')
 
     def pool(name, op, fn, xs, opts, torch_kw):
         case(name, op, lambda x: fn(x, **torch_kw), lambda: [U(*xs)], opts)
@@ -309,6 +327,17 @@ def ops():
          {'kernel_size': 2, 'stride': 1})
     pool('maxPool2d/rect_odd', 'maxPool2d', F.max_pool2d, (1, 2, 5, 7), {'kernelSize': [2, 3], 'stride': [2, 2]},
          {'kernel_size': (2, 3), 'stride': (2, 2)})
+    pool('maxPool2d/dilation', 'maxPool2d', F.max_pool2d, (1, 2, 6, 6), {'kernelSize': 2, 'stride': 1, 'dilation': 2},
+         {'kernel_size': 2, 'stride': 1, 'dilation': 2})
+    pool('maxPool2d/ceil_mode', 'maxPool2d', F.max_pool2d, (1, 2, 6, 7), {'kernelSize': 3, 'stride': 2, 'ceilMode': True},
+         {'kernel_size': 3, 'stride': 2, 'ceil_mode': True})
+    pool('avgPool2d/ceil_mode', 'avgPool2d', F.avg_pool2d, (1, 2, 5, 5), {'kernelSize': 2, 'ceilMode': True},
+         {'kernel_size': 2, 'ceil_mode': True})
+    pool('avgPool2d/ceil_pad_exclude', 'avgPool2d', F.avg_pool2d, (1, 1, 6, 5),
+         {'kernelSize': 3, 'stride': 2, 'padding': 1, 'ceilMode': True, 'countIncludePad': False},
+         {'kernel_size': 3, 'stride': 2, 'padding': 1, 'ceil_mode': True, 'count_include_pad': False})
+    pool('avgPool2d/divisor_override', 'avgPool2d', F.avg_pool2d, (1, 2, 4, 4),
+         {'kernelSize': 2, 'divisorOverride': 3}, {'kernel_size': 2, 'divisor_override': 3})
     pool('avgPool2d/k2', 'avgPool2d', F.avg_pool2d, (2, 2, 4, 4), {'kernelSize': 2}, {'kernel_size': 2})
     pool('avgPool2d/k3_s2_p1', 'avgPool2d', F.avg_pool2d, (1, 2, 7, 6), {'kernelSize': 3, 'stride': 2, 'padding': 1},
          {'kernel_size': 3, 'stride': 2, 'padding': 1})
@@ -374,7 +403,7 @@ def layers():
             grads[k] = enc(p.grad)
         return {'out': enc(out), 'grad_out': enc(g), 'grads': grads}
 
-    def case(name, layer, ctor, args, kwargs, xs, x_scale=1.0, modes=('train', 'eval')):
+    def case(name, layer, ctor, args, kwargs, xs, x_scale=1.0, modes=('train', 'eval'), extra=None):
         seed(name)
         mod = ctor(*args, **kwargs)
         # non-trivial buffers/affine params, so BatchNorm's eval path and weight/bias grads mean something
@@ -391,7 +420,7 @@ def layers():
         state = {k: v.clone() for k, v in mod.state_dict().items()}
         x = U(*xs) * x_scale
         rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
-               'state': {k: enc(v) for k, v in state.items()}, 'input': enc(x)}
+               'state': {k: enc(v) for k, v in state.items()}, 'input': enc(x), **(extra or {})}
         if 'train' in modes:
             mod.load_state_dict(state)
             mod.train()
@@ -412,6 +441,11 @@ def layers():
          {'stride': 2, 'padding': 1, 'groups': 2, 'bias': False}, (1, 4, 6, 6))
     case('Conv2d/rect_dilation', 'Conv2d', nn.Conv2d, (2, 2, (3, 2)), {'dilation': (2, 1), 'padding': (2, 1)},
          (1, 2, 6, 5))
+    case('Conv2d/padding_same', 'Conv2d', nn.Conv2d, (2, 3, 3), {'padding': 'same'}, (1, 2, 4, 5))
+    case('MaxPool2d/dilation_ceil', 'MaxPool2d', nn.MaxPool2d, (2,), {'stride': 2, 'dilation': 2, 'ceil_mode': True},
+         (1, 2, 7, 6))
+    case('AvgPool2d/ceil_divisor', 'AvgPool2d', nn.AvgPool2d, (2,), {'ceil_mode': True, 'divisor_override': 3},
+         (1, 2, 5, 5))
     case('MaxPool2d/k2', 'MaxPool2d', nn.MaxPool2d, (2,), {}, (2, 2, 4, 4))
     case('MaxPool2d/k3_s2_p1', 'MaxPool2d', nn.MaxPool2d, (3,), {'stride': 2, 'padding': 1}, (1, 2, 7, 6))
     case('AvgPool2d/k2', 'AvgPool2d', nn.AvgPool2d, (2,), {}, (2, 2, 4, 4))
@@ -424,6 +458,10 @@ def layers():
          x_scale=2.0)
     case('BatchNorm1d/no_affine', 'BatchNorm1d', nn.BatchNorm1d, (3,), {'affine': False}, (6, 3), x_scale=2.0)
     case('BatchNorm1d/3d_input', 'BatchNorm1d', nn.BatchNorm1d, (3,), {}, (4, 3, 5), x_scale=2.0)
+    case('BatchNorm1d/cumulative_average', 'BatchNorm1d', nn.BatchNorm1d, (3,), {'momentum': None}, (5, 3),
+         x_scale=2.0)
+    case('BatchNorm2d/no_running_stats', 'BatchNorm2d', nn.BatchNorm2d, (2,), {'track_running_stats': False},
+         (3, 2, 2, 2), x_scale=2.0)
     case('BatchNorm2d/basic', 'BatchNorm2d', nn.BatchNorm2d, (3,), {}, (2, 3, 3, 3), x_scale=2.0)
     case('BatchNorm2d/momentum', 'BatchNorm2d', nn.BatchNorm2d, (2,), {'momentum': 0.5, 'eps': 1e-3},
          (3, 2, 2, 2), x_scale=2.0)
@@ -447,11 +485,15 @@ def layers():
     case('Identity/basic', 'Identity', nn.Identity, (), {}, act)
     # Dropout in train mode draws torch's mask: eval only here, train is checked by property in dropout.test.ts
     case('Dropout/eval', 'Dropout', nn.Dropout, (0.5,), {}, act, modes=('eval',))
-    case('Sequential/mlp', 'Sequential', lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), (), {},
-         (5, 4))
-    case('Sequential/cnn', 'Sequential',
-         lambda: nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2),
-                               nn.Flatten(), nn.Linear(8, 3)), (), {}, (2, 1, 4, 4))
+    def sequential(name, children, xs):
+        """children: (layer, args, kwargs); recorded so the TS side can build the same Sequential."""
+        make = lambda: nn.Sequential(*(getattr(nn, layer)(*a, **kw) for layer, a, kw in children))
+        spec = [{'layer': layer, 'args': list(a), 'kwargs': camel_kwargs(kw)} for layer, a, kw in children]
+        case(name, 'Sequential', make, (), {}, xs, extra={'children': spec})
+
+    sequential('Sequential/mlp', [('Linear', (4, 8), {}), ('ReLU', (), {}), ('Linear', (8, 3), {})], (5, 4))
+    sequential('Sequential/cnn', [('Conv2d', (1, 2, 3), {'padding': 1}), ('BatchNorm2d', (2,), {}), ('ReLU', (), {}),
+                                  ('MaxPool2d', (2,), {}), ('Flatten', (), {}), ('Linear', (8, 3), {})], (2, 1, 4, 4))
     write('layers.json', cases)
 
 
@@ -552,6 +594,9 @@ def optimizers(steps=10):
     case('Adagrad/defaults', 'Adagrad', O.Adagrad, {})
     case('Adagrad/options', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
                                                    'initial_accumulator_value': 0.1, 'eps': 1e-8})
+    case('Adadelta/defaults', 'Adadelta', O.Adadelta, {})
+    case('Adadelta/options', 'Adadelta', O.Adadelta, {'lr': 0.5, 'rho': 0.8, 'eps': 1e-5, 'weight_decay': 0.1})
+    case('SGD/maximize', 'SGD', O.SGD, {'lr': 0.1, 'momentum': 0.5, 'maximize': True})
     write('optim.json', cases)
 
 
@@ -595,7 +640,8 @@ def schedulers():
           'final_div_factor': 100.0, 'cycle_momentum': False}, epochs=15)
     falling = [1.0, 0.9, 0.8, 0.8, 0.8, 0.8, 0.79, 0.79, 0.79, 0.79, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
     rising = [0.1, 0.2, 0.2, 0.2, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
-    case('ReduceLROnPlateau/defaults', 'ReduceLROnPlateau', S.ReduceLROnPlateau, {}, metrics=falling)
+    case('ReduceLROnPlateau/defaults', 'ReduceLROnPlateau', S.ReduceLROnPlateau, {}, epochs=30,
+         metrics=falling + [0.5] * 10)  # patience 10: the first cut comes at epoch 22
     case('ReduceLROnPlateau/options', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
          {'factor': 0.5, 'patience': 1, 'threshold': 0.05, 'cooldown': 1, 'min_lr': 0.02}, metrics=falling)
     case('ReduceLROnPlateau/max_abs', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
