@@ -35,9 +35,18 @@ describe('conv2d op', () => {
     expect(() => conv2d(x, ones([3, 2, 3, 3]), null, { padding: 'same', stride: 2 })).toThrow(/conv2d: padding='same'.*strided/);
     expect(() => conv2d(x, ones([3, 2, 3, 3]), ones([2]))).toThrow(/conv2d: bias must be \[3\]/);
     expect(() => conv2d(x, ones([3, 3, 3, 3]))).toThrow(/conv2d: .*\[1,2,5,5\].*\[3,3,3,3\]/);
-    expect(() => conv2d(ones([2, 5, 5]), ones([3, 2, 3, 3]))).toThrow(/conv2d: input must be \[N, C, H, W\], got \[2,5,5\]/);
+    expect(() => conv2d(ones([5, 5]), ones([3, 2, 3, 3]))).toThrow(/conv2d: input must be \[N, C, H, W\] or \[C, H, W\], got \[5,5\]/);
     expect(() => conv2d(x, ones([3, 2, 3, 3]), null, { stride: 0 })).toThrow(/conv2d: stride/);
     expect(() => conv2d(x, ones([3, 2, 3, 3]), null, { padding: -1 })).toThrow(/conv2d: padding/);
+  });
+
+  it('accepts unbatched [C, H, W] input, as torch', () => {
+    const x = randn([2, 5, 5], new Random(8), { dtype: 'float64' });
+    const w = randn([3, 2, 3, 3], new Random(9), { dtype: 'float64' });
+    const y = conv2d(x, w, null, { padding: 1 });
+    expect([...y.shape]).toEqual([3, 5, 5]);
+    expect(y.toArray()).toEqual(conv2d(x.reshape([1, 2, 5, 5]), w, null, { padding: 1 }).toArray());
+    expect(gradcheck((t) => conv2d(t, w, null, { stride: 2 }), [randn64([2, 5, 4], 10)])).toBe(true);
   });
 
   it('promotes float32 with float64 to float64, and gives each leaf a grad of its own dtype', () => {

@@ -2,6 +2,7 @@
  * conv2d: 2-D convolution over NCHW images, as torch.nn.functional.conv2d.
  *
  *   x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] (optional) -> y [N, O, oh, ow]
+ *   (an unbatched x [C, H, W] gives y [O, oh, ow])
  *   y[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, g·C/groups + c, i·sh − pt + a·dh, j·sw − pl + b·dw]
  *   oh = floor((H + 2·ph − dh·(kh − 1) − 1) / sh) + 1   (ow likewise)
  *
@@ -19,6 +20,7 @@ import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { cast } from './elementwise';
+import { squeeze, unsqueeze } from './shape';
 import { floatData, floatDType } from './util';
 
 /** A size given once for both spatial dims or as [h, w], like torch's int-or-tuple arguments. */
@@ -66,7 +68,8 @@ export function conv2dAttrs(opts: Conv2dOptions, kernelH: number, kernelW: numbe
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   if (weight.ndim !== 4) throw new Error(`conv2d: weight must be [out, in/groups, kh, kw], got [${weight.shape.join(',')}]`);
-  if (x.ndim !== 4) throw new Error(`conv2d: input must be [N, C, H, W], got [${x.shape.join(',')}]`);
+  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, opts), 0); // unbatched [C, H, W], as torch
+  if (x.ndim !== 4) throw new Error(`conv2d: input must be [N, C, H, W] or [C, H, W], got [${x.shape.join(',')}]`);
   const b = bias ?? null;
   if (b !== null && (b.ndim !== 1 || b.size !== weight.shape[0])) {
     throw new Error(`conv2d: bias must be [${weight.shape[0]}] (out channels), got [${b.shape.join(',')}]`);
