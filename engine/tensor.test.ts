@@ -72,7 +72,7 @@ describe('Tensor', () => {
   });
 
   it('prints like torch', () => {
-    expect(String(tensor([[1, 2]]))).toBe('tensor([[1,2]], shape=[1,2], dtype=float32)');
+    expect(String(tensor([[1, 2.5]]))).toBe('tensor([[1, 2.5000]], shape=[1,2], dtype=float32)');
     expect(String(tensor([1], { requiresGrad: true }).mul(2))).toContain('gradFn=mul');
   });
 

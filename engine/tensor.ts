@@ -142,7 +142,9 @@ export class Tensor {
 
   toString(): string {
     const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad=true' : '';
-    const values = this.size <= 64 ? `${JSON.stringify(this.toNested())}, ` : '';
+    const fmt = (v: unknown): string =>
+      Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : Number.isInteger(v) ? String(v) : (v as number).toFixed(4);
+    const values = this.size <= 64 ? `${fmt(this.toNested())}, ` : '';
     return `tensor(${values}shape=${shapeStr(this.shape)}, dtype=${this.dtype}${grad})`;
   }
 
