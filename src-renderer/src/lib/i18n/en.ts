@@ -26,6 +26,7 @@ export const en = {
   'connection.connecting': 'Connecting to the LayerLab server…',
   'connection.reconnecting': 'Lost the connection to the LayerLab server. Trying again in {seconds} s…',
   'connection.closed': 'Disconnected from the LayerLab server.',
+  'connection.newAddressHint': 'If you restarted the server, open the new address it printed: each start has its own token.',
 
   'tabs.label': 'Workspace',
   'tab.build': 'Build',

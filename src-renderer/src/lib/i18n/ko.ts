@@ -25,6 +25,7 @@ export const ko: Record<MessageKey, string> = {
   'connection.connecting': 'LayerLab 서버에 연결하는 중…',
   'connection.reconnecting': 'LayerLab 서버와 연결이 끊겼습니다. {seconds}초 뒤에 다시 시도합니다…',
   'connection.closed': 'LayerLab 서버와 연결이 끊겼습니다.',
+  'connection.newAddressHint': '서버를 다시 시작했다면 서버가 새로 출력한 주소를 여세요. 시작할 때마다 토큰이 달라집니다.',
 
   'tabs.label': '작업 공간',
   'tab.build': '만들기',
