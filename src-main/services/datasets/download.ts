@@ -8,6 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { get as httpGetPlain, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { fileUrl } from './catalogue';
 import { DatasetError, cancelledError } from './errors';
@@ -139,6 +141,28 @@ async function fromMirror(mirror: string, part: string, options: DownloadFileOpt
   }
 }
 
+/**
+ * GET with node:http(s), following up to 5 redirects. node:http rather than fetch because fetch transparently
+ * inflates a `Content-Encoding: gzip` response (some object stores label .gz files that way), which would change
+ * the bytes we hash; node:http hands over exactly what was sent.
+ */
+function httpGet(url: string, headers: Record<string, string>, signal: AbortSignal, redirects = 5): Promise<IncomingMessage> {
+  return new Promise((resolvePromise, reject) => {
+    const target = new URL(url);
+    const get = target.protocol === 'https:' ? httpsGet : httpGetPlain;
+    const req = get(target, { headers: { ...headers, 'accept-encoding': 'identity', 'user-agent': 'LayerLab' }, signal }, (res) => {
+      const location = res.headers.location;
+      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.resume();
+        if (redirects === 0) return reject(new MirrorFailed({ kind: 'http', reason: `too many redirects at ${url}` }));
+        return resolvePromise(httpGet(new URL(location, target).href, headers, signal, redirects - 1));
+      }
+      resolvePromise(res);
+    });
+    req.on('error', reject);
+  });
+}
+
 /** One HTTP request appending to `part`. Network errors and cuts → RetryableCut; bad statuses and stalls → MirrorFailed. */
 async function request(mirror: string, part: string, options: DownloadFileOptions): Promise<void> {
   const url = fileUrl(mirror, options.file);
@@ -158,60 +182,53 @@ async function request(mirror: string, part: string, options: DownloadFileOption
   options.signal?.addEventListener('abort', onAbort, { once: true });
   arm();
   let fh: Awaited<ReturnType<typeof open>> | undefined;
+  let response: IncomingMessage | undefined;
   try {
-    let response: Response;
     try {
-      response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal });
+      response = await httpGet(url, have > 0 ? { range: `bytes=${have}-` } : {}, controller.signal);
     } catch (err) {
       throw classify(err, stalled, options.signal, stallMs);
     }
+    const status = response.statusCode ?? 0;
     let offset = have;
-    if (response.status === 206) {
-      const range = /bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+    if (status === 206) {
+      const range = /bytes (\d+)-/.exec(String(response.headers['content-range'] ?? ''));
       if (!range || Number(range[1]) !== have) {
-        await response.body?.cancel();
         await rm(part, { force: true }); // the server resumed somewhere else: start over cleanly
         throw new RetryableCut(`server answered the range request from ${range?.[1] ?? '?'} instead of ${have}`);
       }
-    } else if (response.status === 200) {
+    } else if (status === 200) {
       offset = 0; // no range support: start again from the beginning
-    } else if (response.status === 416 && have > 0) {
-      await response.body?.cancel();
+    } else if (status === 416 && have > 0) {
       await rm(part, { force: true });
       throw new RetryableCut('range not satisfiable; restarting the file');
     } else {
-      await response.body?.cancel();
-      throw new MirrorFailed({ kind: 'http', reason: `HTTP ${response.status} ${response.statusText} for ${url}` });
+      throw new MirrorFailed({ kind: 'http', reason: `HTTP ${status} ${response.statusMessage ?? ''}`.trim() + ` for ${url}` });
     }
-    if (!response.body) throw new RetryableCut('empty response body');
     try {
       fh = await open(part, offset === 0 ? 'w' : 'a');
     } catch (err) {
       throw new DatasetError('cache-unwritable', `Cannot write to the dataset cache (${(err as Error).message}).`);
     }
-    const reader = response.body.getReader();
     options.onProgress?.({ bytes: offset, total: options.size, mirror });
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (err) {
-        throw classify(err, stalled, options.signal, stallMs);
+    try {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        arm();
+        offset += chunk.length;
+        if (offset > options.size) {
+          throw new MirrorFailed({ kind: 'checksum', reason: `${url} sent more than the expected ${options.size} bytes` });
+        }
+        await fh.write(chunk);
+        options.onProgress?.({ bytes: offset, total: options.size, mirror });
       }
-      if (chunk.done) break;
-      arm();
-      offset += chunk.value.length;
-      if (offset > options.size) {
-        await reader.cancel();
-        throw new MirrorFailed({ kind: 'checksum', reason: `${url} sent more than the expected ${options.size} bytes` });
-      }
-      await fh.write(chunk.value);
-      options.onProgress?.({ bytes: offset, total: options.size, mirror });
+    } catch (err) {
+      throw classify(err, stalled, options.signal, stallMs);
     }
     if (offset < options.size) throw new RetryableCut(`connection closed at ${offset} of ${options.size} bytes`);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
+    response?.destroy(); // frees the socket whatever happened (a no-op once fully read)
     await fh?.close();
   }
 }
@@ -220,11 +237,11 @@ function classify(err: unknown, stalled: boolean, signal: AbortSignal | undefine
   if (err instanceof DatasetError || err instanceof MirrorFailed) return err;
   if (signal?.aborted) return cancelledError();
   if (stalled) return new MirrorFailed({ kind: 'stall', reason: `no data for ${stallMs / 1000} s (stalled)` });
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  if (err instanceof RetryableCut) return err;
+  const code = (err as NodeJS.ErrnoException).code;
   // Nobody listening or no such host will not change within seconds: next mirror at once. Cuts are retried.
-  if (cause?.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause.code)) {
-    return new MirrorFailed({ kind: 'unreachable', reason: cause.code });
+  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
+    return new MirrorFailed({ kind: 'unreachable', reason: code });
   }
-  return new RetryableCut(why);
+  return new RetryableCut(code ?? (err as Error).message);
 }

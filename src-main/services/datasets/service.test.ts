@@ -78,6 +78,20 @@ describe('DatasetService.fetch', () => {
     expect(images[1].range).toBe(`bytes=${Math.floor(size / 2)}-`);
   });
 
+  it('follows redirects, restarts when Range is ignored, and never inflates a gzip-labelled body', async () => {
+    mirror.fault = (path, n) => {
+      if (path.startsWith('/m1/train-images')) return n === 0 ? 'cut' : 'norange';
+      if (path.startsWith('/m1/train-labels')) return 'redirect';
+      return 'encoded';
+    };
+    const ds = service([mirror.url('m1')]);
+    expect((await ds.fetch('tiny')).state).toBe('ready');
+    expect(mirror.seen.map((s) => s.path)).toContain('/moved/m1/train-labels-idx1-ubyte.gz');
+    const images = mirror.seen.filter((s) => s.path === '/m1/train-images-idx3-ubyte.gz');
+    expect(images[1].range).toMatch(/^bytes=\d+-$/); // asked to resume, got everything, started over
+    expect((await ds.verify('tiny')).ok).toBe(true);
+  });
+
   it('rejects wrong bytes with a checksum error and leaves nothing in the cache', async () => {
     mirror.fault = (path) => (path.endsWith('train-labels-idx1-ubyte.gz') ? 'wrong' : 'ok');
     const ds = service([mirror.url('m1')]);
@@ -117,8 +131,10 @@ describe('DatasetService.fetch', () => {
     expect(status.files.find((f) => f.role === 'testImages')).toMatchObject({ state: 'truncated', size: 100 });
     expect(status.downloadBytes).toBe(tiny.entry.files[2].size);
     const before = mirror.seen.length;
-    expect((await ds.fetch('tiny')).state).toBe('ready');
+    expect((await ds.ensure('tiny')).state).toBe('ready');
     expect(mirror.seen.slice(before).map((s) => s.path)).toEqual(['/m1/t10k-images-idx3-ubyte.gz']);
+    expect((await ds.ensure('tiny')).state).toBe('ready');
+    expect(mirror.seen.length).toBe(before + 1);
   });
 
   it('says clearly when the cache folder is not writable', async () => {

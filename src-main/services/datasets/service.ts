@@ -8,7 +8,8 @@
  * const data = await datasets.load('mnist');             // typed arrays + the 55,000/5,000 split; post with data.transfer
  * ```
  *
- * Methods: `list()`, `status(name)`, `fetch(name, {signal, onProgress, mirrors})`, `verify(name)`, `delete(name)`,
+ * Methods: `list()`, `status(name)`, `fetch(name, {signal, onProgress, mirrors})`, `ensure(name, …)` (status, then
+ * fetch only if needed), `verify(name)`, `delete(name)`,
  * `import(paths, {name})`, `load(name, {validation, seed})`, `path(name)`, `mirrors(name)`.
  * Failures are `DatasetError`s with a `code` ('offline' | 'checksum' | 'cancelled' | 'cache-unwritable' |
  * 'unknown-dataset' | 'not-downloaded' | 'corrupt' | 'invalid-import') and a user-facing message; 'offline' says
@@ -188,6 +189,16 @@ export class DatasetService extends EventEmitter<Events> {
         (e) => (cleanup(), reject(e)),
       );
     });
+  }
+
+  /**
+   * The start-up path: the cheap check, then a fetch only when something is missing, truncated or corrupt.
+   * Custom datasets are never fetched; their status is returned as is.
+   */
+  async ensure(name: string, options: FetchOptions = {}): Promise<DatasetStatus> {
+    const status = await this.status(name);
+    if (status.state === 'ready' || !(name in this.catalogue)) return status;
+    return this.fetch(name, options);
   }
 
   /** Re-hashes every stored file; corrupt ones are deleted and reported. */

@@ -15,7 +15,12 @@ import type { CatalogueEntry, DatasetRole } from './catalogue';
 /** /work/shared/data, found as ../shared/data from the repository root. */
 export const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data');
 
-export type Fault = 'ok' | '404' | '500' | 'cut' | 'stall' | 'wrong' | 'destroy';
+/**
+ * ok; 404; 500 (answers 503); cut (half the body, then the socket is destroyed); stall (10 bytes, then silence);
+ * wrong (same length, flipped bits); destroy (socket closed before any answer); redirect (302 to /moved<path>);
+ * norange (ignores Range, answers 200 with everything); encoded (labels the body Content-Encoding: gzip).
+ */
+export type Fault = 'ok' | '404' | '500' | 'cut' | 'stall' | 'wrong' | 'destroy' | 'redirect' | 'norange' | 'encoded';
 
 export interface SeenRequest {
   path: string;
@@ -45,9 +50,10 @@ export async function startMirror(files: Record<string, Uint8Array>): Promise<Te
     if (fault === 'destroy') return req.socket.destroy();
     if (fault === '404' || !body) return res.writeHead(404).end('not found');
     if (fault === '500') return res.writeHead(503).end('unavailable');
+    if (fault === 'redirect') return res.writeHead(302, { location: `/moved${path}` }).end();
     let data = body;
     if (fault === 'wrong') data = body.map((b) => b ^ 0xff);
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const range = fault === 'norange' ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
     if (start >= data.length && range) return res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
     const part = data.subarray(start);
@@ -55,6 +61,7 @@ export async function startMirror(files: Record<string, Uint8Array>): Promise<Te
       'content-length': String(part.length),
       'content-type': 'application/octet-stream',
       ...(range ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
+      ...(fault === 'encoded' ? { 'content-encoding': 'gzip' } : {}),
     });
     if (fault === 'stall') return void res.write(part.subarray(0, Math.min(10, part.length)));
     if (fault === 'cut') {
