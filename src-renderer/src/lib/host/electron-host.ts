@@ -5,11 +5,12 @@
  */
 import type { LayerLabBridge } from '../../../../common/api';
 import type { EngineEvent, EngineRequest } from '../../../../common/engine-protocol';
+import { ENGINE_PORT_CHANNEL } from '../../../../common/ipc-channels';
 import type { Connection, EngineChannel, Host } from './host';
 import { Listeners, WatchableValue } from './listeners';
 
-/** The data the preload posts alongside the port. */
-export const ENGINE_PORT_MESSAGE = 'layerlab:engine-port';
+/** The `type` the preload posts alongside the port: the same name as main's IPC channel that carries it. */
+export const ENGINE_PORT_MESSAGE = ENGINE_PORT_CHANNEL;
 
 /**
  * Posted once we listen, in case the preload forwarded a port before this script ran (the message would have
