@@ -18,39 +18,35 @@ export type BinaryKernel = (
   dtype: FloatDType,
 ) => FloatArray;
 
-function binaryKernel(f: (x: number, y: number) => number): BinaryKernel {
+/**
+ * One row of a binary op: out[o + j] = a[ia + j·sa] ∘ b[ib + j·sb] for j < n. Each op writes its own row loop
+ * (rather than passing a scalar function) so that V8 compiles a separate, inlined loop per op: a shared loop
+ * calling a per-op function becomes megamorphic and runs several times slower.
+ */
+type BinaryRow = (
+  a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number, out: FloatArray, o: number, n: number,
+) => void;
+
+function binaryKernel(row: BinaryRow): BinaryKernel {
   return (a, aShape, b, bShape, outShape, dtype) => {
     const n = sizeOf(outShape);
     const out = allocateFloat(dtype, n);
     if (n === 0) return out;
     // Same element count as the output means no dimension was stretched: the layouts coincide.
-    if (a.length === n && b.length === n) {
-      for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
-    } else if (b.length === 1 && a.length === n) {
-      const bv = b[0];
-      for (let i = 0; i < n; i++) out[i] = f(a[i], bv);
-    } else if (a.length === 1 && b.length === n) {
-      const av = a[0];
-      for (let i = 0; i < n; i++) out[i] = f(av, b[i]);
-    } else {
+    if (a.length === n && b.length === n) row(a, 0, 1, b, 0, 1, out, 0, n);
+    else if (b.length === 1 && a.length === n) row(a, 0, 1, b, 0, 0, out, 0, n);
+    else if (a.length === 1 && b.length === n) row(a, 0, 0, b, 0, 1, out, 0, n);
+    else {
+      // Odometer over all dims but the last; one row call per output row.
       const nd = outShape.length;
       const as = broadcastStrides(aShape, outShape);
       const bs = broadcastStrides(bShape, outShape);
       const last = outShape[nd - 1];
-      const asLast = as[nd - 1];
-      const bsLast = bs[nd - 1];
       const counter = new Array<number>(nd).fill(0);
       let ia = 0;
       let ib = 0;
-      let o = 0;
-      for (let row = 0, rows = n / last; row < rows; row++) {
-        let pa = ia;
-        let pb = ib;
-        for (let j = 0; j < last; j++) {
-          out[o++] = f(a[pa], b[pb]);
-          pa += asLast;
-          pb += bsLast;
-        }
+      for (let o = 0; o < n; o += last) {
+        row(a, ia, as[nd - 1], b, ib, bs[nd - 1], out, o, last);
         for (let d = nd - 2; d >= 0; d--) {
           counter[d]++;
           ia += as[d];
@@ -66,19 +62,31 @@ function binaryKernel(f: (x: number, y: number) => number): BinaryKernel {
   };
 }
 
-export const add = binaryKernel((x, y) => x + y);
-export const sub = binaryKernel((x, y) => x - y);
-export const mul = binaryKernel((x, y) => x * y);
-export const div = binaryKernel((x, y) => x / y);
-export const pow = binaryKernel((x, y) => Math.pow(x, y));
+// prettier-ignore
+export const add = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] + b[ib + j * sb]; });
+// prettier-ignore
+export const sub = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] - b[ib + j * sb]; });
+// prettier-ignore
+export const mul = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb]; });
+// prettier-ignore
+export const div = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] / b[ib + j * sb]; });
+// prettier-ignore
+export const pow = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = Math.pow(a[ia + j * sa], b[ib + j * sb]); });
 /** Math.max/min propagate NaN, as torch.maximum/minimum do. */
-export const maximum = binaryKernel((x, y) => Math.max(x, y));
-export const minimum = binaryKernel((x, y) => Math.min(x, y));
-export const equal = binaryKernel((x, y) => (x === y ? 1 : 0));
-export const greater = binaryKernel((x, y) => (x > y ? 1 : 0));
-export const greaterEqual = binaryKernel((x, y) => (x >= y ? 1 : 0));
-export const less = binaryKernel((x, y) => (x < y ? 1 : 0));
-export const lessEqual = binaryKernel((x, y) => (x <= y ? 1 : 0));
+// prettier-ignore
+export const maximum = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = Math.max(a[ia + j * sa], b[ib + j * sb]); });
+// prettier-ignore
+export const minimum = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = Math.min(a[ia + j * sa], b[ib + j * sb]); });
+// prettier-ignore
+export const equal = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] === b[ib + j * sb] ? 1 : 0; });
+// prettier-ignore
+export const greater = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] > b[ib + j * sb] ? 1 : 0; });
+// prettier-ignore
+export const greaterEqual = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] >= b[ib + j * sb] ? 1 : 0; });
+// prettier-ignore
+export const less = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] < b[ib + j * sb] ? 1 : 0; });
+// prettier-ignore
+export const lessEqual = binaryKernel((a, ia, sa, b, ib, sb, out, o, n) => { for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] <= b[ib + j * sb] ? 1 : 0; });
 
 /**
  * For each flat index of `outShape`, the flat index of the element of `shape` (broadcast to `outShape`) it reads.
@@ -139,20 +147,9 @@ export type UnaryKernel = (x: FloatArray, attrs?: UnaryAttrs) => FloatArray;
 /** dx = dy * f'(x), given x, y = f(x) and dy (all the same length). */
 export type UnaryGradKernel = (x: FloatArray, y: FloatArray, dy: FloatArray, attrs?: UnaryAttrs) => FloatArray;
 
-function unaryKernel(f: (x: number, attrs: UnaryAttrs) => number): UnaryKernel {
-  return (x, attrs = {}) => {
-    const out = allocateFloat(dtypeOf(x), x.length);
-    for (let i = 0; i < x.length; i++) out[i] = f(x[i], attrs);
-    return out;
-  };
-}
-
-function unaryGradKernel(df: (x: number, y: number, attrs: UnaryAttrs) => number): UnaryGradKernel {
-  return (x, y, dy, attrs = {}) => {
-    const out = allocateFloat(dtypeOf(x), x.length);
-    for (let i = 0; i < x.length; i++) out[i] = dy[i] * df(x[i], y[i], attrs);
-    return out;
-  };
+/** A zeroed output of x's float type and length. */
+function like(x: FloatArray): FloatArray {
+  return allocateFloat(dtypeOf(x), x.length);
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -195,74 +192,106 @@ function sigmoidScalar(x: number): number {
   return e / (1 + e);
 }
 
-export const neg = unaryKernel((x) => -x);
-export const exp = unaryKernel((x) => Math.exp(x));
-export const log = unaryKernel((x) => Math.log(x));
-export const sqrt = unaryKernel((x) => Math.sqrt(x));
-export const abs = unaryKernel((x) => Math.abs(x));
+// Each kernel is its own loop (not a shared map over a scalar function) so V8 inlines the math; see BinaryRow.
+// prettier-ignore
+export const neg: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = -x[i]; return y; };
+// prettier-ignore
+export const exp: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.exp(x[i]); return y; };
+// prettier-ignore
+export const log: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.log(x[i]); return y; };
+// prettier-ignore
+export const sqrt: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.sqrt(x[i]); return y; };
+// prettier-ignore
+export const abs: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.abs(x[i]); return y; };
 /** sign(0) = 0, sign(NaN) = NaN. */
-export const sign = unaryKernel((x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x));
-export const powScalar = unaryKernel((x, a) => Math.pow(x, a.exponent ?? 1));
+// prettier-ignore
+export const sign: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.sign(x[i]); return y; };
+// prettier-ignore
+export const powScalar: UnaryKernel = (x, { exponent = 1 } = {}) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.pow(x[i], exponent); return y; };
 
 /** Lower bound first, then upper, as torch does (so min > max gives max everywhere); NaN stays NaN. */
-export const clamp = unaryKernel((x, a) => {
-  let v = a.min !== undefined && x < a.min ? a.min : x;
-  v = a.max !== undefined && v > a.max ? a.max : v;
-  return v;
-});
+export const clamp: UnaryKernel = (x, { min = -Infinity, max = Infinity } = {}) => {
+  const y = like(x);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] < min ? min : x[i];
+    y[i] = v > max ? max : v;
+  }
+  return y;
+};
 /** The gradient passes where min <= x <= max (boundaries included, as torch). */
-export const clampGrad = unaryGradKernel((x, _y, a) =>
-  (a.min === undefined || x >= a.min) && (a.max === undefined || x <= a.max) ? 1 : 0,
-);
+// prettier-ignore
+export const clampGrad: UnaryGradKernel = (x, _y, dy, { min = -Infinity, max = Infinity } = {}) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = x[i] >= min && x[i] <= max ? dy[i] : 0; return dx; };
 
-/** `x <= 0 ? 0 : x` (not `x > 0 ? x : 0`) so that NaN propagates, as in torch. */
-export const relu = unaryKernel((x) => (x <= 0 ? 0 : x));
-export const reluGrad = unaryGradKernel((x) => (x > 0 ? 1 : 0));
+/** `x <= 0 ? 0 : x` (not `x > 0 ? x : 0`) so that NaN propagates, as in torch. Gradient: dy where x > 0. */
+// prettier-ignore
+export const relu: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = x[i] <= 0 ? 0 : x[i]; return y; };
+// prettier-ignore
+export const reluGrad: UnaryGradKernel = (x, _y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0; return dx; };
 
-export const leakyRelu = unaryKernel((x, a) => (x > 0 ? x : x * (a.slope ?? 0.01)));
-export const leakyReluGrad = unaryGradKernel((x, _y, a) => (x > 0 ? 1 : (a.slope ?? 0.01)));
+// prettier-ignore
+export const leakyRelu: UnaryKernel = (x, { slope = 0.01 } = {}) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope; return y; };
+// prettier-ignore
+export const leakyReluGrad: UnaryGradKernel = (x, _y, dy, { slope = 0.01 } = {}) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * slope; return dx; };
 
-export const sigmoid = unaryKernel(sigmoidScalar);
-export const sigmoidGrad = unaryGradKernel((_x, y) => y * (1 - y));
+// prettier-ignore
+export const sigmoid: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = sigmoidScalar(x[i]); return y; };
+// prettier-ignore
+export const sigmoidGrad: UnaryGradKernel = (x, y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]); return dx; };
 
-export const tanh = unaryKernel((x) => Math.tanh(x));
-export const tanhGrad = unaryGradKernel((_x, y) => 1 - y * y);
+// prettier-ignore
+export const tanh: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]); return y; };
+// prettier-ignore
+export const tanhGrad: UnaryGradKernel = (x, y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]); return dx; };
 
 /** gelu(x) = x Φ(x) = x/2 (1 + erf(x/√2));  gelu'(x) = Φ(x) + x φ(x). */
-export const gelu = unaryKernel((x) => 0.5 * x * (1 + erf(x * INV_SQRT_2)));
-export const geluGrad = unaryGradKernel(
-  (x) => 0.5 * (1 + erf(x * INV_SQRT_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
-);
+function geluScalar(x: number): number {
+  return 0.5 * x * (1 + erf(x * INV_SQRT_2));
+}
+function geluDerivative(x: number): number {
+  return 0.5 * (1 + erf(x * INV_SQRT_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+}
+// prettier-ignore
+export const gelu: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = geluScalar(x[i]); return y; };
+// prettier-ignore
+export const geluGrad: UnaryGradKernel = (x, _y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = dy[i] * geluDerivative(x[i]); return dx; };
 
 /** gelu_tanh(x) = x/2 (1 + tanh(u)), u = √(2/π)(x + 0.044715 x³). */
-export const geluTanh = unaryKernel(
-  (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x))),
-);
-export const geluTanhGrad = unaryGradKernel((x) => {
+function geluTanhScalar(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x)));
+}
+function geluTanhDerivative(x: number): number {
   const t = Math.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x));
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * x * x);
-});
+}
+// prettier-ignore
+export const geluTanh: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = geluTanhScalar(x[i]); return y; };
+// prettier-ignore
+export const geluTanhGrad: UnaryGradKernel = (x, _y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = dy[i] * geluTanhDerivative(x[i]); return dx; };
 
-/** elu(x) = x if x > 0 else α(eˣ − 1). */
-export const elu = unaryKernel((x, a) => (x > 0 ? x : (a.alpha ?? 1) * Math.expm1(x)));
-export const eluGrad = unaryGradKernel((x, _y, a) => (x > 0 ? 1 : (a.alpha ?? 1) * Math.exp(x)));
+/** elu(x) = x if x > 0 else α(eˣ − 1);  elu'(x) = 1 if x > 0 else α eˣ. */
+// prettier-ignore
+export const elu: UnaryKernel = (x, { alpha = 1 } = {}) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]); return y; };
+// prettier-ignore
+export const eluGrad: UnaryGradKernel = (x, _y, dy, { alpha = 1 } = {}) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * alpha * Math.exp(x[i]); return dx; };
 
 /** silu(x) = x σ(x);  silu'(x) = σ(x)(1 + x(1 − σ(x))). */
-export const silu = unaryKernel((x) => x * sigmoidScalar(x));
-export const siluGrad = unaryGradKernel((x) => {
+function siluDerivative(x: number): number {
   const s = sigmoidScalar(x);
   return s * (1 + x * (1 - s));
-});
+}
+// prettier-ignore
+export const silu: UnaryKernel = (x) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = x[i] * sigmoidScalar(x[i]); return y; };
+// prettier-ignore
+export const siluGrad: UnaryGradKernel = (x, _y, dy) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = dy[i] * siluDerivative(x[i]); return dx; };
 
-/** softplus(x) = log(1 + e^(βx))/β, and x itself once βx > threshold (torch's linear regime). */
-export const softplus = unaryKernel((x, a) => {
-  const beta = a.beta ?? 1;
+/** softplus(x) = log(1 + e^(βx))/β, and x itself once βx > threshold (torch's linear regime); ' = σ(βx) or 1. */
+function softplusScalar(x: number, beta: number, threshold: number): number {
   const bx = beta * x;
-  if (bx > (a.threshold ?? 20)) return x;
+  if (bx > threshold) return x;
   // log1p(e^bx) written so that large positive bx cannot overflow.
   return (Math.max(bx, 0) + Math.log1p(Math.exp(-Math.abs(bx)))) / beta;
-});
-export const softplusGrad = unaryGradKernel((x, _y, a) => {
-  const bx = (a.beta ?? 1) * x;
-  return bx > (a.threshold ?? 20) ? 1 : sigmoidScalar(bx);
-});
+}
+// prettier-ignore
+export const softplus: UnaryKernel = (x, { beta = 1, threshold = 20 } = {}) => { const y = like(x); for (let i = 0; i < x.length; i++) y[i] = softplusScalar(x[i], beta, threshold); return y; };
+// prettier-ignore
+export const softplusGrad: UnaryGradKernel = (x, _y, dy, { beta = 1, threshold = 20 } = {}) => { const dx = like(x); for (let i = 0; i < x.length; i++) dx[i] = beta * x[i] > threshold ? dy[i] : dy[i] * sigmoidScalar(beta * x[i]); return dx; };
