@@ -5,6 +5,7 @@
  * all zeros for p = 1, and the same mask for the same seed.
  */
 import { describe, expect, it } from 'vitest';
+import { Dropout } from '../nn/index';
 import { dropout } from '../ops/index';
 import { Random } from '../random';
 import { ones, tensor } from '../tensor';
@@ -28,7 +29,7 @@ describe('dropout (by property; torch RNG cannot be matched)', () => {
     it(`p = ${p}: zeros with probability p, survivors scaled by 1/(1-p)`, () => {
       const out = dropout(ones([N]), p, true, new Random(7));
       const scale = Math.fround(1 / (1 - p));
-      for (const v of out.data) if (v !== 0) expect(v).toBeCloseTo(scale, 6);
+      expect(Array.from(out.data).filter((v) => v !== 0 && v !== scale)).toEqual([]);
       // Binomial(N, p): 6 standard deviations is at most 0.017 for N = 20000, a false alarm about once in 10^9 runs.
       expect(Math.abs(zeroFraction(out.data) - p)).toBeLessThan(6 * Math.sqrt((p * (1 - p)) / N));
     });
@@ -62,5 +63,15 @@ describe('dropout (by property; torch RNG cannot be matched)', () => {
     const c = dropout(ones([500]), 0.5, true, new Random(43)).toArray();
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
+  });
+
+  it('nn.Dropout drops in train mode and is the identity in eval mode', () => {
+    const layer = new Dropout(0.25, new Random(9));
+    const x = ones([N]);
+    const train = layer.forward(x);
+    expect(Math.abs(zeroFraction(train.data) - 0.25)).toBeLessThan(6 * Math.sqrt((0.25 * 0.75) / N));
+    expect(Array.from(train.data).filter((v) => v !== 0 && Math.abs(v - 1 / 0.75) > 1e-6)).toEqual([]);
+    layer.eval();
+    expect(Array.from(layer.forward(x).data)).toEqual(Array.from(x.data));
   });
 });

@@ -40,6 +40,11 @@ schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs}
 rnn.json      {name, layer, args, kwargs (camelCase), state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
+              With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
+clip_grad.json {name, max_norm, norm_type (number or "inf"), grads: {name: tensor}, total_norm, clipped}
+cnn_state.json + cnn_state.safetensors
+              A small Sequential CNN's state_dict saved as torch does (float32 F32, num_batches_tracked I64), after
+              one train step; {keys, input, eval_out}.
 mnist_logreg.json + mnist_logreg_init.safetensors
               The seed tutorial's logistic regression (Linear 784->10, SGD lr 0.5, batch 64, pixels / 255,
               cross-entropy, no shuffle) over one epoch of the real MNIST training set read from
@@ -558,11 +563,14 @@ def losses():
 def optimizers(steps=10):
     cases = []
 
-    def case(name, optimizer, ctor, kwargs):
+    def case(name, optimizer, ctor, kwargs, groups=None):
         seed(name)
         params = {'weight': U(3, 2), 'bias': U(3)}
         leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-        opt = ctor(list(leaves.values()), **kwargs)
+        if groups is None:
+            opt = ctor(list(leaves.values()), **kwargs)
+        else:
+            opt = ctor([{**g, 'params': [leaves[k] for k in g['params']]} for g in groups], **kwargs)
         grads, after = [], []
         for _ in range(steps):
             g = {k: N(*v.shape) for k, v in params.items()}
@@ -571,8 +579,11 @@ def optimizers(steps=10):
             opt.step()
             grads.append({k: enc(v) for k, v in g.items()})
             after.append({k: enc(p) for k, p in leaves.items()})
-        cases.append({'name': name, 'optimizer': optimizer, 'kwargs': camel_kwargs(kwargs),
-                      'params': {k: enc(v) for k, v in params.items()}, 'grads': grads, 'after': after})
+        rec = {'name': name, 'optimizer': optimizer, 'kwargs': camel_kwargs(kwargs),
+               'params': {k: enc(v) for k, v in params.items()}, 'grads': grads, 'after': after}
+        if groups is not None:
+            rec['groups'] = [camel_kwargs(g) for g in groups]
+        cases.append(rec)
 
     O = torch.optim
     case('SGD/defaults', 'SGD', O.SGD, {'lr': 0.1})  # torch 1.13's SGD has no default lr
@@ -594,10 +605,52 @@ def optimizers(steps=10):
     case('Adagrad/defaults', 'Adagrad', O.Adagrad, {})
     case('Adagrad/options', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
                                                    'initial_accumulator_value': 0.1, 'eps': 1e-8})
+    case('SGD/param_groups', 'SGD', O.SGD, {'lr': 0.1, 'momentum': 0.9},
+         groups=[{'params': ['weight']}, {'params': ['bias'], 'lr': 0.01, 'momentum': 0.5}])
+    case('Adam/param_groups', 'Adam', O.Adam, {'lr': 0.01},
+         groups=[{'params': ['weight'], 'weight_decay': 0.1}, {'params': ['bias'], 'betas': (0.5, 0.9)}])
     case('Adadelta/defaults', 'Adadelta', O.Adadelta, {})
     case('Adadelta/options', 'Adadelta', O.Adadelta, {'lr': 0.5, 'rho': 0.8, 'eps': 1e-5, 'weight_decay': 0.1})
     case('SGD/maximize', 'SGD', O.SGD, {'lr': 0.1, 'momentum': 0.5, 'maximize': True})
     write('optim.json', cases)
+
+
+def clip_grad():
+    cases = []
+
+    def case(name, max_norm, norm_type, scale=1.0):
+        seed(name)
+        grads = {'weight': N(3, 4) * scale, 'bias': N(3) * scale}
+        params = [torch.zeros(v.shape, requires_grad=True) for v in grads.values()]
+        for p, g in zip(params, grads.values()):
+            p.grad = g.clone()
+        total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type)
+        cases.append({'name': name, 'max_norm': max_norm, 'norm_type': 'inf' if norm_type == float('inf') else norm_type,
+                      'grads': {k: enc(v) for k, v in grads.items()}, 'total_norm': f32(total.item()),
+                      'clipped': {k: enc(p.grad) for k, p in zip(grads, params)}})
+
+    case('clip/l2', 1.0, 2.0)
+    case('clip/l2_no_clip', 100.0, 2.0)
+    case('clip/l1', 2.0, 1.0)
+    case('clip/l3', 0.5, 3.0)
+    case('clip/inf', 0.5, float('inf'))
+    case('clip/large_grads', 5.0, 2.0, scale=1000.0)
+    write('clip_grad.json', cases)
+
+
+def safetensors_state():
+    """Sequential/cnn's state from layers.json as torch would save it (num_batches_tracked as I64), after one
+    training step so the running stats are not their defaults; the TS test loads it and compares eval output."""
+    seed('safetensors/cnn')
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(8, 3))
+    model.train()
+    model(U(4, 1, 4, 4))
+    model.eval()
+    x = U(2, 1, 4, 4)
+    write_safetensors(os.path.join(FIXTURES, 'cnn_state.safetensors'), model.state_dict())
+    write('cnn_state.json', [{'name': 'safetensors/cnn', 'keys': list(model.state_dict()), 'input': enc(x),
+                              'eval_out': enc(model(x))}])
 
 
 # -------------------------------------------------------------------------------------------------------- schedulers
@@ -723,8 +776,11 @@ def write_safetensors(path, tensors):
     """safetensors: u64 little-endian header length, JSON header (padded with spaces to 8 bytes), raw data."""
     header, blobs, offset = {}, [], 0
     for k, t in tensors.items():
-        b = t.detach().contiguous().to(torch.float32).numpy().astype('<f4').tobytes()
-        header[k] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
+        if t.dtype == torch.int64:  # what torch's own save_file writes for num_batches_tracked
+            b, dtype = t.detach().contiguous().numpy().astype('<i8').tobytes(), 'I64'
+        else:
+            b, dtype = t.detach().contiguous().to(torch.float32).numpy().astype('<f4').tobytes(), 'F32'
+        header[k] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header, separators=(',', ':')).encode()
@@ -766,7 +822,7 @@ def mnist(lr=0.5, batch_size=64):
 
 
 PARTS = {'ops': ops, 'layers': layers, 'losses': losses, 'optim': optimizers, 'schedulers': schedulers,
-         'rnn': rnns, 'mnist': mnist}
+         'rnn': rnns, 'clip_grad': clip_grad, 'safetensors': safetensors_state, 'mnist': mnist}
 
 if __name__ == '__main__':
     for part in sys.argv[1:] or list(PARTS):

@@ -1,8 +1,10 @@
 /**
  * PyTorch parity of every functional op (engine/ops), forward and backward, from fixtures/ops.json.
  * Backward: out.backward(g) with torch's fixed upstream gradient g, then every input's .grad against torch's.
+ * Comparisons (eq, gt, ...) return bool in torch and 0/1 floats in the engine: their values are compared.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBackend, listBackends, setBackend } from '../backend/index';
 import * as ops from '../ops/index';
 import type { Tensor } from '../tensor';
 import { expectClose, F32, isTensorJSON, loadFixture, toTensor, type TensorJSON, type Tolerance } from './fixtures';
@@ -54,7 +56,11 @@ const fixture = loadFixture<OpCase>('ops.json');
 const byOp = new Map<string, OpCase[]>();
 for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
 
-describe(`ops match PyTorch ${fixture.torch}`, () => {
+// Every registered backend runs the same cases (tfjs's ALL_ENVS); today that is the CPU reference only.
+describe.each(listBackends())(`ops match PyTorch ${fixture.torch} on backend %s`, (backend) => {
+  const previous = getBackend().name;
+  beforeAll(() => setBackend(backend));
+  afterAll(() => setBackend(previous));
   for (const [op, cases] of byOp) {
     describe.skipIf(typeof fns[op] !== 'function')(op, () => {
       for (const c of cases) {
@@ -65,7 +71,10 @@ describe(`ops match PyTorch ${fixture.torch}`, () => {
             j === null ? undefined : isTensorJSON(j) ? toTensor(j, { requiresGrad: withGrad && c.grads![i] !== null }) : j,
           );
           const out = call(c, inputs);
-          if (c.out.dtype === 'int32') {
+          if (c.out.dtype === 'bool') {
+            expect(Array.from(out.data)).toEqual(c.out.data);
+            expect([...out.shape]).toEqual(c.out.shape);
+          } else if (c.out.dtype === 'int32') {
             expect(out.dtype).toBe('int32');
             expect(Array.from(out.data)).toEqual(c.out.data);
             expect([...out.shape]).toEqual(c.out.shape);
