@@ -6,7 +6,7 @@
  * `BatchDataset`). TensorDataset does it with one gather-copy per tensor instead of building a tensor per sample,
  * and Subset passes it through. The DataLoader uses it when present.
  */
-import { tensor, type Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 
 /** A sample: a tuple of tensors, typically [x, y]. */
 export type Sample = Tensor[];
@@ -46,7 +46,7 @@ export function gatherRows(source: Tensor, indices: ArrayLike<number>): Tensor {
     if (row === 1) out[b] = src[i];
     else out.set(src.subarray(i * row, (i + 1) * row), b * row);
   }
-  return tensor(out, [indices.length, ...rest], { dtype: source.dtype });
+  return new Tensor(out, [indices.length, ...rest]); // wraps the fresh array: the gather is the only copy
 }
 
 /**
@@ -79,7 +79,7 @@ export class TensorDataset<Item extends Sample = [Tensor, Tensor]> extends Datas
       const rest = t.shape.slice(1);
       const row = rest.reduce((a: number, b: number) => a * b, 1);
       const data = (t.data as Data).slice(index * row, (index + 1) * row);
-      return tensor(data, rest, { dtype: t.dtype });
+      return new Tensor(data, rest);
     }) as Item;
   }
 
@@ -135,6 +135,6 @@ export function collate<Item extends Sample>(indices: ArrayLike<number>, getItem
       }
       out.set(t.data as Data, b * size);
     });
-    return tensor(out, [items.length, ...first.shape], { dtype: first.dtype });
+    return new Tensor(out, [items.length, ...first.shape]);
   }) as Item;
 }

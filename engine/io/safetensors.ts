@@ -12,7 +12,7 @@
  * counters and labels do); F16/BF16 → float32. On write: float32 → F32, float64 → F64, int32 → I32, unless
  * `dtypes` asks for another (e.g. `{ '1.num_batches_tracked': 'I64' }` to match torch exactly).
  */
-import { tensor, type DType, type Tensor } from '../tensor';
+import { Tensor, type DType } from '../tensor';
 import { parseSafetensorsBytes, writeSafetensorsBytes, type RawTensor, type SafeDType } from './safetensors-format';
 
 export { MAX_HEADER_BYTES, parseSafetensorsBytes, writeSafetensorsBytes } from './safetensors-format';
@@ -39,14 +39,13 @@ export function rawToTensor(name: string, raw: RawTensor): Tensor {
   checkEndian();
   const buf = raw.bytes.buffer.slice(raw.bytes.byteOffset, raw.bytes.byteOffset + raw.bytes.byteLength) as ArrayBuffer;
   let data: Float32Array | Float64Array | Int32Array;
-  let dtype: DType;
   switch (raw.dtype) {
-    case 'F32': data = new Float32Array(buf); dtype = 'float32'; break;
-    case 'F64': data = new Float64Array(buf); dtype = 'float64'; break;
-    case 'I32': data = new Int32Array(buf); dtype = 'int32'; break;
-    case 'I16': data = Int32Array.from(new Int16Array(buf)); dtype = 'int32'; break;
-    case 'I8': data = Int32Array.from(new Int8Array(buf)); dtype = 'int32'; break;
-    case 'U8': case 'BOOL': data = Int32Array.from(new Uint8Array(buf)); dtype = 'int32'; break;
+    case 'F32': data = new Float32Array(buf); break;
+    case 'F64': data = new Float64Array(buf); break;
+    case 'I32': data = new Int32Array(buf); break;
+    case 'I16': data = Int32Array.from(new Int16Array(buf)); break;
+    case 'I8': data = Int32Array.from(new Int8Array(buf)); break;
+    case 'U8': case 'BOOL': data = Int32Array.from(new Uint8Array(buf)); break;
     case 'I64': {
       const wide = new BigInt64Array(buf);
       data = new Int32Array(wide.length);
@@ -57,14 +56,12 @@ export function rawToTensor(name: string, raw: RawTensor): Tensor {
         }
         data[i] = Number(v);
       }
-      dtype = 'int32';
       break;
     }
     case 'F16': {
       const h = new Uint16Array(buf);
       data = new Float32Array(h.length);
       for (let i = 0; i < h.length; i++) data[i] = halfToFloat(h[i]);
-      dtype = 'float32';
       break;
     }
     case 'BF16': {
@@ -72,11 +69,10 @@ export function rawToTensor(name: string, raw: RawTensor): Tensor {
       const wide = new Uint32Array(h.length);
       for (let i = 0; i < h.length; i++) wide[i] = h[i] << 16;
       data = new Float32Array(wide.buffer);
-      dtype = 'float32';
       break;
     }
   }
-  return tensor(data, raw.shape, { dtype });
+  return new Tensor(data, raw.shape); // the array type sets the dtype
 }
 
 const DEFAULT_SAFE: Record<DType, SafeDType> = { float32: 'F32', float64: 'F64', int32: 'I32' };
