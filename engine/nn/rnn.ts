@@ -19,10 +19,10 @@
  * const model = new Sequential(rnn, new Linear(64, 10));  // (N, 28, 28) → (N, 10)
  */
 import { zeros, type Tensor } from '../tensor';
-import { add, cat, dropout, mul, relu, reshape, sigmoid, slice, squeeze, sub, tanh, transpose, unsqueeze } from '../ops/index';
+import { add, cat, dropout, matmul, mul, relu, reshape, sigmoid, slice, squeeze, sub, tanh, transpose, unsqueeze } from '../ops/index';
 import { defaultGenerator, type Random } from '../random';
 import { uniform } from './init';
-import { linear, checkPositiveInt } from './linear';
+import { checkPositiveInt } from './linear';
 import { Module, pyFloat } from './module';
 
 export interface RNNBaseOptions {
@@ -104,8 +104,11 @@ abstract class RNNBase extends Module {
     for (const p of this.parameters(false)) uniform(p, -bound, bound, this.rng);
   }
 
-  /** One time step of layer k: gx = W_ih·x + b_ih (precomputed for all steps), state = [h] or [h, c]. */
-  protected abstract cell(gx: Tensor, state: Tensor[], w: LayerWeights): Tensor[];
+  /**
+   * One time step: gx = W_ih·x_t + b_ih and gh = W_hh·h + b_hh (both (N, G·H)), state = [h] or [h, c].
+   * Returns the new state.
+   */
+  protected abstract cell(gx: Tensor, gh: Tensor, state: Tensor[]): Tensor[];
 
   /** The number of state tensors per layer: 1 (h), or 2 for LSTM (h, c). */
   protected get stateCount(): number {
@@ -115,31 +118,34 @@ abstract class RNNBase extends Module {
   /**
    * Runs the whole sequence and returns the time-major top-layer outputs (L, N, H) and the final states
    * per layer, each (numLayers, N, H). Inputs are already (L, N, C); states are given or zeros.
+   *
+   * Each layer works on a list of per-step tensors (N, C): layer 0 slices x once, higher layers take the
+   * previous layer's h's as they are. Slicing a concatenated (L, N, ·) tensor at every step instead would make
+   * backward build L dense (L, N, ·) gradients per layer.
    */
   protected run(x: Tensor, initial: Tensor[] | null): { output: Tensor; final: Tensor[] } {
-    const [steps, batch] = x.shape;
+    const [steps, batch, features] = x.shape;
     const finals: Tensor[][] = Array.from({ length: this.stateCount }, () => []);
-    let layerInput = x;
+    let inputs = Array.from({ length: steps }, (_, t) => reshape(slice(x, 0, t, t + 1), [batch, features]));
     for (let k = 0; k < this.numLayers; k++) {
       const w = this.layers[k];
+      // Transposed once per forward rather than once per step; their gradients sum over steps in autograd.
+      const wIhT = transpose(w.wIh, 0, 1);
+      const wHhT = transpose(w.wHh, 0, 1);
+      const affine = (v: Tensor, wT: Tensor, b: Tensor | null) => (b ? add(matmul(v, wT), b) : matmul(v, wT));
       let state = Array.from({ length: this.stateCount }, (_, s) =>
         initial ? reshape(slice(initial[s], 0, k, k + 1), [batch, this.hiddenSize]) : zeros([batch, this.hiddenSize]),
       );
-      // The input projection does not depend on h: one big matmul for all steps instead of L small ones.
-      const gatesX = linear(layerInput, w.wIh, w.bIh); // (L, N, G·H)
       const outputs: Tensor[] = [];
       for (let t = 0; t < steps; t++) {
-        const gx = reshape(slice(gatesX, 0, t, t + 1), [batch, gatesX.shape[2]]);
-        state = this.cell(gx, state, w);
-        outputs.push(unsqueeze(state[0], 0));
+        state = this.cell(affine(inputs[t], wIhT, w.bIh), affine(state[0], wHhT, w.bHh), state);
+        outputs.push(state[0]);
       }
-      layerInput = cat(outputs, 0);
-      if (this.dropout > 0 && this.training && k < this.numLayers - 1) {
-        layerInput = dropout(layerInput, this.dropout, true, this.rng);
-      }
+      const dropBetween = this.dropout > 0 && this.training && k < this.numLayers - 1;
+      inputs = dropBetween ? outputs.map((h) => dropout(h, this.dropout, true, this.rng)) : outputs;
       state.forEach((s, i) => finals[i].push(unsqueeze(s, 0)));
     }
-    return { output: layerInput, final: finals.map((f) => cat(f, 0)) };
+    return { output: cat(inputs.map((h) => unsqueeze(h, 0)), 0), final: finals.map((f) => cat(f, 0)) };
   }
 
   /** Validates and normalises input to (L, N, C); returns whether it was unbatched. */
@@ -204,8 +210,8 @@ export class RNN extends RNNBase {
     this.nonlinearity = nonlinearity;
   }
 
-  protected override cell(gx: Tensor, [h]: Tensor[], w: LayerWeights): Tensor[] {
-    const pre = add(gx, linear(h, w.wHh, w.bHh));
+  protected override cell(gx: Tensor, gh: Tensor): Tensor[] {
+    const pre = add(gx, gh);
     return [this.nonlinearity === 'tanh' ? tanh(pre) : relu(pre)];
   }
 
@@ -237,9 +243,9 @@ export class LSTM extends RNNBase {
     super('LSTM', inputSize, hiddenSize, options);
   }
 
-  protected override cell(gx: Tensor, [h, c]: Tensor[], w: LayerWeights): Tensor[] {
+  protected override cell(gx: Tensor, gh: Tensor, [, c]: Tensor[]): Tensor[] {
     const H = this.hiddenSize;
-    const gates = add(gx, linear(h, w.wHh, w.bHh));
+    const gates = add(gx, gh);
     const i = sigmoid(slice(gates, 1, 0, H));
     const f = sigmoid(slice(gates, 1, H, 2 * H));
     const g = tanh(slice(gates, 1, 2 * H, 3 * H));
@@ -279,9 +285,8 @@ export class GRU extends RNNBase {
     super('GRU', inputSize, hiddenSize, options);
   }
 
-  protected override cell(gx: Tensor, [h]: Tensor[], w: LayerWeights): Tensor[] {
+  protected override cell(gx: Tensor, gh: Tensor, [h]: Tensor[]): Tensor[] {
     const H = this.hiddenSize;
-    const gh = linear(h, w.wHh, w.bHh);
     const r = sigmoid(add(slice(gx, 1, 0, H), slice(gh, 1, 0, H)));
     const z = sigmoid(add(slice(gx, 1, H, 2 * H), slice(gh, 1, H, 2 * H)));
     const n = tanh(add(slice(gx, 1, 2 * H, 3 * H), mul(r, slice(gh, 1, 2 * H, 3 * H))));
