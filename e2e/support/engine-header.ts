@@ -1,0 +1,50 @@
+/**
+ * Page object for the engine part of the header, by the DOM contract with the renderer (src-renderer/README.md):
+ * role="status" "Engine status" (Starting / Ready / Restarting / Failed), "Engine process id", "Backend in use",
+ * and the list "Detected backends".
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export type EngineStateWord = 'Starting' | 'Ready' | 'Restarting' | 'Failed';
+
+export class EngineHeader {
+  readonly status: Locator;
+  readonly pid: Locator;
+  readonly backend: Locator;
+  readonly backends: Locator;
+
+  constructor(readonly page: Page) {
+    this.status = page.getByRole('status', { name: 'Engine status' });
+    this.pid = page.getByLabel('Engine process id');
+    this.backend = page.getByLabel('Backend in use');
+    this.backends = page.getByRole('list', { name: 'Detected backends' }).getByRole('listitem');
+  }
+
+  async expectState(word: EngineStateWord): Promise<void> {
+    await expect(this.status).toContainText(word);
+  }
+
+  /** The pid the header shows, once it shows a number. */
+  async shownPid(): Promise<number> {
+    await expect(this.pid).toHaveText(/^\s*\d+\s*$/);
+    return Number((await this.pid.textContent())!.trim());
+  }
+
+  /**
+   * Resolves when the status has shown `word`, even if only briefly: the page checks on every animation frame, so a
+   * state that lasts a few hundred milliseconds cannot slip between two polls. Start it before causing the change.
+   */
+  async watchForState(word: EngineStateWord): Promise<() => Promise<void>> {
+    const seen = this.page.waitForFunction(
+      (expected: string) => {
+        // Runs in the page; this tsconfig has no DOM lib, hence the narrow cast.
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+        const el = doc.querySelector('[role="status"][aria-label="Engine status"]');
+        return el?.textContent?.includes(expected) ?? false;
+      },
+      word,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    return async () => void (await seen);
+  }
+}
