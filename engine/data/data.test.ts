@@ -140,3 +140,23 @@ describe('transforms', () => {
     expect(() => imageDataset(images, parseIdx(writeIdx({ shape: [3], data: new Uint8Array(3) })))).toThrow('2 images but 3 labels');
   });
 });
+
+describe('datasetsFromImageSets', async () => {
+  const { datasetsFromImageSets } = await import('./index');
+  const set = (n: number) => ({
+    images: Uint8Array.from({ length: n * 4 }, (_, i) => i % 256), labels: Uint8Array.from({ length: n }, (_, i) => i % 3),
+    count: n, height: 2, width: 2,
+  });
+
+  it('builds train/validation views over one transformed tensor and keeps test apart', () => {
+    const d = datasetsFromImageSets({ train: set(24), test: set(6) }, { normalize: 'scale', layout: 'flat' });
+    expect([d.train.length, d.validation.length, d.test?.length]).toEqual([22, 2, 6]);
+    const [x, y] = d.validation.getBatch([0, 1]);
+    expect([...x.shape]).toEqual([2, 4]);
+    expect(y.dtype).toBe('int32');
+    const given = datasetsFromImageSets({ train: set(24), test: null, split: { train: [0, 1, 2], validation: [3] } });
+    expect([given.train.length, given.validation.length, given.test]).toEqual([3, 1, null]);
+    expect([...given.full.tensors[0].shape]).toEqual([24, 1, 2, 2]);
+    expect(() => datasetsFromImageSets({ train: { ...set(3), count: 4 }, test: null })).toThrow('4 samples of 2×2 need 16 pixels');
+  });
+});

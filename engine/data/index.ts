@@ -4,3 +4,4 @@ export * from './dataloader';
 export * from './sampler';
 export * from './split';
 export * from './transforms';
+export * from './image-sets';
