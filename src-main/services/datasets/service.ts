@@ -24,7 +24,9 @@
  *
  * Concurrency: two fetches of the same dataset share one download (both get the progress, both resolve). Each
  * caller's AbortSignal detaches that caller; the download itself stops when every caller has cancelled. A
- * cancelled download keeps its `.part` files, so the next fetch resumes.
+ * cancelled download keeps its `.part` files, so the next fetch resumes. A caller that joins a running download
+ * gets that download's mirrors (its own `mirrors` option is ignored). A fetch with nothing to download resolves
+ * with the status and emits no progress.
  */
 import { EventEmitter } from 'node:events';
 import { readdir, rm } from 'node:fs/promises';
