@@ -13,7 +13,7 @@ import { tensor, type Tensor } from '../tensor';
 
 export interface TensorJSON {
   shape: number[];
-  dtype?: 'int32' | 'bool';
+  dtype?: 'int32' | 'bool' | 'float64';
   data: number[];
 }
 
@@ -43,13 +43,16 @@ export function isTensorJSON(v: unknown): v is TensorJSON {
   return typeof v === 'object' && v !== null && 'shape' in v && 'data' in v;
 }
 
+/** Tolerance for float64 results: libm and summation-order differences only (a few ulps, plus cancellation). */
+export const F64: Tolerance = { rtol: 1e-10, atol: 1e-12 };
+
 /**
- * An engine tensor from a fixture tensor: float32 unless the fixture says int32; bool masks become float32 0/1
- * (the engine has no bool dtype).
+ * An engine tensor from a fixture tensor: float32 unless the fixture says int32 or float64; bool masks become
+ * float32 0/1 (the engine has no bool dtype).
  */
 export function toTensor(j: TensorJSON, opts: { requiresGrad?: boolean } = {}): Tensor {
-  const dtype = j.dtype === 'int32' ? 'int32' : 'float32';
-  const data = dtype === 'int32' ? Int32Array.from(j.data) : Float32Array.from(j.data);
+  const dtype = j.dtype === 'int32' || j.dtype === 'float64' ? j.dtype : 'float32';
+  const data = dtype === 'int32' ? Int32Array.from(j.data) : dtype === 'float64' ? Float64Array.from(j.data) : Float32Array.from(j.data);
   return tensor(data, [...j.shape], { dtype, requiresGrad: opts.requiresGrad ?? false });
 }
 

@@ -13,7 +13,8 @@ Each case seeds torch with crc32(case name), so adding or editing one case never
 Fixture format (JSON, one case per line so diffs stay readable)
 ---------------------------------------------------------------
 A tensor is {"shape": [2, 3], "data": [...row-major...]} with float32 values written as the shortest decimal that
-round-trips the float32 (at most 9 significant digits); integer tensors add "dtype": "int32", boolean masks
+round-trips the float32 (at most 9 significant digits); float64 tensors add "dtype": "float64" (values at full
+double precision), integer tensors "dtype": "int32", boolean masks
 "dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
 
 Every file is {"generator": ..., "torch": version, "cases": [case, ...]}. Backward is always recorded the same way:
@@ -24,7 +25,9 @@ ops.json      {name, op, inputs: [tensor | number], args, out, grad_out?, grads?
               op is the engine's functional name (PLAN.md); args are the op's remaining arguments in the order of
               the engine signature (a list) or its options object (a dict, camelCase), see opCalls in ops.test.ts.
               batchNorm adds "after": {running_mean, running_var} (the op updates them in place when training).
-layers.json   {name, layer, args, kwargs (camelCase), state (torch state_dict names, buffers included), input,
+ops_f64.json  The first case of every op (batchNorm aside) again in float64, tensors tagged "dtype": "float64"
+              and written with full double precision.
+layers.json   {name, layer, args, kwargs (camelCase), repr (torch's str(module)), children? (Sequential), state (torch state_dict names, buffers included), input,
                train: {out, grad_out, grads: {input, <param name>: grad}, state_after},
                eval:  {out, grad_out, grads}}
               train and eval each start from "state" on a fresh module. state_after holds the buffers after the
@@ -37,7 +40,7 @@ optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grad
 schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs}
               lrs[i] is the optimizer's lr during epoch i (after i scheduler steps); ReduceLROnPlateau is stepped
               with metrics[i] at the end of epoch i.
-rnn.json      {name, layer, args, kwargs (camelCase), state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
+rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
               With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
@@ -97,6 +100,8 @@ def enc(t):
         return {'shape': shape, 'dtype': 'bool', 'data': [int(v) for v in flat.tolist()]}
     if not t.is_floating_point():
         return {'shape': shape, 'dtype': 'int32', 'data': [int(v) for v in flat.tolist()]}
+    if t.dtype == torch.float64:
+        return {'shape': shape, 'dtype': 'float64', 'data': [float(v) for v in flat.tolist()]}
     return {'shape': shape, 'data': [f32(v) for v in flat.to(torch.float32).numpy()]}
 
 
@@ -145,11 +150,13 @@ def write(fname, cases):
 # -------------------------------------------------------------------------------------------------------------- ops
 
 def ops():
-    cases = []
+    cases, cases64, seen64 = [], [], set()
 
-    def case(name, op, fn, make, args=None, grad=True):
+    def case(name, op, fn, make, args=None, grad=True, f64=False):
         seed(name)
         raw = make()
+        if f64:
+            raw = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in raw]
         leaves = []
         for x in raw:
             if isinstance(x, torch.Tensor):
@@ -161,11 +168,15 @@ def ops():
         rec = {'name': name, 'op': op, 'inputs': [enc(x) for x in raw], 'args': args if args is not None else [],
                'out': enc(out)}
         if grad and out.is_floating_point():
-            g = N(*out.shape)
+            g = N(*out.shape).to(out.dtype)
             (out * g).sum().backward()
             rec['grad_out'] = enc(g)
             rec['grads'] = [enc(x.grad) if isinstance(x, torch.Tensor) and x.requires_grad else None for x in leaves]
-        cases.append(rec)
+        (cases64 if f64 else cases).append(rec)
+        # the first float case of every op again in float64: the engine's float64 path (used by gradcheck)
+        if not f64 and op not in seen64 and out.is_floating_point():
+            seen64.add(op)
+            case(name, op, fn, make, args, grad, f64=True)
 
     # elementwise binary, with broadcasting and number operands
     binary = {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'maximum': torch.maximum,
@@ -178,12 +189,16 @@ def ops():
     for op, fn in {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul}.items():
         case(f'{op}/tensor_number', op, fn, lambda: [U(2, 3), 1.5])
         case(f'{op}/number_tensor', op, lambda a, b: fn(torch.tensor(a), b), lambda: [-0.75, U(2, 3)])
+    case('add/scalar_tensor', 'add', torch.add, lambda: [U(2, 3), U()])
+    case('mul/scalar_scalar', 'mul', torch.mul, lambda: [U(), U()])
+    case('sum/large', 'sum', torch.sum, lambda: [U(3000)])
     case('div/same_shape', 'div', torch.div, lambda: [U(2, 3), P(2, 3) * torch.sign(U(2, 3))])
     case('div/broadcast_col', 'div', torch.div, lambda: [U(2, 3), P(2, 1)])
     case('div/tensor_number', 'div', torch.div, lambda: [U(2, 3), 4.0])
     case('div/number_tensor', 'div', lambda a, b: torch.tensor(a) / b, lambda: [1.0, P(2, 3)])
     case('pow/tensor_number', 'pow', torch.pow, lambda: [P(2, 3), 2.5])
     case('pow/square', 'pow', torch.pow, lambda: [U(2, 3), 2.0])
+    case('pow/cube_negative_base', 'pow', torch.pow, lambda: [U(2, 3), 3.0])
     case('pow/tensor_tensor', 'pow', torch.pow, lambda: [P(2, 3), U(2, 3)])
     case('pow/broadcast', 'pow', torch.pow, lambda: [P(2, 3), U(3)])
     case('pow/number_tensor', 'pow', lambda a, b: torch.pow(a, b), lambda: [2.0, U(2, 3)])
@@ -214,6 +229,7 @@ def ops():
     # matmul
     case('matmul/2d', 'matmul', torch.matmul, lambda: [U(3, 4), U(4, 5)])
     case('matmul/2d_vector_like', 'matmul', torch.matmul, lambda: [U(1, 6), U(6, 1)])
+    case('matmul/large_k', 'matmul', torch.matmul, lambda: [U(4, 300), U(300, 3)])
     case('matmul/batched', 'matmul', torch.matmul, lambda: [U(2, 3, 4), U(2, 4, 5)])
     case('matmul/batched_2d', 'matmul', torch.matmul, lambda: [U(2, 3, 4), U(4, 5)])
     case('matmul/2d_batched', 'matmul', torch.matmul, lambda: [U(3, 4), U(2, 4, 5)])
@@ -259,6 +275,8 @@ def ops():
     case('cat/dim_neg', 'cat', lambda a, b: torch.cat([a, b], -1), lambda: [U(2, 3, 1), U(2, 3, 2)], [-1])
     case('slice/dim0', 'slice', lambda x: x[1:3], lambda: [U(4, 3)], [0, 1, 3])
     case('slice/dim1_step', 'slice', lambda x: x[:, 1:6:2], lambda: [U(2, 7)], [1, 1, 6, 2])
+    case('slice/negative', 'slice', lambda x: x[:, -4:-1], lambda: [U(2, 6)], [1, -4, -1])
+    case('slice/clamped_end', 'slice', lambda x: x[2:100:3], lambda: [U(7, 2)], [0, 2, 100, 3])
     case('slice/dim_last_3d', 'slice', lambda x: x[:, :, 0:2], x234, [2, 0, 2])
     case('gather/dim1', 'gather', lambda x, i: torch.gather(x, 1, i),
          lambda: [U(3, 4), torch.tensor([[0, 0], [3, 1], [2, 2]])], [1])
@@ -389,6 +407,7 @@ def ops():
     bn('batchNorm/eval_4d', (3, 2, 3, 3), False)
 
     write('ops.json', cases)
+    write('ops_f64.json', cases64)
 
 
 # ----------------------------------------------------------------------------------------------------------- layers
@@ -425,7 +444,7 @@ def layers():
         state = {k: v.clone() for k, v in mod.state_dict().items()}
         x = U(*xs) * x_scale
         rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
-               'state': {k: enc(v) for k, v in state.items()}, 'input': enc(x), **(extra or {})}
+               'repr': repr(mod), 'state': {k: enc(v) for k, v in state.items()}, 'input': enc(x), **(extra or {})}
         if 'train' in modes:
             mod.load_state_dict(state)
             mod.train()
@@ -484,7 +503,7 @@ def layers():
     case('ELU/alpha', 'ELU', nn.ELU, (), {'alpha': 0.5}, act, x_scale=2.0)
     case('SiLU/basic', 'SiLU', nn.SiLU, (), {}, act, x_scale=2.0)
     case('Softplus/default', 'Softplus', nn.Softplus, (), {}, act, x_scale=2.0)
-    case('Softplus/beta_threshold', 'Softplus', nn.Softplus, (), {'beta': 2.0, 'threshold': 3.0}, act, x_scale=3.0)
+    case('Softplus/beta_threshold', 'Softplus', nn.Softplus, (), {'beta': 2, 'threshold': 3}, act, x_scale=3.0)
     case('Softmax/dim1', 'Softmax', nn.Softmax, (), {'dim': 1}, act, x_scale=2.0)
     case('LogSoftmax/dim1', 'LogSoftmax', nn.LogSoftmax, (), {'dim': 1}, act, x_scale=2.0)
     case('Identity/basic', 'Identity', nn.Identity, (), {}, act)
@@ -738,7 +757,7 @@ def rnns():
             grads['c0'] = enc(c0l.grad)
         for k, p in mod.named_parameters():
             grads[k] = enc(p.grad)
-        rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
+        rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs), 'repr': repr(mod),
                'state': {k: enc(v) for k, v in mod.state_dict().items()}, 'input': enc(x), 'h0': enc(h0),
                'c0': enc(c0), 'out': enc(out), 'h_n': enc(hn), 'c_n': enc(cn), 'grad_out': enc(g),
                'grad_h_n': enc(gh), 'grad_c_n': enc(gc), 'grads': grads}

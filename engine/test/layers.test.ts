@@ -25,6 +25,7 @@ interface LayerSpec {
 
 interface LayerCase extends LayerSpec {
   name: string;
+  repr: string;
   children?: LayerSpec[];
   state: Record<string, TensorJSON>;
   input: TensorJSON;
@@ -89,6 +90,7 @@ describe(`nn layers match PyTorch ${fixture.torch}`, () => {
     describe.skipIf(!(c.layer in factories))(c.name, () => {
       if (c.train) it('train', () => run(c, 'train', c.train!));
       if (c.eval) it('eval', () => run(c, 'eval', c.eval!));
+      it('prints as torch does', () => expect(build(c).toString()).toBe(c.repr));
     });
   }
 });

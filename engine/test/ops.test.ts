@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBackend, listBackends, setBackend } from '../backend/index';
 import * as ops from '../ops/index';
 import type { Tensor } from '../tensor';
-import { expectClose, F32, isTensorJSON, loadFixture, toTensor, type TensorJSON, type Tolerance } from './fixtures';
+import { expectClose, F32, F64, isTensorJSON, loadFixture, toTensor, type TensorJSON, type Tolerance } from './fixtures';
 
 interface OpCase {
   name: string;
@@ -45,16 +45,14 @@ function call(c: OpCase, inputs: Input[]): Tensor {
   return fn(inputs, c.args);
 }
 
-/**
- * Per-op tolerances where float32 cannot give 1e-5 relative. Keys are case names or op names.
- * - pow/tensor_tensor, pow/broadcast, pow/number_tensor: d/dy x^y = x^y·ln x, and torch evaluates pow in float32
- *   with its own libm; an exponent's grad differs by a few float32 ulps of x^y·ln x (≈3e-5 rel near ln x ≈ 0).
- */
+/** Per-op tolerances where float32 cannot give 1e-5 relative (keys: case or op names). None needed so far. */
 const tolerance: Record<string, Tolerance> = {};
 
 const fixture = loadFixture<OpCase>('ops.json');
+const fixture64 = loadFixture<OpCase>('ops_f64.json');
 const byOp = new Map<string, OpCase[]>();
 for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+for (const c of fixture64.cases) byOp.get(c.op)!.push({ ...c, name: `${c.name} (float64)` });
 
 // Every registered backend runs the same cases (tfjs's ALL_ENVS); today that is the CPU reference only.
 describe.each(listBackends())(`ops match PyTorch ${fixture.torch} on backend %s`, (backend) => {
@@ -65,7 +63,8 @@ describe.each(listBackends())(`ops match PyTorch ${fixture.torch} on backend %s`
     describe.skipIf(typeof fns[op] !== 'function')(op, () => {
       for (const c of cases) {
         it(c.name, () => {
-          const tol = tolerance[c.name] ?? tolerance[op] ?? F32;
+          const f64 = c.out.dtype === 'float64';
+          const tol = f64 ? F64 : (tolerance[c.name] ?? tolerance[op] ?? F32);
           const withGrad = c.grads !== undefined;
           const inputs: Input[] = c.inputs.map((j, i) =>
             j === null ? undefined : isTensorJSON(j) ? toTensor(j, { requiresGrad: withGrad && c.grads![i] !== null }) : j,
@@ -79,6 +78,7 @@ describe.each(listBackends())(`ops match PyTorch ${fixture.torch} on backend %s`
             expect(Array.from(out.data)).toEqual(c.out.data);
             expect([...out.shape]).toEqual(c.out.shape);
           } else {
+            expect(out.dtype, `${c.name} dtype`).toBe(f64 ? 'float64' : 'float32');
             expectClose(out, c.out, `${c.name} forward`, tol);
           }
           if (c.after) {
@@ -88,7 +88,10 @@ describe.each(listBackends())(`ops match PyTorch ${fixture.torch} on backend %s`
           if (!withGrad) return;
           out.backward(toTensor(c.grad_out!));
           c.grads!.forEach((g, i) => {
-            if (g !== null) expectClose((inputs[i] as Tensor).grad, g, `${c.name} grad of input ${i}`, tol);
+            if (g === null) return;
+            const grad = (inputs[i] as Tensor).grad;
+            expect(grad?.dtype, `${c.name} grad ${i} dtype`).toBe(f64 ? 'float64' : 'float32');
+            expectClose(grad, g, `${c.name} grad of input ${i}`, tol);
           });
         });
       }

@@ -11,6 +11,7 @@ import { expectClose, F32, loadFixture, toTensor, type TensorJSON } from './fixt
 
 interface RnnCase {
   name: string;
+  repr: string;
   layer: 'RNN' | 'LSTM' | 'GRU';
   args: [number, number];
   kwargs: Record<string, any>;
@@ -71,6 +72,10 @@ describe(`recurrent layers match PyTorch ${fixture.torch}`, () => {
         expectClose(params[name].grad, g, `${c.name} grad of ${name}`, F32);
       }
     });
+  }
+
+  for (const c of fixture.cases) {
+    it(`${c.name} prints as torch does`, () => expect(build(c).toString()).toBe(c.repr));
   }
 
   // The engine's returnLastStep (so a recurrent layer can sit in a Sequential) must give torch's h_n[-1].
