@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { getPreset } from '../../common/spec/index';
+import { DataLoader } from '../data/dataloader';
+import { TensorDataset } from '../data/dataset';
+import { manualSeed, Random } from '../random';
+import { tensor, type Tensor } from '../tensor';
+import { buildModel, makeLoss, makeOptimizer } from './build';
+import { evaluate, fit, NaNLossError, trainEpoch } from './fit';
+
+/** 200 synthetic "images": class k lights up pixel block k, plus noise. Separable, so loss must fall fast. */
+function toyData(n = 200): TensorDataset<[Tensor, Tensor]> {
+  const rng = new Random(3);
+  const x = new Float32Array(n * 784), y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 10;
+    for (let j = 0; j < 784; j++) x[i * 784 + j] = 0.1 * rng.normal() + (Math.floor(j / 78) === y[i] ? 1 : 0);
+  }
+  return new TensorDataset(tensor(x, [n, 784]), tensor(y, [n], { dtype: 'int32' }));
+}
+
+describe('fit', () => {
+  it('lowers the loss on a separable problem and reports each epoch', () => {
+    manualSeed(0);
+    const spec = getPreset('Mnist_Logistic')!;
+    const model = buildModel(spec);
+    const data = toyData();
+    let clock = 0;
+    const seen: number[] = [];
+    const history = fit({
+      model, lossFn: makeLoss(spec), optimizer: makeOptimizer(spec, model.parameters(), { lr: 0.1 }),
+      train: new DataLoader(data, { batchSize: 20, shuffle: true, generator: new Random(1) }),
+      validation: new DataLoader(data, { batchSize: 100 }),
+      epochs: 3, clock: () => (clock += 500), onEpoch: (s) => seen.push(s.epoch),
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(history[2].trainLoss).toBeLessThan(history[0].trainLoss);
+    expect(history[2].valAcc).toBeGreaterThan(0.9);
+    expect(history[0].seconds).toBeGreaterThan(0);
+    expect(history[0].samplesPerSec).toBeGreaterThan(0);
+  });
+
+  it('stops with NaNLossError when the loss is not finite', () => {
+    const spec = getPreset('Mnist_Logistic')!;
+    const model = buildModel(spec);
+    const data = new DataLoader(toyData(40), { batchSize: 10 });
+    let calls = 0;
+    const lossFn = (out: Tensor, y: Tensor) => (++calls === 3 ? makeLoss(spec)(out, y).mul(NaN) : makeLoss(spec)(out, y));
+    expect(() => trainEpoch(model, lossFn, makeOptimizer(spec, model.parameters()), data, { epoch: 2 }))
+      .toThrow(new NaNLossError(2, 3, NaN));
+    expect(new NaNLossError(2, 3, NaN).message).toMatch(/loss became NaN at epoch 2, batch 3: .*lower the learning rate/);
+  });
+
+  it('evaluate runs in eval mode without gradients and restores training mode', () => {
+    const spec = getPreset('Mnist_Logistic')!;
+    const model = buildModel(spec).train();
+    const result = evaluate(model, makeLoss(spec), new DataLoader(toyData(30), { batchSize: 7 }));
+    expect(result.samples).toBe(30);
+    expect(model.training).toBe(true);
+    expect(model.parameters()[0].grad).toBeNull();
+  });
+});
