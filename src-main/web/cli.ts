@@ -18,6 +18,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string' },
       'renderer-dir': { type: 'string' },
+      // For development and tests: run another engine host build, e.g. the .ts source (then through tsx).
+      'engine-host': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
     host: values.host,
     dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
     rendererDir: resolve(values['renderer-dir'] ?? resolve(here, '../renderer')),
-    engineHostPath: resolve(here, 'engine-host.js'),
+    engineHostPath: resolve(values['engine-host'] ?? resolve(here, 'engine-host.js')),
+    engineExecArgv: values['engine-host']?.endsWith('.ts') ? ['--import', 'tsx'] : [],
   };
 
   let host;

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { checkUpgrade, hostAllowed, newToken, tokensEqual } from './access';
+import { parseClientFrame } from './frames';
+
+describe('tokens', () => {
+  it('are random and compared exactly', () => {
+    const a = newToken();
+    expect(a).toMatch(/^[\w-]{32}$/);
+    expect(newToken()).not.toBe(a);
+    expect(tokensEqual(a, a)).toBe(true);
+    expect(tokensEqual(a.slice(1), a)).toBe(false);
+    expect(tokensEqual('', a)).toBe(false);
+  });
+});
+
+describe('checkUpgrade', () => {
+  const ok = { url: '/ws?token=T', host: '127.0.0.1:5177', origin: 'http://127.0.0.1:5177' };
+  it.each([
+    [ok, true, undefined],
+    [{ ...ok, url: '/ws' }, false, 401],
+    [{ ...ok, url: '/ws?token=t' }, false, 401],
+    [{ ...ok, url: '/ws?token=T&token=x' }, true, undefined],
+    [{ ...ok, url: '/socket?token=T' }, false, 404],
+    [{ ...ok, origin: undefined }, false, 403],
+    [{ ...ok, origin: 'http://evil.example' }, false, 403],
+    [{ ...ok, origin: 'https://127.0.0.1:5177' }, false, 403],
+    [{ ...ok, origin: 'null' }, false, 403],
+    [{ ...ok, host: 'evil.example:5177', origin: 'http://evil.example:5177' }, false, 403],
+    [{ ...ok, host: 'localhost:5177', origin: 'http://localhost:5177' }, true, undefined],
+  ] as const)('%j → %s', (request, allowed, status) => {
+    const decision = checkUpgrade(request, '/ws', 'T', '127.0.0.1');
+    expect(decision.ok).toBe(allowed);
+    if (!decision.ok) expect(decision.status).toBe(status);
+  });
+
+  it('accepts any Host when bound beyond loopback (the token still guards)', () => {
+    expect(hostAllowed('192.168.1.5:5177', '0.0.0.0')).toBe(true);
+    expect(hostAllowed('192.168.1.5:5177', '127.0.0.1')).toBe(false);
+    expect(hostAllowed(undefined, '127.0.0.1')).toBe(false);
+  });
+});
+
+describe('parseClientFrame', () => {
+  it('accepts calls and engine frames', () => {
+    expect(parseClientFrame('{"kind":"call","id":1,"method":"getAppInfo","args":[]}')).toEqual({
+      ok: true,
+      frame: { kind: 'call', id: 1, method: 'getAppInfo', args: [] },
+    });
+    expect(parseClientFrame('{"kind":"engine","message":{"type":"ping","id":1}}').ok).toBe(true);
+  });
+
+  it.each([
+    ['', 'bad-json'],
+    ['nul', 'bad-json'],
+    ['null', 'bad-frame'],
+    ['"call"', 'bad-frame'],
+    ['[]', 'bad-frame'],
+    ['{}', 'unknown-kind'],
+    ['{"kind":"result","id":1}', 'unknown-kind'],
+    ['{"kind":"call","method":"getAppInfo","args":[]}', 'bad-frame'],
+    ['{"kind":"call","id":-1,"method":"getAppInfo","args":[]}', 'bad-frame'],
+    ['{"kind":"call","id":1.5,"method":"getAppInfo","args":[]}', 'bad-frame'],
+  ])('answers %j with an error frame (%s)', (text, code) => {
+    const parsed = parseClientFrame(text);
+    expect(parsed).toMatchObject({ ok: false, reply: { kind: 'error', error: { code } } });
+  });
+});
