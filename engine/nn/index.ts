@@ -20,6 +20,7 @@ export {
   mseLoss,
   l1Loss,
   smoothL1Loss,
+  huberLoss,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
   CrossEntropyLoss,
@@ -27,6 +28,7 @@ export {
   MSELoss,
   L1Loss,
   SmoothL1Loss,
+  HuberLoss,
   BCELoss,
   BCEWithLogitsLoss,
   type Reduction,
@@ -34,6 +36,7 @@ export {
   type NLLLossOptions,
   type RegressionLossOptions,
   type SmoothL1LossOptions,
+  type HuberLossOptions,
   type BCELossOptions,
   type BCEWithLogitsLossOptions,
 } from './loss';

@@ -1,7 +1,7 @@
 /**
  * Loss functions (torch.nn.functional.* and the torch.nn.*Loss modules), composed from ops so autograd gives
  * their gradients. Functional names follow torch in camelCase: crossEntropy, nllLoss, mseLoss, l1Loss,
- * smoothL1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits.
+ * smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits.
  *
  * Every loss takes `reduction`: 'mean' (default, a scalar), 'sum' (a scalar) or 'none' (one value per element,
  * or per sample for the class losses). Targets are checked up front, with errors that say what is wrong where.
@@ -222,6 +222,24 @@ export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean'
   return reduce(add(mul(mul(m, m), 0.5 / beta), sub(a, m)), reduction);
 }
 
+export interface HuberLossOptions extends RegressionLossOptions {
+  /** Where the loss switches from quadratic to linear (default 1). */
+  delta?: number;
+}
+
+/**
+ * Huber loss: 0.5·d² where |d| < δ, δ·(|d| − 0.5·δ) elsewhere (= δ · smoothL1Loss with β = δ).
+ * With m = min(|d|, δ): loss = 0.5·m² + δ·(|d| − m).
+ */
+export function huberLoss(input: Tensor, target: Tensor, { reduction = 'mean', delta = 1 }: HuberLossOptions = {}): Tensor {
+  checkReduction('HuberLoss', reduction);
+  checkSameShape('HuberLoss', input, target);
+  if (!(delta > 0)) throw new Error(`HuberLoss: delta must be > 0, got ${delta}`);
+  const a = abs(sub(input, target));
+  const m = clamp(a, undefined, delta);
+  return reduce(add(mul(mul(m, m), 0.5), mul(sub(a, m), delta)), reduction);
+}
+
 // ---- binary losses ----
 
 export interface BCELossOptions {
@@ -348,6 +366,16 @@ export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
 
   forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1Loss(input, target, this.options);
+  }
+}
+
+export class HuberLoss extends Loss<HuberLossOptions> {
+  constructor(options: HuberLossOptions = {}) {
+    super(options);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, this.options);
   }
 }
 

@@ -5,7 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
-  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss, smoothL1Loss,
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
 interface Flat { shape: number[]; data: number[] }
@@ -91,6 +91,7 @@ const lossFns: Record<string, (x: Tensor, t: Tensor, o: Record<string, unknown>)
   mse_loss: mseLoss,
   l1_loss: l1Loss,
   smooth_l1_loss: smoothL1Loss,
+  huber_loss: huberLoss,
   binary_cross_entropy: binaryCrossEntropy,
   binary_cross_entropy_with_logits: binaryCrossEntropyWithLogits,
 };

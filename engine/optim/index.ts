@@ -11,6 +11,11 @@ export { Adadelta, type AdadeltaOptions } from './adadelta';
 export {
   LRScheduler,
   StepLR,
+  MultiStepLR,
+  ConstantLR,
+  LinearLR,
+  OneCycleLR,
+  type OneCycleLROptions,
   ExponentialLR,
   CosineAnnealingLR,
   ReduceLROnPlateau,

@@ -54,16 +54,17 @@ export abstract class LRScheduler {
 
   stateDict(): SchedulerStateDict {
     const out: Record<string, unknown> = {};
+    // Plain data only: the optimizer, functions and maps are rebuilt by the constructor.
     for (const [key, value] of Object.entries(this)) {
-      if (key === 'optimizer') continue;
-      out[key] = Array.isArray(value) ? [...value] : value;
+      if (key === 'optimizer' || typeof value === 'function' || value instanceof Map) continue;
+      out[key] = typeof value === 'object' && value !== null ? JSON.parse(JSON.stringify(value)) : value;
     }
     return out as SchedulerStateDict;
   }
 
   loadStateDict(state: SchedulerStateDict): void {
     for (const [key, value] of Object.entries(state)) {
-      (this as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+      (this as Record<string, unknown>)[key] = typeof value === 'object' && value !== null ? JSON.parse(JSON.stringify(value)) : value;
     }
   }
 }
@@ -95,6 +96,200 @@ export class StepLR extends LRScheduler {
   closedFormLr(): number[] {
     return this.baseLrs.map((lr) => lr * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
   }
+}
+
+/**
+ * Multiplies the rate by `gamma` at each milestone epoch: lr = baseLr · gamma^(milestones passed).
+ * @example new MultiStepLR(optimizer, [30, 80], { gamma: 0.1 })
+ */
+export class MultiStepLR extends LRScheduler {
+  readonly gamma: number;
+  /** How often each epoch appears in the milestones (torch counts repeats). */
+  private readonly counts = new Map<number, number>();
+
+  constructor(
+    optimizer: HasLrGroups,
+    readonly milestones: readonly number[],
+    { gamma = 0.1 }: { gamma?: number } = {},
+  ) {
+    super(optimizer);
+    this.gamma = gamma;
+    for (const m of milestones) this.counts.set(m, (this.counts.get(m) ?? 0) + 1);
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const n = this.counts.get(this.lastEpoch);
+    return this.optimizer.paramGroups.map((g) => (n === undefined ? g.lr : g.lr * this.gamma ** n));
+  }
+}
+
+/**
+ * Scales the rate by `factor` for the first `totalIters` epochs, then restores it (a simple warm-up).
+ * Defaults as torch: factor 1/3, totalIters 5.
+ */
+export class ConstantLR extends LRScheduler {
+  readonly factor: number;
+  readonly totalIters: number;
+
+  constructor(optimizer: HasLrGroups, { factor = 1 / 3, totalIters = 5 }: { factor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    if (!(factor >= 0 && factor <= 1)) throw new Error(`ConstantLR: invalid factor ${factor}, expected 0 <= factor <= 1`);
+    this.factor = factor;
+    this.totalIters = totalIters;
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const groups = this.optimizer.paramGroups;
+    if (this.lastEpoch === 0) return groups.map((g) => g.lr * this.factor);
+    if (this.lastEpoch !== this.totalIters) return groups.map((g) => g.lr);
+    return groups.map((g) => g.lr * (1 / this.factor));
+  }
+}
+
+/**
+ * Changes the rate linearly from baseLr·startFactor to baseLr·endFactor over `totalIters` epochs, then keeps it
+ * (a linear warm-up by default: 1/3 → 1 over 5 epochs, as torch).
+ */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+
+  constructor(
+    optimizer: HasLrGroups,
+    { startFactor = 1 / 3, endFactor = 1, totalIters = 5 }: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
+  ) {
+    super(optimizer);
+    if (!(startFactor > 0 && startFactor <= 1)) {
+      throw new Error(`LinearLR: invalid startFactor ${startFactor}, expected 0 < startFactor <= 1`);
+    }
+    if (!(endFactor >= 0 && endFactor <= 1)) throw new Error(`LinearLR: invalid endFactor ${endFactor}, expected 0 <= endFactor <= 1`);
+    this.startFactor = startFactor;
+    this.endFactor = endFactor;
+    this.totalIters = totalIters;
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const { lastEpoch: t, startFactor: s, endFactor: e, totalIters: n } = this;
+    const groups = this.optimizer.paramGroups;
+    if (t === 0) return groups.map((g) => g.lr * s);
+    if (t > n) return groups.map((g) => g.lr);
+    return groups.map((g) => g.lr * (1 + (e - s) / (n * s + (t - 1) * (e - s))));
+  }
+}
+
+export interface OneCycleLROptions {
+  /** Steps in the cycle (or give epochs and stepsPerEpoch). */
+  totalSteps?: number;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  /** Fraction of the cycle spent increasing the rate (default 0.3). */
+  pctStart?: number;
+  annealStrategy?: 'cos' | 'linear';
+  /** Cycle momentum (SGD/RMSprop `momentum`, Adam `betas[0]`) inversely to the rate (default true). */
+  cycleMomentum?: boolean;
+  baseMomentum?: number;
+  maxMomentum?: number;
+  /** Initial lr = maxLr / divFactor (default 25). */
+  divFactor?: number;
+  /** Final lr = initial lr / finalDivFactor (default 1e4). */
+  finalDivFactor?: number;
+  /** A third phase annihilates the rate after a symmetric up/down (default false). */
+  threePhase?: boolean;
+}
+
+interface Phase {
+  endStep: number;
+  startLr: 'initial' | 'max' | 'min';
+  endLr: 'initial' | 'max' | 'min';
+  startMomentum: 'base' | 'max';
+  endMomentum: 'base' | 'max';
+}
+
+/**
+ * The 1cycle policy (torch.optim.lr_scheduler.OneCycleLR, 1.13): warm up from maxLr/divFactor to maxLr over
+ * pctStart of the steps, then anneal to initialLr/finalDivFactor; momentum moves the opposite way. Step it
+ * after every batch, `totalSteps` times in all. Momentum cycling applies to groups that have `momentum` or
+ * `betas`; other groups only get the rate.
+ */
+export class OneCycleLR extends LRScheduler {
+  readonly totalSteps: number;
+  private readonly phases: Phase[];
+  private readonly anneal: (start: number, end: number, pct: number) => number;
+  private readonly cycleMomentum: boolean;
+  private readonly lrs: Array<Record<'initial' | 'max' | 'min', number>>;
+  private readonly momenta: Array<Record<'base' | 'max', number>>;
+
+  constructor(optimizer: HasLrGroups, maxLr: number | number[], options: OneCycleLROptions = {}) {
+    super(optimizer);
+    const {
+      epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true, baseMomentum = 0.85,
+      maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false,
+    } = options;
+    const totalSteps = options.totalSteps ?? (epochs !== undefined && stepsPerEpoch !== undefined ? epochs * stepsPerEpoch : NaN);
+    if (!(Number.isInteger(totalSteps) && totalSteps > 0)) {
+      throw new Error(`OneCycleLR: give totalSteps, or epochs and stepsPerEpoch, as positive integers (got ${totalSteps})`);
+    }
+    if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: invalid pctStart ${pctStart}, expected 0 <= pctStart <= 1`);
+    if (annealStrategy !== 'cos' && annealStrategy !== 'linear') {
+      throw new Error(`OneCycleLR: invalid annealStrategy '${annealStrategy as string}', expected 'cos' or 'linear'`);
+    }
+    this.totalSteps = totalSteps;
+    this.phases = threePhase
+      ? [
+          { endStep: pctStart * totalSteps - 1, startLr: 'initial', endLr: 'max', startMomentum: 'max', endMomentum: 'base' },
+          { endStep: 2 * pctStart * totalSteps - 2, startLr: 'max', endLr: 'initial', startMomentum: 'base', endMomentum: 'max' },
+          { endStep: totalSteps - 1, startLr: 'initial', endLr: 'min', startMomentum: 'max', endMomentum: 'max' },
+        ]
+      : [
+          { endStep: pctStart * totalSteps - 1, startLr: 'initial', endLr: 'max', startMomentum: 'max', endMomentum: 'base' },
+          { endStep: totalSteps - 1, startLr: 'max', endLr: 'min', startMomentum: 'base', endMomentum: 'max' },
+        ];
+    this.anneal =
+      annealStrategy === 'cos'
+        ? (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1)
+        : (start, end, pct) => (end - start) * pct + start;
+    const groups = optimizer.paramGroups;
+    const maxLrs = Array.isArray(maxLr) ? maxLr : groups.map(() => maxLr);
+    if (maxLrs.length !== groups.length) throw new Error(`OneCycleLR: expected ${groups.length} maxLr values, got ${maxLrs.length}`);
+    this.lrs = maxLrs.map((max) => ({ initial: max / divFactor, max, min: max / divFactor / finalDivFactor }));
+    this.cycleMomentum = cycleMomentum;
+    this.momenta = groups.map(() => ({ base: baseMomentum, max: maxMomentum }));
+    if (cycleMomentum) groups.forEach((g) => setMomentum(g, maxMomentum));
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const step = this.lastEpoch;
+    if (step > this.totalSteps) {
+      throw new Error(`OneCycleLR: tried to step ${step + 1} times; the specified number of total steps is ${this.totalSteps}`);
+    }
+    return this.optimizer.paramGroups.map((g, i) => {
+      let startStep = 0;
+      for (let p = 0; p < this.phases.length; p++) {
+        const phase = this.phases[p];
+        if (step <= phase.endStep || p === this.phases.length - 1) {
+          const pct = (step - startStep) / (phase.endStep - startStep);
+          if (this.cycleMomentum) {
+            setMomentum(g, this.anneal(this.momenta[i][phase.startMomentum], this.momenta[i][phase.endMomentum], pct));
+          }
+          return this.anneal(this.lrs[i][phase.startLr], this.lrs[i][phase.endLr], pct);
+        }
+        startStep = phase.endStep;
+      }
+      return g.lr; // unreachable: the last phase always matches
+    });
+  }
+}
+
+/** Sets SGD/RMSprop `momentum` or Adam's beta1, whichever the group has. */
+function setMomentum(group: { lr: number }, value: number): void {
+  const g = group as { lr: number; momentum?: number; betas?: [number, number] };
+  if (Array.isArray(g.betas)) g.betas = [value, g.betas[1]];
+  else if (typeof g.momentum === 'number') g.momentum = value;
 }
 
 /** Multiplies the rate by `gamma` every epoch: lr = baseLr · gamma^epoch. */
