@@ -23,72 +23,76 @@ const devOrigin = devUrl ? new URL(devUrl).origin : null;
 registerAppScheme();
 app.enableSandbox();
 
+// A second launch focuses the first window instead of starting a second engine.
 if (!app.requestSingleInstanceLock()) app.quit();
+else startApp();
 
-const services = createAppServices({
-  host: 'electron',
-  dataDir: defaultDataDir(),
-  launcher: new UtilityLauncher(join(outMain, 'engine-host.js')),
-});
+function startApp(): void {
+  const services = createAppServices({
+    host: 'electron',
+    dataDir: defaultDataDir(),
+    launcher: new UtilityLauncher(join(outMain, 'engine-host.js')),
+  });
 
-let window: BrowserWindow | null = null;
+  let window: BrowserWindow | null = null;
 
-function connectEngine(): void {
-  const engine = services.supervisor.process;
-  if (!engine || !window || window.isDestroyed() || services.supervisor.status.state !== 'ready') return;
-  const { port1, port2 } = new MessageChannelMain();
-  engine.connectRenderer(port1);
-  window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
-}
-
-function createWindow(): void {
-  window = new BrowserWindow(
-    mainWindowOptions({
-      preload: join(outMain, '../preload/index.cjs'),
-      icon: join(app.getAppPath(), 'resources/icon.png'),
-    }),
-  );
-  forwardEvents(services, window);
-  window.once('ready-to-show', () => window?.show());
-  window.webContents.on('did-finish-load', connectEngine);
-  window.on('closed', () => (window = null));
-  void window.loadURL(devUrl ?? APP_ENTRY_URL);
-}
-
-let lastReadyPid: number | null = null;
-services.supervisor.onStatus((status) => {
-  if (status.state === 'ready' && status.pid !== lastReadyPid) {
-    lastReadyPid = status.pid;
-    connectEngine();
+  function connectEngine(): void {
+    const engine = services.supervisor.process;
+    if (!engine || !window || window.isDestroyed() || services.supervisor.status.state !== 'ready') return;
+    const { port1, port2 } = new MessageChannelMain();
+    engine.connectRenderer(port1);
+    window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
   }
-});
 
-app.on('second-instance', () => {
-  if (window?.isMinimized()) window.restore();
-  window?.focus();
-});
+  function createWindow(): void {
+    window = new BrowserWindow(
+      mainWindowOptions({
+        preload: join(outMain, '../preload/index.cjs'),
+        icon: join(app.getAppPath(), 'resources/icon.png'),
+      }),
+    );
+    forwardEvents(services, window);
+    window.once('ready-to-show', () => window?.show());
+    window.webContents.on('did-finish-load', connectEngine);
+    window.on('closed', () => (window = null));
+    void window.loadURL(devUrl ?? APP_ENTRY_URL);
+  }
 
-app.whenReady().then(() => {
-  hardenApp(devOrigin);
-  handleAppProtocol(join(outMain, '../renderer'));
-  registerApiIpc(services, devOrigin);
-  services.supervisor.start();
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  let lastReadyPid: number | null = null;
+  services.supervisor.onStatus((status) => {
+    if (status.state === 'ready' && status.pid !== lastReadyPid) {
+      lastReadyPid = status.pid;
+      connectEngine();
+    }
   });
-});
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
-let stopped = false;
-app.on('before-quit', (event) => {
-  if (stopped) return;
-  event.preventDefault();
-  void services.shutdown().finally(() => {
-    stopped = true;
-    app.quit();
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
   });
-});
+
+  app.whenReady().then(() => {
+    hardenApp(devOrigin);
+    handleAppProtocol(join(outMain, '../renderer'));
+    registerApiIpc(services, devOrigin);
+    services.supervisor.start();
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    void services.shutdown().finally(() => {
+      stopped = true;
+      app.quit();
+    });
+  });
+}
