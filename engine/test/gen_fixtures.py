@@ -44,6 +44,11 @@ rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
               With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
+training.json {name, children (a Sequential as in layers.json), optimizer, kwargs, loss, state, batches: [{x, y}],
+               losses (per step, before that step's update), state_after, eval?: {x, out}}
+              A few full training steps (forward, loss, zeroGrad, backward, step) of small models, the layers,
+              losses and optimizers together. children kwargs may hold the engine's returnLastStep, which torch
+              lacks: there the generator wraps the layer to return h_n[-1].
 clip_grad.json {name, max_norm, norm_type (number or "inf"), grads: {name: tensor}, total_norm, clipped}
 cnn_state.json + cnn_state.safetensors
               A small Sequential CNN's state_dict saved as torch does (float32 F32, num_batches_tracked I64), after
@@ -672,6 +677,83 @@ def safetensors_state():
                               'eval_out': enc(model(x))}])
 
 
+# ---------------------------------------------------------------------------------------------------------- training
+
+class LastStep(nn.Module):
+    """torch has no returnLastStep: an LSTM/GRU/RNN whose output is the top layer's last h, as the engine's option."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        _, h = self.rnn(x)
+        return (h[0] if isinstance(h, tuple) else h)[-1]
+
+    def state_dict(self, *args, **kwargs):  # the wrapped layer's names, as the engine has no wrapper
+        return self.rnn.state_dict(*args, **kwargs)
+
+    def load_state_dict(self, *args, **kwargs):
+        return self.rnn.load_state_dict(*args, **kwargs)
+
+
+def training():
+    cases = []
+
+    def case(name, children, optimizer, opt_kwargs, loss, xs, classes, steps, eval_xs=None):
+        seed(name)
+        mods = []
+        for layer, a, kw in children:
+            ctor_kw = {k: v for k, v in kw.items() if k != 'return_last_step'}
+            m = getattr(nn, layer)(*a, **ctor_kw)
+            mods.append(LastStep(m) if kw.get('return_last_step') else m)
+        model = nn.Sequential(*mods)
+        # state_dict through the wrappers: rebuild names as the engine's Sequential has them
+        def state():
+            out = {}
+            for i, m in enumerate(model):
+                for k, v in m.state_dict().items():
+                    out[f'{i}.{k}'] = v.detach().clone()
+            return out
+        initial = state()
+        opt = getattr(torch.optim, optimizer)(model.parameters(), **opt_kwargs)
+        loss_fn = getattr(nn, loss)()
+        batches, losses_ = [], []
+        model.train()
+        for _ in range(steps):
+            x = U(*xs)
+            y = torch.randint(0, classes, (xs[0],)) if loss in ('CrossEntropyLoss', 'NLLLoss') else U(xs[0], classes)
+            out = loss_fn(model(x), y)
+            opt.zero_grad()
+            out.backward()
+            opt.step()
+            batches.append({'x': enc(x), 'y': enc(y)})
+            losses_.append(f32(out.item()))
+        rec = {'name': name, 'children': [{'layer': l, 'args': list(a), 'kwargs': camel_kwargs(kw)}
+                                          for l, a, kw in children],
+               'optimizer': optimizer, 'kwargs': camel_kwargs(opt_kwargs), 'loss': loss,
+               'state': {k: enc(v) for k, v in initial.items()}, 'batches': batches, 'losses': losses_,
+               'state_after': {k: enc(v) for k, v in state().items()}}
+        if eval_xs:
+            model.eval()
+            x = U(*eval_xs)
+            rec['eval'] = {'x': enc(x), 'out': enc(model(x))}
+        cases.append(rec)
+
+    case('mlp_sgd_momentum', [('Linear', (6, 8), {}), ('Tanh', (), {}), ('Linear', (8, 3), {})],
+         'SGD', {'lr': 0.1, 'momentum': 0.9, 'weight_decay': 1e-3}, 'CrossEntropyLoss', (5, 6), 3, 8, (3, 6))
+    # conv without bias before BatchNorm: that bias's true gradient is 0, so torch's is rounding noise, which Adam
+    # (m / √v) turns into full ±lr steps: an ill-posed comparison, and the usual practice is bias=False anyway
+    case('cnn_bn_adam', [('Conv2d', (1, 3, 3), {'padding': 1, 'bias': False}), ('BatchNorm2d', (3,), {}), ('ReLU', (), {}),
+                         ('MaxPool2d', (2,), {}), ('Flatten', (), {}), ('Linear', (12, 4), {})],
+         'Adam', {'lr': 0.01}, 'CrossEntropyLoss', (4, 1, 4, 4), 4, 6, (3, 1, 4, 4))
+    case('lstm_rmsprop', [('LSTM', (3, 5), {'batch_first': True, 'return_last_step': True}), ('Linear', (5, 2), {})],
+         'RMSprop', {'lr': 0.01, 'momentum': 0.5}, 'MSELoss', (4, 6, 3), 2, 6)
+    case('gru_adamw', [('GRU', (3, 4), {'batch_first': True, 'num_layers': 2, 'return_last_step': True}),
+                       ('Linear', (4, 3), {})], 'AdamW', {'lr': 0.02}, 'CrossEntropyLoss', (4, 5, 3), 3, 6)
+    write('training.json', cases)
+
+
 # -------------------------------------------------------------------------------------------------------- schedulers
 
 def schedulers():
@@ -841,7 +923,7 @@ def mnist(lr=0.5, batch_size=64):
 
 
 PARTS = {'ops': ops, 'layers': layers, 'losses': losses, 'optim': optimizers, 'schedulers': schedulers,
-         'rnn': rnns, 'clip_grad': clip_grad, 'safetensors': safetensors_state, 'mnist': mnist}
+         'rnn': rnns, 'training': training, 'clip_grad': clip_grad, 'safetensors': safetensors_state, 'mnist': mnist}
 
 if __name__ == '__main__':
     for part in sys.argv[1:] or list(PARTS):

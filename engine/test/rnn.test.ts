@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../nn/index';
 import type { Tensor } from '../tensor';
+import { build as buildLayer } from './build';
 import { expectClose, F32, loadFixture, toTensor, type TensorJSON } from './fixtures';
 
 interface RnnCase {
@@ -29,11 +30,7 @@ interface RnnCase {
 }
 
 function build(c: RnnCase, extra: Record<string, unknown> = {}): nn.RNN | nn.LSTM | nn.GRU {
-  const [inputSize, hiddenSize] = c.args;
-  const options = { ...c.kwargs, ...extra };
-  if (c.layer === 'LSTM') return new nn.LSTM(inputSize, hiddenSize, options);
-  if (c.layer === 'GRU') return new nn.GRU(inputSize, hiddenSize, options);
-  return new nn.RNN(inputSize, hiddenSize, options);
+  return buildLayer({ ...c, kwargs: { ...c.kwargs, ...extra } }) as nn.RNN | nn.LSTM | nn.GRU;
 }
 
 const fixture = loadFixture<RnnCase>('rnn.json');
