@@ -57,9 +57,9 @@ describe('train/eval, zeroGrad, resetParameters', () => {
   it('propagates the mode to every descendant', () => {
     const net = new Sequential(new Linear(2, 2), new Sequential(new Dropout(0.5)));
     net.eval();
-    expect([...net.modulesIter()].every((m) => !m.training)).toBe(true);
+    expect([...net.modules()].every((m) => !m.training)).toBe(true);
     net.train();
-    expect([...net.modulesIter()].every((m) => m.training)).toBe(true);
+    expect([...net.modules()].every((m) => m.training)).toBe(true);
   });
 
   it('zeroes or drops gradients', () => {

@@ -37,10 +37,9 @@ export abstract class Module {
   private readonly buffersMap = new Map<string, Tensor | null>();
   /** Buffers left out of stateDict (torch's persistent=False). */
   private readonly nonPersistent = new Set<string>();
-  private readonly modules = new Map<string, Module | null>();
+  private readonly moduleMap = new Map<string, Module | null>();
 
   /** Runs the layer. Subclasses narrow the signature, e.g. `forward(input: Tensor): Tensor`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...inputs: any[]): any;
 
   /** Adds (or replaces) a trainable tensor under `name`; null registers an absent one (Linear's bias=false). */
@@ -63,7 +62,7 @@ export abstract class Module {
   /** Adds a child module; its parameters appear as `${name}.${childParam}`. */
   registerModule<M extends Module | null>(name: string, module: M): M {
     this.checkName(name, 'module');
-    this.modules.set(name, module);
+    this.moduleMap.set(name, module);
     return module;
   }
 
@@ -71,8 +70,8 @@ export abstract class Module {
     if (name === '' || name.includes('.')) {
       throw new Error(`${this.constructor.name}: invalid ${kind} name '${name}' (must be non-empty and contain no '.')`);
     }
-    const taken = [this.params, this.buffersMap, this.modules].some((m) => m.has(name));
-    const sameKind = (kind === 'parameter' ? this.params : kind === 'buffer' ? this.buffersMap : this.modules).has(name);
+    const taken = [this.params, this.buffersMap, this.moduleMap].some((m) => m.has(name));
+    const sameKind = (kind === 'parameter' ? this.params : kind === 'buffer' ? this.buffersMap : this.moduleMap).has(name);
     if (taken && !sameKind) throw new Error(`${this.constructor.name}: '${name}' is already registered as another kind`);
   }
 
@@ -90,7 +89,7 @@ export abstract class Module {
 
   /** Direct children with their names. */
   *namedChildren(): Generator<[string, Module]> {
-    for (const [name, m] of this.modules) if (m !== null) yield [name, m];
+    for (const [name, m] of this.moduleMap) if (m !== null) yield [name, m];
   }
 
   *children(): Generator<Module> {
@@ -105,7 +104,8 @@ export abstract class Module {
     for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
   }
 
-  *modulesIter(): Generator<Module> {
+  /** This module and all descendants (torch's modules()). */
+  *modules(): Generator<Module> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
@@ -157,7 +157,7 @@ export abstract class Module {
 
   /** Sets training mode here and in every descendant. */
   train(mode = true): this {
-    for (const m of this.modulesIter()) m.training = mode;
+    for (const m of this.modules()) m.training = mode;
     return this;
   }
 
