@@ -132,6 +132,20 @@ describe('HTTP', () => {
     },
   );
 
+  it('answers a request Node cannot parse with a 400 that is secured too', async () => {
+    const { connect } = await import('node:net');
+    const raw = await new Promise<string>((done, fail) => {
+      const socket = connect(host.port, '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c) => (text += c.toString()));
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toContain(`Content-Security-Policy: ${SECURITY_HEADERS['Content-Security-Policy']}`);
+    expect(raw).toContain('Cross-Origin-Embedder-Policy: require-corp');
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const res = await get('/', 'GET', { Host: 'evil.example:80' });
     expect(res.status).toBe(403);

@@ -47,6 +47,7 @@ export interface WebHost {
 
 /** Per-socket frames can carry training batches later; anything bigger is refused by ws. */
 const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
@@ -98,7 +99,26 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
 
+  // Requests Node cannot even parse get their 400 with the security headers too.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\n${headerLines()}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+    else socket.destroy();
+  });
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // Tabs that vanished without a close (laptop lid, network drop) are found by an unanswered ping and dropped.
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of clients.values()) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   let nextClient = 0;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const decision = checkUpgrade({ url: req.url, host: req.headers.host, origin: req.headers.origin }, WS_PATH, token, host);
@@ -109,6 +129,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const client = String(++nextClient);
       clients.set(client, ws);
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
       ws.on('close', () => {
         clients.delete(client);
         services.supervisor.process?.rendererClosed(client);
@@ -166,6 +188,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     services,
     clientCount: () => clients.size,
     async close() {
+      clearInterval(heartbeat);
       for (const ws of clients.values()) ws.close(1001, 'server shutting down');
       wss.close();
       await Promise.all([
@@ -224,11 +247,14 @@ function sendPlain(res: ServerResponse, status: number, text: string): void {
 
 function rejectUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
   const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
-  const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\n${headers}Content-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${text}\r\n${headerLines()}Content-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(reason)}\r\nConnection: close\r\n\r\n${reason}`,
   );
+}
+
+function headerLines(): string {
+  return Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
 }
 
 function urlHost(host: string): string {
