@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { Module } from './module';
 
 /**
@@ -42,7 +42,14 @@ export class Sequential extends Module {
 
   forward(input: Tensor): Tensor {
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    this.layers.forEach((layer, i) => {
+      const out: unknown = layer.forward(x);
+      if (!(out instanceof Tensor)) {
+        const hint = 'returnLastStep' in layer ? '; give it returnLastStep: true to pass on the last step only' : '';
+        throw new Error(`Sequential: layer ${i} (${layer.constructor.name}) returned ${Array.isArray(out) ? 'a tuple' : typeof out}, not a tensor${hint}`);
+      }
+      x = out;
+    });
     return x;
   }
 }

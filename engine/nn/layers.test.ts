@@ -107,6 +107,13 @@ describe('recurrent layers', () => {
     expect(model.parameters().every((p) => p.grad !== null)).toBe(true);
   });
 
+  it('explains a recurrent layer in a Sequential without returnLastStep', () => {
+    const model = new Sequential(new LSTM(28, 8, { batchFirst: true }), new Linear(8, 10));
+    expect(() => model.forward(zeros([2, 28, 28]))).toThrow(
+      'Sequential: layer 0 (LSTM) returned a tuple, not a tensor; give it returnLastStep: true to pass on the last step only',
+    );
+  });
+
   it('handles unbatched input and returns torch shapes', () => {
     const lstm = new LSTM(3, 4, { numLayers: 2 });
     const [out, [h, c]] = lstm.forwardSequence(zeros([5, 3]));

@@ -182,10 +182,10 @@ abstract class RNNBase extends Module {
     return unbatched ? squeeze(top, 0) : top;
   }
 
+  /** torch's text (which does not show RNN's nonlinearity); return_last_step appears only when set. */
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (this.mode === 'RNN_RELU') s += `, nonlinearity='relu'`;
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
