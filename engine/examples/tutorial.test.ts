@@ -41,3 +41,14 @@ describe('the torch.nn tutorial in LayerLab', () => {
     expect(validLosses[1]).toBeLessThan(0.8);
   });
 });
+
+describe('engine/README.md', () => {
+  it('quotes examples/tutorial.ts verbatim in its tutorial section', () => {
+    const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
+    const source = readFileSync(join(__dirname, 'tutorial.ts'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Tutorial'), readme.indexOf('## Model specs'));
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(5);
+    for (const block of blocks) expect(source, block).toContain(block);
+  });
+});

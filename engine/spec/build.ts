@@ -16,18 +16,11 @@ import {
 } from '../../common/spec/index';
 import { add, cat, reshape } from '../ops/index';
 import { tensor, type Tensor } from '../tensor';
-import { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from '../nn/activation';
-import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm';
-import { Sequential } from '../nn/container';
-import { Conv2d } from '../nn/conv';
-import { Dropout } from '../nn/dropout';
-import { Flatten, Identity, Linear } from '../nn/linear';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
-} from '../nn/loss';
-import { Module } from '../nn/module';
-import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../nn/pooling';
-import { GRU, LSTM, RNN } from '../nn/rnn';
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
+  ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
+  ReLU, RNN, Sequential, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
+} from '../nn/index';
 import { Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRScheduler, RMSprop, SGD, StepLR } from '../optim/index';
 import type { HasLrGroups } from '../optim/index';
 
