@@ -1,0 +1,56 @@
+/**
+ * Auto-layout, left to right: a node's column is its longest distance from the Input, its row its order within the
+ * column (spec order, so the layout is deterministic). Positions live in each node's `ui` ({x, y}), which the engine
+ * ignores and the project file keeps.
+ */
+import { inputsOf, topoSort, type ModelSpec } from '../../../../common/spec';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export const NODE_W = 148;
+export const NODE_H = 58;
+export const COL_GAP = 200;
+export const ROW_GAP = 96;
+const ORIGIN: Point = { x: 40, y: 60 };
+
+export function layoutSpec(spec: ModelSpec): ModelSpec {
+  const { order } = topoSort(spec);
+  const depth = new Map<string, number>();
+  for (const id of order) {
+    const ins = inputsOf(spec, id).filter((i) => depth.has(i));
+    depth.set(id, ins.length ? Math.max(...ins.map((i) => depth.get(i)! + 1)) : 0);
+  }
+  const rows = new Map<number, number>();
+  const placed = new Map<string, Point>();
+  for (const node of spec.nodes) {
+    const col = depth.get(node.id) ?? 0;
+    const row = rows.get(col) ?? 0;
+    rows.set(col, row + 1);
+    placed.set(node.id, { x: ORIGIN.x + col * COL_GAP, y: ORIGIN.y + row * ROW_GAP });
+  }
+  return { ...spec, nodes: spec.nodes.map((n) => ({ ...n, ui: { ...n.ui, ...placed.get(n.id)! } })) };
+}
+
+/** The box around every node, padded, for "zoom to fit". */
+export function bounds(points: readonly Point[]): { x: number; y: number; width: number; height: number } {
+  if (points.length === 0) return { x: 0, y: 0, width: 400, height: 200 };
+  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
+  const x = Math.min(...xs) - 30, y = Math.min(...ys) - 40;
+  return { x, y, width: Math.max(...xs) + NODE_W + 30 - x, height: Math.max(...ys) + NODE_H + 40 - y };
+}
+
+/** Distance from p to the segment a–b, for "dropped onto an edge". */
+export function distanceToSegment(p: Point, a: Point, b: Point): number {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/** Where an edge starts and ends on screen: from the right port of `from` to the left port of `to`. */
+export function edgeEnds(from: Point, to: Point): [Point, Point] {
+  return [{ x: from.x + NODE_W, y: from.y + NODE_H / 2 }, { x: to.x, y: to.y + NODE_H / 2 }];
+}

@@ -1,0 +1,39 @@
+/**
+ * Text ↔ param value for the properties panel's fields, and the inline check: '3' and '3, 5' for kernel_size,
+ * '0.9, 0.999' for betas, '1, 28, 28' for a shape; an empty field means the default (or None where allowed).
+ */
+import { checkParam, type ParamInfo, type ParamValue } from '../../../../common/spec';
+
+export function formatParam(value: ParamValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+export type Parsed = { ok: true; value: ParamValue | undefined } | { ok: false; problem: string };
+
+/**
+ * `undefined` means "use the default" (the param is dropped from the spec). The problem text is the validator's
+ * own ('must be an integer ≥ 1'), so the panel and validateSpec never disagree.
+ */
+export function parseParam(info: ParamInfo, text: string): Parsed {
+  const raw = text.trim();
+  let value: ParamValue | undefined;
+  if (raw === '') value = info.nullable ? null : info.required ? null : undefined;
+  else if (info.type === 'int' || info.type === 'float') value = toNumber(raw);
+  else if (info.type === 'int2') value = raw.includes(',') ? list(raw) : toNumber(raw);
+  else if (info.type === 'float2' || info.type === 'ints' || info.type === 'shape') value = list(raw);
+  else if (info.type === 'bool') value = raw === 'true';
+  else value = raw;
+  if (value === undefined) return { ok: true, value };
+  const problem = checkParam(info, value);
+  return problem ? { ok: false, problem } : { ok: true, value };
+}
+
+function toNumber(raw: string): number {
+  return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+}
+
+function list(raw: string): number[] {
+  return raw.replace(/^[[(]|[\])]$/g, '').split(',').map((part) => toNumber(part.trim()));
+}

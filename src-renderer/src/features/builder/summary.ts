@@ -1,0 +1,98 @@
+/**
+ * What the builder shows around the graph, computed from the spec and inferShapes' report: edge badges, compact
+ * shapes, the facts behind each node's accessible name, the memory estimate and why Train is not possible yet.
+ */
+import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
+import { opParams, pair } from '../../../../common/spec';
+
+/** ['N', 1, 28, 28] → '[N,1,28,28]'; unknown → '?'. */
+export function compactShape(shape: Shape | null | undefined): string {
+  return shape ? `[${shape.join(',')}]` : '?';
+}
+
+/** One sample's dims: ['N', 16, 14, 14] → '16×14×14'. */
+export function sampleDims(shape: Shape | null | undefined): string {
+  return shape ? shape.filter((d) => d !== 'N').join('×') : '?';
+}
+
+/** The badge on edge from → to: what the tensor is before and after `to`, e.g. '[N,1,28,28] → [N,784]'. */
+export function edgeBadge(report: ShapeReport, from: string, to: string): string {
+  return `${compactShape(report.nodes[from]?.shape)} → ${compactShape(report.nodes[to]?.shape)}`;
+}
+
+/** For a chain: the shape after each node, '[N,1,28,28] → [N,784] → [N,10]'; null for a graph. */
+export function shapeFlow(report: ShapeReport, chainIds: readonly string[] | null): string | null {
+  if (!chainIds) return null;
+  return chainIds.map((id) => compactShape(report.nodes[id]?.shape)).join(' → ');
+}
+
+export type NodeFact = { kind: 'filters' | 'features' | 'hidden' | 'kernel' | 'p' | 'none'; value: string };
+
+/** The op's telling number for its accessible name: Conv2d's filters, Linear's out_features, … */
+export function nodeFact(node: SpecNode): NodeFact {
+  const p = opParams(node);
+  switch (node.op) {
+    case 'Conv2d': return { kind: 'filters', value: String(p.outChannels ?? '?') };
+    case 'Linear': return { kind: 'features', value: String(p.outFeatures ?? '?') };
+    case 'RNN': case 'LSTM': case 'GRU': return { kind: 'hidden', value: String(p.hiddenSize ?? '?') };
+    case 'MaxPool2d': case 'AvgPool2d': return p.kernelSize == null ? { kind: 'none', value: '' } : { kind: 'kernel', value: pair(p.kernelSize).join('×') };
+    case 'Dropout': return { kind: 'p', value: String(p.p) };
+    default: return { kind: 'none', value: '' };
+  }
+}
+
+/** Extra state each optimizer keeps per parameter (momentum buffers, moment estimates). */
+export function optimizerSlots(optimizer: OptimizerSpec): number {
+  const p = optimizer.params;
+  switch (optimizer.type) {
+    case 'SGD': return Number(p.momentum ?? 0) > 0 ? 1 : 0;
+    case 'Adam': case 'AdamW': return p.amsgrad ? 3 : 2;
+    case 'RMSprop': return 1 + (Number(p.momentum ?? 0) > 0 ? 1 : 0) + (p.centered ? 1 : 0);
+    case 'Adagrad': return 1;
+    case 'Adadelta': return 2;
+  }
+}
+
+/**
+ * Training memory in bytes (float32): weights, gradients and optimizer state, plus every node's output for a batch,
+ * twice (kept for backward, and its gradient).
+ */
+export function memoryEstimate(spec: ModelSpec, report: ShapeReport): { bytes: number; weights: number; activations: number } {
+  const weights = report.totalParams * 4 * (2 + optimizerSlots(spec.optimizer));
+  let perSample = 0;
+  for (const id of report.order) {
+    const shape = report.nodes[id]?.shape;
+    if (shape) perSample += shape.reduce<number>((a, d) => (d === 'N' ? a : a * d), 1);
+  }
+  const activations = perSample * 4 * spec.data.batchSize * 2;
+  return { bytes: weights + activations, weights, activations };
+}
+
+/** 1536 → '1.5 KB', 3.2e6 → '3.1 MB'. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export type Blocker =
+  | { kind: 'spec'; message: string }
+  | { kind: 'shape'; message: string; fix: string }
+  | { kind: 'empty' };
+
+/** Why the graph cannot train yet (the first reason), or null when it can. */
+export function trainBlocker(spec: ModelSpec, errors: readonly SpecError[], report: ShapeReport): Blocker | null {
+  if (spec.nodes.length < 2) return { kind: 'empty' };
+  if (report.error) return { kind: 'shape', message: report.error.message, fix: report.error.fix };
+  if (errors.length > 0) return { kind: 'spec', message: errors[0].message };
+  return null;
+}
+
+/** Lint warnings that name a node, grouped for the node's own tooltip. */
+export function warningsFor(warnings: readonly LintWarning[], id: string): LintWarning[] {
+  return warnings.filter((w) => w.nodeId === id);
+}
