@@ -32,7 +32,7 @@ layers.json   {name, layer, args, kwargs (camelCase), repr (torch's str(module))
                eval:  {out, grad_out, grads}}
               train and eval each start from "state" on a fresh module. state_after holds the buffers after the
               train-mode forward (BatchNorm running stats, num_batches_tracked).
-losses.json   {name, loss, kwargs (camelCase, reduction included), input, target, out, grad_out, grads: {input}}
+losses.json   {name, loss, kwargs (camelCase, reduction included), input, target, out, grad_out?, grads?: {input}}
               For reduction 'mean' / 'sum' grad_out is a scalar tensor (shape []).
 optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grads: [{name: tensor} x steps],
                after: [{name: tensor} x steps]}
@@ -531,7 +531,7 @@ def layers():
 def losses():
     cases = []
 
-    def case(name, loss, ctor, kwargs, make):
+    def case(name, loss, ctor, kwargs, make, grad=True):
         for reduction in ('mean', 'sum', 'none'):
             cname = f'{name}/{reduction}'
             seed(cname)
@@ -539,10 +539,13 @@ def losses():
             kw = {**kwargs, 'reduction': reduction}
             xl = x.clone().requires_grad_(True)
             out = ctor(**{k: (torch.tensor(v) if isinstance(v, list) else v) for k, v in kw.items()})(xl, t)
-            g = N(*out.shape)
-            (out * g).sum().backward()
-            cases.append({'name': cname, 'loss': loss, 'kwargs': camel_kwargs(kw), 'input': enc(x), 'target': enc(t),
-                          'out': enc(out), 'grad_out': enc(g), 'grads': {'input': enc(xl.grad)}})
+            rec = {'name': cname, 'loss': loss, 'kwargs': camel_kwargs(kw), 'input': enc(x), 'target': enc(t),
+                   'out': enc(out)}
+            if grad:
+                g = N(*out.shape)
+                (out * g).sum().backward()
+                rec.update({'grad_out': enc(g), 'grads': {'input': enc(xl.grad)}})
+            cases.append(rec)
 
     case('MSELoss/basic', 'MSELoss', nn.MSELoss, {}, lambda: (U(4, 3), U(4, 3)))
     case('L1Loss/basic', 'L1Loss', nn.L1Loss, {}, lambda: (U(4, 3), U(4, 3)))
@@ -579,6 +582,35 @@ def losses():
          lambda: (torch.log_softmax(U(6, 4, lo=-3, hi=3), 1), torch.tensor([0, 1, 2, 3, 1, 1])))
     case('NLLLoss/ignore_index', 'NLLLoss', nn.NLLLoss, {'ignore_index': 0},
          lambda: (torch.log_softmax(U(6, 4, lo=-3, hi=3), 1), torch.tensor([0, 1, 2, 3, 0, 2])))
+    # option combinations, where the reductions' denominators get subtle
+    case('CrossEntropyLoss/spatial_weight_ignore', 'CrossEntropyLoss', nn.CrossEntropyLoss,
+         {'weight': [0.5, 2.0, 1.5], 'ignore_index': 1},
+         lambda: (U(2, 3, 2, 2, lo=-3, hi=3), torch.tensor([[[0, 1], [2, 2]], [[1, 0], [2, 1]]])))
+    case('CrossEntropyLoss/smoothing_weight', 'CrossEntropyLoss', nn.CrossEntropyLoss,
+         {'weight': [1.0, 2.0, 0.5, 1.5], 'label_smoothing': 0.2},
+         lambda: (U(6, 4, lo=-3, hi=3), torch.tensor([0, 1, 2, 3, 1, 1])))
+    case('CrossEntropyLoss/smoothing_ignore', 'CrossEntropyLoss', nn.CrossEntropyLoss,
+         {'ignore_index': 2, 'label_smoothing': 0.1}, lambda: (U(6, 4, lo=-3, hi=3), torch.tensor([0, 1, 2, 3, 2, 1])))
+    case('CrossEntropyLoss/prob_targets_smoothing', 'CrossEntropyLoss', nn.CrossEntropyLoss, {'label_smoothing': 0.1},
+         lambda: (U(5, 4, lo=-3, hi=3), torch.softmax(U(5, 4) * 2, 1)))
+    case('CrossEntropyLoss/prob_targets_weight', 'CrossEntropyLoss', nn.CrossEntropyLoss,
+         {'weight': [1.0, 2.0, 0.5, 1.5]}, lambda: (U(5, 4, lo=-3, hi=3), torch.softmax(U(5, 4) * 2, 1)))
+    case('CrossEntropyLoss/unbatched', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(5, lo=-3, hi=3), torch.tensor(3)))
+    case('NLLLoss/spatial', 'NLLLoss', nn.NLLLoss, {},
+         lambda: (torch.log_softmax(U(2, 3, 4, lo=-3, hi=3), 1), torch.randint(0, 3, (2, 4))))
+    case('BCELoss/weight', 'BCELoss', nn.BCELoss, {'weight': [0.5, 1.0, 2.0]},
+         lambda: (U(4, 3, lo=0.05, hi=0.95), U(4, 3, lo=0, hi=1)))
+    case('BCEWithLogitsLoss/weight_pos_weight', 'BCEWithLogitsLoss', nn.BCEWithLogitsLoss,
+         {'weight': [0.5, 1.0, 2.0], 'pos_weight': [2.0, 0.5, 1.0]},
+         lambda: (U(4, 3, lo=-4, hi=4), U(4, 3, lo=0, hi=1)))
+    # a saturated sigmoid output (exactly 0 or 1) that is right: torch's loss and gradient there are 0, not NaN
+    case('BCELoss/saturated_right', 'BCELoss', nn.BCELoss, {},
+         lambda: (torch.tensor([0.0, 1.0, 0.5, 0.25]), torch.tensor([0.0, 1.0, 0.25, 1.0])))
+    # ... and wrong: torch clamps each log term at -100 (documented), so the loss is 100, not inf (value only)
+    case('BCELoss/saturated_wrong', 'BCELoss', nn.BCELoss, {},
+         lambda: (torch.tensor([0.0, 1.0, 0.5]), torch.tensor([1.0, 0.0, 0.5])), grad=False)
+    case('SmoothL1Loss/beta_zero', 'SmoothL1Loss', nn.SmoothL1Loss, {'beta': 0.0}, lambda: (U(4, 3) * 2, U(4, 3)))
     write('losses.json', cases)
 
 

@@ -15,8 +15,8 @@ interface LossCase {
   input: TensorJSON;
   target: TensorJSON;
   out: TensorJSON;
-  grad_out: TensorJSON;
-  grads: { input: TensorJSON };
+  grad_out?: TensorJSON;
+  grads?: { input: TensorJSON };
 }
 
 interface LossModule {
@@ -36,6 +36,7 @@ const factories: Record<string, (kw: any) => LossModule> = {
   MSELoss: (kw) => new nn.MSELoss(kw),
   L1Loss: (kw) => new nn.L1Loss(kw),
   SmoothL1Loss: (kw) => new nn.SmoothL1Loss(kw),
+  HuberLoss: (kw) => new nn.HuberLoss(kw),
   BCELoss: (kw) => new nn.BCELoss(kw),
   BCEWithLogitsLoss: (kw) => new nn.BCEWithLogitsLoss(kw),
   CrossEntropyLoss: (kw) => new nn.CrossEntropyLoss(kw),
@@ -46,13 +47,13 @@ const fixture = loadFixture<LossCase>('losses.json');
 
 describe(`losses match PyTorch ${fixture.torch}`, () => {
   for (const c of fixture.cases) {
-    // HuberLoss is in torch and not in the engine: skipped.
     it.skipIf(!(c.loss in factories))(c.name, () => {
       const loss = factories[c.loss](options(c.kwargs));
       const x = toTensor(c.input, { requiresGrad: true });
       const out = loss.forward(x, toTensor(c.target));
       expectClose(out, c.out, `${c.name} value`, F32);
-      out.backward(toTensor(c.grad_out));
+      if (!c.grads) return; // value-only cases (saturated BCE, where torch's gradient is ±1e12 by its eps)
+      out.backward(toTensor(c.grad_out!));
       expectClose(x.grad, c.grads.input, `${c.name} grad of input`, F32);
     });
   }
