@@ -37,9 +37,10 @@ losses.json   {name, loss, kwargs (camelCase, reduction included), input, target
 optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grads: [{name: tensor} x steps],
                after: [{name: tensor} x steps]}
               Step i sets p.grad = grads[i][p] and calls step(); after[i] holds the params after that step.
-schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs}
+schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs, momenta?}
               lrs[i] is the optimizer's lr during epoch i (after i scheduler steps); ReduceLROnPlateau is stepped
-              with metrics[i] at the end of epoch i.
+              with metrics[i] at the end of epoch i. The optimizer is SGD(lr) with momentum 0; momenta[i] is its
+              momentum during epoch i when the scheduler changes it (OneCycleLR).
 rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
@@ -795,9 +796,10 @@ def schedulers():
         p = torch.zeros(1, requires_grad=True)
         opt = torch.optim.SGD([p], lr=lr)
         sched = ctor(opt, **kwargs)
-        lrs = []
+        lrs, momenta = [], []
         for e in range(epochs):
             lrs.append(opt.param_groups[0]['lr'])  # a Python float (float64), not rounded to float32
+            momenta.append(opt.param_groups[0]['momentum'])
             opt.step()
             if metrics is None:
                 sched.step()
@@ -807,6 +809,8 @@ def schedulers():
                'lrs': lrs}
         if metrics is not None:
             rec['metrics'] = metrics
+        if any(m != 0 for m in momenta):  # OneCycleLR cycles the SGD momentum too
+            rec['momenta'] = momenta
         cases.append(rec)
 
     S = torch.optim.lr_scheduler

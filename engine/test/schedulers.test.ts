@@ -15,12 +15,13 @@ interface SchedulerCase {
   epochs: number;
   metrics?: number[];
   lrs: number[];
+  momenta?: number[];
 }
 
 interface Stepper {
   step(metric?: number): void;
 }
-type Groups = optim.HasLrGroups;
+type Groups = { paramGroups: Array<{ lr: number; momentum: number }> };
 type Kw = Record<string, any>;
 
 /** Fixture kwargs are torch's, camelCased; the engine takes the required ones positionally. */
@@ -29,27 +30,37 @@ const factories: Record<string, (opt: Groups, kw: Kw) => Stepper> = {
   ExponentialLR: (opt, { gamma }) => new optim.ExponentialLR(opt, gamma),
   CosineAnnealingLR: (opt, { tMax, ...rest }) => new optim.CosineAnnealingLR(opt, tMax, rest),
   ReduceLROnPlateau: (opt, kw) => new optim.ReduceLROnPlateau(opt, kw),
+  MultiStepLR: (opt, { milestones, ...rest }) => new optim.MultiStepLR(opt, milestones, rest),
+  ConstantLR: (opt, kw) => new optim.ConstantLR(opt, kw),
+  LinearLR: (opt, kw) => new optim.LinearLR(opt, kw),
+  OneCycleLR: (opt, { maxLr, ...rest }) => new optim.OneCycleLR(opt, maxLr, rest),
 };
+
+function expectSeries(name: string, what: string, got: number[], want: number[]): void {
+  got.forEach((v, epoch) => {
+    if (Math.abs(v - want[epoch]) > 1e-12 * Math.abs(want[epoch])) {
+      expect.fail(`${name}: epoch ${epoch} ${what} ${v}, expected ${want[epoch]}\n  got      [${got}]\n  expected [${want}]`);
+    }
+  });
+}
 
 const fixture = loadFixture<SchedulerCase>('schedulers.json');
 
 describe(`lr schedulers match PyTorch ${fixture.torch}`, () => {
   for (const c of fixture.cases) {
-    // Schedulers torch has and the engine does not (MultiStepLR, LinearLR, ConstantLR, OneCycleLR) are skipped.
     it.skipIf(!(c.scheduler in factories))(c.name, () => {
-      // A stand-in optimizer: schedulers only read and write paramGroups[i].lr.
-      const opt: Groups = { paramGroups: [{ lr: c.lr }] };
+      // A stand-in for torch's SGD(lr) (momentum 0): schedulers only read and write the groups' lr (and momentum).
+      const opt: Groups = { paramGroups: [{ lr: c.lr, momentum: 0 }] };
       const scheduler = factories[c.scheduler](opt, c.kwargs);
-      const got: number[] = [];
+      const lrs: number[] = [];
+      const momenta: number[] = [];
       for (let epoch = 0; epoch < c.epochs; epoch++) {
-        got.push(opt.paramGroups[0].lr);
+        lrs.push(opt.paramGroups[0].lr);
+        momenta.push(opt.paramGroups[0].momentum);
         scheduler.step(c.metrics?.[epoch]);
       }
-      got.forEach((lr, epoch) => {
-        if (Math.abs(lr - c.lrs[epoch]) > 1e-12 * Math.abs(c.lrs[epoch])) {
-          expect.fail(`${c.name}: epoch ${epoch} lr ${lr}, expected ${c.lrs[epoch]}\n  got      [${got}]\n  expected [${c.lrs}]`);
-        }
-      });
+      expectSeries(c.name, 'lr', lrs, c.lrs);
+      if (c.momenta) expectSeries(c.name, 'momentum', momenta, c.momenta);
     });
   }
 });
