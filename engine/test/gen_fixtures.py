@@ -257,6 +257,9 @@ def ops():
     case('max/dim1', 'max', lambda x: x.max(1).values, x234, [1])
     case('max/dim_neg_keepdim', 'max', lambda x: x.max(-1, keepdim=True).values, x234, [-1, True])
     case('max/all_ties', 'max', torch.max, lambda: [torch.tensor([[1.0, 3.0, 3.0], [0.5, 3.0, -1.0]])])
+    ties = lambda: [torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])]
+    case('max/dim_ties', 'max', lambda x: x.max(1).values, ties, [1])  # torch: the first maximum gets the grad
+    case('argmax/ties', 'argmax', lambda x: x.argmax(1), ties, [1], grad=False)
     case('min/all', 'min', torch.min, x234)
     case('min/dim1', 'min', lambda x: x.min(1).values, x234, [1])
     case('min/dim0_keepdim', 'min', lambda x: x.min(0, keepdim=True).values, x234, [0, True])
@@ -295,6 +298,13 @@ def ops():
     case('expand/basic', 'expand', lambda x: x.expand(3, 4), lambda: [U(3, 1)], [[3, 4]])
     case('expand/new_dims', 'expand', lambda x: x.expand(2, 3, 4), lambda: [U(3, 1)], [[2, 3, 4]])
     case('expand/keep_minus1', 'expand', lambda x: x.expand(2, -1, 4), lambda: [U(3, 1)], [[2, -1, 4]])
+
+    # empty tensors
+    case('sum/empty_dim0', 'sum', lambda x: x.sum(0), lambda: [torch.zeros(0, 3)], [0])
+    case('sum/empty_all', 'sum', torch.sum, lambda: [torch.zeros(0, 3)])
+    case('matmul/empty_k', 'matmul', torch.matmul, lambda: [torch.zeros(2, 0), torch.zeros(0, 3)])
+    case('cat/with_empty', 'cat', lambda a, b: torch.cat([a, b], 0), lambda: [U(2, 3), torch.zeros(0, 3)], [0])
+    case('add/empty_broadcast', 'add', torch.add, lambda: [torch.zeros(0, 3), U(3)])
 
     # softmax family
     case('softmax/dim1', 'softmax', lambda x: torch.softmax(x, 1), x34, [1])
