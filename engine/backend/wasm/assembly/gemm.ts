@@ -1,0 +1,269 @@
+// @ts-nocheck: AssemblyScript (compiled by scripts/build-wasm.mjs); the engine's tsc config cannot type its builtins.
+/**
+ * Single-precision GEMM with SIMD: C[m,n] = op(A)·op(B), all row-major, op = identity or transpose.
+ *
+ *   not transA: A stored [m,k];  transA: A stored [k,m]   (transposed into scratch first)
+ *   not transB: B stored [k,n];  transB: B stored [n,k]
+ *
+ * Method (the classic register-blocked GEMM): op(B) is packed into panels of 8 columns, each panel K×8
+ * contiguous (zero past n), so the 4×8 micro-kernel streams one panel with two v128 loads per k while A's four
+ * rows are broadcast one float at a time: 8 multiply-adds of 4 lanes for 6 loads, all 8 accumulators in
+ * registers. Panels are the outer loop, so a panel (K·32 bytes, 25 KB at K=784) stays in L1 across all rows.
+ * Packing costs k·n (plus m·k for transA) against m·n·k multiply-adds.
+ *
+ * When B is transposed and K is long (conv's dW = dy·colᵀ, K = batch·positions), packing would cost as much as
+ * the product, so those go to a dot-product kernel instead: C[i,j] = A[i,:]·B[j,:], both rows contiguous.
+ *
+ * Work is split by panels (jb0..jb1) so that threads can each take a range of columns.
+ */
+
+/** A 32-byte spill for the last, partial panel of a row. */
+const edge: usize = memory.data(32, 16);
+
+/** Below this K a transB product is packed (the dot kernel's per-entry overhead would dominate). */
+const DOT_MIN_K: i32 = 256;
+
+/** Bytes of scratch `gemm` needs for these sizes (JS allocates it). */
+export function gemmScratchBytes(m: i32, n: i32, k: i32, transA: bool, transB: bool): i32 {
+  if (transB && !transA && k >= DOT_MIN_K) return 0;
+  const panels = (n + 7) >> 3;
+  const bBytes = panels * k * 32;
+  const aBytes = transA ? ((m * k * 4 + 15) & ~15) : 0;
+  return aBytes + bBytes;
+}
+
+export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
+  gemmPrepare(a, b, m, n, k, transA, transB, scratch);
+  gemmPanels(a, b, c, m, n, k, transA, transB, scratch, 0, (n + 7) >> 3);
+}
+
+/** Packs op(A) (if transposed) and op(B) into scratch: the part of gemm that threads must not repeat. */
+export function gemmPrepare(a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
+  if (m == 0 || n == 0 || k == 0) return;
+  if (transB && !transA && k >= DOT_MIN_K) return;
+  let bp = scratch;
+  if (transA) {
+    transpose(a, k, m, scratch);
+    bp += (<usize>(m * k * 4) + 15) & ~15;
+  }
+  packB(b, transB, k, n, bp);
+}
+
+/** C's columns of panels [jb0, jb1) (8 columns each); gemmPrepare must have run. */
+export function gemmPanels(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, jb0: i32, jb1: i32,
+): void {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (let i = 0; i < m; i++) {
+      const j0 = jb0 << 3;
+      const j1 = min(n, jb1 << 3);
+      if (j1 > j0) memory.fill(c + ((<usize>(i * n + j0)) << 2), 0, <usize>(j1 - j0) << 2);
+    }
+    return;
+  }
+  if (transB && !transA && k >= DOT_MIN_K) {
+    gemmDot(a, b, c, m, n, k, jb0 << 3, min(n, jb1 << 3));
+    return;
+  }
+  let ap = a;
+  let bp = scratch;
+  if (transA) {
+    ap = scratch;
+    bp += (<usize>(m * k * 4) + 15) & ~15;
+  }
+  kernel4x8(ap, bp, c, m, n, k, jb0, jb1);
+}
+
+/** dst[cols, rows] = src[rows, cols]ᵀ, in 8×8 tiles so that reads and writes both stay in a few cache lines. */
+export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  for (let r0 = 0; r0 < rows; r0 += 8) {
+    const r1 = min(rows, r0 + 8);
+    for (let c0 = 0; c0 < cols; c0 += 8) {
+      const c1 = min(cols, c0 + 8);
+      for (let r = r0; r < r1; r++) {
+        for (let q = c0; q < c1; q++) {
+          store<f32>(dst + (<usize>(q * rows + r) << 2), load<f32>(src + (<usize>(r * cols + q) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/** bp[jb][p][0..8] = op(B)[p, 8·jb + c], zero where 8·jb + c >= n. */
+function packB(b: usize, transB: bool, k: i32, n: i32, bp: usize): void {
+  const panels = (n + 7) >> 3;
+  for (let jb = 0; jb < panels; jb++) {
+    const j0 = jb << 3;
+    const w = min(8, n - j0);
+    let dst = bp + ((<usize>jb * <usize>k) << 5);
+    if (!transB) {
+      let src = b + (<usize>j0 << 2);
+      const stride = <usize>n << 2;
+      if (w == 8) {
+        for (let p = 0; p < k; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += stride;
+          dst += 32;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < 8; q++) store<f32>(dst + (<usize>q << 2), q < w ? load<f32>(src + (<usize>q << 2)) : 0);
+          src += stride;
+          dst += 32;
+        }
+      }
+    } else {
+      // op(B)[p, j] = B[j, p]: eight rows of B read side by side.
+      const src = b + ((<usize>j0 * <usize>k) << 2);
+      const stride = <usize>k << 2;
+      for (let p = 0; p < k; p++) {
+        const col = src + (<usize>p << 2);
+        for (let q = 0; q < 8; q++) store<f32>(dst + (<usize>q << 2), q < w ? load<f32>(col + <usize>q * stride) : 0);
+        dst += 32;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function storeRow(pc: usize, v0: v128, v1: v128, w: i32): void {
+  if (w == 8) {
+    v128.store(pc, v0);
+    v128.store(pc, v1, 16);
+  } else {
+    v128.store(edge, v0);
+    v128.store(edge, v1, 16);
+    memory.copy(pc, edge, <usize>w << 2);
+  }
+}
+
+/** C[m,n] = A[m,k] · Bpacked, for panels jb0..jb1: 4×8 blocks, then single rows for m mod 4. */
+function kernel4x8(a: usize, bp: usize, c: usize, m: i32, n: i32, k: i32, jb0: i32, jb1: i32): void {
+  const aRow = <usize>k << 2;
+  const cRow = <usize>n << 2;
+  const zero = f32x4.splat(0);
+  for (let jb = jb0; jb < jb1; jb++) {
+    const j0 = jb << 3;
+    const w = min(8, n - j0);
+    const panel = bp + ((<usize>jb * <usize>k) << 5);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+      let pa = a + <usize>i * aRow;
+      let pb = panel;
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let s = v128.load32_splat(pa);
+        c00 = f32x4.add(c00, f32x4.mul(s, b0));
+        c01 = f32x4.add(c01, f32x4.mul(s, b1));
+        s = v128.load32_splat(pa + aRow);
+        c10 = f32x4.add(c10, f32x4.mul(s, b0));
+        c11 = f32x4.add(c11, f32x4.mul(s, b1));
+        s = v128.load32_splat(pa + 2 * aRow);
+        c20 = f32x4.add(c20, f32x4.mul(s, b0));
+        c21 = f32x4.add(c21, f32x4.mul(s, b1));
+        s = v128.load32_splat(pa + 3 * aRow);
+        c30 = f32x4.add(c30, f32x4.mul(s, b0));
+        c31 = f32x4.add(c31, f32x4.mul(s, b1));
+        pa += 4;
+        pb += 32;
+      }
+      const pc = c + <usize>i * cRow + (<usize>j0 << 2);
+      storeRow(pc, c00, c01, w);
+      storeRow(pc + cRow, c10, c11, w);
+      storeRow(pc + 2 * cRow, c20, c21, w);
+      storeRow(pc + 3 * cRow, c30, c31, w);
+    }
+    for (; i < m; i++) {
+      let c0 = zero, c1 = zero;
+      let pa = a + <usize>i * aRow;
+      let pb = panel;
+      for (let p = 0; p < k; p++) {
+        const s = v128.load32_splat(pa);
+        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(pb)));
+        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(pb, 16)));
+        pa += 4;
+        pb += 32;
+      }
+      storeRow(c + <usize>i * cRow + (<usize>j0 << 2), c0, c1, w);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** Σ_p x[p]·y[p] over k floats, four lanes at a time. */
+function dot(x: usize, y: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const o = <usize>p << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = hsum(acc);
+  for (; p < k; p++) s += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return s;
+}
+
+/** C[i,j] = A[i,:]·B[j,:] (A [m,k], B [n,k]) for columns j0..j1: 2×4 blocks of dot products. */
+function gemmDot(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, j0: i32, j1: i32): void {
+  const row = <usize>k << 2;
+  const k4 = k & ~3;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a0 = a + <usize>i * row;
+    const a1 = a0 + row;
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const b0 = b + <usize>j * row;
+      const b1 = b0 + row, b2 = b1 + row, b3 = b2 + row;
+      let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let p = 0; p < k4; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        let y = v128.load(b0 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x0, y));
+        s10 = f32x4.add(s10, f32x4.mul(x1, y));
+        y = v128.load(b1 + o);
+        s01 = f32x4.add(s01, f32x4.mul(x0, y));
+        s11 = f32x4.add(s11, f32x4.mul(x1, y));
+        y = v128.load(b2 + o);
+        s02 = f32x4.add(s02, f32x4.mul(x0, y));
+        s12 = f32x4.add(s12, f32x4.mul(x1, y));
+        y = v128.load(b3 + o);
+        s03 = f32x4.add(s03, f32x4.mul(x0, y));
+        s13 = f32x4.add(s13, f32x4.mul(x1, y));
+      }
+      let r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+      let r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+      for (let p = k4; p < k; p++) {
+        const o = <usize>p << 2;
+        const x0 = load<f32>(a0 + o), x1 = load<f32>(a1 + o);
+        const y0 = load<f32>(b0 + o), y1 = load<f32>(b1 + o), y2 = load<f32>(b2 + o), y3 = load<f32>(b3 + o);
+        r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+        r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+      }
+      const pc = c + (<usize>(i * n + j) << 2);
+      const pc1 = pc + (<usize>n << 2);
+      store<f32>(pc, r00); store<f32>(pc, r01, 4); store<f32>(pc, r02, 8); store<f32>(pc, r03, 12);
+      store<f32>(pc1, r10); store<f32>(pc1, r11, 4); store<f32>(pc1, r12, 8); store<f32>(pc1, r13, 12);
+    }
+    for (; j < j1; j++) {
+      const bj = b + <usize>j * row;
+      store<f32>(c + (<usize>(i * n + j) << 2), dot(a0, bj, k));
+      store<f32>(c + (<usize>((i + 1) * n + j) << 2), dot(a1, bj, k));
+    }
+  }
+  for (; i < m; i++) {
+    const ai = a + <usize>i * row;
+    for (let j = j0; j < j1; j++) store<f32>(c + (<usize>(i * n + j) << 2), dot(ai, b + <usize>j * row, k));
+  }
+}

@@ -1,0 +1,10 @@
+// @ts-nocheck: AssemblyScript (compiled by scripts/build-wasm.mjs); the engine's tsc config cannot type its builtins.
+/** The wasm module's exports: every kernel the TS side (../kernels.ts) calls, and where free memory starts. */
+export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
+export { im2col, col2im, scatterOutput, gatherGrad } from './conv';
+export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
+
+/** The first byte after the module's static data: the TS arena starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

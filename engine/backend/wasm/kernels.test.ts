@@ -1,0 +1,188 @@
+/**
+ * Every wasm kernel against the CPU reference kernel on random float32 inputs, including sizes that are not
+ * multiples of the 4×8 block, 1-sized dims, transposed operands and batch offsets.
+ *
+ * Tolerance: 1e-5 relative (plus 1e-5 absolute, scaled by the sum's magnitude for reductions). The wasm kernels
+ * add in another order than the CPU kernels (4 lanes, then across lanes), and float32 rounding depends on the
+ * order; a sum of K terms may differ by about K·2⁻²⁴ relative to Σ|terms|, so the GEMM and reduction checks are
+ * relative to Σ|a·b| (or Σ|x|) rather than to the possibly cancelling result.
+ */
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../random';
+import { cpuKernels } from '../cpu/index';
+import type { Conv2dAttrs } from '../cpu/conv';
+import { sizeOf } from '../arrays';
+import { createWasmBackend, wasmSupported } from './index';
+import type { KernelTable } from '../backend';
+
+const wasm = createWasmBackend().kernels as KernelTable;
+const rng = new Random(7);
+const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+
+/** |a − b| ≤ rtol·scale + atol, element by element; `scale` defaults to |b|. */
+function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number> | null, scale?: ArrayLike<number>, rtol = 1e-5) {
+  expect(actual).not.toBeNull();
+  expect(actual!.length).toBe(expected!.length);
+  for (let i = 0; i < expected!.length; i++) {
+    const s = scale ? scale[i] : Math.abs(expected![i]);
+    const err = Math.abs(actual![i] - expected![i]);
+    if (!(err <= rtol * s + 1e-6) && !(Number.isNaN(actual![i]) && Number.isNaN(expected![i]))) {
+      expect.fail(`element ${i}: ${actual![i]} vs ${expected![i]} (scale ${s})`);
+    }
+  }
+}
+
+const abs = (x: Float32Array) => x.map(Math.abs);
+
+describe('wasm runtime', () => {
+  it('is supported here (Node has WebAssembly SIMD)', () => expect(wasmSupported()).toBe(true));
+});
+
+describe('wasm Matmul', () => {
+  const shapes: Array<[number, number, number]> = [
+    [1, 1, 1], [1, 7, 1], [4, 8, 3], [5, 9, 17], [64, 128, 784], [64, 10, 784], [3, 13, 300], [7, 1, 260],
+    [784, 128, 64], [33, 65, 129], [2, 300, 2],
+  ];
+  for (const [m, n, k] of shapes) {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`, () => {
+        const a = randn(m * k);
+        const b = randn(k * n);
+        const attrs = { m, k, n, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), transA, transB, dtype: 'float32' as const };
+        const expected = cpuKernels.Matmul(a, b, attrs);
+        const scale = cpuKernels.Matmul(abs(a), abs(b), attrs);
+        expectNear(wasm.Matmul(a, b, attrs), expected, scale);
+      });
+    }
+  }
+
+  it('batched, with broadcast (repeated) offsets', () => {
+    const [m, k, n] = [9, 33, 20];
+    const a = randn(3 * m * k);
+    const b = randn(2 * k * n);
+    const attrs = {
+      m, k, n, aOffsets: Int32Array.of(0, m * k, 2 * m * k, 0), bOffsets: Int32Array.of(0, 0, k * n, k * n), dtype: 'float32' as const,
+    };
+    expectNear(wasm.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+  });
+
+  it('float64 falls back to the CPU kernel exactly', () => {
+    const a = Float64Array.from(randn(6 * 70));
+    const b = Float64Array.from(randn(70 * 5));
+    const attrs = { m: 6, k: 70, n: 5, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), dtype: 'float64' as const };
+    const y = wasm.Matmul(a, b, attrs);
+    expect(y).toBeInstanceOf(Float64Array);
+    expect(Array.from(y)).toEqual(Array.from(cpuKernels.Matmul(a, b, attrs)));
+  });
+});
+
+const convAttrs = (o: Partial<Conv2dAttrs> = {}): Conv2dAttrs => ({
+  strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, dilationH: 1, dilationW: 1, groups: 1, ...o,
+});
+const pad = (p: number) => ({ padTop: p, padBottom: p, padLeft: p, padRight: p });
+
+describe('wasm Conv2d forward and backward', () => {
+  const cases: Array<[string, number[], number[], Conv2dAttrs]> = [
+    ['LeNet conv1 (pad 2)', [3, 1, 28, 28], [6, 1, 5, 5], convAttrs(pad(2))],
+    ['LeNet conv2', [2, 6, 14, 14], [16, 6, 5, 5], convAttrs()],
+    ['tutorial CNN conv (stride 2, pad 1)', [3, 16, 14, 14], [16, 16, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
+    ['odd sizes, uneven padding, stride 3x2', [2, 3, 11, 9], [5, 3, 3, 4], convAttrs({ strideH: 3, strideW: 2, padTop: 1, padBottom: 2, padLeft: 0, padRight: 3 })],
+    ['dilation 2', [1, 2, 10, 12], [3, 2, 3, 3], convAttrs({ dilationH: 2, dilationW: 2, ...pad(1) })],
+    ['1x1 kernel, one channel, one image', [1, 1, 5, 7], [1, 1, 1, 1], convAttrs()],
+    ['large stride past the edge', [2, 2, 9, 9], [4, 2, 2, 2], convAttrs({ strideH: 4, strideW: 5, ...pad(3) })],
+  ];
+  for (const [name, xShape, wShape, attrs] of cases) {
+    it(name, () => {
+      const x = randn(sizeOf(xShape));
+      const w = randn(sizeOf(wShape));
+      const bias = randn(wShape[0]);
+      const ref = cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs);
+      const got = wasm.Conv2d(x, xShape, w, wShape, bias, attrs);
+      expect(got.shape).toEqual(ref.shape);
+      const scale = cpuKernels.Conv2d(abs(x), xShape, abs(w), wShape, abs(bias), attrs).y;
+      expectNear(got.y, ref.y, scale);
+      expectNear(wasm.Conv2d(x, xShape, w, wShape, null, attrs).y, cpuKernels.Conv2d(x, xShape, w, wShape, null, attrs).y, scale);
+
+      const dy = randn(ref.y.length);
+      const r = cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs);
+      const g = wasm.Conv2dBackward(dy, x, xShape, w, wShape, attrs);
+      const s = cpuKernels.Conv2dBackward(abs(dy), abs(x), xShape, abs(w), wShape, attrs);
+      expectNear(g.dx, r.dx, s.dx!);
+      expectNear(g.dw, r.dw, s.dw!);
+      expectNear(g.db, r.db, s.db!);
+      const only = wasm.Conv2dBackward(dy, x, xShape, w, wShape, attrs, { input: false, weight: true, bias: false });
+      expect(only.dx).toBeNull();
+      expect(only.db).toBeNull();
+      expectNear(only.dw, r.dw, s.dw!);
+    });
+  }
+
+  it('groups > 1 falls back to the CPU kernel', () => {
+    const attrs = convAttrs({ groups: 2 });
+    const x = randn(2 * 4 * 6 * 6);
+    const w = randn(6 * 2 * 3 * 3);
+    expect(Array.from(wasm.Conv2d(x, [2, 4, 6, 6], w, [6, 2, 3, 3], null, attrs).y)).toEqual(
+      Array.from(cpuKernels.Conv2d(x, [2, 4, 6, 6], w, [6, 2, 3, 3], null, attrs).y),
+    );
+  });
+
+  it('reports the CPU kernel errors (bias length)', () => {
+    expect(() => wasm.Conv2d(randn(2 * 49), [2, 1, 7, 7], randn(9), [1, 1, 3, 3], randn(2), convAttrs())).toThrow(/bias/);
+  });
+});
+
+describe('wasm elementwise kernels', () => {
+  const binaries = ['Add', 'Sub', 'Mul', 'Div'] as const;
+  const layouts: Array<[string, number[], number[], number[]]> = [
+    ['same shape', [64, 130], [64, 130], [64, 130]],
+    ['bias row [C] over [N, C]', [64, 131], [131], [64, 131]],
+    ['row [1, C] on the left', [1, 129], [70, 129], [70, 129]],
+    ['scalar right', [33, 41], [], [33, 41]],
+    ['scalar left', [1], [1027], [1027]],
+    ['general broadcast (CPU)', [64, 1], [1, 50], [64, 50]],
+    ['below the size threshold (CPU)', [7, 3], [3], [7, 3]],
+  ];
+  for (const op of binaries) {
+    for (const [name, aShape, bShape, outShape] of layouts) {
+      it(`${op}: ${name}`, () => {
+        const a = randn(sizeOf(aShape));
+        const b = op === 'Div' ? randn(sizeOf(bShape)).map((v) => v + Math.sign(v)) : randn(sizeOf(bShape));
+        expectNear(wasm[op](a, aShape, b, bShape, outShape, 'float32'), cpuKernels[op](a, aShape, b, bShape, outShape, 'float32'));
+      });
+    }
+  }
+
+  it('Relu and ReluGrad, NaN passing through like the CPU kernel', () => {
+    const x = randn(4099);
+    x[5] = NaN;
+    x[6] = 0;
+    x[4098] = -0;
+    const dy = randn(4099);
+    const y = wasm.Relu(x);
+    expectNear(y, cpuKernels.Relu(x));
+    expectNear(wasm.ReluGrad(x, y, dy), cpuKernels.ReluGrad(x, y, dy));
+  });
+
+  it('Sum over leading dims (bias gradients), and other reductions on the CPU', () => {
+    for (const [shape, dims] of [[[64, 130], [0]], [[8, 9, 31], [0, 1]], [[8, 9, 31], [1]], [[2000], [0]], [[40, 50], [0, 1]]] as const) {
+      const x = randn(sizeOf(shape));
+      const scale = cpuKernels.Sum(abs(x), shape, dims, 'float32');
+      expectNear(wasm.Sum(x, shape, dims, 'float32'), cpuKernels.Sum(x, shape, dims, 'float32'), scale);
+    }
+  });
+
+  it('Softmax and LogSoftmax over the last dim (and others on the CPU)', () => {
+    for (const [shape, dim] of [[[64, 10], 1], [[3, 700], 1], [[5, 7, 40], 2], [[64, 10], 0]] as const) {
+      const x = randn(sizeOf(shape)).map((v) => 5 * v);
+      expectNear(wasm.Softmax(x, shape, dim), cpuKernels.Softmax(x, shape, dim));
+      expectNear(wasm.LogSoftmax(x, shape, dim), cpuKernels.LogSoftmax(x, shape, dim));
+    }
+  });
+
+  it('Permute: 2-D transposes in wasm, other permutations on the CPU', () => {
+    for (const [shape, perm] of [[[128, 784], [1, 0]], [[37, 61], [1, 0]], [[4, 5, 60], [2, 0, 1]]] as const) {
+      const x = randn(sizeOf(shape));
+      expect(Array.from(wasm.Permute(x, shape, perm))).toEqual(Array.from(cpuKernels.Permute(x, shape, perm)));
+    }
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * The wasm backend's kernels, each with exactly the CPU kernel's signature (KernelTable), so ops cannot tell them
+ * apart. Each handles the float32 cases that pay (see the thresholds) and hands everything else to the CPU kernel:
+ * float64 (gradient checks), grouped convolutions, general broadcasting, tiny sizes where the copies cost more
+ * than the arithmetic.
+ *
+ * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
+ */
+import type { KernelTable } from '../backend';
+import { cpuKernels } from '../cpu/index';
+import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
+import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
+import type { WasmRuntime } from './runtime';
+
+/** Below this many multiply-adds a matmul stays on the CPU kernel (copy-in/out and call overhead dominate). */
+export const MIN_MATMUL_MACS = 2048;
+/** Below this many elements an elementwise kernel stays on the CPU. */
+export const MIN_ELEMENTWISE = 1024;
+
+const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
+
+const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/**
+ * How a binary operand lies against the output [rows, cols]: 0 full, 1 a row vector over the last dim (a bias),
+ * 2 a scalar, -1 anything else (general broadcasting: CPU).
+ */
+function operandMode(length: number, shape: readonly number[], outShape: readonly number[], n: number): number {
+  if (length === n) return 0;
+  if (length === 1) return 2;
+  const last = outShape[outShape.length - 1];
+  if (length === last && shape.length > 0 && shape[shape.length - 1] === last) return 1;
+  return -1;
+}
+
+/** The conv geometry block read by assembly/conv.ts (order fixed there). */
+function geometryInts(g: Conv2dGeometry): number[] {
+  return [
+    g.batch, g.groupIn, g.inH, g.inW, g.kernelH, g.kernelW, g.outH, g.outW,
+    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
+  ];
+}
+
+export function wasmKernels(rt: WasmRuntime): Partial<KernelTable> {
+  const ex = rt.exports;
+
+  /** C = op(A)·op(B) into a fresh region; returns its pointer. Inputs must already be in the arena. */
+  function gemmInto(pa: number, pb: number, m: number, n: number, k: number, transA: boolean, transB: boolean): number {
+    const pc = rt.alloc(m * n * 4);
+    const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
+    ex.gemm(pa, pb, pc, m, n, k, +transA, +transB, scratch);
+    return pc;
+  }
+
+  const matmul: KernelTable['Matmul'] = (a, b, attrs) => {
+    const { m, k, n, aOffsets, bOffsets, transA = false, transB = false, dtype } = attrs;
+    if (dtype !== 'float32' || !isF32(a) || !isF32(b) || m * n * k < MIN_MATMUL_MACS) return cpuKernels.Matmul(a, b, attrs);
+    const batch = aOffsets.length;
+    rt.reset();
+    const pa = rt.put(a);
+    const pb = rt.put(b);
+    const pc = rt.alloc(batch * m * n * 4);
+    const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
+    for (let i = 0; i < batch; i++) {
+      ex.gemm(pa + aOffsets[i] * 4, pb + bOffsets[i] * 4, pc + i * m * n * 4, m, n, k, +transA, +transB, scratch);
+    }
+    return rt.take(pc, batch * m * n);
+  };
+
+  const conv2d: KernelTable['Conv2d'] = (x, xShape, w, wShape, bias, attrs) => {
+    if (!isF32(x) || !isF32(w) || (bias !== null && !isF32(bias)) || attrs.groups !== 1) {
+      return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs);
+    }
+    const g = conv2dGeometry(xShape, wShape, attrs);
+    if (bias !== null && bias.length !== g.outChannels) return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs); // its error
+    const cols = g.batch * g.positions;
+    rt.reset();
+    const px = rt.put(x);
+    const pw = rt.put(w);
+    const pbias = bias === null ? 0 : rt.put(bias);
+    const geo = rt.putInts(geometryInts(g));
+    const col = rt.alloc(g.patch * cols * 4);
+    ex.im2col(px, col, geo);
+    // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
+    const t = gemmInto(pw, col, g.outChannels, cols, g.patch, false, false);
+    const py = rt.alloc(g.outChannels * cols * 4);
+    ex.scatterOutput(t, py, pbias, g.outChannels, g.batch, g.positions);
+    return { y: rt.take(py, g.outChannels * cols), shape: [g.batch, g.outChannels, g.outH, g.outW] };
+  };
+
+  const conv2dBackward: KernelTable['Conv2dBackward'] = (dy, x, xShape, w, wShape, attrs, mask = { input: true, weight: true, bias: true }) => {
+    if (!isF32(dy) || !isF32(x) || !isF32(w) || attrs.groups !== 1) {
+      return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask);
+    }
+    const g = conv2dGeometry(xShape, wShape, attrs);
+    const cols = g.batch * g.positions;
+    if (dy.length !== g.outChannels * cols) return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask); // its error
+    rt.reset();
+    const pdy = rt.put(dy);
+    // dy' [O, N·P]: each output channel's gradient as one row.
+    const t = rt.alloc(g.outChannels * cols * 4);
+    ex.gatherGrad(pdy, t, g.outChannels, g.batch, g.positions);
+    let db: FloatArray | null = null;
+    if (mask.bias) {
+      const pdb = rt.alloc(g.outChannels * 4);
+      ex.rowSums(t, pdb, g.outChannels, cols);
+      db = rt.take(pdb, g.outChannels);
+    }
+    if (!mask.weight && !mask.input) return { dx: null, dw: null, db };
+    const geo = rt.putInts(geometryInts(g));
+    let dw: FloatArray | null = null;
+    if (mask.weight) {
+      const px = rt.put(x);
+      const col = rt.alloc(g.patch * cols * 4);
+      ex.im2col(px, col, geo);
+      // dW [O, patch] = dy' [O, N·P] · colᵀ (col stored [patch, N·P])
+      const pdw = gemmInto(t, col, g.outChannels, g.patch, cols, false, true);
+      dw = rt.take(pdw, g.outChannels * g.patch);
+    }
+    let dx: FloatArray | null = null;
+    if (mask.input) {
+      const pw = rt.put(w);
+      // dcol [patch, N·P] = Wᵀ (W stored [O, patch]) · dy' [O, N·P], then scattered back by col2im.
+      const dcol = gemmInto(pw, t, g.patch, cols, g.outChannels, true, false);
+      const pdx = rt.zeros(x.length);
+      ex.col2im(dcol, pdx, geo);
+      dx = rt.take(pdx, x.length);
+    }
+    return { dx, dw, db };
+  };
+
+  function binary(op: number, cpu: KernelTable['Add']): KernelTable['Add'] {
+    return (a, aShape, b, bShape, outShape, dtype) => {
+      const n = sizeOf(outShape);
+      if (dtype !== 'float32' || !isF32(a) || !isF32(b) || n < MIN_ELEMENTWISE) return cpu(a, aShape, b, bShape, outShape, dtype);
+      const am = operandMode(a.length, aShape, outShape, n);
+      const bm = operandMode(b.length, bShape, outShape, n);
+      if (am < 0 || bm < 0) return cpu(a, aShape, b, bShape, outShape, dtype);
+      const cols = am === 1 || bm === 1 ? outShape[outShape.length - 1] : n;
+      rt.reset();
+      const pa = rt.put(a);
+      const pb = rt.put(b);
+      const po = rt.alloc(n * 4);
+      ex.binary(op, pa, am, pb, bm, po, n / cols, cols);
+      return rt.take(po, n);
+    };
+  }
+
+  const relu: KernelTable['Relu'] = (x, attrs) => {
+    if (!isF32(x) || x.length < MIN_ELEMENTWISE) return cpuKernels.Relu(x, attrs);
+    rt.reset();
+    const px = rt.put(x);
+    const py = rt.alloc(x.length * 4);
+    ex.relu(px, py, x.length);
+    return rt.take(py, x.length);
+  };
+
+  const reluGrad: KernelTable['ReluGrad'] = (x, y, dy, attrs) => {
+    if (!isF32(x) || !isF32(dy) || x.length < MIN_ELEMENTWISE) return cpuKernels.ReluGrad(x, y, dy, attrs);
+    rt.reset();
+    const px = rt.put(x);
+    const pdy = rt.put(dy);
+    const pdx = rt.alloc(x.length * 4);
+    ex.reluGrad(px, pdy, pdx, x.length);
+    return rt.take(pdx, x.length);
+  };
+
+  /** Sums over leading dims ([N, C] → [1, C], a bias gradient) in wasm; any other reduction on the CPU. */
+  const sum: KernelTable['Sum'] = (x, shape, dims, dtype) => {
+    const lead = dims.length;
+    const leading = lead > 0 && lead < shape.length && dims.every((d, i) => d === i);
+    if (dtype !== 'float32' || !isF32(x) || !leading || x.length < MIN_ELEMENTWISE) return cpuKernels.Sum(x, shape, dims, dtype);
+    const cols = sizeOf(shape.slice(lead));
+    const rows = x.length / cols;
+    rt.reset();
+    const px = rt.put(x);
+    const po = rt.alloc(cols * 4);
+    ex.sumRows(px, po, rows, cols);
+    return rt.take(po, cols);
+  };
+
+  function softmaxFamily(log: boolean, cpu: KernelTable['Softmax']): KernelTable['Softmax'] {
+    return (x, shape, dim) => {
+      if (!isF32(x) || dim !== shape.length - 1 || x.length < MIN_ELEMENTWISE) return cpu(x, shape, dim);
+      const cols = shape[dim];
+      rt.reset();
+      const px = rt.put(x);
+      const py = rt.alloc(x.length * 4);
+      ex.softmaxRows(px, py, x.length / cols, cols, +log);
+      return rt.take(py, x.length);
+    };
+  }
+
+  /** 2-D transposes (Linear's weightᵀ every step) in wasm; other permutations on the CPU. */
+  function permute<T extends TypedArray>(x: T, shape: readonly number[], perm: readonly number[]): T {
+    if (!isF32(x) || shape.length !== 2 || perm[0] !== 1 || x.length < MIN_ELEMENTWISE) return cpuKernels.Permute(x, shape, perm);
+    rt.reset();
+    const px = rt.put(x);
+    const py = rt.alloc(x.length * 4);
+    ex.transpose(px, shape[0], shape[1], py);
+    return rt.take(py, x.length) as TypedArray as T;
+  }
+
+  return {
+    Matmul: matmul,
+    Conv2d: conv2d,
+    Conv2dBackward: conv2dBackward,
+    Add: binary(OP_ADD, cpuKernels.Add),
+    Sub: binary(OP_SUB, cpuKernels.Sub),
+    Mul: binary(OP_MUL, cpuKernels.Mul),
+    Div: binary(OP_DIV, cpuKernels.Div),
+    Relu: relu,
+    ReluGrad: reluGrad,
+    Sum: sum,
+    Softmax: softmaxFamily(false, cpuKernels.Softmax),
+    LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
+    Permute: permute,
+  };
+}

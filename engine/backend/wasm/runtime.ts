@@ -1,0 +1,171 @@
+/**
+ * The wasm kernels' module instance and its memory, seen from TS.
+ *
+ * One WebAssembly.Memory holds everything a kernel touches. Each kernel call works in an arena: `reset()` at the
+ * start, then `put` (copy an input in), `alloc` (scratch or output), the wasm calls, and `take` (copy the output
+ * out into a fresh typed array, which the caller owns). The arena only grows (memory.grow), so after the first
+ * steps of a training run no call allocates on the wasm side, and copies are O(size) against O(m·n·k) compute.
+ *
+ * The bytes come from a generated module (scripts/build-wasm.mjs), so loading needs no fs and no fetch; the
+ * WebAssembly global is reached through globalThis with the few types used here, since the engine's lib has no DOM.
+ */
+import { KERNELS_WASM_BASE64 } from './generated/kernels-wasm';
+
+/** The wasm module's exports (engine/backend/wasm/assembly/index.ts). Pointers are byte offsets. */
+export interface KernelExports {
+  heapBase(): number;
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
+  gemmPrepare(a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
+  gemmPanels(
+    a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number,
+    jb0: number, jb1: number,
+  ): void;
+  gemmScratchBytes(m: number, n: number, k: number, transA: number, transB: number): number;
+  transpose(src: number, rows: number, cols: number, dst: number): void;
+  im2col(x: number, col: number, geo: number): void;
+  col2im(dcol: number, dx: number, geo: number): void;
+  scatterOutput(t: number, y: number, bias: number, outCh: number, batch: number, positions: number): void;
+  gatherGrad(dy: number, t: number, outCh: number, batch: number, positions: number): void;
+  binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
+  relu(x: number, y: number, n: number): void;
+  reluGrad(x: number, dy: number, dx: number, n: number): void;
+  sumRows(x: number, out: number, rows: number, cols: number): void;
+  rowSums(x: number, out: number, rows: number, cols: number): void;
+  softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+}
+
+/** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
+}
+
+const PAGE = 65536;
+/** 2 GiB (wasm32 allows 4, but JS typed-array views of more than 2 GiB are not everywhere). */
+const MAX_PAGES = 32768;
+
+function wasmApi(): WasmApi | null {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly ?? null;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** base64 → bytes (no atob in the engine's lib; the module is small, so a plain loop is fine). */
+export function decodeBase64(text: string): Uint8Array {
+  const clean = text.replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0, value = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | B64.indexOf(clean[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+/** The module's bytes (decoded once). */
+let moduleBytes: Uint8Array | null = null;
+export function kernelsWasmBytes(): Uint8Array {
+  moduleBytes ??= decodeBase64(KERNELS_WASM_BASE64);
+  return moduleBytes;
+}
+
+/** Whether this runtime can run the kernels (WebAssembly with SIMD). */
+export function wasmSupported(): boolean {
+  const api = wasmApi();
+  if (!api) return false;
+  try {
+    return api.validate(kernelsWasmBytes());
+  } catch {
+    return false;
+  }
+}
+
+export class WasmRuntime {
+  readonly exports: KernelExports;
+  private readonly memory: WasmMemory;
+  private readonly base: number;
+  private top: number;
+  private f32view: Float32Array;
+  private i32view: Int32Array;
+
+  constructor() {
+    const api = wasmApi();
+    if (!api) throw new Error('wasm backend: this runtime has no WebAssembly');
+    this.memory = new api.Memory({ initial: 64, maximum: MAX_PAGES });
+    const instance = new api.Instance(new api.Module(kernelsWasmBytes()), { env: { memory: this.memory } });
+    this.exports = instance.exports as KernelExports;
+    this.base = (this.exports.heapBase() + 63) & ~63;
+    this.top = this.base;
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+  }
+
+  /** Frees everything allocated since the last reset (start of every kernel call). */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** `bytes` of arena (64-byte aligned, contents undefined); returns the pointer. Grows the memory if needed. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = ptr + ((bytes + 63) & ~63);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const current = have / PAGE;
+      const need = Math.ceil(end / PAGE);
+      // Grow by at least half again, so a run of slightly larger calls does not grow every time.
+      const target = Math.min(Math.max(need, current + Math.ceil(current / 2)), MAX_PAGES);
+      if (target < need) throw new Error(`wasm backend: a kernel needs ${end} bytes, more than the ${MAX_PAGES * PAGE}-byte limit`);
+      this.memory.grow(target - current);
+      this.f32view = new Float32Array(this.memory.buffer);
+      this.i32view = new Int32Array(this.memory.buffer);
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  /** Float32 view of the whole memory (renewed after growth: take it after the allocations of a call). */
+  get f32(): Float32Array {
+    return this.f32view;
+  }
+
+  get i32(): Int32Array {
+    return this.i32view;
+  }
+
+  /** Copies `data` (float32) into the arena; returns its pointer. */
+  put(data: Float32Array): number {
+    const ptr = this.alloc(data.length * 4);
+    this.f32view.set(data, ptr >> 2);
+    return ptr;
+  }
+
+  /** Copies int32s into the arena (kernel geometry blocks). */
+  putInts(values: readonly number[]): number {
+    const ptr = this.alloc(values.length * 4);
+    for (let i = 0; i < values.length; i++) this.i32view[(ptr >> 2) + i] = values[i];
+    return ptr;
+  }
+
+  /** A zero-filled float region of `n` floats. */
+  zeros(n: number): number {
+    const ptr = this.alloc(n * 4);
+    this.f32view.fill(0, ptr >> 2, (ptr >> 2) + n);
+    return ptr;
+  }
+
+  /** A fresh Float32Array copy of `n` floats at `ptr`. */
+  take(ptr: number, n: number): Float32Array {
+    return this.f32view.slice(ptr >> 2, (ptr >> 2) + n);
+  }
+}
