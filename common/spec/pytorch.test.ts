@@ -31,6 +31,12 @@ describe('toPyTorch', () => {
     expect(script).toContain('    x = (x / 255 - 0.1307) / 0.3081  # MNIST mean and std');
   });
 
+  it('can start from LayerLab weights saved as safetensors (no safetensors package needed)', () => {
+    const script = toPyTorch(PRESETS.MLP);
+    expect(script).toContain('def load_safetensors(path):');
+    expect(script).toContain('if args.init:\n    model.load_state_dict(load_safetensors(args.init))');
+  });
+
   it('exports a graph as an nn.Module subclass with node ids as attributes', () => {
     const script = toPyTorch(PRESETS['Residual-MLP']);
     expect(script).toContain('class Net(nn.Module):');

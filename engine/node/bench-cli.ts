@@ -1,0 +1,247 @@
+/**
+ * `npm run bench [-- options]`: training speed per preset and backend, GEMM throughput, and prediction latency,
+ * beside the "Engine speed" targets (PyTorch CPU on the same machine class, batch 64, one 60k-sample epoch).
+ *
+ *   --presets a,b     presets to time (default: the four with targets; `all` for every preset)
+ *   --backends a,b    cpu, wasm (default: every one available here)
+ *   --batches N       timed batches per preset/backend (default 40; 5 more warm up first); the epoch time is
+ *                     estimated as ms/batch × 938 (60000 / 64)
+ *   --full            also train one real epoch on MNIST (--data, default ../shared/data/mnist) per preset/backend
+ *   --data DIR        the MNIST folder for --full
+ *   --json            one JSON document instead of tables
+ *
+ * Synthetic batches (random pixels and labels) keep the estimate free of data loading; --full includes it.
+ */
+import { join } from 'node:path';
+import { noGrad } from '../autograd';
+import { registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
+import * as K from '../backend/kernel-names';
+import { createWasmBackend, wasmSupported } from '../backend/wasm/index';
+import { manualSeed, Random } from '../random';
+import { Tensor } from '../tensor';
+import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/spec/index';
+import {
+  buildModel, makeLoss, makeOptimizer, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
+} from '../spec/index';
+import { readMnist } from './mnist-files';
+
+/** seconds per 60k-sample epoch at batch 64: our targets, and PyTorch's CPU figure they were set from. */
+export const TARGETS: Record<string, { target: number; torch: number }> = {
+  Mnist_Logistic: { target: 0.3, torch: 0.11 },
+  MLP: { target: 1.1, torch: 1.06 },
+  Mnist_CNN: { target: 2, torch: 1.09 },
+  'LeNet-5': { target: 5, torch: 4.8 },
+};
+
+const EPOCH_SAMPLES = 60000;
+const BATCH = 64;
+const BATCHES_PER_EPOCH = Math.ceil(EPOCH_SAMPLES / BATCH);
+
+interface Options {
+  presets: string[];
+  backends: string[];
+  batches: number;
+  full: boolean;
+  data: string;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const presetArg = value('--presets');
+  const presets = presetArg === 'all' ? PRESET_NAMES : presetArg ? presetArg.split(',') : Object.keys(TARGETS);
+  for (const p of presets) if (!PRESETS[p]) throw new Error(`--presets: unknown preset '${p}' (known: ${PRESET_NAMES.join(', ')})`);
+  const available = ['cpu', ...(wasmSupported() ? ['wasm'] : [])];
+  const backends = value('--backends')?.split(',') ?? available;
+  for (const b of backends) if (!available.includes(b)) throw new Error(`--backends: '${b}' is not available here (available: ${available.join(', ')})`);
+  const batches = Number(value('--batches') ?? 40);
+  if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a positive integer`);
+  return {
+    presets, backends, batches, full: argv.includes('--full'), json: argv.includes('--json'),
+    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'),
+  };
+}
+
+function useBackend(name: string): void {
+  if (!listBackends().includes(name)) {
+    if (name === 'wasm') registerBackend(createWasmBackend());
+  }
+  setBackend(name);
+}
+
+/** A synthetic batch shaped for the spec: standard-normal pixels, uniform labels. */
+function syntheticBatch(spec: ModelSpec, rng: Random): [Tensor, Tensor] {
+  const shape = [BATCH, ...inputShape(spec)];
+  const x = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const y = new Int32Array(BATCH);
+  for (let i = 0; i < BATCH; i++) y[i] = Math.floor(rng.uniform() * 10);
+  return [new Tensor(x, shape), new Tensor(y, [BATCH])];
+}
+
+export interface TrainResult {
+  preset: string;
+  backend: string;
+  msPerBatch: number;
+  samplesPerSec: number;
+  epochSeconds: number;
+  fullEpochSeconds: number | null;
+}
+
+function timeTraining(spec: ModelSpec, backend: string, opts: Options): TrainResult {
+  useBackend(backend);
+  manualSeed(0);
+  const model = buildModel(spec);
+  const lossFn = makeLoss(spec);
+  const optimizer = makeOptimizer(spec, model.parameters());
+  const rng = new Random(1);
+  const batches = Array.from({ length: 8 }, () => syntheticBatch(spec, rng));
+  const step = (i: number) => {
+    const [x, y] = batches[i % batches.length];
+    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    loss.item();
+    loss.backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+  };
+  model.train();
+  for (let i = 0; i < 5; i++) step(i);
+  const t0 = performance.now();
+  for (let i = 0; i < opts.batches; i++) step(i);
+  const msPerBatch = (performance.now() - t0) / opts.batches;
+  let fullEpochSeconds: number | null = null;
+  if (opts.full) {
+    const sets = specDatasets(spec, readMnist(opts.data), { validationSize: 0 });
+    const loaders = specLoaders(spec, sets, new Random(0));
+    const t1 = performance.now();
+    trainEpoch(model, lossFn, optimizer, loaders.train);
+    fullEpochSeconds = (performance.now() - t1) / 1000;
+  }
+  setBackend('cpu');
+  return {
+    preset: spec.name, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
+    epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, fullEpochSeconds,
+  };
+}
+
+/** The products of a training step (forward and both backward GEMMs) of the MLP and LeNet-5, and LeNet's convs as GEMMs. */
+const GEMM_SHAPES: Array<{ name: string; m: number; k: number; n: number; transA?: boolean; transB?: boolean }> = [
+  { name: 'MLP fc1 forward  64×784·784×128', m: 64, k: 784, n: 128 },
+  { name: 'MLP fc1 dW       784×64·64×128 (Aᵀ)', m: 784, k: 64, n: 128, transA: true },
+  { name: 'MLP fc2 forward  64×128·128×64', m: 64, k: 128, n: 64 },
+  { name: 'MLP fc2 dx       64×64·64×128 (Bᵀ)', m: 64, k: 64, n: 128, transB: true },
+  { name: 'LeNet fc1        64×400·400×120', m: 64, k: 400, n: 120 },
+  { name: 'LeNet conv1 GEMM 6×25·25×50176', m: 6, k: 25, n: 50176 },
+  { name: 'LeNet conv2 GEMM 16×150·150×6400', m: 16, k: 150, n: 6400 },
+  { name: 'LeNet conv2 dW   16×6400·6400×150 (Bᵀ)', m: 16, k: 6400, n: 150, transB: true },
+];
+
+export interface GemmResult {
+  shape: string;
+  backend: string;
+  gflops: number;
+}
+
+function timeGemm(backend: string): GemmResult[] {
+  useBackend(backend);
+  const kernel = getKernel(K.Matmul);
+  const rng = new Random(2);
+  const out: GemmResult[] = [];
+  for (const s of GEMM_SHAPES) {
+    const a = Float32Array.from({ length: s.m * s.k }, () => rng.normal());
+    const b = Float32Array.from({ length: s.k * s.n }, () => rng.normal());
+    const attrs = { ...s, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), dtype: 'float32' as const };
+    const flops = 2 * s.m * s.k * s.n;
+    kernel(a, b, attrs);
+    const reps = Math.max(3, Math.round(3e8 / flops / (backend === 'cpu' ? 20 : 1)));
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) kernel(a, b, attrs);
+    const seconds = (performance.now() - t0) / 1000 / reps;
+    out.push({ shape: s.name, backend, gflops: flops / seconds / 1e9 });
+  }
+  setBackend('cpu');
+  return out;
+}
+
+export interface LatencyResult {
+  backend: string;
+  medianMs: number;
+}
+
+/** One 28×28 image through LeNet-5 in eval mode without gradients: the Predict panel's path. */
+function timePrediction(backend: string): LatencyResult {
+  useBackend(backend);
+  manualSeed(0);
+  const spec = PRESETS['LeNet-5'];
+  const model = buildModel(spec);
+  model.eval();
+  const x = syntheticBatch(spec, new Random(3))[0];
+  const one = new Tensor(x.data.slice(0, 784), [1, 1, 28, 28]);
+  const times: number[] = [];
+  noGrad(() => {
+    for (let i = 0; i < 20; i++) model.forward(one);
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      (model.forward(one) as Tensor).data;
+      times.push(performance.now() - t0);
+    }
+  });
+  times.sort((p, q) => p - q);
+  setBackend('cpu');
+  return { backend, medianMs: times[times.length >> 1] };
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+export function main(argv: string[], out: (line: string) => void = console.log): number {
+  let opts: Options;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    out(`bench: ${(err as Error).message}`);
+    return 2;
+  }
+  const training: TrainResult[] = [];
+  for (const preset of opts.presets) {
+    for (const backend of opts.backends) {
+      const r = timeTraining(PRESETS[preset], backend, opts);
+      training.push(r);
+      if (!opts.json) {
+        out(`${pad(preset, 15)} ${pad(backend, 5)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
+          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s)` : ''));
+      }
+    }
+  }
+  const gemm = opts.backends.flatMap(timeGemm);
+  const latency = opts.backends.map(timePrediction);
+  if (opts.json) {
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, training, gemm, latency }, null, 2));
+    return 0;
+  }
+  out('');
+  out(`Epoch seconds (60k samples, batch 64) against the targets (ratio = measured / target; ≤ 1 meets it):`);
+  out(`${pad('preset', 15)} ${opts.backends.map((b) => lpad(b, 8)).join(' ')} ${lpad('target', 7)} ${lpad('torch', 6)}  ratio (best)`);
+  for (const preset of opts.presets) {
+    const rows = training.filter((r) => r.preset === preset);
+    const secs = (r: TrainResult) => r.fullEpochSeconds ?? r.epochSeconds;
+    const best = Math.min(...rows.map(secs));
+    const t = TARGETS[preset];
+    out(`${pad(preset, 15)} ${opts.backends.map((b) => lpad(secs(rows.find((r) => r.backend === b)!).toFixed(2), 8)).join(' ')} ` +
+      `${lpad(t ? t.target.toFixed(2) : '-', 7)} ${lpad(t ? t.torch.toFixed(2) : '-', 6)}  ${t ? (best / t.target).toFixed(2) : '-'}`);
+  }
+  out('');
+  out(`GEMM GFLOP/s (kernel call incl. copies):`);
+  out(`${pad('shape', 42)} ${opts.backends.map((b) => lpad(b, 8)).join(' ')}`);
+  for (const s of GEMM_SHAPES) {
+    out(`${pad(s.name, 42)} ${opts.backends.map((b) => lpad(gemm.find((g) => g.shape === s.name && g.backend === b)!.gflops.toFixed(2), 8)).join(' ')}`);
+  }
+  out('');
+  out(`LeNet-5 single-image prediction, median ms: ${latency.map((l) => `${l.backend} ${l.medianMs.toFixed(3)}`).join(', ')}`);
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('bench-cli.ts')) process.exitCode = main(process.argv.slice(2));
