@@ -96,11 +96,16 @@ export function expectClose(
   const bad: Array<{ i: number; got: number; want: number; err: number }> = [];
   let maxAbs = 0;
   let maxRel = 0;
+  let nans = 0;
   for (let i = 0; i < want.data.length; i++) {
     const g = values[i];
     const w = want.data[i];
     const err = Math.abs(g - w);
     if (!(err <= tol.rtol * Math.abs(w) + tol.atol * scale)) bad.push({ i, got: g, want: w, err: Number.isNaN(err) ? Infinity : err });
+    if (Number.isNaN(err)) {
+      nans++;
+      continue;
+    }
     maxAbs = Math.max(maxAbs, err);
     if (w !== 0) maxRel = Math.max(maxRel, err / Math.abs(w));
   }
@@ -108,10 +113,14 @@ export function expectClose(
   bad.sort((a, b) => b.err - a.err);
   const lines = bad
     .slice(0, 6)
-    .map((b) => `  at [${unravel(b.i, want.shape).join(',')}]: got ${fmt(b.got)}, expected ${fmt(b.want)} (|diff| ${b.err.toExponential(2)})`);
+    .map((b) => {
+      const diff = Number.isFinite(b.err) ? ` (|diff| ${b.err.toExponential(2)})` : '';
+      return `  at [${unravel(b.i, want.shape).join(',')}]: got ${fmt(b.got)}, expected ${fmt(b.want)}${diff}`;
+    });
   throw new Error(
     `${label}: ${bad.length} of ${want.data.length} values differ (rtol ${tol.rtol}, atol ${tol.atol}; ` +
-      `max |diff| ${maxAbs.toExponential(2)}, max rel ${maxRel.toExponential(2)}), shape [${want.shape}]\n${lines.join('\n')}` +
+      `max |diff| ${maxAbs.toExponential(2)}, max rel ${maxRel.toExponential(2)}${nans ? `, ${nans} NaN` : ''}), ` +
+      `shape [${want.shape}]\n${lines.join('\n')}` +
       (bad.length > 6 ? `\n  ... and ${bad.length - 6} more` : ''),
   );
 }
