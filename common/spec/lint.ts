@@ -41,7 +41,7 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
   const outId = outputId(spec);
   const out = outId ? nodes.get(outId) : undefined;
   const last = lastMeaningful(spec, nodes);
-  const loss = spec.loss.type;
+  const loss = spec.loss?.type;
 
   if (last?.op === 'Softmax' && loss === 'CrossEntropyLoss') {
     warnings.push({
@@ -87,7 +87,8 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
     }
   }
 
-  const lr = resolveParams(OPTIMIZER_CATALOGUE[spec.optimizer.type].params, spec.optimizer.params).lr;
+  const optimizer = OPTIMIZER_CATALOGUE[spec.optimizer?.type];
+  const lr = optimizer ? resolveParams(optimizer.params, spec.optimizer.params).lr : undefined;
   const range = PLAUSIBLE_LR[spec.optimizer.type];
   if (typeof lr === 'number' && range && (lr < range[0] || lr > range[1])) {
     warnings.push({

@@ -122,3 +122,14 @@ describe('inferShapes errors and fixes', () => {
     expect(report.nodes.loose.shape).toBeNull();
   });
 });
+
+describe('inferShapes on broken graphs', () => {
+  it('lists nodes on a cycle without a shape', () => {
+    const spec = getPreset('MLP')!;
+    spec.edges.push({ from: 'fc3', to: 'relu1' });
+    const report = inferShapes(spec);
+    expect(Object.keys(report.nodes).sort()).toEqual(spec.nodes.map((n) => n.id).sort());
+    expect(report.nodes.fc3.shape).toBeNull();
+    expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
+  });
+});

@@ -35,7 +35,7 @@ export interface ShapeIssue {
 }
 
 export interface ShapeReport {
-  /** Keyed by node id, in topological order. */
+  /** Keyed by node id, in topological order (nodes on a cycle last, without a shape). */
   nodes: Record<string, NodeShape>;
   order: string[];
   outputShape: Shape | null;
@@ -277,6 +277,10 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
       const edgeFrom = (err as ShapeError & { from?: string }).from ?? from[0];
       report.error ??= { nodeId: id, edge: edgeFrom ? { from: edgeFrom, to: id } : undefined, message: err.message, fix: err.fix };
     }
+  }
+  // Nodes on a cycle never come out of the sort: list them too, without a shape, so every node has an entry.
+  for (const node of spec.nodes) {
+    report.nodes[node.id] ??= { id: node.id, op: node.op, shape: null, params: 0, paramFormula: '', macs: 0 };
   }
   const out = outputId(spec);
   if (out && report.nodes[out]) {

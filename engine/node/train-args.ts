@@ -43,7 +43,8 @@ Trains a LayerLab model spec on MNIST with the LayerLab engine.
   --no-shuffle           keep the training order
   --limit N              train on the first N training images only
   --test-limit N         evaluate on the first N test images only
-  --val-size N           validation images held out (stratified); 0 = train on the training file as is, in order
+  --val-size N           validation images held out (stratified); 0 = train on the training file as is, in order;
+                         default: the spec's, at most a sixth of --limit
   --init FILE            load initial weights from a .safetensors file
   --save FILE            save the trained weights as .safetensors
   --json                 one JSON line per epoch, then {testLoss, testAcc}
