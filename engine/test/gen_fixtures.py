@@ -303,6 +303,17 @@ def ops():
     case('expand/new_dims', 'expand', lambda x: x.expand(2, 3, 4), lambda: [U(3, 1)], [[2, 3, 4]])
     case('expand/keep_minus1', 'expand', lambda x: x.expand(2, -1, 4), lambda: [U(3, 1)], [[2, -1, 4]])
 
+    # odd lengths past SIMD widths (remainder loops of vectorised kernels)
+    case('add/odd_length', 'add', torch.add, lambda: [U(3, 37), U(3, 37)])
+    case('add/odd_length_broadcast', 'add', torch.add, lambda: [U(3, 37), U(37)])
+    case('mul/odd_length', 'mul', torch.mul, lambda: [U(5, 13), U(5, 13)])
+    case('relu/odd_length', 'relu', torch.relu, lambda: [away_from(U(3, 37), [0])])
+    case('sum/odd_dim1', 'sum', lambda x: x.sum(1), lambda: [U(7, 37)], [1])
+    case('sum/odd_dim0', 'sum', lambda x: x.sum(0), lambda: [U(37, 7)], [0])
+    case('transpose/odd', 'transpose', lambda x: x.transpose(0, 1), lambda: [U(9, 13)], [0, 1])
+    case('softmax/odd_wide', 'softmax', lambda x: torch.softmax(x, 1), lambda: [U(5, 37) * 3], [1])
+    case('logSoftmax/odd_wide', 'logSoftmax', lambda x: torch.log_softmax(x, 1), lambda: [U(5, 37) * 3], [1])
+
     # empty tensors
     case('sum/empty_dim0', 'sum', lambda x: x.sum(0), lambda: [torch.zeros(0, 3)], [0])
     case('sum/empty_all', 'sum', torch.sum, lambda: [torch.zeros(0, 3)])
