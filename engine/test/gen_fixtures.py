@@ -44,6 +44,7 @@ schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs,
 rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
+              Unbatched cases have input (L, C) and states (layers, H), as torch accepts.
               With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
 training.json {name, children (a Sequential as in layers.json), optimizer, kwargs, loss, state, batches: [{x, y}],
                losses (per step, before that step's update), state_after, eval?: {x, out}}
@@ -872,14 +873,20 @@ def rnns():
     cases = []
 
     def case(name, layer, ctor, args, kwargs, seq=5, batch=2, with_h0=False):
+        """batch=None: unbatched input (L, C) and states (layers, H)."""
         seed(name)
         mod = ctor(*args, **kwargs)
         inp, hid = args[0], args[1]
         layers_ = kwargs.get('num_layers', 1)
         bf = kwargs.get('batch_first', False)
-        x = U(batch, seq, inp) if bf else U(seq, batch, inp)
-        h0 = U(layers_, batch, hid) * 0.5 if with_h0 else None
-        c0 = U(layers_, batch, hid) * 0.5 if (with_h0 and layer == 'LSTM') else None
+        if batch is None:
+            x = U(seq, inp)
+            state_shape = (layers_, hid)
+        else:
+            x = U(batch, seq, inp) if bf else U(seq, batch, inp)
+            state_shape = (layers_, batch, hid)
+        h0 = U(*state_shape) * 0.5 if with_h0 else None
+        c0 = U(*state_shape) * 0.5 if (with_h0 and layer == 'LSTM') else None
         xl = x.clone().requires_grad_(True)
         h0l = h0.clone().requires_grad_(True) if h0 is not None else None
         c0l = c0.clone().requires_grad_(True) if c0 is not None else None
@@ -919,6 +926,9 @@ def rnns():
     case('GRU/1layer', 'GRU', nn.GRU, (3, 4), {})
     case('GRU/1layer_batch_first_h0', 'GRU', nn.GRU, (3, 4), {'batch_first': True}, with_h0=True)
     case('GRU/2layers', 'GRU', nn.GRU, (3, 4), {'num_layers': 2}, batch=3)
+    case('RNN/unbatched', 'RNN', nn.RNN, (3, 4), {}, batch=None)
+    case('LSTM/unbatched_h0', 'LSTM', nn.LSTM, (3, 4), {'num_layers': 2}, batch=None, with_h0=True)
+    case('GRU/unbatched_batch_first_h0', 'GRU', nn.GRU, (2, 3), {'batch_first': True}, batch=None, with_h0=True)
     write('rnn.json', cases)
 
 
