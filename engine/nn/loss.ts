@@ -7,6 +7,7 @@
  * or per sample for the class losses). Targets are checked up front, with errors that say what is wrong where.
  */
 import { Tensor } from '../tensor';
+import { noGrad, recordOp } from '../autograd';
 import {
   abs, add, clamp, exp, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
 } from '../ops/index';
@@ -263,9 +264,17 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = nul
       throw new Error(`${name}: input ${x[i]} at index ${i} is not a probability in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss)`);
     }
   }
-  const logX = clamp(log(input), -100);
-  const log1mX = clamp(log(sub(1, input)), -100);
-  let loss = neg(add(mul(target, logX), mul(sub(1, target), log1mX)));
+  // Forward from the composed formula; backward from torch's closed form, because differentiating the clamped
+  // logs gives 0·∞ = NaN where the input saturates at 0 or 1, and torch answers 0 there.
+  const perElement = noGrad(() => {
+    const logX = clamp(log(input), -100);
+    const log1mX = clamp(log(sub(1, input)), -100);
+    return neg(add(mul(target, logX), mul(sub(1, target), log1mX)));
+  });
+  // d/dx = (x − y) / max(x·(1 − x), 1e-12); torch 1.13 has no gradient for the target.
+  let loss = recordOp(perElement, 'BinaryCrossEntropy', [input], (grad) => [
+    div(mul(grad, sub(input, target)), clamp(mul(input, sub(1, input)), 1e-12)),
+  ]);
   if (weight) loss = mul(loss, weight);
   return reduce(loss, reduction);
 }
