@@ -5,6 +5,10 @@
  * main's services.
  */
 
+import { checkTrainingRequest, TRAINING_REQUEST_TYPES, type TrainingEvent, type TrainingRequest } from './training-protocol';
+
+export type * from './training-protocol';
+
 /** One gpu.js (or engine) backend as the engine host probed it in its own process. */
 export interface BackendProbe {
   name: string; // 'cpu' | 'webasm' | 'webgl2' | 'webgpu' | 'headlessgl' | ...
@@ -27,15 +31,21 @@ export interface EngineHello {
 /** Messages to the engine host. */
 export type EngineRequest =
   | { type: 'hello' }
-  | { type: 'ping'; id: number };
+  | { type: 'ping'; id: number }
+  | TrainingRequest;
 
 /** Messages from the engine host. */
 export type EngineEvent =
   | { type: 'hello'; hello: EngineHello }
   | { type: 'pong'; id: number; pid: number }
-  | { type: 'error'; message: string; requestType?: string };
+  | { type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number }
+  | TrainingEvent;
 
-export const ENGINE_REQUEST_TYPES = ['hello', 'ping'] as const satisfies readonly EngineRequest['type'][];
+export const ENGINE_REQUEST_TYPES = ['hello', 'ping', ...TRAINING_REQUEST_TYPES] as const satisfies readonly EngineRequest['type'][];
+
+/** Fails to compile when an EngineRequest type is missing from ENGINE_REQUEST_TYPES. */
+type MissingRequestType = Exclude<EngineRequest['type'], (typeof ENGINE_REQUEST_TYPES)[number]>;
+export const ENGINE_REQUEST_TYPES_COMPLETE: [MissingRequestType] extends [never] ? true : MissingRequestType = true;
 
 /** Validates an untrusted value as an EngineRequest; returns an error message or null. */
 export function checkEngineRequest(value: unknown): string | null {
@@ -45,5 +55,6 @@ export function checkEngineRequest(value: unknown): string | null {
     return `unknown engine request type ${JSON.stringify(type)}`;
   }
   if (type === 'ping' && typeof (value as { id?: unknown }).id !== 'number') return 'ping needs a numeric id';
-  return null;
+  if (type === 'hello' || type === 'ping') return null;
+  return checkTrainingRequest(value as Record<string, unknown>);
 }

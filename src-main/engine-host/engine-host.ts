@@ -4,6 +4,13 @@
  * gets an `error` event back; nothing a peer sends can crash the host.
  */
 import { checkEngineRequest, type EngineEvent, type EngineHello, type EngineRequest } from '../../common/engine-protocol';
+import type { TrainingRequest } from '../../common/training-protocol';
+
+/** What runs training (src-main/engine-host/training's RunManager); the host only routes to it. */
+export interface TrainingHandler {
+  connect(peer: EnginePeer): void;
+  handle(peer: EnginePeer, request: TrainingRequest): Promise<void>;
+}
 
 /** Someone the engine host answers: main's control channel, or one renderer. */
 export interface EnginePeer {
@@ -13,9 +20,22 @@ export interface EnginePeer {
 
 export class EngineHost {
   readonly #hello: EngineHello;
+  readonly #renderers = new Map<string, EnginePeer>();
+  #training: TrainingHandler | null = null;
 
-  constructor(hello: EngineHello) {
+  constructor(hello: EngineHello, training?: (host: EngineHost) => TrainingHandler) {
     this.#hello = hello;
+    this.#training = training?.(this) ?? null;
+  }
+
+  /** Every renderer that has connected or sent a frame, until it closes: training events go to all of them. */
+  get renderers(): Iterable<EnginePeer> {
+    return this.#renderers.values();
+  }
+
+  /** A renderer's channel closed. */
+  disconnect(peerId: string): void {
+    this.#renderers.delete(peerId);
   }
 
   get hello(): EngineHello {
@@ -25,9 +45,12 @@ export class EngineHost {
   /** A renderer just got its channel: greet it, as main is greeted at startup. */
   connect(peer: EnginePeer): void {
     this.#reply(peer, { type: 'hello', hello: this.#hello });
+    this.#remember(peer);
   }
 
   handle(peer: EnginePeer, raw: unknown): void {
+    // After an engine restart the browser host's tabs are known only by their frames: the first one registers.
+    if (peer.id !== 'main' && !this.#renderers.has(peer.id)) this.#remember(peer);
     const problem = checkEngineRequest(raw);
     if (problem) {
       const requestType = typeof (raw as { type?: unknown } | null)?.type === 'string'
@@ -53,11 +76,16 @@ export class EngineHost {
       case 'ping':
         this.#reply(peer, { type: 'pong', id: request.id, pid: this.#hello.pid });
         return;
-      default: {
-        const unhandled: never = request;
-        throw new Error(`no handler for ${JSON.stringify(unhandled)}`);
-      }
+      default:
+        if (!this.#training) throw new Error(`${request.type}: this engine host does not train`);
+        void this.#training.handle(peer, request);
     }
+  }
+
+  #remember(peer: EnginePeer): void {
+    if (peer.id === 'main') return;
+    this.#renderers.set(peer.id, peer);
+    this.#training?.connect(peer);
   }
 
   #reply(peer: EnginePeer, event: EngineEvent): void {

@@ -9,6 +9,7 @@ import packageJson from '../../package.json';
 import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
 import { pickBackend, probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
+import { RunManager } from './training/run-manager';
 import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
 
 interface PortMessageEvent {
@@ -32,6 +33,9 @@ const runtime = process.versions.electron
   ? `electron ${process.versions.electron} (utility)`
   : `node ${process.versions.node}`;
 
+/** Main's control channel, whichever transport carries it (set by serveElectron / serveChildProcess). */
+let mainPeer: EnginePeer = { id: 'main', send: () => undefined };
+
 /** Messages that arrive while the backends are being probed wait here, in order. */
 const host: Promise<EngineHost> = (async () => {
   const backends = await probeBackends(runtime);
@@ -42,7 +46,8 @@ const host: Promise<EngineHost> = (async () => {
     backends,
     backendInUse: pickBackend(backends),
   };
-  return new EngineHost(hello);
+  const main: EnginePeer = { id: 'main', send: (event) => mainPeer.send(event) };
+  return new EngineHost(hello, (h) => new RunManager({ main, renderers: () => h.renderers }));
 })();
 
 if (parentPort) serveElectron(parentPort);
@@ -53,13 +58,14 @@ else {
 }
 
 function serveElectron(port: ParentPortLike): void {
-  const main: EnginePeer = { id: 'main', send: (event) => port.postMessage(event) };
+  const main: EnginePeer = (mainPeer = { id: 'main', send: (event) => port.postMessage(event) });
   let renderers = 0;
   port.on('message', ({ data, ports }) => {
     const [rendererPort] = ports;
     if (rendererPort && (data as { type?: unknown } | null)?.type === RENDERER_PORT_MESSAGE) {
       const peer: EnginePeer = { id: `renderer-${++renderers}`, send: (event) => rendererPort.postMessage(event) };
       rendererPort.on('message', (event) => void host.then((h) => h.handle(peer, event.data)));
+      rendererPort.on('close', () => void host.then((h) => h.disconnect(peer.id)));
       rendererPort.start();
       void host.then((h) => h.connect(peer));
       return;
@@ -73,7 +79,7 @@ function serveChildProcess(): void {
   const post = (frame: ChildOutbound) => {
     if (process.connected) process.send?.(frame);
   };
-  const main: EnginePeer = { id: 'main', send: (message) => post({ peer: 'main', message }) };
+  const main: EnginePeer = (mainPeer = { id: 'main', send: (message) => post({ peer: 'main', message }) });
   const renderer = (client: string): EnginePeer => ({
     id: `renderer-${client}`,
     send: (message: EngineEvent) => post({ peer: 'renderer', client, message }),
@@ -83,7 +89,7 @@ function serveChildProcess(): void {
       const peer = renderer(frame.client);
       void host.then((h) => h.handle(peer, frame.message));
     } else if (frame?.peer === 'renderer-closed') {
-      // Nothing is kept per renderer yet; training sessions will be released here.
+      if (typeof frame.client === 'string') void host.then((h) => h.disconnect(`renderer-${frame.client}`));
     } else if (frame?.peer === 'main') {
       void host.then((h) => h.handle(main, frame.message));
     } else {

@@ -1,0 +1,393 @@
+/**
+ * The training members of the engine protocol (common/engine-protocol.ts joins them into its unions): run
+ * lifecycle, per-batch and per-epoch metrics, evaluation, prediction, the run history, and the main-only messages
+ * that hand the engine host its runs folder and its datasets.
+ *
+ * A run, as the engine host drives it:
+ *
+ *   run-start ─▶ loading ─(dataset from main)─▶ running ⇄ paused ─▶ stopped | completed | early-stopped
+ *                                                  │                    (weights kept; evaluate/predict still work)
+ *                                                  └─ loss NaN/Inf or > 10× the first loss ─▶ diverged
+ *                                                       (last good checkpoint restored; `run-diverged` offers a fix)
+ *
+ * One run trains at a time: `run-start` while another run is loading, running or paused is refused with an
+ * `error` naming that run (no queue: the user decides whether to stop the current one).
+ *
+ * Everything here is plain data that survives JSON (the browser host bridges renderer traffic over a WebSocket),
+ * except `dataset`, which only main sends, over structured clone, with its typed arrays.
+ */
+import type { ModelSpec } from './spec/types';
+
+// ---------- run records (also the JSON files in <data dir>/runs/<id>/) ----------
+
+export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'completed' | 'early-stopped' | 'diverged' | 'failed';
+
+/** States in which the run holds the trainer: another run-start is refused. */
+export const ACTIVE_RUN_STATES: readonly RunState[] = ['loading', 'running', 'paused'];
+
+export interface EarlyStopping {
+  /** Epochs without a better validation loss before stopping. */
+  patience: number;
+  /** How much lower the validation loss must be to count as better. Default 0. */
+  minDelta?: number;
+}
+
+export interface RunOptions {
+  /** Shown in the run history; defaults to the spec's name and the date. */
+  name?: string;
+  /** Default 10. */
+  epochs?: number;
+  /** Seeds the initial weights and each epoch's shuffle. Default 0. */
+  seed?: number;
+  /** Stop when the validation loss stops improving, and restore the best epoch's weights. */
+  earlyStopping?: EarlyStopping | null;
+  /** clip_grad_norm_ of every batch's gradients to this norm. */
+  clipGradNorm?: number | null;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+  seconds: number;
+  /** The learning rate the epoch trained with. */
+  lr: number;
+  samplesPerSec: number;
+}
+
+/** Something that happened to a run between epochs: an lr change, a crash it recovered from, a divergence. */
+export interface RunMarker {
+  kind: 'lr' | 'recovered' | 'diverged' | 'restarted';
+  /** Global batch count when it happened. */
+  step: number;
+  epoch: number;
+  message: string;
+  from?: number;
+  to?: number;
+}
+
+export interface RunHistory {
+  epochs: EpochRecord[];
+  markers: RunMarker[];
+}
+
+/** run.json: what the run history list shows and what crash recovery needs. */
+export interface RunMeta {
+  id: string;
+  name: string;
+  /** The spec's name, e.g. `LeNet-5`. */
+  model: string;
+  dataset: string;
+  state: RunState;
+  /** Why it is in that state, in plain words (early stopping, a divergence, a crash). */
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  options: Required<Pick<RunOptions, 'epochs' | 'seed'>> & Pick<RunOptions, 'earlyStopping' | 'clipGradNorm'>;
+  /** Epochs completed and checkpointed. */
+  epochsDone: number;
+  /** Global batch count at the last checkpoint. */
+  step: number;
+  lr: number;
+  bestEpoch: number | null;
+  bestValLoss: number | null;
+  bestValAcc: number | null;
+  /** Epochs without improvement so far (early stopping). */
+  badEpochs: number;
+  /** The loss of the run's first batch: the watchdog's yardstick. */
+  firstLoss: number | null;
+  /** How many times the run came back after its engine host died. */
+  recoveries: number;
+}
+
+/** One row of the run history list. */
+export interface RunSummary {
+  id: string;
+  name: string;
+  model: string;
+  dataset: string;
+  state: RunState;
+  bestValAcc: number | null;
+  epochsDone: number;
+  epochs: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunDetail {
+  meta: RunMeta;
+  spec: ModelSpec;
+  history: RunHistory;
+}
+
+/** What `run-state` reports: the run's meta plus where it is inside the current epoch. */
+export interface RunStatus {
+  id: string;
+  name: string;
+  state: RunState;
+  reason: string | null;
+  epoch: number;
+  epochs: number;
+  /** Batches done in the current epoch, and how many it has. */
+  batch: number;
+  batches: number;
+  step: number;
+  lr: number;
+}
+
+// ---------- evaluation and prediction ----------
+
+export interface WrongExample {
+  /** Index into the evaluated file (the training file for validation, the test file for test). */
+  index: number;
+  label: number;
+  predicted: number;
+  confidence: number;
+  probabilities: number[];
+}
+
+export interface Evaluation {
+  split: 'validation' | 'test';
+  loss: number;
+  accuracy: number;
+  samples: number;
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
+  perClassAccuracy: (number | null)[];
+  /** The most confidently wrong examples, most confident first. */
+  confidentlyWrong: WrongExample[];
+}
+
+export interface LayerActivation {
+  name: string;
+  op: string;
+  shape: number[];
+  /** Values of the one sample, row-major; cut at 65,536 (see `truncated`). */
+  values: number[];
+  truncated: boolean;
+}
+
+/** 'last': the run's latest weights; 'best': its best validation epoch; a number: that epoch's checkpoint. */
+export type CheckpointRef = 'last' | 'best' | number;
+
+// ---------- datasets, main → engine host ----------
+
+export interface DatasetImages {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** DatasetService.load's result without its transfer list. */
+export interface TrainingDataset {
+  name: string;
+  classes: string[];
+  train: DatasetImages;
+  test: DatasetImages | null;
+  split: { train: Int32Array; validation: Int32Array; seed: number };
+}
+
+// ---------- messages ----------
+
+export interface RestartAction {
+  action: 'restart-from-checkpoint';
+  runId: string;
+  epoch: number;
+  lr: number;
+}
+
+export type TrainingRequest =
+  /** main only: where run folders live (sent after every hello; a run interrupted by a crash resumes then). */
+  | { type: 'configure'; runsDir: string }
+  /** main only: the answer to a `dataset-request`. */
+  | { type: 'dataset'; requestId: number; dataset: TrainingDataset }
+  | { type: 'dataset-error'; requestId: number; message: string }
+  | { type: 'run-start'; spec: ModelSpec; dataset?: string; options?: RunOptions }
+  | { type: 'run-pause'; runId: string }
+  | { type: 'run-resume'; runId: string }
+  | { type: 'run-stop'; runId: string }
+  | { type: 'run-step'; runId: string; unit: 'batch' | 'epoch' }
+  | { type: 'run-set-lr'; runId: string; lr: number }
+  /** The watchdog's fix: continue from a checkpoint with a new learning rate. */
+  | { type: 'run-restart'; runId: string; epoch?: number; lr?: number }
+  | { type: 'run-evaluate'; runId: string; split: 'validation' | 'test'; requestId?: number }
+  | { type: 'predict'; requestId: number; image: number[]; runId?: string; checkpoint?: CheckpointRef; activations?: boolean }
+  | { type: 'runs-list' }
+  | { type: 'run-open'; runId: string }
+  | { type: 'run-curves'; runIds: string[] };
+
+/** Per batch, throttled to at most 20 a second; `window` carries every batch since the previous message. */
+export interface BatchReport {
+  runId: string;
+  /** When the engine sent it (epoch ms). */
+  time: number;
+  /** Global batch count (over the whole run) of the last batch in the window. */
+  step: number;
+  epoch: number;
+  /** 1-based index of the last batch in the window, within its epoch, and the epoch's batch count. */
+  batch: number;
+  batches: number;
+  /** The last batch's mean loss and accuracy. */
+  loss: number;
+  accuracy: number;
+  lr: number;
+  samplesPerSec: number;
+  /** Every batch since the previous report, in order: its mean loss, its size and its correct predictions. */
+  window: { loss: number[]; size: number[]; correct: number[] };
+  /** The epoch so far: Σ loss·size, Σ size, Σ correct (train loss = lossSum / samples). */
+  epochSoFar: { lossSum: number; samples: number; correct: number };
+}
+
+export type TrainingEvent =
+  | { type: 'dataset-request'; requestId: number; dataset: string; validationSize: number }
+  | { type: 'run-started'; runId: string; meta: RunMeta }
+  | { type: 'run-state'; run: RunStatus }
+  | ({ type: 'run-batch' } & BatchReport)
+  | ({ type: 'run-epoch'; runId: string; best: boolean } & EpochRecord)
+  | { type: 'run-marker'; runId: string; marker: RunMarker }
+  | {
+    type: 'run-diverged'; runId: string; epoch: number; batch: number; loss: number | null;
+    /** Plain words: what happened and the likely causes, most likely first. */
+    explanation: string; causes: string[]; restoredEpoch: number; fix: RestartAction;
+  }
+  | { type: 'run-recovered'; runId: string; fromEpoch: number; message: string }
+  | { type: 'run-evaluation'; runId: string; requestId?: number; evaluation: Evaluation }
+  | {
+    type: 'prediction'; requestId: number; runId: string; checkpoint: CheckpointRef; probabilities: number[];
+    predicted: number; activations?: LayerActivation[];
+  }
+  | { type: 'runs'; runs: RunSummary[] }
+  | { type: 'run-detail'; run: RunDetail }
+  | { type: 'run-curves'; curves: { runId: string; name: string; history: RunHistory }[] };
+
+export const TRAINING_REQUEST_TYPES = [
+  'configure', 'dataset', 'dataset-error', 'run-start', 'run-pause', 'run-resume', 'run-stop', 'run-step', 'run-set-lr',
+  'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves',
+] as const satisfies readonly TrainingRequest['type'][];
+
+/** Requests only main may send; the engine host refuses them from a renderer. */
+export const MAIN_ONLY_REQUESTS: readonly TrainingRequest['type'][] = ['configure', 'dataset', 'dataset-error'];
+
+/** Fails to compile when a TrainingRequest type is missing from the list. */
+type MissingTrainingType = Exclude<TrainingRequest['type'], (typeof TRAINING_REQUEST_TYPES)[number]>;
+export const TRAINING_REQUEST_TYPES_COMPLETE: [MissingTrainingType] extends [never] ? true : MissingTrainingType = true;
+
+/** Run ids are folder names: `20261126-191502-k3f9` (lowercase letters, digits and dashes). */
+export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const IMAGE_PIXELS = 28 * 28;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown, min = 0): v is number => Number.isInteger(v) && (v as number) >= min;
+const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID_PATTERN.test(v);
+
+function checkKeys(o: Obj, allowed: readonly string[]): string | null {
+  const extra = Object.keys(o).filter((k) => !allowed.includes(k));
+  return extra.length ? `${o.type}: unexpected field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` : null;
+}
+
+function checkImages(v: unknown, what: string): string | null {
+  if (!isObj(v)) return `dataset: ${what} must be an object`;
+  const { images, labels, count, height, width } = v;
+  if (!(images instanceof Uint8Array) || !(labels instanceof Uint8Array)) return `dataset: ${what} images and labels must be Uint8Arrays`;
+  if (!isInt(count) || !isInt(height, 1) || !isInt(width, 1)) return `dataset: ${what} count, height and width must be integers`;
+  if (images.length !== count * height * width || labels.length !== count) return `dataset: ${what} holds ${images.length} pixels and ${labels.length} labels for ${count} images of ${height}×${width}`;
+  return null;
+}
+
+function checkDataset(v: unknown): string | null {
+  if (!isObj(v)) return 'dataset: dataset must be an object';
+  if (typeof v.name !== 'string' || !Array.isArray(v.classes) || !v.classes.every((c) => typeof c === 'string')) return 'dataset: name and classes are required';
+  const problem = checkImages(v.train, 'train') ?? (v.test === null ? null : checkImages(v.test, 'test'));
+  if (problem) return problem;
+  const split = v.split;
+  if (!isObj(split) || !(split.train instanceof Int32Array) || !(split.validation instanceof Int32Array)) return 'dataset: split.train and split.validation must be Int32Arrays';
+  const count = (v.train as DatasetImages).count;
+  for (const part of [split.train, split.validation]) {
+    for (const i of part) if (i < 0 || i >= count) return `dataset: split index ${i} is outside 0..${count - 1}`;
+  }
+  return null;
+}
+
+function checkOptions(v: unknown): string | null {
+  if (v === undefined) return null;
+  if (!isObj(v)) return 'run-start: options must be an object';
+  const extra = checkKeys({ ...v, type: 'run-start options' }, ['type', 'name', 'epochs', 'seed', 'earlyStopping', 'clipGradNorm']);
+  if (extra) return extra;
+  if (v.name !== undefined && (typeof v.name !== 'string' || v.name.length > 200)) return 'run-start: options.name must be a string of at most 200 characters';
+  if (v.epochs !== undefined && !(isInt(v.epochs, 1) && (v.epochs as number) <= 10_000)) return 'run-start: options.epochs must be an integer from 1 to 10000';
+  if (v.seed !== undefined && !isInt(v.seed)) return 'run-start: options.seed must be a non-negative integer';
+  const es = v.earlyStopping;
+  if (es !== undefined && es !== null) {
+    if (!isObj(es) || !isInt(es.patience, 1)) return 'run-start: options.earlyStopping.patience must be an integer ≥ 1';
+    if (es.minDelta !== undefined && !(isNum(es.minDelta) && es.minDelta >= 0)) return 'run-start: options.earlyStopping.minDelta must be ≥ 0';
+  }
+  const clip = v.clipGradNorm;
+  if (clip !== undefined && clip !== null && !(isNum(clip) && clip > 0)) return 'run-start: options.clipGradNorm must be a positive number';
+  return null;
+}
+
+function checkCheckpoint(v: unknown): boolean {
+  return v === undefined || v === 'last' || v === 'best' || isInt(v);
+}
+
+/**
+ * Validates an untrusted training request (its `type` is already one of TRAINING_REQUEST_TYPES); returns an error
+ * message or null. The spec itself is validated by the engine host (common/spec's validateSpec), which names
+ * the node at fault.
+ */
+export function checkTrainingRequest(o: Obj): string | null {
+  const type = o.type as TrainingRequest['type'];
+  const keys = (...allowed: string[]) => checkKeys(o, ['type', ...allowed]);
+  const runId = () => (isRunId(o.runId) ? null : `${type}: runId must be a run id like 20261126-191502-k3f9`);
+  switch (type) {
+    case 'configure':
+      return keys('runsDir') ?? (typeof o.runsDir === 'string' && o.runsDir.length > 0 ? null : 'configure: runsDir must be a path');
+    case 'dataset':
+      return keys('requestId', 'dataset') ?? (isInt(o.requestId) ? checkDataset(o.dataset) : 'dataset: requestId must be an integer');
+    case 'dataset-error':
+      return keys('requestId', 'message') ?? (isInt(o.requestId) && typeof o.message === 'string' ? null : 'dataset-error: requestId and message are required');
+    case 'run-start':
+      if (!isObj(o.spec)) return keys('spec', 'dataset', 'options') ?? 'run-start: spec must be a model spec object';
+      if (o.dataset !== undefined && !(typeof o.dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(o.dataset))) return 'run-start: dataset must be a dataset name';
+      return keys('spec', 'dataset', 'options') ?? checkOptions(o.options);
+    case 'run-pause': case 'run-resume': case 'run-stop': case 'run-open':
+      return keys('runId') ?? runId();
+    case 'run-step':
+      return keys('runId', 'unit') ?? runId() ?? (o.unit === 'batch' || o.unit === 'epoch' ? null : "run-step: unit must be 'batch' or 'epoch'");
+    case 'run-set-lr':
+      return keys('runId', 'lr') ?? runId() ?? (isNum(o.lr) && o.lr > 0 ? null : 'run-set-lr: lr must be a positive number');
+    case 'run-restart':
+      if (o.epoch !== undefined && !isInt(o.epoch)) return 'run-restart: epoch must be a non-negative integer';
+      return keys('runId', 'epoch', 'lr') ?? runId() ?? (o.lr === undefined || (isNum(o.lr) && o.lr > 0) ? null : 'run-restart: lr must be a positive number');
+    case 'run-evaluate':
+      if (o.requestId !== undefined && !isInt(o.requestId)) return 'run-evaluate: requestId must be an integer';
+      return keys('runId', 'split', 'requestId') ?? runId() ?? (o.split === 'validation' || o.split === 'test' ? null : "run-evaluate: split must be 'validation' or 'test'");
+    case 'predict': {
+      const extra = keys('requestId', 'image', 'runId', 'checkpoint', 'activations');
+      if (extra) return extra;
+      if (!isInt(o.requestId)) return 'predict: requestId must be an integer';
+      if (!Array.isArray(o.image) || o.image.length !== IMAGE_PIXELS || !o.image.every((p) => isNum(p) && p >= 0 && p <= 255)) {
+        return `predict: image must be ${IMAGE_PIXELS} pixel values from 0 to 255 (a 28×28 image, row by row)`;
+      }
+      if (o.runId !== undefined && !isRunId(o.runId)) return 'predict: runId must be a run id';
+      if (!checkCheckpoint(o.checkpoint)) return "predict: checkpoint must be 'last', 'best' or an epoch number";
+      return o.activations === undefined || typeof o.activations === 'boolean' ? null : 'predict: activations must be a boolean';
+    }
+    case 'runs-list':
+      return keys();
+    case 'run-curves':
+      if (!Array.isArray(o.runIds) || o.runIds.length === 0 || o.runIds.length > 8 || !o.runIds.every(isRunId)) return 'run-curves: runIds must list 1 to 8 run ids';
+      return keys('runIds');
+    default: {
+      const unhandled: never = type;
+      return `unknown training request ${JSON.stringify(unhandled)}`;
+    }
+  }
+}

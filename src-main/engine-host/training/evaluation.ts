@@ -1,0 +1,178 @@
+/**
+ * Evaluation and prediction for a trained model: loss and accuracy over the validation or test set, the confusion
+ * matrix (its diagonal over the sample count is the accuracy, by construction: both come from the same argmax),
+ * per-class accuracy, the most confidently wrong examples, and one image's probabilities with, optionally, every
+ * layer's activation.
+ */
+import type { Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import { noGrad } from '../../../engine/autograd';
+import { batchIndices } from '../../../engine/data/sampler';
+import type { Subset, TensorDataset } from '../../../engine/data/dataset';
+import { pixelsToFloat32 } from '../../../engine/data/transforms';
+import type { Module } from '../../../engine/nn/module';
+import { Tensor } from '../../../engine/tensor';
+import { prepareInput, type LossFn } from '../../../engine/spec/build';
+import { moduleNames, nodeById, outputId } from '../../../common/spec/graph';
+
+const WRONG_EXAMPLES = 16;
+const MAX_ACTIVATION_VALUES = 65_536;
+
+/** How to turn the model's outputs into probabilities, from its last layer. */
+function probabilityKind(spec: ModelSpec): 'softmax' | 'exp' | 'identity' | 'normalize' {
+  const id = outputId(spec);
+  const op = id ? nodeById(spec).get(id)?.op : undefined;
+  if (op === 'Softmax') return 'identity';
+  if (op === 'LogSoftmax') return 'exp';
+  if (op === 'Sigmoid') return 'normalize';
+  return 'softmax';
+}
+
+/** Row-wise probabilities of an [N, C] output, in float64. */
+export function probabilities(spec: ModelSpec, output: Tensor): Float64Array[] {
+  const [n, c] = output.shape;
+  const data = output.data;
+  const kind = probabilityKind(spec);
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Float64Array(c);
+    for (let j = 0; j < c; j++) row[j] = data[i * c + j];
+    if (kind === 'exp') for (let j = 0; j < c; j++) row[j] = Math.exp(row[j]);
+    if (kind === 'softmax') {
+      const max = Math.max(...row);
+      for (let j = 0; j < c; j++) row[j] = Math.exp(row[j] - max);
+    }
+    if (kind !== 'identity') {
+      const sum = row.reduce((a, b) => a + b, 0);
+      if (sum > 0) for (let j = 0; j < c; j++) row[j] /= sum;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function argmaxRow(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+  return best;
+}
+
+export interface EvaluateInput {
+  model: Module;
+  spec: ModelSpec;
+  lossFn: LossFn;
+  lossIsSum: boolean;
+  split: 'validation' | 'test';
+  dataset: Subset<[Tensor, Tensor]> | TensorDataset<[Tensor, Tensor]>;
+  classes: number;
+}
+
+export function evaluateDetailed(input: EvaluateInput): Evaluation {
+  const { model, spec, lossFn, dataset, classes } = input;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const wrong: WrongExample[] = [];
+  const sourceIndex = (i: number) => ('indices' in dataset ? dataset.indices[i] : i);
+  let lossSum = 0, samples = 0, correct = 0;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    noGrad(() => {
+      for (const idx of batchIndices(dataset.length, { batchSize: 256 })) {
+        const [x, y] = dataset.getBatch(idx);
+        const output = model.forward(prepareInput(spec, x)) as Tensor;
+        const loss = lossFn(output, y).item();
+        const n = y.shape[0];
+        lossSum += input.lossIsSum ? loss : loss * n;
+        samples += n;
+        const outputs = output.data;
+        const width = output.shape[1];
+        const probs = probabilities(spec, output);
+        for (let b = 0; b < n; b++) {
+          const label = y.data[b];
+          // The same argmax as accuracy in training: over the raw outputs.
+          const predicted = argmaxRow(outputs.subarray(b * width, (b + 1) * width));
+          if (label < classes && predicted < classes) confusion[label][predicted]++;
+          if (predicted === label) {
+            correct++;
+            continue;
+          }
+          const confidence = probs[b][predicted];
+          if (wrong.length < WRONG_EXAMPLES || confidence > wrong[wrong.length - 1].confidence) {
+            wrong.push({ index: sourceIndex(idx[b]), label, predicted, confidence, probabilities: Array.from(probs[b]) });
+            wrong.sort((a, b2) => b2.confidence - a.confidence);
+            if (wrong.length > WRONG_EXAMPLES) wrong.pop();
+          }
+        }
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  const perClassAccuracy = confusion.map((row, k) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total ? row[k] / total : null;
+  });
+  return {
+    split: input.split,
+    loss: samples ? lossSum / samples : NaN,
+    accuracy: samples ? correct / samples : NaN,
+    samples,
+    confusion,
+    perClassAccuracy,
+    confidentlyWrong: wrong,
+  };
+}
+
+export interface PredictResult {
+  probabilities: number[];
+  predicted: number;
+  activations?: LayerActivation[];
+}
+
+/**
+ * One 28×28 image (pixels 0..255, row by row) through the model, normalised as the spec's data section says.
+ * With `activations`, every top-level layer's output is recorded on the way (by wrapping each child's forward for
+ * this one call), so it works for Sequential chains and graphs alike.
+ */
+export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<number>, activations: boolean): PredictResult {
+  const normalize = { none: 'none', scale: 'scale', standardize: 'mnist' } as const;
+  const x = new Tensor(pixelsToFloat32(pixels, normalize[spec.data.normalize]), [1, 1, 28, 28]);
+  const recorded: LayerActivation[] = [];
+  const restore: (() => void)[] = [];
+  if (activations) {
+    const names = moduleNames(spec);
+    const ops = new Map(spec.nodes.filter((n) => names.has(n.id)).map((n) => [names.get(n.id)!, n.op as string]));
+    for (const [name, child] of model.namedChildren()) {
+      const original = child.forward;
+      const op = child.constructor.name;
+      child.forward = (...args: unknown[]) => {
+        const out = original.apply(child, args) as Tensor;
+        const values = out.data;
+        recorded.push({
+          name, op: ops.get(name) ?? op, shape: [...out.shape].slice(1),
+          values: Array.from(values.subarray(0, MAX_ACTIVATION_VALUES), Number),
+          truncated: values.length > MAX_ACTIVATION_VALUES,
+        });
+        return out;
+      };
+      restore.push(() => {
+        delete (child as { forward?: unknown }).forward;
+        if (child.forward !== original) child.forward = original;
+      });
+    }
+  }
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    const output = noGrad(() => model.forward(prepareInput(spec, x)) as Tensor);
+    const [row] = probabilities(spec, output);
+    return {
+      probabilities: Array.from(row),
+      predicted: argmaxRow(output.data.subarray(0, output.shape[1])),
+      ...(activations ? { activations: recorded } : {}),
+    };
+  } finally {
+    model.train(wasTraining);
+    for (const undo of restore) undo();
+  }
+}

@@ -1,0 +1,594 @@
+/**
+ * The engine host's training: one current run (its model loaded, training or finished), its lifecycle, its
+ * events, its checkpoints, and the requests that read the run history. The transport is someone else's: the engine
+ * host hands each request here with the peer that sent it, and gives this class a way to reach every renderer
+ * and main. Nothing here knows whether it runs in Electron's utilityProcess or a child process.
+ *
+ * One run trains at a time: a `run-start` while the current run is loading, running or paused is refused with an
+ * error that names it. A queue would hide from the learner that the first run still holds the engine.
+ */
+import { mkdir } from 'node:fs/promises';
+import {
+  ACTIVE_RUN_STATES, MAIN_ONLY_REQUESTS, type CheckpointRef, type RunHistory, type RunMarker, type RunMeta,
+  type RunOptions, type RunState, type RunStatus, type TrainingEvent, type TrainingRequest,
+} from '../../../common/training-protocol';
+import type { EngineEvent } from '../../../common/engine-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalogue';
+import { buildModel, assertBuildable } from '../../../engine/spec/build';
+import type { Module } from '../../../engine/nn/module';
+import type { Tensor } from '../../../engine/tensor';
+import { BatchThrottle } from './batch-throttle';
+import { DatasetChannel } from './datasets';
+import { explainDivergence } from './divergence';
+import { evaluateDetailed, predictImage } from './evaluation';
+import { RunStore, summarize } from './run-store';
+import { resolveOptions, Trainer, type BatchOutcome } from './trainer';
+
+export interface TrainingPeer {
+  readonly id: string;
+  send(event: EngineEvent): void;
+}
+
+export interface TrainingLinks {
+  main: TrainingPeer;
+  /** Every renderer the engine host knows now. */
+  renderers(): Iterable<TrainingPeer>;
+}
+
+interface Run {
+  meta: RunMeta;
+  spec: ModelSpec;
+  history: RunHistory;
+  trainer: Trainer | null;
+  throttle: BatchThrottle;
+  stepUnit: 'batch' | 'epoch' | null;
+  loop: Promise<void> | null;
+  /** Writes to the run's folder, one after another. */
+  io: Promise<void>;
+}
+
+/** A run that crashed the engine this many times is not resumed again. */
+const MAX_RECOVERIES = 3;
+const CONFIGURE_TIMEOUT_MS = 10_000;
+
+/** A request that is answered with an error event naming the run. */
+class RunError extends Error {}
+
+export class RunManager {
+  readonly #links: TrainingLinks;
+  readonly #datasets: DatasetChannel;
+  #store: RunStore | null = null;
+  #configured: Promise<RunStore>;
+  #resolveConfigured!: (store: RunStore) => void;
+  #run: Run | null = null;
+  #recoveryNotice: TrainingEvent | null = null;
+  #predictCache: { key: string; model: Module; spec: ModelSpec } | null = null;
+
+  constructor(links: TrainingLinks) {
+    this.#links = links;
+    this.#datasets = new DatasetChannel((event) => this.#send(links.main, event));
+    this.#configured = new Promise((resolve) => (this.#resolveConfigured = resolve));
+  }
+
+  /** A renderer appeared (a new port, or the first frame after an engine restart): tell it where training is. */
+  connect(peer: TrainingPeer): void {
+    if (this.#run) this.#send(peer, { type: 'run-state', run: this.#status(this.#run) });
+    if (this.#recoveryNotice) this.#send(peer, this.#recoveryNotice);
+  }
+
+  /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */
+  async handle(peer: TrainingPeer, request: TrainingRequest): Promise<void> {
+    try {
+      if (MAIN_ONLY_REQUESTS.includes(request.type) && peer.id !== 'main') {
+        throw new Error(`${request.type} may only come from main`);
+      }
+      await this.#dispatch(peer, request);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const runId = 'runId' in request ? request.runId : undefined;
+      const requestId = 'requestId' in request ? request.requestId : undefined;
+      this.#send(peer, {
+        type: 'error', message, requestType: request.type,
+        ...(runId !== undefined ? { runId } : {}), ...(requestId !== undefined ? { requestId } : {}),
+      });
+    }
+  }
+
+  async #dispatch(peer: TrainingPeer, request: TrainingRequest): Promise<void> {
+    switch (request.type) {
+      case 'configure': return this.#configure(request.runsDir);
+      case 'dataset': return this.#datasets.answer(request.requestId, { dataset: request.dataset });
+      case 'dataset-error': return this.#datasets.answer(request.requestId, { message: request.message });
+      case 'run-start': return this.#start(peer, request.spec, request.dataset, request.options);
+      case 'run-pause': {
+        const run = this.#require(request.runId, 'pause', ['running']);
+        run.stepUnit = null;
+        return this.#setState(run, 'paused', null);
+      }
+      case 'run-resume': {
+        const run = this.#require(request.runId, 'resume', ['paused']);
+        this.#setState(run, 'running', null);
+        return this.#startLoop(run);
+      }
+      case 'run-step': {
+        const run = this.#require(request.runId, 'step', ['paused', 'running']);
+        run.stepUnit = request.unit;
+        if (run.meta.state === 'paused') {
+          this.#setState(run, 'running', null);
+          this.#startLoop(run);
+        }
+        return;
+      }
+      case 'run-stop': return this.#stop(request.runId);
+      case 'run-set-lr': return this.#setLr(request.runId, request.lr);
+      case 'run-restart': return this.#restart(request.runId, request.epoch, request.lr);
+      case 'run-evaluate': {
+        const run = await this.#loaded(request.runId);
+        const evaluation = this.#evaluate(run, request.split);
+        return this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
+      }
+      case 'predict': return this.#predict(peer, request);
+      case 'runs-list': {
+        const store = await this.#storeReady();
+        return this.#send(peer, { type: 'runs', runs: (await store.list()).map(summarize) });
+      }
+      case 'run-open': {
+        const store = await this.#storeReady();
+        const id = request.runId;
+        if (!(await store.exists(id))) throw new Error(`there is no run ${id}`);
+        const meta = this.#run?.meta.id === id ? this.#run.meta : await store.readMeta(id);
+        return this.#send(peer, { type: 'run-detail', run: { meta, spec: await store.readSpec(id), history: await store.readHistory(id) } });
+      }
+      case 'run-curves': {
+        const store = await this.#storeReady();
+        const curves = [];
+        for (const runId of request.runIds) {
+          if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
+          curves.push({ runId, name: (await store.readMeta(runId)).name, history: await store.readHistory(runId) });
+        }
+        return this.#send(peer, { type: 'run-curves', curves });
+      }
+      default: {
+        const unhandled: never = request;
+        throw new Error(`no handler for ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  // ---------- lifecycle ----------
+
+  async #configure(runsDir: string): Promise<void> {
+    if (this.#store && this.#store.runsDir !== runsDir) throw new Error(`the runs folder is already ${this.#store.runsDir}`);
+    await mkdir(runsDir, { recursive: true });
+    if (!this.#store) {
+      this.#store = new RunStore(runsDir);
+      this.#resolveConfigured(this.#store);
+      await this.#recover();
+    }
+  }
+
+  #storeReady(): Promise<RunStore> {
+    if (this.#store) return Promise.resolve(this.#store);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('main has not told the engine host where runs are kept (no configure)')), CONFIGURE_TIMEOUT_MS);
+      void this.#configured.then((store) => {
+        clearTimeout(timer);
+        resolve(store);
+      });
+    });
+  }
+
+  async #start(peer: TrainingPeer, spec: ModelSpec, dataset: string | undefined, options: RunOptions | undefined): Promise<void> {
+    this.#refuseIfBusy();
+    assertBuildable(spec);
+    const store = await this.#storeReady();
+    this.#refuseIfBusy();
+    const resolved = resolveOptions(options);
+    const now = new Date();
+    const id = newRunId(now);
+    const model = spec.name ?? 'model';
+    const meta: RunMeta = {
+      id, name: options?.name ?? `${model} ${now.toISOString().slice(0, 16).replace('T', ' ')}`, model,
+      dataset: dataset ?? spec.data.dataset, state: 'loading', reason: null,
+      createdAt: now.toISOString(), updatedAt: now.toISOString(), options: resolved, epochsDone: 0, step: 0, lr: specLr(spec),
+      bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0,
+    };
+    const run = this.#adopt({ meta, spec, history: { epochs: [], markers: [] } });
+    await store.create(meta, spec);
+    this.#broadcast({ type: 'run-started', runId: id, meta }, peer);
+    this.#broadcast({ type: 'run-state', run: this.#status(run) }, peer);
+    try {
+      const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
+      if (this.#run !== run || run.meta.state !== 'loading') return; // stopped while loading
+      run.trainer = new Trainer(spec, data, resolved);
+      meta.lr = run.trainer.lr;
+      await this.#checkpoint(run);
+    } catch (error) {
+      if (this.#run === run && run.meta.state === 'loading') this.#setState(run, 'failed', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    this.#setState(run, 'running', null);
+    this.#startLoop(run);
+  }
+
+  #refuseIfBusy(): void {
+    const run = this.#run;
+    if (run && ACTIVE_RUN_STATES.includes(run.meta.state)) {
+      throw new Error(`run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state} at epoch ${this.#status(run).epoch} of ${run.meta.options.epochs}; LayerLab trains one run at a time, so stop it first`);
+    }
+  }
+
+  async #stop(runId: string): Promise<void> {
+    const run = this.#require(runId, 'stop', ['loading', 'running', 'paused']);
+    run.stepUnit = null;
+    this.#setState(run, 'stopped', 'stopped by the user');
+    await run.loop;
+    if (!run.trainer) return;
+    await run.throttle.drain();
+    const weights = cloneState(run.trainer.model.stateDict());
+    await this.#persist(run, async (store) => {
+      await store.writeWeights(run.meta.id, 'last', weights);
+    });
+  }
+
+  async #setLr(runId: string, lr: number): Promise<void> {
+    const run = this.#require(runId, 'set the learning rate of', ['running', 'paused']);
+    const trainer = run.trainer!;
+    const from = trainer.lr;
+    trainer.setLr(lr);
+    run.meta.lr = lr;
+    const epoch = trainer.epoch + 1;
+    this.#mark(run, { kind: 'lr', step: trainer.step, epoch, from, to: lr, message: `learning rate ${from} → ${lr} during epoch ${epoch}` });
+    await this.#persist(run, (store) => store.writeHistory(run.meta.id, run.history));
+  }
+
+  async #restart(runId: string, epoch: number | undefined, lr: number | undefined): Promise<void> {
+    const run = await this.#loaded(runId);
+    if (ACTIVE_RUN_STATES.includes(run.meta.state)) throw new Error(`run ${runId} is ${run.meta.state}; restart is for a stopped, finished or diverged run`);
+    const from = epoch ?? run.meta.epochsDone;
+    if (from > run.meta.epochsDone) throw new Error(`run ${runId} has checkpoints up to epoch ${run.meta.epochsDone}, not ${from}`);
+    if (from >= run.meta.options.epochs) throw new Error(`run ${runId} already trained all its ${run.meta.options.epochs} epochs`);
+    await this.#restore(run, from);
+    const trainer = run.trainer!;
+    run.history.epochs = run.history.epochs.filter((e) => e.epoch <= from);
+    this.#recomputeBest(run);
+    const previous = trainer.lr;
+    if (lr !== undefined) trainer.setLr(lr);
+    run.meta.lr = trainer.lr;
+    this.#mark(run, {
+      kind: 'restarted', step: trainer.step, epoch: from + 1, from: previous, to: trainer.lr,
+      message: `restarted from the checkpoint after epoch ${from}${lr !== undefined ? ` with learning rate ${lr}` : ''}`,
+    });
+    this.#setState(run, 'running', null);
+    await this.#persist(run, (store) => store.writeHistory(run.meta.id, run.history));
+    this.#startLoop(run);
+  }
+
+  // ---------- the loop ----------
+
+  #startLoop(run: Run): void {
+    if (run.loop) return;
+    run.loop = this.#loop(run)
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#setState(run, 'failed', message);
+        this.#broadcast({ type: 'error', message: `run ${run.meta.id} failed: ${message}`, runId: run.meta.id });
+      })
+      .finally(() => (run.loop = null));
+  }
+
+  async #loop(run: Run): Promise<void> {
+    const trainer = run.trainer!;
+    while (run.meta.state === 'running' && this.#run === run) {
+      const outcome = trainer.trainBatch();
+      if (outcome.kind === 'diverged') return this.#diverged(run, outcome);
+      run.meta.firstLoss = trainer.firstLoss;
+      run.throttle.push({
+        step: trainer.step, epoch: trainer.epoch + 1, batch: trainer.batchInEpoch, batches: trainer.batchesPerEpoch,
+        loss: outcome.loss, size: outcome.size, correct: outcome.correct, seconds: outcome.seconds, lr: trainer.lr,
+        epochSoFar: (({ lossSum, samples, correct }) => ({ lossSum, samples, correct }))(trainer.epochTotals),
+      });
+      if (outcome.epochDone) await this.#endEpoch(run);
+      if (run.stepUnit === 'batch' || (run.stepUnit === 'epoch' && outcome.epochDone)) {
+        run.stepUnit = null;
+        await run.throttle.drain();
+        if (run.meta.state === 'running') this.#setState(run, 'paused', null);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async #endEpoch(run: Run): Promise<void> {
+    const trainer = run.trainer!;
+    const { meta } = run;
+    await run.throttle.drain();
+    const record = trainer.finishEpoch();
+    run.history.epochs.push(record);
+    const minDelta = meta.options.earlyStopping?.minDelta ?? 0;
+    const best = record.valLoss !== null && Number.isFinite(record.valLoss)
+      && (meta.bestValLoss === null || record.valLoss < meta.bestValLoss - minDelta);
+    if (best) Object.assign(meta, { bestEpoch: record.epoch, bestValLoss: record.valLoss, bestValAcc: record.valAcc, badEpochs: 0 });
+    else if (record.valLoss !== null) meta.badEpochs++;
+    Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
+    await this.#checkpoint(run);
+    this.#broadcast({ type: 'run-epoch', runId: meta.id, best, ...record });
+    const patience = meta.options.earlyStopping?.patience;
+    if (patience !== undefined && meta.badEpochs >= patience && meta.bestEpoch !== null) {
+      await this.#restore(run, meta.bestEpoch, { optimizer: false });
+      const weights = cloneState(trainer.model.stateDict());
+      await this.#persist(run, (store) => store.writeWeights(meta.id, 'last', weights));
+      this.#finish(run, 'early-stopped', `early stopping: the validation loss did not improve for ${patience} epoch${patience > 1 ? 's' : ''}; restored the weights of epoch ${meta.bestEpoch} (validation loss ${meta.bestValLoss?.toFixed(4)})`);
+    } else if (record.epoch >= meta.options.epochs) {
+      this.#finish(run, 'completed', null);
+    }
+  }
+
+  #finish(run: Run, state: RunState, reason: string | null): void {
+    this.#setState(run, state, reason);
+    if (run.trainer && run.trainer.sets.validation.length > 0) {
+      this.#broadcast({ type: 'run-evaluation', runId: run.meta.id, evaluation: this.#evaluate(run, 'validation') });
+    }
+  }
+
+  async #diverged(run: Run, outcome: Extract<BatchOutcome, { kind: 'diverged' }>): Promise<void> {
+    const trainer = run.trainer!;
+    const at = { epoch: trainer.epoch + 1, batch: trainer.batchInEpoch + 1, loss: outcome.loss, firstLoss: trainer.firstLoss, lr: trainer.lr };
+    trainer.abandonEpoch();
+    await run.throttle.drain();
+    const report = explainDivergence(run.spec, at);
+    const restoredEpoch = run.meta.epochsDone;
+    await this.#restore(run, restoredEpoch);
+    this.#mark(run, { kind: 'diverged', step: trainer.step, epoch: at.epoch, message: report.explanation });
+    const weights = cloneState(trainer.model.stateDict());
+    await this.#persist(run, async (store) => {
+      await store.writeWeights(run.meta.id, 'last', weights);
+      await store.writeHistory(run.meta.id, run.history);
+    });
+    this.#broadcast({
+      type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch,
+      loss: Number.isFinite(at.loss) ? at.loss : null, explanation: report.explanation, causes: report.causes, restoredEpoch,
+      fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
+    });
+    this.#setState(run, 'diverged', `${report.explanation} ${report.causes[0] ?? ''}`.trim());
+  }
+
+  // ---------- checkpoints ----------
+
+  /** Writes the epoch's weights, the latest weights, the optimizer, the history, then run.json (the commit). */
+  async #checkpoint(run: Run): Promise<void> {
+    const trainer = run.trainer!;
+    const epoch = trainer.epoch;
+    const weights = cloneState(trainer.model.stateDict());
+    const optimizer = trainer.optimizerState();
+    const history = structuredClone(run.history);
+    const meta = { ...run.meta };
+    await this.#persist(run, async (store) => {
+      await store.writeWeights(meta.id, epoch, weights);
+      await store.writeWeights(meta.id, 'last', weights);
+      await store.writeOptimizer(meta.id, epoch, optimizer);
+      await store.writeHistory(meta.id, history);
+      await store.writeMeta(meta);
+    });
+  }
+
+  /** Puts the weights (and the optimizer, when its state was kept) of the checkpoint after `epoch` back. */
+  async #restore(run: Run, epoch: number, what: { optimizer: boolean } = { optimizer: true }): Promise<void> {
+    const store = this.#store!;
+    const trainer = run.trainer!;
+    await run.io;
+    trainer.model.loadStateDict(await store.readWeights(run.meta.id, epoch));
+    if (!what.optimizer) return;
+    const optimizer = await store.readOptimizer(run.meta.id, epoch);
+    if (optimizer) trainer.loadOptimizerState(optimizer);
+    else trainer.optimizer.state.clear();
+    trainer.abandonEpoch();
+    trainer.epoch = epoch;
+    trainer.step = epoch * trainer.batchesPerEpoch;
+    Object.assign(run.meta, { epochsDone: epoch, step: trainer.step, lr: trainer.lr });
+  }
+
+  #persist(run: Run, write: (store: RunStore) => Promise<void>): Promise<void> {
+    const store = this.#store!;
+    const next = run.io.then(() => write(store));
+    run.io = next.catch((error: unknown) => {
+      console.warn(`engine host: writing run ${run.meta.id} failed:`, error instanceof Error ? error.message : error);
+    });
+    return next;
+  }
+
+  /** After a crash: the run that was loading, running or paused continues from its last committed epoch. */
+  async #recover(): Promise<void> {
+    const store = this.#store!;
+    const interrupted = (await store.list()).find((m) => ACTIVE_RUN_STATES.includes(m.state));
+    if (!interrupted || this.#run) return;
+    const id = interrupted.id;
+    if (interrupted.recoveries >= MAX_RECOVERIES) {
+      await store.writeMeta({ ...interrupted, state: 'failed', reason: `the engine host stopped ${MAX_RECOVERIES + 1} times during this run, so it was not resumed again` });
+      return;
+    }
+    let run: Run;
+    try {
+      run = await this.#load(id);
+      await this.#restore(run, interrupted.epochsDone);
+    } catch (error) {
+      await store.writeMeta({ ...interrupted, state: 'failed', reason: `could not resume after the engine host stopped: ${error instanceof Error ? error.message : String(error)}` });
+      this.#run = null;
+      return;
+    }
+    const done = interrupted.epochsDone;
+    run.history.epochs = run.history.epochs.filter((e) => e.epoch <= done);
+    run.meta.recoveries++;
+    const message = `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`;
+    this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
+    this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message };
+    this.#broadcast(this.#recoveryNotice, this.#links.main);
+    this.#setState(run, interrupted.state === 'paused' ? 'paused' : 'running', null);
+    await this.#persist(run, (s) => s.writeHistory(id, run.history));
+    if (run.meta.state === 'running') this.#startLoop(run);
+  }
+
+  /** Reads a run from its folder and builds its trainer (asking main for the dataset); it becomes the current run. */
+  async #load(id: string): Promise<Run> {
+    const store = await this.#storeReady();
+    if (!(await store.exists(id))) throw new Error(`there is no run ${id}`);
+    const meta = await store.readMeta(id);
+    const spec = await store.readSpec(id);
+    const history = await store.readHistory(id);
+    const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
+    this.#refuseIfBusy();
+    const run = this.#adopt({ meta, spec, history });
+    const trainer = new Trainer(spec, data, resolveOptions(meta.options));
+    trainer.model.loadStateDict(await store.readWeights(id, 'last'));
+    trainer.epoch = meta.epochsDone;
+    trainer.step = meta.step;
+    trainer.firstLoss = meta.firstLoss;
+    run.trainer = trainer;
+    return run;
+  }
+
+  /** The current run if it is `id`, else that run loaded from disk (when nothing is training). */
+  async #loaded(id: string): Promise<Run> {
+    if (this.#run?.meta.id === id && this.#run.trainer) return this.#run;
+    this.#refuseIfBusy();
+    return this.#load(id);
+  }
+
+  #adopt(parts: Pick<Run, 'meta' | 'spec' | 'history'>): Run {
+    this.#run?.throttle.dispose();
+    const run: Run = {
+      ...parts, trainer: null, stepUnit: null, loop: null, io: Promise.resolve(),
+      throttle: new BatchThrottle(parts.meta.id, (report) => this.#broadcast({ type: 'run-batch', ...report })),
+    };
+    this.#run = run;
+    this.#predictCache = null;
+    return run;
+  }
+
+  #recomputeBest(run: Run): void {
+    const meta = run.meta;
+    const minDelta = meta.options.earlyStopping?.minDelta ?? 0;
+    Object.assign(meta, { bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0 });
+    for (const e of run.history.epochs) {
+      if (e.valLoss === null) continue;
+      if (meta.bestValLoss === null || e.valLoss < meta.bestValLoss - minDelta) {
+        Object.assign(meta, { bestEpoch: e.epoch, bestValLoss: e.valLoss, bestValAcc: e.valAcc, badEpochs: 0 });
+      } else meta.badEpochs++;
+    }
+  }
+
+  // ---------- evaluation and prediction ----------
+
+  #evaluate(run: Run, split: 'validation' | 'test') {
+    const trainer = run.trainer!;
+    const dataset = split === 'test' ? trainer.sets.test : trainer.sets.validation;
+    if (!dataset || dataset.length === 0) throw new Error(`the ${run.meta.dataset} dataset has no ${split} set`);
+    return evaluateDetailed({
+      model: trainer.model, spec: run.spec, lossFn: trainer.lossFn, lossIsSum: trainer.lossIsSum, split, dataset,
+      classes: trainer.data.classes.length,
+    });
+  }
+
+  async #predict(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'predict' }>): Promise<void> {
+    const runId = request.runId ?? this.#run?.meta.id;
+    if (!runId) throw new Error('there is no current run to predict with; start or name a run');
+    const checkpoint: CheckpointRef = request.checkpoint ?? 'last';
+    const current = this.#run?.meta.id === runId && this.#run.trainer ? this.#run : null;
+    let model: Module;
+    let spec: ModelSpec;
+    if (current && checkpoint === 'last') {
+      ({ model } = current.trainer!);
+      spec = current.spec;
+    } else {
+      ({ model, spec } = await this.#checkpointModel(runId, checkpoint));
+    }
+    const result = predictImage(model, spec, request.image, request.activations ?? false);
+    this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
+  }
+
+  async #checkpointModel(runId: string, checkpoint: CheckpointRef): Promise<{ model: Module; spec: ModelSpec }> {
+    const key = `${runId}:${checkpoint}`;
+    if (this.#predictCache?.key === key && !(this.#run?.meta.id === runId && ACTIVE_RUN_STATES.includes(this.#run.meta.state))) {
+      return this.#predictCache;
+    }
+    const store = await this.#storeReady();
+    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
+    const meta = this.#run?.meta.id === runId ? this.#run.meta : await store.readMeta(runId);
+    const which = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
+    if (which === null) throw new Error(`run ${runId} has no best epoch yet (no validation loss recorded)`);
+    const spec = await store.readSpec(runId);
+    const model = buildModel(spec);
+    model.loadStateDict(await store.readWeights(runId, which));
+    this.#predictCache = { key, model, spec };
+    return this.#predictCache;
+  }
+
+  // ---------- state and events ----------
+
+  #require(runId: string, verb: string, states: RunState[]): Run {
+    const run = this.#run;
+    if (!run || run.meta.id !== runId) {
+      throw new Error(`cannot ${verb} run ${runId}: ${run ? `the current run is ${run.meta.id}` : 'no run has been started'}`);
+    }
+    if (!states.includes(run.meta.state)) throw new Error(`cannot ${verb} run ${runId}: it is ${run.meta.state}`);
+    if (!run.trainer && run.meta.state !== 'loading') throw new Error(`cannot ${verb} run ${runId}: its model is not loaded`);
+    return run;
+  }
+
+  #setState(run: Run, state: RunState, reason: string | null): void {
+    run.meta.state = state;
+    run.meta.reason = reason;
+    const meta = { ...run.meta };
+    if (this.#store) void this.#persist(run, (store) => store.writeMeta(meta)).catch(() => undefined);
+    this.#broadcast({ type: 'run-state', run: this.#status(run) }, this.#links.main);
+  }
+
+  #mark(run: Run, marker: RunMarker): void {
+    run.history.markers.push(marker);
+    this.#broadcast({ type: 'run-marker', runId: run.meta.id, marker });
+  }
+
+  #status(run: Run): RunStatus {
+    const t = run.trainer;
+    const inEpoch = t ? t.batchInEpoch : 0;
+    return {
+      id: run.meta.id, name: run.meta.name, state: run.meta.state, reason: run.meta.reason,
+      epoch: t ? t.epoch + (inEpoch > 0 ? 1 : 0) : 0, epochs: run.meta.options.epochs,
+      batch: inEpoch, batches: t ? t.batchesPerEpoch : 0, step: t ? t.step : 0, lr: t ? t.lr : run.meta.lr,
+    };
+  }
+
+  /** To every renderer, plus `also` (the requester or main) when it is not one of them. */
+  #broadcast(event: EngineEvent, also?: TrainingPeer): void {
+    const sent = new Set<string>();
+    for (const peer of [...this.#links.renderers(), ...(also ? [also] : [])]) {
+      if (sent.has(peer.id)) continue;
+      sent.add(peer.id);
+      this.#send(peer, event);
+    }
+  }
+
+  #send(peer: TrainingPeer, event: EngineEvent): void {
+    try {
+      peer.send(event);
+    } catch (error) {
+      console.warn(`engine host: could not send ${event.type} to ${peer.id}:`, error instanceof Error ? error.message : error);
+    }
+  }
+}
+
+function specLr(spec: ModelSpec): number {
+  return resolveParams(OPTIMIZER_CATALOGUE[spec.optimizer.type].params, spec.optimizer.params).lr as number;
+}
+
+function cloneState(state: Record<string, Tensor>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(state)) out[name] = t.clone();
+  return out;
+}
+
+/** `20261126-191502-k3f9`: sortable by time, unique enough for one user's runs. */
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
+}

@@ -1,0 +1,163 @@
+/**
+ * A run's folder, `<runs dir>/<id>/` (main chooses the runs dir: the data dir's `runs/`):
+ *
+ * ```text
+ * run.json                  RunMeta; written last after each epoch, so it is the commit point
+ * spec.json                 the model spec
+ * history.json              RunHistory: one record per epoch, plus markers (lr changes, crashes, divergences)
+ * weights.safetensors       the latest weights (after each epoch, and on stop/restore)
+ * epochs/epoch-003.safetensors   the weights after epoch 3 (epoch-000: the initial weights)
+ * optimizer-003.safetensors the optimizer's (and scheduler's) state after epoch 3; only the latest is kept
+ * ```
+ * Every file is written to a temporary name and renamed, so a kill -9 leaves either the old or the new file.
+ * Weights are safetensors with torch's state-dict names, so PyTorch can load them.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
+import { RUN_ID_PATTERN } from '../../../common/training-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import type { OptimizerStateDict, ParamState, SchedulerStateDict } from '../../../engine/optim/index';
+import { loadSafetensors, readSafetensors, saveSafetensors } from '../../../engine/io/safetensors';
+import { Tensor } from '../../../engine/tensor';
+
+export interface OptimizerCheckpoint {
+  optimizer: OptimizerStateDict;
+  scheduler: SchedulerStateDict | null;
+}
+
+const pad = (epoch: number) => String(epoch).padStart(3, '0');
+
+export class RunStore {
+  constructor(readonly runsDir: string) {}
+
+  dir(id: string): string {
+    if (!RUN_ID_PATTERN.test(id)) throw new Error(`"${id}" is not a run id`);
+    return join(this.runsDir, id);
+  }
+
+  async create(meta: RunMeta, spec: ModelSpec): Promise<void> {
+    await mkdir(join(this.dir(meta.id), 'epochs'), { recursive: true });
+    await this.#write(meta.id, 'spec.json', JSON.stringify(spec, null, 2));
+    await this.writeHistory(meta.id, { epochs: [], markers: [] });
+    await this.writeMeta(meta);
+  }
+
+  writeMeta(meta: RunMeta): Promise<void> {
+    return this.#write(meta.id, 'run.json', JSON.stringify({ ...meta, updatedAt: new Date().toISOString() }, null, 2));
+  }
+
+  writeHistory(id: string, history: RunHistory): Promise<void> {
+    return this.#write(id, 'history.json', JSON.stringify(history));
+  }
+
+  async readMeta(id: string): Promise<RunMeta> {
+    return JSON.parse(await readFile(join(this.dir(id), 'run.json'), 'utf8')) as RunMeta;
+  }
+
+  async readSpec(id: string): Promise<ModelSpec> {
+    return JSON.parse(await readFile(join(this.dir(id), 'spec.json'), 'utf8')) as ModelSpec;
+  }
+
+  async readHistory(id: string): Promise<RunHistory> {
+    try {
+      return JSON.parse(await readFile(join(this.dir(id), 'history.json'), 'utf8')) as RunHistory;
+    } catch {
+      return { epochs: [], markers: [] };
+    }
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.readMeta(id).then(() => true, () => false);
+  }
+
+  /** Every readable run, newest first. Folders without a readable run.json are skipped. */
+  async list(): Promise<RunMeta[]> {
+    const entries = await readdir(this.runsDir, { withFileTypes: true }).catch(() => []);
+    const metas: RunMeta[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !RUN_ID_PATTERN.test(entry.name)) continue;
+      const meta = await this.readMeta(entry.name).catch(() => null);
+      if (meta) metas.push(meta);
+    }
+    return metas.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+
+  async writeWeights(id: string, which: 'last' | number, state: Record<string, Tensor>): Promise<void> {
+    const bytes = saveSafetensors(state, { metadata: { format: 'pt' } });
+    await this.#write(id, which === 'last' ? 'weights.safetensors' : join('epochs', `epoch-${pad(which)}.safetensors`), bytes);
+  }
+
+  async readWeights(id: string, which: 'last' | number): Promise<Record<string, Tensor>> {
+    const file = which === 'last' ? 'weights.safetensors' : join('epochs', `epoch-${pad(which)}.safetensors`);
+    try {
+      return loadSafetensors(await readFile(join(this.dir(id), file)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error(`run ${id} has no checkpoint ${which === 'last' ? 'of its latest weights' : `for epoch ${which}`}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Optimizer state as safetensors: one tensor per state array (`state.<param>.<key>`), the rest as metadata. */
+  async writeOptimizer(id: string, epoch: number, checkpoint: OptimizerCheckpoint): Promise<void> {
+    const tensors: Record<string, Tensor> = {};
+    const scalars: Record<string, Record<string, number>> = {};
+    for (const [index, state] of Object.entries(checkpoint.optimizer.state)) {
+      for (const [key, value] of Object.entries(state)) {
+        if (typeof value === 'number') (scalars[index] ??= {})[key] = value;
+        else tensors[`state.${index}.${key}`] = new Tensor(value.slice(), [value.length]);
+      }
+    }
+    const metadata = {
+      paramGroups: JSON.stringify(checkpoint.optimizer.paramGroups),
+      scalars: JSON.stringify(scalars),
+      scheduler: JSON.stringify(checkpoint.scheduler),
+      epoch: String(epoch),
+    };
+    await this.#write(id, `optimizer-${pad(epoch)}.safetensors`, saveSafetensors(tensors, { metadata }));
+    // Older optimizer states are never needed again: a resume starts from the latest committed epoch.
+    for (const name of await readdir(this.dir(id))) {
+      const m = /^optimizer-(\d+)\.safetensors$/.exec(name);
+      if (m && Number(m[1]) < epoch - 1) await rm(join(this.dir(id), name), { force: true });
+    }
+  }
+
+  async readOptimizer(id: string, epoch: number): Promise<OptimizerCheckpoint | null> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(join(this.dir(id), `optimizer-${pad(epoch)}.safetensors`));
+    } catch {
+      return null;
+    }
+    const { tensors, metadata } = readSafetensors(bytes);
+    const meta = metadata ?? {};
+    const state: Record<number, ParamState> = {};
+    for (const [index, values] of Object.entries(JSON.parse(meta.scalars ?? '{}') as Record<string, Record<string, number>>)) {
+      state[Number(index)] = { ...values };
+    }
+    for (const [name, t] of Object.entries(tensors)) {
+      const [, index, key] = name.split('.');
+      (state[Number(index)] ??= {})[key] = t.data as Float32Array | Float64Array;
+    }
+    return {
+      optimizer: { state, paramGroups: JSON.parse(meta.paramGroups ?? '[]') },
+      scheduler: JSON.parse(meta.scheduler ?? 'null'),
+    };
+  }
+
+  async #write(id: string, file: string, data: string | Uint8Array): Promise<void> {
+    const path = join(this.dir(id), file);
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, data);
+    await rename(temp, path);
+  }
+}
+
+export function summarize(meta: RunMeta): RunSummary {
+  return {
+    id: meta.id, name: meta.name, model: meta.model, dataset: meta.dataset, state: meta.state, bestValAcc: meta.bestValAcc,
+    epochsDone: meta.epochsDone, epochs: meta.options.epochs, createdAt: meta.createdAt, updatedAt: meta.updatedAt,
+  };
+}

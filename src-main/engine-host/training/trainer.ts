@@ -1,0 +1,237 @@
+/**
+ * One run's model, optimizer, scheduler and data, trained one batch at a time so the run manager can pause, step
+ * and stop between any two batches. The loop is engine/spec/fit.ts's, unrolled:
+ *
+ * ```text
+ * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad()
+ * per epoch:  scheduler?.step(); validation loss/accuracy in eval mode without gradients
+ * ```
+ * Each epoch's shuffle comes from a generator seeded by (run seed, epoch), so an epoch replayed after a crash
+ * sees the same batches. No clocks of its own beyond performance.now for the samples/s figure, and no IO.
+ */
+import type { EpochRecord, RunOptions, TrainingDataset } from '../../../common/training-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import { manualSeed, Random } from '../../../engine/random';
+import { noGrad } from '../../../engine/autograd';
+import { argmax } from '../../../engine/ops/index';
+import type { Tensor } from '../../../engine/tensor';
+import { clipGradNorm } from '../../../engine/nn/clip-grad';
+import type { Module } from '../../../engine/nn/module';
+import type { LRScheduler, OptimizerStateDict, SchedulerStateDict } from '../../../engine/optim/index';
+import { batchIndices } from '../../../engine/data/sampler';
+import { datasetsFromImageSets, type ImageDatasets } from '../../../engine/data/image-sets';
+import type { Normalization } from '../../../engine/data/transforms';
+import {
+  buildModel, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
+} from '../../../engine/spec/build';
+import { evaluate, type EvalResult } from '../../../engine/spec/fit';
+
+/** A run's options with the defaults filled in. */
+export interface ResolvedOptions {
+  epochs: number;
+  seed: number;
+  earlyStopping: { patience: number; minDelta: number } | null;
+  clipGradNorm: number | null;
+}
+
+export function resolveOptions(options: RunOptions = {}): ResolvedOptions {
+  return {
+    epochs: options.epochs ?? 10,
+    seed: options.seed ?? 0,
+    earlyStopping: options.earlyStopping ? { patience: options.earlyStopping.patience, minDelta: options.earlyStopping.minDelta ?? 0 } : null,
+    clipGradNorm: options.clipGradNorm ?? null,
+  };
+}
+
+const NORMALIZATION = { none: 'none', scale: 'scale', standardize: 'mnist' } as const satisfies Record<string, Normalization>;
+
+/** The watchdog: a loss this many times the run's first loss means the run diverged. */
+export const DIVERGENCE_FACTOR = 10;
+
+export type BatchOutcome =
+  | { kind: 'ok'; loss: number; size: number; correct: number; seconds: number; epochDone: boolean }
+  | { kind: 'diverged'; loss: number; why: 'not-finite' | 'exploded' };
+
+export interface EpochTotals {
+  lossSum: number;
+  samples: number;
+  correct: number;
+  seconds: number;
+}
+
+/** Datasets as tensors are built once per loaded dataset and shared by runs that normalise the same way. */
+const datasetCache = new WeakMap<TrainingDataset, Map<string, ImageDatasets>>();
+
+export function tensorsFor(data: TrainingDataset, spec: ModelSpec): ImageDatasets {
+  let byNorm = datasetCache.get(data);
+  if (!byNorm) datasetCache.set(data, (byNorm = new Map()));
+  const key = spec.data.normalize;
+  let sets = byNorm.get(key);
+  if (!sets) {
+    sets = datasetsFromImageSets(data, { normalize: NORMALIZATION[spec.data.normalize] });
+    byNorm.set(key, sets);
+  }
+  return sets;
+}
+
+export class Trainer {
+  readonly model: Module;
+  readonly lossFn: LossFn;
+  readonly optimizer: AnyOptimizer;
+  readonly scheduler: LRScheduler | null;
+  readonly sets: ImageDatasets;
+  readonly lossIsSum: boolean;
+  /** Completed epochs; the epoch in progress is epoch + 1. */
+  epoch = 0;
+  /** Batches trained over the whole run. */
+  step = 0;
+  /** The run's first batch loss, the watchdog's yardstick. */
+  firstLoss: number | null = null;
+  #batches: Int32Array[] | null = null;
+  #next = 0;
+  #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
+
+  constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions) {
+    manualSeed(options.seed);
+    this.model = buildModel(spec);
+    this.lossFn = makeLoss(spec);
+    this.optimizer = makeOptimizer(spec, this.model.parameters());
+    this.scheduler = makeScheduler(spec, this.optimizer);
+    this.sets = tensorsFor(data, spec);
+    this.lossIsSum = (spec.loss.params as { reduction?: unknown }).reduction === 'sum';
+  }
+
+  get lr(): number {
+    return this.optimizer.paramGroups[0].lr;
+  }
+
+  setLr(lr: number): void {
+    for (const group of this.optimizer.paramGroups) group.lr = lr;
+  }
+
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.sets.train.length / this.spec.data.batchSize);
+  }
+
+  /** Batches done in the epoch in progress. */
+  get batchInEpoch(): number {
+    return this.#batches ? this.#next : 0;
+  }
+
+  get epochTotals(): EpochTotals {
+    return { ...this.#totals };
+  }
+
+  /** Trains one batch (starting a new epoch when none is in progress). A diverging batch is not applied. */
+  trainBatch(): BatchOutcome {
+    if (!this.#batches) this.#startEpoch();
+    const indices = this.#batches![this.#next];
+    const started = performance.now();
+    this.model.train();
+    const [x, y] = this.sets.train.getBatch(indices);
+    const output = this.model.forward(prepareInput(this.spec, x)) as Tensor;
+    const loss = this.lossFn(output, y);
+    const size = y.shape[0];
+    const raw = loss.item();
+    const value = this.lossIsSum ? raw / size : raw;
+    if (!Number.isFinite(value)) return { kind: 'diverged', loss: value, why: 'not-finite' };
+    if (this.firstLoss !== null && value > DIVERGENCE_FACTOR * this.firstLoss) return { kind: 'diverged', loss: value, why: 'exploded' };
+    if (this.firstLoss === null) this.firstLoss = value;
+    loss.backward();
+    if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
+    this.optimizer.step();
+    this.optimizer.zeroGrad();
+    const correct = countCorrect(output, y);
+    const seconds = (performance.now() - started) / 1000;
+    this.#totals.lossSum += value * size;
+    this.#totals.samples += size;
+    this.#totals.correct += correct;
+    this.#totals.seconds += seconds;
+    this.step++;
+    this.#next++;
+    return { kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length };
+  }
+
+  /** Closes the epoch whose batches are all done: scheduler step, validation, the epoch's record. */
+  finishEpoch(): EpochRecord {
+    const totals = this.#totals;
+    const lr = this.lr;
+    const started = performance.now();
+    this.scheduler?.step();
+    const val = this.validate();
+    this.epoch++;
+    this.#batches = null;
+    this.#next = 0;
+    this.#totals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
+    return {
+      epoch: this.epoch,
+      trainLoss: totals.samples ? totals.lossSum / totals.samples : NaN,
+      trainAcc: totals.samples ? totals.correct / totals.samples : NaN,
+      valLoss: val ? val.loss : null,
+      valAcc: val ? val.accuracy : null,
+      seconds: totals.seconds + (performance.now() - started) / 1000,
+      lr,
+      samplesPerSec: totals.seconds > 0 ? totals.samples / totals.seconds : 0,
+    };
+  }
+
+  /** Forgets the epoch in progress (after a divergence or a restore, the next batch starts the epoch over). */
+  abandonEpoch(): void {
+    this.#batches = null;
+    this.#next = 0;
+    this.#totals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
+  }
+
+  validate(): EvalResult | null {
+    if (this.sets.validation.length === 0) return null;
+    const inputs = this.#evalBatches(this.sets.validation.length, (idx) => this.sets.validation.getBatch(idx));
+    return evaluate(this.model, this.lossFn, inputs, { lossIsSum: this.lossIsSum });
+  }
+
+  /** Probabilities for prepared inputs, in eval mode without gradients. */
+  forward(x: Tensor): Tensor {
+    const wasTraining = this.model.training;
+    this.model.eval();
+    try {
+      return noGrad(() => this.model.forward(prepareInput(this.spec, x)) as Tensor);
+    } finally {
+      this.model.train(wasTraining);
+    }
+  }
+
+  optimizerState(): { optimizer: OptimizerStateDict; scheduler: SchedulerStateDict | null } {
+    return { optimizer: this.optimizer.stateDict(), scheduler: this.scheduler?.stateDict() ?? null };
+  }
+
+  loadOptimizerState(state: { optimizer: OptimizerStateDict; scheduler: SchedulerStateDict | null }): void {
+    this.optimizer.loadStateDict(state.optimizer);
+    if (this.scheduler && state.scheduler) this.scheduler.loadStateDict(state.scheduler);
+  }
+
+  #startEpoch(): void {
+    const epoch = this.epoch + 1;
+    // Seed per epoch, so a replayed epoch shuffles (and drops out) exactly as the lost one did.
+    manualSeed(this.options.seed * 100_003 + epoch);
+    this.#batches = batchIndices(this.sets.train.length, {
+      batchSize: this.spec.data.batchSize,
+      shuffle: this.spec.data.shuffle,
+      generator: new Random(this.options.seed * 7_919 + epoch),
+    });
+    this.#next = 0;
+  }
+
+  *#evalBatches(n: number, get: (idx: Int32Array) => [Tensor, Tensor]): Generator<[Tensor, Tensor]> {
+    for (const idx of batchIndices(n, { batchSize: 256 })) {
+      const [x, y] = get(idx);
+      yield [prepareInput(this.spec, x), y];
+    }
+  }
+}
+
+export function countCorrect(output: Tensor, labels: Tensor): number {
+  const predicted = argmax(output.detach(), 1).data;
+  const y = labels.data;
+  let hits = 0;
+  for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;
+  return hits;
+}

@@ -1,0 +1,54 @@
+/**
+ * Crash recovery through the real process boundary: kill -9 the engine host in the middle of an epoch; the
+ * supervisor starts a new one, RunsService configures it, the run resumes from its last checkpoint (losing only the
+ * epoch in progress), the renderer is told, and the run trains to completion with each epoch in its history once.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EngineEvent } from '../../../common/engine-protocol';
+import { logisticSpec, startHarness, type Harness } from './test-support/harness';
+
+type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await h.waitReady();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('resumes a run from its last checkpoint after the engine host is killed mid-epoch', async () => {
+  h.send({ type: 'run-start', spec: logisticSpec({ batchSize: 2 }), dataset: 'synth', options: { epochs: 5, name: 'crash' } });
+  const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
+  await h.waitFor((e) => e.type === 'run-epoch' && e.epoch === 2);
+  await h.waitFor((e) => e.type === 'run-batch' && e.epoch === 3);
+  const oldPid = h.supervisor.status.pid!;
+  process.kill(oldPid, 'SIGKILL');
+
+  while (h.supervisor.status.state === 'ready' && h.supervisor.status.pid === oldPid) await new Promise((r) => setTimeout(r, 20));
+  const restartedAt = h.events.length;
+  // Everything the old process sent has arrived by now: what it reported as committed.
+  const committed = h.events.slice(0, restartedAt).filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch').map((e) => e.epoch);
+  const newPid = await h.waitReady();
+  expect(newPid).not.toBe(oldPid);
+  expect(h.supervisor.status.reason).toBeNull();
+  expect(h.supervisor.status.restarts).toBe(1);
+
+  const recovered = await h.waitFor<Ev<'run-recovered'>>((e) => e.type === 'run-recovered', { from: restartedAt });
+  const lastCommitted = Math.max(...committed);
+  expect(recovered).toMatchObject({ runId, fromEpoch: lastCommitted + 1 });
+  expect(recovered.message).toMatch(/stopped unexpectedly.*resumed from its checkpoint after epoch \d+/);
+  await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'completed', { from: restartedAt });
+
+  const epochsSeen = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch').map((e) => e.epoch);
+  expect(epochsSeen).toEqual([...committed, ...Array.from({ length: 5 - lastCommitted }, (_, k) => lastCommitted + 1 + k)]);
+  // At most the epoch in progress was trained twice; the history has every epoch once.
+  const from = h.events.length;
+  h.send({ type: 'run-open', runId });
+  const { run } = await h.waitFor<Ev<'run-detail'>>((e) => e.type === 'run-detail', { from });
+  expect(run.history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+  expect(run.meta).toMatchObject({ state: 'completed', epochsDone: 5, recoveries: 1 });
+  expect(run.history.markers).toEqual([expect.objectContaining({ kind: 'recovered', epoch: lastCommitted + 1 })]);
+  expect(run.history.epochs.at(-1)!.valAcc).toBeGreaterThan(0.5);
+});

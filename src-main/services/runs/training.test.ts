@@ -1,0 +1,291 @@
+/**
+ * Training through the real process boundary: the engine host in a child process (under the real supervisor),
+ * datasets from the real DatasetService via RunsService (typed arrays over the advanced-serialization IPC), and
+ * this test as one renderer. Small synthetic 28×28 datasets and a logistic regression keep it quick.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../../common/engine-protocol';
+import type { BatchReport, EpochRecord, Evaluation, RunDetail, RunStatus } from '../../../common/training-protocol';
+import { logisticSpec, startHarness, syntheticIdx, type Harness } from './test-support/harness';
+
+let h: Harness;
+let pid: number;
+beforeAll(async () => {
+  h = await startHarness();
+  pid = await h.waitReady();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+const stateIs = (id: string, ...states: RunStatus['state'][]) => (e: EngineEvent) =>
+  e.type === 'run-state' && e.run.id === id && states.includes(e.run.state);
+
+async function start(spec: object, dataset: string, options: object): Promise<string> {
+  const from = h.events.length;
+  h.send({ type: 'run-start', spec, dataset, options });
+  const started = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started', { from });
+  return started.runId;
+}
+
+let nextRequest = 1;
+async function request<T extends EngineEvent>(message: Record<string, unknown>, type: T['type']): Promise<T> {
+  const requestId = nextRequest++;
+  const from = h.events.length;
+  h.send({ ...message, requestId });
+  return h.waitFor<T>((e) => (e.type === type && (e as { requestId?: number }).requestId === requestId)
+    || (e.type === 'error' && e.requestId === requestId), { from }).then((e) => {
+    if (e.type === 'error') throw new Error((e as Ev<'error'>).message);
+    return e;
+  });
+}
+
+async function ask<T extends EngineEvent>(message: Record<string, unknown>, type: T['type']): Promise<T> {
+  const from = h.events.length;
+  h.send(message);
+  return h.waitFor<T>((e) => e.type === type || e.type === 'error', { from }).then((e) => {
+    if (e.type === 'error') throw new Error((e as Ev<'error'>).message);
+    return e;
+  });
+}
+
+const image = (index = 0) => Array.from(syntheticIdx('learnable', index + 1, 99).images.subarray(index * 784, (index + 1) * 784));
+const predict = (runId: string, extra: object = {}) =>
+  request<Ev<'prediction'>>({ type: 'predict', runId, image: image(), ...extra }, 'prediction');
+
+describe('run lifecycle', () => {
+  it('starts, refuses a second run, pauses, steps a batch and an epoch, resumes, records an lr change, stops', async () => {
+    const id = await start(logisticSpec({ batchSize: 8 }), 'synth', { epochs: 40, name: 'lifecycle' });
+    await h.waitFor((e) => e.type === 'run-batch' && e.runId === id);
+
+    let from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec(), dataset: 'synth' });
+    const refused = await h.waitFor<Ev<'error'>>((e) => e.type === 'error', { from });
+    expect(refused).toMatchObject({ requestType: 'run-start' });
+    expect(refused.message).toMatch(new RegExp(`run ${id} .*one run at a time, so stop it first`));
+
+    from = h.events.length;
+    h.send({ type: 'run-pause', runId: id });
+    const paused = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'paused'), { from });
+    await new Promise((r) => setTimeout(r, 300));
+    const batchesAfterPause = h.events.slice(h.events.indexOf(paused) + 1).filter((e) => e.type === 'run-batch');
+    // A report already waiting for its 50 ms slot may still arrive; training itself has stopped.
+    expect(batchesAfterPause.every((e) => (e as Ev<'run-batch'>).step <= paused.run.step)).toBe(true);
+
+    from = h.events.length;
+    h.send({ type: 'run-step', runId: id, unit: 'batch' });
+    const afterBatch = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'paused'), { from });
+    expect(afterBatch.run.step).toBe(paused.run.step + 1);
+
+    from = h.events.length;
+    h.send({ type: 'run-step', runId: id, unit: 'epoch' });
+    const afterEpoch = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'paused'), { from });
+    const epochEvent = h.events.slice(from).find((e) => e.type === 'run-epoch') as Ev<'run-epoch'>;
+    expect(epochEvent.epoch).toBe(afterBatch.run.epoch);
+    expect(afterEpoch.run).toMatchObject({ epoch: epochEvent.epoch, batch: 0 });
+    expect(afterEpoch.run.step).toBe(epochEvent.epoch * afterEpoch.run.batches);
+
+    from = h.events.length;
+    h.send({ type: 'run-set-lr', runId: id, lr: 0.05 });
+    const marker = await h.waitFor<Ev<'run-marker'>>((e) => e.type === 'run-marker', { from });
+    expect(marker.marker).toMatchObject({ kind: 'lr', from: 0.1, to: 0.05, epoch: epochEvent.epoch + 1 });
+
+    h.send({ type: 'run-resume', runId: id });
+    await h.waitFor(stateIs(id, 'running'), { from });
+    const lrBatch = await h.waitFor<Ev<'run-batch'>>((e) => e.type === 'run-batch' && e.runId === id, { from });
+    expect(lrBatch.lr).toBe(0.05);
+
+    from = h.events.length;
+    h.send({ type: 'run-stop', runId: id });
+    const stopped = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'stopped'), { from });
+    expect(stopped.run.reason).toBe('stopped by the user');
+    // The weights are kept: on disk, and predictions still work.
+    const prediction = await predict(id);
+    expect(prediction.probabilities).toHaveLength(10);
+    expect(existsSync(join(h.runs.runsDir, id, 'weights.safetensors'))).toBe(true);
+    const detail = await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail');
+    expect(detail.run.history.markers.map((m) => m.kind)).toContain('lr');
+    expect(detail.run.meta.state).toBe('stopped');
+  });
+
+  it('throttles batch reports to 20 a second, carrying every batch so epoch aggregates recompute exactly', async () => {
+    const id = await start(logisticSpec({ batchSize: 2 }), 'synth', { epochs: 3, name: 'throttle' });
+    await h.waitFor(stateIs(id, 'completed'));
+    const batches = h.events.filter((e): e is Ev<'run-batch'> => e.type === 'run-batch' && e.runId === id);
+    const epochs = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch' && e.runId === id);
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    // At most 20 in any one-second window of the engine's clock.
+    const times = batches.map((b) => b.time);
+    for (let i = 0; i < times.length; i++) expect(times.filter((t) => t >= times[i] && t < times[i] + 1000).length).toBeLessThanOrEqual(20);
+    const perEpoch = 270; // 540 training images in batches of 2
+    expect(batches.length).toBeLessThan(3 * perEpoch);
+    for (const epoch of epochs) {
+      const reports = batches.filter((b) => b.epoch === epoch.epoch);
+      let lossSum = 0, samples = 0, correct = 0, count = 0;
+      for (const r of reports) {
+        r.window.loss.forEach((loss, k) => {
+          lossSum += loss * r.window.size[k];
+          samples += r.window.size[k];
+          correct += r.window.correct[k];
+          count++;
+        });
+      }
+      expect(count).toBe(perEpoch);
+      expect(samples).toBe(540);
+      expect(lossSum / samples).toBe(epoch.trainLoss);
+      expect(correct / samples).toBe(epoch.trainAcc);
+      expect(reports.at(-1)!.epochSoFar).toEqual({ lossSum, samples, correct });
+    }
+  });
+});
+
+describe('training aids', () => {
+  it('stops early when the validation loss stops improving and restores the best weights', async () => {
+    const spec = logisticSpec({ optimizer: 'Adam', lr: 0.01, validationSize: 60 });
+    const id = await start(spec, 'noise', { epochs: 40, earlyStopping: { patience: 2 } });
+    const done = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'early-stopped', 'completed', 'failed', 'diverged'));
+    expect(done.run.state).toBe('early-stopped');
+    const { run } = await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail');
+    const { meta, history } = run;
+    expect(meta.epochsDone).toBe(meta.bestEpoch! + 2);
+    const best = history.epochs.find((e) => e.epoch === meta.bestEpoch)!;
+    expect(Math.min(...history.epochs.map((e) => e.valLoss!))).toBe(best.valLoss);
+    expect(done.run.reason).toMatch(new RegExp(`restored the weights of epoch ${meta.bestEpoch}`));
+    // The model now is the best epoch's: the same predictions as that checkpoint, and its validation loss.
+    const [now, atBest] = [await predict(id), await predict(id, { checkpoint: meta.bestEpoch })];
+    expect(now.probabilities).toEqual(atBest.probabilities);
+    const evaluation = (await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: id, split: 'validation' }, 'run-evaluation')).evaluation;
+    expect(evaluation.loss).toBeCloseTo(best.valLoss!, 6);
+  });
+
+  it('takes schedulers and gradient clipping from the spec and options', async () => {
+    const spec = { ...logisticSpec({ lr: 0.2 }), scheduler: { type: 'StepLR', params: { stepSize: 1, gamma: 0.5 } } };
+    const id = await start(spec, 'synth', { epochs: 3, clipGradNorm: 0.5 });
+    await h.waitFor(stateIs(id, 'completed'));
+    const lrs = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch' && e.runId === id).map((e) => e.lr);
+    expect(lrs).toEqual([0.2, 0.1, 0.05]);
+    expect((await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail')).run.meta.options.clipGradNorm).toBe(0.5);
+  });
+
+  it('stops a diverging run (lr = 100), keeps the last good checkpoint, explains, and offers the fix', async () => {
+    const id = await start(logisticSpec({ lr: 100 }), 'synth', { epochs: 5 });
+    const diverged = await h.waitFor<Ev<'run-diverged'>>((e) => e.type === 'run-diverged' && e.runId === id);
+    await h.waitFor(stateIs(id, 'diverged'));
+    expect(diverged.explanation).toMatch(/^Training diverged at epoch 1, batch \d+: the loss/);
+    expect(diverged.causes[0]).toMatch(/learning rate 100 is too high for SGD/);
+    expect(diverged.restoredEpoch).toBe(0);
+    expect(diverged.fix).toEqual({ action: 'restart-from-checkpoint', runId: id, epoch: 0, lr: 10 });
+    // The last good checkpoint (the initial weights) is what the model holds now.
+    expect((await predict(id)).probabilities).toEqual((await predict(id, { checkpoint: 0 })).probabilities);
+
+    const from = h.events.length;
+    h.send({ type: 'run-restart', runId: id, lr: 0.1 });
+    const marker = await h.waitFor<Ev<'run-marker'>>((e) => e.type === 'run-marker' && e.marker.kind === 'restarted', { from });
+    expect(marker.marker).toMatchObject({ from: 100, to: 0.1, epoch: 1 });
+    await h.waitFor(stateIs(id, 'completed'), { from });
+  });
+});
+
+describe('checkpoints, history, evaluation and prediction', () => {
+  let completed: string;
+  let other: string;
+
+  beforeAll(async () => {
+    other = await start(logisticSpec({ lr: 0.05 }), 'synth', { epochs: 2, name: 'slow' });
+    await h.waitFor(stateIs(other, 'completed'));
+    completed = await start(logisticSpec(), 'synth', { epochs: 2, name: 'fast' });
+    await h.waitFor(stateIs(completed, 'completed'));
+  });
+
+  it('reloads checkpoints to identical predictions', async () => {
+    const live = await predict(completed);
+    const fromDisk = await predict(completed, { checkpoint: 2 });
+    const best = await predict(completed, { checkpoint: 'best' });
+    expect(fromDisk.probabilities).toEqual(live.probabilities);
+    expect(best.probabilities).toEqual(live.probabilities);
+    expect(live.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(live.predicted).toBe(live.probabilities.indexOf(Math.max(...live.probabilities)));
+    const initial = await predict(completed, { checkpoint: 0 });
+    expect(initial.probabilities).not.toEqual(live.probabilities);
+  });
+
+  it('returns per-layer activations on request', async () => {
+    const p = await predict(completed, { activations: true });
+    expect(p.activations).toEqual([expect.objectContaining({ name: '0', op: 'Linear', shape: [10], truncated: false })]);
+  });
+
+  it('lists runs, reopens one, and loads two runs\' curves for overlay (engine and main agree)', async () => {
+    const { runs } = await ask<Ev<'runs'>>({ type: 'runs-list' }, 'runs');
+    const row = runs.find((r) => r.id === completed)!;
+    expect(row).toMatchObject({ name: 'fast', model: 'Logistic', dataset: 'synth', state: 'completed', epochsDone: 2 });
+    expect(row.bestValAcc).toBeGreaterThan(0.5);
+    expect(await h.runs.list()).toEqual(runs);
+    const { curves } = await ask<Ev<'run-curves'>>({ type: 'run-curves', runIds: [completed, other] }, 'run-curves');
+    expect(curves.map((c) => [c.name, c.history.epochs.length])).toEqual([['fast', 2], ['slow', 2]]);
+    expect(await h.runs.history(other)).toEqual(curves[1].history);
+    const detail: RunDetail = (await ask<Ev<'run-detail'>>({ type: 'run-open', runId: other }, 'run-detail')).run;
+    expect(detail.spec.optimizer.params.lr).toBe(0.05);
+    const files = ['run.json', 'spec.json', 'history.json', 'weights.safetensors', 'epochs/epoch-000.safetensors', 'epochs/epoch-002.safetensors', 'optimizer-002.safetensors'];
+    for (const f of files) expect(existsSync(join(h.runs.runsDir, other, f)), f).toBe(true);
+  });
+
+  it('evaluates: confusion diagonal agrees with accuracy; per-class accuracy; confidently wrong examples', async () => {
+    const end = h.events.find((e): e is Ev<'run-evaluation'> => e.type === 'run-evaluation' && e.runId === completed)!;
+    const history: EpochRecord[] = (await ask<Ev<'run-detail'>>({ type: 'run-open', runId: completed }, 'run-detail')).run.history.epochs;
+    expect(end.evaluation.accuracy).toBe(history.at(-1)!.valAcc);
+    for (const split of ['validation', 'test'] as const) {
+      const e: Evaluation = (await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: completed, split }, 'run-evaluation')).evaluation;
+      expect(e.samples).toBe(split === 'test' ? 100 : 60);
+      const diagonal = e.confusion.reduce((a, row, k) => a + row[k], 0);
+      const total = e.confusion.flat().reduce((a, b) => a + b, 0);
+      expect(total).toBe(e.samples);
+      expect(diagonal / e.samples).toBe(e.accuracy);
+      e.perClassAccuracy.forEach((acc, k) => {
+        const row = e.confusion[k].reduce((a, b) => a + b, 0);
+        expect(acc).toBe(row ? e.confusion[k][k] / row : null);
+      });
+      expect(e.confidentlyWrong.length).toBe(Math.min(16, e.samples - diagonal));
+      const confidences = e.confidentlyWrong.map((w) => w.confidence);
+      expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+      for (const w of e.confidentlyWrong) {
+        expect(w.predicted).not.toBe(w.label);
+        expect(w.probabilities[w.predicted]).toBe(w.confidence);
+      }
+    }
+  });
+});
+
+describe('bad and out-of-order messages', () => {
+  it('answers each with an error and stays alive', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'run-stop', runId: 'nope-never-started' }, /cannot stop run nope-never-started/],
+      [{ type: 'run-pause', runId: '20990101-000000-zzzz' }, /cannot pause run 20990101-000000-zzzz: the current run is/],
+      [{ type: 'run-resume', runId: '../../etc' }, /runId must be a run id/],
+      [{ type: 'run-step', runId: 'x1', unit: 'week' }, /unit must be 'batch' or 'epoch'/],
+      [{ type: 'run-set-lr', runId: 'x1', lr: -1 }, /lr must be a positive number/],
+      [{ type: 'run-start', spec: { version: 1 }, dataset: 'synth' }, /./],
+      [{ type: 'run-start', spec: logisticSpec(), options: { epochs: 0 } }, /epochs must be an integer/],
+      [{ type: 'predict', requestId: 1, image: [1, 2, 3] }, /784 pixel values/],
+      [{ type: 'configure', runsDir: '/tmp/elsewhere' }, /may only come from main/],
+      [{ type: 'dataset', requestId: 1, dataset: {} }, /./],
+      [{ type: 'run-open', runId: 'zz-missing' }, /there is no run zz-missing/],
+      ['garbage', /must be an object/],
+      [{ type: 'run-curves', runIds: [] }, /1 to 8 run ids/],
+    ];
+    for (const [message, expected] of cases) {
+      const from = h.events.length;
+      h.send(message);
+      const error = await h.waitFor<Ev<'error'>>((e) => e.type === 'error', { from });
+      expect(error.message, JSON.stringify(message)).toMatch(expected);
+    }
+    const from = h.events.length;
+    h.send({ type: 'ping', id: 7 });
+    expect(await h.waitFor((e) => e.type === 'pong', { from })).toEqual({ type: 'pong', id: 7, pid });
+    expect(h.supervisor.status).toMatchObject({ state: 'ready', pid, restarts: 0 });
+  });
+});
+
+export type { BatchReport };
