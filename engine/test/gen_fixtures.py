@@ -51,6 +51,8 @@ training.json {name, children (a Sequential as in layers.json), optimizer, kwarg
               A few full training steps (forward, loss, zeroGrad, backward, step) of small models, the layers,
               losses and optimizers together. children kwargs may hold the engine's returnLastStep, which torch
               lacks: there the generator wraps the layer to return h_n[-1].
+init.json     {name, layer, args, kwargs, stats: {state name: {n, min, max, mean, std}}}
+              Statistics of torch's default initialisation for a fresh layer (values can't match: other RNG).
 clip_grad.json {name, max_norm, norm_type (number or "inf"), grads: {name: tensor}, total_norm, clipped}
 cnn_state.json + cnn_state.safetensors
               A small Sequential CNN's state_dict saved as torch does (float32 F32, num_batches_tracked I64), after
@@ -700,6 +702,32 @@ def optimizers(steps=10):
     write('optim.json', cases)
 
 
+def init_stats():
+    """Default initialisation: torch's RNG can't be matched, so record each state tensor's distribution
+    (count, min, max, mean, std) for a freshly constructed layer; the TS test compares its own statistics."""
+    cases = []
+
+    def case(name, layer, args, kwargs):
+        seed(name)
+        mod = getattr(nn, layer)(*args, **kwargs)
+        stats = {}
+        for k, v in mod.state_dict().items():
+            d = v.detach().double().reshape(-1)
+            stats[k] = {'n': d.numel(), 'min': d.min().item(), 'max': d.max().item(), 'mean': d.mean().item(),
+                        'std': d.std(unbiased=False).item()}
+        cases.append({'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs), 'stats': stats})
+
+    case('Linear/large', 'Linear', (400, 300), {})
+    case('Linear/mnist', 'Linear', (784, 10), {})
+    case('Conv2d/k5', 'Conv2d', (16, 32, 5), {})
+    case('Conv2d/groups', 'Conv2d', (16, 32, 3), {'groups': 4})
+    case('BatchNorm2d/basic', 'BatchNorm2d', (8,), {})
+    case('RNN/basic', 'RNN', (64, 128), {})
+    case('LSTM/2layers', 'LSTM', (64, 32), {'num_layers': 2})
+    case('GRU/basic', 'GRU', (32, 64), {})
+    write('init.json', cases)
+
+
 def clip_grad():
     cases = []
 
@@ -996,7 +1024,7 @@ def mnist(lr=0.5, batch_size=64):
 
 
 PARTS = {'ops': ops, 'layers': layers, 'losses': losses, 'optim': optimizers, 'schedulers': schedulers,
-         'rnn': rnns, 'training': training, 'clip_grad': clip_grad, 'safetensors': safetensors_state, 'mnist': mnist}
+         'rnn': rnns, 'training': training, 'init': init_stats, 'clip_grad': clip_grad, 'safetensors': safetensors_state, 'mnist': mnist}
 
 if __name__ == '__main__':
     for part in sys.argv[1:] or list(PARTS):
