@@ -328,6 +328,7 @@ def ops():
     case('softmax/dim1', 'softmax', lambda x: torch.softmax(x, 1), x34, [1])
     case('softmax/dim0', 'softmax', lambda x: torch.softmax(x, 0), x34, [0])
     case('softmax/dim_neg_3d', 'softmax', lambda x: torch.softmax(x, -1), x234, [-1])
+    case('softmax/size1_dim', 'softmax', lambda x: torch.softmax(x, 1), lambda: [U(3, 1)], [1])
     case('softmax/large_logits', 'softmax', lambda x: torch.softmax(x, 1), lambda: [U(2, 5) * 5 + 100], [1])
     case('logSoftmax/dim1', 'logSoftmax', lambda x: torch.log_softmax(x, 1), x34, [1])
     case('logSoftmax/dim0_3d', 'logSoftmax', lambda x: torch.log_softmax(x, 0), x234, [0])
@@ -372,6 +373,7 @@ def ops():
     conv('conv2d/1x1', (2, 3, 3, 3), (2, 3, 1, 1), True)
     conv('conv2d/larger', (2, 5, 9, 9), (7, 5, 3, 3), True, padding=1)
     conv('conv2d/larger_strided_groups', (2, 6, 11, 10), (9, 2, 3, 3), True, stride=2, padding=1, groups=3)
+    conv('conv2d/big_padding', (1, 1, 3, 3), (2, 1, 2, 2), True, padding=3)
     conv('conv2d/padding_same', (1, 2, 5, 6), (3, 2, 3, 2), True, padding='same')
     conv('conv2d/padding_same_dilation', (1, 2, 6, 6), (2, 2, 3, 3), True, padding='same', dilation=2)
     conv('conv2d/padding_valid', (1, 2, 4, 4), (2, 2, 3, 3), True, padding='valid')
@@ -397,6 +399,11 @@ def ops():
          {'kernel_size': 3, 'stride': 2, 'padding': 1, 'ceil_mode': True, 'count_include_pad': False})
     pool('avgPool2d/divisor_override', 'avgPool2d', F.avg_pool2d, (1, 2, 4, 4),
          {'kernelSize': 2, 'divisorOverride': 3}, {'kernel_size': 2, 'divisor_override': 3})
+    # ties (common after ReLU): torch sends the gradient to the first maximum of the window, in row-major order
+    tied = lambda: [torch.tensor([[[[1., 1., 0., 2.], [1., 0., 2., 2.], [3., 3., 0., 0.], [3., 3., 0., 0.]]]])]
+    case('maxPool2d/ties', 'maxPool2d', lambda x: F.max_pool2d(x, 2), tied, {'kernelSize': 2})
+    case('maxPool2d/ties_overlap', 'maxPool2d', lambda x: F.max_pool2d(x, 2, stride=1), tied,
+         {'kernelSize': 2, 'stride': 1})
     pool('avgPool2d/k2', 'avgPool2d', F.avg_pool2d, (2, 2, 4, 4), {'kernelSize': 2}, {'kernel_size': 2})
     pool('avgPool2d/k3_s2_p1', 'avgPool2d', F.avg_pool2d, (1, 2, 7, 6), {'kernelSize': 3, 'stride': 2, 'padding': 1},
          {'kernel_size': 3, 'stride': 2, 'padding': 1})
