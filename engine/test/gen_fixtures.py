@@ -645,9 +645,10 @@ def losses():
     # a saturated sigmoid output (exactly 0 or 1) that is right: torch's loss and gradient there are 0, not NaN
     case('BCELoss/saturated_right', 'BCELoss', nn.BCELoss, {},
          lambda: (torch.tensor([0.0, 1.0, 0.5, 0.25]), torch.tensor([0.0, 1.0, 0.25, 1.0])))
-    # ... and wrong: torch clamps each log term at -100 (documented), so the loss is 100, not inf (value only)
+    # ... and wrong: torch clamps each log term at -100 (documented), so the loss is 100, not inf, and the
+    # gradient is (x - y) / max(x (1 - x), 1e-12) = -+1e12
     case('BCELoss/saturated_wrong', 'BCELoss', nn.BCELoss, {},
-         lambda: (torch.tensor([0.0, 1.0, 0.5]), torch.tensor([1.0, 0.0, 0.5])), grad=False)
+         lambda: (torch.tensor([0.0, 1.0, 0.5]), torch.tensor([1.0, 0.0, 0.5])))
     case('SmoothL1Loss/beta_zero', 'SmoothL1Loss', nn.SmoothL1Loss, {'beta': 0.0}, lambda: (U(4, 3) * 2, U(4, 3)))
     write('losses.json', cases)
 
