@@ -41,7 +41,7 @@ describe('wasm runtime', () => {
 describe('wasm Matmul', () => {
   const shapes: Array<[number, number, number]> = [
     [1, 1, 1], [1, 7, 1], [4, 8, 3], [5, 9, 17], [64, 128, 784], [64, 10, 784], [3, 13, 300], [7, 1, 260],
-    [784, 128, 64], [33, 65, 129], [2, 300, 2],
+    [784, 128, 64], [33, 65, 129], [2, 300, 2], [16, 203, 150], [17, 203, 150],
   ];
   for (const [m, n, k] of shapes) {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
@@ -185,4 +185,28 @@ describe('wasm elementwise kernels', () => {
       expect(Array.from(wasm.Permute(x, shape, perm))).toEqual(Array.from(cpuKernels.Permute(x, shape, perm)));
     }
   });
+});
+
+describe('wasm MaxPool2d forward and backward', () => {
+  const pool = (o: Partial<import('../cpu/pool').MaxPool2dAttrs>) => ({
+    kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false, ...o,
+  });
+  const cases: Array<[string, number[], ReturnType<typeof pool>]> = [
+    ['LeNet 2x2 on [4, 6, 28, 28]', [4, 6, 28, 28], pool({})],
+    ['3x3 stride 2 pad 1, ceil mode, odd sizes', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true })],
+    ['dilation 2, stride 1, unbatched [C, H, W]', [7, 15, 16], pool({ kernelH: 3, kernelW: 2, strideH: 1, strideW: 1, dilationH: 2, dilationW: 2 })],
+  ];
+  for (const [name, shape, attrs] of cases) {
+    it(name, () => {
+      const x = randn(sizeOf(shape)).map((v) => Math.round(v * 4) / 4); // ties, to check the first max is kept
+      x[3] = NaN;
+      const ref = cpuKernels.MaxPool2d(x, shape, attrs);
+      const got = wasm.MaxPool2d(x, shape, attrs);
+      expect(got.shape).toEqual(ref.shape);
+      expect(Array.from(got.indices)).toEqual(Array.from(ref.indices));
+      expectNear(got.y, ref.y);
+      const dy = randn(ref.y.length);
+      expectNear(wasm.MaxPool2dBackward(dy, ref.indices, shape), cpuKernels.MaxPool2dBackward(dy, ref.indices, shape));
+    });
+  }
 });

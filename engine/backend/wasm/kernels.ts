@@ -9,6 +9,7 @@
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
+import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import type { WasmRuntime } from './runtime';
 
@@ -201,7 +202,43 @@ export function wasmKernels(rt: WasmRuntime): Partial<KernelTable> {
     return rt.take(py, x.length) as TypedArray as T;
   }
 
+  const maxPool2d: KernelTable['MaxPool2d'] = (x, shape, attrs) => {
+    if (!isF32(x) || shape.length < 3 || x.length < MIN_ELEMENTWISE) return cpuKernels.MaxPool2d(x, shape, attrs);
+    const inH = shape[shape.length - 2];
+    const inW = shape[shape.length - 1];
+    const planes = x.length / (inH * inW);
+    const outH = poolOutputSize('maxPool2d', inH, attrs.kernelH, attrs.strideH, attrs.padH, attrs.dilationH, attrs.ceilMode);
+    const outW = poolOutputSize('maxPool2d', inW, attrs.kernelW, attrs.strideW, attrs.padW, attrs.dilationW, attrs.ceilMode);
+    const n = planes * outH * outW;
+    rt.reset();
+    const px = rt.put(x);
+    const geo = rt.putInts([
+      attrs.kernelH, attrs.kernelW, attrs.strideH, attrs.strideW, attrs.padH, attrs.padW, attrs.dilationH, attrs.dilationW,
+      inH, inW, outH, outW,
+    ]);
+    const py = rt.alloc(n * 4);
+    const pi = rt.alloc(n * 4);
+    ex.maxPool2d(px, py, pi, planes, geo);
+    return { y: rt.take(py, n), indices: rt.i32.slice(pi >> 2, (pi >> 2) + n), shape: [...shape.slice(0, -2), outH, outW] };
+  };
+
+  const maxPool2dBackward: KernelTable['MaxPool2dBackward'] = (dy, indices, xShape) => {
+    const planeSize = xShape.length >= 3 ? xShape[xShape.length - 2] * xShape[xShape.length - 1] : 0;
+    const size = sizeOf(xShape);
+    if (!isF32(dy) || planeSize === 0 || size < MIN_ELEMENTWISE) return cpuKernels.MaxPool2dBackward(dy, indices, xShape);
+    const planes = size / planeSize;
+    rt.reset();
+    const pdy = rt.put(dy);
+    const pi = rt.alloc(indices.length * 4);
+    rt.i32.set(indices, pi >> 2);
+    const pdx = rt.zeros(size);
+    ex.maxPool2dBackward(pdy, pi, pdx, planes, dy.length / planes, planeSize);
+    return rt.take(pdx, size);
+  };
+
   return {
+    MaxPool2d: maxPool2d,
+    MaxPool2dBackward: maxPool2dBackward,
     Matmul: matmul,
     Conv2d: conv2d,
     Conv2dBackward: conv2dBackward,

@@ -32,6 +32,8 @@ export interface KernelExports {
   sumRows(x: number, out: number, rows: number, cols: number): void;
   rowSums(x: number, out: number, rows: number, cols: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+  maxPool2d(x: number, y: number, indices: number, planes: number, geo: number): void;
+  maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */

@@ -42,17 +42,21 @@ export function im2col(x: usize, col: usize, g: usize): void {
           let dst = col + (<usize>(row * cols + n * positions) << 2);
           for (let oy = 0; oy < oh; oy++) {
             const iy = oy * sh - pt + i * dh;
+            // Plain loops, not memory.copy/fill: rows are short (7 to 28 floats) and each bulk-memory call
+            // costs more than the copy itself at that length.
             if (iy < 0 || iy >= h) {
-              memory.fill(dst, 0, <usize>ow << 2);
+              zero(dst, 0, ow);
             } else {
               const src = plane + (<usize>(iy * w + off) << 2);
-              if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+              zero(dst, 0, lo);
               if (sw == 1) {
-                memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+                let ox = lo;
+                for (; ox + 4 <= hi; ox += 4) v128.store(dst + (<usize>ox << 2), v128.load(src + (<usize>ox << 2)));
+                for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>ox << 2)));
               } else {
                 for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
               }
-              if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+              zero(dst, hi, ow);
             }
             dst += <usize>ow << 2;
           }
@@ -60,6 +64,12 @@ export function im2col(x: usize, col: usize, g: usize): void {
       }
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function zero(dst: usize, from: i32, to: i32): void {
+  for (let i = from; i < to; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
 /** dx [N, C, H, W] += the adjoint of im2col applied to dcol [C·kh·kw, N·P]. */

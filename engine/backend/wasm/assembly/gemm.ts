@@ -20,13 +20,26 @@
 /** A 32-byte spill for the last, partial panel of a row. */
 const edge: usize = memory.data(32, 16);
 
+/**
+ * With few rows (conv's y' = W·col: m = out channels) each panel is used by at most four strips, so packing B
+ * would cost a pass over B for little reuse: full panels are then read in place (row stride n), and only the
+ * last, partial one is packed.
+ */
+const UNPACKED_MAX_M: i32 = 16;
+
+// @ts-ignore: decorator
+@inline
+function unpackedB(m: i32, transB: bool): bool {
+  return !transB && m <= UNPACKED_MAX_M;
+}
+
 /** Below this K a transB product is packed (the dot kernel's per-entry overhead would dominate). */
 const DOT_MIN_K: i32 = 256;
 
 /** Bytes of scratch `gemm` needs for these sizes (JS allocates it). */
 export function gemmScratchBytes(m: i32, n: i32, k: i32, transA: bool, transB: bool): i32 {
   if (transB && !transA && k >= DOT_MIN_K) return 0;
-  const panels = (n + 7) >> 3;
+  const panels = unpackedB(m, transB) ? 1 : (n + 7) >> 3;
   const bBytes = panels * k * 32;
   const aBytes = transA ? ((m * k * 4 + 15) & ~15) : 0;
   return aBytes + bBytes;
@@ -46,7 +59,12 @@ export function gemmPrepare(a: usize, b: usize, m: i32, n: i32, k: i32, transA: 
     transpose(a, k, m, scratch);
     bp += (<usize>(m * k * 4) + 15) & ~15;
   }
-  packB(b, transB, k, n, bp);
+  if (unpackedB(m, transB)) {
+    // Only the partial last panel, if any.
+    if (n & 7) packPanels(b, transB, k, n, bp, n >> 3, (n + 7) >> 3);
+  } else {
+    packPanels(b, transB, k, n, bp, 0, (n + 7) >> 3);
+  }
 }
 
 /** C's columns of panels [jb0, jb1) (8 columns each); gemmPrepare must have run. */
@@ -72,7 +90,7 @@ export function gemmPanels(
     ap = scratch;
     bp += (<usize>(m * k * 4) + 15) & ~15;
   }
-  kernel4x8(ap, bp, c, m, n, k, jb0, jb1);
+  kernel4x8(ap, unpackedB(m, transB) ? b : 0, bp, c, m, n, k, jb0, jb1);
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ, in 8×8 tiles so that reads and writes both stay in a few cache lines. */
@@ -90,13 +108,12 @@ export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
   }
 }
 
-/** bp[jb][p][0..8] = op(B)[p, 8·jb + c], zero where 8·jb + c >= n. */
-function packB(b: usize, transB: bool, k: i32, n: i32, bp: usize): void {
-  const panels = (n + 7) >> 3;
-  for (let jb = 0; jb < panels; jb++) {
+/** Panels jb0..jb1 of op(B): bp[jb − jb0][p][0..8] = op(B)[p, 8·jb + c], zero where 8·jb + c >= n. */
+function packPanels(b: usize, transB: bool, k: i32, n: i32, bp: usize, jb0: i32, jb1: i32): void {
+  for (let jb = jb0; jb < jb1; jb++) {
     const j0 = jb << 3;
     const w = min(8, n - j0);
-    let dst = bp + ((<usize>jb * <usize>k) << 5);
+    let dst = bp + ((<usize>(jb - jb0) * <usize>k) << 5);
     if (!transB) {
       let src = b + (<usize>j0 << 2);
       const stride = <usize>n << 2;
@@ -140,15 +157,29 @@ function storeRow(pc: usize, v0: v128, v1: v128, w: i32): void {
   }
 }
 
-/** C[m,n] = A[m,k] · Bpacked, for panels jb0..jb1: 4×8 blocks, then single rows for m mod 4. */
-function kernel4x8(a: usize, bp: usize, c: usize, m: i32, n: i32, k: i32, jb0: i32, jb1: i32): void {
+/**
+ * C[m,n] = A[m,k] · op(B), for panels jb0..jb1: 4×8 blocks, then single rows for m mod 4. Panels come packed
+ * (bp, K×8 each) or, when `b` is not 0, full panels are read in place from B [k,n] and only the partial last one
+ * from bp.
+ */
+function kernel4x8(a: usize, b: usize, bp: usize, c: usize, m: i32, n: i32, k: i32, jb0: i32, jb1: i32): void {
   const aRow = <usize>k << 2;
   const cRow = <usize>n << 2;
   const zero = f32x4.splat(0);
   for (let jb = jb0; jb < jb1; jb++) {
     const j0 = jb << 3;
     const w = min(8, n - j0);
-    const panel = bp + ((<usize>jb * <usize>k) << 5);
+    let panel: usize, step: usize;
+    if (b == 0) {
+      panel = bp + ((<usize>jb * <usize>k) << 5);
+      step = 32;
+    } else if (w == 8) {
+      panel = b + (<usize>j0 << 2);
+      step = cRow; // B's row stride is n floats, like C's
+    } else {
+      panel = bp;
+      step = 32;
+    }
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
@@ -170,7 +201,7 @@ function kernel4x8(a: usize, bp: usize, c: usize, m: i32, n: i32, k: i32, jb0: i
         c30 = f32x4.add(c30, f32x4.mul(s, b0));
         c31 = f32x4.add(c31, f32x4.mul(s, b1));
         pa += 4;
-        pb += 32;
+        pb += step;
       }
       const pc = c + <usize>i * cRow + (<usize>j0 << 2);
       storeRow(pc, c00, c01, w);
@@ -187,7 +218,7 @@ function kernel4x8(a: usize, bp: usize, c: usize, m: i32, n: i32, k: i32, jb0: i
         c0 = f32x4.add(c0, f32x4.mul(s, v128.load(pb)));
         c1 = f32x4.add(c1, f32x4.mul(s, v128.load(pb, 16)));
         pa += 4;
-        pb += 32;
+        pb += step;
       }
       storeRow(c + <usize>i * cRow + (<usize>j0 << 2), c0, c1, w);
     }

@@ -2,6 +2,7 @@
 /** The wasm module's exports: every kernel the TS side (../kernels.ts) calls, and where free memory starts. */
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
 export { im2col, col2im, scatterOutput, gatherGrad } from './conv';
+export { maxPool2d, maxPool2dBackward } from './pool';
 export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
 
 /** The first byte after the module's static data: the TS arena starts here. */
