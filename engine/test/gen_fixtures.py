@@ -356,6 +356,16 @@ def ops():
          lambda: [away_from(U(3, 5, lo=-6, hi=6), [2.0])], [1.0, 2.0])
     case('softplus/large', 'softplus', F.softplus, lambda: [U(2, 4, lo=-60, hi=60)])
 
+    # exactly at the kinks, torch's conventions: relu'(0) = 0, leaky'(0) = slope, |x|'(0) = 0, elu'(0) = alpha,
+    # clamp passes the gradient at its bounds (zeros and bounds are common: padded images, MNIST's 0 pixels)
+    kinks = lambda: [torch.tensor([0.0, -1.0, 1.0, 2.0, -0.0])]
+    case('relu/at_zero', 'relu', torch.relu, kinks)
+    case('leakyRelu/at_zero', 'leakyRelu', lambda x: F.leaky_relu(x, 0.1), kinks, [0.1])
+    case('abs/at_zero', 'abs', torch.abs, kinks)
+    case('elu/at_zero', 'elu', lambda x: F.elu(x, 0.5), kinks, [0.5])
+    case('clamp/at_bounds', 'clamp', lambda x: torch.clamp(x, -1.0, 1.0), kinks, [-1.0, 1.0])
+    case('clamp/min_at_bound', 'clamp', lambda x: torch.clamp(x, min=0.0), kinks, [0.0])
+
     # conv / pooling
     def conv(name, xs, ws, bias, **kw):
         opts = {'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, **kw}
