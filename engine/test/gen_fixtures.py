@@ -231,6 +231,10 @@ def ops():
     case('clamp/min_only', 'clamp', lambda x: torch.clamp(x, min=0.1), lambda: [away_from(U(3, 4), [0.1])], [0.1])
     case('clamp/max_only', 'clamp', lambda x: torch.clamp(x, max=0.3), lambda: [away_from(U(3, 4), [0.3])],
          [None, 0.3])
+    case('cast/to_float64', 'cast', lambda x: x.double(), lambda: [U(3, 4)], ['float64'])
+    case('cast/to_float32', 'cast', lambda x: x.float(), lambda: [U(3, 4).double() / 3], ['float32'])
+    case('cast/to_int32_truncates', 'cast', lambda x: x.int(), lambda: [torch.tensor([-1.7, -0.5, 0.5, 2.5, 3.9])],
+         ['int32'], grad=False)
     case('sign/basic', 'sign', torch.sign, lambda: [torch.tensor([-2.0, 0.0, 3.5, -0.25])], grad=False)
     case('where/same_shape', 'where', torch.where, lambda: [U(2, 3) > 0, U(2, 3), U(2, 3)])
     case('where/broadcast', 'where', torch.where, lambda: [U(2, 1) > 0, U(2, 3), U(3)])
