@@ -5,6 +5,11 @@
  */
 import type { Envelope } from './envelope';
 import type { EngineHello } from './engine-protocol';
+import {
+  DATASET_ARG_CHECKS, type DatasetImportReport, type DatasetImportRequest, type DatasetInfo, type DatasetList,
+  type DatasetProgress, type DatasetSampleOptions, type DatasetSamples, type DatasetUploadChunk,
+  type DatasetUploadReceipt, type DatasetVerifyReport,
+} from './dataset-api';
 
 export interface AppInfo {
   name: string;
@@ -33,9 +38,26 @@ export interface EngineStatus {
 export interface LayerLabApi {
   getAppInfo(): Promise<Envelope<AppInfo>>;
   getEngineStatus(): Promise<Envelope<EngineStatus>>;
+  // Datasets (types and details: common/dataset-api.ts).
+  listDatasets(): Promise<Envelope<DatasetList>>;
+  /** Resolves when the download ends; error code 'cancelled' after cancelDatasetFetch. */
+  fetchDataset(name: string): Promise<Envelope<DatasetInfo>>;
+  /** True when a download was running. */
+  cancelDatasetFetch(name: string): Promise<Envelope<boolean>>;
+  verifyDataset(name: string): Promise<Envelope<DatasetVerifyReport>>;
+  /** The dataset's new state; null for a custom import, which is then gone. */
+  deleteDataset(name: string): Promise<Envelope<DatasetInfo | null>>;
+  uploadDatasetFile(chunk: DatasetUploadChunk): Promise<Envelope<DatasetUploadReceipt>>;
+  /** null when the user closed the native dialog without picking. */
+  importDataset(request: DatasetImportRequest): Promise<Envelope<DatasetImportReport | null>>;
+  getDatasetSamples(name: string, options?: DatasetSampleOptions): Promise<Envelope<DatasetSamples>>;
 }
 
-export const API_METHODS = ['getAppInfo', 'getEngineStatus'] as const satisfies readonly (keyof LayerLabApi)[];
+export const API_METHODS = [
+  'getAppInfo', 'getEngineStatus',
+  'listDatasets', 'fetchDataset', 'cancelDatasetFetch', 'verifyDataset', 'deleteDataset', 'uploadDatasetFile',
+  'importDataset', 'getDatasetSamples',
+] as const satisfies readonly (keyof LayerLabApi)[];
 
 export type ApiMethod = (typeof API_METHODS)[number];
 
@@ -56,14 +78,17 @@ type EnvelopeValue<P> = P extends Promise<Envelope<infer T>> ? T : never;
 export const API_ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => string | null } = {
   getAppInfo: (args) => (args.length === 0 ? null : 'getAppInfo takes no arguments'),
   getEngineStatus: (args) => (args.length === 0 ? null : 'getEngineStatus takes no arguments'),
+  ...DATASET_ARG_CHECKS,
 };
 
 /** Events pushed from main to the renderer. */
 export interface ApiEvents {
   engineStatus: EngineStatus;
+  datasetProgress: DatasetProgress;
+  datasetStatus: DatasetInfo;
 }
 
-export const API_EVENTS = ['engineStatus'] as const satisfies readonly (keyof ApiEvents)[];
+export const API_EVENTS = ['engineStatus', 'datasetProgress', 'datasetStatus'] as const satisfies readonly (keyof ApiEvents)[];
 export type ApiEventName = (typeof API_EVENTS)[number];
 
 /** The object the preload exposes as `window.layerlab`, and the browser host's client mirrors. */

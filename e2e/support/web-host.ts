@@ -17,6 +17,8 @@ export interface RunningWebHost {
   url: string;
   origin: string;
   process: ChildProcess;
+  /** The fresh temporary --data-dir of this host (removed after the test). */
+  dataDir: string;
 }
 
 export function isAlive(pid: number): boolean {
@@ -28,9 +30,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-async function startHost(dataDir: string): Promise<RunningWebHost> {
+async function startHost(dataDir: string, env: Record<string, string>): Promise<RunningWebHost> {
   const child = spawn(process.execPath, [join(ROOT, 'out/main/web.js'), '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -52,7 +55,7 @@ async function startHost(dataDir: string): Promise<RunningWebHost> {
     });
   });
   child.stdout!.resume();
-  return { url, origin: new URL(url).origin, process: child };
+  return { url, origin: new URL(url).origin, process: child, dataDir };
 }
 
 async function stopHost(host: RunningWebHost): Promise<void> {
@@ -70,10 +73,12 @@ export interface LayerLabApp {
   open(): Promise<void>;
 }
 
-export const test = base.extend<{ webHost: RunningWebHost; app: LayerLabApp }>({
-  webHost: async ({}, use) => {
+export const test = base.extend<{ hostEnv: Record<string, string>; webHost: RunningWebHost; app: LayerLabApp }>({
+  /** Extra environment for the host, e.g. LAYERLAB_MIRRORS; a spec overrides this fixture (it may use others). */
+  hostEnv: async ({}, use) => use({}),
+  webHost: async ({ hostEnv }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-e2e-'));
-    const host = await startHost(dataDir);
+    const host = await startHost(dataDir, hostEnv);
     try {
       await use(host);
     } finally {

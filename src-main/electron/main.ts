@@ -9,6 +9,8 @@ import { app, BrowserWindow, MessageChannelMain } from 'electron';
 import { ENGINE_PORT_CHANNEL } from '../../common/ipc-channels';
 import { createAppServices } from '../services/app-services';
 import { defaultDataDir } from '../services/data-dir';
+import { DatasetService } from '../services/datasets';
+import { pickDatasetFiles } from './dataset-dialog';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { hardenApp } from './hardening';
 import { forwardEvents, registerApiIpc } from './ipc';
@@ -32,6 +34,10 @@ function startApp(): void {
     host: 'electron',
     dataDir: defaultDataDir(),
     launcher: new UtilityLauncher(join(outMain, 'engine-host.js')),
+    datasets: {
+      service: new DatasetService({ cacheDir: join(app.getPath('userData'), 'datasets') }),
+      pickFiles: pickDatasetFiles,
+    },
   });
 
   let window: BrowserWindow | null = null;

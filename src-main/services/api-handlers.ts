@@ -4,11 +4,14 @@
  */
 import packageJson from '../../package.json';
 import type { ApiHandlers, AppInfo, EngineStatus } from '../../common/api';
+import { datasetsUnavailable, type DatasetApiHandlers } from './dataset-api';
 
 export interface ApiHandlerDeps {
   host: AppInfo['host'];
   dataDir: string;
   engineStatus(): EngineStatus;
+  /** DatasetApi.handlers; without it every dataset call answers 'unavailable'. */
+  datasets?: DatasetApiHandlers;
 }
 
 export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
@@ -21,5 +24,6 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       dataDir: deps.dataDir,
     }),
     getEngineStatus: async () => deps.engineStatus(),
+    ...(deps.datasets ?? datasetsUnavailable()),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { ApiEventName, ApiEvents, AppInfo } from '../../common/api';
 import { createApiHandlers } from './api-handlers';
+import { DatasetApi, type DatasetApiOptions } from './dataset-api';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import { EngineSupervisor, type SupervisorOptions } from './engine-supervisor';
@@ -24,16 +25,24 @@ export interface AppServicesOptions<P extends EngineProcess> {
   dataDir: string;
   launcher: EngineLauncher<P>;
   supervisor?: Partial<SupervisorOptions>;
+  /** The host's DatasetService (cache: `<data dir>/datasets`) and, in Electron, its native file picker. */
+  datasets: DatasetApiOptions;
 }
 
 export function createAppServices<P extends EngineProcess>(options: AppServicesOptions<P>): AppServices<P> {
   const supervisor = new EngineSupervisor(options.launcher, options.supervisor);
+  const datasets = new DatasetApi(options.datasets);
   const dispatch = createDispatcher(
-    createApiHandlers({ host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status }),
+    createApiHandlers({
+      host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status, datasets: datasets.handlers,
+    }),
   );
   const listeners = new Set<ApiEventListener>();
   supervisor.onStatus((status) => {
     for (const listener of listeners) listener('engineStatus', status);
+  });
+  datasets.onEvent((event) => {
+    for (const listener of listeners) listener(event.name, event.payload);
   });
   return {
     supervisor,
@@ -42,6 +51,8 @@ export function createAppServices<P extends EngineProcess>(options: AppServicesO
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    shutdown: () => supervisor.stop(),
+    shutdown: async () => {
+      await Promise.all([datasets.dispose(), supervisor.stop()]);
+    },
   };
 }

@@ -40,10 +40,10 @@ describe('dispatcher', () => {
 
   it('turns a throwing handler into an internal error envelope', async () => {
     const handlers: ApiHandlers = {
+      ...createApiHandlers({ host: 'web', dataDir: '/tmp/x', engineStatus: () => status }),
       getAppInfo: async () => {
         throw new Error('disk on fire');
       },
-      getEngineStatus: async () => status,
     };
     expect(await createDispatcher(handlers)('getAppInfo', [])).toEqual({
       ok: false,

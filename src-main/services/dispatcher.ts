@@ -4,7 +4,18 @@
  * whatever a handler throws comes back as an error envelope, never as an exception across the boundary.
  */
 import { API_ARG_CHECKS, API_METHODS, type ApiHandlers, type ApiMethod } from '../../common/api';
-import { fail, failFromError, ok, type Envelope } from '../../common/envelope';
+import { fail, failFromError, ok, type ApiError, type Envelope } from '../../common/envelope';
+
+/** Thrown by a handler to choose the error envelope's code (anything else thrown becomes 'internal'). */
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: ApiError['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
 
 export type Dispatch = (method: unknown, args: unknown) => Promise<Envelope<unknown>>;
 
@@ -22,7 +33,7 @@ export function createDispatcher(handlers: ApiHandlers): Dispatch {
       const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>;
       return ok(await handler(...args));
     } catch (error) {
-      return failFromError(error);
+      return failFromError(error, error instanceof ApiCallError ? error.code : 'internal');
     }
   };
 }

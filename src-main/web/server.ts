@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEventName, ApiEvents, EngineStatus } from '../../common/api';
@@ -16,6 +17,7 @@ import { SECURITY_HEADERS } from '../../common/security';
 import { TOKEN_PARAM, WS_PATH, type ServerFrame } from '../../common/web-protocol';
 import { createAppServices, type AppServices } from '../services/app-services';
 import { ChildProcessLauncher, type ChildEngineProcess } from '../services/child-process-launcher';
+import { DatasetService } from '../services/datasets';
 import type { SupervisorOptions } from '../services/engine-supervisor';
 import { contentTypeFor, isInside, resolveStaticPath } from '../services/static-files';
 import { checkUpgrade, hostAllowed, newToken } from './access';
@@ -68,6 +70,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     host: 'web',
     dataDir: options.dataDir,
     supervisor: options.supervisor,
+    // No native dialog here: the page uploads the files the user picked (LAYERLAB_MIRRORS is read from env).
+    datasets: { service: new DatasetService({ cacheDir: join(options.dataDir, 'datasets') }) },
     launcher: {
       launch() {
         const proc = childLauncher.launch();
