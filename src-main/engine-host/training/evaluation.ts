@@ -14,6 +14,7 @@ import type { Module } from '../../../engine/nn/module';
 import { Tensor } from '../../../engine/tensor';
 import { prepareInput, type LossFn } from '../../../engine/spec/build';
 import { moduleNames, nodeById, outputId } from '../../../common/spec/graph';
+import type { Run } from './run';
 
 const WRONG_EXAMPLES = 16;
 const MAX_ACTIVATION_VALUES = 65_536;
@@ -121,6 +122,17 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
     perClassAccuracy,
     confidentlyWrong: wrong,
   };
+}
+
+/** Evaluates a run's model on its validation or test set. */
+export function evaluateRun(run: Run, split: 'validation' | 'test'): Evaluation {
+  const trainer = run.trainer!;
+  const dataset = split === 'test' ? trainer.sets.test : trainer.sets.validation;
+  if (!dataset || dataset.length === 0) throw new Error(`the ${run.meta.dataset} dataset has no ${split} set`);
+  return evaluateDetailed({
+    model: trainer.model, spec: run.spec, lossFn: trainer.lossFn, lossIsSum: trainer.lossIsSum, split, dataset,
+    classes: trainer.data.classes.length,
+  });
 }
 
 export interface PredictResult {

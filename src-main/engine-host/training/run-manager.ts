@@ -10,19 +10,18 @@
 import { mkdir } from 'node:fs/promises';
 import {
   ACTIVE_RUN_STATES, MAIN_ONLY_REQUESTS, type CheckpointRef, type RunHistory, type RunMarker, type RunMeta,
-  type RunOptions, type RunState, type RunStatus, type TrainingEvent, type TrainingRequest,
+  type RunOptions, type RunState, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalogue';
-import { buildModel, assertBuildable } from '../../../engine/spec/build';
-import type { Module } from '../../../engine/nn/module';
-import type { Tensor } from '../../../engine/tensor';
+import { assertBuildable } from '../../../engine/spec/build';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
 import { explainDivergence } from './divergence';
-import { evaluateDetailed, predictImage } from './evaluation';
-import { RunStore, summarize } from './run-store';
+import { evaluateRun, predictImage } from './evaluation';
+import { RunLibrary } from './run-library';
+import { RunStore } from './run-store';
+import { newRunId, Run, specLr } from './run';
 import { resolveOptions, Trainer, type BatchOutcome } from './trainer';
 
 export interface TrainingPeer {
@@ -36,24 +35,9 @@ export interface TrainingLinks {
   renderers(): Iterable<TrainingPeer>;
 }
 
-interface Run {
-  meta: RunMeta;
-  spec: ModelSpec;
-  history: RunHistory;
-  trainer: Trainer | null;
-  throttle: BatchThrottle;
-  stepUnit: 'batch' | 'epoch' | null;
-  loop: Promise<void> | null;
-  /** Writes to the run's folder, one after another. */
-  io: Promise<void>;
-}
-
 /** A run that crashed the engine this many times is not resumed again. */
 const MAX_RECOVERIES = 3;
 const CONFIGURE_TIMEOUT_MS = 10_000;
-
-/** A request that is answered with an error event naming the run. */
-class RunError extends Error {}
 
 export class RunManager {
   readonly #links: TrainingLinks;
@@ -63,7 +47,7 @@ export class RunManager {
   #resolveConfigured!: (store: RunStore) => void;
   #run: Run | null = null;
   #recoveryNotice: TrainingEvent | null = null;
-  #predictCache: { key: string; model: Module; spec: ModelSpec } | null = null;
+  #runLibrary: RunLibrary | null = null;
 
   constructor(links: TrainingLinks) {
     this.#links = links;
@@ -73,7 +57,7 @@ export class RunManager {
 
   /** A renderer appeared (a new port, or the first frame after an engine restart): tell it where training is. */
   connect(peer: TrainingPeer): void {
-    if (this.#run) this.#send(peer, { type: 'run-state', run: this.#status(this.#run) });
+    if (this.#run) this.#send(peer, { type: 'run-state', run: this.#run.status() });
     if (this.#recoveryNotice) this.#send(peer, this.#recoveryNotice);
   }
 
@@ -125,30 +109,13 @@ export class RunManager {
       case 'run-restart': return this.#restart(request.runId, request.epoch, request.lr);
       case 'run-evaluate': {
         const run = await this.#loaded(request.runId);
-        const evaluation = this.#evaluate(run, request.split);
+        const evaluation = evaluateRun(run, request.split);
         return this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
       }
       case 'predict': return this.#predict(peer, request);
-      case 'runs-list': {
-        const store = await this.#storeReady();
-        return this.#send(peer, { type: 'runs', runs: (await store.list()).map(summarize) });
-      }
-      case 'run-open': {
-        const store = await this.#storeReady();
-        const id = request.runId;
-        if (!(await store.exists(id))) throw new Error(`there is no run ${id}`);
-        const meta = this.#run?.meta.id === id ? this.#run.meta : await store.readMeta(id);
-        return this.#send(peer, { type: 'run-detail', run: { meta, spec: await store.readSpec(id), history: await store.readHistory(id) } });
-      }
-      case 'run-curves': {
-        const store = await this.#storeReady();
-        const curves = [];
-        for (const runId of request.runIds) {
-          if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
-          curves.push({ runId, name: (await store.readMeta(runId)).name, history: await store.readHistory(runId) });
-        }
-        return this.#send(peer, { type: 'run-curves', curves });
-      }
+      case 'runs-list': return this.#send(peer, { type: 'runs', runs: await (await this.#library()).list() });
+      case 'run-open': return this.#send(peer, { type: 'run-detail', run: await (await this.#library()).open(request.runId, this.#run?.meta) });
+      case 'run-curves': return this.#send(peer, { type: 'run-curves', curves: await (await this.#library()).curves(request.runIds) });
       default: {
         const unhandled: never = request;
         throw new Error(`no handler for ${JSON.stringify(unhandled)}`);
@@ -166,6 +133,11 @@ export class RunManager {
       this.#resolveConfigured(this.#store);
       await this.#recover();
     }
+  }
+
+  async #library(): Promise<RunLibrary> {
+    const store = await this.#storeReady();
+    return (this.#runLibrary ??= new RunLibrary(store));
   }
 
   #storeReady(): Promise<RunStore> {
@@ -194,16 +166,16 @@ export class RunManager {
       createdAt: now.toISOString(), updatedAt: now.toISOString(), options: resolved, epochsDone: 0, step: 0, lr: specLr(spec),
       bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0,
     };
-    const run = this.#adopt({ meta, spec, history: { epochs: [], markers: [] } });
+    const run = this.#adopt(meta, spec, { epochs: [], markers: [] });
     await store.create(meta, spec);
     this.#broadcast({ type: 'run-started', runId: id, meta }, peer);
-    this.#broadcast({ type: 'run-state', run: this.#status(run) }, peer);
+    this.#broadcast({ type: 'run-state', run: run.status() }, peer);
     try {
       const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
       if (this.#run !== run || run.meta.state !== 'loading') return; // stopped while loading
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
-      await this.#checkpoint(run);
+      await run.checkpoint();
     } catch (error) {
       if (this.#run === run && run.meta.state === 'loading') this.#setState(run, 'failed', error instanceof Error ? error.message : String(error));
       throw error;
@@ -215,7 +187,7 @@ export class RunManager {
   #refuseIfBusy(): void {
     const run = this.#run;
     if (run && ACTIVE_RUN_STATES.includes(run.meta.state)) {
-      throw new Error(`run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state} at epoch ${this.#status(run).epoch} of ${run.meta.options.epochs}; LayerLab trains one run at a time, so stop it first`);
+      throw new Error(`run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state} at epoch ${run.status().epoch} of ${run.meta.options.epochs}; LayerLab trains one run at a time, so stop it first`);
     }
   }
 
@@ -226,10 +198,7 @@ export class RunManager {
     await run.loop;
     if (!run.trainer) return;
     await run.throttle.drain();
-    const weights = cloneState(run.trainer.model.stateDict());
-    await this.#persist(run, async (store) => {
-      await store.writeWeights(run.meta.id, 'last', weights);
-    });
+    await run.writeLastWeights();
   }
 
   async #setLr(runId: string, lr: number): Promise<void> {
@@ -240,7 +209,7 @@ export class RunManager {
     run.meta.lr = lr;
     const epoch = trainer.epoch + 1;
     this.#mark(run, { kind: 'lr', step: trainer.step, epoch, from, to: lr, message: `learning rate ${from} → ${lr} during epoch ${epoch}` });
-    await this.#persist(run, (store) => store.writeHistory(run.meta.id, run.history));
+    await run.writeHistory();
   }
 
   async #restart(runId: string, epoch: number | undefined, lr: number | undefined): Promise<void> {
@@ -249,10 +218,9 @@ export class RunManager {
     const from = epoch ?? run.meta.epochsDone;
     if (from > run.meta.epochsDone) throw new Error(`run ${runId} has checkpoints up to epoch ${run.meta.epochsDone}, not ${from}`);
     if (from >= run.meta.options.epochs) throw new Error(`run ${runId} already trained all its ${run.meta.options.epochs} epochs`);
-    await this.#restore(run, from);
+    await run.restore(from);
     const trainer = run.trainer!;
-    run.history.epochs = run.history.epochs.filter((e) => e.epoch <= from);
-    this.#recomputeBest(run);
+    run.truncate(from);
     const previous = trainer.lr;
     if (lr !== undefined) trainer.setLr(lr);
     run.meta.lr = trainer.lr;
@@ -261,7 +229,7 @@ export class RunManager {
       message: `restarted from the checkpoint after epoch ${from}${lr !== undefined ? ` with learning rate ${lr}` : ''}`,
     });
     this.#setState(run, 'running', null);
-    await this.#persist(run, (store) => store.writeHistory(run.meta.id, run.history));
+    await run.writeHistory();
     this.#startLoop(run);
   }
 
@@ -305,19 +273,15 @@ export class RunManager {
     await run.throttle.drain();
     const record = trainer.finishEpoch();
     run.history.epochs.push(record);
-    const minDelta = meta.options.earlyStopping?.minDelta ?? 0;
-    const best = record.valLoss !== null && Number.isFinite(record.valLoss)
-      && (meta.bestValLoss === null || record.valLoss < meta.bestValLoss - minDelta);
-    if (best) Object.assign(meta, { bestEpoch: record.epoch, bestValLoss: record.valLoss, bestValAcc: record.valAcc, badEpochs: 0 });
-    else if (record.valLoss !== null) meta.badEpochs++;
+    const best = run.noteValidation(record.epoch, record.valLoss, record.valAcc);
     Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
-    await this.#checkpoint(run);
+    await run.checkpoint();
     this.#broadcast({ type: 'run-epoch', runId: meta.id, best, ...record });
+    if (!ACTIVE_RUN_STATES.includes(meta.state)) return; // stopped while the checkpoint was being written
     const patience = meta.options.earlyStopping?.patience;
     if (patience !== undefined && meta.badEpochs >= patience && meta.bestEpoch !== null) {
-      await this.#restore(run, meta.bestEpoch, { optimizer: false });
-      const weights = cloneState(trainer.model.stateDict());
-      await this.#persist(run, (store) => store.writeWeights(meta.id, 'last', weights));
+      await run.restore(meta.bestEpoch, { optimizer: false });
+      await run.writeLastWeights();
       this.#finish(run, 'early-stopped', `early stopping: the validation loss did not improve for ${patience} epoch${patience > 1 ? 's' : ''}; restored the weights of epoch ${meta.bestEpoch} (validation loss ${meta.bestValLoss?.toFixed(4)})`);
     } else if (record.epoch >= meta.options.epochs) {
       this.#finish(run, 'completed', null);
@@ -327,7 +291,7 @@ export class RunManager {
   #finish(run: Run, state: RunState, reason: string | null): void {
     this.#setState(run, state, reason);
     if (run.trainer && run.trainer.sets.validation.length > 0) {
-      this.#broadcast({ type: 'run-evaluation', runId: run.meta.id, evaluation: this.#evaluate(run, 'validation') });
+      this.#broadcast({ type: 'run-evaluation', runId: run.id, evaluation: evaluateRun(run, 'validation') });
     }
   }
 
@@ -338,13 +302,10 @@ export class RunManager {
     await run.throttle.drain();
     const report = explainDivergence(run.spec, at);
     const restoredEpoch = run.meta.epochsDone;
-    await this.#restore(run, restoredEpoch);
+    await run.restore(restoredEpoch);
     this.#mark(run, { kind: 'diverged', step: trainer.step, epoch: at.epoch, message: report.explanation });
-    const weights = cloneState(trainer.model.stateDict());
-    await this.#persist(run, async (store) => {
-      await store.writeWeights(run.meta.id, 'last', weights);
-      await store.writeHistory(run.meta.id, run.history);
-    });
+    await run.writeLastWeights();
+    await run.writeHistory();
     this.#broadcast({
       type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch,
       loss: Number.isFinite(at.loss) ? at.loss : null, explanation: report.explanation, causes: report.causes, restoredEpoch,
@@ -354,48 +315,6 @@ export class RunManager {
   }
 
   // ---------- checkpoints ----------
-
-  /** Writes the epoch's weights, the latest weights, the optimizer, the history, then run.json (the commit). */
-  async #checkpoint(run: Run): Promise<void> {
-    const trainer = run.trainer!;
-    const epoch = trainer.epoch;
-    const weights = cloneState(trainer.model.stateDict());
-    const optimizer = trainer.optimizerState();
-    const history = structuredClone(run.history);
-    const meta = { ...run.meta };
-    await this.#persist(run, async (store) => {
-      await store.writeWeights(meta.id, epoch, weights);
-      await store.writeWeights(meta.id, 'last', weights);
-      await store.writeOptimizer(meta.id, epoch, optimizer);
-      await store.writeHistory(meta.id, history);
-      await store.writeMeta(meta);
-    });
-  }
-
-  /** Puts the weights (and the optimizer, when its state was kept) of the checkpoint after `epoch` back. */
-  async #restore(run: Run, epoch: number, what: { optimizer: boolean } = { optimizer: true }): Promise<void> {
-    const store = this.#store!;
-    const trainer = run.trainer!;
-    await run.io;
-    trainer.model.loadStateDict(await store.readWeights(run.meta.id, epoch));
-    if (!what.optimizer) return;
-    const optimizer = await store.readOptimizer(run.meta.id, epoch);
-    if (optimizer) trainer.loadOptimizerState(optimizer);
-    else trainer.optimizer.state.clear();
-    trainer.abandonEpoch();
-    trainer.epoch = epoch;
-    trainer.step = epoch * trainer.batchesPerEpoch;
-    Object.assign(run.meta, { epochsDone: epoch, step: trainer.step, lr: trainer.lr });
-  }
-
-  #persist(run: Run, write: (store: RunStore) => Promise<void>): Promise<void> {
-    const store = this.#store!;
-    const next = run.io.then(() => write(store));
-    run.io = next.catch((error: unknown) => {
-      console.warn(`engine host: writing run ${run.meta.id} failed:`, error instanceof Error ? error.message : error);
-    });
-    return next;
-  }
 
   /** After a crash: the run that was loading, running or paused continues from its last committed epoch. */
   async #recover(): Promise<void> {
@@ -410,21 +329,21 @@ export class RunManager {
     let run: Run;
     try {
       run = await this.#load(id);
-      await this.#restore(run, interrupted.epochsDone);
+      await run.restore(interrupted.epochsDone);
     } catch (error) {
       await store.writeMeta({ ...interrupted, state: 'failed', reason: `could not resume after the engine host stopped: ${error instanceof Error ? error.message : String(error)}` });
       this.#run = null;
       return;
     }
     const done = interrupted.epochsDone;
-    run.history.epochs = run.history.epochs.filter((e) => e.epoch <= done);
+    run.truncate(done);
     run.meta.recoveries++;
     const message = `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`;
     this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
     this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message };
     this.#broadcast(this.#recoveryNotice, this.#links.main);
     this.#setState(run, interrupted.state === 'paused' ? 'paused' : 'running', null);
-    await this.#persist(run, (s) => s.writeHistory(id, run.history));
+    await run.writeHistory();
     if (run.meta.state === 'running') this.#startLoop(run);
   }
 
@@ -437,7 +356,7 @@ export class RunManager {
     const history = await store.readHistory(id);
     const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
     this.#refuseIfBusy();
-    const run = this.#adopt({ meta, spec, history });
+    const run = this.#adopt(meta, spec, history);
     const trainer = new Trainer(spec, data, resolveOptions(meta.options));
     trainer.model.loadStateDict(await store.readWeights(id, 'last'));
     trainer.epoch = meta.epochsDone;
@@ -454,73 +373,26 @@ export class RunManager {
     return this.#load(id);
   }
 
-  #adopt(parts: Pick<Run, 'meta' | 'spec' | 'history'>): Run {
+  #adopt(meta: RunMeta, spec: ModelSpec, history: RunHistory): Run {
     this.#run?.throttle.dispose();
-    const run: Run = {
-      ...parts, trainer: null, stepUnit: null, loop: null, io: Promise.resolve(),
-      throttle: new BatchThrottle(parts.meta.id, (report) => this.#broadcast({ type: 'run-batch', ...report })),
-    };
-    this.#run = run;
-    this.#predictCache = null;
-    return run;
+    const throttle = new BatchThrottle(meta.id, (report) => this.#broadcast({ type: 'run-batch', ...report }));
+    this.#run = new Run(meta, spec, history, throttle, this.#store!);
+    return this.#run;
   }
 
-  #recomputeBest(run: Run): void {
-    const meta = run.meta;
-    const minDelta = meta.options.earlyStopping?.minDelta ?? 0;
-    Object.assign(meta, { bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0 });
-    for (const e of run.history.epochs) {
-      if (e.valLoss === null) continue;
-      if (meta.bestValLoss === null || e.valLoss < meta.bestValLoss - minDelta) {
-        Object.assign(meta, { bestEpoch: e.epoch, bestValLoss: e.valLoss, bestValAcc: e.valAcc, badEpochs: 0 });
-      } else meta.badEpochs++;
-    }
-  }
-
-  // ---------- evaluation and prediction ----------
-
-  #evaluate(run: Run, split: 'validation' | 'test') {
-    const trainer = run.trainer!;
-    const dataset = split === 'test' ? trainer.sets.test : trainer.sets.validation;
-    if (!dataset || dataset.length === 0) throw new Error(`the ${run.meta.dataset} dataset has no ${split} set`);
-    return evaluateDetailed({
-      model: trainer.model, spec: run.spec, lossFn: trainer.lossFn, lossIsSum: trainer.lossIsSum, split, dataset,
-      classes: trainer.data.classes.length,
-    });
-  }
+  // ---------- prediction ----------
 
   async #predict(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'predict' }>): Promise<void> {
     const runId = request.runId ?? this.#run?.meta.id;
     if (!runId) throw new Error('there is no current run to predict with; start or name a run');
     const checkpoint: CheckpointRef = request.checkpoint ?? 'last';
-    const current = this.#run?.meta.id === runId && this.#run.trainer ? this.#run : null;
-    let model: Module;
-    let spec: ModelSpec;
-    if (current && checkpoint === 'last') {
-      ({ model } = current.trainer!);
-      spec = current.spec;
-    } else {
-      ({ model, spec } = await this.#checkpointModel(runId, checkpoint));
-    }
+    const current = this.#run?.meta.id === runId ? this.#run : null;
+    // The current run's 'last' is the model in memory (mid-epoch weights included); anything else is read from disk.
+    const { model, spec } = current?.trainer && checkpoint === 'last'
+      ? { model: current.trainer.model, spec: current.spec }
+      : await (await this.#library()).checkpointModel(runId, checkpoint, current?.meta);
     const result = predictImage(model, spec, request.image, request.activations ?? false);
     this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
-  }
-
-  async #checkpointModel(runId: string, checkpoint: CheckpointRef): Promise<{ model: Module; spec: ModelSpec }> {
-    const key = `${runId}:${checkpoint}`;
-    if (this.#predictCache?.key === key && !(this.#run?.meta.id === runId && ACTIVE_RUN_STATES.includes(this.#run.meta.state))) {
-      return this.#predictCache;
-    }
-    const store = await this.#storeReady();
-    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
-    const meta = this.#run?.meta.id === runId ? this.#run.meta : await store.readMeta(runId);
-    const which = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
-    if (which === null) throw new Error(`run ${runId} has no best epoch yet (no validation loss recorded)`);
-    const spec = await store.readSpec(runId);
-    const model = buildModel(spec);
-    model.loadStateDict(await store.readWeights(runId, which));
-    this.#predictCache = { key, model, spec };
-    return this.#predictCache;
   }
 
   // ---------- state and events ----------
@@ -538,24 +410,13 @@ export class RunManager {
   #setState(run: Run, state: RunState, reason: string | null): void {
     run.meta.state = state;
     run.meta.reason = reason;
-    const meta = { ...run.meta };
-    if (this.#store) void this.#persist(run, (store) => store.writeMeta(meta)).catch(() => undefined);
-    this.#broadcast({ type: 'run-state', run: this.#status(run) }, this.#links.main);
+    void run.writeMeta().catch(() => undefined);
+    this.#broadcast({ type: 'run-state', run: run.status() }, this.#links.main);
   }
 
   #mark(run: Run, marker: RunMarker): void {
-    run.history.markers.push(marker);
+    run.mark(marker);
     this.#broadcast({ type: 'run-marker', runId: run.meta.id, marker });
-  }
-
-  #status(run: Run): RunStatus {
-    const t = run.trainer;
-    const inEpoch = t ? t.batchInEpoch : 0;
-    return {
-      id: run.meta.id, name: run.meta.name, state: run.meta.state, reason: run.meta.reason,
-      epoch: t ? t.epoch + (inEpoch > 0 ? 1 : 0) : 0, epochs: run.meta.options.epochs,
-      batch: inEpoch, batches: t ? t.batchesPerEpoch : 0, step: t ? t.step : 0, lr: t ? t.lr : run.meta.lr,
-    };
   }
 
   /** To every renderer, plus `also` (the requester or main) when it is not one of them. */
@@ -577,18 +438,3 @@ export class RunManager {
   }
 }
 
-function specLr(spec: ModelSpec): number {
-  return resolveParams(OPTIMIZER_CATALOGUE[spec.optimizer.type].params, spec.optimizer.params).lr as number;
-}
-
-function cloneState(state: Record<string, Tensor>): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(state)) out[name] = t.clone();
-  return out;
-}
-
-/** `20261126-191502-k3f9`: sortable by time, unique enough for one user's runs. */
-function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
-}

@@ -1,0 +1,58 @@
+/**
+ * Read-only questions about runs on disk: the history list, one run reopened, curves to overlay, and a model
+ * rebuilt from any checkpoint for prediction (the last one asked for is kept, since a user drawing digits asks
+ * the same checkpoint again and again).
+ */
+import type { CheckpointRef, RunDetail, RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import type { Module } from '../../../engine/nn/module';
+import { buildModel } from '../../../engine/spec/build';
+import { summarize, type RunStore } from './run-store';
+
+export class RunLibrary {
+  #cached: { key: string; model: Module; spec: ModelSpec } | null = null;
+
+  constructor(private readonly store: RunStore) {}
+
+  async list(): Promise<RunSummary[]> {
+    return (await this.store.list()).map(summarize);
+  }
+
+  /** `live` is the current run's meta, fresher than its run.json while it trains. */
+  async open(id: string, live?: RunMeta): Promise<RunDetail> {
+    await this.#mustExist(id);
+    const meta = live?.id === id ? live : await this.store.readMeta(id);
+    return { meta, spec: await this.store.readSpec(id), history: await this.store.readHistory(id) };
+  }
+
+  async curves(ids: string[]): Promise<{ runId: string; name: string; history: RunHistory }[]> {
+    const curves = [];
+    for (const runId of ids) {
+      await this.#mustExist(runId);
+      curves.push({ runId, name: (await this.store.readMeta(runId)).name, history: await this.store.readHistory(runId) });
+    }
+    return curves;
+  }
+
+  /** The model of a run's checkpoint ('last', 'best' or an epoch), loaded from its safetensors file. */
+  async checkpointModel(runId: string, checkpoint: CheckpointRef, live?: RunMeta): Promise<{ model: Module; spec: ModelSpec }> {
+    const key = `${runId}:${checkpoint}`;
+    // A training run's 'last' and 'best' files change under us; a fixed epoch's never does.
+    const changing = live?.id === runId && typeof checkpoint !== 'number';
+    if (this.#cached?.key === key && !changing) return this.#cached;
+    await this.#mustExist(runId);
+    const meta = live?.id === runId ? live : await this.store.readMeta(runId);
+    const which = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
+    if (which === null) throw new Error(`run ${runId} has no best epoch yet (no validation loss recorded)`);
+    const spec = await this.store.readSpec(runId);
+    const model = buildModel(spec);
+    model.loadStateDict(await this.store.readWeights(runId, which));
+    const loaded = { key, model, spec };
+    if (!changing) this.#cached = loaded;
+    return loaded;
+  }
+
+  async #mustExist(id: string): Promise<void> {
+    if (!(await this.store.exists(id))) throw new Error(`there is no run ${id}`);
+  }
+}
