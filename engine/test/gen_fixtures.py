@@ -47,7 +47,8 @@ rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c
               Unbatched cases have input (L, C) and states (layers, H), as torch accepts.
               With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
 training.json {name, children (a Sequential as in layers.json), optimizer, kwargs, loss, state, batches: [{x, y}],
-               losses (per step, before that step's update), state_after, eval?: {x, out}}
+               losses (per step, before that step's update), state_after, eval?: {x, out},
+               scheduler?: {name, kwargs} stepped after every optimizer step}
               A few full training steps (forward, loss, zeroGrad, backward, step) of small models, the layers,
               losses and optimizers together. children kwargs may hold the engine's returnLastStep, which torch
               lacks: there the generator wraps the layer to return h_n[-1].
@@ -811,7 +812,7 @@ class LastStep(nn.Module):
 def training():
     cases = []
 
-    def case(name, children, optimizer, opt_kwargs, loss, xs, classes, steps, eval_xs=None):
+    def case(name, children, optimizer, opt_kwargs, loss, xs, classes, steps, eval_xs=None, scheduler=None):
         seed(name)
         mods = []
         for layer, a, kw in children:
@@ -828,6 +829,7 @@ def training():
             return out
         initial = state()
         opt = getattr(torch.optim, optimizer)(model.parameters(), **opt_kwargs)
+        sched = getattr(torch.optim.lr_scheduler, scheduler[0])(opt, **scheduler[1]) if scheduler else None
         loss_fn = getattr(nn, loss)()
         batches, losses_ = [], []
         model.train()
@@ -838,6 +840,8 @@ def training():
             opt.zero_grad()
             out.backward()
             opt.step()
+            if sched:
+                sched.step()  # per batch, as OneCycleLR is meant to be used
             batches.append({'x': enc(x), 'y': enc(y)})
             losses_.append(f32(out.item()))
         rec = {'name': name, 'children': [{'layer': l, 'args': list(a), 'kwargs': camel_kwargs(kw)}
@@ -845,6 +849,8 @@ def training():
                'optimizer': optimizer, 'kwargs': camel_kwargs(opt_kwargs), 'loss': loss,
                'state': {k: enc(v) for k, v in initial.items()}, 'batches': batches, 'losses': losses_,
                'state_after': {k: enc(v) for k, v in state().items()}}
+        if scheduler:
+            rec['scheduler'] = {'name': scheduler[0], 'kwargs': camel_kwargs(scheduler[1])}
         if eval_xs:
             model.eval()
             x = U(*eval_xs)
@@ -862,6 +868,13 @@ def training():
          'RMSprop', {'lr': 0.01, 'momentum': 0.5}, 'MSELoss', (4, 6, 3), 2, 6)
     case('gru_adamw', [('GRU', (3, 4), {'batch_first': True, 'num_layers': 2, 'return_last_step': True}),
                        ('Linear', (4, 3), {})], 'AdamW', {'lr': 0.02}, 'CrossEntropyLoss', (4, 5, 3), 3, 6)
+    # a scheduler stepped per batch changes lr and, for OneCycleLR, Adam's beta1: the optimizer must read them
+    case('mlp_adam_onecycle', [('Linear', (6, 8), {}), ('GELU', (), {}), ('Linear', (8, 3), {})],
+         'Adam', {'lr': 0.01}, 'CrossEntropyLoss', (5, 6), 3, 8,
+         scheduler=('OneCycleLR', {'max_lr': 0.05, 'total_steps': 8}))
+    case('mlp_sgd_momentum_steplr', [('Linear', (6, 8), {}), ('ReLU', (), {}), ('Linear', (8, 3), {})],
+         'SGD', {'lr': 0.2, 'momentum': 0.9}, 'CrossEntropyLoss', (5, 6), 3, 8,
+         scheduler=('StepLR', {'step_size': 3, 'gamma': 0.3}))
     write('training.json', cases)
 
 

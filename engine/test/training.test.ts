@@ -1,7 +1,7 @@
 /**
  * Small end-to-end training runs against PyTorch (fixtures/training.json): a Sequential built from torch's layer
  * list, torch's initial state, torch's batches, the loss module, an optimizer, and the usual loop
- * (forward, loss, zeroGrad, backward, step). Every step's loss, the final state (running stats included) and,
+ * (forward, loss, zeroGrad, backward, step, and a scheduler's step where the case has one). Every step's loss, the final state (running stats included) and,
  * where recorded, the eval-mode output afterwards must match.
  *
  * Tolerance: 1e-5 relative for the first step's loss, 1e-4 for the rest and the final state: float32 rounding
@@ -28,6 +28,13 @@ interface TrainingCase {
   losses: number[];
   state_after: Record<string, TensorJSON>;
   eval?: { x: TensorJSON; out: TensorJSON };
+  scheduler?: { name: 'OneCycleLR' | 'StepLR'; kwargs: Record<string, any> };
+}
+
+/** Schedulers used by the training cases (schedulers.test.ts covers each one alone). */
+function makeScheduler(opt: optim.HasLrGroups, s: NonNullable<TrainingCase['scheduler']>): { step(): void } {
+  const { maxLr, stepSize, ...rest } = s.kwargs;
+  return s.name === 'OneCycleLR' ? new optim.OneCycleLR(opt, maxLr, rest) : new optim.StepLR(opt, stepSize, rest);
 }
 
 const DRIFT: Tolerance = { rtol: 1e-4, atol: 1e-5 };
@@ -41,6 +48,7 @@ describe(`training steps match PyTorch ${fixture.torch}`, () => {
       model.loadStateDict(c.state);
       model.train();
       const opt = new optim[c.optimizer](model.parameters(), c.kwargs as any);
+      const scheduler = c.scheduler ? makeScheduler(opt as unknown as optim.HasLrGroups, c.scheduler) : null;
       const lossFn = c.loss === 'MSELoss' ? new nn.MSELoss() : new nn.CrossEntropyLoss();
       c.batches.forEach(({ x, y }, step) => {
         const loss = lossFn.forward(model.forward(toTensor(x)) as Tensor, toTensor(y));
@@ -48,6 +56,7 @@ describe(`training steps match PyTorch ${fixture.torch}`, () => {
         opt.zeroGrad();
         loss.backward();
         opt.step();
+        scheduler?.step();
       });
       const state = model.stateDict();
       expect(Object.keys(state).sort()).toEqual(Object.keys(c.state_after).sort());
