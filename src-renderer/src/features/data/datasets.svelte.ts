@@ -93,6 +93,8 @@ export class DatasetsState {
       return;
     }
     this.#loadError = null;
+    // A call cut off by a dropped socket may have finished on the server; the fresh list tells the truth now.
+    this.#problems = Object.fromEntries(Object.entries(this.#problems).filter(([, p]) => p.code !== 'unavailable'));
     this.#picker = envelope.value.importPicker;
     this.#loaded = true;
     this.#update(envelope.value.datasets);
