@@ -8,11 +8,14 @@ import { DatasetApi, type DatasetApiOptions } from './dataset-api';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import { EngineSupervisor, type SupervisorOptions } from './engine-supervisor';
+import { RunsService } from './runs';
 
 export type ApiEventListener = <E extends ApiEventName>(name: E, payload: ApiEvents[E]) => void;
 
 export interface AppServices<P extends EngineProcess> {
   supervisor: EngineSupervisor<P>;
+  /** Run folders (`<data dir>/runs`) and the datasets the engine host asks for when it trains. */
+  runs: RunsService;
   dispatch: Dispatch;
   /** Subscribe to every main → renderer event; returns the unsubscribe function. */
   onEvent(listener: ApiEventListener): () => void;
@@ -32,6 +35,8 @@ export interface AppServicesOptions<P extends EngineProcess> {
 export function createAppServices<P extends EngineProcess>(options: AppServicesOptions<P>): AppServices<P> {
   const supervisor = new EngineSupervisor(options.launcher, options.supervisor);
   const datasets = new DatasetApi(options.datasets);
+  const runs = new RunsService({ dataDir: options.dataDir, datasets: options.datasets.service });
+  runs.attach(supervisor);
   const dispatch = createDispatcher(
     createApiHandlers({
       host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status, datasets: datasets.handlers,
@@ -46,6 +51,7 @@ export function createAppServices<P extends EngineProcess>(options: AppServicesO
   });
   return {
     supervisor,
+    runs,
     dispatch,
     onEvent(listener) {
       listeners.add(listener);
