@@ -14,8 +14,7 @@ Fixture format (JSON, one case per line so diffs stay readable)
 ---------------------------------------------------------------
 A tensor is {"shape": [2, 3], "data": [...row-major...]} with float32 values written as the shortest decimal that
 round-trips the float32 (at most 9 significant digits); float64 tensors add "dtype": "float64" (values at full
-double precision), integer tensors "dtype": "int32", boolean masks
-"dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
+double precision), integer tensors "dtype": "int32", boolean masks "dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
 
 Every file is {"generator": ..., "torch": version, "cases": [case, ...]}. Backward is always recorded the same way:
 a fixed random upstream gradient g ("grad_out", same shape as the output) and the gradients of sum(out * g) with
@@ -23,11 +22,12 @@ respect to every floating input ("grads"), i.e. the vector-Jacobian product g^T 
 
 ops.json      {name, op, inputs: [tensor | number], args, out, grad_out?, grads?: [tensor | null per input]}
               op is the engine's functional name (PLAN.md); args are the op's remaining arguments in the order of
-              the engine signature (a list) or its options object (a dict, camelCase), see opCalls in ops.test.ts.
+              the engine signature (a list) or its options object (a dict, camelCase); see `special` in ops.test.ts.
               batchNorm adds "after": {running_mean, running_var} (the op updates them in place when training).
 ops_f64.json  The first case of every op (batchNorm aside) again in float64, tensors tagged "dtype": "float64"
               and written with full double precision.
-layers.json   {name, layer, args, kwargs (camelCase), repr (torch's str(module)), children? (Sequential), state (torch state_dict names, buffers included), input,
+layers.json   {name, layer, args, kwargs (camelCase), repr (torch's str(module)), children? (Sequential),
+               state (torch state_dict names and order, buffers included), input,
                train: {out, grad_out, grads: {input, <param name>: grad}, state_after},
                eval:  {out, grad_out, grads}}
               train and eval each start from "state" on a fresh module. state_after holds the buffers after the
@@ -37,6 +37,7 @@ losses.json   {name, loss, kwargs (camelCase, reduction included), input, target
 optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grads: [{name: tensor} x steps],
                after: [{name: tensor} x steps]}
               Step i sets p.grad = grads[i][p] and calls step(); after[i] holds the params after that step.
+              With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
 schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs, momenta?}
               lrs[i] is the optimizer's lr during epoch i (after i scheduler steps); ReduceLROnPlateau is stepped
               with metrics[i] at the end of epoch i. The optimizer is SGD(lr) with momentum 0; momenta[i] is its
@@ -45,7 +46,6 @@ rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
               Unbatched cases have input (L, C) and states (layers, H), as torch accepts.
-              With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
 training.json {name, children (a Sequential as in layers.json), optimizer, kwargs, loss, state, batches: [{x, y}],
                losses (per step, before that step's update), state_after, eval?: {x, out},
                scheduler?: {name, kwargs} stepped after every optimizer step}
