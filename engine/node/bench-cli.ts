@@ -94,7 +94,8 @@ export interface TrainResult {
   fullEpochSeconds: number | null;
 }
 
-function timeTraining(spec: ModelSpec, backend: string, opts: Options): TrainResult {
+function timeTraining(preset: string, backend: string, opts: Options): TrainResult {
+  const spec = PRESETS[preset];
   useBackend(backend);
   manualSeed(0);
   const model = buildModel(spec);
@@ -134,7 +135,7 @@ function timeTraining(spec: ModelSpec, backend: string, opts: Options): TrainRes
   }
   setBackend('cpu');
   return {
-    preset: spec.name, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
+    preset, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
     epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, cpuMsPerBatch, cpuEpochSeconds: (cpuMsPerBatch * BATCHES_PER_EPOCH) / 1000,
     fullEpochSeconds,
   };
@@ -229,7 +230,7 @@ export function main(argv: string[], out: (line: string) => void = console.log):
   const training: TrainResult[] = [];
   for (const preset of opts.presets) {
     for (const backend of opts.backends) {
-      const r = timeTraining(PRESETS[preset], backend, opts);
+      const r = timeTraining(preset, backend, opts);
       training.push(r);
       if (!opts.json) {
         out(`${pad(preset, 15)} ${pad(backend, 5)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
