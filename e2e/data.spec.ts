@@ -80,6 +80,13 @@ test('download MNIST with visible progress, cancel and resume, then browse sampl
     await mnist.button('Verify').click();
     await expect(mnist.root.getByRole('status')).toHaveText('All files checked: they match their checksums.');
   });
+
+  await test.step('Delete brings the card back to Not downloaded and empties the samples', async () => {
+    await mnist.button('Delete').click();
+    await expect(mnist.root).toContainText('Not downloaded');
+    await expect(mnist.button('Download')).toBeVisible();
+    await expect(data.samples).toHaveCount(0);
+  });
 });
 
 test.describe('offline', () => {

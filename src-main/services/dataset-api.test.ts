@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATASET_ARG_CHECKS, type DatasetInfo, type DatasetProgress } from '../../common/dataset-api';
+import { DATASET_ARG_CHECKS, type DatasetInfo, type DatasetProgress, type DatasetUploadChunk } from '../../common/dataset-api';
 import { createApiHandlers } from './api-handlers';
 import { DatasetApi, pickSamples, type DatasetApiEvent } from './dataset-api';
 import { DatasetService } from './datasets';
@@ -183,6 +183,24 @@ describe('dataset API', () => {
     const receipt = await dispatch('uploadDatasetFile', [{ uploadId: null, file: 'notes.txt', offset: 0, base64: Buffer.from('hello').toString('base64') }]);
     const { uploadId } = (receipt as { ok: true; value: { uploadId: string } }).value;
     expect(await dispatch('importDataset', [{ source: 'upload', uploadId }])).toMatchObject({ ok: false, error: { code: 'invalid-import' } });
+  });
+
+  it('lists a custom import with its note, and deleting it removes it', async () => {
+    const other = tinyDataset('other', 50, 10, 6, 7);
+    let uploadId: string | null = null;
+    for (const f of other.entry.files) {
+      const chunk: DatasetUploadChunk = { uploadId, file: f.name, offset: 0, base64: Buffer.from(other.files[f.name]).toString('base64') };
+      uploadId = ((await dispatch('uploadDatasetFile', [chunk])) as { ok: true; value: { uploadId: string } }).value.uploadId;
+    }
+    const result = await dispatch('importDataset', [{ source: 'upload', uploadId, name: 'my-digits' }]);
+    expect(result).toMatchObject({ ok: true, value: { kind: 'custom', dataset: { name: 'my-digits', kind: 'custom', state: 'ready' } } });
+    const listed = await dispatch('listDatasets', []);
+    const custom = (listed as { ok: true; value: { datasets: DatasetInfo[] } }).value.datasets.find((d) => d.name === 'my-digits');
+    expect(custom?.note).toMatch(/\w/);
+    expect(await dispatch('getDatasetSamples', ['my-digits', { count: 3 }])).toMatchObject({ ok: true, value: { total: 50, height: 6 } });
+    expect(await dispatch('deleteDataset', ['my-digits'])).toEqual({ ok: true, value: null });
+    const after = (await dispatch('listDatasets', [])) as { ok: true; value: { datasets: DatasetInfo[] } };
+    expect(after.value.datasets.map((d) => d.name)).toEqual(['tiny']);
   });
 
   it('imports through the native dialog when the host has one', async () => {
