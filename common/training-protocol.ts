@@ -243,7 +243,11 @@ export interface BatchReport {
 }
 
 export type TrainingEvent =
-  | { type: 'dataset-request'; requestId: number; dataset: string; validationSize: number }
+  /**
+   * To main: send this dataset. Every run holds out main's default split (stratified, fixed seed, 1/12 of the
+   * training file: MNIST's 55,000/5,000), whatever spec.data.validationSize says, so runs on one dataset compare.
+   */
+  | { type: 'dataset-request'; requestId: number; dataset: string }
   | { type: 'run-started'; runId: string; meta: RunMeta }
   | { type: 'run-state'; run: RunStatus }
   | ({ type: 'run-batch' } & BatchReport)

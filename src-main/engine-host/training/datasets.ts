@@ -21,8 +21,8 @@ export class DatasetChannel {
 
   constructor(private readonly toMain: (event: TrainingEvent) => void) {}
 
-  get(dataset: string, validationSize: number): Promise<TrainingDataset> {
-    const key = `${dataset}:${validationSize}`;
+  get(dataset: string): Promise<TrainingDataset> {
+    const key = dataset;
     if (this.#cached?.key === key) return Promise.resolve(this.#cached.data);
     const requestId = this.#nextId++;
     return new Promise<TrainingDataset>((resolve, reject) => {
@@ -31,7 +31,7 @@ export class DatasetChannel {
         reject(new Error(`main did not send the ${dataset} dataset within ${DATASET_TIMEOUT_MS / 1000} s`));
       }, DATASET_TIMEOUT_MS);
       this.#pending.set(requestId, { resolve, reject, timer, key });
-      this.toMain({ type: 'dataset-request', requestId, dataset, validationSize });
+      this.toMain({ type: 'dataset-request', requestId, dataset });
     });
   }
 

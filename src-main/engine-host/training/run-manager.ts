@@ -171,7 +171,7 @@ export class RunManager {
     this.#broadcast({ type: 'run-started', runId: id, meta }, peer);
     this.#broadcast({ type: 'run-state', run: run.status() }, peer);
     try {
-      const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
+      const data = await this.#datasets.get(meta.dataset);
       if (this.#run !== run || run.meta.state !== 'loading') return; // stopped while loading
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
@@ -354,7 +354,7 @@ export class RunManager {
     const meta = await store.readMeta(id);
     const spec = await store.readSpec(id);
     const history = await store.readHistory(id);
-    const data = await this.#datasets.get(meta.dataset, spec.data.validationSize);
+    const data = await this.#datasets.get(meta.dataset);
     this.#refuseIfBusy();
     const run = this.#adopt(meta, spec, history);
     const trainer = new Trainer(spec, data, resolveOptions(meta.options));

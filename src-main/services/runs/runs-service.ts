@@ -67,11 +67,12 @@ export class RunsService {
   }
 
   async answerDatasetRequest(
-    request: { requestId: number; dataset: string; validationSize: number },
+    request: { requestId: number; dataset: string },
     process: { send(message: EngineRequest): void },
   ): Promise<void> {
     try {
-      const loaded = await this.#datasets.load(request.dataset, { validation: request.validationSize });
+      // The default split (1/12, fixed seed: MNIST's 55,000/5,000), the same for every run.
+      const loaded = await this.#datasets.load(request.dataset);
       const { name, classes, train, test, split } = loaded;
       const dataset: TrainingDataset = { name, classes, train, test, split };
       process.send({ type: 'dataset', requestId: request.requestId, dataset });
@@ -112,9 +113,8 @@ export class RunsService {
   }
 }
 
-function isDatasetRequest(message: unknown): message is { type: 'dataset-request'; requestId: number; dataset: string; validationSize: number } {
+function isDatasetRequest(message: unknown): message is { type: 'dataset-request'; requestId: number; dataset: string } {
   if (typeof message !== 'object' || message === null) return false;
   const m = message as Record<string, unknown>;
-  return m.type === 'dataset-request' && Number.isInteger(m.requestId) && typeof m.dataset === 'string'
-    && Number.isInteger(m.validationSize);
+  return m.type === 'dataset-request' && Number.isInteger(m.requestId) && typeof m.dataset === 'string';
 }

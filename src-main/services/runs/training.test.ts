@@ -120,7 +120,7 @@ describe('run lifecycle', () => {
     // At most 20 in any one-second window of the engine's clock.
     const times = batches.map((b) => b.time);
     for (let i = 0; i < times.length; i++) expect(times.filter((t) => t >= times[i] && t < times[i] + 1000).length).toBeLessThanOrEqual(20);
-    const perEpoch = 270; // 540 training images in batches of 2
+    const perEpoch = 275; // 550 training images (600 less main's 1/12 for validation) in batches of 2
     expect(batches.length).toBeLessThan(3 * perEpoch);
     for (const epoch of epochs) {
       const reports = batches.filter((b) => b.epoch === epoch.epoch);
@@ -134,7 +134,7 @@ describe('run lifecycle', () => {
         });
       }
       expect(count).toBe(perEpoch);
-      expect(samples).toBe(540);
+      expect(samples).toBe(550);
       expect(lossSum / samples).toBe(epoch.trainLoss);
       expect(correct / samples).toBe(epoch.trainAcc);
       expect(reports.at(-1)!.epochSoFar).toEqual({ lossSum, samples, correct });
@@ -144,7 +144,7 @@ describe('run lifecycle', () => {
 
 describe('training aids', () => {
   it('stops early when the validation loss stops improving and restores the best weights', async () => {
-    const spec = logisticSpec({ optimizer: 'Adam', lr: 0.01, validationSize: 60 });
+    const spec = logisticSpec({ optimizer: 'Adam', lr: 0.01 });
     const id = await start(spec, 'noise', { epochs: 40, earlyStopping: { patience: 2 } });
     const done = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'early-stopped', 'completed', 'failed', 'diverged'));
     expect(done.run.state).toBe('early-stopped');
@@ -238,7 +238,7 @@ describe('checkpoints, history, evaluation and prediction', () => {
     expect(end.evaluation.accuracy).toBe(history.at(-1)!.valAcc);
     for (const split of ['validation', 'test'] as const) {
       const e: Evaluation = (await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: completed, split }, 'run-evaluation')).evaluation;
-      expect(e.samples).toBe(split === 'test' ? 100 : 60);
+      expect(e.samples).toBe(split === 'test' ? 100 : 50);
       const diagonal = e.confusion.reduce((a, row, k) => a + row[k], 0);
       const total = e.confusion.flat().reduce((a, b) => a + b, 0);
       expect(total).toBe(e.samples);

@@ -59,7 +59,7 @@ async function importSynthetic(datasets: DatasetService, dir: string, name: stri
 }
 
 /** A logistic regression (Linear 784→10) with the given optimizer settings. */
-export function logisticSpec(overrides: { lr?: number; optimizer?: 'SGD' | 'Adam'; batchSize?: number; validationSize?: number; normalize?: 'none' | 'scale' | 'standardize' } = {}): ModelSpec {
+export function logisticSpec(overrides: { lr?: number; optimizer?: 'SGD' | 'Adam'; batchSize?: number; normalize?: 'none' | 'scale' | 'standardize' } = {}): ModelSpec {
   return {
     version: 1,
     name: 'Logistic',
@@ -70,7 +70,7 @@ export function logisticSpec(overrides: { lr?: number; optimizer?: 'SGD' | 'Adam
     edges: [{ from: 'input', to: 'fc1' }],
     loss: { type: 'CrossEntropyLoss', params: {} },
     optimizer: { type: overrides.optimizer ?? 'SGD', params: { lr: overrides.lr ?? 0.1 } },
-    data: { dataset: 'mnist', batchSize: overrides.batchSize ?? 32, shuffle: true, validationSize: overrides.validationSize ?? 60, normalize: overrides.normalize ?? 'scale' },
+    data: { dataset: 'mnist', batchSize: overrides.batchSize ?? 32, shuffle: true, validationSize: 5000, normalize: overrides.normalize ?? 'scale' },
   };
 }
 
@@ -87,11 +87,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** Imports the synthetic datasets 'synth' and 'noise', and `import` (file paths by dataset) when given. */
+export async function startHarness(options: { import?: Record<string, string[]> } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-runs-'));
   const datasets = new DatasetService({ cacheDir: join(dataDir, 'datasets'), env: {} });
   await importSynthetic(datasets, dataDir, 'synth', 'learnable', 600, 100);
   await importSynthetic(datasets, dataDir, 'noise', 'noise', 300, 50);
+  for (const [name, paths] of Object.entries(options.import ?? {})) await datasets.import(paths, { name });
   const events: EngineEvent[] = [];
   const waiters = new Set<() => void>();
   const child = new ChildProcessLauncher({ enginePath: ENGINE_HOST_SOURCE, execArgv: ['--import', 'tsx'] });
