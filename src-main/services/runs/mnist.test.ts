@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 it.skipIf(!present)('trains MNIST on the 55,000/5,000 split and evaluates the held-out test set on demand', async () => {
-  const preset = getPreset('Mnist_Logistic');
+  const preset = getPreset('Mnist_Logistic')!;
   h.send({ type: 'run-start', spec: { ...preset, data: { ...preset.data, batchSize: 100 } }, options: { epochs: 1 } });
   const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
   await h.waitFor((e) => e.type === 'run-batch' && e.runId === runId, { ms: 60_000 });
