@@ -212,6 +212,22 @@ describe('checkpoints, history, evaluation and prediction', () => {
     expect(initial.probabilities).not.toEqual(live.probabilities);
   });
 
+  it('reopens a run that is not the current one: evaluates it from its checkpoint and continues it', async () => {
+    const history = (await ask<Ev<'run-detail'>>({ type: 'run-open', runId: other }, 'run-detail')).run.history.epochs;
+    const e = (await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: other, split: 'validation' }, 'run-evaluation')).evaluation;
+    expect(e.accuracy).toBe(history.at(-1)!.valAcc);
+    expect(e.loss).toBeCloseTo(history.at(-1)!.valLoss!, 6);
+    // It is now the current run: prediction without a run id uses it.
+    expect((await request<Ev<'prediction'>>({ type: 'predict', image: image() }, 'prediction')).runId).toBe(other);
+    const from = h.events.length;
+    h.send({ type: 'run-restart', runId: other, epoch: 1 });
+    await h.waitFor(stateIs(other, 'completed'), { from });
+    const again = (await ask<Ev<'run-detail'>>({ type: 'run-open', runId: other }, 'run-detail')).run;
+    expect(again.history.epochs.map((x) => x.epoch)).toEqual([1, 2]);
+    expect(again.history.epochs[0]).toEqual(history[0]);
+    expect(again.history.markers).toEqual([expect.objectContaining({ kind: 'restarted', epoch: 2 })]);
+  });
+
   it('returns per-layer activations on request', async () => {
     const p = await predict(completed, { activations: true });
     expect(p.activations).toEqual([expect.objectContaining({ name: '0', op: 'Linear', shape: [10], truncated: false })]);
