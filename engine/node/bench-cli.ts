@@ -3,7 +3,8 @@
  * beside the "Engine speed" targets (PyTorch CPU on the same machine class, batch 64, one 60k-sample epoch).
  *
  *   --presets a,b     presets to time (default: the four with targets; `all` for every preset)
- *   --backends a,b    cpu, wasm (default: every one available here)
+ *   --backends a,b    cpu, wasm, wasm+threads (default: every one available here; threads: one worker per
+ *                     extra core)
  *   --batches N       timed batches per preset/backend (default 40; 5 more warm up first); the epoch time is
  *                     estimated as the median ms/batch × 938 (60000 / 64)
  *   --full            also train one real epoch on MNIST (--data, default ../shared/data/mnist) per preset/backend
@@ -16,7 +17,9 @@ import { join } from 'node:path';
 import { noGrad } from '../autograd';
 import { registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
-import { createWasmBackend, wasmSupported } from '../backend/wasm/index';
+import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
+import { createNodeWasmBackend } from './wasm-threads';
+import { availableParallelism } from 'node:os';
 import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
 import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/spec/index';
@@ -54,7 +57,9 @@ function parseArgs(argv: string[]): Options {
   const presetArg = value('--presets');
   const presets = presetArg === 'all' ? PRESET_NAMES : presetArg ? presetArg.split(',') : Object.keys(TARGETS);
   for (const p of presets) if (!PRESETS[p]) throw new Error(`--presets: unknown preset '${p}' (known: ${PRESET_NAMES.join(', ')})`);
-  const available = ['cpu', ...(wasmSupported() ? ['wasm'] : [])];
+  const available = [
+    'cpu', ...(wasmSupported() ? ['wasm'] : []), ...(wasmSupported(true) && availableParallelism() > 1 ? ['wasm+threads'] : []),
+  ];
   const backends = value('--backends')?.split(',') ?? available;
   for (const b of backends) if (!available.includes(b)) throw new Error(`--backends: '${b}' is not available here (available: ${available.join(', ')})`);
   const batches = Number(value('--batches') ?? 40);
@@ -65,10 +70,21 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-function useBackend(name: string): void {
-  if (!listBackends().includes(name)) {
-    if (name === 'wasm') registerBackend(createWasmBackend());
+const wasmBackends: WasmBackend[] = [];
+
+/** Registers the wasm backends on first use; with threads, waits (up to 5 s) for the workers to start. */
+async function prepareBackend(name: string): Promise<void> {
+  if (listBackends().includes(name)) return;
+  if (name === 'wasm') wasmBackends.push(createWasmBackend());
+  if (name === 'wasm+threads') {
+    const backend = createNodeWasmBackend();
+    wasmBackends.push(backend);
+    for (let i = 0; i < 200 && backend.readyThreads() < availableParallelism() - 1; i++) await new Promise((r) => setTimeout(r, 25));
   }
+  registerBackend(wasmBackends[wasmBackends.length - 1]);
+}
+
+function useBackend(name: string): void {
   setBackend(name);
 }
 
@@ -219,7 +235,7 @@ function median(values: number[]): number {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
-export function main(argv: string[], out: (line: string) => void = console.log): number {
+export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   let opts: Options;
   try {
     opts = parseArgs(argv);
@@ -227,13 +243,23 @@ export function main(argv: string[], out: (line: string) => void = console.log):
     out(`bench: ${(err as Error).message}`);
     return 2;
   }
+  for (const backend of opts.backends) await prepareBackend(backend);
+  try {
+    report(opts, out);
+  } finally {
+    for (const b of wasmBackends) b.dispose();
+  }
+  return 0;
+}
+
+function report(opts: Options, out: (line: string) => void): void {
   const training: TrainResult[] = [];
   for (const preset of opts.presets) {
     for (const backend of opts.backends) {
       const r = timeTraining(preset, backend, opts);
       training.push(r);
       if (!opts.json) {
-        out(`${pad(preset, 15)} ${pad(backend, 5)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
+        out(`${pad(preset, 15)} ${pad(backend, 12)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
           `  (CPU time ${r.cpuMsPerBatch.toFixed(2)} ms/batch, epoch ≈ ${r.cpuEpochSeconds.toFixed(2)} s)` +
           (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s)` : ''));
       }
@@ -243,7 +269,7 @@ export function main(argv: string[], out: (line: string) => void = console.log):
   const latency = opts.backends.map(timePrediction);
   if (opts.json) {
     out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, training, gemm, latency }, null, 2));
-    return 0;
+    return;
   }
   out('');
   out(`Epoch seconds (60k samples, batch 64) against the targets (ratio = best / target; ≤ 1 meets it).`);
@@ -270,7 +296,6 @@ export function main(argv: string[], out: (line: string) => void = console.log):
   }
   out('');
   out(`LeNet-5 single-image prediction, median ms: ${latency.map((l) => `${l.backend} ${l.medianMs.toFixed(3)}`).join(', ')}`);
-  return 0;
 }
 
-if (process.argv[1]?.endsWith('bench-cli.ts')) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1]?.endsWith('bench-cli.ts')) process.exitCode = await main(process.argv.slice(2));

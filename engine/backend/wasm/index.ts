@@ -1,18 +1,44 @@
 /**
- * The WebAssembly SIMD backend: float32 GEMM, convolution and the hot elementwise kernels compiled from
- * AssemblyScript (./assembly), every other kernel falling back to the CPU reference. Register it explicitly:
+ * The WebAssembly SIMD backend: float32 GEMM, convolution, max pooling and the hot elementwise kernels compiled
+ * from AssemblyScript (./assembly), every other kernel falling back to the CPU reference. Register it explicitly:
  *
  *   if (wasmSupported()) { registerBackend(createWasmBackend()); setBackend('wasm'); }
  *
+ * With `threads` (a worker count and a platform's spawn function; engine/node/wasm-threads.ts has Node's), GEMMs
+ * also run on worker threads over a shared memory; `dispose()` stops them.
  * See ./README.md for the build, the tests and how to benchmark it against the CPU backend.
  */
 import type { Backend } from '../backend';
 import { wasmKernels } from './kernels';
 import { WasmRuntime, wasmSupported } from './runtime';
+import { CONTROL_BYTES, ThreadPool, type WasmThreadsOptions } from './threads';
 
 export { wasmSupported };
+export { workerMain, type SpawnWorker, type WasmThreadsOptions, type WorkerHandle, type WorkerInit } from './threads';
+
+export interface WasmBackend extends Backend {
+  /** Stops the worker threads, if any (the backend keeps working, single-threaded). */
+  dispose(): void;
+  /** Worker threads started and ready to take work (they start in the background; 0 without threads). */
+  readyThreads(): number;
+}
+
+export interface WasmBackendOptions {
+  /** Registry name (default 'wasm', or 'wasm+threads' with threads). */
+  name?: string;
+  threads?: WasmThreadsOptions;
+}
 
 /** A fresh wasm backend (its own module instance and memory). Throws where WebAssembly SIMD is missing. */
-export function createWasmBackend(name = 'wasm'): Backend {
-  return { name, kernels: wasmKernels(new WasmRuntime()) };
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const { threads } = options;
+  const useThreads = threads !== undefined && threads.workers > 0;
+  const rt = new WasmRuntime({ shared: useThreads, reserveBytes: useThreads ? CONTROL_BYTES : 0 });
+  const pool = useThreads ? new ThreadPool(rt, threads) : null;
+  return {
+    name: options.name ?? (useThreads ? 'wasm+threads' : 'wasm'),
+    kernels: wasmKernels(rt, pool),
+    dispose: () => pool?.dispose(),
+    readyThreads: () => pool?.readyWorkers() ?? 0,
+  };
 }

@@ -12,6 +12,7 @@ import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import type { WasmRuntime } from './runtime';
+import type { ThreadPool } from './threads';
 
 /** Below this many multiply-adds a matmul stays on the CPU kernel (copy-in/out and call overhead dominate). */
 export const MIN_MATMUL_MACS = 2048;
@@ -42,14 +43,18 @@ function geometryInts(g: Conv2dGeometry): number[] {
   ];
 }
 
-export function wasmKernels(rt: WasmRuntime): Partial<KernelTable> {
+/** The kernels over one runtime; with a thread pool, GEMMs split their columns across its workers. */
+export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Partial<KernelTable> {
   const ex = rt.exports;
+  const gemm = pool
+    ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
+    : (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => ex.gemm(a, b, c, m, n, k, +tA, +tB, s);
 
   /** C = op(A)·op(B) into a fresh region; returns its pointer. Inputs must already be in the arena. */
   function gemmInto(pa: number, pb: number, m: number, n: number, k: number, transA: boolean, transB: boolean): number {
     const pc = rt.alloc(m * n * 4);
     const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
-    ex.gemm(pa, pb, pc, m, n, k, +transA, +transB, scratch);
+    gemm(pa, pb, pc, m, n, k, transA, transB, scratch);
     return pc;
   }
 
@@ -63,7 +68,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<KernelTable> {
     const pc = rt.alloc(batch * m * n * 4);
     const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
     for (let i = 0; i < batch; i++) {
-      ex.gemm(pa + aOffsets[i] * 4, pb + bOffsets[i] * 4, pc + i * m * n * 4, m, n, k, +transA, +transB, scratch);
+      gemm(pa + aOffsets[i] * 4, pb + bOffsets[i] * 4, pc + i * m * n * 4, m, n, k, transA, transB, scratch);
     }
     return rt.take(pc, batch * m * n);
   };

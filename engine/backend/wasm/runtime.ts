@@ -9,7 +9,7 @@
  * The bytes come from a generated module (scripts/build-wasm.mjs), so loading needs no fs and no fetch; the
  * WebAssembly global is reached through globalThis with the few types used here, since the engine's lib has no DOM.
  */
-import { KERNELS_WASM_BASE64 } from './generated/kernels-wasm';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels-wasm';
 
 /** The wasm module's exports (engine/backend/wasm/assembly/index.ts). Pointers are byte offsets. */
 export interface KernelExports {
@@ -37,7 +37,7 @@ export interface KernelExports {
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -74,39 +74,53 @@ export function decodeBase64(text: string): Uint8Array {
   return out.subarray(0, o);
 }
 
-/** The module's bytes (decoded once). */
-let moduleBytes: Uint8Array | null = null;
-export function kernelsWasmBytes(): Uint8Array {
-  moduleBytes ??= decodeBase64(KERNELS_WASM_BASE64);
-  return moduleBytes;
+/** The module's bytes (decoded once); `shared`: the variant importing a shared memory (for threads). */
+const moduleBytes: { plain?: Uint8Array; shared?: Uint8Array } = {};
+export function kernelsWasmBytes(shared = false): Uint8Array {
+  if (shared) return (moduleBytes.shared ??= decodeBase64(KERNELS_SHARED_WASM_BASE64));
+  return (moduleBytes.plain ??= decodeBase64(KERNELS_WASM_BASE64));
 }
 
-/** Whether this runtime can run the kernels (WebAssembly with SIMD). */
-export function wasmSupported(): boolean {
+/** Whether this runtime can run the kernels (WebAssembly with SIMD; `shared`: also threads' shared memory). */
+export function wasmSupported(shared = false): boolean {
   const api = wasmApi();
   if (!api) return false;
+  if (shared && typeof SharedArrayBuffer === 'undefined') return false; // browsers without cross-origin isolation
   try {
-    return api.validate(kernelsWasmBytes());
+    return api.validate(kernelsWasmBytes(shared));
   } catch {
     return false;
   }
 }
 
+export interface WasmRuntimeOptions {
+  /** Instantiate the shared-memory variant, so worker threads can run on the same memory (see ./threads.ts). */
+  shared?: boolean;
+  /** Bytes to set aside before the arena (the thread pool's control block); `reserved` points at them. */
+  reserveBytes?: number;
+}
+
 export class WasmRuntime {
   readonly exports: KernelExports;
-  private readonly memory: WasmMemory;
+  /** The compiled module and the memory, for worker threads to instantiate their own instance over it. */
+  readonly module: object;
+  readonly memory: WasmMemory;
+  /** Start of the reserved bytes (see WasmRuntimeOptions.reserveBytes). */
+  readonly reserved: number;
   private readonly base: number;
   private top: number;
   private f32view: Float32Array;
   private i32view: Int32Array;
 
-  constructor() {
+  constructor({ shared = false, reserveBytes = 0 }: WasmRuntimeOptions = {}) {
     const api = wasmApi();
     if (!api) throw new Error('wasm backend: this runtime has no WebAssembly');
-    this.memory = new api.Memory({ initial: 64, maximum: MAX_PAGES });
-    const instance = new api.Instance(new api.Module(kernelsWasmBytes()), { env: { memory: this.memory } });
+    this.memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared });
+    this.module = new api.Module(kernelsWasmBytes(shared));
+    const instance = new api.Instance(this.module, { env: { memory: this.memory } });
     this.exports = instance.exports as KernelExports;
-    this.base = (this.exports.heapBase() + 63) & ~63;
+    this.reserved = (this.exports.heapBase() + 63) & ~63;
+    this.base = (this.reserved + reserveBytes + 63) & ~63;
     this.top = this.base;
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);

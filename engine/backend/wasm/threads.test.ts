@@ -1,0 +1,68 @@
+/**
+ * The wasm backend with a worker thread (Node's adapter): GEMM-heavy kernels split across threads give the same
+ * results as the CPU reference, and dispose() leaves a working single-threaded backend and no thread behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../random';
+import { cpuKernels } from '../cpu/index';
+import type { KernelTable } from '../backend';
+import { createNodeWasmBackend } from '../../node/wasm-threads';
+import type { WasmBackend } from './index';
+
+const rng = new Random(11);
+const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+const abs = (x: Float32Array) => x.map(Math.abs);
+
+function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number> | null, scale: ArrayLike<number>) {
+  expect(actual!.length).toBe(expected!.length);
+  for (let i = 0; i < expected!.length; i++) {
+    const err = Math.abs(actual![i] - expected![i]);
+    if (!(err <= 1e-5 * scale[i] + 1e-6)) expect.fail(`element ${i}: ${actual![i]} vs ${expected![i]}`);
+  }
+}
+
+describe('wasm backend with a worker thread', () => {
+  let backend: WasmBackend;
+  let k: KernelTable;
+  beforeAll(async () => {
+    backend = createNodeWasmBackend(1);
+    k = backend.kernels as KernelTable;
+    for (let i = 0; i < 200 && backend.readyThreads() < 1; i++) await new Promise((r) => setTimeout(r, 25));
+  });
+  afterAll(() => backend.dispose());
+
+  it('starts its worker', () => expect(backend.readyThreads()).toBe(1));
+
+  for (const [m, n, k2, transA, transB] of [
+    [64, 128, 784, false, false], [784, 128, 64, true, false], [64, 784, 128, false, true], [64, 10, 784, false, false],
+    [16, 150, 6400, false, true], [150, 6400, 16, true, false], [33, 203, 129, true, true],
+  ] as const) {
+    it(`Matmul m=${m} n=${n} k=${k2} transA=${transA} transB=${transB}`, () => {
+      const a = randn(m * k2);
+      const b = randn(k2 * n);
+      const attrs = { m, k: k2, n, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), transA, transB, dtype: 'float32' as const };
+      expectNear(k.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+    });
+  }
+
+  it('Conv2d forward and backward (LeNet conv2)', () => {
+    const attrs = { strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, dilationH: 1, dilationW: 1, groups: 1 };
+    const xs = [16, 6, 14, 14], ws = [16, 6, 5, 5];
+    const x = randn(16 * 6 * 14 * 14), w = randn(16 * 6 * 25), bias = randn(16);
+    const ref = cpuKernels.Conv2d(x, xs, w, ws, bias, attrs);
+    expectNear(k.Conv2d(x, xs, w, ws, bias, attrs).y, ref.y, cpuKernels.Conv2d(abs(x), xs, abs(w), ws, abs(bias), attrs).y);
+    const dy = randn(ref.y.length);
+    const r = cpuKernels.Conv2dBackward(dy, x, xs, w, ws, attrs);
+    const g = k.Conv2dBackward(dy, x, xs, w, ws, attrs);
+    const s = cpuKernels.Conv2dBackward(abs(dy), abs(x), xs, abs(w), ws, attrs);
+    expectNear(g.dx, r.dx, s.dx!);
+    expectNear(g.dw, r.dw, s.dw!);
+  });
+
+  it('keeps working, single-threaded, after dispose', () => {
+    backend.dispose();
+    const a = randn(64 * 784), b = randn(784 * 128);
+    const attrs = { m: 64, k: 784, n: 128, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), dtype: 'float32' as const };
+    expectNear(k.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+  });
+});

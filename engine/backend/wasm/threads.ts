@@ -1,0 +1,150 @@
+/**
+ * GEMM on several threads: worker threads each instantiate the kernels' module over the same shared memory, and
+ * a GEMM's column panels are split between them and the calling thread.
+ *
+ *   caller                                   worker w (blocked in Atomics.wait on its SEQ)
+ *   gemmPrepare (pack B / Aᵀ, once)
+ *   slot w: arguments, DONE = 0, SEQ += 1, notify  ──▶  wakes, runs gemmPanels(its range)
+ *   gemmPanels(own range)                                DONE = 1, notify
+ *   Atomics.wait until every DONE == 1       ◀──
+ *
+ * Each worker has its own slot (sequence number, done flag, arguments), so a worker that is still starting, or
+ * not needed for a small product, is never counted on.
+ *
+ * The engine stays free of platform APIs: a platform adapter passes a `spawn` function that starts a worker from
+ * the source text of `workerMain` (engine/node/wasm-threads.ts does it with worker_threads; a browser adapter
+ * would use a Blob URL). Workers are unref'd by the adapter and stopped by `dispose()`, so they never keep a
+ * process alive. Until a worker has flagged READY the caller simply does all the work itself.
+ */
+import type { WasmMemory, WasmRuntime } from './runtime';
+
+/** What a worker is started with (structured-cloned: the module and the shared memory are shared, not copied). */
+export interface WorkerInit {
+  module: object;
+  memory: WasmMemory;
+  /** Byte offset of the control block, this worker's index, and the block's layout. */
+  control: number;
+  index: number;
+  layout: typeof LAYOUT;
+}
+
+/** A started worker, as the platform adapter returns it. */
+export interface WorkerHandle {
+  terminate(): void;
+}
+
+/** Starts a worker running `(${source})(init, ready)`; see engine/node/wasm-threads.ts. */
+export type SpawnWorker = (source: string, init: WorkerInit) => WorkerHandle;
+
+export interface WasmThreadsOptions {
+  /** Worker threads besides the caller (1 on a 2-core machine). */
+  workers: number;
+  spawn: SpawnWorker;
+}
+
+/**
+ * Int32 offsets in the control block: STOP, READY[w], then per worker a slot of SLOT ints at SLOTS + w·SLOT:
+ * [SEQ, DONE, gemmPanels' 11 arguments].
+ */
+const LAYOUT = { STOP: 0, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, MAX_WORKERS: 8 } as const;
+export const CONTROL_BYTES = (LAYOUT.SLOTS + LAYOUT.MAX_WORKERS * LAYOUT.SLOT) * 4;
+
+/** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs tens of µs). */
+export const THREAD_MIN_MACS = 1 << 18;
+
+/**
+ * The worker's whole program. It is sent as source text, so it must not refer to anything outside itself.
+ * Runs until STOP: wait for its SEQ to change, run gemmPanels with the arguments in its slot, set DONE.
+ */
+export function workerMain(init: WorkerInit, ready: () => void): void {
+  const { module, memory, control, index, layout: L } = init;
+  type Api = { Instance: new (m: object, imports: object) => { exports: Record<string, (...a: number[]) => void> } };
+  const api = (globalThis as unknown as { WebAssembly: Api }).WebAssembly;
+  const ex = new api.Instance(module, { env: { memory } }).exports;
+  const ctl = new Int32Array(memory.buffer, control, L.SLOTS + L.MAX_WORKERS * L.SLOT);
+  const slot = L.SLOTS + index * L.SLOT;
+  const args = slot + L.ARGS;
+  let seq = Atomics.load(ctl, slot + L.SEQ);
+  Atomics.store(ctl, L.READY + index, 1);
+  ready();
+  for (;;) {
+    Atomics.wait(ctl, slot + L.SEQ, seq);
+    seq = Atomics.load(ctl, slot + L.SEQ);
+    if (Atomics.load(ctl, L.STOP)) return;
+    try {
+      ex.gemmPanels(
+        ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
+        ctl[args + 7], ctl[args + 8], ctl[args + 9], ctl[args + 10],
+      );
+    } finally {
+      // Even after a trap: the caller is blocked until DONE, and its events cannot run meanwhile.
+      Atomics.store(ctl, slot + L.DONE, 1);
+      Atomics.notify(ctl, slot + L.DONE);
+    }
+  }
+}
+
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly workers: WorkerHandle[] = [];
+  private disposed = false;
+
+  constructor(private readonly rt: WasmRuntime, options: WasmThreadsOptions) {
+    const count = Math.min(options.workers, LAYOUT.MAX_WORKERS);
+    this.ctl = new Int32Array(rt.memory.buffer as ArrayBufferLike as SharedArrayBuffer, rt.reserved, CONTROL_BYTES / 4);
+    this.ctl.fill(0);
+    const source = workerMain.toString();
+    for (let index = 0; index < count; index++) {
+      this.workers.push(options.spawn(source, { module: rt.module, memory: rt.memory, control: rt.reserved, index, layout: LAYOUT }));
+    }
+  }
+
+  /** Workers that have started and wait for work. */
+  readyWorkers(): number {
+    let n = 0;
+    while (n < this.workers.length && Atomics.load(this.ctl, LAYOUT.READY + n) === 1) n++;
+    return n;
+  }
+
+  /** C = op(A)·op(B) with the panels split across the ready workers and the caller (pointers in rt's memory). */
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, transB: boolean, scratch: number): void {
+    const ex = this.rt.exports;
+    const panels = (n + 7) >> 3;
+    const helpers = this.disposed || m * n * k < THREAD_MIN_MACS ? 0 : Math.min(this.readyWorkers(), panels - 1);
+    if (helpers <= 0) {
+      ex.gemm(a, b, c, m, n, k, +transA, +transB, scratch);
+      return;
+    }
+    ex.gemmPrepare(a, b, m, n, k, +transA, +transB, scratch);
+    const parts = helpers + 1;
+    const split = (i: number) => Math.round((panels * i) / parts);
+    const ctl = this.ctl;
+    for (let w = 0; w < helpers; w++) {
+      const slot = LAYOUT.SLOTS + w * LAYOUT.SLOT;
+      const s = slot + LAYOUT.ARGS;
+      ctl[s] = a; ctl[s + 1] = b; ctl[s + 2] = c; ctl[s + 3] = m; ctl[s + 4] = n; ctl[s + 5] = k;
+      ctl[s + 6] = +transA; ctl[s + 7] = +transB; ctl[s + 8] = scratch; ctl[s + 9] = split(w + 1); ctl[s + 10] = split(w + 2);
+      Atomics.store(ctl, slot + LAYOUT.DONE, 0);
+      Atomics.add(ctl, slot + LAYOUT.SEQ, 1);
+      Atomics.notify(ctl, slot + LAYOUT.SEQ);
+    }
+    ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, 0, split(1));
+    for (let w = 0; w < helpers; w++) {
+      const done = LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.DONE;
+      while (Atomics.load(ctl, done) === 0) Atomics.wait(ctl, done, 0);
+    }
+  }
+
+  /** Stops and terminates every worker (idempotent). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctl, LAYOUT.STOP, 1);
+    for (let w = 0; w < this.workers.length; w++) {
+      const seq = LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.SEQ;
+      Atomics.add(this.ctl, seq, 1);
+      Atomics.notify(this.ctl, seq);
+    }
+    for (const w of this.workers) w.terminate();
+  }
+}
