@@ -1,0 +1,198 @@
+/**
+ * What each gpu.js kernel launches, worked out from a CPU kernel's arguments: the kernel source to use, the
+ * output length and the argument list — or null where the case stays on the CPU (float64, general broadcasting,
+ * reductions over scattered dims, sizes under the threshold). Planning is separate from running so the same plans
+ * serve the synchronous backend (webasm, webgl2, headlessgl) and the asynchronous WebGPU check (the page under
+ * e2e/gpu-parity), and so a test can ask "did this case reach gpu.js?".
+ */
+import { sizeOf, type TypedArray } from '../arrays';
+import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradMask } from '../cpu/conv';
+import type { MatmulAttrs } from '../cpu/matmul';
+import type { UnaryAttrs } from '../cpu/elementwise';
+import * as S from './sources';
+
+/** One kernel launch: a source (its text is the cache key), an output length and the arguments. */
+export interface Launch {
+  source: string;
+  n: number;
+  args: unknown[];
+}
+
+/** Work below which a kernel stays on the CPU; see README.md for how the defaults were measured. */
+export interface Thresholds {
+  /** Multiply-adds of a matmul or convolution (m·n·k; N·O·OH·OW·C/groups·KH·KW). */
+  macs: number;
+  /** Output elements of an elementwise kernel, a reduction or a softmax. */
+  elements: number;
+}
+
+export const isF32 = (x: TypedArray | null): x is Float32Array => x instanceof Float32Array;
+
+const f32 = (xs: ArrayLike<number>): Float32Array => Float32Array.from(xs);
+
+export function planMatmul(a: TypedArray, b: TypedArray, attrs: MatmulAttrs, t: Thresholds): Launch | null {
+  const { m, k, n, aOffsets, bOffsets, transA = false, transB = false, dtype } = attrs;
+  const batch = aOffsets.length;
+  if (dtype !== 'float32' || !isF32(a) || !isF32(b) || k === 0 || batch * m * n === 0) return null;
+  if (batch * m * n * k < t.macs) return null;
+  return {
+    source: S.matmulSource(transA, transB),
+    n: batch * m * n,
+    args: [a, b, f32(aOffsets), f32(bOffsets), m, n, k],
+  };
+}
+
+/**
+ * floor(i / div) mod len locates a broadcast operand's element for output element i, when its non-1 dims are one
+ * contiguous run of the output's dims (a bias, a per-channel scale, a scalar, a full operand). Null otherwise.
+ */
+export function operandLayout(shape: readonly number[], outShape: readonly number[]): [number, number] | null {
+  const offset = outShape.length - shape.length;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    if (shape[i] !== outShape[i + offset]) return null;
+    if (first < 0) first = i + offset;
+    else if (last !== i + offset - 1) return null;
+    last = i + offset;
+  }
+  if (first < 0) return [1, 1];
+  return [sizeOf(outShape.slice(last + 1)), sizeOf(outShape.slice(first, last + 1))];
+}
+
+export function planBinary(
+  expr: string, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[],
+  outShape: readonly number[], dtype: string, t: Thresholds,
+): Launch | null {
+  const n = sizeOf(outShape);
+  if (dtype !== 'float32' || !isF32(a) || !isF32(b) || n === 0 || n < t.elements) return null;
+  const la = operandLayout(aShape, outShape);
+  const lb = operandLayout(bShape, outShape);
+  if (la === null || lb === null) return null;
+  return { source: S.binarySource(expr), n, args: [a, b, la[0], la[1], lb[0], lb[1]] };
+}
+
+export function planUnary(expr: string, x: TypedArray, param: number, t: Thresholds): Launch | null {
+  if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
+  return { source: S.unarySource(expr), n: x.length, args: [x, param] };
+}
+
+export function planUnaryGrad(expr: string, x: TypedArray, y: TypedArray, dy: TypedArray, param: number, t: Thresholds): Launch | null {
+  if (!isF32(x) || !isF32(dy) || x.length === 0 || x.length < t.elements || dy.length !== x.length) return null;
+  // y (the forward output) is only read by sigmoid/tanh grads; others get dy in its place, any float32 array works.
+  const yy = isF32(y) && y.length === x.length ? y : dy;
+  return { source: S.unaryGradSource(expr), n: x.length, args: [x, yy, dy, param] };
+}
+
+/** x viewed as [outer, len, inner] when `dims` are one contiguous run; null otherwise. */
+function middleAxis(shape: readonly number[], dims: readonly number[]): [number, number, number] | null {
+  if (dims.length === 0) return null;
+  for (let i = 1; i < dims.length; i++) if (dims[i] !== dims[i - 1] + 1) return null;
+  const first = dims[0];
+  const last = dims[dims.length - 1];
+  return [sizeOf(shape.slice(0, first)), sizeOf(shape.slice(first, last + 1)), sizeOf(shape.slice(last + 1))];
+}
+
+export function planSum(x: TypedArray, shape: readonly number[], dims: readonly number[], dtype: string, t: Thresholds): Launch | null {
+  if (dtype !== 'float32' || !isF32(x) || x.length === 0 || x.length < t.elements) return null;
+  const view = middleAxis(shape, dims);
+  if (view === null) return null;
+  const [outer, len, inner] = view;
+  return { source: S.sumSource, n: outer * inner, args: [x, len, inner] };
+}
+
+export function planSoftmax(x: TypedArray, shape: readonly number[], dim: number, log: boolean, t: Thresholds): Launch | null {
+  if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
+  const [, len, inner] = middleAxis(shape, [dim])!;
+  return { source: S.softmaxSource, n: x.length, args: [x, len, inner, log ? 1 : 0] };
+}
+
+function geometryArgs(g: Conv2dGeometry): Float32Array {
+  return f32([
+    g.batch, g.inChannels, g.inH, g.inW, g.outChannels, g.kernelH, g.kernelW, g.outH, g.outW,
+    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.groupIn, g.groupOut,
+  ]);
+}
+
+function convMacs(g: Conv2dGeometry): number {
+  return g.batch * g.outChannels * g.positions * g.patch;
+}
+
+/** Null (CPU) for float64 or small convolutions; geometry errors are the CPU kernel's to report. */
+export function planConvForward(
+  x: TypedArray, xShape: readonly number[], w: TypedArray, wShape: readonly number[], bias: TypedArray | null,
+  attrs: Conv2dAttrs, t: Thresholds,
+): Launch | null {
+  if (!isF32(x) || !isF32(w) || (bias !== null && !isF32(bias))) return null;
+  let g: Conv2dGeometry;
+  try {
+    g = conv2dGeometry(xShape, wShape, attrs);
+  } catch {
+    return null;
+  }
+  if (bias !== null && bias.length !== g.outChannels) return null;
+  const n = g.batch * g.outChannels * g.positions;
+  if (n === 0 || g.patch === 0 || convMacs(g) < t.macs) return null;
+  return { source: S.convForwardSource, n, args: [x, w, bias ?? new Float32Array(1), geometryArgs(g), bias === null ? 0 : 1] };
+}
+
+export interface ConvBackwardPlan {
+  dx: Launch | null;
+  dw: Launch | null;
+  db: Launch | null;
+}
+
+export function planConvBackward(
+  dy: TypedArray, x: TypedArray, xShape: readonly number[], w: TypedArray, wShape: readonly number[],
+  attrs: Conv2dAttrs, mask: Conv2dGradMask, t: Thresholds,
+): ConvBackwardPlan | null {
+  if (!isF32(dy) || !isF32(x) || !isF32(w)) return null;
+  let g: Conv2dGeometry;
+  try {
+    g = conv2dGeometry(xShape, wShape, attrs);
+  } catch {
+    return null;
+  }
+  if (dy.length !== g.batch * g.outChannels * g.positions || dy.length === 0 || g.patch === 0) return null;
+  if (convMacs(g) < t.macs) return null;
+  const geo = geometryArgs(g);
+  return {
+    dx: mask.input ? { source: S.convInputGradSource, n: x.length, args: [dy, w, geo] } : null,
+    dw: mask.weight ? { source: S.convWeightGradSource, n: w.length, args: [dy, x, geo] } : null,
+    db: mask.bias ? { source: S.convBiasGradSource, n: g.outChannels, args: [dy, g.batch, g.outChannels, g.positions] } : null,
+  };
+}
+
+/** The unary ops gpu.js computes, with their expressions over v (x), w (y), g (dy) and p (the parameter). */
+export const UNARY = {
+  Neg: '-v',
+  Exp: 'Math.exp(v)',
+  Log: 'Math.log(v)',
+  Sqrt: 'Math.sqrt(v)',
+  Abs: 'Math.abs(v)',
+  Relu: 'v <= 0 ? 0 : v',
+  LeakyRelu: 'v > 0 ? v : v * p',
+  // Two branches so exp never overflows (the CPU kernel's sigmoidScalar).
+  Sigmoid: 'v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))',
+  Tanh: 'Math.tanh(v)',
+} as const;
+
+export const UNARY_GRAD = {
+  ReluGrad: 'v > 0 ? g : 0',
+  LeakyReluGrad: 'v > 0 ? g : g * p',
+  SigmoidGrad: 'g * w * (1 - w)',
+  TanhGrad: 'g * (1 - w * w)',
+} as const;
+
+export const BINARY = {
+  Add: 'va + vb',
+  Sub: 'va - vb',
+  Mul: 'va * vb',
+  Div: 'va / vb',
+} as const;
+
+/** The parameter each unary kernel reads from its attrs (0 where it takes none). */
+export function unaryParam(name: string, attrs: UnaryAttrs | undefined): number {
+  return name.startsWith('LeakyRelu') ? (attrs?.slope ?? 0.01) : 0;
+}

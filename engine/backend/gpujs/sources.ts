@@ -1,0 +1,221 @@
+/**
+ * gpu.js kernel sources, as strings so every build tool hands gpu.js the same text (a transpiled or minified
+ * function would reach its parser in a different shape). Each kernel computes ONE output element, indexed by
+ * `this.thread.x` over a flat output, and reads flat float32 inputs.
+ *
+ * Integer maths runs in float on the GL backends, so every index division is written `Math.floor((i + 0.5) / d)`:
+ * the half keeps 9/3 from landing on 2.9999 on GPUs with inexact division. Loop bounds are kernel arguments;
+ * gpu.js caps them at `loopMaxIterations` (set in ./kernels.ts).
+ */
+
+/** op(A)·op(B) for a batch: thread i = (batch entry, row, col); aOff/bOff hold each entry's matrix offset. */
+export function matmulSource(transA: boolean, transB: boolean): string {
+  const aIndex = transA ? 'ao + p * m + row' : 'ao + row * k + p';
+  const bIndex = transB ? 'bo + col * k + p' : 'bo + p * n + col';
+  return `function (a, b, aOff, bOff, m, n, k) {
+  const i = this.thread.x;
+  const mn = m * n;
+  const bi = Math.floor((i + 0.5) / mn);
+  const r = i - bi * mn;
+  const row = Math.floor((r + 0.5) / n);
+  const col = r - row * n;
+  const ao = aOff[bi];
+  const bo = bOff[bi];
+  let s = 0;
+  for (let p = 0; p < k; p++) {
+    s += a[${aIndex}] * b[${bIndex}];
+  }
+  return s;
+}`;
+}
+
+/**
+ * A broadcasting binary op. Each operand's element for output i is  floor(i / div) mod len  (see operandLayout in
+ * ./kernels.ts): a full operand has div 1 and len n, a scalar len 1, a bias [C] against [N, C] div 1 and len C,
+ * a per-channel [C, 1, 1] against [N, C, H, W] div H·W and len C.
+ */
+export function binarySource(expr: string): string {
+  return `function (a, b, aDiv, aLen, bDiv, bLen) {
+  const i = this.thread.x;
+  const qa = Math.floor((i + 0.5) / aDiv);
+  const qb = Math.floor((i + 0.5) / bDiv);
+  const va = a[qa - Math.floor((qa + 0.5) / aLen) * aLen];
+  const vb = b[qb - Math.floor((qb + 0.5) / bLen) * bLen];
+  return ${expr};
+}`;
+}
+
+/** y = f(x) elementwise; `p` is the op's scalar parameter (slope, ...). */
+export function unarySource(expr: string): string {
+  return `function (x, p) {
+  const v = x[this.thread.x];
+  return ${expr};
+}`;
+}
+
+/** dx = f'(x, y) · dy elementwise. */
+export function unaryGradSource(expr: string): string {
+  return `function (x, y, dy, p) {
+  const i = this.thread.x;
+  const v = x[i];
+  const w = y[i];
+  const g = dy[i];
+  return ${expr};
+}`;
+}
+
+/** Sum over the middle axis of x viewed as [outer, len, inner]; thread i = (o, r) of the [outer, inner] output. */
+export const sumSource = `function (x, len, inner) {
+  const i = this.thread.x;
+  const o = Math.floor((i + 0.5) / inner);
+  const r = i - o * inner;
+  const base = o * len * inner + r;
+  let s = 0;
+  for (let p = 0; p < len; p++) {
+    s += x[base + p * inner];
+  }
+  return s;
+}`;
+
+/** Softmax (log = 0) or log-softmax (log = 1) over the middle axis of [outer, len, inner], stably (max first). */
+export const softmaxSource = `function (x, len, inner, log) {
+  const i = this.thread.x;
+  const o = Math.floor((i + 0.5) / (len * inner));
+  const rest = i - o * len * inner;
+  const k = Math.floor((rest + 0.5) / inner);
+  const r = rest - k * inner;
+  const base = o * len * inner + r;
+  let m = -3.4e38;
+  for (let p = 0; p < len; p++) {
+    m = Math.max(m, x[base + p * inner]);
+  }
+  let s = 0;
+  for (let p = 0; p < len; p++) {
+    s += Math.exp(x[base + p * inner] - m);
+  }
+  const v = x[base + k * inner] - m;
+  if (log > 0) {
+    return v - Math.log(s);
+  }
+  return Math.exp(v) / s;
+}`;
+
+/**
+ * Convolution geometry, packed as one argument (gpu.js caps the number of kernel arguments on some backends):
+ *  0 N, 1 C, 2 H, 3 W, 4 O, 5 KH, 6 KW, 7 OH, 8 OW, 9 strideH, 10 strideW, 11 padTop, 12 padLeft,
+ *  13 dilationH, 14 dilationW, 15 groupIn, 16 groupOut.
+ */
+export const CONV_GEOMETRY_LENGTH = 17;
+
+/** Forward: thread i = (n, o, oy, ox); a direct sum over the group's input channels and the kernel window. */
+export const convForwardSource = `function (x, w, bias, geo, hasBias) {
+  const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
+  const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
+  const gin = geo[15]; const gout = geo[16];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / OW);
+  const ox = i - t1 * OW;
+  const t2 = Math.floor((t1 + 0.5) / OH);
+  const oy = t1 - t2 * OH;
+  const n = Math.floor((t2 + 0.5) / O);
+  const o = t2 - n * O;
+  const g = Math.floor((o + 0.5) / gout);
+  let s = 0;
+  if (hasBias > 0) {
+    s = bias[o];
+  }
+  for (let c = 0; c < gin; c++) {
+    for (let ki = 0; ki < KH; ki++) {
+      const iy = oy * geo[9] - geo[11] + ki * geo[13];
+      if (iy >= 0 && iy < H) {
+        for (let kj = 0; kj < KW; kj++) {
+          const ix = ox * geo[10] - geo[12] + kj * geo[14];
+          if (ix >= 0 && ix < W) {
+            s += x[((n * C + g * gin + c) * H + iy) * W + ix] * w[((o * gin + c) * KH + ki) * KW + kj];
+          }
+        }
+      }
+    }
+  }
+  return s;
+}`;
+
+/** dW: thread i = (o, c, ki, kj); sums dy · x over the batch and the output positions. */
+export const convWeightGradSource = `function (dy, x, geo) {
+  const N = geo[0]; const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
+  const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
+  const gin = geo[15]; const gout = geo[16];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / KW);
+  const kj = i - t1 * KW;
+  const t2 = Math.floor((t1 + 0.5) / KH);
+  const ki = t1 - t2 * KH;
+  const o = Math.floor((t2 + 0.5) / gin);
+  const c = t2 - o * gin;
+  const g = Math.floor((o + 0.5) / gout);
+  let s = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const iy = oy * geo[9] - geo[11] + ki * geo[13];
+      if (iy >= 0 && iy < H) {
+        for (let ox = 0; ox < OW; ox++) {
+          const ix = ox * geo[10] - geo[12] + kj * geo[14];
+          if (ix >= 0 && ix < W) {
+            s += dy[((n * O + o) * OH + oy) * OW + ox] * x[((n * C + g * gin + c) * H + iy) * W + ix];
+          }
+        }
+      }
+    }
+  }
+  return s;
+}`;
+
+/**
+ * dX: thread i = (n, ch, iy, ix); gathers every (o, ki, kj) whose window covers this pixel: the output position
+ * oy = (iy + padTop - ki·dilationH) / strideH must be a whole number inside [0, OH) (likewise ox).
+ */
+export const convInputGradSource = `function (dy, w, geo) {
+  const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
+  const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
+  const sh = geo[9]; const sw = geo[10];
+  const gin = geo[15]; const gout = geo[16];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / W);
+  const ix = i - t1 * W;
+  const t2 = Math.floor((t1 + 0.5) / H);
+  const iy = t1 - t2 * H;
+  const n = Math.floor((t2 + 0.5) / C);
+  const ch = t2 - n * C;
+  const g = Math.floor((ch + 0.5) / gin);
+  const c = ch - g * gin;
+  let s = 0;
+  for (let q = 0; q < gout; q++) {
+    const o = g * gout + q;
+    for (let ki = 0; ki < KH; ki++) {
+      const ty = iy + geo[11] - ki * geo[13];
+      const oy = Math.floor((ty + 0.5) / sh);
+      if (ty >= 0 && oy * sh === ty && oy < OH) {
+        for (let kj = 0; kj < KW; kj++) {
+          const tx = ix + geo[12] - kj * geo[14];
+          const ox = Math.floor((tx + 0.5) / sw);
+          if (tx >= 0 && ox * sw === tx && ox < OW) {
+            s += dy[((n * O + o) * OH + oy) * OW + ox] * w[((o * gin + c) * KH + ki) * KW + kj];
+          }
+        }
+      }
+    }
+  }
+  return s;
+}`;
+
+/** dBias: thread o; sums dy over the batch and the output positions. */
+export const convBiasGradSource = `function (dy, N, O, P) {
+  const o = this.thread.x;
+  let s = 0;
+  for (let n = 0; n < N; n++) {
+    for (let p = 0; p < P; p++) {
+      s += dy[(n * O + o) * P + p];
+    }
+  }
+  return s;
+}`;
