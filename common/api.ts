@@ -5,6 +5,7 @@
  */
 import type { Envelope } from './envelope';
 import type { EngineHello } from './engine-protocol';
+import { PROJECT_ARG_CHECKS, type ProjectEntry, type ProjectFile } from './project-api';
 import {
   DATASET_ARG_CHECKS, type DatasetImportReport, type DatasetImportRequest, type DatasetInfo, type DatasetList,
   type DatasetProgress, type DatasetSampleOptions, type DatasetSamples, type DatasetUploadChunk,
@@ -38,6 +39,14 @@ export interface EngineStatus {
 export interface LayerLabApi {
   getAppInfo(): Promise<Envelope<AppInfo>>;
   getEngineStatus(): Promise<Envelope<EngineStatus>>;
+  // Projects in the app data folder (details: common/project-api.ts).
+  saveProject(name: string, project: ProjectFile): Promise<Envelope<ProjectEntry>>;
+  loadProject(name: string): Promise<Envelope<ProjectFile>>;
+  /** Newest first; the autosave is not listed. */
+  listRecentProjects(): Promise<Envelope<ProjectEntry[]>>;
+  autosaveProject(project: ProjectFile): Promise<Envelope<null>>;
+  /** null when there is no autosave yet. */
+  loadAutosave(): Promise<Envelope<ProjectFile | null>>;
   // Datasets (types and details: common/dataset-api.ts).
   listDatasets(): Promise<Envelope<DatasetList>>;
   /** Resolves when the download ends; error code 'cancelled' after cancelDatasetFetch. */
@@ -55,6 +64,7 @@ export interface LayerLabApi {
 
 export const API_METHODS = [
   'getAppInfo', 'getEngineStatus',
+  'saveProject', 'loadProject', 'listRecentProjects', 'autosaveProject', 'loadAutosave',
   'listDatasets', 'fetchDataset', 'cancelDatasetFetch', 'verifyDataset', 'deleteDataset', 'uploadDatasetFile',
   'importDataset', 'getDatasetSamples',
 ] as const satisfies readonly (keyof LayerLabApi)[];
@@ -78,6 +88,7 @@ type EnvelopeValue<P> = P extends Promise<Envelope<infer T>> ? T : never;
 export const API_ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => string | null } = {
   getAppInfo: (args) => (args.length === 0 ? null : 'getAppInfo takes no arguments'),
   getEngineStatus: (args) => (args.length === 0 ? null : 'getEngineStatus takes no arguments'),
+  ...PROJECT_ARG_CHECKS,
   ...DATASET_ARG_CHECKS,
 };
 

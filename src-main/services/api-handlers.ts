@@ -4,6 +4,7 @@
  */
 import packageJson from '../../package.json';
 import type { ApiHandlers, AppInfo, EngineStatus } from '../../common/api';
+import { createProjectHandlers } from './projects';
 import { datasetsUnavailable, type DatasetApiHandlers } from './dataset-api';
 
 export interface ApiHandlerDeps {
@@ -24,6 +25,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       dataDir: deps.dataDir,
     }),
     getEngineStatus: async () => deps.engineStatus(),
+    ...createProjectHandlers(deps.dataDir),
     ...(deps.datasets ?? datasetsUnavailable()),
   };
 }

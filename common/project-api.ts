@@ -1,0 +1,40 @@
+/**
+ * The projects part of the renderer↔main API (declared in api.ts): save and open `.layerlab.json` files in the
+ * app data folder (`<dataDir>/projects/`), list them newest first, and keep one autosave there. Projects are named,
+ * never addressed by path, so the renderer cannot reach files outside that folder.
+ */
+import { checkProject, type ProjectFile } from './project';
+
+export interface ProjectEntry {
+  /** The name the user gave; also the file's stem. */
+  name: string;
+  file: string;
+  /** Epoch ms of the last save. */
+  savedAt: number;
+}
+
+export const PROJECT_NAME_MAX = 80;
+
+function nameProblem(method: string, name: unknown): string | null {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > PROJECT_NAME_MAX) {
+    return `${method}: name must be a non-empty string of at most ${PROJECT_NAME_MAX} characters`;
+  }
+  return null;
+}
+
+function projectProblem(method: string, value: unknown): string | null {
+  const parsed = checkProject(value);
+  return parsed.ok ? null : `${method}: not a valid project (${parsed.problem}: ${parsed.detail})`;
+}
+
+export const PROJECT_ARG_CHECKS = {
+  saveProject: (args: unknown[]): string | null =>
+    args.length !== 2 ? 'saveProject takes a name and a project' : nameProblem('saveProject', args[0]) ?? projectProblem('saveProject', args[1]),
+  loadProject: (args: unknown[]): string | null => (args.length !== 1 ? 'loadProject takes a name' : nameProblem('loadProject', args[0])),
+  listRecentProjects: (args: unknown[]): string | null => (args.length === 0 ? null : 'listRecentProjects takes no arguments'),
+  autosaveProject: (args: unknown[]): string | null =>
+    args.length !== 1 ? 'autosaveProject takes a project' : projectProblem('autosaveProject', args[0]),
+  loadAutosave: (args: unknown[]): string | null => (args.length === 0 ? null : 'loadAutosave takes no arguments'),
+};
+
+export type { ProjectFile };
