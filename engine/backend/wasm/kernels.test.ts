@@ -24,6 +24,7 @@ function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number
   expect(actual).not.toBeNull();
   expect(actual!.length).toBe(expected!.length);
   for (let i = 0; i < expected!.length; i++) {
+    if (Object.is(actual![i], expected![i])) continue; // also ±Infinity
     const s = scale ? scale[i] : Math.abs(expected![i]);
     const err = Math.abs(actual![i] - expected![i]);
     if (!(err <= rtol * s + 1e-6) && !(Number.isNaN(actual![i]) && Number.isNaN(expected![i]))) {
@@ -193,6 +194,8 @@ describe('wasm MaxPool2d forward and backward', () => {
   });
   const cases: Array<[string, number[], ReturnType<typeof pool>]> = [
     ['LeNet 2x2 on [4, 6, 28, 28]', [4, 6, 28, 28], pool({})],
+    ['2x2 on odd sizes (SIMD columns, then a scalar tail)', [2, 3, 11, 13], pool({})],
+    ['2x2 in ceil mode past the edge (generic path)', [2, 3, 11, 13], pool({ ceilMode: true })],
     ['3x3 stride 2 pad 1, ceil mode, odd sizes', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true })],
     ['dilation 2, stride 1, unbatched [C, H, W]', [7, 15, 16], pool({ kernelH: 3, kernelW: 2, strideH: 1, strideW: 1, dilationH: 2, dilationW: 2 })],
   ];
@@ -200,6 +203,8 @@ describe('wasm MaxPool2d forward and backward', () => {
     it(name, () => {
       const x = randn(sizeOf(shape)).map((v) => Math.round(v * 4) / 4); // ties, to check the first max is kept
       x[3] = NaN;
+      x[1] = NaN; // two NaNs in one window: the later one's index wins, as in the CPU kernel
+      x[x.length - 1] = -Infinity;
       const ref = cpuKernels.MaxPool2d(x, shape, attrs);
       const got = wasm.MaxPool2d(x, shape, attrs);
       expect(got.shape).toEqual(ref.shape);

@@ -16,6 +16,10 @@ function geo(g: usize, i: i32): i32 {
 export function maxPool2d(x: usize, y: usize, indices: usize, planes: i32, g: usize): void {
   const kh = geo(g, KH), kw = geo(g, KW), sh = geo(g, SH), sw = geo(g, SW), ph = geo(g, PH), pw = geo(g, PW);
   const dh = geo(g, DH), dw = geo(g, DW), inH = geo(g, IN_H), inW = geo(g, IN_W), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * outH <= inH && 2 * outW <= inW) {
+    maxPool2x2(x, y, indices, planes, inH, inW, outH, outW);
+    return;
+  }
   let out: usize = 0;
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * inH * inW) << 2);
@@ -33,10 +37,11 @@ export function maxPool2d(x: usize, y: usize, indices: usize, planes: i32, g: us
           for (let ix = x0; ix < x1; ix += dw) {
             const index = iy * inW + ix;
             const v = load<f32>(plane + (<usize>index << 2));
-            if (v > best || v != v) {
-              best = v;
-              bestIndex = index;
-            }
+            // select (a conditional move), not a branch: on real data the comparison is a coin toss, and
+            // mispredicted branches made this as slow as the JS kernel.
+            const better = (v > best) | (v != v);
+            best = select<f32>(v, best, better);
+            bestIndex = select<i32>(index, bestIndex, better);
           }
         }
         store<f32>(y + (out << 2), best);
@@ -54,6 +59,65 @@ export function maxPool2dBackward(dy: usize, indices: usize, dx: usize, planes: 
     for (let i = 0; i < perPlane; i++, o++) {
       const d = plane + (<usize>load<i32>(indices + (o << 2)) << 2);
       store<f32>(d, load<f32>(d) + load<f32>(dy + (o << 2)));
+    }
+  }
+}
+
+/**
+ * The common 2×2, stride 2 pooling (every window inside the input), four outputs at a time: the even and odd
+ * columns of two input rows are split apart by shuffles, and the running max and its index are kept with
+ * compare-and-select in the CPU kernel's order ((0,0), (0,1), (1,0), (1,1); later NaNs replace earlier ones).
+ */
+function maxPool2x2(x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32): void {
+  let out: usize = 0;
+  const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const down = i32x4.splat(inW);
+  const downRight = i32x4.splat(inW + 1);
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * inH * inW) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      const row = 2 * oy * inW;
+      const r0 = plane + (<usize>row << 2);
+      const r1 = r0 + (<usize>inW << 2);
+      let ox = 0;
+      for (; ox + 4 <= outW; ox += 4, out += 4) {
+        const o = <usize>(2 * ox) << 2;
+        const a0 = v128.load(r0 + o), a1 = v128.load(r0 + o, 16);
+        const b0 = v128.load(r1 + o), b1 = v128.load(r1 + o, 16);
+        const base = i32x4.add(i32x4.splat(row + 2 * ox), step);
+        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let index = base;
+        let c = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        let m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+        best = v128.bitselect(c, best, m);
+        index = v128.bitselect(i32x4.add(base, one), index, m);
+        c = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+        best = v128.bitselect(c, best, m);
+        index = v128.bitselect(i32x4.add(base, down), index, m);
+        c = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+        best = v128.bitselect(c, best, m);
+        index = v128.bitselect(i32x4.add(base, downRight), index, m);
+        v128.store(y + (out << 2), best);
+        v128.store(indices + (out << 2), index);
+      }
+      for (; ox < outW; ox++, out++) {
+        let best: f32 = -Infinity;
+        let bestIndex = row + 2 * ox;
+        for (let dy = 0; dy < 2; dy++) {
+          for (let dx = 0; dx < 2; dx++) {
+            const index = row + dy * inW + 2 * ox + dx;
+            const v = load<f32>(plane + (<usize>index << 2));
+            const better = (v > best) | (v != v);
+            best = select<f32>(v, best, better);
+            bestIndex = select<i32>(index, bestIndex, better);
+          }
+        }
+        store<f32>(y + (out << 2), best);
+        store<i32>(indices + (out << 2), bestIndex);
+      }
     }
   }
 }
