@@ -12,7 +12,7 @@ export interface Point {
 
 export const NODE_W = 148;
 export const NODE_H = 58;
-export const COL_GAP = 200;
+export const COL_GAP = 220;
 export const ROW_GAP = 96;
 const ORIGIN: Point = { x: 40, y: 60 };
 

@@ -1,0 +1,112 @@
+/**
+ * Page object for the Build tab, by role and accessible name (English): the palette (navigation "Palette"), the
+ * canvas (application "Model graph") whose nodes are buttons named like "Linear, 10 features, output 10" and whose
+ * edges are images named "input → flatten1: [N,1,28,28] → [N,784]", the properties fields named by their torch
+ * names, the summary region, the Train button and the project bar.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export interface SavedProject {
+  format: string;
+  version: number;
+  spec: { nodes: { id: string; op: string; params: Record<string, unknown> }[]; edges: unknown[]; [key: string]: unknown };
+  run: unknown;
+}
+
+export class BuilderPage {
+  readonly palette: Locator;
+  readonly canvas: Locator;
+  readonly summary: Locator;
+  readonly train: Locator;
+  readonly flow: Locator;
+  readonly twin: Locator;
+  readonly commandInput: Locator;
+
+  constructor(readonly page: Page) {
+    this.palette = page.getByRole('navigation', { name: 'Palette' });
+    this.canvas = page.getByRole('application', { name: 'Model graph' });
+    this.summary = page.getByRole('region', { name: 'Model summary' });
+    this.train = page.getByRole('button', { name: 'Train', exact: true });
+    this.flow = page.getByLabel('Shapes through the model');
+    this.twin = page.getByLabel('PyTorch code');
+    this.commandInput = page.getByRole('combobox', { name: 'Command' });
+  }
+
+  paletteItem(name: string): Locator {
+    return this.palette.getByRole('button', { name, exact: true });
+  }
+
+  /** A node by the start of its accessible name, e.g. 'Linear, 10 features'. */
+  node(nameStart: string): Locator {
+    return this.canvas.getByRole('button', { name: new RegExp(`^${escape(nameStart)}`) });
+  }
+
+  edge(from: string, to: string): Locator {
+    return this.canvas.getByRole('img', { name: new RegExp(`^${escape(from)} → ${escape(to)}:`) });
+  }
+
+  /** A text field of the properties panel by its torch name (in_features, lr, …). */
+  field(torchName: string): Locator {
+    return this.page.getByRole('textbox', { name: torchName, exact: true });
+  }
+
+  /** Drags a palette item onto empty canvas (bottom left, away from nodes and edges): it is appended to the chain. */
+  async dragToCanvas(name: string): Promise<void> {
+    const box = (await this.canvas.boundingBox())!;
+    await this.paletteItem(name).dragTo(this.canvas, { targetPosition: { x: 30, y: box.height - 30 } });
+  }
+
+  async setField(torchName: string, value: string): Promise<void> {
+    await this.field(torchName).fill(value);
+    await this.field(torchName).press('Enter');
+  }
+
+  /** Clicks empty canvas so keyboard shortcuts are not taken by a text field. */
+  async focusCanvasBackground(): Promise<void> {
+    const box = (await this.canvas.boundingBox())!;
+    await this.canvas.click({ position: { x: box.width - 20, y: box.height - 60 } });
+  }
+
+  async command(text: string): Promise<void> {
+    await this.page.keyboard.press('Control+k');
+    await expect(this.commandInput).toBeFocused();
+    await this.page.keyboard.type(text);
+    await this.page.keyboard.press('Enter');
+    await expect(this.commandInput).toBeHidden();
+  }
+
+  async expectParams(count: string): Promise<void> {
+    await expect(this.summary.getByRole('definition').first()).toHaveText(count);
+  }
+
+  /** Downloads the project file and returns it parsed, with the path it was saved to. */
+  async download(): Promise<{ project: SavedProject; path: string }> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('button', { name: 'Download', exact: true }).click(),
+    ]);
+    const path = await download.path();
+    return { project: JSON.parse(readFileSync(path, 'utf8')) as SavedProject, path };
+  }
+
+  async upload(name: string, text: string): Promise<void> {
+    const [chooser] = await Promise.all([
+      this.page.waitForEvent('filechooser'),
+      this.page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]);
+    await chooser.setFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  }
+
+  async exportPython(): Promise<string> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('button', { name: 'Export .py' }).click(),
+    ]);
+    return download.path();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

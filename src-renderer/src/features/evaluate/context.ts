@@ -1,4 +1,0 @@
-import { createContext } from 'svelte';
-import type { EvaluateState } from './evaluate.svelte';
-
-export const [getEvaluateState, setEvaluateState] = createContext<EvaluateState>();

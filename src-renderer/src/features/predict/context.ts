@@ -1,4 +1,0 @@
-import { createContext } from 'svelte';
-import type { PredictState } from './predict.svelte';
-
-export const [getPredictState, setPredictState] = createContext<PredictState>();
