@@ -1,0 +1,135 @@
+/**
+ * Train → evaluate → predict, end to end through the built browser host with the real engine host and real MNIST
+ * served from loopback: the MLP preset trains one epoch on a 5,000-image subset (the chart receives batch points
+ * and an epoch point; pause, resume and stop work), the test confusion matrix agrees with the accuracy, and a
+ * "1" and a "0" drawn with the mouse are read as 1 and 0. The renderer's longest task during training is
+ * measured with a PerformanceObserver('longtask') and printed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { EngineHeader } from './support/engine-header';
+import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { oval, PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
+import { ROOT } from './support/web-host';
+
+interface Hosted {
+  url: string;
+}
+
+const test = base.extend<{}, { hosted: Hosted }>({
+  hosted: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-train-e2e-'));
+      const mirror = await startMirror();
+      await prepareMnist(ROOT, dataDir, mirror);
+      const child = spawn(process.execPath, [join(ROOT, 'out/main/web.js'), '--port', '0', '--data-dir', dataDir], {
+        cwd: ROOT,
+        env: { ...process.env, LAYERLAB_MIRRORS: `mnist=${mirror.url}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      const url = await new Promise<string>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`the web host printed no URL within 30 s:\n${output}`)), 30_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /http:\/\/\S+\?token=\S+/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            done(match[0]);
+          }
+        };
+        child.stdout!.on('data', read);
+        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      });
+      try {
+        await use({ url });
+      } finally {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+        await mirror.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+
+test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0', async ({ page, hosted }) => {
+  test.setTimeout(600_000);
+  const header = new EngineHeader(page);
+  const train = new TrainTab(page);
+  const predict = new PredictTab(page);
+
+  await test.step('open the app with the engine ready', async () => {
+    await page.goto(`${hosted.url}&lang=en`);
+    await header.expectState('Ready');
+    await train.open();
+  });
+
+  await test.step('pause, resume and stop a run', async () => {
+    await train.choose('MLP', SUBSET, 1);
+    await train.train.click();
+    await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(0);
+    await train.pause.click();
+    await train.expectState('Paused');
+    const paused = await train.batchPoints();
+    await expect(train.resume).toBeEnabled();
+    await train.resume.click();
+    await train.expectState('Training');
+    await expect.poll(() => train.batchPoints()).toBeGreaterThan(paused);
+    await train.stop.click();
+    await train.expectState('Stopped');
+    await expect(train.train).toBeEnabled();
+  });
+
+  await test.step('train one epoch while measuring the renderer\'s long tasks', async () => {
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { __longest: number; __longCount: number; PerformanceObserver: new (cb: (list: { getEntries(): { duration: number }[] }) => void) => { observe(o: object): void } };
+      g.__longest = 0;
+      g.__longCount = 0;
+      new g.PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          g.__longest = Math.max(g.__longest, entry.duration);
+          g.__longCount++;
+        }
+      }).observe({ type: 'longtask' });
+    });
+    await train.train.click();
+    await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(10);
+    await train.expectState('Completed');
+    await expect.poll(() => train.epochPoints()).toBe(1);
+    const { longest, count } = await page.evaluate(() => {
+      const g = globalThis as unknown as { __longest: number; __longCount: number };
+      return { longest: g.__longest, count: g.__longCount };
+    });
+    const points = await train.batchPoints();
+    console.log(`renderer longest task while training: ${longest.toFixed(1)} ms (${count} long tasks ≥ 50 ms; 0 means none); chart: ${points} batch points, 1 epoch point`);
+    expect(longest).toBeLessThan(50);
+  });
+
+  await test.step('evaluate on the test set: the diagonal is accuracy × N', async () => {
+    await page.getByRole('button', { name: 'Evaluate on the test set' }).click();
+    await expect(train.summary).toHaveAttribute('data-split', 'test', { timeout: 60_000 });
+    const accuracy = Number(await train.summary.getAttribute('data-accuracy'));
+    const samples = Number(await train.summary.getAttribute('data-samples'));
+    expect(samples).toBe(2000);
+    expect(accuracy).toBeGreaterThan(0.8);
+    expect(await train.diagonal()).toBe(Math.round(accuracy * samples));
+  });
+
+  await test.step('draw a 1 and a 0', async () => {
+    await predict.open();
+    await predict.draw(verticalStroke());
+    await expect(predict.prediction).toHaveText('1');
+    await predict.clear.click();
+    await expect(predict.prediction).toHaveText('');
+    await predict.draw(oval());
+    await expect(predict.prediction).toHaveText('0');
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * The Predict tab's state: the pad's strokes, the MNIST-style preprocessing of them (derived), and the engine's
+ * answer for the current run's weights or a chosen run and checkpoint. Requests go out throttled while the pen
+ * moves and at once on pen-up; only the answer to the latest request is shown.
+ */
+import type { EngineEvent } from '../../../../common/engine-protocol';
+import type { CheckpointRef } from '../../../../common/training-protocol';
+import type { Normalize } from '../../../../common/spec/types';
+import type { Host } from '../../lib/host/host';
+import type { TrainingState } from '../training/training.svelte';
+import { preprocess } from './preprocess';
+import { nextRequestId, ownAccuracy, Throttle, type OwnExample } from './predict-logic';
+import { StrokeRecorder, type Stroke } from './strokes';
+
+/** Requests while drawing: at most one per this many ms. */
+const DRAWING_INTERVAL_MS = 200;
+
+export class PredictState {
+  #host: Host;
+  #training: TrainingState;
+  #recorder = new StrokeRecorder();
+  #stops: (() => void)[] = [];
+  #latest: number | null = null;
+  #throttle = new Throttle(() => this.#ask(), DRAWING_INTERVAL_MS);
+
+  strokes = $state.raw<Stroke[]>([]);
+  probabilities = $state.raw<number[] | null>(null);
+  predicted = $state<number | null>(null);
+  error = $state<string | null>(null);
+  /** null: the run the Train tab follows. */
+  runId = $state<string | null>(null);
+  checkpoint = $state<'last' | 'best'>('last');
+  own = $state.raw<OwnExample[]>([]);
+
+  readonly prepared = $derived(preprocess(this.strokes, this.normalize));
+  readonly ownScore = $derived(ownAccuracy(this.own));
+
+  constructor(host: Host, training: TrainingState) {
+    this.#host = host;
+    this.#training = training;
+  }
+
+  /** The normalisation the run trained with (the engine applies it to the 0…255 image it is sent). */
+  get normalize(): Normalize {
+    return this.#training.runSpec?.data.normalize ?? this.#training.nextSpec?.data.normalize ?? 'standardize';
+  }
+
+  /** The run whose weights answer: the chosen one, else the Train tab's. */
+  get targetRun(): string | null {
+    return this.runId ?? this.#training.runId;
+  }
+
+  connect(): void {
+    this.dispose();
+    this.#stops = [this.#host.engine.subscribe((event) => this.#on(event))];
+  }
+
+  dispose(): void {
+    for (const stop of this.#stops) stop();
+    this.#stops = [];
+    this.#throttle.cancel();
+  }
+
+  // ---------- the pad ----------
+
+  down(pointerId: number, x: number, y: number): void {
+    if (this.#recorder.down(pointerId, x, y)) this.strokes = this.#recorder.strokes;
+  }
+
+  move(pointerId: number, points: readonly { x: number; y: number }[]): void {
+    let changed = false;
+    for (const p of points) changed = this.#recorder.move(pointerId, p.x, p.y) || changed;
+    if (!changed) return;
+    this.strokes = this.#recorder.strokes;
+    this.#throttle.request();
+  }
+
+  up(pointerId: number): void {
+    if (!this.#recorder.up(pointerId)) return;
+    this.strokes = this.#recorder.strokes;
+    this.#throttle.now();
+  }
+
+  undo(): void {
+    this.#recorder.undo();
+    this.strokes = this.#recorder.strokes;
+    this.#throttle.now();
+  }
+
+  clear(): void {
+    this.#recorder.clear();
+    this.strokes = [];
+    this.#throttle.cancel();
+    this.#latest = null;
+    this.probabilities = null;
+    this.predicted = null;
+  }
+
+  /** Asks again (after choosing another run or checkpoint). */
+  refresh(): void {
+    this.#throttle.now();
+  }
+
+  // ---------- the learner's own test set ----------
+
+  addToOwnSet(label: number): void {
+    const prepared = this.prepared;
+    if (!prepared || this.predicted === null || !this.probabilities) return;
+    this.own = [...this.own, { pixels: prepared.pixels, label, predicted: this.predicted, confidence: this.probabilities[this.predicted] }];
+  }
+
+  clearOwnSet(): void {
+    this.own = [];
+  }
+
+  // ---------- engine ----------
+
+  #ask(): void {
+    const prepared = this.prepared;
+    const runId = this.targetRun;
+    if (!prepared) return;
+    const requestId = nextRequestId();
+    this.#latest = requestId;
+    const checkpoint: CheckpointRef = this.checkpoint;
+    // Without a run id the engine answers with its current run, or explains that there is none.
+    this.#host.engine.post({ type: 'predict', requestId, image: prepared.pixels, checkpoint, ...(runId ? { runId } : {}) });
+  }
+
+  #on(event: EngineEvent): void {
+    if (event.type === 'prediction' && event.requestId === this.#latest) {
+      this.error = null;
+      this.probabilities = event.probabilities;
+      this.predicted = event.predicted;
+    } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
+      this.error = event.message;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The curve charts are drawn by chart.js in a worker on an OffscreenCanvas, so the renderer's main thread never
+ * spends a frame on layout, ticks or canvas drawing while a run streams batches. These are the messages, and the
+ * rule that sends only the batch points the worker does not have yet.
+ */
+import type { RunHistory } from '../../../../common/training-protocol';
+import type { Metric } from './chart-data';
+import type { MarkerLine } from './chart-setup';
+import type { BatchPoint, Curves } from './curves';
+import type { Palette } from './palette';
+
+export interface ChartLabels {
+  title: string;
+  epochs: string;
+  trainBatch: string;
+  trainSmooth: string;
+  trainEpoch: string;
+  valEpoch: string;
+  best: string;
+  overlayTrain: string;
+  overlayVal: string;
+}
+
+export type ToChartWorker =
+  | { type: 'init'; canvas: OffscreenCanvas; metric: Metric; palette: Palette; labels: ChartLabels; width: number; height: number; dpr: number }
+  | { type: 'resize'; width: number; height: number; dpr: number }
+  | {
+    type: 'data';
+    /** Batch points from index `from` on; the worker keeps the ones before. */
+    from: number;
+    batches: BatchPoint[];
+    rest: Omit<Curves, 'batches'>;
+    overlay: RunHistory | null;
+    smoothing: number;
+    logScale: boolean;
+    markers: MarkerLine[];
+  }
+  | { type: 'png'; id: number };
+
+export type FromChartWorker =
+  | { type: 'drawn'; batches: number; epochs: number }
+  | { type: 'png'; id: number; blob: Blob | null };
+
+/**
+ * What to send of `next` when the worker already holds `sent` (the previous array and its length): the new tail
+ * when `next` extends it, everything otherwise (a new run, a reset).
+ */
+export function batchDelta(sent: { array: readonly BatchPoint[]; length: number } | null, next: readonly BatchPoint[]): { from: number; batches: BatchPoint[] } {
+  if (sent && next.length >= sent.length && (sent.length === 0 ? next === sent.array || sent.array.length === 0 : next[sent.length - 1] === sent.array[sent.length - 1])) {
+    return { from: sent.length, batches: next.slice(sent.length) };
+  }
+  return { from: 0, batches: next.slice() };
+}

@@ -1,0 +1,271 @@
+/**
+ * The Train tab's state: the current run as the engine host reports it (state, progress, speed, lr), its curves
+ * (batch points arrive in bursts and are merged once per animation frame into a replaced $state.raw object), the
+ * watchdog's divergence notice, evaluations, the run list, and an overlay of a previous run's curves.
+ *
+ * Commands go straight to the engine channel; the engine broadcasts what happened, so a second window shows the
+ * same run. A page opened mid-run adopts the run from its `run-state` and back-fills the epochs with `run-curves`.
+ */
+import { getPreset, type ModelSpec } from '../../../../common/spec';
+import type { EngineEvent } from '../../../../common/engine-protocol';
+import type {
+  BatchReport, Evaluation, RestartAction, RunHistory, RunMeta, RunStatus, RunSummary,
+} from '../../../../common/training-protocol';
+import type { Host } from '../../lib/host/host';
+import type { SpecSource } from '../../lib/current-spec.svelte';
+import { batchPoints, EMPTY_CURVES, type BatchPoint, type Curves } from './curves';
+import { FrameBuffer } from './frame-buffer';
+
+export interface Divergence {
+  epoch: number;
+  batch: number;
+  loss: number | null;
+  explanation: string;
+  causes: string[];
+  restoredEpoch: number;
+  fix: RestartAction;
+}
+
+export interface Overlay {
+  runId: string;
+  name: string;
+  history: RunHistory;
+}
+
+/** 'builder': whatever the builder holds now; otherwise a preset's name. */
+export type ModelChoice = 'builder' | string;
+
+export class TrainingState {
+  #host: Host;
+  #source: SpecSource;
+  #stops: (() => void)[] = [];
+  #buffer: FrameBuffer<BatchPoint>;
+  #pendingEval = new Map<number, 'validation' | 'test'>();
+  #nextRequest = 1;
+  /** The run this window follows (set by run-started before its first run-state arrives). */
+  #current = $state<string | null>(null);
+
+  status = $state.raw<RunStatus | null>(null);
+  meta = $state.raw<RunMeta | null>(null);
+  /** The spec the current run trains (the one this window started, or the builder's). */
+  runSpec = $state.raw<ModelSpec | null>(null);
+  last = $state.raw<BatchReport | null>(null);
+  curves = $state.raw<Curves>(EMPTY_CURVES);
+  overlay = $state.raw<Overlay | null>(null);
+  divergence = $state.raw<Divergence | null>(null);
+  recovered = $state<string | null>(null);
+  validation = $state.raw<Evaluation | null>(null);
+  test = $state.raw<Evaluation | null>(null);
+  runs = $state.raw<RunSummary[]>([]);
+  error = $state<string | null>(null);
+
+  // Settings of the next run.
+  model = $state<ModelChoice>('builder');
+  epochs = $state(3);
+  /** null: the spec's own dataset (data.dataset); otherwise a ready dataset by name, e.g. a custom import. */
+  dataset = $state<string | null>(null);
+  /** Datasets on disk and ready to train on. */
+  datasets = $state.raw<string[]>([]);
+
+  constructor(host: Host, source: SpecSource) {
+    this.#host = host;
+    this.#source = source;
+    this.#buffer = new FrameBuffer((points) => this.#mergeBatches(points));
+  }
+
+  get runId(): string | null {
+    return this.#current;
+  }
+
+  /** The spec the next run will train. */
+  get nextSpec(): ModelSpec | null {
+    if (this.model === 'builder') return this.#source.spec;
+    return getPreset(this.model) ?? null;
+  }
+
+  connect(): void {
+    this.dispose();
+    const { engine } = this.#host;
+    this.#stops = [
+      engine.subscribe((event) => this.#on(event)),
+      engine.onBind(() => this.refreshRuns()),
+      this.#host.api.on('datasetStatus', () => void this.refreshDatasets()),
+    ];
+    this.refreshRuns();
+    void this.refreshDatasets();
+  }
+
+  dispose(): void {
+    for (const stop of this.#stops) stop();
+    this.#stops = [];
+    this.#buffer.drop();
+  }
+
+  // ---------- commands ----------
+
+  start(): void {
+    const spec = this.nextSpec;
+    if (!spec) return;
+    this.error = null;
+    const snapshot = $state.snapshot(spec) as ModelSpec;
+    this.runSpec = snapshot;
+    this.#host.engine.post({
+      type: 'run-start', spec: snapshot, options: { epochs: this.epochs }, ...(this.dataset ? { dataset: this.dataset } : {}),
+    });
+  }
+
+  pause(): void {
+    if (this.runId) this.#host.engine.post({ type: 'run-pause', runId: this.runId });
+  }
+
+  resume(): void {
+    if (this.runId) this.#host.engine.post({ type: 'run-resume', runId: this.runId });
+  }
+
+  stop(): void {
+    if (this.runId) this.#host.engine.post({ type: 'run-stop', runId: this.runId });
+  }
+
+  step(unit: 'batch' | 'epoch'): void {
+    if (this.runId) this.#host.engine.post({ type: 'run-step', runId: this.runId, unit });
+  }
+
+  /** The watchdog's suggested fix, one click away. */
+  applyFix(): void {
+    const fix = this.divergence?.fix;
+    if (!fix) return;
+    this.divergence = null;
+    this.#host.engine.post({ type: 'run-restart', runId: fix.runId, epoch: fix.epoch, lr: fix.lr });
+  }
+
+  evaluate(split: 'validation' | 'test'): void {
+    if (!this.runId) return;
+    const requestId = this.#nextRequest++;
+    this.#pendingEval.set(requestId, split);
+    this.#host.engine.post({ type: 'run-evaluate', runId: this.runId, split, requestId });
+  }
+
+  async refreshDatasets(): Promise<void> {
+    const envelope = await this.#host.api.listDatasets();
+    if (envelope.ok) this.datasets = envelope.value.datasets.filter((d) => d.state === 'ready').map((d) => d.name);
+  }
+
+  refreshRuns(): void {
+    this.#host.engine.post({ type: 'runs-list' });
+  }
+
+  showOverlay(runId: string | null): void {
+    if (!runId) {
+      this.overlay = null;
+      return;
+    }
+    this.#host.engine.post({ type: 'run-curves', runIds: [runId] });
+  }
+
+  // ---------- events ----------
+
+  #mine(runId: string): boolean {
+    return runId === this.runId;
+  }
+
+  #on(event: EngineEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.#adopt(event.meta);
+        return;
+      case 'run-state':
+        if (this.#mine(event.run.id)) this.status = event.run;
+        else this.#adoptStatus(event.run);
+        if (!['loading', 'running', 'paused'].includes(event.run.state)) this.refreshRuns();
+        return;
+      case 'run-batch':
+        if (!this.#mine(event.runId)) return;
+        this.last = event;
+        this.#buffer.push(...batchPoints(event));
+        return;
+      case 'run-epoch': {
+        if (!this.#mine(event.runId)) return;
+        this.#buffer.flush();
+        const { type: _t, runId: _r, best: _b, ...record } = event;
+        this.curves = { ...this.curves, epochs: [...this.curves.epochs.filter((e) => e.epoch !== record.epoch), record] };
+        return;
+      }
+      case 'run-marker':
+        if (this.#mine(event.runId)) this.curves = { ...this.curves, markers: [...this.curves.markers, event.marker] };
+        return;
+      case 'run-diverged': {
+        if (!this.#mine(event.runId)) return;
+        const { type: _t, runId: _r, ...divergence } = event;
+        this.divergence = divergence;
+        return;
+      }
+      case 'run-recovered':
+        if (this.#mine(event.runId)) this.recovered = event.message;
+        return;
+      case 'run-evaluation': {
+        if (!this.#mine(event.runId)) return;
+        const asked = event.requestId !== undefined ? this.#pendingEval.get(event.requestId) : undefined;
+        if (event.requestId !== undefined) this.#pendingEval.delete(event.requestId);
+        if ((asked ?? event.evaluation.split) === 'test') this.test = event.evaluation;
+        else this.validation = event.evaluation;
+        return;
+      }
+      case 'runs':
+        this.runs = event.runs;
+        return;
+      case 'run-detail':
+        if (this.#mine(event.run.meta.id)) {
+          this.meta = event.run.meta;
+          this.runSpec = event.run.spec;
+        }
+        return;
+      case 'run-curves':
+        for (const c of event.curves) {
+          if (this.#mine(c.runId) && this.curves.epochs.length === 0) {
+            this.curves = { ...this.curves, epochs: c.history.epochs, markers: c.history.markers };
+          } else if (!this.#mine(c.runId)) {
+            this.overlay = { runId: c.runId, name: c.name, history: c.history };
+          }
+        }
+        return;
+      case 'error':
+        if (event.requestType === 'predict' || event.requestType === 'runs-list') return;
+        if (event.requestType?.startsWith('run-') || event.runId || event.requestType === undefined) this.error = event.message;
+        return;
+      default:
+        return;
+    }
+  }
+
+  #reset(): void {
+    this.#buffer.drop();
+    this.curves = EMPTY_CURVES;
+    this.last = null;
+    this.divergence = null;
+    this.recovered = null;
+    this.validation = null;
+    this.test = null;
+  }
+
+  #adopt(meta: RunMeta): void {
+    if (this.#current !== meta.id) this.#reset();
+    this.#current = meta.id;
+    this.meta = meta;
+  }
+
+  /** A run this window did not start (another window, or a page opened mid-run). */
+  #adoptStatus(status: RunStatus): void {
+    if (this.status && ['loading', 'running', 'paused'].includes(this.status.state) && this.status.id !== status.id) return;
+    this.#reset();
+    this.#current = status.id;
+    this.status = status;
+    this.runSpec = null;
+    this.#host.engine.post({ type: 'run-curves', runIds: [status.id] });
+    this.#host.engine.post({ type: 'run-open', runId: status.id });
+  }
+
+  #mergeBatches(points: BatchPoint[]): void {
+    const perEpoch = this.last?.batches ?? this.curves.batchesPerEpoch;
+    this.curves = { ...this.curves, batches: this.curves.batches.concat(points), batchesPerEpoch: Math.max(1, perEpoch) };
+  }
+}
