@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { noGrad } from '../autograd';
 import { registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
-import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
+import { createWasmBackend, relaxedSimdSupported, wasmSupported, type WasmBackend } from '../backend/wasm/index';
 import { createNodeWasmBackend } from './wasm-threads';
 import { availableParallelism } from 'node:os';
 import { manualSeed, Random } from '../random';
@@ -244,6 +244,9 @@ export async function main(argv: string[], out: (line: string) => void = console
     return 2;
   }
   for (const backend of opts.backends) await prepareBackend(backend);
+  if (!opts.json && opts.backends.some((b) => b.startsWith('wasm'))) {
+    out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add: Node < 22 without --experimental-wasm-relaxed-simd)'}; threads: ${availableParallelism() - 1} worker(s)`);
+  }
   try {
     report(opts, out);
   } finally {
@@ -268,7 +271,8 @@ function report(opts: Options, out: (line: string) => void): void {
   const gemm = opts.backends.flatMap(timeGemm);
   const latency = opts.backends.map(timePrediction);
   if (opts.json) {
-    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, training, gemm, latency }, null, 2));
+    const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, wasm, training, gemm, latency }, null, 2));
     return;
   }
   out('');

@@ -10,10 +10,10 @@
  */
 import type { Backend } from '../backend';
 import { wasmKernels } from './kernels';
-import { WasmRuntime, wasmSupported } from './runtime';
+import { relaxedSimdSupported, WasmRuntime, wasmSupported } from './runtime';
 import { CONTROL_BYTES, ThreadPool, type WasmThreadsOptions } from './threads';
 
-export { wasmSupported };
+export { relaxedSimdSupported, wasmSupported };
 export { workerMain, type SpawnWorker, type WasmThreadsOptions, type WorkerHandle, type WorkerInit } from './threads';
 
 export interface WasmBackend extends Backend {

@@ -9,7 +9,9 @@
  * The bytes come from a generated module (scripts/build-wasm.mjs), so loading needs no fs and no fetch; the
  * WebAssembly global is reached through globalThis with the few types used here, since the engine's lib has no DOM.
  */
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels-wasm';
+import {
+  KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64,
+} from './generated/kernels-wasm';
 
 /** The wasm module's exports (engine/backend/wasm/assembly/index.ts). Pointers are byte offsets. */
 export interface KernelExports {
@@ -74,23 +76,43 @@ export function decodeBase64(text: string): Uint8Array {
   return out.subarray(0, o);
 }
 
-/** The module's bytes (decoded once); `shared`: the variant importing a shared memory (for threads). */
-const moduleBytes: { plain?: Uint8Array; shared?: Uint8Array } = {};
+/** The four builds of the kernels: shared memory or not, relaxed SIMD (fused multiply-add) or not. */
+const VARIANTS = {
+  plain: KERNELS_WASM_BASE64,
+  relaxed: KERNELS_RELAXED_WASM_BASE64,
+  shared: KERNELS_SHARED_WASM_BASE64,
+  sharedRelaxed: KERNELS_SHARED_RELAXED_WASM_BASE64,
+};
+type Variant = keyof typeof VARIANTS;
+const decoded: Partial<Record<Variant, Uint8Array>> = {};
+const bytesOf = (v: Variant) => (decoded[v] ??= decodeBase64(VARIANTS[v]));
+
+function validates(v: Variant): boolean {
+  const api = wasmApi();
+  try {
+    return api !== null && api.validate(bytesOf(v));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether relaxed SIMD validates here (Chromium/Electron and Node 22+ yes; Node 20 only with a flag). */
+let relaxed: boolean | null = null;
+export function relaxedSimdSupported(): boolean {
+  relaxed ??= validates('relaxed');
+  return relaxed;
+}
+
+/** The module's bytes for this runtime: the relaxed-SIMD build where it validates; `shared` for threads. */
 export function kernelsWasmBytes(shared = false): Uint8Array {
-  if (shared) return (moduleBytes.shared ??= decodeBase64(KERNELS_SHARED_WASM_BASE64));
-  return (moduleBytes.plain ??= decodeBase64(KERNELS_WASM_BASE64));
+  const fast = relaxedSimdSupported();
+  return bytesOf(shared ? (fast ? 'sharedRelaxed' : 'shared') : fast ? 'relaxed' : 'plain');
 }
 
 /** Whether this runtime can run the kernels (WebAssembly with SIMD; `shared`: also threads' shared memory). */
 export function wasmSupported(shared = false): boolean {
-  const api = wasmApi();
-  if (!api) return false;
   if (shared && typeof SharedArrayBuffer === 'undefined') return false; // browsers without cross-origin isolation
-  try {
-    return api.validate(kernelsWasmBytes(shared));
-  } catch {
-    return false;
-  }
+  return validates(shared ? 'shared' : 'plain');
 }
 
 export interface WasmRuntimeOptions {
