@@ -105,6 +105,7 @@ describe('validateSpec', () => {
     none.nodes = none.nodes.filter((n) => n.op !== 'Input');
     none.edges = none.edges.filter((e) => e.from !== 'input');
     expect(messages(none)).toContain('the model has no Input node');
+    expect(messages({ ...lenet(), nodes: [lenet().nodes[0]], edges: [] })).toEqual(['the model has no layers after the Input']);
 
     const loose = lenet();
     loose.nodes.push({ id: 'drop', op: 'Dropout', params: {} });

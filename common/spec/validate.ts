@@ -137,6 +137,7 @@ function checkGraph(spec: ModelSpec): SpecError[] {
 
   const inputs = spec.nodes.filter((n) => isObject(n) && n.op === 'Input');
   if (inputs.length === 0) errors.push({ path: 'nodes', message: 'the model has no Input node' });
+  if (inputs.length === 1 && spec.nodes.length === 1) errors.push({ path: 'nodes', message: 'the model has no layers after the Input' });
   if (inputs.length > 1) {
     for (const n of inputs.slice(1)) errors.push({ path: 'nodes', nodeId: n.id, message: `node "${n.id}" (Input): only one Input node is allowed` });
   }
