@@ -2,7 +2,12 @@
  * The Tensor: a shape, a dtype and a contiguous row-major typed array, plus the autograd fields.
  *
  * Storage is always contiguous, so kernels read and write `data` directly. `reshape`/`view`/`detach` share storage
- * (like torch views); every other op returns a new array. Methods mirror the functional ops in ./ops
+ * (like torch views); every other op returns a new array.
+ *
+ * A tensor may instead start with its values on a device (`new Tensor(deviceData, shape)`, a backend's texture or
+ * GPU buffer, see DeviceData): `device` hands that handle to the backend that made it, and the first read of
+ * `data` downloads the values once and keeps them, after which the CPU array is the tensor's only storage (callers
+ * may write into it, so the device copy is released rather than kept in sync). Methods mirror the functional ops in ./ops
  * (`x.add(y)` is `add(x, y)`), so either style reads like PyTorch.
  *
  *   const w = randn([3, 2], undefined, { requiresGrad: true });
@@ -11,6 +16,7 @@
  */
 import { allocate, dtypeOf, shapeStr, sizeOf } from './backend/arrays';
 import type { DType, TypedArray } from './backend/arrays';
+import type { DeviceData } from './backend/backend';
 import { runBackward } from './autograd';
 import type { GradFn } from './autograd';
 import { defaultGenerator, type Random } from './random';
@@ -41,10 +47,15 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** Set by retainGrad(): keep .grad on a non-leaf tensor during backward. */
   retainsGrad = false;
-  private readonly storage: TypedArray;
+  /** The CPU values; null while they live only on a device (then `onDevice` holds them). */
+  private storage: TypedArray | null;
+  private onDevice: DeviceData | null;
 
-  /** Wraps `data` (not copied) as a tensor of `shape`; the dtype follows the array type. */
-  constructor(data: TypedArray, shape: readonly number[], requiresGrad = false) {
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`; the dtype follows the array type. `data` may be a backend's
+   * DeviceData instead, downloaded on the first read of `.data`.
+   */
+  constructor(data: TypedArray | DeviceData, shape: readonly number[], requiresGrad = false) {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`Tensor: invalid shape ${shapeStr(shape)}`);
     }
@@ -52,9 +63,16 @@ export class Tensor {
     if (size !== data.length) {
       throw new Error(`Tensor: shape ${shapeStr(shape)} needs ${size} elements, got ${data.length}`);
     }
-    this.storage = data;
+    if (ArrayBuffer.isView(data)) {
+      this.storage = data;
+      this.onDevice = null;
+      this.dtype = dtypeOf(data);
+    } else {
+      this.storage = null;
+      this.onDevice = data;
+      this.dtype = data.dtype;
+    }
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtypeOf(data);
     this.size = size;
     if (requiresGrad) this.requiresGrad_(true);
   }
@@ -63,9 +81,29 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** The contiguous row-major storage (a view, not a copy: writing to it changes the tensor). */
+  /**
+   * The contiguous row-major storage (a view, not a copy: writing to it changes the tensor). A tensor whose values
+   * are on a device downloads them here, once.
+   */
   get data(): TypedArray {
-    return this.storage;
+    return this.storage ?? this.download();
+  }
+
+  /** The device handle while the values live only on a device (for the backend that made it); null once on the CPU. */
+  get device(): DeviceData | null {
+    return this.onDevice;
+  }
+
+  private download(): TypedArray {
+    const device = this.onDevice!;
+    const data = device.read();
+    if (data.length !== this.size || dtypeOf(data) !== this.dtype) {
+      throw new Error(`Tensor: device data from '${device.backend}' read back ${data.length} ${dtypeOf(data)} values, expected ${this.size} ${this.dtype}`);
+    }
+    this.storage = data;
+    this.onDevice = null;
+    device.release?.();
+    return data;
   }
 
   /** True for tensors not produced by a recorded op (parameters, inputs, detached results). */
@@ -93,32 +131,33 @@ export class Tensor {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new Error(`item: only one-element tensors can be converted, got shape ${shapeStr(this.shape)}`);
-    return this.storage[0];
+    return this.data[0];
   }
 
   /** The elements as a flat number[] in row-major order. */
   toArray(): number[] {
-    return Array.from(this.storage);
+    return Array.from(this.data);
   }
 
   /** The elements as nested arrays (a number for a 0-d tensor), like torch's tolist(). */
   toNested(): unknown {
-    if (this.ndim === 0) return this.storage[0];
+    const storage = this.data;
+    if (this.ndim === 0) return storage[0];
     const build = (dim: number, offset: number, stride: number): unknown[] => {
       const n = this.shape[dim];
       const inner = stride / Math.max(n, 1);
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
-        out.push(dim === this.ndim - 1 ? this.storage[offset + i] : build(dim + 1, offset + i * inner, inner));
+        out.push(dim === this.ndim - 1 ? storage[offset + i] : build(dim + 1, offset + i * inner, inner));
       }
       return out;
     };
     return build(0, 0, this.size);
   }
 
-  /** Same storage, cut from the graph: no grad flows through the result. */
+  /** Same storage, cut from the graph: no grad flows through the result (device values are downloaded first). */
   detach(): Tensor {
-    return new Tensor(this.storage, this.shape);
+    return new Tensor(this.data, this.shape);
   }
 
   /** A copy with its own storage; differentiable (the gradient passes through unchanged), like torch.clone. */

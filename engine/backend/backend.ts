@@ -13,6 +13,7 @@
  * Registration is explicit: nothing registers itself on import; only 'cpu' is known from the start.
  */
 import { cpuKernels } from './cpu/index';
+import type { DType, TypedArray } from './arrays';
 import type * as KernelNames from './kernel-names';
 
 export type KernelName = (typeof KernelNames)[keyof typeof KernelNames];
@@ -24,6 +25,23 @@ export interface Backend {
   readonly name: string;
   /** Any subset of the kernels; missing ones fall back to the CPU reference. */
   readonly kernels: Partial<KernelTable>;
+}
+
+/**
+ * Values a backend keeps on its device (a texture, a GPU storage buffer) instead of in a CPU array: a Tensor may
+ * hold one in place of its typed array (`new Tensor(deviceData, shape)`; `tensor.device` gives it back) and
+ * downloads it on the first read of `tensor.data`. Only the backend named here understands the handle.
+ */
+export interface DeviceData {
+  /** The registry name of the backend that made it. */
+  readonly backend: string;
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly length: number;
+  /** The values, copied into a new CPU array (synchronously: a device without sync readback cannot back a Tensor). */
+  read(): TypedArray;
+  /** Frees the device memory; the tensor calls it once it has its CPU copy. */
+  release?(): void;
 }
 
 export const cpuBackend: Backend = { name: 'cpu', kernels: cpuKernels };
