@@ -167,19 +167,23 @@ export class RunManager {
       bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0,
     };
     const run = this.#adopt(meta, spec, { epochs: [], markers: [] });
-    await store.create(meta, spec);
-    this.#broadcast({ type: 'run-started', runId: id, meta }, peer);
-    this.#broadcast({ type: 'run-state', run: run.status() }, peer);
+    const stillLoading = () => this.#run === run && run.meta.state === 'loading';
     try {
+      await store.create(meta, spec);
+      this.#broadcast({ type: 'run-started', runId: id, meta }, peer);
+      this.#broadcast({ type: 'run-state', run: run.status() }, peer);
       const data = await this.#datasets.get(meta.dataset);
-      if (this.#run !== run || run.meta.state !== 'loading') return; // stopped while loading
+      if (!stillLoading()) return; // stopped while loading
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
       await run.checkpoint();
     } catch (error) {
-      if (this.#run === run && run.meta.state === 'loading') this.#setState(run, 'failed', error instanceof Error ? error.message : String(error));
+      // Whatever failed (an unwritable folder, a missing dataset, data that does not fit the model), the run
+      // must not stay 'loading': that would refuse every later start.
+      if (stillLoading()) this.#setState(run, 'failed', error instanceof Error ? error.message : String(error));
       throw error;
     }
+    if (!stillLoading()) return;
     this.#setState(run, 'running', null);
     this.#startLoop(run);
   }

@@ -22,7 +22,7 @@ import { batchIndices } from '../../../engine/data/sampler';
 import { datasetsFromImageSets, type ImageDatasets } from '../../../engine/data/image-sets';
 import type { Normalization } from '../../../engine/data/transforms';
 import {
-  buildModel, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
+  buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
 } from '../../../engine/spec/build';
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
 
@@ -92,6 +92,11 @@ export class Trainer {
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
 
   constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions) {
+    const { height, width } = data.train;
+    const shape = inputShape(spec);
+    if (shape.reduce((a, b) => a * b, 1) !== height * width) {
+      throw new Error(`the ${data.name} images are ${height}×${width} (${height * width} values) but the model's Input takes [${shape.join(', ')}]; change the Input shape`);
+    }
     manualSeed(options.seed);
     this.model = buildModel(spec);
     this.lossFn = makeLoss(spec);

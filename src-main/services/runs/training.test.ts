@@ -278,7 +278,7 @@ describe('bad and out-of-order messages', () => {
   it('answers each with an error and stays alive', async () => {
     const cases: [unknown, RegExp][] = [
       [{ type: 'run-stop', runId: 'nope-never-started' }, /cannot stop run nope-never-started/],
-      [{ type: 'run-pause', runId: '20990101-000000-zzzz' }, /cannot pause run 20990101-000000-zzzz: the current run is/],
+      [{ type: 'run-pause', runId: '20990101-000000-zzzz' }, /cannot pause run 20990101-000000-zzzz: (the current run is|no run has been started)/],
       [{ type: 'run-resume', runId: '../../etc' }, /runId must be a run id/],
       [{ type: 'run-step', runId: 'x1', unit: 'week' }, /unit must be 'batch' or 'epoch'/],
       [{ type: 'run-set-lr', runId: 'x1', lr: -1 }, /lr must be a positive number/],
@@ -294,10 +294,22 @@ describe('bad and out-of-order messages', () => {
     for (const [message, expected] of cases) {
       const from = h.events.length;
       h.send(message);
-      const error = await h.waitFor<Ev<'error'>>((e) => e.type === 'error', { from });
+      const error = await h.waitFor<Ev<'error'>>((e) => e.type === 'error', { from, ms: 10_000 });
       expect(error.message, JSON.stringify(message)).toMatch(expected);
     }
-    const from = h.events.length;
+    // A start that cannot load its dataset fails with main's reason, and does not block the next start.
+    let from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec(), dataset: 'not-imported' });
+    const failed = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'failed', { from, ms: 10_000 });
+    expect(failed.run.reason).toMatch(/not-imported/);
+    expect((await h.waitFor<Ev<'error'>>((e) => e.type === 'error', { from, ms: 10_000 })).requestType).toBe('run-start');
+    // So does a dataset whose images the model's Input cannot take.
+    from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec(), dataset: 'small' });
+    const misfit = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'failed', { from, ms: 10_000 });
+    expect(misfit.run.reason).toMatch(/small images are 16×16 \(256 values\) but the model's Input takes \[784\]/);
+
+    from = h.events.length;
     h.send({ type: 'ping', id: 7 });
     expect(await h.waitFor((e) => e.type === 'pong', { from })).toEqual({ type: 'pong', id: 7, pid });
     expect(h.supervisor.status).toMatchObject({ state: 'ready', pid, restarts: 0 });

@@ -19,7 +19,7 @@ import { RunsService } from '../runs-service';
 export const ENGINE_HOST_SOURCE = resolve(import.meta.dirname, '../../../engine-host/index.ts');
 
 /**
- * 28×28 images. 'learnable': class k lights a 6×6 block at its own place (plus noise), so a logistic regression
+ * 28×28 images ('small' is 16×16, for a model that cannot take it). 'learnable': class k lights a 6×6 block at its own place (plus noise), so a logistic regression
  * reaches high accuracy in an epoch or two. 'noise': random pixels with random labels, so validation loss rises as
  * soon as the model starts memorising (for early stopping).
  */
@@ -41,18 +41,25 @@ export function syntheticIdx(kind: 'learnable' | 'noise', count: number, seed: n
   return { images, labels };
 }
 
-async function importSynthetic(datasets: DatasetService, dir: string, name: string, kind: 'learnable' | 'noise', train: number, test: number) {
+async function importSynthetic(datasets: DatasetService, dir: string, name: string, kind: 'learnable' | 'noise', train: number, test: number, side = 28) {
   const write = (file: string, bytes: Uint8Array) => {
     const path = join(dir, `${name}-${file}`);
     writeFileSync(path, bytes);
     return path;
   };
+  // Other sizes keep the top-left corner of the 28×28 pictures.
+  const crop = (images: Uint8Array, n: number) => side === 28 ? images : Uint8Array.from({ length: n * side * side }, (_, k) => {
+    const i = Math.floor(k / (side * side)), r = Math.floor((k % (side * side)) / side), c = k % side;
+    return images[i * 784 + r * 28 + c];
+  });
   const tr = syntheticIdx(kind, train, 1);
   const te = syntheticIdx(kind, test, 2);
+  tr.images = crop(tr.images, train);
+  te.images = crop(te.images, test);
   const paths = [
-    write('train-images-idx3-ubyte', writeIdx({ shape: [train, 28, 28], data: tr.images })),
+    write('train-images-idx3-ubyte', writeIdx({ shape: [train, side, side], data: tr.images })),
     write('train-labels-idx1-ubyte', writeIdx({ shape: [train], data: tr.labels })),
-    write('t10k-images-idx3-ubyte', writeIdx({ shape: [test, 28, 28], data: te.images })),
+    write('t10k-images-idx3-ubyte', writeIdx({ shape: [test, side, side], data: te.images })),
     write('t10k-labels-idx1-ubyte', writeIdx({ shape: [test], data: te.labels })),
   ];
   await datasets.import(paths, { name });
@@ -93,6 +100,7 @@ export async function startHarness(options: { import?: Record<string, string[]> 
   const datasets = new DatasetService({ cacheDir: join(dataDir, 'datasets'), env: {} });
   await importSynthetic(datasets, dataDir, 'synth', 'learnable', 600, 100);
   await importSynthetic(datasets, dataDir, 'noise', 'noise', 300, 50);
+  await importSynthetic(datasets, dataDir, 'small', 'noise', 60, 10, 16);
   for (const [name, paths] of Object.entries(options.import ?? {})) await datasets.import(paths, { name });
   const events: EngineEvent[] = [];
   const waiters = new Set<() => void>();
