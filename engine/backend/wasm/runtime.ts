@@ -35,6 +35,10 @@ export interface KernelExports {
   rowSums(x: number, out: number, rows: number, cols: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
   maxPool2d(x: number, y: number, indices: number, planes: number, geo: number): void;
+  adam(
+    p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, l2: number,
+    stepSize: number, bc2Sqrt: number,
+  ): void;
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
 }
 

@@ -3,6 +3,7 @@
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
 export { im2col, col2im, scatterOutput, gatherGrad } from './conv';
 export { maxPool2d, maxPool2dBackward } from './pool';
+export { adam } from './optim';
 export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
 
 /** The first byte after the module's static data: the TS arena starts here. */
