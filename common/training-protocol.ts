@@ -161,7 +161,9 @@ export interface Evaluation {
 }
 
 export interface LayerActivation {
+  /** The module's state-dict name (`0`, `fc1`) and the spec node it came from (`conv1`). */
   name: string;
+  nodeId: string | null;
   op: string;
   shape: number[];
   /** Values of the one sample, row-major; cut at 65,536 (see `truncated`). */

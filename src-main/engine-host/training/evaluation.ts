@@ -153,7 +153,7 @@ export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<n
   const restore: (() => void)[] = [];
   if (activations) {
     const names = moduleNames(spec);
-    const ops = new Map(spec.nodes.filter((n) => names.has(n.id)).map((n) => [names.get(n.id)!, n.op as string]));
+    const nodes = new Map(spec.nodes.filter((n) => names.has(n.id)).map((n) => [names.get(n.id)!, n]));
     for (const [name, child] of model.namedChildren()) {
       const original = child.forward;
       const op = child.constructor.name;
@@ -161,7 +161,7 @@ export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<n
         const out = original.apply(child, args) as Tensor;
         const values = out.data;
         recorded.push({
-          name, op: ops.get(name) ?? op, shape: [...out.shape].slice(1),
+          name, nodeId: nodes.get(name)?.id ?? null, op: nodes.get(name)?.op ?? op, shape: [...out.shape].slice(1),
           values: Array.from(values.subarray(0, MAX_ACTIVATION_VALUES), Number),
           truncated: values.length > MAX_ACTIVATION_VALUES,
         });

@@ -230,7 +230,7 @@ describe('checkpoints, history, evaluation and prediction', () => {
 
   it('returns per-layer activations on request', async () => {
     const p = await predict(completed, { activations: true });
-    expect(p.activations).toEqual([expect.objectContaining({ name: '0', op: 'Linear', shape: [10], truncated: false })]);
+    expect(p.activations).toEqual([expect.objectContaining({ name: '0', nodeId: 'fc1', op: 'Linear', shape: [10], truncated: false })]);
   });
 
   it('lists runs, reopens one, and loads two runs\' curves for overlay (engine and main agree)', async () => {
