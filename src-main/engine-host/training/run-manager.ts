@@ -239,18 +239,31 @@ export class RunManager {
 
   // ---------- the loop ----------
 
+  /** Starts the batch loop unless it is still going (it rereads the state before every batch). */
   #startLoop(run: Run): void {
-    if (run.loop) return;
-    run.loop = this.#loop(run)
+    if (run.looping) return;
+    run.looping = true;
+    const loop: Promise<void> = this.#loop(run)
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.#setState(run, 'failed', message);
         this.#broadcast({ type: 'error', message: `run ${run.meta.id} failed: ${message}`, runId: run.meta.id });
       })
-      .finally(() => (run.loop = null));
+      .finally(() => {
+        if (run.loop === loop) run.loop = null;
+      });
+    run.loop = loop;
   }
 
   async #loop(run: Run): Promise<void> {
+    try {
+      await this.#batches(run);
+    } finally {
+      run.looping = false;
+    }
+  }
+
+  async #batches(run: Run): Promise<void> {
     const trainer = run.trainer!;
     while (run.meta.state === 'running' && this.#run === run) {
       const outcome = trainer.trainBatch();

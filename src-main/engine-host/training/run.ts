@@ -16,8 +16,9 @@ export class Run {
   trainer: Trainer | null = null;
   /** Pause after this much more training (run-step). */
   stepUnit: 'batch' | 'epoch' | null = null;
-  /** The training loop while it runs. */
+  /** The training loop's promise, and whether it is still taking batches. */
   loop: Promise<void> | null = null;
+  looping = false;
   #io: Promise<void> = Promise.resolve();
 
   constructor(
