@@ -34,7 +34,8 @@ export class BatchThrottle {
     private readonly runId: string,
     private readonly send: (report: BatchReport) => void,
     private readonly intervalMs = MIN_BATCH_INTERVAL_MS,
-    private readonly now: () => number = () => performance.now(),
+    /** Epoch ms: the same clock stamps each report's `time`, so the spacing the throttle keeps is the one seen. */
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   push(batch: FinishedBatch): void {
@@ -68,14 +69,16 @@ export class BatchThrottle {
   #flush(): void {
     const batches = this.#pending;
     if (batches.length === 0) return;
+    // Timers may fire a millisecond early by the wall clock; never send closer than the interval.
+    if (this.now() - this.#lastSent < this.intervalMs) return this.#schedule();
     this.#pending = [];
-    this.#lastSent = this.now();
+    const time = (this.#lastSent = this.now());
     const last = batches[batches.length - 1];
     const samples = batches.reduce((a, b) => a + b.size, 0);
     const seconds = batches.reduce((a, b) => a + b.seconds, 0);
     this.send({
       runId: this.runId,
-      time: Date.now(),
+      time,
       step: last.step,
       epoch: last.epoch,
       batch: last.batch,
