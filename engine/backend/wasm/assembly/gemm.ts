@@ -169,7 +169,7 @@ function storeRow(pc: usize, v0: v128, v1: v128, w: i32): void {
 }
 
 /**
- * C[m,n] = A[m,k] · op(B), for panels jb0..jb1: 4×8 blocks, then single rows for m mod 4. Panels come packed
+ * C[m,n] = A[m,k] · op(B), for panels jb0..jb1: 4×8 blocks, then 2×8 and 1×8 for m mod 4. Panels come packed
  * (bp, K×8 each) or, when `b` is not 0, full panels are read in place from B [k,n] and only the partial last one
  * from bp.
  */
@@ -219,6 +219,28 @@ function kernel4x8(a: usize, b: usize, bp: usize, c: usize, m: i32, n: i32, k: i
       storeRow(pc + cRow, c10, c11, w);
       storeRow(pc + 2 * cRow, c20, c21, w);
       storeRow(pc + 3 * cRow, c30, c31, w);
+    }
+    if (i + 2 <= m) {
+      // Two leftover rows share each panel load (conv's 6 or 10 output channels end this way).
+      let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+      let pa = a + <usize>i * aRow;
+      let pb = panel;
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let s = v128.load32_splat(pa);
+        c00 = madd(s, b0, c00);
+        c01 = madd(s, b1, c01);
+        s = v128.load32_splat(pa + aRow);
+        c10 = madd(s, b0, c10);
+        c11 = madd(s, b1, c11);
+        pa += 4;
+        pb += step;
+      }
+      const pc = c + <usize>i * cRow + (<usize>j0 << 2);
+      storeRow(pc, c00, c01, w);
+      storeRow(pc + cRow, c10, c11, w);
+      i += 2;
     }
     for (; i < m; i++) {
       let c0 = zero, c1 = zero;
