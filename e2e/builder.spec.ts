@@ -179,3 +179,58 @@ test('an MLP built with the keyboard alone', async ({ app }) => {
     await expect(app.page.getByRole('combobox', { name: 'Optimizer', exact: true })).toHaveValue('Adam');
   });
 });
+
+test('presets, a drop onto an edge, wiring by port, moving, and Train opening the Train tab', async ({ app }) => {
+  const builder = new BuilderPage(app.page);
+  const presets = app.page.getByRole('combobox', { name: 'Presets' });
+  await app.open();
+
+  await test.step('presets load with their parameter counts', async () => {
+    await presets.selectOption('LeNet-5');
+    await builder.expectParams('61,706');
+    await expect(builder.node('Conv2d, 6 filters, output 6×28×28')).toBeVisible();
+    await presets.selectOption('Mnist_CNN');
+    await builder.expectParams('3,930');
+    await presets.selectOption('Row-LSTM');
+    await builder.expectParams('82,186');
+    await presets.selectOption('MLP');
+    await builder.expectParams('109,386');
+    await presets.selectOption('Mnist_Logistic');
+    await builder.expectParams('7,850');
+  });
+
+  await test.step('dropping ReLU onto an edge inserts it there', async () => {
+    await app.page.getByRole('button', { name: 'New', exact: true }).click();
+    await builder.dragToCanvas('Flatten');
+    await builder.dragToCanvas('Linear');
+    await builder.dragOntoEdge('ReLU', 'flatten1', 'fc1');
+    await expect(builder.flow).toHaveText('[N,1,28,28] → [N,784] → [N,784] → [N,10]');
+    await expect(builder.edge('relu1', 'fc1')).toBeVisible();
+  });
+
+  await test.step('delete an edge, then wire it again port to port', async () => {
+    // A thin stroke under a wider hit area: skip the "receives events" check, the click lands on the edge's group.
+    await builder.edge('flatten1', 'relu1').locator('path.wire').click({ force: true });
+    await app.page.keyboard.press('Delete');
+    await expect(builder.edge('flatten1', 'relu1')).toHaveCount(0);
+    await expect(builder.train).toBeDisabled();
+    await builder.connect(builder.node('Flatten'), builder.node('ReLU'));
+    await expect(builder.edge('flatten1', 'relu1')).toContainText('[N,784] → [N,784]');
+    await expect(builder.train).toBeEnabled();
+  });
+
+  await test.step('move a node; undo puts it back', async () => {
+    await app.page.getByRole('button', { name: 'Fit', exact: true }).click();
+    const fc1 = builder.node('Linear');
+    const before = await fc1.getAttribute('transform');
+    await builder.moveNode(fc1, 0, 90);
+    await expect(fc1).not.toHaveAttribute('transform', before!);
+    await app.page.keyboard.press('Control+z');
+    await expect(fc1).toHaveAttribute('transform', before!);
+  });
+
+  await test.step('Train switches to the Train tab', async () => {
+    await builder.train.click();
+    await expect(app.page.getByRole('tab', { name: 'Train' })).toHaveAttribute('aria-selected', 'true');
+  });
+});

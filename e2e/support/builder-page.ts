@@ -57,6 +57,33 @@ export class BuilderPage {
     await this.paletteItem(name).dragTo(this.canvas, { targetPosition: { x: 30, y: box.height - 30 } });
   }
 
+  /** Drags a palette item onto the middle of the edge from → to: it is inserted there. */
+  async dragOntoEdge(name: string, from: string, to: string): Promise<void> {
+    const wire = (await this.edge(from, to).locator('path.wire').boundingBox())!;
+    const canvas = (await this.canvas.boundingBox())!;
+    const targetPosition = { x: wire.x + wire.width / 2 - canvas.x, y: wire.y + wire.height / 2 - canvas.y };
+    await this.paletteItem(name).dragTo(this.canvas, { targetPosition });
+  }
+
+  /** Drags with the mouse from one node's output port onto another node. */
+  async connect(fromNode: Locator, toNode: Locator): Promise<void> {
+    const port = (await fromNode.locator('circle.out').boundingBox())!;
+    const target = (await toNode.boundingBox())!;
+    await this.page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** Drags a node's body by (dx, dy) screen pixels. */
+  async moveNode(node: Locator, dx: number, dy: number): Promise<void> {
+    const box = (await node.boundingBox())!;
+    await this.page.mouse.move(box.x + 20, box.y + 10);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + 20 + dx, box.y + 10 + dy, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
   async setField(torchName: string, value: string): Promise<void> {
     await this.field(torchName).fill(value);
     await this.field(torchName).press('Enter');

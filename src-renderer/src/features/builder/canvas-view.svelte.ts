@@ -33,6 +33,12 @@ export class CanvasView {
     this.panY = y - p.y * next;
   }
 
+  reset(): void {
+    this.panX = 0;
+    this.panY = 0;
+    this.zoom = 1;
+  }
+
   fit(points: readonly Point[]): void {
     const { zoom, panX, panY } = fitView(points, this.width, this.height);
     this.zoom = zoom;

@@ -54,3 +54,22 @@ export function distanceToSegment(p: Point, a: Point, b: Point): number {
 export function edgeEnds(from: Point, to: Point): [Point, Point] {
   return [{ x: from.x + NODE_W, y: from.y + NODE_H / 2 }, { x: to.x, y: to.y + NODE_H / 2 }];
 }
+
+/**
+ * The SVG path of an edge and where its badge goes. An edge that skips columns (a residual connection) arcs above
+ * the row so it does not run through the nodes it skips.
+ */
+export function edgePath(from: Point, to: Point): { d: string; badge: Point; arc: boolean } {
+  const [a, b] = edgeEnds(from, to);
+  const arc = b.x - a.x > COL_GAP * 1.5 && Math.abs(b.y - a.y) < ROW_GAP / 2;
+  if (arc) {
+    const lift = Math.min(a.y, b.y) - NODE_H - 40;
+    return { d: `M${a.x},${a.y} C${a.x + 60},${lift} ${b.x - 60},${lift} ${b.x},${b.y}`, badge: { x: (a.x + b.x) / 2, y: lift + 14 }, arc };
+  }
+  const dx = Math.max(30, (b.x - a.x) / 2);
+  return {
+    d: `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x - dx},${b.y} ${b.x},${b.y}`,
+    badge: { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 38 },
+    arc,
+  };
+}
