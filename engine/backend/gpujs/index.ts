@@ -18,7 +18,7 @@ import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode } from './runner';
 
-export { GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
+export { GpujsDeviceData, GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
 export * as plans from './plans';
 export type { Launch, Thresholds } from './plans';
 export { describeGpujsFailure } from './modes';

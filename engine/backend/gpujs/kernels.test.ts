@@ -75,6 +75,8 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
     const pos = rand(100, 1e-3, 50);
     close(k.Log!(pos), cpuKernels.Log(pos), 1e-6);
     close(k.Sqrt!(pos), cpuKernels.Sqrt(pos), 1e-6);
+    const edges = new Float32Array([0, -1, 1, 1e-30, -0]);
+    expect(Array.from(k.Log!(edges))).toEqual(Array.from(cpuKernels.Log(edges))); // -inf, NaN, 0, -69.07…, -inf
     const y = cpuKernels.Sigmoid(x);
     const th = cpuKernels.Tanh(x);
     close(k.ReluGrad!(x, x, dy), cpuKernels.ReluGrad(x, x, dy));

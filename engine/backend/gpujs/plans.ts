@@ -73,9 +73,9 @@ export function planBinary(
   return { source: S.binarySource(expr), n, args: [a, b, la[0], la[1], lb[0], lb[1]] };
 }
 
-export function planUnary(expr: string, x: TypedArray, param: number, t: Thresholds): Launch | null {
+export function planUnary(expr: string, x: TypedArray, param: number, t: Thresholds, param2 = expr === UNARY.Log ? NaN : 0): Launch | null {
   if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
-  return { source: S.unarySource(expr), n: x.length, args: [x, param] };
+  return { source: S.unarySource(expr), n: x.length, args: [x, param, param2] };
 }
 
 export function planUnaryGrad(expr: string, x: TypedArray, y: TypedArray, dy: TypedArray, param: number, t: Thresholds): Launch | null {
@@ -168,7 +168,10 @@ export function planConvBackward(
 export const UNARY = {
   Neg: '-v',
   Exp: 'Math.exp(v)',
-  Log: 'Math.log(v)',
+  // GLSL leaves log(0) and log(<0) undefined (SwiftShader answers −88 for log 0, so BCE's clamp at −100 never
+  // fires) and WGSL may fold NaN-producing arithmetic away (−inf·0 came back 0): the special values come in as
+  // parameters instead, p = −Infinity for log 0 and q = NaN below 0, as IEEE and torch have them.
+  Log: 'v > 0 ? Math.log(v) : (v === 0 ? p : q)',
   Sqrt: 'Math.sqrt(v)',
   Abs: 'Math.abs(v)',
   Relu: 'v <= 0 ? 0 : v',
@@ -194,5 +197,6 @@ export const BINARY = {
 
 /** The parameter each unary kernel reads from its attrs (0 where it takes none). */
 export function unaryParam(name: string, attrs: UnaryAttrs | undefined): number {
+  if (name === 'Log') return -Infinity;
   return name.startsWith('LeakyRelu') ? (attrs?.slope ?? 0.01) : 0;
 }

@@ -5,6 +5,7 @@
  * runner checks which mode actually ran and keeps the reasons in `fallbacks` (tests assert it stays empty).
  */
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
+import type { DeviceData } from '../backend';
 import type { Launch } from './plans';
 
 /** Loops in the kernels run at most this many times (gpu.js needs a bound for GLSL/WGSL loops). */
@@ -33,6 +34,7 @@ export class GpujsRunner {
   /** Launches run per source's first line (tests use it to check a case reached gpu.js). */
   launches = 0;
   private readonly kernels = new Map<string, RunnableKernel>();
+  private readonly pipelineKernels = new Map<string, RunnableKernel>();
 
   constructor(
     readonly gpu: GPU,
@@ -67,10 +69,28 @@ export class GpujsRunner {
     return exact(result, launch.n, this.mode !== 'webasm');
   }
 
+  /**
+   * GL modes: runs a launch with gpu.js's pipeline on, so the result stays in a texture (a fresh one per call:
+   * `immutable`), wrapped as the DeviceData a Tensor can hold. Arguments may be earlier results' `handle`s.
+   */
+  runOnDevice(launch: Launch, backend: string): GpujsDeviceData {
+    let k = this.pipelineKernels.get(launch.source);
+    if (!k) {
+      k = this.gpu.createKernel(launch.source, { ...KERNEL_SETTINGS, output: [launch.n], pipeline: true, immutable: true }) as unknown as RunnableKernel;
+      this.pipelineKernels.set(launch.source, k);
+    }
+    k.setOutput([launch.n]);
+    const texture = k(...launch.args) as GpujsTexture;
+    this.check(k, launch);
+    return new GpujsDeviceData(texture, launch.n, backend, this.mode !== 'webasm');
+  }
+
   private check(k: RunnableKernel, launch: Launch): void {
     this.launches++;
+    // gpu.js's GL kernels report the mode 'gpu'; anything else than the mode asked for is a degradation.
     const ran = k.kernel?.constructor.mode;
-    if (ran !== undefined && ran !== this.mode) {
+    const gl = this.mode === 'webgl2' || this.mode === 'headlessgl';
+    if (ran !== undefined && ran !== this.mode && !(gl && ran === 'gpu')) {
       const first = launch.source.split('\n')[0];
       const line = `${first} ran on ${ran}: ${k.kernel?.fallbackReason ?? 'no reason given'}`;
       if (!this.fallbacks.includes(line)) this.fallbacks.push(line);
@@ -78,8 +98,9 @@ export class GpujsRunner {
   }
 
   destroy(): void {
-    for (const k of this.kernels.values()) (k as unknown as IKernelRunShortcut).destroy?.();
+    for (const k of [...this.kernels.values(), ...this.pipelineKernels.values()]) (k as unknown as IKernelRunShortcut).destroy?.();
     this.kernels.clear();
+    this.pipelineKernels.clear();
   }
 }
 
@@ -94,4 +115,31 @@ function exact(result: unknown, n: number, copy: boolean): Float32Array {
   const values = result as ArrayLike<number>;
   for (let i = 0; i < n; i++) flat[i] = values[i];
   return flat;
+}
+
+/** What gpu.js's pipeline mode returns: a texture (GL) or, on webasm/cpu, the plain array itself. */
+interface GpujsTexture {
+  toArray(): unknown;
+  delete?(): void;
+}
+
+/** A pipeline result kept on the device, as a Tensor's storage: `handle` goes straight into the next kernel. */
+export class GpujsDeviceData implements DeviceData {
+  readonly dtype = 'float32' as const;
+
+  constructor(
+    readonly handle: GpujsTexture,
+    readonly length: number,
+    readonly backend: string,
+    private readonly copy: boolean,
+  ) {}
+
+  read(): Float32Array {
+    const values = typeof this.handle.toArray === 'function' ? this.handle.toArray() : this.handle;
+    return exact(values, this.length, this.copy);
+  }
+
+  release(): void {
+    this.handle.delete?.();
+  }
 }

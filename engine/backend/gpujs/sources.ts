@@ -5,7 +5,8 @@
  *
  * Integer maths runs in float on the GL backends, so every index division is written `Math.floor((i + 0.5) / d)`:
  * the half keeps 9/3 from landing on 2.9999 on GPUs with inexact division. Loop bounds are kernel arguments;
- * gpu.js caps them at `loopMaxIterations` (set in ./kernels.ts).
+ * gpu.js caps them at `loopMaxIterations` (LOOP_MAX in ./runner.ts). Every loop in a kernel needs its own variable
+ * name: gpu.js's WGSL translation hoists loop variables, and two loops over `p` fail to compile on WebGPU.
  */
 
 /** op(A)·op(B) for a batch: thread i = (batch entry, row, col); aOff/bOff hold each entry's matrix offset. */
@@ -45,9 +46,9 @@ export function binarySource(expr: string): string {
 }`;
 }
 
-/** y = f(x) elementwise; `p` is the op's scalar parameter (slope, ...). */
+/** y = f(x) elementwise; `p` and `q` are the op's scalar parameters (slope, ...). */
 export function unarySource(expr: string): string {
-  return `function (x, p) {
+  return `function (x, p, q) {
   const v = x[this.thread.x];
   return ${expr};
 }`;
@@ -90,8 +91,8 @@ export const softmaxSource = `function (x, len, inner, log) {
     m = Math.max(m, x[base + p * inner]);
   }
   let s = 0;
-  for (let p = 0; p < len; p++) {
-    s += Math.exp(x[base + p * inner] - m);
+  for (let q = 0; q < len; q++) {
+    s += Math.exp(x[base + q * inner] - m);
   }
   const v = x[base + k * inner] - m;
   if (log > 0) {
