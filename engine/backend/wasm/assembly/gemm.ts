@@ -104,17 +104,36 @@ export function gemmPanels(
   kernel4x8(ap, unpackedB(m, transB) ? b : 0, bp, c, m, n, k, jb0, jb1);
 }
 
-/** dst[cols, rows] = src[rows, cols]ᵀ, in 8×8 tiles so that reads and writes both stay in a few cache lines. */
+/**
+ * dst[cols, rows] = src[rows, cols]ᵀ: 4×4 blocks transposed in registers (eight shuffles), walked in 16×16
+ * tiles so that reads and writes both stay in a few cache lines; scalar for the edges.
+ */
 export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
-  for (let r0 = 0; r0 < rows; r0 += 8) {
-    const r1 = min(rows, r0 + 8);
-    for (let c0 = 0; c0 < cols; c0 += 8) {
-      const c1 = min(cols, c0 + 8);
-      for (let r = r0; r < r1; r++) {
-        for (let q = c0; q < c1; q++) {
-          store<f32>(dst + (<usize>(q * rows + r) << 2), load<f32>(src + (<usize>(r * cols + q) << 2)));
+  const rows4 = rows & ~3, cols4 = cols & ~3;
+  const srcRow = <usize>cols << 2, dstRow = <usize>rows << 2;
+  for (let r0 = 0; r0 < rows4; r0 += 16) {
+    const r1 = min(rows4, r0 + 16);
+    for (let c0 = 0; c0 < cols4; c0 += 16) {
+      const c1 = min(cols4, c0 + 16);
+      for (let r = r0; r < r1; r += 4) {
+        for (let c = c0; c < c1; c += 4) {
+          const s = src + (<usize>(r * cols + c) << 2);
+          const x0 = v128.load(s), x1 = v128.load(s + srcRow), x2 = v128.load(s + 2 * srcRow), x3 = v128.load(s + 3 * srcRow);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          const d = dst + (<usize>(c * rows + r) << 2);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(d + dstRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(d + 2 * dstRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(d + 3 * dstRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
         }
       }
+    }
+  }
+  // Edges: the last cols mod 4 columns of every row, and the last rows mod 4 rows.
+  for (let r = 0; r < rows; r++) {
+    for (let q = r < rows4 ? cols4 : 0; q < cols; q++) {
+      store<f32>(dst + (<usize>(q * rows + r) << 2), load<f32>(src + (<usize>(r * cols + q) << 2)));
     }
   }
 }
