@@ -12,12 +12,22 @@ export interface DivergenceReport {
   causes: string[];
 }
 
-export function explainDivergence(
-  spec: ModelSpec, at: { epoch: number; batch: number; loss: number; firstLoss: number | null; lr: number },
-): DivergenceReport {
-  const what = Number.isFinite(at.loss)
-    ? `the loss reached ${at.loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR}× its first value (${at.firstLoss?.toPrecision(4)})`
-    : `the loss became ${at.loss}`;
+/** Where it happened: a batch's loss against the run's first batch, or (batch null) an epoch's mean against the first epoch's. */
+export interface DivergedAt {
+  epoch: number;
+  batch: number | null;
+  loss: number;
+  firstLoss: number | null;
+  lr: number;
+}
+
+export function explainDivergence(spec: ModelSpec, at: DivergedAt): DivergenceReport {
+  const what = !Number.isFinite(at.loss)
+    ? `the loss became ${at.loss}`
+    : at.batch === null
+      ? `the epoch's mean loss reached ${at.loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR}× the first epoch's (${at.firstLoss?.toPrecision(4)})`
+      : `the loss reached ${at.loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR}× its first value (${at.firstLoss?.toPrecision(4)})`;
+  const where = at.batch === null ? `epoch ${at.epoch}` : `epoch ${at.epoch}, batch ${at.batch}`;
   const causes: string[] = [];
   const lint = lintSpec(spec);
   const optimizer = spec.optimizer.type;
@@ -39,7 +49,7 @@ export function explainDivergence(
     causes.push(`The learning rate ${at.lr} may still be too high for this model and ${optimizer}; restarting from the last good checkpoint with ${at.lr / 10} usually settles it.`);
   }
   return {
-    explanation: `Training diverged at epoch ${at.epoch}, batch ${at.batch}: ${what}. The run was stopped and its last good checkpoint restored.`,
+    explanation: `Training diverged at ${where}: ${what}. The run was stopped and its last good checkpoint restored.`,
     causes,
   };
 }

@@ -17,12 +17,12 @@ import type { ModelSpec } from '../../../common/spec/types';
 import { assertBuildable } from '../../../engine/spec/build';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
-import { explainDivergence } from './divergence';
+import { explainDivergence, type DivergedAt } from './divergence';
 import { evaluateRun, predictImage } from './evaluation';
 import { RunLibrary } from './run-library';
 import { RunStore } from './run-store';
 import { newRunId, Run, specLr } from './run';
-import { resolveOptions, Trainer, type BatchOutcome } from './trainer';
+import { DIVERGENCE_FACTOR, resolveOptions, Trainer } from './trainer';
 
 export interface TrainingPeer {
   readonly id: string;
@@ -267,7 +267,10 @@ export class RunManager {
     const trainer = run.trainer!;
     while (run.meta.state === 'running' && this.#run === run) {
       const outcome = trainer.trainBatch();
-      if (outcome.kind === 'diverged') return this.#diverged(run, outcome);
+      if (outcome.kind === 'diverged') {
+        const at = { epoch: trainer.epoch + 1, batch: trainer.batchInEpoch + 1, loss: outcome.loss, firstLoss: trainer.firstLoss, lr: trainer.lr };
+        return this.#diverged(run, at);
+      }
       run.meta.firstLoss = trainer.firstLoss;
       run.throttle.push({
         step: trainer.step, epoch: trainer.epoch + 1, batch: trainer.batchInEpoch, batches: trainer.batchesPerEpoch,
@@ -289,6 +292,11 @@ export class RunManager {
     const { meta } = run;
     await run.throttle.drain();
     const record = trainer.finishEpoch();
+    // The watchdog's second yardstick: an epoch whose mean loss is over 10× the first epoch's.
+    const first = run.history.epochs[0];
+    if (first && record.trainLoss > DIVERGENCE_FACTOR * first.trainLoss) {
+      return this.#diverged(run, { epoch: record.epoch, batch: null, loss: record.trainLoss, firstLoss: first.trainLoss, lr: record.lr });
+    }
     run.history.epochs.push(record);
     const best = run.noteValidation(record.epoch, record.valLoss, record.valAcc);
     Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
@@ -312,9 +320,9 @@ export class RunManager {
     }
   }
 
-  async #diverged(run: Run, outcome: Extract<BatchOutcome, { kind: 'diverged' }>): Promise<void> {
+  /** Stops the run, puts its last good checkpoint back, and says why and what to try (`at.batch` null: an epoch's mean). */
+  async #diverged(run: Run, at: DivergedAt): Promise<void> {
     const trainer = run.trainer!;
-    const at = { epoch: trainer.epoch + 1, batch: trainer.batchInEpoch + 1, loss: outcome.loss, firstLoss: trainer.firstLoss, lr: trainer.lr };
     trainer.abandonEpoch();
     await run.throttle.drain();
     const report = explainDivergence(run.spec, at);
@@ -324,7 +332,7 @@ export class RunManager {
     await run.writeLastWeights();
     await run.writeHistory();
     this.#broadcast({
-      type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch,
+      type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch ?? trainer.batchesPerEpoch,
       loss: Number.isFinite(at.loss) ? at.loss : null, explanation: report.explanation, causes: report.causes, restoredEpoch,
       fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
     });

@@ -70,6 +70,11 @@ describe('explainDivergence', () => {
     expect(r.causes).toEqual(['The learning rate 5 is too high for Adam (usual range up to 0.1): each step overshoots and the loss explodes. Try 0.5.']);
   });
 
+  it('says when an epoch\'s mean loss, not one batch, crossed the line', () => {
+    const r = explainDivergence(spec(), { epoch: 4, batch: null, loss: 6, firstLoss: 0.5, lr: 0.001 });
+    expect(r.explanation).toBe("Training diverged at epoch 4: the epoch's mean loss reached 6.000, more than 10× the first epoch's (0.5000). The run was stopped and its last good checkpoint restored.");
+  });
+
   it('names Softmax followed by NLLLoss (log of zero) and missing normalisation', () => {
     const r = explainDivergence(
       spec({ last: 'Softmax', loss: { type: 'NLLLoss', params: {} }, data: { normalize: 'none' } as ModelSpec['data'] }),
