@@ -3,11 +3,11 @@
  * results as the CPU reference, and dispose() leaves a working single-threaded backend and no thread behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../random';
-import { cpuKernels } from '../cpu/index';
-import type { KernelTable } from '../backend';
-import { createNodeWasmBackend } from '../../node/wasm-threads';
-import type { WasmBackend } from './index';
+import { Random } from '../random';
+import { cpuKernels } from '../backend/cpu/index';
+import type { KernelTable } from '../backend/backend';
+import { createNodeWasmBackend } from './wasm-threads';
+import type { WasmBackend } from '../backend/wasm/index';
 
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
