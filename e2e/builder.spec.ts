@@ -172,6 +172,16 @@ test('an MLP built with the keyboard alone', async ({ app }) => {
     await expect(builder.node('Linear, 10 features, output 10')).toBeFocused();
   });
 
+  await test.step('Ctrl+C / Ctrl+V pastes a copy after the selection; Ctrl+Z takes it back', async () => {
+    await builder.node('ReLU').focus();
+    await keys.press('Control+c');
+    await keys.press('Control+v');
+    await expect(builder.edge('relu1', 'relu2')).toBeVisible();
+    await expect(builder.edge('relu2', 'fc2')).toBeVisible();
+    await keys.press('Control+z');
+    await expect(builder.node('ReLU')).toHaveCount(1);
+  });
+
   await test.step('the MLP: shapes, 101,770 parameters, ready to train', async () => {
     await expect(builder.flow).toHaveText('[N,1,28,28] → [N,784] → [N,128] → [N,128] → [N,10]');
     await builder.expectParams('101,770');
