@@ -12,7 +12,6 @@
 import type { EpochRecord, RunOptions, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { manualSeed, Random } from '../../../engine/random';
-import { noGrad } from '../../../engine/autograd';
 import { argmax } from '../../../engine/ops/index';
 import type { Tensor } from '../../../engine/tensor';
 import { clipGradNorm } from '../../../engine/nn/clip-grad';
@@ -191,17 +190,6 @@ export class Trainer {
     if (this.sets.validation.length === 0) return null;
     const inputs = this.#evalBatches(this.sets.validation.length, (idx) => this.sets.validation.getBatch(idx));
     return evaluate(this.model, this.lossFn, inputs, { lossIsSum: this.lossIsSum });
-  }
-
-  /** Probabilities for prepared inputs, in eval mode without gradients. */
-  forward(x: Tensor): Tensor {
-    const wasTraining = this.model.training;
-    this.model.eval();
-    try {
-      return noGrad(() => this.model.forward(prepareInput(this.spec, x)) as Tensor);
-    } finally {
-      this.model.train(wasTraining);
-    }
   }
 
   optimizerState(): { optimizer: OptimizerStateDict; scheduler: SchedulerStateDict | null } {
