@@ -23,7 +23,13 @@ if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > newest) {
   process.exit(0);
 }
 
-const { default: asc } = await import('assemblyscript/asc');
+let asc;
+try {
+  ({ default: asc } = await import('assemblyscript/asc'));
+} catch {
+  console.error('build-wasm: assemblyscript is not installed (a devDependency): run `npm install` first');
+  process.exit(1);
+}
 
 /**
  * One compile of the kernels: `shared` imports a memory that worker threads can share; `relaxed` uses relaxed
