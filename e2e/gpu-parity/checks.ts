@@ -1,0 +1,164 @@
+/**
+ * Kernel-level checks and figures for the gpu-parity page, written against GpujsRunner.runAsync so they work on
+ * every gpu.js mode, WebGPU included: each plan runs on gpu.js and its CPU reference kernel runs on the same
+ * inputs; the worst relative error |got − want| / max(1, |want|) must stay within 1e-4.
+ */
+import { cpuKernels } from '../../engine/backend/cpu/index';
+import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
+import { Tensor } from '../../engine/tensor';
+import { plans as P, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
+import type { TestResult } from './vitest-shim';
+
+export interface Figure {
+  label: string;
+  gflops: number;
+  ms: number;
+}
+
+const ALL: Thresholds = { macs: 0, elements: 0 };
+const TOLERANCE = 1e-4;
+
+let seed = 11;
+function rand(n: number, lo = -1, hi = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    out[i] = lo + ((hi - lo) * seed) / 2147483648;
+  }
+  return out;
+}
+
+function worst(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) return Infinity;
+  let w = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(want[i]) !== Number.isNaN(got[i])) return Infinity;
+    if (!Number.isFinite(want[i]) || !Number.isFinite(got[i])) {
+      if (!Object.is(want[i], got[i]) && !(Number.isNaN(want[i]) && Number.isNaN(got[i]))) return Infinity;
+      continue;
+    }
+    w = Math.max(w, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  }
+  return w;
+}
+
+interface Case {
+  name: string;
+  launch: Launch | null;
+  want: ArrayLike<number>;
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const m = 33, k = 47, n = 29;
+    const a = rand(2 * m * k);
+    const b = rand(k * n);
+    const attrs = { m, k, n, aOffsets: new Int32Array([0, m * k]), bOffsets: new Int32Array([0, 0]), transA, transB, dtype: 'float32' as const };
+    out.push({ name: `matmul transA=${transA} transB=${transB}`, launch: P.planMatmul(a, b, attrs, ALL), want: cpuKernels.Matmul(a, b, attrs) });
+  }
+  for (const [name, aShape, bShape] of [['Add', [40, 30], [30]], ['Sub', [40, 30], [40, 30]], ['Mul', [2, 3, 4, 5], [3, 1, 1]], ['Div', [40, 30], [40, 1]]] as const) {
+    const a = rand(aShape.reduce((x: number, y: number) => x * y, 1));
+    const b = rand(bShape.reduce((x: number, y: number) => x * y, 1), 0.5, 2);
+    out.push({ name: `${name} ${aShape} with ${bShape}`, launch: P.planBinary(P.BINARY[name], a, aShape, b, bShape, aShape, 'float32', ALL), want: cpuKernels[name](a, aShape, b, bShape, aShape, 'float32') });
+  }
+  const x = rand(1000, -20, 20);
+  for (const name of Object.keys(P.UNARY) as (keyof typeof P.UNARY)[]) {
+    const input = name === 'Log' || name === 'Sqrt' ? rand(1000, 1e-3, 50) : x;
+    out.push({ name, launch: P.planUnary(P.UNARY[name], input, P.unaryParam(name, { slope: 0.2 }), ALL), want: cpuKernels[name](input, { slope: 0.2 }) });
+  }
+  const edges = new Float32Array([0, -1, 1, 1e-30, 2, 0.5]);
+  out.push({ name: 'Log at 0 and below (−inf, NaN)', launch: P.planUnary(P.UNARY.Log, edges, P.unaryParam('Log', {}), ALL), want: cpuKernels.Log(edges) });
+  const dy = rand(1000);
+  const y = { SigmoidGrad: cpuKernels.Sigmoid(x), TanhGrad: cpuKernels.Tanh(x), ReluGrad: x, LeakyReluGrad: x };
+  for (const name of Object.keys(P.UNARY_GRAD) as (keyof typeof P.UNARY_GRAD)[]) {
+    out.push({ name, launch: P.planUnaryGrad(P.UNARY_GRAD[name], x, y[name], dy, P.unaryParam(name, { slope: 0.3 }), ALL), want: cpuKernels[name](x, y[name], dy, { slope: 0.3 }) });
+  }
+  for (const [shape, dims] of [[[64, 10], [0]], [[3, 4, 5], [1, 2]], [[8, 300], [1]]] as const) {
+    const v = rand(shape.reduce((a: number, b: number) => a * b, 1));
+    out.push({ name: `sum ${shape} over ${dims}`, launch: P.planSum(v, shape, dims, 'float32', ALL), want: cpuKernels.Sum(v, shape, dims, 'float32') });
+  }
+  for (const log of [false, true]) {
+    const v = rand(640, -20, 20);
+    const want = log ? cpuKernels.LogSoftmax(v, [64, 10], 1) : cpuKernels.Softmax(v, [64, 10], 1);
+    out.push({ name: log ? 'logSoftmax [64,10]' : 'softmax [64,10]', launch: P.planSoftmax(v, [64, 10], 1, log, ALL), want });
+  }
+  const attrs: Conv2dAttrs = { strideH: 2, strideW: 1, padTop: 1, padBottom: 1, padLeft: 2, padRight: 0, dilationH: 1, dilationW: 2, groups: 2 };
+  const xShape = [2, 4, 9, 8];
+  const wShape = [6, 2, 3, 3];
+  const cx = rand(2 * 4 * 9 * 8);
+  const cw = rand(6 * 2 * 3 * 3);
+  const cb = rand(6);
+  const fwd = cpuKernels.Conv2d(cx, xShape, cw, wShape, cb, attrs);
+  out.push({ name: 'conv2d forward (stride, padding, dilation, groups)', launch: P.planConvForward(cx, xShape, cw, wShape, cb, attrs, ALL), want: fwd.y });
+  const cdy = rand(fwd.y.length);
+  const grads = cpuKernels.Conv2dBackward(cdy, cx, xShape, cw, wShape, attrs);
+  const plan = P.planConvBackward(cdy, cx, xShape, cw, wShape, attrs, { input: true, weight: true, bias: true }, ALL);
+  out.push({ name: 'conv2d dx', launch: plan?.dx ?? null, want: grads.dx! });
+  out.push({ name: 'conv2d dw', launch: plan?.dw ?? null, want: grads.dw! });
+  out.push({ name: 'conv2d db', launch: plan?.db ?? null, want: grads.db! });
+  return out;
+}
+
+export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult) => void): Promise<void> {
+  for (const c of cases()) {
+    const name = `kernel ${runner.mode}: ${c.name}`;
+    if (!c.launch) {
+      onResult({ name, status: 'fail', error: 'no gpu.js plan for this case' });
+      continue;
+    }
+    try {
+      const got = await runner.runAsync(c.launch);
+      const err = worst(got, c.want);
+      const sample = (v: ArrayLike<number>) => Array.from(v).slice(0, 6).map((x) => x.toPrecision(4)).join(', ');
+      const detail = `max rel error ${err.toExponential(2)}${err > TOLERANCE ? ` (got ${sample(got)}…, want ${sample(c.want)}…)` : ''}`;
+      onResult(err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });
+    } catch (error) {
+      onResult({ name, status: 'fail', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+/**
+ * Device residency on webgl2: matmul → relu with the intermediate left in a texture (never read back), the result
+ * held by a Tensor as DeviceData and downloaded only when the test reads `.data`.
+ */
+export async function residencyCheck(runner: GpujsRunner): Promise<TestResult> {
+  const name = 'webgl2: matmul → relu stays on the device until tensor.data';
+  try {
+    const m = 16, k = 24, n = 8;
+    const a = rand(m * k);
+    const b = rand(k * n);
+    const attrs = { m, k, n, aOffsets: new Int32Array([0]), bOffsets: new Int32Array([0]), dtype: 'float32' as const };
+    const product = runner.runOnDevice(P.planMatmul(a, b, attrs, ALL)!, 'gpujs-webgl2');
+    const relu = P.planUnary(P.UNARY.Relu, new Float32Array(m * n), 0, ALL)!;
+    relu.args[0] = product.handle; // the texture goes straight in: no readback between the kernels
+    const t = new Tensor(runner.runOnDevice(relu, 'gpujs-webgl2'), [m, n]);
+    const onDevice = t.device !== null;
+    const err = worst(t.data, cpuKernels.Relu(cpuKernels.Matmul(a, b, attrs)));
+    product.release();
+    const detail = `max rel error ${err.toExponential(2)}; device-resident before the read: ${onDevice}`;
+    return onDevice && t.device === null && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail };
+  } catch (error) {
+    return { name, status: 'fail', error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Matmul GFLOP/s including upload and readback: best of 3 after a warm-up, per shape. */
+export async function matmulFigures(runner: GpujsRunner): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const [label, m, k, n] of [['MLP fc1 64×784·784×128', 64, 784, 128], ['256³', 256, 256, 256], ['512³', 512, 512, 512]] as const) {
+    const a = rand(m * k);
+    const b = rand(k * n);
+    const launch = P.planMatmul(a, b, { m, k, n, aOffsets: new Int32Array([0]), bOffsets: new Int32Array([0]), dtype: 'float32' }, ALL)!;
+    await runner.runAsync(launch);
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      await runner.runAsync(launch);
+      best = Math.min(best, performance.now() - t0);
+    }
+    figures.push({ label, ms: best, gflops: (2 * m * n * k) / best / 1e6 });
+  }
+  return figures;
+}
