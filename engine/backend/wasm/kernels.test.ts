@@ -118,6 +118,26 @@ describe('wasm Conv2d forward and backward', () => {
     });
   }
 
+  it('interleaved layers: each backward uses its own forward\'s kept patch matrix, and a backward without a forward works', () => {
+    const a = convAttrs(pad(1));
+    const xs1 = [2, 3, 9, 9], ws1 = [4, 3, 3, 3], xs2 = [2, 4, 9, 9], ws2 = [5, 4, 3, 3];
+    const x1 = randn(sizeOf(xs1)), w1 = randn(sizeOf(ws1)), x2 = randn(sizeOf(xs2)), w2 = randn(sizeOf(ws2));
+    wasm.Conv2d(x1, xs1, w1, ws1, null, a);
+    wasm.Conv2d(x2, xs2, w2, ws2, null, a);
+    const fresh = randn(sizeOf(xs1)); // never seen by a forward
+    for (const [x, xs, w, ws] of [[x2, xs2, w2, ws2], [x1, xs1, w1, ws1], [fresh, xs1, w1, ws1], [x1, xs1, w1, ws1]] as const) {
+      const dy = randn(2 * ws[0] * 81);
+      const r = cpuKernels.Conv2dBackward(dy, x, xs, w, ws, a);
+      const s = cpuKernels.Conv2dBackward(abs(dy), abs(x), xs, abs(w), ws, a);
+      expectNear(wasm.Conv2dBackward(dy, x, xs, w, ws, a).dw, r.dw, s.dw!);
+    }
+    // Many forwards without a backward (evaluation) keep only a bounded number of matrices.
+    for (let i = 0; i < 20; i++) wasm.Conv2d(randn(sizeOf(xs1)), xs1, w1, ws1, null, a);
+    const dy = randn(2 * 4 * 81);
+    expectNear(wasm.Conv2dBackward(dy, x1, xs1, w1, ws1, a).dw, cpuKernels.Conv2dBackward(dy, x1, xs1, w1, ws1, a).dw,
+      cpuKernels.Conv2dBackward(abs(dy), abs(x1), xs1, abs(w1), ws1, a).dw!);
+  });
+
   it('groups > 1 falls back to the CPU kernel', () => {
     const attrs = convAttrs({ groups: 2 });
     const x = randn(2 * 4 * 6 * 6);

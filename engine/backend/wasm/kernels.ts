@@ -35,6 +35,19 @@ function operandMode(length: number, shape: readonly number[], outShape: readonl
   return -1;
 }
 
+/**
+ * Patch matrices kept in wasm memory from a conv's forward for its backward, which needs the same im2col of the
+ * same input for dW: keyed by the input array (weakly) and the geometry. A forward without a backward (eval,
+ * noGrad) is evicted after MAX_KEPT_COLS newer ones. Saves an im2col and an input copy per conv per step.
+ */
+const MAX_KEPT_COLS = 8;
+interface KeptCol {
+  x: WeakRef<Float32Array>;
+  key: string;
+  ptr: number;
+  bytes: number;
+}
+
 /** The conv geometry block read by assembly/conv.ts (order fixed there). */
 function geometryInts(g: Conv2dGeometry): number[] {
   return [
@@ -46,6 +59,15 @@ function geometryInts(g: Conv2dGeometry): number[] {
 /** The kernels over one runtime; with a thread pool, GEMMs split their columns across its workers. */
 export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Partial<KernelTable> {
   const ex = rt.exports;
+  const kept: KeptCol[] = [];
+  const colKey = (g: Conv2dGeometry) => geometryInts(g).join(',');
+  /** Takes the kept patch matrix of x for this geometry out of the cache (the caller releases it), or null. */
+  function takeKeptCol(x: Float32Array, g: Conv2dGeometry): KeptCol | null {
+    const key = colKey(g);
+    const i = kept.findIndex((e) => e.x.deref() === x && e.key === key);
+    return i < 0 ? null : kept.splice(i, 1)[0];
+  }
+
   const gemm = pool
     ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
     : (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => ex.gemm(a, b, c, m, n, k, +tA, +tB, s);
@@ -81,11 +103,17 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     if (bias !== null && bias.length !== g.outChannels) return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs); // its error
     const cols = g.batch * g.positions;
     rt.reset();
+    const colBytes = g.patch * cols * 4;
+    const col = rt.keep(colBytes);
+    kept.push({ x: new WeakRef(x), key: colKey(g), ptr: col, bytes: colBytes });
+    if (kept.length > MAX_KEPT_COLS) {
+      const old = kept.shift()!;
+      rt.release(old.ptr, old.bytes);
+    }
     const px = rt.put(x);
     const pw = rt.put(w);
     const pbias = bias === null ? 0 : rt.put(bias);
     const geo = rt.putInts(geometryInts(g));
-    const col = rt.alloc(g.patch * cols * 4);
     ex.im2col(px, col, geo);
     // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
     const t = gemmInto(pw, col, g.outChannels, cols, g.patch, false, false);
@@ -102,6 +130,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     const cols = g.batch * g.positions;
     if (dy.length !== g.outChannels * cols) return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask); // its error
     rt.reset();
+    const keptCol = takeKeptCol(x, g);
     const pdy = rt.put(dy);
     // dy' [O, N·P]: each output channel's gradient as one row.
     const t = rt.alloc(g.outChannels * cols * 4);
@@ -112,13 +141,15 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
       ex.rowSums(t, pdb, g.outChannels, cols);
       db = rt.take(pdb, g.outChannels);
     }
-    if (!mask.weight && !mask.input) return { dx: null, dw: null, db };
     const geo = rt.putInts(geometryInts(g));
     let dw: FloatArray | null = null;
     if (mask.weight) {
-      const px = rt.put(x);
-      const col = rt.alloc(g.patch * cols * 4);
-      ex.im2col(px, col, geo);
+      let col = keptCol?.ptr ?? 0;
+      if (keptCol === null) {
+        const px = rt.put(x);
+        col = rt.alloc(g.patch * cols * 4);
+        ex.im2col(px, col, geo);
+      }
       // dW [O, patch] = dy' [O, N·P] · colᵀ (col stored [patch, N·P])
       const pdw = gemmInto(t, col, g.outChannels, g.patch, cols, false, true);
       dw = rt.take(pdw, g.outChannels * g.patch);
@@ -132,6 +163,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
       ex.col2im(dcol, pdx, geo);
       dx = rt.take(pdx, x.length);
     }
+    if (keptCol !== null) rt.release(keptCol.ptr, keptCol.bytes);
     return { dx, dw, db };
   };
 

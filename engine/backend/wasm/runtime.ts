@@ -133,8 +133,10 @@ export class WasmRuntime {
   readonly memory: WasmMemory;
   /** Start of the reserved bytes (see WasmRuntimeOptions.reserveBytes). */
   readonly reserved: number;
-  private readonly base: number;
+  private base: number;
   private top: number;
+  /** Freed kept blocks by size, for reuse (a layer keeps the same size every step). */
+  private readonly freeBlocks = new Map<number, number[]>();
   private f32view: Float32Array;
   private i32view: Int32Array;
 
@@ -155,6 +157,28 @@ export class WasmRuntime {
   /** Frees everything allocated since the last reset (start of every kernel call). */
   reset(): void {
     this.top = this.base;
+  }
+
+  /**
+   * A block that outlives the kernel call (until `release`): a freed block of the same size, or one taken from
+   * the bottom of the arena, which moves up. Only right after `reset()`, while the arena is empty.
+   */
+  keep(bytes: number): number {
+    const size = (bytes + 63) & ~63;
+    const reuse = this.freeBlocks.get(size)?.pop();
+    if (reuse !== undefined) return reuse;
+    if (this.top !== this.base) throw new Error('wasm backend: keep() after the arena was used');
+    const ptr = this.alloc(size);
+    this.base = this.top;
+    return ptr;
+  }
+
+  /** Returns a kept block for reuse by a later `keep` of the same size. */
+  release(ptr: number, bytes: number): void {
+    const size = (bytes + 63) & ~63;
+    const list = this.freeBlocks.get(size);
+    if (list) list.push(ptr);
+    else this.freeBlocks.set(size, [ptr]);
   }
 
   /** `bytes` of arena (64-byte aligned, contents undefined); returns the pointer. Grows the memory if needed. */
