@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, MessageChannelMain } from 'electron';
 import { ENGINE_PORT_CHANNEL } from '../../common/ipc-channels';
 import { createAppServices } from '../services/app-services';
-import { defaultDataDir } from '../services/data-dir';
 import { DatasetService } from '../services/datasets';
 import { pickDatasetFiles } from './dataset-dialog';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
@@ -30,12 +29,14 @@ if (!app.requestSingleInstanceLock()) app.quit();
 else startApp();
 
 function startApp(): void {
+  // Electron keeps everything (datasets, projects, runs) under its per-user app folder, as the README says.
+  const dataDir = app.getPath('userData');
   const services = createAppServices({
     host: 'electron',
-    dataDir: defaultDataDir(),
+    dataDir,
     launcher: new UtilityLauncher(join(outMain, 'engine-host.js')),
     datasets: {
-      service: new DatasetService({ cacheDir: join(app.getPath('userData'), 'datasets') }),
+      service: new DatasetService({ cacheDir: join(dataDir, 'datasets') }),
       pickFiles: pickDatasetFiles,
     },
   });
