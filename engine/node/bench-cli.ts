@@ -113,6 +113,8 @@ export interface TrainResult {
   cpuMsPerBatch: number;
   cpuEpochSeconds: number;
   fullEpochSeconds: number | null;
+  /** Training accuracy over that epoch (a check that the backend trains, not only runs). */
+  fullEpochAccuracy: number | null;
 }
 
 function timeTraining(preset: string, backend: string, opts: Options): TrainResult {
@@ -147,18 +149,19 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const msPerBatch = opts.stat === 'min' ? Math.min(...times) : median(times);
   const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / opts.batches;
   let fullEpochSeconds: number | null = null;
+  let fullEpochAccuracy: number | null = null;
   if (opts.full) {
     const sets = specDatasets(spec, readMnist(opts.data), { validationSize: 0 });
     const loaders = specLoaders(spec, sets, new Random(0));
     const t1 = performance.now();
-    trainEpoch(model, lossFn, optimizer, loaders.train);
+    fullEpochAccuracy = trainEpoch(model, lossFn, optimizer, loaders.train).accuracy;
     fullEpochSeconds = (performance.now() - t1) / 1000;
   }
   setBackend('cpu');
   return {
     preset, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
     epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, cpuMsPerBatch, cpuEpochSeconds: (cpuMsPerBatch * BATCHES_PER_EPOCH) / 1000,
-    fullEpochSeconds,
+    fullEpochSeconds, fullEpochAccuracy,
   };
 }
 
@@ -269,7 +272,7 @@ function report(opts: Options, out: (line: string) => void): void {
       if (!opts.json) {
         out(`${pad(preset, 15)} ${pad(backend, 12)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
           `  (CPU time ${r.cpuMsPerBatch.toFixed(2)} ms/batch, epoch ≈ ${r.cpuEpochSeconds.toFixed(2)} s)` +
-          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s)` : ''));
+          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : ''));
       }
     }
   }
