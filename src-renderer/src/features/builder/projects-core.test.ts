@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fail, ok } from '../../../../common/envelope';
+import { makeProject, type ProjectFile } from '../../../../common/project';
+import type { ProjectEntry } from '../../../../common/project-api';
+import { getPreset } from '../../../../common/spec';
+import { en } from '../../lib/i18n/en';
+import { format } from '../../lib/i18n/translate';
+import { BuilderCore } from './builder-core';
+import { ProjectsCore, type ProjectBuilder } from './projects-core';
+
+function setup(autosave: ProjectFile | null = null) {
+  const core = new BuilderCore();
+  const builder = Object.assign(core, { run: { epochs: 2, seed: 0 }, python: 'print(1)\n' }) as BuilderCore & ProjectBuilder;
+  const disk = new Map<string, ProjectFile>();
+  const autosaves: ProjectFile[] = [];
+  const files: [string, string, string][] = [];
+  const api = {
+    saveProject: vi.fn(async (name: string, project: ProjectFile) => {
+      disk.set(name, project);
+      return ok<ProjectEntry>({ name, file: `/p/${name}.layerlab.json`, savedAt: 1 });
+    }),
+    loadProject: vi.fn(async (name: string) => (disk.has(name) ? ok(disk.get(name)!) : fail('not-found', `no project named "${name}"`))),
+    listRecentProjects: vi.fn(async () => ok([...disk.keys()].map((name) => ({ name, file: name, savedAt: 1 })))),
+    autosaveProject: vi.fn(async (project: ProjectFile) => (autosaves.push(project), ok(null))),
+    loadAutosave: vi.fn(async () => ok(autosave)),
+  };
+  const translate = (key: string, params?: Record<string, string | number>) => {
+    if (!(key in en)) throw new Error(`no message ${key}`);
+    return format(en[key as keyof typeof en], params);
+  };
+  const projects = new ProjectsCore({ api, builder, translate, saveFile: (...a) => void files.push(a), delayMs: 100 });
+  return { builder, projects, api, disk, autosaves, files };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('ProjectsCore', () => {
+  it('restores the autosave on connect, with no undo into the empty canvas', async () => {
+    const saved = makeProject(getPreset('MLP')!, { epochs: 5, seed: 1 });
+    const { builder, projects } = setup(saved);
+    await projects.connect();
+    expect(builder.spec).toEqual(saved.spec);
+    expect(builder.run).toEqual({ epochs: 5, seed: 1 });
+    expect(builder.canUndo).toBe(false);
+    expect(projects.message).toEqual({ tone: 'ok', text: 'Restored your last session.' });
+  });
+
+  it('leaves work started before the autosave answered alone', async () => {
+    const { builder, projects } = setup(makeProject(getPreset('MLP')!, { epochs: 2, seed: 0 }));
+    builder.add('Flatten');
+    await projects.connect();
+    expect(builder.spec.nodes.map((n) => n.op)).toEqual(['Input', 'Flatten']);
+    expect(projects.message).toBeNull();
+  });
+
+  it('autosaves at most once per delay, always the latest graph', async () => {
+    const { builder, projects, autosaves } = setup();
+    await projects.connect();
+    builder.add('Flatten');
+    builder.add('Linear');
+    expect(projects.pending).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(autosaves).toHaveLength(1);
+    expect(autosaves[0].spec.nodes).toHaveLength(3);
+    projects.dispose();
+    builder.add('ReLU');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(autosaves).toHaveLength(1);
+  });
+
+  it('save, then open by name gives the same graph; saving autosaves too', async () => {
+    const { builder, projects, autosaves } = setup();
+    await projects.connect();
+    builder.add('Flatten');
+    builder.setName('mine');
+    const spec = builder.spec;
+    await projects.save();
+    expect(projects.message?.text).toBe('Saved "mine" in the app data folder.');
+    expect(projects.recent.map((e) => e.name)).toEqual(['mine']);
+    expect(autosaves.at(-1)!.spec).toBe(spec);
+    builder.clear();
+    await projects.open('mine');
+    expect(builder.spec).toEqual(spec);
+    await projects.open('gone');
+    expect(projects.message).toEqual({ tone: 'error', text: 'Could not open "gone": no project named "gone". Your current work is unchanged.' });
+    expect(builder.spec).toEqual(spec);
+  });
+
+  it('a broken, foreign or newer upload only sets the message', () => {
+    const { builder, projects } = setup();
+    builder.add('Flatten');
+    const before = builder.spec;
+    projects.openText('{oops', 'x.json');
+    expect(projects.message?.text).toMatch(/^This file is not valid JSON \(.+\)\. Your current work is unchanged\.$/);
+    projects.openText('{"format":"other"}', 'x.json');
+    expect(projects.message?.text).toBe('This is not a LayerLab project file. Your current work is unchanged.');
+    projects.openText(JSON.stringify({ format: 'layerlab-project', version: 7 }), 'x.json');
+    expect(projects.message?.text).toMatch(/newer LayerLab \(file version 7, this LayerLab reads 1\)/);
+    projects.openText(JSON.stringify({ format: 'layerlab-project', version: 1, spec: { version: 1, nodes: [], edges: [] } }), 'x.json');
+    expect(projects.message?.text).toMatch(/^This project file is damaged: the graph needs exactly one Input\./);
+    expect(builder.spec).toBe(before);
+    projects.openText(JSON.stringify(makeProject(getPreset('LeNet-5')!, { epochs: 1, seed: 0 })), 'lenet.layerlab.json');
+    expect(builder.spec.name).toBe('LeNet-5');
+    builder.undo();
+    expect(builder.spec).toBe(before);
+  });
+
+  it('downloads the project and the twin under file names from the model name', () => {
+    const { builder, projects, files } = setup();
+    builder.setName('My net');
+    projects.download();
+    projects.downloadPython();
+    expect(files.map(([, type, name]) => [type, name])).toEqual([
+      ['application/json', 'My net.layerlab.json'], ['text/x-python', 'my_net.py'],
+    ]);
+    expect(JSON.parse(files[0][0]).spec.name).toBe('My net');
+  });
+});
