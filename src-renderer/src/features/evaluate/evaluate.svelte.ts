@@ -26,6 +26,8 @@ export class EvaluateState {
   loading = $state(false);
   sampleError = $state<string | null>(null);
   gallery = $state.raw<Gallery>(null);
+  /** The matrix and per-class bars are drawn once asked for (a test evaluation, or the button), not at every run end. */
+  details = $state(false);
 
 
   constructor(host: Host, training: TrainingState) {
@@ -49,6 +51,7 @@ export class EvaluateState {
 
   evaluateTest(): void {
     this.gallery = null;
+    this.details = true;
     this.#training.evaluate('test');
   }
 
@@ -88,6 +91,7 @@ export class EvaluateState {
       this.#forRun = null;
       this.examples = [];
       this.gallery = null;
+      this.details = false;
       return;
     }
     if ((event.type !== 'prediction' && event.type !== 'error') || event.requestId === undefined) return;

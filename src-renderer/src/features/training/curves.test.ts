@@ -107,3 +107,24 @@ describe('FrameBuffer', () => {
     expect(flushed).toHaveLength(1);
   });
 });
+
+describe('FrameBuffer with a minimum interval', () => {
+  it('waits out the interval before asking for a frame', () => {
+    let now = 0;
+    const frames: (() => void)[] = [];
+    const timers: { at: number; cb: () => void }[] = [];
+    const flushed: number[][] = [];
+    const buffer = new FrameBuffer<number>((items) => flushed.push(items), (cb) => frames.push(cb), 200, () => now, (cb, ms) => timers.push({ at: now + ms, cb }));
+    buffer.push(1);
+    frames.shift()!(); // first flush: at once
+    expect(flushed).toEqual([[1]]);
+    now = 50;
+    buffer.push(2);
+    expect(frames).toHaveLength(0);
+    expect(timers[0].at).toBe(200);
+    now = 200;
+    timers.shift()!.cb();
+    frames.shift()!();
+    expect(flushed).toEqual([[1], [2]]);
+  });
+});

@@ -1,17 +1,22 @@
 /**
  * Collects items that arrive faster than the screen can show them and hands them over at most once per animation
- * frame, as one batch. The chart and the curve state take their new arrays from `onFlush`, so a burst of twenty
- * `run-batch` messages costs one chart update, not twenty.
+ * frame (and, with `minIntervalMs`, at most that often), as one batch. The chart and the curve state take their
+ * new arrays from `onFlush`, so a burst of twenty `run-batch` messages costs one update, not twenty.
  */
 export type FrameScheduler = (callback: () => void) => unknown;
+export type Clock = () => number;
 
 export class FrameBuffer<T> {
   #pending: T[] = [];
   #scheduled = false;
+  #lastFlush = -Infinity;
 
   constructor(
     private readonly onFlush: (items: T[]) => void,
     private readonly schedule: FrameScheduler = (cb) => requestAnimationFrame(cb),
+    private readonly minIntervalMs = 0,
+    private readonly clock: Clock = () => performance.now(),
+    private readonly delay: (cb: () => void, ms: number) => unknown = (cb, ms) => setTimeout(cb, ms),
   ) {}
 
   get pending(): number {
@@ -22,13 +27,16 @@ export class FrameBuffer<T> {
     this.#pending.push(...items);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    this.schedule(() => this.flush());
+    const wait = this.#lastFlush + this.minIntervalMs - this.clock();
+    if (wait > 0) this.delay(() => this.schedule(() => this.flush()), wait);
+    else this.schedule(() => this.flush());
   }
 
   /** Hands over what is pending now (also called by the scheduled frame). */
   flush(): void {
     this.#scheduled = false;
     if (this.#pending.length === 0) return;
+    this.#lastFlush = this.clock();
     const items = this.#pending;
     this.#pending = [];
     this.onFlush(items);

@@ -16,6 +16,12 @@ import type { SpecSource } from '../../lib/current-spec.svelte';
 import { batchPoints, EMPTY_CURVES, type BatchPoint, type Curves } from './curves';
 import { FrameBuffer } from './frame-buffer';
 
+/**
+ * How often the progress and the curves follow the stream: often enough to look live, rarely enough that the
+ * page's main thread stays idle while a run streams 20 batch reports a second.
+ */
+const UI_INTERVAL_MS = 200;
+
 export interface Divergence {
   epoch: number;
   batch: number;
@@ -40,6 +46,8 @@ export class TrainingState {
   #source: SpecSource;
   #stops: (() => void)[] = [];
   #buffer: FrameBuffer<BatchPoint>;
+  /** The newest batch report, shown with the next flush (not on every message). */
+  #lastReport: BatchReport | null = null;
   #pendingEval = new Map<number, 'validation' | 'test'>();
   #nextRequest = 1;
   /** The run this window follows (set by run-started before its first run-state arrives). */
@@ -70,7 +78,7 @@ export class TrainingState {
   constructor(host: Host, source: SpecSource) {
     this.#host = host;
     this.#source = source;
-    this.#buffer = new FrameBuffer((points) => this.#mergeBatches(points));
+    this.#buffer = new FrameBuffer((points) => this.#mergeBatches(points), undefined, UI_INTERVAL_MS);
   }
 
   get runId(): string | null {
@@ -180,7 +188,7 @@ export class TrainingState {
         return;
       case 'run-batch':
         if (!this.#mine(event.runId)) return;
-        this.last = event;
+        this.#lastReport = event;
         this.#buffer.push(...batchPoints(event));
         return;
       case 'run-epoch': {
@@ -239,6 +247,7 @@ export class TrainingState {
 
   #reset(): void {
     this.#buffer.drop();
+    this.#lastReport = null;
     this.curves = EMPTY_CURVES;
     this.last = null;
     this.divergence = null;
@@ -265,6 +274,7 @@ export class TrainingState {
   }
 
   #mergeBatches(points: BatchPoint[]): void {
+    if (this.#lastReport) this.last = this.#lastReport;
     const perEpoch = this.last?.batches ?? this.curves.batchesPerEpoch;
     this.curves = { ...this.curves, batches: this.curves.batches.concat(points), batchesPerEpoch: Math.max(1, perEpoch) };
   }

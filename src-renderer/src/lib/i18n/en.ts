@@ -266,6 +266,7 @@ export const en = {
   'eval.matrix.caption': 'Rows: the true digit. Columns: what the network said. Click a cell to see those images.',
   'eval.matrix.corner': 'true \\ said',
   'eval.matrix.cell': 'True {label}, predicted {predicted}: {count}',
+  'eval.details': 'Show the confusion matrix',
   'eval.perClass': 'Accuracy per digit',
   'eval.wrong.show': 'Show misclassified examples',
   'eval.wrong.title': 'Misclassified, most confident first',

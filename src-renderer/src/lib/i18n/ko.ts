@@ -265,6 +265,7 @@ export const ko: Record<MessageKey, string> = {
   'eval.matrix.caption': '행: 실제 숫자. 열: 신경망의 답. 칸을 누르면 그 이미지들을 봅니다.',
   'eval.matrix.corner': '실제 \\ 답',
   'eval.matrix.cell': '실제 {label}, 예측 {predicted}: {count}',
+  'eval.details': '혼동 행렬 보기',
   'eval.perClass': '숫자별 정확도',
   'eval.wrong.show': '틀린 예 보기',
   'eval.wrong.title': '틀린 예, 확신이 큰 순',
