@@ -22,16 +22,19 @@ export { GpujsDeviceData, GpujsRunner, LOOP_MAX, type GpujsMode } from './runner
 export * as plans from './plans';
 export type { Launch, Thresholds } from './plans';
 export { describeGpujsFailure } from './modes';
+export { calibrate, type Calibration, type CalibrationRow } from './calibrate';
 
 /**
- * Measured break-even sizes per mode (README.md, "Small tensors stay on the CPU"). webasm never beat the CPU
- * backend at any size measured, so it only takes work when asked to (thresholds: { macs: 0, elements: 0 }).
+ * Break-even sizes per mode as measured here (README.md, "Small tensors stay on the CPU"): webasm's GEMM only
+ * ties the CPU reference and its direct convolution is ~6× slower, SwiftShader's webgl2 is ~20× slower than the
+ * CPU at every size, so nothing pays and everything stays on the CPU until `calibrate(backend)` measures the
+ * device actually in use (a real GPU) or a caller asks for all of it (`{ macs: 0, elements: 0 }`, the tests).
  */
 export const DEFAULT_THRESHOLDS: Record<Exclude<GpujsMode, 'webgpu'>, Thresholds> = {
   webasm: { macs: Infinity, elements: Infinity },
   cpu: { macs: Infinity, elements: Infinity },
-  webgl2: { macs: 1 << 20, elements: 1 << 16 },
-  headlessgl: { macs: 1 << 20, elements: 1 << 16 },
+  webgl2: { macs: Infinity, elements: Infinity },
+  headlessgl: { macs: Infinity, elements: Infinity },
 };
 
 export interface GpujsBackendOptions {
@@ -46,6 +49,7 @@ export interface GpujsBackendOptions {
 
 export interface GpujsBackend extends Backend {
   readonly runner: GpujsRunner;
+  /** The break-even sizes the kernels read on every call (calibrate() updates them in place). */
   readonly thresholds: Thresholds;
   /** Frees the compiled kernels (not the gpu.js instance). */
   dispose(): void;

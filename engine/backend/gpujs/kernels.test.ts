@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { cpuKernels } from '../cpu/index';
 import type { Conv2dAttrs } from '../cpu/conv';
-import { createGpujsBackend, describeGpujsFailure } from './index';
+import { calibrate, createGpujsBackend, describeGpujsFailure } from './index';
+import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
 
 const gpu = new GPU({ mode: 'webasm' });
@@ -142,6 +143,18 @@ describe('what stays on the CPU', () => {
     const small = rand(16);
     measured.kernels.Relu!(small);
     expect(measured.runner.launches).toBe(0);
+  });
+
+  it('calibrate measures both sides per size and sets the thresholds where gpu.js wins from there on (or Infinity)', () => {
+    const measured = createGpujsBackend({ gpu, mode: 'webasm' });
+    const result = calibrate(measured, 1);
+    expect(result.matmul.map((r) => r.size)).toEqual([32 ** 3, 64 ** 3, 128 ** 3, 256 ** 3]);
+    expect(measured.thresholds.macs).toBe(breakEven(result.matmul));
+    const row = (size: number, gpujsMs: number) => ({ size, gpujsMs, cpuMs: 1 });
+    expect(breakEven([row(1, 0.5), row(2, 2), row(3, 0.5), row(4, 0.5)])).toBe(3);
+    expect(breakEven([row(1, 0.5), row(2, 2)])).toBe(Infinity);
+    expect(measured.thresholds).toEqual(result.thresholds);
+    console.log(`calibrate(gpujs-webasm): ${JSON.stringify(result.thresholds)}`);
   });
 
   it('operandLayout: div and len for bias, per-channel, scalar and full operands', () => {
