@@ -16,6 +16,9 @@ import type { ThreadPool } from './threads';
 
 /** Below this many multiply-adds a matmul stays on the CPU kernel (copy-in/out and call overhead dominate). */
 export const MIN_MATMUL_MACS = 2048;
+/** Aᵀ·B products with at most this many columns and at least SWAP_MIN_M rows are computed as (Bᵀ·A)ᵀ. */
+const SWAP_MAX_N = 16;
+const SWAP_MIN_M = 64;
 /** Below this many elements an elementwise kernel stays on the CPU. */
 export const MIN_ELEMENTWISE = 1024;
 
@@ -88,6 +91,17 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     const pa = rt.put(a);
     const pb = rt.put(b);
     const pc = rt.alloc(batch * m * n * 4);
+    if (transA && !transB && n <= SWAP_MAX_N && m >= SWAP_MIN_M) {
+      // A weight gradient with few outputs (Aᵀ·g, g [k, n≤16]): Cᵀ = gᵀ·A needs no transposed copy of the large
+      // A and fills every SIMD lane (n = 10 would leave 6 of 16 lanes empty); only the small Cᵀ is transposed.
+      const ct = rt.alloc(n * m * 4);
+      const scratch = rt.alloc(ex.gemmScratchBytes(n, m, k, 1, 0));
+      for (let i = 0; i < batch; i++) {
+        gemm(pb + bOffsets[i] * 4, pa + aOffsets[i] * 4, ct, n, m, k, true, false, scratch);
+        ex.transpose(ct, n, m, pc + i * m * n * 4);
+      }
+      return rt.take(pc, batch * m * n);
+    }
     const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
     for (let i = 0; i < batch; i++) {
       gemm(pa + aOffsets[i] * 4, pb + bOffsets[i] * 4, pc + i * m * n * 4, m, n, k, transA, transB, scratch);
