@@ -4,7 +4,12 @@
  * warm-up, wall time, copies in and out included (that is what a kernel call costs the engine).
  */
 import { GPU } from 'gpu.js';
+import { registerBackend, setBackend } from '../backend';
 import { cpuKernels } from '../cpu/index';
+import { manualSeed, Random } from '../../random';
+import { Tensor } from '../../tensor';
+import { PRESETS } from '../../../common/spec/index';
+import { buildModel, inputShape, makeLoss, makeOptimizer, prepareInput } from '../../spec/index';
 import { createGpujsBackend } from './index';
 import type { GpujsMode } from './runner';
 
@@ -64,5 +69,38 @@ const conv = { strideH: 1, strideW: 1, padTop: 2, padBottom: 2, padLeft: 2, padR
 const cg = best(() => k.Conv2d!(x, [64, 1, 28, 28], w, [6, 1, 5, 5], null, conv));
 const cc = best(() => cpuKernels.Conv2d(x, [64, 1, 28, 28], w, [6, 1, 5, 5], null, conv));
 console.log(`conv2d LeNet conv1 [64,1,28,28]*[6,1,5,5] pad 2: gpujs ${cg.toFixed(2)} cpu ${cc.toFixed(2)}`);
+
+/** Median ms of one MLP-preset training step (batch 64: forward, loss, backward, optimizer) on `name`. */
+function trainingStep(preset: string, name: string, steps = 15): number {
+  const spec = PRESETS[preset];
+  setBackend(name);
+  manualSeed(0);
+  const model = buildModel(spec);
+  const lossFn = makeLoss(spec);
+  const optimizer = makeOptimizer(spec, model.parameters());
+  const rng = new Random(1);
+  const shape = [64, ...inputShape(spec)];
+  const x = new Tensor(Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.normal()), shape);
+  const y = new Tensor(Int32Array.from({ length: 64 }, () => Math.floor(rng.uniform() * 10)), [64]);
+  const times: number[] = [];
+  for (let i = 0; i < steps + 3; i++) {
+    const t0 = performance.now();
+    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    loss.item();
+    loss.backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  setBackend('cpu');
+  return times.sort((p, q) => p - q)[Math.floor(times.length / 2)];
+}
+
+registerBackend(backend);
+for (const preset of ['MLP', 'LeNet-5']) {
+  const cpu = trainingStep(preset, 'cpu');
+  const g = trainingStep(preset, backend.name, preset === 'MLP' ? 15 : 5);
+  console.log(`${preset} training step, batch 64 (median ms): cpu ${cpu.toFixed(1)}   ${backend.name} (every supported kernel on gpu.js) ${g.toFixed(1)}`);
+}
 backend.dispose();
 void gpu.destroy();
