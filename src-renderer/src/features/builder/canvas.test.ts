@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getPreset, type ModelSpec, type OpName } from '../../../../common/spec';
 import { dropItem, dropSpot, type ItemTarget } from './drop';
 import { appendAfter, emptySpec } from './graph-edit';
-import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W } from './layout';
+import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W, WRAP_GAP } from './layout';
 import { itemFromKey } from './palette';
 import { shortcutFor } from './shortcuts';
 import { fitView, MAX_ZOOM, MIN_ZOOM } from './view-math';
@@ -47,15 +47,17 @@ describe('drops', () => {
 });
 
 describe('layout and view', () => {
-  it('lays a chain out in one row, left to right; a skip edge over several columns arcs', () => {
+  it('wraps a chain onto rows of four, left to right; a skip edge over several columns arcs', () => {
     const laid = layoutSpec(getPreset('Residual-MLP')!);
     const x = (id: string) => (laid.nodes.find((n) => n.id === id)!.ui as { x: number }).x;
     expect(x('add1')).toBeGreaterThan(x('relu2'));
     expect(edgePath({ x: 0, y: 0 }, { x: 3 * COL_GAP, y: 0 }).arc).toBe(true);
     expect(edgePath({ x: 0, y: 0 }, { x: COL_GAP, y: 0 }).arc).toBe(false);
-    const row = layoutSpec(getPreset('LeNet-5')!).nodes.map((n) => n.ui as { x: number; y: number });
-    expect(new Set(row.map((p) => p.y)).size).toBe(1);
-    expect(row.map((p) => p.x)).toEqual([...row.map((p) => p.x)].sort((a, b) => a - b));
+    const lenet = layoutSpec(getPreset('LeNet-5')!).nodes.map((n) => n.ui as { x: number; y: number });
+    expect(lenet.slice(0, 4).map((p) => p.y)).toEqual([60, 60, 60, 60]);
+    expect(lenet.slice(0, 5).map((p) => p.x)).toEqual([40, 260, 480, 700, 40]);
+    expect(lenet[4].y).toBe(60 + WRAP_GAP);
+    expect(edgePath(lenet[3], lenet[4]).badge.y).toBeGreaterThan(lenet[3].y + NODE_H);
   });
 
   it('fit never zooms past 1 and stays in range', () => {

@@ -16,7 +16,18 @@ export const COL_GAP = 220;
 export const ROW_GAP = 96;
 const ORIGIN: Point = { x: 40, y: 60 };
 
-export function layoutSpec(spec: ModelSpec): ModelSpec {
+/** A chain wraps onto a new row after this many nodes, like text, so long models stay readable without zooming out. */
+export const CHAIN_COLUMNS = 4;
+/** Rows of a wrapped chain leave room for the badges of the edges between them. */
+export const WRAP_GAP = NODE_H + 110;
+
+export function layoutSpec(spec: ModelSpec, columns = CHAIN_COLUMNS): ModelSpec {
+  const isChain = spec.nodes.every((n) => inputsOf(spec, n.id).length <= 1 && spec.edges.filter((e) => e.from === n.id).length <= 1);
+  if (isChain) {
+    const { order } = topoSort(spec);
+    const place = new Map(order.map((id, i) => [id, { x: ORIGIN.x + (i % columns) * COL_GAP, y: ORIGIN.y + Math.floor(i / columns) * WRAP_GAP }]));
+    return { ...spec, nodes: spec.nodes.map((n) => ({ ...n, ui: { ...n.ui, ...(place.get(n.id) ?? ORIGIN) } })) };
+  }
   const { order } = topoSort(spec);
   const depth = new Map<string, number>();
   for (const id of order) {
@@ -67,9 +78,11 @@ export function edgePath(from: Point, to: Point): { d: string; badge: Point; arc
     return { d: `M${a.x},${a.y} C${a.x + 60},${lift} ${b.x - 60},${lift} ${b.x},${b.y}`, badge: { x: (a.x + b.x) / 2, y: lift + 14 }, arc };
   }
   const dx = Math.max(30, (b.x - a.x) / 2);
+  // Wrapping back to the next row: the badge sits in the gap between the rows.
+  const back = b.x < a.x && b.y - a.y > NODE_H;
   return {
     d: `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x - dx},${b.y} ${b.x},${b.y}`,
-    badge: { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 38 },
+    badge: back ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 38 },
     arc,
   };
 }
