@@ -82,11 +82,17 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(0);
     await train.pause.click();
     await train.expectState('Paused');
-    const paused = await train.batchPoints();
+    // Batches already under way when Pause landed still arrive: the chart ends at the run's own step count.
+    const paused = await train.step();
+    await expect.poll(() => train.batchPoints()).toBe(paused);
+    await train.stepBatch.click();
+    await expect.poll(() => train.step()).toBe(paused + 1);
+    await train.expectState('Paused');
+    await expect.poll(() => train.batchPoints()).toBe(paused + 1);
     await expect(train.resume).toBeEnabled();
     await train.resume.click();
     await train.expectState('Training');
-    await expect.poll(() => train.batchPoints()).toBeGreaterThan(paused);
+    await expect.poll(() => train.batchPoints()).toBeGreaterThan(paused + 1);
     await train.stop.click();
     await train.expectState('Stopped');
     await expect(train.train).toBeEnabled();
@@ -138,6 +144,14 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
     expect(samples).toBe(2000);
     expect(accuracy).toBeGreaterThan(0.8);
     expect(await train.diagonal()).toBe(Math.round(accuracy * samples));
+  });
+
+  await test.step('a cell of the matrix opens a gallery of those images, with their top-3 bars', async () => {
+    await train.matrix.getByRole('button', { name: /^True 1, predicted 1: \d+$/ }).click();
+    const gallery = page.getByRole('region', { name: 'True 1, predicted 1, most confident first' });
+    await expect(gallery.getByRole('img', { name: /^Test image \d+: a 1, predicted 1$/ }).first()).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Show misclassified examples' }).click();
+    await expect(page.getByRole('region', { name: 'Misclassified, most confident first' })).toBeVisible();
   });
 
   await test.step('draw a 1 and a 0', async () => {

@@ -11,6 +11,7 @@ export class TrainTab {
   readonly pause: Locator;
   readonly resume: Locator;
   readonly stop: Locator;
+  readonly stepBatch: Locator;
   readonly state: Locator;
   readonly lossChart: Locator;
   readonly matrix: Locator;
@@ -23,6 +24,7 @@ export class TrainTab {
     this.pause = panel.getByRole('button', { name: 'Pause', exact: true });
     this.resume = panel.getByRole('button', { name: 'Resume', exact: true });
     this.stop = panel.getByRole('button', { name: 'Stop', exact: true });
+    this.stepBatch = panel.getByRole('button', { name: 'Step batch', exact: true });
     this.state = panel.getByLabel('Run state');
     this.lossChart = panel.getByRole('img', { name: 'Loss', exact: true });
     this.matrix = panel.getByRole('table', { name: 'Confusion matrix' });
@@ -39,6 +41,11 @@ export class TrainTab {
     await expect(panel.getByLabel('Dataset', { exact: true }).getByRole('option', { name: dataset, exact: true })).toBeAttached();
     await panel.getByLabel('Dataset', { exact: true }).selectOption(dataset);
     await panel.getByLabel('Epochs', { exact: true }).fill(String(epochs));
+  }
+
+  /** The run's global batch count as the engine last reported it. */
+  async step(): Promise<number> {
+    return Number(await this.state.getAttribute('data-step'));
   }
 
   async batchPoints(): Promise<number> {

@@ -80,6 +80,7 @@ describe('curvesCsv', () => {
 describe('markers, ETA and durations', () => {
   it('places markers in epochs', () => {
     expect(chartMarkers([{ kind: 'lr', step: 30, epoch: 3, message: 'lr 0.1 → 0.01' }], 10)).toEqual([{ x: 3, kind: 'lr', label: 'lr 0.1 → 0.01' }]);
+    expect(chartMarkers([{ kind: 'lr', step: 30, epoch: 3, message: 'lr' }], 10, [15]).map((m) => [m.x, m.kind])).toEqual([[1.5, 'resumed'], [3, 'lr']]);
   });
 
   it('estimates the time left from the batches left and the speed', () => {

@@ -88,9 +88,18 @@ export function detectOverfitting(epochs: readonly EpochRecord[], patience = 3):
   return { best, gap, risingFor, warning: risingFor >= patience };
 }
 
-/** Markers worth a vertical line: lr changes and the places a run resumed or restarted. */
-export function chartMarkers(markers: readonly RunMarker[], batchesPerEpoch: number): { x: number; kind: RunMarker['kind']; label: string }[] {
-  return markers.map((m) => ({ x: m.step / Math.max(1, batchesPerEpoch), kind: m.kind, label: m.message }));
+export type MarkerKind = RunMarker['kind'] | 'resumed';
+
+/**
+ * Markers worth a vertical line: the run's own (lr changes, restarts, recoveries, divergences) and the global
+ * steps at which the learner resumed a paused run. x in epochs, in step order.
+ */
+export function chartMarkers(markers: readonly RunMarker[], batchesPerEpoch: number, resumes: readonly number[] = []): { x: number; kind: MarkerKind; label: string }[] {
+  const per = Math.max(1, batchesPerEpoch);
+  return [
+    ...markers.map((m) => ({ x: m.step / per, kind: m.kind as MarkerKind, label: m.message })),
+    ...resumes.map((step) => ({ x: step / per, kind: 'resumed' as const, label: `resumed at batch ${step}` })),
+  ].sort((a, b) => a.x - b.x);
 }
 
 const csvCell = (v: number | string | null): string => {

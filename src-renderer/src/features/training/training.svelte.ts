@@ -59,6 +59,8 @@ export class TrainingState {
   runSpec = $state.raw<ModelSpec | null>(null);
   last = $state.raw<BatchReport | null>(null);
   curves = $state.raw<Curves>(EMPTY_CURVES);
+  /** Global steps at which a paused run went on (marked on the charts). */
+  resumes = $state.raw<number[]>([]);
   overlay = $state.raw<Overlay | null>(null);
   divergence = $state.raw<Divergence | null>(null);
   recovered = $state<string | null>(null);
@@ -182,8 +184,12 @@ export class TrainingState {
         this.#adopt(event.meta);
         return;
       case 'run-state':
-        if (this.#mine(event.run.id)) this.status = event.run;
-        else this.#adoptStatus(event.run);
+        if (this.#mine(event.run.id)) {
+          if (this.status?.state === 'paused' && event.run.state === 'running') this.resumes = [...this.resumes, event.run.step];
+          this.status = event.run;
+        } else {
+          this.#adoptStatus(event.run);
+        }
         if (!['loading', 'running', 'paused'].includes(event.run.state)) this.refreshRuns();
         return;
       case 'run-batch':
@@ -249,6 +255,7 @@ export class TrainingState {
     this.#buffer.drop();
     this.#lastReport = null;
     this.curves = EMPTY_CURVES;
+    this.resumes = [];
     this.last = null;
     this.divergence = null;
     this.recovered = null;

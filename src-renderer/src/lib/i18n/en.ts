@@ -245,6 +245,7 @@ export const en = {
   'train.overfit.warning': 'Overfitting: the validation loss has risen for {n} epochs since epoch {epoch}. Stop, or add regularisation (dropout, weight decay, more data).',
   'train.marker.lr': 'lr',
   'train.marker.resume': 'resumed',
+  'train.marker.restart': 'restarted',
   'train.marker.diverged': 'diverged',
   'train.chart.loss': 'Loss',
   'train.chart.accuracy': 'Accuracy',

@@ -244,6 +244,7 @@ export const ko: Record<MessageKey, string> = {
   'train.overfit.warning': '과적합: 에포크 {epoch} 이후 검증 손실이 {n} 에포크 동안 올랐습니다. 멈추거나 정규화(드롭아웃, 가중치 감쇠, 더 많은 데이터)를 더하세요.',
   'train.marker.lr': '학습률',
   'train.marker.resume': '재개',
+  'train.marker.restart': '다시 시작',
   'train.marker.diverged': '발산',
   'train.chart.loss': '손실',
   'train.chart.accuracy': '정확도',
