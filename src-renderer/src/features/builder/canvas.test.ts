@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset, type ModelSpec, type OpName } from '../../../../common/spec';
+import { BuilderCore } from './builder-core';
 import { dropItem, dropSpot, type ItemTarget } from './drop';
+import { continueGesture, drawnAt, finishGesture, startGesture } from './gestures';
 import { appendAfter, emptySpec } from './graph-edit';
-import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W, WRAP_GAP } from './layout';
+import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W, nodesInBand, WRAP_GAP } from './layout';
 import { itemFromKey } from './palette';
 import { shortcutFor } from './shortcuts';
 import { fitView, MAX_ZOOM, MIN_ZOOM } from './view-math';
@@ -60,6 +62,12 @@ describe('layout and view', () => {
     expect(edgePath(lenet[3], lenet[4]).badge.y).toBeGreaterThan(lenet[3].y + NODE_H);
   });
 
+  it('a rubber band selects the nodes it touches, whichever way it was drawn', () => {
+    const nodes = [{ id: 'a', at: { x: 0, y: 0 } }, { id: 'b', at: { x: 220, y: 0 } }, { id: 'c', at: { x: 0, y: 200 } }];
+    expect(nodesInBand(nodes, { x: 300, y: 10 }, { x: 100, y: -20 })).toEqual(['a', 'b']);
+    expect(nodesInBand(nodes, { x: 160, y: 70 }, { x: 200, y: 190 })).toEqual([]);
+  });
+
   it('fit never zooms past 1 and stays in range', () => {
     expect(fitView([{ x: 0, y: 0 }], 800, 400).zoom).toBe(1);
     const wide = fitView(Array.from({ length: 40 }, (_, i) => ({ x: i * 220, y: 0 })), 800, 400);
@@ -80,5 +88,45 @@ describe('shortcuts', () => {
     expect(shortcutFor(key('z', { ctrlKey: true }), true)).toBeNull();
     expect(shortcutFor(key('k', { ctrlKey: true }), true)).toBe('commands');
     expect(shortcutFor(key('a'), false)).toBeNull();
+  });
+});
+
+describe('gestures', () => {
+  const none = { port: null, node: null, edge: null };
+  const noMods = { shift: false, additive: false };
+  const at = (x: number, y: number) => ({ x, y });
+
+  it('drags the whole selection as one move; a click on an unselected node selects only it', () => {
+    const b = new BuilderCore();
+    b.add('Flatten');
+    b.add('Linear');
+    b.select(['flatten1', 'fc1']);
+    let g = startGesture(b, { ...none, node: 'fc1' }, noMods, at(10, 10), at(0, 0))!;
+    g = continueGesture(g, at(30, 50), at(0, 0)).next;
+    expect(drawnAt(g, 'flatten1', at(100, 100))).toEqual(at(120, 140));
+    expect(drawnAt(g, 'input', at(100, 100))).toEqual(at(100, 100));
+    finishGesture(b, g, [], null);
+    expect(b.spec.nodes.map((n) => n.ui)).toEqual([{ x: 40, y: 60 }, { x: 280, y: 100 }, { x: 500, y: 100 }]);
+    startGesture(b, { ...none, node: 'input' }, noMods, at(0, 0), at(0, 0));
+    expect(b.selection).toEqual(['input']);
+    startGesture(b, { ...none, node: 'fc1' }, { shift: false, additive: true }, at(0, 0), at(0, 0));
+    expect(b.selection).toEqual(['input', 'fc1']);
+  });
+
+  it('links port to node, pans the background, selects an edge, and bands with Shift', () => {
+    const b = new BuilderCore();
+    b.add('Flatten');
+    b.addAt('ReLU', at(0, 300));
+    const link = startGesture(b, { ...none, port: 'flatten1' }, noMods, at(0, 0), at(0, 0))!;
+    finishGesture(b, continueGesture(link, at(5, 305), at(0, 0)).next, [], 'relu1');
+    expect(b.spec.edges.at(-1)).toEqual({ from: 'flatten1', to: 'relu1' });
+    const pan = startGesture(b, none, noMods, at(0, 0), at(100, 100))!;
+    expect(b.selection).toEqual([]);
+    expect(continueGesture(pan, at(0, 0), at(130, 90)).pan).toEqual({ x: 30, y: -10 });
+    expect(startGesture(b, { ...none, edge: 0 }, noMods, at(0, 0), at(0, 0))).toBeNull();
+    expect(b.selectedEdge).toBe(0);
+    const band = startGesture(b, none, { shift: true, additive: false }, at(-10, -10), at(0, 0))!;
+    finishGesture(b, continueGesture(band, at(100, 100), at(0, 0)).next, [{ id: 'input', at: at(40, 60) }, { id: 'relu1', at: at(0, 300) }], null);
+    expect(b.selection).toEqual(['input']);
   });
 });

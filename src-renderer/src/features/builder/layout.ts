@@ -86,3 +86,9 @@ export function edgePath(from: Point, to: Point): { d: string; badge: Point; arc
     arc,
   };
 }
+
+/** Ids of the nodes whose boxes meet the rectangle spanned by a and b (a rubber-band selection). */
+export function nodesInBand(nodes: readonly { id: string; at: Point }[], a: Point, b: Point): string[] {
+  const x0 = Math.min(a.x, b.x), x1 = Math.max(a.x, b.x), y0 = Math.min(a.y, b.y), y1 = Math.max(a.y, b.y);
+  return nodes.filter(({ at }) => at.x <= x1 && at.x + NODE_W >= x0 && at.y <= y1 && at.y + NODE_H >= y0).map((n) => n.id);
+}
