@@ -12,7 +12,6 @@ import type {
   BatchReport, Evaluation, RestartAction, RunHistory, RunMeta, RunStatus, RunSummary,
 } from '../../../../common/training-protocol';
 import type { Host } from '../../lib/host/host';
-import type { SpecSource } from '../../lib/current-spec.svelte';
 import { batchPoints, EMPTY_CURVES, type BatchPoint, type Curves } from './curves';
 import { FrameBuffer } from './frame-buffer';
 
@@ -36,6 +35,11 @@ export interface Overlay {
   runId: string;
   name: string;
   history: RunHistory;
+}
+
+/** Where the model to train comes from: App hands in the BuilderState (anything with a `spec` will do). */
+export interface SpecSource {
+  readonly spec: ModelSpec;
 }
 
 /** 'builder': whatever the builder holds now; otherwise a preset's name. */
