@@ -244,3 +244,15 @@ test('presets, a drop onto an edge, wiring by port, moving, and Train opening th
     await expect(app.page.getByRole('tab', { name: 'Train' })).toHaveAttribute('aria-selected', 'true');
   });
 });
+
+test('in Korean: the palette, node names, the Train reason and the tooltips come from the Korean catalog', async ({ app }) => {
+  await app.page.goto(`${app.host.url}&lang=ko`);
+  const palette = app.page.getByRole('navigation', { name: '팔레트' });
+  const canvas = app.page.getByRole('application', { name: '모델 그래프' });
+  await expect(canvas.getByRole('button', { name: 'Input, 출력 1×28×28' })).toBeVisible();
+  await palette.getByRole('button', { name: 'Linear', exact: true }).click();
+  await expect(canvas.getByRole('button', { name: /^Linear, 특성 10개, 출력 1×28×10/ })).toBeVisible();
+  await expect(palette.getByRole('button', { name: 'Conv2d', exact: true })).toHaveAttribute('title', /학습된 필터를 이미지 위로/);
+  await expect(app.page.getByRole('button', { name: '학습', exact: true })).toBeDisabled();
+  await expect(app.page.getByRole('button', { name: '학습', exact: true })).toHaveAccessibleDescription(/^학습할 수 없습니다: .+ 해결: .+\.$/);
+});
