@@ -1,7 +1,7 @@
 /**
  * Pan and zoom of the canvas: screen = canvas × zoom + pan. The maths is in view-math.ts; this holds the numbers.
  */
-import { clampZoom, fitView } from './view-math';
+import { clampZoom, fitView, revealPan } from './view-math';
 import type { Point } from './layout';
 
 export class CanvasView {
@@ -31,6 +31,13 @@ export class CanvasView {
     this.zoom = next;
     this.panX = x - p.x * next;
     this.panY = y - p.y * next;
+  }
+
+  /** Pans just enough to show the node at `p` whole. */
+  reveal(p: Point): void {
+    const { panX, panY } = revealPan(p, this);
+    this.panX = panX;
+    this.panY = panY;
   }
 
   reset(): void {

@@ -7,7 +7,7 @@ import { appendAfter, emptySpec } from './graph-edit';
 import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W, nodesInBand, WRAP_GAP } from './layout';
 import { itemFromKey } from './palette';
 import { shortcutFor } from './shortcuts';
-import { fitView, MAX_ZOOM, MIN_ZOOM } from './view-math';
+import { fitView, MAX_ZOOM, MIN_ZOOM, revealPan } from './view-math';
 
 const chain = () => appendAfter(appendAfter(emptySpec(), 'Flatten').spec, 'Linear').spec;
 
@@ -66,6 +66,13 @@ describe('layout and view', () => {
     const nodes = [{ id: 'a', at: { x: 0, y: 0 } }, { id: 'b', at: { x: 220, y: 0 } }, { id: 'c', at: { x: 0, y: 200 } }];
     expect(nodesInBand(nodes, { x: 300, y: 10 }, { x: 100, y: -20 })).toEqual(['a', 'b']);
     expect(nodesInBand(nodes, { x: 160, y: 70 }, { x: 200, y: 190 })).toEqual([]);
+  });
+
+  it('reveal pans only as far as needed to show a node', () => {
+    const view = { panX: 0, panY: 0, zoom: 1, width: 800, height: 400 };
+    expect(revealPan({ x: 40, y: 60 }, view)).toEqual({ panX: 0, panY: 0 });
+    expect(revealPan({ x: 700, y: 396 }, view)).toEqual({ panX: -(700 + NODE_W - 776), panY: -(396 + NODE_H - 376) });
+    expect(revealPan({ x: -100, y: -50 }, view)).toEqual({ panX: 124, panY: 74 });
   });
 
   it('fit never zooms past 1 and stays in range', () => {
