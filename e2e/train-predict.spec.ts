@@ -116,6 +116,7 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(10);
     await train.expectState('Completed');
     await expect.poll(() => train.epochPoints()).toBe(1);
+    await expect(page.getByText('Epochs 1 of 1', { exact: true })).toBeVisible();
     const trace = longestMainThreadTask(await browser.stopTracing());
     const { longest, count } = await page.evaluate(() => {
       const g = globalThis as unknown as { __longest: number; __longCount: number };
