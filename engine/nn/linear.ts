@@ -1,25 +1,12 @@
 import { zeros, type Tensor } from '../tensor';
-import { add, flatten, matmul, reshape, transpose } from '../ops/index';
+import { flatten } from '../ops/index';
+import { linear } from '../ops/linear';
 import { defaultGenerator, type Random } from '../random';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
 import { Module, pyRepr } from './module';
 
-/**
- * y = x·Wᵀ + b (torch.nn.functional.linear). Works on any leading dims: (*, in) → (*, out).
- * weight: (out, in); bias: (out) or null.
- */
-export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  const inFeatures = weight.shape[1];
-  const last = input.shape[input.ndim - 1];
-  if (input.ndim === 0 || last !== inFeatures) {
-    throw new Error(`linear: input shape [${input.shape}] does not end in in_features=${inFeatures} (weight [${weight.shape}])`);
-  }
-  // matmul on 2-D keeps the backward simple; other ranks are flattened to 2-D and back.
-  const x2d = input.ndim === 2 ? input : reshape(input, [-1, inFeatures]);
-  let y = matmul(x2d, transpose(weight, 0, 1));
-  if (bias !== null) y = add(y, bias);
-  return input.ndim === 2 ? y : reshape(y, [...input.shape.slice(0, -1), weight.shape[0]]);
-}
+/** y = x·Wᵀ + b (torch.nn.functional.linear), the op in engine/ops/linear.ts: (*, in) → (*, out). */
+export { linear };
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */

@@ -7,6 +7,7 @@ export { neg, exp, log, sqrt, abs, sign, clamp, cast, fullLike, unaryForward, un
 export { relu, leakyRelu, sigmoid, tanh, gelu, elu, silu, softplus } from './activation';
 export { sum, mean, max, min, argmax } from './reduce';
 export { matmul, matmulFlops } from './matmul';
+export { linear } from './linear';
 export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand, cat, slice, gather } from './shape';
 export { softmax, logSoftmax } from './softmax';
 export { asTensor, broadcastShapes, broadcastTo, floatData, floatDType, normalizeDim, operands, sumToShape } from './util';
