@@ -83,3 +83,7 @@ export const AdaptiveAvgPool2dBackward = 'AdaptiveAvgPool2dBackward';
 export const BatchNorm = 'BatchNorm';
 export const BatchNormBackward = 'BatchNormBackward';
 export const BatchNormUpdateRunningStats = 'BatchNormUpdateRunningStats';
+
+// Optimizer updates (in place: one parameter, its gradient and its state; CPU kernels in backend/cpu/optim.ts).
+export const AdamStep = 'AdamStep';
+export const SgdStep = 'SgdStep';

@@ -1,3 +1,5 @@
+import { getKernel } from '../backend/backend';
+import * as K from '../backend/kernel-names';
 import { check, checkCommon, Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
 
 type FloatArray = Float32Array | Float64Array;
@@ -19,10 +21,11 @@ function validateAdam(name: string, o: AdamOptions): void {
 }
 
 /**
- * The moment updates and the bias-corrected step shared by Adam and AdamW. `l2` is Adam's weight decay, added to
- * the gradient (AdamW passes 0: it decays the weights itself).
+ * The moment updates and the bias-corrected step shared by Adam and AdamW, as one fused kernel call (K.AdamStep;
+ * the CPU reference loop is engine/backend/cpu/optim.ts, the wasm one engine/backend/wasm/optim.ts). `l2` is Adam's
+ * weight decay, added to the gradient; `decoupled` is AdamW's, applied to the weights (lr·weightDecay).
  */
-function adamStep(param: FloatArray, grad: FloatArray, state: ParamState, group: AdamOptions, l2: number): void {
+function adamStep(param: FloatArray, grad: FloatArray, state: ParamState, group: AdamOptions, l2: number, decoupled: number): void {
   const { lr, betas: [beta1, beta2], eps, amsgrad } = group;
   if (state.step === undefined) {
     state.step = 0;
@@ -31,25 +34,12 @@ function adamStep(param: FloatArray, grad: FloatArray, state: ParamState, group:
     if (amsgrad) state.max_exp_avg_sq = zerosLike(param);
   }
   const step = (state.step as number) + 1;
+  const vMax = amsgrad ? (state.max_exp_avg_sq as FloatArray | undefined) ?? null : null;
+  getKernel(K.AdamStep)(param, grad, state.exp_avg as FloatArray, state.exp_avg_sq as FloatArray, vMax, {
+    lr, beta1, beta2, eps, weightDecay: l2, decoupledDecay: decoupled, step,
+  });
+  // Counted once the update went through, so a kernel that throws leaves the step count as it was.
   state.step = step;
-  const m = state.exp_avg as FloatArray;
-  const v = state.exp_avg_sq as FloatArray;
-  const vMax = state.max_exp_avg_sq as FloatArray | undefined;
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  const stepSize = lr / biasCorrection1;
-  for (let i = 0; i < param.length; i++) {
-    const g = l2 === 0 ? grad[i] : grad[i] + l2 * param[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * g;
-    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    let second = v[i];
-    if (amsgrad && vMax) {
-      vMax[i] = Math.max(vMax[i], v[i]);
-      second = vMax[i];
-    }
-    const denom = Math.sqrt(second) / biasCorrection2Sqrt + eps;
-    param[i] -= (stepSize * m[i]) / denom;
-  }
 }
 
 /**
@@ -77,7 +67,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected override updateParameter(param: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<AdamOptions>): void {
-    adamStep(param, grad, state, group, group.weightDecay);
+    adamStep(param, grad, state, group, group.weightDecay, 0);
   }
 }
 
@@ -100,8 +90,6 @@ export class AdamW extends Optimizer<AdamOptions> {
   }
 
   protected override updateParameter(param: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<AdamOptions>): void {
-    const decay = 1 - group.lr * group.weightDecay;
-    for (let i = 0; i < param.length; i++) param[i] *= decay;
-    adamStep(param, grad, state, group, 0);
+    adamStep(param, grad, state, group, 0, group.lr * group.weightDecay);
   }
 }

@@ -1,3 +1,5 @@
+import { getKernel } from '../backend/backend';
+import * as K from '../backend/kernel-names';
 import { check, checkCommon, Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
 
 export interface SGDOptions {
@@ -48,15 +50,8 @@ export class SGD extends Optimizer<SGDOptions> {
   ): void {
     const first = state.momentum_buffer === undefined;
     if (momentum !== 0 && first) state.momentum_buffer = zerosLike(param);
-    const buf = state.momentum_buffer as Float32Array | Float64Array;
-    for (let i = 0; i < param.length; i++) {
-      let g = maximize ? -grad[i] : grad[i];
-      if (weightDecay !== 0) g += weightDecay * param[i];
-      if (momentum !== 0) {
-        buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
-        g = nesterov ? g + momentum * buf[i] : buf[i];
-      }
-      param[i] -= lr * g;
-    }
+    const buffer = momentum !== 0 ? (state.momentum_buffer as Float32Array | Float64Array) : null;
+    // One fused kernel call (K.SgdStep; the CPU reference loop is engine/backend/cpu/optim.ts).
+    getKernel(K.SgdStep)(param, grad, buffer, { lr, momentum, dampening, weightDecay, nesterov, maximize, first });
   }
 }

@@ -22,6 +22,7 @@ import {
   maxPool2dForward,
 } from './pool';
 import { batchNormBackward, batchNormForward, batchNormUpdateRunningStats } from './batchnorm';
+import { adamStep, sgdStep } from './optim';
 
 export const cpuKernels = {
   [K.Add]: ew.add,
@@ -94,4 +95,7 @@ export const cpuKernels = {
   [K.BatchNorm]: batchNormForward,
   [K.BatchNormBackward]: batchNormBackward,
   [K.BatchNormUpdateRunningStats]: batchNormUpdateRunningStats,
+
+  [K.AdamStep]: adamStep,
+  [K.SgdStep]: sgdStep,
 };

@@ -11,6 +11,7 @@ import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
+import { wasmAdamStep } from './optim';
 import type { WasmRuntime } from './runtime';
 import type { ThreadPool } from './threads';
 
@@ -303,5 +304,6 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     Softmax: softmaxFamily(false, cpuKernels.Softmax),
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
+    AdamStep: wasmAdamStep(rt),
   };
 }

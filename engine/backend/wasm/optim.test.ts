@@ -1,6 +1,7 @@
 /** The wasm Adam update against engine/optim's Adam (the reference loop) on the same parameters. */
 import { describe, expect, it } from 'vitest';
-import { Adam } from '../../optim/index';
+import { Adam, AdamW } from '../../optim/index';
+import { cpuKernels } from '../cpu/index';
 import { Random } from '../../random';
 import { Tensor } from '../../tensor';
 import { wasmAdamStep } from './optim';
@@ -20,10 +21,47 @@ describe('wasm Adam step', () => {
       for (let t = 1; t <= 5; t++) {
         ref.grad = new Tensor(grads[t - 1].slice(), [n]);
         adam.step();
-        step(p, grads[t - 1], m, v, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, step: t });
+        step(p, grads[t - 1], m, v, null, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, step: t });
       }
       const want = ref.data;
       for (let i = 0; i < n; i++) expect(Math.abs(p[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]) + 1e-6);
     });
   }
+
+  it("matches engine/optim's AdamW (decoupled decay) over 3 steps", () => {
+    const rng = new Random(6);
+    const n = 2051;
+    const init = Float32Array.from({ length: n }, () => rng.normal());
+    const ref = new Tensor(init.slice(), [n], true);
+    const adamw = new AdamW([ref], { lr: 0.01, weightDecay: 0.1 });
+    const step = wasmAdamStep(new WasmRuntime());
+    const p = init.slice(), m = new Float32Array(n), v = new Float32Array(n);
+    for (let t = 1; t <= 3; t++) {
+      const g = Float32Array.from({ length: n }, () => rng.normal());
+      ref.grad = new Tensor(g.slice(), [n]);
+      adamw.step();
+      step(p, g, m, v, null, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledDecay: 0.001, step: t });
+    }
+    const want = ref.data;
+    for (let i = 0; i < n; i++) expect(Math.abs(p[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]) + 1e-6);
+  });
+
+  it('hands float64, AMSGrad and small parameters to the CPU kernel (bit for bit)', () => {
+    const step = wasmAdamStep(new WasmRuntime());
+    const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 };
+    const cases: [Float32Array | Float64Array, boolean][] = [[new Float64Array(2000), false], [new Float32Array(2000), true], [new Float32Array(10), false]];
+    for (const [like, ams] of cases) {
+      const make = () => {
+        const rng = new Random(7);
+        const arr = () => { const a = like.slice(); for (let i = 0; i < a.length; i++) a[i] = rng.normal(); return a; };
+        return [arr(), arr(), like.slice(), like.slice(), ams ? like.slice() : null] as const;
+      };
+      const [p1, g1, m1, v1, x1] = make();
+      const [p2, g2, m2, v2, x2] = make();
+      step(p1, g1, m1, v1, x1, attrs);
+      cpuKernels.AdamStep(p2, g2, m2, v2, x2, attrs);
+      expect(Array.from(p1)).toEqual(Array.from(p2));
+      expect(Array.from(v1)).toEqual(Array.from(v2));
+    }
+  });
 });
