@@ -37,10 +37,16 @@ export interface Overlay {
   history: RunHistory;
 }
 
-/** Where the model to train comes from: App hands in the BuilderState (anything with a `spec` will do). */
+/**
+ * Where the model to train comes from: App hands in the BuilderState (anything with a `spec` will do). Its run
+ * settings, when it has them, are the defaults for a run of that model.
+ */
 export interface SpecSource {
   readonly spec: ModelSpec;
+  readonly run?: { epochs: number; seed: number };
 }
+
+const DEFAULT_EPOCHS = 3;
 
 /** 'builder': whatever the builder holds now; otherwise a preset's name. */
 export type ModelChoice = 'builder' | string;
@@ -75,7 +81,7 @@ export class TrainingState {
 
   // Settings of the next run.
   model = $state<ModelChoice>('builder');
-  epochs = $state(3);
+  #epochs = $state<number | null>(null);
   /** null: the spec's own dataset (data.dataset); otherwise a ready dataset by name, e.g. a custom import. */
   dataset = $state<string | null>(null);
   /** Datasets on disk and ready to train on. */
@@ -89,6 +95,15 @@ export class TrainingState {
 
   get runId(): string | null {
     return this.#current;
+  }
+
+  /** Epochs of the next run: what was typed here, else the builder's run setting for its model. */
+  get epochs(): number {
+    return this.#epochs ?? (this.model === 'builder' ? this.#source.run?.epochs : undefined) ?? DEFAULT_EPOCHS;
+  }
+
+  set epochs(value: number) {
+    this.#epochs = Number.isInteger(value) && value >= 1 ? value : null;
   }
 
   /** The spec the next run will train. */
@@ -124,7 +139,10 @@ export class TrainingState {
     const snapshot = $state.snapshot(spec) as ModelSpec;
     this.runSpec = snapshot;
     this.#host.engine.post({
-      type: 'run-start', spec: snapshot, options: { epochs: this.epochs }, ...(this.dataset ? { dataset: this.dataset } : {}),
+      type: 'run-start',
+      spec: snapshot,
+      options: { epochs: this.epochs, ...(this.model === 'builder' && this.#source.run ? { seed: this.#source.run.seed } : {}) },
+      ...(this.dataset ? { dataset: this.dataset } : {}),
     });
   }
 
