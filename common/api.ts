@@ -5,7 +5,9 @@
  */
 import type { Envelope } from './envelope';
 import type { EngineHello } from './engine-protocol';
-import { PROJECT_ARG_CHECKS, type ProjectEntry, type ProjectFile } from './project-api';
+import {
+  PROJECT_ARG_CHECKS, type PickedProjectFile, type ProjectEntry, type ProjectFile, type ProjectFileKind,
+} from './project-api';
 import {
   DATASET_ARG_CHECKS, type DatasetImportReport, type DatasetImportRequest, type DatasetInfo, type DatasetList,
   type DatasetProgress, type DatasetSampleOptions, type DatasetSamples, type DatasetUploadChunk,
@@ -47,6 +49,10 @@ export interface LayerLabApi {
   autosaveProject(project: ProjectFile): Promise<Envelope<null>>;
   /** null when there is no autosave yet. */
   loadAutosave(): Promise<Envelope<ProjectFile | null>>;
+  /** Electron: a native save dialog, resolving to the saved path (null if cancelled); elsewhere 'unsupported'. */
+  exportProjectFile(fileName: string, text: string, kind: ProjectFileKind): Promise<Envelope<string | null>>;
+  /** Electron: a native open dialog (null if cancelled); elsewhere 'unsupported'. */
+  importProjectFile(): Promise<Envelope<PickedProjectFile | null>>;
   // Datasets (types and details: common/dataset-api.ts).
   listDatasets(): Promise<Envelope<DatasetList>>;
   /** Resolves when the download ends; error code 'cancelled' after cancelDatasetFetch. */
@@ -64,7 +70,7 @@ export interface LayerLabApi {
 
 export const API_METHODS = [
   'getAppInfo', 'getEngineStatus',
-  'saveProject', 'loadProject', 'listRecentProjects', 'autosaveProject', 'loadAutosave',
+  'saveProject', 'loadProject', 'listRecentProjects', 'autosaveProject', 'loadAutosave', 'exportProjectFile', 'importProjectFile',
   'listDatasets', 'fetchDataset', 'cancelDatasetFetch', 'verifyDataset', 'deleteDataset', 'uploadDatasetFile',
   'importDataset', 'getDatasetSamples',
 ] as const satisfies readonly (keyof LayerLabApi)[];

@@ -15,6 +15,15 @@ export interface ProjectEntry {
 
 export const PROJECT_NAME_MAX = 80;
 
+/** What a native save dialog writes: a project file or the PyTorch twin. */
+export type ProjectFileKind = 'project' | 'python';
+
+/** A file the user picked in a native open dialog, read by main. */
+export interface PickedProjectFile {
+  name: string;
+  text: string;
+}
+
 function nameProblem(method: string, name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '' || name.length > PROJECT_NAME_MAX) {
     return `${method}: name must be a non-empty string of at most ${PROJECT_NAME_MAX} characters`;
@@ -35,6 +44,14 @@ export const PROJECT_ARG_CHECKS = {
   autosaveProject: (args: unknown[]): string | null =>
     args.length !== 1 ? 'autosaveProject takes a project' : projectProblem('autosaveProject', args[0]),
   loadAutosave: (args: unknown[]): string | null => (args.length === 0 ? null : 'loadAutosave takes no arguments'),
+  exportProjectFile: (args: unknown[]): string | null => {
+    if (args.length !== 3) return 'exportProjectFile takes a file name, the text and a kind';
+    const [name, text, kind] = args;
+    if (typeof name !== 'string' || name === '' || name.length > 200 || /[\\/]/.test(name)) return 'exportProjectFile: file name must be a plain name';
+    if (typeof text !== 'string' || text.length > 5_000_000) return 'exportProjectFile: text must be a string under 5 MB';
+    return kind === 'project' || kind === 'python' ? null : "exportProjectFile: kind must be 'project' or 'python'";
+  },
+  importProjectFile: (args: unknown[]): string | null => (args.length === 0 ? null : 'importProjectFile takes no arguments'),
 };
 
 export type { ProjectFile };

@@ -10,6 +10,7 @@ import { ENGINE_PORT_CHANNEL } from '../../common/ipc-channels';
 import { createAppServices } from '../services/app-services';
 import { DatasetService } from '../services/datasets';
 import { pickDatasetFiles } from './dataset-dialog';
+import { projectDialogs } from './project-dialog';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { hardenApp } from './hardening';
 import { forwardEvents, registerApiIpc } from './ipc';
@@ -39,6 +40,7 @@ function startApp(): void {
       service: new DatasetService({ cacheDir: join(dataDir, 'datasets') }),
       pickFiles: pickDatasetFiles,
     },
+    projectDialogs,
   });
 
   let window: BrowserWindow | null = null;

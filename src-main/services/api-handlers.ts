@@ -4,13 +4,15 @@
  */
 import packageJson from '../../package.json';
 import type { ApiHandlers, AppInfo, EngineStatus } from '../../common/api';
-import { createProjectHandlers } from './projects';
+import { createProjectHandlers, type ProjectDialogs } from './projects';
 import { datasetsUnavailable, type DatasetApiHandlers } from './dataset-api';
 
 export interface ApiHandlerDeps {
   host: AppInfo['host'];
   dataDir: string;
   engineStatus(): EngineStatus;
+  /** Electron's native save/open dialogs for project files; without them those calls answer 'unsupported'. */
+  projectDialogs?: ProjectDialogs;
   /** DatasetApi.handlers; without it every dataset call answers 'unavailable'. */
   datasets?: DatasetApiHandlers;
 }
@@ -25,7 +27,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       dataDir: deps.dataDir,
     }),
     getEngineStatus: async () => deps.engineStatus(),
-    ...createProjectHandlers(deps.dataDir),
+    ...createProjectHandlers(deps.dataDir, deps.projectDialogs),
     ...(deps.datasets ?? datasetsUnavailable()),
   };
 }

@@ -6,6 +6,7 @@ import type { ApiEventName, ApiEvents, AppInfo } from '../../common/api';
 import { createApiHandlers } from './api-handlers';
 import { DatasetApi, type DatasetApiOptions } from './dataset-api';
 import { createDispatcher, type Dispatch } from './dispatcher';
+import type { ProjectDialogs } from './projects';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import { EngineSupervisor, type SupervisorOptions } from './engine-supervisor';
 import { RunsService } from './runs';
@@ -30,6 +31,8 @@ export interface AppServicesOptions<P extends EngineProcess> {
   supervisor?: Partial<SupervisorOptions>;
   /** The host's DatasetService (cache: `<data dir>/datasets`) and, in Electron, its native file picker. */
   datasets: DatasetApiOptions;
+  /** Electron's native dialogs for exporting and importing project files. */
+  projectDialogs?: ProjectDialogs;
 }
 
 export function createAppServices<P extends EngineProcess>(options: AppServicesOptions<P>): AppServices<P> {
@@ -40,6 +43,7 @@ export function createAppServices<P extends EngineProcess>(options: AppServicesO
   const dispatch = createDispatcher(
     createApiHandlers({
       host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status, datasets: datasets.handlers,
+      projectDialogs: options.projectDialogs,
     }),
   );
   const listeners = new Set<ApiEventListener>();

@@ -44,11 +44,29 @@ describe('ProjectStore', () => {
     expect(await handlers.loadAutosave()).toBeNull();
   });
 
+  it('without native dialogs (the browser host) export and import answer unsupported; with them they delegate', async () => {
+    const web = createProjectHandlers(dataDir);
+    await expect(web.exportProjectFile('a.py', 'x', 'python')).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(web.importProjectFile()).rejects.toMatchObject({ code: 'unsupported' });
+    const saved: unknown[] = [];
+    const electron = createProjectHandlers(dataDir, {
+      save: async (...args) => (saved.push(args), '/home/me/a.py'),
+      open: async () => ({ name: 'a.layerlab.json', text: '{}' }),
+    });
+    expect(await electron.exportProjectFile('a.py', 'print(1)', 'python')).toBe('/home/me/a.py');
+    expect(saved).toEqual([['a.py', 'print(1)', 'python']]);
+    expect(await electron.importProjectFile()).toEqual({ name: 'a.layerlab.json', text: '{}' });
+  });
+
   it('argument checks refuse bad names and payloads', () => {
     expect(PROJECT_ARG_CHECKS.saveProject(['a', project()])).toBeNull();
     expect(PROJECT_ARG_CHECKS.saveProject(['', project()])).toMatch(/name/);
     expect(PROJECT_ARG_CHECKS.saveProject(['a', { format: 'layerlab-project', version: 9 }])).toMatch(/newer-version/);
     expect(PROJECT_ARG_CHECKS.loadProject([42])).toMatch(/name/);
     expect(PROJECT_ARG_CHECKS.listRecentProjects([1])).toMatch(/no arguments/);
+    expect(PROJECT_ARG_CHECKS.exportProjectFile(['m.py', 'x', 'python'])).toBeNull();
+    expect(PROJECT_ARG_CHECKS.exportProjectFile(['../m.py', 'x', 'python'])).toMatch(/plain name/);
+    expect(PROJECT_ARG_CHECKS.exportProjectFile(['m.py', 'x', 'exe'])).toMatch(/kind/);
+    expect(PROJECT_ARG_CHECKS.importProjectFile([])).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, ok } from '../../../../common/envelope';
+import { fail, ok, type Envelope } from '../../../../common/envelope';
 import { makeProject, type ProjectFile } from '../../../../common/project';
-import type { ProjectEntry } from '../../../../common/project-api';
+import type { PickedProjectFile, ProjectEntry } from '../../../../common/project-api';
 import { getPreset } from '../../../../common/spec';
 import { en } from '../../lib/i18n/en';
 import { format } from '../../lib/i18n/translate';
@@ -23,6 +23,8 @@ function setup(autosave: ProjectFile | null = null) {
     listRecentProjects: vi.fn(async () => ok([...disk.keys()].map((name) => ({ name, file: name, savedAt: 1 })))),
     autosaveProject: vi.fn(async (project: ProjectFile) => (autosaves.push(project), ok(null))),
     loadAutosave: vi.fn(async () => ok(autosave)),
+    exportProjectFile: vi.fn(async (..._args: unknown[]) => fail('unsupported', 'no dialog') as Envelope<string | null>),
+    importProjectFile: vi.fn(async () => fail('unsupported', 'no dialog') as Envelope<PickedProjectFile | null>),
   };
   const translate = (key: string, params?: Record<string, string | number>) => {
     if (!(key in en)) throw new Error(`no message ${key}`);
@@ -106,14 +108,41 @@ describe('ProjectsCore', () => {
     expect(builder.spec).toBe(before);
   });
 
-  it('downloads the project and the twin under file names from the model name', () => {
+  it('downloads the project and the twin under file names from the model name where there is no dialog', async () => {
     const { builder, projects, files } = setup();
     builder.setName('My net');
-    projects.download();
-    projects.downloadPython();
+    await projects.download();
+    await projects.downloadPython();
     expect(files.map(([, type, name]) => [type, name])).toEqual([
       ['application/json', 'My net.layerlab.json'], ['text/x-python', 'my_net.py'],
     ]);
     expect(JSON.parse(files[0][0]).spec.name).toBe('My net');
+  });
+});
+
+describe('ProjectsCore with native dialogs (Electron)', () => {
+  it('exports through the save dialog, says where, and stays quiet when cancelled', async () => {
+    const { builder, projects, api, files } = setup();
+    builder.setName('net');
+    api.exportProjectFile.mockResolvedValueOnce(ok('/home/me/net.layerlab.json')).mockResolvedValueOnce(ok(null));
+    await projects.download();
+    expect(api.exportProjectFile.mock.calls[0].slice(0, 1).concat(api.exportProjectFile.mock.calls[0][2])).toEqual(['net.layerlab.json', 'project']);
+    expect(projects.message?.text).toBe('Saved to /home/me/net.layerlab.json.');
+    await projects.downloadPython();
+    expect(api.exportProjectFile.mock.calls[1][2]).toBe('python');
+    expect(files).toEqual([]);
+  });
+
+  it('opens what the open dialog read; no dialog means the caller shows its file input', async () => {
+    const { builder, projects, api } = setup();
+    expect(await projects.pickFile()).toBe(false);
+    const lenet = JSON.stringify(makeProject(getPreset('LeNet-5')!, { epochs: 2, seed: 0 }));
+    api.importProjectFile.mockResolvedValueOnce(ok({ name: 'lenet.layerlab.json', text: lenet }));
+    expect(await projects.pickFile()).toBe(true);
+    expect(builder.spec.name).toBe('LeNet-5');
+    api.importProjectFile.mockResolvedValueOnce(fail('too-large', 'x is too large to be a LayerLab project'));
+    expect(await projects.pickFile()).toBe(true);
+    expect(projects.message?.text).toBe('Could not open the file: x is too large to be a LayerLab project. Your current work is unchanged.');
+    expect(builder.spec.name).toBe('LeNet-5');
   });
 });

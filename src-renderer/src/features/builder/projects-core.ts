@@ -7,7 +7,7 @@
  * ProjectsState (projects.svelte.ts) extends it, keeping `message` and `recent` in `$state`.
  */
 import type { LayerLabApi } from '../../../../common/api';
-import type { ProjectEntry } from '../../../../common/project-api';
+import type { ProjectEntry, ProjectFileKind } from '../../../../common/project-api';
 import { makeProject, parseProject, projectFileName, type ProjectFile, type ProjectProblem, type ProjectRun } from '../../../../common/project';
 import { pyName, type ModelSpec } from '../../../../common/spec';
 
@@ -28,7 +28,10 @@ export interface ProjectBuilder {
 }
 
 export interface ProjectsDeps {
-  api: Pick<LayerLabApi, 'saveProject' | 'loadProject' | 'listRecentProjects' | 'autosaveProject' | 'loadAutosave'>;
+  api: Pick<
+    LayerLabApi,
+    'saveProject' | 'loadProject' | 'listRecentProjects' | 'autosaveProject' | 'loadAutosave' | 'exportProjectFile' | 'importProjectFile'
+  >;
   builder: ProjectBuilder;
   /** i18n's t() for a `builder.project.*` key. */
   translate(key: string, params?: Record<string, string | number>): string;
@@ -152,14 +155,41 @@ export class ProjectsCore {
     return this.#deps.translate(key, { detail });
   }
 
-  download(): void {
+  /** Electron: a native save dialog; elsewhere a download. */
+  async download(): Promise<void> {
     const name = this.#deps.builder.spec.name?.trim() || 'untitled';
-    this.#deps.saveFile(`${JSON.stringify(this.#current(), null, 2)}\n`, 'application/json', projectFileName(name));
+    await this.#export(`${JSON.stringify(this.#current(), null, 2)}\n`, 'application/json', projectFileName(name), 'project');
   }
 
-  downloadPython(): void {
+  async downloadPython(): Promise<void> {
     const code = this.#deps.builder.python;
     const name = pyName((this.#deps.builder.spec.name ?? 'model').toLowerCase());
-    if (code !== null) this.#deps.saveFile(code, 'text/x-python', `${name}.py`);
+    if (code !== null) await this.#export(code, 'text/x-python', `${name}.py`, 'python');
+  }
+
+  async #export(text: string, type: string, fileName: string, kind: ProjectFileKind): Promise<void> {
+    const envelope = await this.#deps.api.exportProjectFile(fileName, text, kind);
+    if (envelope.ok) {
+      if (envelope.value !== null) this.messageValue = { tone: 'ok', text: this.#deps.translate('builder.project.exported', { path: envelope.value }) };
+    } else if (envelope.error.code === 'unsupported') {
+      this.#deps.saveFile(text, type, fileName);
+    } else {
+      this.messageValue = { tone: 'error', text: this.#deps.translate('builder.project.saveFailed', { message: envelope.error.message }) };
+    }
+  }
+
+  /**
+   * Electron: a native open dialog, and the file it read is opened like an upload. Resolves false where the host
+   * has no dialog (the browser), so the caller shows its file input instead.
+   */
+  async pickFile(): Promise<boolean> {
+    const envelope = await this.#deps.api.importProjectFile();
+    if (!envelope.ok) {
+      if (envelope.error.code === 'unsupported') return false;
+      this.messageValue = { tone: 'error', text: this.#deps.translate('builder.project.importFailed', { message: envelope.error.message }) };
+    } else if (envelope.value) {
+      this.openText(envelope.value.text, envelope.value.name);
+    }
+    return true;
   }
 }

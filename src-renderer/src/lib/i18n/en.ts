@@ -193,6 +193,8 @@ export const en = {
   'builder.project.saveFailed': 'Could not save: {message}',
   'builder.project.opened': 'Opened "{name}".',
   'builder.project.openFailed': 'Could not open "{name}": {message}. Your current work is unchanged.',
+  'builder.project.exported': 'Saved to {path}.',
+  'builder.project.importFailed': 'Could not open the file: {message}. Your current work is unchanged.',
   'builder.project.restored': 'Restored your last session.',
   'builder.project.bad.notJson': 'This file is not valid JSON ({detail}). Your current work is unchanged.',
   'builder.project.bad.notProject': 'This is not a LayerLab project file. Your current work is unchanged.',

@@ -192,6 +192,8 @@ export const ko: Record<MessageKey, string> = {
   'builder.project.saveFailed': '저장하지 못했습니다: {message}',
   'builder.project.opened': '"{name}"을(를) 열었습니다.',
   'builder.project.openFailed': '"{name}"을(를) 열지 못했습니다: {message}. 현재 작업은 그대로입니다.',
+  'builder.project.exported': '{path}에 저장했습니다.',
+  'builder.project.importFailed': '파일을 열지 못했습니다: {message}. 현재 작업은 그대로입니다.',
   'builder.project.restored': '지난 세션을 복원했습니다.',
   'builder.project.bad.notJson': '올바른 JSON 파일이 아닙니다 ({detail}). 현재 작업은 그대로입니다.',
   'builder.project.bad.notProject': 'LayerLab 프로젝트 파일이 아닙니다. 현재 작업은 그대로입니다.',
