@@ -21,6 +21,8 @@ export interface TrainArgs {
   save?: string;
   json: boolean;
   logBatches: boolean;
+  /** 'auto' (time a few steps on every backend, take the fastest) or a backend name. */
+  backend: string;
 }
 
 export class UsageError extends Error {
@@ -49,6 +51,8 @@ Trains a LayerLab model spec on MNIST with the LayerLab engine.
   --save FILE            save the trained weights as .safetensors
   --json                 one JSON line per epoch, then {testLoss, testAcc}
   --log-batches          print every batch's loss
+  --backend NAME         auto (default: time a few steps of this model on each backend, train on the fastest),
+                         cpu, wasm, wasm+threads, gpujs-webasm, … (those this machine has)
   -h, --help             this text`;
 
 type Kind = 'string' | 'int' | 'count' | 'float' | 'flag';
@@ -70,6 +74,7 @@ const FLAGS: Record<string, [keyof TrainArgs, Kind]> = {
   '--save': ['save', 'string'],
   '--json': ['json', 'flag'],
   '--log-batches': ['logBatches', 'flag'],
+  '--backend': ['backend', 'string'],
 };
 
 function parseValue(flag: string, kind: Kind, raw: string): string | number {
@@ -86,7 +91,7 @@ function parseValue(flag: string, kind: Kind, raw: string): string | number {
 }
 
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  const args: TrainArgs = { listPresets: false, help: false, epochs: 1, seed: 0, limit: 0, testLimit: 0, json: false, logBatches: false };
+  const args: TrainArgs = { listPresets: false, help: false, epochs: 1, seed: 0, limit: 0, testLimit: 0, json: false, logBatches: false, backend: 'auto' };
   const record = args as unknown as Record<string, unknown>;
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../common/spec/index';
 import { runTrain } from './train';
+import { registerBackend, setBackend } from '../backend/backend';
+import { createWasmBackend } from '../backend/wasm/index';
 
 const DATA = join(__dirname, '../../../shared/data/mnist');
 const tmp = mkdtempSync(join(tmpdir(), 'layerlab-train-'));
@@ -70,5 +72,22 @@ describe('npm run train', () => {
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/^warning: lr 1e\+30 is very high for SGD/);
     expect(r.err.at(-1)).toMatch(/^train: loss became (NaN|Infinity) at epoch 1, batch \d+: training diverged; lower the learning rate/);
+  });
+
+  it('--backend: auto times each registered backend and trains on the fastest; a name is used as is', () => {
+    registerBackend(createWasmBackend());
+    try {
+      const auto = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--val-size', '0', '--test-limit', '10');
+      expect(auto.code).toBe(0);
+      const line = auto.out.find((l) => l.startsWith('backend '));
+      expect(line).toMatch(/^backend (cpu|wasm) \(auto; per step: cpu [\d.]+ ms, wasm [\d.]+ ms\)$/);
+      const forced = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--val-size', '0', '--test-limit', '10', '--backend', 'cpu');
+      expect(forced.out).toContain('backend cpu');
+      const unknown = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--backend', 'tpu');
+      expect(unknown.code).toBe(2);
+      expect(unknown.err[0]).toBe("train: --backend: no backend 'tpu' here (available: auto, cpu, wasm)");
+    } finally {
+      setBackend('cpu');
+    }
   });
 });

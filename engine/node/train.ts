@@ -10,8 +10,10 @@ import { loadSafetensors, saveSafetensors } from '../io/index';
 import { manualSeed, Random } from '../random';
 import {
   assertBuildable, buildModel, evaluate, fit, makeLoss, makeOptimizer, makeScheduler, NaNLossError,
-  specDatasets, specLoaders,
+  prepareInput, specDatasets, specLoaders, type SpecDatasets,
 } from '../spec/index';
+import { listBackends, setBackend } from '../backend/backend';
+import { chooseBackend, trainingStep } from '../backend/choose';
 import { readMnist } from './mnist-files';
 import { parseTrainArgs, USAGE, UsageError, type TrainArgs } from './train-args';
 
@@ -51,6 +53,33 @@ function withOverrides(spec: ModelSpec, args: TrainArgs): ModelSpec {
   if (args.shuffle === false) out.data.shuffle = false;
   assertBuildable(out);
   return out;
+}
+
+/**
+ * Activates --backend: a registered backend by name, or with 'auto' the fastest for this model, timed over a few
+ * steps of a copy of it on the first training batch (train-cli.ts registers what this machine runs). Returns the
+ * line to print.
+ */
+function useBackend(wanted: string, spec: ModelSpec, train: SpecDatasets['train']): string {
+  const available = listBackends();
+  if (wanted !== 'auto') {
+    if (!available.includes(wanted)) throw new UsageError(`--backend: no backend '${wanted}' here (available: auto, ${available.join(', ')})`);
+    setBackend(wanted);
+    return `backend ${wanted}`;
+  }
+  if (available.length === 1) {
+    setBackend(available[0]);
+    return `backend ${available[0]}`;
+  }
+  const size = Math.min(spec.data.batchSize, train.length);
+  const [x, y] = train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
+  const choice = chooseBackend(available, () => {
+    const model = buildModel(spec).train();
+    return trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x), y);
+  });
+  setBackend(choice.chosen);
+  const figures = choice.figures.map((f) => `${f.backend} ${f.msPerStep === null ? `failed: ${f.error}` : `${f.msPerStep.toFixed(2)} ms`}`);
+  return `backend ${choice.chosen} (auto; per step: ${figures.join(', ')})`;
 }
 
 function listPresets(io: TrainIO): void {
@@ -100,6 +129,9 @@ function train(args: TrainArgs, io: TrainIO): number {
   const limit = args.limit;
   const valSize = args.valSize ?? (limit ? Math.min(spec.data.validationSize, Math.floor(limit / 6)) : spec.data.validationSize);
   const sets = specDatasets(spec, arrays, { limit, validationSize: valSize });
+
+  // Before the run's own seeding, so measuring (which builds a copy of the model) changes nothing of the run.
+  info(useBackend(args.backend, spec, sets.train));
 
   manualSeed(args.seed);
   const model = buildModel(spec);

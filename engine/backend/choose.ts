@@ -1,0 +1,95 @@
+/**
+ * Choosing a backend by measuring, not guessing (STYLE.md: "Decide by measuring"): for each candidate, time a few
+ * training steps of the model actually about to train, on its real batch shape, and take the fastest.
+ *
+ *   const choice = chooseBackend(listBackends(), () => trainingStep(model, lossFn, optimizer, x, y));
+ *   setBackend(choice.chosen);     // choice.figures: [{ backend: 'cpu', msPerStep: 4.1 }, { backend: 'wasm', … }]
+ *
+ * Per backend: make a fresh step (so each starts from the same state), run it `warmup` times (first-call costs:
+ * wasm memory growth, packed panels, JIT), then `repeats` times; its figure is the fastest of those, in ms (the
+ * least noisy estimate on a loaded machine). A backend whose step throws is reported with the error and never
+ * chosen. The backend active before the call is active again after it: the caller decides whether to switch.
+ */
+import { getBackend, setBackend } from './backend';
+
+// The engine's libs have no performance type (it runs everywhere); every runtime has it.
+const { performance } = globalThis as unknown as { performance: { now(): number } };
+
+export interface BackendFigure {
+  backend: string;
+  /** Fastest timed step, in milliseconds; null when the step failed on this backend. */
+  msPerStep: number | null;
+  /** Why it failed (first line of the error). */
+  error?: string;
+}
+
+export interface BackendChoice {
+  chosen: string;
+  figures: BackendFigure[];
+}
+
+export interface ChooseOptions {
+  /** Untimed steps per backend first (default 1). */
+  warmup?: number;
+  /** Timed steps per backend; the figure is their minimum (default 3). */
+  repeats?: number;
+  /** ms; default performance.now. */
+  clock?: () => number;
+}
+
+export function chooseBackend(candidates: readonly string[], makeStep: () => () => void, options: ChooseOptions = {}): BackendChoice {
+  const { warmup = 1, repeats = 3, clock = () => performance.now() } = options;
+  if (candidates.length === 0) throw new Error('chooseBackend: no candidate backends');
+  const previous = getBackend().name;
+  const figures: BackendFigure[] = [];
+  try {
+    for (const backend of candidates) {
+      try {
+        setBackend(backend);
+        const step = makeStep();
+        for (let i = 0; i < warmup; i++) step();
+        let best = Infinity;
+        for (let i = 0; i < Math.max(1, repeats); i++) {
+          const t0 = clock();
+          step();
+          best = Math.min(best, clock() - t0);
+        }
+        figures.push({ backend, msPerStep: best });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        figures.push({ backend, msPerStep: null, error: message.split('\n')[0] });
+      }
+    }
+  } finally {
+    setBackend(previous);
+  }
+  let chosen: BackendFigure | null = null;
+  for (const f of figures) if (f.msPerStep !== null && (chosen === null || f.msPerStep < chosen.msPerStep!)) chosen = f;
+  if (!chosen) throw new Error(`chooseBackend: the step failed on every backend (${figures.map((f) => `${f.backend}: ${f.error}`).join('; ')})`);
+  return { chosen: chosen.backend, figures };
+}
+
+/** What trainingStep needs of a model, a loss and an optimizer (engine/nn and engine/optim fit it). */
+interface Forward<T> {
+  forward(x: T): T | unknown;
+}
+interface LossLike<T> {
+  backward(): void;
+  item(): number;
+}
+
+/**
+ * One training step as the chooser times it: forward, loss, backward, optimizer step, zero the gradients.
+ * `model`, `lossFn` and `optimizer` should be a copy built for measuring, not the run's own (the steps train it).
+ */
+export function trainingStep<T>(
+  model: Forward<T>, lossFn: (output: T, target: T) => LossLike<T>, optimizer: { step(): unknown; zeroGrad(): void }, x: T, y: T,
+): () => void {
+  return () => {
+    const loss = lossFn(model.forward(x) as T, y);
+    loss.item();
+    loss.backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+  };
+}

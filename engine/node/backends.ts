@@ -1,0 +1,81 @@
+/**
+ * Registers every engine backend this Node process can run, so that a run can choose among them by measuring
+ * (engine/backend/choose.ts): 'cpu' (always), 'wasm' where WebAssembly SIMD exists, 'wasm+threads' (shared memory,
+ * one worker per extra core) where there is more than one core, and with `gpujs`, one gpu.js backend per
+ * synchronous gpu.js mode that builds here ('gpujs-webasm' in Node; 'gpujs-headlessgl' with the optional `gl`).
+ *
+ *   const backends = await registerNodeBackends({ gpujs: true });   // ['cpu', 'wasm', 'wasm+threads', 'gpujs-webasm']
+ *   ...
+ *   backends.dispose();
+ *
+ * The gpu.js backends keep their measured break-even sizes (engine/backend/gpujs: on a machine without a real GPU
+ * nothing pays, so they compute on the CPU kernels); the chooser's figures then show them level with 'cpu'.
+ */
+import { availableParallelism } from 'node:os';
+import { GPU } from 'gpu.js';
+import { listBackends, registerBackend } from '../backend/backend';
+import { createGpujsBackend } from '../backend/gpujs/index';
+import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
+import { createNodeWasmBackend } from './wasm-threads';
+
+export interface NodeBackends {
+  /** Registered backend names, 'cpu' first. */
+  names: string[];
+  /** Why a backend that was tried is missing, by name (e.g. `gpujs-webasm: …`). */
+  skipped: Record<string, string>;
+  /** Stops worker threads and frees gpu.js kernels. */
+  dispose(): void;
+}
+
+export interface NodeBackendOptions {
+  /** Also the wasm backend with worker threads (default true where there is more than one core). */
+  threads?: boolean;
+  /** Also the gpu.js backends (default false: they only pay on a real GPU). */
+  gpujs?: boolean;
+  /** How long to wait for the worker threads to start (default 3000 ms). */
+  threadsReadyMs?: number;
+}
+
+const GPUJS_MODES = ['headlessgl', 'webasm'] as const;
+
+export async function registerNodeBackends(options: NodeBackendOptions = {}): Promise<NodeBackends> {
+  const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000 } = options;
+  const disposers: (() => void)[] = [];
+  const skipped: Record<string, string> = {};
+  const tryRegister = (name: string, make: () => { dispose(): void } & Parameters<typeof registerBackend>[0]) => {
+    try {
+      const backend = make();
+      registerBackend(backend);
+      disposers.push(() => backend.dispose());
+    } catch (error) {
+      skipped[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    }
+  };
+  if (wasmSupported()) tryRegister('wasm', () => createWasmBackend());
+  else skipped.wasm = 'no WebAssembly SIMD in this runtime';
+  if (threads && wasmSupported(true)) {
+    const workers = Math.max(1, availableParallelism() - 1);
+    let backend: WasmBackend | null = null;
+    tryRegister('wasm+threads', () => (backend = createNodeWasmBackend(workers)));
+    // The threads start in the background; a measurement taken before they are up would not count them.
+    for (const started = Date.now(); backend && (backend as WasmBackend).readyThreads() < workers && Date.now() - started < threadsReadyMs;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  if (gpujs) {
+    for (const mode of GPUJS_MODES) {
+      if (mode === 'headlessgl' && !GPU.isHeadlessGLSupported) continue;
+      if (mode === 'webasm' && !GPU.isWebAssemblySupported) continue;
+      tryRegister(`gpujs-${mode}`, () => {
+        const gpu = new GPU({ mode });
+        const backend = createGpujsBackend({ gpu, mode });
+        return { ...backend, dispose: () => { backend.dispose(); void gpu.destroy(); } };
+      });
+    }
+  }
+  return {
+    names: listBackends(),
+    skipped,
+    dispose: () => disposers.forEach((d) => d()),
+  };
+}
