@@ -43,6 +43,11 @@ export interface RunOptions {
   earlyStopping?: EarlyStopping | null;
   /** clip_grad_norm_ of every batch's gradients to this norm. */
   clipGradNorm?: number | null;
+  /**
+   * The engine backend to train on ('cpu', 'wasm', …), or 'auto' (the default): time a few steps of this model
+   * on every backend at the start and take the fastest (reported in `run-backend`).
+   */
+  backend?: string;
 }
 
 export interface EpochRecord {
@@ -59,7 +64,7 @@ export interface EpochRecord {
 
 /** Something that happened to a run between epochs: an lr change, a crash it recovered from, a divergence. */
 export interface RunMarker {
-  kind: 'lr' | 'recovered' | 'diverged' | 'restarted';
+  kind: 'lr' | 'recovered' | 'diverged' | 'restarted' | 'backend';
   /** Global batch count when it happened. */
   step: number;
   epoch: number;
@@ -85,7 +90,7 @@ export interface RunMeta {
   reason: string | null;
   createdAt: string;
   updatedAt: string;
-  options: Required<Pick<RunOptions, 'epochs' | 'seed'>> & Pick<RunOptions, 'earlyStopping' | 'clipGradNorm'>;
+  options: Required<Pick<RunOptions, 'epochs' | 'seed'>> & Pick<RunOptions, 'earlyStopping' | 'clipGradNorm' | 'backend'>;
   /** Epochs completed and checkpointed. */
   epochsDone: number;
   /** Global batch count at the last checkpoint. */
@@ -244,6 +249,13 @@ export interface BatchReport {
   epochSoFar: { lossSum: number; samples: number; correct: number };
 }
 
+/** One backend's time for a training step of the run's model at its batch size; null when the step failed there. */
+export interface BackendFigure {
+  backend: string;
+  msPerStep: number | null;
+  error?: string;
+}
+
 export type TrainingEvent =
   /**
    * To main: send this dataset. Every run holds out main's default split (stratified, fixed seed, 1/12 of the
@@ -261,6 +273,11 @@ export type TrainingEvent =
     explanation: string; causes: string[]; restoredEpoch: number; fix: RestartAction;
   }
   | { type: 'run-recovered'; runId: string; fromEpoch: number; message: string }
+  /**
+   * The backend the run computes on: at its start (the fastest of `figures`, or the user's `backend` option when
+   * `overridden`), and again with `note` when a backend failed mid-run and training went on on the CPU.
+   */
+  | { type: 'run-backend'; runId: string; chosen: string; figures: BackendFigure[]; overridden: boolean; note?: string }
   | { type: 'run-evaluation'; runId: string; requestId?: number; evaluation: Evaluation }
   | {
     type: 'prediction'; requestId: number; runId: string; checkpoint: CheckpointRef; probabilities: number[];
@@ -286,6 +303,9 @@ export const TRAINING_REQUEST_TYPES_COMPLETE: [MissingTrainingType] extends [nev
 export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export const IMAGE_PIXELS = 28 * 28;
+
+/** Backend names: `cpu`, `wasm+threads`, `gpujs-webasm`. */
+const BACKEND_NAME = /^[a-z0-9][a-z0-9+._-]{0,39}$/i;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -324,7 +344,7 @@ function checkDataset(v: unknown): string | null {
 function checkOptions(v: unknown): string | null {
   if (v === undefined) return null;
   if (!isObj(v)) return 'run-start: options must be an object';
-  const extra = checkKeys({ ...v, type: 'run-start options' }, ['type', 'name', 'epochs', 'seed', 'earlyStopping', 'clipGradNorm']);
+  const extra = checkKeys({ ...v, type: 'run-start options' }, ['type', 'name', 'epochs', 'seed', 'earlyStopping', 'clipGradNorm', 'backend']);
   if (extra) return extra;
   if (v.name !== undefined && (typeof v.name !== 'string' || v.name.length > 200)) return 'run-start: options.name must be a string of at most 200 characters';
   if (v.epochs !== undefined && !(isInt(v.epochs, 1) && (v.epochs as number) <= 10_000)) return 'run-start: options.epochs must be an integer from 1 to 10000';
@@ -334,6 +354,7 @@ function checkOptions(v: unknown): string | null {
     if (!isObj(es) || !isInt(es.patience, 1)) return 'run-start: options.earlyStopping.patience must be an integer ≥ 1';
     if (es.minDelta !== undefined && !(isNum(es.minDelta) && es.minDelta >= 0)) return 'run-start: options.earlyStopping.minDelta must be ≥ 0';
   }
+  if (v.backend !== undefined && !(typeof v.backend === 'string' && BACKEND_NAME.test(v.backend))) return "run-start: options.backend must be 'auto' or a backend name like 'wasm'";
   const clip = v.clipGradNorm;
   if (clip !== undefined && clip !== null && !(isNum(clip) && clip > 0)) return 'run-start: options.clipGradNorm must be a positive number';
   return null;

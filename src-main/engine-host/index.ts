@@ -6,8 +6,10 @@
  * Never imports electron at runtime: the parentPort shape it needs is declared below.
  */
 import packageJson from '../../package.json';
-import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
-import { pickBackend, probeBackends } from './backend-probe';
+import type { BackendProbe, EngineEvent, EngineHello } from '../../common/engine-protocol';
+import { getBackend } from '../../engine/backend/backend';
+import { registerNodeBackends, type NodeBackends } from '../../engine/node/backends';
+import { probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 import { RunManager } from './training/run-manager';
 import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
@@ -38,17 +40,30 @@ let mainPeer: EnginePeer = { id: 'main', send: () => undefined };
 
 /** Messages that arrive while the backends are being probed wait here, in order. */
 const host: Promise<EngineHost> = (async () => {
-  const backends = await probeBackends(runtime);
+  const probes = await probeBackends(runtime);
+  // The engine's own backends, which training chooses among by measuring (run-manager.ts): cpu, wasm,
+  // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference.
+  const engine = await registerNodeBackends({ gpujs: true });
   const hello: EngineHello = {
     engineVersion: packageJson.version,
     pid: process.pid,
     runtime,
-    backends,
-    backendInUse: pickBackend(backends),
+    backends: [...probes, ...engineBackendProbes(engine)],
+    backendInUse: getBackend().name,
   };
   const main: EnginePeer = { id: 'main', send: (event) => mainPeer.send(event) };
-  return new EngineHost(hello, (h) => new RunManager({ main, renderers: () => h.renderers }));
+  // The hello is answered by reference, so later hellos name the backend a run chose.
+  const backendChanged = (name: string) => void (hello.backendInUse = name);
+  return new EngineHost(hello, (h) => new RunManager({ main, renderers: () => h.renderers, backendChanged }));
 })();
+
+/** The engine backends beside the gpu.js probes ('cpu' is already among them), and any that failed to start. */
+function engineBackendProbes(engine: NodeBackends): BackendProbe[] {
+  return [
+    ...engine.names.filter((name) => name !== 'cpu').map((name) => ({ name, available: true, detail: 'ok (engine backend)' })),
+    ...Object.entries(engine.skipped).map(([name, why]) => ({ name, available: false, detail: `unavailable (${why})` })),
+  ];
+}
 
 if (parentPort) serveElectron(parentPort);
 else if (process.send) serveChildProcess();

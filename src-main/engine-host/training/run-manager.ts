@@ -22,7 +22,9 @@ import { evaluateRun, predictImage } from './evaluation';
 import { RunLibrary } from './run-library';
 import { RunStore } from './run-store';
 import { newRunId, Run, specLr } from './run';
-import { DIVERGENCE_FACTOR, resolveOptions, Trainer } from './trainer';
+import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
+import { listBackends, setBackend } from '../../../engine/backend/backend';
+import { chooseBackend } from '../../../engine/backend/choose';
 
 export interface TrainingPeer {
   readonly id: string;
@@ -33,6 +35,8 @@ export interface TrainingLinks {
   main: TrainingPeer;
   /** Every renderer the engine host knows now. */
   renderers(): Iterable<TrainingPeer>;
+  /** The engine backend in use changed (a run chose one, or fell back to the CPU): the hello says so from now on. */
+  backendChanged?(name: string): void;
 }
 
 /** A run that crashed the engine this many times is not resumed again. */
@@ -48,6 +52,9 @@ export class RunManager {
   #run: Run | null = null;
   #recoveryNotice: TrainingEvent | null = null;
   #runLibrary: RunLibrary | null = null;
+  /** Runs whose backend was chosen in this process (a resumed run keeps its choice), and the last choice made. */
+  readonly #backendChosen = new WeakSet<Run>();
+  #backendEvent: Extract<TrainingEvent, { type: 'run-backend' }> | null = null;
 
   constructor(links: TrainingLinks) {
     this.#links = links;
@@ -59,6 +66,7 @@ export class RunManager {
   connect(peer: TrainingPeer): void {
     if (this.#run) this.#send(peer, { type: 'run-state', run: this.#run.status() });
     if (this.#recoveryNotice) this.#send(peer, this.#recoveryNotice);
+    if (this.#backendEvent && this.#backendEvent.runId === this.#run?.meta.id) this.#send(peer, this.#backendEvent);
   }
 
   /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */
@@ -154,6 +162,10 @@ export class RunManager {
   async #start(peer: TrainingPeer, spec: ModelSpec, dataset: string | undefined, options: RunOptions | undefined): Promise<void> {
     this.#refuseIfBusy();
     assertBuildable(spec);
+    const wanted = options?.backend;
+    if (wanted !== undefined && wanted !== 'auto' && !listBackends().includes(wanted)) {
+      throw new Error(`there is no backend '${wanted}' in this engine (available: auto, ${listBackends().join(', ')})`);
+    }
     const store = await this.#storeReady();
     this.#refuseIfBusy();
     const resolved = resolveOptions(options);
@@ -257,6 +269,7 @@ export class RunManager {
 
   async #loop(run: Run): Promise<void> {
     try {
+      this.#chooseBackend(run);
       await this.#batches(run);
     } finally {
       run.looping = false;
@@ -272,6 +285,7 @@ export class RunManager {
         return this.#diverged(run, at);
       }
       run.meta.firstLoss = trainer.firstLoss;
+      if (outcome.fellBack) this.#fellBack(run, outcome.fellBack);
       run.throttle.push({
         step: trainer.step, epoch: trainer.epoch + 1, batch: trainer.batchInEpoch, batches: trainer.batchesPerEpoch,
         loss: outcome.loss, size: outcome.size, correct: outcome.correct, seconds: outcome.seconds, lr: trainer.lr,
@@ -337,6 +351,45 @@ export class RunManager {
       fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
     });
     this.#setState(run, 'diverged', `${report.explanation} ${report.causes[0] ?? ''}`.trim());
+  }
+
+  // ---------- backends ----------
+
+  /**
+   * Before a run's first batch in this process: its `backend` option, or ('auto') the fastest backend for this
+   * model, timed over a few steps of a copy of it on every registered backend; announced as `run-backend`.
+   */
+  #chooseBackend(run: Run): void {
+    if (this.#backendChosen.has(run)) return;
+    this.#backendChosen.add(run);
+    const wanted = run.meta.options.backend ?? 'auto';
+    const available = listBackends();
+    let event: Extract<TrainingEvent, { type: 'run-backend' }>;
+    if (wanted !== 'auto' && available.includes(wanted)) {
+      event = { type: 'run-backend', runId: run.meta.id, chosen: wanted, figures: [], overridden: true };
+    } else {
+      const choice = available.length > 1 ? chooseBackend(available, () => run.trainer!.measureStep()) : { chosen: available[0], figures: [] };
+      event = { type: 'run-backend', runId: run.meta.id, chosen: choice.chosen, figures: choice.figures, overridden: false };
+      // A run resumed on an engine that lacks the backend it was started with (another machine) measures instead.
+      if (wanted !== 'auto') event.note = `the backend '${wanted}' this run asked for is not available here; using the fastest measured`;
+    }
+    this.#announceBackend(event);
+  }
+
+  /** A backend failed during a batch and the trainer did the batch again on the CPU: mark it and say so. */
+  #fellBack(run: Run, { from, error }: FellBack): void {
+    const trainer = run.trainer!;
+    const message = `the ${from} backend failed (${error}); training goes on on the CPU from batch ${trainer.batchInEpoch} of epoch ${trainer.epoch + 1}, with nothing lost`;
+    this.#mark(run, { kind: 'backend', step: trainer.step, epoch: trainer.epoch + 1, message });
+    const figures = this.#backendEvent?.runId === run.meta.id ? this.#backendEvent.figures : [];
+    this.#announceBackend({ type: 'run-backend', runId: run.meta.id, chosen: 'cpu', figures, overridden: false, note: message });
+  }
+
+  #announceBackend(event: Extract<TrainingEvent, { type: 'run-backend' }>): void {
+    setBackend(event.chosen);
+    this.#backendEvent = event;
+    this.#links.backendChanged?.(event.chosen);
+    this.#broadcast(event);
   }
 
   // ---------- checkpoints ----------

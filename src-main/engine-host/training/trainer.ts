@@ -24,6 +24,8 @@ import {
   buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
 } from '../../../engine/spec/build';
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
+import { getBackend, setBackend } from '../../../engine/backend/backend';
+import { trainingStep } from '../../../engine/backend/choose';
 
 /** A run's options with the defaults filled in. */
 export interface ResolvedOptions {
@@ -31,6 +33,8 @@ export interface ResolvedOptions {
   seed: number;
   earlyStopping: { patience: number; minDelta: number } | null;
   clipGradNorm: number | null;
+  /** 'auto' (measure and take the fastest) or a backend name. */
+  backend: string;
 }
 
 export function resolveOptions(options: RunOptions = {}): ResolvedOptions {
@@ -39,6 +43,7 @@ export function resolveOptions(options: RunOptions = {}): ResolvedOptions {
     seed: options.seed ?? 0,
     earlyStopping: options.earlyStopping ? { patience: options.earlyStopping.patience, minDelta: options.earlyStopping.minDelta ?? 0 } : null,
     clipGradNorm: options.clipGradNorm ?? null,
+    backend: options.backend ?? 'auto',
   };
 }
 
@@ -47,8 +52,14 @@ const NORMALIZATION = { none: 'none', scale: 'scale', standardize: 'mnist' } as 
 /** The watchdog: a loss this many times the run's first loss means the run diverged. */
 export const DIVERGENCE_FACTOR = 10;
 
+/** A backend that failed during a batch: the batch was done again on the CPU, which the run now uses. */
+export interface FellBack {
+  from: string;
+  error: string;
+}
+
 export type BatchOutcome =
-  | { kind: 'ok'; loss: number; size: number; correct: number; seconds: number; epochDone: boolean }
+  | { kind: 'ok'; loss: number; size: number; correct: number; seconds: number; epochDone: boolean; fellBack?: FellBack }
   | { kind: 'diverged'; loss: number; why: 'not-finite' | 'exploded' };
 
 export interface EpochTotals {
@@ -126,25 +137,39 @@ export class Trainer {
     return { ...this.#totals };
   }
 
-  /** Trains one batch (starting a new epoch when none is in progress). A diverging batch is not applied. */
+  /**
+   * Trains one batch (starting a new epoch when none is in progress). A diverging batch is not applied. When the
+   * backend in use fails during the forward or backward pass (a GPU context lost), nothing has been applied yet:
+   * the run switches to the CPU and does the same batch again there (`fellBack` says so). The optimizer's update
+   * comes after, and its fast kernels fall back to the CPU per parameter on their own (wasm/optim.ts).
+   */
   trainBatch(): BatchOutcome {
     if (!this.#batches) this.#startEpoch();
     const indices = this.#batches![this.#next];
     const started = performance.now();
     this.model.train();
     const [x, y] = this.sets.train.getBatch(indices);
-    const output = this.model.forward(prepareInput(this.spec, x)) as Tensor;
-    const loss = this.lossFn(output, y);
-    const size = y.shape[0];
-    const raw = loss.item();
-    const value = this.lossIsSum ? raw / size : raw;
-    if (!Number.isFinite(value)) return { kind: 'diverged', loss: value, why: 'not-finite' };
-    if (this.firstLoss !== null && value > DIVERGENCE_FACTOR * this.firstLoss) return { kind: 'diverged', loss: value, why: 'exploded' };
-    if (this.firstLoss === null) this.firstLoss = value;
-    loss.backward();
+    let fellBack: FellBack | undefined;
+    let pass: { output: Tensor; value: number } | BatchOutcome;
+    const buffers = getBackend().name === 'cpu' ? null : this.model.buffers().map((b) => b.data.slice());
+    try {
+      pass = this.#forwardBackward(x, y);
+    } catch (error) {
+      const from = getBackend().name;
+      if (from === 'cpu') throw error;
+      // Gradients the failed backward half-accumulated, and running statistics its forward updated, are undone.
+      this.optimizer.zeroGrad();
+      this.model.buffers().forEach((b, i) => b.data.set(buffers![i]));
+      setBackend('cpu');
+      fellBack = { from, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+      pass = this.#forwardBackward(x, y);
+    }
+    if ('kind' in pass) return pass;
+    const { output, value } = pass;
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
     this.optimizer.zeroGrad();
+    const size = y.shape[0];
     const correct = countCorrect(output, y);
     const seconds = (performance.now() - started) / 1000;
     this.#totals.lossSum += value * size;
@@ -153,7 +178,33 @@ export class Trainer {
     this.#totals.seconds += seconds;
     this.step++;
     this.#next++;
-    return { kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length };
+    return { kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length, ...(fellBack ? { fellBack } : {}) };
+  }
+
+  /** Forward, the watchdog's check, backward: everything of a batch before the update. */
+  #forwardBackward(x: Tensor, y: Tensor): { output: Tensor; value: number } | BatchOutcome {
+    const output = this.model.forward(prepareInput(this.spec, x)) as Tensor;
+    const loss = this.lossFn(output, y);
+    const raw = loss.item();
+    const value = this.lossIsSum ? raw / y.shape[0] : raw;
+    if (!Number.isFinite(value)) return { kind: 'diverged', loss: value, why: 'not-finite' };
+    if (this.firstLoss !== null && value > DIVERGENCE_FACTOR * this.firstLoss) return { kind: 'diverged', loss: value, why: 'exploded' };
+    if (this.firstLoss === null) this.firstLoss = value;
+    loss.backward();
+    return { output, value };
+  }
+
+  /**
+   * One training step of a copy of this run's model (same spec, a fresh optimizer) on the first batch of its
+   * training set, for the backend chooser to time: the run's own weights and optimizer state are not touched.
+   */
+  measureStep(): () => void {
+    const model = buildModel(this.spec);
+    model.train();
+    const optimizer = makeOptimizer(this.spec, model.parameters());
+    const size = Math.min(this.spec.data.batchSize, this.sets.train.length);
+    const [x, y] = this.sets.train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
+    return trainingStep(model, this.lossFn, optimizer, prepareInput(this.spec, x), y);
   }
 
   /** Closes the epoch whose batches are all done: scheduler step, validation, the epoch's record. */

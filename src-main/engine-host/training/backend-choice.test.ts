@@ -1,0 +1,118 @@
+/**
+ * The run manager's backend handling, in this process (the spawned engine host is tested in
+ * src-main/services/runs/backend.test.ts): a backend that fails mid-run hands the run to the CPU with nothing lost,
+ * and a run's `backend` option is honoured without measuring.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../../common/engine-protocol';
+import type { ModelSpec } from '../../../common/spec/types';
+import type { TrainingDataset } from '../../../common/training-protocol';
+import { getBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
+import { cpuKernels } from '../../../engine/backend/cpu/index';
+import { RunManager, type TrainingPeer } from './run-manager';
+
+type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+const root = mkdtempSync(join(tmpdir(), 'layerlab-backend-choice-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** A runs folder per test: a run whose meta is still being written must not look interrupted to the next one. */
+let folders = 0;
+const runsFolder = () => join(root, String(++folders));
+afterEach(() => setBackend('cpu'));
+
+/** 240 images of 28×28 whose class k lights row band k: learnable by a logistic regression. */
+function dataset(): TrainingDataset {
+  const count = 240;
+  const images = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 10;
+    for (let p = 0; p < 784; p++) images[i * 784 + p] = ((i * 31 + p * 7) % 50) + (Math.floor(p / 78) === labels[i] ? 150 : 0);
+  }
+  const all = Int32Array.from({ length: count }, (_, i) => i);
+  return {
+    name: 'bands', classes: Array.from({ length: 10 }, (_, k) => String(k)),
+    train: { images, labels, count, height: 28, width: 28 }, test: null,
+    split: { train: all.slice(0, 200), validation: all.slice(200), seed: 0 },
+  };
+}
+
+const spec: ModelSpec = {
+  version: 1, name: 'Logistic',
+  nodes: [{ id: 'input', op: 'Input', params: { shape: [784] } }, { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } }],
+  edges: [{ from: 'input', to: 'fc1' }],
+  loss: { type: 'CrossEntropyLoss', params: {} },
+  optimizer: { type: 'SGD', params: { lr: 0.1 } },
+  data: { dataset: 'mnist', batchSize: 20, shuffle: true, validationSize: 40, normalize: 'scale' },
+};
+
+function harness() {
+  const events: EngineEvent[] = [];
+  const renderer: TrainingPeer = { id: 'r1', send: (e) => events.push(e) };
+  let manager!: RunManager;
+  const data = dataset();
+  const main: TrainingPeer = {
+    id: 'main',
+    send: (e) => {
+      if (e.type === 'dataset-request') setImmediate(() => void manager.handle(main, { type: 'dataset', requestId: e.requestId, dataset: data }));
+    },
+  };
+  let backendInUse = 'cpu';
+  manager = new RunManager({ main, renderers: () => [renderer], backendChanged: (name) => (backendInUse = name) });
+  const waitFor = async <T extends EngineEvent>(test: (e: EngineEvent) => boolean, ms = 30_000): Promise<T> => {
+    for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 10))) {
+      const hit = events.find(test);
+      if (hit) return hit as T;
+    }
+    throw new Error(`timed out; last events: ${JSON.stringify(events.slice(-4)).slice(0, 1500)}`);
+  };
+  return { manager, main, renderer, events, waitFor, backendInUse: () => backendInUse };
+}
+
+describe('run backends', () => {
+  it('falls back to the CPU when the backend fails mid-run, redoes that batch, and completes with nothing lost', async () => {
+    let calls = 0;
+    registerBackend({
+      name: 'flaky-gpu',
+      kernels: {
+        Matmul: (...args: Parameters<typeof cpuKernels.Matmul>) => {
+          if (++calls > 25) throw new Error('GPU context lost\n  at somewhere');
+          return cpuKernels.Matmul(...args);
+        },
+      },
+    });
+    const h = harness();
+    await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+    await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { epochs: 2, backend: 'flaky-gpu' } });
+    const started = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
+    const done = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && ['completed', 'failed'].includes(e.run.state));
+    expect(done.run).toMatchObject({ id: started.runId, state: 'completed', epoch: 2 });
+
+    const announced = h.events.filter((e): e is Ev<'run-backend'> => e.type === 'run-backend');
+    expect(announced[0]).toEqual({ type: 'run-backend', runId: started.runId, chosen: 'flaky-gpu', figures: [], overridden: true });
+    expect(announced[1]).toMatchObject({ runId: started.runId, chosen: 'cpu' });
+    expect(announced[1].note).toMatch(/^the flaky-gpu backend failed \(GPU context lost\); training goes on on the CPU from batch \d+ of epoch \d, with nothing lost$/);
+    expect(getBackend().name).toBe('cpu');
+    expect(h.backendInUse()).toBe('cpu');
+    const marker = h.events.find((e): e is Ev<'run-marker'> => e.type === 'run-marker' && e.marker.kind === 'backend');
+    expect(marker?.marker.message).toBe(announced[1].note);
+
+    // Every batch of both epochs counted once: 200 training images in batches of 20.
+    const batches = h.events.filter((e): e is Ev<'run-batch'> => e.type === 'run-batch').flatMap((e) => e.window.size);
+    expect(batches).toEqual(Array(20).fill(20));
+    const epochs = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(epochs[1].trainAcc).toBeGreaterThan(0.5);
+  });
+
+  it('refuses a backend this engine does not have', async () => {
+    const h = harness();
+    await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+    await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { backend: 'tpu' } });
+    const error = await h.waitFor<Ev<'error'>>((e) => e.type === 'error');
+    expect(error.message).toMatch(/^there is no backend 'tpu' in this engine \(available: auto, cpu/);
+  });
+});
