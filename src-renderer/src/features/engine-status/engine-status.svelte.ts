@@ -1,6 +1,7 @@
 /**
  * The engine's status, kept live: main's `engineStatus` events and getEngineStatus(), plus a `hello` asked of the
- * engine host itself whenever a new engine becomes ready or the engine channel is re-bound (rules: engine-view.ts).
+ * engine host itself whenever a new engine becomes ready or the engine channel is re-bound, and the backend a run
+ * chose (`run-backend`) (rules: engine-view.ts).
  */
 import type { Host } from '../../lib/host/host';
 import { describeEngine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineView } from './engine-view';
@@ -29,6 +30,10 @@ export class EngineStatusState {
       api.on('engineStatus', (status) => this.#apply({ kind: 'status', status })),
       engine.subscribe((event) => {
         if (event.type === 'hello') this.#apply({ kind: 'hello', hello: event.hello });
+        if (event.type === 'run-backend') {
+          const { type: _type, ...run } = event;
+          this.#apply({ kind: 'backend', run });
+        }
       }),
       engine.onBind(() => {
         this.#apply({ kind: 'bind' });

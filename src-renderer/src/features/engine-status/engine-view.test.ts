@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../../common/api';
 import type { EngineHello } from '../../../../common/engine-protocol';
-import { backendLine, describeEngine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineKnowledge } from './engine-view';
+import { backendLine, describeEngine, figuresLine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineKnowledge } from './engine-view';
 
 const helloFromMain: EngineHello = {
   engineVersion: '0.1.0',
@@ -38,7 +38,7 @@ describe('reduceEngine', () => {
   it('asks the engine for its hello once it is ready, and keeps the answer', () => {
     const { known, hellos } = run([{ kind: 'status', status: ready }, { kind: 'hello', hello: direct }]);
     expect(hellos).toBe(1);
-    expect(known).toEqual({ status: ready, direct });
+    expect(known).toEqual({ status: ready, direct, run: null });
   });
 
   it('does not ask again when the same engine is reported ready again', () => {
@@ -57,7 +57,7 @@ describe('reduceEngine', () => {
       { kind: 'hello', hello: direct },
       { kind: 'status', status: restarting },
     ]);
-    expect(known).toEqual({ status: restarting, direct: null });
+    expect(known).toEqual({ status: restarting, direct: null, run: null });
     const after = run([{ kind: 'status', status: readyAgain }], known);
     expect(hellos + after.hellos).toBe(2);
   });
@@ -82,23 +82,36 @@ describe('reduceEngine', () => {
 describe('describeEngine', () => {
   it('shows nothing known before the first status', () => {
     expect(describeEngine(NOTHING_KNOWN)).toEqual({
-      state: null, reason: null, pid: null, backendInUse: null, backends: [], restarts: 0,
+      state: null, reason: null, pid: null, backendInUse: null, backendFigures: [], backendNote: null, backends: [], restarts: 0,
     });
   });
 
   it("uses main's hello until the engine answers directly", () => {
-    expect(describeEngine({ status: ready, direct: null })).toMatchObject({ state: 'ready', pid: 100, backendInUse: 'cpu' });
+    expect(describeEngine({ status: ready, direct: null, run: null })).toMatchObject({ state: 'ready', pid: 100, backendInUse: 'cpu' });
   });
 
   it("prefers the engine's own hello while it is ready", () => {
-    const view = describeEngine({ status: ready, direct: { ...direct, pid: 101 } });
+    const view = describeEngine({ status: ready, direct: { ...direct, pid: 101 }, run: null });
     expect(view).toMatchObject({ pid: 101, backendInUse: 'webasm', backends: direct.backends });
   });
 
   it('shows the reason and no engine while restarting', () => {
-    expect(describeEngine({ status: restarting, direct })).toEqual({
-      state: 'restarting', reason: 'exit 1', pid: null, backendInUse: null, backends: [], restarts: 1,
+    expect(describeEngine({ status: restarting, direct, run: null })).toEqual({
+      state: 'restarting', reason: 'exit 1', pid: null, backendInUse: null, backendFigures: [], backendNote: null, backends: [], restarts: 1,
     });
+  });
+
+  it("shows the backend a run chose, with its figures, until another engine starts", () => {
+    const figures = [{ backend: 'cpu', msPerStep: 4.123 }, { backend: 'wasm', msPerStep: 1.05 }, { backend: 'gpujs-webasm', msPerStep: null, error: 'x' }];
+    const chose = { runId: 'r', chosen: 'wasm', figures, overridden: false };
+    const { known } = run([{ kind: 'status', status: ready }, { kind: 'hello', hello: direct }, { kind: 'backend', run: chose }]);
+    expect(describeEngine(known)).toMatchObject({ backendInUse: 'wasm', backendFigures: figures, backendNote: null });
+    expect(figuresLine(figures)).toBe('cpu 4.12 ms · wasm 1.05 ms · gpujs-webasm failed');
+    const fellBack = run([{ kind: 'backend', run: { ...chose, chosen: 'cpu', note: 'the wasm backend failed' } }], known).known;
+    expect(describeEngine(fellBack)).toMatchObject({ backendInUse: 'cpu', backendNote: 'the wasm backend failed' });
+    const restarted = run([{ kind: 'status', status: restarting }, { kind: 'status', status: readyAgain }], known).known;
+    expect(restarted.run).toBeNull();
+    expect(describeEngine(restarted).backendInUse).toBe('cpu');
   });
 });
 

@@ -1,16 +1,22 @@
 /**
- * What we know about the engine, and what the header shows of it. Two sources: main's EngineStatus (state, pid,
- * reason) and the hello the engine host sent us directly. The direct hello wins while that engine is ready, so the
- * pid and backends on screen came straight from the engine process, not from main's memory of it.
+ * What we know about the engine, and what the header shows of it. Three sources: main's EngineStatus (state, pid,
+ * reason), the hello the engine host sent us directly, and its latest `run-backend` (the backend a run chose by
+ * measuring, or fell back to). The direct hello wins while that engine is ready, so the pid and backends on screen
+ * came straight from the engine process, not from main's memory of it; a run's choice wins over the hello's.
  * Plain functions, so the rules test without Svelte; engine-status.svelte.ts only applies them.
  */
 import type { EngineState, EngineStatus } from '../../../../common/api';
-import type { BackendProbe, EngineHello } from '../../../../common/engine-protocol';
+import type { BackendFigure, BackendProbe, EngineEvent, EngineHello } from '../../../../common/engine-protocol';
+
+/** A run-backend event without its type. */
+export type RunBackend = Omit<Extract<EngineEvent, { type: 'run-backend' }>, 'type'>;
 
 export interface EngineKnowledge {
   status: EngineStatus | null;
   /** The hello the current engine sent over the engine channel; null until it answers. */
   direct: EngineHello | null;
+  /** The current engine's latest backend choice for a run; null until a run starts. */
+  run: RunBackend | null;
 }
 
 export type EngineInput =
@@ -19,9 +25,11 @@ export type EngineInput =
   /** A hello event on the engine channel. */
   | { kind: 'hello'; hello: EngineHello }
   /** The engine channel was (re)bound: a new port or a reconnected socket. */
-  | { kind: 'bind' };
+  | { kind: 'bind' }
+  /** A run-backend event on the engine channel. */
+  | { kind: 'backend'; run: RunBackend };
 
-export const NOTHING_KNOWN: EngineKnowledge = { status: null, direct: null };
+export const NOTHING_KNOWN: EngineKnowledge = { status: null, direct: null, run: null };
 
 /**
  * Folds one input into what we know, and says whether to ask the engine for its hello now: when a new engine
@@ -37,13 +45,15 @@ export function reduceEngine(known: EngineKnowledge, input: EngineInput): { know
       const sameEngine = ready && next.state === 'ready' && known.status!.pid === next.pid;
       if (sameEngine) return { known: { ...known, status: next }, askHello: false };
       // A different engine, or none: what the old one told us no longer holds.
-      return { known: { status: next, direct: null }, askHello: next.state === 'ready' };
+      return { known: { status: next, direct: null, run: null }, askHello: next.state === 'ready' };
     }
     case 'hello':
       // A hello that arrives while no engine is ready can only be from one that is gone.
       return { known: ready ? { ...known, direct: input.hello } : known, askHello: false };
     case 'bind':
       return { known, askHello: ready };
+    case 'backend':
+      return { known: ready ? { ...known, run: input.run } : known, askHello: false };
   }
 }
 
@@ -52,21 +62,32 @@ export interface EngineView {
   reason: string | null;
   pid: number | null;
   backendInUse: string | null;
+  /** The run's measured ms per step on each backend (empty when the user named the backend, or before a run). */
+  backendFigures: BackendFigure[];
+  /** Why the backend changed mid-run (it failed, and training went on on the CPU). */
+  backendNote: string | null;
   backends: BackendProbe[];
   restarts: number;
 }
 
-export function describeEngine({ status, direct }: EngineKnowledge): EngineView {
+export function describeEngine({ status, direct, run }: EngineKnowledge): EngineView {
   const ready = status?.state === 'ready';
   const hello = (ready ? direct : null) ?? status?.hello ?? null;
   return {
     state: status?.state ?? null,
     reason: status?.reason ?? null,
     pid: (ready ? direct?.pid : null) ?? status?.pid ?? null,
-    backendInUse: hello?.backendInUse ?? null,
+    backendInUse: (ready ? run?.chosen : null) ?? hello?.backendInUse ?? null,
+    backendFigures: (ready ? run?.figures : null) ?? [],
+    backendNote: (ready ? run?.note : null) ?? null,
     backends: hello?.backends ?? [],
     restarts: status?.restarts ?? 0,
   };
+}
+
+/** "cpu 4.12 ms · wasm 1.05 ms · gpujs-webasm failed": the measured figures, for the backend's tooltip. */
+export function figuresLine(figures: readonly BackendFigure[]): string {
+  return figures.map((f) => `${f.backend} ${f.msPerStep === null ? 'failed' : `${f.msPerStep.toFixed(2)} ms`}`).join(' · ');
 }
 
 /** "webasm: ok (3 ms)": the DOM contract's wording for one detected backend. */
