@@ -1,32 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../random';
+import { dot, expectClose, numericGrad } from '../../test/array-checks';
 import { batchNormBackward, batchNormForward, batchNormUpdateRunningStats } from './batchnorm';
 
 const round = (a: ArrayLike<number>, digits = 5) => Array.from(a, (v) => Math.round(v * 10 ** digits) / 10 ** digits);
 
-function numericGrad(a: Float64Array, loss: () => number, h = 1e-6): Float64Array {
-  const grad = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const keep = a[i];
-    a[i] = keep + h;
-    const up = loss();
-    a[i] = keep - h;
-    const down = loss();
-    a[i] = keep;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
-}
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-function expectClose(actual: ArrayLike<number> | null, expected: ArrayLike<number>, tol = 1e-6) {
-  expect(actual).not.toBeNull();
-  expect(actual!.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual![i] - expected[i])).toBeLessThan(tol);
-}
 
 describe('batchNormForward', () => {
   it('normalises each channel of an [N, C] batch with the biased variance, then scales and shifts', () => {

@@ -1,39 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../random';
+import { arange, dot, expectClose, numericGrad, ones } from '../../test/array-checks';
 import { type Conv2dAttrs, conv2dBackward, conv2dForward, conv2dGeometry } from './conv';
 
 const attrs = (o: Partial<Conv2dAttrs> = {}): Conv2dAttrs => ({
   strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, dilationH: 1, dilationW: 1, groups: 1, ...o,
 });
 const pad = (p: number) => ({ padTop: p, padBottom: p, padLeft: p, padRight: p });
-const arange = (n: number, start = 1) => Float64Array.from({ length: n }, (_, i) => i + start);
-const ones = (n: number) => new Float64Array(n).fill(1);
 const randomArray = (n: number, rng: Random) => Float64Array.from({ length: n }, () => rng.normal());
 
-/** Central-difference d(Σ r·f(a))/da for every element of `a` (float64). */
-function numericGrad(a: Float64Array, loss: () => number, h = 1e-6): Float64Array {
-  const grad = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const keep = a[i];
-    a[i] = keep + h;
-    const up = loss();
-    a[i] = keep - h;
-    const down = loss();
-    a[i] = keep;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
-}
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-function expectClose(actual: ArrayLike<number> | null, expected: ArrayLike<number>, tol = 1e-6) {
-  expect(actual).not.toBeNull();
-  expect(actual!.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual![i] - expected[i])).toBeLessThan(tol);
-}
 
 describe('conv2dForward', () => {
   it('sums 2x2 windows of a 3x3 image with a ones kernel, plus bias', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../random';
+import { arange, dot, expectClose, numericGrad, ones } from '../../test/array-checks';
 import {
   type AvgPool2dAttrs, type MaxPool2dAttrs, adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward,
   avgPool2dForward, maxPool2dBackward, maxPool2dForward,
@@ -11,32 +12,8 @@ const maxAttrs = (k: number, o: Partial<MaxPool2dAttrs> = {}): MaxPool2dAttrs =>
 const avgAttrs = (k: number, o: Partial<AvgPool2dAttrs> = {}): AvgPool2dAttrs => ({
   kernelH: k, kernelW: k, strideH: k, strideW: k, padH: 0, padW: 0, ceilMode: false, countIncludePad: true, divisorOverride: null, ...o,
 });
-const arange = (n: number, start = 1) => Float64Array.from({ length: n }, (_, i) => i + start);
-const ones = (n: number) => new Float64Array(n).fill(1);
 const round = (a: ArrayLike<number>) => Array.from(a, (v) => Math.round(v * 1e4) / 1e4);
 
-function numericGrad(a: Float64Array, loss: () => number, h = 1e-6): Float64Array {
-  const grad = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const keep = a[i];
-    a[i] = keep + h;
-    const up = loss();
-    a[i] = keep - h;
-    const down = loss();
-    a[i] = keep;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
-}
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-6) {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(tol);
-}
 /** Distinct, well-separated values so that central differences never flip which element is the max. */
 function shuffledDistinct(n: number, seed: number): Float64Array {
   const order = new Random(seed).permutation(n);
