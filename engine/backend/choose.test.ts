@@ -26,6 +26,15 @@ describe('chooseBackend', () => {
     expect(choice).toEqual({ chosen: 'fast-fake', figures: [{ backend: 'slow-fake', msPerStep: 7 }, { backend: 'fast-fake', msPerStep: 2 }] });
   });
 
+  it('stops timing a backend that is already over twice as slow as the best so far', () => {
+    fake('quick-fake', 1);
+    let calls = 0;
+    registerBackend({ name: 'sluggish-fake', kernels: { [K.Add]: (...args: Parameters<typeof cpuKernels.Add>) => { calls++; now += 10; return cpuKernels.Add(...args); } } });
+    const choice = chooseBackend(['quick-fake', 'sluggish-fake'], addStep, { clock, warmup: 1, repeats: 3 });
+    expect(choice.figures).toEqual([{ backend: 'quick-fake', msPerStep: 1 }, { backend: 'sluggish-fake', msPerStep: 10 }]);
+    expect(calls).toBe(2); // the warm-up and one timed step
+  });
+
   it('takes the fastest of the repeats, after the warm-up', () => {
     let calls = 0;
     registerBackend({ name: 'jittery-fake', kernels: { [K.Add]: (...args: Parameters<typeof cpuKernels.Add>) => { now += [50, 9, 4, 6][calls++]; return cpuKernels.Add(...args); } } });

@@ -7,8 +7,9 @@
  *
  * Per backend: make a fresh step (so each starts from the same state), run it `warmup` times (first-call costs:
  * wasm memory growth, packed panels, JIT), then `repeats` times; its figure is the fastest of those, in ms (the
- * least noisy estimate on a loaded machine). A backend whose step throws is reported with the error and never
- * chosen. The backend active before the call is active again after it: the caller decides whether to switch.
+ * least noisy estimate on a loaded machine). A backend whose first timed step takes over twice the best figure so
+ * far is not timed again (it cannot win, and on a slow backend each step may take seconds): list the likely
+ * fastest first. A backend whose step throws is reported with the error and never chosen. The backend active before the call is active again after it: the caller decides whether to switch.
  */
 import { getBackend, setBackend } from './backend';
 
@@ -48,8 +49,9 @@ export function chooseBackend(candidates: readonly string[], makeStep: () => () 
         setBackend(backend);
         const step = makeStep();
         for (let i = 0; i < warmup; i++) step();
+        const leader = Math.min(...figures.map((f) => f.msPerStep ?? Infinity));
         let best = Infinity;
-        for (let i = 0; i < Math.max(1, repeats); i++) {
+        for (let i = 0; i < Math.max(1, repeats) && (i === 0 || best <= 2 * leader); i++) {
           const t0 = clock();
           step();
           best = Math.min(best, clock() - t0);

@@ -80,7 +80,7 @@ describe('npm run train', () => {
       const auto = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--val-size', '0', '--test-limit', '10');
       expect(auto.code).toBe(0);
       const line = auto.out.find((l) => l.startsWith('backend '));
-      expect(line).toMatch(/^backend (cpu|wasm) \(auto; per step: cpu [\d.]+ ms, wasm [\d.]+ ms\)$/);
+      expect(line).toMatch(/^backend (cpu|wasm) \(auto; per step: wasm [\d.]+ ms, cpu [\d.]+ ms\)$/);
       const forced = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--val-size', '0', '--test-limit', '10', '--backend', 'cpu');
       expect(forced.out).toContain('backend cpu');
       const unknown = run('--preset', 'Mnist_Logistic', '--data', DATA, '--limit', '640', '--backend', 'tpu');

@@ -14,6 +14,7 @@ import {
 } from '../spec/index';
 import { listBackends, setBackend } from '../backend/backend';
 import { chooseBackend, trainingStep } from '../backend/choose';
+import { likelyFastestFirst } from './backends';
 import { readMnist } from './mnist-files';
 import { parseTrainArgs, USAGE, UsageError, type TrainArgs } from './train-args';
 
@@ -73,7 +74,7 @@ function useBackend(wanted: string, spec: ModelSpec, train: SpecDatasets['train'
   }
   const size = Math.min(spec.data.batchSize, train.length);
   const [x, y] = train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
-  const choice = chooseBackend(available, () => {
+  const choice = chooseBackend(likelyFastestFirst(available), () => {
     const model = buildModel(spec).train();
     return trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x), y);
   });

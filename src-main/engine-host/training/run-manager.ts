@@ -25,6 +25,7 @@ import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
 import { listBackends, setBackend } from '../../../engine/backend/backend';
 import { chooseBackend } from '../../../engine/backend/choose';
+import { likelyFastestFirst } from '../../../engine/node/backends';
 
 export interface TrainingPeer {
   readonly id: string;
@@ -121,6 +122,7 @@ export class RunManager {
         return this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
       }
       case 'predict': return this.#predict(peer, request);
+      case 'run-examples': return this.#examples(peer, request);
       case 'runs-list': return this.#send(peer, { type: 'runs', runs: await (await this.#library()).list() });
       case 'run-open': return this.#send(peer, { type: 'run-detail', run: await (await this.#library()).open(request.runId, this.#run?.meta) });
       case 'run-curves': return this.#send(peer, { type: 'run-curves', curves: await (await this.#library()).curves(request.runIds) });
@@ -368,7 +370,7 @@ export class RunManager {
     if (wanted !== 'auto' && available.includes(wanted)) {
       event = { type: 'run-backend', runId: run.meta.id, chosen: wanted, figures: [], overridden: true };
     } else {
-      const choice = available.length > 1 ? chooseBackend(available, () => run.trainer!.measureStep()) : { chosen: available[0], figures: [] };
+      const choice = available.length > 1 ? chooseBackend(likelyFastestFirst(available), () => run.trainer!.measureStep()) : { chosen: available[0], figures: [] };
       event = { type: 'run-backend', runId: run.meta.id, chosen: choice.chosen, figures: choice.figures, overridden: false };
       // A run resumed on an engine that lacks the backend it was started with (another machine) measures instead.
       if (wanted !== 'auto') event.note = `the backend '${wanted}' this run asked for is not available here; using the fastest measured`;
@@ -471,6 +473,16 @@ export class RunManager {
       : await (await this.#library()).checkpointModel(runId, checkpoint, current?.meta);
     const result = predictImage(model, spec, request.image, request.activations ?? false);
     this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
+  }
+
+  /** A page of the current run's last evaluation of a split: what the confusion matrix's galleries show. */
+  async #examples(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'run-examples' }>): Promise<void> {
+    const { requestId, runId, split } = request;
+    const run = this.#run?.meta.id === runId ? this.#run : null;
+    if (!run && !(await (await this.#storeReady()).exists(runId))) throw new Error(`there is no run ${runId}`);
+    const evaluated = run?.evaluated.get(split);
+    if (!evaluated) throw new Error(`run ${runId} has no ${split} evaluation in memory; evaluate it first (run-evaluate)`);
+    this.#send(peer, { type: 'run-examples', requestId, runId, split, ...evaluated.query(request) });
   }
 
   // ---------- state and events ----------
