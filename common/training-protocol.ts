@@ -176,6 +176,22 @@ export interface LayerActivation {
   truncated: boolean;
 }
 
+/** One example of an evaluated split, as `run-examples` lists them. */
+export interface EvaluatedExample {
+  /** Index into the evaluated file (the training file for validation, the test file for test). */
+  index: number;
+  label: number;
+  predicted: number;
+  /** The probability of `predicted`: the sort key. */
+  confidence: number;
+  /** The (up to) three most probable classes, most probable first. */
+  top: { class: number; probability: number }[];
+}
+
+/** Most examples one `run-examples` answer carries (with their pixels), and how many when `limit` is not given. */
+export const RUN_EXAMPLES_MAX = 100;
+export const RUN_EXAMPLES_DEFAULT = 48;
+
 /** 'last': the run's latest weights; 'best': its best validation epoch; a number: that epoch's checkpoint. */
 export type CheckpointRef = 'last' | 'best' | number;
 
@@ -223,6 +239,14 @@ export type TrainingRequest =
   | { type: 'run-restart'; runId: string; epoch?: number; lr?: number }
   | { type: 'run-evaluate'; runId: string; split: 'validation' | 'test'; requestId?: number }
   | { type: 'predict'; requestId: number; image: number[]; runId?: string; checkpoint?: CheckpointRef; activations?: boolean }
+  /**
+   * A page of the examples behind the run's last evaluation of `split` (all of them, or one confusion-matrix cell:
+   * `trueLabel` and/or `predictedLabel`, or only the wrong ones), most confident first, with their images.
+   */
+  | {
+    type: 'run-examples'; requestId: number; runId: string; split: 'validation' | 'test'; trueLabel?: number;
+    predictedLabel?: number; misclassifiedOnly?: boolean; offset?: number; limit?: number;
+  }
   | { type: 'runs-list' }
   | { type: 'run-open'; runId: string }
   | { type: 'run-curves'; runIds: string[] };
@@ -283,13 +307,18 @@ export type TrainingEvent =
     type: 'prediction'; requestId: number; runId: string; checkpoint: CheckpointRef; probabilities: number[];
     predicted: number; activations?: LayerActivation[];
   }
+  /** `total` matching examples; this page starts at `offset`. `pixels`: examples.length × height × width grey bytes, base64. */
+  | {
+    type: 'run-examples'; requestId: number; runId: string; split: 'validation' | 'test'; total: number; offset: number;
+    examples: EvaluatedExample[]; height: number; width: number; pixels: string;
+  }
   | { type: 'runs'; runs: RunSummary[] }
   | { type: 'run-detail'; run: RunDetail }
   | { type: 'run-curves'; curves: { runId: string; name: string; history: RunHistory }[] };
 
 export const TRAINING_REQUEST_TYPES = [
   'configure', 'dataset', 'dataset-error', 'run-start', 'run-pause', 'run-resume', 'run-stop', 'run-step', 'run-set-lr',
-  'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves',
+  'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves', 'run-examples',
 ] as const satisfies readonly TrainingRequest['type'][];
 
 /** Requests only main may send; the engine host refuses them from a renderer. */
@@ -364,6 +393,18 @@ function checkCheckpoint(v: unknown): boolean {
   return v === undefined || v === 'last' || v === 'best' || isInt(v);
 }
 
+function checkExamples(o: Obj): string | null {
+  if (!isInt(o.requestId)) return 'run-examples: requestId must be an integer';
+  if (!isRunId(o.runId)) return 'run-examples: runId must be a run id like 20261126-191502-k3f9';
+  if (o.split !== 'validation' && o.split !== 'test') return "run-examples: split must be 'validation' or 'test'";
+  for (const key of ['trueLabel', 'predictedLabel', 'offset'] as const) {
+    if (o[key] !== undefined && !isInt(o[key])) return `run-examples: ${key} must be a non-negative integer`;
+  }
+  if (o.misclassifiedOnly !== undefined && typeof o.misclassifiedOnly !== 'boolean') return 'run-examples: misclassifiedOnly must be a boolean';
+  if (o.limit !== undefined && !(isInt(o.limit, 1) && (o.limit as number) <= RUN_EXAMPLES_MAX)) return `run-examples: limit must be an integer from 1 to ${RUN_EXAMPLES_MAX}`;
+  return null;
+}
+
 /**
  * Validates an untrusted training request (its `type` is already one of TRAINING_REQUEST_TYPES); returns an error
  * message or null. The spec itself is validated by the engine host (common/spec's validateSpec), which names
@@ -407,6 +448,8 @@ export function checkTrainingRequest(o: Obj): string | null {
       if (!checkCheckpoint(o.checkpoint)) return "predict: checkpoint must be 'last', 'best' or an epoch number";
       return o.activations === undefined || typeof o.activations === 'boolean' ? null : 'predict: activations must be a boolean';
     }
+    case 'run-examples':
+      return keys('requestId', 'runId', 'split', 'trueLabel', 'predictedLabel', 'misclassifiedOnly', 'offset', 'limit') ?? checkExamples(o);
     case 'runs-list':
       return keys();
     case 'run-curves':

@@ -1,10 +1,10 @@
 /**
  * Evaluation and prediction for a trained model: loss and accuracy over the validation or test set, the confusion
  * matrix (its diagonal over the sample count is the accuracy, by construction: both come from the same argmax),
- * per-class accuracy, the most confidently wrong examples, and one image's probabilities with, optionally, every
- * layer's activation.
+ * per-class accuracy, the most confidently wrong examples, every example's prediction (kept on the run for
+ * `run-examples`), and one image's probabilities with, optionally, every layer's activation.
  */
-import type { Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
+import type { EvaluatedExample, Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { noGrad } from '../../../engine/autograd';
 import { batchIndices } from '../../../engine/data/sampler';
@@ -14,6 +14,7 @@ import type { Module } from '../../../engine/nn/module';
 import { Tensor } from '../../../engine/tensor';
 import { prepareInput, type LossFn } from '../../../engine/spec/build';
 import { moduleNames, nodeById, outputId } from '../../../common/spec/graph';
+import { EvaluatedExamples, topClasses } from './examples';
 import type { Run } from './run';
 
 const WRONG_EXAMPLES = 16;
@@ -66,6 +67,8 @@ export interface EvaluateInput {
   split: 'validation' | 'test';
   dataset: Subset<[Tensor, Tensor]> | TensorDataset<[Tensor, Tensor]>;
   classes: number;
+  /** When given, receives every example's prediction, in evaluation order. */
+  examples?: EvaluatedExample[];
 }
 
 export function evaluateDetailed(input: EvaluateInput): Evaluation {
@@ -93,6 +96,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
           // The same argmax as accuracy in training: over the raw outputs.
           const predicted = argmaxRow(outputs.subarray(b * width, (b + 1) * width));
           if (label < classes && predicted < classes) confusion[label][predicted]++;
+          input.examples?.push({ index: sourceIndex(idx[b]), label, predicted, confidence: probs[b][predicted], top: topClasses(probs[b]) });
           if (predicted === label) {
             correct++;
             continue;
@@ -124,15 +128,19 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   };
 }
 
-/** Evaluates a run's model on its validation or test set. */
+/** Evaluates a run's model on its validation or test set, and keeps every example's prediction on the run. */
 export function evaluateRun(run: Run, split: 'validation' | 'test'): Evaluation {
   const trainer = run.trainer!;
   const dataset = split === 'test' ? trainer.sets.test : trainer.sets.validation;
   if (!dataset || dataset.length === 0) throw new Error(`the ${run.meta.dataset} dataset has no ${split} set`);
-  return evaluateDetailed({
+  const examples: EvaluatedExample[] = [];
+  const evaluation = evaluateDetailed({
     model: trainer.model, spec: run.spec, lossFn: trainer.lossFn, lossIsSum: trainer.lossIsSum, split, dataset,
-    classes: trainer.data.classes.length,
+    classes: trainer.data.classes.length, examples,
   });
+  // Validation indices point into the training file, test indices into the test file.
+  run.evaluated.set(split, new EvaluatedExamples(examples, split === 'test' ? trainer.data.test! : trainer.data.train));
+  return evaluation;
 }
 
 export interface PredictResult {

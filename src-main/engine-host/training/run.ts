@@ -9,6 +9,7 @@ import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalog
 import type { ModelSpec } from '../../../common/spec/types';
 import type { Tensor } from '../../../engine/tensor';
 import type { BatchThrottle } from './batch-throttle';
+import type { EvaluatedExamples } from './examples';
 import type { RunStore } from './run-store';
 import type { Trainer } from './trainer';
 
@@ -19,6 +20,8 @@ export class Run {
   /** The training loop's promise, and whether it is still taking batches. */
   loop: Promise<void> | null = null;
   looping = false;
+  /** Every example's prediction from the last evaluation of each split (`run-examples` pages through them). */
+  readonly evaluated = new Map<'validation' | 'test', EvaluatedExamples>();
   #io: Promise<void> = Promise.resolve();
 
   constructor(
