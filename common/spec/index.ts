@@ -4,6 +4,7 @@
  */
 export * from './types';
 export * from './catalogue';
+export * from './diagnostics';
 export * from './graph';
 export * from './validate';
 export * from './shapes';

@@ -3,15 +3,21 @@
  * (when there is one), says why it matters and what to do. Assumes validateSpec passed.
  */
 import { OPTIMIZER_CATALOGUE, resolveParams } from './catalogue';
+import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { inputsOf, nodeById, outputId } from './graph';
 import { inferShapes } from './shapes';
 import type { ModelSpec, OptimizerName, SpecNode } from './types';
 
-export interface LintWarning {
+/** `code`/`params` say what `message` says, for the UI to translate; `code` is the rule, or a finer case of it. */
+export interface LintWarning extends Diagnostic {
   /** Stable id of the rule, for tests and for hiding a warning in the UI. */
   rule: string;
   nodeId?: string;
   message: string;
+}
+
+function warning(rule: string, nodeId: string | undefined, code: DiagnosticCode, params: DiagnosticParams = {}): LintWarning {
+  return { rule, ...(nodeId === undefined ? {} : { nodeId }), code, params, message: renderDiagnostic(diagnostic(code, params)) };
 }
 
 /** Learning rates outside [low, high] are almost surely typos for this optimizer. */
@@ -44,34 +50,20 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
   const loss = spec.loss?.type;
 
   if (last?.op === 'Softmax' && loss === 'CrossEntropyLoss') {
-    warnings.push({
-      rule: 'softmax-before-cross-entropy', nodeId: last.id,
-      message: `${last.id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).`,
-    });
+    warnings.push(warning('softmax-before-cross-entropy', last.id, 'softmax-before-cross-entropy', { id: last.id }));
   }
   if (loss === 'NLLLoss' && last?.op !== 'LogSoftmax') {
-    warnings.push({
-      rule: 'nll-without-log-softmax', nodeId: last?.id,
-      message: `NLLLoss expects log-probabilities, but the model ends with ${last ? `${last.id} (${last.op})` : 'no layer'}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.`,
-    });
+    const ending = last ? diagnostic('node-label', { id: last.id, op: last.op }) : diagnostic('no-layer');
+    warnings.push(warning('nll-without-log-softmax', last?.id, 'nll-without-log-softmax', { last: ending }));
   }
   if (last?.op === 'Sigmoid' && loss === 'BCEWithLogitsLoss') {
-    warnings.push({
-      rule: 'sigmoid-before-bce-with-logits', nodeId: last.id,
-      message: `${last.id} (Sigmoid) feeds BCEWithLogitsLoss, which applies the sigmoid itself; remove the Sigmoid.`,
-    });
+    warnings.push(warning('sigmoid-before-bce-with-logits', last.id, 'sigmoid-before-bce-with-logits', { id: last.id }));
   }
   if (loss === 'BCELoss' && last?.op !== 'Sigmoid') {
-    warnings.push({
-      rule: 'bce-without-sigmoid', nodeId: last?.id,
-      message: 'BCELoss needs probabilities in [0, 1]; end the model with Sigmoid, or use BCEWithLogitsLoss on raw outputs.',
-    });
+    warnings.push(warning('bce-without-sigmoid', last?.id, 'bce-without-sigmoid'));
   }
   if (out?.op === 'Dropout') {
-    warnings.push({
-      rule: 'dropout-last', nodeId: out.id,
-      message: `${out.id} (Dropout) is the last layer, so it randomly zeroes the class scores in training; put Dropout before the last Linear.`,
-    });
+    warnings.push(warning('dropout-last', out.id, 'dropout-last', { id: out.id }));
   }
 
   const shapes = inferShapes(spec);
@@ -80,10 +72,7 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
     const from = inputsOf(spec, node.id)[0];
     const input = from ? shapes.nodes[from]?.shape : null;
     if (input && input.length >= 4) {
-      warnings.push({
-        rule: 'linear-on-image', nodeId: node.id,
-        message: `${node.id} (Linear) gets a ${input.length}-D input [${input.join(', ')}] and mixes only its last dim; insert Flatten before it to use every pixel.`,
-      });
+      warnings.push(warning('linear-on-image', node.id, 'linear-on-image', { id: node.id, rank: input.length, shape: `[${input.join(', ')}]` }));
     }
   }
 
@@ -91,10 +80,8 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
   const lr = optimizer ? resolveParams(optimizer.params, spec.optimizer.params).lr : undefined;
   const range = PLAUSIBLE_LR[spec.optimizer.type];
   if (typeof lr === 'number' && range && (lr < range[0] || lr > range[1])) {
-    warnings.push({
-      rule: 'implausible-lr',
-      message: `lr ${lr} is ${lr > range[1] ? 'very high' : 'very low'} for ${spec.optimizer.type} (usual range ${range[0]} to ${range[1]}); training will likely ${lr > range[1] ? 'diverge to NaN' : 'not move'}.`,
-    });
+    const params = { lr, optimizer: spec.optimizer.type, low: range[0], high: range[1] };
+    warnings.push(warning('implausible-lr', undefined, lr > range[1] ? 'lr-too-high' : 'lr-too-low', params));
   }
   return warnings;
 }

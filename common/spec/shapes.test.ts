@@ -52,6 +52,8 @@ describe('inferShapes errors and fixes', () => {
       nodeId: 'fc1', edge: { from: 'input', to: 'fc1' },
       message: 'fc1 (Linear) expects in_features 784 but its input [N, 1, 28, 28] has 28',
       fix: 'insert Flatten before fc1',
+      code: 'linear-in-features-mismatch', params: { id: 'fc1', expected: 784, shape: '[N, 1, 28, 28]', got: 28 },
+      fixCode: 'insert-flatten', fixParams: { id: 'fc1' },
     });
   });
 

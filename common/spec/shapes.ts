@@ -9,6 +9,7 @@
  * normalization and activations are counted as 0 (they are cheap next to them).
  */
 import { OP_CATALOGUE, opParams, pair } from './catalogue';
+import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { inputsOf, nodeById, outputId, topoSort } from './graph';
 import { checkParam } from './validate';
 import type { ModelSpec, Params, Shape, SpecNode } from './types';
@@ -26,12 +27,15 @@ export interface NodeShape {
   macs: number;
 }
 
-export interface ShapeIssue {
+/** `code`/`params` and `fixCode`/`fixParams` say what `message` and `fix` say, for the UI to translate. */
+export interface ShapeIssue extends Diagnostic {
   nodeId: string;
   /** The edge whose shapes do not fit, when there is one. */
   edge?: { from: string; to: string };
   message: string;
   fix: string;
+  fixCode: DiagnosticCode;
+  fixParams: DiagnosticParams;
 }
 
 export interface ShapeReport {
@@ -57,9 +61,23 @@ export function formatShape(shape: Shape | null): string {
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 class ShapeError extends Error {
-  constructor(message: string, readonly fix: string) {
-    super(message);
+  constructor(readonly problem: Diagnostic, readonly fix: Diagnostic) {
+    super(renderDiagnostic(problem));
   }
+}
+
+const d = diagnostic;
+
+/** A misfit with its fix, both as diagnostics: `misfit('set-in-features', {…}, 'set-in-features', {…})`. */
+function misfit(code: DiagnosticCode, params: DiagnosticParams, fixCode: DiagnosticCode, fixParams: DiagnosticParams = {}): ShapeError {
+  return new ShapeError(d(code, params), d(fixCode, fixParams));
+}
+
+function issue(nodeId: string, edge: ShapeIssue['edge'], problem: Diagnostic, fix: Diagnostic): ShapeIssue {
+  return {
+    nodeId, ...(edge ? { edge } : {}), code: problem.code, params: problem.params, message: renderDiagnostic(problem),
+    fix: renderDiagnostic(fix), fixCode: fix.code, fixParams: fix.params,
+  };
 }
 
 interface Computed { shape: Shape; params?: number; formula?: string; macs?: number }
@@ -68,30 +86,30 @@ function convOut(size: number, k: number, s: number, p: number, d: number): numb
   return Math.floor((size + 2 * p - d * (k - 1) - 1) / s + 1);
 }
 
-function expectRank(node: SpecNode, s: Shape, ranks: number[], layout: string, fix: string): void {
-  if (!ranks.includes(s.length)) throw new ShapeError(`${node.id} (${node.op}) needs ${layout} input but gets ${formatShape(s)}`, fix);
+function expectRank(node: SpecNode, s: Shape, ranks: number[], layout: DiagnosticParams['layout'], fix: Diagnostic): void {
+  if (!ranks.includes(s.length)) throw new ShapeError(d('rank-mismatch', { id: node.id, op: node.op, layout, shape: formatShape(s) }), fix);
 }
 
 function normDim(dim: number, rank: number, node: SpecNode): number {
-  const d = dim < 0 ? dim + rank : dim;
-  if (d < 0 || d >= rank) throw new ShapeError(`${node.id} (${node.op}): dim ${dim} is out of range for a ${rank}-D input`, `set dim between ${-rank} and ${rank - 1}`);
-  return d;
+  const n = dim < 0 ? dim + rank : dim;
+  if (n < 0 || n >= rank) throw misfit('dim-out-of-range', { id: node.id, op: node.op, dim, rank }, 'fix-dim-range', { lo: -rank, hi: rank - 1 });
+  return n;
 }
 
-function fromImage(prev: SpecNode | undefined): string {
-  return prev?.op === 'Input' ? 'set the Input shape to [1, 28, 28]' : 'move it before any Flatten or Linear';
+function fromImage(prev: SpecNode | undefined): Diagnostic {
+  return d(prev?.op === 'Input' ? 'fix-input-image' : 'fix-move-before-flatten');
 }
 
 function linear(node: SpecNode, p: Params, s: Shape): Computed {
   const inF = p.inFeatures as number, outF = p.outFeatures as number;
-  if (s.length < 2) throw new ShapeError(`${node.id} (Linear) needs (N, in_features) input but gets ${formatShape(s)}`, 'connect it after a layer with features');
+  if (s.length < 2) throw misfit('linear-needs-features', { id: node.id, shape: formatShape(s) }, 'fix-connect-after-features');
   const last = s[s.length - 1] as number;
   if (last !== inF) {
     const features = product(s.slice(1) as number[]);
     const fix = s.length > 2
-      ? features === inF ? `insert Flatten before ${node.id}` : `insert Flatten before ${node.id} and set in_features to ${features}`
-      : `set in_features of ${node.id} to ${last}`;
-    throw new ShapeError(`${node.id} (Linear) expects in_features ${inF} but its input ${formatShape(s)} has ${last}`, fix);
+      ? features === inF ? d('insert-flatten', { id: node.id }) : d('insert-flatten-set-in-features', { id: node.id, features })
+      : d('set-in-features', { id: node.id, value: last });
+    throw new ShapeError(d('linear-in-features-mismatch', { id: node.id, expected: inF, shape: formatShape(s), got: last }), fix);
   }
   const bias = p.bias as boolean;
   const count = outF * inF + (bias ? outF : 0);
@@ -107,11 +125,11 @@ function conv2d(node: SpecNode, p: Params, s: Shape, prev: SpecNode | undefined)
   expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
   const [, c, h, w] = s as [string, number, number, number];
   const cin = p.inChannels as number, cout = p.outChannels as number, groups = p.groups as number;
-  if (c !== cin) throw new ShapeError(`${node.id} (Conv2d) expects in_channels ${cin} but its input ${formatShape(s)} has ${c} channels`, `set in_channels of ${node.id} to ${c}`);
+  if (c !== cin) throw misfit('conv-in-channels-mismatch', { id: node.id, expected: cin, shape: formatShape(s), got: c }, 'set-in-channels', { id: node.id, value: c });
   const [kh, kw] = pair(p.kernelSize), [sh, sw] = pair(p.stride), [ph, pw] = pair(p.padding), [dh, dw] = pair(p.dilation);
   const ho = convOut(h, kh, sh, ph, dh), wo = convOut(w, kw, sw, pw, dw);
   if (ho < 1 || wo < 1) {
-    throw new ShapeError(`${node.id} (Conv2d): a ${kh}×${kw} kernel does not fit the ${h}×${w} input`, `reduce kernel_size or add padding to ${node.id}, or remove a pooling layer before it`);
+    throw misfit('conv-kernel-too-big', { id: node.id, kh, kw, h, w }, 'fix-conv-kernel', { id: node.id });
   }
   const bias = p.bias as boolean;
   const perFilter = (cin / groups) * kh * kw;
@@ -128,25 +146,26 @@ function pool(node: SpecNode, p: Params, s: Shape, prev: SpecNode | undefined): 
   expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
   const [, c, h, w] = s as [string, number, number, number];
   const [kh, kw] = pair(p.kernelSize), [sh, sw] = pair(p.stride ?? p.kernelSize), [ph, pw] = pair(p.padding);
-  if (ph > kh / 2 || pw > kw / 2) throw new ShapeError(`${node.id} (${node.op}): padding must be at most half the kernel size`, `set padding of ${node.id} to at most ${Math.floor(Math.min(kh, kw) / 2)}`);
+  if (ph > kh / 2 || pw > kw / 2) throw misfit('pool-padding-too-big', { id: node.id, op: node.op }, 'set-pool-padding', { id: node.id, value: Math.floor(Math.min(kh, kw) / 2) });
   const ho = convOut(h, kh, sh, ph, 1), wo = convOut(w, kw, sw, pw, 1);
-  if (ho < 1 || wo < 1) throw new ShapeError(`${node.id} (${node.op}): a ${kh}×${kw} window does not fit the ${h}×${w} input`, `reduce kernel_size of ${node.id} or remove an earlier downsampling layer`);
+  if (ho < 1 || wo < 1) throw misfit('pool-window-too-big', { id: node.id, op: node.op, kh, kw, h, w }, 'fix-pool-kernel', { id: node.id });
   return { shape: ['N', c, ho, wo] };
 }
 
 function flatten(node: SpecNode, p: Params, s: Shape): Computed {
   const start = normDim(p.startDim as number, s.length, node), end = normDim(p.endDim as number, s.length, node);
-  if (start > end) throw new ShapeError(`${node.id} (Flatten): start_dim comes after end_dim`, 'set start_dim ≤ end_dim');
-  if (start === 0 && end > 0) throw new ShapeError(`${node.id} (Flatten): flattening the batch dim mixes samples together`, 'set start_dim to 1');
+  if (start > end) throw misfit('flatten-start-after-end', { id: node.id }, 'fix-flatten-order');
+  if (start === 0 && end > 0) throw misfit('flatten-batch', { id: node.id }, 'fix-flatten-start');
   if (start === end) return { shape: s };
   return { shape: [...s.slice(0, start), product(s.slice(start, end + 1) as number[]), ...s.slice(end + 1)] };
 }
 
 function batchNorm(node: SpecNode, p: Params, s: Shape): Computed {
   const is2d = node.op === 'BatchNorm2d';
-  expectRank(node, s, is2d ? [4] : [2, 3], is2d ? '(N, C, H, W)' : '(N, C) or (N, C, L)', is2d ? 'use BatchNorm1d after Flatten/Linear' : 'use BatchNorm2d after a Conv2d');
+  const layout = is2d ? '(N, C, H, W)' : d('layout-either', { a: '(N, C)', b: '(N, C, L)' });
+  expectRank(node, s, is2d ? [4] : [2, 3], layout, d(is2d ? 'use-batchnorm1d' : 'use-batchnorm2d'));
   const c = s[1] as number, nf = p.numFeatures as number;
-  if (c !== nf) throw new ShapeError(`${node.id} (${node.op}) expects num_features ${nf} but its input ${formatShape(s)} has ${c}`, `set num_features of ${node.id} to ${c}`);
+  if (c !== nf) throw misfit('num-features-mismatch', { id: node.id, op: node.op, expected: nf, shape: formatShape(s), got: c }, 'set-num-features', { id: node.id, value: c });
   const count = p.affine ? 2 * c : 0;
   return { shape: s, params: count, formula: count ? `2×${c} = ${formatCount(count)}` : '' };
 }
@@ -155,13 +174,13 @@ const GATES: Record<string, number> = { RNN: 1, GRU: 3, LSTM: 4 };
 
 function recurrent(node: SpecNode, p: Params, s: Shape): Computed {
   const inputSize = p.inputSize as number, hidden = p.hiddenSize as number, layers = p.numLayers as number;
-  const fix = s.length === 4 && product(s.slice(1) as number[]) === 784
-    ? 'set the Input shape to [28, 28] (each image row is one time step)'
-    : 'feed it a sequence (N, L, features)';
+  const fix = d(s.length === 4 && product(s.slice(1) as number[]) === 784 ? 'fix-input-rows' : 'fix-feed-sequence');
   expectRank(node, s, [3], '(N, L, H_in)', fix);
-  if (!p.batchFirst) throw new ShapeError(`${node.id} (${node.op}) has batch_first=False, so it would read the batch dim of ${formatShape(s)} as time`, `set batch_first of ${node.id} to True`);
+  if (!p.batchFirst) throw misfit('batch-first-false', { id: node.id, op: node.op, shape: formatShape(s) }, 'set-batch-first', { id: node.id });
   const [, steps, features] = s as [string, number, number];
-  if (features !== inputSize) throw new ShapeError(`${node.id} (${node.op}) expects input_size ${inputSize} but its input ${formatShape(s)} has ${features} features per step`, `set input_size of ${node.id} to ${features}`);
+  if (features !== inputSize) {
+    throw misfit('input-size-mismatch', { id: node.id, op: node.op, expected: inputSize, shape: formatShape(s), got: features }, 'set-input-size', { id: node.id, value: features });
+  }
   const g = GATES[node.op], gh = g * hidden;
   const terms: string[] = [];
   let count = 0, macsPerStep = 0;
@@ -186,19 +205,21 @@ function merge(node: SpecNode, p: Params, shapes: Shape[], from: string[]): Comp
   if (node.op === 'Add') {
     for (let i = 1; i < shapes.length; i++) {
       if (formatShape(shapes[i]) !== formatShape(first)) {
-        throw Object.assign(new ShapeError(`${node.id} (Add) needs equal shapes but gets ${formatShape(first)} from ${from[0]} and ${formatShape(shapes[i])} from ${from[i]}`, `make ${from[i]} output ${formatShape(first)}`), { from: from[i] });
+        const problem = { id: node.id, a: formatShape(first), fromA: from[0], b: formatShape(shapes[i]), fromB: from[i] };
+        throw Object.assign(misfit('add-shape-mismatch', problem, 'fix-add-shape', { from: from[i], shape: formatShape(first) }), { from: from[i] });
       }
     }
     return { shape: first };
   }
   const dim = normDim(p.dim as number, first.length, node);
-  if (dim === 0) throw new ShapeError(`${node.id} (Concat): joining along dim 0 would stack samples`, 'set dim to 1 (features or channels)');
+  if (dim === 0) throw misfit('concat-dim-zero', { id: node.id }, 'fix-concat-dim');
   let joined = 0;
   for (let i = 0; i < shapes.length; i++) {
     const s = shapes[i];
     const fits = s.length === first.length && s.every((d, j) => j === dim || d === first[j]);
     if (!fits) {
-      throw Object.assign(new ShapeError(`${node.id} (Concat) along dim ${dim} needs the other dims equal but gets ${formatShape(first)} from ${from[0]} and ${formatShape(s)} from ${from[i]}`, `make ${from[i]} output the same shape except dim ${dim}`), { from: from[i] });
+      const problem = { id: node.id, dim, a: formatShape(first), fromA: from[0], b: formatShape(s), fromB: from[i] };
+      throw Object.assign(misfit('concat-shape-mismatch', problem, 'fix-concat-shape', { from: from[i], dim }), { from: from[i] });
     }
     joined += s[dim] as number;
   }
@@ -229,22 +250,24 @@ function compute(node: SpecNode, p: Params, inputs: Shape[], from: string[], pre
 function outputIssue(spec: ModelSpec, outId: string, shape: Shape): ShapeIssue | null {
   if (shape.length === 2 && shape[1] === NUM_CLASSES) return null;
   const nodes = nodeById(spec);
-  const label = `the model outputs ${formatShape(shape)} but ${spec.loss?.type ?? 'the loss'} needs [N, ${NUM_CLASSES}] (one score per class)`;
+  const label = d('output-not-classes', { shape: formatShape(shape), loss: spec.loss?.type ?? d('the-loss'), classes: NUM_CLASSES });
   if (shape.length > 2) {
     const features = product(shape.slice(1) as number[]);
-    const fix = features === NUM_CLASSES ? `insert Flatten after ${outId}` : `insert Flatten and Linear(${features}, ${NUM_CLASSES}) after ${outId}`;
-    return { nodeId: outId, message: label, fix };
+    const fix = features === NUM_CLASSES
+      ? d('insert-flatten-after', { id: outId })
+      : d('insert-flatten-linear-after', { features, classes: NUM_CLASSES, id: outId });
+    return issue(outId, undefined, label, fix);
   }
   // Walk back through shape-keeping layers to the Linear that sets the width.
   let id: string | undefined = outId;
   while (id) {
     const node = nodes.get(id);
     if (!node) break;
-    if (node.op === 'Linear') return { nodeId: outId, message: label, fix: `set out_features of ${node.id} to ${NUM_CLASSES}` };
+    if (node.op === 'Linear') return issue(outId, undefined, label, d('set-out-features', { id: node.id, classes: NUM_CLASSES }));
     if (OP_CATALOGUE[node.op]?.category !== 'activation' && node.op !== 'Dropout' && node.op !== 'BatchNorm1d') break;
     id = inputsOf(spec, id)[0];
   }
-  return { nodeId: outId, message: label, fix: `add Linear(${shape[shape.length - 1]}, ${NUM_CLASSES}) after ${outId}` };
+  return issue(outId, undefined, label, d('add-linear-after', { features: shape[shape.length - 1] as number, classes: NUM_CLASSES, id: outId }));
 }
 
 export function inferShapes(spec: ModelSpec): ShapeReport {
@@ -275,7 +298,7 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       const edgeFrom = (err as ShapeError & { from?: string }).from ?? from[0];
-      report.error ??= { nodeId: id, edge: edgeFrom ? { from: edgeFrom, to: id } : undefined, message: err.message, fix: err.fix };
+      report.error ??= issue(id, edgeFrom ? { from: edgeFrom, to: id } : undefined, err.problem, err.fix);
     }
   }
   // Nodes on a cycle never come out of the sort: list them too, without a shape, so every node has an entry.

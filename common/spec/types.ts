@@ -33,6 +33,8 @@
  *   BCELoss and BCEWithLogitsLoss they are one-hot float vectors.
  */
 
+import type { Diagnostic } from './diagnostics';
+
 export const SPEC_VERSION = 1 as const;
 
 export const LAYER_OPS = [
@@ -112,8 +114,11 @@ export interface ModelSpec {
   data: DataSpec;
 }
 
-/** A problem found by validateSpec: `nodeId` names the node when there is one, `path` the JSON location. */
-export interface SpecError {
+/**
+ * A problem found by validateSpec: `nodeId` names the node when there is one, `path` the JSON location; `code`
+ * and `params` say the same as the English `message` for the UI to translate (diagnostics.ts).
+ */
+export interface SpecError extends Diagnostic {
   path: string;
   nodeId?: string;
   message: string;
