@@ -42,8 +42,9 @@ let mainPeer: EnginePeer = { id: 'main', send: () => undefined };
 const host: Promise<EngineHost> = (async () => {
   const probes = await probeBackends(runtime);
   // The engine's own backends, which training chooses among by measuring (run-manager.ts): cpu, wasm,
-  // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference.
-  const engine = await registerNodeBackends({ gpujs: true });
+  // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference. The worker threads
+  // start in the background (long before a run measures them): the hello does not wait for them.
+  const engine = await registerNodeBackends({ gpujs: true, threadsReadyMs: 0 });
   const hello: EngineHello = {
     engineVersion: packageJson.version,
     pid: process.pid,
