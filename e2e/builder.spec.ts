@@ -255,4 +255,15 @@ test('in Korean: the palette, node names, the Train reason and the tooltips come
   await expect(palette.getByRole('button', { name: 'Conv2d', exact: true })).toHaveAttribute('title', /학습된 필터를 이미지 위로/);
   await expect(app.page.getByRole('button', { name: '학습', exact: true })).toBeDisabled();
   await expect(app.page.getByRole('button', { name: '학습', exact: true })).toHaveAccessibleDescription(/^학습할 수 없습니다: .+ 해결: .+\.$/);
+
+  await test.step('a Linear in_features misfit and its fix read in Korean', async () => {
+    await canvas.getByRole('button', { name: /^Linear, / }).click();
+    await app.page.getByRole('textbox', { name: 'in_features', exact: true }).fill('100');
+    await app.page.getByRole('textbox', { name: 'in_features', exact: true }).press('Enter');
+    const alert = app.page.getByRole('region', { name: '모델 요약' }).getByRole('alert');
+    await expect(alert).toContainText('fc1 (Linear): in_features는 100이지만 입력 [N, 1, 28, 28]의 마지막 차원은 28입니다');
+    await expect(alert).toContainText('해결: fc1 앞에 Flatten을 넣고 in_features를 784(으)로 설정하세요');
+    await expect(app.page.getByRole('button', { name: '학습', exact: true }))
+      .toHaveAccessibleDescription('학습할 수 없습니다: fc1 (Linear): in_features는 100이지만 입력 [N, 1, 28, 28]의 마지막 차원은 28입니다. 해결: fc1 앞에 Flatten을 넣고 in_features를 784(으)로 설정하세요.');
+  });
 });

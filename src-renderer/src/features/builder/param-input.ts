@@ -2,7 +2,7 @@
  * Text ↔ param value for the properties panel's fields, and the inline check: '3' and '3, 5' for kernel_size,
  * '0.9, 0.999' for betas, '1, 28, 28' for a shape; an empty field means the default (or None where allowed).
  */
-import { checkParam, type ParamInfo, type ParamValue } from '../../../../common/spec';
+import { paramProblem, renderDiagnostic, type Diagnostic, type ParamInfo, type ParamValue } from '../../../../common/spec';
 
 export function formatParam(value: ParamValue | undefined): string {
   if (value === null || value === undefined) return '';
@@ -10,7 +10,8 @@ export function formatParam(value: ParamValue | undefined): string {
   return String(value);
 }
 
-export type Parsed = { ok: true; value: ParamValue | undefined } | { ok: false; problem: string };
+/** `problem` is the English text, `diagnostic` the same for translateDiagnostic (diagnostics-i18n.ts). */
+export type Parsed = { ok: true; value: ParamValue | undefined } | { ok: false; problem: string; diagnostic: Diagnostic };
 
 /**
  * `undefined` means "use the default" (the param is dropped from the spec). The problem text is the validator's
@@ -26,8 +27,8 @@ export function parseParam(info: ParamInfo, text: string): Parsed {
   else if (info.type === 'bool') value = raw === 'true';
   else value = raw;
   if (value === undefined) return { ok: true, value };
-  const problem = checkParam(info, value);
-  return problem ? { ok: false, problem } : { ok: true, value };
+  const problem = paramProblem(info, value);
+  return problem ? { ok: false, problem: renderDiagnostic(problem), diagnostic: problem } : { ok: true, value };
 }
 
 function toNumber(raw: string): number {

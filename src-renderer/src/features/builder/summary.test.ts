@@ -48,9 +48,9 @@ describe('param input', () => {
   const linear = { name: 'inFeatures', torchName: 'in_features', type: 'int', default: null, required: true, min: 1, help: '' } as const;
   it('parses and checks with the validator', () => {
     expect(parseParam(linear, ' 784 ')).toEqual({ ok: true, value: 784 });
-    expect(parseParam(linear, '1.5')).toEqual({ ok: false, problem: 'must be an integer ≥ 1' });
+    expect(parseParam(linear, '1.5')).toMatchObject({ ok: false, problem: 'must be an integer ≥ 1', diagnostic: { code: 'param-int-range' } });
     expect(parseParam(linear, 'abc').ok).toBe(false);
-    expect(parseParam(linear, '')).toEqual({ ok: false, problem: 'is required' });
+    expect(parseParam(linear, '')).toEqual({ ok: false, problem: 'is required', diagnostic: { code: 'param-required', params: {} } });
     const kernel = { ...linear, type: 'int2' as const };
     expect(parseParam(kernel, '3, 5')).toEqual({ ok: true, value: [3, 5] });
     const lr = { name: 'lr', torchName: 'lr', type: 'float', default: 0.001, min: 0, exclusiveMin: true, help: '' } as const;

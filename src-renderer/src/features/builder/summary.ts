@@ -2,7 +2,7 @@
  * What the builder shows around the graph, computed from the spec and inferShapes' report: edge badges, compact
  * shapes, the facts behind each node's accessible name, the memory estimate and why Train is not possible yet.
  */
-import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
+import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeIssue, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
 import { opParams, pair } from '../../../../common/spec';
 
 /** ['N', 1, 28, 28] → '[N,1,28,28]'; unknown → '?'. */
@@ -79,16 +79,17 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** `error`/`issue` carry the codes for translateDiagnostic; `message`/`fix` are their English. */
 export type Blocker =
-  | { kind: 'spec'; message: string }
-  | { kind: 'shape'; message: string; fix: string }
+  | { kind: 'spec'; message: string; error: SpecError }
+  | { kind: 'shape'; message: string; fix: string; issue: ShapeIssue }
   | { kind: 'empty' };
 
 /** Why the graph cannot train yet (the first reason), or null when it can. */
 export function trainBlocker(spec: ModelSpec, errors: readonly SpecError[], report: ShapeReport): Blocker | null {
   if (spec.nodes.length < 2) return { kind: 'empty' };
-  if (report.error) return { kind: 'shape', message: report.error.message, fix: report.error.fix };
-  if (errors.length > 0) return { kind: 'spec', message: errors[0].message };
+  if (report.error) return { kind: 'shape', message: report.error.message, fix: report.error.fix, issue: report.error };
+  if (errors.length > 0) return { kind: 'spec', message: errors[0].message, error: errors[0] };
   return null;
 }
 
