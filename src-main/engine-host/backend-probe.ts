@@ -22,11 +22,6 @@ export async function probeBackends(runtime: string): Promise<BackendProbe[]> {
   return probes;
 }
 
-/** The first backend that probed ok, in PROBED_BACKENDS order; 'cpu' is always the last resort. */
-export function pickBackend(probes: readonly BackendProbe[]): string {
-  return probes.find((p) => p.available)?.name ?? 'cpu';
-}
-
 export function formatProbe(probe: BackendProbe): string {
   return `${probe.name}: ${probe.detail}`;
 }

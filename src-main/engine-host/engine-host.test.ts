@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
-import { pickBackend, probeBackend } from './backend-probe';
+import { probeBackend } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 
 const hello: EngineHello = { engineVersion: '1', pid: 99, runtime: 'node x', backends: [], backendInUse: 'cpu' };
@@ -55,14 +55,5 @@ describe('backend probe (in this Node process)', () => {
   it('explains why WebGL and WebGPU are missing in Node', async () => {
     expect(await probeBackend('webgl2', 'node 20')).toEqual({ name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)' });
     expect((await probeBackend('webgpu', 'node 20')).detail).toBe('unavailable (no navigator.gpu in Node)');
-  });
-
-  it('picks the first available backend in preference order', () => {
-    expect(pickBackend([
-      { name: 'webgl2', available: false, detail: '' },
-      { name: 'webasm', available: true, detail: '' },
-      { name: 'cpu', available: true, detail: '' },
-    ])).toBe('webasm');
-    expect(pickBackend([])).toBe('cpu');
   });
 });
