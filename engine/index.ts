@@ -5,7 +5,7 @@
 export * from './tensor';
 export * from './autograd';
 export * from './random';
-export { setBackend, getBackend, registerBackend, listBackends } from './backend/index';
+export { setBackend, getBackend, registerBackend, listBackends, endStep } from './backend/index';
 export * from './ops/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';

@@ -25,6 +25,10 @@ export interface Backend {
   readonly name: string;
   /** Any subset of the kernels; missing ones fall back to the CPU reference. */
   readonly kernels: Partial<KernelTable>;
+  /** Kernels that take this backend's own DeviceData in place of a float array input (see `deviceInput`). */
+  readonly deviceInputs?: ReadonlySet<string>;
+  /** The end of a training step (see `endStep`): device memory of the step's tensors may be reused. */
+  endStep?(): void;
 }
 
 /**
@@ -72,6 +76,25 @@ export function getBackend(): Backend {
 
 export function listBackends(): string[] {
   return backends.map((b) => b.name);
+}
+
+/**
+ * The DeviceData to hand kernel `name` of the active backend in place of a tensor's CPU array, or null (pass
+ * `tensor.data`): only a handle the active backend made, and only to a kernel it lists in `deviceInputs`, so a
+ * chain of its kernels (conv → relu → pool) keeps the values on the device with no download between ops. Ops cast
+ * it to the CPU array type, because kernel signatures are the CPU kernels'.
+ */
+export function deviceInput(name: KernelName, device: DeviceData | null): DeviceData | null {
+  return device !== null && device.backend === active.name && active.deviceInputs?.has(name) ? device : null;
+}
+
+/**
+ * Marks the end of a training step: a backend that keeps kernel outputs on its device (wasm) may free those still
+ * there and reuse the memory, so a tensor of an earlier step that was never read on the CPU cannot be read any more
+ * (it throws). Training loops call it before each batch; read what you keep (`loss.item()`, `.data`) before then.
+ */
+export function endStep(): void {
+  for (const b of backends) b.endStep?.();
 }
 
 /** The active backend's kernel, or the CPU reference kernel when the active backend lacks it. */

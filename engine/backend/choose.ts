@@ -11,7 +11,7 @@
  * far is not timed again (it cannot win, and on a slow backend each step may take seconds): list the likely
  * fastest first. A backend whose step throws is reported with the error and never chosen. The backend active before the call is active again after it: the caller decides whether to switch.
  */
-import { getBackend, setBackend } from './backend';
+import { endStep, getBackend, setBackend } from './backend';
 
 // The engine's libs have no performance type (it runs everywhere); every runtime has it.
 const { performance } = globalThis as unknown as { performance: { now(): number } };
@@ -88,6 +88,7 @@ export function trainingStep<T>(
   model: Forward<T>, lossFn: (output: T, target: T) => LossLike<T>, optimizer: { step(): unknown; zeroGrad(): void }, x: T, y: T,
 ): () => void {
   return () => {
+    endStep();
     const loss = lossFn(model.forward(x) as T, y);
     loss.item();
     loss.backward();

@@ -17,7 +17,7 @@
  */
 import { join } from 'node:path';
 import { noGrad } from '../autograd';
-import { registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
+import { endStep, registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { createWasmBackend, relaxedSimdSupported, wasmSupported, type WasmBackend } from '../backend/wasm/index';
 import { createNodeWasmBackend } from './wasm-threads';
@@ -128,6 +128,7 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const batches = Array.from({ length: 8 }, () => syntheticBatch(spec, rng));
   const step = (i: number) => {
     const [x, y] = batches[i % batches.length];
+    endStep();
     const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
     loss.item();
     loss.backward();

@@ -6,13 +6,19 @@
 import { getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { unaryForward, unaryGrad } from './elementwise';
+import { kernelInput } from './util';
 
-/** relu(x) = max(x, 0) (NaN propagates);  dx = g · [x > 0]. */
+/**
+ * relu(x) = max(x, 0) (NaN propagates);  dx = g · [x > 0]. Its inputs go to the kernels as device handles where
+ * the backend keeps them (kernelInput), so conv → relu → pool stays in wasm memory.
+ */
 export function relu(x: Tensor): Tensor {
-  const out = unaryForward(getKernel(K.Relu), x);
-  return recordOp(out, 'relu', [x], (g) => [unaryGrad(getKernel(K.ReluGrad), x, out, g)]);
+  const out = new Tensor(getKernel(K.Relu)(kernelInput(K.Relu, x)), x.shape);
+  return recordOp(out, 'relu', [x], (g) => [
+    new Tensor(getKernel(K.ReluGrad)(kernelInput(K.ReluGrad, x), kernelInput(K.ReluGrad, out), kernelInput(K.ReluGrad, g)), x.shape),
+  ]);
 }
 
 /** leakyRelu(x) = x if x > 0 else slope · x;  dx = g · (x > 0 ? 1 : slope). */

@@ -19,7 +19,7 @@ import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { type Size2, pair } from './conv';
-import { floatData, floatDType } from './util';
+import { floatData, floatDType, kernelInput } from './util';
 
 export interface MaxPool2dOptions {
   kernelSize: Size2;
@@ -54,9 +54,9 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const [padH, padW] = pair('maxPool2d', 'padding', opts.padding ?? 0, 0);
   const [dilationH, dilationW] = pair('maxPool2d', 'dilation', opts.dilation ?? 1, 1);
   const attrs: MaxPool2dAttrs = { kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode: opts.ceilMode ?? false };
-  const { y, indices, shape } = getKernel(K.MaxPool2d)(floatData(xf), xf.shape, attrs);
+  const { y, indices, shape } = getKernel(K.MaxPool2d)(kernelInput(K.MaxPool2d, xf), xf.shape, attrs);
   return recordOp(new Tensor(y, shape), 'maxPool2d', [xf], (g) => [
-    new Tensor(getKernel(K.MaxPool2dBackward)(floatData(cast(g, xf.dtype)), indices, xf.shape), xf.shape),
+    new Tensor(getKernel(K.MaxPool2dBackward)(kernelInput(K.MaxPool2dBackward, cast(g, xf.dtype)), indices, xf.shape), xf.shape),
   ]);
 }
 

@@ -4,7 +4,7 @@
  */
 import { allocateFloat, shapeStr } from '../backend/arrays';
 import type { DType, FloatArray, FloatDType } from '../backend/arrays';
-import { getKernel } from '../backend/backend';
+import { deviceInput, getKernel, type KernelName } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
@@ -23,6 +23,15 @@ export function floatData(x: Tensor): FloatArray {
     return f;
   }
   return d;
+}
+
+/**
+ * x's values for kernel `name`: the active backend's own device handle when x is still on its device and that
+ * kernel takes one (engine/backend/backend.ts, `deviceInput`; typed as the CPU array the signature names), else
+ * floatData(x).
+ */
+export function kernelInput(name: KernelName, x: Tensor): FloatArray {
+  return (deviceInput(name, x.device) as FloatArray | null) ?? floatData(x);
 }
 
 /** A number becomes a 0-d tensor of `dtype`; a tensor is returned unchanged. */

@@ -12,6 +12,7 @@
  * No clocks or IO of its own: pass `clock` (ms) for timings.
  */
 import { noGrad } from '../autograd';
+import { endStep } from '../backend/backend';
 import type { DataLoader } from '../data/dataloader';
 import type { Module } from '../nn/module';
 import { argmax } from '../ops/index';
@@ -106,6 +107,7 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
   let total = 0, hits = 0, samples = 0, batch = 0;
   for (const [x, y] of data) {
     batch++;
+    endStep(); // the last batch's tensors are done with: a device backend may reuse their memory
     const output = model.forward(x) as Tensor;
     const loss = lossFn(output, y);
     const value = loss.item();

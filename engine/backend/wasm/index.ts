@@ -9,7 +9,8 @@
  * See ./README.md for the build, the tests and how to benchmark it against the CPU backend.
  */
 import type { Backend } from '../backend';
-import { wasmKernels } from './kernels';
+import { RESIDENT_KERNELS, wasmKernels } from './kernels';
+import { ResidentStore } from './resident';
 import { relaxedSimdSupported, WasmRuntime, wasmSupported } from './runtime';
 import { CONTROL_BYTES, ThreadPool, type WasmThreadsOptions } from './threads';
 
@@ -27,6 +28,11 @@ export interface WasmBackendOptions {
   /** Registry name (default 'wasm', or 'wasm+threads' with threads). */
   name?: string;
   threads?: WasmThreadsOptions;
+  /**
+   * Leave conv, relu and max-pool outputs in wasm memory as DeviceData (default true; see ./resident.ts for their
+   * lifetime); false: every kernel returns a CPU array.
+   */
+  resident?: boolean;
 }
 
 /** A fresh wasm backend (its own module instance and memory). Throws where WebAssembly SIMD is missing. */
@@ -35,9 +41,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const useThreads = threads !== undefined && threads.workers > 0;
   const rt = new WasmRuntime({ shared: useThreads, reserveBytes: useThreads ? CONTROL_BYTES : 0 });
   const pool = useThreads ? new ThreadPool(rt, threads) : null;
+  const name = options.name ?? (useThreads ? 'wasm+threads' : 'wasm');
+  const store = options.resident === false ? null : new ResidentStore(rt, name);
   return {
-    name: options.name ?? (useThreads ? 'wasm+threads' : 'wasm'),
-    kernels: wasmKernels(rt, pool),
+    name,
+    kernels: wasmKernels(rt, pool, store),
+    deviceInputs: store ? RESIDENT_KERNELS : undefined,
+    endStep: () => store?.endStep(),
     dispose: () => pool?.dispose(),
     readyThreads: () => pool?.readyWorkers() ?? 0,
   };

@@ -14,14 +14,16 @@ import type { Conv2dAttrs } from '../cpu/conv';
 import { sizeOf } from '../arrays';
 import { createWasmBackend, wasmSupported } from './index';
 import type { KernelTable } from '../backend';
+import { WasmData } from './resident';
 
 const wasm = createWasmBackend().kernels as KernelTable;
 const rng = new Random(7);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
 /** |a − b| ≤ rtol·scale + atol, element by element; `scale` defaults to |b|. */
-function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number> | null, scale?: ArrayLike<number>, rtol = 1e-5) {
-  expect(actual).not.toBeNull();
+function expectNear(result: ArrayLike<number> | null, expected: ArrayLike<number> | null, scale?: ArrayLike<number>, rtol = 1e-5) {
+  expect(result).not.toBeNull();
+  const actual = onCpu(result);
   expect(actual!.length).toBe(expected!.length);
   for (let i = 0; i < expected!.length; i++) {
     if (Object.is(actual![i], expected![i])) continue; // also ±Infinity
@@ -34,6 +36,8 @@ function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number
 }
 
 const abs = (x: Float32Array) => x.map(Math.abs);
+/** A kernel result as a CPU array: the resident kernels (conv, relu, max-pool) return wasm handles. */
+const onCpu = <T,>(x: T): T => (x instanceof WasmData ? (x.read() as T) : x);
 
 describe('wasm runtime', () => {
   it('is supported here (Node has WebAssembly SIMD)', () => expect(wasmSupported()).toBe(true));

@@ -5,6 +5,10 @@
  * than the arithmetic.
  *
  * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
+ *
+ * With a ResidentStore (./resident.ts), the conv, relu and max-pool kernels (RESIDENT_KERNELS) return their float
+ * outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so the
+ * activations of a conv → relu → pool chain and their gradients never leave wasm memory between those kernels.
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
@@ -12,6 +16,7 @@ import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
+import { ResidentStore, WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { ThreadPool } from './threads';
 
@@ -26,6 +31,18 @@ export const MIN_ELEMENTWISE = 1024;
 const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+/** For the RESIDENT_KERNELS' inputs: float32, or a WasmData handle (always float32). */
+const isF32In = (x: TypedArray): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof WasmData;
+
+/** The kernels that take WasmData inputs (the backend's `deviceInputs`) and, with residency, return WasmData. */
+export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
+  'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward',
+]);
+
+/** A CPU array for a CPU fallback: a WasmData input read out (a copy), any other array as it is. */
+function host<T extends TypedArray>(x: T): T {
+  return (x as unknown) instanceof WasmData ? ((x as unknown as WasmData).read() as unknown as T) : x;
+}
 
 /**
  * How a binary operand lies against the output [rows, cols]: 0 full, 1 a row vector over the last dim (a bias),
@@ -46,7 +63,7 @@ function operandMode(length: number, shape: readonly number[], outShape: readonl
  */
 const MAX_KEPT_COLS = 8;
 interface KeptCol {
-  x: WeakRef<Float32Array>;
+  x: WeakRef<object>;
   key: string;
   ptr: number;
   bytes: number;
@@ -61,12 +78,34 @@ function geometryInts(g: Conv2dGeometry): number[] {
 }
 
 /** The kernels over one runtime; with a thread pool, GEMMs split their columns across its workers. */
-export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Partial<KernelTable> {
+export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, store: ResidentStore | null = null): Partial<KernelTable> {
   const ex = rt.exports;
+  /** x's pointer for this call: its block when resident, else a copy put into the arena. After every `output`. */
+  function input(x: Float32Array): number {
+    if ((x as unknown) instanceof WasmData) {
+      const d = x as unknown as WasmData;
+      if (d.resident) return d.ptr;
+      d.assertPresent();
+      return rt.put(d.host!);
+    }
+    return rt.put(x);
+  }
+  /**
+   * An output of n floats: resident (a WasmData handed back as the result) or an arena region copied out. Right
+   * after `rt.reset()` (and any `keep`), before `input`: a resident block may evict older ones.
+   */
+  function output(n: number): { ptr: number; result(): Float32Array } {
+    if (store !== null) {
+      const d = store.alloc(n);
+      return { ptr: d.ptr, result: () => d as unknown as Float32Array };
+    }
+    const ptr = rt.alloc(n * 4);
+    return { ptr, result: () => rt.take(ptr, n) };
+  }
   const kept: KeptCol[] = [];
   const colKey = (g: Conv2dGeometry) => geometryInts(g).join(',');
   /** Takes the kept patch matrix of x for this geometry out of the cache (the caller releases it), or null. */
-  function takeKeptCol(x: Float32Array, g: Conv2dGeometry): KeptCol | null {
+  function takeKeptCol(x: object, g: Conv2dGeometry): KeptCol | null {
     const key = colKey(g);
     const i = kept.findIndex((e) => e.x.deref() === x && e.key === key);
     return i < 0 ? null : kept.splice(i, 1)[0];
@@ -111,11 +150,11 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
   };
 
   const conv2d: KernelTable['Conv2d'] = (x, xShape, w, wShape, bias, attrs) => {
-    if (!isF32(x) || !isF32(w) || (bias !== null && !isF32(bias)) || attrs.groups !== 1) {
-      return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs);
+    if (!isF32In(x) || !isF32(w) || (bias !== null && !isF32(bias)) || attrs.groups !== 1) {
+      return cpuKernels.Conv2d(host(x), xShape, w, wShape, bias, attrs);
     }
     const g = conv2dGeometry(xShape, wShape, attrs);
-    if (bias !== null && bias.length !== g.outChannels) return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs); // its error
+    if (bias !== null && bias.length !== g.outChannels) return cpuKernels.Conv2d(host(x), xShape, w, wShape, bias, attrs); // its error
     const cols = g.batch * g.positions;
     rt.reset();
     const colBytes = g.patch * cols * 4;
@@ -125,28 +164,29 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
       const old = kept.shift()!;
       rt.release(old.ptr, old.bytes);
     }
-    const px = rt.put(x);
+    const y = output(g.outChannels * cols);
+    const px = input(x);
     const pw = rt.put(w);
     const pbias = bias === null ? 0 : rt.put(bias);
     const geo = rt.putInts(geometryInts(g));
     ex.im2col(px, col, geo);
     // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
     const t = gemmInto(pw, col, g.outChannels, cols, g.patch, false, false);
-    const py = rt.alloc(g.outChannels * cols * 4);
-    ex.scatterOutput(t, py, pbias, g.outChannels, g.batch, g.positions);
-    return { y: rt.take(py, g.outChannels * cols), shape: [g.batch, g.outChannels, g.outH, g.outW] };
+    ex.scatterOutput(t, y.ptr, pbias, g.outChannels, g.batch, g.positions);
+    return { y: y.result(), shape: [g.batch, g.outChannels, g.outH, g.outW] };
   };
 
   const conv2dBackward: KernelTable['Conv2dBackward'] = (dy, x, xShape, w, wShape, attrs, mask = { input: true, weight: true, bias: true }) => {
-    if (!isF32(dy) || !isF32(x) || !isF32(w) || attrs.groups !== 1) {
-      return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask);
+    if (!isF32In(dy) || !isF32In(x) || !isF32(w) || attrs.groups !== 1) {
+      return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, w, wShape, attrs, mask);
     }
     const g = conv2dGeometry(xShape, wShape, attrs);
     const cols = g.batch * g.positions;
-    if (dy.length !== g.outChannels * cols) return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask); // its error
+    if (dy.length !== g.outChannels * cols) return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, w, wShape, attrs, mask); // its error
     rt.reset();
     const keptCol = takeKeptCol(x, g);
-    const pdy = rt.put(dy);
+    const dxOut = mask.input ? output(x.length) : null;
+    const pdy = input(dy);
     // dy' [O, N·P]: each output channel's gradient as one row.
     const t = rt.alloc(g.outChannels * cols * 4);
     ex.gatherGrad(pdy, t, g.outChannels, g.batch, g.positions);
@@ -161,7 +201,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     if (mask.weight) {
       let col = keptCol?.ptr ?? 0;
       if (keptCol === null) {
-        const px = rt.put(x);
+        const px = input(x);
         col = rt.alloc(g.patch * cols * 4);
         ex.im2col(px, col, geo);
       }
@@ -174,9 +214,10 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
       const pw = rt.put(w);
       // dcol [patch, N·P] = Wᵀ (W stored [O, patch]) · dy' [O, N·P], then scattered back by col2im.
       const dcol = gemmInto(pw, t, g.patch, cols, g.outChannels, true, false);
-      const pdx = rt.zeros(x.length);
+      const pdx = dxOut!.ptr;
+      rt.f32.fill(0, pdx >> 2, (pdx >> 2) + x.length);
       ex.col2im(dcol, pdx, geo);
-      dx = rt.take(pdx, x.length);
+      dx = dxOut!.result();
     }
     if (keptCol !== null) rt.release(keptCol.ptr, keptCol.bytes);
     return { dx, dw, db };
@@ -200,22 +241,22 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
   }
 
   const relu: KernelTable['Relu'] = (x, attrs) => {
-    if (!isF32(x) || x.length < MIN_ELEMENTWISE) return cpuKernels.Relu(x, attrs);
+    if (!isF32In(x) || x.length < MIN_ELEMENTWISE) return cpuKernels.Relu(host(x), attrs);
     rt.reset();
-    const px = rt.put(x);
-    const py = rt.alloc(x.length * 4);
-    ex.relu(px, py, x.length);
-    return rt.take(py, x.length);
+    const y = output(x.length);
+    const px = input(x);
+    ex.relu(px, y.ptr, x.length);
+    return y.result();
   };
 
   const reluGrad: KernelTable['ReluGrad'] = (x, y, dy, attrs) => {
-    if (!isF32(x) || !isF32(dy) || x.length < MIN_ELEMENTWISE) return cpuKernels.ReluGrad(x, y, dy, attrs);
+    if (!isF32In(x) || !isF32In(dy) || x.length < MIN_ELEMENTWISE) return cpuKernels.ReluGrad(host(x), host(y), host(dy), attrs);
     rt.reset();
-    const px = rt.put(x);
-    const pdy = rt.put(dy);
-    const pdx = rt.alloc(x.length * 4);
-    ex.reluGrad(px, pdy, pdx, x.length);
-    return rt.take(pdx, x.length);
+    const dx = output(x.length);
+    const px = input(x);
+    const pdy = input(dy);
+    ex.reluGrad(px, pdy, dx.ptr, x.length);
+    return dx.result();
   };
 
   /** Sums over leading dims ([N, C] → [1, C], a bias gradient) in wasm; any other reduction on the CPU. */
@@ -255,7 +296,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
   }
 
   const maxPool2d: KernelTable['MaxPool2d'] = (x, shape, attrs) => {
-    if (!isF32(x) || shape.length < 3 || x.length < MIN_ELEMENTWISE) return cpuKernels.MaxPool2d(x, shape, attrs);
+    if (!isF32In(x) || shape.length < 3 || x.length < MIN_ELEMENTWISE) return cpuKernels.MaxPool2d(host(x), shape, attrs);
     const inH = shape[shape.length - 2];
     const inW = shape[shape.length - 1];
     const planes = x.length / (inH * inW);
@@ -263,29 +304,30 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null): Pa
     const outW = poolOutputSize('maxPool2d', inW, attrs.kernelW, attrs.strideW, attrs.padW, attrs.dilationW, attrs.ceilMode);
     const n = planes * outH * outW;
     rt.reset();
-    const px = rt.put(x);
+    const y = output(n);
+    const px = input(x);
     const geo = rt.putInts([
       attrs.kernelH, attrs.kernelW, attrs.strideH, attrs.strideW, attrs.padH, attrs.padW, attrs.dilationH, attrs.dilationW,
       inH, inW, outH, outW,
     ]);
-    const py = rt.alloc(n * 4);
     const pi = rt.alloc(n * 4);
-    ex.maxPool2d(px, py, pi, planes, geo);
-    return { y: rt.take(py, n), indices: rt.i32.slice(pi >> 2, (pi >> 2) + n), shape: [...shape.slice(0, -2), outH, outW] };
+    ex.maxPool2d(px, y.ptr, pi, planes, geo);
+    return { y: y.result(), indices: rt.i32.slice(pi >> 2, (pi >> 2) + n), shape: [...shape.slice(0, -2), outH, outW] };
   };
 
   const maxPool2dBackward: KernelTable['MaxPool2dBackward'] = (dy, indices, xShape) => {
     const planeSize = xShape.length >= 3 ? xShape[xShape.length - 2] * xShape[xShape.length - 1] : 0;
     const size = sizeOf(xShape);
-    if (!isF32(dy) || planeSize === 0 || size < MIN_ELEMENTWISE) return cpuKernels.MaxPool2dBackward(dy, indices, xShape);
+    if (!isF32In(dy) || planeSize === 0 || size < MIN_ELEMENTWISE) return cpuKernels.MaxPool2dBackward(host(dy), indices, xShape);
     const planes = size / planeSize;
     rt.reset();
-    const pdy = rt.put(dy);
+    const dx = output(size);
+    const pdy = input(dy);
     const pi = rt.alloc(indices.length * 4);
     rt.i32.set(indices, pi >> 2);
-    const pdx = rt.zeros(size);
-    ex.maxPool2dBackward(pdy, pi, pdx, planes, dy.length / planes, planeSize);
-    return rt.take(pdx, size);
+    rt.f32.fill(0, dx.ptr >> 2, (dx.ptr >> 2) + size);
+    ex.maxPool2dBackward(pdy, pi, dx.ptr, planes, dy.length / planes, planeSize);
+    return dx.result();
   };
 
   return {

@@ -24,7 +24,7 @@ import {
   buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
 } from '../../../engine/spec/build';
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
-import { getBackend, setBackend } from '../../../engine/backend/backend';
+import { endStep, getBackend, setBackend } from '../../../engine/backend/backend';
 import { trainingStep } from '../../../engine/backend/choose';
 
 /** A run's options with the defaults filled in. */
@@ -149,6 +149,7 @@ export class Trainer {
     const started = performance.now();
     this.model.train();
     const [x, y] = this.sets.train.getBatch(indices);
+    endStep(); // the last batch's tensors are done with: the wasm backend reuses their memory
     let fellBack: FellBack | undefined;
     let pass: { output: Tensor; value: number } | BatchOutcome;
     const buffers = getBackend().name === 'cpu' ? null : this.model.buffers().map((b) => b.data.slice());
