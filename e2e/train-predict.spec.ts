@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Locator } from '@playwright/test';
 import { EngineHeader } from './support/engine-header';
 import { longestMainThreadTask } from './support/main-thread-trace';
 import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
@@ -77,7 +77,9 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
   });
 
   await test.step('pause, resume and stop a run', async () => {
-    await train.choose('MLP', SUBSET, 1);
+    // Enough epochs that the run is still going when Pause lands (an epoch of 5,000 images takes well under a second
+    // on the wasm backends).
+    await train.choose('MLP', SUBSET, 50);
     await train.train.click();
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(0);
     await train.pause.click();
@@ -111,6 +113,7 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
       }).observe({ type: 'longtask' });
     });
     const browser = page.context().browser()!;
+    await train.choose('MLP', SUBSET, 1);
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     await train.train.click();
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(10);
@@ -147,12 +150,44 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
     expect(await train.diagonal()).toBe(Math.round(accuracy * samples));
   });
 
-  await test.step('a cell of the matrix opens a gallery of those images, with their top-3 bars', async () => {
-    await train.matrix.getByRole('button', { name: /^True 1, predicted 1: \d+$/ }).click();
-    const gallery = page.getByRole('region', { name: 'True 1, predicted 1, most confident first' });
-    await expect(gallery.getByRole('img', { name: /^Test image \d+: a 1, predicted 1$/ }).first()).toBeVisible({ timeout: 60_000 });
+  await test.step('a cell of the matrix opens a gallery of exactly its images, with their top-3 bars, a page at a time', async () => {
+    const PAGE = 48;
+    const panel = page.getByRole('tabpanel', { name: 'Train' });
+    const images = (region: Locator) => region.getByRole('img', { name: /^Test image \d+: / });
+    // The diagonal cell of a well-learnt digit holds more than a page (~200 of 2,000): the first page, then more.
+    const ones = await train.cellCount(1, 1);
+    expect(ones).toBeGreaterThan(PAGE);
+    await train.cell(1, 1).click();
+    let gallery = panel.getByRole('region', { name: 'True 1, predicted 1, most confident first' });
+    await expect(images(gallery)).toHaveCount(PAGE, { timeout: 60_000 });
+    await expect(gallery.getByText(`Showing ${PAGE} of ${ones}.`)).toBeVisible();
+    await gallery.getByRole('button', { name: /^Show \d+ more$/ }).click();
+    await expect(images(gallery)).toHaveCount(Math.min(ones, 2 * PAGE));
+    for (const name of await images(gallery).evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')))) {
+      expect(name).toMatch(/^Test image \d+: a 1, predicted 1$/);
+    }
+    await expect(gallery.getByRole('list', { name: 'Probability of each digit' }).first().getByRole('listitem')).toHaveCount(3);
+    // The commonest mistake's cell: all of its images (or its first page), every one that very mistake.
+    const counts = await train.matrix.locator('button[data-label]').evaluateAll((els) => els.map((el) =>
+      [Number(el.getAttribute('data-label')), Number(el.getAttribute('data-predicted')), Number(el.textContent)] as const));
+    const [label, predicted, count] = counts.filter(([l, p, n]) => l !== p && n > 0).sort((a, b) => b[2] - a[2])[0];
+    await train.cell(label, predicted).click();
+    gallery = panel.getByRole('region', { name: `True ${label}, predicted ${predicted}, most confident first` });
+    await expect(images(gallery)).toHaveCount(Math.min(count, PAGE), { timeout: 60_000 });
+    for (const name of await images(gallery).evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')))) {
+      expect(name).toMatch(new RegExp(`^Test image \\d+: a ${label}, predicted ${predicted}$`));
+    }
+    await expect(gallery.getByRole('button', { name: /more$/ })).toHaveCount(count > PAGE ? 1 : 0);
+    // Every misclassified image of the split, the first page of them.
+    const wrong = counts.filter(([l, p]) => l !== p).reduce((sum, [, , n]) => sum + n, 0);
     await page.getByRole('button', { name: 'Show misclassified examples' }).click();
-    await expect(page.getByRole('region', { name: 'Misclassified, most confident first' })).toBeVisible();
+    gallery = panel.getByRole('region', { name: 'Misclassified, most confident first' });
+    await expect(images(gallery)).toHaveCount(Math.min(wrong, PAGE), { timeout: 60_000 });
+    await expect(gallery.getByText(`Showing ${Math.min(wrong, PAGE)} of ${wrong}.`)).toBeVisible();
+    for (const name of await images(gallery).evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')))) {
+      const [, truth, said] = /a (\d+), predicted (\d+)$/.exec(name ?? '') ?? [];
+      expect(truth).not.toBe(said);
+    }
   });
 
   await test.step('draw a 1 and a 0', async () => {

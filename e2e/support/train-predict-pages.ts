@@ -60,6 +60,15 @@ export class TrainTab {
     await expect(this.state).toHaveText(word, { timeout: 120_000 });
   }
 
+  /** The confusion-matrix cell (a button) and the count it shows. */
+  cell(label: number, predicted: number): Locator {
+    return this.matrix.locator(`button[data-label="${label}"][data-predicted="${predicted}"]`);
+  }
+
+  async cellCount(label: number, predicted: number): Promise<number> {
+    return Number(await this.cell(label, predicted).textContent());
+  }
+
   /** Σ of the matrix diagonal. */
   async diagonal(): Promise<number> {
     const cells = this.matrix.locator('button[data-label]');

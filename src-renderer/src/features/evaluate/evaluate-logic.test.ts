@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cellExamples, cellShade, decodeBase64, diagonal, misclassified, splitImages, total, type Example } from './evaluate-logic';
+import { cellShade, decodeBase64, diagonal, GALLERY_PAGE, galleryRequest, pageExamples, splitImages, total } from './evaluate-logic';
 
-const ex = (index: number, label: number, predicted: number, confidence: number): Example => ({
-  index, label, predicted, confidence, pixels: new Uint8Array(0), probabilities: [],
-});
+const runId = '20261126-191502-k3f9';
 
 describe('evaluate logic', () => {
   it('decodes base64 images and splits them', () => {
@@ -12,10 +10,31 @@ describe('evaluate logic', () => {
     expect(splitImages(bytes, 2, 3).map((b) => Array.from(b))).toEqual([[0, 1, 2], [255, 4, 5]]);
   });
 
-  it('lists a cell most confident first, and the wrong answers', () => {
-    const all = [ex(0, 3, 5, 0.6), ex(1, 3, 5, 0.9), ex(2, 3, 3, 0.99), ex(3, 1, 7, 0.95)];
-    expect(cellExamples(all, 3, 5).map((e) => e.index)).toEqual([1, 0]);
-    expect(misclassified(all).map((e) => e.index)).toEqual([3, 1, 0]);
+  it('asks the engine for a page of a cell, or of the misclassified examples', () => {
+    const at = { requestId: 7, runId, split: 'test' as const, offset: 48 };
+    expect(galleryRequest({ kind: 'cell', label: 3, predicted: 5 }, at)).toEqual({
+      type: 'run-examples', requestId: 7, runId, split: 'test', offset: 48, trueLabel: 3, predictedLabel: 5, limit: GALLERY_PAGE,
+    });
+    expect(galleryRequest({ kind: 'wrong' }, { ...at, offset: 0 })).toEqual({
+      type: 'run-examples', requestId: 7, runId, split: 'test', offset: 0, misclassifiedOnly: true, limit: GALLERY_PAGE,
+    });
+  });
+
+  it('turns an answer into examples with their own pixels and a probability row from the top 3', () => {
+    const top = (c: number[]) => c.map((k, i) => ({ class: k, probability: [0.7, 0.2, 0.1][i] }));
+    const [a, b] = pageExamples({
+      type: 'run-examples', requestId: 1, runId, split: 'test', total: 9, offset: 0, height: 1, width: 2,
+      examples: [
+        { index: 4, label: 3, predicted: 5, confidence: 0.7, top: top([5, 3, 0]) },
+        { index: 2, label: 3, predicted: 5, confidence: 0.7, top: top([5, 9, 3]) },
+      ],
+      pixels: btoa(String.fromCharCode(10, 20, 30, 40)),
+    }, 10);
+    expect(Array.from(a.pixels)).toEqual([10, 20]);
+    expect(Array.from(b.pixels)).toEqual([30, 40]);
+    expect([a.height, a.width, a.index]).toEqual([1, 2, 4]);
+    expect(a.probabilities).toEqual([0.1, 0, 0, 0.2, 0, 0.7, 0, 0, 0, 0]);
+    expect(b.probabilities[9]).toBe(0.2);
   });
 
   it('reads the matrix: diagonal, total, shade by row', () => {

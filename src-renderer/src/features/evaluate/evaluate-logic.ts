@@ -1,17 +1,42 @@
 /**
- * Evaluation rules kept pure: decoding the sample images the host sends, the examples behind a confusion-matrix
- * cell (most confident first), the misclassified ones, and the matrix's own arithmetic.
+ * Evaluation rules kept pure: what a gallery asks the engine for (`run-examples`), turning its answer into
+ * examples with their images, and the matrix's own arithmetic.
  */
+import type { EngineEvent, EngineRequest } from '../../../../common/engine-protocol';
+import type { EvaluatedExample } from '../../../../common/training-protocol';
 
-export interface Example {
-  /** Index in the test split. */
-  index: number;
-  label: number;
-  /** 28×28 grey pixels, 0…255. */
+/** The gallery behind a confusion-matrix cell, or every misclassified example. */
+export type Gallery = { kind: 'cell'; label: number; predicted: number } | { kind: 'wrong' };
+
+export interface Example extends EvaluatedExample {
+  /** height × width grey pixels, 0…255. */
   pixels: Uint8Array;
+  height: number;
+  width: number;
+  /** One per class: the top three's probabilities, 0 for the rest (what ProbabilityBars draws). */
   probabilities: number[];
-  predicted: number;
-  confidence: number;
+}
+
+/** Images per page of a gallery ("Show more" asks for the next one). */
+export const GALLERY_PAGE = 48;
+
+/** The `run-examples` request for a page of a gallery, starting at `offset`. */
+export function galleryRequest(
+  gallery: Gallery, at: { requestId: number; runId: string; split: 'validation' | 'test'; offset: number },
+): Extract<EngineRequest, { type: 'run-examples' }> {
+  const filter = gallery.kind === 'cell' ? { trueLabel: gallery.label, predictedLabel: gallery.predicted } : { misclassifiedOnly: true };
+  return { type: 'run-examples', ...at, ...filter, limit: GALLERY_PAGE };
+}
+
+/** A `run-examples` answer as examples, each with its own image and its top-3 as a probability row. */
+export function pageExamples(page: Extract<EngineEvent, { type: 'run-examples' }>, classes: number): Example[] {
+  const per = page.height * page.width;
+  const images = splitImages(decodeBase64(page.pixels), page.examples.length, per);
+  return page.examples.map((e, i) => {
+    const probabilities = new Array<number>(Math.max(classes, ...e.top.map((c) => c.class + 1))).fill(0);
+    for (const c of e.top) probabilities[c.class] = c.probability;
+    return { ...e, pixels: images[i], height: page.height, width: page.width, probabilities };
+  });
 }
 
 /** base64 → bytes (atob exists in browsers and in Node ≥ 16). */
@@ -25,18 +50,6 @@ export function decodeBase64(text: string): Uint8Array {
 /** Splits count images of `per` pixels. */
 export function splitImages(bytes: Uint8Array, count: number, per: number): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => bytes.subarray(i * per, (i + 1) * per));
-}
-
-const byConfidence = (a: Example, b: Example) => b.confidence - a.confidence || a.index - b.index;
-
-/** Examples whose true class is `label` and that the model called `predicted`, most confident first. */
-export function cellExamples(examples: readonly Example[], label: number, predicted: number): Example[] {
-  return examples.filter((e) => e.label === label && e.predicted === predicted).sort(byConfidence);
-}
-
-/** Every wrong answer, most confidently wrong first. */
-export function misclassified(examples: readonly Example[]): Example[] {
-  return examples.filter((e) => e.label !== e.predicted).sort(byConfidence);
 }
 
 export function diagonal(confusion: readonly (readonly number[])[]): number {

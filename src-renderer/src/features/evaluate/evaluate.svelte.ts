@@ -1,34 +1,31 @@
 /**
- * The evaluation views' state: the run's latest evaluation (test if asked for, else validation), and a sample of
- * test images the model has classified, for the galleries. The protocol's evaluation carries counts and only the
- * indices of wrong examples, so the galleries use an evenly spaced sample of the test split (getDatasetSamples)
- * that is run through `predict` here, image by image.
+ * The evaluation views' state: the run's latest evaluation (test if asked for, else validation), and the open
+ * gallery (a confusion-matrix cell, or the misclassified examples). A gallery pages through the examples the
+ * engine host kept from that evaluation (`run-examples`: the whole split, most confident first, with images).
  */
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
 import type { TrainingState } from '../training/training.svelte';
-import { decodeBase64, splitImages, type Example } from './evaluate-logic';
+import { galleryRequest, pageExamples, type Example, type Gallery } from './evaluate-logic';
 
-const SAMPLE_COUNT = 256;
-
-export type Gallery = { kind: 'cell'; label: number; predicted: number } | { kind: 'wrong' } | null;
+export type { Gallery };
 
 export class EvaluateState {
   #host: Host;
   #training: TrainingState;
   #stops: (() => void)[] = [];
-  #pending = new Map<number, { index: number; label: number; pixels: Uint8Array }>();
-  #collected: Example[] = [];
-  #forRun: string | null = null;
+  /** The page being asked for; answers to anything else (an older gallery) are dropped. */
+  #pending: number | null = null;
 
+  gallery = $state.raw<Gallery | null>(null);
   examples = $state.raw<Example[]>([]);
+  /** Examples in the gallery over the whole split (the engine's count); null until the first page arrives. */
+  total = $state<number | null>(null);
   loading = $state(false);
-  sampleError = $state<string | null>(null);
-  gallery = $state.raw<Gallery>(null);
+  error = $state<string | null>(null);
   /** The matrix and per-class bars are drawn once asked for (a test evaluation, or the button), not at every run end. */
   details = $state(false);
-
 
   constructor(host: Host, training: TrainingState) {
     this.#host = host;
@@ -50,62 +47,55 @@ export class EvaluateState {
   }
 
   evaluateTest(): void {
-    this.gallery = null;
+    this.open(null);
     this.details = true;
     this.#training.evaluate('test');
   }
 
-  open(gallery: Gallery): void {
+  /** Shows a gallery from its first page (null closes it). */
+  open(gallery: Gallery | null): void {
     this.gallery = gallery;
-    if (gallery && this.#forRun !== this.#training.runId) void this.#classifySample();
+    this.examples = [];
+    this.total = null;
+    this.error = null;
+    this.#pending = null;
+    this.loading = false;
+    if (gallery) this.#ask(0);
   }
 
-  async #classifySample(): Promise<void> {
+  /** The next page of the open gallery. */
+  more(): void {
+    if (!this.loading && this.total !== null && this.examples.length < this.total) this.#ask(this.examples.length);
+  }
+
+  #ask(offset: number): void {
     const runId = this.#training.runId;
-    if (!runId || this.loading) return;
+    const split = this.evaluation?.split;
+    if (!this.gallery || !runId || !split) return;
+    const requestId = nextRequestId();
+    this.#pending = requestId;
     this.loading = true;
-    this.sampleError = null;
-    this.#forRun = runId;
-    this.#collected = [];
-    this.examples = [];
-    const dataset = this.#training.meta?.dataset ?? this.#training.runSpec?.data.dataset ?? 'mnist';
-    const envelope = await this.#host.api.getDatasetSamples(dataset, { split: 'test', count: SAMPLE_COUNT });
-    if (!envelope.ok) {
-      this.sampleError = envelope.error.message;
-      this.loading = false;
-      this.#forRun = null;
-      return;
-    }
-    const s = envelope.value;
-    const images = splitImages(decodeBase64(s.pixels), s.indices.length, s.height * s.width);
-    this.#pending.clear();
-    images.forEach((pixels, i) => {
-      const requestId = nextRequestId();
-      this.#pending.set(requestId, { index: s.indices[i], label: s.labels[i], pixels });
-      this.#host.engine.post({ type: 'predict', requestId, runId, checkpoint: 'last', image: Array.from(pixels) });
-    });
+    this.#host.engine.post(galleryRequest(this.gallery, { requestId, runId, split, offset }));
   }
 
   #on(event: EngineEvent): void {
     if (event.type === 'run-started') {
-      this.#forRun = null;
-      this.examples = [];
-      this.gallery = null;
+      this.open(null);
       this.details = false;
       return;
     }
-    if ((event.type !== 'prediction' && event.type !== 'error') || event.requestId === undefined) return;
-    const asked = this.#pending.get(event.requestId);
-    if (!asked) return;
-    this.#pending.delete(event.requestId);
-    if (event.type === 'prediction') {
-      this.#collected.push({ ...asked, probabilities: event.probabilities, predicted: event.predicted, confidence: event.probabilities[event.predicted] });
-    } else {
-      this.sampleError = event.message;
+    // A new evaluation replaces the examples the engine keeps, and maybe the matrix shown: the open gallery is stale.
+    if (event.type === 'run-evaluation' && event.runId === this.#training.runId) return this.open(null);
+    const mine = event.type === 'run-examples' || (event.type === 'error' && event.requestType === 'run-examples');
+    if (!mine || this.#pending === null || event.requestId !== this.#pending) return;
+    this.#pending = null;
+    this.loading = false;
+    if (event.type === 'error') {
+      this.error = event.message;
+      return;
     }
-    if (this.#pending.size === 0) {
-      this.examples = this.#collected;
-      this.loading = false;
-    }
+    const classes = this.evaluation?.confusion.length ?? 10;
+    this.examples = [...this.examples, ...pageExamples(event, classes)];
+    this.total = event.total;
   }
 }

@@ -274,8 +274,11 @@ export const en = {
   'eval.wrong.show': 'Show misclassified examples',
   'eval.wrong.title': 'Misclassified, most confident first',
   'eval.cell.title': 'True {label}, predicted {predicted}, most confident first',
-  'eval.gallery.loading': 'Classifying a sample of test images…',
-  'eval.gallery.note': 'Showing {shown} of {found} found in a sample of {sampled} test images.',
+  'eval.gallery.loading': 'Loading the images…',
+  'eval.gallery.count': 'Showing {shown} of {total}.',
+  'eval.gallery.empty': 'No images here.',
+  'eval.gallery.more': 'Show {count} more',
+  'eval.gallery.imageValidation': 'Validation image {index}: a {label}, predicted {predicted}',
   'eval.gallery.image': 'Test image {index}: a {label}, predicted {predicted}',
 
   'predict.padSection': 'Draw a digit',

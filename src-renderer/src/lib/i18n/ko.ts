@@ -273,8 +273,11 @@ export const ko: Record<MessageKey, string> = {
   'eval.wrong.show': '틀린 예 보기',
   'eval.wrong.title': '틀린 예, 확신이 큰 순',
   'eval.cell.title': '실제 {label}, 예측 {predicted}, 확신이 큰 순',
-  'eval.gallery.loading': '테스트 이미지 표본을 분류하는 중…',
-  'eval.gallery.note': '테스트 이미지 {sampled}개 표본에서 찾은 {found}개 중 {shown}개를 보여 줍니다.',
+  'eval.gallery.loading': '이미지를 불러오는 중…',
+  'eval.gallery.count': '{total}개 중 {shown}개를 보여 줍니다.',
+  'eval.gallery.empty': '해당하는 이미지가 없습니다.',
+  'eval.gallery.more': '{count}개 더 보기',
+  'eval.gallery.imageValidation': '검증 이미지 {index}: 실제 {label}, 예측 {predicted}',
   'eval.gallery.image': '테스트 이미지 {index}: 실제 {label}, 예측 {predicted}',
 
   'predict.padSection': '숫자 그리기',
