@@ -4,6 +4,7 @@
  * per-epoch points share one chart: epoch k's point sits at x = k, the end of that epoch.
  */
 import type { BatchReport, EpochRecord, RunMarker } from '../../../../common/training-protocol';
+import type { MessageKey } from '../../lib/i18n/en';
 
 export interface XY {
   x: number;
@@ -89,6 +90,16 @@ export function detectOverfitting(epochs: readonly EpochRecord[], patience = 3):
 }
 
 export type MarkerKind = RunMarker['kind'] | 'resumed';
+
+/** The catalog key that labels each marker on the chart; a new marker kind fails to compile until it has one. */
+export const MARKER_LABELS = {
+  lr: 'train.marker.lr',
+  resumed: 'train.marker.resume',
+  restarted: 'train.marker.restart',
+  recovered: 'train.marker.recovered',
+  diverged: 'train.marker.diverged',
+  backend: 'train.marker.backend',
+} as const satisfies Record<MarkerKind, MessageKey>;
 
 /**
  * Markers worth a vertical line: the run's own (lr changes, restarts, recoveries, divergences) and the global

@@ -249,6 +249,8 @@ export const en = {
   'train.marker.resume': 'resumed',
   'train.marker.restart': 'restarted',
   'train.marker.diverged': 'diverged',
+  'train.marker.recovered': 'recovered',
+  'train.marker.backend': 'backend',
   'train.chart.loss': 'Loss',
   'train.chart.accuracy': 'Accuracy',
   'train.chart.epochs': 'Epochs',

@@ -248,6 +248,8 @@ export const ko: Record<MessageKey, string> = {
   'train.marker.resume': '재개',
   'train.marker.restart': '다시 시작',
   'train.marker.diverged': '발산',
+  'train.marker.recovered': '복구',
+  'train.marker.backend': '백엔드 전환',
   'train.chart.loss': '손실',
   'train.chart.accuracy': '정확도',
   'train.chart.epochs': '에포크',
