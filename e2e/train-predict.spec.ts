@@ -6,7 +6,6 @@
  * measured with a PerformanceObserver('longtask') and, from a Chromium trace, in CPU time; both are printed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Locator } from '@playwright/test';
@@ -14,7 +13,7 @@ import { EngineHeader } from './support/engine-header';
 import { longestMainThreadTask } from './support/main-thread-trace';
 import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
 import { oval, PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
-import { ROOT } from './support/web-host';
+import { ROOT, startHost, stopHost } from './support/web-host';
 
 interface Hosted {
   url: string;
@@ -29,31 +28,11 @@ const test = base.extend<{}, { hosted: Hosted }>({
       // The host and its engine run at a lower priority (nice 10), as a background computation would: on a small,
       // shared test machine the engine's training loop otherwise competes with the page for the same core, and the
       // long-task figure would measure the machine's load instead of the page's own work.
-      const child = spawn('nice', ['-n', '10', process.execPath, join(ROOT, 'out/main/web.js'), '--port', '0', '--data-dir', dataDir], {
-        cwd: ROOT,
-        env: { ...process.env, LAYERLAB_MIRRORS: `mnist=${mirror.url}` },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      const url = await new Promise<string>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`the web host printed no URL within 30 s:\n${output}`)), 30_000);
-        const read = (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /http:\/\/\S+\?token=\S+/.exec(output);
-          if (match) {
-            clearTimeout(timer);
-            done(match[0]);
-          }
-        };
-        child.stdout!.on('data', read);
-        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      });
+      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
       try {
-        await use({ url });
+        await use({ url: host.url });
       } finally {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await exited;
+        await stopHost(host);
         await mirror.close();
         rmSync(dataDir, { recursive: true, force: true });
       }

@@ -30,8 +30,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-async function startHost(dataDir: string, env: Record<string, string>): Promise<RunningWebHost> {
-  const child = spawn(process.execPath, [join(ROOT, 'out/main/web.js'), '--port', '0', '--data-dir', dataDir], {
+export interface StartHostOptions {
+  /** Run the host (and so its engine) at this `nice` level, as a background computation would. */
+  nice?: number;
+}
+
+/** Starts the built browser host on a free port and resolves with the URL it prints. */
+export async function startHost(dataDir: string, env: Record<string, string>, options: StartHostOptions = {}): Promise<RunningWebHost> {
+  const hostArgs = [join(ROOT, 'out/main/web.js'), '--port', '0', '--data-dir', dataDir];
+  const [command, args] = options.nice === undefined
+    ? [process.execPath, hostArgs]
+    : ['nice', ['-n', String(options.nice), process.execPath, ...hostArgs]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +68,7 @@ async function startHost(dataDir: string, env: Record<string, string>): Promise<
   return { url, origin: new URL(url).origin, process: child, dataDir };
 }
 
-async function stopHost(host: RunningWebHost): Promise<void> {
+export async function stopHost(host: RunningWebHost): Promise<void> {
   if (host.process.exitCode !== null || host.process.signalCode !== null) return;
   const exited = new Promise((done) => host.process.once('exit', done));
   host.process.kill('SIGTERM');
