@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../random';
+import { sizeOf } from '../backend/arrays';
 import { cpuKernels } from '../backend/cpu/index';
 import type { DeviceData, KernelTable } from '../backend/backend';
 import { createNodeWasmBackend } from './wasm-threads';
@@ -47,10 +48,15 @@ describe('wasm backend with a worker thread', () => {
     });
   }
 
-  it('Conv2d forward and backward (LeNet conv2)', () => {
-    const attrs = { strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, dilationH: 1, dilationW: 1, groups: 1 };
-    const xs = [16, 6, 14, 14], ws = [16, 6, 5, 5];
-    const x = randn(16 * 6 * 14 * 14), w = randn(16 * 6 * 25), bias = randn(16);
+  // im2col and col2im are split across the threads too (rows / input channels) above 2^16 floats.
+  for (const [name, stride, pad, xs, ws] of [
+    ['LeNet conv2', 1, 0, [16, 6, 14, 14], [16, 6, 5, 5]],
+    ['tutorial CNN conv2 (stride 2, pad 1)', 2, 1, [32, 16, 14, 14], [16, 16, 3, 3]],
+  ] as const) it(`Conv2d forward and backward (${name})`, () => {
+    const attrs = {
+      strideH: stride, strideW: stride, padTop: pad, padBottom: pad, padLeft: pad, padRight: pad, dilationH: 1, dilationW: 1, groups: 1,
+    };
+    const x = randn(sizeOf(xs)), w = randn(sizeOf(ws)), bias = randn(ws[0]);
     const ref = cpuKernels.Conv2d(x, xs, w, ws, bias, attrs);
     expectNear(onCpu(k.Conv2d(x, xs, w, ws, bias, attrs).y), ref.y, cpuKernels.Conv2d(abs(x), xs, abs(w), ws, abs(bias), attrs).y);
     const dy = randn(ref.y.length);

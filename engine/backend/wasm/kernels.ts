@@ -115,6 +115,14 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
     : (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => ex.gemm(a, b, c, m, n, k, +tA, +tB, s);
 
+  /** im2col/col2im (assembly/conv.ts), split across the thread pool's workers when there is one. */
+  const im2col = pool
+    ? (px: number, col: number, geo: number, g: Conv2dGeometry) => pool.im2col(px, col, geo, g.patch, g.patch * g.batch * g.positions)
+    : (px: number, col: number, geo: number) => ex.im2col(px, col, geo);
+  const col2im = pool
+    ? (dcol: number, dx: number, geo: number, g: Conv2dGeometry) => pool.col2im(dcol, dx, geo, g.groupIn, g.patch * g.batch * g.positions)
+    : (dcol: number, dx: number, geo: number) => ex.col2im(dcol, dx, geo);
+
   /** C = op(A)·op(B) into a fresh region; returns its pointer. Inputs must already be in the arena. */
   function gemmInto(pa: number, pb: number, m: number, n: number, k: number, transA: boolean, transB: boolean): number {
     const pc = rt.alloc(m * n * 4);
@@ -169,7 +177,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const pw = rt.put(w);
     const pbias = bias === null ? 0 : rt.put(bias);
     const geo = rt.putInts(geometryInts(g));
-    ex.im2col(px, col, geo);
+    im2col(px, col, geo, g);
     // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
     const t = gemmInto(pw, col, g.outChannels, cols, g.patch, false, false);
     ex.scatterOutput(t, y.ptr, pbias, g.outChannels, g.batch, g.positions);
@@ -203,7 +211,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       if (keptCol === null) {
         const px = input(x);
         col = rt.alloc(g.patch * cols * 4);
-        ex.im2col(px, col, geo);
+        im2col(px, col, geo, g);
       }
       // dW [O, patch] = dy' [O, N·P] · colᵀ (col stored [patch, N·P])
       const pdw = gemmInto(t, col, g.outChannels, g.patch, cols, false, true);
@@ -216,7 +224,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       const dcol = gemmInto(pw, t, g.patch, cols, g.outChannels, true, false);
       const pdx = dxOut!.ptr;
       rt.f32.fill(0, pdx >> 2, (pdx >> 2) + x.length);
-      ex.col2im(dcol, pdx, geo);
+      col2im(dcol, pdx, geo, g);
       dx = dxOut!.result();
     }
     if (keptCol !== null) rt.release(keptCol.ptr, keptCol.bytes);

@@ -26,6 +26,8 @@ export interface KernelExports {
   transpose(src: number, rows: number, cols: number, dst: number): void;
   im2col(x: number, col: number, geo: number): void;
   col2im(dcol: number, dx: number, geo: number): void;
+  im2colRows(x: number, col: number, geo: number, r0: number, r1: number): void;
+  col2imChannels(dcol: number, dx: number, geo: number, c0: number, c1: number): void;
   scatterOutput(t: number, y: number, bias: number, outCh: number, batch: number, positions: number): void;
   gatherGrad(dy: number, t: number, outCh: number, batch: number, positions: number): void;
   binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;

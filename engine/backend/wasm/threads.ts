@@ -8,8 +8,9 @@
  *   gemmPanels(own range)                                DONE = 1, notify
  *   Atomics.wait until every DONE == 1       ◀──
  *
- * Each worker has its own slot (sequence number, done flag, arguments), so a worker that is still starting, or
- * not needed for a small product, is never counted on.
+ * Each worker has its own slot (sequence number, done flag, job, arguments), so a worker that is still starting,
+ * or not needed for a small product, is never counted on. Besides GEMM panels, a job may be a range of a conv's
+ * im2col rows or of its col2im input channels (independent ranges, so the results do not depend on the split).
  *
  * The engine stays free of platform APIs: a platform adapter passes a `spawn` function that starts a worker from
  * the source text of `workerMain` (engine/node/wasm-threads.ts does it with worker_threads; a browser adapter
@@ -44,9 +45,14 @@ export interface WasmThreadsOptions {
 
 /**
  * Int32 offsets in the control block: STOP, READY[w], then per worker a slot of SLOT ints at SLOTS + w·SLOT:
- * [SEQ, DONE, gemmPanels' 11 arguments].
+ * [SEQ, DONE, up to 11 arguments (gemmPanels' 11, or im2colRows'/col2imChannels' 5), JOB].
  */
-const LAYOUT = { STOP: 0, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, MAX_WORKERS: 8 } as const;
+const LAYOUT = { STOP: 0, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, JOB: 13, MAX_WORKERS: 8 } as const;
+/** Jobs (the JOB field). */
+const JOB_GEMM = 0, JOB_IM2COL = 1, JOB_COL2IM = 2;
+
+/** Below this many floats moved, im2col/col2im run on the caller alone. */
+export const THREAD_MIN_COPY = 1 << 16;
 export const CONTROL_BYTES = (LAYOUT.SLOTS + LAYOUT.MAX_WORKERS * LAYOUT.SLOT) * 4;
 
 /** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs tens of µs). */
@@ -72,10 +78,15 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     seq = Atomics.load(ctl, slot + L.SEQ);
     if (Atomics.load(ctl, L.STOP)) return;
     try {
-      ex.gemmPanels(
-        ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
-        ctl[args + 7], ctl[args + 8], ctl[args + 9], ctl[args + 10],
-      );
+      const job = ctl[slot + L.JOB];
+      if (job === 1) ex.im2colRows(ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4]);
+      else if (job === 2) ex.col2imChannels(ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4]);
+      else {
+        ex.gemmPanels(
+          ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
+          ctl[args + 7], ctl[args + 8], ctl[args + 9], ctl[args + 10],
+        );
+      }
     } finally {
       // Even after a trap: the caller is blocked until DONE, and its events cannot run meanwhile.
       Atomics.store(ctl, slot + L.DONE, 1);
@@ -116,19 +127,46 @@ export class ThreadPool {
       return;
     }
     ex.gemmPrepare(a, b, m, n, k, +transA, +transB, scratch);
+    this.split(JOB_GEMM, [a, b, c, m, n, k, +transA, +transB, scratch], panels, helpers, (r0, r1) =>
+      ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, r0, r1));
+  }
+
+  /** im2col (assembly/conv.ts) with its rows split across the ready workers and the caller. */
+  im2col(x: number, col: number, geo: number, rows: number, floats: number): void {
+    const ex = this.rt.exports;
+    const helpers = this.disposed || floats < THREAD_MIN_COPY ? 0 : Math.min(this.readyWorkers(), rows - 1);
+    if (helpers <= 0) ex.im2col(x, col, geo);
+    else this.split(JOB_IM2COL, [x, col, geo], rows, helpers, (r0, r1) => ex.im2colRows(x, col, geo, r0, r1));
+  }
+
+  /** col2im with its input channels split across the ready workers and the caller. */
+  col2im(dcol: number, dx: number, geo: number, channels: number, floats: number): void {
+    const ex = this.rt.exports;
+    const helpers = this.disposed || floats < THREAD_MIN_COPY ? 0 : Math.min(this.readyWorkers(), channels - 1);
+    if (helpers <= 0) ex.col2im(dcol, dx, geo);
+    else this.split(JOB_COL2IM, [dcol, dx, geo], channels, helpers, (c0, c1) => ex.col2imChannels(dcol, dx, geo, c0, c1));
+  }
+
+  /**
+   * Runs `job` over [0, total) in helpers + 1 even ranges: the workers take ranges 1..helpers (their arguments are
+   * `args` then the range), the caller range 0 (`own`), then waits for every helper's DONE.
+   */
+  private split(job: number, args: number[], total: number, helpers: number, own: (r0: number, r1: number) => void): void {
     const parts = helpers + 1;
-    const split = (i: number) => Math.round((panels * i) / parts);
+    const at = (i: number) => Math.round((total * i) / parts);
     const ctl = this.ctl;
     for (let w = 0; w < helpers; w++) {
       const slot = LAYOUT.SLOTS + w * LAYOUT.SLOT;
       const s = slot + LAYOUT.ARGS;
-      ctl[s] = a; ctl[s + 1] = b; ctl[s + 2] = c; ctl[s + 3] = m; ctl[s + 4] = n; ctl[s + 5] = k;
-      ctl[s + 6] = +transA; ctl[s + 7] = +transB; ctl[s + 8] = scratch; ctl[s + 9] = split(w + 1); ctl[s + 10] = split(w + 2);
+      for (let i = 0; i < args.length; i++) ctl[s + i] = args[i];
+      ctl[s + args.length] = at(w + 1);
+      ctl[s + args.length + 1] = at(w + 2);
+      ctl[slot + LAYOUT.JOB] = job;
       Atomics.store(ctl, slot + LAYOUT.DONE, 0);
       Atomics.add(ctl, slot + LAYOUT.SEQ, 1);
       Atomics.notify(ctl, slot + LAYOUT.SEQ);
     }
-    ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, 0, split(1));
+    own(0, at(1));
     for (let w = 0; w < helpers; w++) {
       const done = LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.DONE;
       while (Atomics.load(ctl, done) === 0) Atomics.wait(ctl, done, 0);

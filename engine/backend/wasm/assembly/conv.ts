@@ -22,45 +22,46 @@ function geo(g: usize, i: i32): i32 {
 
 /** Fills col [C·kh·kw, N·P] from x [N, C, H, W] (zeros where a window hits padding). */
 export function im2col(x: usize, col: usize, g: usize): void {
+  im2colRows(x, col, g, 0, geo(g, CH) * geo(g, KH) * geo(g, KW));
+}
+
+/** im2col's rows r0..r1 only (row = (c·kh + i)·kw + j): rows are independent, so threads can split them. */
+export function im2colRows(x: usize, col: usize, g: usize, r0: i32, r1: i32): void {
   const batch = geo(g, BATCH), ch = geo(g, CH), h = geo(g, H), w = geo(g, W), kh = geo(g, KH), kw = geo(g, KW);
   const oh = geo(g, OH), ow = geo(g, OW), sh = geo(g, SH), sw = geo(g, SW), pt = geo(g, PT), pl = geo(g, PL);
   const dh = geo(g, DH), dw = geo(g, DW);
   const positions = oh * ow;
   const cols = batch * positions;
-  let row = 0;
-  for (let c = 0; c < ch; c++) {
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, row++) {
-        // Output columns ox whose input column ix = ox·sw − pl + j·dw lies in [0, w): ox in [lo, hi).
-        const off = j * dw - pl;
-        let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
-        let hi = w - off <= 0 ? 0 : (w - off + sw - 1) / sw;
-        if (hi > ow) hi = ow;
-        if (lo > hi) lo = hi;
-        for (let n = 0; n < batch; n++) {
-          const plane = x + (<usize>((n * ch + c) * h * w) << 2);
-          let dst = col + (<usize>(row * cols + n * positions) << 2);
-          for (let oy = 0; oy < oh; oy++) {
-            const iy = oy * sh - pt + i * dh;
-            // Plain loops, not memory.copy/fill: rows are short (7 to 28 floats) and each bulk-memory call
-            // costs more than the copy itself at that length.
-            if (iy < 0 || iy >= h) {
-              zero(dst, 0, ow);
-            } else {
-              const src = plane + (<usize>(iy * w + off) << 2);
-              zero(dst, 0, lo);
-              if (sw == 1) {
-                let ox = lo;
-                for (; ox + 4 <= hi; ox += 4) v128.store(dst + (<usize>ox << 2), v128.load(src + (<usize>ox << 2)));
-                for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>ox << 2)));
-              } else {
-                for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
-              }
-              zero(dst, hi, ow);
-            }
-            dst += <usize>ow << 2;
+  for (let row = r0; row < r1; row++) {
+    const c = row / (kh * kw), i = (row / kw) % kh, j = row % kw;
+    // Output columns ox whose input column ix = ox·sw − pl + j·dw lies in [0, w): ox in [lo, hi).
+    const off = j * dw - pl;
+    let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+    let hi = w - off <= 0 ? 0 : (w - off + sw - 1) / sw;
+    if (hi > ow) hi = ow;
+    if (lo > hi) lo = hi;
+    for (let n = 0; n < batch; n++) {
+      const plane = x + (<usize>((n * ch + c) * h * w) << 2);
+      let dst = col + (<usize>(row * cols + n * positions) << 2);
+      for (let oy = 0; oy < oh; oy++) {
+        const iy = oy * sh - pt + i * dh;
+        // Plain loops, not memory.copy/fill: rows are short (7 to 28 floats) and each bulk-memory call
+        // costs more than the copy itself at that length.
+        if (iy < 0 || iy >= h) {
+          zero(dst, 0, ow);
+        } else {
+          const src = plane + (<usize>(iy * w + off) << 2);
+          zero(dst, 0, lo);
+          if (sw == 1) {
+            let ox = lo;
+            for (; ox + 4 <= hi; ox += 4) v128.store(dst + (<usize>ox << 2), v128.load(src + (<usize>ox << 2)));
+            for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>ox << 2)));
+          } else {
+            for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
           }
+          zero(dst, hi, ow);
         }
+        dst += <usize>ow << 2;
       }
     }
   }
@@ -74,13 +75,21 @@ function zero(dst: usize, from: i32, to: i32): void {
 
 /** dx [N, C, H, W] += the adjoint of im2col applied to dcol [C·kh·kw, N·P]. */
 export function col2im(dcol: usize, dx: usize, g: usize): void {
+  col2imChannels(dcol, dx, g, 0, geo(g, CH));
+}
+
+/**
+ * col2im for input channels c0..c1 only: a channel's rows add into that channel's planes alone, in the same order
+ * whichever thread runs it, so threads can split channels and the sums stay bit-identical.
+ */
+export function col2imChannels(dcol: usize, dx: usize, g: usize, c0: i32, c1: i32): void {
   const batch = geo(g, BATCH), ch = geo(g, CH), h = geo(g, H), w = geo(g, W), kh = geo(g, KH), kw = geo(g, KW);
   const oh = geo(g, OH), ow = geo(g, OW), sh = geo(g, SH), sw = geo(g, SW), pt = geo(g, PT), pl = geo(g, PL);
   const dh = geo(g, DH), dw = geo(g, DW);
   const positions = oh * ow;
   const cols = batch * positions;
-  let row = 0;
-  for (let c = 0; c < ch; c++) {
+  let row = c0 * kh * kw;
+  for (let c = c0; c < c1; c++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, row++) {
         const off = j * dw - pl;
