@@ -194,11 +194,27 @@ abstract class RNNBase extends Module {
   }
 }
 
+/** RNN and GRU carry one state tensor (h), so they share the forward; LSTM carries (h, c) and has its own. */
+abstract class SingleStateRNN extends RNNBase {
+  forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] | Tensor {
+    const [output, hN] = this.forwardSequence(input, h0);
+    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, hN];
+  }
+
+  /** Always [output, hN], whatever returnLastStep says (typed, for code that wants both). */
+  forwardSequence(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const { x, unbatched } = this.prepareInput(input);
+    const initial = h0 ? [this.prepareState(h0, 'h0', x.shape[1], unbatched)] : null;
+    const { output, final } = this.run(x, initial);
+    return [this.finishOutput(output, unbatched), unbatched ? squeeze(final[0], 1) : final[0]];
+  }
+}
+
 /**
  * Elman RNN (torch.nn.RNN): h_t = act(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh), act = tanh or relu.
  * forward(input, h0?) → [output, hN], or the last step (N, H) with returnLastStep. See the file comment for shapes.
  */
-export class RNN extends RNNBase {
+export class RNN extends SingleStateRNN {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
@@ -213,19 +229,6 @@ export class RNN extends RNNBase {
   protected override cell(gx: Tensor, gh: Tensor): Tensor[] {
     const pre = add(gx, gh);
     return [this.nonlinearity === 'tanh' ? tanh(pre) : relu(pre)];
-  }
-
-  forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] | Tensor {
-    const [output, hN] = this.forwardSequence(input, h0);
-    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, hN];
-  }
-
-  /** Always [output, hN], whatever returnLastStep says (typed, for code that wants both). */
-  forwardSequence(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
-    const { x, unbatched } = this.prepareInput(input);
-    const initial = h0 ? [this.prepareState(h0, 'h0', x.shape[1], unbatched)] : null;
-    const { output, final } = this.run(x, initial);
-    return [this.finishOutput(output, unbatched), unbatched ? squeeze(final[0], 1) : final[0]];
   }
 }
 
@@ -280,7 +283,7 @@ export class LSTM extends RNNBase {
  * ```
  * forward(input, h0?) → [output, hN], or the last step (N, H) with returnLastStep.
  */
-export class GRU extends RNNBase {
+export class GRU extends SingleStateRNN {
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
     super('GRU', inputSize, hiddenSize, options);
   }
@@ -292,18 +295,5 @@ export class GRU extends RNNBase {
     const n = tanh(add(slice(gx, 1, 2 * H, 3 * H), mul(r, slice(gh, 1, 2 * H, 3 * H))));
     // (1 − z)·n + z·h, written as n + z·(h − n): one op fewer, same value.
     return [add(n, mul(z, sub(h, n)))];
-  }
-
-  forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] | Tensor {
-    const [output, hN] = this.forwardSequence(input, h0);
-    return this.returnLastStep ? this.lastStep(hN, input.ndim === 2) : [output, hN];
-  }
-
-  /** Always [output, hN], whatever returnLastStep says. */
-  forwardSequence(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
-    const { x, unbatched } = this.prepareInput(input);
-    const initial = h0 ? [this.prepareState(h0, 'h0', x.shape[1], unbatched)] : null;
-    const { output, final } = this.run(x, initial);
-    return [this.finishOutput(output, unbatched), unbatched ? squeeze(final[0], 1) : final[0]];
   }
 }

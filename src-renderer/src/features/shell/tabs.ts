@@ -1,12 +1,12 @@
 /**
- * The workspace tabs, in order. Each later issue replaces its tab's placeholder panel in WorkspaceTabs with the
- * feature's own component (features/builder, features/training, features/predict, features/data).
+ * The workspace tabs, in order. WorkspaceTabs renders each one's feature component (features/builder,
+ * features/training, features/predict, features/data).
  */
 export const TABS = [
-  { id: 'build', label: 'tab.build', about: 'tab.build.about' },
-  { id: 'train', label: 'tab.train', about: 'tab.train.about' },
-  { id: 'predict', label: 'tab.predict', about: 'tab.predict.about' },
-  { id: 'data', label: 'tab.data', about: 'tab.data.about' },
+  { id: 'build', label: 'tab.build' },
+  { id: 'train', label: 'tab.train' },
+  { id: 'predict', label: 'tab.predict' },
+  { id: 'data', label: 'tab.data' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];

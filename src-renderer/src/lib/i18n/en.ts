@@ -33,11 +33,6 @@ export const en = {
   'tab.train': 'Train',
   'tab.predict': 'Predict',
   'tab.data': 'Data',
-  'tab.build.about': 'Stack layers the way torch.nn.Sequential does, and watch the tensor shapes flow through.',
-  'tab.train.about': 'Train your network on MNIST and watch the loss fall, batch by batch.',
-  'tab.predict.about': 'Draw a digit and see what your network thinks it is, and how sure it is.',
-  'tab.data.about': 'Browse the MNIST images and see how training and validation samples are split.',
-  'tab.comingSoon': 'Coming in a later version.',
 
   'about.label': 'About',
   'about.line': '{name} {version}',

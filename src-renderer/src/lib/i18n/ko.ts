@@ -32,11 +32,6 @@ export const ko: Record<MessageKey, string> = {
   'tab.train': '학습',
   'tab.predict': '예측',
   'tab.data': '데이터',
-  'tab.build.about': 'torch.nn.Sequential처럼 층을 쌓고, 텐서 모양이 어떻게 흘러가는지 살펴보세요.',
-  'tab.train.about': 'MNIST로 신경망을 학습시키고, 배치마다 손실이 줄어드는 모습을 지켜보세요.',
-  'tab.predict.about': '숫자를 그리면 신경망이 무엇이라고 생각하는지, 얼마나 확신하는지 보여 줍니다.',
-  'tab.data.about': 'MNIST 이미지를 둘러보고, 학습용과 검증용 샘플이 어떻게 나뉘는지 확인하세요.',
-  'tab.comingSoon': '다음 버전에서 제공됩니다.',
 
   'about.label': '정보',
   'about.line': '{name} {version}',
