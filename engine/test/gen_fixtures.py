@@ -21,7 +21,7 @@ a fixed random upstream gradient g ("grad_out", same shape as the output) and th
 respect to every floating input ("grads"), i.e. the vector-Jacobian product g^T J.
 
 ops.json      {name, op, inputs: [tensor | number], args, out, grad_out?, grads?: [tensor | null per input]}
-              op is the engine's functional name (PLAN.md); args are the op's remaining arguments in the order of
+              op is the engine's functional name (engine/DESIGN.md); args are the op's remaining arguments in the order of
               the engine signature (a list) or its options object (a dict, camelCase); see `special` in ops.test.ts.
               batchNorm adds "after": {running_mean, running_var} (the op updates them in place when training).
 ops_f64.json  The first case of every op (batchNorm aside) again in float64, tensors tagged "dtype": "float64"
