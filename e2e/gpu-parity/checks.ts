@@ -6,6 +6,7 @@
 import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
 import { Tensor } from '../../engine/tensor';
+import { Random } from '../../engine/random';
 import { plans as P, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
 import type { TestResult } from './vitest-shim';
 
@@ -18,15 +19,8 @@ export interface Figure {
 const ALL: Thresholds = { macs: 0, elements: 0 };
 const TOLERANCE = 1e-4;
 
-let seed = 11;
-function rand(n: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    out[i] = lo + ((hi - lo) * seed) / 2147483648;
-  }
-  return out;
-}
+const rng = new Random(11);
+const rand = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
 
 function worst(got: ArrayLike<number>, want: ArrayLike<number>): number {
   if (got.length !== want.length) return Infinity;

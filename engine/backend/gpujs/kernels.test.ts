@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { cpuKernels } from '../cpu/index';
 import type { Conv2dAttrs } from '../cpu/conv';
+import { Random } from '../../random';
 import { calibrate, createGpujsBackend, describeGpujsFailure } from './index';
 import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
@@ -19,15 +20,8 @@ afterAll(() => {
   void gpu.destroy();
 });
 
-let seed = 7;
-function rand(n: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    out[i] = lo + ((hi - lo) * seed) / 2147483648;
-  }
-  return out;
-}
+const rng = new Random(7);
+const rand = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5): void {
   expect(actual.length).toBe(expected.length);
