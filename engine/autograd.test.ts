@@ -109,3 +109,44 @@ describe('gradcheck (the test oracle) itself', () => {
     expect(gradcheck(rightSquare, [randn64([3])])).toBe(true);
   });
 });
+
+describe('leaf gradients take the backward\'s arrays only when no one else holds them', () => {
+  // y = a + b hands the same gradient array to both leaves; a pass-through op hands back the caller's seed.
+  const passThrough = (x: Tensor) => recordOp(new Tensor(x.data.slice(), x.shape), 'pass', [x], (g) => [g]);
+  const sumOf = (x: Tensor, y: Tensor) => recordOp(new Tensor(x.data.map((v, i) => v + y.data[i]), x.shape), 'add', [x, y], (g) => [g, g]);
+
+  it('gives two leaves that receive the same gradient two separate arrays', () => {
+    const a = tensor([1, 2]).requiresGrad_();
+    const b = tensor([3, 4]).requiresGrad_();
+    sumOf(a, b).backward(tensor([1, 1]));
+    expect(a.grad!.data).not.toBe(b.grad!.data);
+    a.grad!.data[0] = 100;
+    expect(Array.from(b.grad!.data)).toEqual([1, 1]);
+  });
+
+  it('never takes the caller\'s gradient argument', () => {
+    const a = tensor([1, 2]).requiresGrad_();
+    const seed = tensor([5, 6]);
+    passThrough(a).backward(seed);
+    expect(a.grad!.data).not.toBe(seed.data);
+    a.grad!.data[0] = 0;
+    expect(Array.from(seed.data)).toEqual([5, 6]);
+  });
+
+  it('never takes an array of the forward graph', () => {
+    const a = tensor([1, 2]).requiresGrad_();
+    const saved = tensor([7, 8]);
+    recordOp(new Tensor(a.data.slice(), a.shape), 'returns-saved', [a, saved], () => [saved, null]).backward(tensor([1, 1]));
+    expect(a.grad!.data.buffer).not.toBe(saved.data.buffer);
+  });
+
+  it('takes a fresh gradient after zeroGrad(setToNone), and still accumulates into an existing one', () => {
+    const a = tensor([1, 2]).requiresGrad_();
+    let handed: Tensor | null = null;
+    const scaled = () => recordOp(new Tensor(a.data.map((v) => 2 * v), a.shape), 'scale', [a], (g) => [(handed = new Tensor(g.data.map((v) => 2 * v), g.shape))]);
+    scaled().backward(tensor([1, 1]));
+    expect(a.grad!.data).toBe(handed!.data);
+    scaled().backward(tensor([1, 1]));
+    expect(Array.from(a.grad!.data)).toEqual([4, 4]);
+  });
+});

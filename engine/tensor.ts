@@ -94,6 +94,11 @@ export class Tensor {
     return this.onDevice;
   }
 
+  /** The CPU array if the values are already on the CPU, else null: `.data` without the download. */
+  get hostData(): TypedArray | null {
+    return this.storage;
+  }
+
   private download(): TypedArray {
     const device = this.onDevice!;
     const data = device.read();

@@ -85,7 +85,7 @@ interface LossLike<T> {
  * `model`, `lossFn` and `optimizer` should be a copy built for measuring, not the run's own (the steps train it).
  */
 export function trainingStep<T>(
-  model: Forward<T>, lossFn: (output: T, target: T) => LossLike<T>, optimizer: { step(): unknown; zeroGrad(): void }, x: T, y: T,
+  model: Forward<T>, lossFn: (output: T, target: T) => LossLike<T>, optimizer: { step(): unknown; zeroGrad(setToNone?: boolean): void }, x: T, y: T,
 ): () => void {
   return () => {
     endStep();
@@ -93,6 +93,6 @@ export function trainingStep<T>(
     loss.item();
     loss.backward();
     optimizer.step();
-    optimizer.zeroGrad();
+    optimizer.zeroGrad(true);
   };
 }

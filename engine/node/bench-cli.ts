@@ -12,6 +12,7 @@
  *   --full            also train one real epoch on MNIST (--data, default ../shared/data/mnist) per preset/backend
  *   --data DIR        the MNIST folder for --full
  *   --json            one JSON document instead of tables
+ *   --no-relaxed-simd time the plain SIMD kernels (no fused multiply-add), as Node 20 runs them without a flag
  *
  * Synthetic batches (random pixels and labels) keep the estimate free of data loading; --full includes it.
  */
@@ -20,6 +21,7 @@ import { noGrad } from '../autograd';
 import { endStep, registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { createWasmBackend, relaxedSimdSupported, wasmSupported, type WasmBackend } from '../backend/wasm/index';
+import { enableRelaxedSimd } from './relaxed-simd';
 import { createNodeWasmBackend } from './wasm-threads';
 import { availableParallelism } from 'node:os';
 import { manualSeed, Random } from '../random';
@@ -133,7 +135,7 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     loss.item();
     loss.backward();
     optimizer.step();
-    optimizer.zeroGrad();
+    optimizer.zeroGrad(true); // as trainEpoch and the engine host do
   };
   model.train();
   for (let i = 0; i < 5; i++) step(i);
@@ -252,9 +254,11 @@ export async function main(argv: string[], out: (line: string) => void = console
     out(`bench: ${(err as Error).message}`);
     return 2;
   }
+  // As the engine host does (engine/node/backends.ts); --no-relaxed-simd times the plain SIMD build instead.
+  if (!argv.includes('--no-relaxed-simd')) enableRelaxedSimd();
   for (const backend of opts.backends) await prepareBackend(backend);
   if (!opts.json && opts.backends.some((b) => b.startsWith('wasm'))) {
-    out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add: Node < 22 without --experimental-wasm-relaxed-simd)'}; threads: ${availableParallelism() - 1} worker(s)`);
+    out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add)'}; threads: ${availableParallelism() - 1} worker(s)`);
   }
   try {
     report(opts, out);

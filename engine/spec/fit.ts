@@ -103,7 +103,7 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
   const epoch = options.epoch ?? 1;
   const batches = 'length' in data && typeof data.length === 'number' ? data.length : NaN;
   model.train();
-  optimizer.zeroGrad();
+  optimizer.zeroGrad(true);
   let total = 0, hits = 0, samples = 0, batch = 0;
   for (const [x, y] of data) {
     batch++;
@@ -114,7 +114,8 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
     if (!Number.isFinite(value)) throw new NaNLossError(epoch, batch, value);
     loss.backward();
     optimizer.step();
-    optimizer.zeroGrad();
+    // set_to_none, PyTorch 2's default: the next backward hands each parameter its gradient without a copy or an add.
+    optimizer.zeroGrad(true);
     const n = y.shape[0];
     total += options.lossIsSum ? value : value * n;
     hits += correct(output, y);

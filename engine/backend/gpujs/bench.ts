@@ -89,7 +89,7 @@ function trainingStep(preset: string, name: string, steps = 15): number {
     loss.item();
     loss.backward();
     optimizer.step();
-    optimizer.zeroGrad();
+    optimizer.zeroGrad(true);
     if (i >= 3) times.push(performance.now() - t0);
   }
   setBackend('cpu');

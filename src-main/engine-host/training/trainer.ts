@@ -3,7 +3,7 @@
  * and stop between any two batches. The loop is engine/spec/fit.ts's, unrolled:
  *
  * ```text
- * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad()
+ * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad(set_to_none=True)
  * per epoch:  scheduler?.step(); validation loss/accuracy in eval mode without gradients
  * ```
  * Each epoch's shuffle comes from a generator seeded by (run seed, epoch), so an epoch replayed after a crash
@@ -159,7 +159,7 @@ export class Trainer {
       const from = getBackend().name;
       if (from === 'cpu') throw error;
       // Gradients the failed backward half-accumulated, and running statistics its forward updated, are undone.
-      this.optimizer.zeroGrad();
+      this.optimizer.zeroGrad(true);
       this.model.buffers().forEach((b, i) => b.data.set(buffers![i]));
       setBackend('cpu');
       fellBack = { from, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
@@ -169,7 +169,7 @@ export class Trainer {
     const { output, value } = pass;
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
-    this.optimizer.zeroGrad();
+    this.optimizer.zeroGrad(true); // set_to_none: the next backward adopts its gradients without a copy (autograd.ts)
     const size = y.shape[0];
     const correct = countCorrect(output, y);
     const seconds = (performance.now() - started) / 1000;
