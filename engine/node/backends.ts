@@ -16,6 +16,7 @@ import { GPU } from 'gpu.js';
 import { listBackends, registerBackend } from '../backend/backend';
 import { createGpujsBackend } from '../backend/gpujs/index';
 import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
+import { enableRelaxedSimd } from './relaxed-simd';
 import { createNodeWasmBackend } from './wasm-threads';
 
 export interface NodeBackends {
@@ -40,6 +41,7 @@ const GPUJS_MODES = ['headlessgl', 'webasm'] as const;
 
 export async function registerNodeBackends(options: NodeBackendOptions = {}): Promise<NodeBackends> {
   const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000 } = options;
+  enableRelaxedSimd();
   const disposers: (() => void)[] = [];
   const skipped: Record<string, string> = {};
   const tryRegister = (name: string, make: () => { dispose(): void } & Parameters<typeof registerBackend>[0]) => {

@@ -102,11 +102,19 @@ function validates(v: Variant): boolean {
   }
 }
 
-/** Whether relaxed SIMD validates here (Chromium/Electron and Node 22+ yes; Node 20 only with a flag). */
+/**
+ * Whether relaxed SIMD validates here (Chromium/Electron and Node 22+ yes; Node 20 only with a flag, see
+ * engine/node/relaxed-simd.ts). Decided once, at the first kernel load, so every instance uses the same build.
+ */
 let relaxed: boolean | null = null;
 export function relaxedSimdSupported(): boolean {
   relaxed ??= validates('relaxed');
   return relaxed;
+}
+
+/** Whether the relaxed-SIMD build validates right now (not cached: for turning the feature on first). */
+export function relaxedSimdModuleValidates(): boolean {
+  return validates('relaxed');
 }
 
 /** The module's bytes for this runtime: the relaxed-SIMD build where it validates; `shared` for threads. */
