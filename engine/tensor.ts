@@ -94,6 +94,20 @@ export class Tensor {
     return this.onDevice;
   }
 
+  /**
+   * Makes `next` (same length and dtype, already holding the values, or about to: they are copied) this tensor's
+   * storage. For a backend that keeps long-lived arrays in its own memory (backend.ts `pinTensor`); views taken
+   * of the old `.data` no longer follow the tensor.
+   */
+  moveStorageTo(next: TypedArray): void {
+    const current = this.data;
+    if (next.length !== this.size || dtypeOf(next) !== this.dtype) {
+      throw new Error(`Tensor: cannot move ${this.size} ${this.dtype} values into ${next.length} ${dtypeOf(next)}`);
+    }
+    if (next !== current) next.set(current as never);
+    this.storage = next;
+  }
+
   /** The CPU array if the values are already on the CPU, else null: `.data` without the download. */
   get hostData(): TypedArray | null {
     return this.storage;

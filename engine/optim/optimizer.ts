@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor';
+import { pinArray, pinTensor } from '../backend/backend';
 
 /** Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). */
 export type ParamState = Record<string, number | Float32Array | Float64Array>;
@@ -89,6 +90,10 @@ export abstract class Optimizer<O extends object> {
           state = {};
           this.state.set(p, state);
         }
+        // Into the active backend's memory, where it can hold them (backend.ts `pinArray`): once per backend, then
+        // a lookup. The update and the next forward then use them in place.
+        pinTensor(p);
+        pinState(state);
         this.updateParameter(p.data as FloatArray, p.grad.data as FloatArray, state, group);
       }
     }
@@ -150,6 +155,10 @@ export abstract class Optimizer<O extends object> {
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
   }
+}
+
+function pinState(s: ParamState): void {
+  for (const [key, value] of Object.entries(s)) if (value instanceof Float32Array) s[key] = pinArray(value);
 }
 
 function copyState(s: ParamState): ParamState {

@@ -39,7 +39,10 @@ export interface WasmBackendOptions {
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const { threads } = options;
   const useThreads = threads !== undefined && threads.workers > 0;
-  const rt = new WasmRuntime({ shared: useThreads, reserveBytes: useThreads ? CONTROL_BYTES : 0 });
+  // Shared memory wherever there is SharedArrayBuffer, threads or not: only a shared memory can hold pinned
+  // parameters (runtime.ts `pin`); a browser page without cross-origin isolation gets the unshared build.
+  const shared = useThreads || wasmSupported(true);
+  const rt = new WasmRuntime({ shared, reserveBytes: useThreads ? CONTROL_BYTES : 0 });
   const pool = useThreads ? new ThreadPool(rt, threads) : null;
   const name = options.name ?? (useThreads ? 'wasm+threads' : 'wasm');
   const store = options.resident === false ? null : new ResidentStore(rt, name);
@@ -48,6 +51,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     kernels: wasmKernels(rt, pool, store),
     deviceInputs: store ? RESIDENT_KERNELS : undefined,
     endStep: () => store?.endStep(),
+    pin: (data) => rt.pin(data),
     dispose: () => pool?.dispose(),
     readyThreads: () => pool?.readyWorkers() ?? 0,
   };

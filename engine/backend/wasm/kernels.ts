@@ -136,8 +136,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     if (dtype !== 'float32' || !isF32(a) || !isF32(b) || m * n * k < MIN_MATMUL_MACS) return cpuKernels.Matmul(a, b, attrs);
     const batch = aOffsets.length;
     rt.reset();
-    const pa = rt.put(a);
-    const pb = rt.put(b);
+    const pa = rt.read(a);
+    const pb = rt.read(b);
     const pc = rt.alloc(batch * m * n * 4);
     if (transA && !transB && n <= SWAP_MAX_N && m >= SWAP_MIN_M) {
       // A weight gradient with few outputs (Aᵀ·g, g [k, n≤16]): Cᵀ = gᵀ·A needs no transposed copy of the large
@@ -174,8 +174,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     }
     const y = output(g.outChannels * cols);
     const px = input(x);
-    const pw = rt.put(w);
-    const pbias = bias === null ? 0 : rt.put(bias);
+    const pw = rt.read(w);
+    const pbias = bias === null ? 0 : rt.read(bias);
     const geo = rt.putInts(geometryInts(g));
     im2col(px, col, geo, g);
     // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
@@ -219,7 +219,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     }
     let dx: FloatArray | null = null;
     if (mask.input) {
-      const pw = rt.put(w);
+      const pw = rt.read(w);
       // dcol [patch, N·P] = Wᵀ (W stored [O, patch]) · dy' [O, N·P], then scattered back by col2im.
       const dcol = gemmInto(pw, t, g.patch, cols, g.outChannels, true, false);
       const pdx = dxOut!.ptr;
@@ -240,8 +240,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       if (am < 0 || bm < 0) return cpu(a, aShape, b, bShape, outShape, dtype);
       const cols = am === 1 || bm === 1 ? outShape[outShape.length - 1] : n;
       rt.reset();
-      const pa = rt.put(a);
-      const pb = rt.put(b);
+      const pa = rt.read(a);
+      const pb = rt.read(b);
       const po = rt.alloc(n * 4);
       ex.binary(op, pa, am, pb, bm, po, n / cols, cols);
       return rt.take(po, n);

@@ -143,16 +143,23 @@ export class WasmRuntime {
   readonly memory: WasmMemory;
   /** Start of the reserved bytes (see WasmRuntimeOptions.reserveBytes). */
   readonly reserved: number;
+  /** Whether the memory is shared (threads, and pinned arrays: see `pin`). */
+  readonly shared: boolean;
   private base: number;
   private top: number;
   /** Freed kept blocks by size, for reuse (a layer keeps the same size every step). */
   private readonly freeBlocks = new Map<number, number[]>();
   private f32view: Float32Array;
   private i32view: Int32Array;
+  /** Pinned arrays (see `pin`) and their pointers. */
+  private readonly pinned = new WeakMap<Float32Array, number>();
+  /** Frees a pinned array's block once the array is garbage. */
+  private readonly unpin = new FinalizationRegistry<{ ptr: number; bytes: number }>(({ ptr, bytes }) => this.release(ptr, bytes));
 
   constructor({ shared = false, reserveBytes = 0 }: WasmRuntimeOptions = {}) {
     const api = wasmApi();
     if (!api) throw new Error('wasm backend: this runtime has no WebAssembly');
+    this.shared = shared;
     this.memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared });
     this.module = new api.Module(kernelsWasmBytes(shared));
     const instance = new api.Instance(this.module, { env: { memory: this.memory } });
@@ -217,6 +224,35 @@ export class WasmRuntime {
 
   get i32(): Int32Array {
     return this.i32view;
+  }
+
+  /**
+   * A Float32Array that lives in this memory, holding `data`'s values (`data` itself if it already does), or null
+   * when the memory is not shared. Only a shared memory can hold arrays for JS: growing an unshared one detaches
+   * every view of it, while a shared one keeps them valid. Its block is freed when the array is garbage.
+   * Not during a kernel call: it resets the arena.
+   */
+  pin(data: Float32Array): Float32Array | null {
+    if (this.pinned.has(data)) return data;
+    if (!this.shared) return null;
+    const bytes = data.length * 4;
+    this.reset();
+    const ptr = this.keep(bytes);
+    const view = new Float32Array(this.memory.buffer, ptr, data.length);
+    view.set(data);
+    this.pinned.set(view, ptr);
+    this.unpin.register(view, { ptr, bytes });
+    return view;
+  }
+
+  /** The pointer of a pinned array (see `pin`), else undefined. */
+  pinnedPointer(data: Float32Array): number | undefined {
+    return this.pinned.get(data);
+  }
+
+  /** An input the kernel only reads: a pinned array in place, anything else copied into the arena. */
+  read(data: Float32Array): number {
+    return this.pinned.get(data) ?? this.put(data);
   }
 
   /** Copies `data` (float32) into the arena; returns its pointer. */
