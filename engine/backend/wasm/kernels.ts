@@ -57,17 +57,10 @@ function operandMode(length: number, shape: readonly number[], outShape: readonl
 }
 
 /**
- * Patch matrices kept in wasm memory from a conv's forward for its backward, which needs the same im2col of the
- * same input for dW: keyed by the input array (weakly) and the geometry. A forward without a backward (eval,
- * noGrad) is evicted after MAX_KEPT_COLS newer ones. Saves an im2col and an input copy per conv per step.
+ * A conv runs over groups of images whose patch matrix holds at most this many floats (assembly/conv-images.ts):
+ * 64 K floats, 256 KB, so that patches, GEMM output and scratch stay in L2 together.
  */
-const MAX_KEPT_COLS = 8;
-interface KeptCol {
-  x: WeakRef<object>;
-  key: string;
-  ptr: number;
-  bytes: number;
-}
+const CONV_GROUP_FLOATS = 1 << 16;
 
 /** The conv geometry block read by assembly/conv.ts (order fixed there). */
 function geometryInts(g: Conv2dGeometry): number[] {
@@ -102,34 +95,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const ptr = rt.alloc(n * 4);
     return { ptr, result: () => rt.take(ptr, n) };
   }
-  const kept: KeptCol[] = [];
-  const colKey = (g: Conv2dGeometry) => geometryInts(g).join(',');
-  /** Takes the kept patch matrix of x for this geometry out of the cache (the caller releases it), or null. */
-  function takeKeptCol(x: object, g: Conv2dGeometry): KeptCol | null {
-    const key = colKey(g);
-    const i = kept.findIndex((e) => e.x.deref() === x && e.key === key);
-    return i < 0 ? null : kept.splice(i, 1)[0];
-  }
-
   const gemm = pool
     ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
     : (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => ex.gemm(a, b, c, m, n, k, +tA, +tB, s);
-
-  /** im2col/col2im (assembly/conv.ts), split across the thread pool's workers when there is one. */
-  const im2col = pool
-    ? (px: number, col: number, geo: number, g: Conv2dGeometry) => pool.im2col(px, col, geo, g.patch, g.patch * g.batch * g.positions)
-    : (px: number, col: number, geo: number) => ex.im2col(px, col, geo);
-  const col2im = pool
-    ? (dcol: number, dx: number, geo: number, g: Conv2dGeometry) => pool.col2im(dcol, dx, geo, g.groupIn, g.patch * g.batch * g.positions)
-    : (dcol: number, dx: number, geo: number) => ex.col2im(dcol, dx, geo);
-
-  /** C = op(A)·op(B) into a fresh region; returns its pointer. Inputs must already be in the arena. */
-  function gemmInto(pa: number, pb: number, m: number, n: number, k: number, transA: boolean, transB: boolean): number {
-    const pc = rt.alloc(m * n * 4);
-    const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
-    gemm(pa, pb, pc, m, n, k, transA, transB, scratch);
-    return pc;
-  }
 
   const matmul: KernelTable['Matmul'] = (a, b, attrs) => {
     const { m, k, n, aOffsets, bOffsets, transA = false, transB = false, dtype } = attrs;
@@ -157,30 +125,74 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return rt.take(pc, batch * m * n);
   };
 
+  /**
+   * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order) and
+   * its scratch regions, one per part (thread). Call after the call's outputs and inputs are placed.
+   */
+  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; wt: number; dx: number }) {
+    const o = g.outChannels, k = g.patch, p = g.positions;
+    const parts = pool ? pool.convParts(g.batch, g.batch * o * k * p) : 1;
+    // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a part has.
+    const group = Math.max(1, Math.min(Math.ceil(g.batch / parts), Math.floor(CONV_GROUP_FLOATS / (k * p))));
+    const regionBytes = ex.convRegionBytes(o, k, p, group);
+    const regions = rt.alloc(parts * regionBytes);
+    const geo = rt.putInts(geometryInts({ ...g, batch: 1 }));
+    const block = rt.putInts([ptrs.dy, ptrs.wt, ptrs.dx, geo, o, k, p, g.groupIn * g.inH * g.inW, regions, regionBytes, group]);
+    const run = () => {
+      if (pool) pool.convImages('convInputGradImages', block, g.batch, parts);
+      else ex.convInputGradImages(block, 0, g.batch, 0);
+    };
+    return { block, parts, run };
+  }
+
+  /**
+   * An implicit-GEMM conv pass's parameter block (assembly/conv-implicit.ts F_* order), its index tables and its
+   * scratch regions, one per part (thread). Call after the call's outputs and inputs are placed.
+   */
+  function implicitBlock(g: Conv2dGeometry, ptrs: { x: number; panels?: number; bias?: number; out?: number; dy?: number }) {
+    const o = g.outChannels, k = g.patch, p = g.positions;
+    const hp = g.inH + g.padTop + g.padBottom, wp = g.inW + g.padLeft + g.padRight;
+    const parts = pool ? pool.convParts(g.batch, g.batch * o * k * p) : 1;
+    const regionBytes = ex.implicitRegionBytes(g.groupIn, hp, wp, o, k, p);
+    const regions = rt.alloc(parts * regionBytes);
+    // Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image.
+    const offsets: number[] = [];
+    for (let c = 0; c < g.groupIn; c++) {
+      for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets.push((c * hp + i * g.dilationH) * wp + j * g.dilationW);
+    }
+    const positions: number[] = [];
+    for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions.push(oy * g.strideH * wp + ox * g.strideW);
+    const block = rt.putInts([
+      ptrs.x, ptrs.panels ?? 0, ptrs.bias ?? 0, ptrs.out ?? 0, rt.putInts(offsets), rt.putInts(positions), o, k, p,
+      g.groupIn, g.inH, g.inW, g.padTop, g.padLeft, hp, wp, regions, regionBytes, ptrs.dy ?? 0,
+    ]);
+    const run = (job: 'forward' | 'weightGrad') => {
+      const kernel = job === 'forward' ? 'implicitForward' : 'implicitWeightGrad';
+      if (pool) pool.convImages(kernel, block, g.batch, parts);
+      else ex[kernel](block, 0, g.batch, 0);
+    };
+    return { block, parts, run };
+  }
+
+  /** y = conv(x, W) + bias through the implicit-GEMM forward kernel; W [O, K] at pw, bias at pbias (0: none). */
+  function implicitForward(g: Conv2dGeometry, px: number, pw: number, pbias: number, py: number): void {
+    const panelCount = Math.ceil(g.outChannels / 8);
+    const panels = rt.alloc(panelCount * g.patch * 32);
+    const biasPanels = rt.alloc(panelCount * 32);
+    ex.packWeightPanels(pw, g.outChannels, g.patch, panels, pbias, biasPanels);
+    implicitBlock(g, { x: px, panels, bias: biasPanels, out: py }).run('forward');
+  }
+
   const conv2d: KernelTable['Conv2d'] = (x, xShape, w, wShape, bias, attrs) => {
     if (!isF32In(x) || !isF32(w) || (bias !== null && !isF32(bias)) || attrs.groups !== 1) {
       return cpuKernels.Conv2d(host(x), xShape, w, wShape, bias, attrs);
     }
     const g = conv2dGeometry(xShape, wShape, attrs);
     if (bias !== null && bias.length !== g.outChannels) return cpuKernels.Conv2d(host(x), xShape, w, wShape, bias, attrs); // its error
-    const cols = g.batch * g.positions;
     rt.reset();
-    const colBytes = g.patch * cols * 4;
-    const col = rt.keep(colBytes);
-    kept.push({ x: new WeakRef(x), key: colKey(g), ptr: col, bytes: colBytes });
-    if (kept.length > MAX_KEPT_COLS) {
-      const old = kept.shift()!;
-      rt.release(old.ptr, old.bytes);
-    }
-    const y = output(g.outChannels * cols);
+    const y = output(g.outChannels * g.batch * g.positions);
     const px = input(x);
-    const pw = rt.read(w);
-    const pbias = bias === null ? 0 : rt.read(bias);
-    const geo = rt.putInts(geometryInts(g));
-    im2col(px, col, geo, g);
-    // y' [O, N·P] = W [O, patch] · col [patch, N·P], then regrouped to NCHW with the bias.
-    const t = gemmInto(pw, col, g.outChannels, cols, g.patch, false, false);
-    ex.scatterOutput(t, y.ptr, pbias, g.outChannels, g.batch, g.positions);
+    implicitForward(g, px, rt.read(w), bias === null ? 0 : rt.read(bias), y.ptr);
     return { y: y.result(), shape: [g.batch, g.outChannels, g.outH, g.outW] };
   };
 
@@ -189,46 +201,36 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, w, wShape, attrs, mask);
     }
     const g = conv2dGeometry(xShape, wShape, attrs);
-    const cols = g.batch * g.positions;
-    if (dy.length !== g.outChannels * cols) return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, w, wShape, attrs, mask); // its error
+    const o = g.outChannels, k = g.patch, p = g.positions;
+    if (dy.length !== o * g.batch * p) return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, w, wShape, attrs, mask); // its error
     rt.reset();
-    const keptCol = takeKeptCol(x, g);
     const dxOut = mask.input ? output(x.length) : null;
     const pdy = input(dy);
-    // dy' [O, N·P]: each output channel's gradient as one row.
-    const t = rt.alloc(g.outChannels * cols * 4);
-    ex.gatherGrad(pdy, t, g.outChannels, g.batch, g.positions);
     let db: FloatArray | null = null;
     if (mask.bias) {
-      const pdb = rt.alloc(g.outChannels * 4);
-      ex.rowSums(t, pdb, g.outChannels, cols);
-      db = rt.take(pdb, g.outChannels);
+      // Σ over images and positions: each (image, channel) row of dy, then the images in order.
+      const rows = rt.alloc(g.batch * o * 4);
+      ex.rowSums(pdy, rows, g.batch * o, p);
+      const sums = rt.f32.subarray(rows >> 2, (rows >> 2) + g.batch * o);
+      db = new Float32Array(o);
+      for (let n = 0; n < g.batch; n++) for (let c = 0; c < o; c++) db[c] += sums[n * o + c];
     }
-    const geo = rt.putInts(geometryInts(g));
     let dw: FloatArray | null = null;
     if (mask.weight) {
-      let col = keptCol?.ptr ?? 0;
-      if (keptCol === null) {
-        const px = input(x);
-        col = rt.alloc(g.patch * cols * 4);
-        im2col(px, col, geo, g);
-      }
-      // dW [O, patch] = dy' [O, N·P] · colᵀ (col stored [patch, N·P])
-      const pdw = gemmInto(t, col, g.outChannels, g.patch, cols, false, true);
-      dw = rt.take(pdw, g.outChannels * g.patch);
+      const grad = implicitBlock(g, { x: input(x), dy: pdy });
+      grad.run('weightGrad');
+      const pdw = rt.alloc(o * k * 4);
+      ex.implicitWeightGradReduce(grad.block, grad.parts, pdw);
+      dw = rt.take(pdw, o * k);
     }
-    let dx: FloatArray | null = null;
-    if (mask.input) {
-      const pw = rt.read(w);
-      // dcol [patch, N·P] = Wᵀ (W stored [O, patch]) · dy' [O, N·P], then scattered back by col2im.
-      const dcol = gemmInto(pw, t, g.patch, cols, g.outChannels, true, false);
-      const pdx = dxOut!.ptr;
-      rt.f32.fill(0, pdx >> 2, (pdx >> 2) + x.length);
-      col2im(dcol, pdx, geo, g);
-      dx = dxOut!.result();
+    if (dxOut) {
+      // dx through patches after all (assembly/conv-images.ts): as a conv of dy with the flipped weights it would
+      // multiply the zero padding too (LeNet's second conv: twice the work), and a stride would need gaps.
+      const pwt = rt.alloc(k * o * 4);
+      ex.transpose(rt.read(w), o, k, pwt); // Wᵀ [K, O], for dcol = Wᵀ · dy
+      inputGradBlock(g, { dy: pdy, wt: pwt, dx: dxOut.ptr }).run();
     }
-    if (keptCol !== null) rt.release(keptCol.ptr, keptCol.bytes);
-    return { dx, dw, db };
+    return { dx: dxOut ? dxOut.result() : null, dw, db };
   };
 
   function binary(op: number, cpu: KernelTable['Add']): KernelTable['Add'] {

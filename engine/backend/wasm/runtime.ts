@@ -24,18 +24,19 @@ export interface KernelExports {
   ): void;
   gemmScratchBytes(m: number, n: number, k: number, transA: number, transB: number): number;
   transpose(src: number, rows: number, cols: number, dst: number): void;
-  im2col(x: number, col: number, geo: number): void;
-  col2im(dcol: number, dx: number, geo: number): void;
-  im2colRows(x: number, col: number, geo: number, r0: number, r1: number): void;
-  col2imChannels(dcol: number, dx: number, geo: number, c0: number, c1: number): void;
-  scatterOutput(t: number, y: number, bias: number, outCh: number, batch: number, positions: number): void;
-  gatherGrad(dy: number, t: number, outCh: number, batch: number, positions: number): void;
+  convRegionBytes(o: number, k: number, p: number, group: number): number;
+  convInputGradImages(block: number, n0: number, n1: number, part: number): void;
   binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
   relu(x: number, y: number, n: number): void;
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
   rowSums(x: number, out: number, rows: number, cols: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+  implicitRegionBytes(c: number, hp: number, wp: number, o: number, k: number, p: number): number;
+  packWeightPanels(w: number, o: number, k: number, dst: number, bias: number, biasDst: number): void;
+  implicitForward(block: number, n0: number, n1: number, part: number): void;
+  implicitWeightGrad(block: number, n0: number, n1: number, part: number): void;
+  implicitWeightGradReduce(block: number, parts: number, dw: number): void;
   maxPool2d(x: number, y: number, indices: number, planes: number, geo: number): void;
   adam(
     p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, l2: number,

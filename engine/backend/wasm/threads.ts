@@ -9,8 +9,9 @@
  *   Atomics.wait until every DONE == 1       ◀──
  *
  * Each worker has its own slot (sequence number, done flag, job, arguments), so a worker that is still starting,
- * or not needed for a small product, is never counted on. Besides GEMM panels, a job may be a range of a conv's
- * im2col rows or of its col2im input channels (independent ranges, so the results do not depend on the split).
+ * or not needed for a small product, is never counted on. Besides GEMM panels, a job may be a
+ * conv pass over a range of the batch's images (assembly/conv-implicit.ts, conv-images.ts), each part in its own
+ * scratch region.
  *
  * The engine stays free of platform APIs: a platform adapter passes a `spawn` function that starts a worker from
  * the source text of `workerMain` (engine/node/wasm-threads.ts does it with worker_threads; a browser adapter
@@ -45,14 +46,15 @@ export interface WasmThreadsOptions {
 
 /**
  * Int32 offsets in the control block: STOP, READY[w], then per worker a slot of SLOT ints at SLOTS + w·SLOT:
- * [SEQ, DONE, up to 11 arguments (gemmPanels' 11, or im2colRows'/col2imChannels' 5), JOB].
+ * [SEQ, DONE, up to 11 arguments (gemmPanels' 11, or a conv pass's parameter block and image range), JOB].
  */
 const LAYOUT = { STOP: 0, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, JOB: 13, MAX_WORKERS: 8 } as const;
 /** Jobs (the JOB field). */
-const JOB_GEMM = 0, JOB_IM2COL = 1, JOB_COL2IM = 2;
+const JOB_GEMM = 0;
+/** The conv passes over a range of images (assembly/conv-implicit.ts, conv-images.ts), and their JOB numbers. */
+export type ConvImagesKernel = 'implicitForward' | 'implicitWeightGrad' | 'convInputGradImages';
+const CONV_JOBS: Record<ConvImagesKernel, number> = { implicitForward: 1, implicitWeightGrad: 2, convInputGradImages: 3 };
 
-/** Below this many floats moved, im2col/col2im run on the caller alone. */
-export const THREAD_MIN_COPY = 1 << 16;
 export const CONTROL_BYTES = (LAYOUT.SLOTS + LAYOUT.MAX_WORKERS * LAYOUT.SLOT) * 4;
 
 /** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs tens of µs). */
@@ -79,8 +81,10 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     if (Atomics.load(ctl, L.STOP)) return;
     try {
       const job = ctl[slot + L.JOB];
-      if (job === 1) ex.im2colRows(ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4]);
-      else if (job === 2) ex.col2imChannels(ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4]);
+      // A conv pass over a range of images, in scratch part index + 1 (the caller is part 0).
+      if (job === 1) ex.implicitForward(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
+      else if (job === 2) ex.implicitWeightGrad(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
+      else if (job === 3) ex.convInputGradImages(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
       else {
         ex.gemmPanels(
           ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
@@ -131,20 +135,20 @@ export class ThreadPool {
       ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, r0, r1));
   }
 
-  /** im2col (assembly/conv.ts) with its rows split across the ready workers and the caller. */
-  im2col(x: number, col: number, geo: number, rows: number, floats: number): void {
-    const ex = this.rt.exports;
-    const helpers = this.disposed || floats < THREAD_MIN_COPY ? 0 : Math.min(this.readyWorkers(), rows - 1);
-    if (helpers <= 0) ex.im2col(x, col, geo);
-    else this.split(JOB_IM2COL, [x, col, geo], rows, helpers, (r0, r1) => ex.im2colRows(x, col, geo, r0, r1));
+  /** Into how many parts a conv over `images` images and `macs` multiply-adds splits (1: the caller alone). */
+  convParts(images: number, macs: number): number {
+    if (this.disposed || macs < THREAD_MIN_MACS) return 1;
+    return 1 + Math.max(0, Math.min(this.readyWorkers(), images - 1));
   }
 
-  /** col2im with its input channels split across the ready workers and the caller. */
-  col2im(dcol: number, dx: number, geo: number, channels: number, floats: number): void {
-    const ex = this.rt.exports;
-    const helpers = this.disposed || floats < THREAD_MIN_COPY ? 0 : Math.min(this.readyWorkers(), channels - 1);
-    if (helpers <= 0) ex.col2im(dcol, dx, geo);
-    else this.split(JOB_COL2IM, [dcol, dx, geo], channels, helpers, (c0, c1) => ex.col2imChannels(dcol, dx, geo, c0, c1));
+  /**
+   * A per-image conv pass (assembly/conv-images.ts) over `images` images in `parts` parts (from `convParts`, with
+   * that many scratch regions in the parameter block): the caller takes part 0, worker w part w + 1.
+   */
+  convImages(kernel: ConvImagesKernel, block: number, images: number, parts: number): void {
+    const run = this.rt.exports[kernel];
+    if (parts <= 1) run(block, 0, images, 0);
+    else this.split(CONV_JOBS[kernel], [block], images, parts - 1, (n0, n1) => run(block, n0, n1, 0));
   }
 
   /**

@@ -28,8 +28,6 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** A 32-byte spill for the last, partial panel of a row. */
-const edge: usize = memory.data(32, 16);
 
 /**
  * With few rows (conv's y' = W·col: m = out channels) each panel is used by at most four strips, so packing B
@@ -180,11 +178,24 @@ function storeRow(pc: usize, v0: v128, v1: v128, w: i32): void {
   if (w == 8) {
     v128.store(pc, v0);
     v128.store(pc, v1, 16);
+  } else if (w >= 4) {
+    v128.store(pc, v0);
+    storeLanes(pc + 16, v1, w - 4);
   } else {
-    v128.store(edge, v0);
-    v128.store(edge, v1, 16);
-    memory.copy(pc, edge, <usize>w << 2);
+    storeLanes(pc, v0, w);
   }
+}
+
+/**
+ * The first `count` (0..3) lanes of v. Lane by lane, not through a static spill buffer: threads run GEMMs side by
+ * side (conv-images.ts), and a shared buffer would mix their edges.
+ */
+// @ts-ignore: decorator
+@inline
+function storeLanes(pc: usize, v: v128, count: i32): void {
+  if (count > 0) store<f32>(pc, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(pc, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(pc, f32x4.extract_lane(v, 2), 8);
 }
 
 /**

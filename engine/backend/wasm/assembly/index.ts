@@ -1,7 +1,8 @@
 // @ts-nocheck: AssemblyScript (compiled by scripts/build-wasm.mjs); the engine's tsc config cannot type its builtins.
 /** The wasm module's exports: every kernel the TS side (../kernels.ts) calls, and where free memory starts. */
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
-export { im2col, im2colRows, col2im, col2imChannels, scatterOutput, gatherGrad } from './conv';
+export { convInputGradImages, convRegionBytes } from './conv-images';
+export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, packWeightPanels } from './conv-implicit';
 export { maxPool2d, maxPool2dBackward } from './pool';
 export { adam } from './optim';
 export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';

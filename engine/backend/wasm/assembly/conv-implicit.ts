@@ -1,0 +1,287 @@
+// @ts-nocheck: AssemblyScript (compiled by scripts/build-wasm.mjs); the engine's tsc config cannot type its builtins.
+/**
+ * Implicit-GEMM convolution: the products of a conv without a patch matrix. im2col writes K·P floats per image
+ * in rows as short as the output width (4 to 28 floats), and at those lengths its per-row work cost as much as
+ * the GEMM itself (LeNet's second conv: 0.7 ms of im2col beside 1.0 ms of GEMM per batch). Here the GEMM reads
+ * the input where it lies: patch entry p of output position pos is x[pos_base[pos] + off[p]], two small tables
+ * (pos_base from stride, off from channel, kernel offset and dilation) over a zero-padded copy of the image.
+ *
+ *   forward   y[n][o, pos] = bias[o] + Σ_p W[o, p] · x[pos_base[pos] + off[p]]
+ *             4 positions × 8 output channels per register block: per p, two loads of W's panel (8 channels)
+ *             and four broadcasts of input values, 8 multiply-adds; a 4×4 transpose writes NCHW rows.
+ *   dW        dW[o, p] += Σ_pos dy[n][o, pos] · x[pos_base[pos] + off[p]]
+ *             4 patch entries × 8 output channels per block, over positions: dy[n] regrouped into panels of 8
+ *             channels per position, four broadcasts of input values.
+ *
+ * Any stride, padding and dilation. Channel panels are 8 wide (zeros past O): O = 6 leaves a quarter of the lanes
+ * idle, still cheaper than the patch matrix. The TS side (../kernels.ts) also runs a stride-1 conv's input
+ * gradient through the forward kernel, as the conv of dy with the flipped, transposed weights.
+ *
+ * Images split into ranges, one per thread (caller = part 0), each with its own scratch region; the parts'
+ * partial dW sums are added in part order (`implicitWeightGradReduce`). Arguments travel in a parameter block.
+ */
+
+// Offsets (in i32s) into the parameter block.
+const F_X = 0, F_PANELS = 1, F_BIAS = 2, F_OUT = 3, F_OFF = 4, F_POS = 5, F_O = 6, F_K = 7, F_P = 8;
+const F_C = 9, F_H = 10, F_W = 11, F_PT = 12, F_PL = 13, F_HP = 14, F_WP = 15, F_REGIONS = 16, F_REGION_BYTES = 17;
+const F_DY = 18;
+
+// @ts-ignore: decorator
+@inline
+function field(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function aligned(bytes: i32): i32 {
+  return (bytes + 63) & ~63;
+}
+
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** 8-channel panels of O channels. */
+// @ts-ignore: decorator
+@inline
+function panelsOf(o: i32): i32 {
+  return (o + 7) >> 3;
+}
+
+/**
+ * A part's region: [padded image C·Hp·Wp][dy panels P·8·panels][dW panels K·8·panels]. Bytes of one, for the TS
+ * side to allocate parts × this.
+ */
+export function implicitRegionBytes(c: i32, hp: i32, wp: i32, o: i32, k: i32, p: i32): i32 {
+  return aligned(c * hp * wp * 4) + aligned(p * panelsOf(o) * 32) + aligned(k * panelsOf(o) * 32);
+}
+
+// @ts-ignore: decorator
+@inline
+function region(pb: usize, part: i32): usize {
+  return <usize>field(pb, F_REGIONS) + <usize>part * <usize>field(pb, F_REGION_BYTES);
+}
+
+/**
+ * W [O, K] (row-major) as panels [O/8][K][8], zero past O: each p's 8 channels are one 32-byte row. Also the
+ * bias into [panels·8], zero-padded (bias 0: no bias).
+ */
+export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usize, biasDst: usize): void {
+  const panels = panelsOf(o);
+  for (let jb = 0; jb < panels; jb++) {
+    for (let p = 0; p < k; p++) {
+      const row = dst + ((<usize>(jb * k + p)) << 5);
+      for (let q = 0; q < 8; q++) {
+        const ch = jb * 8 + q;
+        store<f32>(row + (<usize>q << 2), ch < o ? load<f32>(w + (<usize>(ch * k + p) << 2)) : 0);
+      }
+    }
+  }
+  for (let ch = 0; ch < panels * 8; ch++) {
+    store<f32>(biasDst + (<usize>ch << 2), bias != 0 && ch < o ? load<f32>(bias + (<usize>ch << 2)) : 0);
+  }
+}
+
+/** Image n's input, zero-padded into the part's region (or in place when there is no padding). */
+function paddedImage(pb: usize, n: i32, part: i32): usize {
+  const c = field(pb, F_C), h = field(pb, F_H), w = field(pb, F_W), hp = field(pb, F_HP), wp = field(pb, F_WP);
+  const pt = field(pb, F_PT), pl = field(pb, F_PL);
+  const x = <usize>field(pb, F_X) + ((<usize>n * <usize>(c * h * w)) << 2);
+  if (hp == h && wp == w) return x;
+  const dst = region(pb, part);
+  memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < h; y++) {
+      memory.copy(dst + (<usize>((ch * hp + y + pt) * wp + pl) << 2), x + (<usize>((ch * h + y) * w) << 2), <usize>w << 2);
+    }
+  }
+  return dst;
+}
+
+/** Forward for images n0..n1 (see the header): y[n] [O, P] in NCHW. */
+export function implicitForward(pb: usize, n0: i32, n1: i32, part: i32): void {
+  const panels = <usize>field(pb, F_PANELS), bias = <usize>field(pb, F_BIAS), out = <usize>field(pb, F_OUT);
+  const offs = <usize>field(pb, F_OFF), pos = <usize>field(pb, F_POS);
+  const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
+  for (let n = n0; n < n1; n++) {
+    const xp = paddedImage(pb, n, part);
+    const y = out + ((<usize>n * <usize>(o * p)) << 2);
+    for (let jb = 0; jb < panelsOf(o); jb++) {
+      const panel = panels + ((<usize>(jb * k)) << 5);
+      const b0 = v128.load(bias + (<usize>jb << 5)), b1 = v128.load(bias + (<usize>jb << 5), 16);
+      let s = 0;
+      for (; s + 4 <= p; s += 4) forward4(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
+      for (; s < p; s++) forward1(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
+    }
+  }
+}
+
+/** Positions s..s+3, channels o0..o0+7 (those below o are stored). */
+// @ts-ignore: decorator
+@inline
+function forward4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
+  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos, 4) << 2);
+  const a2 = xp + (<usize>load<i32>(pos, 8) << 2), a3 = xp + (<usize>load<i32>(pos, 12) << 2);
+  let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
+  let pw = panel;
+  for (let q = 0; q < k; q++) {
+    const off = <usize>load<i32>(offs + (<usize>q << 2)) << 2;
+    const w0 = v128.load(pw), w1 = v128.load(pw, 16);
+    let v = v128.load32_splat(a0 + off);
+    c00 = madd(v, w0, c00);
+    c01 = madd(v, w1, c01);
+    v = v128.load32_splat(a1 + off);
+    c10 = madd(v, w0, c10);
+    c11 = madd(v, w1, c11);
+    v = v128.load32_splat(a2 + off);
+    c20 = madd(v, w0, c20);
+    c21 = madd(v, w1, c21);
+    v = v128.load32_splat(a3 + off);
+    c30 = madd(v, w0, c30);
+    c31 = madd(v, w1, c31);
+    pw += 32;
+  }
+  storeChannels(y, p, s, o0, o, c00, c10, c20, c30);
+  storeChannels(y, p, s, o0 + 4, o, c01, c11, c21, c31);
+}
+
+/**
+ * Four positions' values of four channels (r_i = position s+i, lanes = channels ch0..ch0+3), transposed in
+ * registers so that each channel's four positions are one store into its NCHW row.
+ */
+// @ts-ignore: decorator
+@inline
+function storeChannels(y: usize, p: i32, s: i32, ch0: i32, o: i32, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  if (ch0 >= o) return;
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  const at = y + (<usize>(ch0 * p + s) << 2), row = <usize>p << 2;
+  v128.store(at, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  if (ch0 + 1 < o) v128.store(at + row, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  if (ch0 + 2 < o) v128.store(at + 2 * row, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  if (ch0 + 3 < o) v128.store(at + 3 * row, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** One position s (the last P mod 4), channels o0..o0+7. */
+function forward1(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
+  const a0 = xp + (<usize>load<i32>(pos) << 2);
+  let c0 = b0, c1 = b1;
+  let pw = panel;
+  for (let q = 0; q < k; q++) {
+    const v = v128.load32_splat(a0 + (<usize>load<i32>(offs + (<usize>q << 2)) << 2));
+    c0 = madd(v, v128.load(pw), c0);
+    c1 = madd(v, v128.load(pw, 16), c1);
+    pw += 32;
+  }
+  const at = y + (<usize>(o0 * p + s) << 2), row = <usize>p << 2;
+  if (o0 < o) store<f32>(at, f32x4.extract_lane(c0, 0));
+  if (o0 + 1 < o) store<f32>(at + row, f32x4.extract_lane(c0, 1));
+  if (o0 + 2 < o) store<f32>(at + 2 * row, f32x4.extract_lane(c0, 2));
+  if (o0 + 3 < o) store<f32>(at + 3 * row, f32x4.extract_lane(c0, 3));
+  if (o0 + 4 < o) store<f32>(at + 4 * row, f32x4.extract_lane(c1, 0));
+  if (o0 + 5 < o) store<f32>(at + 5 * row, f32x4.extract_lane(c1, 1));
+  if (o0 + 6 < o) store<f32>(at + 6 * row, f32x4.extract_lane(c1, 2));
+  if (o0 + 7 < o) store<f32>(at + 7 * row, f32x4.extract_lane(c1, 3));
+}
+
+/** dW's partial sums over images n0..n1 into part `part`'s dW panels [O/8][K][8] (zeroed first). */
+export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, part: i32): void {
+  const offs = <usize>field(pb, F_OFF), pos = <usize>field(pb, F_POS), dyAll = <usize>field(pb, F_DY);
+  const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
+  const c = field(pb, F_C), hp = field(pb, F_HP), wp = field(pb, F_WP);
+  const panels = panelsOf(o);
+  const dyPanels = region(pb, part) + <usize>aligned(c * hp * wp * 4);
+  const dw = dyPanels + <usize>aligned(p * panels * 32);
+  memory.fill(dw, 0, <usize>(k * panels) << 5);
+  for (let n = n0; n < n1; n++) {
+    const xp = paddedImage(pb, n, part);
+    // dy[n] [O, P] → panels [O/8][P][8], zero past O.
+    const dy = dyAll + ((<usize>n * <usize>(o * p)) << 2);
+    for (let jb = 0; jb < panels; jb++) {
+      for (let s = 0; s < p; s++) {
+        const row = dyPanels + ((<usize>(jb * p + s)) << 5);
+        for (let q = 0; q < 8; q++) {
+          const ch = jb * 8 + q;
+          store<f32>(row + (<usize>q << 2), ch < o ? load<f32>(dy + (<usize>(ch * p + s) << 2)) : 0);
+        }
+      }
+    }
+    for (let jb = 0; jb < panels; jb++) {
+      const g = dyPanels + ((<usize>(jb * p)) << 5);
+      const acc = dw + ((<usize>(jb * k)) << 5);
+      let e = 0;
+      for (; e + 4 <= k; e += 4) weightGrad4(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 5));
+      for (; e < k; e++) weightGrad1(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 5));
+    }
+  }
+}
+
+/** Patch entries e..e+3 (their offsets at `offs`), 8 channels: acc rows += Σ_pos x[...] · dy panel row. */
+// @ts-ignore: decorator
+@inline
+function weightGrad4(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: usize): void {
+  const a0 = xp + (<usize>load<i32>(offs) << 2), a1 = xp + (<usize>load<i32>(offs, 4) << 2);
+  const a2 = xp + (<usize>load<i32>(offs, 8) << 2), a3 = xp + (<usize>load<i32>(offs, 12) << 2);
+  let c00 = v128.load(acc), c01 = v128.load(acc, 16), c10 = v128.load(acc, 32), c11 = v128.load(acc, 48);
+  let c20 = v128.load(acc, 64), c21 = v128.load(acc, 80), c30 = v128.load(acc, 96), c31 = v128.load(acc, 112);
+  let pg = g;
+  for (let s = 0; s < p; s++) {
+    const at = <usize>load<i32>(pos + (<usize>s << 2)) << 2;
+    const g0 = v128.load(pg), g1 = v128.load(pg, 16);
+    let v = v128.load32_splat(a0 + at);
+    c00 = madd(v, g0, c00);
+    c01 = madd(v, g1, c01);
+    v = v128.load32_splat(a1 + at);
+    c10 = madd(v, g0, c10);
+    c11 = madd(v, g1, c11);
+    v = v128.load32_splat(a2 + at);
+    c20 = madd(v, g0, c20);
+    c21 = madd(v, g1, c21);
+    v = v128.load32_splat(a3 + at);
+    c30 = madd(v, g0, c30);
+    c31 = madd(v, g1, c31);
+    pg += 32;
+  }
+  v128.store(acc, c00); v128.store(acc, c01, 16); v128.store(acc, c10, 32); v128.store(acc, c11, 48);
+  v128.store(acc, c20, 64); v128.store(acc, c21, 80); v128.store(acc, c30, 96); v128.store(acc, c31, 112);
+}
+
+function weightGrad1(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: usize): void {
+  const a0 = xp + (<usize>load<i32>(offs) << 2);
+  let c0 = v128.load(acc), c1 = v128.load(acc, 16);
+  let pg = g;
+  for (let s = 0; s < p; s++) {
+    const v = v128.load32_splat(a0 + (<usize>load<i32>(pos + (<usize>s << 2)) << 2));
+    c0 = madd(v, v128.load(pg), c0);
+    c1 = madd(v, v128.load(pg, 16), c1);
+    pg += 32;
+  }
+  v128.store(acc, c0);
+  v128.store(acc, c1, 16);
+}
+
+/** dW [O, K] = Σ over `parts` parts' dW panels, in part order. */
+export function implicitWeightGradReduce(pb: usize, parts: i32, dw: usize): void {
+  const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
+  const c = field(pb, F_C), hp = field(pb, F_HP), wp = field(pb, F_WP);
+  const panels = panelsOf(o);
+  const offset = <usize>(aligned(c * hp * wp * 4) + aligned(p * panels * 32));
+  const first = region(pb, 0) + offset;
+  const floats = k * panels * 8;
+  for (let part = 1; part < parts; part++) {
+    const other = region(pb, part) + offset;
+    let i = 0;
+    for (; i + 4 <= floats; i += 4) {
+      const q = <usize>i << 2;
+      v128.store(first + q, f32x4.add(v128.load(first + q), v128.load(other + q)));
+    }
+  }
+  for (let ch = 0; ch < o; ch++) {
+    const jb = ch >> 3, q = ch & 7;
+    for (let e = 0; e < k; e++) store<f32>(dw + (<usize>(ch * k + e) << 2), load<f32>(first + ((<usize>(jb * k + e)) << 5) + (<usize>q << 2)));
+  }
+}
