@@ -218,7 +218,9 @@ describe('wasm MaxPool2d forward and backward', () => {
   });
   const cases: Array<[string, number[], ReturnType<typeof pool>]> = [
     ['LeNet 2x2 on [4, 6, 28, 28]', [4, 6, 28, 28], pool({})],
-    ['2x2 on odd sizes (SIMD columns, then a scalar tail)', [2, 3, 11, 13], pool({})],
+    ['2x2 on odd sizes (the last block of four overlaps the one before)', [2, 3, 11, 13], pool({})],
+    ['LeNet 2x2 on [4, 16, 10, 10] (rows of five outputs)', [4, 16, 10, 10], pool({})],
+    ['2x2 with rows of three outputs (scalar)', [2, 3, 6, 7], pool({})],
     ['2x2 in ceil mode past the edge (generic path)', [2, 3, 11, 13], pool({ ceilMode: true })],
     ['3x3 stride 2 pad 1, ceil mode, odd sizes', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true })],
     ['dilation 2, stride 1, unbatched [C, H, W]', [7, 15, 16], pool({ kernelH: 3, kernelW: 2, strideH: 1, strideW: 1, dilationH: 2, dilationW: 2 })],

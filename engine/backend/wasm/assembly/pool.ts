@@ -67,57 +67,66 @@ export function maxPool2dBackward(dy: usize, indices: usize, dx: usize, planes: 
  * The common 2×2, stride 2 pooling (every window inside the input), four outputs at a time: the even and odd
  * columns of two input rows are split apart by shuffles, and the running max and its index are kept with
  * compare-and-select in the CPU kernel's order ((0,0), (0,1), (1,0), (1,1); later NaNs replace earlier ones).
+ * A row's last block is moved back to end at outW, overlapping the one before with the same values, rather than
+ * leaving a scalar tail (which took as long as the vector part at outW = 14).
  */
 function maxPool2x2(x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32): void {
   let out: usize = 0;
-  const step = i32x4(0, 2, 4, 6);
-  const one = i32x4.splat(1);
-  const down = i32x4.splat(inW);
-  const downRight = i32x4.splat(inW + 1);
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * inH * inW) << 2);
-    for (let oy = 0; oy < outH; oy++) {
+    for (let oy = 0; oy < outH; oy++, out += <usize>outW) {
       const row = 2 * oy * inW;
-      const r0 = plane + (<usize>row << 2);
-      const r1 = r0 + (<usize>inW << 2);
-      let ox = 0;
-      for (; ox + 4 <= outW; ox += 4, out += 4) {
-        const o = <usize>(2 * ox) << 2;
-        const a0 = v128.load(r0 + o), a1 = v128.load(r0 + o, 16);
-        const b0 = v128.load(r1 + o), b1 = v128.load(r1 + o, 16);
-        const base = i32x4.add(i32x4.splat(row + 2 * ox), step);
-        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-        let index = base;
-        let c = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-        let m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
-        best = v128.bitselect(c, best, m);
-        index = v128.bitselect(i32x4.add(base, one), index, m);
-        c = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-        m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
-        best = v128.bitselect(c, best, m);
-        index = v128.bitselect(i32x4.add(base, down), index, m);
-        c = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-        m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
-        best = v128.bitselect(c, best, m);
-        index = v128.bitselect(i32x4.add(base, downRight), index, m);
-        v128.store(y + (out << 2), best);
-        v128.store(indices + (out << 2), index);
-      }
-      for (; ox < outW; ox++, out++) {
-        let best: f32 = -Infinity;
-        let bestIndex = row + 2 * ox;
-        for (let dy = 0; dy < 2; dy++) {
-          for (let dx = 0; dx < 2; dx++) {
-            const index = row + dy * inW + 2 * ox + dx;
-            const v = load<f32>(plane + (<usize>index << 2));
-            const better = (v > best) | (v != v);
-            best = select<f32>(v, best, better);
-            bestIndex = select<i32>(index, bestIndex, better);
-          }
-        }
-        store<f32>(y + (out << 2), best);
-        store<i32>(indices + (out << 2), bestIndex);
+      if (outW >= 4) {
+        for (let block = 0; block < outW; block += 4) pool2x2Four(plane, row, inW, min(block, outW - 4), y, indices, out);
+      } else {
+        for (let ox = 0; ox < outW; ox++) pool2x2One(plane, row, inW, ox, y, indices, out);
       }
     }
   }
+}
+
+/** Outputs ox..ox+3 of the output row starting at `out` (input rows `row` and `row` + inW). */
+// @ts-ignore: decorator
+@inline
+function pool2x2Four(plane: usize, row: i32, inW: i32, ox: i32, y: usize, indices: usize, out: usize): void {
+  const r0 = plane + (<usize>(row + 2 * ox) << 2);
+  const r1 = r0 + (<usize>inW << 2);
+  const a0 = v128.load(r0), a1 = v128.load(r0, 16);
+  const b0 = v128.load(r1), b1 = v128.load(r1, 16);
+  const base = i32x4.add(i32x4.splat(row + 2 * ox), i32x4(0, 2, 4, 6));
+  let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+  let index = base;
+  let c = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+  let m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+  best = v128.bitselect(c, best, m);
+  index = v128.bitselect(i32x4.add(base, i32x4.splat(1)), index, m);
+  c = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+  best = v128.bitselect(c, best, m);
+  index = v128.bitselect(i32x4.add(base, i32x4.splat(inW)), index, m);
+  c = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  m = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+  best = v128.bitselect(c, best, m);
+  index = v128.bitselect(i32x4.add(base, i32x4.splat(inW + 1)), index, m);
+  const at = (out + <usize>ox) << 2;
+  v128.store(y + at, best);
+  v128.store(indices + at, index);
+}
+
+/** Output ox alone (rows narrower than four outputs). */
+function pool2x2One(plane: usize, row: i32, inW: i32, ox: i32, y: usize, indices: usize, out: usize): void {
+  let best: f32 = -Infinity;
+  let bestIndex = row + 2 * ox;
+  for (let dy = 0; dy < 2; dy++) {
+    for (let dx = 0; dx < 2; dx++) {
+      const index = row + dy * inW + 2 * ox + dx;
+      const v = load<f32>(plane + (<usize>index << 2));
+      const better = (v > best) | (v != v);
+      best = select<f32>(v, best, better);
+      bestIndex = select<i32>(index, bestIndex, better);
+    }
+  }
+  const at = (out + <usize>ox) << 2;
+  store<f32>(y + at, best);
+  store<i32>(indices + at, bestIndex);
 }
