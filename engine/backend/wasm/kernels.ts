@@ -18,7 +18,7 @@ import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
 import { ResidentStore, WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
-import type { ThreadPool } from './threads';
+import type { ConvImagesKernel, ThreadPool } from './threads';
 
 /** Below this many multiply-adds a matmul stays on the CPU kernel (copy-in/out and call overhead dominate). */
 export const MIN_MATMUL_MACS = 2048;
@@ -61,6 +61,8 @@ function operandMode(length: number, shape: readonly number[], outShape: readonl
  * 64 K floats, 256 KB, so that patches, GEMM output and scratch stay in L2 together.
  */
 const CONV_GROUP_FLOATS = 1 << 16;
+/** Images per chunk of a conv pass: the unit threads take (../threads.ts) and the unit of dW's partial sums. */
+const CONV_CHUNK_IMAGES = 4;
 
 /** The conv geometry block read by assembly/conv.ts (order fixed there). */
 function geometryInts(g: Conv2dGeometry): number[] {
@@ -125,53 +127,78 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return rt.take(pc, batch * m * n);
   };
 
-  /**
-   * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order) and
-   * its scratch regions, one per part (thread). Call after the call's outputs and inputs are placed.
-   */
-  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; wt: number; dx: number }) {
-    const o = g.outChannels, k = g.patch, p = g.positions;
-    const parts = pool ? pool.convParts(g.batch, g.batch * o * k * p) : 1;
-    // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a part has.
-    const group = Math.max(1, Math.min(Math.ceil(g.batch / parts), Math.floor(CONV_GROUP_FLOATS / (k * p))));
-    const regionBytes = ex.convRegionBytes(o, k, p, group);
-    const regions = rt.alloc(parts * regionBytes);
-    const geo = rt.putInts(geometryInts({ ...g, batch: 1 }));
-    const block = rt.putInts([ptrs.dy, ptrs.wt, ptrs.dx, geo, o, k, p, g.groupIn * g.inH * g.inW, regions, regionBytes, group]);
-    const run = () => {
-      if (pool) pool.convImages('convInputGradImages', block, g.batch, parts);
-      else ex.convInputGradImages(block, 0, g.batch, 0);
+  /** Threads and chunks for a conv pass over g's batch: its scratch regions and partial sums are sized by them. */
+  function convSharing(g: Conv2dGeometry) {
+    const threads = pool ? pool.convThreads(g.batch * g.outChannels * g.patch * g.positions) : 1;
+    const chunk = Math.min(CONV_CHUNK_IMAGES, g.batch);
+    const chunks = Math.ceil(g.batch / chunk);
+    const run = (kernel: ConvImagesKernel, block: number) => {
+      if (pool) pool.convImages(kernel, block, g.batch, chunk, threads);
+      else for (let c = 0; c < chunks; c++) ex[kernel](block, c * chunk, Math.min(g.batch, (c + 1) * chunk), c, 0);
     };
-    return { block, parts, run };
+    return { threads, chunk, chunks, run };
   }
 
   /**
-   * An implicit-GEMM conv pass's parameter block (assembly/conv-implicit.ts F_* order), its index tables and its
-   * scratch regions, one per part (thread). Call after the call's outputs and inputs are placed.
+   * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order), with
+   * a scratch region per thread. Call after the call's outputs and inputs are placed.
+   */
+  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; wt: number; dx: number }) {
+    const o = g.outChannels, k = g.patch, p = g.positions;
+    const sharing = convSharing(g);
+    // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a chunk has.
+    const group = Math.max(1, Math.min(sharing.chunk, Math.floor(CONV_GROUP_FLOATS / (k * p))));
+    const regionBytes = ex.convRegionBytes(o, k, p, group);
+    const regions = rt.alloc(sharing.threads * regionBytes);
+    const geo = rt.putInts(geometryInts({ ...g, batch: 1 }));
+    const block = rt.putInts([ptrs.dy, ptrs.wt, ptrs.dx, geo, o, k, p, g.groupIn * g.inH * g.inW, regions, regionBytes, group]);
+    return { run: () => sharing.run('convInputGradImages', block) };
+  }
+
+  /**
+   * An implicit-GEMM conv pass's parameter block (assembly/conv-implicit.ts F_* order), its index tables, a
+   * scratch region per thread and a partial dW sum per chunk. Call after the call's outputs and inputs are placed.
    */
   function implicitBlock(g: Conv2dGeometry, ptrs: { x: number; panels?: number; bias?: number; out?: number; dy?: number }) {
     const o = g.outChannels, k = g.patch, p = g.positions;
     const hp = g.inH + g.padTop + g.padBottom, wp = g.inW + g.padLeft + g.padRight;
-    const parts = pool ? pool.convParts(g.batch, g.batch * o * k * p) : 1;
-    const regionBytes = ex.implicitRegionBytes(g.groupIn, hp, wp, o, k, p);
-    const regions = rt.alloc(parts * regionBytes);
-    // Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image.
-    const offsets: number[] = [];
-    for (let c = 0; c < g.groupIn; c++) {
-      for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets.push((c * hp + i * g.dilationH) * wp + j * g.dilationW);
-    }
-    const positions: number[] = [];
-    for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions.push(oy * g.strideH * wp + ox * g.strideW);
+    const sharing = convSharing(g);
+    const regionBytes = ex.implicitRegionBytes(g.groupIn, hp, wp, o, p);
+    const regions = rt.alloc(sharing.threads * regionBytes);
+    const partials = ptrs.dy === undefined ? 0 : rt.alloc(sharing.chunks * ex.implicitPartialBytes(o, k));
+    const tables = indexTables(g, hp, wp);
     const block = rt.putInts([
-      ptrs.x, ptrs.panels ?? 0, ptrs.bias ?? 0, ptrs.out ?? 0, rt.putInts(offsets), rt.putInts(positions), o, k, p,
-      g.groupIn, g.inH, g.inW, g.padTop, g.padLeft, hp, wp, regions, regionBytes, ptrs.dy ?? 0,
+      ptrs.x, ptrs.panels ?? 0, ptrs.bias ?? 0, ptrs.out ?? 0, rt.putInts(tables.offsets), rt.putInts(tables.positions), o, k, p,
+      g.groupIn, g.inH, g.inW, g.padTop, g.padLeft, hp, wp, regions, regionBytes, ptrs.dy ?? 0, partials,
     ]);
-    const run = (job: 'forward' | 'weightGrad') => {
-      const kernel = job === 'forward' ? 'implicitForward' : 'implicitWeightGrad';
-      if (pool) pool.convImages(kernel, block, g.batch, parts);
-      else ex[kernel](block, 0, g.batch, 0);
+    return {
+      forward: () => sharing.run('implicitForward', block),
+      /** dW [O, K] at `dw`: the chunks' partial sums, added in chunk order. */
+      weightGrad: (dw: number) => {
+        sharing.run('implicitWeightGrad', block);
+        ex.implicitWeightGradReduce(block, sharing.chunks, dw);
+      },
     };
-    return { block, parts, run };
+  }
+
+  /** Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image (cached per geometry). */
+  const tableCache = new Map<string, { offsets: Int32Array; positions: Int32Array }>();
+  function indexTables(g: Conv2dGeometry, hp: number, wp: number) {
+    const key = `${geometryInts(g).slice(1).join(',')},${hp},${wp}`;
+    let tables = tableCache.get(key);
+    if (!tables) {
+      const offsets = new Int32Array(g.patch);
+      let e = 0;
+      for (let c = 0; c < g.groupIn; c++) {
+        for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets[e++] = (c * hp + i * g.dilationH) * wp + j * g.dilationW;
+      }
+      const positions = new Int32Array(g.positions);
+      for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
+      tables = { offsets, positions };
+      if (tableCache.size >= 64) tableCache.clear(); // a model has a handful of conv shapes
+      tableCache.set(key, tables);
+    }
+    return tables;
   }
 
   /** y = conv(x, W) + bias through the implicit-GEMM forward kernel; W [O, K] at pw, bias at pbias (0: none). */
@@ -180,7 +207,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const panels = rt.alloc(panelCount * g.patch * 32);
     const biasPanels = rt.alloc(panelCount * 32);
     ex.packWeightPanels(pw, g.outChannels, g.patch, panels, pbias, biasPanels);
-    implicitBlock(g, { x: px, panels, bias: biasPanels, out: py }).run('forward');
+    implicitBlock(g, { x: px, panels, bias: biasPanels, out: py }).forward();
   }
 
   const conv2d: KernelTable['Conv2d'] = (x, xShape, w, wShape, bias, attrs) => {
@@ -217,10 +244,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     }
     let dw: FloatArray | null = null;
     if (mask.weight) {
-      const grad = implicitBlock(g, { x: input(x), dy: pdy });
-      grad.run('weightGrad');
       const pdw = rt.alloc(o * k * 4);
-      ex.implicitWeightGradReduce(grad.block, grad.parts, pdw);
+      implicitBlock(g, { x: input(x), dy: pdy }).weightGrad(pdw);
       dw = rt.take(pdw, o * k);
     }
     if (dxOut) {

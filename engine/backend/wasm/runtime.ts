@@ -25,18 +25,19 @@ export interface KernelExports {
   gemmScratchBytes(m: number, n: number, k: number, transA: number, transB: number): number;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   convRegionBytes(o: number, k: number, p: number, group: number): number;
-  convInputGradImages(block: number, n0: number, n1: number, part: number): void;
+  convInputGradImages(block: number, n0: number, n1: number, chunk: number, thread: number): void;
   binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
   relu(x: number, y: number, n: number): void;
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
   rowSums(x: number, out: number, rows: number, cols: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
-  implicitRegionBytes(c: number, hp: number, wp: number, o: number, k: number, p: number): number;
+  implicitRegionBytes(c: number, hp: number, wp: number, o: number, p: number): number;
+  implicitPartialBytes(o: number, k: number): number;
   packWeightPanels(w: number, o: number, k: number, dst: number, bias: number, biasDst: number): void;
-  implicitForward(block: number, n0: number, n1: number, part: number): void;
-  implicitWeightGrad(block: number, n0: number, n1: number, part: number): void;
-  implicitWeightGradReduce(block: number, parts: number, dw: number): void;
+  implicitForward(block: number, n0: number, n1: number, chunk: number, thread: number): void;
+  implicitWeightGrad(block: number, n0: number, n1: number, chunk: number, thread: number): void;
+  implicitWeightGradReduce(block: number, chunks: number, dw: number): void;
   maxPool2d(x: number, y: number, indices: number, planes: number, geo: number): void;
   adam(
     p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, l2: number,
@@ -264,9 +265,10 @@ export class WasmRuntime {
   }
 
   /** Copies int32s into the arena (kernel geometry blocks). */
-  putInts(values: readonly number[]): number {
+  putInts(values: readonly number[] | Int32Array): number {
     const ptr = this.alloc(values.length * 4);
-    for (let i = 0; i < values.length; i++) this.i32view[(ptr >> 2) + i] = values[i];
+    if (values instanceof Int32Array) this.i32view.set(values, ptr >> 2);
+    else for (let i = 0; i < values.length; i++) this.i32view[(ptr >> 2) + i] = values[i];
     return ptr;
   }
 

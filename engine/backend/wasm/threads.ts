@@ -1,17 +1,20 @@
 /**
- * GEMM on several threads: worker threads each instantiate the kernels' module over the same shared memory, and
- * a GEMM's column panels are split between them and the calling thread.
+ * GEMM and conv passes on several threads: worker threads each instantiate the kernels' module over the same
+ * shared memory, and a job's range (a GEMM's column panels, a conv's images) is shared out in chunks.
  *
- *   caller                                   worker w (blocked in Atomics.wait on its SEQ)
- *   gemmPrepare (pack B / Aᵀ, once)
- *   slot w: arguments, DONE = 0, SEQ += 1, notify  ──▶  wakes, runs gemmPanels(its range)
- *   gemmPanels(own range)                                DONE = 1, notify
- *   Atomics.wait until every DONE == 1       ◀──
+ *   caller                                        worker w (spinning, then blocked in Atomics.wait on its SEQ)
+ *   gemmPrepare (pack B / Aᵀ, once); NEXT = 0
+ *   slot w: arguments, DONE = 0, SEQ += 1, notify  ──▶  wakes; takes chunks from NEXT until none is left
+ *   takes chunks from NEXT until none is left            DONE = 1, notify
+ *   waits until every DONE == 1              ◀──
+ *
+ * Chunks, not fixed halves: the threads of these VMs do not run at the same speed (the worker took ~1.3× the
+ * caller's time for the same half, and the caller sat waiting a fifth of the time). A chunk's result does not
+ * depend on the thread that runs it: conv weight gradients are summed per chunk and the chunks added in order,
+ * so results are the same with or without threads.
  *
  * Each worker has its own slot (sequence number, done flag, job, arguments), so a worker that is still starting,
- * or not needed for a small product, is never counted on. Besides GEMM panels, a job may be a
- * conv pass over a range of the batch's images (assembly/conv-implicit.ts, conv-images.ts), each part in its own
- * scratch region.
+ * or not needed for a small product, is never counted on.
  *
  * The engine stays free of platform APIs: a platform adapter passes a `spawn` function that starts a worker from
  * the source text of `workerMain` (engine/node/wasm-threads.ts does it with worker_threads; a browser adapter
@@ -45,10 +48,11 @@ export interface WasmThreadsOptions {
 }
 
 /**
- * Int32 offsets in the control block: STOP, READY[w], then per worker a slot of SLOT ints at SLOTS + w·SLOT:
- * [SEQ, DONE, up to 11 arguments (gemmPanels' 11, or a conv pass's parameter block and image range), JOB].
+ * Int32 offsets in the control block: STOP, NEXT (the next chunk to take), READY[w], then per worker a slot of
+ * SLOT ints at SLOTS + w·SLOT: [SEQ, DONE, up to 11 arguments (gemmPanels' first 9 or a conv pass's parameter
+ * block, then the range's total and chunk size), JOB].
  */
-const LAYOUT = { STOP: 0, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, JOB: 13, MAX_WORKERS: 8, SPIN: 1 << 18 } as const;
+const LAYOUT = { STOP: 0, NEXT: 1, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, JOB: 13, MAX_WORKERS: 8, SPIN: 1 << 18 } as const;
 /** Jobs (the JOB field). */
 const JOB_GEMM = 0;
 /** The conv passes over a range of images (assembly/conv-implicit.ts, conv-images.ts), and their JOB numbers. */
@@ -88,16 +92,23 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     seq = Atomics.load(ctl, slot + L.SEQ);
     if (Atomics.load(ctl, L.STOP)) return;
     try {
+      // Chunks of the job's range, taken from the shared NEXT counter until none is left, so a thread that runs
+      // slower (these VMs gave the worker ~1.3× the caller's time for the same half) simply takes fewer.
       const job = ctl[slot + L.JOB];
-      // A conv pass over a range of images, in scratch part index + 1 (the caller is part 0).
-      if (job === 1) ex.implicitForward(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
-      else if (job === 2) ex.implicitWeightGrad(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
-      else if (job === 3) ex.convInputGradImages(ctl[args], ctl[args + 1], ctl[args + 2], index + 1);
-      else {
-        ex.gemmPanels(
-          ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
-          ctl[args + 7], ctl[args + 8], ctl[args + 9], ctl[args + 10],
-        );
+      const n = job === 0 ? 9 : 1;
+      const total = ctl[args + n], chunk = ctl[args + n + 1];
+      for (let c = Atomics.add(ctl, L.NEXT, 1); c * chunk < total; c = Atomics.add(ctl, L.NEXT, 1)) {
+        const r0 = c * chunk, r1 = Math.min(total, r0 + chunk);
+        // A conv pass over images r0..r1: chunk c's partial sums, this thread's scratch (the caller's is 0).
+        if (job === 1) ex.implicitForward(ctl[args], r0, r1, c, index + 1);
+        else if (job === 2) ex.implicitWeightGrad(ctl[args], r0, r1, c, index + 1);
+        else if (job === 3) ex.convInputGradImages(ctl[args], r0, r1, c, index + 1);
+        else {
+          ex.gemmPanels(
+            ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
+            ctl[args + 7], ctl[args + 8], r0, r1,
+          );
+        }
       }
     } finally {
       // Even after a trap: the caller is blocked until DONE, and its events cannot run meanwhile.
@@ -129,7 +140,7 @@ export class ThreadPool {
     return n;
   }
 
-  /** C = op(A)·op(B) with the panels split across the ready workers and the caller (pointers in rt's memory). */
+  /** C = op(A)·op(B) with the panels shared out between the ready workers and the caller (pointers in rt's memory). */
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, transB: boolean, scratch: number): void {
     const ex = this.rt.exports;
     const panels = (n + 7) >> 3;
@@ -139,46 +150,53 @@ export class ThreadPool {
       return;
     }
     ex.gemmPrepare(a, b, m, n, k, +transA, +transB, scratch);
-    this.split(JOB_GEMM, [a, b, c, m, n, k, +transA, +transB, scratch], panels, helpers, (r0, r1) =>
+    // About four chunks per thread: enough to even out a slower thread, few enough to keep panels in long runs.
+    const chunk = Math.max(1, Math.ceil(panels / (4 * (helpers + 1))));
+    this.share(JOB_GEMM, [a, b, c, m, n, k, +transA, +transB, scratch], panels, chunk, helpers, (r0, r1) =>
       ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, r0, r1));
   }
 
-  /** Into how many parts a conv over `images` images and `macs` multiply-adds splits (1: the caller alone). */
-  convParts(images: number, macs: number): number {
-    if (this.disposed || macs < THREAD_MIN_MACS) return 1;
-    return 1 + Math.max(0, Math.min(this.readyWorkers(), images - 1));
+  /** How many threads (the caller and ready workers) a conv pass of `macs` multiply-adds uses: its scratch regions. */
+  convThreads(macs: number): number {
+    return this.disposed || macs < THREAD_MIN_MACS ? 1 : 1 + this.readyWorkers();
   }
 
   /**
-   * A per-image conv pass (assembly/conv-images.ts) over `images` images in `parts` parts (from `convParts`, with
-   * that many scratch regions in the parameter block): the caller takes part 0, worker w part w + 1.
+   * A conv pass (assembly/conv-implicit.ts, conv-images.ts) over `images` images in chunks of `chunk`, shared out
+   * between `threads` threads (from `convThreads`; the caller is thread 0, worker w thread w + 1).
    */
-  convImages(kernel: ConvImagesKernel, block: number, images: number, parts: number): void {
+  convImages(kernel: ConvImagesKernel, block: number, images: number, chunk: number, threads: number): void {
     const run = this.rt.exports[kernel];
-    if (parts <= 1) run(block, 0, images, 0);
-    else this.split(CONV_JOBS[kernel], [block], images, parts - 1, (n0, n1) => run(block, n0, n1, 0));
+    const helpers = Math.min(threads - 1, this.readyWorkers(), Math.ceil(images / chunk) - 1);
+    if (helpers <= 0) {
+      for (let c = 0; c * chunk < images; c++) run(block, c * chunk, Math.min(images, (c + 1) * chunk), c, 0);
+    } else {
+      this.share(CONV_JOBS[kernel], [block], images, chunk, helpers, (n0, n1, c) => run(block, n0, n1, c, 0));
+    }
   }
 
   /**
-   * Runs `job` over [0, total) in helpers + 1 even ranges: the workers take ranges 1..helpers (their arguments are
-   * `args` then the range), the caller range 0 (`own`), then waits for every helper's DONE.
+   * Runs `job` over [0, total) in chunks of `chunk`: the caller and `helpers` workers each take the next chunk
+   * from the NEXT counter until none is left (workers get `args`, then total and chunk), then the caller waits
+   * for every helper's DONE. Which thread runs a chunk varies; what a chunk computes does not.
    */
-  private split(job: number, args: number[], total: number, helpers: number, own: (r0: number, r1: number) => void): void {
-    const parts = helpers + 1;
-    const at = (i: number) => Math.round((total * i) / parts);
+  private share(job: number, args: number[], total: number, chunk: number, helpers: number, own: (r0: number, r1: number, c: number) => void): void {
     const ctl = this.ctl;
+    Atomics.store(ctl, LAYOUT.NEXT, 0);
     for (let w = 0; w < helpers; w++) {
       const slot = LAYOUT.SLOTS + w * LAYOUT.SLOT;
       const s = slot + LAYOUT.ARGS;
       for (let i = 0; i < args.length; i++) ctl[s + i] = args[i];
-      ctl[s + args.length] = at(w + 1);
-      ctl[s + args.length + 1] = at(w + 2);
+      ctl[s + args.length] = total;
+      ctl[s + args.length + 1] = chunk;
       ctl[slot + LAYOUT.JOB] = job;
       Atomics.store(ctl, slot + LAYOUT.DONE, 0);
       Atomics.add(ctl, slot + LAYOUT.SEQ, 1);
       Atomics.notify(ctl, slot + LAYOUT.SEQ);
     }
-    own(0, at(1));
+    for (let c = Atomics.add(ctl, LAYOUT.NEXT, 1); c * chunk < total; c = Atomics.add(ctl, LAYOUT.NEXT, 1)) {
+      own(c * chunk, Math.min(total, (c + 1) * chunk), c);
+    }
     for (let w = 0; w < helpers; w++) {
       const done = LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.DONE;
       for (let i = 0; i < LAYOUT.SPIN && Atomics.load(ctl, done) === 0; i++);

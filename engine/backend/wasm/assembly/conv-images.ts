@@ -9,9 +9,9 @@
  * Groups, not the whole batch: a group's patch matrix (K·G·P floats, at most 256 KB; the TS side picks G) stays
  * in L2 from the GEMM to col2im, where the batch's (several MB) went out to memory and back.
  *
- * K = C·kh·kw (patch), P = oh·ow (positions), O = out channels. The images of a batch split into ranges, one per
- * thread (caller = part 0), each with its own scratch region; every image's dx is written by one part alone, so
- * the result does not depend on the split. The arguments travel in a parameter block of i32s (the F_* offsets).
+ * K = C·kh·kw (patch), P = oh·ow (positions), O = out channels. Threads take the batch's images in chunks
+ * (../threads.ts), each in its own scratch region; every image's dx is written by one call alone, so the result
+ * does not depend on which thread ran it. The arguments travel in a parameter block of i32s (the F_* offsets).
  */
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2imChannels, gatherGrad } from './conv';
@@ -34,21 +34,24 @@ function aligned(bytes: i32): i32 {
   return (bytes + 63) & ~63;
 }
 
-/** Bytes of one part's scratch region for groups of `group` images (the TS side allocates parts × this). */
+/** Bytes of one thread's scratch region for groups of `group` images (the TS side allocates threads × this). */
 export function convRegionBytes(o: i32, k: i32, p: i32, group: i32): i32 {
   const cols = group * p;
   return aligned(k * cols * 4) + aligned(o * cols * 4) + aligned(GEO_INTS * 4) + aligned(gemmScratchBytes(k, cols, o, false, false));
 }
 
-/** dx for images n0..n1 (see the header), in part `part`'s region: [dcol K·G·P][t O·G·P][geometry][GEMM scratch]. */
-export function convInputGradImages(pb: usize, n0: i32, n1: i32, part: i32): void {
+/**
+ * dx for images n0..n1 (see the header), in thread `thread`'s region: [dcol K·G·P][t O·G·P][geometry][GEMM
+ * scratch]. `chunk` is unused (the signature is shared with ./conv-implicit.ts).
+ */
+export function convInputGradImages(pb: usize, n0: i32, n1: i32, chunk: i32, thread: i32): void {
   const dy = <usize>field(pb, F_DY), wt = <usize>field(pb, F_WT), dx = <usize>field(pb, F_DX);
   const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P), image = field(pb, F_IMAGE), group = field(pb, F_GROUP);
-  const dcol = <usize>field(pb, F_REGIONS) + <usize>part * <usize>field(pb, F_REGION_BYTES);
+  const dcol = <usize>field(pb, F_REGIONS) + <usize>thread * <usize>field(pb, F_REGION_BYTES);
   const t = dcol + <usize>aligned(k * group * p * 4);
   const geo = t + <usize>aligned(o * group * p * 4);
   const scratch = geo + <usize>aligned(GEO_INTS * 4);
-  // The part's own copy of the geometry, whose batch each group sets.
+  // The thread's own copy of the geometry, whose batch each group sets.
   memory.copy(geo, <usize>field(pb, F_GEO), GEO_INTS * 4);
   const channels = load<i32>(geo + (<usize>GEO_CH << 2));
   for (let n = n0; n < n1; n += group) {

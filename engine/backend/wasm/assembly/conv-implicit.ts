@@ -17,14 +17,16 @@
  * idle, still cheaper than the patch matrix. The TS side (../kernels.ts) also runs a stride-1 conv's input
  * gradient through the forward kernel, as the conv of dy with the flipped, transposed weights.
  *
- * Images split into ranges, one per thread (caller = part 0), each with its own scratch region; the parts'
- * partial dW sums are added in part order (`implicitWeightGradReduce`). Arguments travel in a parameter block.
+ * A batch's images are taken in chunks by the threads (../threads.ts), each thread with its own scratch region;
+ * dW is summed per chunk and the chunks added in order (`implicitWeightGradReduce`), so the result does not
+ * depend on which thread ran which chunk, nor on how many threads there were. Arguments travel in a parameter
+ * block.
  */
 
 // Offsets (in i32s) into the parameter block.
 const F_X = 0, F_PANELS = 1, F_BIAS = 2, F_OUT = 3, F_OFF = 4, F_POS = 5, F_O = 6, F_K = 7, F_P = 8;
 const F_C = 9, F_H = 10, F_W = 11, F_PT = 12, F_PL = 13, F_HP = 14, F_WP = 15, F_REGIONS = 16, F_REGION_BYTES = 17;
-const F_DY = 18;
+const F_DY = 18, F_PARTIALS = 19;
 
 // @ts-ignore: decorator
 @inline
@@ -53,17 +55,28 @@ function panelsOf(o: i32): i32 {
 }
 
 /**
- * A part's region: [padded image C·Hp·Wp][dy panels P·8·panels][dW panels K·8·panels]. Bytes of one, for the TS
- * side to allocate parts × this.
+ * A thread's scratch region: [padded image C·Hp·Wp][dy panels P·8·panels]. Bytes of one, for the TS side to
+ * allocate threads × this.
  */
-export function implicitRegionBytes(c: i32, hp: i32, wp: i32, o: i32, k: i32, p: i32): i32 {
-  return aligned(c * hp * wp * 4) + aligned(p * panelsOf(o) * 32) + aligned(k * panelsOf(o) * 32);
+export function implicitRegionBytes(c: i32, hp: i32, wp: i32, o: i32, p: i32): i32 {
+  return aligned(c * hp * wp * 4) + aligned(p * panelsOf(o) * 32);
+}
+
+/** Bytes of one chunk's partial dW sum (panels [O/8][K][8]); the TS side allocates chunks × this. */
+export function implicitPartialBytes(o: i32, k: i32): i32 {
+  return aligned(k * panelsOf(o) * 32);
 }
 
 // @ts-ignore: decorator
 @inline
-function region(pb: usize, part: i32): usize {
-  return <usize>field(pb, F_REGIONS) + <usize>part * <usize>field(pb, F_REGION_BYTES);
+function region(pb: usize, thread: i32): usize {
+  return <usize>field(pb, F_REGIONS) + <usize>thread * <usize>field(pb, F_REGION_BYTES);
+}
+
+// @ts-ignore: decorator
+@inline
+function partial(pb: usize, chunk: i32): usize {
+  return <usize>field(pb, F_PARTIALS) + <usize>chunk * <usize>implicitPartialBytes(field(pb, F_O), field(pb, F_K));
 }
 
 /**
@@ -86,13 +99,13 @@ export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usi
   }
 }
 
-/** Image n's input, zero-padded into the part's region (or in place when there is no padding). */
-function paddedImage(pb: usize, n: i32, part: i32): usize {
+/** Image n's input, zero-padded into the thread's region (or in place when there is no padding). */
+function paddedImage(pb: usize, n: i32, thread: i32): usize {
   const c = field(pb, F_C), h = field(pb, F_H), w = field(pb, F_W), hp = field(pb, F_HP), wp = field(pb, F_WP);
   const pt = field(pb, F_PT), pl = field(pb, F_PL);
   const x = <usize>field(pb, F_X) + ((<usize>n * <usize>(c * h * w)) << 2);
   if (hp == h && wp == w) return x;
-  const dst = region(pb, part);
+  const dst = region(pb, thread);
   memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
@@ -102,13 +115,13 @@ function paddedImage(pb: usize, n: i32, part: i32): usize {
   return dst;
 }
 
-/** Forward for images n0..n1 (see the header): y[n] [O, P] in NCHW. */
-export function implicitForward(pb: usize, n0: i32, n1: i32, part: i32): void {
+/** Forward for images n0..n1 (see the header): y[n] [O, P] in NCHW. `chunk` is unused (the signature is shared). */
+export function implicitForward(pb: usize, n0: i32, n1: i32, chunk: i32, thread: i32): void {
   const panels = <usize>field(pb, F_PANELS), bias = <usize>field(pb, F_BIAS), out = <usize>field(pb, F_OUT);
   const offs = <usize>field(pb, F_OFF), pos = <usize>field(pb, F_POS);
   const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
   for (let n = n0; n < n1; n++) {
-    const xp = paddedImage(pb, n, part);
+    const xp = paddedImage(pb, n, thread);
     const y = out + ((<usize>n * <usize>(o * p)) << 2);
     for (let jb = 0; jb < panelsOf(o); jb++) {
       const panel = panels + ((<usize>(jb * k)) << 5);
@@ -188,17 +201,17 @@ function forward1(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: 
   if (o0 + 7 < o) store<f32>(at + 7 * row, f32x4.extract_lane(c1, 3));
 }
 
-/** dW's partial sums over images n0..n1 into part `part`'s dW panels [O/8][K][8] (zeroed first). */
-export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, part: i32): void {
+/** dW's partial sum over images n0..n1 (one chunk) into chunk `chunk`'s dW panels [O/8][K][8] (zeroed first). */
+export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, chunk: i32, thread: i32): void {
   const offs = <usize>field(pb, F_OFF), pos = <usize>field(pb, F_POS), dyAll = <usize>field(pb, F_DY);
   const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
   const c = field(pb, F_C), hp = field(pb, F_HP), wp = field(pb, F_WP);
   const panels = panelsOf(o);
-  const dyPanels = region(pb, part) + <usize>aligned(c * hp * wp * 4);
-  const dw = dyPanels + <usize>aligned(p * panels * 32);
+  const dyPanels = region(pb, thread) + <usize>aligned(c * hp * wp * 4);
+  const dw = partial(pb, chunk);
   memory.fill(dw, 0, <usize>(k * panels) << 5);
   for (let n = n0; n < n1; n++) {
-    const xp = paddedImage(pb, n, part);
+    const xp = paddedImage(pb, n, thread);
     toPanels(dyAll + ((<usize>n * <usize>(o * p)) << 2), o, p, dyPanels);
     for (let jb = 0; jb < panels; jb++) {
       const g = dyPanels + ((<usize>(jb * p)) << 5);
@@ -290,18 +303,14 @@ function weightGrad1(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: 
   v128.store(acc, c1, 16);
 }
 
-/** dW [O, K] = Σ over `parts` parts' dW panels, in part order. */
-export function implicitWeightGradReduce(pb: usize, parts: i32, dw: usize): void {
-  const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
-  const c = field(pb, F_C), hp = field(pb, F_HP), wp = field(pb, F_WP);
-  const panels = panelsOf(o);
-  const offset = <usize>(aligned(c * hp * wp * 4) + aligned(p * panels * 32));
-  const first = region(pb, 0) + offset;
-  const floats = k * panels * 8;
-  for (let part = 1; part < parts; part++) {
-    const other = region(pb, part) + offset;
-    let i = 0;
-    for (; i + 4 <= floats; i += 4) {
+/** dW [O, K] = Σ of the `chunks` chunks' partial sums, in chunk order. */
+export function implicitWeightGradReduce(pb: usize, chunks: i32, dw: usize): void {
+  const o = field(pb, F_O), k = field(pb, F_K);
+  const first = partial(pb, 0);
+  const floats = k * panelsOf(o) * 8;
+  for (let c = 1; c < chunks; c++) {
+    const other = partial(pb, c);
+    for (let i = 0; i < floats; i += 4) {
       const q = <usize>i << 2;
       v128.store(first + q, f32x4.add(v128.load(first + q), v128.load(other + q)));
     }

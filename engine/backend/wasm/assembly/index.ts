@@ -2,7 +2,7 @@
 /** The wasm module's exports: every kernel the TS side (../kernels.ts) calls, and where free memory starts. */
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
 export { convInputGradImages, convRegionBytes } from './conv-images';
-export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, packWeightPanels } from './conv-implicit';
+export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, implicitPartialBytes, packWeightPanels } from './conv-implicit';
 export { maxPool2d, maxPool2dBackward } from './pool';
 export { adam } from './optim';
 export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
