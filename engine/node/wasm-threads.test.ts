@@ -8,7 +8,7 @@ import { sizeOf } from '../backend/arrays';
 import { cpuKernels } from '../backend/cpu/index';
 import type { DeviceData, KernelTable } from '../backend/backend';
 import { createNodeWasmBackend } from './wasm-threads';
-import type { WasmBackend } from '../backend/wasm/index';
+import { createWasmBackend, type WasmBackend } from '../backend/wasm/index';
 
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -65,6 +65,19 @@ describe('wasm backend with a worker thread', () => {
     const s = cpuKernels.Conv2dBackward(abs(dy), abs(x), xs, abs(w), ws, attrs);
     expectNear(onCpu(g.dx), r.dx, s.dx!);
     expectNear(g.dw, r.dw, s.dw!);
+  });
+
+  it('gives a conv the same bits as the single-threaded backend (dW is summed per chunk of images)', () => {
+    const single = createWasmBackend({ name: 'wasm-single-check' }).kernels as KernelTable;
+    const xs = [64, 6, 14, 14], ws = [16, 6, 5, 5];
+    const attrs = { strideH: 1, strideW: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, dilationH: 1, dilationW: 1, groups: 1 };
+    const x = randn(sizeOf(xs)), w = randn(sizeOf(ws)), bias = randn(ws[0]);
+    expect(Array.from(onCpu(k.Conv2d(x, xs, w, ws, bias, attrs).y))).toEqual(Array.from(onCpu(single.Conv2d(x, xs, w, ws, bias, attrs).y)));
+    const dy = randn(64 * 16 * 12 * 12);
+    const threaded = k.Conv2dBackward(dy, x, xs, w, ws, attrs);
+    const alone = single.Conv2dBackward(dy, x, xs, w, ws, attrs);
+    expect(Array.from(threaded.dw!)).toEqual(Array.from(alone.dw!));
+    expect(Array.from(onCpu(threaded.dx!))).toEqual(Array.from(onCpu(alone.dx!)));
   });
 
   it('keeps working, single-threaded, after dispose', () => {
