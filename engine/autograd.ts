@@ -112,28 +112,33 @@ function topologicalOrder(root: Tensor): Tensor[] {
 /**
  * Whether a leaf may take a gradient's array as its `.grad` instead of a copy, as PyTorch's AccumulateGrad steals a
  * gradient nothing else holds. With `zeroGrad(true)` between steps that saves a copy of every parameter's gradient
- * per step (the MLP's 109k values: a tenth of its step on the wasm backend). Only an array no one else can see is
+ * per step (the MLP's 109k values: a tenth of its step on the wasm backend), and a gradient still on a device (a
+ * wasm matmul's dW) stays there for the optimizer's kernel. Only an array no one else can see is
  * taken: not the seed (the caller's `gradient`), not any array of the forward graph (a backward may hand back a
  * tensor it saved), and not one already given to another leaf (an `add` hands the same gradient to both inputs).
  * Leaves only: a retained non-leaf gradient may still be sliced for the leaves below it.
  */
 function adoptionGuard(order: Tensor[], seed: Tensor): (g: Tensor, leaf: Tensor) => boolean {
-  const seen = new Set<ArrayBufferLike | undefined>([seed.hostData?.buffer]);
+  // A tensor's values are its host buffer or, while on a device, its device handle.
+  const storage = (t: Tensor): unknown => t.hostData?.buffer ?? t.device ?? undefined;
+  const seen = new Set<unknown>([storage(seed)]);
   for (const t of order) {
-    seen.add(t.hostData?.buffer);
-    for (const input of t.gradFn?.inputs ?? []) seen.add(input.hostData?.buffer);
+    seen.add(storage(t));
+    for (const input of t.gradFn?.inputs ?? []) seen.add(storage(input));
   }
   // By buffer, not by array: two views of one buffer (a cat's backward slices) are not two owners.
   return (g, leaf) => {
-    const buffer = g.hostData?.buffer;
-    if (buffer === undefined || leaf.gradFn !== null || g.dtype !== leaf.dtype || seen.has(buffer)) return false;
-    seen.add(buffer);
+    const values = storage(g);
+    if (values === undefined || leaf.gradFn !== null || g.dtype !== leaf.dtype || seen.has(values)) return false;
+    seen.add(values);
     return true;
   };
 }
 
+/** g as the leaf's gradient: the same tensor, or its values (host array or device handle) in the leaf's shape. */
 function adopt(g: Tensor, leaf: Tensor): Tensor {
-  return g.shape.every((d, i) => d === leaf.shape[i]) ? g : new Tensor(g.hostData!, leaf.shape);
+  if (g.shape.every((d, i) => d === leaf.shape[i])) return g;
+  return new Tensor(g.device ?? g.hostData!, leaf.shape);
 }
 
 /** A float copy of `g` in `dtype`, owning its storage (so later in-place updates cannot alias another grad). */

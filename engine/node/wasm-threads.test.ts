@@ -13,7 +13,7 @@ import { createWasmBackend, type WasmBackend } from '../backend/wasm/index';
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 const abs = (x: Float32Array) => x.map(Math.abs);
-/** A conv result as a CPU array (conv outputs stay in wasm memory as a DeviceData handle). */
+/** A result as a CPU array (conv and matmul outputs stay in wasm memory as a DeviceData handle). */
 const onCpu = <T,>(x: T): T => (x !== null && typeof x === 'object' && 'read' in x ? ((x as unknown as DeviceData).read() as T) : x);
 
 function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number> | null, scale: ArrayLike<number>) {
@@ -44,7 +44,7 @@ describe('wasm backend with a worker thread', () => {
       const a = randn(m * k2);
       const b = randn(k2 * n);
       const attrs = { m, k: k2, n, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), transA, transB, dtype: 'float32' as const };
-      expectNear(k.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+      expectNear(onCpu(k.Matmul(a, b, attrs)), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
     });
   }
 
@@ -84,6 +84,6 @@ describe('wasm backend with a worker thread', () => {
     backend.dispose();
     const a = randn(64 * 784), b = randn(784 * 128);
     const attrs = { m: 64, k: 784, n: 128, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), dtype: 'float32' as const };
-    expectNear(k.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+    expectNear(onCpu(k.Matmul(a, b, attrs)), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
   });
 });

@@ -15,7 +15,7 @@ import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { reshape } from './shape';
-import { floatData, floatDType } from './util';
+import { floatData, floatDType, kernelInput } from './util';
 
 const single = new Int32Array(1);
 
@@ -39,23 +39,26 @@ function linear2d(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   const outF = w.shape[0];
   const dtype = b ? floatDType(x.dtype, w.dtype, b.dtype) : floatDType(x.dtype, w.dtype);
   const matmul = getKernel(K.Matmul);
-  const data = matmul(floatData(x), floatData(w), { m: rows, k: inF, n: outF, aOffsets: single, bOffsets: single, transB: true, dtype });
+  // kernelInput: a backend that keeps tensors on its device (wasm) gets its own handles, and may hand one back.
+  const product = matmul(kernelInput(K.Matmul, x), kernelInput(K.Matmul, w), { m: rows, k: inF, n: outF, aOffsets: single, bOffsets: single, transB: true, dtype });
+  const out = new Tensor(product, [rows, outF]);
   if (b) {
+    const data = out.data;
     const bd = b.data;
     for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) data[o] += bd[j];
   }
-  const out = new Tensor(data, [rows, outF]);
   const inputs = b ? [x, w, b] : [x, w];
   return recordOp(out, 'linear', inputs, (g) => {
-    const gd = floatData(g);
     const gradDType = floatDType(g.dtype, dtype);
+    const gd = kernelInput(K.Matmul, g);
     const dx = x.requiresGrad
-      ? new Tensor(matmul(gd, floatData(w), { m: rows, k: outF, n: inF, aOffsets: single, bOffsets: single, dtype: gradDType }), [rows, inF])
+      ? new Tensor(matmul(gd, kernelInput(K.Matmul, w), { m: rows, k: outF, n: inF, aOffsets: single, bOffsets: single, dtype: gradDType }), [rows, inF])
       : null;
     const dw = w.requiresGrad
-      ? new Tensor(matmul(gd, floatData(x), { m: outF, k: rows, n: inF, aOffsets: single, bOffsets: single, transA: true, dtype: gradDType }), [outF, inF])
+      ? new Tensor(matmul(gd, kernelInput(K.Matmul, x), { m: outF, k: rows, n: inF, aOffsets: single, bOffsets: single, transA: true, dtype: gradDType }), [outF, inF])
       : null;
-    const db = b?.requiresGrad ? new Tensor(getKernel(K.Sum)(gd, g.shape, [0], gradDType), [outF]) : null;
+    // Last: the sum reads g on the CPU, which downloads a device-resident g (and ends its residency).
+    const db = b?.requiresGrad ? new Tensor(getKernel(K.Sum)(floatData(g), g.shape, [0], gradDType), [outF]) : null;
     return b ? [dx, dw, db] : [dx, dw];
   });
 }

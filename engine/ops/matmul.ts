@@ -15,7 +15,7 @@ import { broadcastIndex } from '../backend/cpu/elementwise';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { reshape } from './shape';
-import { broadcastShapes, floatData, floatDType, sumToShape } from './util';
+import { broadcastShapes, floatDType, kernelInput, sumToShape } from './util';
 
 function offsets(batchShape: readonly number[], outBatch: readonly number[], matrixSize: number): Int32Array {
   const index = broadcastIndex(batchShape, outBatch);
@@ -58,22 +58,22 @@ function batchedMatmul(a: Tensor, b: Tensor, misaligned: () => Error): Tensor {
   const aOffsets = offsets(aBatch, batch, m * k);
   const bOffsets = offsets(bBatch, batch, k * n);
   const kernel = getKernel(K.Matmul);
-  const data = kernel(floatData(a), floatData(b), { m, k, n, aOffsets, bOffsets, dtype });
+  const data = kernel(kernelInput(K.Matmul, a), kernelInput(K.Matmul, b), { m, k, n, aOffsets, bOffsets, dtype });
   const out = new Tensor(data, [...batch, m, n]);
   return recordOp(out, 'matmul', [a, b], (g) => {
     const gOffsets = offsets(batch, batch, m * n);
-    const gd = floatData(g);
+    const gd = kernelInput(K.Matmul, g);
     const gradDType = floatDType(g.dtype, dtype);
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (a.requiresGrad) {
       // dA = g · Bᵀ : [m,n]·[n,k], with B stored [k,n] read transposed.
-      const d = kernel(gd, floatData(b), { m, k: n, n: k, aOffsets: gOffsets, bOffsets, transB: true, dtype: gradDType });
+      const d = kernel(gd, kernelInput(K.Matmul, b), { m, k: n, n: k, aOffsets: gOffsets, bOffsets, transB: true, dtype: gradDType });
       da = sumToShape(new Tensor(d, [...batch, m, k]), a.shape);
     }
     if (b.requiresGrad) {
       // dB = Aᵀ · g : [k,m]·[m,n], with A stored [m,k] read transposed.
-      const d = kernel(floatData(a), gd, { m: k, k: m, n, aOffsets, bOffsets: gOffsets, transA: true, dtype: gradDType });
+      const d = kernel(kernelInput(K.Matmul, a), gd, { m: k, k: m, n, aOffsets, bOffsets: gOffsets, transA: true, dtype: gradDType });
       db = sumToShape(new Tensor(d, [...batch, k, n]), b.shape);
     }
     return [da, db];

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor';
-import { pinArray, pinTensor } from '../backend/backend';
+import { pinArray, pinTensor, type KernelName } from '../backend/backend';
+import { kernelInput } from '../ops/util';
 
 /** Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). */
 export type ParamState = Record<string, number | Float32Array | Float64Array>;
@@ -28,6 +29,11 @@ export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created lazily on the first step that sees a gradient. */
   readonly state = new Map<Tensor, ParamState>();
+  /**
+   * The kernel `updateParameter` hands the gradient to, when it hands it to one kernel only: the gradient may
+   * then arrive as the active backend's device handle (ops/util.ts `kernelInput`) instead of a CPU array.
+   */
+  protected readonly gradientKernel: KernelName | null = null;
 
   constructor(
     params: Params<O>,
@@ -94,7 +100,9 @@ export abstract class Optimizer<O extends object> {
         // a lookup. The update and the next forward then use them in place.
         pinTensor(p);
         pinState(state);
-        this.updateParameter(p.data as FloatArray, p.grad.data as FloatArray, state, group);
+        // The gradient stays on the device when the subclass's kernel takes device input (Adam's, on wasm).
+        const grad = this.gradientKernel && p.grad.device ? kernelInput(this.gradientKernel, p.grad) : p.grad.data;
+        this.updateParameter(p.data as FloatArray, grad as FloatArray, state, group);
       }
     }
     return loss;

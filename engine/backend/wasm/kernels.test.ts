@@ -36,7 +36,7 @@ function expectNear(result: ArrayLike<number> | null, expected: ArrayLike<number
 }
 
 const abs = (x: Float32Array) => x.map(Math.abs);
-/** A kernel result as a CPU array: the resident kernels (conv, relu, max-pool) return wasm handles. */
+/** A kernel result as a CPU array: the resident kernels (conv, relu, max-pool, matmul) return wasm handles. */
 const onCpu = <T,>(x: T): T => (x instanceof WasmData ? (x.read() as T) : x);
 
 describe('wasm runtime', () => {
@@ -56,7 +56,7 @@ describe('wasm Matmul', () => {
         const attrs = { m, k, n, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), transA, transB, dtype: 'float32' as const };
         const expected = cpuKernels.Matmul(a, b, attrs);
         const scale = cpuKernels.Matmul(abs(a), abs(b), attrs);
-        expectNear(wasm.Matmul(a, b, attrs), expected, scale);
+        expectNear(onCpu(wasm.Matmul(a, b, attrs)), expected, scale);
       });
     }
   }
@@ -68,7 +68,7 @@ describe('wasm Matmul', () => {
     const attrs = {
       m, k, n, aOffsets: Int32Array.of(0, m * k, 2 * m * k, 0), bOffsets: Int32Array.of(0, 0, k * n, k * n), dtype: 'float32' as const,
     };
-    expectNear(wasm.Matmul(a, b, attrs), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
+    expectNear(onCpu(wasm.Matmul(a, b, attrs)), cpuKernels.Matmul(a, b, attrs), cpuKernels.Matmul(abs(a), abs(b), attrs));
   });
 
   it('float64 falls back to the CPU kernel exactly', () => {

@@ -36,7 +36,7 @@ const isF32In = (x: TypedArray): x is Float32Array => x instanceof Float32Array 
 
 /** The kernels that take WasmData inputs (the backend's `deviceInputs`) and, with residency, return WasmData. */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
-  'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward',
+  'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep',
 ]);
 
 /** A CPU array for a CPU fallback: a WasmData input read out (a copy), any other array as it is. */
@@ -83,7 +83,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       d.assertPresent();
       return rt.put(d.host!);
     }
-    return rt.put(x);
+    return rt.read(x);
   }
   /**
    * An output of n floats: resident (a WasmData handed back as the result) or an arena region copied out. Right
@@ -103,12 +103,13 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
 
   const matmul: KernelTable['Matmul'] = (a, b, attrs) => {
     const { m, k, n, aOffsets, bOffsets, transA = false, transB = false, dtype } = attrs;
-    if (dtype !== 'float32' || !isF32(a) || !isF32(b) || m * n * k < MIN_MATMUL_MACS) return cpuKernels.Matmul(a, b, attrs);
+    if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || m * n * k < MIN_MATMUL_MACS) return cpuKernels.Matmul(host(a), host(b), attrs);
     const batch = aOffsets.length;
     rt.reset();
-    const pa = rt.read(a);
-    const pb = rt.read(b);
-    const pc = rt.alloc(batch * m * n * 4);
+    const c = output(batch * m * n);
+    const pa = input(a);
+    const pb = input(b);
+    const pc = c.ptr;
     if (transA && !transB && n <= SWAP_MAX_N && m >= SWAP_MIN_M) {
       // A weight gradient with few outputs (Aᵀ·g, g [k, n≤16]): Cᵀ = gᵀ·A needs no transposed copy of the large
       // A and fills every SIMD lane (n = 10 would leave 6 of 16 lanes empty); only the small Cᵀ is transposed.
@@ -118,13 +119,13 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
         gemm(pb + bOffsets[i] * 4, pa + aOffsets[i] * 4, ct, n, m, k, true, false, scratch);
         ex.transpose(ct, n, m, pc + i * m * n * 4);
       }
-      return rt.take(pc, batch * m * n);
+      return c.result();
     }
     const scratch = rt.alloc(ex.gemmScratchBytes(m, n, k, +transA, +transB));
     for (let i = 0; i < batch; i++) {
       gemm(pa + aOffsets[i] * 4, pb + bOffsets[i] * 4, pc + i * m * n * 4, m, n, k, transA, transB, scratch);
     }
-    return rt.take(pc, batch * m * n);
+    return c.result();
   };
 
   /** Threads and chunks for a conv pass over g's batch: its scratch regions and partial sums are sized by them. */

@@ -6,6 +6,7 @@
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
+import { WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
 
 /** Below this many values a parameter is updated by the CPU kernel. */
@@ -14,8 +15,11 @@ export const MIN_ADAM_VALUES = 1024;
 export function wasmAdamStep(rt: WasmRuntime): KernelTable['AdamStep'] {
   return (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
     const n = param.length;
-    const f32 = param instanceof Float32Array && grad instanceof Float32Array && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array;
-    if (!f32 || maxExpAvgSq !== null || n < MIN_ADAM_VALUES) return cpuKernels.AdamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs);
+    // The gradient may be a resident matmul output (a WasmData: the optimizer passes kernelInput), read in place.
+    const resident = (grad as unknown) instanceof WasmData ? (grad as unknown as WasmData) : null;
+    const onCpu = () => (resident ? resident.read() : grad);
+    const f32 = param instanceof Float32Array && (resident !== null || grad instanceof Float32Array) && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array;
+    if (!f32 || maxExpAvgSq !== null || n < MIN_ADAM_VALUES) return cpuKernels.AdamStep(param, onCpu(), expAvg, expAvgSq, maxExpAvgSq, attrs);
     const { lr, beta1, beta2, eps, weightDecay, decoupledDecay = 0, step } = attrs;
     // Pinned arrays (runtime.ts `pin`: the optimizer's moments, and parameters moved into this memory) are
     // updated in place. Others are copied in, and written back only once the wasm call has succeeded, so a failure
@@ -25,7 +29,7 @@ export function wasmAdamStep(rt: WasmRuntime): KernelTable['AdamStep'] {
     try {
       rt.reset();
       pp = rt.read(param);
-      const pg = rt.read(grad);
+      const pg = resident ? (resident.resident ? resident.ptr : rt.put(resident.read())) : rt.read(grad as Float32Array);
       pm = rt.read(expAvg);
       pv = rt.read(expAvgSq);
       if (decoupledDecay !== 0) {
@@ -36,7 +40,7 @@ export function wasmAdamStep(rt: WasmRuntime): KernelTable['AdamStep'] {
       const bc1 = 1 - beta1 ** step;
       rt.exports.adam(pp, pg, pm, pv, n, beta1, beta2, eps, weightDecay, lr / bc1, Math.sqrt(1 - beta2 ** step));
     } catch {
-      return cpuKernels.AdamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs);
+      return cpuKernels.AdamStep(param, onCpu(), expAvg, expAvgSq, maxExpAvgSq, attrs);
     }
     const f = rt.f32;
     const writeBack = (to: Float32Array, ptr: number) => {

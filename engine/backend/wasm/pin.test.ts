@@ -3,7 +3,7 @@
  * read and updated in place by the kernels, and still ordinary Float32Arrays for everything else.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { getBackend, registerBackend, setBackend } from '../backend';
+import { getBackend, registerBackend, setBackend, type DeviceData } from '../backend';
 import { Linear } from '../../nn/index';
 import { Adam } from '../../optim/index';
 import { manualSeed, Random } from '../../random';
@@ -39,7 +39,7 @@ describe('WasmRuntime.pin', () => {
     const attrs = { m: 64, k: 96, n: 80, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1), dtype: 'float32' as const };
     const backend = createWasmBackend();
     const want = cpuKernels.Matmul(a, b, attrs);
-    const got = backend.kernels.Matmul!(a, b, attrs) as Float32Array;
+    const got = (backend.kernels.Matmul!(a, b, attrs) as unknown as DeviceData).read();
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
   });
 
