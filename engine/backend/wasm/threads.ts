@@ -4,9 +4,10 @@
  *
  *   caller                                        worker w (spinning, then blocked in Atomics.wait on its SEQ)
  *   gemmPrepare (pack B / Aᵀ, once); NEXT = 0
- *   slot w: arguments, DONE = 0, SEQ += 1, notify  ──▶  wakes; takes chunks from NEXT until none is left
- *   takes chunks from NEXT until none is left            DONE = 1, notify
- *   waits until every DONE == 1              ◀──
+ *   slot w: arguments, tag; SEQ += 1, notify      ──▶  wakes; takes chunks from NEXT until none is left,
+ *   takes chunks from NEXT until none is left            FINISHED += 1 after each
+ *   waits until FINISHED counts the chunks   ◀──
+ *   it did not take itself
  *
  * Chunks, not fixed halves: the threads of these VMs do not run at the same speed (the worker took ~1.3× the
  * caller's time for the same half, and the caller sat waiting a fifth of the time). A chunk's result does not
@@ -48,11 +49,15 @@ export interface WasmThreadsOptions {
 }
 
 /**
- * Int32 offsets in the control block: STOP, NEXT (the next chunk to take), READY[w], then per worker a slot of
- * SLOT ints at SLOTS + w·SLOT: [SEQ, DONE, up to 11 arguments (gemmPanels' first 9 or a conv pass's parameter
- * block, then the range's total and chunk size), JOB].
+ * Int32 offsets in the control block: STOP; NEXT (the current job's tag << TAG_SHIFT | the next chunk to take);
+ * FINISHED (chunks the workers have completed); READY[w]; then per worker a slot of SLOT ints at SLOTS + w·SLOT:
+ * [SEQ, -, up to 11 arguments (gemmPanels' first 9 or a conv pass's parameter block, then the range's total and
+ * chunk size), JOB, TAG].
  */
-const LAYOUT = { STOP: 0, NEXT: 1, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, DONE: 1, ARGS: 2, JOB: 13, MAX_WORKERS: 8, SPIN: 1 << 18 } as const;
+const LAYOUT = {
+  STOP: 0, NEXT: 1, FINISHED: 2, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, ARGS: 2, JOB: 13, TAG: 14, MAX_WORKERS: 8,
+  SPIN: 1 << 18, TAG_SHIFT: 20, CHUNK_MASK: (1 << 20) - 1, TAG_MAX: (1 << 11) - 1,
+} as const;
 /** Jobs (the JOB field). */
 const JOB_GEMM = 0;
 /** The conv passes over a range of images (assembly/conv-implicit.ts, conv-images.ts), and their JOB numbers. */
@@ -69,7 +74,7 @@ export const THREAD_MIN_MACS = 1 << 20;
 
 /**
  * The worker's whole program. It is sent as source text, so it must not refer to anything outside itself.
- * Runs until STOP: wait for its SEQ to change, run gemmPanels with the arguments in its slot, set DONE.
+ * Runs until STOP: wait for its SEQ to change, then take chunks of the job in its slot while there are any.
  */
 export function workerMain(init: WorkerInit, ready: () => void): void {
   const { module, memory, control, index, layout: L } = init;
@@ -89,31 +94,37 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     // idle engine sleeps.
     for (let i = 0; i < L.SPIN && Atomics.load(ctl, slot + L.SEQ) === seq; i++);
     Atomics.wait(ctl, slot + L.SEQ, seq);
-    seq = Atomics.load(ctl, slot + L.SEQ);
     if (Atomics.load(ctl, L.STOP)) return;
-    try {
-      // Chunks of the job's range, taken from the shared NEXT counter until none is left, so a thread that runs
-      // slower (these VMs gave the worker ~1.3× the caller's time for the same half) simply takes fewer.
-      const job = ctl[slot + L.JOB];
-      const n = job === 0 ? 9 : 1;
-      const total = ctl[args + n], chunk = ctl[args + n + 1];
-      for (let c = Atomics.add(ctl, L.NEXT, 1); c * chunk < total; c = Atomics.add(ctl, L.NEXT, 1)) {
-        const r0 = c * chunk, r1 = Math.min(total, r0 + chunk);
+    // The job, read as a whole: if the caller posted another while this thread read (it writes the slot, then
+    // SEQ), read again.
+    let job: number, tag: number, a: number[];
+    do {
+      seq = Atomics.load(ctl, slot + L.SEQ);
+      job = ctl[slot + L.JOB];
+      tag = ctl[slot + L.TAG];
+      a = Array.from(ctl.subarray(args, args + 11));
+    } while (Atomics.load(ctl, slot + L.SEQ) !== seq);
+    const n = job === 0 ? 9 : 1;
+    const total = a[n], chunk = a[n + 1];
+    // Chunks of the job's range, taken from NEXT (the job's tag, and the next chunk) until none is left: a
+    // thread that runs slower simply takes fewer. A late thread finds another tag, or no chunk, and takes none.
+    for (;;) {
+      const next = Atomics.load(ctl, L.NEXT);
+      const c = next & L.CHUNK_MASK;
+      if (next >>> L.TAG_SHIFT !== tag || c * chunk >= total) break;
+      if (Atomics.compareExchange(ctl, L.NEXT, next, next + 1) !== next) continue;
+      const r0 = c * chunk, r1 = Math.min(total, r0 + chunk);
+      try {
         // A conv pass over images r0..r1: chunk c's partial sums, this thread's scratch (the caller's is 0).
-        if (job === 1) ex.implicitForward(ctl[args], r0, r1, c, index + 1);
-        else if (job === 2) ex.implicitWeightGrad(ctl[args], r0, r1, c, index + 1);
-        else if (job === 3) ex.convInputGradImages(ctl[args], r0, r1, c, index + 1);
-        else {
-          ex.gemmPanels(
-            ctl[args], ctl[args + 1], ctl[args + 2], ctl[args + 3], ctl[args + 4], ctl[args + 5], ctl[args + 6],
-            ctl[args + 7], ctl[args + 8], r0, r1,
-          );
-        }
+        if (job === 1) ex.implicitForward(a[0], r0, r1, c, index + 1);
+        else if (job === 2) ex.implicitWeightGrad(a[0], r0, r1, c, index + 1);
+        else if (job === 3) ex.convInputGradImages(a[0], r0, r1, c, index + 1);
+        else ex.gemmPanels(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], r0, r1);
+      } finally {
+        // Even after a trap: the caller waits for every chunk to be counted, and its events cannot run meanwhile.
+        Atomics.add(ctl, L.FINISHED, 1);
+        Atomics.notify(ctl, L.FINISHED);
       }
-    } finally {
-      // Even after a trap: the caller is blocked until DONE, and its events cannot run meanwhile.
-      Atomics.store(ctl, slot + L.DONE, 1);
-      Atomics.notify(ctl, slot + L.DONE);
     }
   }
 }
@@ -122,6 +133,8 @@ export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly workers: WorkerHandle[] = [];
   private disposed = false;
+  /** The current job's tag (NEXT's high bits), so that a worker waking late takes no chunk of a later job. */
+  private tag = 0;
 
   constructor(private readonly rt: WasmRuntime, options: WasmThreadsOptions) {
     const count = Math.min(options.workers, LAYOUT.MAX_WORKERS);
@@ -178,11 +191,15 @@ export class ThreadPool {
   /**
    * Runs `job` over [0, total) in chunks of `chunk`: the caller and `helpers` workers each take the next chunk
    * from the NEXT counter until none is left (workers get `args`, then total and chunk), then the caller waits
-   * for every helper's DONE. Which thread runs a chunk varies; what a chunk computes does not.
+   * for the workers' chunks. Which thread runs a chunk varies; what a chunk computes does not.
    */
   private share(job: number, args: number[], total: number, chunk: number, helpers: number, own: (r0: number, r1: number, c: number) => void): void {
     const ctl = this.ctl;
-    Atomics.store(ctl, LAYOUT.NEXT, 0);
+    const chunks = Math.ceil(total / chunk);
+    this.tag = (this.tag + 1) & LAYOUT.TAG_MAX;
+    const tag = this.tag << LAYOUT.TAG_SHIFT;
+    Atomics.store(ctl, LAYOUT.FINISHED, 0);
+    Atomics.store(ctl, LAYOUT.NEXT, tag);
     for (let w = 0; w < helpers; w++) {
       const slot = LAYOUT.SLOTS + w * LAYOUT.SLOT;
       const s = slot + LAYOUT.ARGS;
@@ -190,18 +207,20 @@ export class ThreadPool {
       ctl[s + args.length] = total;
       ctl[s + args.length + 1] = chunk;
       ctl[slot + LAYOUT.JOB] = job;
-      Atomics.store(ctl, slot + LAYOUT.DONE, 0);
+      ctl[slot + LAYOUT.TAG] = this.tag;
       Atomics.add(ctl, slot + LAYOUT.SEQ, 1);
       Atomics.notify(ctl, slot + LAYOUT.SEQ);
     }
-    for (let c = Atomics.add(ctl, LAYOUT.NEXT, 1); c * chunk < total; c = Atomics.add(ctl, LAYOUT.NEXT, 1)) {
+    let mine = 0;
+    for (let c = Atomics.add(ctl, LAYOUT.NEXT, 1) & LAYOUT.CHUNK_MASK; c < chunks; c = Atomics.add(ctl, LAYOUT.NEXT, 1) & LAYOUT.CHUNK_MASK) {
       own(c * chunk, Math.min(total, (c + 1) * chunk), c);
+      mine++;
     }
-    for (let w = 0; w < helpers; w++) {
-      const done = LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.DONE;
-      for (let i = 0; i < LAYOUT.SPIN && Atomics.load(ctl, done) === 0; i++);
-      while (Atomics.load(ctl, done) === 0) Atomics.wait(ctl, done, 0);
-    }
+    // Only the chunks the workers took are waited for: a worker still waking up has taken none, and will find
+    // none (the counter is exhausted, or carries the next job's tag).
+    const theirs = chunks - mine;
+    for (let i = 0; i < LAYOUT.SPIN && Atomics.load(ctl, LAYOUT.FINISHED) < theirs; i++);
+    for (let f = Atomics.load(ctl, LAYOUT.FINISHED); f < theirs; f = Atomics.load(ctl, LAYOUT.FINISHED)) Atomics.wait(ctl, LAYOUT.FINISHED, f);
   }
 
   /** Stops and terminates every worker (idempotent). */
