@@ -65,9 +65,9 @@ const CONV_GROUP_FLOATS = 1 << 16;
 const CONV_CHUNK_IMAGES = 4;
 
 /** The conv geometry block read by assembly/conv.ts (order fixed there). */
-function geometryInts(g: Conv2dGeometry): number[] {
+function geometryInts(g: Conv2dGeometry, batch = g.batch): number[] {
   return [
-    g.batch, g.groupIn, g.inH, g.inW, g.kernelH, g.kernelW, g.outH, g.outW,
+    batch, g.groupIn, g.inH, g.inW, g.kernelH, g.kernelW, g.outH, g.outW,
     g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
   ];
 }
@@ -151,7 +151,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const group = Math.max(1, Math.min(sharing.chunk, Math.floor(CONV_GROUP_FLOATS / (k * p))));
     const regionBytes = ex.convRegionBytes(o, k, p, group);
     const regions = rt.alloc(sharing.threads * regionBytes);
-    const geo = rt.putInts(geometryInts({ ...g, batch: 1 }));
+    const geo = rt.putInts(geometryInts(g, 1));
     const block = rt.putInts([ptrs.dy, ptrs.wt, ptrs.dx, geo, o, k, p, g.groupIn * g.inH * g.inW, regions, regionBytes, group]);
     return { run: () => sharing.run('convInputGradImages', block) };
   }
