@@ -56,7 +56,7 @@ export interface WasmThreadsOptions {
  */
 const LAYOUT = {
   STOP: 0, NEXT: 1, FINISHED: 2, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, ARGS: 2, JOB: 13, TAG: 14, MAX_WORKERS: 8,
-  SPIN: 1 << 18, TAG_SHIFT: 20, CHUNK_MASK: (1 << 20) - 1, TAG_MAX: (1 << 11) - 1,
+  SPIN: 1 << 16, TAG_SHIFT: 20, CHUNK_MASK: (1 << 20) - 1, TAG_MAX: (1 << 11) - 1,
 } as const;
 /** Jobs (the JOB field). */
 const JOB_GEMM = 0;
@@ -88,10 +88,11 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
   Atomics.store(ctl, L.READY + index, 1);
   ready();
   for (;;) {
-    // Spin a while (L.SPIN loads, ~2.5 ms) before sleeping: a training step sends jobs tens of µs apart, and
-    // waking a sleeping thread took ~0.15 ms on these VMs, more than a small GEMM. Measured on LeNet-5 (kernel
-    // ms per step, 2 cores): no spin 6.5, 0.6 ms 6.2, 2.5 ms 5.8, 10 ms 5.7. Only while jobs keep coming: an
-    // idle engine sleeps.
+    // Spin a while (L.SPIN loads, ~0.65 ms) before sleeping: a training step sends jobs tens of µs apart, and
+    // waking a sleeping thread took ~0.15 ms on these VMs, more than a small GEMM (with fixed halves, LeNet-5's
+    // kernels took 6.5 ms per step without spinning, 5.8 with). Longer spins measured no better once the caller
+    // stopped waiting for sleeping workers, and a spinning worker takes the core V8's GC helpers would use. Only
+    // while jobs keep coming: an idle engine sleeps.
     for (let i = 0; i < L.SPIN && Atomics.load(ctl, slot + L.SEQ) === seq; i++);
     Atomics.wait(ctl, slot + L.SEQ, seq);
     if (Atomics.load(ctl, L.STOP)) return;
