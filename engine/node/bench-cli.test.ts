@@ -1,0 +1,47 @@
+/**
+ * `npm run bench` end to end, kept small: one preset, two batches, the CPU and the wasm backend, JSON out. What is
+ * checked is the report's shape and its arithmetic (epoch = ms per batch × 938), not any speed: timing belongs to
+ * the benchmark itself, never to a test.
+ */
+import { describe, expect, it } from 'vitest';
+import { main, TARGETS } from './bench-cli';
+
+async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await main(argv, (line) => lines.push(line));
+  return { code, lines };
+}
+
+describe('npm run bench', () => {
+  it('reports training, GEMM and prediction figures per backend as JSON', async () => {
+    const { code, lines } = await run(['--presets', 'Mnist_Logistic', '--backends', 'cpu,wasm', '--batches', '2', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(lines.join('\n'));
+    expect(report.targets).toEqual(TARGETS);
+    expect(report.training.map((r: { backend: string }) => r.backend)).toEqual(['cpu', 'wasm']);
+    for (const r of report.training) {
+      expect(r.preset).toBe('Mnist_Logistic');
+      expect(r.msPerBatch).toBeGreaterThan(0);
+      expect(r.epochSeconds).toBeCloseTo((r.msPerBatch * 938) / 1000, 9);
+      expect(r.samplesPerSec).toBeCloseTo((64 * 1000) / r.msPerBatch, 6);
+      expect(r.fullEpochSeconds).toBeNull();
+    }
+    expect(report.gemm.length).toBe(2 * 8);
+    for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
+    expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu', 'wasm']);
+  });
+
+  it('refuses bad options with a clear message and exit code 2', async () => {
+    for (const [argv, message] of [
+      [['--presets', 'Nope'], /unknown preset 'Nope'/],
+      [['--backends', 'gpu9000'], /'gpu9000' is not available here/],
+      [['--batches', '0'], /--batches must be a positive integer/],
+      [['--full', '--epochs', '1'], /--epochs must be an integer of at least 2/],
+      [['--stat', 'mean'], /--stat must be median or min/],
+    ] as const) {
+      const { code, lines } = await run([...argv]);
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toMatch(message);
+    }
+  });
+});
