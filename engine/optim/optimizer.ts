@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor';
-import { pinArray, pinTensor, type KernelName } from '../backend/backend';
+import { getBackend, pinArray, pinTensor, type Backend, type KernelName } from '../backend/backend';
 import { kernelInput } from '../ops/util';
 
 /** Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). */
@@ -165,8 +165,20 @@ export abstract class Optimizer<O extends object> {
   }
 }
 
+/** The backend each parameter's state was last pinned into: one walk over its arrays per backend, not per step. */
+const pinnedInto = new WeakMap<ParamState, Backend>();
+
 function pinState(s: ParamState): void {
-  for (const [key, value] of Object.entries(s)) if (value instanceof Float32Array) s[key] = pinArray(value);
+  const backend = getBackend();
+  if (pinnedInto.get(s) === backend) return;
+  let arrays = 0;
+  for (const [key, value] of Object.entries(s)) {
+    if (value instanceof Float32Array) {
+      s[key] = pinArray(value);
+      arrays++;
+    }
+  }
+  if (arrays > 0) pinnedInto.set(s, backend); // state is created on the first update, after this
 }
 
 function copyState(s: ParamState): ParamState {
