@@ -80,6 +80,25 @@ describe('wasm backend with a worker thread', () => {
     expect(Array.from(onCpu(threaded.dx!))).toEqual(Array.from(onCpu(alone.dx!)));
   });
 
+  it('shares a large Adam update between threads, with the single-threaded bits', () => {
+    const single = createWasmBackend({ name: 'wasm-single-adam' }).kernels as KernelTable;
+    const n = 100_003; // past the threaded size, and not a multiple of the chunk or of 4
+    const init = randn(n), grad = randn(n);
+    const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };
+    const run = (kernels: KernelTable) => {
+      const p = init.slice(), m = grad.map((g) => 0.1 * g), v = grad.map((g) => 0.01 * g * g);
+      kernels.AdamStep(p, grad, m, v, null, attrs);
+      return { p, m, v };
+    };
+    const threaded = run(k), alone = run(single);
+    expect(Array.from(threaded.p)).toEqual(Array.from(alone.p));
+    expect(Array.from(threaded.m)).toEqual(Array.from(alone.m));
+    expect(Array.from(threaded.v)).toEqual(Array.from(alone.v));
+    const cpu = { p: init.slice(), m: grad.map((g) => 0.1 * g), v: grad.map((g) => 0.01 * g * g) };
+    cpuKernels.AdamStep(cpu.p, grad, cpu.m, cpu.v, null, attrs);
+    expectNear(threaded.p, cpu.p, cpu.p.map((x) => Math.abs(x) + 1));
+  });
+
   it('keeps working, single-threaded, after dispose', () => {
     backend.dispose();
     const a = randn(64 * 784), b = randn(784 * 128);

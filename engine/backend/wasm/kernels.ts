@@ -18,7 +18,7 @@ import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
 import { ResidentStore, WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
-import type { ConvImagesKernel, ThreadPool } from './threads';
+import type { RangeKernel, ThreadPool } from './threads';
 
 /** Below this many multiply-adds a matmul stays on the CPU kernel (copy-in/out and call overhead dominate). */
 export const MIN_MATMUL_MACS = 2048;
@@ -130,11 +130,11 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
 
   /** Threads and chunks for a conv pass over g's batch: its scratch regions and partial sums are sized by them. */
   function convSharing(g: Conv2dGeometry) {
-    const threads = pool ? pool.convThreads(g.batch * g.outChannels * g.patch * g.positions) : 1;
+    const threads = pool ? pool.threadsFor(g.batch * g.outChannels * g.patch * g.positions) : 1;
     const chunk = Math.min(CONV_CHUNK_IMAGES, g.batch);
     const chunks = Math.ceil(g.batch / chunk);
-    const run = (kernel: ConvImagesKernel, block: number) => {
-      if (pool) pool.convImages(kernel, block, g.batch, chunk, threads);
+    const run = (kernel: RangeKernel, block: number) => {
+      if (pool) pool.ranges(kernel, block, g.batch, chunk, threads);
       else for (let c = 0; c < chunks; c++) ex[kernel](block, c * chunk, Math.min(g.batch, (c + 1) * chunk), c, 0);
     };
     return { threads, chunk, chunks, run };
@@ -382,6 +382,6 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     Softmax: softmaxFamily(false, cpuKernels.Softmax),
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
-    AdamStep: wasmAdamStep(rt),
+    AdamStep: wasmAdamStep(rt, pool),
   };
 }

@@ -8,11 +8,16 @@ import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
+import type { ThreadPool } from './threads';
 
 /** Below this many values a parameter is updated by the CPU kernel. */
 export const MIN_ADAM_VALUES = 1024;
+/** From this many values, threads share the update (the MLP's first layer: 100k values, ~0.1 ms alone). */
+const THREADED_ADAM_VALUES = 1 << 15;
+/** Values per chunk of a shared update (a multiple of 4: the kernel's SIMD loop starts each range aligned). */
+const ADAM_CHUNK_VALUES = 1 << 14;
 
-export function wasmAdamStep(rt: WasmRuntime): KernelTable['AdamStep'] {
+export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): KernelTable['AdamStep'] {
   return (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
     const n = param.length;
     // The gradient may be a resident matmul output (a WasmData: the optimizer passes kernelInput), read in place.
@@ -38,7 +43,17 @@ export function wasmAdamStep(rt: WasmRuntime): KernelTable['AdamStep'] {
         for (let i = 0; i < n; i++) view[i] *= keep;
       }
       const bc1 = 1 - beta1 ** step;
-      rt.exports.adam(pp, pg, pm, pv, n, beta1, beta2, eps, weightDecay, lr / bc1, Math.sqrt(1 - beta2 ** step));
+      const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const threads = pool && n >= THREADED_ADAM_VALUES ? pool.threadsFor(Infinity) : 1; // size checked here
+      if (threads > 1) {
+        // Shared out in element ranges (assembly/optim.ts adamRange): elementwise, so the split changes nothing.
+        const block = rt.alloc(10 * 4);
+        rt.i32.set([pp, pg, pm, pv], block >> 2);
+        rt.f32.set([beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt], (block >> 2) + 4);
+        pool!.ranges('adamRange', block, n, ADAM_CHUNK_VALUES, threads);
+      } else {
+        rt.exports.adam(pp, pg, pm, pv, n, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt);
+      }
     } catch {
       return cpuKernels.AdamStep(param, onCpu(), expAvg, expAvgSq, maxExpAvgSq, attrs);
     }

@@ -60,9 +60,12 @@ const LAYOUT = {
 } as const;
 /** Jobs (the JOB field). */
 const JOB_GEMM = 0;
-/** The conv passes over a range of images (assembly/conv-implicit.ts, conv-images.ts), and their JOB numbers. */
-export type ConvImagesKernel = 'implicitForward' | 'implicitWeightGrad' | 'convInputGradImages';
-const CONV_JOBS: Record<ConvImagesKernel, number> = { implicitForward: 1, implicitWeightGrad: 2, convInputGradImages: 3 };
+/**
+ * Kernels over a range that take (parameter block, r0, r1, chunk, thread): conv passes over images
+ * (assembly/conv-implicit.ts, conv-images.ts) and Adam over elements (assembly/optim.ts); their JOB numbers.
+ */
+export type RangeKernel = 'implicitForward' | 'implicitWeightGrad' | 'convInputGradImages' | 'adamRange';
+const RANGE_JOBS: Record<RangeKernel, number> = { implicitForward: 1, implicitWeightGrad: 2, convInputGradImages: 3, adamRange: 4 };
 
 export const CONTROL_BYTES = (LAYOUT.SLOTS + LAYOUT.MAX_WORKERS * LAYOUT.SLOT) * 4;
 
@@ -120,6 +123,7 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
         if (job === 1) ex.implicitForward(a[0], r0, r1, c, index + 1);
         else if (job === 2) ex.implicitWeightGrad(a[0], r0, r1, c, index + 1);
         else if (job === 3) ex.convInputGradImages(a[0], r0, r1, c, index + 1);
+        else if (job === 4) ex.adamRange(a[0], r0, r1, c, index + 1);
         else ex.gemmPanels(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], r0, r1);
       } finally {
         // Even after a trap: the caller waits for every chunk to be counted, and its events cannot run meanwhile.
@@ -170,22 +174,22 @@ export class ThreadPool {
       ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, r0, r1));
   }
 
-  /** How many threads (the caller and ready workers) a conv pass of `macs` multiply-adds uses: its scratch regions. */
-  convThreads(macs: number): number {
-    return this.disposed || macs < THREAD_MIN_MACS ? 1 : 1 + this.readyWorkers();
+  /** How many threads (the caller and ready workers) a job of `work` multiply-adds uses: its scratch regions. */
+  threadsFor(work: number): number {
+    return this.disposed || work < THREAD_MIN_MACS ? 1 : 1 + this.readyWorkers();
   }
 
   /**
-   * A conv pass (assembly/conv-implicit.ts, conv-images.ts) over `images` images in chunks of `chunk`, shared out
-   * between `threads` threads (from `convThreads`; the caller is thread 0, worker w thread w + 1).
+   * A range kernel (a conv pass over `total` images, Adam over `total` elements) in chunks of `chunk`, shared out
+   * between `threads` threads (from `threadsFor`; the caller is thread 0, worker w thread w + 1).
    */
-  convImages(kernel: ConvImagesKernel, block: number, images: number, chunk: number, threads: number): void {
+  ranges(kernel: RangeKernel, block: number, total: number, chunk: number, threads: number): void {
     const run = this.rt.exports[kernel];
-    const helpers = Math.min(threads - 1, this.readyWorkers(), Math.ceil(images / chunk) - 1);
+    const helpers = Math.min(threads - 1, this.readyWorkers(), Math.ceil(total / chunk) - 1);
     if (helpers <= 0) {
-      for (let c = 0; c * chunk < images; c++) run(block, c * chunk, Math.min(images, (c + 1) * chunk), c, 0);
+      for (let c = 0; c * chunk < total; c++) run(block, c * chunk, Math.min(total, (c + 1) * chunk), c, 0);
     } else {
-      this.share(CONV_JOBS[kernel], [block], images, chunk, helpers, (n0, n1, c) => run(block, n0, n1, c, 0));
+      this.share(RANGE_JOBS[kernel], [block], total, chunk, helpers, (r0, r1, c) => run(block, r0, r1, c, 0));
     }
   }
 

@@ -4,7 +4,7 @@ export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './ge
 export { convInputGradImages, convRegionBytes } from './conv-images';
 export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, implicitPartialBytes, packWeightPanels } from './conv-implicit';
 export { maxPool2d, maxPool2dBackward } from './pool';
-export { adam } from './optim';
+export { adam, adamRange } from './optim';
 export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
 
 /** The first byte after the module's static data: the TS arena starts here. */

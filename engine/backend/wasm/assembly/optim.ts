@@ -54,3 +54,19 @@ export function adam(
     store<f32>(p + o, pv - (stepSize * mv) / (Mathf.sqrt(vv) / bc2Sqrt + eps));
   }
 }
+
+// The parameter block of `adamRange` (i32 pointers and count, then f32 hyper-parameters), in 4-byte slots.
+const A_P = 0, A_G = 1, A_M = 2, A_V = 3, A_BETA1 = 4, A_BETA2 = 5, A_EPS = 6, A_L2 = 7, A_STEP = 8, A_BC2 = 9;
+
+/**
+ * `adam` over elements i0..i1 only, its arguments in a parameter block: threads share a large parameter's update
+ * in ranges (elementwise, so the result does not depend on the split). i0 is a multiple of 4.
+ */
+export function adamRange(pb: usize, i0: i32, i1: i32, chunk: i32, thread: i32): void {
+  const o = <usize>i0 << 2;
+  adam(
+    <usize>load<i32>(pb + (A_P << 2)) + o, <usize>load<i32>(pb + (A_G << 2)) + o, <usize>load<i32>(pb + (A_M << 2)) + o,
+    <usize>load<i32>(pb + (A_V << 2)) + o, i1 - i0, load<f32>(pb + (A_BETA1 << 2)), load<f32>(pb + (A_BETA2 << 2)),
+    load<f32>(pb + (A_EPS << 2)), load<f32>(pb + (A_L2 << 2)), load<f32>(pb + (A_STEP << 2)), load<f32>(pb + (A_BC2 << 2)),
+  );
+}
