@@ -130,15 +130,23 @@ function adoptionGuard(order: Tensor[], seed: Tensor): (g: Tensor, leaf: Tensor)
   return (g, leaf) => {
     const values = storage(g);
     if (values === undefined || leaf.gradFn !== null || g.dtype !== leaf.dtype || seen.has(values)) return false;
+    if (g.hostData === null && !sameShape(g, leaf)) return false;
     seen.add(values);
     return true;
   };
 }
 
-/** g as the leaf's gradient: the same tensor, or its values (host array or device handle) in the leaf's shape. */
+/**
+ * g as the leaf's gradient: the same tensor, or its host array in the leaf's shape. (A device handle is never
+ * shared by two tensors: the first to download it frees it. adoptionGuard lets only a same-shaped one through.)
+ */
 function adopt(g: Tensor, leaf: Tensor): Tensor {
-  if (g.shape.every((d, i) => d === leaf.shape[i])) return g;
-  return new Tensor(g.device ?? g.hostData!, leaf.shape);
+  if (sameShape(g, leaf)) return g;
+  return new Tensor(g.hostData!, leaf.shape);
+}
+
+function sameShape(a: Tensor, b: Tensor): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
 /** A float copy of `g` in `dtype`, owning its storage (so later in-place updates cannot alias another grad). */

@@ -101,3 +101,29 @@ describe('an optimizer step on the wasm backend', () => {
     expect(Array.from(pinned.layer.bias!.data)).toEqual(Array.from(plain.layer.bias!.data));
   });
 });
+
+describe('a Linear layer\'s weight gradient on the wasm backend', () => {
+  const previous = getBackend().name;
+  afterEach(() => setBackend(previous));
+
+  it('stays in wasm memory from its matmul to Adam, and updates the weights as the CPU does', () => {
+    const train = (backend: string) => {
+      setBackend(backend);
+      manualSeed(5);
+      const layer = new Linear(300, 40);
+      const adam = new Adam(layer.parameters(), { lr: 0.01 });
+      const x = new Tensor(randoms(new Random(6), 16 * 300), [16, 300]);
+      const y = layer.forward(x);
+      y.mul(y).mean().backward();
+      const onDevice = layer.weight.grad!.device !== null;
+      adam.step();
+      return { onDevice, weight: Array.from(layer.weight.data) };
+    };
+    registerBackend(createWasmBackend({ name: 'wasm-grad-test' }));
+    const wasm = train('wasm-grad-test');
+    const cpu = train('cpu');
+    expect(wasm.onDevice).toBe(true);
+    expect(cpu.onDevice).toBe(false);
+    wasm.weight.forEach((v, i) => expect(Math.abs(v - cpu.weight[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(cpu.weight[i])));
+  });
+});
