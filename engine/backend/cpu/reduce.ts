@@ -15,8 +15,21 @@ export function sum(x: TypedArray, shape: readonly number[], dims: readonly numb
   const acc = new Float64Array(n);
   const nd = shape.length;
   if (x.length > 0) {
+    const reducedLeading = dims.every((d, k) => d === k);
+    const reducedTrailing = dims.every((d, k) => d === nd - dims.length + k);
     if (nd === 0) {
       acc[0] = x[0];
+    } else if (dims.length > 0 && reducedLeading) {
+      // Leading dims (a bias gradient over the batch): rows added in order, as the general walk adds them.
+      for (let r = 0, i = 0; i < x.length; r++) for (let j = 0; j < n; j++, i++) acc[j] += x[i];
+    } else if (dims.length > 0 && reducedTrailing) {
+      // Trailing dims: each output sums one contiguous block, in order.
+      const block = x.length / n;
+      for (let o = 0, i = 0; o < n; o++) {
+        let s = 0;
+        for (let e = 0; e < block; e++, i++) s += x[i];
+        acc[o] = s;
+      }
     } else {
       // Walk x in order; `o` is the output index, whose strides are 0 along reduced dims.
       const outStrides = stridesOf(outShape).map((s, i) => (dims.includes(i) ? 0 : s));
