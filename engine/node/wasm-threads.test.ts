@@ -99,6 +99,22 @@ describe('wasm backend with a worker thread', () => {
     expectNear(threaded.p, cpu.p, cpu.p.map((x) => Math.abs(x) + 1));
   });
 
+  it('shares large relu and max-pool passes between threads, with the single-threaded bits', () => {
+    const single = createWasmBackend({ name: 'wasm-single-elementwise' }).kernels as KernelTable;
+    const shape = [64, 6, 28, 28]; // 301,056 floats: past the shared size
+    const x = randn(sizeOf(shape)), dy = randn(sizeOf(shape));
+    const bits = (v: unknown) => Array.from(onCpu(v as Float32Array));
+    expect(bits(k.Relu(x, {}))).toEqual(bits(single.Relu(x, {})));
+    expect(bits(k.ReluGrad(x, x, dy, {}))).toEqual(bits(single.ReluGrad(x, x, dy, {})));
+    const attrs = { kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false };
+    const threaded = k.MaxPool2d(x, shape, attrs), alone = single.MaxPool2d(x, shape, attrs);
+    expect(bits(threaded.y)).toEqual(bits(alone.y));
+    expect(Array.from(threaded.indices)).toEqual(Array.from(alone.indices));
+    const g = randn(threaded.indices.length);
+    expect(bits(k.MaxPool2dBackward(g, alone.indices, shape))).toEqual(bits(single.MaxPool2dBackward(g, alone.indices, shape)));
+    expect(bits(k.MaxPool2dBackward(g, alone.indices, shape))).toEqual(Array.from(cpuKernels.MaxPool2dBackward(g, alone.indices, shape)));
+  });
+
   it('keeps working, single-threaded, after dispose', () => {
     backend.dispose();
     const a = randn(64 * 784), b = randn(784 * 128);

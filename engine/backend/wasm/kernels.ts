@@ -61,6 +61,10 @@ function operandMode(length: number, shape: readonly number[], outShape: readonl
  * 64 K floats, 256 KB, so that patches, GEMM output and scratch stay in L2 together.
  */
 const CONV_GROUP_FLOATS = 1 << 16;
+/** From this many floats, relu, its gradient and max-pool are shared between threads (LeNet's first activations). */
+const SHARED_ELEMENTWISE = 1 << 17;
+/** Floats per chunk of a shared elementwise kernel (a multiple of 4: each range starts aligned). */
+const ELEMENTWISE_CHUNK = 1 << 14;
 /** Images per chunk of a conv pass: the unit threads take (../threads.ts) and the unit of dW's partial sums. */
 const CONV_CHUNK_IMAGES = 4;
 
@@ -127,6 +131,12 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     }
     return c.result();
   };
+
+  /**
+   * Threads for an elementwise kernel over n floats: shared only from SHARED_ELEMENTWISE (these passes are
+   * memory-bound and cheap, so only large activations repay handing out chunks).
+   */
+  const shareElementwise = (n: number) => (pool && n >= SHARED_ELEMENTWISE ? pool.threadsFor(Infinity) : 1); // size checked here
 
   /** Threads and chunks for a conv pass over g's batch: its scratch regions and partial sums are sized by them. */
   function convSharing(g: Conv2dGeometry) {
@@ -281,7 +291,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     rt.reset();
     const y = output(x.length);
     const px = input(x);
-    ex.relu(px, y.ptr, x.length);
+    const threads = shareElementwise(x.length);
+    if (threads > 1) pool!.ranges('reluRange', rt.putInts([px, y.ptr]), x.length, ELEMENTWISE_CHUNK, threads);
+    else ex.relu(px, y.ptr, x.length);
     return y.result();
   };
 
@@ -291,7 +303,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const dx = output(x.length);
     const px = input(x);
     const pdy = input(dy);
-    ex.reluGrad(px, pdy, dx.ptr, x.length);
+    const threads = shareElementwise(x.length);
+    if (threads > 1) pool!.ranges('reluGradRange', rt.putInts([px, pdy, dx.ptr]), x.length, ELEMENTWISE_CHUNK, threads);
+    else ex.reluGrad(px, pdy, dx.ptr, x.length);
     return dx.result();
   };
 
@@ -347,7 +361,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       inH, inW, outH, outW,
     ]);
     const pi = rt.alloc(n * 4);
-    ex.maxPool2d(px, y.ptr, pi, planes, geo);
+    const threads = shareElementwise(x.length);
+    if (threads > 1) pool!.ranges('maxPoolRange', rt.putInts([px, y.ptr, pi, geo]), planes, Math.ceil(planes / (4 * threads)), threads);
+    else ex.maxPool2d(px, y.ptr, pi, planes, geo);
     return { y: y.result(), indices: rt.i32.slice(pi >> 2, (pi >> 2) + n), shape: [...shape.slice(0, -2), outH, outW] };
   };
 
@@ -362,7 +378,13 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const pi = rt.alloc(indices.length * 4);
     rt.i32.set(indices, pi >> 2);
     rt.f32.fill(0, dx.ptr >> 2, (dx.ptr >> 2) + size);
-    ex.maxPool2dBackward(pdy, pi, dx.ptr, planes, dy.length / planes, planeSize);
+    const threads = shareElementwise(size);
+    if (threads > 1) {
+      const block = rt.putInts([pdy, pi, dx.ptr, dy.length / planes, planeSize]);
+      pool!.ranges('maxPoolBackwardRange', block, planes, Math.ceil(planes / (4 * threads)), threads);
+    } else {
+      ex.maxPool2dBackward(pdy, pi, dx.ptr, planes, dy.length / planes, planeSize);
+    }
     return dx.result();
   };
 

@@ -40,6 +40,10 @@ export interface KernelExports {
   implicitWeightGradReduce(block: number, chunks: number, dw: number): void;
   maxPool2d(x: number, y: number, indices: number, planes: number, geo: number): void;
   adamRange(block: number, i0: number, i1: number, chunk: number, thread: number): void;
+  reluRange(block: number, i0: number, i1: number, chunk: number, thread: number): void;
+  reluGradRange(block: number, i0: number, i1: number, chunk: number, thread: number): void;
+  maxPoolRange(block: number, p0: number, p1: number, chunk: number, thread: number): void;
+  maxPoolBackwardRange(block: number, p0: number, p1: number, chunk: number, thread: number): void;
   adam(
     p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, l2: number,
     stepSize: number, bc2Sqrt: number,

@@ -62,10 +62,15 @@ const LAYOUT = {
 const JOB_GEMM = 0;
 /**
  * Kernels over a range that take (parameter block, r0, r1, chunk, thread): conv passes over images
- * (assembly/conv-implicit.ts, conv-images.ts) and Adam over elements (assembly/optim.ts); their JOB numbers.
+ * (assembly/conv-implicit.ts, conv-images.ts), Adam and relu over elements, max-pool over planes; their JOB numbers.
  */
-export type RangeKernel = 'implicitForward' | 'implicitWeightGrad' | 'convInputGradImages' | 'adamRange';
-const RANGE_JOBS: Record<RangeKernel, number> = { implicitForward: 1, implicitWeightGrad: 2, convInputGradImages: 3, adamRange: 4 };
+export type RangeKernel =
+  | 'implicitForward' | 'implicitWeightGrad' | 'convInputGradImages' | 'adamRange'
+  | 'reluRange' | 'reluGradRange' | 'maxPoolRange' | 'maxPoolBackwardRange';
+const RANGE_JOBS: Record<RangeKernel, number> = {
+  implicitForward: 1, implicitWeightGrad: 2, convInputGradImages: 3, adamRange: 4,
+  reluRange: 5, reluGradRange: 6, maxPoolRange: 7, maxPoolBackwardRange: 8,
+};
 
 export const CONTROL_BYTES = (LAYOUT.SLOTS + LAYOUT.MAX_WORKERS * LAYOUT.SLOT) * 4;
 
@@ -124,6 +129,10 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
         else if (job === 2) ex.implicitWeightGrad(a[0], r0, r1, c, index + 1);
         else if (job === 3) ex.convInputGradImages(a[0], r0, r1, c, index + 1);
         else if (job === 4) ex.adamRange(a[0], r0, r1, c, index + 1);
+        else if (job === 5) ex.reluRange(a[0], r0, r1, c, index + 1);
+        else if (job === 6) ex.reluGradRange(a[0], r0, r1, c, index + 1);
+        else if (job === 7) ex.maxPoolRange(a[0], r0, r1, c, index + 1);
+        else if (job === 8) ex.maxPoolBackwardRange(a[0], r0, r1, c, index + 1);
         else ex.gemmPanels(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], r0, r1);
       } finally {
         // Even after a trap: the caller waits for every chunk to be counted, and its events cannot run meanwhile.

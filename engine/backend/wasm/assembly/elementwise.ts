@@ -149,3 +149,17 @@ export function rowSums(x: usize, out: usize, rows: i32, cols: i32): void {
     store<f32>(out + (<usize>r << 2), s);
   }
 }
+
+/**
+ * relu / reluGrad over elements i0..i1 only, their pointers in a parameter block ([x, y] / [x, dy, dx]): threads
+ * share a large activation in ranges (elementwise: the same bits however it is split). i0 is a multiple of 4.
+ */
+export function reluRange(pb: usize, i0: i32, i1: i32, chunk: i32, thread: i32): void {
+  const o = <usize>i0 << 2;
+  relu(<usize>load<i32>(pb) + o, <usize>load<i32>(pb, 4) + o, i1 - i0);
+}
+
+export function reluGradRange(pb: usize, i0: i32, i1: i32, chunk: i32, thread: i32): void {
+  const o = <usize>i0 << 2;
+  reluGrad(<usize>load<i32>(pb) + o, <usize>load<i32>(pb, 4) + o, <usize>load<i32>(pb, 8) + o, i1 - i0);
+}

@@ -3,9 +3,9 @@
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
 export { convInputGradImages, convRegionBytes } from './conv-images';
 export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, implicitPartialBytes, packWeightPanels } from './conv-implicit';
-export { maxPool2d, maxPool2dBackward } from './pool';
+export { maxPool2d, maxPool2dBackward, maxPoolRange, maxPoolBackwardRange } from './pool';
 export { adam, adamRange } from './optim';
-export { binary, relu, reluGrad, sumRows, rowSums, softmaxRows } from './elementwise';
+export { binary, relu, reluGrad, reluRange, reluGradRange, sumRows, rowSums, softmaxRows } from './elementwise';
 
 /** The first byte after the module's static data: the TS arena starts here. */
 export function heapBase(): usize {

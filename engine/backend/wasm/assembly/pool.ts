@@ -130,3 +130,25 @@ function pool2x2One(plane: usize, row: i32, inW: i32, ox: i32, y: usize, indices
   store<f32>(y + at, best);
   store<i32>(indices + at, bestIndex);
 }
+
+/**
+ * maxPool2d / maxPool2dBackward over planes p0..p1 only, their arguments in a parameter block ([x, y, indices,
+ * geometry] / [dy, indices, dx, perPlane, planeSize]): threads share the planes (each plane is read and written
+ * by its own range alone).
+ */
+export function maxPoolRange(pb: usize, p0: i32, p1: i32, chunk: i32, thread: i32): void {
+  const g = <usize>load<i32>(pb, 12);
+  const inPlane = geo(g, IN_H) * geo(g, IN_W), outPlane = geo(g, OUT_H) * geo(g, OUT_W);
+  maxPool2d(
+    <usize>load<i32>(pb) + (<usize>(p0 * inPlane) << 2), <usize>load<i32>(pb, 4) + (<usize>(p0 * outPlane) << 2),
+    <usize>load<i32>(pb, 8) + (<usize>(p0 * outPlane) << 2), p1 - p0, g,
+  );
+}
+
+export function maxPoolBackwardRange(pb: usize, p0: i32, p1: i32, chunk: i32, thread: i32): void {
+  const perPlane = load<i32>(pb, 12), planeSize = load<i32>(pb, 16);
+  maxPool2dBackward(
+    <usize>load<i32>(pb) + (<usize>(p0 * perPlane) << 2), <usize>load<i32>(pb, 4) + (<usize>(p0 * perPlane) << 2),
+    <usize>load<i32>(pb, 8) + (<usize>(p0 * planeSize) << 2), p1 - p0, perPlane, planeSize,
+  );
+}
