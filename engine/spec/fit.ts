@@ -79,6 +79,7 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
   try {
     noGrad(() => {
       for (const [x, y] of data) {
+        endStep(); // the last batch's activations are done with, as in training: a device backend frees them
         const output = model.forward(x) as Tensor;
         const loss = lossFn(output, y).item();
         const n = y.shape[0];

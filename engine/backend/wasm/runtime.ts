@@ -244,7 +244,12 @@ export class WasmRuntime {
     if (!this.shared) return null;
     const bytes = data.length * 4;
     this.reset();
-    const ptr = this.keep(bytes);
+    let ptr: number;
+    try {
+      ptr = this.keep(bytes);
+    } catch {
+      return null; // the memory cannot grow: the array stays where it is, and kernels copy it as before
+    }
     const view = new Float32Array(this.memory.buffer, ptr, data.length);
     view.set(data);
     this.pinned.set(view, ptr);

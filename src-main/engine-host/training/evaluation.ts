@@ -7,6 +7,7 @@
 import type { EvaluatedExample, Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { noGrad } from '../../../engine/autograd';
+import { endStep } from '../../../engine/backend/backend';
 import { batchIndices } from '../../../engine/data/sampler';
 import type { Subset, TensorDataset } from '../../../engine/data/dataset';
 import { pixelsToFloat32 } from '../../../engine/data/transforms';
@@ -82,6 +83,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   try {
     noGrad(() => {
       for (const idx of batchIndices(dataset.length, { batchSize: 256 })) {
+        endStep(); // the last batch's activations are done with: a device backend frees them
         const [x, y] = dataset.getBatch(idx);
         const output = model.forward(prepareInput(spec, x)) as Tensor;
         const loss = lossFn(output, y).item();
