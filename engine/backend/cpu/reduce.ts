@@ -21,7 +21,7 @@ export function sum(x: TypedArray, shape: readonly number[], dims: readonly numb
       acc[0] = x[0];
     } else if (dims.length > 0 && reducedLeading) {
       // Leading dims (a bias gradient over the batch): rows added in order, as the general walk adds them.
-      for (let r = 0, i = 0; i < x.length; r++) for (let j = 0; j < n; j++, i++) acc[j] += x[i];
+      for (let i = 0; i < x.length; ) for (let j = 0; j < n; j++, i++) acc[j] += x[i];
     } else if (dims.length > 0 && reducedTrailing) {
       // Trailing dims: each output sums one contiguous block, in order.
       const block = x.length / n;

@@ -6,9 +6,10 @@
  *
  * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
  *
- * With a ResidentStore (./resident.ts), the conv, relu and max-pool kernels (RESIDENT_KERNELS) return their float
- * outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so the
- * activations of a conv → relu → pool chain and their gradients never leave wasm memory between those kernels.
+ * With a ResidentStore (./resident.ts), the conv, relu, max-pool and matmul kernels (RESIDENT_KERNELS) return
+ * their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so
+ * the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
+ * between those kernels.
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
@@ -16,7 +17,7 @@ import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
-import { ResidentStore, WasmData } from './resident';
+import { host, inputPointer, isF32In, ResidentStore } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { RangeKernel, ThreadPool } from './threads';
 
@@ -31,18 +32,11 @@ export const MIN_ELEMENTWISE = 1024;
 const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
-/** For the RESIDENT_KERNELS' inputs: float32, or a WasmData handle (always float32). */
-const isF32In = (x: TypedArray): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof WasmData;
 
 /** The kernels that take WasmData inputs (the backend's `deviceInputs`) and, with residency, return WasmData. */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep',
 ]);
-
-/** A CPU array for a CPU fallback: a WasmData input read out (a copy), any other array as it is. */
-function host<T extends TypedArray>(x: T): T {
-  return (x as unknown) instanceof WasmData ? ((x as unknown as WasmData).read() as unknown as T) : x;
-}
 
 /**
  * How a binary operand lies against the output [rows, cols]: 0 full, 1 a row vector over the last dim (a bias),
@@ -80,15 +74,7 @@ function geometryInts(g: Conv2dGeometry, batch = g.batch): number[] {
 export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, store: ResidentStore | null = null): Partial<KernelTable> {
   const ex = rt.exports;
   /** x's pointer for this call: its block when resident, else a copy put into the arena. After every `output`. */
-  function input(x: Float32Array): number {
-    if ((x as unknown) instanceof WasmData) {
-      const d = x as unknown as WasmData;
-      if (d.resident) return d.ptr;
-      d.assertPresent();
-      return rt.put(d.host!);
-    }
-    return rt.read(x);
-  }
+  const input = (x: Float32Array) => inputPointer(rt, x);
   /**
    * An output of n floats: resident (a WasmData handed back as the result) or an arena region copied out. Right
    * after `rt.reset()` (and any `keep`), before `input`: a resident block may evict older ones.
@@ -136,7 +122,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * Threads for an elementwise kernel over n floats: shared only from SHARED_ELEMENTWISE (these passes are
    * memory-bound and cheap, so only large activations repay handing out chunks).
    */
-  const shareElementwise = (n: number) => (pool && n >= SHARED_ELEMENTWISE ? pool.threadsFor(Infinity) : 1); // size checked here
+  const shareElementwise = (n: number) => (pool && n >= SHARED_ELEMENTWISE ? pool.threads() : 1);
 
   /** Threads and chunks for a conv pass over g's batch: its scratch regions and partial sums are sized by them. */
   function convSharing(g: Conv2dGeometry) {

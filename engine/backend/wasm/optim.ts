@@ -6,7 +6,7 @@
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
-import { WasmData } from './resident';
+import { host, inputPointer, isF32In } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { ThreadPool } from './threads';
 
@@ -21,10 +21,8 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
   return (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
     const n = param.length;
     // The gradient may be a resident matmul output (a WasmData: the optimizer passes kernelInput), read in place.
-    const resident = (grad as unknown) instanceof WasmData ? (grad as unknown as WasmData) : null;
-    const onCpu = () => (resident ? resident.read() : grad);
-    const f32 = param instanceof Float32Array && (resident !== null || grad instanceof Float32Array) && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array;
-    if (!f32 || maxExpAvgSq !== null || n < MIN_ADAM_VALUES) return cpuKernels.AdamStep(param, onCpu(), expAvg, expAvgSq, maxExpAvgSq, attrs);
+    const f32 = param instanceof Float32Array && isF32In(grad) && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array;
+    if (!f32 || maxExpAvgSq !== null || n < MIN_ADAM_VALUES) return cpuKernels.AdamStep(param, host(grad), expAvg, expAvgSq, maxExpAvgSq, attrs);
     const { lr, beta1, beta2, eps, weightDecay, decoupledDecay = 0, step } = attrs;
     // Pinned arrays (runtime.ts `pin`: the optimizer's moments, and parameters moved into this memory) are
     // updated in place. Others are copied in, and written back only once the wasm call has succeeded, so a failure
@@ -34,7 +32,7 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
     try {
       rt.reset();
       pp = rt.read(param);
-      const pg = resident ? (resident.resident ? resident.ptr : rt.put(resident.read())) : rt.read(grad as Float32Array);
+      const pg = inputPointer(rt, grad as Float32Array);
       pm = rt.read(expAvg);
       pv = rt.read(expAvgSq);
       if (decoupledDecay !== 0) {
@@ -44,7 +42,7 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
       }
       const bc1 = 1 - beta1 ** step;
       const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(1 - beta2 ** step);
-      const threads = pool && n >= THREADED_ADAM_VALUES ? pool.threadsFor(Infinity) : 1; // size checked here
+      const threads = pool && n >= THREADED_ADAM_VALUES ? pool.threads() : 1;
       if (threads > 1) {
         // Shared out in element ranges (assembly/optim.ts adamRange): elementwise, so the split changes nothing.
         const block = rt.alloc(10 * 4);
@@ -55,7 +53,7 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
         rt.exports.adam(pp, pg, pm, pv, n, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt);
       }
     } catch {
-      return cpuKernels.AdamStep(param, onCpu(), expAvg, expAvgSq, maxExpAvgSq, attrs);
+      return cpuKernels.AdamStep(param, host(grad), expAvg, expAvgSq, maxExpAvgSq, attrs);
     }
     const f = rt.f32;
     const writeBack = (to: Float32Array, ptr: number) => {

@@ -12,6 +12,7 @@
  * GC cannot free blocks: FinalizationRegistry callbacks only run once the event loop turns, and a training epoch
  * is one synchronous loop.
  */
+import type { TypedArray } from '../arrays';
 import type { DeviceData } from '../backend';
 import type { WasmRuntime } from './runtime';
 
@@ -111,4 +112,26 @@ export class ResidentStore {
     this.live.clear();
     this.liveBytes = 0;
   }
+}
+
+/** A kernel input as a CPU array: a WasmData handle's values downloaded, anything else as it is. */
+export function host<T extends TypedArray>(x: T): T {
+  return (x as unknown) instanceof WasmData ? ((x as unknown as WasmData).read() as unknown as T) : x;
+}
+
+/** For the inputs of kernels that take handles: float32, or a WasmData handle (always float32). */
+export const isF32In = (x: TypedArray): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof WasmData;
+
+/**
+ * x's pointer for a kernel call: its block when resident, a pinned array in place (runtime.ts `read`), else a copy
+ * put into the arena. After every output of the call is allocated (a resident output may evict x's block).
+ */
+export function inputPointer(rt: WasmRuntime, x: Float32Array): number {
+  if ((x as unknown) instanceof WasmData) {
+    const d = x as unknown as WasmData;
+    if (d.resident) return d.ptr;
+    d.assertPresent();
+    return rt.put(d.host!);
+  }
+  return rt.read(x);
 }

@@ -183,9 +183,14 @@ export class ThreadPool {
       ex.gemmPanels(a, b, c, m, n, k, +transA, +transB, scratch, r0, r1));
   }
 
-  /** How many threads (the caller and ready workers) a job of `work` multiply-adds uses: its scratch regions. */
+  /** The threads a shared job can use now: the caller and the ready workers. */
+  threads(): number {
+    return this.disposed ? 1 : 1 + this.readyWorkers();
+  }
+
+  /** How many threads a job of `work` multiply-adds uses (1 below THREAD_MIN_MACS): its scratch regions. */
   threadsFor(work: number): number {
-    return this.disposed || work < THREAD_MIN_MACS ? 1 : 1 + this.readyWorkers();
+    return work < THREAD_MIN_MACS ? 1 : this.threads();
   }
 
   /**

@@ -13,6 +13,7 @@
  * (../threads.ts), each in its own scratch region; every image's dx is written by one call alone, so the result
  * does not depend on which thread ran it. The arguments travel in a parameter block of i32s (the F_* offsets).
  */
+import { aligned, field } from './blocks';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2imChannels, gatherGrad } from './conv';
 
@@ -21,18 +22,6 @@ const F_DY = 0, F_WT = 1, F_DX = 2, F_GEO = 3, F_O = 4, F_K = 5, F_P = 6, F_IMAG
 const F_REGION_BYTES = 9, F_GROUP = 10;
 // The geometry block (./conv.ts): its batch and channel count, and its length in i32s.
 const GEO_BATCH = 0, GEO_CH = 1, GEO_INTS = 14;
-
-// @ts-ignore: decorator
-@inline
-function field(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function aligned(bytes: i32): i32 {
-  return (bytes + 63) & ~63;
-}
 
 /** Bytes of one thread's scratch region for groups of `group` images (the TS side allocates threads × this). */
 export function convRegionBytes(o: i32, k: i32, p: i32, group: i32): i32 {

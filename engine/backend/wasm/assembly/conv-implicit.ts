@@ -23,29 +23,12 @@
  * block.
  */
 
+import { aligned, field, madd } from './blocks';
+
 // Offsets (in i32s) into the parameter block.
 const F_X = 0, F_PANELS = 1, F_BIAS = 2, F_OUT = 3, F_OFF = 4, F_POS = 5, F_O = 6, F_K = 7, F_P = 8;
 const F_C = 9, F_H = 10, F_W = 11, F_PT = 12, F_PL = 13, F_HP = 14, F_WP = 15, F_REGIONS = 16, F_REGION_BYTES = 17;
 const F_DY = 18, F_PARTIALS = 19;
-
-// @ts-ignore: decorator
-@inline
-function field(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function aligned(bytes: i32): i32 {
-  return (bytes + 63) & ~63;
-}
-
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
 
 /** 8-channel panels of O channels. */
 // @ts-ignore: decorator

@@ -9,19 +9,15 @@
  * one i32 block (see the offsets below), written by the TS side, to keep the signatures short.
  */
 
+import { field } from './blocks';
+
 // Offsets (in i32s) into the geometry block.
 const BATCH = 0, CH = 1, H = 2, W = 3, KH = 4, KW = 5, OH = 6, OW = 7;
 const SH = 8, SW = 9, PT = 10, PL = 11, DH = 12, DW = 13;
 
-// @ts-ignore: decorator
-@inline
-function geo(g: usize, i: i32): i32 {
-  return load<i32>(g + (<usize>i << 2));
-}
-
 /** dx [N, C, H, W] += the adjoint of im2col applied to dcol [C·kh·kw, N·P]. */
 export function col2im(dcol: usize, dx: usize, g: usize): void {
-  col2imChannels(dcol, dx, g, 0, geo(g, CH));
+  col2imChannels(dcol, dx, g, 0, field(g, CH));
 }
 
 /**
@@ -29,9 +25,9 @@ export function col2im(dcol: usize, dx: usize, g: usize): void {
  * whichever thread runs it, so threads can split channels and the sums stay bit-identical.
  */
 export function col2imChannels(dcol: usize, dx: usize, g: usize, c0: i32, c1: i32): void {
-  const batch = geo(g, BATCH), ch = geo(g, CH), h = geo(g, H), w = geo(g, W), kh = geo(g, KH), kw = geo(g, KW);
-  const oh = geo(g, OH), ow = geo(g, OW), sh = geo(g, SH), sw = geo(g, SW), pt = geo(g, PT), pl = geo(g, PL);
-  const dh = geo(g, DH), dw = geo(g, DW);
+  const batch = field(g, BATCH), ch = field(g, CH), h = field(g, H), w = field(g, W), kh = field(g, KH), kw = field(g, KW);
+  const oh = field(g, OH), ow = field(g, OW), sh = field(g, SH), sw = field(g, SW), pt = field(g, PT), pl = field(g, PL);
+  const dh = field(g, DH), dw = field(g, DW);
   const positions = oh * ow;
   const cols = batch * positions;
   let row = c0 * kh * kw;

@@ -11,28 +11,17 @@
  * registers. Panels are the outer loop, so a panel (K·32 bytes, 25 KB at K=784) stays in L1 across all rows.
  * Packing costs k·n (plus m·k for transA) against m·n·k multiply-adds.
  *
- * When B is transposed and K is long (conv's dW = dy·colᵀ, K = batch·positions), packing would cost as much as
- * the product, so those go to a dot-product kernel instead: C[i,j] = A[i,:]·B[j,:], both rows contiguous.
+ * When B is transposed and K is long (a Linear layer's x·Wᵀ with K = in features), packing would cost about as much
+ * as the product, so those go to a dot-product kernel instead: C[i,j] = A[i,:]·B[j,:], both rows contiguous.
  *
  * Work is split by panels (jb0..jb1) so that threads can each take a range of columns.
  */
+import { madd } from './blocks';
 
 /**
- * c + a·b: one fused multiply-add where the build has relaxed SIMD (rounding once, and about twice the
- * throughput), a multiply and an add otherwise. ASC_FEATURE_RELAXED_SIMD is a compile-time constant.
- */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-
-
-/**
- * With few rows (conv's y' = W·col: m = out channels) each panel is used by at most four strips, so packing B
- * would cost a pass over B for little reuse: full panels are then read in place (row stride n), and only the
- * last, partial one is packed.
+ * With few rows (m ≤ 16: a Linear layer's weight gradient over few outputs) each panel is used by at most four
+ * strips, so packing B would cost a pass over B for little reuse: full panels are then read in place (row stride
+ * n), and only the last, partial one is packed.
  */
 const UNPACKED_MAX_M: i32 = 16;
 
@@ -251,7 +240,7 @@ function kernel4x8(a: usize, b: usize, bp: usize, c: usize, m: i32, n: i32, k: i
       storeRow(pc + 3 * cRow, c30, c31, w);
     }
     if (i + 2 <= m) {
-      // Two leftover rows share each panel load (conv's 6 or 10 output channels end this way).
+      // Two leftover rows share each panel load (6 or 10 rows end this way).
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
       let pa = a + <usize>i * aRow;
       let pb = panel;

@@ -5,17 +5,13 @@
  * flat index iy·W + ix of the chosen cell within its plane.
  */
 
+import { field } from './blocks';
+
 const KH = 0, KW = 1, SH = 2, SW = 3, PH = 4, PW = 5, DH = 6, DW = 7, IN_H = 8, IN_W = 9, OUT_H = 10, OUT_W = 11;
 
-// @ts-ignore: decorator
-@inline
-function geo(g: usize, i: i32): i32 {
-  return load<i32>(g + (<usize>i << 2));
-}
-
 export function maxPool2d(x: usize, y: usize, indices: usize, planes: i32, g: usize): void {
-  const kh = geo(g, KH), kw = geo(g, KW), sh = geo(g, SH), sw = geo(g, SW), ph = geo(g, PH), pw = geo(g, PW);
-  const dh = geo(g, DH), dw = geo(g, DW), inH = geo(g, IN_H), inW = geo(g, IN_W), outH = geo(g, OUT_H), outW = geo(g, OUT_W);
+  const kh = field(g, KH), kw = field(g, KW), sh = field(g, SH), sw = field(g, SW), ph = field(g, PH), pw = field(g, PW);
+  const dh = field(g, DH), dw = field(g, DW), inH = field(g, IN_H), inW = field(g, IN_W), outH = field(g, OUT_H), outW = field(g, OUT_W);
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * outH <= inH && 2 * outW <= inW) {
     maxPool2x2(x, y, indices, planes, inH, inW, outH, outW);
     return;
@@ -138,7 +134,7 @@ function pool2x2One(plane: usize, row: i32, inW: i32, ox: i32, y: usize, indices
  */
 export function maxPoolRange(pb: usize, p0: i32, p1: i32, chunk: i32, thread: i32): void {
   const g = <usize>load<i32>(pb, 12);
-  const inPlane = geo(g, IN_H) * geo(g, IN_W), outPlane = geo(g, OUT_H) * geo(g, OUT_W);
+  const inPlane = field(g, IN_H) * field(g, IN_W), outPlane = field(g, OUT_H) * field(g, OUT_W);
   maxPool2d(
     <usize>load<i32>(pb) + (<usize>(p0 * inPlane) << 2), <usize>load<i32>(pb, 4) + (<usize>(p0 * outPlane) << 2),
     <usize>load<i32>(pb, 8) + (<usize>(p0 * outPlane) << 2), p1 - p0, g,
