@@ -8,10 +8,10 @@
  *
  * Backward closures run under `noGrad`, so they can be written with ordinary ops (no double backward).
  */
-import { getKernel } from './backend/backend';
+import { deviceInput, getKernel } from './backend/backend';
 import * as K from './backend/kernel-names';
 import { shapeStr } from './backend/arrays';
-import type { FloatArray } from './backend/arrays';
+import type { FloatArray, TypedArray } from './backend/arrays';
 import { Tensor } from './tensor';
 
 /** One recorded op: its inputs and how to turn the output's gradient into theirs (null = no gradient). */
@@ -137,8 +137,8 @@ function adoptionGuard(order: Tensor[], seed: Tensor): (g: Tensor, leaf: Tensor)
 }
 
 /**
- * g as the leaf's gradient: the same tensor, or its host array in the leaf's shape. (A device handle is never
- * shared by two tensors: the first to download it frees it. adoptionGuard lets only a same-shaped one through.)
+ * g as the leaf's gradient: the same tensor, or its host array in the leaf's shape. (A device handle belongs to one
+ * tensor: it is released when that tensor downloads it. adoptionGuard lets only a same-shaped one through.)
  */
 function adopt(g: Tensor, leaf: Tensor): Tensor {
   if (sameShape(g, leaf)) return g;
@@ -158,7 +158,9 @@ function ownedCopy(g: Tensor, like: Tensor): Tensor {
 
 function accumulate(a: Tensor, b: Tensor): Tensor {
   const dtype = a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32';
-  return new Tensor(getKernel(K.Add)(a.data, a.shape, b.data, b.shape, a.shape, dtype), a.shape);
+  // Two paths' gradients meet here (a tensor used twice): on a device backend they are added where they are.
+  const values = (t: Tensor): TypedArray => (deviceInput(K.Add, t.device) as TypedArray | null) ?? t.data;
+  return new Tensor(getKernel(K.Add)(values(a), a.shape, values(b), b.shape, a.shape, dtype), a.shape);
 }
 
 /**

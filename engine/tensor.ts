@@ -108,6 +108,19 @@ export class Tensor {
     this.storage = next;
   }
 
+  /**
+   * Makes a backend's long-lived device value this tensor's storage (backend.ts `keepTensor`: a parameter kept on
+   * the GPU). The CPU copy is dropped; the next read of `.data` downloads, as for any device tensor.
+   */
+  moveStorageToDevice(next: DeviceData): void {
+    if (next.length !== this.size || next.dtype !== this.dtype) {
+      throw new Error(`Tensor: cannot move ${this.size} ${this.dtype} values onto a device value of ${next.length} ${next.dtype}`);
+    }
+    if (this.onDevice !== null && this.onDevice !== next) this.onDevice.release?.();
+    this.storage = null;
+    this.onDevice = next;
+  }
+
   /** The CPU array if the values are already on the CPU, else null: `.data` without the download. */
   get hostData(): TypedArray | null {
     return this.storage;

@@ -34,6 +34,11 @@ export interface Backend {
    * its kernels read and update in place; null when the backend cannot hold one (see `pinArray`).
    */
   pin?(data: Float32Array): Float32Array | null;
+  /**
+   * A long-lived copy of `data` on the backend's device (a parameter, an optimizer moment), which its kernels read
+   * and update in place; null when it keeps none (see `keepsOnDevice`). The GPU's counterpart of `pin`.
+   */
+  keep?(data: Float32Array): DeviceData | null;
 }
 
 /**
@@ -51,6 +56,8 @@ export interface DeviceData {
   read(): TypedArray;
   /** Frees the device memory; the tensor calls it once it has its CPU copy. */
   release?(): void;
+  /** Another handle on the same device memory (a reshaped tensor), freed once both are released. */
+  share?(): DeviceData;
 }
 
 export const cpuBackend: Backend = { name: 'cpu', kernels: cpuKernels };
@@ -119,6 +126,32 @@ export function pinTensor(tensor: { dtype: DType; data: TypedArray; moveStorageT
   const data = tensor.data as Float32Array;
   const pinned = active.pin(data);
   if (pinned !== null && pinned !== data) tensor.moveStorageTo(pinned);
+}
+
+/**
+ * Whether the active backend keeps long-lived values on its device for kernel `name` (an optimizer's update): then
+ * the optimizer hands it the parameter and its state as device handles (`keepTensor`, `keepArray`), and a training
+ * step downloads nothing but what the CPU reads (the loss, the metrics).
+ */
+export function keepsOnDevice(name: KernelName): boolean {
+  return active.keep !== undefined && active.deviceInputs?.has(name) === true;
+}
+
+/** A float32 array as the active backend's long-lived device value, or the array itself where it keeps none. */
+export function keepArray(data: Float32Array): Float32Array | DeviceData {
+  return active.keep?.(data) ?? data;
+}
+
+/** Moves a float32 tensor's storage onto the active backend's device for good (until something reads `.data`). */
+export function keepTensor(tensor: { dtype: DType; data: TypedArray; device: DeviceData | null; moveStorageToDevice(next: DeviceData): void }): void {
+  if (tensor.dtype !== 'float32' || !active.keep || tensor.device?.backend === active.name) return;
+  const kept = active.keep(tensor.data as Float32Array);
+  if (kept !== null) tensor.moveStorageToDevice(kept);
+}
+
+/** Whether a value is a backend's DeviceData rather than a CPU typed array. */
+export function isDeviceData(x: unknown): x is DeviceData {
+  return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && typeof (x as DeviceData).read === 'function';
 }
 
 /** The active backend's kernel, or the CPU reference kernel when the active backend lacks it. */

@@ -24,20 +24,20 @@ export function relu(x: Tensor): Tensor {
 /** leakyRelu(x) = x if x > 0 else slope · x;  dx = g · (x > 0 ? 1 : slope). */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const attrs = { slope: negativeSlope };
-  const out = unaryForward(getKernel(K.LeakyRelu), x, attrs);
-  return recordOp(out, 'leakyRelu', [x], (g) => [unaryGrad(getKernel(K.LeakyReluGrad), x, out, g, attrs)]);
+  const out = unaryForward(K.LeakyRelu, x, attrs);
+  return recordOp(out, 'leakyRelu', [x], (g) => [unaryGrad(K.LeakyReluGrad, x, out, g, attrs)]);
 }
 
 /** sigmoid(x) = 1 / (1 + e⁻ˣ) (computed without overflow);  dx = g · out · (1 − out). */
 export function sigmoid(x: Tensor): Tensor {
-  const out = unaryForward(getKernel(K.Sigmoid), x);
-  return recordOp(out, 'sigmoid', [x], (g) => [unaryGrad(getKernel(K.SigmoidGrad), x, out, g)]);
+  const out = unaryForward(K.Sigmoid, x);
+  return recordOp(out, 'sigmoid', [x], (g) => [unaryGrad(K.SigmoidGrad, x, out, g)]);
 }
 
 /** tanh(x);  dx = g · (1 − out²). */
 export function tanh(x: Tensor): Tensor {
-  const out = unaryForward(getKernel(K.Tanh), x);
-  return recordOp(out, 'tanh', [x], (g) => [unaryGrad(getKernel(K.TanhGrad), x, out, g)]);
+  const out = unaryForward(K.Tanh, x);
+  return recordOp(out, 'tanh', [x], (g) => [unaryGrad(K.TanhGrad, x, out, g)]);
 }
 
 /**
@@ -49,21 +49,21 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
     throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
   const tanhForm = approximate === 'tanh';
-  const out = unaryForward(getKernel(tanhForm ? K.GeluTanh : K.Gelu), x);
-  return recordOp(out, 'gelu', [x], (g) => [unaryGrad(getKernel(tanhForm ? K.GeluTanhGrad : K.GeluGrad), x, out, g)]);
+  const out = unaryForward(tanhForm ? K.GeluTanh : K.Gelu, x);
+  return recordOp(out, 'gelu', [x], (g) => [unaryGrad(tanhForm ? K.GeluTanhGrad : K.GeluGrad, x, out, g)]);
 }
 
 /** elu(x) = x if x > 0 else α(eˣ − 1);  dx = g · (x > 0 ? 1 : α eˣ). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const attrs = { alpha };
-  const out = unaryForward(getKernel(K.Elu), x, attrs);
-  return recordOp(out, 'elu', [x], (g) => [unaryGrad(getKernel(K.EluGrad), x, out, g, attrs)]);
+  const out = unaryForward(K.Elu, x, attrs);
+  return recordOp(out, 'elu', [x], (g) => [unaryGrad(K.EluGrad, x, out, g, attrs)]);
 }
 
 /** silu(x) = x · σ(x) (a.k.a. swish);  dx = g · σ(x)(1 + x(1 − σ(x))). */
 export function silu(x: Tensor): Tensor {
-  const out = unaryForward(getKernel(K.Silu), x);
-  return recordOp(out, 'silu', [x], (g) => [unaryGrad(getKernel(K.SiluGrad), x, out, g)]);
+  const out = unaryForward(K.Silu, x);
+  return recordOp(out, 'silu', [x], (g) => [unaryGrad(K.SiluGrad, x, out, g)]);
 }
 
 /**
@@ -72,6 +72,6 @@ export function silu(x: Tensor): Tensor {
  */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const attrs = { beta, threshold };
-  const out = unaryForward(getKernel(K.Softplus), x, attrs);
-  return recordOp(out, 'softplus', [x], (g) => [unaryGrad(getKernel(K.SoftplusGrad), x, out, g, attrs)]);
+  const out = unaryForward(K.Softplus, x, attrs);
+  return recordOp(out, 'softplus', [x], (g) => [unaryGrad(K.SoftplusGrad, x, out, g, attrs)]);
 }

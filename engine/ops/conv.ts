@@ -21,7 +21,7 @@ import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { squeeze, unsqueeze } from './shape';
-import { floatData, floatDType, kernelInput } from './util';
+import { floatDType, kernelInput } from './util';
 
 /** A size given once for both spatial dims or as [h, w], like torch's int-or-tuple arguments. */
 export type Size2 = number | readonly [number, number] | readonly number[];
@@ -77,11 +77,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const attrs = conv2dAttrs(opts, weight.shape[2], weight.shape[3]);
   const dtype: FloatDType = floatDType(x.dtype, weight.dtype, b?.dtype ?? 'float32');
   const xf = cast(x, dtype), wf = cast(weight, dtype), bf = b && cast(b, dtype);
-  const { y, shape } = getKernel(K.Conv2d)(kernelInput(K.Conv2d, xf), xf.shape, floatData(wf), wf.shape, bf && floatData(bf), attrs);
+  const { y, shape } = getKernel(K.Conv2d)(kernelInput(K.Conv2d, xf), xf.shape, kernelInput(K.Conv2d, wf), wf.shape, bf && kernelInput(K.Conv2d, bf), attrs);
   const inputs = bf ? [xf, wf, bf] : [xf, wf];
   return recordOp(new Tensor(y, shape), 'conv2d', inputs, (g) => {
     const mask = { input: xf.requiresGrad, weight: wf.requiresGrad, bias: bf?.requiresGrad ?? false };
-    const grads = getKernel(K.Conv2dBackward)(kernelInput(K.Conv2dBackward, cast(g, dtype)), kernelInput(K.Conv2dBackward, xf), xf.shape, floatData(wf), wf.shape, attrs, mask);
+    const grads = getKernel(K.Conv2dBackward)(kernelInput(K.Conv2dBackward, cast(g, dtype)), kernelInput(K.Conv2dBackward, xf), xf.shape, kernelInput(K.Conv2dBackward, wf), wf.shape, attrs, mask);
     return [
       grads.dx && new Tensor(grads.dx, xf.shape),
       grads.dw && new Tensor(grads.dw, wf.shape),

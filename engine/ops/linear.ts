@@ -10,12 +10,12 @@
  * Any leading dims: (*, in) → (*, out), flattened to 2-D around the core (reshape carries their gradient).
  * The composed form, add(matmul(x, transpose(W, 0, 1)), b), is the oracle in linear.test.ts.
  */
-import { getKernel } from '../backend/backend';
+import { deviceInput, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { reshape } from './shape';
-import { floatData, floatDType, kernelInput } from './util';
+import { floatDType, kernelInput } from './util';
 
 const single = new Int32Array(1);
 
@@ -41,8 +41,11 @@ function linear2d(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   const matmul = getKernel(K.Matmul);
   // kernelInput: a backend that keeps tensors on its device (wasm) gets its own handles, and may hand one back.
   const product = matmul(kernelInput(K.Matmul, x), kernelInput(K.Matmul, w), { m: rows, k: inF, n: outF, aOffsets: single, bOffsets: single, transB: true, dtype });
-  const out = new Tensor(product, [rows, outF]);
-  if (b) {
+  let out = new Tensor(product, [rows, outF]);
+  if (b && deviceInput(K.Add, out.device) !== null) {
+    // A GPU backend adds the bias where the product is, rather than downloading it.
+    out = new Tensor(getKernel(K.Add)(product, out.shape, kernelInput(K.Add, b), b.shape, out.shape, dtype), out.shape);
+  } else if (b) {
     const data = out.data;
     const bd = b.data;
     for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) data[o] += bd[j];
@@ -58,7 +61,7 @@ function linear2d(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
       ? new Tensor(matmul(gd, kernelInput(K.Matmul, x), { m: outF, k: rows, n: inF, aOffsets: single, bOffsets: single, transA: true, dtype: gradDType }), [outF, inF])
       : null;
     // Last: the sum reads g on the CPU, which downloads a device-resident g (and ends its residency).
-    const db = b?.requiresGrad ? new Tensor(getKernel(K.Sum)(floatData(g), g.shape, [0], gradDType), [outF]) : null;
+    const db = b?.requiresGrad ? new Tensor(getKernel(K.Sum)(kernelInput(K.Sum, g), g.shape, [0], gradDType), [outF]) : null;
     return b ? [dx, dw, db] : [dx, dw];
   });
 }

@@ -9,7 +9,7 @@ import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { div, eq, mul, neg } from './elementwise';
 import { reshape } from './shape';
-import { broadcastTo, floatDType, normalizeDim } from './util';
+import { broadcastTo, floatDType, kernelArg, normalizeDim } from './util';
 
 /** Sorted, distinct, non-negative dims; undefined (or []) means all dims. */
 function reduceDims(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
@@ -34,7 +34,7 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   const dims = reduceDims('sum', x, dim);
   const keepShape = reducedShape(x.shape, dims, true);
-  const data = getKernel(K.Sum)(x.data, x.shape, dims, floatDType(x.dtype));
+  const data = getKernel(K.Sum)(kernelArg(K.Sum, x), x.shape, dims, floatDType(x.dtype));
   const out = new Tensor(data, reducedShape(x.shape, dims, keepdim));
   return recordOp(out, 'sum', [x], (g) => [broadcastTo(reshape(g, keepShape), x.shape)]);
 }

@@ -24,7 +24,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (sizeOf(resolved) !== x.size) throw fail();
   if (resolved.length === x.ndim && resolved.every((d, i) => d === x.shape[i])) return x;
-  const out = new Tensor(x.data, resolved);
+  // Device values are shared, not downloaded (a GPU backend counts the holders), so flatten keeps a step on the GPU.
+  const out = new Tensor(x.device?.share?.() ?? x.data, resolved);
   return recordOp(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
 }
 

@@ -11,18 +11,18 @@ import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { exp, mul, sub } from './elementwise';
 import { sum } from './reduce';
-import { floatData, normalizeDim } from './util';
+import { kernelInput, normalizeDim } from './util';
 
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('softmax', dim, x.ndim);
   const shape = x.ndim === 0 ? [1] : x.shape;
-  const out = new Tensor(getKernel(K.Softmax)(floatData(x), shape, d), x.shape);
+  const out = new Tensor(getKernel(K.Softmax)(kernelInput(K.Softmax, x), shape, d), x.shape);
   return recordOp(out, 'softmax', [x], (g) => [mul(out, sub(g, sum(mul(g, out), d, true)))]);
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('logSoftmax', dim, x.ndim);
   const shape = x.ndim === 0 ? [1] : x.shape;
-  const out = new Tensor(getKernel(K.LogSoftmax)(floatData(x), shape, d), x.shape);
+  const out = new Tensor(getKernel(K.LogSoftmax)(kernelInput(K.LogSoftmax, x), shape, d), x.shape);
   return recordOp(out, 'logSoftmax', [x], (g) => [sub(g, mul(exp(out), sum(g, d, true)))]);
 }

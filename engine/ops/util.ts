@@ -3,7 +3,7 @@
  * (the gradient of a broadcast). Exported from ops/index.ts for other areas' ops too.
  */
 import { allocateFloat, shapeStr } from '../backend/arrays';
-import type { DType, FloatArray, FloatDType } from '../backend/arrays';
+import type { DType, FloatArray, FloatDType, TypedArray } from '../backend/arrays';
 import { deviceInput, getKernel, type KernelName } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
@@ -32,6 +32,11 @@ export function floatData(x: Tensor): FloatArray {
  */
 export function kernelInput(name: KernelName, x: Tensor): FloatArray {
   return (deviceInput(name, x.device) as FloatArray | null) ?? floatData(x);
+}
+
+/** x's values for kernel `name` as they are (int32 stays int32): the device handle where kernelInput gives one. */
+export function kernelArg(name: KernelName, x: Tensor): TypedArray {
+  return (deviceInput(name, x.device) as TypedArray | null) ?? x.data;
 }
 
 /** A number becomes a 0-d tensor of `dtype`; a tensor is returned unchanged. */
@@ -89,7 +94,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  const data = getKernel(K.Sum)(g.data, g.shape, dims, floatDType(g.dtype));
+  const data = getKernel(K.Sum)(kernelArg(K.Sum, g), g.shape, dims, floatDType(g.dtype));
   const out = new Tensor(data, shape);
   return recordOp(out, 'sumToShape', [g], (gg) => [broadcastTo(gg, g.shape)]);
 }

@@ -58,7 +58,7 @@ function adamStep(param: FloatArray, grad: FloatArray, state: ParamState, group:
  * @example new Adam(model.parameters(), { lr: 1e-3 })
  */
 export class Adam extends Optimizer<AdamOptions> {
-  protected override readonly gradientKernel = K.AdamStep;
+  protected override readonly updateKernel = K.AdamStep;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
@@ -83,7 +83,7 @@ export class Adam extends Optimizer<AdamOptions> {
  * Default weightDecay is 0.01, as in torch. State: as Adam.
  */
 export class AdamW extends Optimizer<AdamOptions> {
-  protected override readonly gradientKernel = K.AdamStep;
+  protected override readonly updateKernel = K.AdamStep;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });

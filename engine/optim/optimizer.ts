@@ -1,8 +1,12 @@
 import type { Tensor } from '../tensor';
-import { getBackend, pinArray, pinTensor, type Backend, type KernelName } from '../backend/backend';
+import { getBackend, isDeviceData, keepArray, keepsOnDevice, keepTensor, pinArray, pinTensor, type Backend, type KernelName } from '../backend/backend';
 import { kernelInput } from '../ops/util';
 
-/** Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). */
+/**
+ * Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). On a backend that
+ * keeps them on its device (`keepsOnDevice`) an array may be that backend's DeviceData, typed as the array it
+ * stands for, as kernel inputs are; `stateDict` always gives CPU arrays.
+ */
 export type ParamState = Record<string, number | Float32Array | Float64Array>;
 
 /** A group of parameters sharing hyper-parameters, as torch's `param_groups` entries. */
@@ -30,10 +34,11 @@ export abstract class Optimizer<O extends object> {
   /** Per-parameter state, created lazily on the first step that sees a gradient. */
   readonly state = new Map<Tensor, ParamState>();
   /**
-   * The kernel `updateParameter` hands the gradient to, when it hands it to one kernel only: the gradient may
-   * then arrive as the active backend's device handle (ops/util.ts `kernelInput`) instead of a CPU array.
+   * The kernel `updateParameter` hands the parameter, its gradient and its state to, when it is one kernel: the
+   * gradient may then arrive as the active backend's device handle (ops/util.ts `kernelInput`) instead of a CPU
+   * array, and on a backend that keeps values on its device (the GPU), the parameter and its state too.
    */
-  protected readonly gradientKernel: KernelName | null = null;
+  protected readonly updateKernel: KernelName | null = null;
 
   constructor(
     params: Params<O>,
@@ -96,13 +101,18 @@ export abstract class Optimizer<O extends object> {
           state = {};
           this.state.set(p, state);
         }
-        // Into the active backend's memory, where it can hold them (backend.ts `pinArray`): once per backend, then
-        // a lookup. The update and the next forward then use them in place.
-        pinTensor(p);
-        pinState(state);
+        // Into the active backend's memory, where it can hold them: pinned in wasm memory (backend.ts `pinArray`),
+        // or kept on the GPU when the update runs there (`keepTensor`). Once per backend, then a lookup. The update
+        // and the next forward then use them in place.
+        const kernel = this.updateKernel;
+        const onDevice = kernel !== null && keepsOnDevice(kernel);
+        if (onDevice) keepTensor(p);
+        else pinTensor(p);
+        placeState(state, onDevice);
         // The gradient stays on the device when the subclass's kernel takes device input (Adam's, on wasm).
-        const grad = this.gradientKernel && p.grad.device ? kernelInput(this.gradientKernel, p.grad) : p.grad.data;
-        this.updateParameter(p.data as FloatArray, grad as FloatArray, state, group);
+        const grad = kernel && p.grad.device ? kernelInput(kernel, p.grad) : p.grad.data;
+        this.updateParameter((onDevice ? kernelInput(kernel!, p) : p.data) as FloatArray, grad as FloatArray, state, group);
+        if (onDevice) placeState(state, true); // state made by this first update goes to the device now
       }
     }
     return loss;
@@ -165,25 +175,40 @@ export abstract class Optimizer<O extends object> {
   }
 }
 
-/** The backend each parameter's state was last pinned into: one walk over its arrays per backend, not per step. */
-const pinnedInto = new WeakMap<ParamState, Backend>();
+/** The backend each parameter's state was last placed on: one walk over its arrays per backend, not per step. */
+const placedOn = new WeakMap<ParamState, Backend>();
 
-function pinState(s: ParamState): void {
+/**
+ * A parameter's state arrays into the active backend's memory: kept on its device (`onDevice`) or pinned. A value
+ * another backend kept comes back to the CPU first (after a switch of backend), so no kernel reads a handle it
+ * does not understand.
+ */
+function placeState(s: ParamState, onDevice: boolean): void {
   const backend = getBackend();
-  if (pinnedInto.get(s) === backend) return;
+  if (placedOn.get(s) === backend) return;
   let arrays = 0;
   for (const [key, value] of Object.entries(s)) {
-    if (value instanceof Float32Array) {
-      s[key] = pinArray(value);
-      arrays++;
+    if (typeof value === 'number') continue;
+    let array: FloatArray = value;
+    if (isDeviceData(value)) {
+      if (value.backend === backend.name && onDevice) continue;
+      array = value.read() as FloatArray;
+      value.release?.();
     }
+    if (array instanceof Float32Array) s[key] = (onDevice ? keepArray(array) : pinArray(array)) as Float32Array;
+    else s[key] = array;
+    arrays++;
   }
-  if (arrays > 0) pinnedInto.set(s, backend); // state is created on the first update, after this
+  if (arrays > 0) placedOn.set(s, backend); // state is created on the first update, after this
 }
 
+/** A CPU copy of a parameter's state (device values downloaded). */
 function copyState(s: ParamState): ParamState {
   const out: ParamState = {};
-  for (const [key, value] of Object.entries(s)) out[key] = typeof value === 'number' ? value : value.slice();
+  for (const [key, value] of Object.entries(s)) {
+    if (typeof value === 'number') out[key] = value;
+    else out[key] = isDeviceData(value) ? (value.read() as FloatArray) : value.slice();
+  }
   return out;
 }
 

@@ -30,6 +30,8 @@ export interface SGDOptions {
  * @example new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })
  */
 export class SGD extends Optimizer<SGDOptions> {
+  protected override readonly updateKernel = K.SgdStep;
+
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
   }
