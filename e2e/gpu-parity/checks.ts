@@ -7,7 +7,11 @@ import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
 import { Tensor } from '../../engine/tensor';
 import { Random } from '../../engine/random';
-import { plans as P, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
+import { plans as P, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
+import { endStep, setBackend } from '../../engine/backend/backend';
+import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential } from '../../engine/nn/index';
+import { Adam, SGD, type Optimizer } from '../../engine/optim/index';
+import { manualSeed } from '../../engine/random';
 import type { TestResult } from './vitest-shim';
 
 export interface Figure {
@@ -91,6 +95,18 @@ function cases(): Case[] {
   out.push({ name: 'conv2d dx', launch: plan?.dx ?? null, want: grads.dx! });
   out.push({ name: 'conv2d dw', launch: plan?.dw ?? null, want: grads.dw! });
   out.push({ name: 'conv2d db', launch: plan?.db ?? null, want: grads.db! });
+  // The optimizer updates: one launch per array written, from the old values (CPU reference: in place on copies).
+  const param = rand(300), grad = rand(300), m = rand(300, -0.1, 0.1), v = rand(300, 0, 0.01);
+  const adamAttrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };
+  const adam = { p: param.slice(), m: m.slice(), v: v.slice() };
+  cpuKernels.AdamStep(adam.p, grad, adam.m, adam.v, null, adamAttrs);
+  const adamLaunches = P.planAdamStep(param, grad, m, v, null, adamAttrs, ALL);
+  (['m', 'v', 'p'] as const).forEach((key, i) => out.push({ name: `Adam update: new ${key}`, launch: adamLaunches?.[i] ?? null, want: adam[key] }));
+  const sgdAttrs = { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.001, nesterov: true, maximize: false, first: false };
+  const sgd = { b: m.slice(), p: param.slice() };
+  cpuKernels.SgdStep(sgd.p, grad, sgd.b, sgdAttrs);
+  const sgdLaunches = P.planSgdStep(param, grad, m, sgdAttrs, ALL);
+  (['b', 'p'] as const).forEach((key, i) => out.push({ name: `SGD nesterov update: new ${key === 'b' ? 'buffer' : 'p'}`, launch: sgdLaunches?.[i] ?? null, want: sgd[key] }));
   return out;
 }
 
@@ -114,28 +130,63 @@ export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult
 }
 
 /**
- * Device residency on webgl2: matmul → relu with the intermediate left in a texture (never read back), the result
- * held by a Tensor as DeviceData and downloaded only when the test reads `.data`.
+ * A whole training step on webgl2 textures (resident mode, engine/backend/gpujs/device.ts): an MLP with Adam and a
+ * small CNN with momentum SGD train three steps on gpu.js and on the CPU reference; the losses and weights must
+ * agree, the weights and moments must be textures between steps, and from the second step on only the loss's
+ * values may come back (its value, the log-probabilities its gather reads, and the per-sample gradient).
  */
-export async function residencyCheck(runner: GpujsRunner): Promise<TestResult> {
-  const name = 'webgl2: matmul → relu stays on the device until tensor.data';
-  try {
-    const m = 16, k = 24, n = 8;
-    const a = rand(m * k);
-    const b = rand(k * n);
-    const attrs = { m, k, n, aOffsets: new Int32Array([0]), bOffsets: new Int32Array([0]), dtype: 'float32' as const };
-    const product = runner.runOnDevice(P.planMatmul(a, b, attrs, ALL)!, 'gpujs-webgl2');
-    const relu = P.planUnary(P.UNARY.Relu, new Float32Array(m * n), 0, ALL)!;
-    relu.args[0] = product.handle; // the texture goes straight in: no readback between the kernels
-    const t = new Tensor(runner.runOnDevice(relu, 'gpujs-webgl2'), [m, n]);
-    const onDevice = t.device !== null;
-    const err = worst(t.data, cpuKernels.Relu(cpuKernels.Matmul(a, b, attrs)));
-    product.release();
-    const detail = `max rel error ${err.toExponential(2)}; device-resident before the read: ${onDevice}`;
-    return onDevice && t.device === null && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail };
-  } catch (error) {
-    return { name, status: 'fail', error: error instanceof Error ? error.message : String(error) };
+export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[]> {
+  const store = backend.store!;
+  const results: TestResult[] = [];
+  const builds = {
+    'MLP 48-32-10, Adam': () => {
+      const model = new Sequential(new Linear(48, 32), new ReLU(), new Linear(32, 10));
+      return { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) as unknown as Optimizer<object>, shape: [16, 48] };
+    },
+    'CNN conv-relu-conv(stride 2)-linear, SGD momentum': () => {
+      const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new Conv2d(4, 6, 3, { stride: 2 }), new ReLU(), new Flatten(), new Linear(54, 10));
+      return { model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) as unknown as Optimizer<object>, shape: [8, 1, 8, 8] };
+    },
+  };
+  for (const [label, build] of Object.entries(builds)) {
+    const name = `${backend.name}: a training step stays on the device (${label})`;
+    try {
+      const run = (on: string) => {
+        setBackend(on);
+        manualSeed(4);
+        const { model, optimizer, shape } = build();
+        const data = new Random(9);
+        const x = new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => data.normal()), shape);
+        const y = new Tensor(Int32Array.from({ length: shape[0] }, (_, i) => i % 10), [shape[0]]);
+        const losses: number[] = [];
+        const bytes: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          endStep();
+          const before = store.downloadedBytes;
+          const loss = crossEntropy(model.forward(x) as Tensor, y);
+          losses.push(loss.item());
+          loss.backward();
+          optimizer.step();
+          optimizer.zeroGrad(true);
+          bytes.push(store.downloadedBytes - before);
+        }
+        const onDevice = model.parameters().every((p) => p.device !== null);
+        return { losses, bytes, onDevice, weights: model.parameters().map((p) => p.data), batch: shape[0] };
+      };
+      const want = run('cpu');
+      const got = run(backend.name);
+      setBackend(backend.name);
+      const err = Math.max(worst(got.losses, want.losses), ...got.weights.map((w, i) => worst(w, want.weights[i])));
+      const lossBytes = (1 + got.batch * 10 + 1 + got.batch) * 4;
+      const resident = got.onDevice && got.bytes.slice(1).every((b) => b === lossBytes);
+      const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${got.onDevice}; bytes read back per step: ${got.bytes.join(', ')} (loss values: ${lossBytes})`;
+      results.push(resident && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });
+    } catch (error) {
+      results.push({ name, status: 'fail', error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
+    }
   }
+  endStep();
+  return results;
 }
 
 /** Matmul GFLOP/s including upload and readback: best of 3 after a warm-up, per shape. */

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   setBackend(backend.name);
   // Kernel-level checks first (they name the kernel that disagrees), then the fixture suite.
   await kernelChecks(backend.runner, (r) => report.results.push(r));
-  if (mode === 'webgl2') report.results.push(await residencyCheck(backend.runner));
+  if (mode === 'webgl2') report.results.push(...(await residencyCheck(backend)));
   await preloadFixtures(fixtureUrls);
   for (const load of testFiles) await load();
   await runAll((r) => report.results.push(r));

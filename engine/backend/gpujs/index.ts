@@ -13,12 +13,14 @@
  * readback; its kernels are checked asynchronously (runner.runAsync) by e2e/gpu-parity. See ./README.md.
  */
 import type { GPU } from 'gpu.js';
-import type { Backend } from '../backend';
+import type { Backend, DeviceData } from '../backend';
+import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode } from './runner';
 
-export { GpujsDeviceData, GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
+export { GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
+export { GpujsDeviceData, GpujsStore, DEVICE_BUDGET_BYTES } from './device';
 export * as plans from './plans';
 export type { Launch, Thresholds } from './plans';
 export { describeGpujsFailure } from './modes';
@@ -45,12 +47,21 @@ export interface GpujsBackendOptions {
   thresholds?: Partial<Thresholds>;
   /** Registry name; default `gpujs-<mode>`. */
   name?: string;
+  /**
+   * Keep results, parameters and optimizer moments on the device across a training step (./device.ts). Default:
+   * on for the GPU modes (webgl2, headlessgl), off for webasm and cpu, whose "device" is the CPU's own memory.
+   */
+  resident?: boolean;
+  /** Step-scoped device bytes kept without endStep before the oldest are evicted (resident mode). */
+  budgetBytes?: number;
 }
 
 export interface GpujsBackend extends Backend {
   readonly runner: GpujsRunner;
   /** The break-even sizes the kernels read on every call (calibrate() updates them in place). */
   readonly thresholds: Thresholds;
+  /** The device values' bookkeeping in resident mode; null otherwise. */
+  readonly store: GpujsStore | null;
   /** Frees the compiled kernels (not the gpu.js instance). */
   dispose(): void;
 }
@@ -58,11 +69,27 @@ export interface GpujsBackend extends Backend {
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
   const runner = new GpujsRunner(options.gpu, options.mode);
   const thresholds = { ...DEFAULT_THRESHOLDS[options.mode], ...options.thresholds };
+  const name = options.name ?? `gpujs-${options.mode}`;
+  const resident = options.resident ?? (options.mode === 'webgl2' || options.mode === 'headlessgl');
+  const store = resident ? new GpujsStore(name, options.budgetBytes) : null;
+  const kernels = gpujsKernels(runner, thresholds, store);
   return {
-    name: options.name ?? `gpujs-${options.mode}`,
-    kernels: gpujsKernels(runner, thresholds),
+    name,
+    kernels,
+    // Every gpu.js kernel takes its own device values, so a step's tensors never leave the device between them.
+    deviceInputs: store ? new Set(Object.keys(kernels)) : undefined,
+    endStep: store ? () => store.endStep() : undefined,
+    // Parameters and moments live in textures once the update would run on gpu.js (under the threshold the CPU
+    // kernel updates them, and keeping them on the device would only add downloads).
+    keep: store
+      ? (data: Float32Array): DeviceData | null => (data.length === 0 || data.length < thresholds.elements ? null : store.persistent(runner.upload(data), data.length))
+      : undefined,
     runner,
     thresholds,
-    dispose: () => runner.destroy(),
+    store,
+    dispose: () => {
+      store?.endStep();
+      runner.destroy();
+    },
   };
 }

@@ -116,6 +116,60 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
     expect(onlyWeight.db).toBeNull();
   });
 
+  it.each([
+    ['Adam with L2 decay', { weightDecay: 0.01, decoupledDecay: 0 }],
+    ['AdamW (decoupled decay)', { weightDecay: 0, decoupledDecay: 0.002 }],
+  ])('AdamStep in place, %s, over several steps', (_, decay) => {
+    const n = 257;
+    const want = { p: rand(n), m: new Float32Array(n), v: new Float32Array(n) };
+    const got = { p: want.p.slice(), m: new Float32Array(n), v: new Float32Array(n) };
+    const before = backend.runner.launches;
+    for (let step = 1; step <= 3; step++) {
+      const grad = rand(n);
+      const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, ...decay };
+      cpuKernels.AdamStep(want.p, grad, want.m, want.v, null, attrs);
+      k.AdamStep!(got.p, grad, got.m, got.v, null, attrs);
+    }
+    expect(backend.runner.launches).toBe(before + 9); // m, v and the parameter per step
+    close(got.p, want.p);
+    close(got.m, want.m);
+    close(got.v, want.v);
+  });
+
+  it.each([
+    ['plain, weight decay, maximize', { momentum: 0, dampening: 0, weightDecay: 0.01, nesterov: false, maximize: true }],
+    ['momentum with dampening', { momentum: 0.9, dampening: 0.1, weightDecay: 0, nesterov: false, maximize: false }],
+    ['nesterov', { momentum: 0.8, dampening: 0, weightDecay: 0.001, nesterov: true, maximize: false }],
+  ])('SgdStep in place: %s', (_, options) => {
+    const n = 130;
+    const want = { p: rand(n), b: new Float32Array(n) };
+    const got = { p: want.p.slice(), b: new Float32Array(n) };
+    for (let step = 0; step < 3; step++) {
+      const grad = rand(n);
+      const attrs = { lr: 0.1, ...options, first: step === 0 };
+      const buffer = (x: Float32Array) => (options.momentum === 0 ? null : x);
+      cpuKernels.SgdStep(want.p, grad, buffer(want.b), attrs);
+      k.SgdStep!(got.p, grad, buffer(got.b), attrs);
+    }
+    close(got.p, want.p);
+    close(got.b, want.b);
+  });
+
+  it('AMSGrad and float64 updates take the CPU kernel', () => {
+    const before = backend.runner.launches;
+    const p = rand(40), m = new Float32Array(40), v = new Float32Array(40), vMax = new Float32Array(40);
+    const want = { p: p.slice(), m: m.slice(), v: v.slice(), vMax: vMax.slice() };
+    const grad = rand(40);
+    const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 };
+    k.AdamStep!(p, grad, m, v, vMax, attrs);
+    cpuKernels.AdamStep(want.p, grad, want.m, want.v, want.vMax, attrs);
+    expect(Array.from(p)).toEqual(Array.from(want.p));
+    const p64 = new Float64Array([1, 2]);
+    k.SgdStep!(p64, new Float64Array([1, 1]), null, { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, first: true });
+    expect(Array.from(p64)).toEqual([0.5, 1.5]);
+    expect(backend.runner.launches).toBe(before);
+  });
+
   it('ran every case on webasm itself, never on gpu.js’s silent cpu fallback', () => {
     expect(backend.runner.fallbacks).toEqual([]);
   });

@@ -1,63 +1,106 @@
 /**
  * The gpu.js backend's kernel table: each kernel has exactly the CPU kernel's signature (KernelTable), runs its
  * plan (./plans.ts) on gpu.js when there is one, and calls the CPU reference kernel otherwise.
+ *
+ * With a store (resident mode, ./device.ts), results stay on the device as GpujsDeviceData (typed as the CPU array
+ * the signature names, as the wasm backend's handles are) and inputs may be such handles: a whole training step
+ * chains textures, and only what the CPU reads comes back. A case that falls to the CPU downloads its device inputs.
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import type { FloatArray } from '../arrays';
 import * as P from './plans';
 import type { GpujsRunner } from './runner';
+import { GpujsDeviceData, host, takeTexture, type GpujsStore } from './device';
 
-export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds): Partial<KernelTable> {
-  const run = (launch: P.Launch): Float32Array => runner.run(launch);
+export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds, store: GpujsStore | null = null): Partial<KernelTable> {
+  const run = (launch: P.Launch): Float32Array =>
+    store ? (store.output(runner.runOnDevice(launch), launch.n) as unknown as Float32Array) : runner.run(launch);
+
+  /**
+   * An in-place update (the optimizers'): `writes[i]` takes launch i's result. A kept device value swaps in its new
+   * texture; a CPU array is written back (only on an update's first step, before its state is kept on the device).
+   * The launches all read the old values, so they run before anything is replaced.
+   */
+  const update = (launches: P.Launch[], writes: FloatArray[]): void => {
+    const results = launches.map((l) => (store ? runner.runOnDevice(l) : runner.run(l)));
+    results.forEach((result, i) => {
+      const target = writes[i] as unknown;
+      if (target instanceof GpujsDeviceData) target.replace(result);
+      else (target as Float32Array).set(store ? store.take(result, launches[i].n) : takeTexture(result, launches[i].n));
+    });
+  };
+
+  /** The CPU kernel on device values: downloaded, updated, and the kept ones given their new values. */
+  const updateOnCpu = (arrays: (FloatArray | null)[], apply: (hostArrays: (FloatArray | null)[]) => void): void => {
+    const device = arrays.map((a) => ((a as unknown) instanceof GpujsDeviceData ? (a as unknown as GpujsDeviceData) : null));
+    const hostArrays = arrays.map((a, i) => device[i]?.read() ?? a);
+    apply(hostArrays);
+    device.forEach((d, i) => {
+      if (d?.persistent) d.replace(runner.upload(hostArrays[i] as Float32Array));
+    });
+  };
 
   const matmul: KernelTable['Matmul'] = (a, b, attrs) => {
     const plan = P.planMatmul(a, b, attrs, t);
-    return plan ? run(plan) : cpuKernels.Matmul(a, b, attrs);
+    return plan ? run(plan) : cpuKernels.Matmul(host(a), host(b), attrs);
   };
 
   const binary = (name: keyof typeof P.BINARY): KernelTable['Add'] => (a, aShape, b, bShape, outShape, dtype) => {
     const plan = P.planBinary(P.BINARY[name], a, aShape, b, bShape, outShape, dtype, t);
-    return plan ? run(plan) : cpuKernels[name](a, aShape, b, bShape, outShape, dtype);
+    return plan ? run(plan) : cpuKernels[name](host(a), aShape, host(b), bShape, outShape, dtype);
   };
 
   const unary = (name: keyof typeof P.UNARY): KernelTable['Relu'] => (x, attrs) => {
     const plan = P.planUnary(P.UNARY[name], x, P.unaryParam(name, attrs), t);
-    return plan ? run(plan) : cpuKernels[name](x, attrs);
+    return plan ? run(plan) : cpuKernels[name](host(x), attrs);
   };
 
   const unaryGrad = (name: keyof typeof P.UNARY_GRAD): KernelTable['ReluGrad'] => (x, y, dy, attrs) => {
     const plan = P.planUnaryGrad(P.UNARY_GRAD[name], x, y, dy, P.unaryParam(name, attrs), t);
-    return plan ? run(plan) : cpuKernels[name](x, y, dy, attrs);
+    return plan ? run(plan) : cpuKernels[name](host(x), host(y), host(dy), attrs);
   };
 
   const sum: KernelTable['Sum'] = (x, shape, dims, dtype) => {
     const plan = P.planSum(x, shape, dims, dtype, t);
-    return plan ? run(plan) : cpuKernels.Sum(x, shape, dims, dtype);
+    return plan ? run(plan) : cpuKernels.Sum(host(x), shape, dims, dtype);
   };
 
   const softmax: KernelTable['Softmax'] = (x, shape, dim) => {
     const plan = P.planSoftmax(x, shape, dim, false, t);
-    return plan ? run(plan) : cpuKernels.Softmax(x, shape, dim);
+    return plan ? run(plan) : cpuKernels.Softmax(host(x), shape, dim);
   };
 
   const logSoftmax: KernelTable['LogSoftmax'] = (x, shape, dim) => {
     const plan = P.planSoftmax(x, shape, dim, true, t);
-    return plan ? run(plan) : cpuKernels.LogSoftmax(x, shape, dim);
+    return plan ? run(plan) : cpuKernels.LogSoftmax(host(x), shape, dim);
   };
 
   const conv2d: KernelTable['Conv2d'] = (x, xShape, w, wShape, bias, attrs) => {
     const plan = P.planConvForward(x, xShape, w, wShape, bias, attrs, t);
-    if (!plan) return cpuKernels.Conv2d(x, xShape, w, wShape, bias, attrs);
+    if (!plan) return cpuKernels.Conv2d(host(x), xShape, host(w), wShape, host(bias), attrs);
     const [n, , , , o, , , oh, ow] = plan.args[3] as Float32Array;
     return { y: run(plan), shape: [n, o, oh, ow] };
   };
 
   const conv2dBackward: KernelTable['Conv2dBackward'] = (dy, x, xShape, w, wShape, attrs, mask = { input: true, weight: true, bias: true }) => {
     const plan = P.planConvBackward(dy, x, xShape, w, wShape, attrs, mask, t);
-    if (!plan) return cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs, mask);
+    if (!plan) return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, host(w), wShape, attrs, mask);
     const out = (l: P.Launch | null): FloatArray | null => (l ? run(l) : null);
     return { dx: out(plan.dx), dw: out(plan.dw), db: out(plan.db) };
+  };
+
+  const adamStep: KernelTable['AdamStep'] = (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
+    const launches = P.planAdamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs, t);
+    if (launches) return update(launches, [expAvg, expAvgSq, param]);
+    updateOnCpu([param, expAvg, expAvgSq, maxExpAvgSq], ([p, m, v, vMax]) =>
+      cpuKernels.AdamStep(p!, host(grad), m!, v!, vMax, attrs));
+  };
+
+  const sgdStep: KernelTable['SgdStep'] = (param, grad, buffer, attrs) => {
+    const launches = P.planSgdStep(param, grad, buffer, attrs, t);
+    if (launches) return update(launches, launches.length === 2 ? [buffer!, param] : [param]);
+    updateOnCpu([param, buffer], ([p, b]) => cpuKernels.SgdStep(p!, host(grad), b, attrs));
   };
 
   return {
@@ -84,5 +127,7 @@ export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds): Partial<Kern
     LogSoftmax: logSoftmax,
     Conv2d: conv2d,
     Conv2dBackward: conv2dBackward,
+    AdamStep: adamStep,
+    SgdStep: sgdStep,
   };
 }

@@ -9,7 +9,9 @@ import { sizeOf, type TypedArray } from '../arrays';
 import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradMask } from '../cpu/conv';
 import type { MatmulAttrs } from '../cpu/matmul';
 import type { UnaryAttrs } from '../cpu/elementwise';
+import type { AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
 import * as S from './sources';
+import { arg, GpujsDeviceData } from './device';
 
 /** One kernel launch: a source (its text is the cache key), an output length and the arguments. */
 export interface Launch {
@@ -26,7 +28,8 @@ export interface Thresholds {
   elements: number;
 }
 
-export const isF32 = (x: TypedArray | null): x is Float32Array => x instanceof Float32Array;
+/** float32 values: a CPU array, or this backend's device value (typed as the CPU array, as kernel signatures are). */
+export const isF32 = (x: TypedArray | null): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof GpujsDeviceData;
 
 const f32 = (xs: ArrayLike<number>): Float32Array => Float32Array.from(xs);
 
@@ -38,7 +41,7 @@ export function planMatmul(a: TypedArray, b: TypedArray, attrs: MatmulAttrs, t: 
   return {
     source: S.matmulSource(transA, transB),
     n: batch * m * n,
-    args: [a, b, f32(aOffsets), f32(bOffsets), m, n, k],
+    args: [arg(a), arg(b), f32(aOffsets), f32(bOffsets), m, n, k],
   };
 }
 
@@ -70,19 +73,19 @@ export function planBinary(
   const la = operandLayout(aShape, outShape);
   const lb = operandLayout(bShape, outShape);
   if (la === null || lb === null) return null;
-  return { source: S.binarySource(expr), n, args: [a, b, la[0], la[1], lb[0], lb[1]] };
+  return { source: S.binarySource(expr), n, args: [arg(a), arg(b), la[0], la[1], lb[0], lb[1]] };
 }
 
 export function planUnary(expr: string, x: TypedArray, param: number, t: Thresholds, param2 = expr === UNARY.Log ? NaN : 0): Launch | null {
   if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
-  return { source: S.unarySource(expr), n: x.length, args: [x, param, param2] };
+  return { source: S.unarySource(expr), n: x.length, args: [arg(x), param, param2] };
 }
 
 export function planUnaryGrad(expr: string, x: TypedArray, y: TypedArray, dy: TypedArray, param: number, t: Thresholds): Launch | null {
   if (!isF32(x) || !isF32(dy) || x.length === 0 || x.length < t.elements || dy.length !== x.length) return null;
   // y (the forward output) is only read by sigmoid/tanh grads; others get dy in its place, any float32 array works.
   const yy = isF32(y) && y.length === x.length ? y : dy;
-  return { source: S.unaryGradSource(expr), n: x.length, args: [x, yy, dy, param] };
+  return { source: S.unaryGradSource(expr), n: x.length, args: [arg(x), arg(yy), arg(dy), param] };
 }
 
 /** x viewed as [outer, len, inner] when `dims` are one contiguous run; null otherwise. */
@@ -99,13 +102,13 @@ export function planSum(x: TypedArray, shape: readonly number[], dims: readonly 
   const view = middleAxis(shape, dims);
   if (view === null) return null;
   const [outer, len, inner] = view;
-  return { source: S.sumSource, n: outer * inner, args: [x, len, inner] };
+  return { source: S.sumSource, n: outer * inner, args: [arg(x), len, inner] };
 }
 
 export function planSoftmax(x: TypedArray, shape: readonly number[], dim: number, log: boolean, t: Thresholds): Launch | null {
   if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
   const [, len, inner] = middleAxis(shape, [dim])!;
-  return { source: S.softmaxSource, n: x.length, args: [x, len, inner, log ? 1 : 0] };
+  return { source: S.softmaxSource, n: x.length, args: [arg(x), len, inner, log ? 1 : 0] };
 }
 
 function geometryArgs(g: Conv2dGeometry): Float32Array {
@@ -134,7 +137,7 @@ export function planConvForward(
   if (bias !== null && bias.length !== g.outChannels) return null;
   const n = g.batch * g.outChannels * g.positions;
   if (n === 0 || g.patch === 0 || convMacs(g) < t.macs) return null;
-  return { source: S.convForwardSource, n, args: [x, w, bias ?? new Float32Array(1), geometryArgs(g), bias === null ? 0 : 1] };
+  return { source: S.convForwardSource, n, args: [arg(x), arg(w), arg(bias) ?? new Float32Array(1), geometryArgs(g), bias === null ? 0 : 1] };
 }
 
 export interface ConvBackwardPlan {
@@ -158,9 +161,9 @@ export function planConvBackward(
   if (convMacs(g) < t.macs) return null;
   const geo = geometryArgs(g);
   return {
-    dx: mask.input ? { source: S.convInputGradSource, n: x.length, args: [dy, w, geo] } : null,
-    dw: mask.weight ? { source: S.convWeightGradSource, n: w.length, args: [dy, x, geo] } : null,
-    db: mask.bias ? { source: S.convBiasGradSource, n: g.outChannels, args: [dy, g.batch, g.outChannels, g.positions] } : null,
+    dx: mask.input ? { source: S.convInputGradSource, n: x.length, args: [arg(dy), arg(w), geo] } : null,
+    dw: mask.weight ? { source: S.convWeightGradSource, n: w.length, args: [arg(dy), arg(x), geo] } : null,
+    db: mask.bias ? { source: S.convBiasGradSource, n: g.outChannels, args: [arg(dy), g.batch, g.outChannels, g.positions] } : null,
   };
 }
 
@@ -199,4 +202,36 @@ export const BINARY = {
 export function unaryParam(name: string, attrs: UnaryAttrs | undefined): number {
   if (name === 'Log') return -Infinity;
   return name.startsWith('LeakyRelu') ? (attrs?.slope ?? 0.01) : 0;
+}
+
+/** Adam/AdamW without AMSGrad in float32: launches for the new m, v and parameter. Null: the CPU kernel does it. */
+export function planAdamStep(
+  param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null,
+  attrs: AdamStepAttrs, t: Thresholds,
+): Launch[] | null {
+  const n = param.length;
+  if (!isF32(param) || !isF32(grad) || !isF32(expAvg) || !isF32(expAvgSq) || maxExpAvgSq !== null) return null;
+  if (n === 0 || n < t.elements || grad.length !== n) return null;
+  const { lr, beta1, beta2, eps, weightDecay, decoupledDecay = 0, step } = attrs;
+  const stepSize = lr / (1 - beta1 ** step);
+  const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+  const inputs = [arg(param), arg(grad), arg(expAvg), arg(expAvgSq)];
+  return [0, 1, 2].map((which) => ({
+    source: S.adamSource,
+    n,
+    args: [...inputs, which, beta1, beta2, eps, weightDecay, 1 - decoupledDecay, stepSize, bc2Sqrt],
+  }));
+}
+
+/** SGD in float32: launches for the new momentum buffer (when there is one) and the new parameter. */
+export function planSgdStep(param: TypedArray, grad: TypedArray, buffer: TypedArray | null, attrs: SgdStepAttrs, t: Thresholds): Launch[] | null {
+  const n = param.length;
+  if (!isF32(param) || !isF32(grad) || (buffer !== null && !isF32(buffer))) return null;
+  if (n === 0 || n < t.elements || grad.length !== n) return null;
+  const { lr, momentum, dampening, weightDecay, nesterov, maximize, first } = attrs;
+  const withBuffer = momentum !== 0 && buffer !== null;
+  const inputs = [arg(param), arg(grad), withBuffer ? arg(buffer) : new Float32Array(1)];
+  const rest = [lr, withBuffer ? momentum : 0, dampening, weightDecay, nesterov ? 1 : 0, maximize ? -1 : 1, first ? 1 : 0];
+  const launch = (which: number): Launch => ({ source: S.sgdSource, n, args: [...inputs, which, ...rest] });
+  return withBuffer ? [launch(0), launch(1)] : [launch(1)];
 }

@@ -5,13 +5,24 @@
  * runner checks which mode actually ran and keeps the reasons in `fallbacks` (tests assert it stays empty).
  */
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
-import type { DeviceData } from '../backend';
+import { exact, type GpujsTexture } from './device';
 import type { Launch } from './plans';
 
 /** Loops in the kernels run at most this many times (gpu.js needs a bound for GLSL/WGSL loops). */
 export const LOOP_MAX = 1 << 20;
 
 export type GpujsMode = 'webgpu' | 'webgl2' | 'headlessgl' | 'webasm' | 'cpu';
+
+/** A launch's argument kinds as gpu.js types them: arrays, numbers, and textures by their own type name. */
+function argumentKinds(args: unknown[]): string {
+  return args
+    .map((a) => (typeof a === 'number' ? 'f' : ArrayBuffer.isView(a) || Array.isArray(a) ? 'a' : String((a as { type?: string }).type ?? 't')))
+    .join(',');
+}
+
+const COPY_SOURCE = `function (x) {
+  return x[this.thread.x];
+}`;
 
 export const KERNEL_SETTINGS = {
   dynamicOutput: true,
@@ -41,20 +52,28 @@ export class GpujsRunner {
     readonly mode: GpujsMode,
   ) {}
 
-  /** The compiled kernel for a source (created on first use). */
-  kernel(source: string, n: number): RunnableKernel {
-    let k = this.kernels.get(source);
+  /**
+   * The compiled kernel for a source and its arguments' kinds (created on first use). One kernel per kind
+   * signature, because gpu.js 2.24 handles a change of argument type (an array, then a texture) by building a
+   * replacement kernel that drops `dynamicArguments` (its settings say `dynamicArgument`), which then reads later,
+   * larger arguments at the first one's size: wrong values, or "offset is out of bounds".
+   */
+  kernel(launch: Launch, pipeline = false): RunnableKernel {
+    const key = `${pipeline ? 'pipeline' : 'plain'} ${argumentKinds(launch.args)}\n${launch.source}`;
+    const cache = pipeline ? this.pipelineKernels : this.kernels;
+    let k = cache.get(key);
     if (!k) {
-      k = this.gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [n] }) as unknown as RunnableKernel;
-      this.kernels.set(source, k);
+      const settings = { ...KERNEL_SETTINGS, output: [launch.n], ...(pipeline ? { pipeline: true, immutable: true } : {}) };
+      k = this.gpu.createKernel(launch.source, settings) as unknown as RunnableKernel;
+      cache.set(key, k);
     }
-    k.setOutput([n]);
+    k.setOutput([launch.n]);
     return k;
   }
 
   /** Runs a launch synchronously (every mode but webgpu). */
   run(launch: Launch): Float32Array {
-    const k = this.kernel(launch.source, launch.n);
+    const k = this.kernel(launch);
     const result = k(...launch.args);
     if (result instanceof Promise) throw new Error(`gpu.js ${this.mode}: kernels are asynchronous here; use runAsync`);
     this.check(k, launch);
@@ -63,26 +82,27 @@ export class GpujsRunner {
 
   /** Runs a launch and awaits its result (webgpu's only way; harmless elsewhere). */
   async runAsync(launch: Launch): Promise<Float32Array> {
-    const k = this.kernel(launch.source, launch.n);
+    const k = this.kernel(launch);
     const result = await k(...launch.args);
     this.check(k, launch);
     return exact(result, launch.n, this.mode !== 'webasm');
   }
 
   /**
-   * GL modes: runs a launch with gpu.js's pipeline on, so the result stays in a texture (a fresh one per call:
-   * `immutable`), wrapped as the DeviceData a Tensor can hold. Arguments may be earlier results' `handle`s.
+   * Runs a launch with gpu.js's pipeline on, so the result stays in a texture (a fresh one per call: `immutable`;
+   * webasm and cpu hand back a fresh array). Arguments may be earlier results' textures (device.ts `arg`).
    */
-  runOnDevice(launch: Launch, backend: string): GpujsDeviceData {
-    let k = this.pipelineKernels.get(launch.source);
-    if (!k) {
-      k = this.gpu.createKernel(launch.source, { ...KERNEL_SETTINGS, output: [launch.n], pipeline: true, immutable: true }) as unknown as RunnableKernel;
-      this.pipelineKernels.set(launch.source, k);
-    }
-    k.setOutput([launch.n]);
+  runOnDevice(launch: Launch): GpujsTexture {
+    const k = this.kernel(launch, true);
     const texture = k(...launch.args) as GpujsTexture;
     this.check(k, launch);
-    return new GpujsDeviceData(texture, launch.n, backend, this.mode !== 'webasm');
+    return texture;
+  }
+
+  /** A CPU array's values in a new texture (a copy on webasm/cpu, where textures are arrays). */
+  upload(values: Float32Array): GpujsTexture {
+    if (this.mode === 'webasm' || this.mode === 'cpu') return values.slice();
+    return this.runOnDevice({ source: COPY_SOURCE, n: values.length, args: [values] });
   }
 
   private check(k: RunnableKernel, launch: Launch): void {
@@ -101,45 +121,5 @@ export class GpujsRunner {
     for (const k of [...this.kernels.values(), ...this.pipelineKernels.values()]) (k as unknown as IKernelRunShortcut).destroy?.();
     this.kernels.clear();
     this.pipelineKernels.clear();
-  }
-}
-
-/**
- * A kernel result as a Float32Array of exactly n elements that the caller owns. webasm hands back a fresh copy per
- * call; the GL backends may hand back a padded texture's worth or a buffer they reuse, so those are copied.
- */
-function exact(result: unknown, n: number, copy: boolean): Float32Array {
-  if (result instanceof Float32Array && result.length === n && !copy) return result;
-  if (result instanceof Float32Array) return result.slice(0, n);
-  const flat = new Float32Array(n);
-  const values = result as ArrayLike<number>;
-  for (let i = 0; i < n; i++) flat[i] = values[i];
-  return flat;
-}
-
-/** What gpu.js's pipeline mode returns: a texture (GL) or, on webasm/cpu, the plain array itself. */
-interface GpujsTexture {
-  toArray(): unknown;
-  delete?(): void;
-}
-
-/** A pipeline result kept on the device, as a Tensor's storage: `handle` goes straight into the next kernel. */
-export class GpujsDeviceData implements DeviceData {
-  readonly dtype = 'float32' as const;
-
-  constructor(
-    readonly handle: GpujsTexture,
-    readonly length: number,
-    readonly backend: string,
-    private readonly copy: boolean,
-  ) {}
-
-  read(): Float32Array {
-    const values = typeof this.handle.toArray === 'function' ? this.handle.toArray() : this.handle;
-    return exact(values, this.length, this.copy);
-  }
-
-  release(): void {
-    this.handle.delete?.();
   }
 }

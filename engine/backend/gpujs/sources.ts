@@ -220,3 +220,47 @@ export const convBiasGradSource = `function (dy, N, O, P) {
   }
   return s;
 }`;
+
+/**
+ * One output of the Adam/AdamW update (engine/backend/cpu/optim.ts adamStep), all three from the OLD values, so the
+ * three launches can run in any order: which 0 → the new first moment m, 1 → the new second moment v, 2 → the new
+ * parameter. `keep` is AdamW's decoupled decay factor, `wd` Adam's L2 penalty.
+ */
+export const adamSource = `function (param, grad, m, v, which, beta1, beta2, eps, wd, keep, stepSize, bc2Sqrt) {
+  const i = this.thread.x;
+  const p = param[i] * keep;
+  const g = grad[i] + wd * p;
+  const m1 = beta1 * m[i] + (1 - beta1) * g;
+  if (which < 0.5) {
+    return m1;
+  }
+  const v1 = beta2 * v[i] + (1 - beta2) * g * g;
+  if (which < 1.5) {
+    return v1;
+  }
+  return p - (stepSize * m1) / (Math.sqrt(v1) / bc2Sqrt + eps);
+}`;
+
+/**
+ * One output of the SGD update (engine/backend/cpu/optim.ts sgdStep), both from the OLD values: which 0 → the new
+ * momentum buffer, 1 → the new parameter. `sign` is −1 when maximizing; `first` starts the buffer at the gradient.
+ */
+export const sgdSource = `function (param, grad, buf, which, lr, momentum, dampening, wd, nesterov, sign, first) {
+  const i = this.thread.x;
+  const p = param[i];
+  const g = sign * grad[i] + wd * p;
+  let b = g;
+  if (momentum > 0) {
+    if (first < 0.5) {
+      b = momentum * buf[i] + (1 - dampening) * g;
+    }
+  }
+  if (which < 0.5) {
+    return b;
+  }
+  let d = b;
+  if (nesterov > 0.5) {
+    d = g + momentum * b;
+  }
+  return p - lr * d;
+}`;

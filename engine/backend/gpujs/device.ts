@@ -1,0 +1,242 @@
+/**
+ * Values the gpu.js backend keeps on its device between kernels: a texture on the GL modes, the pipeline's own
+ * array on webasm/cpu (no device memory there, but the same bookkeeping, so Node tests the GL path's rules).
+ *
+ * Two lifetimes:
+ *   - step-scoped: a kernel's output (an activation, a gradient). Freed by `endStep()` (training loops call it before
+ *     each batch; a tensor of an earlier step that was never read then throws when read), or when the tensor holding
+ *     it downloads it. Without endStep (evaluation, tests) at most `budgetBytes` stay, the oldest evicted, i.e.
+ *     copied to a CPU array they keep, so they still read correctly.
+ *   - persistent: a parameter or an optimizer moment (`keep`). Never evicted or freed at endStep; a kernel that
+ *     updates it in place swaps its texture (`replace`). Its downloaded values are cached until the next update, so
+ *     a CPU kernel that reads a kept weight several times in a step downloads it once.
+ * Tensors that share storage (reshape) share one texture, counted: it is freed with its last holder.
+ */
+import type { DeviceData } from '../backend';
+
+/** What gpu.js's pipeline mode returns: a texture (GL) or, on webasm/cpu, the plain array itself. */
+export type GpujsTexture = { toArray(): unknown; delete?(): void } | Float32Array;
+
+function deleteTexture(t: GpujsTexture | null): void {
+  if (t !== null && !(t instanceof Float32Array)) t.delete?.();
+}
+
+/** Step-scoped bytes kept between endStep calls before the oldest are evicted. */
+export const DEVICE_BUDGET_BYTES = 256 << 20;
+
+/** One texture and the tensors holding it. */
+class Values {
+  /** Holders (GpujsDeviceData) not yet released. */
+  refs = 0;
+  /** The values once evicted (a CPU copy, which kernels then upload as an ordinary argument). */
+  host: Float32Array | null = null;
+  /** A persistent texture's last download, dropped when a kernel replaces it. */
+  cached: Float32Array | null = null;
+  gone = false;
+
+  constructor(
+    private readonly store: GpujsStore,
+    public texture: GpujsTexture | null,
+    readonly length: number,
+    readonly persistent: boolean,
+  ) {}
+
+  /** The values on the CPU; `owned` when the array is a fresh download nobody else holds. */
+  download(): { values: Float32Array; owned: boolean } {
+    if (this.host !== null) return { values: this.host, owned: false };
+    if (this.cached !== null) return { values: this.cached, owned: false };
+    if (this.gone || this.texture === null) {
+      throw new Error('gpu.js backend: a tensor\'s values were freed at the end of a training step (endStep); read what you keep across steps before it');
+    }
+    const t = this.texture;
+    this.store.downloads++;
+    this.store.downloadedBytes += this.length * 4;
+    const values = exact(t instanceof Float32Array ? t : t.toArray(), this.length);
+    if (this.persistent) this.cached = values;
+    return { values, owned: !this.persistent };
+  }
+
+  free(): void {
+    deleteTexture(this.texture);
+    this.texture = null;
+    this.cached = null;
+  }
+}
+
+export class GpujsDeviceData implements DeviceData {
+  readonly dtype = 'float32' as const;
+  private released = false;
+
+  constructor(
+    private readonly store: GpujsStore,
+    private readonly values: Values,
+  ) {}
+
+  get backend(): string {
+    return this.store.backend;
+  }
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  get persistent(): boolean {
+    return this.values.persistent;
+  }
+
+  /** What a kernel takes as this argument: the texture while on the device, else the CPU copy. */
+  get handle(): GpujsTexture {
+    const v = this.values;
+    if (v.host !== null) return v.host;
+    if (v.gone || v.texture === null) return v.download().values; // throws the endStep message
+    return v.texture;
+  }
+
+  /** Whether the values are on the device (not evicted, freed or released). */
+  get onDevice(): boolean {
+    return this.values.host === null && this.values.texture !== null && !this.released;
+  }
+
+  read(): Float32Array {
+    const { values, owned } = this.values.download();
+    return owned ? values : values.slice();
+  }
+
+  /** The values without a copy, for a CPU kernel that only reads them (callers must not write). */
+  peek(): Float32Array {
+    return this.values.download().values;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.store.drop(this, this.values);
+  }
+
+  /** Another holder of the same texture (a reshaped tensor): the texture lives until both have released it. */
+  share(): GpujsDeviceData {
+    return this.store.holder(this.values);
+  }
+
+  /** A persistent value updated in place by a kernel: takes its new texture and frees the old one. */
+  replace(texture: GpujsTexture): void {
+    const v = this.values;
+    if (!v.persistent) throw new Error('gpu.js backend: only kept (persistent) values are updated in place');
+    if (v.texture !== texture) deleteTexture(v.texture);
+    v.texture = texture;
+    v.host = null;
+    v.cached = null;
+  }
+}
+
+export class GpujsStore {
+  /** Device values read back to the CPU so far, and their bytes (what a step's residency is measured by). */
+  downloads = 0;
+  downloadedBytes = 0;
+  /** Step-scoped values in creation order (the eviction order). */
+  private readonly live = new Set<Values>();
+  private liveBytes = 0;
+  /** A holder the program dropped without releasing (a discarded tensor or optimizer) gives its reference back. */
+  private readonly finalizer = new FinalizationRegistry<Values>((values) => this.unref(values));
+
+  constructor(
+    readonly backend: string,
+    private readonly budgetBytes = DEVICE_BUDGET_BYTES,
+  ) {}
+
+  /** Step-scoped bytes on the device now (tests and the README's figures). */
+  get residentBytes(): number {
+    return this.liveBytes;
+  }
+
+  /** Wraps a kernel's output texture; may evict older step-scoped values (never `keep`s). */
+  output(texture: GpujsTexture, length: number): GpujsDeviceData {
+    const bytes = length * 4;
+    for (const old of this.live) {
+      if (this.liveBytes + bytes <= this.budgetBytes) break;
+      old.host = old.download().values;
+      this.forget(old);
+      old.free();
+    }
+    const values = new Values(this, texture, length, false);
+    this.live.add(values);
+    this.liveBytes += bytes;
+    return this.holder(values);
+  }
+
+  /** A texture's values as a CPU array, counted as a download; the texture is freed. */
+  take(texture: GpujsTexture, n: number): Float32Array {
+    this.downloads++;
+    this.downloadedBytes += n * 4;
+    return takeTexture(texture, n);
+  }
+
+  /** Wraps a texture that lives across steps (a parameter, an optimizer moment). */
+  persistent(texture: GpujsTexture, length: number): GpujsDeviceData {
+    return this.holder(new Values(this, texture, length, true));
+  }
+
+  /** Frees every step-scoped texture (see the lifetime rule above). */
+  endStep(): void {
+    for (const v of this.live) {
+      v.gone = true;
+      v.free();
+    }
+    this.live.clear();
+    this.liveBytes = 0;
+  }
+
+  /** A new holder of `values` (see GpujsDeviceData.share). */
+  holder(values: Values): GpujsDeviceData {
+    values.refs++;
+    const data = new GpujsDeviceData(this, values);
+    this.finalizer.register(data, values, data);
+    return data;
+  }
+
+  drop(data: GpujsDeviceData, values: Values): void {
+    this.finalizer.unregister(data);
+    this.unref(values);
+  }
+
+  private unref(values: Values): void {
+    if (--values.refs > 0) return;
+    this.forget(values);
+    values.free();
+  }
+
+  private forget(values: Values): void {
+    if (!this.live.delete(values)) return;
+    this.liveBytes -= values.length * 4;
+  }
+}
+
+/** A texture's values as a CPU array; the texture is freed. */
+export function takeTexture(texture: GpujsTexture, n: number): Float32Array {
+  const values = exact(texture instanceof Float32Array ? texture : texture.toArray(), n, !(texture instanceof Float32Array));
+  deleteTexture(texture);
+  return values;
+}
+
+/** A kernel input as a CPU array: a device value downloaded (without a copy: read only), anything else as it is. */
+export function host<T>(x: T): T {
+  return (x instanceof GpujsDeviceData ? x.peek() : x) as T;
+}
+
+/** A kernel argument: the texture for a device value, the array itself otherwise. */
+export function arg(x: unknown): unknown {
+  return x instanceof GpujsDeviceData ? x.handle : x;
+}
+
+/**
+ * A kernel result as a Float32Array of exactly n elements that the caller owns. webasm hands back a fresh copy per
+ * call; the GL backends may hand back a padded texture's worth or a buffer they reuse, so those are copied.
+ */
+export function exact(result: unknown, n: number, copy = true): Float32Array {
+  if (result instanceof Float32Array && result.length === n && !copy) return result;
+  if (result instanceof Float32Array) return result.slice(0, n);
+  const flat = new Float32Array(n);
+  const values = result as ArrayLike<number>;
+  for (let i = 0; i < n; i++) flat[i] = values[i];
+  return flat;
+}
