@@ -12,6 +12,9 @@ import {
   abs, add, clamp, exp, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
 } from '../ops/index';
 import { Module } from './module';
+import { getKernel } from '../backend/backend';
+import * as K from '../backend/kernel-names';
+import { floatData } from '../ops/util';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -171,7 +174,42 @@ function softTargetLoss(name: string, input: Tensor, target: Tensor, o: CrossEnt
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyLossOptions = {}): Tensor {
   const name = 'CrossEntropyLoss';
   if (target.dtype !== 'int32' && target.ndim === input.ndim) return softTargetLoss(name, input, target, options);
+  const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = options;
+  if (weight === null && labelSmoothing === 0 && input.ndim > 0) {
+    checkReduction(name, reduction);
+    const { rows, classes, targets, outShape } = classRows(name, input, target, ignoreIndex);
+    const fused = fusedCrossEntropy(rows, classes, targets as Int32Array, ignoreIndex, reduction, outShape);
+    if (fused) return fused;
+  }
   return classLoss(name, logSoftmax(input, input.ndim === 1 ? 0 : 1), target, options);
+}
+
+/**
+ * The common case (class indices, no class weights, no smoothing) as one fused op (backend/cpu/loss.ts): the same
+ * values as logSoftmax + nllLoss, in one pass forward and one back. Null when every target is ignored: 'mean' is
+ * then 0/0, which the composed form reproduces as torch does.
+ */
+function fusedCrossEntropy(
+  rows: Tensor, classes: number, targets: Int32Array, ignoreIndex: number, reduction: Reduction, outShape: readonly number[],
+): Tensor | null {
+  let count = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== ignoreIndex) count++;
+  if (count === 0) return null;
+  const x = floatData(rows);
+  const { losses, lse } = getKernel(K.CrossEntropy)(x, classes, targets, ignoreIndex);
+  let out: Tensor;
+  if (reduction === 'none') out = constant(losses, outShape, rows);
+  else {
+    let total = 0;
+    for (let i = 0; i < losses.length; i++) total += losses[i];
+    out = constant([reduction === 'mean' ? total / count : total], [], rows);
+  }
+  return recordOp(out, 'crossEntropy', [rows], (g) => {
+    const gd = g.data;
+    const share = reduction === 'mean' ? gd[0] / count : gd[0];
+    const scale = reduction === 'none' ? Float64Array.from(gd) : new Float64Array(targets.length).fill(share);
+    return [new Tensor(getKernel(K.CrossEntropyBackward)(x, classes, targets, ignoreIndex, lse, scale), rows.shape)];
+  });
 }
 
 /**

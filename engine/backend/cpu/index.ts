@@ -13,6 +13,7 @@ import { matmul } from './matmul';
 import * as layout from './layout';
 import * as softmax from './softmax';
 import { conv2dBackward, conv2dForward } from './conv';
+import { crossEntropy, crossEntropyBackward } from './loss';
 import {
   adaptiveAvgPool2dBackward,
   adaptiveAvgPool2dForward,
@@ -98,4 +99,7 @@ export const cpuKernels = {
 
   [K.AdamStep]: adamStep,
   [K.SgdStep]: sgdStep,
+
+  [K.CrossEntropy]: crossEntropy,
+  [K.CrossEntropyBackward]: crossEntropyBackward,
 };

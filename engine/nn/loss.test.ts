@@ -1,0 +1,78 @@
+/**
+ * crossEntropy's fused path (backend/cpu/loss.ts) against the composed form it replaces, nllLoss(logSoftmax(x)),
+ * on the cases the fused path takes: every reduction, ignored targets, an unbatched input, spatial (N, C, d) inputs,
+ * float32 and float64. The PyTorch fixtures (engine/test) check both forms against torch itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { crossEntropy, nllLoss } from './index';
+import { logSoftmax } from '../ops/index';
+import { Random } from '../random';
+import { Tensor } from '../tensor';
+import type { Reduction } from './loss';
+
+const rng = new Random(17);
+
+function logits(shape: number[], float64 = false): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = Array.from({ length: n }, () => rng.normal() * 3);
+  return new Tensor(float64 ? Float64Array.from(values) : Float32Array.from(values), shape, true);
+}
+
+function both(shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) {
+  const x1 = logits(shape, float64);
+  const x2 = new Tensor(x1.data.slice(), shape, true);
+  const t = new Tensor(Int32Array.from(targets), targetShape);
+  const fused = crossEntropy(x1, t, { reduction, ignoreIndex: 3 });
+  const composed = nllLoss(logSoftmax(x2, shape.length === 1 ? 0 : 1), t, { reduction, ignoreIndex: 3 });
+  const upstream = new Tensor(
+    (float64 ? Float64Array : Float32Array).from({ length: fused.size }, (_, i) => 0.5 + i),
+    fused.shape,
+  );
+  fused.backward(upstream);
+  composed.backward(upstream);
+  return { fused, composed, gradFused: x1.grad!.data, gradComposed: x2.grad!.data };
+}
+
+function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b[i])));
+}
+
+describe('crossEntropy (fused) equals logSoftmax + nllLoss', () => {
+  it.each(['mean', 'sum', 'none'] as const)('batch of rows, reduction %s, with an ignored target', (reduction) => {
+    const r = both([6, 5], [0, 4, 3, 1, 2, 3], [6], reduction);
+    expect(r.fused.gradFn?.name).toBe('crossEntropy');
+    expect(r.fused.shape).toEqual(r.composed.shape);
+    expectClose(r.fused.data, r.composed.data, 2e-6);
+    expectClose(r.gradFused, r.gradComposed, 2e-6);
+    expect(Array.from(r.gradFused.slice(10, 15))).toEqual([0, 0, 0, 0, 0]); // the ignored row
+  });
+
+  it('spatial input (N, C, d) and an unbatched (C) input', () => {
+    for (const [shape, targets, targetShape] of [[[2, 4, 3], [0, 1, 2, 3, 1, 0], [2, 3]], [[5], [2], []]] as const) {
+      const r = both([...shape], [...targets], [...targetShape], 'mean');
+      expectClose(r.fused.data, r.composed.data, 2e-6);
+      expectClose(r.gradFused, r.gradComposed, 2e-6);
+    }
+  });
+
+  it('float64 to float64 precision', () => {
+    const r = both([4, 7], [6, 0, 2, 5], [4], 'mean', true);
+    expect(r.fused.dtype).toBe('float64');
+    expectClose(r.fused.data, r.composed.data, 1e-12);
+    expectClose(r.gradFused, r.gradComposed, 1e-12);
+  });
+
+  it('every target ignored: mean is NaN, as in torch (the composed form handles it)', () => {
+    const x = logits([2, 4]);
+    const loss = crossEntropy(x, new Tensor(Int32Array.from([3, 3]), [2]), { ignoreIndex: 3 });
+    expect(loss.item()).toBeNaN();
+    expect(loss.gradFn?.name).not.toBe('crossEntropy');
+  });
+
+  it('keeps the target checks: out-of-range class, wrong shape', () => {
+    const x = logits([2, 4]);
+    expect(() => crossEntropy(x, new Tensor(Int32Array.from([0, 4]), [2]))).toThrow(/target 4 out of range for 4 classes at index 1/);
+    expect(() => crossEntropy(x, new Tensor(Int32Array.from([0, 1, 2]), [3]))).toThrow(/target shape \[3\] does not match input shape \[2,4\]/);
+  });
+});
