@@ -140,16 +140,32 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order), with
    * a scratch region per thread. Call after the call's outputs and inputs are placed.
    */
-  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; wt: number; dx: number }) {
+  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; w: number; dx: number }) {
     const o = g.outChannels, k = g.patch, p = g.positions;
     const sharing = convSharing(g);
     // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a chunk has.
     const group = Math.max(1, Math.min(sharing.chunk, Math.floor(CONV_GROUP_FLOATS / (k * p))));
-    const regionBytes = ex.convRegionBytes(o, k, p, group);
+    const image = g.groupIn * g.inH * g.inW;
+    // Strided: the channels-last col2im (assembly/conv-images.ts), whose adds are contiguous where the strided
+    // rows' are not. It reads W' = W with its patch entries reordered (c, i, j) → (i, j, c); else Wᵀ [K, O].
+    const channelsLast = g.strideH > 1 || g.strideW > 1;
+    const weights = rt.alloc(k * o * 4);
+    if (channelsLast) permuteToChannelsLast(ptrs.w, weights, o, g.groupIn, g.kernelH * g.kernelW);
+    else ex.transpose(ptrs.w, o, k, weights);
+    const regionBytes = ex.convRegionBytes(o, k, p, group, image, channelsLast);
     const regions = rt.alloc(sharing.threads * regionBytes);
     const geo = rt.putInts(geometryInts(g, 1));
-    const block = rt.putInts([ptrs.dy, ptrs.wt, ptrs.dx, geo, o, k, p, g.groupIn * g.inH * g.inW, regions, regionBytes, group]);
+    const block = rt.putInts([ptrs.dy, weights, ptrs.dx, geo, o, k, p, image, regions, regionBytes, group, channelsLast ? 1 : 0]);
     return { run: () => sharing.run('convInputGradImages', block) };
+  }
+
+  /** W [O, C, taps] at `src` → [O, taps, C] at `dst` (a few thousand floats: the weights of one conv). */
+  function permuteToChannelsLast(src: number, dst: number, o: number, c: number, taps: number): void {
+    const f = rt.f32, s = src >> 2, d = dst >> 2;
+    for (let q = 0; q < o; q++) {
+      const base = q * c * taps;
+      for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) f[d + base + t * c + ch] = f[s + base + ch * taps + t];
+    }
   }
 
   /**
@@ -248,9 +264,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     if (dxOut) {
       // dx through patches after all (assembly/conv-images.ts): as a conv of dy with the flipped weights it would
       // multiply the zero padding too (LeNet's second conv: twice the work), and a stride would need gaps.
-      const pwt = rt.alloc(k * o * 4);
-      ex.transpose(rt.read(w), o, k, pwt); // Wᵀ [K, O], for dcol = Wᵀ · dy
-      inputGradBlock(g, { dy: pdy, wt: pwt, dx: dxOut.ptr }).run();
+      inputGradBlock(g, { dy: pdy, w: rt.read(w), dx: dxOut.ptr }).run();
     }
     return { dx: dxOut ? dxOut.result() : null, dw, db };
   };
