@@ -24,10 +24,8 @@ function both(shape: number[], targets: number[], targetShape: number[], reducti
   const t = new Tensor(Int32Array.from(targets), targetShape);
   const fused = crossEntropy(x1, t, { reduction, ignoreIndex: 3 });
   const composed = nllLoss(logSoftmax(x2, shape.length === 1 ? 0 : 1), t, { reduction, ignoreIndex: 3 });
-  const upstream = new Tensor(
-    (float64 ? Float64Array : Float32Array).from({ length: fused.size }, (_, i) => 0.5 + i),
-    fused.shape,
-  );
+  const shares = Array.from({ length: fused.size }, (_, i) => 0.5 + i);
+  const upstream = new Tensor(float64 ? Float64Array.from(shares) : Float32Array.from(shares), fused.shape);
   fused.backward(upstream);
   composed.backward(upstream);
   return { fused, composed, gradFused: x1.grad!.data, gradComposed: x2.grad!.data };
