@@ -9,6 +9,7 @@ import { Tensor } from '../../engine/tensor';
 import { Random } from '../../engine/random';
 import { plans as P, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
 import { endStep, setBackend } from '../../engine/backend/backend';
+import { trainingStep } from '../../engine/backend/choose';
 import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential } from '../../engine/nn/index';
 import { Adam, SGD, type Optimizer } from '../../engine/optim/index';
 import { manualSeed } from '../../engine/random';
@@ -160,14 +161,10 @@ export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[
         const y = new Tensor(Int32Array.from({ length: shape[0] }, (_, i) => i % 10), [shape[0]]);
         const losses: number[] = [];
         const bytes: number[] = [];
-        for (let step = 0; step < 3; step++) {
-          endStep();
+        const step = trainingStep(model, crossEntropy, optimizer, x, y);
+        for (let i = 0; i < 3; i++) {
           const before = store.downloadedBytes;
-          const loss = crossEntropy(model.forward(x) as Tensor, y);
-          losses.push(loss.item());
-          loss.backward();
-          optimizer.step();
-          optimizer.zeroGrad(true);
+          losses.push(step());
           bytes.push(store.downloadedBytes - before);
         }
         const onDevice = model.parameters().every((p) => p.device !== null);

@@ -81,18 +81,20 @@ interface LossLike<T> {
 }
 
 /**
- * One training step as the chooser times it: forward, loss, backward, optimizer step, zero the gradients.
- * `model`, `lossFn` and `optimizer` should be a copy built for measuring, not the run's own (the steps train it).
+ * One training step as the chooser times it: forward, loss, backward, optimizer step, zero the gradients; it
+ * returns the loss. `model`, `lossFn` and `optimizer` should be a copy built for measuring, not the run's own (the
+ * steps train it).
  */
 export function trainingStep<T>(
   model: Forward<T>, lossFn: (output: T, target: T) => LossLike<T>, optimizer: { step(): unknown; zeroGrad(setToNone?: boolean): void }, x: T, y: T,
-): () => void {
+): () => number {
   return () => {
     endStep();
     const loss = lossFn(model.forward(x) as T, y);
-    loss.item();
+    const value = loss.item();
     loss.backward();
     optimizer.step();
     optimizer.zeroGrad(true);
+    return value;
   };
 }

@@ -92,11 +92,6 @@ export class GpujsDeviceData implements DeviceData {
     return v.texture;
   }
 
-  /** Whether the values are on the device (not evicted, freed or released). */
-  get onDevice(): boolean {
-    return this.values.host === null && this.values.texture !== null && !this.released;
-  }
-
   read(): Float32Array {
     const { values, owned } = this.values.download();
     return owned ? values : values.slice();
@@ -168,7 +163,9 @@ export class GpujsStore {
   take(texture: GpujsTexture, n: number): Float32Array {
     this.downloads++;
     this.downloadedBytes += n * 4;
-    return takeTexture(texture, n);
+    const values = exact(texture instanceof Float32Array ? texture : texture.toArray(), n, !(texture instanceof Float32Array));
+    deleteTexture(texture);
+    return values;
   }
 
   /** Wraps a texture that lives across steps (a parameter, an optimizer moment). */
@@ -209,13 +206,6 @@ export class GpujsStore {
     if (!this.live.delete(values)) return;
     this.liveBytes -= values.length * 4;
   }
-}
-
-/** A texture's values as a CPU array; the texture is freed. */
-export function takeTexture(texture: GpujsTexture, n: number): Float32Array {
-  const values = exact(texture instanceof Float32Array ? texture : texture.toArray(), n, !(texture instanceof Float32Array));
-  deleteTexture(texture);
-  return values;
 }
 
 /** A kernel input as a CPU array: a device value downloaded (without a copy: read only), anything else as it is. */

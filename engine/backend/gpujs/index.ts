@@ -20,7 +20,7 @@ import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode } from './runner';
 
 export { GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
-export { GpujsDeviceData, GpujsStore, DEVICE_BUDGET_BYTES } from './device';
+export { GpujsDeviceData, GpujsStore } from './device';
 export * as plans from './plans';
 export type { Launch, Thresholds } from './plans';
 export { describeGpujsFailure } from './modes';

@@ -11,7 +11,7 @@ import { cpuKernels } from '../cpu/index';
 import type { FloatArray } from '../arrays';
 import * as P from './plans';
 import type { GpujsRunner } from './runner';
-import { GpujsDeviceData, host, takeTexture, type GpujsStore } from './device';
+import { GpujsDeviceData, host, type GpujsStore } from './device';
 
 export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds, store: GpujsStore | null = null): Partial<KernelTable> {
   const run = (launch: P.Launch): Float32Array =>
@@ -27,7 +27,7 @@ export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds, store: GpujsS
     results.forEach((result, i) => {
       const target = writes[i] as unknown;
       if (target instanceof GpujsDeviceData) target.replace(result);
-      else (target as Float32Array).set(store ? store.take(result, launches[i].n) : takeTexture(result, launches[i].n));
+      else (target as Float32Array).set(store ? store.take(result, launches[i].n) : (result as Float32Array));
     });
   };
 

@@ -13,6 +13,7 @@ import { manualSeed, Random } from '../../random';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
+import { trainingStep } from '../choose';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-test' });
@@ -58,13 +59,8 @@ function train(build: Build, data: Array<[Tensor, Tensor]>, on: string, switchTo
   const downloadedBytes: number[] = [];
   data.forEach(([x, y], step) => {
     if (step === switchToCpuAt) setBackend('cpu');
-    endStep();
     const before = store.downloadedBytes;
-    const loss = crossEntropy(model.forward(x) as Tensor, y);
-    losses.push(loss.item());
-    loss.backward();
-    optimizer.step();
-    optimizer.zeroGrad(true);
+    losses.push(trainingStep(model, crossEntropy, optimizer, x, y)());
     downloadedBytes.push(store.downloadedBytes - before);
   });
   return { model, optimizer, losses, downloadedBytes };
