@@ -61,19 +61,20 @@ async function main(): Promise<void> {
     report.launches = runner.launches;
     return;
   }
-  const backend = createGpujsBackend({ gpu, mode: mode as 'webgl2' | 'webasm', thresholds: { macs: 0, elements: 0 } });
+  const runner = new GpujsRunner(gpu, mode);
+  const backend = createGpujsBackend({ runner, mode, thresholds: { macs: 0, elements: 0 } });
   registerBackend(backend);
   setBackend(backend.name);
   // Kernel-level checks first (they name the kernel that disagrees), then the fixture suite.
-  await kernelChecks(backend.runner, (r) => report.results.push(r));
+  await kernelChecks(runner, (r) => report.results.push(r));
   if (mode === 'webgl2') report.results.push(...(await residencyCheck(backend)));
   await preloadFixtures(fixtureUrls);
   for (const load of testFiles) await load();
   await runAll((r) => report.results.push(r));
   setBackend(backend.name);
-  report.figures = await matmulFigures(backend.runner);
-  report.fallbacks = backend.runner.fallbacks;
-  report.launches = backend.runner.launches;
+  report.figures = await matmulFigures(runner);
+  report.fallbacks = runner.fallbacks;
+  report.launches = runner.launches;
 }
 
 main()

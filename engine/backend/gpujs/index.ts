@@ -8,18 +8,26 @@
  *   registerBackend(createGpujsBackend({ gpu, mode: 'webasm' }));   // 'gpujs-webasm'
  *   setBackend('gpujs-webasm');
  *
- * The engine is synchronous, so only gpu.js's synchronous modes make a Backend: webgl2 (a browser), headlessgl
- * (Node with the optional `gl` package), webasm (anywhere, the CPU fallback) and cpu. WebGPU has no synchronous
- * readback; its kernels are checked asynchronously (runner.runAsync) by e2e/gpu-parity. See ./README.md.
+ * The engine is synchronous. gpu.js's synchronous modes run in the engine's thread: webgl2 (a browser), headlessgl
+ * (Node with the optional `gl` package), webasm (anywhere, the CPU fallback) and cpu. WebGPU only answers with
+ * Promises, so its gpu.js runs in a worker and the backend gets a RemoteRunner (./remote.ts; in Node,
+ * engine/node/gpujs-worker.ts):
+ *
+ *   const worker = await startGpujsWorker({ mode: 'webgpu' });          // Dawn in a worker thread
+ *   registerBackend(createGpujsBackend({ runner: worker.runner, mode: 'webgpu' }));   // 'gpujs-webgpu'
+ *
+ * See ./README.md.
  */
 import type { GPU } from 'gpu.js';
 import type { Backend, DeviceData } from '../backend';
 import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
-import { GpujsRunner, type GpujsMode } from './runner';
+import { GpujsRunner, type GpujsMode, type LaunchRunner } from './runner';
 
-export { GpujsRunner, LOOP_MAX, type GpujsMode } from './runner';
+export { GpujsRunner, LOOP_MAX, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner } from './runner';
+export { RemoteRunner, RemoteTexture, remoteChannel, type RemoteChannel, type RemotePort } from './remote';
+export { serveLaunches, type RemoteHost, type RemoteInit, type RemoteMessage } from './remote-worker';
 export { GpujsDeviceData, GpujsStore } from './device';
 export * as plans from './plans';
 export type { Launch, Thresholds } from './plans';
@@ -32,7 +40,10 @@ export { calibrate, type Calibration, type CalibrationRow } from './calibrate';
  * CPU at every size, so nothing pays and everything stays on the CPU until `calibrate(backend)` measures the
  * device actually in use (a real GPU) or a caller asks for all of it (`{ macs: 0, elements: 0 }`, the tests).
  */
-export const DEFAULT_THRESHOLDS: Record<Exclude<GpujsMode, 'webgpu'>, Thresholds> = {
+export const DEFAULT_THRESHOLDS: Record<GpujsMode, Thresholds> = {
+  // WebGPU runs resident, across a thread: a kernel left on the CPU would cost a round trip and a download, so the
+  // whole step goes to the device and the chooser's measurement of whole steps decides whether that pays.
+  webgpu: { macs: 0, elements: 0 },
   webasm: { macs: Infinity, elements: Infinity },
   cpu: { macs: Infinity, elements: Infinity },
   webgl2: { macs: Infinity, elements: Infinity },
@@ -41,15 +52,17 @@ export const DEFAULT_THRESHOLDS: Record<Exclude<GpujsMode, 'webgpu'>, Thresholds
 
 export interface GpujsBackendOptions {
   /** A gpu.js instance created with `{ mode }` (the caller owns its lifetime; the backend only adds kernels). */
-  gpu: GPU;
-  mode: Exclude<GpujsMode, 'webgpu'>;
+  gpu?: GPU;
+  /** Or a runner made elsewhere: a RemoteRunner, whose gpu.js is in a worker (WebGPU). */
+  runner?: LaunchRunner;
+  mode: GpujsMode;
   /** Overrides the measured break-even sizes; `{ macs: 0, elements: 0 }` sends every supported case to gpu.js. */
   thresholds?: Partial<Thresholds>;
   /** Registry name; default `gpujs-<mode>`. */
   name?: string;
   /**
    * Keep results, parameters and optimizer moments on the device across a training step (./device.ts). Default:
-   * on for the GPU modes (webgl2, headlessgl), off for webasm and cpu, whose "device" is the CPU's own memory.
+   * on for the GPU modes (webgpu, webgl2, headlessgl), off for webasm and cpu, whose "device" is the CPU's own memory.
    */
   resident?: boolean;
   /** Step-scoped device bytes kept without endStep before the oldest are evicted (resident mode). */
@@ -57,20 +70,24 @@ export interface GpujsBackendOptions {
 }
 
 export interface GpujsBackend extends Backend {
-  readonly runner: GpujsRunner;
+  readonly runner: LaunchRunner;
   /** The break-even sizes the kernels read on every call (calibrate() updates them in place). */
   readonly thresholds: Thresholds;
   /** The device values' bookkeeping in resident mode; null otherwise. */
   readonly store: GpujsStore | null;
-  /** Frees the compiled kernels (not the gpu.js instance). */
+  /** Frees the compiled kernels (not the gpu.js instance; a RemoteRunner's worker ends). */
   dispose(): void;
 }
 
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
-  const runner = new GpujsRunner(options.gpu, options.mode);
+  if (!options.runner && !options.gpu) throw new Error('createGpujsBackend: give a gpu.js instance or a runner');
+  if (!options.runner && options.mode === 'webgpu') {
+    throw new Error("createGpujsBackend: WebGPU answers asynchronously; run its gpu.js in a worker (a RemoteRunner, engine/node/gpujs-worker.ts)");
+  }
+  const runner = options.runner ?? new GpujsRunner(options.gpu!, options.mode);
   const thresholds = { ...DEFAULT_THRESHOLDS[options.mode], ...options.thresholds };
   const name = options.name ?? `gpujs-${options.mode}`;
-  const resident = options.resident ?? (options.mode === 'webgl2' || options.mode === 'headlessgl');
+  const resident = options.resident ?? (options.mode === 'webgpu' || options.mode === 'webgl2' || options.mode === 'headlessgl');
   const store = resident ? new GpujsStore(name, options.budgetBytes) : null;
   const kernels = gpujsKernels(runner, thresholds, store);
   return {

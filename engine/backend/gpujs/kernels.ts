@@ -10,10 +10,10 @@ import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import type { FloatArray } from '../arrays';
 import * as P from './plans';
-import type { GpujsRunner } from './runner';
+import type { LaunchRunner } from './runner';
 import { GpujsDeviceData, host, type GpujsStore } from './device';
 
-export function gpujsKernels(runner: GpujsRunner, t: P.Thresholds, store: GpujsStore | null = null): Partial<KernelTable> {
+export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: GpujsStore | null = null): Partial<KernelTable> {
   const run = (launch: P.Launch): Float32Array =>
     store ? (store.output(runner.runOnDevice(launch), launch.n) as unknown as Float32Array) : runner.run(launch);
 

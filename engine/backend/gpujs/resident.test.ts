@@ -7,13 +7,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { endStep, getBackend, registerBackend, setBackend, type DeviceData } from '../backend';
-import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential, Tanh } from '../../nn/index';
-import { Adam, AdamW, SGD, type Optimizer } from '../../optim/index';
-import { manualSeed, Random } from '../../random';
+import { Linear, Sequential } from '../../nn/index';
+import { AdamW, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
-import { trainingStep } from '../choose';
+import { batches, cnn, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './training-check';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-test' });
@@ -29,80 +28,14 @@ afterAll(() => {
   void gpu.destroy();
 });
 
-type Build = () => { model: Sequential; optimizer: Optimizer<object> };
-
-const mlp: Build = () => {
-  const model = new Sequential(new Linear(48, 32), new ReLU(), new Linear(32, 16), new Tanh(), new Linear(16, 10));
-  return { model, optimizer: new Adam(model.parameters(), { lr: 0.01, weightDecay: 0.01 }) as unknown as Optimizer<object> };
-};
-
-const cnn: Build = () => {
-  const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new Conv2d(4, 6, 3, { stride: 2 }), new ReLU(), new Flatten(), new Linear(6 * 3 * 3, 10));
-  return { model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true }) as unknown as Optimizer<object> };
-};
-
-function batches(shape: number[], steps: number): Array<[Tensor, Tensor]> {
-  const rng = new Random(5);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: steps }, () => [
-    new Tensor(Float32Array.from({ length: size }, () => rng.normal()), shape),
-    new Tensor(Int32Array.from({ length: shape[0] }, () => Math.floor(rng.uniform(0, 10))), [shape[0]]),
-  ]);
-}
-
-/** Trains `steps` batches on a backend; reports losses, final parameters and the downloads of each step. */
-function train(build: Build, data: Array<[Tensor, Tensor]>, on: string, switchToCpuAt = Infinity) {
-  setBackend(on);
-  manualSeed(21);
-  const { model, optimizer } = build();
-  const losses: number[] = [];
-  const downloadedBytes: number[] = [];
-  data.forEach(([x, y], step) => {
-    if (step === switchToCpuAt) setBackend('cpu');
-    const before = store.downloadedBytes;
-    losses.push(trainingStep(model, crossEntropy, optimizer, x, y)());
-    downloadedBytes.push(store.downloadedBytes - before);
-  });
-  return { model, optimizer, losses, downloadedBytes };
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rel = 1e-4): void {
-  expect(got.length).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
-  expect(worst).toBeLessThanOrEqual(rel);
-}
+const train = (build: Build, data: ReturnType<typeof batches>, on: string, switchToCpuAt = Infinity) => trainOn(build, data, on, store, switchToCpuAt);
 
 describe('a training step on the resident gpu.js backend', () => {
   it.each([
     ['an MLP with Adam (L2 decay)', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
   ] as const)('%s trains as on the CPU, and only the logits come back each step', (_, build, shape) => {
-    const data = batches([...shape], 5);
-    const want = train(build, data, 'cpu');
-    const got = train(build, data, backend.name);
-    expectClose(got.losses, want.losses);
-    got.model.parameters().forEach((p, i) => {
-      // Between steps the parameters live on the device; reading one downloads it (and it stays on the CPU after).
-      expect(p.device).toBeInstanceOf(GpujsDeviceData);
-      expectClose(p.data, want.model.parameters()[i].data);
-    });
-    // From the second step on (the first writes the new moments back once, before they are kept), what comes back
-    // is the logits, which the fused cross-entropy reads on the CPU. No activation, weight gradient, weight or moment.
-    const logitBytes = shape[0] * 10 * 4;
-    for (const bytes of got.downloadedBytes.slice(1)) expect(bytes).toBe(logitBytes);
-    // The optimizer's state lives on the device too, and stateDict still gives CPU arrays equal to the CPU run's.
-    const state = got.optimizer.stateDict().state;
-    const wantState = want.optimizer.stateDict().state;
-    for (const [i, s] of Object.entries(state)) {
-      for (const [key, value] of Object.entries(s)) {
-        if (typeof value === 'number') expect(value).toBe(wantState[Number(i)][key]);
-        else {
-          expect(value).toBeInstanceOf(Float32Array);
-          expectClose(value, wantState[Number(i)][key] as Float32Array);
-        }
-      }
-    }
+    expectResidentTraining(build, shape, backend.name, store);
   });
 
   it('AdamW (decoupled decay) and plain SGD match the CPU kernels', () => {

@@ -14,7 +14,7 @@ export const LOOP_MAX = 1 << 20;
 export type GpujsMode = 'webgpu' | 'webgl2' | 'headlessgl' | 'webasm' | 'cpu';
 
 /** A launch's argument kinds as gpu.js types them: arrays, numbers, and textures by their own type name. */
-function argumentKinds(args: unknown[]): string {
+export function argumentKinds(args: unknown[]): string {
   return args
     .map((a) => (typeof a === 'number' ? 'f' : ArrayBuffer.isView(a) || Array.isArray(a) ? 'a' : String((a as { type?: string }).type ?? 't')))
     .join(',');
@@ -23,6 +23,25 @@ function argumentKinds(args: unknown[]): string {
 const COPY_SOURCE = `function (x) {
   return x[this.thread.x];
 }`;
+
+/**
+ * What the kernel table (./kernels.ts) needs to run launches: GpujsRunner runs them on a gpu.js instance in this
+ * thread; RemoteRunner (./remote.ts) sends them to one in a worker (WebGPU, whose readback is asynchronous).
+ */
+export interface LaunchRunner {
+  readonly mode: GpujsMode;
+  /** Why a kernel ran somewhere other than `mode`, one line each. */
+  readonly fallbacks: readonly string[];
+  /** Launches run so far. */
+  readonly launches: number;
+  /** Runs a launch; its result on the CPU. */
+  run(launch: Launch): Float32Array;
+  /** Runs a launch; its result stays on the device. */
+  runOnDevice(launch: Launch): GpujsTexture;
+  /** A CPU array's values on the device. */
+  upload(values: Float32Array): GpujsTexture;
+  destroy(): void;
+}
 
 export const KERNEL_SETTINGS = {
   dynamicOutput: true,
@@ -39,7 +58,7 @@ interface RunnableKernel {
   kernel?: { constructor: { mode?: string }; fallbackReason?: string | null };
 }
 
-export class GpujsRunner {
+export class GpujsRunner implements LaunchRunner {
   /** Why a kernel ran somewhere other than `mode`, one line each. */
   readonly fallbacks: string[] = [];
   /** Launches run per source's first line (tests use it to check a case reached gpu.js). */

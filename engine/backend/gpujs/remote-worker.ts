@@ -1,0 +1,194 @@
+/**
+ * The program of the thread that owns a gpu.js instance for a RemoteRunner (./remote.ts). WebGPU only answers with
+ * Promises, and the engine's kernels are synchronous, so gpu.js runs here, where awaiting costs the engine nothing:
+ * launches arrive as messages and run in order; results stay on the device under ids the engine chose; only a
+ * read (or a check) is answered, through shared memory the engine waits on with Atomics.wait.
+ *
+ * It is sent as source text (like the wasm threads' worker), so it must not refer to anything outside itself. The
+ * host (engine/node/gpujs-worker.ts in Node) loads gpu.js (and Dawn for WebGPU) and hands it in.
+ */
+import type { GpujsMode } from './runner';
+
+/** Reply slots in `control` (an Int32Array over a SharedArrayBuffer). */
+export const REPLY = {
+  /** The ticket of the last request answered: the engine waits for it to become its own. */
+  TICKET: 0,
+  /** REPLY_OK, REPLY_FAILED (the payload is the message), or REPLY_DEAD (the worker stopped; the payload says why). */
+  STATUS: 1,
+  /** Payload length: float32 values for a read, UTF-16 code units for a text. */
+  LENGTH: 2,
+  SLOTS: 4,
+  /** TICKET's value once the thread has crashed (its host's last act). */
+  WORKER_DIED: -1,
+} as const;
+export const REPLY_OK = 0;
+export const REPLY_FAILED = 1;
+export const REPLY_DEAD = 2;
+
+/** A launch argument as it crosses: a number, the values themselves, or a device value by id. */
+export type WireArg = number | Float32Array | { ref: number };
+
+export type RemoteMessage =
+  | { t: 'launch'; id: number; source: string; n: number; args: WireArg[] }
+  | { t: 'upload'; id: number; values: Float32Array }
+  | { t: 'free'; id: number }
+  /** Reply: the values of `id` as float32. */
+  | { t: 'read'; id: number; ticket: number }
+  /** Reply: ok once `id`'s launch ran, or why it failed. */
+  | { t: 'check'; id: number; ticket: number }
+  /** Reply: JSON {launches, fallbacks}. */
+  | { t: 'stats'; ticket: number }
+  /** A larger reply buffer (the engine grows it before a read that needs more). */
+  | { t: 'data'; data: SharedArrayBuffer }
+  /** Reply once everything is freed; the thread then ends. */
+  | { t: 'stop'; ticket: number };
+
+export interface RemoteInit {
+  mode: GpujsMode;
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  /** gpu.js kernel settings (runner.ts KERNEL_SETTINGS). */
+  settings: Record<string, unknown>;
+}
+
+/** What the host gives the program: gpu.js's class, and its message port. */
+export interface RemoteHost {
+  GPU: new (settings: { mode: string }) => unknown;
+  listen(onMessage: (message: RemoteMessage) => void): void;
+  /** Called after `stop` has been answered. */
+  close(): void;
+}
+
+export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
+  type Texture = Float32Array | { toArray(): unknown; delete?(): void };
+  type Kernel = ((...args: unknown[]) => unknown) & { setOutput(o: number[]): void; destroy?(): void; kernel?: { constructor: { mode?: string }; fallbackReason?: string | null } };
+  const gpu = new host.GPU({ mode: init.mode }) as { createKernel(source: string, settings: object): Kernel; destroy(): unknown };
+  const control = new Int32Array(init.control);
+  let data = init.data;
+  const kernels = new Map<string, Kernel>();
+  const values = new Map<number, Texture>();
+  const failed = new Map<number, string>();
+  const fallbacks: string[] = [];
+  let launches = 0;
+  let stopped = false;
+  const arrayModes = init.mode === 'webasm' || init.mode === 'cpu';
+  const COPY = 'function (x) {\n  return x[this.thread.x];\n}';
+
+  const reply = (ticket: number, status: number, payload: Float32Array | string): void => {
+    if (typeof payload === 'string') {
+      const units = new Uint16Array(data, 0, Math.min(payload.length, data.byteLength >> 1));
+      for (let i = 0; i < units.length; i++) units[i] = payload.charCodeAt(i);
+      control[1] = status;
+      control[2] = units.length;
+    } else if (payload.length * 4 > data.byteLength) {
+      return reply(ticket, 1, `the reply buffer holds ${data.byteLength >> 2} values, not ${payload.length}`);
+    } else {
+      new Float32Array(data, 0, payload.length).set(payload);
+      control[1] = status;
+      control[2] = payload.length;
+    }
+    Atomics.store(control, 0, ticket);
+    Atomics.notify(control, 0);
+  };
+  const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+  const kernelFor = (source: string, args: unknown[]): Kernel => {
+    // One kernel per argument-kind signature (runner.ts says why: gpu.js rebuilds a kernel whose argument kinds
+    // change without its dynamicArguments).
+    const kinds = args.map((a) => (typeof a === 'number' ? 'f' : a instanceof Float32Array ? 'a' : 't')).join(',');
+    const key = `${kinds}\n${source}`;
+    let k = kernels.get(key);
+    if (!k) {
+      k = gpu.createKernel(source, { ...init.settings, output: [1], pipeline: true, immutable: true });
+      kernels.set(key, k);
+    }
+    return k;
+  };
+
+  const launch = async (id: number, source: string, n: number, wire: WireArg[]): Promise<void> => {
+    const args: unknown[] = [];
+    for (const a of wire) {
+      if (typeof a === 'number' || a instanceof Float32Array) args.push(a);
+      else if (failed.has(a.ref)) return void failed.set(id, failed.get(a.ref)!);
+      else if (!values.has(a.ref)) return void failed.set(id, `device value ${a.ref} was freed before a kernel read it`);
+      else args.push(values.get(a.ref));
+    }
+    try {
+      const k = kernelFor(source, args);
+      k.setOutput([n]);
+      const result = (await k(...args)) as Texture;
+      launches++;
+      values.set(id, arrayModes && result instanceof Float32Array ? result.slice(0, n) : result);
+      const ran = k.kernel?.constructor.mode;
+      const gl = init.mode === 'webgl2' || init.mode === 'headlessgl';
+      if (ran !== undefined && ran !== init.mode && !(gl && ran === 'gpu')) {
+        const line = `${source.split('\n')[0]} ran on ${ran}: ${k.kernel?.fallbackReason ?? 'no reason given'}`;
+        if (!fallbacks.includes(line)) fallbacks.push(line);
+      }
+    } catch (error) {
+      failed.set(id, `gpu.js ${init.mode}: ${message(error)}`);
+    }
+  };
+
+  const read = async (id: number, ticket: number): Promise<void> => {
+    const t = values.get(id);
+    if (t === undefined) return reply(ticket, 1, failed.get(id) ?? `device value ${id} was freed before it was read`);
+    try {
+      const got = t instanceof Float32Array ? t : await t.toArray();
+      reply(ticket, 0, got instanceof Float32Array ? got : Float32Array.from(got as ArrayLike<number>));
+    } catch (error) {
+      reply(ticket, 1, `gpu.js ${init.mode}: reading a result failed: ${message(error)}`);
+    }
+  };
+
+  const free = (id: number): void => {
+    const t = values.get(id);
+    if (t !== undefined && !(t instanceof Float32Array)) t.delete?.();
+    values.delete(id);
+    failed.delete(id);
+  };
+
+  const handle = async (m: RemoteMessage): Promise<void> => {
+    switch (m.t) {
+      case 'launch':
+        return launch(m.id, m.source, m.n, m.args);
+      case 'upload':
+        if (arrayModes) return void values.set(m.id, m.values);
+        return launch(m.id, COPY, m.values.length, [m.values]);
+      case 'free':
+        return free(m.id);
+      case 'read':
+        return read(m.id, m.ticket);
+      case 'check':
+        return reply(m.ticket, failed.has(m.id) ? 1 : 0, failed.get(m.id) ?? '');
+      case 'stats':
+        return reply(m.ticket, 0, JSON.stringify({ launches, fallbacks }));
+      case 'data':
+        data = m.data;
+        return;
+      case 'stop': {
+        for (const id of [...values.keys()]) free(id);
+        for (const k of kernels.values()) k.destroy?.();
+        kernels.clear();
+        try {
+          await gpu.destroy();
+        } catch {
+          // a lost device may not destroy cleanly; there is nothing left to free
+        }
+        stopped = true;
+        reply(m.ticket, 0, '');
+        return host.close();
+      }
+    }
+  };
+
+  // In order, one at a time: a launch may await its kernel's build, and what comes after reads its result.
+  let chain: Promise<void> = Promise.resolve();
+  host.listen((m) => {
+    if (stopped) return;
+    chain = chain.then(() => handle(m)).catch((error) => {
+      // handle() answers its own failures; this is a bug in this program, and the engine must not wait forever
+      if ('ticket' in m) reply(m.ticket, 2, `gpu.js worker: ${message(error)}`);
+    });
+  });
+}

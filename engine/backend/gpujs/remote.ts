@@ -1,0 +1,206 @@
+/**
+ * A LaunchRunner whose gpu.js lives in another thread (./remote-worker.ts), for gpu.js's WebGPU mode: its kernels
+ * answer with Promises (WebGPU has no synchronous readback), while the engine's kernels return their results.
+ *
+ * The engine's thread only waits where it needs a value:
+ *   - a launch or an upload is a message, and its result stays in the worker under an id chosen here (a
+ *     RemoteTexture, which the resident store keeps like any texture); nothing is awaited;
+ *   - a read posts a request and blocks on Atomics.wait until the worker has written the values into shared memory;
+ *   - a kernel's first launch (per source and argument kinds) is also checked that way, so a kernel that does not
+ *     build fails where it was called, as it would in this thread, and the trainer can fall back to the CPU.
+ * In resident mode a training step is a stream of launches and one read (the logits), so the thread crossing costs
+ * one round trip per step. Blocking needs a thread that may block: Node's main thread, a utility process, a Worker
+ * (not a browser page's main thread).
+ */
+import type { GpujsTexture } from './device';
+import type { Launch } from './plans';
+import { argumentKinds, type GpujsMode, type LaunchRunner } from './runner';
+import { REPLY, REPLY_DEAD, REPLY_FAILED, type RemoteMessage, type WireArg } from './remote-worker';
+
+/** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
+export interface RemotePort {
+  post(message: RemoteMessage): void;
+  /** Ends the worker at once (after `stop`, or when it no longer answers). */
+  terminate(): void;
+}
+
+/** A device value held by the worker. */
+export class RemoteTexture {
+  readonly type = 'RemoteTexture';
+  private deleted = false;
+
+  constructor(
+    private readonly runner: RemoteRunner,
+    readonly id: number,
+    readonly length: number,
+  ) {}
+
+  toArray(): Float32Array {
+    if (this.deleted) throw new Error('gpu.js worker: a device value was read after it was freed');
+    return this.runner.read(this.id, this.length);
+  }
+
+  delete(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.runner.free(this.id);
+  }
+}
+
+/** The shared memory a RemoteRunner and its worker answer through. */
+export interface RemoteChannel {
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+/** Reply buffers start at 1 MiB and grow to the largest read. */
+export function remoteChannel(dataBytes = 1 << 20): RemoteChannel {
+  return { control: new SharedArrayBuffer(REPLY.SLOTS * 4), data: new SharedArrayBuffer(dataBytes) };
+}
+
+export interface RemoteRunnerOptions {
+  /** How long one reply may take before the worker is taken for dead (ms; kernels build within it). */
+  timeoutMs?: number;
+}
+
+export class RemoteRunner implements LaunchRunner {
+  launches = 0;
+  private nextId = 1;
+  private ticket = 0;
+  private readonly control: Int32Array;
+  private data: SharedArrayBuffer;
+  /** Kernels (argument kinds + source) whose first launch ran: later ones are not waited for. */
+  private readonly checked = new Set<string>();
+  /** Set once the worker is stopped or dead: every later call fails with it. */
+  private dead: string | null = null;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly mode: GpujsMode,
+    private readonly port: RemotePort,
+    channel: RemoteChannel,
+    options: RemoteRunnerOptions = {},
+  ) {
+    this.control = new Int32Array(channel.control);
+    this.data = channel.data;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  get fallbacks(): string[] {
+    return (JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 }))) as { fallbacks: string[] }).fallbacks;
+  }
+
+  /** Launches the worker has run (this side counts what it sent: `launches`). */
+  get workerLaunches(): number {
+    return (JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 }))) as { launches: number }).launches;
+  }
+
+  runOnDevice(launch: Launch): RemoteTexture {
+    this.alive();
+    const id = this.nextId++;
+    const args = launch.args.map(wire);
+    this.port.post({ t: 'launch', id, source: launch.source, n: launch.n, args });
+    this.launches++;
+    const key = `${argumentKinds(args)}\n${launch.source}`;
+    if (!this.checked.has(key)) {
+      this.request({ t: 'check', id, ticket: 0 });
+      this.checked.add(key);
+    }
+    return new RemoteTexture(this, id, launch.n);
+  }
+
+  run(launch: Launch): Float32Array {
+    const texture = this.runOnDevice(launch);
+    try {
+      return texture.toArray();
+    } finally {
+      texture.delete();
+    }
+  }
+
+  upload(values: Float32Array): GpujsTexture {
+    this.alive();
+    const id = this.nextId++;
+    // A copy: the caller may change its array after this returns, and a shared one would be read late.
+    this.port.post({ t: 'upload', id, values: values.slice() });
+    return new RemoteTexture(this, id, values.length);
+  }
+
+  read(id: number, length: number): Float32Array {
+    if (length * 4 > this.data.byteLength) {
+      this.data = new SharedArrayBuffer(Math.max(length * 4, this.data.byteLength * 2));
+      this.port.post({ t: 'data', data: this.data });
+    }
+    const got = this.request({ t: 'read', id, ticket: 0 });
+    return new Float32Array(this.data, 0, got).slice();
+  }
+
+  free(id: number): void {
+    if (this.dead === null) this.port.post({ t: 'free', id });
+  }
+
+  /** Frees everything in the worker and ends it (waits at most a few seconds for it to finish). */
+  destroy(): void {
+    if (this.dead !== null) return;
+    try {
+      this.request({ t: 'stop', ticket: 0 }, Math.min(this.timeoutMs, 5_000));
+    } catch {
+      // a worker that does not answer is ended below all the same
+    } finally {
+      this.dead = 'gpu.js worker: stopped';
+      this.port.terminate();
+    }
+  }
+
+  private alive(): void {
+    if (this.dead !== null) throw new Error(this.dead);
+  }
+
+  /** Posts a request and waits for its answer; returns the payload length, or throws the worker's message. */
+  private request(message: Extract<RemoteMessage, { ticket: number }>, timeoutMs = this.timeoutMs): number {
+    this.alive();
+    const ticket = (this.ticket = this.ticket >= 0x7fffffff ? 1 : this.ticket + 1);
+    this.port.post({ ...message, ticket } as RemoteMessage);
+    const started = Date.now();
+    for (;;) {
+      const answered = Atomics.load(this.control, REPLY.TICKET);
+      if (answered === ticket) break;
+      if (answered === REPLY.WORKER_DIED) {
+        this.dead = 'gpu.js worker: the thread crashed';
+        this.port.terminate();
+        throw new Error(this.dead);
+      }
+      if (Date.now() - started > timeoutMs) {
+        this.dead = `gpu.js worker: no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} (the device may be lost)`;
+        this.port.terminate();
+        throw new Error(this.dead);
+      }
+      Atomics.wait(this.control, REPLY.TICKET, answered, 100);
+    }
+    const status = this.control[REPLY.STATUS];
+    const length = this.control[REPLY.LENGTH];
+    if (status === REPLY_FAILED) throw new Error(this.text(length));
+    if (status === REPLY_DEAD) {
+      this.dead = this.text(length);
+      throw new Error(this.dead);
+    }
+    return length;
+  }
+
+  private text(length: number): string {
+    const units = new Uint16Array(this.data, 0, length);
+    let s = '';
+    for (let i = 0; i < units.length; i += 4096) s += String.fromCharCode(...units.subarray(i, i + 4096));
+    return s;
+  }
+}
+
+/** A launch argument as it crosses to the worker (a shared array is copied, so it cannot change before it is read). */
+function wire(a: unknown): WireArg {
+  if (typeof a === 'number') return a;
+  if (a instanceof RemoteTexture) return { ref: a.id };
+  // A view of part of a buffer (wasm memory) would clone the whole buffer.
+  if (a instanceof Float32Array) return a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength ? a : a.slice();
+  if (ArrayBuffer.isView(a) || Array.isArray(a)) return Float32Array.from(a as ArrayLike<number>);
+  throw new Error(`gpu.js worker: cannot send a kernel argument of type ${Object.prototype.toString.call(a)}`);
+}

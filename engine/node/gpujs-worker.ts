@@ -1,0 +1,139 @@
+/**
+ * gpu.js in a worker thread, for the engine in Node: the thread loads gpu.js (and for WebGPU, Dawn's `webgpu`
+ * package, which gives Node a `navigator.gpu`), then serves launches (engine/backend/gpujs/remote-worker.ts) to a
+ * RemoteRunner here.
+ *
+ *   const worker = await startGpujsWorker({ mode: 'webgpu' });
+ *   const backend = createGpujsBackend({ runner: worker.runner, mode: 'webgpu' });
+ *   ...
+ *   backend.dispose();            // frees the device values and ends the thread
+ *
+ * Where WebGPU cannot run, startGpujsWorker rejects with a plain reason (describeGpujsFailure): the package is
+ * missing, Dawn cannot load, or it found no adapter. The thread is unref'd, so it never keeps a process alive.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { describeGpujsFailure } from '../backend/gpujs/modes';
+import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
+import { serveLaunches, type RemoteInit } from '../backend/gpujs/remote-worker';
+import { KERNEL_SETTINGS, type GpujsMode } from '../backend/gpujs/runner';
+
+/** What Dawn says about the adapter it chose. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software adapter (SwiftShader, lavapipe): WebGPU runs, on the CPU. */
+  software: boolean;
+}
+
+export interface GpujsWorker {
+  runner: RemoteRunner;
+  /** WebGPU's adapter; null for the other modes. */
+  adapter: AdapterInfo | null;
+  /** Settles when the thread has ended (after dispose, or a crash). */
+  exited: Promise<number>;
+}
+
+export interface GpujsWorkerOptions {
+  mode: Extract<GpujsMode, 'webgpu' | 'webasm' | 'cpu'>;
+  /** Dawn's options (`create(flags)`), e.g. ['backend=vulkan']. */
+  dawnFlags?: string[];
+  /** How long the thread may take to start and find its device (ms). */
+  startMs?: number;
+  /** How long one answer may take (ms; see RemoteRunner). */
+  timeoutMs?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Where a package's entry is, or null when it is not installed. */
+function resolve(id: string): string | null {
+  try {
+    return require.resolve(id);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The thread's program: load Dawn and gpu.js, then serveLaunches. It runs as CommonJS source (eval), so that no
+ * bundler has to know about a second entry; `__name` is the helper tsx's transform leaves in the function's text.
+ */
+function programSource(): string {
+  return `
+const { workerData, parentPort } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+var __name = (f) => f;
+const { init, gpujsPath, dawnPath, dawnFlags } = workerData;
+const software = /swiftshader|lavapipe|llvmpipe|software/i;
+// A crash after start: tell an engine that may be waiting (ticket -1), rather than let it wait out its timeout.
+process.on('uncaughtException', (error) => {
+  const control = new Int32Array(init.control);
+  Atomics.store(control, 0, -1);
+  Atomics.notify(control, 0);
+  throw error;
+});
+(async () => {
+  let adapter = null;
+  if (init.mode === 'webgpu') {
+    if (!dawnPath) throw new Error("Cannot find package 'webgpu'");
+    const dawn = await import(pathToFileURL(dawnPath).href);
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create(dawnFlags);
+    if (typeof navigator === 'undefined') globalThis.navigator = { gpu };
+    else Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
+    const found = await gpu.requestAdapter();
+    if (!found) throw new Error('Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver)');
+    const info = found.info || {};
+    const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+    adapter = {
+      vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
+      description: info.description || '', software: Boolean(info.isFallbackAdapter || found.isFallbackAdapter) || software.test(text),
+    };
+  }
+  const { GPU } = require(gpujsPath);
+  (${serveLaunches.toString()})(init, {
+    GPU,
+    listen: (f) => parentPort.on('message', f),
+    close: () => parentPort.close(),
+  });
+  parentPort.postMessage({ ready: true, adapter });
+})().catch((error) => parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }));
+`;
+}
+
+export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<GpujsWorker> {
+  const { mode, dawnFlags = [], startMs = 20_000 } = options;
+  const gpujsPath = resolve('gpu.js');
+  if (!gpujsPath) throw new Error("the 'gpu.js' package is not installed");
+  const channel = remoteChannel();
+  const init: RemoteInit = { mode, control: channel.control, data: channel.data, settings: { ...KERNEL_SETTINGS } };
+  const worker = new Worker(programSource(), {
+    eval: true,
+    workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags },
+  });
+  worker.unref();
+  const exited = new Promise<number>((done) => worker.once('exit', done));
+  const started = await new Promise<{ ready: boolean; adapter?: AdapterInfo | null; error?: string }>((done) => {
+    const timer = setTimeout(() => done({ ready: false, error: `gpu.js ${mode} did not start within ${startMs / 1000} s` }), startMs);
+    worker.once('message', (m) => {
+      clearTimeout(timer);
+      done(m);
+    });
+    worker.once('error', (e) => {
+      clearTimeout(timer);
+      done({ ready: false, error: e.message });
+    });
+  });
+  if (!started.ready) {
+    void worker.terminate();
+    throw new Error(describeGpujsFailure(mode, new Error(started.error)));
+  }
+  worker.on('error', (e) => console.warn(`gpu.js ${mode} worker failed: ${e.message}`));
+  const runner = new RemoteRunner(mode, { post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() }, channel, {
+    timeoutMs: options.timeoutMs,
+  });
+  return { runner, adapter: started.adapter ?? null, exited };
+}
