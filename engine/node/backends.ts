@@ -10,6 +10,11 @@
  *
  * The gpu.js backends keep their measured break-even sizes (engine/backend/gpujs: on a machine without a real GPU
  * nothing pays, so they compute on the CPU kernels); the chooser's figures then show them level with 'cpu'.
+ *
+ * With `gpujs`, WebGPU too: 'gpujs-webgpu' runs gpu.js in a worker thread on Dawn's `webgpu` package
+ * (./gpujs-worker.ts), resident, every kernel on the device. A software adapter (SwiftShader, lavapipe) is not
+ * offered unless asked for (`webgpu: 'any'`): it is WebGPU on the CPU, slower than the wasm backends, and timing
+ * it would only delay the run's start. Why it is missing goes into `skipped` either way.
  */
 import { availableParallelism } from 'node:os';
 import { GPU } from 'gpu.js';
@@ -18,12 +23,15 @@ import { createGpujsBackend } from '../backend/gpujs/index';
 import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
 import { enableRelaxedSimd } from './relaxed-simd';
 import { createNodeWasmBackend } from './wasm-threads';
+import { startGpujsWorker, type AdapterInfo } from './gpujs-worker';
 
 export interface NodeBackends {
   /** Registered backend names, 'cpu' first. */
   names: string[];
   /** Why a backend that was tried is missing, by name (e.g. `gpujs-webasm: …`). */
   skipped: Record<string, string>;
+  /** What a registered backend runs on, where there is more to say than its name (WebGPU's adapter). */
+  details: Record<string, string>;
   /** Stops worker threads and frees gpu.js kernels. */
   dispose(): void;
 }
@@ -35,15 +43,25 @@ export interface NodeBackendOptions {
   gpujs?: boolean;
   /** How long to wait for the worker threads to start (default 3000 ms). */
   threadsReadyMs?: number;
+  /** With gpujs: WebGPU through Dawn on a hardware adapter (default), on any adapter, or not at all. */
+  webgpu?: 'hardware' | 'any' | false;
+}
+
+/** The adapter in words: "SwiftShader driver 5.0.0 (software)". */
+export function describeAdapter(adapter: AdapterInfo | null): string {
+  if (!adapter) return 'an unnamed adapter';
+  const name = adapter.description || [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' ') || 'an unnamed adapter';
+  return adapter.software ? `${name} (software)` : name;
 }
 
 const GPUJS_MODES = ['headlessgl', 'webasm'] as const;
 
 export async function registerNodeBackends(options: NodeBackendOptions = {}): Promise<NodeBackends> {
-  const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000 } = options;
+  const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000, webgpu = 'hardware' } = options;
   enableRelaxedSimd();
   const disposers: (() => void)[] = [];
   const skipped: Record<string, string> = {};
+  const details: Record<string, string> = {};
   const tryRegister = (name: string, make: () => { dispose(): void } & Parameters<typeof registerBackend>[0]) => {
     try {
       const backend = make();
@@ -74,10 +92,25 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
         return { ...backend, dispose: () => { backend.dispose(); void gpu.destroy(); } };
       });
     }
+    if (webgpu) {
+      try {
+        const worker = await startGpujsWorker({ mode: 'webgpu' });
+        if (worker.adapter?.software && webgpu !== 'any') {
+          worker.runner.destroy();
+          skipped['gpujs-webgpu'] = `Dawn's only adapter is ${describeAdapter(worker.adapter)}: WebGPU on the CPU, slower than the wasm backends`;
+        } else {
+          tryRegister('gpujs-webgpu', () => createGpujsBackend({ runner: worker.runner, mode: 'webgpu' }));
+          details['gpujs-webgpu'] = `WebGPU through Dawn on ${describeAdapter(worker.adapter)}`;
+        }
+      } catch (error) {
+        skipped['gpujs-webgpu'] = (error as Error).message;
+      }
+    }
   }
   return {
     names: listBackends(),
     skipped,
+    details,
     dispose: () => disposers.forEach((d) => d()),
   };
 }

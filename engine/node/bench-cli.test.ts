@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main, TARGETS } from './bench-cli';
+import { startTestWebGpu } from './webgpu-test-device';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
@@ -29,6 +30,27 @@ describe('npm run bench', () => {
     expect(report.gemm.length).toBe(2 * 8);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu', 'wasm']);
+  });
+
+  it('times gpu.js WebGPU (Dawn in a worker) as one more backend and names its adapter, or says why it cannot', async () => {
+    const argv = ['--presets', 'Mnist_Logistic', '--backends', 'gpujs-webgpu', '--batches', '1', '--json'];
+    const device = await startTestWebGpu(); // points Dawn at a device where the machine has one for tests
+    if ('skip' in device) {
+      const { code, lines } = await run(argv);
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toMatch(/gpujs-webgpu is not available here: \S/);
+      return;
+    }
+    device.runner.destroy(); // the bench starts its own
+    const { code, lines } = await run(argv);
+    expect(code).toBe(0);
+    const report = JSON.parse(lines.join('\n'));
+    expect(report.adapters['gpujs-webgpu']).toBeTruthy();
+    expect(report.training.map((r: { backend: string }) => r.backend)).toEqual(['gpujs-webgpu']);
+    expect(report.training[0].msPerBatch).toBeGreaterThan(0);
+    expect(report.gemm.length).toBe(8);
+    for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
+    expect(report.latency[0].medianMs).toBeGreaterThan(0);
   });
 
   it('refuses bad options with a clear message and exit code 2', async () => {

@@ -3,8 +3,9 @@
  * beside the "Engine speed" targets (PyTorch CPU on the same machine class, batch 64, one 60k-sample epoch).
  *
  *   --presets a,b     presets to time (default: the four with targets; `all` for every preset)
- *   --backends a,b    cpu, wasm, wasm+threads (default: every one available here; threads: one worker per
- *                     extra core)
+ *   --backends a,b    cpu, wasm, wasm+threads, gpujs-webgpu (default: every one available here; threads: one
+ *                     worker per extra core; gpujs-webgpu: gpu.js's WebGPU through Dawn in a worker, on any
+ *                     adapter Dawn finds, software ones included, which the report names)
  *   --batches N       timed batches per preset/backend (default 40; 5 more warm up first); the epoch time is
  *                     estimated as the median ms/batch × 938 (60000 / 64)
  *   --stat median|min which batch time estimates the epoch (default median; min = what a batch costs when
@@ -34,6 +35,10 @@ import {
   buildModel, makeLoss, makeOptimizer, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
 } from '../spec/index';
 import { readMnist } from './mnist-files';
+import { startGpujsWorker } from './gpujs-worker';
+import { describeAdapter } from './backends';
+import { createGpujsBackend, type GpujsBackend } from '../backend/gpujs/index';
+import { isDeviceData } from '../backend/backend';
 
 /** seconds per 60k-sample epoch at batch 64: our targets, and PyTorch's CPU figure they were set from. */
 export const TARGETS: Record<string, { target: number; torch: number }> = {
@@ -68,6 +73,7 @@ function parseArgs(argv: string[]): Options {
   for (const p of presets) if (!PRESETS[p]) throw new Error(`--presets: unknown preset '${p}' (known: ${PRESET_NAMES.join(', ')})`);
   const available = [
     'cpu', ...(wasmSupported() ? ['wasm'] : []), ...(wasmSupported(true) && availableParallelism() > 1 ? ['wasm+threads'] : []),
+    WEBGPU, // whether Dawn finds an adapter is only known once it has started (main)
   ];
   const backends = value('--backends')?.split(',') ?? available;
   for (const b of backends) if (!available.includes(b)) throw new Error(`--backends: '${b}' is not available here (available: ${available.join(', ')})`);
@@ -84,6 +90,18 @@ function parseArgs(argv: string[]): Options {
 }
 
 const wasmBackends: WasmBackend[] = [];
+const WEBGPU = 'gpujs-webgpu';
+let webgpuBackend: GpujsBackend | null = null;
+/** What a backend ran on, where its name does not say (WebGPU's adapter). */
+const adapters: Record<string, string> = {};
+
+/** Starts gpu.js's WebGPU worker; the adapter in words, or throws why there is none. */
+async function prepareWebGpu(): Promise<string> {
+  const worker = await startGpujsWorker({ mode: 'webgpu' });
+  webgpuBackend = createGpujsBackend({ runner: worker.runner, mode: 'webgpu' });
+  registerBackend(webgpuBackend);
+  return describeAdapter(worker.adapter);
+}
 
 /** Registers the wasm backends on first use; with threads, waits (up to 5 s) for the workers to start. */
 async function prepareBackend(name: string): Promise<void> {
@@ -206,8 +224,20 @@ function timeGemm(backend: string): GemmResult[] {
     const b = Float32Array.from({ length: s.k * s.n }, () => rng.normal());
     const attrs = { ...s, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0), dtype: 'float32' as const };
     const flops = 2 * s.m * s.k * s.n;
-    kernel(a, b, attrs);
+    const first = kernel(a, b, attrs);
     const reps = Math.max(3, Math.round(1e8 / flops / (backend === 'cpu' ? 20 : 1)));
+    if (isDeviceData(first)) {
+      // A device result is only a launch: time the launches and the read of the last, which waits for them all.
+      first.read();
+      const t0 = performance.now();
+      let last = first;
+      for (let r = 0; r < reps; r++) last = kernel(a, b, attrs) as typeof first;
+      last.read();
+      const seconds = (performance.now() - t0) / 1000 / reps;
+      endStep();
+      out.push({ shape: s.name, backend, gflops: flops / seconds / 1e9 });
+      continue;
+    }
     const times: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
@@ -267,7 +297,22 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   // As the engine host does (engine/node/backends.ts); --no-relaxed-simd times the plain SIMD build instead.
   if (!argv.includes('--no-relaxed-simd')) enableRelaxedSimd();
-  for (const backend of opts.backends) await prepareBackend(backend);
+  if (opts.backends.includes(WEBGPU)) {
+    try {
+      const adapter = await prepareWebGpu();
+      adapters[WEBGPU] = adapter;
+      if (!opts.json) out(`${WEBGPU}: gpu.js WebGPU through Dawn on ${adapter}, resident, every kernel on the device`);
+    } catch (error) {
+      // Asked for by name, its absence is an error; in the default list, a note.
+      if (argv.includes('--backends')) {
+        out(`bench: ${WEBGPU} is not available here: ${(error as Error).message}`);
+        return 2;
+      }
+      if (!opts.json) out(`${WEBGPU}: not available here (${(error as Error).message})`);
+      opts.backends = opts.backends.filter((b) => b !== WEBGPU);
+    }
+  }
+  for (const backend of opts.backends) if (backend !== WEBGPU) await prepareBackend(backend);
   if (!opts.json && opts.backends.some((b) => b.startsWith('wasm'))) {
     out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add)'}; threads: ${availableParallelism() - 1} worker(s)`);
   }
@@ -275,6 +320,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     report(opts, out);
   } finally {
     for (const b of wasmBackends) b.dispose();
+    webgpuBackend?.dispose();
   }
   return 0;
 }
@@ -296,7 +342,7 @@ function report(opts: Options, out: (line: string) => void): void {
   const latency = opts.backends.map(timePrediction);
   if (opts.json) {
     const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
-    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, wasm, training, gemm, latency }, null, 2));
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, wasm, adapters, training, gemm, latency }, null, 2));
     return;
   }
   out('');

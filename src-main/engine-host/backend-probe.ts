@@ -59,7 +59,9 @@ function whyUnsupported(name: ProbedBackend, runtime: string): string | null {
   const where = runtime.split(' ')[0] === 'node' ? 'Node' : 'this process';
   switch (name) {
     case 'webgpu':
-      return GPU.isWebGPUSupported ? null : `no navigator.gpu in ${where}`;
+      // Node has no navigator.gpu; the engine reaches WebGPU through Dawn in a worker, reported as gpujs-webgpu.
+      if (GPU.isWebGPUSupported) return null;
+      return `no navigator.gpu in ${where}; the engine runs WebGPU through Dawn: see gpujs-webgpu`;
     case 'webgl2':
       return GPU.isWebGL2Supported ? null : `no WebGL in ${where}`;
     case 'headlessgl':

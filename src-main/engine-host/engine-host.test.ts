@@ -54,6 +54,6 @@ describe('backend probe (in this Node process)', () => {
 
   it('explains why WebGL and WebGPU are missing in Node', async () => {
     expect(await probeBackend('webgl2', 'node 20')).toEqual({ name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)' });
-    expect((await probeBackend('webgpu', 'node 20')).detail).toBe('unavailable (no navigator.gpu in Node)');
+    expect((await probeBackend('webgpu', 'node 20')).detail).toBe('unavailable (no navigator.gpu in Node; the engine runs WebGPU through Dawn: see gpujs-webgpu)');
   });
 });

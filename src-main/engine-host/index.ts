@@ -61,7 +61,9 @@ const host: Promise<EngineHost> = (async () => {
 /** The engine backends beside the gpu.js probes ('cpu' is already among them), and any that failed to start. */
 function engineBackendProbes(engine: NodeBackends): BackendProbe[] {
   return [
-    ...engine.names.filter((name) => name !== 'cpu').map((name) => ({ name, available: true, detail: 'ok (engine backend)' })),
+    ...engine.names
+      .filter((name) => name !== 'cpu')
+      .map((name) => ({ name, available: true, detail: `ok (${engine.details[name] ?? 'engine backend'})` })),
     ...Object.entries(engine.skipped).map(([name, why]) => ({ name, available: false, detail: `unavailable (${why})` })),
   ];
 }
