@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main, TARGETS } from './bench-cli';
-import { startTestWebGpu } from './webgpu-test-device';
+import { startTestWebGpu } from './test-support/webgpu-test-device';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];

@@ -1,14 +1,17 @@
 /**
  * gpu.js in a worker thread (engine/backend/gpujs/remote.ts, ./gpujs-worker.ts), the way the engine runs WebGPU:
  * first with gpu.js's webasm mode in the worker (quick, and every machine has it), then with WebGPU itself through
- * Dawn where a device exists (here SwiftShader's Vulkan, ./webgpu-test-device.ts).
+ * Dawn where a device exists (here SwiftShader's Vulkan, ./test-support/webgpu-test-device.ts).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { endStep, getBackend, registerBackend, setBackend } from '../backend/backend';
+import { trainingStep } from '../backend/choose';
+import { crossEntropy } from '../nn/index';
+import { manualSeed } from '../random';
 import { createGpujsBackend, type GpujsBackend, type RemoteRunner } from '../backend/gpujs/index';
-import { cnn, expectResidentTraining, mlp } from '../backend/gpujs/training-check';
+import { batches, cnn, expectClose, expectResidentTraining, mlp, train } from '../backend/gpujs/test-support/training-check';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
-import { startTestWebGpu } from './webgpu-test-device';
+import { startTestWebGpu } from './test-support/webgpu-test-device';
 
 const COPY = 'function (x) {\n  return x[this.thread.x];\n}';
 const previous = getBackend().name;
@@ -77,6 +80,44 @@ describe('the worker thread ends', () => {
     expect(() => (worker.runner as RemoteRunner).runOnDevice({ source: spin, n: 1, args: [Float32Array.from([1])] })).toThrow(/no answer within 300 ms/);
     await expect(worker.exited).resolves.toBeTypeOf('number');
     expect(() => worker.runner.upload(Float32Array.from([1]))).toThrow(/no answer/);
+  });
+});
+
+describe('a thread lost mid-run', () => {
+  it('kept weights and moments come back from their mirrors, and training goes on on the CPU with nothing lost', async () => {
+    const worker = await startGpujsWorker({ mode: 'webasm', timeoutMs: 2_000 });
+    const lost = createGpujsBackend({ runner: worker.runner, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-lost-test' });
+    registerBackend(lost);
+    const data = batches([16, 48], 6);
+    const want = train(mlp, data, 'cpu', lost.store!);
+
+    // As the trainer does: three steps on the worker; the thread dies during the fourth; that step is done again
+    // on the CPU, from the state the step began with, and the run goes on there.
+    setBackend(lost.name);
+    manualSeed(21);
+    const { model, optimizer } = mlp();
+    const losses: number[] = [];
+    for (const [i, [x, y]] of data.entries()) {
+      if (i === 3) {
+        endStep(); // the trainer's, before the batch: it asks for the mirrors of the weights the step starts from
+        void worker.runner.fallbacks; // a request: answered once the thread has taken everything before it
+        await worker.kill();
+      }
+      try {
+        losses.push(trainingStep(model, crossEntropy, optimizer, x, y)());
+      } catch (error) {
+        expect(getBackend().name).toBe(lost.name);
+        expect((error as Error).message).toMatch(/no answer within 2 s/);
+        optimizer.zeroGrad(true);
+        setBackend('cpu');
+        losses.push(trainingStep(model, crossEntropy, optimizer, x, y)());
+      }
+    }
+    expect(lost.store!.restoredFromMirror).toBeGreaterThan(0);
+    expectClose(losses, want.losses);
+    model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data));
+    const state = optimizer.stateDict().state;
+    for (const [i, s] of Object.entries(want.optimizer.stateDict().state)) expectClose(state[Number(i)].exp_avg as Float32Array, s.exp_avg as Float32Array);
   });
 });
 

@@ -34,6 +34,8 @@ export interface GpujsWorker {
   adapter: AdapterInfo | null;
   /** Settles when the thread has ended (after dispose, or a crash). */
   exited: Promise<number>;
+  /** Ends the thread at once, without freeing anything: what a crash does (tests use it). */
+  kill(): Promise<number>;
 }
 
 export interface GpujsWorkerOptions {
@@ -135,5 +137,5 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   const runner = new RemoteRunner(mode, { post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() }, channel, {
     timeoutMs: options.timeoutMs,
   });
-  return { runner, adapter: started.adapter ?? null, exited };
+  return { runner, adapter: started.adapter ?? null, exited, kill: () => worker.terminate() };
 }

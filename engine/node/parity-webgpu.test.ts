@@ -2,7 +2,7 @@
  * The PyTorch parity suite (engine/test/*.test.ts) on gpu.js's WebGPU mode, through Dawn in a worker thread
  * (engine/backend/gpujs/remote.ts): every float32 case a gpu.js kernel supports runs as a WGSL compute shader, in
  * resident mode (results stay in GPU buffers; the next op binds them; only the test's reads come back), with a
- * 1 MB budget so that many cases also evict. Here the device is SwiftShader's Vulkan (./webgpu-test-device.ts);
+ * 1 MB budget so that many cases also evict. Here the device is SwiftShader's Vulkan (./test-support/webgpu-test-device.ts);
  * where Dawn finds no device at all, the suite is skipped and says why.
  */
 import { readdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerBackend, setBackend } from '../backend/backend';
 import { createGpujsBackend, type GpujsBackend } from '../backend/gpujs/index';
-import { startTestWebGpu } from './webgpu-test-device';
+import { startTestWebGpu } from './test-support/webgpu-test-device';
 
 const started = await startTestWebGpu();
 const skip = 'skip' in started ? started.skip : null;

@@ -11,8 +11,16 @@
  *     updates it in place swaps its texture (`replace`). Its downloaded values are cached until the next update, so
  *     a CPU kernel that reads a kept weight several times in a step downloads it once.
  * Tensors that share storage (reshape) share one texture, counted: it is freed with its last holder.
+ *
+ * Mirrors: with a runner that can copy in the background (RemoteRunner, gpu.js in a worker), every endStep also
+ * asks for CPU copies of the kept values, written into shared memory off this thread (two halves, alternating, so
+ * a copy cut short never mixes two steps). When a kept value cannot be read any more (the device was lost, the
+ * thread died), it is taken from its mirror, provided that mirror is of the latest endStep and the value has not
+ * changed since: the state the step began with. The trainer then redoes that step on the CPU, and nothing is
+ * lost. Otherwise the read fails as it would without mirrors.
  */
 import type { DeviceData } from '../backend';
+import type { LaunchRunner } from './runner';
 
 /** What gpu.js's pipeline mode returns: a texture (GL) or, on webasm/cpu, the plain array itself. */
 export type GpujsTexture = { toArray(): unknown; delete?(): void } | Float32Array;
@@ -33,6 +41,11 @@ class Values {
   /** A persistent texture's last download, dropped when a kernel replaces it. */
   cached: Float32Array | null = null;
   gone = false;
+  /** Mirrors: two halves of `length` floats over shared memory; the first generation that copied this value, and
+   * the generation in progress when a kernel last replaced it (its mirrors up to that one hold the older value). */
+  shadow: Float32Array | null = null;
+  firstMirrored = Infinity;
+  changedAt = -1;
 
   constructor(
     private readonly store: GpujsStore,
@@ -49,9 +62,18 @@ class Values {
       throw new Error('gpu.js backend: a tensor\'s values were freed at the end of a training step (endStep); read what you keep across steps before it');
     }
     const t = this.texture;
+    let raw: unknown;
+    try {
+      raw = t instanceof Float32Array ? t : t.toArray();
+    } catch (error) {
+      // The device copy cannot be read (the device was lost, its thread died): every kept value whose mirror is
+      // good comes home from it at once, this one included, or the error stands.
+      if (!this.persistent || !this.store.restoreFromMirrors() || this.host === null) throw error;
+      return { values: this.host, owned: false };
+    }
     this.store.downloads++;
     this.store.downloadedBytes += this.length * 4;
-    const values = exact(t instanceof Float32Array ? t : t.toArray(), this.length);
+    const values = exact(raw, this.length);
     if (this.persistent) this.cached = values;
     return { values, owned: !this.persistent };
   }
@@ -121,6 +143,7 @@ export class GpujsDeviceData implements DeviceData {
     v.texture = texture;
     v.host = null;
     v.cached = null;
+    v.changedAt = this.store.mirrorGeneration; // mirrors up to this generation hold the value before this update
   }
 }
 
@@ -128,15 +151,22 @@ export class GpujsStore {
   /** Device values read back to the CPU so far, and their bytes (what a step's residency is measured by). */
   downloads = 0;
   downloadedBytes = 0;
+  /** Kept values restored from their mirrors (the device or its thread was lost). */
+  restoredFromMirror = 0;
   /** Step-scoped values in creation order (the eviction order). */
   private readonly live = new Set<Values>();
   private liveBytes = 0;
+  /** Kept values (mirrored at endStep when the runner can). */
+  private readonly kept = new Set<Values>();
+  /** Mirror generations asked for so far (one per endStep with kept values). */
+  mirrorGeneration = 0;
   /** A holder the program dropped without releasing (a discarded tensor or optimizer) gives its reference back. */
   private readonly finalizer = new FinalizationRegistry<Values>((values) => this.unref(values));
 
   constructor(
     readonly backend: string,
     private readonly budgetBytes = DEVICE_BUDGET_BYTES,
+    private readonly mirroring: Pick<LaunchRunner, 'mirror' | 'mirroredGeneration'> | null = null,
   ) {}
 
   /** Step-scoped bytes on the device now (tests and the README's figures). */
@@ -170,10 +200,12 @@ export class GpujsStore {
 
   /** Wraps a texture that lives across steps (a parameter, an optimizer moment). */
   persistent(texture: GpujsTexture, length: number): GpujsDeviceData {
-    return this.holder(new Values(this, texture, length, true));
+    const values = new Values(this, texture, length, true);
+    this.kept.add(values);
+    return this.holder(values);
   }
 
-  /** Frees every step-scoped texture (see the lifetime rule above). */
+  /** Frees every step-scoped texture (see the lifetime rule above), and mirrors the kept ones where it can. */
   endStep(): void {
     for (const v of this.live) {
       v.gone = true;
@@ -181,6 +213,44 @@ export class GpujsStore {
     }
     this.live.clear();
     this.liveBytes = 0;
+    this.mirrorKept();
+  }
+
+  private mirrorKept(): void {
+    const { mirror } = this.mirroring ?? {};
+    if (!mirror || this.kept.size === 0) return;
+    const generation = this.mirrorGeneration + 1;
+    const entries = [];
+    for (const v of this.kept) {
+      if (v.texture === null || v.texture instanceof Float32Array) continue;
+      v.shadow ??= new Float32Array(new SharedArrayBuffer(8 * v.length));
+      v.firstMirrored = Math.min(v.firstMirrored, generation);
+      entries.push({ texture: v.texture, shadow: v.shadow, offset: (generation % 2) * v.length });
+    }
+    // A runner that knows its device is gone takes no more mirrors: the last good one stays the latest.
+    if (mirror.call(this.mirroring, entries, generation)) this.mirrorGeneration = generation;
+  }
+
+  /**
+   * Brings every kept value home from its mirror, where the last generation written whole copied it after its
+   * last change and is the latest or the one before (the latest writes the other half; an older one's half may be
+   * half-rewritten). Returns how many came home; those without such a mirror stay as they were.
+   */
+  restoreFromMirrors(): number {
+    const done = this.mirroring?.mirroredGeneration?.call(this.mirroring) ?? 0;
+    if (done < this.mirrorGeneration - 1) return 0;
+    let restored = 0;
+    for (const v of this.kept) {
+      if (v.shadow === null || v.texture === null || done < v.firstMirrored || v.changedAt >= done) continue;
+      const start = (done % 2) * v.length;
+      v.host = v.shadow.slice(start, start + v.length);
+      deleteTexture(v.texture);
+      v.texture = null;
+      v.cached = null;
+      restored++;
+    }
+    this.restoredFromMirror += restored;
+    return restored;
   }
 
   /** A new holder of `values` (see GpujsDeviceData.share). */
@@ -199,6 +269,7 @@ export class GpujsStore {
   private unref(values: Values): void {
     if (--values.refs > 0) return;
     this.forget(values);
+    this.kept.delete(values);
     values.free();
   }
 

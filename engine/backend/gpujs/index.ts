@@ -88,7 +88,7 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
   const thresholds = { ...DEFAULT_THRESHOLDS[options.mode], ...options.thresholds };
   const name = options.name ?? `gpujs-${options.mode}`;
   const resident = options.resident ?? (options.mode === 'webgpu' || options.mode === 'webgl2' || options.mode === 'headlessgl');
-  const store = resident ? new GpujsStore(name, options.budgetBytes) : null;
+  const store = resident ? new GpujsStore(name, options.budgetBytes, runner as LaunchRunner) : null;
   const kernels = gpujsKernels(runner, thresholds, store);
   return {
     name,

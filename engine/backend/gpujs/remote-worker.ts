@@ -17,6 +17,8 @@ export const REPLY = {
   STATUS: 1,
   /** Payload length: float32 values for a read, UTF-16 code units for a text. */
   LENGTH: 2,
+  /** The last mirror generation written whole (device.ts "Mirrors"). */
+  MIRRORED: 3,
   SLOTS: 4,
   /** TICKET's value once the thread has crashed (its host's last act). */
   WORKER_DIED: -1,
@@ -38,6 +40,11 @@ export type RemoteMessage =
   | { t: 'check'; id: number; ticket: number }
   /** Reply: JSON {launches, fallbacks}. */
   | { t: 'stats'; ticket: number }
+  /**
+   * Copy each value into its target (a SharedArrayBuffer's floats from `offset`), in the background; when all are
+   * written, store `generation` in MIRRORED. Nothing is answered: the engine only looks when it needs a mirror.
+   */
+  | { t: 'mirror'; generation: number; entries: Array<{ id: number; target: SharedArrayBuffer; offset: number; length: number }> }
   /** A larger reply buffer (the engine grows it before a read that needs more). */
   | { t: 'data'; data: SharedArrayBuffer }
   /** Reply once everything is freed; the thread then ends. */
@@ -163,6 +170,22 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
         return reply(m.ticket, failed.has(m.id) ? 1 : 0, failed.get(m.id) ?? '');
       case 'stats':
         return reply(m.ticket, 0, JSON.stringify({ launches, fallbacks }));
+      case 'mirror': {
+        // Each read is started now, in queue order (so it sees the value as of this point), and not awaited: the
+        // launches behind it go on. A value missing or failed leaves the generation unmarked.
+        const reads = m.entries.map((e) => {
+          const t = values.get(e.id);
+          return t === undefined ? null : t instanceof Float32Array ? t : (t.toArray() as unknown);
+        });
+        const write = (got: unknown[]): void => {
+          if (got.some((g) => g === null)) return;
+          m.entries.forEach((e, i) => new Float32Array(e.target, e.offset * 4, e.length).set(got[i] as ArrayLike<number>));
+          Atomics.store(control, 3, m.generation);
+        };
+        if (reads.some((r) => r instanceof Promise)) Promise.all(reads).then(write, () => undefined);
+        else write(reads);
+        return;
+      }
       case 'data':
         data = m.data;
         return;

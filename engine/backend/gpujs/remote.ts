@@ -14,7 +14,7 @@
  */
 import type { GpujsTexture } from './device';
 import type { Launch } from './plans';
-import { argumentKinds, type GpujsMode, type LaunchRunner } from './runner';
+import { argumentKinds, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
 import { REPLY, REPLY_DEAD, REPLY_FAILED, type RemoteMessage, type WireArg } from './remote-worker';
 
 /** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
@@ -133,6 +133,23 @@ export class RemoteRunner implements LaunchRunner {
     }
     const got = this.request({ t: 'read', id, ticket: 0 });
     return new Float32Array(this.data, 0, got).slice();
+  }
+
+  mirror(entries: MirrorEntry[], generation: number): boolean {
+    if (this.dead !== null) return false;
+    this.port.post({
+      t: 'mirror',
+      generation,
+      entries: entries.map((e) => {
+        const texture = e.texture as RemoteTexture;
+        return { id: texture.id, target: e.shadow.buffer as SharedArrayBuffer, offset: e.offset, length: texture.length };
+      }),
+    });
+    return true;
+  }
+
+  mirroredGeneration(): number {
+    return Atomics.load(this.control, REPLY.MIRRORED);
   }
 
   free(id: number): void {

@@ -12,7 +12,7 @@ import { AdamW, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
-import { batches, cnn, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './training-check';
+import { batches, cnn, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './test-support/training-check';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-test' });

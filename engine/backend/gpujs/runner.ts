@@ -40,7 +40,21 @@ export interface LaunchRunner {
   runOnDevice(launch: Launch): GpujsTexture;
   /** A CPU array's values on the device. */
   upload(values: Float32Array): GpujsTexture;
+  /**
+   * Copies device values into CPU arrays in the background, then marks `generation` done (RemoteRunner: kept
+   * values survive a device or thread that is lost; device.ts "Mirrors"). False when it cannot (the device is gone).
+   */
+  mirror?(entries: MirrorEntry[], generation: number): boolean;
+  /** The last generation whose mirror was written whole. */
+  mirroredGeneration?(): number;
   destroy(): void;
+}
+
+/** A device value and where its mirror goes: `shadow[offset .. offset + length)`, a SharedArrayBuffer's floats. */
+export interface MirrorEntry {
+  texture: GpujsTexture;
+  shadow: Float32Array;
+  offset: number;
 }
 
 export const KERNEL_SETTINGS = {

@@ -12,6 +12,8 @@ import type { ModelSpec } from '../../../common/spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
 import { cpuKernels } from '../../../engine/backend/cpu/index';
+import { createGpujsBackend } from '../../../engine/backend/gpujs/index';
+import { startGpujsWorker } from '../../../engine/node/gpujs-worker';
 import { RunManager, type TrainingPeer } from './run-manager';
 
 type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
@@ -106,6 +108,51 @@ describe('run backends', () => {
     const epochs = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(epochs[1].trainAcc).toBeGreaterThan(0.5);
+  });
+
+  it('when a gpu.js worker thread hangs mid-run, its kept weights come home from their mirrors and the run ends as on the CPU', async () => {
+    // gpu.js in a worker, resident (as gpujs-webgpu runs), on webasm so that every machine runs it. During the
+    // forward pass of epoch 2's third batch its thread hangs (a kernel that runs for minutes, as a hung GPU would);
+    // the run must go on on the CPU from the weights that batch began with.
+    const worker = await startGpujsWorker({ mode: 'webasm', timeoutMs: 2_000 });
+    const gpu = createGpujsBackend({ runner: worker.runner, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-killed' });
+    const SPIN = `function (x) {\n  let s = 0;\n  for (let i = 0; i < 1048576; i++) {\n    for (let j = 0; j < 1048576; j++) {\n      s = s + x[0] * 0.5;\n    }\n  }\n  return s;\n}`;
+    let matmuls = 0;
+    registerBackend({
+      ...gpu,
+      kernels: {
+        ...gpu.kernels,
+        Matmul: (...args: Parameters<typeof cpuKernels.Matmul>) => {
+          // Per epoch: 10 batches of a forward and a weight-gradient product, and 2 validation forwards.
+          if (++matmuls === 22 + 2 * 2 + 1) worker.runner.runOnDevice({ source: SPIN, n: 1, args: [Float32Array.of(1)] });
+          return gpu.kernels.Matmul!(...args);
+        },
+      },
+    });
+    const runOn = async (backend: string) => {
+      const h = harness();
+      await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+      await h.manager.handle(h.renderer, { type: 'run-start', spec: { ...spec, optimizer: { type: 'Adam', params: { lr: 0.01 } } }, options: { epochs: 2, seed: 7, backend } });
+      const done = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && ['completed', 'failed'].includes(e.run.state));
+      return { h, done };
+    };
+    const cpu = await runOn('cpu');
+    const killed = await runOn('gpujs-killed');
+    expect(killed.done.run).toMatchObject({ state: 'completed', epoch: 2 });
+    const announced = killed.h.events.filter((e): e is Ev<'run-backend'> => e.type === 'run-backend');
+    expect(announced[1].note).toMatch(/^the gpujs-killed backend failed \(gpu\.js worker: no answer within 2 s .*\); training goes on on the CPU from batch 3 of epoch 2, with nothing lost$/);
+    expect(gpu.store!.restoredFromMirror).toBeGreaterThan(0);
+    await expect(worker.exited).resolves.toBeTypeOf('number');
+    // Nothing lost: the same epochs as a run that was on the CPU all along (same seed), to float32 rounding.
+    const epochs = (h: typeof cpu.h) => h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch');
+    const want = epochs(cpu.h);
+    const got = epochs(killed.h);
+    expect(got.map((e) => e.epoch)).toEqual([1, 2]);
+    got.forEach((e, i) => {
+      expect(e.trainLoss).toBeCloseTo(want[i].trainLoss, 5);
+      expect(e.valLoss!).toBeCloseTo(want[i].valLoss!, 5);
+      expect(e.trainAcc).toBe(want[i].trainAcc);
+    });
   });
 
   it('refuses a backend this engine does not have', async () => {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
+import { startGpujsWorker, type GpujsWorker } from '../gpujs-worker';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 

@@ -4,13 +4,13 @@
  * each step downloaded from the device.
  */
 import { expect } from 'vitest';
-import { setBackend } from '../backend';
-import { trainingStep } from '../choose';
-import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential, Tanh } from '../../nn/index';
-import { Adam, SGD, type Optimizer } from '../../optim/index';
-import { manualSeed, Random } from '../../random';
-import { Tensor } from '../../tensor';
-import { GpujsDeviceData, type GpujsStore } from './device';
+import { setBackend } from '../../backend';
+import { trainingStep } from '../../choose';
+import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential, Tanh } from '../../../nn/index';
+import { Adam, SGD, type Optimizer } from '../../../optim/index';
+import { manualSeed, Random } from '../../../random';
+import { Tensor } from '../../../tensor';
+import { GpujsDeviceData, type GpujsStore } from '../device';
 
 export type Build = () => { model: Sequential; optimizer: Optimizer<object> };
 
