@@ -63,7 +63,8 @@ for (const mode of ['webgl2', 'webgpu'] as const) {
     for (const line of worst) console.log(`  ${line}`);
     expect(report.error).toBeUndefined();
     expect(report.results.filter((r) => r.status === 'fail')).toEqual([]);
-    expect(count('pass')).toBeGreaterThan(mode === 'webgpu' ? 25 : 800);
+    // webgpu: the kernel checks, then the engine in a worker (training steps and the fixture suite).
+    expect(count('pass')).toBeGreaterThan(800);
     expect(report.fallbacks).toEqual([]);
   });
 }

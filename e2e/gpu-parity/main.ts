@@ -4,8 +4,9 @@
  * Synchronous modes (webgl2, webasm): registers the gpu.js backend for the mode with zero thresholds (every case a
  * gpu.js kernel supports runs on it), imports engine/test/*.test.ts through the vitest shim and runs every PyTorch
  * fixture case, as engine/backend/gpujs/parity.test.ts does in Node.
- * webgpu: gpu.js kernels there only answer asynchronously, which the synchronous engine cannot use, so the page
- * runs each kernel plan on WebGPU and on the CPU reference over the same inputs and compares them.
+ * webgpu: gpu.js kernels there only answer asynchronously, so the page runs each kernel plan on WebGPU against the
+ * CPU reference itself, then the engine runs in a worker (./engine-worker.ts) with gpu.js in another
+ * (./gpu-worker.ts), as the Node engine host runs Dawn: training steps and the fixture suite on gpujs-webgpu.
  * Either way it measures matmul GFLOP/s and leaves everything in `window.gpuParity` for the spec.
  */
 import { GPU } from 'gpu.js';
@@ -15,6 +16,7 @@ import { preloadFixtures } from './node-shim';
 import { runAll, type TestResult } from './vitest-shim';
 import { kernelChecks, matmulFigures, residencyCheck, type Figure } from './checks';
 import { fixtureUrls, testFiles } from 'virtual:gpu-parity-files';
+import type { EngineWorkerMessage } from './engine-worker';
 
 export interface ParityReport {
   mode: string;
@@ -57,8 +59,11 @@ async function main(): Promise<void> {
     const runner = new GpujsRunner(gpu, mode);
     await kernelChecks(runner, (r) => report.results.push(r));
     report.figures = await matmulFigures(runner);
-    report.fallbacks = runner.fallbacks;
+    report.fallbacks = [...runner.fallbacks];
     report.launches = runner.launches;
+    const engine = await engineInWorker((r) => report.results.push(r));
+    report.fallbacks.push(...engine.fallbacks);
+    report.launches += engine.launches;
     return;
   }
   const runner = new GpujsRunner(gpu, mode);
@@ -75,6 +80,24 @@ async function main(): Promise<void> {
   report.figures = await matmulFigures(runner);
   report.fallbacks = runner.fallbacks;
   report.launches = runner.launches;
+}
+
+/** Runs ./engine-worker.ts to the end, passing on its results. */
+function engineInWorker(onResult: (r: TestResult) => void): Promise<{ launches: number; fallbacks: string[] }> {
+  const { Worker } = globalThis as unknown as {
+    Worker: new (url: URL, options: { type: 'module' }) => { onmessage: ((event: { data: unknown }) => void) | null; onerror: ((event: { message: string }) => void) | null; terminate(): void };
+  };
+  const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    worker.onerror = (event) => reject(new Error(`the engine worker failed: ${event.message}`));
+    worker.onmessage = (event) => {
+      const message = event.data as EngineWorkerMessage;
+      if ('result' in message) return onResult(message.result);
+      worker.terminate();
+      if (message.error) reject(new Error(message.error));
+      else resolve(message);
+    };
+  });
 }
 
 main()

@@ -61,5 +61,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1 << 14,
     assetsInlineLimit: 0,
   },
+  // The WebGPU engine runs in a module worker that starts another (./engine-worker.ts, ./gpu-worker.ts).
+  worker: { format: 'es', plugins: () => [keepFixturePaths, parityFiles] },
   server: { fs: { allow: [here('../..')] } },
 });

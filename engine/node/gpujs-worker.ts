@@ -48,12 +48,13 @@ export interface GpujsWorkerOptions {
   timeoutMs?: number;
 }
 
-const require = createRequire(import.meta.url);
+/** Not named `require`: in the engine host's bundle that name is the bundler's own. */
+const packages = createRequire(import.meta.url);
 
 /** Where a package's entry is, or null when it is not installed. */
 function resolve(id: string): string | null {
   try {
-    return require.resolve(id);
+    return packages.resolve(id);
   } catch {
     return null;
   }

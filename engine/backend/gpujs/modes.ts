@@ -1,8 +1,8 @@
 /**
  * Plain-words reasons for a gpu.js mode that cannot run, for reports and test skips. The one that needs
- * explaining is WebGPU in Node: gpu.js reaches it through Dawn's `webgpu` package, a native addon built against
- * glibc 2.38 / libstdc++ 3.4.32, so on older systems (Debian 12 ships glibc 2.36) it fails to load with a
- * linker message about GLIBC_2.38 or GLIBCXX_3.4.32.
+ * explaining is WebGPU in Node: it comes from Dawn's `webgpu` package, a native addon. The 0.2.9 build gpu.js
+ * depends on needs glibc 2.38 / libstdc++ 3.4.32, so on older systems (Debian 12 ships glibc 2.36) it fails to load
+ * with a linker message about GLIBC_2.38 or GLIBCXX_3.4.32; LayerLab's own (0.6.2) loads there.
  */
 
 /** A short reason for `error`, raised while loading or using gpu.js mode `mode`. */
