@@ -1,7 +1,7 @@
 /**
  * gpu.js parity in Chromium (SwiftShader: no GPU needed): the engine's PyTorch fixture suite on the gpujs-webgl2
- * backend, and every gpu.js kernel plan on WebGPU against the CPU reference (WebGPU only reads back
- * asynchronously, so it checks kernels rather than driving the synchronous engine). The page (e2e/gpu-parity/) is
+ * backend, and on gpujs-webgpu, whose engine runs in a Worker with gpu.js in another (WebGPU only reads back
+ * asynchronously: engine/backend/gpujs/remote.ts); before each, every kernel plan against the CPU reference. The page (e2e/gpu-parity/) is
  * built with vite at test time and served from 127.0.0.1 with COOP/COEP. A mode this Chromium lacks is skipped
  * with the reason printed. The page also measures matmul GFLOP/s, printed for engine/backend/gpujs/README.md.
  */
