@@ -78,16 +78,39 @@ process.on('uncaughtException', (error) => {
   Atomics.notify(control, 0);
   throw error;
 });
+// The devices gpu.js asks Dawn for, so that stopping can destroy them and wait for their last callbacks: a thread
+// ended while Dawn still has one to deliver aborts the process (napi_throw during teardown).
+const devices = [];
+const release = async () => {
+  for (const device of devices.splice(0)) {
+    device.destroy();
+    await Promise.race([device.lost, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 10));
+};
 (async () => {
   let adapter = null;
   if (init.mode === 'webgpu') {
     if (!dawnPath) throw new Error("Cannot find package 'webgpu'");
     const dawn = await import(pathToFileURL(dawnPath).href);
     Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create(dawnFlags);
+    const dawnGpu = dawn.create(dawnFlags);
+    const gpu = {
+      requestAdapter: async (options) => {
+        const found = await dawnGpu.requestAdapter(options);
+        if (!found) return found;
+        return new Proxy(found, {
+          get: (target, key) => key === 'requestDevice'
+            ? async (descriptor) => { const device = await target.requestDevice(descriptor); devices.push(device); return device; }
+            : typeof target[key] === 'function' ? target[key].bind(target) : target[key],
+        });
+      },
+      getPreferredCanvasFormat: () => dawnGpu.getPreferredCanvasFormat(),
+      get wgslLanguageFeatures() { return dawnGpu.wgslLanguageFeatures; },
+    };
     if (typeof navigator === 'undefined') globalThis.navigator = { gpu };
     else Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
-    const found = await gpu.requestAdapter();
+    const found = await dawnGpu.requestAdapter();
     if (!found) throw new Error('Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver)');
     const info = found.info || {};
     const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
@@ -100,6 +123,7 @@ process.on('uncaughtException', (error) => {
   (${serveLaunches.toString()})(init, {
     GPU,
     listen: (f) => parentPort.on('message', f),
+    release,
     close: () => parentPort.close(),
   });
   parentPort.postMessage({ ready: true, adapter });

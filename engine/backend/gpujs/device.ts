@@ -206,14 +206,14 @@ export class GpujsStore {
   }
 
   /** Frees every step-scoped texture (see the lifetime rule above), and mirrors the kept ones where it can. */
-  endStep(): void {
+  endStep(mirror = true): void {
     for (const v of this.live) {
       v.gone = true;
       v.free();
     }
     this.live.clear();
     this.liveBytes = 0;
-    this.mirrorKept();
+    if (mirror) this.mirrorKept();
   }
 
   private mirrorKept(): void {

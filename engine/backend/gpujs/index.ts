@@ -19,7 +19,7 @@
  * See ./README.md.
  */
 import type { GPU } from 'gpu.js';
-import type { Backend, DeviceData } from '../backend';
+import { getBackend, type Backend, type DeviceData } from '../backend';
 import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
@@ -95,7 +95,9 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
     kernels,
     // Every gpu.js kernel takes its own device values, so a step's tensors never leave the device between them.
     deviceInputs: store ? new Set(Object.keys(kernels)) : undefined,
-    endStep: store ? () => store.endStep() : undefined,
+    // Mirrors only while this backend trains: kept values of a model the chooser measured here must not be copied
+    // on every step of a run on another backend (they go when that model is collected).
+    endStep: store ? () => store.endStep(getBackend().name === name) : undefined,
     // Parameters and moments live in textures once the update would run on gpu.js (under the threshold the CPU
     // kernel updates them, and keeping them on the device would only add downloads).
     keep: store

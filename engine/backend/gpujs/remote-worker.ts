@@ -62,6 +62,11 @@ export interface RemoteInit {
 export interface RemoteHost {
   GPU: new (settings: { mode: string }) => unknown;
   listen(onMessage: (message: RemoteMessage) => void): void;
+  /**
+   * Before `stop` is answered: lets the device go quietly (WebGPU: destroy it and wait for its callbacks), since a
+   * thread ended while Dawn still has callbacks to deliver takes its whole process down.
+   */
+  release?(): Promise<void>;
   /** Called after `stop` has been answered. */
   close(): void;
 }
@@ -78,6 +83,8 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const fallbacks: string[] = [];
   let launches = 0;
   let stopped = false;
+  /** Mirror reads still in flight (stop waits for them). */
+  let mirroring: Promise<unknown> = Promise.resolve();
   const arrayModes = init.mode === 'webasm' || init.mode === 'cpu';
   const COPY = 'function (x) {\n  return x[this.thread.x];\n}';
 
@@ -182,7 +189,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
           m.entries.forEach((e, i) => new Float32Array(e.target, e.offset * 4, e.length).set(got[i] as ArrayLike<number>));
           Atomics.store(control, 3, m.generation);
         };
-        if (reads.some((r) => r instanceof Promise)) Promise.all(reads).then(write, () => undefined);
+        if (reads.some((r) => r instanceof Promise)) mirroring = Promise.all([mirroring, Promise.all(reads).then(write, () => undefined)]);
         else write(reads);
         return;
       }
@@ -190,11 +197,14 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
         data = m.data;
         return;
       case 'stop': {
+        const { setTimeout: later } = globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown };
+        await Promise.race([mirroring, new Promise<void>((resolve) => later(resolve, 2000))]);
         for (const id of [...values.keys()]) free(id);
         for (const k of kernels.values()) k.destroy?.();
         kernels.clear();
         try {
           await gpu.destroy();
+          await host.release?.();
         } catch {
           // a lost device may not destroy cleanly; there is nothing left to free
         }
