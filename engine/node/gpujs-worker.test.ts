@@ -124,12 +124,12 @@ describe('a thread lost mid-run', () => {
 const webgpu = await startTestWebGpu();
 const noWebGpu = 'skip' in webgpu ? webgpu.skip : null;
 if (noWebGpu) console.log(`WebGPU training checks skipped: ${noWebGpu}`);
+let gpuBackend: GpujsBackend | undefined;
+// Whether or not a test made a backend of it, the thread is stopped here (a Dawn thread left to the process's exit
+// may still have a callback to deliver).
+afterAll(() => (gpuBackend ? gpuBackend.dispose() : 'runner' in webgpu && webgpu.runner.destroy()));
 
 describe.skipIf(noWebGpu !== null)('gpu.js WebGPU through Dawn in a worker', () => {
-  let gpuBackend: GpujsBackend;
-  // Whether or not a test made a backend of it, the thread is stopped (a Dawn thread left to the process's exit
-  // may still have a callback to deliver).
-  afterAll(() => (gpuBackend ? gpuBackend.dispose() : (webgpu as GpujsWorker).runner.destroy()));
 
   it.each([
     ['an MLP with Adam', mlp, [16, 48]],
