@@ -60,6 +60,7 @@ describe('npm run bench', () => {
       [['--batches', '0'], /--batches must be a positive integer/],
       [['--full', '--epochs', '1'], /--epochs must be an integer of at least 2/],
       [['--stat', 'mean'], /--stat must be median or min/],
+      [['--torch', '/nonexistent/python3', '--presets', 'MLP'], /--torch: could not run \/nonexistent\/python3/],
     ] as const) {
       const { code, lines } = await run([...argv]);
       expect(code).toBe(2);

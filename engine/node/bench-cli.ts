@@ -15,12 +15,17 @@
  *                     memory growth), comparable with the table's PyTorch column (median full-epoch seconds)
  *   --epochs N        epochs for --full (default 2)
  *   --data DIR        the MNIST folder for --full
+ *   --torch [PYTHON]  also train the presets in PyTorch on this machine (scripts/torch_bench.py, real MNIST from
+ *                     --data, --epochs epochs, median after the first; default /usr/bin/python3) and set LayerLab's
+ *                     figures against those: the issue's PyTorch column was measured on another machine
  *   --json            one JSON document instead of tables
  *   --no-relaxed-simd time the plain SIMD kernels (no fused multiply-add), as Node 20 runs them without a flag
  *
  * Synthetic batches (random pixels and labels) keep the estimate free of data loading; --full includes it.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { noGrad } from '../autograd';
 import { endStep, registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
@@ -61,6 +66,8 @@ interface Options {
   stat: 'median' | 'min';
   data: string;
   json: boolean;
+  /** The Python to run scripts/torch_bench.py with, or null. */
+  torch: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -83,9 +90,12 @@ function parseArgs(argv: string[]): Options {
   if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs must be an integer of at least 2 (the first is warm-up)`);
   const stat = value('--stat') ?? 'median';
   if (stat !== 'median' && stat !== 'min') throw new Error(`--stat must be median or min, got '${stat}'`);
+  const torchAt = argv.indexOf('--torch');
+  const torchArg = torchAt >= 0 ? argv[torchAt + 1] : undefined;
+  const torch = torchAt < 0 ? null : torchArg && !torchArg.startsWith('--') ? torchArg : '/usr/bin/python3';
   return {
     presets, backends, batches, stat, full: argv.includes('--full'), epochs, json: argv.includes('--json'),
-    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'),
+    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'), torch,
   };
 }
 
@@ -279,6 +289,34 @@ function timePrediction(backend: string): LatencyResult {
   return { backend, medianMs: median(times) };
 }
 
+export interface TorchHere {
+  version: string;
+  /** Median seconds per full epoch after the first, per preset, under its faster thread setting. */
+  seconds: Record<string, number>;
+  threads: Record<string, number>;
+}
+
+const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/torch_bench.py', import.meta.url));
+
+/** PyTorch's epoch seconds for the presets with targets, on this machine; throws why it could not run. */
+export function torchHere(python: string, presets: string[], data: string, epochs: number): TorchHere {
+  const wanted = presets.filter((p) => TARGETS[p]);
+  const ran = spawnSync(python, [TORCH_SCRIPT, '--data', data, '--epochs', String(epochs), '--presets', wanted.join(',')], { encoding: 'utf8' });
+  if (ran.error) throw new Error(`could not run ${python}: ${ran.error.message}`);
+  if (ran.status !== 0) {
+    const last = ran.stderr.trim().split('\n').pop() ?? '';
+    if (/No module named 'torch'/.test(last)) throw new Error(`PyTorch is not installed for ${python} (Debian: apt-get install python3-torch)`);
+    throw new Error(`${python} ${TORCH_SCRIPT} failed: ${last}`);
+  }
+  const report = JSON.parse(ran.stdout) as { torch: string; presets: Record<string, { threads: number; seconds: number[] }> };
+  const entries = Object.entries(report.presets);
+  return {
+    version: report.torch,
+    seconds: Object.fromEntries(entries.map(([p, r]) => [p, median(r.seconds.slice(1))])),
+    threads: Object.fromEntries(entries.map(([p, r]) => [p, r.threads])),
+  };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((p, q) => p - q);
   return sorted[sorted.length >> 1];
@@ -316,8 +354,22 @@ export async function main(argv: string[], out: (line: string) => void = console
   if (!opts.json && opts.backends.some((b) => b.startsWith('wasm'))) {
     out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add)'}; threads: ${availableParallelism() - 1} worker(s)`);
   }
+  let torch: TorchHere | null = null;
+  if (opts.torch) {
+    // First, alone: the two would share the same two cores.
+    try {
+      torch = torchHere(opts.torch, opts.presets, opts.data, opts.epochs);
+      if (!opts.json) {
+        const each = Object.entries(torch.seconds).map(([p, s]) => `${p} ${s.toFixed(2)} s (${torch!.threads[p]} thread${torch!.threads[p] > 1 ? 's' : ''})`);
+        out(`PyTorch ${torch.version} here, median full epoch after the first: ${each.join(', ')}`);
+      }
+    } catch (error) {
+      out(`bench: --torch: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   try {
-    report(opts, out);
+    report(opts, out, torch);
   } finally {
     for (const b of wasmBackends) b.dispose();
     webgpuBackend?.dispose();
@@ -325,7 +377,7 @@ export async function main(argv: string[], out: (line: string) => void = console
   return 0;
 }
 
-function report(opts: Options, out: (line: string) => void): void {
+function report(opts: Options, out: (line: string) => void, torch: TorchHere | null): void {
   const training: TrainResult[] = [];
   for (const preset of opts.presets) {
     for (const backend of opts.backends) {
@@ -342,14 +394,15 @@ function report(opts: Options, out: (line: string) => void): void {
   const latency = opts.backends.map(timePrediction);
   if (opts.json) {
     const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
-    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, wasm, adapters, training, gemm, latency }, null, 2));
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency }, null, 2));
     return;
   }
   out('');
   out(`Epoch seconds (60k samples, batch 64) against the targets (ratio = best / target; ≤ 1 meets it).`);
   out(`wall = ${opts.stat} batch × 938${opts.full ? ' (or the full epoch)' : ''}; cpu = process CPU time per batch × 938:`);
   const cols = opts.backends.flatMap((b) => [`${b} wall`, `${b} cpu`]);
-  out(`${pad('preset', 15)} ${cols.map((c) => lpad(c, 10)).join(' ')} ${lpad('target', 7)} ${lpad('torch', 6)}  ratio wall/cpu`);
+  out(`${pad('preset', 15)} ${cols.map((c) => lpad(c, 10)).join(' ')} ${lpad('target', 7)} ${lpad('torch', 6)}  ratio wall/cpu` +
+    (torch ? `  ${lpad('torch here', 10)}  best wall / torch here` : ''));
   for (const preset of opts.presets) {
     const rows = training.filter((r) => r.preset === preset);
     const wall = (r: TrainResult) => r.fullEpochSeconds ?? r.epochSeconds;
@@ -359,8 +412,10 @@ function report(opts: Options, out: (line: string) => void): void {
       const r = rows.find((x) => x.backend === b)!;
       return [wall(r).toFixed(2), r.cpuEpochSeconds.toFixed(2)];
     });
+    const here = torch?.seconds[preset];
     out(`${pad(preset, 15)} ${cells.map((c) => lpad(c, 10)).join(' ')} ` +
-      `${lpad(t ? t.target.toFixed(2) : '-', 7)} ${lpad(t ? t.torch.toFixed(2) : '-', 6)}  ${ratio(wall)} / ${ratio((r) => r.cpuEpochSeconds)}`);
+      `${lpad(t ? t.target.toFixed(2) : '-', 7)} ${lpad(t ? t.torch.toFixed(2) : '-', 6)}  ${ratio(wall)} / ${ratio((r) => r.cpuEpochSeconds)}` +
+      (torch ? `  ${lpad(here !== undefined ? here.toFixed(2) : '-', 10)}  ${here !== undefined ? (Math.min(...rows.map(wall)) / here).toFixed(2) : '-'}` : ''));
   }
   out('');
   out(`GEMM GFLOP/s (best kernel call, input copies included):`);
