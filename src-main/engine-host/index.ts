@@ -38,6 +38,9 @@ const runtime = process.versions.electron
 /** Main's control channel, whichever transport carries it (set by serveElectron / serveChildProcess). */
 let mainPeer: EnginePeer = { id: 'main', send: () => undefined };
 
+/** Stops the engine's worker threads (set once they exist): a Dawn thread must stop before the process ends. */
+let disposeBackends = (): void => undefined;
+
 /** Messages that arrive while the backends are being probed wait here, in order. */
 const host: Promise<EngineHost> = (async () => {
   const probes = await probeBackends(runtime);
@@ -45,6 +48,7 @@ const host: Promise<EngineHost> = (async () => {
   // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference. The worker threads
   // start in the background (long before a run measures them): the hello does not wait for them.
   const engine = await registerNodeBackends({ gpujs: true, threadsReadyMs: 0 });
+  disposeBackends = () => engine.dispose();
   const hello: EngineHello = {
     engineVersion: packageJson.version,
     pid: process.pid,
@@ -114,7 +118,14 @@ function serveChildProcess(): void {
       void host.then((h) => h.handle(main, frame));
     }
   });
-  // The parent is gone (even if it was SIGKILLed): do not live on as an orphan.
-  process.on('disconnect', () => process.exit(0));
+  // The parent is gone (even if it was SIGKILLed): do not live on as an orphan. The worker threads stop first:
+  // a WebGPU thread ended while Dawn still has a callback to deliver would abort the process instead.
+  process.on('disconnect', () => {
+    try {
+      disposeBackends();
+    } finally {
+      process.exit(0);
+    }
+  });
   void host.then((h) => main.send({ type: 'hello', hello: h.hello }));
 }
