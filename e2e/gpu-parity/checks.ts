@@ -5,14 +5,10 @@
  */
 import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
-import { Tensor } from '../../engine/tensor';
 import { Random } from '../../engine/random';
 import { plans as P, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
 import { endStep, setBackend } from '../../engine/backend/backend';
-import { trainingStep } from '../../engine/backend/choose';
-import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential } from '../../engine/nn/index';
-import { Adam, SGD, type Optimizer } from '../../engine/optim/index';
-import { manualSeed } from '../../engine/random';
+import { batches, cnn, mlp, train } from '../../engine/backend/gpujs/test-support/training-check';
 import type { TestResult } from './vitest-shim';
 
 export interface Figure {
@@ -131,52 +127,33 @@ export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult
 }
 
 /**
- * A whole training step on webgl2 textures (resident mode, engine/backend/gpujs/device.ts): an MLP with Adam and a
- * small CNN with momentum SGD train three steps on gpu.js and on the CPU reference; the losses and weights must
- * agree, the weights and moments must be textures between steps, and from the second step on only the logits may
- * come back (the fused cross-entropy reads them on the CPU).
+ * A whole training step on the device (resident mode, engine/backend/gpujs/device.ts), with the resident tests'
+ * models (engine/backend/gpujs/test-support/training-check.ts): an MLP with Adam and a small CNN with nesterov SGD
+ * train five steps on gpu.js and on the CPU reference; the losses and weights must agree, the weights must stay on
+ * the device between steps, and from the second step on only the logits may come back (the fused cross-entropy
+ * reads them on the CPU).
  */
 export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[]> {
   const store = backend.store!;
   const results: TestResult[] = [];
-  const builds = {
-    'MLP 48-32-10, Adam': () => {
-      const model = new Sequential(new Linear(48, 32), new ReLU(), new Linear(32, 10));
-      return { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) as unknown as Optimizer<object>, shape: [16, 48] };
-    },
-    'CNN conv-relu-conv(stride 2)-linear, SGD momentum': () => {
-      const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new Conv2d(4, 6, 3, { stride: 2 }), new ReLU(), new Flatten(), new Linear(54, 10));
-      return { model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) as unknown as Optimizer<object>, shape: [8, 1, 8, 8] };
-    },
-  };
-  for (const [label, build] of Object.entries(builds)) {
+  const cases = [
+    ['MLP 48-32-16-10, Adam', mlp, [16, 48]],
+    ['CNN conv-relu-conv(stride 2)-linear, nesterov SGD', cnn, [8, 1, 8, 8]],
+  ] as const;
+  for (const [label, build, shape] of cases) {
     const name = `${backend.name}: a training step stays on the device (${label})`;
     try {
-      const run = (on: string) => {
-        setBackend(on);
-        manualSeed(4);
-        const { model, optimizer, shape } = build();
-        const data = new Random(9);
-        const x = new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => data.normal()), shape);
-        const y = new Tensor(Int32Array.from({ length: shape[0] }, (_, i) => i % 10), [shape[0]]);
-        const losses: number[] = [];
-        const bytes: number[] = [];
-        const step = trainingStep(model, crossEntropy, optimizer, x, y);
-        for (let i = 0; i < 3; i++) {
-          const before = store.downloadedBytes;
-          losses.push(step());
-          bytes.push(store.downloadedBytes - before);
-        }
-        const onDevice = model.parameters().every((p) => p.device !== null);
-        return { losses, bytes, onDevice, weights: model.parameters().map((p) => p.data), batch: shape[0] };
-      };
-      const want = run('cpu');
-      const got = run(backend.name);
+      const data = batches([...shape], 5);
+      const want = train(build, data, 'cpu', store);
+      const got = train(build, data, backend.name, store);
+      const onDevice = got.model.parameters().every((p) => p.device !== null);
+      const weights = got.model.parameters().map((p) => p.data);
+      const wantWeights = want.model.parameters().map((p) => p.data);
       setBackend(backend.name);
-      const err = Math.max(worst(got.losses, want.losses), ...got.weights.map((w, i) => worst(w, want.weights[i])));
-      const logitBytes = got.batch * 10 * 4;
-      const resident = got.onDevice && got.bytes.slice(1).every((b) => b === logitBytes);
-      const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${got.onDevice}; bytes read back per step: ${got.bytes.join(', ')} (the logits: ${logitBytes})`;
+      const err = Math.max(worst(got.losses, want.losses), ...weights.map((w, i) => worst(w, wantWeights[i])));
+      const logitBytes = shape[0] * 10 * 4;
+      const resident = onDevice && got.downloadedBytes.slice(1).every((b) => b === logitBytes);
+      const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${onDevice}; bytes read back per step: ${got.downloadedBytes.join(', ')} (the logits: ${logitBytes})`;
       results.push(resident && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });
     } catch (error) {
       results.push({ name, status: 'fail', error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });

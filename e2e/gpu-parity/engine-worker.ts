@@ -5,7 +5,7 @@
  * the residency check and the whole PyTorch fixture suite on gpujs-webgpu, posting each result to the page.
  */
 import { registerBackend, setBackend } from '../../engine/backend/backend';
-import { createGpujsBackend, KERNEL_SETTINGS, RemoteRunner, remoteChannel, type RemoteInit } from '../../engine/backend/gpujs/index';
+import { createGpujsBackend, RemoteRunner, remoteChannel } from '../../engine/backend/gpujs/index';
 import { preloadFixtures } from './node-shim';
 import { runAll, type TestResult } from './vitest-shim';
 import { residencyCheck } from './checks';
@@ -26,15 +26,14 @@ const post = (message: EngineWorkerMessage) => (globalThis as unknown as { postM
 
 async function main(): Promise<{ launches: number; fallbacks: string[] }> {
   const gpuThread = new Worker(new URL('./gpu-worker.ts', import.meta.url), { type: 'module' });
-  const channel = remoteChannel();
-  const init: RemoteInit = { mode: 'webgpu', control: channel.control, data: channel.data, settings: { ...KERNEL_SETTINGS } };
+  const channel = remoteChannel('webgpu');
   await new Promise<void>((resolve, reject) => {
     gpuThread.onmessage = (event) => {
       const answer = event.data as { ready: boolean; error?: string };
       if (answer.ready) resolve();
       else reject(new Error(answer.error));
     };
-    gpuThread.postMessage(init);
+    gpuThread.postMessage(channel);
   });
   gpuThread.onmessage = null;
   const runner = new RemoteRunner('webgpu', { post: (m) => gpuThread.postMessage(m), terminate: () => gpuThread.terminate() }, channel);

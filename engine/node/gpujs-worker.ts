@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { describeGpujsFailure } from '../backend/gpujs/modes';
 import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
-import { serveLaunches, type RemoteInit } from '../backend/gpujs/remote-worker';
-import { KERNEL_SETTINGS, type GpujsMode } from '../backend/gpujs/runner';
+import { serveLaunches } from '../backend/gpujs/remote-worker';
+import type { GpujsMode } from '../backend/gpujs/runner';
 
 /** What Dawn says about the adapter it chose. */
 export interface AdapterInfo {
@@ -74,8 +74,8 @@ const software = /swiftshader|lavapipe|llvmpipe|software/i;
 // A crash after start: tell an engine that may be waiting (ticket -1), rather than let it wait out its timeout.
 process.on('uncaughtException', (error) => {
   const control = new Int32Array(init.control);
-  Atomics.store(control, 0, -1);
-  Atomics.notify(control, 0);
+  Atomics.store(control, init.layout.TICKET, init.layout.WORKER_DIED);
+  Atomics.notify(control, init.layout.TICKET);
   throw error;
 });
 // The devices gpu.js asks Dawn for, so that stopping can destroy them and wait for their last callbacks: a thread
@@ -135,8 +135,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   const { mode, dawnFlags = [], startMs = 20_000 } = options;
   const gpujsPath = resolve('gpu.js');
   if (!gpujsPath) throw new Error("the 'gpu.js' package is not installed");
-  const channel = remoteChannel();
-  const init: RemoteInit = { mode, control: channel.control, data: channel.data, settings: { ...KERNEL_SETTINGS } };
+  const init = remoteChannel(mode);
   const worker = new Worker(programSource(), {
     eval: true,
     workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags },
@@ -159,7 +158,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
     throw new Error(describeGpujsFailure(mode, new Error(started.error)));
   }
   worker.on('error', (e) => console.warn(`gpu.js ${mode} worker failed: ${e.message}`));
-  const runner = new RemoteRunner(mode, { post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() }, channel, {
+  const runner = new RemoteRunner(mode, { post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() }, init, {
     timeoutMs: options.timeoutMs,
   });
   return { runner, adapter: started.adapter ?? null, exited, kill: () => worker.terminate() };

@@ -5,12 +5,11 @@
  * 1 MB budget so that many cases also evict. Here the device is SwiftShader's Vulkan (./test-support/webgpu-test-device.ts);
  * where Dawn finds no device at all, the suite is skipped and says why.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerBackend, setBackend } from '../backend/backend';
 import { createGpujsBackend, type GpujsBackend } from '../backend/gpujs/index';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
+import { importParitySuite } from '../test/parity-suite';
 
 const started = await startTestWebGpu();
 const skip = 'skip' in started ? started.skip : null;
@@ -21,10 +20,7 @@ else if (!('skip' in started)) {
   backend = createGpujsBackend({ runner: started.runner, mode: 'webgpu', budgetBytes: 1 << 20 });
   registerBackend(backend);
   setBackend(backend.name);
-  const dir = fileURLToPath(new URL('../test/', import.meta.url));
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort()) {
-    await import(/* @vite-ignore */ `../test/${file}`);
-  }
+  await importParitySuite();
 }
 
 afterAll(() => {

@@ -4,12 +4,11 @@
  * only the test's own reads download. The budget is small (1 MB), so many cases also evict their older results.
  * webasm's "textures" are arrays, so this checks the bookkeeping; e2e/gpu-parity runs the suite on WebGL2 textures.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { registerBackend, setBackend } from '../backend';
 import { createGpujsBackend } from './index';
+import { importParitySuite } from '../../test/parity-suite';
 
 const backend = createGpujsBackend({
   gpu: new GPU({ mode: 'webasm' }), mode: 'webasm', resident: true, budgetBytes: 1 << 20, thresholds: { macs: 0, elements: 0 },
@@ -17,10 +16,7 @@ const backend = createGpujsBackend({
 registerBackend(backend);
 setBackend(backend.name);
 
-const dir = fileURLToPath(new URL('../../test/', import.meta.url));
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort()) {
-  await import(/* @vite-ignore */ `../../test/${file}`);
-}
+await importParitySuite();
 
 afterAll(() => {
   console.log(`gpujs-webasm resident parity: ${backend.runner.launches} gpu.js launches, ${backend.store!.downloads} downloads`);

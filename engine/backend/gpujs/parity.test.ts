@@ -7,21 +7,17 @@
  * keep webasm's work on the CPU and test nothing). The last test checks gpu.js never fell back to its own cpu
  * mode. `npx vitest run engine/backend/gpujs` runs it.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { registerBackend, setBackend } from '../backend';
 import { createGpujsBackend } from './index';
+import { importParitySuite } from '../../test/parity-suite';
 
 const backend = createGpujsBackend({ gpu: new GPU({ mode: 'webasm' }), mode: 'webasm', thresholds: { macs: 0, elements: 0 } });
 registerBackend(backend);
 setBackend(backend.name);
 
-const dir = fileURLToPath(new URL('../../test/', import.meta.url));
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort()) {
-  await import(/* @vite-ignore */ `../../test/${file}`);
-}
+await importParitySuite();
 
 afterAll(() => {
   console.log(`gpujs-webasm parity: ${backend.runner.launches} gpu.js launches`);

@@ -9,11 +9,14 @@
  */
 import type { GpujsMode } from './runner';
 
-/** Reply slots in `control` (an Int32Array over a SharedArrayBuffer). */
+/**
+ * Reply slots in `control` (an Int32Array over a SharedArrayBuffer), and their values. The worker's program gets
+ * it in its RemoteInit (`layout`), since it cannot import it.
+ */
 export const REPLY = {
   /** The ticket of the last request answered: the engine waits for it to become its own. */
   TICKET: 0,
-  /** REPLY_OK, REPLY_FAILED (the payload is the message), or REPLY_DEAD (the worker stopped; the payload says why). */
+  /** OK, FAILED (the payload is the message), or DEAD (the worker stopped; the payload says why). */
   STATUS: 1,
   /** Payload length: float32 values for a read, UTF-16 code units for a text. */
   LENGTH: 2,
@@ -22,10 +25,10 @@ export const REPLY = {
   SLOTS: 4,
   /** TICKET's value once the thread has crashed (its host's last act). */
   WORKER_DIED: -1,
+  OK: 0,
+  FAILED: 1,
+  DEAD: 2,
 } as const;
-export const REPLY_OK = 0;
-export const REPLY_FAILED = 1;
-export const REPLY_DEAD = 2;
 
 /** A launch argument as it crosses: a number, the values themselves, or a device value by id. */
 export type WireArg = number | Float32Array | { ref: number };
@@ -56,6 +59,7 @@ export interface RemoteInit {
   data: SharedArrayBuffer;
   /** gpu.js kernel settings (runner.ts KERNEL_SETTINGS). */
   settings: Record<string, unknown>;
+  layout: typeof REPLY;
 }
 
 /** What the host gives the program: gpu.js's class, and its message port. */
@@ -76,6 +80,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   type Kernel = ((...args: unknown[]) => unknown) & { setOutput(o: number[]): void; destroy?(): void; kernel?: { constructor: { mode?: string }; fallbackReason?: string | null } };
   const gpu = new host.GPU({ mode: init.mode }) as { createKernel(source: string, settings: object): Kernel; destroy(): unknown };
   const control = new Int32Array(init.control);
+  const L = init.layout;
   let data = init.data;
   const kernels = new Map<string, Kernel>();
   const values = new Map<number, Texture>();
@@ -92,17 +97,17 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     if (typeof payload === 'string') {
       const units = new Uint16Array(data, 0, Math.min(payload.length, data.byteLength >> 1));
       for (let i = 0; i < units.length; i++) units[i] = payload.charCodeAt(i);
-      control[1] = status;
-      control[2] = units.length;
+      control[L.STATUS] = status;
+      control[L.LENGTH] = units.length;
     } else if (payload.length * 4 > data.byteLength) {
-      return reply(ticket, 1, `the reply buffer holds ${data.byteLength >> 2} values, not ${payload.length}`);
+      return reply(ticket, L.FAILED, `the reply buffer holds ${data.byteLength >> 2} values, not ${payload.length}`);
     } else {
       new Float32Array(data, 0, payload.length).set(payload);
-      control[1] = status;
-      control[2] = payload.length;
+      control[L.STATUS] = status;
+      control[L.LENGTH] = payload.length;
     }
-    Atomics.store(control, 0, ticket);
-    Atomics.notify(control, 0);
+    Atomics.store(control, L.TICKET, ticket);
+    Atomics.notify(control, L.TICKET);
   };
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
@@ -146,12 +151,12 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
 
   const read = async (id: number, ticket: number): Promise<void> => {
     const t = values.get(id);
-    if (t === undefined) return reply(ticket, 1, failed.get(id) ?? `device value ${id} was freed before it was read`);
+    if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? `device value ${id} was freed before it was read`);
     try {
       const got = t instanceof Float32Array ? t : await t.toArray();
-      reply(ticket, 0, got instanceof Float32Array ? got : Float32Array.from(got as ArrayLike<number>));
+      reply(ticket, L.OK, got instanceof Float32Array ? got : Float32Array.from(got as ArrayLike<number>));
     } catch (error) {
-      reply(ticket, 1, `gpu.js ${init.mode}: reading a result failed: ${message(error)}`);
+      reply(ticket, L.FAILED, `gpu.js ${init.mode}: reading a result failed: ${message(error)}`);
     }
   };
 
@@ -174,9 +179,9 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       case 'read':
         return read(m.id, m.ticket);
       case 'check':
-        return reply(m.ticket, failed.has(m.id) ? 1 : 0, failed.get(m.id) ?? '');
+        return reply(m.ticket, failed.has(m.id) ? L.FAILED : L.OK, failed.get(m.id) ?? '');
       case 'stats':
-        return reply(m.ticket, 0, JSON.stringify({ launches, fallbacks }));
+        return reply(m.ticket, L.OK, JSON.stringify({ launches, fallbacks }));
       case 'mirror': {
         // Each read is started now, in queue order (so it sees the value as of this point), and not awaited: the
         // launches behind it go on. A value missing or failed leaves the generation unmarked.
@@ -187,7 +192,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
         const write = (got: unknown[]): void => {
           if (got.some((g) => g === null)) return;
           m.entries.forEach((e, i) => new Float32Array(e.target, e.offset * 4, e.length).set(got[i] as ArrayLike<number>));
-          Atomics.store(control, 3, m.generation);
+          Atomics.store(control, L.MIRRORED, m.generation);
         };
         if (reads.some((r) => r instanceof Promise)) mirroring = Promise.all([mirroring, Promise.all(reads).then(write, () => undefined)]);
         else write(reads);
@@ -209,7 +214,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
           // a lost device may not destroy cleanly; there is nothing left to free
         }
         stopped = true;
-        reply(m.ticket, 0, '');
+        reply(m.ticket, L.OK, '');
         return host.close();
       }
     }
@@ -221,7 +226,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     if (stopped) return;
     chain = chain.then(() => handle(m)).catch((error) => {
       // handle() answers its own failures; this is a bug in this program, and the engine must not wait forever
-      if ('ticket' in m) reply(m.ticket, 2, `gpu.js worker: ${message(error)}`);
+      if ('ticket' in m) reply(m.ticket, L.DEAD, `gpu.js worker: ${message(error)}`);
     });
   });
 }

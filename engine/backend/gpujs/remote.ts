@@ -14,8 +14,8 @@
  */
 import type { GpujsTexture } from './device';
 import type { Launch } from './plans';
-import { argumentKinds, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
-import { REPLY, REPLY_DEAD, REPLY_FAILED, type RemoteMessage, type WireArg } from './remote-worker';
+import { argumentKinds, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
+import { REPLY, type RemoteInit, type RemoteMessage, type WireArg } from './remote-worker';
 
 /** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
 export interface RemotePort {
@@ -47,15 +47,18 @@ export class RemoteTexture {
   }
 }
 
-/** The shared memory a RemoteRunner and its worker answer through. */
-export interface RemoteChannel {
-  control: SharedArrayBuffer;
-  data: SharedArrayBuffer;
-}
+/** What a RemoteRunner and its worker share: the worker's first message, and the memory they answer through. */
+export type RemoteChannel = RemoteInit;
 
 /** Reply buffers start at 1 MiB and grow to the largest read. */
-export function remoteChannel(dataBytes = 1 << 20): RemoteChannel {
-  return { control: new SharedArrayBuffer(REPLY.SLOTS * 4), data: new SharedArrayBuffer(dataBytes) };
+export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20): RemoteChannel {
+  return {
+    mode,
+    control: new SharedArrayBuffer(REPLY.SLOTS * 4),
+    data: new SharedArrayBuffer(dataBytes),
+    settings: { ...KERNEL_SETTINGS },
+    layout: REPLY,
+  };
 }
 
 export interface RemoteRunnerOptions {
@@ -87,12 +90,17 @@ export class RemoteRunner implements LaunchRunner {
   }
 
   get fallbacks(): string[] {
-    return (JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 }))) as { fallbacks: string[] }).fallbacks;
+    return this.stats().fallbacks;
   }
 
   /** Launches the worker has run (this side counts what it sent: `launches`). */
   get workerLaunches(): number {
-    return (JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 }))) as { launches: number }).launches;
+    return this.stats().launches;
+  }
+
+  /** The worker's counts; answered once it has taken everything sent before. */
+  private stats(): { launches: number; fallbacks: string[] } {
+    return JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 })));
   }
 
   runOnDevice(launch: Launch): RemoteTexture {
@@ -196,8 +204,8 @@ export class RemoteRunner implements LaunchRunner {
     }
     const status = this.control[REPLY.STATUS];
     const length = this.control[REPLY.LENGTH];
-    if (status === REPLY_FAILED) throw new Error(this.text(length));
-    if (status === REPLY_DEAD) {
+    if (status === REPLY.FAILED) throw new Error(this.text(length));
+    if (status === REPLY.DEAD) {
       this.dead = this.text(length);
       throw new Error(this.dead);
     }

@@ -5,15 +5,11 @@
  * after `registerBackend` + `setBackend('wasm')` collects every fixture case once more against the wasm kernels,
  * in this file's module graph, without touching the parity files. `npx vitest run engine/backend/wasm` runs it.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { registerBackend, setBackend } from '../backend';
 import { createWasmBackend } from './index';
+import { importParitySuite } from '../../test/parity-suite';
 
 registerBackend(createWasmBackend());
 setBackend('wasm');
 
-const dir = fileURLToPath(new URL('../../test/', import.meta.url));
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort()) {
-  await import(/* @vite-ignore */ `../../test/${file}`);
-}
+await importParitySuite();
