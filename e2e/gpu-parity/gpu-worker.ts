@@ -5,6 +5,7 @@
  */
 import { GPU } from 'gpu.js';
 import { serveLaunches, type RemoteHost, type RemoteInit, type RemoteMessage } from '../../engine/backend/gpujs/remote-worker';
+import { createStepPlanner } from '../../engine/backend/gpujs/step-plans';
 
 /** The worker's globals (typechecked with the Node wing's libs, which have no DOM). */
 const scope = globalThis as unknown as {
@@ -22,6 +23,7 @@ scope.onmessage = (event) => {
       GPU: GPU as unknown as RemoteHost['GPU'],
       listen: (onMessage) => (scope.onmessage = (e) => onMessage(e.data as RemoteMessage)),
       close: () => scope.close(),
+      createPlanner: createStepPlanner,
     });
     scope.postMessage({ ready: true });
   })().catch((error: unknown) => scope.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error) }));

@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { describeGpujsFailure } from '../backend/gpujs/modes';
 import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
 import { serveLaunches } from '../backend/gpujs/remote-worker';
+import { createStepPlanner } from '../backend/gpujs/step-plans';
 import type { GpujsMode } from '../backend/gpujs/runner';
 
 /** What Dawn says about the adapter it chose. */
@@ -46,6 +47,8 @@ export interface GpujsWorkerOptions {
   startMs?: number;
   /** How long one answer may take (ms; see RemoteRunner). */
   timeoutMs?: number;
+  /** Replay repeated training steps as gpu.js plans (default on; off runs every launch on its own, the reference). */
+  plans?: boolean;
 }
 
 /** Not named `require`: in the engine host's bundle that name is the bundler's own. */
@@ -125,6 +128,7 @@ const release = async () => {
     listen: (f) => parentPort.on('message', f),
     release,
     close: () => parentPort.close(),
+    createPlanner: (${createStepPlanner.toString()}),
   });
   parentPort.postMessage({ ready: true, adapter });
 })().catch((error) => parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }));
@@ -135,7 +139,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   const { mode, dawnFlags = [], startMs = 20_000 } = options;
   const gpujsPath = resolve('gpu.js');
   if (!gpujsPath) throw new Error("the 'gpu.js' package is not installed");
-  const init = remoteChannel(mode);
+  const init = remoteChannel(mode, undefined, options.plans ?? true);
   const worker = new Worker(programSource(), {
     eval: true,
     workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags },

@@ -26,7 +26,8 @@ import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode, type LaunchRunner } from './runner';
 
 export { GpujsRunner, LOOP_MAX, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner } from './runner';
-export { RemoteRunner, RemoteTexture, remoteChannel, type RemoteChannel, type RemotePort } from './remote';
+export { RemoteRunner, RemoteTexture, remoteChannel, type RemoteChannel, type RemotePort, type RemoteStats } from './remote';
+export { createStepPlanner, type WorkerCounts } from './step-plans';
 export { serveLaunches, type RemoteHost, type RemoteInit, type RemoteMessage } from './remote-worker';
 export { GpujsDeviceData, GpujsStore } from './device';
 export * as plans from './plans';

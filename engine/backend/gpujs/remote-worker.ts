@@ -8,6 +8,7 @@
  * host (engine/node/gpujs-worker.ts in Node) loads gpu.js (and Dawn for WebGPU) and hands it in.
  */
 import type { GpujsMode } from './runner';
+import type { createStepPlanner, WorkerCounts, WorkerValue } from './step-plans';
 
 /**
  * Reply slots in `control` (an Int32Array over a SharedArrayBuffer), and their values. The worker's program gets
@@ -34,6 +35,11 @@ export const REPLY = {
 export type WireArg = number | Float32Array | { ref: number };
 
 export type RemoteMessage =
+  /**
+   * Everything the engine sent since its last request, and that request last: one thread crossing per training
+   * step. With step plans on, the worker replays a batch it has seen before as one gpu.js plan (./step-plans.ts).
+   */
+  | { t: 'batch'; messages: RemoteMessage[] }
   | { t: 'launch'; id: number; source: string; n: number; args: WireArg[] }
   | { t: 'upload'; id: number; values: Float32Array }
   | { t: 'free'; id: number }
@@ -41,7 +47,7 @@ export type RemoteMessage =
   | { t: 'read'; id: number; ticket: number }
   /** Reply: ok once `id`'s launch ran, or why it failed. */
   | { t: 'check'; id: number; ticket: number }
-  /** Reply: JSON {launches, fallbacks}. */
+  /** Reply: JSON WorkerCounts and {fallbacks}. */
   | { t: 'stats'; ticket: number }
   /**
    * Copy each value into its target (a SharedArrayBuffer's floats from `offset`), in the background; when all are
@@ -60,6 +66,8 @@ export interface RemoteInit {
   /** gpu.js kernel settings (runner.ts KERNEL_SETTINGS). */
   settings: Record<string, unknown>;
   layout: typeof REPLY;
+  /** Replay repeated batches as gpu.js plans (./step-plans.ts); needs the host's `createPlanner`. */
+  plans?: boolean;
 }
 
 /** What the host gives the program: gpu.js's class, and its message port. */
@@ -73,12 +81,18 @@ export interface RemoteHost {
   release?(): Promise<void>;
   /** Called after `stop` has been answered. */
   close(): void;
+  /** ./step-plans.ts's factory, handed in (this program cannot import it). */
+  createPlanner?: typeof createStepPlanner;
 }
 
 export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
-  type Texture = Float32Array | { toArray(): unknown; delete?(): void };
+  type Texture = WorkerValue;
   type Kernel = ((...args: unknown[]) => unknown) & { setOutput(o: number[]): void; destroy?(): void; kernel?: { constructor: { mode?: string }; fallbackReason?: string | null } };
-  const gpu = new host.GPU({ mode: init.mode }) as { createKernel(source: string, settings: object): Kernel; destroy(): unknown };
+  const gpu = new host.GPU({ mode: init.mode }) as {
+    createKernel(source: string, settings: object): Kernel;
+    createPipeline(fn: (...args: unknown[]) => unknown): ((...args: unknown[]) => Promise<unknown>) & { executorKind?: string };
+    destroy(): unknown;
+  };
   const control = new Int32Array(init.control);
   const L = init.layout;
   let data = init.data;
@@ -86,7 +100,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const values = new Map<number, Texture>();
   const failed = new Map<number, string>();
   const fallbacks: string[] = [];
-  let launches = 0;
+  const counts: WorkerCounts = { launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, planFailures: [], executors: [] };
   let stopped = false;
   /** Mirror reads still in flight (stop waits for them). */
   let mirroring: Promise<unknown> = Promise.resolve();
@@ -129,14 +143,16 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     for (const a of wire) {
       if (typeof a === 'number' || a instanceof Float32Array) args.push(a);
       else if (failed.has(a.ref)) return void failed.set(id, failed.get(a.ref)!);
-      else if (!values.has(a.ref)) return void failed.set(id, `device value ${a.ref} was freed before a kernel read it`);
+      else if (!values.has(a.ref)) return void failed.set(id, gone(a.ref));
       else args.push(values.get(a.ref));
     }
     try {
       const k = kernelFor(source, args);
       k.setOutput([n]);
       const result = (await k(...args)) as Texture;
-      launches++;
+      counts.launches++;
+      counts.dispatches++;
+      counts.submits++;
       values.set(id, arrayModes && result instanceof Float32Array ? result.slice(0, n) : result);
       const ran = k.kernel?.constructor.mode;
       const gl = init.mode === 'webgl2' || init.mode === 'headlessgl';
@@ -151,8 +167,12 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
 
   const read = async (id: number, ticket: number): Promise<void> => {
     const t = values.get(id);
-    if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? `device value ${id} was freed before it was read`);
+    if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? gone(id, 'it was read'));
     try {
+      if (!(t instanceof Float32Array)) {
+        counts.readbacks++;
+        counts.submits++;
+      }
       const got = t instanceof Float32Array ? t : await t.toArray();
       reply(ticket, L.OK, got instanceof Float32Array ? got : Float32Array.from(got as ArrayLike<number>));
     } catch (error) {
@@ -181,7 +201,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       case 'check':
         return reply(m.ticket, failed.has(m.id) ? L.FAILED : L.OK, failed.get(m.id) ?? '');
       case 'stats':
-        return reply(m.ticket, L.OK, JSON.stringify({ launches, fallbacks }));
+        return reply(m.ticket, L.OK, JSON.stringify({ ...counts, fallbacks }));
       case 'mirror': {
         // Each read is started now, in queue order (so it sees the value as of this point), and not awaited: the
         // launches behind it go on. A value missing or failed leaves the generation unmarked.
@@ -201,10 +221,15 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       case 'data':
         data = m.data;
         return;
+      case 'batch':
+        if (planner) return planner.run(m.messages);
+        for (const each of m.messages) await handle(each);
+        return;
       case 'stop': {
         const { setTimeout: later } = globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown };
         await Promise.race([mirroring, new Promise<void>((resolve) => later(resolve, 2000))]);
         for (const id of [...values.keys()]) free(id);
+        planner?.destroy();
         for (const k of kernels.values()) k.destroy?.();
         kernels.clear();
         try {
@@ -219,6 +244,15 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       }
     }
   };
+
+  /** Why a value is not here: freed by the engine, or left in a step plan's buffers. */
+  function gone(id: number, before = 'a kernel read it'): string {
+    return planner?.dropped(id) ?? `device value ${id} was freed before ${before}`;
+  }
+
+  const planner = init.plans && host.createPlanner
+    ? host.createPlanner({ gpu, settings: init.settings, values, failed, counts, eager: (m) => handle(m) })
+    : null;
 
   // In order, one at a time: a launch may await its kernel's build, and what comes after reads its result.
   let chain: Promise<void> = Promise.resolve();

@@ -3,19 +3,27 @@
  * answer with Promises (WebGPU has no synchronous readback), while the engine's kernels return their results.
  *
  * The engine's thread only waits where it needs a value:
- *   - a launch or an upload is a message, and its result stays in the worker under an id chosen here (a
- *     RemoteTexture, which the resident store keeps like any texture); nothing is awaited;
+ *   - a launch or an upload is queued here, and its result stays in the worker under an id chosen here (a
+ *     RemoteTexture, which the resident store keeps like any texture); nothing is awaited. What is queued crosses
+ *     as one message with the next request (or every FLUSH_AT messages): one crossing per training step;
  *   - a read posts a request and blocks on Atomics.wait until the worker has written the values into shared memory;
  *   - a kernel's first launch (per source and argument kinds) is also checked that way, so a kernel that does not
  *     build fails where it was called, as it would in this thread, and the trainer can fall back to the CPU.
- * In resident mode a training step is a stream of launches and one read (the logits), so the thread crossing costs
- * one round trip per step. Blocking needs a thread that may block: Node's main thread, a utility process, a Worker
+ * In resident mode a training step is a stream of launches and one read, so the thread crossing costs one round
+ * trip per step; with step plans (./step-plans.ts) the worker replays that stream as one gpu.js plan. Blocking needs a thread that may block: Node's main thread, a utility process, a Worker
  * (not a browser page's main thread).
  */
 import type { GpujsTexture } from './device';
 import type { Launch } from './plans';
 import { argumentKinds, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
 import { REPLY, type RemoteInit, type RemoteMessage, type WireArg } from './remote-worker';
+import type { WorkerCounts } from './step-plans';
+
+// The engine's libs have no performance type (it runs everywhere); every runtime has it.
+const { performance } = globalThis as unknown as { performance: { now(): number } };
+
+/** Queued messages sent without waiting for a request, so that a long stream without reads stays bounded. */
+export const FLUSH_AT = 4096;
 
 /** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
 export interface RemotePort {
@@ -50,16 +58,23 @@ export class RemoteTexture {
 /** What a RemoteRunner and its worker share: the worker's first message, and the memory they answer through. */
 export type RemoteChannel = RemoteInit;
 
-/** Reply buffers start at 1 MiB and grow to the largest read. */
-export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20): RemoteChannel {
+/**
+ * Reply buffers start at 1 MiB and grow to the largest read. Step plans are on unless `plans` is false (the eager
+ * path, launch by launch, stays as the reference).
+ */
+export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20, plans = true): RemoteChannel {
   return {
     mode,
     control: new SharedArrayBuffer(REPLY.SLOTS * 4),
     data: new SharedArrayBuffer(dataBytes),
     settings: { ...KERNEL_SETTINGS },
     layout: REPLY,
+    plans,
   };
 }
+
+/** The worker's counts (./step-plans.ts WorkerCounts) and gpu.js's silent fallbacks. */
+export type RemoteStats = WorkerCounts & { fallbacks: string[] };
 
 export interface RemoteRunnerOptions {
   /** How long one reply may take before the worker is taken for dead (ms; kernels build within it). */
@@ -68,6 +83,11 @@ export interface RemoteRunnerOptions {
 
 export class RemoteRunner implements LaunchRunner {
   launches = 0;
+  /** Milliseconds this thread spent blocked on the worker (host time per step = a step's time less this). */
+  waitedMs = 0;
+  /** Messages sent to the worker (each a batch or a lone request): the thread crossings. */
+  crossings = 0;
+  private queue: RemoteMessage[] = [];
   private nextId = 1;
   private ticket = 0;
   private readonly control: Int32Array;
@@ -98,8 +118,8 @@ export class RemoteRunner implements LaunchRunner {
     return this.stats().launches;
   }
 
-  /** The worker's counts; answered once it has taken everything sent before. */
-  private stats(): { launches: number; fallbacks: string[] } {
+  /** The worker's counts; answered once it has run everything sent before. */
+  stats(): RemoteStats {
     return JSON.parse(this.text(this.request({ t: 'stats', ticket: 0 })));
   }
 
@@ -107,7 +127,7 @@ export class RemoteRunner implements LaunchRunner {
     this.alive();
     const id = this.nextId++;
     const args = launch.args.map(wire);
-    this.port.post({ t: 'launch', id, source: launch.source, n: launch.n, args });
+    this.send({ t: 'launch', id, source: launch.source, n: launch.n, args });
     this.launches++;
     const key = `${argumentKinds(args)}\n${launch.source}`;
     if (!this.checked.has(key)) {
@@ -130,14 +150,14 @@ export class RemoteRunner implements LaunchRunner {
     this.alive();
     const id = this.nextId++;
     // A copy: the caller may change its array after this returns, and a shared one would be read late.
-    this.port.post({ t: 'upload', id, values: values.slice() });
+    this.send({ t: 'upload', id, values: values.slice() });
     return new RemoteTexture(this, id, values.length);
   }
 
   read(id: number, length: number): Float32Array {
     if (length * 4 > this.data.byteLength) {
       this.data = new SharedArrayBuffer(Math.max(length * 4, this.data.byteLength * 2));
-      this.port.post({ t: 'data', data: this.data });
+      this.send({ t: 'data', data: this.data });
     }
     const got = this.request({ t: 'read', id, ticket: 0 });
     return new Float32Array(this.data, 0, got).slice();
@@ -145,7 +165,7 @@ export class RemoteRunner implements LaunchRunner {
 
   mirror(entries: MirrorEntry[], generation: number): boolean {
     if (this.dead !== null) return false;
-    this.port.post({
+    this.send({
       t: 'mirror',
       generation,
       entries: entries.map((e) => {
@@ -161,7 +181,7 @@ export class RemoteRunner implements LaunchRunner {
   }
 
   free(id: number): void {
-    if (this.dead === null) this.port.post({ t: 'free', id });
+    if (this.dead === null) this.send({ t: 'free', id });
   }
 
   /** Frees everything in the worker and ends it (waits at most a few seconds for it to finish). */
@@ -181,12 +201,28 @@ export class RemoteRunner implements LaunchRunner {
     if (this.dead !== null) throw new Error(this.dead);
   }
 
+  private send(message: RemoteMessage): void {
+    this.queue.push(message);
+    if (this.queue.length >= FLUSH_AT) this.flush();
+  }
+
+  /** Sends what is queued, and `request` last, as one message. */
+  private flush(request?: RemoteMessage): void {
+    const messages = this.queue;
+    if (request) messages.push(request);
+    if (messages.length === 0) return;
+    this.queue = [];
+    this.crossings++;
+    this.port.post(messages.length === 1 && request ? request : { t: 'batch', messages });
+  }
+
   /** Posts a request and waits for its answer; returns the payload length, or throws the worker's message. */
   private request(message: Extract<RemoteMessage, { ticket: number }>, timeoutMs = this.timeoutMs): number {
     this.alive();
     const ticket = (this.ticket = this.ticket >= 0x7fffffff ? 1 : this.ticket + 1);
-    this.port.post({ ...message, ticket } as RemoteMessage);
+    this.flush({ ...message, ticket } as RemoteMessage);
     const started = Date.now();
+    const waitStarted = performance.now();
     for (;;) {
       const answered = Atomics.load(this.control, REPLY.TICKET);
       if (answered === ticket) break;
@@ -202,6 +238,7 @@ export class RemoteRunner implements LaunchRunner {
       }
       Atomics.wait(this.control, REPLY.TICKET, answered, 100);
     }
+    this.waitedMs += performance.now() - waitStarted;
     const status = this.control[REPLY.STATUS];
     const length = this.control[REPLY.LENGTH];
     if (status === REPLY.FAILED) throw new Error(this.text(length));
