@@ -91,8 +91,10 @@ export function trainingStep<T>(
   return () => {
     endStep();
     const loss = lossFn(model.forward(x) as T, y);
-    const value = loss.item();
+    // Read once the gradients exist: a device backend then runs forward, loss and backward as one batch (the
+    // update still comes after the read, as in the trainer, where a diverging batch is not applied).
     loss.backward();
+    const value = loss.item();
     optimizer.step();
     optimizer.zeroGrad(true);
     return value;

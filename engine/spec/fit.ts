@@ -111,9 +111,10 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
     endStep(); // the last batch's tensors are done with: a device backend may reuse their memory
     const output = model.forward(x) as Tensor;
     const loss = lossFn(output, y);
+    // Read after backward: a device backend runs the step up to here as one batch, with one read.
+    loss.backward();
     const value = loss.item();
     if (!Number.isFinite(value)) throw new NaNLossError(epoch, batch, value);
-    loss.backward();
     optimizer.step();
     // set_to_none, PyTorch 2's default: the next backward hands each parameter its gradient without a copy or an add.
     optimizer.zeroGrad(true);

@@ -182,16 +182,21 @@ export class Trainer {
     return { kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length, ...(fellBack ? { fellBack } : {}) };
   }
 
-  /** Forward, the watchdog's check, backward: everything of a batch before the update. */
+  /** Forward, backward, the watchdog's check: everything of a batch before the update. */
   #forwardBackward(x: Tensor, y: Tensor): { output: Tensor; value: number } | BatchOutcome {
     const output = this.model.forward(prepareInput(this.spec, x)) as Tensor;
     const loss = this.lossFn(output, y);
+    // The loss is read once the gradients exist, so that a device backend runs forward, loss and backward as one
+    // batch with one read (a GPU step plan); the update comes after the watchdog's check, as before.
+    loss.backward();
     const raw = loss.item();
     const value = this.lossIsSum ? raw / y.shape[0] : raw;
-    if (!Number.isFinite(value)) return { kind: 'diverged', loss: value, why: 'not-finite' };
-    if (this.firstLoss !== null && value > DIVERGENCE_FACTOR * this.firstLoss) return { kind: 'diverged', loss: value, why: 'exploded' };
+    const diverged = !Number.isFinite(value) ? 'not-finite' : this.firstLoss !== null && value > DIVERGENCE_FACTOR * this.firstLoss ? 'exploded' : null;
+    if (diverged) {
+      this.optimizer.zeroGrad(true); // the diverging batch is not applied
+      return { kind: 'diverged', loss: value, why: diverged };
+    }
     if (this.firstLoss === null) this.firstLoss = value;
-    loss.backward();
     return { output, value };
   }
 
