@@ -7,8 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { cpuKernels } from '../cpu/index';
 import type { Conv2dAttrs } from '../cpu/conv';
+import type { MaxPool2dAttrs } from '../cpu/pool';
+import { registerBackend, setBackend } from '../backend';
+import { crossEntropy } from '../../nn/index';
+import { maxPool2d } from '../../ops/index';
+import { Tensor } from '../../tensor';
 import { Random } from '../../random';
-import { calibrate, createGpujsBackend, describeGpujsFailure } from './index';
+import { calibrate, createGpujsBackend, describeGpujsFailure, GpujsDeviceData } from './index';
 import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
 
@@ -171,6 +176,199 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
   });
 
   it('ran every case on webasm itself, never on gpu.js’s silent cpu fallback', () => {
+    expect(backend.runner.fallbacks).toEqual([]);
+  });
+});
+
+describe('the training step’s loss and pooling on gpu.js (no read-back before the step ends)', () => {
+  /** Logits for `rows` rows; targets with every `ignoreEvery`-th row ignored (0: none). */
+  const ceCase = (rows: number, classes: number, ignoreIndex = -100, ignoreEvery = 3) => {
+    const x = rand(rows * classes, -8, 8);
+    const targets = Int32Array.from({ length: rows }, (_, i) => (ignoreEvery > 0 && i % ignoreEvery === 1 ? ignoreIndex : (i * 7) % classes));
+    return { x, targets };
+  };
+  const count = (targets: Int32Array, ignoreIndex: number) => targets.filter((v) => v !== ignoreIndex).length;
+
+  it.each([
+    ['ignored rows (ignoreIndex −100)', 13, 10, -100, 3],
+    ['no ignored row, one class', 5, 1, -100, 0],
+    ['an ignoreIndex that is also a class index', 9, 4, 2, 2],
+  ] as const)('CrossEntropy forward and backward: %s', (_, rows, classes, ignoreIndex, every) => {
+    const { x, targets } = ceCase(rows, classes, ignoreIndex, every);
+    if (classes > 1) x.set([50, 50, 50], 0); // a tie for the max, and logits whose exp would overflow unshifted
+    const before = backend.runner.launches;
+    const got = k.CrossEntropy!(x, classes, targets, ignoreIndex);
+    const want = cpuKernels.CrossEntropy(x, classes, targets, ignoreIndex);
+    expect(backend.runner.launches).toBe(before + 2); // lse and the losses
+    close(got.losses, want.losses);
+    close(got.lse, want.lse);
+    targets.forEach((target, i) => target === ignoreIndex && expect(got.losses[i]).toBe(0));
+    // The upstream shares of each reduction, as nn/loss.ts makes them: 'none' one per row, 'sum' 1, 'mean' 1/kept.
+    const g = rand(rows, 0.1, 2);
+    for (const scale of [Float64Array.from(g), new Float64Array(rows).fill(1), new Float64Array(rows).fill(0.7 / count(targets, ignoreIndex))]) {
+      const mid = backend.runner.launches;
+      const dx = k.CrossEntropyBackward!(x, classes, targets, ignoreIndex, got.lse, scale);
+      expect(backend.runner.launches).toBe(mid + 1);
+      close(dx, cpuKernels.CrossEntropyBackward(x, classes, targets, ignoreIndex, want.lse, scale));
+      // Each row's gradient sums to 0 (the kernel renormalises with its own exp; sources.ts says why).
+      for (let r = 0; r < rows; r++) expect(Math.abs(Array.from(dx.slice(r * classes, (r + 1) * classes)).reduce((a, b) => a + b, 0))).toBeLessThan(1e-6 * (scale[r] + 1));
+    }
+  });
+
+  it('CrossEntropy with every target ignored: zero losses and gradients, as the CPU kernel', () => {
+    const { x, targets } = ceCase(4, 5);
+    targets.fill(-100);
+    const got = k.CrossEntropy!(x, 5, targets, -100);
+    expect(Array.from(got.losses)).toEqual([0, 0, 0, 0]);
+    close(got.lse, cpuKernels.CrossEntropy(x, 5, targets, -100).lse);
+    expect(Array.from(k.CrossEntropyBackward!(x, 5, targets, -100, got.lse, new Float64Array(4).fill(1)))).toEqual(new Array(20).fill(0));
+  });
+
+  it.each(['mean', 'sum', 'none'] as const)('crossEntropy(reduction %s) through nn: loss and dlogits as on the CPU, on gpu.js', (reduction) => {
+    const { x, targets } = ceCase(11, 7);
+    const run = (on: string) => {
+      setBackend(on);
+      const logits = new Tensor(x.slice(), [11, 7], true);
+      const loss = crossEntropy(logits, new Tensor(targets, [11]), { reduction });
+      (reduction === 'none' ? loss.sum() : loss).backward();
+      return { loss: Float32Array.from(loss.data), grad: logits.grad!.data };
+    };
+    registerBackend(backend);
+    try {
+      const want = run('cpu');
+      const before = backend.runner.launches;
+      const got = run(backend.name);
+      expect(backend.runner.launches).toBeGreaterThanOrEqual(before + 3);
+      close(got.loss, want.loss);
+      close(got.grad, want.grad);
+      // All targets ignored: 'mean' is 0/0 = NaN (torch), which nn/loss.ts composes without the fused kernel.
+      setBackend(backend.name);
+      const none = crossEntropy(new Tensor(x.slice(0, 14), [2, 7]), new Tensor(new Int32Array([-100, -100]), [2]), { reduction });
+      setBackend('cpu');
+      close(Float32Array.from(none.data), Float32Array.from(crossEntropy(new Tensor(x.slice(0, 14), [2, 7]), new Tensor(new Int32Array([-100, -100]), [2]), { reduction }).data));
+    } finally {
+      setBackend('cpu');
+    }
+  });
+
+  const pool = (o: Partial<MaxPool2dAttrs> & { kernelH: number; kernelW: number }): MaxPool2dAttrs => ({
+    strideH: o.kernelH, strideW: o.kernelW, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false, ...o,
+  });
+  const poolCases: [string, number[], MaxPool2dAttrs][] = [
+    ['2x2, stride = kernel (LeNet)', [2, 3, 8, 10], pool({ kernelH: 2, kernelW: 2 })],
+    ['3x3, stride 2, padding 1: overlapping windows', [2, 2, 7, 9], pool({ kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+    ['3x3, stride 1: every cell in up to 9 windows', [1, 2, 6, 6], pool({ kernelH: 3, kernelW: 3, strideH: 1, strideW: 1 })],
+    ['2x3, stride (1, 2), padding (1, 1), dilation (2, 1)', [2, 2, 7, 8], pool({ kernelH: 2, kernelW: 3, strideH: 1, strideW: 2, padH: 1, padW: 1, dilationH: 2 })],
+    ['3x2, stride 2, ceil mode, [C, H, W] input', [3, 7, 6], pool({ kernelH: 3, kernelW: 2, strideH: 2, strideW: 2, padH: 1, ceilMode: true })],
+  ];
+  it.each(poolCases)('MaxPool2d forward and backward: %s, with ties', (_, shape, attrs) => {
+    // Values on a coarse grid, so most windows hold tied maxima: the first in row-major order must win.
+    const x = Float32Array.from(rand(shape.reduce((a, b) => a * b, 1)), (v) => Math.round(v * 2));
+    const before = backend.runner.launches;
+    const got = k.MaxPool2d!(x, shape, attrs);
+    const want = cpuKernels.MaxPool2d(x, shape, attrs);
+    expect(backend.runner.launches).toBe(before + 2); // the max and its index
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.y)).toEqual(Array.from(want.y));
+    expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+    const dy = rand(want.y.length);
+    const mid = backend.runner.launches;
+    const dx = k.MaxPool2dBackward!(dy, got.indices, shape);
+    expect(backend.runner.launches).toBe(mid + 1);
+    close(dx, cpuKernels.MaxPool2dBackward(dy, want.indices, shape), 0); // same terms, summed in the same order
+  });
+
+  it('MaxPool2d: a NaN wins its window, −∞ windows keep their first cell, padding never wins', () => {
+    const shape = [1, 1, 4, 4];
+    const x = Float32Array.from([-Infinity, -Infinity, -5, -6, -Infinity, -Infinity, NaN, -7, -1, -2, -3, -4, -9, -9, -9, -9]);
+    const attrs = pool({ kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padH: 1, padW: 1 });
+    const got = k.MaxPool2d!(x, shape, attrs);
+    const want = cpuKernels.MaxPool2d(x, shape, attrs);
+    expect(Array.from(got.y)).toEqual(Array.from(want.y));
+    expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+    const dy = rand(want.y.length);
+    close(k.MaxPool2dBackward!(dy, got.indices, shape), cpuKernels.MaxPool2dBackward(dy, want.indices, shape), 0);
+  });
+
+  it('maxPool2d through ops: y and dx as on the CPU, on gpu.js', () => {
+    const x = Float32Array.from(rand(2 * 3 * 9 * 9), (v) => Math.round(v * 3));
+    const run = (on: string) => {
+      setBackend(on);
+      const t = new Tensor(x.slice(), [2, 3, 9, 9], true);
+      const y = maxPool2d(t, { kernelSize: 3, stride: 2, padding: 1 });
+      y.mul(new Tensor(Float32Array.from({ length: y.size }, (_, i) => 1 + (i % 5)), y.shape)).sum().backward();
+      return { y: y.data, dx: t.grad!.data };
+    };
+    registerBackend(backend);
+    try {
+      const want = run('cpu');
+      const before = backend.runner.launches;
+      const got = run(backend.name);
+      expect(backend.runner.launches).toBeGreaterThanOrEqual(before + 3);
+      expect(Array.from(got.y)).toEqual(Array.from(want.y));
+      close(got.dx, want.dx);
+    } finally {
+      setBackend('cpu');
+    }
+  });
+
+  it('stay on the CPU: float64, indices the CPU forward made (no geometry), a fractional ignoreIndex', () => {
+    const before = backend.runner.launches;
+    const shape = [1, 2, 4, 4];
+    const attrs = pool({ kernelH: 2, kernelW: 2 });
+    const x64 = Float64Array.from(rand(32));
+    expect(k.MaxPool2d!(x64, shape, attrs).y).toBeInstanceOf(Float64Array);
+    const x = rand(32);
+    const cpu = cpuKernels.MaxPool2d(x, shape, attrs);
+    const dy = rand(8);
+    expect(Array.from(k.MaxPool2dBackward!(dy, cpu.indices, shape))).toEqual(Array.from(cpuKernels.MaxPool2dBackward(dy, cpu.indices, shape)));
+    const { targets } = ceCase(4, 8, -100, 0);
+    const logits64 = Float64Array.from(rand(32));
+    expect(k.CrossEntropy!(logits64, 8, targets, -100).losses).toBeInstanceOf(Float64Array);
+    k.CrossEntropy!(rand(32), 8, targets, 1.0000001); // rounds onto class 1 in float32
+    expect(backend.runner.launches).toBe(before);
+  });
+
+  it('resident: device logits and activations give device results, and nothing is read back', () => {
+    const resident = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-kernels' });
+    const store = resident.store!;
+    const onDevice = (values: Float32Array) => store.output(resident.runner.upload(values), values.length) as unknown as Float32Array;
+    try {
+      const { x, targets } = ceCase(6, 5);
+      const want = cpuKernels.CrossEntropy(x, 5, targets, -100);
+      const scale = new Float64Array(6).fill(1 / count(targets, -100));
+      const wantDx = cpuKernels.CrossEntropyBackward(x, 5, targets, -100, want.lse, scale);
+      const px = Float32Array.from(rand(2 * 2 * 6 * 6), (v) => Math.round(v * 2));
+      const attrs = pool({ kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 });
+      const wantPool = cpuKernels.MaxPool2d(px, [2, 2, 6, 6], attrs);
+      const dy = rand(wantPool.y.length);
+
+      const got = resident.kernels.CrossEntropy!(onDevice(x), 5, targets, -100);
+      const dx = resident.kernels.CrossEntropyBackward!(onDevice(x), 5, targets, -100, got.lse, scale);
+      const pooled = resident.kernels.MaxPool2d!(onDevice(px), [2, 2, 6, 6], attrs);
+      const dpx = resident.kernels.MaxPool2dBackward!(onDevice(dy), pooled.indices, [2, 2, 6, 6]);
+      for (const value of [got.losses, got.lse, dx, pooled.y, pooled.indices, dpx]) expect(value).toBeInstanceOf(GpujsDeviceData);
+      expect(store.downloads).toBe(0);
+      const read = (v: unknown) => (v as GpujsDeviceData).read();
+      close(read(got.losses), want.losses);
+      close(read(dx), wantDx);
+      expect(Array.from(read(pooled.indices))).toEqual(Array.from(wantPool.indices));
+      close(read(dpx), cpuKernels.MaxPool2dBackward(dy, wantPool.indices, [2, 2, 6, 6]), 0);
+
+      // Logits from the CPU (nn/loss.ts reads them there and sums the losses there): the forward stays on the CPU
+      // kernel rather than add a read-back of the losses; the backward still runs on gpu.js.
+      const launches = resident.runner.launches;
+      const hostLogits = resident.kernels.CrossEntropy!(x, 5, targets, -100);
+      expect(hostLogits.losses).toBeInstanceOf(Float64Array);
+      expect(resident.runner.launches).toBe(launches);
+      expect(resident.kernels.CrossEntropyBackward!(x, 5, targets, -100, hostLogits.lse, scale)).toBeInstanceOf(GpujsDeviceData);
+      expect(resident.runner.fallbacks).toEqual([]);
+    } finally {
+      resident.dispose();
+    }
+  });
+
+  it('ran on webasm itself, never on gpu.js’s silent cpu fallback', () => {
     expect(backend.runner.fallbacks).toEqual([]);
   });
 });

@@ -13,6 +13,18 @@ import * as P from './plans';
 import type { LaunchRunner } from './runner';
 import { GpujsDeviceData, host, type GpujsStore } from './device';
 
+/** An index array as the CPU kernels take it: int32 (this backend's indices are floats, maybe on the device). */
+function hostInt(xs: Int32Array): Int32Array {
+  const values = host(xs);
+  return values instanceof Int32Array ? values : Int32Array.from(values);
+}
+
+/** Per-row values as the CPU kernels take them: float64 (this backend's are float32, maybe on the device). */
+function hostF64(xs: Float64Array): Float64Array {
+  const values = host(xs);
+  return values instanceof Float64Array ? values : Float64Array.from(values);
+}
+
 export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: GpujsStore | null = null): Partial<KernelTable> {
   const run = (launch: P.Launch): Float32Array =>
     store ? (store.output(runner.runOnDevice(launch), launch.n) as unknown as Float32Array) : runner.run(launch);
@@ -90,6 +102,40 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     return { dx: out(plan.dx), dw: out(plan.dw), db: out(plan.db) };
   };
 
+  const crossEntropy: KernelTable['CrossEntropy'] = (x, classes, targets, ignoreIndex) => {
+    // Resident, logits handed over as a CPU array mean a caller that reduces the losses on the CPU (nn/loss.ts
+    // today): launching would only add a read-back of the losses, so that forward stays on the CPU kernel. Logits
+    // on the device keep both results there.
+    const onDevice = !store || (x as unknown) instanceof GpujsDeviceData;
+    const plan = onDevice ? P.planCrossEntropy(x, classes, targets, ignoreIndex, t) : null;
+    if (!plan) return cpuKernels.CrossEntropy(host(x), classes, hostInt(targets), ignoreIndex);
+    // float32 (or device values) where the CPU kernel has float64: the same per-row values, one per row.
+    return { losses: run(plan.losses), lse: run(plan.lse) } as unknown as ReturnType<KernelTable['CrossEntropy']>;
+  };
+
+  const crossEntropyBackward: KernelTable['CrossEntropyBackward'] = (x, classes, targets, ignoreIndex, lse, scale) => {
+    const plan = P.planCrossEntropyBackward(x, classes, targets, ignoreIndex, lse, scale, t);
+    if (plan) return run(plan);
+    return cpuKernels.CrossEntropyBackward(host(x), classes, hostInt(targets), ignoreIndex, hostF64(lse), hostF64(scale));
+  };
+
+  /** Each max-pool index output and the geometry its backward needs (the CPU signature passes only the indices). */
+  const poolGeometry = new WeakMap<object, Float32Array>();
+
+  const maxPool2d: KernelTable['MaxPool2d'] = (x, shape, attrs) => {
+    const plan = P.planMaxPool(x, shape, attrs, t);
+    if (!plan) return cpuKernels.MaxPool2d(host(x), shape, attrs);
+    const indices = run(plan.indices);
+    poolGeometry.set(indices, plan.geometry);
+    // The indices are floats (exact below 2^24), on the device like y; only this backend's backward reads them.
+    return { y: run(plan.y), indices: indices as unknown as Int32Array, shape: plan.shape };
+  };
+
+  const maxPool2dBackward: KernelTable['MaxPool2dBackward'] = (dy, indices, xShape) => {
+    const plan = P.planMaxPoolBackward(dy, indices, xShape, poolGeometry.get(indices), t);
+    return plan ? run(plan) : cpuKernels.MaxPool2dBackward(host(dy), hostInt(indices), xShape);
+  };
+
   const adamStep: KernelTable['AdamStep'] = (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
     const launches = P.planAdamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs, t);
     if (launches) return update(launches, [expAvg, expAvgSq, param]);
@@ -127,6 +173,10 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     LogSoftmax: logSoftmax,
     Conv2d: conv2d,
     Conv2dBackward: conv2dBackward,
+    CrossEntropy: crossEntropy,
+    CrossEntropyBackward: crossEntropyBackward,
+    MaxPool2d: maxPool2d,
+    MaxPool2dBackward: maxPool2dBackward,
     AdamStep: adamStep,
     SgdStep: sgdStep,
   };

@@ -10,6 +10,7 @@ import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradM
 import type { MatmulAttrs } from '../cpu/matmul';
 import type { UnaryAttrs } from '../cpu/elementwise';
 import type { AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
+import { poolOutputSize, type MaxPool2dAttrs } from '../cpu/pool';
 import * as S from './sources';
 import { arg, GpujsDeviceData } from './device';
 
@@ -234,4 +235,109 @@ export function planSgdStep(param: TypedArray, grad: TypedArray, buffer: TypedAr
   const rest = [lr, withBuffer ? momentum : 0, dampening, weightDecay, nesterov ? 1 : 0, maximize ? -1 : 1, first ? 1 : 0];
   const launch = (which: number): Launch => ({ source: S.sgdSource, n, args: [...inputs, which, ...rest] });
   return withBuffer ? [launch(0), launch(1)] : [launch(1)];
+}
+
+/** Integers that float32 (and so every index a GL kernel computes) holds exactly. */
+const F32_EXACT = 2 ** 24;
+
+/** An int32 array (class indices, pool indices) as a kernel argument: floats, exact below 2^24; device values as they are. */
+const indexArg = (xs: ArrayLike<number>): unknown => ((xs as unknown) instanceof GpujsDeviceData ? arg(xs) : Float32Array.from(xs));
+
+/** Whether gpu.js takes a fused cross-entropy case: float32 logits of `classes` per target, over the threshold. */
+function crossEntropyFits(x: TypedArray, classes: number, rows: number, ignoreIndex: number, t: Thresholds): boolean {
+  if (!isF32(x) || rows === 0 || classes === 0 || x.length !== rows * classes || x.length < t.elements) return false;
+  // Targets and ignoreIndex meet as float32: an ignoreIndex that rounds onto a class index (1.0000001) must not.
+  return classes < F32_EXACT && (Math.fround(ignoreIndex) === ignoreIndex || Math.abs(ignoreIndex) >= F32_EXACT);
+}
+
+/**
+ * The fused cross-entropy's forward: launches for the per-row log Σ exp and the per-row losses, as the CPU kernel
+ * returns them (the caller reduces). Null (CPU) for float64 logits, shapes that do not agree, or an ignoreIndex
+ * that float32 would confuse with a class index.
+ */
+export function planCrossEntropy(
+  x: TypedArray, classes: number, targets: ArrayLike<number>, ignoreIndex: number, t: Thresholds,
+): { lse: Launch; losses: Launch } | null {
+  const rows = targets.length;
+  if (!crossEntropyFits(x, classes, rows, ignoreIndex, t)) return null;
+  const inputs = [arg(x), indexArg(targets), classes, ignoreIndex];
+  return {
+    lse: { source: S.crossEntropySource, n: rows, args: [...inputs, 0, -Infinity] },
+    losses: { source: S.crossEntropySource, n: rows, args: [...inputs, 1, -Infinity] },
+  };
+}
+
+/**
+ * dlogits in one launch. Null (CPU) as planCrossEntropy, or when lse/scale are not one value per row. The kernel
+ * renormalises the softmax from x instead of reading lse (sources.ts says why), so lse is only checked.
+ */
+export function planCrossEntropyBackward(
+  x: TypedArray, classes: number, targets: ArrayLike<number>, ignoreIndex: number, lse: ArrayLike<number>,
+  scale: ArrayLike<number>, t: Thresholds,
+): Launch | null {
+  const rows = targets.length;
+  if (!crossEntropyFits(x, classes, rows, ignoreIndex, t) || lse.length !== rows || scale.length !== rows) return null;
+  const scaleArg = (scale as unknown) instanceof GpujsDeviceData || scale instanceof Float32Array ? arg(scale) : Float32Array.from(scale);
+  return {
+    source: S.crossEntropyBackwardSource,
+    n: x.length,
+    args: [arg(x), indexArg(targets), scaleArg, classes, ignoreIndex, -Infinity],
+  };
+}
+
+/** [planes, H, W, OH, OW] of a max pool, or null where the CPU kernel would throw (it reports the error). */
+function poolDims(shape: readonly number[], a: MaxPool2dAttrs): number[] | null {
+  if (shape.length < 3) return null;
+  const h = shape[shape.length - 2];
+  const w = shape[shape.length - 1];
+  try {
+    const oh = poolOutputSize('maxPool2d', h, a.kernelH, a.strideH, a.padH, a.dilationH, a.ceilMode);
+    const ow = poolOutputSize('maxPool2d', w, a.kernelW, a.strideW, a.padW, a.dilationW, a.ceilMode);
+    return [sizeOf(shape.slice(0, -2)), h, w, oh, ow];
+  } catch {
+    return null;
+  }
+}
+
+export interface MaxPoolPlan {
+  y: Launch;
+  indices: Launch;
+  /** The output shape, as the CPU kernel's. */
+  shape: number[];
+  /** The packed geometry (sources.ts POOL_GEOMETRY_LENGTH), which the backward needs beside the indices. */
+  geometry: Float32Array;
+}
+
+/** Max pool forward: launches for the max and its index. Null (CPU) for float64, empty or too-large planes. */
+export function planMaxPool(x: TypedArray, shape: readonly number[], attrs: MaxPool2dAttrs, t: Thresholds): MaxPoolPlan | null {
+  if (!isF32(x)) return null;
+  const dims = poolDims(shape, attrs);
+  if (dims === null) return null;
+  const [planes, h, w, oh, ow] = dims;
+  const n = planes * oh * ow;
+  // Indices are floats: a plane's cells must be exactly representable.
+  if (n === 0 || h * w >= F32_EXACT || x.length !== planes * h * w || x.length < t.elements) return null;
+  const geometry = f32([h, w, oh, ow, attrs.kernelH, attrs.kernelW, attrs.strideH, attrs.strideW, attrs.padH, attrs.padW, attrs.dilationH, attrs.dilationW]);
+  return {
+    y: { source: S.maxPoolSource, n, args: [arg(x), geometry, 0, -Infinity] },
+    indices: { source: S.maxPoolSource, n, args: [arg(x), geometry, 1, -Infinity] },
+    shape: [...shape.slice(0, -2), oh, ow],
+    geometry,
+  };
+}
+
+/**
+ * Max pool backward as a gather over the windows covering each input cell; `geometry` is the forward plan's (the
+ * CPU signature carries only the indices, which do not say which windows overlap a cell). Null (CPU) without it.
+ */
+export function planMaxPoolBackward(
+  dy: TypedArray, indices: ArrayLike<number>, xShape: readonly number[], geometry: Float32Array | undefined, t: Thresholds,
+): Launch | null {
+  if (!isF32(dy) || geometry === undefined || xShape.length < 3) return null;
+  const [h, w, oh, ow] = geometry;
+  const planes = sizeOf(xShape.slice(0, -2));
+  if (xShape[xShape.length - 2] !== h || xShape[xShape.length - 1] !== w) return null;
+  const n = planes * h * w;
+  if (n === 0 || dy.length !== planes * oh * ow || indices.length !== dy.length || n < t.elements) return null;
+  return { source: S.maxPoolBackwardSource, n, args: [arg(dy), indexArg(indices), geometry] };
 }

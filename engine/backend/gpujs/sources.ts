@@ -264,3 +264,163 @@ export const sgdSource = `function (param, grad, buf, which, lr, momentum, dampe
   }
   return p - lr * d;
 }`;
+
+/**
+ * The fused softmax cross-entropy (engine/backend/cpu/loss.ts), one row per thread: which 0 → the row's
+ * log Σ_c exp(x_c) (the backward's input), which 1 → its loss, 0 where the target is ignoreIndex. The loss is
+ * (m − x_t) + log Σ exp(x − m), not lse − x_t, so a confident row's small loss survives float32's cancellation.
+ * The max is taken as the CPU kernel does (a NaN wins, an all −∞ row takes m = 0); −∞ comes in as `negInf`, since
+ * WGSL spells an Infinity literal as the largest float.
+ */
+export const crossEntropySource = `function (x, targets, classes, ignoreIndex, which, negInf) {
+  const row = this.thread.x;
+  const base = row * classes;
+  let m = negInf;
+  for (let c = 0; c < classes; c++) {
+    const v = x[base + c];
+    if (v > m || v !== v) {
+      m = v;
+    }
+  }
+  if (m === negInf) {
+    m = 0;
+  }
+  let s = 0;
+  for (let q = 0; q < classes; q++) {
+    s += Math.exp(x[base + q] - m);
+  }
+  if (which < 0.5) {
+    return m + Math.log(s);
+  }
+  const t = targets[row];
+  if (t === ignoreIndex) {
+    return 0;
+  }
+  return (m - x[base + t]) + Math.log(s);
+}`;
+
+/**
+ * dlogits: thread i = (row, c); scale[row]·(softmax − onehot), 0 on an ignored row (one launch, no scatter). The
+ * softmax is renormalised here, exp(x − m) / Σ exp(x − m), rather than exp(x − lse) with the forward's lse: with the
+ * same (approximate) exp above and below, each row's gradient sums to 0. A GPU's exp may be off by a few ulps
+ * (WGSL allows it; SwiftShader's is), and exp(x − lse) then leaves a bias that SGD accumulates: MNIST logistic
+ * regression on WebGPU drifted off torch's weight sum after an epoch that way. `lse` stays in the signature.
+ */
+export const crossEntropyBackwardSource = `function (x, targets, scale, classes, ignoreIndex, negInf) {
+  const i = this.thread.x;
+  const row = Math.floor((i + 0.5) / classes);
+  const c = i - row * classes;
+  const t = targets[row];
+  if (t === ignoreIndex) {
+    return 0;
+  }
+  const base = row * classes;
+  let m = negInf;
+  for (let a = 0; a < classes; a++) {
+    const v = x[base + a];
+    if (v > m || v !== v) {
+      m = v;
+    }
+  }
+  if (m === negInf) {
+    m = 0;
+  }
+  let z = 0;
+  for (let b = 0; b < classes; b++) {
+    z += Math.exp(x[base + b] - m);
+  }
+  const s = scale[row];
+  const p = s * (Math.exp(x[i] - m) / z);
+  if (c === t) {
+    return p - s;
+  }
+  return p;
+}`;
+
+/**
+ * Max-pool geometry, packed as one argument: 0 H, 1 W, 2 OH, 3 OW, 4 KH, 5 KW, 6 strideH, 7 strideW, 8 padH,
+ * 9 padW, 10 dilationH, 11 dilationW.
+ */
+export const POOL_GEOMETRY_LENGTH = 12;
+
+/**
+ * Max pool forward: thread i = (plane, oy, ox); which 0 → the max, which 1 → its index iy·W + ix in the plane (a
+ * float, exact below 2^24), for the backward. As the CPU kernel: padding never wins, ties keep the first cell in
+ * row-major order, a NaN wins, and an all −∞ window keeps its first cell inside the input.
+ */
+export const maxPoolSource = `function (x, geo, which, negInf) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const KH = geo[4]; const KW = geo[5]; const dh = geo[10]; const dw = geo[11];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / OW);
+  const ox = i - t1 * OW;
+  const plane = Math.floor((t1 + 0.5) / OH);
+  const oy = t1 - plane * OH;
+  const sy = oy * geo[6] - geo[8];
+  const sx = ox * geo[7] - geo[9];
+  let y0 = sy;
+  if (sy < 0) {
+    y0 = sy + Math.floor((dh - 1 - sy + 0.5) / dh) * dh;
+  }
+  let x0 = sx;
+  if (sx < 0) {
+    x0 = sx + Math.floor((dw - 1 - sx + 0.5) / dw) * dw;
+  }
+  const base = plane * H * W;
+  let best = negInf;
+  let bestIndex = y0 * W + x0;
+  for (let ki = 0; ki < KH; ki++) {
+    const iy = sy + ki * dh;
+    if (iy >= 0 && iy < H) {
+      for (let kj = 0; kj < KW; kj++) {
+        const ix = sx + kj * dw;
+        if (ix >= 0 && ix < W) {
+          const v = x[base + iy * W + ix];
+          if (v > best || v !== v) {
+            best = v;
+            bestIndex = iy * W + ix;
+          }
+        }
+      }
+    }
+  }
+  if (which > 0.5) {
+    return bestIndex;
+  }
+  return best;
+}`;
+
+/**
+ * Max pool backward as a gather (gpu.js has no atomics): thread i = (plane, iy, ix) sums dy over the windows that
+ * cover the cell and chose it (indices from the forward). The windows are visited in ascending (oy, ox), the order
+ * in which the CPU kernel accumulates, so overlapping windows give the same float sums.
+ */
+export const maxPoolBackwardSource = `function (dy, indices, geo) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const KH = geo[4]; const KW = geo[5]; const sh = geo[6]; const sw = geo[7];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / W);
+  const ix = i - t1 * W;
+  const plane = Math.floor((t1 + 0.5) / H);
+  const iy = t1 - plane * H;
+  const cell = iy * W + ix;
+  const out = plane * OH * OW;
+  let s = 0;
+  for (let a = 0; a < KH; a++) {
+    const ty = iy + geo[8] - (KH - 1 - a) * geo[10];
+    const oy = Math.floor((ty + 0.5) / sh);
+    if (ty >= 0 && oy * sh === ty && oy < OH) {
+      for (let b = 0; b < KW; b++) {
+        const tx = ix + geo[9] - (KW - 1 - b) * geo[11];
+        const ox = Math.floor((tx + 0.5) / sw);
+        if (tx >= 0 && ox * sw === tx && ox < OW) {
+          const o = out + oy * OW + ox;
+          if (indices[o] === cell) {
+            s += dy[o];
+          }
+        }
+      }
+    }
+  }
+  return s;
+}`;
