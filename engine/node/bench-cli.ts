@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noGrad } from '../autograd';
-import { endStep, registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
+import { endStep, getBackend, registerBackend, setBackend, listBackends, getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { createWasmBackend, relaxedSimdSupported, wasmSupported, type WasmBackend } from '../backend/wasm/index';
 import { enableRelaxedSimd } from './relaxed-simd';
@@ -42,7 +42,7 @@ import {
 import { readMnist } from './mnist-files';
 import { startGpujsWorker } from './gpujs-worker';
 import { describeAdapter } from './backends';
-import { createGpujsBackend, type GpujsBackend } from '../backend/gpujs/index';
+import { createGpujsBackend, RemoteRunner, type GpujsBackend } from '../backend/gpujs/index';
 import { isDeviceData } from '../backend/backend';
 
 /** seconds per 60k-sample epoch at batch 64: our targets, and PyTorch's CPU figure they were set from. */
@@ -151,6 +151,26 @@ export interface TrainResult {
   fullEpochSeconds: number | null;
   /** Training accuracy over that epoch (a check that the backend trains, not only runs). */
   fullEpochAccuracy: number | null;
+  /**
+   * The engine thread's own time per step: the step's wall time less what it spent waiting for a device (all of
+   * it on a CPU backend).
+   */
+  hostMsPerStep: number;
+  /** On a GPU backend, per timed step: command buffers submitted, kernel dispatches, reads that waited for the
+   * device, and messages that crossed to its thread; null elsewhere. */
+  submitsPerStep: number | null;
+  dispatchesPerStep: number | null;
+  readbacksPerStep: number | null;
+  crossingsPerStep: number | null;
+  /** gpu.js's executor for the step plans ('fused-encoder' on WebGPU), and why a step was left eager. */
+  planExecutors: string[] | null;
+  planFailures: string[] | null;
+}
+
+/** The RemoteRunner behind a backend, when it has one (gpujs-webgpu). */
+function remoteRunnerOf(backend: string): RemoteRunner | null {
+  const runner = (getBackend() as Partial<GpujsBackend>).runner;
+  return getBackend().name === backend && runner instanceof RemoteRunner ? runner : null;
 }
 
 function timeTraining(preset: string, backend: string, opts: Options): TrainResult {
@@ -166,8 +186,8 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     const [x, y] = batches[i % batches.length];
     endStep();
     const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
-    loss.item();
     loss.backward();
+    loss.item(); // after backward, as the engine's loops read it: a GPU runs the step to here as one plan
     optimizer.step();
     optimizer.zeroGrad(true); // as trainEpoch and the engine host do
   };
@@ -176,6 +196,8 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   // The median (or min) batch, not the mean: on a shared machine some batches lose the CPU to other processes.
   // CPU time as well: under a load of other processes it still shows what one batch costs (threads add theirs).
   const times: number[] = [];
+  const remote = remoteRunnerOf(backend);
+  const before = remote ? { ...remote.stats(), waitedMs: remote.waitedMs, crossings: remote.crossings } : null;
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < opts.batches; i++) {
     const t0 = performance.now();
@@ -183,6 +205,19 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     times.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpu0);
+  const wallMs = times.reduce((a, b) => a + b, 0);
+  const after = remote ? { ...remote.stats(), waitedMs: remote.waitedMs, crossings: remote.crossings } : null;
+  const perStep = (key: 'submits' | 'dispatches' | 'readbacks' | 'crossings'): number | null =>
+    before && after ? (after[key] - before[key] - (key === 'crossings' ? 1 : 0)) / opts.batches : null; // less the stats request
+  const structure = {
+    hostMsPerStep: (wallMs - (before && after ? after.waitedMs - before.waitedMs : 0)) / opts.batches,
+    submitsPerStep: perStep('submits'),
+    dispatchesPerStep: perStep('dispatches'),
+    readbacksPerStep: perStep('readbacks'),
+    crossingsPerStep: perStep('crossings'),
+    planExecutors: after?.executors ?? null,
+    planFailures: after?.planFailures ?? null,
+  };
   const msPerBatch = opts.stat === 'min' ? Math.min(...times) : median(times);
   const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / opts.batches;
   let fullEpochSeconds: number | null = null;
@@ -202,7 +237,7 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   return {
     preset, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
     epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, cpuMsPerBatch, cpuEpochSeconds: (cpuMsPerBatch * BATCHES_PER_EPOCH) / 1000,
-    fullEpochSeconds, fullEpochAccuracy,
+    fullEpochSeconds, fullEpochAccuracy, ...structure,
   };
 }
 
@@ -386,7 +421,10 @@ function report(opts: Options, out: (line: string) => void, torch: TorchHere | n
       if (!opts.json) {
         out(`${pad(preset, 15)} ${pad(backend, 12)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
           `  (CPU time ${r.cpuMsPerBatch.toFixed(2)} ms/batch, epoch ≈ ${r.cpuEpochSeconds.toFixed(2)} s)` +
-          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : ''));
+          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : '') +
+          `  host ${r.hostMsPerStep.toFixed(2)} ms/step` +
+          (r.submitsPerStep !== null ? `, ${r.submitsPerStep.toFixed(1)} submits, ${r.dispatchesPerStep!.toFixed(0)} dispatches, ${r.readbacksPerStep!.toFixed(1)} reads, ${r.crossingsPerStep!.toFixed(1)} thread crossings per step` +
+            (r.planExecutors?.length ? ` (plans: ${r.planExecutors.join('; ')})` : ' (no step plan)') : ''));
       }
     }
   }

@@ -141,6 +141,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const launch = async (id: number, source: string, n: number, wire: WireArg[]): Promise<void> => {
     const args: unknown[] = [];
     for (const a of wire) {
+      if (typeof a === 'object' && !(a instanceof Float32Array) && !values.has(a.ref)) await restore(a.ref);
       if (typeof a === 'number' || a instanceof Float32Array) args.push(a);
       else if (failed.has(a.ref)) return void failed.set(id, failed.get(a.ref)!);
       else if (!values.has(a.ref)) return void failed.set(id, gone(a.ref));
@@ -166,6 +167,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   };
 
   const read = async (id: number, ticket: number): Promise<void> => {
+    if (!values.has(id)) await restore(id);
     const t = values.get(id);
     if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? gone(id, 'it was read'));
     try {
@@ -205,6 +207,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       case 'mirror': {
         // Each read is started now, in queue order (so it sees the value as of this point), and not awaited: the
         // launches behind it go on. A value missing or failed leaves the generation unmarked.
+        for (const e of m.entries) if (!values.has(e.id)) await restore(e.id);
         const reads = m.entries.map((e) => {
           const t = values.get(e.id);
           return t === undefined ? null : t instanceof Float32Array ? t : (t.toArray() as unknown);
@@ -245,9 +248,17 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     }
   };
 
-  /** Why a value is not here: freed by the engine, or left in a step plan's buffers. */
   function gone(id: number, before = 'a kernel read it'): string {
-    return planner?.dropped(id) ?? `device value ${id} was freed before ${before}`;
+    return `device value ${id} was freed before ${before}`;
+  }
+
+  /** A value a step plan left in its buffers is computed again when it is asked for after all. */
+  async function restore(id: number): Promise<void> {
+    try {
+      await planner?.restore(id);
+    } catch (error) {
+      failed.set(id, `gpu.js ${init.mode}: computing a step plan's value again failed: ${message(error)}`);
+    }
   }
 
   const planner = init.plans && host.createPlanner

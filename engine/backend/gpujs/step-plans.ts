@@ -8,6 +8,8 @@
  * values from before are arguments of the plan, so the learning rate, Adam's bias corrections, a dropout mask or
  * the batch change nothing; a different launch sequence is a different signature.
  *
+ * Arrays are arguments too, even small ones (a batch's targets are 64 numbers): one per distinct content.
+ *
  *   - The first time a signature is seen, the segment runs eagerly, launch by launch, and its results are watched:
  *     which ones later segments use (the new weights, the gradients, the logits that are read) and which ones they
  *     free unused (the activations, at the next endStep).
@@ -20,10 +22,11 @@
  *     state crosses the bus twice per step, in one read and a few writes, which costs far less than a submit and a
  *     read per kernel. The engine never sees this: its ids stay valid.
  *
- * A result the plan did not return, that something later asks for after all, fails with a clear message, and the
- * signature goes back to eager runs and is learned again; a plan that cannot be built or run leaves its segment
- * to the eager path, with the reason kept in the worker's counts. Either way nothing is computed differently: the
- * same kernels run on the same values.
+ * A result the plan did not return, that something later asks for after all (code that is not a training loop),
+ * is computed again: the plan's arguments are immutable and kept until its dropped results are freed, so the
+ * segment's launches run again, eagerly, up to that result; the signature then goes back to eager runs and is
+ * learned again. A plan that cannot be built or run leaves its segment to the eager path, with the reason kept in
+ * the worker's counts. Either way nothing is computed differently: the same kernels run on the same values.
  *
  * This is sent to the worker as source text with serveLaunches, so it must not refer to anything outside itself.
  */
@@ -67,13 +70,13 @@ export type PlanFn = ((...args: unknown[]) => Promise<unknown>) & { executorKind
 export interface StepPlanner {
   /** Runs a segment's messages (launches, uploads, frees, mirrors; then any request), by plan where learned. */
   run(messages: RemoteMessage[]): Promise<void>;
-  /** The message for a value a plan left in its buffers, or null. */
-  dropped(id: number): string | null;
+  /** Computes again a value a plan left in its buffers (true), or false when it is not such a value. */
+  restore(id: number): Promise<boolean>;
   destroy(): void;
 }
 
 export function createStepPlanner(ctx: PlannerContext): StepPlanner {
-  type Binding = { k: 'step'; pos: number } | { k: 'arg'; index: number } | { k: 'lit'; value: Float32Array };
+  type Binding = { k: 'step'; pos: number } | { k: 'arg'; index: number };
   interface Op { pos: number; source: string; n: number; bind: Binding[] }
   interface Segment {
     signature: string;
@@ -94,12 +97,13 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   /** What became of an eagerly run segment's results in the segments after it. */
   interface Watch { used: Set<number>; freed: Set<number> }
 
-  const SMALL = 64;
   const sourceIndex = new Map<string, number>();
   const plans = new Map<string, Plan>();
   const learning = new Map<string, Watch>();
   const watched = new Map<number, { watch: Watch; pos: number }>();
-  const droppedIds = new Map<number, string>();
+  /** A plan call whose results were not all returned: what recomputes them. */
+  interface Recipe { seg: Segment; args: unknown[]; pending: Set<number> }
+  const droppedIds = new Map<number, Recipe>();
   const refused = new Set<string>();
   const kernels = new Map<string, unknown>();
 
@@ -123,8 +127,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const bindOf = (a: WireArg, where: string): [Binding, string] => {
       if (typeof a === 'number') return [argFor(`n${where}`, { value: a }), 'f'];
       if (a instanceof Float32Array) {
-        if (a.length <= SMALL) return [{ k: 'lit', value: a }, `c${Array.prototype.join.call(a, ',')}`];
-        return [argFor(`a${where}`, { value: a }), `A${a.length}`];
+        // Small constant arrays (offsets, geometry) recur in many launches: one argument per distinct content.
+        const key = a.length <= 256 ? `c${Array.prototype.join.call(a, ',')}` : `a${where}`;
+        const b = argFor(key, { value: a }) as { index: number };
+        return [b as Binding, `A${a.length}:${b.index}`];
       }
       const pos = local.get(a.ref);
       if (pos === undefined) {
@@ -181,7 +187,11 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       else if (m.t === 'read' || m.t === 'check') use(m.id);
       else if (m.t === 'mirror') m.entries.forEach((e) => use(e.id));
       else if (m.t === 'free') {
-        droppedIds.delete(m.id);
+        const recipe = droppedIds.get(m.id);
+        if (recipe) {
+          recipe.pending.delete(m.id);
+          droppedIds.delete(m.id);
+        }
         const w = watched.get(m.id);
         if (w) {
           w.watch.freed.add(w.pos);
@@ -214,7 +224,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const record = (args: unknown[]): unknown[] => {
       const h: unknown[] = [];
       for (const op of ops) {
-        const actual = op.bind.map((b) => (b.k === 'step' ? h[b.pos] : b.k === 'arg' ? args[b.index] : b.value));
+        const actual = op.bind.map((b) => (b.k === 'step' ? h[b.pos] : args[b.index]));
         h[op.pos] = op.kernel(...actual);
       }
       return returned.map((pos) => h[pos]);
@@ -226,7 +236,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
 
   const asArray = async (id: number): Promise<Float32Array> => {
     const v = ctx.values.get(id);
-    if (v === undefined) throw new Error(ctx.failed.get(id) ?? dropped(id) ?? `device value ${id} was freed before a kernel read it`);
+    if (v === undefined) throw new Error(ctx.failed.get(id) ?? `device value ${id} was freed before a kernel read it`);
     if (v instanceof Float32Array) return v;
     // A device buffer from an eager launch: a plan argument is an array, so it comes to this thread once.
     const raw = await v.toArray();
@@ -255,8 +265,11 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       const values = r instanceof Float32Array ? (r.length === n ? r : r.slice(0, n)) : Float32Array.from(r as ArrayLike<number>).slice(0, n);
       ctx.values.set(seg.ids[pos], values);
     });
+    const recipe: Recipe = { seg, args, pending: new Set() };
     seg.ids.forEach((id, pos) => {
-      if (!seg.isUpload[pos] && !kept.has(pos) && !freedHere.has(id)) droppedIds.set(id, seg.signature);
+      if (seg.isUpload[pos] || kept.has(pos) || freedHere.has(id)) return;
+      recipe.pending.add(id);
+      droppedIds.set(id, recipe);
     });
   };
 
@@ -272,17 +285,39 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     learning.set(seg.signature, watch);
   };
 
-  const dropped = (id: number): string | null => {
-    const signature = droppedIds.get(id);
-    if (signature === undefined) return null;
-    // The plan guessed wrong: this signature goes back to eager runs and is learned again.
-    const plan = plans.get(signature);
+  /** Runs a dropped value's segment again, eagerly, up to it (and keeps what else it recomputes and is wanted). */
+  const restore = async (id: number): Promise<boolean> => {
+    const recipe = droppedIds.get(id);
+    if (!recipe) return false;
+    const { seg, args } = recipe;
+    // The plan guessed wrong: its signature goes back to eager runs, where what is used later is seen again.
+    const plan = plans.get(seg.signature);
     if (plan) {
-      plans.delete(signature);
+      plans.delete(seg.signature);
       plan.fn.destroy?.();
     }
-    learning.delete(signature);
-    return `device value ${id} stayed in a step plan's buffers (the plan did not expect it to be used later); the step runs eagerly from now on`;
+    learning.delete(seg.signature);
+    const target = seg.ids.indexOf(id);
+    const computed = new Map<number, Float32Array>();
+    for (const op of seg.ops) {
+      if (op.pos > target) break;
+      const actual = op.bind.map((b) => (b.k === 'step' ? computed.get(b.pos) : args[b.index]));
+      const k = kernelFor(op.source, op.n) as (...a: unknown[]) => unknown;
+      const raw = await k(...actual);
+      ctx.counts.launches++;
+      ctx.counts.dispatches++;
+      ctx.counts.submits++;
+      ctx.counts.readbacks++;
+      const values = raw instanceof Float32Array ? raw.slice(0, op.n) : Float32Array.from(raw as ArrayLike<number>).slice(0, op.n);
+      computed.set(op.pos, values);
+      const opId = seg.ids[op.pos];
+      if (recipe.pending.has(opId)) {
+        ctx.values.set(opId, values);
+        recipe.pending.delete(opId);
+        droppedIds.delete(opId);
+      }
+    }
+    return ctx.values.has(id);
   };
 
   const run = async (messages: RemoteMessage[]): Promise<void> => {
@@ -291,6 +326,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     // Uploads are arrays whichever way the segment runs.
     for (const m of messages) if (m.t === 'upload') ctx.values.set(m.id, m.values);
     let plan = plans.get(seg.signature);
+    for (const a of seg.args) if ('id' in a && !ctx.values.has(a.id)) await restore(a.id);
     const canPlan = seg.launches > 0 && !refused.has(seg.signature) && seg.args.every((a) => !('id' in a) || ctx.values.has(a.id));
     if (canPlan && !plan && learning.has(seg.signature)) {
       try {
@@ -335,7 +371,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
 
   return {
     run,
-    dropped: (id) => (droppedIds.has(id) ? dropped(id) : null),
+    restore,
     destroy: () => {
       for (const plan of plans.values()) plan.fn.destroy?.();
       plans.clear();

@@ -1,0 +1,180 @@
+/**
+ * Step plans (engine/backend/gpujs/step-plans.ts): the gpu.js worker replays a repeated training step as one gpu.js
+ * plan. Checked against the eager path (the same worker program with plans off, every launch on its own) on gpu.js
+ * webasm in a worker, and on WebGPU through Dawn where a device exists (SwiftShader here): same losses, weights
+ * and optimizer state, and the structure a GPU needs: one thread crossing, one submit and one read per step.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { endStep, getBackend, registerBackend, setBackend } from '../backend/backend';
+import { createGpujsBackend, type GpujsBackend, type RemoteRunner, type RemoteStats } from '../backend/gpujs/index';
+import { batches, cnn, expectClose, mlp, train, type Build } from '../backend/gpujs/test-support/training-check';
+import { Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index';
+import type { Tensor } from '../tensor';
+import { Adam } from '../optim/index';
+import type { Optimizer } from '../optim/index';
+import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
+import { startTestWebGpu } from './test-support/webgpu-test-device';
+
+const previous = getBackend().name;
+afterEach(() => {
+  endStep();
+  setBackend(previous);
+});
+
+const lenetLike: Build = () => {
+  const model = new Sequential(
+    new Conv2d(1, 4, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2),
+    new Conv2d(4, 6, 5), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(6, 10),
+  );
+  return { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) as unknown as Optimizer<object> };
+};
+
+function backendOn(worker: GpujsWorker, mode: 'webasm' | 'webgpu', name: string): GpujsBackend {
+  const backend = createGpujsBackend({ runner: worker.runner, mode, resident: true, thresholds: { macs: 0, elements: 0 }, name });
+  registerBackend(backend);
+  return backend;
+}
+
+const delta = (after: RemoteStats, before: RemoteStats, key: 'submits' | 'readbacks' | 'planCalls' | 'plansBuilt'): number => after[key] - before[key];
+
+/** Trains on the plan backend and on the eager one; the same numbers, and plans were used. */
+function expectPlansMatchEager(build: Build, shape: number[], planned: GpujsBackend, eager: GpujsBackend, steps = 8): RemoteStats {
+  const data = batches(shape, steps);
+  const runner = planned.runner as RemoteRunner;
+  const before = runner.stats();
+  const got = train(build, data, planned.name, planned.store!);
+  const after = runner.stats();
+  const want = train(build, data, eager.name, eager.store!);
+  expectClose(got.losses, want.losses, 1e-5);
+  got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data, 1e-5));
+  const state = got.optimizer.stateDict().state;
+  for (const [i, s] of Object.entries(want.optimizer.stateDict().state)) {
+    for (const [key, value] of Object.entries(s)) {
+      if (value instanceof Float32Array) expectClose(state[Number(i)][key] as Float32Array, value, 1e-5);
+    }
+  }
+  // Learned from one eager step and used from then on; per-step values (Adam's bias corrections, the batch)
+  // are arguments of the plan, so one plan serves every later step of a shape.
+  expect(delta(after, before, 'planCalls')).toBeGreaterThanOrEqual(steps - 4);
+  expect(after.planFailures).toEqual([]);
+  expect(after.fallbacks).toEqual([]);
+  return after;
+}
+
+/** Per step, once a plan is learned: thread crossings, submits, reads and plan calls (the bench's loop). */
+function structure(build: Build, shape: number[], backend: GpujsBackend) {
+  const runner = backend.runner as RemoteRunner;
+  setBackend(backend.name);
+  const { model, optimizer } = build();
+  const data = batches(shape, 6);
+  const step = (i: number) => {
+    const [x, y] = data[i];
+    endStep();
+    const loss = crossEntropy(model.forward(x) as Tensor, y);
+    loss.backward();
+    loss.item();
+    optimizer.step();
+    optimizer.zeroGrad(true);
+  };
+  for (let i = 0; i < 4; i++) step(i);
+  const before = { ...runner.stats(), crossings: runner.crossings };
+  step(4);
+  step(5);
+  const after = { ...runner.stats(), crossings: runner.crossings };
+  return {
+    crossings: (after.crossings - before.crossings - 1) / 2, // less the stats request
+    submits: delta(after, before, 'submits') / 2,
+    readbacks: delta(after, before, 'readbacks') / 2,
+    planCalls: delta(after, before, 'planCalls') / 2,
+  };
+}
+
+describe('step plans on gpu.js webasm in a worker', async () => {
+  const plannedWorker = await startGpujsWorker({ mode: 'webasm' });
+  const eagerWorker = await startGpujsWorker({ mode: 'webasm', plans: false });
+  const planned = backendOn(plannedWorker, 'webasm', 'gpujs-webasm-plans');
+  const eager = backendOn(eagerWorker, 'webasm', 'gpujs-webasm-eager');
+  afterAll(() => {
+    planned.dispose();
+    eager.dispose();
+  });
+
+  it.each([
+    ['an MLP with Adam', mlp, [16, 48]],
+    ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
+    ['a LeNet-like CNN with max pooling and Adam', lenetLike, [8, 1, 12, 12]],
+  ] as const)('%s trains as on the eager path', (_, build, shape) => {
+    const stats = expectPlansMatchEager(build, [...shape], planned, eager);
+    expect(stats.executors.some((e) => e.startsWith('fused-'))).toBe(true);
+  });
+
+  it('the eager worker never plans', () => {
+    expect((eager.runner as RemoteRunner).stats().planCalls).toBe(0);
+  });
+
+  it('once learned, a step is one thread crossing and one plan call, with fewer submits than the eager path', () => {
+    const got = structure(lenetLike, [8, 1, 12, 12], planned);
+    const reference = structure(lenetLike, [8, 1, 12, 12], eager);
+    expect(got).toMatchObject({ crossings: 1, planCalls: 1 });
+    expect(reference).toMatchObject({ crossings: 1, planCalls: 0 });
+    expect(got.submits).toBeLessThan(reference.submits / 2);
+  });
+
+  it('a value the plan did not keep, asked for after all, is computed again, and the step is learned again', () => {
+    const runner = planned.runner as RemoteRunner;
+    const ADD_ONE = 'function (x) {\n  return x[this.thread.x] + 1;\n}';
+    let held: { toArray(): Float32Array; delete(): void } | null = null;
+    const segment = (keepMiddle: boolean) => {
+      const input = runner.upload(Float32Array.from([1, 2, 3]));
+      const middle = runner.runOnDevice({ source: ADD_ONE, n: 3, args: [input] }) as { toArray(): Float32Array; delete(): void };
+      const last = runner.runOnDevice({ source: ADD_ONE, n: 3, args: [middle] }) as { toArray(): Float32Array; delete(): void };
+      const values = Array.from(last.toArray());
+      (input as { delete(): void }).delete();
+      last.delete();
+      if (keepMiddle) held = middle;
+      else middle.delete();
+      return values;
+    };
+    const before = runner.stats();
+    for (let i = 0; i < 4; i++) expect(segment(false)).toEqual([3, 4, 5]);
+    const replays = runner.stats().planCalls - before.planCalls;
+    expect(replays).toBeGreaterThanOrEqual(2); // learned from an eager run, then replayed
+    // The plan did not return `middle` (it was always freed unused); this time it is kept and read after all.
+    expect(segment(true)).toEqual([3, 4, 5]);
+    expect(runner.stats().planCalls - before.planCalls).toBe(replays + 1);
+    expect(Array.from(held!.toArray())).toEqual([2, 3, 4]);
+    // Back to an eager run for that signature, which is watched again.
+    const calls = runner.stats().planCalls;
+    expect(segment(false)).toEqual([3, 4, 5]);
+    expect(runner.stats().planCalls).toBe(calls);
+  });
+});
+
+const webgpu = await startTestWebGpu();
+const noWebGpu = 'skip' in webgpu ? webgpu.skip : null;
+if (noWebGpu) console.log(`WebGPU step-plan checks skipped: ${noWebGpu}`);
+
+describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
+  const eagerWorker = noWebGpu ? null : await startGpujsWorker({ mode: 'webgpu', plans: false });
+  const planned = noWebGpu ? null : backendOn(webgpu as GpujsWorker, 'webgpu', 'gpujs-webgpu-plans');
+  const eager = eagerWorker ? backendOn(eagerWorker, 'webgpu', 'gpujs-webgpu-eager') : null;
+  afterAll(() => {
+    planned?.dispose();
+    eager?.dispose();
+  });
+
+  it.each([
+    ['an MLP with Adam', mlp, [16, 48]],
+    ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
+  ] as const)('%s trains as on the eager path, each step one fused-encoder plan', (_, build, shape) => {
+    const stats = expectPlansMatchEager(build, [...shape], planned!, eager!, 6);
+    expect(stats.executors).toContain('fused-encoder');
+  });
+
+  it('a LeNet-like step is one crossing and one fused-encoder plan call, with fewer submits than the eager path', () => {
+    const got = structure(lenetLike, [4, 1, 12, 12], planned!);
+    const reference = structure(lenetLike, [4, 1, 12, 12], eager!);
+    expect(got).toMatchObject({ crossings: 1, planCalls: 1 });
+    expect(got.submits).toBeLessThan(reference.submits / 2);
+  });
+});
