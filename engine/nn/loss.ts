@@ -14,7 +14,7 @@ import {
 import { Module } from './module';
 import { getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
-import { floatData } from '../ops/util';
+import { kernelArg, kernelInput } from '../ops/util';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -195,20 +195,26 @@ function fusedCrossEntropy(
   let count = 0;
   for (let i = 0; i < targets.length; i++) if (targets[i] !== ignoreIndex) count++;
   if (count === 0) return null;
-  const x = floatData(rows);
-  const { losses, lse } = getKernel(K.CrossEntropy)(x, classes, targets, ignoreIndex);
+  // The logits stay where they are (a device backend keeps them on its device), and so do the per-row losses and
+  // their sum: a training step on a GPU then reads nothing before its loss.
+  const { losses, lse } = getKernel(K.CrossEntropy)(kernelInput(K.CrossEntropy, rows), classes, targets, ignoreIndex);
+  const dtype = rows.dtype === 'float64' ? 'float64' : 'float32';
+  const perRow = new Tensor(losses, [targets.length]);
+  const logSumExp = new Tensor(lse, [targets.length]);
   let out: Tensor;
-  if (reduction === 'none') out = constant(losses, outShape, rows);
+  if (reduction === 'none') out = constant(perRow.data, outShape, rows);
   else {
-    let total = 0;
-    for (let i = 0; i < losses.length; i++) total += losses[i];
-    out = constant([reduction === 'mean' ? total / count : total], [], rows);
+    const total = new Tensor(getKernel(K.Sum)(kernelArg(K.Sum, perRow), perRow.shape, [0], dtype), []);
+    out = reduction === 'mean' ? noGrad(() => div(total, count)) : total;
   }
   return recordOp(out, 'crossEntropy', [rows], (g) => {
     const gd = g.data;
     const share = reduction === 'mean' ? gd[0] / count : gd[0];
     const scale = reduction === 'none' ? Float64Array.from(gd) : new Float64Array(targets.length).fill(share);
-    return [new Tensor(getKernel(K.CrossEntropyBackward)(x, classes, targets, ignoreIndex, lse, scale), rows.shape)];
+    const dx = getKernel(K.CrossEntropyBackward)(
+      kernelInput(K.CrossEntropyBackward, rows), classes, targets, ignoreIndex, kernelInput(K.CrossEntropyBackward, logSumExp) as Float64Array, scale,
+    );
+    return [new Tensor(dx, rows.shape)];
   });
 }
 

@@ -29,7 +29,7 @@ describe('gpu.js in a worker thread (webasm)', () => {
   it.each([
     ['an MLP with Adam', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
-  ] as const)('%s trains as on the CPU; per step, only the logits cross back', (_, build, shape) => {
+  ] as const)('%s trains as on the CPU; per step, only the loss crosses back', (_, build, shape) => {
     const sent = webasm.runner.launches;
     expectResidentTraining(build, shape, backend.name, backend.store!);
     expect(webasm.runner.launches).toBeGreaterThan(sent);
@@ -134,7 +134,7 @@ describe.skipIf(noWebGpu !== null)('gpu.js WebGPU through Dawn in a worker', () 
   it.each([
     ['an MLP with Adam', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
-  ] as const)('%s trains as on the CPU with its weights in GPU buffers; per step, only the logits come back', (_, build, shape) => {
+  ] as const)('%s trains as on the CPU with its weights in GPU buffers; per step, only the loss comes back', (_, build, shape) => {
     const worker = webgpu as GpujsWorker;
     gpuBackend ??= createGpujsBackend({ runner: worker.runner, mode: 'webgpu' });
     registerBackend(gpuBackend);

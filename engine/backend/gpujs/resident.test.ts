@@ -34,7 +34,7 @@ describe('a training step on the resident gpu.js backend', () => {
   it.each([
     ['an MLP with Adam (L2 decay)', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
-  ] as const)('%s trains as on the CPU, and only the logits come back each step', (_, build, shape) => {
+  ] as const)('%s trains as on the CPU, and only the loss comes back each step', (_, build, shape) => {
     expectResidentTraining(build, shape, backend.name, store);
   });
 
