@@ -182,12 +182,13 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const optimizer = makeOptimizer(spec, model.parameters());
   const rng = new Random(1);
   const batches = Array.from({ length: 8 }, () => syntheticBatch(spec, rng));
-  const step = (i: number) => {
+  const step = (i: number, afterRead?: () => void) => {
     const [x, y] = batches[i % batches.length];
     endStep();
     const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
     loss.backward();
     loss.item(); // after backward, as the engine's loops read it: a GPU runs the step to here as one plan
+    afterRead?.();
     optimizer.step();
     optimizer.zeroGrad(true); // as trainEpoch and the engine host do
   };
@@ -197,20 +198,28 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   // CPU time as well: under a load of other processes it still shows what one batch costs (threads add theirs).
   const times: number[] = [];
   const remote = remoteRunnerOf(backend);
-  const before = remote ? { ...remote.stats(), waitedMs: remote.waitedMs, crossings: remote.crossings } : null;
+  // The device's counts are taken right after a step's read, when nothing is queued: a request anywhere else would
+  // send part of a step on its own, as a batch of another shape (step-plans.ts).
+  const counts = () => (remote ? { ...remote.stats(), waitedMs: remote.waitedMs, crossings: remote.crossings } : null);
+  const marks: { before: ReturnType<typeof counts>; after: ReturnType<typeof counts> } = { before: null, after: null };
+  step(opts.batches, () => (marks.before = counts()));
+  let hostMs = 0;
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < opts.batches; i++) {
+    const waited0 = remote?.waitedMs ?? 0;
     const t0 = performance.now();
-    step(i);
-    times.push(performance.now() - t0);
+    step(i, i === opts.batches - 1 ? () => (marks.after = counts()) : undefined);
+    const ms = performance.now() - t0;
+    times.push(ms);
+    hostMs += ms - ((remote?.waitedMs ?? 0) - waited0);
   }
   const cpu = process.cpuUsage(cpu0);
-  const wallMs = times.reduce((a, b) => a + b, 0);
-  const after = remote ? { ...remote.stats(), waitedMs: remote.waitedMs, crossings: remote.crossings } : null;
+  // From the read of the step before the timed ones to the read of the last: as many steps as were timed.
+  const { before, after } = marks;
   const perStep = (key: 'submits' | 'dispatches' | 'readbacks' | 'crossings'): number | null =>
-    before && after ? (after[key] - before[key] - (key === 'crossings' ? 1 : 0)) / opts.batches : null; // less the stats request
+    before && after ? (after[key] - before[key] - (key === 'crossings' ? 1 : 0)) / opts.batches : null; // less a stats request
   const structure = {
-    hostMsPerStep: (wallMs - (before && after ? after.waitedMs - before.waitedMs : 0)) / opts.batches,
+    hostMsPerStep: hostMs / opts.batches,
     submitsPerStep: perStep('submits'),
     dispatchesPerStep: perStep('dispatches'),
     readbacksPerStep: perStep('readbacks'),

@@ -61,26 +61,31 @@ function expectPlansMatchEager(build: Build, shape: number[], planned: GpujsBack
   return after;
 }
 
-/** Per step, once a plan is learned: thread crossings, submits, reads and plan calls (the bench's loop). */
+/**
+ * Per step, once a plan is learned: thread crossings, submits, reads and plan calls, over two steps of the bench's
+ * loop. The counts are taken right after a step's read, when nothing is queued: a request anywhere else would
+ * send part of a step on its own, which is a different batch.
+ */
 function structure(build: Build, shape: number[], backend: GpujsBackend) {
   const runner = backend.runner as RemoteRunner;
   setBackend(backend.name);
   const { model, optimizer } = build();
-  const data = batches(shape, 6);
+  const data = batches(shape, 8);
+  const snapshots: Array<RemoteStats & { crossings: number }> = [];
   const step = (i: number) => {
     const [x, y] = data[i];
     endStep();
     const loss = crossEntropy(model.forward(x) as Tensor, y);
     loss.backward();
     loss.item();
+    if (i === 5 || i === 7) snapshots.push({ ...runner.stats(), crossings: runner.crossings });
     optimizer.step();
     optimizer.zeroGrad(true);
   };
-  for (let i = 0; i < 4; i++) step(i);
-  const before = { ...runner.stats(), crossings: runner.crossings };
-  step(4);
-  step(5);
-  const after = { ...runner.stats(), crossings: runner.crossings };
+  // Steady state from step 5 on: the first steps differ (kernel checks, Adam's first update), one is watched, and
+  // the first plan call brings the eager steps' device values home once.
+  for (let i = 0; i < 8; i++) step(i);
+  const [before, after] = snapshots;
   return {
     crossings: (after.crossings - before.crossings - 1) / 2, // less the stats request
     submits: delta(after, before, 'submits') / 2,
@@ -112,12 +117,12 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     expect((eager.runner as RemoteRunner).stats().planCalls).toBe(0);
   });
 
-  it('once learned, a step is one thread crossing and one plan call, with fewer submits than the eager path', () => {
-    const got = structure(lenetLike, [8, 1, 12, 12], planned);
+  it('once learned, a LeNet-like step is one thread crossing, one plan call, one submit and one read', () => {
+    expect(structure(lenetLike, [8, 1, 12, 12], planned)).toEqual({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
+    // The eager reference: one crossing too, but a submit per launch.
     const reference = structure(lenetLike, [8, 1, 12, 12], eager);
-    expect(got).toMatchObject({ crossings: 1, planCalls: 1 });
     expect(reference).toMatchObject({ crossings: 1, planCalls: 0 });
-    expect(got.submits).toBeLessThan(reference.submits / 2);
+    expect(reference.submits).toBeGreaterThan(20);
   });
 
   it('a value the plan did not keep, asked for after all, is computed again, and the step is learned again', () => {
@@ -171,10 +176,9 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     expect(stats.executors).toContain('fused-encoder');
   });
 
-  it('a LeNet-like step is one crossing and one fused-encoder plan call, with fewer submits than the eager path', () => {
-    const got = structure(lenetLike, [4, 1, 12, 12], planned!);
+  it('a LeNet-like step is one crossing, one fused-encoder plan call, one submit and one read', () => {
+    expect(structure(lenetLike, [4, 1, 12, 12], planned!)).toEqual({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
     const reference = structure(lenetLike, [4, 1, 12, 12], eager!);
-    expect(got).toMatchObject({ crossings: 1, planCalls: 1 });
-    expect(got.submits).toBeLessThan(reference.submits / 2);
+    expect(reference.submits).toBeGreaterThan(20);
   });
 });

@@ -100,7 +100,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const values = new Map<number, Texture>();
   const failed = new Map<number, string>();
   const fallbacks: string[] = [];
-  const counts: WorkerCounts = { launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, planFailures: [], executors: [] };
+  const counts: WorkerCounts = { launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, restores: 0, planFailures: [], executors: [] };
   let stopped = false;
   /** Mirror reads still in flight (stop waits for them). */
   let mirroring: Promise<unknown> = Promise.resolve();

@@ -46,6 +46,8 @@ export interface WorkerCounts {
   readbacks: number;
   plansBuilt: number;
   planCalls: number;
+  /** Values a plan dropped that were asked for after all, and computed again. */
+  restores: number;
   /** Why a signature was left to the eager path, one line each. */
   planFailures: string[];
   /** gpu.js's executor for each plan built ('fused-encoder', 'fused-sync', 'generic'…), with its fallback reason. */
@@ -297,6 +299,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       plan.fn.destroy?.();
     }
     learning.delete(seg.signature);
+    ctx.counts.restores++;
     const target = seg.ids.indexOf(id);
     const computed = new Map<number, Float32Array>();
     for (const op of seg.ops) {
