@@ -39,6 +39,11 @@ export interface Backend {
    * and update in place; null when it keeps none (see `keepsOnDevice`). The GPU's counterpart of `pin`.
    */
   keep?(data: Float32Array): DeviceData | null;
+  /**
+   * Training steps this backend takes to reach its steady pace, which a measurement must run first (gpu.js in a
+   * worker replays a repeated step as one plan only once it has seen it: step-plans.ts).
+   */
+  readonly warmupSteps?: number;
 }
 
 /**

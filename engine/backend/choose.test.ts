@@ -35,6 +35,15 @@ describe('chooseBackend', () => {
     expect(calls).toBe(2); // the warm-up and one timed step
   });
 
+  it('runs as many untimed steps as a backend needs to reach its pace (a GPU\'s step plans)', () => {
+    let calls = 0;
+    registerBackend({ name: 'planning-fake', warmupSteps: 4, kernels: { [K.Add]: (...args: Parameters<typeof cpuKernels.Add>) => { now += calls++ < 4 ? 40 : 3; return cpuKernels.Add(...args); } } });
+    fake('steady-fake', 5);
+    const choice = chooseBackend(['steady-fake', 'planning-fake'], addStep, { clock, warmup: 1, repeats: 2 });
+    expect(choice).toEqual({ chosen: 'planning-fake', figures: [{ backend: 'steady-fake', msPerStep: 5 }, { backend: 'planning-fake', msPerStep: 3 }] });
+    expect(calls).toBe(6); // its four warm-up steps, then two timed ones
+  });
+
   it('takes the fastest of the repeats, after the warm-up', () => {
     let calls = 0;
     registerBackend({ name: 'jittery-fake', kernels: { [K.Add]: (...args: Parameters<typeof cpuKernels.Add>) => { now += [50, 9, 4, 6][calls++]; return cpuKernels.Add(...args); } } });

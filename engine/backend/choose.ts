@@ -5,8 +5,8 @@
  *   const choice = chooseBackend(listBackends(), () => trainingStep(model, lossFn, optimizer, x, y));
  *   setBackend(choice.chosen);     // choice.figures: [{ backend: 'cpu', msPerStep: 4.1 }, { backend: 'wasm', … }]
  *
- * Per backend: make a fresh step (so each starts from the same state), run it `warmup` times (first-call costs:
- * wasm memory growth, packed panels, JIT), then `repeats` times; its figure is the fastest of those, in ms (the
+ * Per backend: make a fresh step (so each starts from the same state), run it `warmup` times, or the backend's
+ * own `warmupSteps` when more (first-call costs: wasm memory growth, packed panels, JIT; a GPU's step plans), then `repeats` times; its figure is the fastest of those, in ms (the
  * least noisy estimate on a loaded machine). A backend whose first timed step takes over twice the best figure so
  * far is not timed again (it cannot win, and on a slow backend each step may take seconds): list the likely
  * fastest first. A backend whose step throws is reported with the error and never chosen. The backend active before the call is active again after it: the caller decides whether to switch.
@@ -48,7 +48,8 @@ export function chooseBackend(candidates: readonly string[], makeStep: () => () 
       try {
         setBackend(backend);
         const step = makeStep();
-        for (let i = 0; i < warmup; i++) step();
+        const untimed = Math.max(warmup, getBackend().warmupSteps ?? 0);
+        for (let i = 0; i < untimed; i++) step();
         const leader = Math.min(...figures.map((f) => f.msPerStep ?? Infinity));
         let best = Infinity;
         for (let i = 0; i < Math.max(1, repeats) && (i === 0 || best <= 2 * leader); i++) {

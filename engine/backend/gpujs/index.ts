@@ -24,10 +24,11 @@ import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode, type LaunchRunner } from './runner';
+import { STEPS_BEFORE_PLANS } from './step-plans';
 
 export { GpujsRunner, LOOP_MAX, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner } from './runner';
 export { RemoteRunner, RemoteTexture, remoteChannel, type RemoteChannel, type RemotePort, type RemoteStats } from './remote';
-export { createStepPlanner, type WorkerCounts } from './step-plans';
+export { createStepPlanner, STEPS_BEFORE_PLANS, type WorkerCounts } from './step-plans';
 export { serveLaunches, type RemoteHost, type RemoteInit, type RemoteMessage } from './remote-worker';
 export { GpujsDeviceData, GpujsStore } from './device';
 export * as plans from './plans';
@@ -104,6 +105,7 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
     keep: store
       ? (data: Float32Array): DeviceData | null => (data.length === 0 || data.length < thresholds.elements ? null : store.persistent(runner.upload(data), data.length))
       : undefined,
+    warmupSteps: (runner as LaunchRunner).plans ? STEPS_BEFORE_PLANS : undefined,
     runner,
     thresholds,
     store,

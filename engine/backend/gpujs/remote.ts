@@ -83,6 +83,7 @@ export interface RemoteRunnerOptions {
 
 export class RemoteRunner implements LaunchRunner {
   launches = 0;
+  readonly plans: boolean;
   /** Milliseconds this thread spent blocked on the worker (host time per step = a step's time less this). */
   waitedMs = 0;
   /** Messages sent to the worker (each a batch or a lone request): the thread crossings. */
@@ -105,6 +106,7 @@ export class RemoteRunner implements LaunchRunner {
     options: RemoteRunnerOptions = {},
   ) {
     this.control = new Int32Array(channel.control);
+    this.plans = channel.plans ?? false;
     this.data = channel.data;
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }

@@ -34,6 +34,8 @@ export interface LaunchRunner {
   readonly fallbacks: readonly string[];
   /** Launches run so far. */
   readonly launches: number;
+  /** Whether repeated training steps are replayed as plans (RemoteRunner with step plans on). */
+  readonly plans?: boolean;
   /** Runs a launch; its result on the CPU. */
   run(launch: Launch): Float32Array;
   /** Runs a launch; its result stays on the device. */

@@ -32,6 +32,13 @@
  */
 import type { RemoteMessage, WireArg } from './remote-worker';
 
+/**
+ * Training steps before a repeated step runs as a plan, counted from a fresh model: the first ones differ (each
+ * kernel's first launch is checked; Adam's first update writes its moments back once), the next is run eagerly and
+ * watched, the one after builds the plan and brings the eager steps' device values home once.
+ */
+export const STEPS_BEFORE_PLANS = 6;
+
 /** A worker's device value: a gpu.js buffer or texture, or an array (webasm, and every plan result). */
 export type WorkerValue = Float32Array | { toArray(): unknown; delete?(): void };
 
