@@ -115,12 +115,13 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
     loss.backward();
     const value = loss.item();
     if (!Number.isFinite(value)) throw new NaNLossError(epoch, batch, value);
+    // Before the update's launches, so that a GPU gets them with the next step's (one submit a step).
+    hits += correct(output, y);
     optimizer.step();
     // set_to_none, PyTorch 2's default: the next backward hands each parameter its gradient without a copy or an add.
     optimizer.zeroGrad(true);
     const n = y.shape[0];
     total += options.lossIsSum ? value : value * n;
-    hits += correct(output, y);
     samples += n;
     options.onBatch?.({ epoch, batch, batches, loss: options.lossIsSum ? value / n : value });
   }

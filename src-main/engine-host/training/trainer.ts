@@ -167,11 +167,13 @@ export class Trainer {
     }
     if ('kind' in pass) return pass;
     const { output, value } = pass;
+    // Counted right after the loss was read, before the update's launches: a read after them would send them to a
+    // GPU as a batch of their own, a second submit each step.
+    const correct = countCorrect(output, y);
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
     this.optimizer.zeroGrad(true); // set_to_none: the next backward adopts its gradients without a copy (autograd.ts)
     const size = y.shape[0];
-    const correct = countCorrect(output, y);
     const seconds = (performance.now() - started) / 1000;
     this.#totals.lossSum += value * size;
     this.#totals.samples += size;
