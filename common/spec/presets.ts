@@ -84,6 +84,19 @@ export const PRESETS: Record<string, ModelSpec> = {
     ],
     optimizer: { type: 'Adam', params: { lr: 1e-3 } },
   }),
+  // pytorch/examples' mnist/main.py `Net`, the canonical PyTorch MNIST example (1.2M parameters, 9216→128 in fc1):
+  // where a GPU pays, since PyTorch on 16 CPU threads needs ~21 s an epoch.
+  'Example-Net': chainSpec({
+    name: 'Example-Net',
+    description: "pytorch/examples' MNIST Net: conv 32 and 64, max pool, dropout, 9216→128→10, log-softmax + NLL, Adadelta.",
+    inputShape: [1, 28, 28],
+    layers: [
+      conv(1, 32, 3), relu, conv(32, 64, 3), relu, ['MaxPool2d', { kernelSize: 2 }], ['Dropout', { p: 0.25 }],
+      ['Flatten'], fc(9216, 128), relu, ['Dropout', { p: 0.5 }], fc(128, 10), ['LogSoftmax', { dim: 1 }],
+    ],
+    loss: { type: 'NLLLoss', params: {} },
+    optimizer: { type: 'Adadelta', params: { lr: 1.0 } },
+  }),
   'Row-LSTM': chainSpec({
     name: 'Row-LSTM',
     description: "Reads each image row by row as a 28-step sequence; the LSTM's last step goes to Linear(128, 10).",
