@@ -6,7 +6,7 @@
 import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
 import { Random } from '../../engine/random';
-import { plans as P, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
+import { plans as P, RemoteRunner, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
 import { endStep, setBackend } from '../../engine/backend/backend';
 import { batches, cnn, mlp, STEP_READ_BYTES, train } from '../../engine/backend/gpujs/test-support/training-check';
 import type { TestResult } from './vitest-shim';
@@ -130,7 +130,8 @@ export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult
  * A whole training step on the device (resident mode, engine/backend/gpujs/device.ts), with the resident tests'
  * models (engine/backend/gpujs/test-support/training-check.ts): an MLP with Adam and a small CNN with nesterov SGD
  * train five steps on gpu.js and on the CPU reference; the losses and weights must agree, the weights must stay on
- * the device between steps, and from the second step on only the loss may come back (STEP_READ_BYTES).
+ * the device between steps, and from the second step on only the loss may come back (STEP_READ_BYTES). On WebGPU
+ * (gpu.js in a Worker) the later steps must also have run as gpu.js plans on its fused encoder (step-plans.ts).
  */
 export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[]> {
   const store = backend.store!;
@@ -151,8 +152,12 @@ export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[
       setBackend(backend.name);
       const err = Math.max(worst(got.losses, want.losses), ...weights.map((w, i) => worst(w, wantWeights[i])));
       const resident = onDevice && got.downloadedBytes.slice(1).every((b) => b === STEP_READ_BYTES);
-      const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${onDevice}; bytes read back per step: ${got.downloadedBytes.join(', ')} (the loss: ${STEP_READ_BYTES})`;
-      results.push(resident && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });
+      const remote = backend.runner instanceof RemoteRunner ? backend.runner : null;
+      const planned = remote ? remote.stats() : null;
+      const plansUsed = planned === null || (planned.planCalls > 0 && planned.executors.includes('fused-encoder'));
+      const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${onDevice}; bytes read back per step: ${got.downloadedBytes.join(', ')} (the loss: ${STEP_READ_BYTES})` +
+        (planned ? `; step plans called ${planned.planCalls} times, executors ${planned.executors.join(', ') || 'none'}` : '');
+      results.push(resident && plansUsed && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });
     } catch (error) {
       results.push({ name, status: 'fail', error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
     }
