@@ -4,7 +4,7 @@
  * the benchmark itself, never to a test.
  */
 import { describe, expect, it } from 'vitest';
-import { main, TARGETS } from './bench-cli';
+import { GPU_TARGETS, main, TARGETS } from './bench-cli';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -26,14 +26,18 @@ describe('npm run bench', () => {
       expect(r.epochSeconds).toBeCloseTo((r.msPerBatch * 938) / 1000, 9);
       expect(r.samplesPerSec).toBeCloseTo((64 * 1000) / r.msPerBatch, 6);
       expect(r.fullEpochSeconds).toBeNull();
+      // A CPU backend's host time is its whole step; the device fields are for GPU backends only.
+      expect(r.hostMsPerStep).toBeGreaterThan(0);
+      expect(r).toMatchObject({ submitsPerStep: null, dispatchesPerStep: null, readbacksPerStep: null, crossingsPerStep: null });
     }
+    expect(report.gpuTargets).toEqual(GPU_TARGETS);
     expect(report.gemm.length).toBe(2 * 8);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu', 'wasm']);
   });
 
   it('times gpu.js WebGPU (Dawn in a worker) as one more backend and names its adapter, or says why it cannot', async () => {
-    const argv = ['--presets', 'Mnist_Logistic', '--backends', 'gpujs-webgpu', '--batches', '1', '--json'];
+    const argv = ['--presets', 'Mnist_Logistic', '--backends', 'gpujs-webgpu', '--batches', '2', '--json'];
     const device = await startTestWebGpu(); // points Dawn at a device where the machine has one for tests
     if ('skip' in device) {
       const { code, lines } = await run(argv);
@@ -48,6 +52,10 @@ describe('npm run bench', () => {
     expect(report.adapters['gpujs-webgpu']).toBeTruthy();
     expect(report.training.map((r: { backend: string }) => r.backend)).toEqual(['gpujs-webgpu']);
     expect(report.training[0].msPerBatch).toBeGreaterThan(0);
+    // After its warm-up a step is one gpu.js plan: one crossing, one submit, one read, every kernel dispatched.
+    expect(report.training[0]).toMatchObject({ submitsPerStep: 1, readbacksPerStep: 1, crossingsPerStep: 1, planExecutors: ['fused-encoder'], planFailures: [] });
+    expect(report.training[0].dispatchesPerStep).toBeGreaterThan(1);
+    expect(report.training[0].hostMsPerStep).toBeGreaterThan(0);
     expect(report.gemm.length).toBe(8);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency[0].medianMs).toBeGreaterThan(0);
