@@ -87,6 +87,7 @@ export const BatchNormUpdateRunningStats = 'BatchNormUpdateRunningStats';
 // Optimizer updates (in place: one parameter, its gradient and its state; CPU kernels in backend/cpu/optim.ts).
 export const AdamStep = 'AdamStep';
 export const SgdStep = 'SgdStep';
+export const AdadeltaStep = 'AdadeltaStep';
 
 // Fused softmax cross-entropy over class indices (CPU kernels in backend/cpu/loss.ts).
 export const CrossEntropy = 'CrossEntropy';

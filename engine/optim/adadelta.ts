@@ -1,3 +1,5 @@
+import { getKernel } from '../backend/backend';
+import * as K from '../backend/kernel-names';
 import { check, checkCommon, Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
 
 type FloatArray = Float32Array | Float64Array;
@@ -21,9 +23,13 @@ export interface AdadeltaOptions {
  * u ← ρ·u + (1 − ρ)·Δ²                       (acc_delta)
  * θ ← θ − lr·Δ
  * ```
- * State per parameter: `step`, `square_avg`, `acc_delta`.
+ * State per parameter: `step`, `square_avg`, `acc_delta`. The update is one kernel call (K.AdadeltaStep; the CPU
+ * reference loop is engine/backend/cpu/optim.ts), so a GPU backend keeps the parameter and both averages on the
+ * device.
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  protected override readonly updateKernel = K.AdadeltaStep;
+
   constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
     super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...options });
   }
@@ -44,15 +50,9 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       state.square_avg = zerosLike(param);
       state.acc_delta = zerosLike(param);
     }
-    state.step = (state.step as number) + 1;
-    const squareAvg = state.square_avg as FloatArray;
-    const accDelta = state.acc_delta as FloatArray;
-    for (let i = 0; i < param.length; i++) {
-      const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
-      squareAvg[i] = rho * squareAvg[i] + (1 - rho) * g * g;
-      const delta = (Math.sqrt(accDelta[i] + eps) / Math.sqrt(squareAvg[i] + eps)) * g;
-      accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
-      param[i] -= lr * delta;
-    }
+    const step = (state.step as number) + 1;
+    getKernel(K.AdadeltaStep)(param, grad, state.square_avg as FloatArray, state.acc_delta as FloatArray, { lr, rho, eps, weightDecay });
+    // Counted once the update went through, so a kernel that throws leaves the step count as it was.
+    state.step = step;
   }
 }

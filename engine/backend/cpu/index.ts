@@ -23,7 +23,7 @@ import {
   maxPool2dForward,
 } from './pool';
 import { batchNormBackward, batchNormForward, batchNormUpdateRunningStats } from './batchnorm';
-import { adamStep, sgdStep } from './optim';
+import { adadeltaStep, adamStep, sgdStep } from './optim';
 
 export const cpuKernels = {
   [K.Add]: ew.add,
@@ -99,6 +99,7 @@ export const cpuKernels = {
 
   [K.AdamStep]: adamStep,
   [K.SgdStep]: sgdStep,
+  [K.AdadeltaStep]: adadeltaStep,
 
   [K.CrossEntropy]: crossEntropy,
   [K.CrossEntropyBackward]: crossEntropyBackward,

@@ -2,8 +2,8 @@
  * CPU reference kernels of the optimizer updates: one parameter's whole update in one call, so a faster backend
  * can run it as one fused pass (engine/backend/wasm/optim.ts). Unlike the other kernels these work IN PLACE:
  * they write the parameter and its state arrays and return nothing. The algorithms, as pseudo-code, are in the
- * doc comments of engine/optim/adam.ts and sgd.ts; these loops are those, line for line, computed in float64 and
- * stored in the arrays' own precision.
+ * doc comments of engine/optim/adam.ts, sgd.ts and adadelta.ts; these loops are those, line for line, computed in
+ * float64 and stored in the arrays' own precision.
  */
 import type { FloatArray } from '../arrays';
 
@@ -82,5 +82,34 @@ export function sgdStep(
       g = nesterov ? g + momentum * momentumBuffer[i] : momentumBuffer[i];
     }
     param[i] -= lr * g;
+  }
+}
+
+export interface AdadeltaStepAttrs {
+  lr: number;
+  rho: number;
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+}
+
+/**
+ * Adadelta for one parameter. `squareAvg` (v) and `accDelta` (u) are its running averages; Δ is read from the NEW
+ * v and the OLD u, as torch does.
+ *
+ *   g ← ∇θ + weightDecay·θ;  v ← ρ·v + (1 − ρ)·g²;  Δ ← √(u + eps) / √(v + eps) · g
+ *   u ← ρ·u + (1 − ρ)·Δ²;  θ ← θ − lr·Δ
+ */
+export function adadeltaStep(
+  param: FloatArray, grad: FloatArray, squareAvg: FloatArray, accDelta: FloatArray,
+  { lr, rho, eps, weightDecay }: AdadeltaStepAttrs,
+): void {
+  for (let i = 0; i < param.length; i++) {
+    const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
+    squareAvg[i] = rho * squareAvg[i] + (1 - rho) * g * g;
+    // Reads v back from the array (rounded to its precision), as torch's in-place update does.
+    const delta = (Math.sqrt(accDelta[i] + eps) / Math.sqrt(squareAvg[i] + eps)) * g;
+    accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
+    param[i] -= lr * delta;
   }
 }

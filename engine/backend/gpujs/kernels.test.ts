@@ -43,6 +43,14 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-
   expect(worst).toBeLessThanOrEqual(rel);
 }
 
+/** Element by element, relative to each expected value (for values far below 1). */
+function closeRelative(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1e-30, Math.abs(expected[i])));
+  expect(worst).toBeLessThanOrEqual(rel);
+}
+
 describe('gpujs-webasm kernels match the CPU reference', () => {
   it.each([
     [false, false], [true, false], [false, true], [true, true],
@@ -158,6 +166,42 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
     }
     close(got.p, want.p);
     close(got.b, want.b);
+  });
+
+  it.each([
+    ['defaults', { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 }],
+    ['weight decay', { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1 }],
+  ])('AdadeltaStep in place, %s, over several steps', (_, attrs) => {
+    const n = 257;
+    const want = { p: rand(n), v: new Float32Array(n), u: new Float32Array(n) };
+    const got = { p: want.p.slice(), v: new Float32Array(n), u: new Float32Array(n) };
+    const start = want.p.slice();
+    const before = backend.runner.launches;
+    for (let step = 0; step < 3; step++) {
+      const grad = rand(n);
+      cpuKernels.AdadeltaStep(want.p, grad, want.v, want.u, attrs);
+      k.AdadeltaStep!(got.p, grad, got.v, got.u, attrs);
+    }
+    expect(backend.runner.launches).toBe(before + 9); // square_avg, acc_delta and the parameter per step
+    // acc_delta is of the order of eps and each step moves the parameter by ~√eps: compared relatively, as
+    // `close` (absolute below 1) would pass them even if they were 0. The parameter's move is taken by a float32
+    // subtraction from the parameter, which costs it ~1e-5.
+    const moved = (p: Float32Array) => p.map((x, i) => x - start[i]);
+    closeRelative(moved(got.p), moved(want.p), 1e-4);
+    closeRelative(got.v, want.v, 1e-5);
+    closeRelative(got.u, want.u, 1e-5);
+  });
+
+  it('AdadeltaStep in float64 takes the CPU kernel', () => {
+    const before = backend.runner.launches;
+    const attrs = { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0.1 };
+    const make = () => ({ p: new Float64Array([0.5, -1, 2]), v: new Float64Array(3), u: new Float64Array(3) });
+    const got = make(), want = make();
+    const grad = new Float64Array([0.3, -0.2, 1.5]);
+    k.AdadeltaStep!(got.p, grad, got.v, got.u, attrs);
+    cpuKernels.AdadeltaStep(want.p, grad, want.v, want.u, attrs);
+    expect([got.p, got.v, got.u].map((a) => Array.from(a))).toEqual([want.p, want.v, want.u].map((a) => Array.from(a)));
+    expect(backend.runner.launches).toBe(before);
   });
 
   it('AMSGrad and float64 updates take the CPU kernel', () => {

@@ -149,6 +149,12 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     updateOnCpu([param, buffer], ([p, b]) => cpuKernels.SgdStep(p!, host(grad), b, attrs));
   };
 
+  const adadeltaStep: KernelTable['AdadeltaStep'] = (param, grad, squareAvg, accDelta, attrs) => {
+    const launches = P.planAdadeltaStep(param, grad, squareAvg, accDelta, attrs, t);
+    if (launches) return update(launches, [squareAvg, accDelta, param]);
+    updateOnCpu([param, squareAvg, accDelta], ([p, v, u]) => cpuKernels.AdadeltaStep(p!, host(grad), v!, u!, attrs));
+  };
+
   return {
     Matmul: matmul,
     Add: binary('Add'),
@@ -179,5 +185,6 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     MaxPool2dBackward: maxPool2dBackward,
     AdamStep: adamStep,
     SgdStep: sgdStep,
+    AdadeltaStep: adadeltaStep,
   };
 }

@@ -9,7 +9,7 @@ import { sizeOf, type TypedArray } from '../arrays';
 import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradMask } from '../cpu/conv';
 import type { MatmulAttrs } from '../cpu/matmul';
 import type { UnaryAttrs } from '../cpu/elementwise';
-import type { AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
+import type { AdadeltaStepAttrs, AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
 import { poolOutputSize, type MaxPool2dAttrs } from '../cpu/pool';
 import * as S from './sources';
 import { arg, GpujsDeviceData } from './device';
@@ -235,6 +235,18 @@ export function planSgdStep(param: TypedArray, grad: TypedArray, buffer: TypedAr
   const rest = [lr, withBuffer ? momentum : 0, dampening, weightDecay, nesterov ? 1 : 0, maximize ? -1 : 1, first ? 1 : 0];
   const launch = (which: number): Launch => ({ source: S.sgdSource, n, args: [...inputs, which, ...rest] });
   return withBuffer ? [launch(0), launch(1)] : [launch(1)];
+}
+
+/** Adadelta in float32: launches for the new square_avg, acc_delta and parameter. Null: the CPU kernel does it. */
+export function planAdadeltaStep(
+  param: TypedArray, grad: TypedArray, squareAvg: TypedArray, accDelta: TypedArray, attrs: AdadeltaStepAttrs, t: Thresholds,
+): Launch[] | null {
+  const n = param.length;
+  if (!isF32(param) || !isF32(grad) || !isF32(squareAvg) || !isF32(accDelta)) return null;
+  if (n === 0 || n < t.elements || grad.length !== n) return null;
+  const { lr, rho, eps, weightDecay } = attrs;
+  const inputs = [arg(param), arg(grad), arg(squareAvg), arg(accDelta)];
+  return [0, 1, 2].map((which) => ({ source: S.adadeltaSource, n, args: [...inputs, which, lr, rho, eps, weightDecay] }));
 }
 
 /** Integers that float32 (and so every index a GL kernel computes) holds exactly. */

@@ -12,7 +12,7 @@ import { AdamW, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
-import { batches, cnn, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './test-support/training-check';
+import { batches, cnn, cnnAdadelta, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './test-support/training-check';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-test' });
@@ -34,6 +34,7 @@ describe('a training step on the resident gpu.js backend', () => {
   it.each([
     ['an MLP with Adam (L2 decay)', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
+    ['a CNN with Adadelta', cnnAdadelta, [8, 1, 8, 8]],
   ] as const)('%s trains as on the CPU, and only the loss comes back each step', (_, build, shape) => {
     expectResidentTraining(build, shape, backend.name, store);
   });

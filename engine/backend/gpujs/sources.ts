@@ -266,6 +266,27 @@ export const sgdSource = `function (param, grad, buf, which, lr, momentum, dampe
 }`;
 
 /**
+ * One output of the Adadelta update (engine/backend/cpu/optim.ts adadeltaStep), all three from the OLD values:
+ * which 0 → the new square_avg v, 1 → the new acc_delta u, 2 → the new parameter. Δ needs the new v and the old u,
+ * so the last two launches each recompute v and Δ rather than read what another launch writes.
+ */
+export const adadeltaSource = `function (param, grad, v, u, which, lr, rho, eps, wd) {
+  const i = this.thread.x;
+  const p = param[i];
+  const g = grad[i] + wd * p;
+  const v1 = rho * v[i] + (1 - rho) * g * g;
+  if (which < 0.5) {
+    return v1;
+  }
+  const u0 = u[i];
+  const d = (Math.sqrt(u0 + eps) / Math.sqrt(v1 + eps)) * g;
+  if (which < 1.5) {
+    return rho * u0 + (1 - rho) * d * d;
+  }
+  return p - lr * d;
+}`;
+
+/**
  * The fused softmax cross-entropy (engine/backend/cpu/loss.ts), one row per thread: which 0 → the row's
  * log Σ_c exp(x_c) (the backward's input), which 1 → its loss, 0 where the target is ignoreIndex. The loss is
  * (m − x_t) + log Σ exp(x − m), not lse − x_t, so a confident row's small loss survives float32's cancellation.

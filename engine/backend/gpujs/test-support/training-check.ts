@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { setBackend } from '../../backend';
 import { trainingStep } from '../../choose';
 import { Conv2d, crossEntropy, Flatten, Linear, ReLU, Sequential, Tanh } from '../../../nn/index';
-import { Adam, SGD, type Optimizer } from '../../../optim/index';
+import { Adadelta, Adam, SGD, type Optimizer } from '../../../optim/index';
 import { manualSeed, Random } from '../../../random';
 import { Tensor } from '../../../tensor';
 import { GpujsDeviceData, type GpujsStore } from '../device';
@@ -22,6 +22,12 @@ export const mlp: Build = () => {
 export const cnn: Build = () => {
   const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new Conv2d(4, 6, 3, { stride: 2 }), new ReLU(), new Flatten(), new Linear(6 * 3 * 3, 10));
   return { model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true }) as unknown as Optimizer<object> };
+};
+
+/** The CNN with Adadelta at torch's default lr 1.0: its update is one kernel too, so its averages stay on the device. */
+export const cnnAdadelta: Build = () => {
+  const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new Conv2d(4, 6, 3, { stride: 2 }), new ReLU(), new Flatten(), new Linear(6 * 3 * 3, 10));
+  return { model, optimizer: new Adadelta(model.parameters(), { lr: 1.0 }) as unknown as Optimizer<object> };
 };
 
 export function batches(shape: number[], steps: number): Array<[Tensor, Tensor]> {
