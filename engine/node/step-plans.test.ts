@@ -10,6 +10,8 @@ import { createGpujsBackend, type GpujsBackend, type RemoteRunner, type RemoteSt
 import { batches, cnn, expectClose, mlp, train, type Build } from '../backend/gpujs/test-support/training-check';
 import { Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index';
 import type { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
+import { manualSeed } from '../random';
 import { Adam } from '../optim/index';
 import type { Optimizer } from '../optim/index';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
@@ -111,6 +113,42 @@ describe('step plans on gpu.js webasm in a worker', async () => {
   ] as const)('%s trains as on the eager path', (_, build, shape) => {
     const stats = expectPlansMatchEager(build, [...shape], planned, eager);
     expect(stats.executors.some((e) => e.startsWith('fused-'))).toBe(true);
+  });
+
+  it('an epoch whose last batch is smaller: that batch gets a plan of its own, and the run matches the eager one', () => {
+    // Three epochs of 16 + 16 + 5 samples: the full batches share one plan, the short one has its own.
+    const full = batches([16, 48], 2);
+    const [[shortX, shortY]] = batches([5, 48], 1);
+    const epoch = [...full, [shortX, shortY] as (typeof full)[number]];
+    const data = [...epoch, ...epoch, ...epoch, ...epoch];
+    const runner = planned.runner as RemoteRunner;
+    const before = runner.stats();
+    const got = train(mlp, data, planned.name, planned.store!);
+    const after = runner.stats();
+    const want = train(mlp, data, eager.name, eager.store!);
+    expectClose(got.losses, want.losses, 1e-5);
+    got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data, 1e-5));
+    expect(after.plansBuilt - before.plansBuilt).toBeGreaterThanOrEqual(2);
+    expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(4);
+  });
+
+  it('evaluation (forward only, no gradients) is planned too, with the same logits', () => {
+    const evaluate = (backend: GpujsBackend) => {
+      setBackend(backend.name);
+      const { model } = lenetLike();
+      model.eval();
+      const runner = backend.runner as RemoteRunner;
+      const before = runner.stats();
+      const logits = noGrad(() => batches([8, 1, 12, 12], 8).map(([x]) => Array.from((model.forward(x) as Tensor).data)));
+      return { logits, planCalls: runner.stats().planCalls - before.planCalls };
+    };
+    manualSeed(3);
+    const got = evaluate(planned);
+    manualSeed(3);
+    const want = evaluate(eager);
+    got.logits.forEach((l, i) => expectClose(l, want.logits[i], 1e-5));
+    expect(got.planCalls).toBeGreaterThanOrEqual(5); // a forward pass is learned from its first repeat
+    expect(want.planCalls).toBe(0);
   });
 
   it('the eager worker never plans', () => {
