@@ -7,6 +7,7 @@ import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
 import { Random } from '../../engine/random';
 import { plans as P, RemoteRunner, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
+import type { SplitSum } from '../../engine/backend/gpujs/plans';
 import { endStep, setBackend } from '../../engine/backend/backend';
 import { batches, cnn, mlp, STEP_READ_BYTES, train } from '../../engine/backend/gpujs/test-support/training-check';
 import type { TestResult } from './vitest-shim';
@@ -39,7 +40,8 @@ function worst(got: ArrayLike<number>, want: ArrayLike<number>): number {
 
 interface Case {
   name: string;
-  launch: Launch | null;
+  /** One launch, or a sum split over the batch (its partials, then their sum: two launches). */
+  launch: Launch | SplitSum | null;
   want: ArrayLike<number>;
 }
 
@@ -115,7 +117,10 @@ export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult
       continue;
     }
     try {
-      const got = await runner.runAsync(c.launch);
+      const launch = c.launch;
+      const got = P.isSplitSum(launch)
+        ? await runner.runAsync(P.sumChunks(await runner.runAsync(launch.partial), launch.chunks, launch.len))
+        : await runner.runAsync(launch);
       const err = worst(got, c.want);
       const sample = (v: ArrayLike<number>) => Array.from(v).slice(0, 6).map((x) => x.toPrecision(4)).join(', ');
       const detail = `max rel error ${err.toExponential(2)}${err > TOLERANCE ? ` (got ${sample(got)}…, want ${sample(c.want)}…)` : ''}`;

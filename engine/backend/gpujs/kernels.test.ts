@@ -130,6 +130,29 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
   });
 
   it.each([
+    ['a batch of 8: each gradient is partial sums per image, then their sum (two launches)', 8, 2],
+    ['a single image: one launch each, nothing to split', 1, 1],
+  ] as const)('conv2d weight and bias gradients, %s', (_, batch, launchesEach) => {
+    // LeNet's first convolution: without the split, 150 threads would each sum batch·784 products.
+    const xShape = [batch, 1, 28, 28], wShape = [6, 1, 5, 5];
+    const attrs: Conv2dAttrs = { strideH: 1, strideW: 1, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2, dilationH: 1, dilationW: 1, groups: 1 };
+    const x = rand(batch * 784);
+    const w = rand(150);
+    const dy = rand(batch * 6 * 28 * 28);
+    const want = cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs);
+    const before = backend.runner.launches;
+    const got = k.Conv2dBackward!(dy, x, xShape, w, wShape, attrs, { input: false, weight: true, bias: true });
+    expect(backend.runner.launches - before).toBe(2 * launchesEach);
+    // float32 sums of thousands of products, in another order than the CPU's: the error is bounded by the sum of
+    // the terms' magnitudes (the gradients of |dy| and |x|), not by the result, which cancellation may make small.
+    const magnitude = cpuKernels.Conv2dBackward(dy.map(Math.abs), x.map(Math.abs), xShape, w, wShape, attrs);
+    const within = (g: ArrayLike<number>, r: ArrayLike<number>, m: ArrayLike<number>) =>
+      Array.from(r).every((v, i) => Math.abs(g[i] - v) <= 1e-5 * m[i] + 1e-7);
+    expect(within(got.dw!, want.dw!, magnitude.dw!)).toBe(true);
+    expect(within(got.db!, want.db!, magnitude.db!)).toBe(true);
+  });
+
+  it.each([
     ['Adam with L2 decay', { weightDecay: 0.01, decoupledDecay: 0 }],
     ['AdamW (decoupled decay)', { weightDecay: 0, decoupledDecay: 0.002 }],
   ])('AdamStep in place, %s, over several steps', (_, decay) => {
@@ -184,10 +207,14 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
     }
     expect(backend.runner.launches).toBe(before + 9); // square_avg, acc_delta and the parameter per step
     // acc_delta is of the order of eps and each step moves the parameter by ~√eps: compared relatively, as
-    // `close` (absolute below 1) would pass them even if they were 0. The parameter's move is taken by a float32
-    // subtraction from the parameter, which costs it ~1e-5.
-    const moved = (p: Float32Array) => p.map((x, i) => x - start[i]);
-    closeRelative(moved(got.p), moved(want.p), 1e-4);
+    // `close` (absolute below 1) would pass them even if they were 0. The parameter is checked against the size of
+    // its moves: a float32 parameter near 1 carries ulp-sized (~6e-8) rounding per step, which a per-element
+    // relative check of a move that happens to be near 0 would magnify without bound.
+    const moves = want.p.map((x, i) => Math.abs(x - start[i]));
+    const scale = Math.max(...moves);
+    expect(scale).toBeGreaterThan(1e-4); // the steps did move it
+    const worst = Math.max(...got.p.map((x, i) => Math.abs(x - want.p[i])));
+    expect(worst).toBeLessThanOrEqual(1e-3 * scale);
     closeRelative(got.v, want.v, 1e-5);
     closeRelative(got.u, want.u, 1e-5);
   });

@@ -53,6 +53,16 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     });
   };
 
+  /** A split sum: the partials stay on the device for the second launch, and are freed after it. */
+  const runSplit = ({ partial, chunks, len }: P.SplitSum): FloatArray => {
+    const parts = store ? runner.runOnDevice(partial) : runner.run(partial);
+    try {
+      return run(P.sumChunks(parts, chunks, len));
+    } finally {
+      if (!(parts instanceof Float32Array)) parts.delete?.();
+    }
+  };
+
   const matmul: KernelTable['Matmul'] = (a, b, attrs) => {
     const plan = P.planMatmul(a, b, attrs, t);
     return plan ? run(plan) : cpuKernels.Matmul(host(a), host(b), attrs);
@@ -98,7 +108,7 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
   const conv2dBackward: KernelTable['Conv2dBackward'] = (dy, x, xShape, w, wShape, attrs, mask = { input: true, weight: true, bias: true }) => {
     const plan = P.planConvBackward(dy, x, xShape, w, wShape, attrs, mask, t);
     if (!plan) return cpuKernels.Conv2dBackward(host(dy), host(x), xShape, host(w), wShape, attrs, mask);
-    const out = (l: P.Launch | null): FloatArray | null => (l ? run(l) : null);
+    const out = (l: P.Launch | P.SplitSum | null): FloatArray | null => (l === null ? null : P.isSplitSum(l) ? runSplit(l) : run(l));
     return { dx: out(plan.dx), dw: out(plan.dw), db: out(plan.db) };
   };
 

@@ -141,10 +141,30 @@ export function planConvForward(
   return { source: S.convForwardSource, n, args: [arg(x), arg(w), arg(bias) ?? new Float32Array(1), geometryArgs(g), bias === null ? 0 : 1] };
 }
 
+/**
+ * A sum split over the batch, for a GPU's sake (many short threads, not a few long ones): `partial` writes
+ * chunks × len values, which `sumChunks` then adds up per output.
+ */
+export interface SplitSum {
+  partial: Launch;
+  chunks: number;
+  len: number;
+}
+
+export const isSplitSum = (l: Launch | SplitSum): l is SplitSum => 'partial' in l;
+
+/** The second launch of a split sum, over the first one's result. */
+export function sumChunks(partial: unknown, chunks: number, len: number): Launch {
+  return { source: S.sumChunksSource, n: len, args: [partial, chunks, len] };
+}
+
+/** The largest partial buffer a split sum may take (floats, 64 MiB); beyond it the direct kernel runs. */
+const SPLIT_MAX = 1 << 24;
+
 export interface ConvBackwardPlan {
   dx: Launch | null;
-  dw: Launch | null;
-  db: Launch | null;
+  dw: Launch | SplitSum | null;
+  db: Launch | SplitSum | null;
 }
 
 export function planConvBackward(
@@ -161,10 +181,17 @@ export function planConvBackward(
   if (dy.length !== g.batch * g.outChannels * g.positions || dy.length === 0 || g.patch === 0) return null;
   if (convMacs(g) < t.macs) return null;
   const geo = geometryArgs(g);
+  const split = g.batch > 1 && g.batch * w.length <= SPLIT_MAX;
+  const dw: Launch | SplitSum = split
+    ? { partial: { source: S.convWeightGradPartialSource, n: g.batch * w.length, args: [arg(dy), arg(x), geo] }, chunks: g.batch, len: w.length }
+    : { source: S.convWeightGradSource, n: w.length, args: [arg(dy), arg(x), geo] };
+  const db: Launch | SplitSum = g.batch > 1
+    ? { partial: { source: S.convBiasGradPartialSource, n: g.batch * g.outChannels, args: [arg(dy), g.outChannels, g.positions] }, chunks: g.batch, len: g.outChannels }
+    : { source: S.convBiasGradSource, n: g.outChannels, args: [arg(dy), g.batch, g.outChannels, g.positions] };
   return {
     dx: mask.input ? { source: S.convInputGradSource, n: x.length, args: [arg(dy), arg(w), geo] } : null,
-    dw: mask.weight ? { source: S.convWeightGradSource, n: w.length, args: [arg(dy), arg(x), geo] } : null,
-    db: mask.bias ? { source: S.convBiasGradSource, n: g.outChannels, args: [arg(dy), g.batch, g.outChannels, g.positions] } : null,
+    dw: mask.weight ? dw : null,
+    db: mask.bias ? db : null,
   };
 }
 

@@ -210,6 +210,63 @@ export const convInputGradSource = `function (dy, w, geo) {
 }`;
 
 /** dBias: thread o; sums dy over the batch and the output positions. */
+/**
+ * dW split over the batch (a GPU wants threads, not long loops): thread i = (n, o, c, ki, kj) sums image n's
+ * contribution only, OH·OW terms; sumChunksSource then adds the N partials per weight. The direct form above has
+ * one thread per weight running N·OH·OW terms: 150 threads of 50,176 for LeNet's first convolution.
+ */
+export const convWeightGradPartialSource = `function (dy, x, geo) {
+  const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
+  const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
+  const gin = geo[15]; const gout = geo[16];
+  const wLen = O * gin * KH * KW;
+  const i = this.thread.x;
+  const n = Math.floor((i + 0.5) / wLen);
+  const wi = i - n * wLen;
+  const t1 = Math.floor((wi + 0.5) / KW);
+  const kj = wi - t1 * KW;
+  const t2 = Math.floor((t1 + 0.5) / KH);
+  const ki = t1 - t2 * KH;
+  const o = Math.floor((t2 + 0.5) / gin);
+  const c = t2 - o * gin;
+  const g = Math.floor((o + 0.5) / gout);
+  let s = 0;
+  for (let oy = 0; oy < OH; oy++) {
+    const iy = oy * geo[9] - geo[11] + ki * geo[13];
+    if (iy >= 0 && iy < H) {
+      for (let ox = 0; ox < OW; ox++) {
+        const ix = ox * geo[10] - geo[12] + kj * geo[14];
+        if (ix >= 0 && ix < W) {
+          s += dy[((n * O + o) * OH + oy) * OW + ox] * x[((n * C + g * gin + c) * H + iy) * W + ix];
+        }
+      }
+    }
+  }
+  return s;
+}`;
+
+/** dB split over the batch: thread i = (n, o) sums image n's P positions; sumChunksSource adds the N partials. */
+export const convBiasGradPartialSource = `function (dy, O, P) {
+  const i = this.thread.x;
+  const n = Math.floor((i + 0.5) / O);
+  const o = i - n * O;
+  let s = 0;
+  for (let p = 0; p < P; p++) {
+    s += dy[(n * O + o) * P + p];
+  }
+  return s;
+}`;
+
+/** The second half of a split sum: thread j adds partial[k·len + j] over the chunks k. */
+export const sumChunksSource = `function (partial, chunks, len) {
+  const j = this.thread.x;
+  let s = 0;
+  for (let k = 0; k < chunks; k++) {
+    s += partial[k * len + j];
+  }
+  return s;
+}`;
+
 export const convBiasGradSource = `function (dy, N, O, P) {
   const o = this.thread.x;
   let s = 0;
