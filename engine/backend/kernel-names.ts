@@ -92,3 +92,5 @@ export const AdadeltaStep = 'AdadeltaStep';
 // Fused softmax cross-entropy over class indices (CPU kernels in backend/cpu/loss.ts).
 export const CrossEntropy = 'CrossEntropy';
 export const CrossEntropyBackward = 'CrossEntropyBackward';
+export const NllLoss = 'NllLoss';
+export const NllLossBackward = 'NllLossBackward';

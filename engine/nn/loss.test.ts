@@ -1,5 +1,6 @@
 /**
- * crossEntropy's fused path (backend/cpu/loss.ts) against the composed form it replaces, nllLoss(logSoftmax(x)),
+ * The fused class losses (backend/cpu/loss.ts) against the composed forms they replace: crossEntropy against
+ * nllLoss(logSoftmax(x)), nllLoss against its gather-scale-reduce form,
  * on the cases the fused path takes: every reduction, ignored targets, an unbatched input, spatial (N, C, d) inputs,
  * float32 and float64. The PyTorch fixtures (engine/test) check both forms against torch itself.
  */
@@ -72,5 +73,51 @@ describe('crossEntropy (fused) equals logSoftmax + nllLoss', () => {
     const x = logits([2, 4]);
     expect(() => crossEntropy(x, new Tensor(Int32Array.from([0, 4]), [2]))).toThrow(/target 4 out of range for 4 classes at index 1/);
     expect(() => crossEntropy(x, new Tensor(Int32Array.from([0, 1, 2]), [3]))).toThrow(/target shape \[3\] does not match input shape \[2,4\]/);
+  });
+});
+
+/** nllLoss fused, and composed (class weights of ones take the composed path, with the same values). */
+function nllBoth(shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) {
+  const classes = shape.length === 1 ? shape[0] : shape[1];
+  const x1 = logits(shape, float64);
+  const x2 = new Tensor(x1.data.slice(), shape, true);
+  const t = new Tensor(Int32Array.from(targets), targetShape);
+  const ones = new Tensor(float64 ? new Float64Array(classes).fill(1) : new Float32Array(classes).fill(1), [classes]);
+  const fused = nllLoss(x1, t, { reduction, ignoreIndex: 3 });
+  const composed = nllLoss(x2, t, { reduction, ignoreIndex: 3, weight: ones });
+  const shares = Array.from({ length: fused.size }, (_, i) => 0.5 + i);
+  const upstream = new Tensor(float64 ? Float64Array.from(shares) : Float32Array.from(shares), fused.shape);
+  fused.backward(upstream);
+  composed.backward(upstream);
+  return { fused, composed, gradFused: x1.grad!.data, gradComposed: x2.grad!.data };
+}
+
+describe('nllLoss (fused) equals its composed form (gather, scale, reduce)', () => {
+  it.each(['mean', 'sum', 'none'] as const)('batch of rows, reduction %s, with an ignored target', (reduction) => {
+    const r = nllBoth([6, 5], [0, 4, 3, 1, 2, 3], [6], reduction);
+    expect(r.fused.gradFn?.name).toBe('nllLoss');
+    expect(r.composed.gradFn?.name).not.toBe('nllLoss');
+    expect(r.fused.shape).toEqual(r.composed.shape);
+    expectClose(r.fused.data, r.composed.data, 2e-6);
+    expectClose(r.gradFused, r.gradComposed, 2e-6);
+    expect(Array.from(r.gradFused.slice(10, 15))).toEqual([0, 0, 0, 0, 0]); // the ignored row
+  });
+
+  it('spatial (N, C, d), unbatched (C) and float64 inputs', () => {
+    for (const [shape, targets, targetShape] of [[[2, 4, 3], [0, 1, 2, 3, 1, 0], [2, 3]], [[5], [2], []]] as const) {
+      const r = nllBoth([...shape], [...targets], [...targetShape], 'mean');
+      expectClose(r.fused.data, r.composed.data, 2e-6);
+      expectClose(r.gradFused, r.gradComposed, 2e-6);
+    }
+    const r = nllBoth([4, 7], [6, 0, 2, 5], [4], 'sum', true);
+    expect(r.fused.dtype).toBe('float64');
+    expectClose(r.fused.data, r.composed.data, 1e-12);
+    expectClose(r.gradFused, r.gradComposed, 1e-12);
+  });
+
+  it('every target ignored: mean is NaN, as in torch; the target checks stay', () => {
+    const x = logits([2, 4]);
+    expect(nllLoss(x, new Tensor(Int32Array.from([3, 3]), [2]), { ignoreIndex: 3 }).item()).toBeNaN();
+    expect(() => nllLoss(x, new Tensor(Int32Array.from([0, 4]), [2]))).toThrow(/NLLLoss: target 4 out of range for 4 classes at index 1/);
   });
 });

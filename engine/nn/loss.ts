@@ -178,42 +178,53 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (weight === null && labelSmoothing === 0 && input.ndim > 0) {
     checkReduction(name, reduction);
     const { rows, classes, targets, outShape } = classRows(name, input, target, ignoreIndex);
-    const fused = fusedCrossEntropy(rows, classes, targets as Int32Array, ignoreIndex, reduction, outShape);
+    const fused = fusedClassLoss('ce', rows, classes, targets as Int32Array, ignoreIndex, reduction, outShape);
     if (fused) return fused;
   }
   return classLoss(name, logSoftmax(input, input.ndim === 1 ? 0 : 1), target, options);
 }
 
 /**
- * The common case (class indices, no class weights, no smoothing) as one fused op (backend/cpu/loss.ts): the same
- * values as logSoftmax + nllLoss, in one pass forward and one back. Null when every target is ignored: 'mean' is
- * then 0/0, which the composed form reproduces as torch does.
+ * The common case (class indices, no class weights, no smoothing) as one fused op (backend/cpu/loss.ts), for
+ * crossEntropy on logits ('ce': the same values as logSoftmax + nllLoss) and nllLoss on log-probabilities ('nll'):
+ * one pass forward and one back instead of a gather, a scale, a reduction and their backward. Null when every
+ * target is ignored: 'mean' is then 0/0, which the composed form reproduces as torch does.
  */
-function fusedCrossEntropy(
-  rows: Tensor, classes: number, targets: Int32Array, ignoreIndex: number, reduction: Reduction, outShape: readonly number[],
+function fusedClassLoss(
+  kind: 'ce' | 'nll', rows: Tensor, classes: number, targets: Int32Array, ignoreIndex: number, reduction: Reduction,
+  outShape: readonly number[],
 ): Tensor | null {
   let count = 0;
   for (let i = 0; i < targets.length; i++) if (targets[i] !== ignoreIndex) count++;
   if (count === 0) return null;
-  // The logits stay where they are (a device backend keeps them on its device), and so do the per-row losses and
-  // their sum: a training step on a GPU then reads nothing before its loss.
-  const { losses, lse } = getKernel(K.CrossEntropy)(kernelInput(K.CrossEntropy, rows), classes, targets, ignoreIndex);
+  // The input stays where it is (a device backend keeps it on its device), and so do the per-row losses and their
+  // sum: a training step on a GPU then reads nothing before its loss.
+  let losses: ArrayLike<number>;
+  let logSumExp: Tensor | null = null;
+  if (kind === 'ce') {
+    const fused = getKernel(K.CrossEntropy)(kernelInput(K.CrossEntropy, rows), classes, targets, ignoreIndex);
+    losses = fused.losses;
+    logSumExp = new Tensor(fused.lse, [targets.length]);
+  } else {
+    losses = getKernel(K.NllLoss)(kernelInput(K.NllLoss, rows), classes, targets, ignoreIndex);
+  }
   const dtype = rows.dtype === 'float64' ? 'float64' : 'float32';
-  const perRow = new Tensor(losses, [targets.length]);
-  const logSumExp = new Tensor(lse, [targets.length]);
+  const perRow = new Tensor(losses as Float64Array, [targets.length]);
   let out: Tensor;
   if (reduction === 'none') out = constant(perRow.data, outShape, rows);
   else {
     const total = new Tensor(getKernel(K.Sum)(kernelArg(K.Sum, perRow), perRow.shape, [0], dtype), []);
     out = reduction === 'mean' ? noGrad(() => div(total, count)) : total;
   }
-  return recordOp(out, 'crossEntropy', [rows], (g) => {
+  return recordOp(out, kind === 'ce' ? 'crossEntropy' : 'nllLoss', [rows], (g) => {
     const gd = g.data;
     const share = reduction === 'mean' ? gd[0] / count : gd[0];
     const scale = reduction === 'none' ? Float64Array.from(gd) : new Float64Array(targets.length).fill(share);
-    const dx = getKernel(K.CrossEntropyBackward)(
-      kernelInput(K.CrossEntropyBackward, rows), classes, targets, ignoreIndex, kernelInput(K.CrossEntropyBackward, logSumExp) as Float64Array, scale,
-    );
+    const dx = logSumExp
+      ? getKernel(K.CrossEntropyBackward)(
+        kernelInput(K.CrossEntropyBackward, rows), classes, targets, ignoreIndex, kernelInput(K.CrossEntropyBackward, logSumExp) as Float64Array, scale,
+      )
+      : getKernel(K.NllLossBackward)(kernelInput(K.NllLossBackward, rows), classes, targets, ignoreIndex, scale);
     return [new Tensor(dx, rows.shape)];
   });
 }
@@ -223,6 +234,13 @@ function fusedCrossEntropy(
  * The input must already be log-probabilities (e.g. from LogSoftmax). Shapes as crossEntropy with class indices.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
+  if (weight === null && input.ndim > 0 && target.dtype === 'int32') {
+    checkReduction('NLLLoss', reduction);
+    const { rows, classes, targets, outShape } = classRows('NLLLoss', input, target, ignoreIndex);
+    const fused = fusedClassLoss('nll', rows, classes, targets as Int32Array, ignoreIndex, reduction, outShape);
+    if (fused) return fused;
+  }
   return classLoss('NLLLoss', input, target, { ...options, labelSmoothing: 0 });
 }
 

@@ -13,7 +13,7 @@ import { matmul } from './matmul';
 import * as layout from './layout';
 import * as softmax from './softmax';
 import { conv2dBackward, conv2dForward } from './conv';
-import { crossEntropy, crossEntropyBackward } from './loss';
+import { crossEntropy, crossEntropyBackward, nllLoss, nllLossBackward } from './loss';
 import {
   adaptiveAvgPool2dBackward,
   adaptiveAvgPool2dForward,
@@ -103,4 +103,6 @@ export const cpuKernels = {
 
   [K.CrossEntropy]: crossEntropy,
   [K.CrossEntropyBackward]: crossEntropyBackward,
+  [K.NllLoss]: nllLoss,
+  [K.NllLossBackward]: nllLossBackward,
 };

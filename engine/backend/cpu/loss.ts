@@ -52,3 +52,27 @@ export function crossEntropyBackward(
   }
   return dx;
 }
+
+/**
+ * The negative log-likelihood over class indices (nn/loss.ts nllLoss's common case, after a LogSoftmax): per row
+ * loss_i = −x_i,t_i, 0 on an ignored row. One pass instead of gather, scale and reduce, and one back instead of
+ * their scatter: on a GPU those are CPU kernels that would read the step's log-probabilities mid-step.
+ */
+export function nllLoss(x: FloatArray, classes: number, targets: Int32Array, ignoreIndex: number): Float64Array {
+  const losses = new Float64Array(targets.length);
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    if (t !== ignoreIndex) losses[i] = -x[i * classes + t];
+  }
+  return losses;
+}
+
+/** dx for upstream shares `scale` (one per row): −scale[i] at the target, 0 elsewhere and on ignored rows. */
+export function nllLossBackward(x: FloatArray, classes: number, targets: Int32Array, ignoreIndex: number, scale: Float64Array): FloatArray {
+  const dx = allocateFloat(dtypeOf(x), x.length);
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    if (t !== ignoreIndex) dx[i * classes + t] = -scale[i];
+  }
+  return dx;
+}

@@ -286,6 +286,24 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     }
   });
 
+  it.each([
+    ['ignored rows (ignoreIndex −100)', 13, 10, -100, 3],
+    ['an ignoreIndex that is also a class index', 9, 4, 2, 2],
+  ] as const)('NllLoss forward and backward: %s', (_, rows, classes, ignoreIndex, every) => {
+    const { x, targets } = ceCase(rows, classes, ignoreIndex, every);
+    const before = backend.runner.launches;
+    const got = k.NllLoss!(x, classes, targets, ignoreIndex);
+    expect(backend.runner.launches).toBe(before + 1);
+    close(got, cpuKernels.NllLoss(x, classes, targets, ignoreIndex));
+    targets.forEach((target, i) => target === ignoreIndex && expect(got[i]).toBe(0));
+    for (const scale of [Float64Array.from(rand(rows, 0.1, 2)), new Float64Array(rows).fill(0.7 / count(targets, ignoreIndex))]) {
+      const mid = backend.runner.launches;
+      const dx = k.NllLossBackward!(x, classes, targets, ignoreIndex, scale);
+      expect(backend.runner.launches).toBe(mid + 1);
+      expect(Array.from(dx)).toEqual(Array.from(cpuKernels.NllLossBackward(x, classes, targets, ignoreIndex, scale)).map(Math.fround));
+    }
+  });
+
   it('CrossEntropy with every target ignored: zero losses and gradients, as the CPU kernel', () => {
     const { x, targets } = ceCase(4, 5);
     targets.fill(-100);

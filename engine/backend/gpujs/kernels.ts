@@ -113,9 +113,9 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
   };
 
   const crossEntropy: KernelTable['CrossEntropy'] = (x, classes, targets, ignoreIndex) => {
-    // Resident, logits handed over as a CPU array mean a caller that reduces the losses on the CPU (nn/loss.ts
-    // today): launching would only add a read-back of the losses, so that forward stays on the CPU kernel. Logits
-    // on the device keep both results there.
+    // Resident, logits handed over as a CPU array mean a caller that is on the CPU already: launching would only
+    // add a read-back of the losses, so that forward stays on the CPU kernel. Logits on the device (nn/loss.ts
+    // hands them over with kernelInput) keep both results there.
     const onDevice = !store || (x as unknown) instanceof GpujsDeviceData;
     const plan = onDevice ? P.planCrossEntropy(x, classes, targets, ignoreIndex, t) : null;
     if (!plan) return cpuKernels.CrossEntropy(host(x), classes, hostInt(targets), ignoreIndex);
@@ -127,6 +127,18 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     const plan = P.planCrossEntropyBackward(x, classes, targets, ignoreIndex, lse, scale, t);
     if (plan) return run(plan);
     return cpuKernels.CrossEntropyBackward(host(x), classes, hostInt(targets), ignoreIndex, hostF64(lse), hostF64(scale));
+  };
+
+  const nllLoss: KernelTable['NllLoss'] = (x, classes, targets, ignoreIndex) => {
+    // As crossEntropy: resident, log-probabilities already on the CPU stay there.
+    const plan = !store || (x as unknown) instanceof GpujsDeviceData ? P.planNllLoss(x, classes, targets, ignoreIndex, t) : null;
+    if (!plan) return cpuKernels.NllLoss(host(x), classes, hostInt(targets), ignoreIndex);
+    return run(plan) as unknown as ReturnType<KernelTable['NllLoss']>; // float32 (or a device value) per row
+  };
+
+  const nllLossBackward: KernelTable['NllLossBackward'] = (x, classes, targets, ignoreIndex, scale) => {
+    const plan = P.planNllLossBackward(x, classes, targets, ignoreIndex, scale, t);
+    return plan ? run(plan) : cpuKernels.NllLossBackward(host(x), classes, hostInt(targets), ignoreIndex, hostF64(scale));
   };
 
   /** Each max-pool index output and the geometry its backward needs (the CPU signature passes only the indices). */
@@ -191,6 +203,8 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     Conv2dBackward: conv2dBackward,
     CrossEntropy: crossEntropy,
     CrossEntropyBackward: crossEntropyBackward,
+    NllLoss: nllLoss,
+    NllLossBackward: nllLossBackward,
     MaxPool2d: maxPool2d,
     MaxPool2dBackward: maxPool2dBackward,
     AdamStep: adamStep,

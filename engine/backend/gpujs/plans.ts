@@ -324,6 +324,21 @@ export function planCrossEntropyBackward(
   };
 }
 
+/** NLL's per-row losses in one launch. Null (CPU) as planCrossEntropy. */
+export function planNllLoss(x: TypedArray, classes: number, targets: ArrayLike<number>, ignoreIndex: number, t: Thresholds): Launch | null {
+  if (!crossEntropyFits(x, classes, targets.length, ignoreIndex, t)) return null;
+  return { source: S.nllLossSource, n: targets.length, args: [arg(x), indexArg(targets), classes, ignoreIndex] };
+}
+
+/** NLL's dx in one launch (x only gives the shape). Null (CPU) as planNllLoss, or when scale is not one per row. */
+export function planNllLossBackward(
+  x: TypedArray, classes: number, targets: ArrayLike<number>, ignoreIndex: number, scale: ArrayLike<number>, t: Thresholds,
+): Launch | null {
+  if (!crossEntropyFits(x, classes, targets.length, ignoreIndex, t) || scale.length !== targets.length) return null;
+  const scaleArg = (scale as unknown) instanceof GpujsDeviceData || scale instanceof Float32Array ? arg(scale) : Float32Array.from(scale);
+  return { source: S.nllLossBackwardSource, n: x.length, args: [indexArg(targets), scaleArg, classes, ignoreIndex] };
+}
+
 /** [planes, H, W, OH, OW] of a max pool, or null where the CPU kernel would throw (it reports the error). */
 function poolDims(shape: readonly number[], a: MaxPool2dAttrs): number[] | null {
   if (shape.length < 3) return null;

@@ -384,6 +384,31 @@ export const crossEntropySource = `function (x, targets, classes, ignoreIndex, w
  * (WGSL allows it; SwiftShader's is), and exp(x − lse) then leaves a bias that SGD accumulates: MNIST logistic
  * regression on WebGPU drifted off torch's weight sum after an epoch that way. `lse` stays in the signature.
  */
+/** NLL's per-row loss: −x[i, t_i], 0 on an ignored row (the CPU kernel's nllLoss). */
+export const nllLossSource = `function (x, targets, classes, ignoreIndex) {
+  const i = this.thread.x;
+  const t = targets[i];
+  if (t === ignoreIndex) {
+    return 0;
+  }
+  return -x[i * classes + t];
+}`;
+
+/** NLL's dx: thread i = (row, c) is −scale[row] at the row's target, 0 elsewhere and on ignored rows. */
+export const nllLossBackwardSource = `function (targets, scale, classes, ignoreIndex) {
+  const i = this.thread.x;
+  const row = Math.floor((i + 0.5) / classes);
+  const c = i - row * classes;
+  const t = targets[row];
+  if (t === ignoreIndex) {
+    return 0;
+  }
+  if (c === t) {
+    return -scale[row];
+  }
+  return 0;
+}`;
+
 export const crossEntropyBackwardSource = `function (x, targets, scale, classes, ignoreIndex, negInf) {
   const i = this.thread.x;
   const row = Math.floor((i + 0.5) / classes);
