@@ -94,6 +94,9 @@ function cases(): Case[] {
   out.push({ name: 'conv2d dx', launch: plan?.dx ?? null, want: grads.dx! });
   out.push({ name: 'conv2d dw', launch: plan?.dw ?? null, want: grads.dw! });
   out.push({ name: 'conv2d db', launch: plan?.db ?? null, want: grads.db! });
+  // The dropout mask: integers below 2^24 all through, so the device's float32 gives the CPU's mask exactly.
+  const maskAttrs = { keep: 0.75, seedA: 4092, seedB: 17, dtype: 'float32' as const };
+  out.push({ name: 'dropout mask (bit for bit)', launch: P.planDropoutMask(2 * 9216 + 7, maskAttrs, ALL), want: cpuKernels.DropoutMask(2 * 9216 + 7, maskAttrs) });
   // The optimizer updates: one launch per array written, from the old values (CPU reference: in place on copies).
   const param = rand(300), grad = rand(300), m = rand(300, -0.1, 0.1), v = rand(300, 0, 0.01);
   const adamAttrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };

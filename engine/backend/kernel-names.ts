@@ -94,3 +94,4 @@ export const CrossEntropy = 'CrossEntropy';
 export const CrossEntropyBackward = 'CrossEntropyBackward';
 export const NllLoss = 'NllLoss';
 export const NllLossBackward = 'NllLossBackward';
+export const DropoutMask = 'DropoutMask';

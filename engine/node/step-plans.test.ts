@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { endStep, getBackend, registerBackend, setBackend } from '../backend/backend';
-import { createGpujsBackend, type GpujsBackend, type RemoteRunner, type RemoteStats } from '../backend/gpujs/index';
+import { createGpujsBackend, plans, type GpujsBackend, type RemoteRunner, type RemoteStats } from '../backend/gpujs/index';
+import { cpuKernels } from '../backend/cpu/index';
 import { batches, cnn, expectClose, mlp, train, type Build } from '../backend/gpujs/test-support/training-check';
 import { Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index';
 import type { Tensor } from '../tensor';
@@ -212,6 +213,13 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
   ] as const)('%s trains as on the eager path, each step one fused-encoder plan', (_, build, shape) => {
     const stats = expectPlansMatchEager(build, [...shape], planned!, eager!, 6);
     expect(stats.executors).toContain('fused-encoder');
+  });
+
+  it('the dropout mask on the device equals the CPU\'s bit for bit (float32 holds every value of its hash)', () => {
+    const attrs = { keep: 0.75, seedA: 4092, seedB: 17, dtype: 'float32' as const };
+    const size = 3 * 9216 + 11;
+    const launch = plans.planDropoutMask(size, attrs, { macs: 0, elements: 0 })!;
+    expect(Array.from(planned!.runner.run(launch))).toEqual(Array.from(cpuKernels.DropoutMask(size, attrs)));
   });
 
   it('a LeNet-like step is one crossing, one fused-encoder plan call, one submit and one read', () => {

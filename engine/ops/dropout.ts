@@ -6,9 +6,13 @@
  *   eval:     y = x (the 1/(1 − p) scaling at train time keeps the expected activation the same)
  *
  * Composed from `mul` with a constant mask tensor, so the backward is g · mask / (1 − p) with the same mask.
- * The mask comes from the engine's seeded Random, so it will not match torch's RNG value by value.
+ * The mask is the DropoutMask kernel's (backend/cpu/dropout.ts): a hash of each element's index and two seeds
+ * drawn from `rng`, the same bits on every backend, made on a GPU's device where a GPU runs. It will not match
+ * torch's RNG value by value.
  */
-import { allocateFloat } from '../backend/arrays';
+import { getKernel } from '../backend/backend';
+import { MASK_P1, MASK_P2 } from '../backend/cpu/dropout';
+import * as K from '../backend/kernel-names';
 import { defaultGenerator, type Random } from '../random';
 import { Tensor } from '../tensor';
 import { mul } from './elementwise';
@@ -17,10 +21,8 @@ import { floatDType } from './util';
 export function dropout(x: Tensor, p = 0.5, training = true, rng: Random = defaultGenerator()): Tensor {
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability p must be between 0 and 1, got ${p}`);
   if (!training || p === 0) return x;
-  const mask = allocateFloat(floatDType(x.dtype), x.size);
-  if (p < 1) {
-    const keep = 1 - p, scale = 1 / keep;
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? scale : 0;
-  }
+  const seedA = Math.floor(rng.next() * MASK_P1);
+  const seedB = Math.floor(rng.next() * MASK_P2);
+  const mask = getKernel(K.DropoutMask)(x.size, { keep: 1 - p, seedA, seedB, dtype: floatDType(x.dtype) });
   return mul(x, new Tensor(mask, x.shape));
 }

@@ -14,6 +14,7 @@ import * as layout from './layout';
 import * as softmax from './softmax';
 import { conv2dBackward, conv2dForward } from './conv';
 import { crossEntropy, crossEntropyBackward, nllLoss, nllLossBackward } from './loss';
+import { dropoutMask } from './dropout';
 import {
   adaptiveAvgPool2dBackward,
   adaptiveAvgPool2dForward,
@@ -105,4 +106,5 @@ export const cpuKernels = {
   [K.CrossEntropyBackward]: crossEntropyBackward,
   [K.NllLoss]: nllLoss,
   [K.NllLossBackward]: nllLossBackward,
+  [K.DropoutMask]: dropoutMask,
 };

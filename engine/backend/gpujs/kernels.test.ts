@@ -304,6 +304,18 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     }
   });
 
+  it.each([
+    ['keep 0.75 over a 9216-wide layer of 8 rows', 8 * 9216, 0.75],
+    ['keep 0.5 across the P1 = 4093 boundary of the hash', 3 * 4093 + 5, 0.5],
+    ['keep 0 (p = 1): all zeros', 1000, 0],
+  ] as const)('DropoutMask: %s, the CPU mask bit for bit', (_, size, keep) => {
+    const attrs = { keep, seedA: 4092, seedB: 4090, dtype: 'float32' as const };
+    const before = backend.runner.launches;
+    const got = k.DropoutMask!(size, attrs);
+    expect(backend.runner.launches).toBe(before + 1);
+    expect(Array.from(got)).toEqual(Array.from(cpuKernels.DropoutMask(size, attrs)));
+  });
+
   it('CrossEntropy with every target ignored: zero losses and gradients, as the CPU kernel', () => {
     const { x, targets } = ceCase(4, 5);
     targets.fill(-100);

@@ -129,6 +129,11 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     return cpuKernels.CrossEntropyBackward(host(x), classes, hostInt(targets), ignoreIndex, hostF64(lse), hostF64(scale));
   };
 
+  const dropoutMask: KernelTable['DropoutMask'] = (size, attrs) => {
+    const plan = P.planDropoutMask(size, attrs, t);
+    return plan ? run(plan) : cpuKernels.DropoutMask(size, attrs);
+  };
+
   const nllLoss: KernelTable['NllLoss'] = (x, classes, targets, ignoreIndex) => {
     // As crossEntropy: resident, log-probabilities already on the CPU stay there.
     const plan = !store || (x as unknown) instanceof GpujsDeviceData ? P.planNllLoss(x, classes, targets, ignoreIndex, t) : null;
@@ -203,6 +208,7 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     Conv2dBackward: conv2dBackward,
     CrossEntropy: crossEntropy,
     CrossEntropyBackward: crossEntropyBackward,
+    DropoutMask: dropoutMask,
     NllLoss: nllLoss,
     NllLossBackward: nllLossBackward,
     MaxPool2d: maxPool2d,

@@ -10,6 +10,7 @@ import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradM
 import type { MatmulAttrs } from '../cpu/matmul';
 import type { UnaryAttrs } from '../cpu/elementwise';
 import type { AdadeltaStepAttrs, AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
+import { maskThreshold, type DropoutMaskAttrs } from '../cpu/dropout';
 import { poolOutputSize, type MaxPool2dAttrs } from '../cpu/pool';
 import * as S from './sources';
 import { arg, GpujsDeviceData } from './device';
@@ -322,6 +323,15 @@ export function planCrossEntropyBackward(
     n: x.length,
     args: [arg(x), indexArg(targets), scaleArg, classes, ignoreIndex, -Infinity],
   };
+}
+
+/**
+ * The dropout mask in one launch, for float32 below 2^24 elements (the hash's indices must stay exact in float32).
+ * Null (CPU) otherwise. The seeds and the threshold are numbers, so a step plan takes them as arguments.
+ */
+export function planDropoutMask(size: number, attrs: DropoutMaskAttrs, t: Thresholds): Launch | null {
+  if (attrs.dtype !== 'float32' || size === 0 || size >= F32_EXACT || size < t.elements) return null;
+  return { source: S.dropoutMaskSource, n: size, args: [attrs.seedA, attrs.seedB, maskThreshold(attrs.keep), attrs.keep > 0 ? 1 / attrs.keep : 0] };
 }
 
 /** NLL's per-row losses in one launch. Null (CPU) as planCrossEntropy. */

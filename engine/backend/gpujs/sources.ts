@@ -384,6 +384,58 @@ export const crossEntropySource = `function (x, targets, classes, ignoreIndex, w
  * (WGSL allows it; SwiftShader's is), and exp(x − lse) then leaves a bias that SGD accumulates: MNIST logistic
  * regression on WebGPU drifted off torch's weight sum after an epoch that way. `lse` stays in the signature.
  */
+/**
+ * The dropout mask (engine/backend/cpu/dropout.ts says the hash): every value is an integer below 2^24, so float32
+ * gives the CPU's mask bit for bit. A quotient may round across an integer (float32 division is not exact), so
+ * each remainder is brought back into [0, m) once.
+ */
+export const dropoutMaskSource = `function (seedA, seedB, threshold, scale) {
+  const i = this.thread.x;
+  let hi = Math.floor(i / 4093);
+  let lo = i - hi * 4093;
+  if (lo < 0) {
+    hi = hi - 1;
+    lo = lo + 4093;
+  }
+  if (lo >= 4093) {
+    hi = hi + 1;
+    lo = lo - 4093;
+  }
+  let x = lo + seedA;
+  if (x >= 4093) {
+    x = x - 4093;
+  }
+  let y = hi + seedB;
+  if (y >= 4091) {
+    y = y - 4091;
+  }
+  if (y >= 4091) {
+    y = y - 4091;
+  }
+  for (let r = 1; r <= 4; r++) {
+    const tx = x * x + y + 17 * r;
+    x = tx - Math.floor(tx / 4093) * 4093;
+    if (x < 0) {
+      x = x + 4093;
+    }
+    if (x >= 4093) {
+      x = x - 4093;
+    }
+    const ty = y * y + x + 31 * r;
+    y = ty - Math.floor(ty / 4091) * 4091;
+    if (y < 0) {
+      y = y + 4091;
+    }
+    if (y >= 4091) {
+      y = y - 4091;
+    }
+  }
+  if (x * 4091 + y < threshold) {
+    return scale;
+  }
+  return 0;
+}`;
+
 /** NLL's per-row loss: −x[i, t_i], 0 on an ignored row (the CPU kernel's nllLoss). */
 export const nllLossSource = `function (x, targets, classes, ignoreIndex) {
   const i = this.thread.x;
