@@ -40,9 +40,9 @@ function backendOn(worker: GpujsWorker, mode: 'webasm' | 'webgpu', name: string)
 
 const delta = (after: RemoteStats, before: RemoteStats, key: 'submits' | 'readbacks' | 'planCalls' | 'plansBuilt'): number => after[key] - before[key];
 
-/** Trains on the plan backend and on the eager one; the same numbers, and plans were used. */
-function expectPlansMatchEager(build: Build, shape: number[], planned: GpujsBackend, eager: GpujsBackend, steps = 8): RemoteStats {
-  const data = batches(shape, steps);
+/** Trains on the plan backend and on the eager one; the same numbers, and plans were used. Returns the counts' change. */
+function expectPlansMatchEager(build: Build, data: ReturnType<typeof batches>, planned: GpujsBackend, eager: GpujsBackend): RemoteStats {
+  const steps = data.length;
   const runner = planned.runner as RemoteRunner;
   const before = runner.stats();
   const got = train(build, data, planned.name, planned.store!);
@@ -61,7 +61,7 @@ function expectPlansMatchEager(build: Build, shape: number[], planned: GpujsBack
   expect(delta(after, before, 'planCalls')).toBeGreaterThanOrEqual(steps - 4);
   expect(after.planFailures).toEqual([]);
   expect(after.fallbacks).toEqual([]);
-  return after;
+  return { ...after, plansBuilt: delta(after, before, 'plansBuilt'), planCalls: delta(after, before, 'planCalls') };
 }
 
 /**
@@ -112,7 +112,7 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
     ['a LeNet-like CNN with max pooling and Adam', lenetLike, [8, 1, 12, 12]],
   ] as const)('%s trains as on the eager path', (_, build, shape) => {
-    const stats = expectPlansMatchEager(build, [...shape], planned, eager);
+    const stats = expectPlansMatchEager(build, batches([...shape], 8), planned, eager);
     expect(stats.executors.some((e) => e.startsWith('fused-'))).toBe(true);
   });
 
@@ -121,16 +121,8 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     const full = batches([16, 48], 2);
     const [[shortX, shortY]] = batches([5, 48], 1);
     const epoch = [...full, [shortX, shortY] as (typeof full)[number]];
-    const data = [...epoch, ...epoch, ...epoch, ...epoch];
-    const runner = planned.runner as RemoteRunner;
-    const before = runner.stats();
-    const got = train(mlp, data, planned.name, planned.store!);
-    const after = runner.stats();
-    const want = train(mlp, data, eager.name, eager.store!);
-    expectClose(got.losses, want.losses, 1e-5);
-    got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data, 1e-5));
-    expect(after.plansBuilt - before.plansBuilt).toBeGreaterThanOrEqual(2);
-    expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(4);
+    const stats = expectPlansMatchEager(mlp, [...epoch, ...epoch, ...epoch, ...epoch], planned, eager);
+    expect(stats.plansBuilt).toBeGreaterThanOrEqual(2);
   });
 
   it('evaluation (forward only, no gradients) is planned too, with the same logits', () => {
@@ -211,7 +203,7 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     ['an MLP with Adam', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
   ] as const)('%s trains as on the eager path, each step one fused-encoder plan', (_, build, shape) => {
-    const stats = expectPlansMatchEager(build, [...shape], planned!, eager!, 6);
+    const stats = expectPlansMatchEager(build, batches([...shape], 6), planned!, eager!);
     expect(stats.executors).toContain('fused-encoder');
   });
 

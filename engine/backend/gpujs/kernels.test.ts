@@ -13,9 +13,10 @@ import { crossEntropy } from '../../nn/index';
 import { maxPool2d } from '../../ops/index';
 import { Tensor } from '../../tensor';
 import { Random } from '../../random';
-import { calibrate, createGpujsBackend, describeGpujsFailure, GpujsDeviceData } from './index';
+import { calibrate, createGpujsBackend, describeGpujsFailure, GpujsDeviceData, type GpujsRunner } from './index';
 import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
+import * as plans from './plans';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', thresholds: { macs: 0, elements: 0 } });
@@ -150,6 +151,20 @@ describe('gpujs-webasm kernels match the CPU reference', () => {
       Array.from(r).every((v, i) => Math.abs(g[i] - v) <= 1e-5 * m[i] + 1e-7);
     expect(within(got.dw!, want.dw!, magnitude.dw!)).toBe(true);
     expect(within(got.db!, want.db!, magnitude.db!)).toBe(true);
+  });
+
+  it('conv2d weight gradient with several images per chunk (the form for layers too large for one per image)', () => {
+    // Batch 8 in chunks of 3, 3 and 2: the last chunk is short, and the partials still add up to the CPU's dW.
+    const xShape = [8, 2, 6, 6], wShape = [3, 2, 3, 3];
+    const attrs: Conv2dAttrs = { strideH: 1, strideW: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, dilationH: 1, dilationW: 1, groups: 1 };
+    const x = rand(8 * 72), w = rand(54), dy = rand(8 * 3 * 36);
+    const plan = plans.planConvBackward(dy, x, xShape, w, wShape, attrs, { input: false, weight: true, bias: false }, { macs: 0, elements: 0 })!;
+    const split = plan.dw as plans.SplitSum;
+    expect(split.chunks).toBe(8); // one image per chunk at this size
+    const perThree = { ...split.partial, n: 3 * 54, args: [...split.partial.args.slice(0, -1), 3] };
+    const runner = backend.runner as GpujsRunner;
+    const dw = runner.run(plans.sumChunks(runner.run(perThree), 3, 54));
+    close(dw, cpuKernels.Conv2dBackward(dy, x, xShape, w, wShape, attrs).dw!, 1e-4);
   });
 
   it.each([

@@ -159,8 +159,19 @@ export function sumChunks(partial: unknown, chunks: number, len: number): Launch
   return { source: S.sumChunksSource, n: len, args: [partial, chunks, len] };
 }
 
-/** The largest partial buffer a split sum may take (floats, 64 MiB); beyond it the direct kernel runs. */
+/** The largest partial buffer a split sum may take (floats, 64 MiB): beyond it each chunk takes more images. */
 const SPLIT_MAX = 1 << 24;
+
+/**
+ * A sum over the batch of `len` outputs as chunks of images: one image per chunk while the partials fit in
+ * SPLIT_MAX, more per chunk beyond; a single chunk (one image) is the sum itself, one launch.
+ */
+function batchSum(source: string, len: number, batch: number, args: unknown[]): Launch | SplitSum {
+  const per = Math.max(1, Math.ceil((batch * len) / SPLIT_MAX));
+  const chunks = Math.ceil(batch / per);
+  const partial = { source, n: chunks * len, args: [...args, per] };
+  return chunks === 1 ? partial : { partial, chunks, len };
+}
 
 export interface ConvBackwardPlan {
   dx: Launch | null;
@@ -182,17 +193,10 @@ export function planConvBackward(
   if (dy.length !== g.batch * g.outChannels * g.positions || dy.length === 0 || g.patch === 0) return null;
   if (convMacs(g) < t.macs) return null;
   const geo = geometryArgs(g);
-  const split = g.batch > 1 && g.batch * w.length <= SPLIT_MAX;
-  const dw: Launch | SplitSum = split
-    ? { partial: { source: S.convWeightGradPartialSource, n: g.batch * w.length, args: [arg(dy), arg(x), geo] }, chunks: g.batch, len: w.length }
-    : { source: S.convWeightGradSource, n: w.length, args: [arg(dy), arg(x), geo] };
-  const db: Launch | SplitSum = g.batch > 1
-    ? { partial: { source: S.convBiasGradPartialSource, n: g.batch * g.outChannels, args: [arg(dy), g.outChannels, g.positions] }, chunks: g.batch, len: g.outChannels }
-    : { source: S.convBiasGradSource, n: g.outChannels, args: [arg(dy), g.batch, g.outChannels, g.positions] };
   return {
     dx: mask.input ? { source: S.convInputGradSource, n: x.length, args: [arg(dy), arg(w), geo] } : null,
-    dw: mask.weight ? dw : null,
-    db: mask.bias ? db : null,
+    dw: mask.weight ? batchSum(S.convWeightGradSource, w.length, g.batch, [arg(dy), arg(x), geo]) : null,
+    db: mask.bias ? batchSum(S.convBiasGradSource, g.outChannels, g.batch, [arg(dy), g.batch, g.outChannels, g.positions]) : null,
   };
 }
 

@@ -141,28 +141,39 @@ export const convForwardSource = `function (x, w, bias, geo, hasBias) {
   return s;
 }`;
 
-/** dW: thread i = (o, c, ki, kj); sums dy · x over the batch and the output positions. */
-export const convWeightGradSource = `function (dy, x, geo) {
+/**
+ * dW over a run of images: thread i = (chunk, o, c, ki, kj) sums dy · x over the images chunk·per … chunk·per + per
+ * (fewer in the last chunk) and every output position. With one chunk of the whole batch it is dW; split (a GPU
+ * wants many short threads, not a few long ones), sumChunksSource then adds the chunks per weight. One chunk would
+ * leave LeNet's first convolution at batch 64 with 150 threads of 50,176 terms each.
+ */
+export const convWeightGradSource = `function (dy, x, geo, per) {
   const N = geo[0]; const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
   const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
   const gin = geo[15]; const gout = geo[16];
+  const wLen = O * gin * KH * KW;
   const i = this.thread.x;
-  const t1 = Math.floor((i + 0.5) / KW);
-  const kj = i - t1 * KW;
+  const chunk = Math.floor((i + 0.5) / wLen);
+  const wi = i - chunk * wLen;
+  const t1 = Math.floor((wi + 0.5) / KW);
+  const kj = wi - t1 * KW;
   const t2 = Math.floor((t1 + 0.5) / KH);
   const ki = t1 - t2 * KH;
   const o = Math.floor((t2 + 0.5) / gin);
   const c = t2 - o * gin;
   const g = Math.floor((o + 0.5) / gout);
   let s = 0;
-  for (let n = 0; n < N; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const iy = oy * geo[9] - geo[11] + ki * geo[13];
-      if (iy >= 0 && iy < H) {
-        for (let ox = 0; ox < OW; ox++) {
-          const ix = ox * geo[10] - geo[12] + kj * geo[14];
-          if (ix >= 0 && ix < W) {
-            s += dy[((n * O + o) * OH + oy) * OW + ox] * x[((n * C + g * gin + c) * H + iy) * W + ix];
+  for (let j = 0; j < per; j++) {
+    const n = chunk * per + j;
+    if (n < N) {
+      for (let oy = 0; oy < OH; oy++) {
+        const iy = oy * geo[9] - geo[11] + ki * geo[13];
+        if (iy >= 0 && iy < H) {
+          for (let ox = 0; ox < OW; ox++) {
+            const ix = ox * geo[10] - geo[12] + kj * geo[14];
+            if (ix >= 0 && ix < W) {
+              s += dy[((n * O + o) * OH + oy) * OW + ox] * x[((n * C + g * gin + c) * H + iy) * W + ix];
+            }
           }
         }
       }
@@ -210,53 +221,6 @@ export const convInputGradSource = `function (dy, w, geo) {
 }`;
 
 /** dBias: thread o; sums dy over the batch and the output positions. */
-/**
- * dW split over the batch (a GPU wants threads, not long loops): thread i = (n, o, c, ki, kj) sums image n's
- * contribution only, OH·OW terms; sumChunksSource then adds the N partials per weight. The direct form above has
- * one thread per weight running N·OH·OW terms: 150 threads of 50,176 for LeNet's first convolution.
- */
-export const convWeightGradPartialSource = `function (dy, x, geo) {
-  const C = geo[1]; const H = geo[2]; const W = geo[3]; const O = geo[4];
-  const KH = geo[5]; const KW = geo[6]; const OH = geo[7]; const OW = geo[8];
-  const gin = geo[15]; const gout = geo[16];
-  const wLen = O * gin * KH * KW;
-  const i = this.thread.x;
-  const n = Math.floor((i + 0.5) / wLen);
-  const wi = i - n * wLen;
-  const t1 = Math.floor((wi + 0.5) / KW);
-  const kj = wi - t1 * KW;
-  const t2 = Math.floor((t1 + 0.5) / KH);
-  const ki = t1 - t2 * KH;
-  const o = Math.floor((t2 + 0.5) / gin);
-  const c = t2 - o * gin;
-  const g = Math.floor((o + 0.5) / gout);
-  let s = 0;
-  for (let oy = 0; oy < OH; oy++) {
-    const iy = oy * geo[9] - geo[11] + ki * geo[13];
-    if (iy >= 0 && iy < H) {
-      for (let ox = 0; ox < OW; ox++) {
-        const ix = ox * geo[10] - geo[12] + kj * geo[14];
-        if (ix >= 0 && ix < W) {
-          s += dy[((n * O + o) * OH + oy) * OW + ox] * x[((n * C + g * gin + c) * H + iy) * W + ix];
-        }
-      }
-    }
-  }
-  return s;
-}`;
-
-/** dB split over the batch: thread i = (n, o) sums image n's P positions; sumChunksSource adds the N partials. */
-export const convBiasGradPartialSource = `function (dy, O, P) {
-  const i = this.thread.x;
-  const n = Math.floor((i + 0.5) / O);
-  const o = i - n * O;
-  let s = 0;
-  for (let p = 0; p < P; p++) {
-    s += dy[(n * O + o) * P + p];
-  }
-  return s;
-}`;
-
 /** The second half of a split sum: thread j adds partial[k·len + j] over the chunks k. */
 export const sumChunksSource = `function (partial, chunks, len) {
   const j = this.thread.x;
@@ -267,12 +231,18 @@ export const sumChunksSource = `function (partial, chunks, len) {
   return s;
 }`;
 
-export const convBiasGradSource = `function (dy, N, O, P) {
-  const o = this.thread.x;
+/** dB over a run of images: thread i = (chunk, o) sums the chunk's images' P positions (see convWeightGradSource). */
+export const convBiasGradSource = `function (dy, N, O, P, per) {
+  const i = this.thread.x;
+  const chunk = Math.floor((i + 0.5) / O);
+  const o = i - chunk * O;
   let s = 0;
-  for (let n = 0; n < N; n++) {
-    for (let p = 0; p < P; p++) {
-      s += dy[(n * O + o) * P + p];
+  for (let j = 0; j < per; j++) {
+    const n = chunk * per + j;
+    if (n < N) {
+      for (let p = 0; p < P; p++) {
+        s += dy[(n * O + o) * P + p];
+      }
     }
   }
   return s;
@@ -344,6 +314,27 @@ export const adadeltaSource = `function (param, grad, v, u, which, lr, rho, eps,
 }`;
 
 /**
+ * A row's max m and z = Σ_c exp(x_c − m), for both halves of the fused cross-entropy (x, classes, base and negInf in
+ * scope; its loops use a and b, which WGSL then hoists, so the kernel must not). The max is taken as the CPU kernel
+ * does: a NaN wins, and an all −∞ row takes m = 0.
+ */
+const ROW_SHIFTED_SUM = `
+  let m = negInf;
+  for (let a = 0; a < classes; a++) {
+    const v = x[base + a];
+    if (v > m || v !== v) {
+      m = v;
+    }
+  }
+  if (m === negInf) {
+    m = 0;
+  }
+  let z = 0;
+  for (let b = 0; b < classes; b++) {
+    z += Math.exp(x[base + b] - m);
+  }`;
+
+/**
  * The fused softmax cross-entropy (engine/backend/cpu/loss.ts), one row per thread: which 0 → the row's
  * log Σ_c exp(x_c) (the backward's input), which 1 → its loss, 0 where the target is ignoreIndex. The loss is
  * (m − x_t) + log Σ exp(x − m), not lse − x_t, so a confident row's small loss survives float32's cancellation.
@@ -352,29 +343,15 @@ export const adadeltaSource = `function (param, grad, v, u, which, lr, rho, eps,
  */
 export const crossEntropySource = `function (x, targets, classes, ignoreIndex, which, negInf) {
   const row = this.thread.x;
-  const base = row * classes;
-  let m = negInf;
-  for (let c = 0; c < classes; c++) {
-    const v = x[base + c];
-    if (v > m || v !== v) {
-      m = v;
-    }
-  }
-  if (m === negInf) {
-    m = 0;
-  }
-  let s = 0;
-  for (let q = 0; q < classes; q++) {
-    s += Math.exp(x[base + q] - m);
-  }
+  const base = row * classes;${ROW_SHIFTED_SUM}
   if (which < 0.5) {
-    return m + Math.log(s);
+    return m + Math.log(z);
   }
   const t = targets[row];
   if (t === ignoreIndex) {
     return 0;
   }
-  return (m - x[base + t]) + Math.log(s);
+  return (m - x[base + t]) + Math.log(z);
 }`;
 
 /**
@@ -384,6 +361,20 @@ export const crossEntropySource = `function (x, targets, classes, ignoreIndex, w
  * (WGSL allows it; SwiftShader's is), and exp(x − lse) then leaves a bias that SGD accumulates: MNIST logistic
  * regression on WebGPU drifted off torch's weight sum after an epoch that way. `lse` stays in the signature.
  */
+/**
+ * `target = value mod m` for integers below 2^24, exactly in float32: the quotient may round across an integer
+ * (float32 division is not exact), so the remainder is brought back into [0, m) once either way.
+ */
+function exactMod(target: string, value: string, m: number): string {
+  return `${target} = ${value} - Math.floor(${value} / ${m}) * ${m};
+    if (${target} < 0) {
+      ${target} = ${target} + ${m};
+    }
+    if (${target} >= ${m}) {
+      ${target} = ${target} - ${m};
+    }`;
+}
+
 /**
  * The dropout mask (engine/backend/cpu/dropout.ts says the hash): every value is an integer below 2^24, so float32
  * gives the CPU's mask bit for bit. A quotient may round across an integer (float32 division is not exact), so
@@ -406,29 +397,12 @@ export const dropoutMaskSource = `function (seedA, seedB, threshold, scale) {
     x = x - 4093;
   }
   let y = hi + seedB;
-  if (y >= 4091) {
-    y = y - 4091;
-  }
-  if (y >= 4091) {
-    y = y - 4091;
-  }
+  ${exactMod('y', 'y', 4091)}
   for (let r = 1; r <= 4; r++) {
     const tx = x * x + y + 17 * r;
-    x = tx - Math.floor(tx / 4093) * 4093;
-    if (x < 0) {
-      x = x + 4093;
-    }
-    if (x >= 4093) {
-      x = x - 4093;
-    }
+    ${exactMod('x', 'tx', 4093)}
     const ty = y * y + x + 31 * r;
-    y = ty - Math.floor(ty / 4091) * 4091;
-    if (y < 0) {
-      y = y + 4091;
-    }
-    if (y >= 4091) {
-      y = y - 4091;
-    }
+    ${exactMod('y', 'ty', 4091)}
   }
   if (x * 4091 + y < threshold) {
     return scale;
@@ -469,21 +443,7 @@ export const crossEntropyBackwardSource = `function (x, targets, scale, classes,
   if (t === ignoreIndex) {
     return 0;
   }
-  const base = row * classes;
-  let m = negInf;
-  for (let a = 0; a < classes; a++) {
-    const v = x[base + a];
-    if (v > m || v !== v) {
-      m = v;
-    }
-  }
-  if (m === negInf) {
-    m = 0;
-  }
-  let z = 0;
-  for (let b = 0; b < classes; b++) {
-    z += Math.exp(x[base + b] - m);
-  }
+  const base = row * classes;${ROW_SHIFTED_SUM}
   const s = scale[row];
   const p = s * (Math.exp(x[i] - m) / z);
   if (c === t) {
