@@ -44,6 +44,11 @@ export interface Backend {
    * worker replays a repeated step as one plan only once it has seen it: step-plans.ts).
    */
   readonly warmupSteps?: number;
+  /**
+   * Why this backend's training steps run slower than it could (a GPU's steps left kernel by kernel, and the
+   * reason), or null. Asked between epochs; the engine host shows it beside the backend in use.
+   */
+  stepNote?(): string | null;
 }
 
 /**

@@ -144,6 +144,19 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     expect(want.planCalls).toBe(0);
   });
 
+  it('says why repeated steps were left kernel by kernel, for the engine host to show; nothing when plans ran', () => {
+    expect(planned.stepNote!()).toBeNull();
+    expect(eager.stepNote).toBeUndefined(); // no plans, nothing to say
+    const runner = planned.runner as RemoteRunner;
+    const real = runner.stats.bind(runner);
+    runner.stats = () => ({ ...real(), planFailures: ['a step plan was not used: gpu.js said no'] });
+    try {
+      expect(planned.stepNote!()).toBe('gpujs-webasm-plans: a step plan was not used: gpu.js said no; those steps ran kernel by kernel (correct, slower)');
+    } finally {
+      runner.stats = real;
+    }
+  });
+
   it('the eager worker never plans', () => {
     expect((eager.runner as RemoteRunner).stats().planCalls).toBe(0);
   });

@@ -24,6 +24,7 @@ import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
 import type { Thresholds } from './plans';
 import { GpujsRunner, type GpujsMode, type LaunchRunner } from './runner';
+import { RemoteRunner } from './remote';
 import { STEPS_BEFORE_PLANS } from './step-plans';
 
 export { GpujsRunner, LOOP_MAX, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner } from './runner';
@@ -81,6 +82,17 @@ export interface GpujsBackend extends Backend {
   dispose(): void;
 }
 
+/** The first reason a repeated step was left to run kernel by kernel, or null (a stopped worker says nothing). */
+function planNote(name: string, runner: RemoteRunner): string | null {
+  let failures: string[];
+  try {
+    failures = runner.stats().planFailures;
+  } catch {
+    return null;
+  }
+  return failures.length > 0 ? `${name}: ${failures[0]}; those steps ran kernel by kernel (correct, slower)` : null;
+}
+
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
   if (!options.runner && !options.gpu) throw new Error('createGpujsBackend: give a gpu.js instance or a runner');
   if (!options.runner && options.mode === 'webgpu') {
@@ -106,6 +118,7 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
       ? (data: Float32Array): DeviceData | null => (data.length === 0 || data.length < thresholds.elements ? null : store.persistent(runner.upload(data), data.length))
       : undefined,
     warmupSteps: (runner as LaunchRunner).plans ? STEPS_BEFORE_PLANS : undefined,
+    stepNote: runner instanceof RemoteRunner && runner.plans ? () => planNote(name, runner) : undefined,
     runner,
     thresholds,
     store,

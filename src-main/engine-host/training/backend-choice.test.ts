@@ -155,6 +155,24 @@ describe('run backends', () => {
     });
   });
 
+  it('says once, beside the backend, why its steps ran slower than they could (a GPU\'s step plans not used)', async () => {
+    const note = 'noted-gpu: a step plan was not used: because; those steps ran kernel by kernel (correct, slower)';
+    registerBackend({ name: 'noted-gpu', kernels: {}, stepNote: () => note });
+    const h = harness();
+    await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+    await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { epochs: 2, backend: 'noted-gpu' } });
+    const started = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
+    await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && ['completed', 'failed'].includes(e.run.state));
+    const announced = h.events.filter((e): e is Ev<'run-backend'> => e.type === 'run-backend');
+    expect(announced).toEqual([
+      { type: 'run-backend', runId: started.runId, chosen: 'noted-gpu', figures: [], overridden: true },
+      { type: 'run-backend', runId: started.runId, chosen: 'noted-gpu', figures: [], overridden: true, note },
+    ]);
+    // Said after the first epoch, before that epoch's record reaches the renderer.
+    const firstEpoch = h.events.findIndex((e) => e.type === 'run-epoch');
+    expect(h.events.indexOf(announced[1])).toBeLessThan(firstEpoch);
+  });
+
   it('refuses a backend this engine does not have', async () => {
     const h = harness();
     await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });

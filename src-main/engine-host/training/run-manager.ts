@@ -23,7 +23,7 @@ import { RunLibrary } from './run-library';
 import { RunStore } from './run-store';
 import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
-import { listBackends, setBackend } from '../../../engine/backend/backend';
+import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
 import { chooseBackend } from '../../../engine/backend/choose';
 import { likelyFastestFirst } from '../../../engine/node/backends';
 
@@ -55,6 +55,8 @@ export class RunManager {
   #runLibrary: RunLibrary | null = null;
   /** Runs whose backend was chosen in this process (a resumed run keeps its choice), and the last choice made. */
   readonly #backendChosen = new WeakSet<Run>();
+  /** Runs whose backend's step note was said (#noteSteps). */
+  readonly #stepsNoted = new WeakSet<Run>();
   #backendEvent: Extract<TrainingEvent, { type: 'run-backend' }> | null = null;
 
   constructor(links: TrainingLinks) {
@@ -317,6 +319,7 @@ export class RunManager {
     const best = run.noteValidation(record.epoch, record.valLoss, record.valAcc);
     Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
     await run.checkpoint();
+    this.#noteSteps(run);
     this.#broadcast({ type: 'run-epoch', runId: meta.id, best, ...record });
     if (!ACTIVE_RUN_STATES.includes(meta.state)) return; // stopped while the checkpoint was being written
     const patience = meta.options.earlyStopping?.patience;
@@ -376,6 +379,19 @@ export class RunManager {
       if (wanted !== 'auto') event.note = `the backend '${wanted}' this run asked for is not available here; using the fastest measured`;
     }
     this.#announceBackend(event);
+  }
+
+  /**
+   * Once per run, after an epoch (its checkpoint has just read every weight, so asking costs no step): why the
+   * backend's steps ran slower than they could, said beside the backend (a GPU's step plans that could not be used).
+   */
+  #noteSteps(run: Run): void {
+    const event = this.#backendEvent;
+    if (this.#stepsNoted.has(run) || event?.runId !== run.meta.id) return;
+    const note = getBackend().stepNote?.() ?? null;
+    if (!note) return;
+    this.#stepsNoted.add(run);
+    this.#announceBackend({ ...event, note: event.note ? `${event.note}; ${note}` : note });
   }
 
   /** A backend failed during a batch and the trainer did the batch again on the CPU: mark it and say so. */
