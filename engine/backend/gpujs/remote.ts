@@ -93,8 +93,9 @@ export class RemoteRunner implements LaunchRunner {
   private ticket = 0;
   private readonly control: Int32Array;
   private data: SharedArrayBuffer;
-  /** Kernels (argument kinds + source) whose first launch ran: later ones are not waited for. */
-  private readonly checked = new Set<string>();
+  /** Kernels (source, then argument kinds) whose first launch ran: later ones are not waited for. Keyed in two
+   * levels so a launch does not build a string of its whole source text. */
+  private readonly checked = new Map<string, Set<string>>();
   /** Set once the worker is stopped or dead: every later call fails with it. */
   private dead: string | null = null;
   private readonly timeoutMs: number;
@@ -131,10 +132,12 @@ export class RemoteRunner implements LaunchRunner {
     const args = launch.args.map(wire);
     this.send({ t: 'launch', id, source: launch.source, n: launch.n, args });
     this.launches++;
-    const key = `${argumentKinds(args)}\n${launch.source}`;
-    if (!this.checked.has(key)) {
+    let kinds = this.checked.get(launch.source);
+    if (!kinds) this.checked.set(launch.source, (kinds = new Set()));
+    const signature = argumentKinds(args);
+    if (!kinds.has(signature)) {
       this.request({ t: 'check', id, ticket: 0 });
-      this.checked.add(key);
+      kinds.add(signature);
     }
     return new RemoteTexture(this, id, launch.n);
   }
