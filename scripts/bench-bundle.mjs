@@ -235,6 +235,8 @@ const RUN_SH = `#!/usr/bin/env bash
 #   BENCH_BACKENDS  default wasm,wasm+threads,gpujs-webgpu; one that is not available here is dropped, and said so
 #   TRAIN_BACKEND   the training's backend (default gpujs-webgpu)
 #   TRAIN_ARGS      more train flags, other than those run.sh gives (e.g. "--limit 6000 --log-batches")
+#   TORCH_PYTHON    the python3 whose PyTorch times the same presets on this machine (default python3: on CUDA
+#                   when torch sees a GPU) into OUTDIR/torch.json; TORCH_PRESETS picks them; SKIP_TORCH=1 skips
 #
 # Exit status: 0 everything ran (without MNIST: the bench without --full, no training); 1 the bench or the training
 # failed, or could not start; 2 usage; 3 it ran, but gpujs-webgpu did not (the bench and/or the training went without
@@ -478,6 +480,21 @@ if [ -n "$HAVE_DATA" ]; then
   fi
 fi
 
+# PyTorch on the same machine, for the ratio that matters: on its GPU when torch sees one (scripts/torch_bench.py).
+TORCH_PYTHON=\${TORCH_PYTHON:-python3}
+if [ -n "$HAVE_DATA" ] && [ "\${SKIP_TORCH:-}" != 1 ] && "$TORCH_PYTHON" -c 'import torch' > /dev/null 2>&1; then
+  device=$("$TORCH_PYTHON" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')
+  say "torch: \${TORCH_PRESETS:-MLP,LeNet-5,Example-Net} in PyTorch on $device (log: $OUTDIR/torch.log)"
+  if "$TORCH_PYTHON" "$APP/torch_bench.py" --data "$DATA" --epochs 3 --device "$device" --threads "$(nproc)" \
+      --presets "\${TORCH_PRESETS:-MLP,LeNet-5,Example-Net}" > "$OUTDIR/torch.json" 2> "$OUTDIR/torch.log"; then
+    say "  done: $OUTDIR/torch.json"
+  else
+    say "  torch_bench failed (see torch.log)"
+  fi
+else
+  say "torch: skipped (no $TORCH_PYTHON with torch here, no data, or SKIP_TORCH=1)"
+fi
+
 if [ $STATUS -eq 0 ] && [ -n "$WEBGPU_MISSING" ]; then
   say "gpujs-webgpu did not run:$WEBGPU_MISSING (see above)"
   STATUS=3
@@ -526,13 +543,14 @@ async function main() {
   xzCached(process.execPath, join(out, 'bin', 'node.xz'), { level: opts.xzLevel, strip: opts.strip });
   if (data) copyData(out, data);
   writeFileSync(join(out, 'run.sh'), RUN_SH, { mode: 0o755 });
+  copyFileSync(join(root, 'scripts', 'torch_bench.py'), join(out, 'torch_bench.py'));
   chmodSync(join(out, 'run.sh'), 0o755);
 
   const git = (...args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
   const commit = git('rev-parse', '--short', 'HEAD') || null;
   // The CLIs are bundled from the working tree, which may differ from the commit.
   const uncommitted = commit ? git('status', '--porcelain', '--', 'engine', 'common').length > 0 : null;
-  const parts = ['bin', 'node_modules', 'lib', 'bench-cli.mjs', 'train-cli.mjs', 'run.sh', ...(data ? ['data'] : [])];
+  const parts = ['bin', 'node_modules', 'lib', 'bench-cli.mjs', 'train-cli.mjs', 'run.sh', 'torch_bench.py', ...(data ? ['data'] : [])];
   const sizes = Object.fromEntries(parts.map((p) => [p, sizeOf(join(out, p))]));
   writeFileSync(join(out, MARKER), `${JSON.stringify({
     builtAt: new Date().toISOString(), commit, uncommittedEngineChanges: uncommitted, node: process.version, nodeStripped: opts.strip, xzLevel: opts.xzLevel,

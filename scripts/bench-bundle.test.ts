@@ -46,7 +46,7 @@ describe('npm run bench:bundle', () => {
     expect(built.stdout).toMatch(/bench:bundle: total \d+\.\d\d MiB \(\d+ bytes; limit 40 MiB\)/);
 
     for (const file of [
-      'run.sh', 'bundle.json', 'bench-cli.mjs', 'train-cli.mjs', 'bin/node.xz',
+      'run.sh', 'bundle.json', 'bench-cli.mjs', 'train-cli.mjs', 'torch_bench.py', 'bin/node.xz',
       'node_modules/gpu.js/package.json', 'node_modules/gpu.js/src/index.js', 'node_modules/acorn/dist/acorn.js',
       'node_modules/gpu-mock.js/index.js', 'node_modules/webgpu/index.js', 'node_modules/webgpu/dist/linux-x64/dawn.node.xz',
       'data/mnist/train-images-idx3-ubyte.gz', 'data/mnist/t10k-labels-idx1-ubyte.gz',
@@ -69,9 +69,10 @@ describe('npm run bench:bundle', () => {
       env: {
         ...process.env,
         BENCH_BACKENDS: 'wasm', BENCH_PRESETS: 'Mnist_Logistic', BENCH_ARGS: '--batches 2',
-        TRAIN_BACKEND: 'wasm', TRAIN_ARGS: '--limit 128 --test-limit 32',
+        TRAIN_BACKEND: 'wasm', TRAIN_ARGS: '--limit 128 --test-limit 32', TORCH_PYTHON: '/nonexistent/python3',
       },
     });
+    expect(ran.stdout).toMatch(/torch: skipped \(no \/nonexistent\/python3 with torch here/);
     expect(ran.stderr).toBe('');
     expect(ran.status, ran.stdout).toBe(0);
     expect(ran.stdout).toMatch(new RegExp(`^node ${process.version.replace(/\./g, '\\.')}, `));
