@@ -58,7 +58,7 @@ for (const mode of ['webgl2', 'webgpu'] as const) {
     for (const f of report.figures) console.log(`  matmul ${f.label}: ${f.gflops.toFixed(3)} GFLOP/s (${f.ms.toFixed(1)} ms incl. upload + readback)`);
     // A skip is the fixture file's own skipIf holding in the page: today only the real-MNIST test, whose IDX files
     // (../shared/data) are read from disk in Node and are not served to this page.
-    for (const r of report.results.filter((r) => r.status === 'skip')) console.log(`  skipped: ${r.name} (its skipIf condition holds in this page)`);
+    for (const r of report.results.filter((r) => r.status === 'skip')) console.log(`  skipped: ${r.name}: ${r.reason}`);
     const worst = report.results.filter((r) => r.detail).map((r) => `${r.name}: ${r.detail}`);
     for (const line of worst) console.log(`  ${line}`);
     expect(report.error).toBeUndefined();

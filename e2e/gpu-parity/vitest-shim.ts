@@ -13,19 +13,26 @@ interface Suite {
   afterAll: Fn[];
   beforeEach: Fn[];
   afterEach: Fn[];
-  skip: boolean;
+  /** Why it is skipped, or false. */
+  skip: Skip;
 }
 
 interface Test {
   name: string;
   fn: Fn;
-  skip: boolean;
+  skip: Skip;
 }
+
+/** A skip's reason: a skipIf condition that is a sentence says it; any other true condition says less. */
+type Skip = string | false;
+const skipReason = (cond: unknown): Skip => (typeof cond === 'string' && cond ? cond : cond ? 'its skipIf condition holds, and gives no reason' : false);
 
 export interface TestResult {
   name: string;
   status: 'pass' | 'fail' | 'skip';
   error?: string;
+  /** Why a skipped test did not run. */
+  reason?: string;
   /** A measurement worth printing (the kernel checks' worst error). */
   detail?: string;
 }
@@ -44,7 +51,7 @@ function format(title: string, args: unknown[]): string {
   return out;
 }
 
-function suite(name: string, body: Fn, skip = false): void {
+function suite(name: string, body: Fn, skip: Skip = false): void {
   const s: Suite = { name, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [], skip };
   current.children.push(s);
   const parent = current;
@@ -56,13 +63,13 @@ function suite(name: string, body: Fn, skip = false): void {
   }
 }
 
-function test(name: string, fn: Fn, skip = false): void {
+function test(name: string, fn: Fn, skip: Skip = false): void {
   current.children.push({ name, fn, skip });
 }
 
 type Each<R> = (cases: readonly unknown[]) => (title: string, fn: (...args: never[]) => unknown) => R;
 
-function withExtras<T extends (name: string, fn: Fn) => void>(base: (name: string, fn: Fn, skip?: boolean) => void): T & {
+function withExtras<T extends (name: string, fn: Fn) => void>(base: (name: string, fn: Fn, skip?: Skip) => void): T & {
   each: Each<void>;
   skipIf: (cond: unknown) => (name: string, fn: Fn) => void;
   skip: (name: string, fn: Fn) => void;
@@ -74,8 +81,8 @@ function withExtras<T extends (name: string, fn: Fn) => void>(base: (name: strin
       base(format(title, args), () => (fn as (...a: unknown[]) => unknown)(...args));
     }
   };
-  f.skipIf = (cond) => (name, fn) => base(name, fn, Boolean(cond));
-  f.skip = (name, fn) => base(name, fn, true);
+  f.skipIf = (cond) => (name, fn) => base(name, fn, skipReason(cond));
+  f.skip = (name, fn) => base(name, fn, 'marked .skip');
   return f;
 }
 
@@ -155,7 +162,7 @@ export function expect(actual: unknown) {
 /** Runs every collected test in order; hooks run as vitest runs them (a suite's afterAll even when tests fail). */
 export async function runAll(onResult: (r: TestResult) => void): Promise<void> {
   const each: { before: Fn[]; after: Fn[] } = { before: [], after: [] };
-  async function visit(s: Suite, path: string[], skip: boolean): Promise<void> {
+  async function visit(s: Suite, path: string[], skip: Skip): Promise<void> {
     const skipped = skip || s.skip;
     const before = each.before.length;
     const after = each.after.length;
@@ -175,7 +182,7 @@ export async function runAll(onResult: (r: TestResult) => void): Promise<void> {
       const name = [...path, child.name].filter(Boolean).join(' > ');
       if ('fn' in child) {
         if (skipped || child.skip) {
-          onResult({ name, status: 'skip' });
+          onResult({ name, status: 'skip', reason: skipped || child.skip || undefined });
           continue;
         }
         if (setupError) {
