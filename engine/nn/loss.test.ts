@@ -19,18 +19,28 @@ function logits(shape: number[], float64 = false): Tensor {
   return new Tensor(float64 ? Float64Array.from(values) : Float32Array.from(values), shape, true);
 }
 
-function both(shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) {
+type LossOf = (x: Tensor, t: Tensor, reduction: Reduction) => Tensor;
+
+/** A fused loss and its composed form on the same input (ignoreIndex 3), and their gradients for one upstream. */
+function compare(fusedLoss: LossOf, composedLoss: LossOf, shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) {
   const x1 = logits(shape, float64);
   const x2 = new Tensor(x1.data.slice(), shape, true);
   const t = new Tensor(Int32Array.from(targets), targetShape);
-  const fused = crossEntropy(x1, t, { reduction, ignoreIndex: 3 });
-  const composed = nllLoss(logSoftmax(x2, shape.length === 1 ? 0 : 1), t, { reduction, ignoreIndex: 3 });
+  const fused = fusedLoss(x1, t, reduction);
+  const composed = composedLoss(x2, t, reduction);
   const shares = Array.from({ length: fused.size }, (_, i) => 0.5 + i);
   const upstream = new Tensor(float64 ? Float64Array.from(shares) : Float32Array.from(shares), fused.shape);
   fused.backward(upstream);
   composed.backward(upstream);
   return { fused, composed, gradFused: x1.grad!.data, gradComposed: x2.grad!.data };
 }
+
+const both = (shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) =>
+  compare(
+    (x, t, r) => crossEntropy(x, t, { reduction: r, ignoreIndex: 3 }),
+    (x, t, r) => nllLoss(logSoftmax(x, shape.length === 1 ? 0 : 1), t, { reduction: r, ignoreIndex: 3 }),
+    shape, targets, targetShape, reduction, float64,
+  );
 
 function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number): void {
   expect(a.length).toBe(b.length);
@@ -79,17 +89,12 @@ describe('crossEntropy (fused) equals logSoftmax + nllLoss', () => {
 /** nllLoss fused, and composed (class weights of ones take the composed path, with the same values). */
 function nllBoth(shape: number[], targets: number[], targetShape: number[], reduction: Reduction, float64 = false) {
   const classes = shape.length === 1 ? shape[0] : shape[1];
-  const x1 = logits(shape, float64);
-  const x2 = new Tensor(x1.data.slice(), shape, true);
-  const t = new Tensor(Int32Array.from(targets), targetShape);
   const ones = new Tensor(float64 ? new Float64Array(classes).fill(1) : new Float32Array(classes).fill(1), [classes]);
-  const fused = nllLoss(x1, t, { reduction, ignoreIndex: 3 });
-  const composed = nllLoss(x2, t, { reduction, ignoreIndex: 3, weight: ones });
-  const shares = Array.from({ length: fused.size }, (_, i) => 0.5 + i);
-  const upstream = new Tensor(float64 ? Float64Array.from(shares) : Float32Array.from(shares), fused.shape);
-  fused.backward(upstream);
-  composed.backward(upstream);
-  return { fused, composed, gradFused: x1.grad!.data, gradComposed: x2.grad!.data };
+  return compare(
+    (x, t, r) => nllLoss(x, t, { reduction: r, ignoreIndex: 3 }),
+    (x, t, r) => nllLoss(x, t, { reduction: r, ignoreIndex: 3, weight: ones }),
+    shape, targets, targetShape, reduction, float64,
+  );
 }
 
 describe('nllLoss (fused) equals its composed form (gather, scale, reduce)', () => {

@@ -144,6 +144,35 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     expect(want.planCalls).toBe(0);
   });
 
+  it('a read larger than any before, in a batch that runs as a plan, still gets a reply buffer large enough', async () => {
+    const worker = await startGpujsWorker({ mode: 'webasm' }); // its reply buffer is still the first, 1 MiB
+    const runner = worker.runner;
+    try {
+      const ADD_ONE = 'function (x) {\n  return x[this.thread.x] + 1;\n}';
+      const big = runner.upload(new Float32Array(600_000).fill(7)) as { toArray(): Float32Array };
+      const step = () => {
+        const input = runner.upload(Float32Array.from([1, 2, 3]));
+        const out = runner.runOnDevice({ source: ADD_ONE, n: 3, args: [input] }) as { toArray(): Float32Array; delete(): void };
+        (input as { delete(): void }).delete();
+        return out;
+      };
+      for (let i = 0; i < 3; i++) {
+        const out = step();
+        expect(Array.from(out.toArray())).toEqual([2, 3, 4]);
+        out.delete();
+      }
+      const before = runner.stats().planCalls;
+      const out = step(); // planned; this time the batch ends with a 2.4 MB read
+      const values = big.toArray();
+      expect(values.length).toBe(600_000);
+      expect(values[599_999]).toBe(7);
+      expect(runner.stats().planCalls).toBe(before + 1);
+      expect(Array.from(out.toArray())).toEqual([2, 3, 4]);
+    } finally {
+      runner.destroy();
+    }
+  });
+
   it('says why repeated steps were left kernel by kernel, for the engine host to show; nothing when plans ran', () => {
     expect(planned.stepNote!()).toBeNull();
     expect(eager.stepNote).toBeUndefined(); // no plans, nothing to say

@@ -98,11 +98,11 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
   if (!options.runner && options.mode === 'webgpu') {
     throw new Error("createGpujsBackend: WebGPU answers asynchronously; run its gpu.js in a worker (a RemoteRunner, engine/node/gpujs-worker.ts)");
   }
-  const runner = options.runner ?? new GpujsRunner(options.gpu!, options.mode);
+  const runner: LaunchRunner = options.runner ?? new GpujsRunner(options.gpu!, options.mode);
   const thresholds = { ...DEFAULT_THRESHOLDS[options.mode], ...options.thresholds };
   const name = options.name ?? `gpujs-${options.mode}`;
   const resident = options.resident ?? (options.mode === 'webgpu' || options.mode === 'webgl2' || options.mode === 'headlessgl');
-  const store = resident ? new GpujsStore(name, options.budgetBytes, runner as LaunchRunner) : null;
+  const store = resident ? new GpujsStore(name, options.budgetBytes, runner) : null;
   const kernels = gpujsKernels(runner, thresholds, store);
   return {
     name,
@@ -117,7 +117,7 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
     keep: store
       ? (data: Float32Array): DeviceData | null => (data.length === 0 || data.length < thresholds.elements ? null : store.persistent(runner.upload(data), data.length))
       : undefined,
-    warmupSteps: (runner as LaunchRunner).plans ? STEPS_BEFORE_PLANS : undefined,
+    warmupSteps: runner.plans ? STEPS_BEFORE_PLANS : undefined,
     stepNote: runner instanceof RemoteRunner && runner.plans ? () => planNote(name, runner) : undefined,
     runner,
     thresholds,

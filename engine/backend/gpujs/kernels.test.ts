@@ -340,6 +340,23 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     expect(Array.from(k.CrossEntropyBackward!(x, 5, targets, -100, got.lse, new Float64Array(4).fill(1)))).toEqual(new Array(20).fill(0));
   });
 
+  /**
+   * `run` through the public ops on the CPU, then on gpu.js (the backend active for it); gpu.js must have launched
+   * at least `launches` kernels for it. Leaves the CPU active.
+   */
+  const onBoth = <T>(run: (on: string) => T, launches: number): { want: T; got: T } => {
+    registerBackend(backend);
+    try {
+      const want = run('cpu');
+      const before = backend.runner.launches;
+      const got = run(backend.name);
+      expect(backend.runner.launches).toBeGreaterThanOrEqual(before + launches);
+      return { want, got };
+    } finally {
+      setBackend('cpu');
+    }
+  };
+
   it.each(['mean', 'sum', 'none'] as const)('crossEntropy(reduction %s) through nn: loss and dlogits as on the CPU, on gpu.js', (reduction) => {
     const { x, targets } = ceCase(11, 7);
     const run = (on: string) => {
@@ -349,22 +366,16 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
       (reduction === 'none' ? loss.sum() : loss).backward();
       return { loss: Float32Array.from(loss.data), grad: logits.grad!.data };
     };
-    registerBackend(backend);
-    try {
-      const want = run('cpu');
-      const before = backend.runner.launches;
-      const got = run(backend.name);
-      expect(backend.runner.launches).toBeGreaterThanOrEqual(before + 3);
-      close(got.loss, want.loss);
-      close(got.grad, want.grad);
-      // All targets ignored: 'mean' is 0/0 = NaN (torch), which nn/loss.ts composes without the fused kernel.
-      setBackend(backend.name);
-      const none = crossEntropy(new Tensor(x.slice(0, 14), [2, 7]), new Tensor(new Int32Array([-100, -100]), [2]), { reduction });
-      setBackend('cpu');
-      close(Float32Array.from(none.data), Float32Array.from(crossEntropy(new Tensor(x.slice(0, 14), [2, 7]), new Tensor(new Int32Array([-100, -100]), [2]), { reduction }).data));
-    } finally {
-      setBackend('cpu');
-    }
+    const { want, got } = onBoth(run, 3);
+    close(got.loss, want.loss);
+    close(got.grad, want.grad);
+    // All targets ignored: 'mean' is 0/0 = NaN (torch), which nn/loss.ts composes without the fused kernel.
+    const allIgnored = (on: string) => {
+      setBackend(on);
+      return Float32Array.from(crossEntropy(new Tensor(x.slice(0, 14), [2, 7]), new Tensor(new Int32Array([-100, -100]), [2]), { reduction }).data);
+    };
+    const ignored = onBoth(allIgnored, 0);
+    close(ignored.got, ignored.want);
   });
 
   const pool = (o: Partial<MaxPool2dAttrs> & { kernelH: number; kernelW: number }): MaxPool2dAttrs => ({
@@ -415,17 +426,9 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
       y.mul(new Tensor(Float32Array.from({ length: y.size }, (_, i) => 1 + (i % 5)), y.shape)).sum().backward();
       return { y: y.data, dx: t.grad!.data };
     };
-    registerBackend(backend);
-    try {
-      const want = run('cpu');
-      const before = backend.runner.launches;
-      const got = run(backend.name);
-      expect(backend.runner.launches).toBeGreaterThanOrEqual(before + 3);
-      expect(Array.from(got.y)).toEqual(Array.from(want.y));
-      close(got.dx, want.dx);
-    } finally {
-      setBackend('cpu');
-    }
+    const { want, got } = onBoth(run, 3);
+    expect(Array.from(got.y)).toEqual(Array.from(want.y));
+    close(got.dx, want.dx);
   });
 
   it('stay on the CPU: float64, indices the CPU forward made (no geometry), a fractional ignoreIndex', () => {

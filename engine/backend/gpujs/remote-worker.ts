@@ -144,7 +144,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       if (typeof a === 'object' && !(a instanceof Float32Array) && !values.has(a.ref)) await restore(a.ref);
       if (typeof a === 'number' || a instanceof Float32Array) args.push(a);
       else if (failed.has(a.ref)) return void failed.set(id, failed.get(a.ref)!);
-      else if (!values.has(a.ref)) return void failed.set(id, gone(a.ref));
+      else if (!values.has(a.ref)) return void failed.set(id, `device value ${a.ref} was freed before a kernel read it`);
       else args.push(values.get(a.ref));
     }
     try {
@@ -169,7 +169,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const read = async (id: number, ticket: number): Promise<void> => {
     if (!values.has(id)) await restore(id);
     const t = values.get(id);
-    if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? gone(id, 'it was read'));
+    if (t === undefined) return reply(ticket, L.FAILED, failed.get(id) ?? `device value ${id} was freed before it was read`);
     try {
       if (!(t instanceof Float32Array)) {
         counts.readbacks++;
@@ -247,10 +247,6 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       }
     }
   };
-
-  function gone(id: number, before = 'a kernel read it'): string {
-    return `device value ${id} was freed before ${before}`;
-  }
 
   /** A value a step plan left in its buffers is computed again when it is asked for after all. */
   async function restore(id: number): Promise<void> {

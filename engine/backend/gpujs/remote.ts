@@ -10,7 +10,8 @@
  *   - a kernel's first launch (per source and argument kinds) is also checked that way, so a kernel that does not
  *     build fails where it was called, as it would in this thread, and the trainer can fall back to the CPU.
  * In resident mode a training step is a stream of launches and one read, so the thread crossing costs one round
- * trip per step; with step plans (./step-plans.ts) the worker replays that stream as one gpu.js plan. Blocking needs a thread that may block: Node's main thread, a utility process, a Worker
+ * trip per step; with step plans (./step-plans.ts) the worker replays that stream as one gpu.js plan. Blocking
+ * needs a thread that may block: Node's main thread, a utility process, a Worker
  * (not a browser page's main thread).
  */
 import type { GpujsTexture } from './device';
@@ -162,7 +163,9 @@ export class RemoteRunner implements LaunchRunner {
   read(id: number, length: number): Float32Array {
     if (length * 4 > this.data.byteLength) {
       this.data = new SharedArrayBuffer(Math.max(length * 4, this.data.byteLength * 2));
-      this.send({ t: 'data', data: this.data });
+      // Straight to the worker, not queued: it only swaps the reply buffer (no reply is in flight while this
+      // thread is here), and a queued batch may run as a plan, which takes launches, not messages like this one.
+      this.port.post({ t: 'data', data: this.data });
     }
     const got = this.request({ t: 'read', id, ticket: 0 });
     return new Float32Array(this.data, 0, got).slice();

@@ -89,7 +89,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   interface Op { pos: number; source: string; n: number; bind: Binding[] }
   interface Segment {
     signature: string;
-    /** Launch ids by position (uploads hold a position too, with id in `uploads`). */
+    /** Result ids by position: launches and uploads (`isUpload`) in the order they came. */
     ids: number[];
     isUpload: boolean[];
     ops: Op[];
@@ -102,7 +102,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     requests: RemoteMessage[];
     launches: number;
   }
-  interface Plan { fn: PlanFn; returned: number[]; reported: boolean }
+  /** A built plan: the positions it returns and their lengths, in the order of its results. */
+  interface Plan { fn: PlanFn; returned: number[]; lengths: number[]; reported: boolean }
   /** What became of an eagerly run segment's results in the segments after it. */
   interface Watch { used: Set<number>; freed: Set<number> }
 
@@ -117,6 +118,18 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const kernels = new Map<string, unknown>();
 
   const isRequest = (m: RemoteMessage): boolean => 'ticket' in m;
+
+  /** A gpu.js result as a Float32Array of `n` values (`n` omitted: all of them). */
+  const floats = (raw: unknown, n?: number): Float32Array => {
+    const values = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+    return n === undefined || values.length === n ? values : values.slice(0, n);
+  };
+
+  /** Forgets a signature's plan (it failed, or guessed wrong) and frees gpu.js's buffers for it. */
+  const dropPlan = (signature: string): void => {
+    plans.get(signature)?.fn.destroy?.();
+    plans.delete(signature);
+  };
 
   /** Reads the messages into a segment: its signature, ops and plan arguments. */
   const describe = (messages: RemoteMessage[]): Segment => {
@@ -240,7 +253,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     };
     const names = seg.args.map((_, i) => `a${i}`);
     const orchestrate = new Function('record', `return function (${names.join(', ')}) { return record([${names.join(', ')}]); };`)(record);
-    return { fn: ctx.gpu.createPipeline(orchestrate), returned, reported: false };
+    const lengths = returned.map((pos) => ops.find((op) => op.pos === pos)!.n);
+    return { fn: ctx.gpu.createPipeline(orchestrate), returned, lengths, reported: false };
   };
 
   const asArray = async (id: number): Promise<Float32Array> => {
@@ -248,10 +262,9 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     if (v === undefined) throw new Error(ctx.failed.get(id) ?? `device value ${id} was freed before a kernel read it`);
     if (v instanceof Float32Array) return v;
     // A device buffer from an eager launch: a plan argument is an array, so it comes to this thread once.
-    const raw = await v.toArray();
+    const values = floats(await v.toArray());
     ctx.counts.readbacks++;
     ctx.counts.submits++;
-    const values = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
     v.delete?.();
     ctx.values.set(id, values);
     return values;
@@ -268,12 +281,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     ctx.counts.planCalls++;
     const kept = new Set(plan.returned);
     const freedHere = new Set(seg.frees);
-    plan.returned.forEach((pos, i) => {
-      const r = results[i];
-      const n = seg.ops.find((op) => op.pos === pos)!.n;
-      const values = r instanceof Float32Array ? (r.length === n ? r : r.slice(0, n)) : Float32Array.from(r as ArrayLike<number>).slice(0, n);
-      ctx.values.set(seg.ids[pos], values);
-    });
+    plan.returned.forEach((pos, i) => ctx.values.set(seg.ids[pos], floats(results[i], plan.lengths[i])));
     const recipe: Recipe = { seg, args, pending: new Set() };
     seg.ids.forEach((id, pos) => {
       if (seg.isUpload[pos] || kept.has(pos) || freedHere.has(id)) return;
@@ -300,11 +308,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     if (!recipe) return false;
     const { seg, args } = recipe;
     // The plan guessed wrong: its signature goes back to eager runs, where what is used later is seen again.
-    const plan = plans.get(seg.signature);
-    if (plan) {
-      plans.delete(seg.signature);
-      plan.fn.destroy?.();
-    }
+    dropPlan(seg.signature);
     learning.delete(seg.signature);
     ctx.counts.restores++;
     const target = seg.ids.indexOf(id);
@@ -313,12 +317,12 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       if (op.pos > target) break;
       const actual = op.bind.map((b) => (b.k === 'step' ? computed.get(b.pos) : args[b.index]));
       const k = kernelFor(op.source, op.n) as (...a: unknown[]) => unknown;
-      const raw = await k(...actual);
+      // A copy: a GPU mode may hand back a buffer it reuses on its next call (device.ts exact() says the same).
+      const values = floats(await k(...actual), op.n).slice();
       ctx.counts.launches++;
       ctx.counts.dispatches++;
       ctx.counts.submits++;
       ctx.counts.readbacks++;
-      const values = raw instanceof Float32Array ? raw.slice(0, op.n) : Float32Array.from(raw as ArrayLike<number>).slice(0, op.n);
       computed.set(op.pos, values);
       const opId = seg.ids[op.pos];
       if (recipe.pending.has(opId)) {
@@ -359,8 +363,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
           if (!ctx.counts.executors.includes(line) && ctx.counts.executors.length < 16) ctx.counts.executors.push(line);
         }
       } catch (error) {
-        plans.delete(seg.signature);
-        plan.fn.destroy?.();
+        dropPlan(seg.signature);
         refuse(seg.signature, error);
       }
     }
