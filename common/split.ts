@@ -1,6 +1,9 @@
 /**
- * The stratified train/validation split, shared by the engine (engine/data) and the main process (which may not
- * import engine/): one implementation, so both sides agree on which samples are held out for validation.
+ * The stratified train/validation split and each epoch's shuffle, shared by the engine (engine/data), the main
+ * process (which may not import engine/) and, rewritten line for line in Python, the PyTorch twin
+ * (common/spec/pytorch.ts, `TWIN_SPLIT_CODE`): one algorithm, so the app and the script train on the same images in
+ * the same order. Only integer arithmetic modulo 2³² and one double multiply are involved, which both languages
+ * compute bit for bit alike; common/spec/twin-split.test.ts checks it against a fixture the twin itself wrote.
  *
  * Example: MNIST's 60,000 training labels with `validation: 5000, seed: 0` give 55,000 train and 5,000 validation
  * indices, each class contributing in proportion to its count (class 1 has 6,742 samples → 562 in validation).
@@ -21,7 +24,10 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** The default split seed: a fixed value so every run, host and process holds out the same samples. */
+/**
+ * The seed of the default split (main's, the engine CLI's, and the one runs made before runs split by their own
+ * seed keep using): a fixed value, so every process holds out the same samples.
+ */
 export const DEFAULT_SPLIT_SEED = 1307;
 /** MNIST's customary validation size. */
 export const DEFAULT_VALIDATION_SIZE = 5000;
@@ -96,4 +102,31 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: StratifiedSp
     else train[t++] = i;
   }
   return { train, validation: val };
+}
+
+/** The seed of a run's epoch shuffle: (run seed · 7919 + epoch) mod 2³², epochs counted from 1. */
+export function epochShuffleSeed(seed: number, epoch: number): number {
+  return (seed * 7919 + epoch) >>> 0;
+}
+
+/**
+ * The order in which epoch `epoch` (from 1) of a run seeded `seed` visits its n training samples: 0..n-1 as is
+ * without shuffle, else a Fisher–Yates shuffle from the end, j = floor(u · (i + 1)) with u from
+ * mulberry32(epochShuffleSeed(seed, epoch)): the stream and the loop of engine/random's `Random.permutation`.
+ * The values are positions in the training part of the split (its indices sorted ascending), as a Subset sees them.
+ *
+ * Example: `epochOrder(5, 0, 1, true)` is a permutation of 0..4 that the twin's `epoch_order(5, 0, 1, True)` repeats.
+ */
+export function epochOrder(n: number, seed: number, epoch: number, shuffle: boolean): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (!shuffle) return order;
+  const random = mulberry32(epochShuffleSeed(seed, epoch));
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  return order;
 }

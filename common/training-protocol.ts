@@ -105,6 +105,19 @@ export interface RunMeta {
   firstLoss: number | null;
   /** How many times the run came back after its engine host died. */
   recoveries: number;
+  /**
+   * The images the run trains and validates on: spec.data.validationSize held out of the training file, stratified,
+   * drawn by the run's seed (common/split.ts; the PyTorch twin draws the same with `--seed`). Set once the dataset
+   * is loaded. Absent on runs made before runs were split by their own seed: they keep main's default split.
+   */
+  split?: RunSplit;
+}
+
+/** A run's split: its sizes, and the seed that drew it (null: main's default split, for runs made before). */
+export interface RunSplit {
+  seed: number | null;
+  train: number;
+  validation: number;
 }
 
 /** One row of the run history list. */
@@ -140,6 +153,8 @@ export interface RunStatus {
   batches: number;
   step: number;
   lr: number;
+  /** The run's split, once its dataset is loaded. */
+  split: RunSplit | null;
 }
 
 // ---------- evaluation and prediction ----------
@@ -282,8 +297,9 @@ export interface BackendFigure {
 
 export type TrainingEvent =
   /**
-   * To main: send this dataset. Every run holds out main's default split (stratified, fixed seed, 1/12 of the
-   * training file: MNIST's 55,000/5,000), whatever spec.data.validationSize says, so runs on one dataset compare.
+   * To main: send this dataset. Its `split` (main's default: stratified, fixed seed, 1/12 of the training file) is
+   * used only by runs made before runs were split by their own seed; a new run holds out spec.data.validationSize
+   * images drawn by its seed (RunMeta.split).
    */
   | { type: 'dataset-request'; requestId: number; dataset: string }
   | { type: 'run-started'; runId: string; meta: RunMeta }

@@ -3,7 +3,7 @@ import { writeIdx, parseIdx } from '../../common/idx';
 import { Random } from '../random';
 import { tensor, type Tensor } from '../tensor';
 import {
-  DataLoader, Dataset, Subset, TensorDataset, imageDataset, imagesToTensor, labelsToTensor, pixelsToFloat32,
+  DataLoader, Dataset, batchesOf, Subset, TensorDataset, imageDataset, imagesToTensor, labelsToTensor, pixelsToFloat32,
   randomSplit, trainValidationSplit, MNIST_MEAN, MNIST_STD,
 } from './index';
 
@@ -110,6 +110,22 @@ describe('splits', () => {
     const a = mulberry32(123);
     const b = new Random(123);
     for (let i = 0; i < 5; i++) expect(a()).toBe(b.next());
+  });
+
+  it('epochOrder is Random.permutation seeded by epochShuffleSeed, and the identity without shuffle', async () => {
+    const { epochOrder, epochShuffleSeed } = await import('../../common/split');
+    expect(epochOrder(50, 3, 2, true)).toEqual(new Random(epochShuffleSeed(3, 2)).permutation(50));
+    expect(epochOrder(50, 3, 2, true)).not.toEqual(epochOrder(50, 3, 3, true));
+    expect([...epochOrder(4, 3, 2, false)]).toEqual([0, 1, 2, 3]);
+    // Seeds past 2³² / 7919 wrap modulo 2³², as the twin's `& 0xFFFFFFFF` does.
+    expect(epochShuffleSeed(4_294_967_295, 1)).toBe((4_294_967_295 * 7919 + 1) % 2 ** 32);
+  });
+
+  it('batchesOf cuts an order into batches, the last one short unless dropped', () => {
+    const order = Int32Array.from([4, 2, 0, 1, 3]);
+    expect(batchesOf(order, 2).map((b) => [...b])).toEqual([[4, 2], [0, 1], [3]]);
+    expect(batchesOf(order, 2, true).map((b) => [...b])).toEqual([[4, 2], [0, 1]]);
+    expect(() => batchesOf(order, 0)).toThrow('batchSize must be a positive integer, got 0');
   });
 });
 

@@ -40,10 +40,15 @@ export function batchIndices(n: number, options: BatchOptions): Int32Array[] {
     order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
   }
+  return batchesOf(order, options.batchSize, options.dropLast);
+}
+
+/** One epoch's order cut into batches (subarrays of `order`). Example: [4,2,0,1,3] by 2 → [4,2] [0,1] [3]. */
+export function batchesOf(order: Int32Array, batchSize: number, dropLast = false): Int32Array[] {
+  checkBatchSize(batchSize);
+  const n = order.length;
   const batches: Int32Array[] = [];
-  const count = batchCount(n, options.batchSize, options.dropLast);
-  for (let b = 0; b < count; b++) {
-    batches.push(order.subarray(b * options.batchSize, Math.min(n, (b + 1) * options.batchSize)));
-  }
+  const count = batchCount(n, batchSize, dropLast);
+  for (let b = 0; b < count; b++) batches.push(order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
   return batches;
 }

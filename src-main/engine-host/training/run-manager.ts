@@ -192,6 +192,7 @@ export class RunManager {
       if (!stillLoading()) return; // stopped while loading
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
+      meta.split = run.trainer.split;
       await run.checkpoint();
     } catch (error) {
       // Whatever failed (an unwritable folder, a missing dataset, data that does not fit the model), the run
@@ -453,7 +454,12 @@ export class RunManager {
     const data = await this.#datasets.get(meta.dataset);
     this.#refuseIfBusy();
     const run = this.#adopt(meta, spec, history);
-    const trainer = new Trainer(spec, data, resolveOptions(meta.options));
+    // A run from before runs split by their own seed (no split in its run.json, or one with no seed once it has
+    // been reopened) keeps main's default split: the images its epochs trained on.
+    const ownSeed = meta.split ? meta.split.seed !== null : meta.epochsDone === 0;
+    const rule = ownSeed ? 'run-seed' : 'main-default';
+    const trainer = new Trainer(spec, data, resolveOptions(meta.options), rule);
+    meta.split = trainer.split;
     trainer.model.loadStateDict(await store.readWeights(id, 'last'));
     trainer.epoch = meta.epochsDone;
     trainer.step = meta.step;

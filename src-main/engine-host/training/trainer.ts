@@ -6,18 +6,22 @@
  * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad(set_to_none=True)
  * per epoch:  scheduler?.step(); validation loss/accuracy in eval mode without gradients
  * ```
- * Each epoch's shuffle comes from a generator seeded by (run seed, epoch), so an epoch replayed after a crash
- * sees the same batches. No clocks of its own beyond performance.now for the samples/s figure, and no IO.
+ * The run's seed draws its train/validation split (spec.data.validationSize held out, stratified) and each epoch's
+ * shuffle (common/split.ts), so an epoch replayed after a crash sees the same batches, and the PyTorch twin given
+ * the same seed trains on the same images in the same order. No clocks of its own beyond performance.now for the
+ * samples/s figure, and no IO.
  */
-import type { EpochRecord, RunOptions, TrainingDataset } from '../../../common/training-protocol';
+import type { EpochRecord, RunOptions, RunSplit, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import { manualSeed, Random } from '../../../engine/random';
+import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
+import { manualSeed } from '../../../engine/random';
 import { argmax } from '../../../engine/ops/index';
 import type { Tensor } from '../../../engine/tensor';
 import { clipGradNorm } from '../../../engine/nn/clip-grad';
 import type { Module } from '../../../engine/nn/module';
 import type { LRScheduler, OptimizerStateDict, SchedulerStateDict } from '../../../engine/optim/index';
-import { batchIndices } from '../../../engine/data/sampler';
+import { batchesOf, batchIndices } from '../../../engine/data/sampler';
+import { Subset } from '../../../engine/data/dataset';
 import { datasetsFromImageSets, type ImageDatasets } from '../../../engine/data/image-sets';
 import type { Normalization } from '../../../engine/data/transforms';
 import {
@@ -69,6 +73,25 @@ export interface EpochTotals {
   seconds: number;
 }
 
+/**
+ * Where a run's split comes from: its own seed and spec.data.validationSize ('run-seed'), or, for runs made before
+ * runs were split that way, main's default split that came with the dataset ('main-default'), so they resume on
+ * the images they trained on.
+ */
+export type SplitRule = 'run-seed' | 'main-default';
+
+/**
+ * The run's split of the training file: `validationSize` images held out, stratified by class, drawn by `seed`.
+ * A size the file cannot spare is an error in plain words, never quietly shrunk.
+ */
+export function runSplit(labels: ArrayLike<number>, validationSize: number, seed: number, dataset: string): SplitIndices {
+  const n = labels.length;
+  if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= n) {
+    throw new Error(`validation_size is ${validationSize}, but the ${dataset} training file has ${n.toLocaleString('en-US')} images; set it to a whole number from 0 to ${(n - 1).toLocaleString('en-US')}, so that some images are left to train on`);
+  }
+  return stratifiedSplit(labels, { validation: validationSize, seed });
+}
+
 /** Datasets as tensors are built once per loaded dataset and shared by runs that normalise the same way. */
 const datasetCache = new WeakMap<TrainingDataset, Map<string, ImageDatasets>>();
 
@@ -91,6 +114,7 @@ export class Trainer {
   readonly scheduler: LRScheduler | null;
   readonly sets: ImageDatasets;
   readonly lossIsSum: boolean;
+  readonly split: RunSplit;
   /** Completed epochs; the epoch in progress is epoch + 1. */
   epoch = 0;
   /** Batches trained over the whole run. */
@@ -101,7 +125,7 @@ export class Trainer {
   #next = 0;
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
 
-  constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions) {
+  constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions, splitRule: SplitRule = 'run-seed') {
     const { height, width } = data.train;
     const shape = inputShape(spec);
     if (shape.reduce((a, b) => a * b, 1) !== height * width) {
@@ -112,7 +136,12 @@ export class Trainer {
     this.lossFn = makeLoss(spec);
     this.optimizer = makeOptimizer(spec, this.model.parameters());
     this.scheduler = makeScheduler(spec, this.optimizer);
-    this.sets = tensorsFor(data, spec);
+    const tensors = tensorsFor(data, spec);
+    const indices = splitRule === 'main-default'
+      ? data.split
+      : runSplit(data.train.labels, spec.data.validationSize, options.seed, data.name);
+    this.sets = { ...tensors, train: new Subset(tensors.full, indices.train), validation: new Subset(tensors.full, indices.validation) };
+    this.split = { seed: splitRule === 'main-default' ? null : options.seed, train: indices.train.length, validation: indices.validation.length };
     this.lossIsSum = (spec.loss.params as { reduction?: unknown }).reduction === 'sum';
   }
 
@@ -264,11 +293,8 @@ export class Trainer {
     const epoch = this.epoch + 1;
     // Seed per epoch, so a replayed epoch shuffles (and drops out) exactly as the lost one did.
     manualSeed(this.options.seed * 100_003 + epoch);
-    this.#batches = batchIndices(this.sets.train.length, {
-      batchSize: this.spec.data.batchSize,
-      shuffle: this.spec.data.shuffle,
-      generator: new Random(this.options.seed * 7_919 + epoch),
-    });
+    const order = epochOrder(this.sets.train.length, this.options.seed, epoch, this.spec.data.shuffle);
+    this.#batches = batchesOf(order, this.spec.data.batchSize);
     this.#next = 0;
   }
 

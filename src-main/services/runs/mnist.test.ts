@@ -1,8 +1,9 @@
 /**
  * The real MNIST files from ../shared/data/mnist, imported into a temp data dir through the real DatasetService
  * (recognised by checksum as the canonical dataset) and handed to the engine host as typed arrays over the
- * child IPC: a run trains on main's default 55,000/5,000 stratified split, and the test set's 10,000 images are
- * evaluated when asked. A few batches only, to keep the suite quick. Skipped where the files are absent.
+ * child IPC: a run holds out the validation_size its spec sets (10,000, stratified, drawn by its seed), and the test
+ * set's 10,000 images are evaluated when asked. A few batches only, to keep the suite quick. Skipped where the
+ * files are absent.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,15 +28,16 @@ afterAll(async () => {
   await h?.close();
 });
 
-it.skipIf(!present)('trains MNIST on the 55,000/5,000 split and evaluates the held-out test set on demand', async () => {
+it.skipIf(!present)('trains MNIST on the validation_size it is given, drawn by its seed, and evaluates the test set on demand', async () => {
   const preset = getPreset('Mnist_Logistic')!;
-  h.send({ type: 'run-start', spec: { ...preset, data: { ...preset.data, batchSize: 100 } }, options: { epochs: 1 } });
+  h.send({ type: 'run-start', spec: { ...preset, data: { ...preset.data, batchSize: 100, validationSize: 10_000 } }, options: { epochs: 1, seed: 3 } });
   const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
   await h.waitFor((e) => e.type === 'run-batch' && e.runId === runId, { ms: 60_000 });
   let from = h.events.length;
   h.send({ type: 'run-pause', runId });
   const paused = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'paused', { from });
-  expect(paused.run.batches).toBe(550); // 55,000 training images in batches of 100
+  expect(paused.run.batches).toBe(500); // 50,000 training images in batches of 100
+  expect(paused.run.split).toEqual({ seed: 3, train: 50_000, validation: 10_000 });
 
   const evaluate = async (split: 'validation' | 'test', requestId: number) => {
     from = h.events.length;
@@ -43,8 +45,8 @@ it.skipIf(!present)('trains MNIST on the 55,000/5,000 split and evaluates the he
     return (await h.waitFor<Ev<'run-evaluation'>>((e) => e.type === 'run-evaluation' && e.requestId === requestId, { from })).evaluation;
   };
   const validation = await evaluate('validation', 1);
-  expect(validation.samples).toBe(5000);
-  // Stratified: every digit keeps its share of the 5,000 (class 1, the most common, has the most).
+  expect(validation.samples).toBe(10_000);
+  // Stratified: every digit keeps its share of the 10,000 (class 1, the most common, has the most).
   const perClass = validation.confusion.map((row) => row.reduce((a, b) => a + b, 0));
   expect(Math.max(...perClass)).toBe(perClass[1]);
   expect((await evaluate('test', 2)).samples).toBe(10_000);

@@ -70,6 +70,9 @@ describe('run lifecycle', () => {
     from = h.events.length;
     h.send({ type: 'run-pause', runId: id });
     const paused = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'paused'), { from });
+    // The spec's validation_size (50 of synth's 600) is what the run holds out, drawn by its seed (0 by default).
+    expect(paused.run.split).toEqual({ seed: 0, train: 550, validation: 50 });
+    expect(paused.run.batches).toBe(Math.ceil(550 / 8));
     await new Promise((r) => setTimeout(r, 300));
     const batchesAfterPause = h.events.slice(h.events.indexOf(paused) + 1).filter((e) => e.type === 'run-batch');
     // A report already waiting for its 50 ms slot may still arrive; training itself has stopped.
@@ -109,6 +112,7 @@ describe('run lifecycle', () => {
     const detail = await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail');
     expect(detail.run.history.markers.map((m) => m.kind)).toContain('lr');
     expect(detail.run.meta.state).toBe('stopped');
+    expect(detail.run.meta.split).toEqual({ seed: 0, train: 550, validation: 50 });
   });
 
   it('throttles batch reports to 20 a second, carrying every batch so epoch aggregates recompute exactly', async () => {
@@ -144,7 +148,7 @@ describe('run lifecycle', () => {
 
 describe('training aids', () => {
   it('stops early when the validation loss stops improving and restores the best weights', async () => {
-    const spec = logisticSpec({ optimizer: 'Adam', lr: 0.01 });
+    const spec = logisticSpec({ optimizer: 'Adam', lr: 0.01, validationSize: 25 });
     const id = await start(spec, 'noise', { epochs: 40, earlyStopping: { patience: 2 } });
     const done = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'early-stopped', 'completed', 'failed', 'diverged'));
     expect(done.run.state).toBe('early-stopped');
@@ -308,6 +312,11 @@ describe('bad and out-of-order messages', () => {
     h.send({ type: 'run-start', spec: logisticSpec(), dataset: 'small' });
     const misfit = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'failed', { from, ms: 10_000 });
     expect(misfit.run.reason).toMatch(/small images are 16×16 \(256 values\) but the model's Input takes \[784\]/);
+    // And a validation_size the training file cannot spare: said, never quietly shrunk.
+    from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec({ validationSize: 600 }), dataset: 'synth' });
+    const tooMany = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'failed', { from, ms: 10_000 });
+    expect(tooMany.run.reason).toBe('validation_size is 600, but the synth training file has 600 images; set it to a whole number from 0 to 599, so that some images are left to train on');
 
     from = h.events.length;
     h.send({ type: 'ping', id: 7 });

@@ -65,8 +65,13 @@ async function importSynthetic(datasets: DatasetService, dir: string, name: stri
   await datasets.import(paths, { name });
 }
 
-/** A logistic regression (Linear 784→10) with the given optimizer settings. */
-export function logisticSpec(overrides: { lr?: number; optimizer?: 'SGD' | 'Adam'; batchSize?: number; normalize?: 'none' | 'scale' | 'standardize' } = {}): ModelSpec {
+/**
+ * A logistic regression (Linear 784→10) with the given optimizer settings. It holds out 50 images for validation
+ * (synth's 600 train as 550/50) unless `validationSize` says otherwise.
+ */
+export function logisticSpec(overrides: {
+  lr?: number; optimizer?: 'SGD' | 'Adam'; batchSize?: number; normalize?: 'none' | 'scale' | 'standardize'; validationSize?: number;
+} = {}): ModelSpec {
   return {
     version: 1,
     name: 'Logistic',
@@ -77,7 +82,7 @@ export function logisticSpec(overrides: { lr?: number; optimizer?: 'SGD' | 'Adam
     edges: [{ from: 'input', to: 'fc1' }],
     loss: { type: 'CrossEntropyLoss', params: {} },
     optimizer: { type: overrides.optimizer ?? 'SGD', params: { lr: overrides.lr ?? 0.1 } },
-    data: { dataset: 'mnist', batchSize: overrides.batchSize ?? 32, shuffle: true, validationSize: 5000, normalize: overrides.normalize ?? 'scale' },
+    data: { dataset: 'mnist', batchSize: overrides.batchSize ?? 32, shuffle: true, validationSize: overrides.validationSize ?? 50, normalize: overrides.normalize ?? 'scale' },
   };
 }
 
