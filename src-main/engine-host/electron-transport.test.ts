@@ -65,4 +65,18 @@ describe('engine host over Electron parentPort', () => {
     expect(posted[2]).toMatchObject({ type: 'error' });
     expect(parentPort.posted.length).toBe(mainBefore);
   });
+
+  // Issue #17.1: the page's MessagePort is the Electron twin of the browser host's socket, and gets the same limits.
+  it('refuses a renderer message nested 5,000 deep before training sees it, and answers the next one', async () => {
+    const renderer = new FakePort();
+    parentPort.emit('message', { data: { type: RENDERER_PORT_MESSAGE }, ports: [renderer] });
+    await renderer.received(1);
+    let spec: unknown = 1;
+    for (let i = 0; i < 5000; i++) spec = { a: spec };
+    renderer.emit('message', { data: { type: 'run-start', spec }, ports: [] });
+    renderer.emit('message', { data: { type: 'ping', id: 11 }, ports: [] });
+    const posted = await renderer.received(3);
+    expect(posted[1]).toMatchObject({ type: 'error', requestType: 'run-start', message: expect.stringMatching(/nested more than \d+ levels/) });
+    expect(posted[2]).toEqual({ type: 'pong', id: 11, pid: process.pid });
+  });
 });

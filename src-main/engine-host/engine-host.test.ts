@@ -30,6 +30,27 @@ describe('EngineHost', () => {
     },
   );
 
+  it('holds renderers, not main, to the wire limits before training sees a message', async () => {
+    const seen: unknown[] = [];
+    const host = new EngineHost(hello, () => ({ connect: () => undefined, handle: async (_p, r) => void seen.push(r) }));
+    let spec: unknown = 1;
+    for (let i = 0; i < 100; i++) spec = { a: spec };
+    const p = peer();
+    host.handle(p, { type: 'run-start', spec });
+    expect(p.got).toEqual([{ type: 'error', requestType: 'run-start', message: expect.stringMatching(/nested more than/) }]);
+    expect(seen).toEqual([]);
+    host.handle({ id: 'main', send: () => undefined }, { type: 'run-start', spec });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answers a training request whose handler rejects, instead of leaving the rejection unhandled', async () => {
+    const host = new EngineHost(hello, () => ({ connect: () => undefined, handle: async () => Promise.reject(new Error('boom')) }));
+    const p = peer();
+    host.handle(p, { type: 'runs-list' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(p.got).toEqual([{ type: 'error', message: 'boom', requestType: 'runs-list' }]);
+  });
+
   it('survives a peer whose send throws', () => {
     const host = new EngineHost(hello);
     expect(() => host.handle({ id: 'gone', send: () => { throw new Error('closed'); } }, { type: 'hello' })).not.toThrow();

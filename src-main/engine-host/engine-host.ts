@@ -1,10 +1,14 @@
 /**
  * The engine host's message handling, independent of how messages arrive (Electron parentPort + MessagePorts, or
  * child-process IPC). Every incoming message is untrusted: it is validated with checkEngineRequest, and a bad one
- * gets an `error` event back; nothing a peer sends can crash the host.
+ * gets an `error` event back; nothing a peer sends can crash the host. A renderer's message is first held to the
+ * wire limits (common/wire-limits.ts): in Electron it arrives on a MessagePort straight from the page, and nothing
+ * else has measured it before the validators and the run store recurse over it. Main's own messages are trusted
+ * (its `dataset` carries tens of MB of typed arrays).
  */
 import { checkEngineRequest, type EngineEvent, type EngineHello, type EngineRequest } from '../../common/engine-protocol';
 import type { TrainingRequest } from '../../common/training-protocol';
+import { wireProblem } from '../../common/wire-limits';
 
 /** What runs training (src-main/engine-host/training's RunManager); the host only routes to it. */
 export interface TrainingHandler {
@@ -51,11 +55,11 @@ export class EngineHost {
   handle(peer: EnginePeer, raw: unknown): void {
     // After an engine restart the browser host's tabs are known only by their frames: the first one registers.
     if (peer.id !== 'main' && !this.#renderers.has(peer.id)) this.#remember(peer);
-    const problem = checkEngineRequest(raw);
+    const problem = (peer.id === 'main' ? null : wireProblem(raw)?.message) ?? checkEngineRequest(raw);
     if (problem) {
-      const requestType = typeof (raw as { type?: unknown } | null)?.type === 'string'
-        ? (raw as { type: string }).type
-        : undefined;
+      const type = (raw as { type?: unknown } | null)?.type;
+      // At most a name's worth of the type goes back: a huge string is not worth echoing.
+      const requestType = typeof type === 'string' ? type.slice(0, 80) : undefined;
       this.#reply(peer, { type: 'error', message: problem, ...(requestType ? { requestType } : {}) });
       return;
     }
@@ -78,7 +82,11 @@ export class EngineHost {
         return;
       default:
         if (!this.#training) throw new Error(`${request.type}: this engine host does not train`);
-        void this.#training.handle(peer, request);
+        // RunManager answers its own failures; anything that still escapes is this request's error, not the host's.
+        this.#training.handle(peer, request).catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.#reply(peer, { type: 'error', message, requestType: request.type });
+        });
     }
   }
 

@@ -38,6 +38,18 @@ describe('dispatcher', () => {
     });
   });
 
+  // Electron's ipcMain hands the dispatcher structured-clone values nobody has measured: a deep or cyclic project
+  // must be refused before checkProject or JSON.stringify recurses over it.
+  it('refuses arguments beyond the wire limits, deep or cyclic, before any check or handler sees them', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    expect(await dispatch('saveProject', ['deep', deep])).toMatchObject({ ok: false, error: { code: 'too-deep' } });
+    const cyclic: Record<string, unknown> = { format: 'layerlab-project' };
+    cyclic.spec = cyclic;
+    expect(await dispatch('autosaveProject', [cyclic])).toMatchObject({ ok: false, error: { code: 'too-deep' } });
+    expect(await dispatch('loadProject', ['x'.repeat(40 * 1024 * 1024)])).toMatchObject({ ok: false, error: { code: 'too-large' } });
+  });
+
   it('turns a throwing handler into an internal error envelope', async () => {
     const handlers: ApiHandlers = {
       ...createApiHandlers({ host: 'web', dataDir: '/tmp/x', engineStatus: () => status }),

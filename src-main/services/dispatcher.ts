@@ -1,10 +1,12 @@
 /**
  * Turns an untrusted call (method name + arguments, from IPC or a WebSocket frame) into an Envelope. The method
- * must be one of API_METHODS and the arguments must pass its API_ARG_CHECKS entry before a handler sees them;
- * whatever a handler throws comes back as an error envelope, never as an exception across the boundary.
+ * must be one of API_METHODS, the arguments must be within the wire limits (Electron's IPC delivers them already
+ * deserialized, unchecked) and pass its API_ARG_CHECKS entry before a handler sees them; whatever a handler throws
+ * comes back as an error envelope, never as an exception across the boundary.
  */
 import { API_ARG_CHECKS, API_METHODS, type ApiHandlers, type ApiMethod } from '../../common/api';
 import { fail, failFromError, ok, type ApiError, type Envelope } from '../../common/envelope';
+import { wireProblem } from '../../common/wire-limits';
 
 /** Thrown by a handler to choose the error envelope's code (anything else thrown becomes 'internal'). */
 export class ApiCallError extends Error {
@@ -27,9 +29,12 @@ export function createDispatcher(handlers: ApiHandlers): Dispatch {
   return async (method, args) => {
     if (!isApiMethod(method)) return fail('unknown-method', `unknown method ${describe(method)}`);
     if (!Array.isArray(args)) return fail('bad-request', `${method}: arguments must be an array`);
-    const problem = API_ARG_CHECKS[method](args);
-    if (problem) return fail('bad-request', problem);
+    const tooBig = wireProblem(args);
+    if (tooBig) return fail(tooBig.code, `${method}: ${tooBig.message}`);
     try {
+      // Inside the try: a check that throws on a value nobody foresaw answers 'internal', it does not escape.
+      const problem = API_ARG_CHECKS[method](args);
+      if (problem) return fail('bad-request', problem);
       const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>;
       return ok(await handler(...args));
     } catch (error) {

