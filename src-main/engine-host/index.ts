@@ -6,6 +6,7 @@
  * Never imports electron at runtime: the parentPort shape it needs is declared below.
  */
 import packageJson from '../../package.json';
+import { keepServing } from '../../common/crash-guard';
 import type { BackendProbe, EngineEvent, EngineHello } from '../../common/engine-protocol';
 import { getBackend } from '../../engine/backend/backend';
 import { registerNodeBackends, type NodeBackends } from '../../engine/node/backends';
@@ -29,6 +30,9 @@ interface ParentPortLike {
   on(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
   postMessage(message: unknown): void;
 }
+
+// One request that throws where nothing catches it must not end the engine (and a run in progress with it).
+keepServing(process, 'engine host', console.error);
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 const runtime = process.versions.electron

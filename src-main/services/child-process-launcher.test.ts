@@ -102,4 +102,29 @@ describe('ChildProcessLauncher + EngineSupervisor (real engine host)', () => {
     expect(supervisor.status.state).toBe('ready');
     expect(supervisor.status.pid).toBe(ready.pid);
   });
+
+  // Issue #17.1, below the web server's limits: at depth 2,000 Node's IPC deserializer in the engine host throws
+  // RangeError where no code of ours can catch it (the engine host exited with code 1); at 5,000 the serializer
+  // throws in the parent instead. Neither may take a process down.
+  it('survives frames the IPC serializer cannot handle, on either side of the channel', async () => {
+    supervisor = new EngineSupervisor(new ChildProcessLauncher({ enginePath: ENGINE_HOST_SOURCE, execArgv: TSX }));
+    supervisor.start();
+    const ready = await waitForStatus(supervisor, (s) => s.state === 'ready');
+    const proc = supervisor.process!;
+    const pongs: number[] = [];
+    proc.onRendererMessage((_client, message) => void (message.type === 'pong' && pongs.push(message.id)));
+    const nested = (depth: number) => {
+      let spec: unknown = 1;
+      for (let i = 0; i < depth; i++) spec = { a: spec };
+      return { type: 'run-start', spec };
+    };
+
+    expect(proc.sendFromRenderer('1', nested(2000))).toBe(true);
+    expect(proc.sendFromRenderer('1', nested(50_000))).toBe(false);
+    proc.sendFromRenderer('1', { type: 'ping', id: 1 });
+    const until = Date.now() + 10_000;
+    while (!pongs.includes(1) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(pongs).toEqual([1]);
+    expect(supervisor.status).toMatchObject({ state: 'ready', pid: ready.pid, restarts: 0 });
+  });
 });

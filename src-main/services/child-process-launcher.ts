@@ -36,9 +36,9 @@ export class ChildEngineProcess implements EngineProcess {
     this.#post({ peer: 'main', message });
   }
 
-  /** A renderer's frame, bridged from its WebSocket. */
-  sendFromRenderer(client: string, message: unknown): void {
-    this.#post({ peer: 'renderer', client, message });
+  /** A renderer's frame, bridged from its WebSocket; false when it could not be written (see #post). */
+  sendFromRenderer(client: string, message: unknown): boolean {
+    return this.#post({ peer: 'renderer', client, message });
   }
 
   rendererClosed(client: string): void {
@@ -73,12 +73,23 @@ export class ChildEngineProcess implements EngineProcess {
     if (!this.#exited) this.#child.kill('SIGTERM');
   }
 
-  #post(frame: ChildInbound): void {
-    if (this.#exited || !this.#child.connected) return;
-    this.#child.send(frame, (error) => {
-      // The process may die between the check and the write; the supervisor hears about it through 'exit'.
-      if (error && !this.#exited) console.warn('engine host IPC write failed:', error.message);
-    });
+  /**
+   * False when the frame was not written: the process is gone, or serializing it threw (the serializer recurses per
+   * level and can throw RangeError; the wire limits should stop such frames earlier, but a throw here must never
+   * reach the caller's event loop).
+   */
+  #post(frame: ChildInbound): boolean {
+    if (this.#exited || !this.#child.connected) return false;
+    try {
+      this.#child.send(frame, (error) => {
+        // The process may die between the check and the write; the supervisor hears about it through 'exit'.
+        if (error && !this.#exited) console.warn('engine host IPC write failed:', error.message);
+      });
+      return true;
+    } catch (error) {
+      console.warn('engine host IPC write failed:', error instanceof Error ? error.message : error);
+      return false;
+    }
   }
 }
 

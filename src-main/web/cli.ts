@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { keepServing } from '../../common/crash-guard';
 import { defaultDataDir } from '../services/data-dir';
 import { startWebHost } from './server';
 
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
       host = await startWebHost({ ...options, port: 0 });
     } else throw error;
   }
+  // From here on an exception that escapes is logged, not fatal: nothing supervises this process, and every open
+  // tab (and the engine host, which exits with its parent) would go with it.
+  keepServing(process, 'layerlab web', console.error);
   console.log(`LayerLab is running at ${host.url}`);
   console.log(`Data folder: ${options.dataDir}`);
   console.log('Open the URL in a browser (it includes this session\'s access token). Press Ctrl+C to stop.');

@@ -140,7 +140,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         services.supervisor.process?.rendererClosed(client);
       });
       ws.on('error', () => ws.terminate());
-      ws.on('message', (data, isBinary) => void onFrame(ws, client, data.toString(), isBinary));
+      ws.on('message', (data, isBinary) => {
+        // One frame's failure is that frame's answer, never the process's: whatever escapes is logged and answered.
+        onFrame(ws, client, data.toString(), isBinary).catch((error: unknown) => {
+          console.error('web host: a frame failed:', error);
+          send(ws, { kind: 'error', error: { code: 'internal', message: 'the server could not handle that frame' } });
+        });
+      });
       const status = services.supervisor.status;
       send(ws, eventFrame('engineStatus', status));
       if (status.state === 'ready' && status.hello) send(ws, { kind: 'engine', message: { type: 'hello', hello: status.hello } });
@@ -164,15 +170,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const problem = checkEngineRequest(frame.message);
     const engine = services.supervisor.process;
-    if (problem || !engine) {
-      const requestType = typeof (frame.message as { type?: unknown } | null)?.type === 'string'
-        ? (frame.message as { type: string }).type
-        : undefined;
-      const message = problem ?? `the engine is ${services.supervisor.status.state}; try again when it is ready`;
+    const refuse = (message: string) => {
+      const type = (frame.message as { type?: unknown } | null)?.type;
+      // Echo at most a name's worth of the type: a 30 MB type is not worth sending back.
+      const requestType = typeof type === 'string' ? type.slice(0, 80) : undefined;
       send(ws, { kind: 'engine', message: { type: 'error', message, ...(requestType ? { requestType } : {}) } });
+    };
+    if (problem || !engine) {
+      refuse(problem ?? `the engine is ${services.supervisor.status.state}; try again when it is ready`);
       return;
     }
-    engine.sendFromRenderer(client, frame.message);
+    if (!engine.sendFromRenderer(client, frame.message)) refuse('the engine host could not be sent this message');
   }
 
   await new Promise<void>((resolve, reject) => {
