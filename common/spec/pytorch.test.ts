@@ -25,10 +25,25 @@ describe('toPyTorch', () => {
 
   it('has the DataLoader and the tutorial training loop', () => {
     const script = toPyTorch(PRESETS['LeNet-5'], { epochs: 3 });
-    expect(script).toContain('train_dl = DataLoader(train_ds, batch_size=BATCH_SIZE, shuffle=True)');
+    expect(script).toContain('train_dl = DataLoader(train_ds, batch_size=BATCH_SIZE, sampler=train_order)');
+    expect(script).toContain('        train_order.set_epoch(epoch + 1)\n        model.train()');
     expect(script).toContain('parser.add_argument("--epochs", type=int, default=3)');
     expect(script).toMatch(/pred = model\(xb\)\n {4}loss = loss_func\(pred, target\(yb\)\)\n {4}if opt is not None:\n {8}loss.backward\(\)\n {8}opt.step\(\)\n {8}opt.zero_grad\(\)/);
     expect(script).toContain('    x = (x / 255 - 0.1307) / 0.3081  # MNIST mean and std');
+  });
+
+  it("takes the run's seed, validation_size and shuffle as defaults of flags that say what they draw", () => {
+    const spec = getPreset('LeNet-5')!;
+    spec.data = { ...spec.data, validationSize: 1234, shuffle: false };
+    const script = toPyTorch(spec, { seed: 77 });
+    expect(script).toContain('parser.add_argument("--seed", type=int, default=77, help="the run\'s seed: the validation split, each epoch\'s order, torch.manual_seed")');
+    expect(script).toContain('parser.add_argument("--val-size", type=int, default=1234,');
+    expect(script).toContain('parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False,');
+    expect(script).toContain('torch.manual_seed(args.seed)');
+    expect(script).toContain('train_idx, valid_idx = stratified_split(y_train.tolist(), args.val_size, args.seed)');
+    // A size the training file cannot spare is refused, not quietly shrunk (it once became len(x_train) // 5).
+    expect(script).toContain('if not 0 <= args.val_size < len(x_train):\n    parser.error(');
+    expect(script).not.toContain('randperm');
   });
 
   it('can start from LayerLab weights saved as safetensors (no safetensors package needed)', () => {

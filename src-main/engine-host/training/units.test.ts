@@ -1,12 +1,14 @@
 /**
- * The training pieces that need no process: the batch throttle's timing and aggregates, and the divergence
- * watchdog's explanations. (Everything else is tested through the real engine host: src-main/services/runs.)
+ * The training pieces that need no process: the batch throttle's timing and aggregates, the divergence
+ * watchdog's explanations, and the trainer's split. (Everything else is tested through the real engine host: src-main/services/runs.)
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BatchReport } from '../../../common/training-protocol';
+import { stratifiedSplit } from '../../../common/split';
+import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
 import { explainDivergence } from './divergence';
+import { resolveOptions, Trainer } from './trainer';
 
 describe('BatchThrottle', () => {
   const now = 0;
@@ -84,5 +86,39 @@ describe('explainDivergence', () => {
     expect(r.causes[0]).toMatch(/ends with Softmax and feeds NLLLoss: .*log\(0\)/);
     expect(r.causes[1]).toMatch(/not normalised/);
     expect(r.causes[2]).toMatch(/restarting from the last good checkpoint with 0\.0001/);
+  });
+});
+
+describe('Trainer split', () => {
+  const count = 240;
+  const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7) % 10);
+  const data: TrainingDataset = {
+    name: 'tiny', classes: Array.from({ length: 10 }, (_, k) => String(k)),
+    train: { images: new Uint8Array(count * 784), labels, count, height: 28, width: 28 }, test: null,
+    // main's default split, which only runs made before runs split by their own seed use
+    split: { train: Int32Array.from({ length: 220 }, (_, i) => i), validation: Int32Array.from({ length: 20 }, (_, i) => 220 + i), seed: 1307 },
+  };
+  const spec = (validationSize: number): ModelSpec => ({
+    version: 1, nodes: [{ id: 'input', op: 'Input', params: { shape: [784] } }, { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } }],
+    edges: [{ from: 'input', to: 'fc1' }], loss: { type: 'CrossEntropyLoss', params: {} }, optimizer: { type: 'SGD', params: { lr: 0.1 } },
+    data: { dataset: 'mnist', batchSize: 16, shuffle: true, validationSize, normalize: 'scale' },
+  });
+
+  it("holds out the spec's validation_size, drawn by the run's seed, as common/split (and so the twin) draws it", () => {
+    const trainer = new Trainer(spec(60), data, resolveOptions({ seed: 9 }));
+    const expected = stratifiedSplit(labels, { validation: 60, seed: 9 });
+    expect(trainer.sets.validation.indices).toEqual(expected.validation);
+    expect(trainer.sets.train.indices).toEqual(expected.train);
+    expect(trainer.split).toEqual({ seed: 9, train: 180, validation: 60 });
+    expect(trainer.batchesPerEpoch).toBe(Math.ceil(180 / 16));
+    expect(new Trainer(spec(60), data, resolveOptions({ seed: 10 })).sets.validation.indices).not.toEqual(expected.validation);
+  });
+
+  it("keeps main's default split for a run made before, and refuses a size the file cannot spare", () => {
+    const old = new Trainer(spec(60), data, resolveOptions({ seed: 9 }), 'main-default');
+    expect(old.sets.validation.indices).toEqual(data.split.validation);
+    expect(old.split).toEqual({ seed: null, train: 220, validation: 20 });
+    expect(() => new Trainer(spec(240), data, resolveOptions())).toThrow('validation_size is 240, but the tiny training file has 240 images; set it to a whole number from 0 to 239');
+    expect(new Trainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
   });
 });
