@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkUpgrade, hostAllowed, newToken, tokensEqual } from './access';
+import { checkUpgrade, hostAllowed, isLoopbackHost, newToken, tokensEqual } from './access';
 import { parseClientFrame } from './frames';
 
 describe('tokens', () => {
@@ -27,16 +27,45 @@ describe('checkUpgrade', () => {
     [{ ...ok, origin: 'null' }, false, 403],
     [{ ...ok, host: 'evil.example:5177', origin: 'http://evil.example:5177' }, false, 403],
     [{ ...ok, host: 'localhost:5177', origin: 'http://localhost:5177' }, true, undefined],
+    [{ ...ok, host: '127.0.0.1.nip.io:5177', origin: 'http://127.0.0.1.nip.io:5177' }, false, 403],
+    [{ ...ok, host: '127.0.0.1:5178', origin: 'http://127.0.0.1:5178' }, false, 403],
   ] as const)('%j → %s', (request, allowed, status) => {
-    const decision = checkUpgrade(request, '/ws', 'T', '127.0.0.1');
+    const decision = checkUpgrade(request, '/ws', 'T', '127.0.0.1', 5177);
     expect(decision.ok).toBe(allowed);
     if (!decision.ok) expect(decision.status).toBe(status);
   });
 
   it('accepts any Host when bound beyond loopback (the token still guards)', () => {
-    expect(hostAllowed('192.168.1.5:5177', '0.0.0.0')).toBe(true);
-    expect(hostAllowed('192.168.1.5:5177', '127.0.0.1')).toBe(false);
-    expect(hostAllowed(undefined, '127.0.0.1')).toBe(false);
+    expect(hostAllowed('192.168.1.5:5177', '0.0.0.0', 5177)).toBe(true);
+    expect(hostAllowed('192.168.1.5:5177', '127.0.0.1', 5177)).toBe(false);
+    expect(hostAllowed(undefined, '127.0.0.1', 5177)).toBe(false);
+  });
+});
+
+describe('loopback Host (#17.4: DNS rebinding)', () => {
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LocalHost', '::1', '[::1]', '[0:0:0:0:0:0:0:1]'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each([
+    '127.0.0.1.nip.io', '127.evil.example', '127.', '127', 'localhost.evil.example', 'evil-localhost', '::2', '[::ffff:7f00:1]x',
+    '0.0.0.0', '10.0.0.1', '1270.0.0.1', '',
+  ])('%j is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  it.each([
+    ['127.0.0.1:5177', true], ['localhost:5177', true], ['[::1]:5177', true],
+    ['127.0.0.1.nip.io:5177', false], ['127.0.0.1:5178', false], ['127.0.0.1', false], ['localhost:05177x', false],
+    ['evil@127.0.0.1:5177', false], ['127.0.0.1:5177/x', false], ['127.0.0.1:5177?', false], ['127.0.0.1:5177#', false],
+    [' 127.0.0.1:5177', false], ['', false],
+  ])('Host %j for a server on 127.0.0.1:5177 → %s', (header, allowed) => {
+    expect(hostAllowed(header, '127.0.0.1', 5177)).toBe(allowed);
+  });
+
+  it('takes a Host without a port only for a server on port 80', () => {
+    expect(hostAllowed('localhost', '127.0.0.1', 80)).toBe(true);
+    expect(hostAllowed('localhost:80', '127.0.0.1', 80)).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@
  * defeats DNS rebinding.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { TOKEN_PARAM } from '../../common/web-protocol';
 
 export function newToken(): string {
@@ -18,10 +19,15 @@ export function tokensEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
+/**
+ * Exactly the loopback literals (127.0.0.0/8 and ::1, bracketed or not) and `localhost`. Nothing is resolved, and a
+ * name is never judged by its prefix: `127.0.0.1.nip.io` is a public DNS name that anyone can point anywhere.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === 'localhost') return true;
+  if (isIPv4(bare)) return bare.startsWith('127.');
+  return isIPv6(bare) && new URL(`http://[${bare}]/`).hostname === '[::1]';
 }
 
 export interface UpgradeRequestInfo {
@@ -32,23 +38,29 @@ export interface UpgradeRequestInfo {
 
 export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403 | 404; reason: string };
 
-/** Whether the HTTP Host header names this server, when it listens on loopback only. */
-export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+/**
+ * Whether the HTTP Host header names this server, when it listens on loopback only: a loopback name (above) with
+ * this server's port (absent means 80).
+ */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string, port: number): boolean {
   if (!isLoopbackHost(boundHost)) return true;
-  if (!hostHeader) return false;
-  try {
-    return isLoopbackHost(new URL(`http://${hostHeader}`).hostname);
-  } catch {
-    return false;
-  }
+  const match = hostHeader === undefined ? null : HOST_HEADER.exec(hostHeader);
+  if (!match) return false;
+  const [, name, portText] = match;
+  return isLoopbackHost(name!) && (portText === undefined ? 80 : Number(portText)) === port;
 }
 
-export function checkUpgrade(request: UpgradeRequestInfo, wsPath: string, token: string, boundHost: string): AccessDecision {
+/** `name[:port]` or `[v6][:port]`, and nothing else: no user info, path or query smuggled in. */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i;
+
+export function checkUpgrade(
+  request: UpgradeRequestInfo, wsPath: string, token: string, boundHost: string, port: number,
+): AccessDecision {
   const url = new URL(request.url ?? '/', 'http://placeholder');
   if (url.pathname !== wsPath) return { ok: false, status: 404, reason: 'no WebSocket here' };
   const given = url.searchParams.get(TOKEN_PARAM);
   if (given === null || !tokensEqual(given, token)) return { ok: false, status: 401, reason: 'missing or wrong token' };
-  if (!hostAllowed(request.host, boundHost)) return { ok: false, status: 403, reason: 'unexpected Host' };
+  if (!hostAllowed(request.host, boundHost, port)) return { ok: false, status: 403, reason: 'unexpected Host' };
   if (!request.origin) return { ok: false, status: 403, reason: 'missing Origin' };
   let origin: URL;
   try {

@@ -4,6 +4,7 @@
  * DNS-rebinding Host bypass, prototype-key names, and a seeded fuzz of 2,000 bad frames.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,38 @@ describe('one small frame (#17.1)', () => {
     expect(await c.next((f) => f.kind === 'result')).toMatchObject({ id: 7, envelope: { ok: false, error: { code: 'too-deep' } } });
     expect(await pong(c, 1)).toBe(engine.pid);
     expect(server.alive()).toBe(true);
+    c.ws.close();
+  });
+});
+
+/** A GET with the given Host header, over a plain socket to 127.0.0.1 (how a rebound DNS name arrives). */
+function getWithHost(path: string, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { Host: host } }, (res) => {
+      res.resume();
+      done(res.statusCode!);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('DNS rebinding (#17.4)', () => {
+  const rebound = () => [`127.0.0.1.nip.io:${server.port}`, `127.evil.example:${server.port}`, `localhost.evil.example:${server.port}`];
+
+  it('serves no file to a Host that only starts like loopback, or names another port', async () => {
+    for (const host of [...rebound(), `127.0.0.1:${server.port + 1}`, '127.0.0.1', `evil@127.0.0.1:${server.port}`]) {
+      expect(await getWithHost('/', host), host).toBe(403);
+    }
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`, `[::1]:${server.port}`]) {
+      expect(await getWithHost('/', host), host).toBe(200);
+    }
+  });
+
+  it('opens no socket for such a Host, even with the token and a matching Origin', async () => {
+    for (const host of rebound()) await expect(connect(server, host), host).rejects.toThrow('HTTP 403');
+    const c = await connect(server, `localhost:${server.port}`);
+    await ready(c);
     c.ws.close();
   });
 });

@@ -95,8 +95,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   });
 
+  // The port the Host header must name; known once listening (before that no request can arrive).
+  let port = options.port;
   const server = createServer((req, res) => {
-    serveStatic(req, res, rendererRoot, host).catch((error: unknown) => {
+    serveStatic(req, res, rendererRoot, host, port).catch((error: unknown) => {
       console.error('web host: serving', req.url, 'failed:', error);
       if (!res.headersSent) sendPlain(res, 500, 'Internal error');
       else res.destroy();
@@ -125,7 +127,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   heartbeat.unref();
   let nextClient = 0;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const decision = checkUpgrade({ url: req.url, host: req.headers.host, origin: req.headers.origin }, WS_PATH, token, host);
+    const decision = checkUpgrade({ url: req.url, host: req.headers.host, origin: req.headers.origin }, WS_PATH, token, host, port);
     if (!decision.ok) {
       rejectUpgrade(socket, decision.status, decision.reason);
       return;
@@ -190,7 +192,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   services.supervisor.start();
 
   return {
@@ -218,8 +220,8 @@ function eventFrame<E extends ApiEventName>(name: E, payload: ApiEvents[E]): Ser
   return { kind: 'event', name, payload };
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, boundHost: string): Promise<void> {
-  if (!hostAllowed(req.headers.host, boundHost)) return sendPlain(res, 403, 'Forbidden host');
+async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, boundHost: string, port: number): Promise<void> {
+  if (!hostAllowed(req.headers.host, boundHost, port)) return sendPlain(res, 403, 'Forbidden host');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendPlain(res, 405, 'Method not allowed');
