@@ -3,7 +3,7 @@
  * its real engine host), with a valid token and Origin on 127.0.0.1: what one frame did to the whole app, the
  * DNS-rebinding Host bypass, prototype-key names, and a seeded fuzz of 2,000 bad frames.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,40 @@ describe('DNS rebinding (#17.4)', () => {
     for (const host of rebound()) await expect(connect(server, host), host).rejects.toThrow('HTTP 403');
     const c = await connect(server, `localhost:${server.port}`);
     await ready(c);
+    c.ws.close();
+  });
+});
+
+describe('names that are really prototype keys (#17.7)', () => {
+  let id = 100;
+  async function call(c: Client, method: string, ...args: unknown[]) {
+    const callId = ++id;
+    c.send({ kind: 'call', id: callId, method, args });
+    const frame = await c.next((f) => f.kind === 'result' && f.id === callId);
+    return (frame as { envelope: { ok: boolean; error?: { code: string; message: string } } }).envelope;
+  }
+
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'])(
+    '%s is an unknown dataset to fetch, verify, delete and sample',
+    async (name) => {
+      const c = await connect(server);
+      for (const method of ['fetchDataset', 'verifyDataset', 'deleteDataset', 'getDatasetSamples']) {
+        const envelope = await call(c, method, name);
+        expect(envelope, method).toMatchObject({ ok: false, error: { code: 'unknown-dataset', message: expect.stringContaining(name) } });
+      }
+      expect(await call(c, 'cancelDatasetFetch', name)).toEqual({ ok: true, value: false });
+      c.ws.close();
+    },
+  );
+
+  it('loadProject says not-found and bad-project, not internal', async () => {
+    const c = await connect(server);
+    for (const name of ['never-saved', 'constructor', '__proto__']) {
+      expect(await call(c, 'loadProject', name), name).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    }
+    await mkdir(join(dir, 'data', 'projects'), { recursive: true });
+    await writeFile(join(dir, 'data', 'projects', 'broken.layerlab.json'), '{"format":');
+    expect(await call(c, 'loadProject', 'broken')).toMatchObject({ ok: false, error: { code: 'bad-project', message: expect.stringMatching(/cannot be opened/) } });
     c.ws.close();
   });
 });

@@ -27,6 +27,13 @@ describe('catalogue', () => {
     expect(() => parseMirrorsEnv('mnist=file:///x')).toThrow('must be http or https');
   });
 
+  it('reads mirror names that are prototype keys as names, and never resolves a dataset through them', () => {
+    const env = parseMirrorsEnv('constructor=http://a/,__proto__=http://b/,toString=http://c/');
+    expect(Object.entries(env)).toEqual([['constructor', ['http://a/']], ['__proto__', ['http://b/']], ['toString', ['http://c/']]]);
+    const entry = { ...CATALOGUE.mnist!, name: 'constructor' };
+    expect(resolveMirrors(entry, { env: {}, settings: {} })).toEqual(CATALOGUE.mnist!.mirrors);
+  });
+
   it('resolves mirrors: call > env > settings > defaults', () => {
     const mnist = CATALOGUE.mnist;
     expect(resolveMirrors(mnist)).toEqual(['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/']);

@@ -82,9 +82,18 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   },
 };
 
+/**
+ * The entry named `name`, or undefined. Own properties only: a catalogue is a plain object, and a user's name like
+ * `constructor` or `toString` must not find Object.prototype's function there.
+ */
+export function catalogueEntry(catalogue: Record<string, CatalogueEntry>, name: string): CatalogueEntry | undefined {
+  return Object.hasOwn(catalogue, name) ? catalogue[name] : undefined;
+}
+
 /** Parses LAYERLAB_MIRRORS (format in the file comment). Throws on a malformed pair, naming it. */
 export function parseMirrorsEnv(value: string | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a pair named `constructor` or `__proto__` must start its own list, not find Object's.
+  const out: Record<string, string[]> = Object.create(null);
   if (!value || !value.trim()) return out;
   for (const pair of value.split(/[,;]/)) {
     const item = pair.trim();
@@ -120,7 +129,8 @@ export function resolveMirrors(
   entry: CatalogueEntry,
   overrides: { call?: string[]; env?: Record<string, string[]>; settings?: Record<string, string[]> } = {},
 ): string[] {
-  for (const list of [overrides.call, overrides.env?.[entry.name], overrides.settings?.[entry.name]]) {
+  const own = (lists: Record<string, string[]> | undefined) => (lists && Object.hasOwn(lists, entry.name) ? lists[entry.name] : undefined);
+  for (const list of [overrides.call, own(overrides.env), own(overrides.settings)]) {
     if (list && list.length) return [...list];
   }
   return [...entry.mirrors];

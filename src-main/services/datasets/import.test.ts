@@ -86,6 +86,18 @@ describe('DatasetService.import', () => {
     expect(await ds.names()).toEqual(['tiny']);
   });
 
+  // #17.7: `constructor` is no catalogue dataset, so it is a custom name like any other, listed, loaded and deleted.
+  it('imports a custom dataset named like a prototype key', async () => {
+    const images = writeIdx({ shape: [12, 2, 2], data: new Uint8Array(48) });
+    const labels = writeIdx({ shape: [12], data: Uint8Array.from({ length: 12 }, (_, i) => i % 2) });
+    const result = await ds.import([pick('p-images', images), pick('p-labels', labels)], { name: 'constructor' });
+    expect(result.status).toMatchObject({ name: 'constructor', kind: 'custom', state: 'ready' });
+    expect(await ds.names()).toEqual(['tiny', 'constructor']);
+    expect((await ds.load('constructor')).train.count).toBe(12);
+    expect(await ds.delete('constructor')).toBeNull();
+    expect(await ds.names()).toEqual(['tiny']);
+  });
+
   it('rejects invalid files with precise messages', async () => {
     const bad = await rejection(ds.import([pick('short.idx', writeIdx({ shape: [10, 4, 4], data: new Uint8Array(160) }).subarray(0, 100))]));
     expect(bad.code).toBe('invalid-import');

@@ -96,7 +96,7 @@ export async function planImport(paths: string[], catalogue: Record<string, Cata
     };
   }
 
-  if (customName in catalogue) {
+  if (Object.hasOwn(catalogue, customName)) {
     throw new DatasetError('invalid-import', `"${customName}" is a catalogue dataset, and these files do not match its checksums; import them under another name.`);
   }
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(customName)) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,6 +188,26 @@ describe('DatasetService.fetch', () => {
     const ds = service([mirror.url('m1')]);
     expect((await rejection(ds.fetch('nope'))).code).toBe('unknown-dataset');
     await expect(ds.status('../etc')).rejects.toThrow('not a dataset name');
+  });
+
+  // #17.7: the catalogue is a plain object, and these names found Object.prototype's functions in it.
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])('%s is unknown to every method, not a catalogue entry', async (name) => {
+    const ds = service([mirror.url('m1')]);
+    const attempts = [() => ds.fetch(name), () => ds.status(name), () => ds.verify(name), () => ds.delete(name), () => ds.load(name), () => ds.ensure(name)];
+    for (const attempt of attempts) {
+      const error = await rejection(attempt());
+      expect(error.code).toBe('unknown-dataset');
+      expect(error.message).toContain(name);
+    }
+    expect(await ds.names()).toEqual(['tiny']);
+  });
+
+  it('deleting an unknown name with nothing on disk is an error; a leftover folder is removed', async () => {
+    const ds = service([mirror.url('m1')]);
+    expect((await rejection(ds.delete('never-imported'))).code).toBe('unknown-dataset');
+    mkdirSync(join(cache, 'half-imported'));
+    expect(await ds.delete('half-imported')).toBeNull();
+    expect(existsSync(join(cache, 'half-imported'))).toBe(false);
   });
 });
 

@@ -29,10 +29,10 @@
  * with the status and emits no progress.
  */
 import { EventEmitter } from 'node:events';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  CATALOGUE, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
+  CATALOGUE, catalogueEntry, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
 } from './catalogue';
 import {
   ensureWritable, expectedHash, inspectCanonical, inspectCustom, readManifest, sizeOrNull, writeManifest,
@@ -128,7 +128,7 @@ export class DatasetService extends EventEmitter<Events> {
   async names(): Promise<string[]> {
     const custom: string[] = [];
     for (const entry of await readdir(this.cacheDir, { withFileTypes: true }).catch(() => [])) {
-      if (!entry.isDirectory() || entry.name in this.catalogue) continue;
+      if (!entry.isDirectory() || this.known(entry.name)) continue;
       const m = await readManifest(join(this.cacheDir, entry.name));
       if (m?.kind === 'custom') custom.push(entry.name);
     }
@@ -149,7 +149,7 @@ export class DatasetService extends EventEmitter<Events> {
   /** Cheap check: sizes, and recorded hashes against the catalogue (truncated/corrupt files are reported). */
   async status(name: string): Promise<DatasetStatus> {
     const dir = this.path(name);
-    const entry = this.catalogue[name];
+    const entry = this.known(name);
     if (entry) return (await inspectCanonical(dir, entry)).status;
     const manifest = await readManifest(dir);
     if (manifest?.kind !== 'custom') throw new DatasetError('unknown-dataset', `Unknown dataset "${name}" (known: ${Object.keys(this.catalogue).join(', ')}).`);
@@ -199,14 +199,14 @@ export class DatasetService extends EventEmitter<Events> {
    */
   async ensure(name: string, options: FetchOptions = {}): Promise<DatasetStatus> {
     const status = await this.status(name);
-    if (status.state === 'ready' || !(name in this.catalogue)) return status;
+    if (status.state === 'ready' || !this.known(name)) return status;
     return this.fetch(name, options);
   }
 
   /** Re-hashes every stored file; corrupt ones are deleted and reported. */
   async verify(name: string): Promise<VerifyResult> {
     const dir = this.path(name);
-    const entry = this.catalogue[name];
+    const entry = this.known(name);
     const manifest = entry ? (await inspectCanonical(dir, entry)).manifest : await this.customManifest(name);
     const files: VerifyResult['files'] = [];
     const roles = entry ? entry.files.map((f) => f.role) : (Object.keys(manifest.files) as DatasetRole[]);
@@ -243,8 +243,11 @@ export class DatasetService extends EventEmitter<Events> {
       job.controller.abort();
       await job.promise.catch(() => undefined);
     }
+    if (!this.known(name) && (await stat(dir).catch(() => null)) === null) {
+      throw new DatasetError('unknown-dataset', `Unknown dataset "${name}": there is nothing of that name to delete.`);
+    }
     await rm(dir, { recursive: true, force: true });
-    if (!(name in this.catalogue)) return null;
+    if (!this.known(name)) return null;
     const status = await this.status(name);
     this.emit('status', status);
     return status;
@@ -256,7 +259,7 @@ export class DatasetService extends EventEmitter<Events> {
     if (this.jobs.has(plan.dataset)) throw new DatasetError('invalid-import', `${plan.dataset} is downloading; wait or cancel first.`);
     const dir = this.path(plan.dataset);
     await ensureWritable(dir);
-    const entry = this.catalogue[plan.dataset];
+    const entry = this.known(plan.dataset);
     const current: Manifest = entry
       ? (await inspectCanonical(dir, entry)).manifest
       : ((await readManifest(dir)) ?? { version: 1, name: plan.dataset, kind: 'custom', files: {} });
@@ -277,14 +280,19 @@ export class DatasetService extends EventEmitter<Events> {
         `${name} is not ready (${bad.join(', ')}). Download it, or import the IDX files.`,
       );
     }
-    const entry = this.catalogue[name];
+    const entry = this.known(name);
     const dir = this.path(name);
     const manifest = entry ? (await inspectCanonical(dir, entry)).manifest : await this.customManifest(name);
     return loadFromManifest(dir, { ...manifest, classes: entry?.classes ?? manifest.classes }, options);
   }
 
+  /** The catalogue entry for `name`, by own property only (see catalogueEntry). */
+  private known(name: string): CatalogueEntry | undefined {
+    return catalogueEntry(this.catalogue, name);
+  }
+
   private entry(name: string): CatalogueEntry {
-    const entry = this.catalogue[name];
+    const entry = this.known(name);
     if (!entry) throw new DatasetError('unknown-dataset', `Unknown dataset "${name}" (known: ${Object.keys(this.catalogue).join(', ')}); custom datasets are imported, not downloaded.`);
     return entry;
   }

@@ -2,7 +2,7 @@
 import type { ApiHandlers } from '../../../common/api';
 import type { PickedProjectFile, ProjectFileKind } from '../../../common/project-api';
 import { ApiCallError } from '../dispatcher';
-import { ProjectStore } from './store';
+import { ProjectError, ProjectStore } from './store';
 
 export { ProjectError, ProjectStore } from './store';
 
@@ -22,10 +22,10 @@ export function createProjectHandlers(
 ): Pick<ApiHandlers, ProjectMethod> {
   const noDialog = () => new ApiCallError('unsupported', 'This host has no file dialog; the page downloads and uploads instead.');
   return {
-    saveProject: (name, project) => store.save(name, project),
-    loadProject: (name) => store.load(name),
+    saveProject: (name, project) => coded(store.save(name, project)),
+    loadProject: (name) => coded(store.load(name)),
     listRecentProjects: () => store.list(),
-    autosaveProject: (project) => store.autosave(project),
+    autosaveProject: (project) => coded(store.autosave(project)),
     loadAutosave: () => store.loadAutosave(),
     exportProjectFile: async (fileName, text, kind) => {
       if (!dialogs) throw noDialog();
@@ -36,4 +36,14 @@ export function createProjectHandlers(
       return dialogs.open();
     },
   };
+}
+
+/** ProjectErrors keep their code ('not-found', 'bad-project') across the boundary; the dispatcher calls the rest 'internal'. */
+async function coded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ProjectError) throw new ApiCallError(error.code, error.message);
+    throw error;
+  }
 }

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ARG_CHECKS } from '../../../common/project-api';
 import { makeProject } from '../../../common/project';
 import { getPreset } from '../../../common/spec';
+import { createApiHandlers } from '../api-handlers';
+import { createDispatcher } from '../dispatcher';
 import { createProjectHandlers } from './index';
 import { ProjectStore } from './store';
 
@@ -32,6 +34,17 @@ describe('ProjectStore', () => {
     mkdirSync(store.dir, { recursive: true });
     writeFileSync(join(store.dir, 'bad.layerlab.json'), '{oops');
     await expect(store.load('bad')).rejects.toThrow(/cannot be opened \(not-json/);
+  });
+
+  // #17.7: the codes must survive the dispatcher, which calls anything it does not know 'internal'.
+  it('loadProject answers not-found and bad-project through the dispatcher, with their own codes', async () => {
+    const dispatch = createDispatcher(createApiHandlers({ host: 'web', dataDir, engineStatus: () => ({ state: 'ready', pid: 1, reason: null, restarts: 0, hello: null, since: 0 }) }));
+    for (const name of ['nope', 'constructor', 'toString']) {
+      expect(await dispatch('loadProject', [name])).toEqual({ ok: false, error: { code: 'not-found', message: `no project named "${name}"` } });
+    }
+    mkdirSync(join(dataDir, 'projects'), { recursive: true });
+    writeFileSync(join(dataDir, 'projects', 'bad.layerlab.json'), '{"format":"layerlab-project","version":1}');
+    expect(await dispatch('loadProject', ['bad'])).toMatchObject({ ok: false, error: { code: 'bad-project', message: expect.stringContaining('bad-spec') } });
   });
 
   it('autosave: null before the first, the project after, null again when the file is broken', async () => {
