@@ -6,6 +6,7 @@
  */
 
 import { checkTrainingRequest, TRAINING_REQUEST_TYPES, type TrainingEvent, type TrainingRequest } from './training-protocol';
+import { preview } from './wire-limits';
 
 export type * from './training-protocol';
 
@@ -52,9 +53,10 @@ export function checkEngineRequest(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return 'engine request must be an object';
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !(ENGINE_REQUEST_TYPES as readonly string[]).includes(type)) {
-    return `unknown engine request type ${JSON.stringify(type)}`;
+    return `unknown engine request type ${preview(type)}`;
   }
-  if (type === 'ping' && typeof (value as { id?: unknown }).id !== 'number') return 'ping needs a numeric id';
+  // Finite: the pong echoes the id, and Infinity or NaN would come back as null.
+  if (type === 'ping' && !Number.isFinite((value as { id?: unknown }).id)) return 'ping needs a numeric id';
   if (type === 'hello' || type === 'ping') return null;
   return checkTrainingRequest(value as Record<string, unknown>);
 }

@@ -360,7 +360,10 @@ const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID_PAT
 
 function checkKeys(o: Obj, allowed: readonly string[]): string | null {
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-  return extra.length ? `${o.type}: unexpected field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` : null;
+  if (!extra.length) return null;
+  // Names a few, briefly: a frame can carry a hundred thousand keys, or one of megabytes.
+  const named = extra.slice(0, 5).map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ');
+  return `${o.type}: unexpected field${extra.length > 1 ? 's' : ''} ${named}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}`;
 }
 
 function checkImages(v: unknown, what: string): string | null {

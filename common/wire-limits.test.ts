@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WIRE_LIMITS, wireProblem } from './wire-limits';
+import { preview, WIRE_LIMITS, wireProblem } from './wire-limits';
 
 /** `{"a":{"a":…}}` nested `depth` times around 1, the shape that took the browser host down. */
 function nested(depth: number): unknown {
@@ -54,5 +54,17 @@ describe('wireProblem', () => {
     expect(wireProblem({ a: new Uint8Array(1001) }, limits)).toMatchObject({ code: 'too-large' });
     expect(wireProblem('x'.repeat(900), limits)).toBeNull();
     expect(wireProblem('x'.repeat(WIRE_LIMITS.maxBytes + 1))).toMatchObject({ code: 'too-large' });
+  });
+});
+
+describe('preview', () => {
+  it('quotes short strings whole and cuts long ones, naming their length', () => {
+    expect(preview('mnist')).toBe('"mnist"');
+    expect(preview('x'.repeat(10_000_000))).toBe(`"${'x'.repeat(60)}"… (10000000 characters)`);
+  });
+
+  it('writes scalars out and names everything else by kind, never serializing it', () => {
+    expect([preview(1.5), preview(NaN), preview(true), preview(null), preview(undefined)]).toEqual(['1.5', 'NaN', 'true', 'null', 'undefined']);
+    expect([preview([1]), preview({ a: 1 }), preview(() => 1)]).toEqual(['an array', 'a object', 'a function']);
   });
 });

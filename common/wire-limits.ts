@@ -91,3 +91,22 @@ function* setEntries(set: Set<unknown>): Iterable<[unknown, unknown]> {
 function tooLarge(what: string): WireProblem {
   return { code: 'too-large', message: `the message is too large (${what})` };
 }
+
+/**
+ * A short, safe rendering of an untrusted value for an error message: a string is quoted and cut at `max`
+ * characters, a number or boolean is written out, anything else is named by its kind. An error that quoted a
+ * 10 MB name whole would send it back, and keep it in memory, once per frame.
+ *
+ * ```ts
+ * preview('x'.repeat(1e7)) // '"xxxx…" (10000000 characters)'
+ * preview({ a: 1 })        // 'an object'
+ * ```
+ */
+export function preview(value: unknown, max = 60): string {
+  if (typeof value === 'string') {
+    return value.length <= max ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

@@ -51,6 +51,17 @@ describe('EngineHost', () => {
     expect(p.got).toEqual([{ type: 'error', message: 'boom', requestType: 'runs-list' }]);
   });
 
+  // Answering with the whole of a 4 MB type would send it back once per frame (the fuzz test's RSS doubled).
+  it('answers an oversized type or a flood of extra fields briefly', () => {
+    const host = new EngineHost(hello);
+    const p = peer();
+    host.handle(p, { type: 'x'.repeat(4_000_000) });
+    host.handle(p, { type: 'runs-list', ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) });
+    expect(p.got).toHaveLength(2);
+    for (const event of p.got) expect(JSON.stringify(event).length).toBeLessThan(400);
+    expect(p.got[1]).toMatchObject({ type: 'error', message: 'runs-list: unexpected fields k0, k1, k2, k3, k4 and 9995 more' });
+  });
+
   it('survives a peer whose send throws', () => {
     const host = new EngineHost(hello);
     expect(() => host.handle({ id: 'gone', send: () => { throw new Error('closed'); } }, { type: 'hello' })).not.toThrow();

@@ -26,6 +26,12 @@ describe('dispatcher', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
   });
 
+  it('names an unknown method briefly, however long it is', async () => {
+    const result = await dispatch('m'.repeat(5_000_000), []);
+    expect(result).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(JSON.stringify(result).length).toBeLessThan(200);
+  });
+
   it('refuses arguments that are not an array', async () => {
     expect(await dispatch('getAppInfo', 'x')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await dispatch('getAppInfo', { length: 0 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });

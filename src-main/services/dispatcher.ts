@@ -6,7 +6,7 @@
  */
 import { API_ARG_CHECKS, API_METHODS, type ApiHandlers, type ApiMethod } from '../../common/api';
 import { fail, failFromError, ok, type ApiError, type Envelope } from '../../common/envelope';
-import { wireProblem } from '../../common/wire-limits';
+import { preview, wireProblem } from '../../common/wire-limits';
 
 /** Thrown by a handler to choose the error envelope's code (anything else thrown becomes 'internal'). */
 export class ApiCallError extends Error {
@@ -27,7 +27,7 @@ export function isApiMethod(method: unknown): method is ApiMethod {
 
 export function createDispatcher(handlers: ApiHandlers): Dispatch {
   return async (method, args) => {
-    if (!isApiMethod(method)) return fail('unknown-method', `unknown method ${describe(method)}`);
+    if (!isApiMethod(method)) return fail('unknown-method', `unknown method ${preview(method)}`);
     if (!Array.isArray(args)) return fail('bad-request', `${method}: arguments must be an array`);
     const tooBig = wireProblem(args);
     if (tooBig) return fail(tooBig.code, `${method}: ${tooBig.message}`);
@@ -41,9 +41,4 @@ export function createDispatcher(handlers: ApiHandlers): Dispatch {
       return failFromError(error, error instanceof ApiCallError ? error.code : 'internal');
     }
   };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
-  return `of type ${value === null ? 'null' : typeof value}`;
 }

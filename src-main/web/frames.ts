@@ -7,7 +7,7 @@
  */
 import { fail } from '../../common/envelope';
 import type { ClientFrame, ServerFrame } from '../../common/web-protocol';
-import { wireProblem } from '../../common/wire-limits';
+import { preview, wireProblem } from '../../common/wire-limits';
 
 export type ParsedFrame =
   | { ok: true; frame: ClientFrame }
@@ -47,7 +47,7 @@ export function parseClientFrame(text: string): ParsedFrame {
       return { ok: true, frame: { kind: 'engine', message: frame.message as never } };
     default:
       if (tooBig) return errorFrame(tooBig.code, tooBig.message);
-      return errorFrame('unknown-kind', `unknown frame kind ${JSON.stringify(frame.kind ?? null).slice(0, 80)}`);
+      return errorFrame('unknown-kind', `unknown frame kind ${preview(frame.kind ?? null)}`);
   }
 }
 

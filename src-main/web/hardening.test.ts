@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../common/api';
 import type { ServerFrame } from '../../common/web-protocol';
-import { connect, startServerProcess, type Client, type ServerProcess } from './test-support/server-process';
+import { fuzzFrames } from './test-support/fuzz-frames';
+import { connect, rssKiB, startServerProcess, type Client, type ServerProcess } from './test-support/server-process';
 
 let dir: string;
 let server: ServerProcess;
@@ -126,4 +127,64 @@ describe('names that are really prototype keys (#17.7)', () => {
     expect(await call(c, 'loadProject', 'broken')).toMatchObject({ ok: false, error: { code: 'bad-project', message: expect.stringMatching(/cannot be opened/) } });
     c.ws.close();
   });
+});
+
+describe('seeded fuzz (#17 acceptance)', () => {
+  const SEED = 17;
+  const FRAMES = 2000;
+  const BATCH = 50;
+
+  it(`answers ${FRAMES} bad frames with errors; the server and engine host live on, RSS within 2×`, async () => {
+    const c = await connect(server);
+    const engine = await ready(c);
+    const rssBefore = { server: rssKiB(server.pid), engine: rssKiB(engine.pid!) };
+    const frames = fuzzFrames(SEED, FRAMES);
+    const labels = new Map<string, number>();
+    for (const f of frames) labels.set(f.label.replace(/ .*/, ''), (labels.get(f.label.replace(/ .*/, '')) ?? 0) + 1);
+    // Every kind of frame is in the mix, not just the cheap ones.
+    expect([...labels.keys()].sort()).toEqual(['binary', 'call', 'engine', 'garbage', 'not', 'prototype-key', 'truncated', 'bad'].sort());
+
+    const results = new Map<number, ServerFrame>();
+    let errors = 0;
+    let seen = c.frames.length;
+    const tally = () => {
+      for (; seen < c.frames.length; seen++) {
+        const f = c.frames[seen]!;
+        if (f.kind === 'result') results.set(f.id, f);
+        else if (f.kind === 'error' || isEngineError(f)) errors++;
+      }
+    };
+    for (let start = 0; start < FRAMES; start += BATCH) {
+      const batch = frames.slice(start, start + BATCH);
+      for (const f of batch) c.ws.send(f.data, { binary: f.binary });
+      const calls = batch.filter((f) => f.callId !== null).length;
+      const wantResults = results.size + calls;
+      const wantErrors = errors + batch.length - calls;
+      const until = Date.now() + 60_000;
+      while ((tally(), results.size < wantResults || errors < wantErrors) && Date.now() < until && c.ws.readyState === c.ws.OPEN) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect({ results: results.size, errors, open: c.ws.readyState === c.ws.OPEN }, `frames ${start}..${start + BATCH - 1}: ${batch.map((f) => f.label).join('; ')}`)
+        .toEqual({ results: wantResults, errors: wantErrors, open: true });
+    }
+
+    for (const f of frames) {
+      if (f.callId === null) continue;
+      expect(results.get(f.callId), f.label).toMatchObject({ kind: 'result', envelope: { ok: false } });
+      expect((results.get(f.callId) as { envelope: { error: { code: string } } }).envelope.error.code, f.label).not.toBe('internal');
+    }
+    expect(c.frames.some((f) => f.kind === 'result' && f.envelope.ok)).toBe(false);
+
+    // Both processes are the ones that started, still answering.
+    expect(server.alive()).toBe(true);
+    expect(await pong(c, 99)).toBe(engine.pid);
+    c.send({ kind: 'call', id: 1e9, method: 'getEngineStatus', args: [] });
+    expect(await c.next((f) => f.kind === 'result' && f.id === 1e9)).toMatchObject({ envelope: { ok: true, value: { state: 'ready', pid: engine.pid, restarts: 0 } } });
+    const rssAfter = { server: rssKiB(server.pid), engine: rssKiB(engine.pid!) };
+    console.log(`fuzz: ${FRAMES} frames; RSS server ${rssBefore.server} → ${rssAfter.server} KiB, engine host ${rssBefore.engine} → ${rssAfter.engine} KiB`);
+    expect(rssAfter.server, `server RSS ${rssBefore.server} → ${rssAfter.server} KiB`).toBeLessThanOrEqual(2 * rssBefore.server);
+    expect(rssAfter.engine, `engine host RSS ${rssBefore.engine} → ${rssAfter.engine} KiB`).toBeLessThanOrEqual(2 * rssBefore.engine);
+    expect(server.output()).not.toMatch(/uncaught exception|unhandled rejection/);
+    c.ws.close();
+  }, 600_000);
 });
