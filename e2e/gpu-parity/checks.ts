@@ -139,7 +139,8 @@ export async function kernelChecks(runner: GpujsRunner, onResult: (r: TestResult
  * models (engine/backend/gpujs/test-support/training-check.ts): an MLP with Adam and a small CNN with nesterov SGD
  * train five steps on gpu.js and on the CPU reference; the losses and weights must agree, the weights must stay on
  * the device between steps, and from the second step on only the loss may come back (STEP_READ_BYTES). On WebGPU
- * (gpu.js in a Worker) the later steps must also have run as gpu.js plans on its fused encoder (step-plans.ts).
+ * (gpu.js in a Worker) the later steps must also have run as resident step plans (step-plans.ts): one encoder per
+ * step, with the weights left on the device.
  */
 export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[]> {
   const store = backend.store!;
@@ -162,7 +163,7 @@ export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[
       const resident = onDevice && got.downloadedBytes.slice(1).every((b) => b === STEP_READ_BYTES);
       const remote = backend.runner instanceof RemoteRunner ? backend.runner : null;
       const planned = remote ? remote.stats() : null;
-      const plansUsed = planned === null || (planned.planCalls > 0 && planned.executors.includes('fused-encoder'));
+      const plansUsed = planned === null || (planned.planCalls > 0 && planned.executors.includes('resident-encoder'));
       const detail = `max rel error ${err.toExponential(2)}; weights on the device between steps: ${onDevice}; bytes read back per step: ${got.downloadedBytes.join(', ')} (the loss: ${STEP_READ_BYTES})` +
         (planned ? `; step plans called ${planned.planCalls} times, executors ${planned.executors.join(', ') || 'none'}` : '');
       results.push(resident && plansUsed && err <= TOLERANCE ? { name, status: 'pass', detail } : { name, status: 'fail', error: detail });

@@ -52,8 +52,16 @@ describe('npm run bench', () => {
     expect(report.adapters['gpujs-webgpu']).toBeTruthy();
     expect(report.training.map((r: { backend: string }) => r.backend)).toEqual(['gpujs-webgpu']);
     expect(report.training[0].msPerBatch).toBeGreaterThan(0);
-    // After its warm-up a step is one gpu.js plan: one crossing, one submit, one read, every kernel dispatched.
-    expect(report.training[0]).toMatchObject({ submitsPerStep: 1, readbacksPerStep: 1, crossingsPerStep: 1, planExecutors: ['fused-encoder'], planFailures: [] });
+    // After its warm-up a step is one resident plan: one crossing, one submit, one read, every kernel dispatched,
+    // and nothing brought home early.
+    expect(report.training[0]).toMatchObject({
+      submitsPerStep: 1, readbacksPerStep: 1, crossingsPerStep: 1, evictionsPerStep: 0, planExecutors: ['resident-encoder'], planFailures: [],
+    });
+    // Up: the batch (64 × 784 floats) and its targets; down: the loss. The weights (7,850) stay on the device.
+    expect(report.training[0].uploadBytesPerStep).toBeGreaterThanOrEqual(4 * 64 * 784);
+    expect(report.training[0].uploadBytesPerStep).toBeLessThan(4 * (64 * 784 + 7850));
+    expect(report.training[0].readBytesPerStep).toBeLessThan(64);
+    expect(report.training[0].planHostMsPerStep).toBeGreaterThan(0);
     expect(report.training[0].dispatchesPerStep).toBeGreaterThan(1);
     expect(report.training[0].hostMsPerStep).toBeGreaterThan(0);
     expect(report.gemm.length).toBe(8);

@@ -18,6 +18,8 @@
  *   --torch [PYTHON]  also train the presets in PyTorch on this machine (scripts/torch_bench.py, real MNIST from
  *                     --data, --epochs epochs, median after the first; default /usr/bin/python3) and set LayerLab's
  *                     figures against those: the issue's PyTorch column was measured on another machine
+ *   --no-resident     gpujs-webgpu's step plans through gpu.js's own fused encoder, which hands the weights back
+ *                     as arrays every step, instead of LayerLab's resident plans (to compare the two)
  *   --json            one JSON document instead of tables
  *   --no-relaxed-simd time the plain SIMD kernels (no fused multiply-add), as Node 20 runs them without a flag
  *
@@ -116,8 +118,8 @@ let webgpuBackend: GpujsBackend | null = null;
 const adapters: Record<string, string> = {};
 
 /** Starts gpu.js's WebGPU worker; the adapter in words, or throws why there is none. */
-async function prepareWebGpu(): Promise<string> {
-  const worker = await startGpujsWorker({ mode: 'webgpu' });
+async function prepareWebGpu(resident: boolean): Promise<string> {
+  const worker = await startGpujsWorker({ mode: 'webgpu', resident });
   webgpuBackend = createGpujsBackend({ runner: worker.runner, mode: 'webgpu' });
   registerBackend(webgpuBackend);
   return describeAdapter(worker.adapter);
@@ -172,7 +174,16 @@ export interface TrainResult {
   dispatchesPerStep: number | null;
   readbacksPerStep: number | null;
   crossingsPerStep: number | null;
-  /** gpu.js's executor for the step plans ('fused-encoder' on WebGPU), and why a step was left eager. */
+  /**
+   * On a GPU backend, per timed step: bytes the step plans wrote to the device and read back, the gpu.js thread's
+   * own ms in plan calls (its host work, serial with the device's), and values brought home because a plan was
+   * about to write over them.
+   */
+  uploadBytesPerStep: number | null;
+  readBytesPerStep: number | null;
+  planHostMsPerStep: number | null;
+  evictionsPerStep: number | null;
+  /** The step plans' executor ('resident-encoder' on WebGPU), and why a step was left eager. */
   planExecutors: string[] | null;
   planFailures: string[] | null;
 }
@@ -226,7 +237,7 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const cpu = process.cpuUsage(cpu0);
   // From the read of the step before the timed ones to the read of the last: as many steps as were timed.
   const { before, after } = marks;
-  const perStep = (key: 'submits' | 'dispatches' | 'readbacks' | 'crossings'): number | null =>
+  const perStep = (key: 'submits' | 'dispatches' | 'readbacks' | 'crossings' | 'uploadBytes' | 'readBytes' | 'planHostMs' | 'evictions'): number | null =>
     before && after ? (after[key] - before[key] - (key === 'crossings' ? 1 : 0)) / opts.batches : null; // less a stats request
   const structure = {
     hostMsPerStep: hostMs / opts.batches,
@@ -234,6 +245,10 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     dispatchesPerStep: perStep('dispatches'),
     readbacksPerStep: perStep('readbacks'),
     crossingsPerStep: perStep('crossings'),
+    uploadBytesPerStep: perStep('uploadBytes'),
+    readBytesPerStep: perStep('readBytes'),
+    planHostMsPerStep: perStep('planHostMs'),
+    evictionsPerStep: perStep('evictions'),
     planExecutors: after?.executors ?? null,
     planFailures: after?.planFailures ?? null,
   };
@@ -377,6 +392,7 @@ function median(values: number[]): number {
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -391,9 +407,13 @@ export async function main(argv: string[], out: (line: string) => void = console
   if (!argv.includes('--no-relaxed-simd')) enableRelaxedSimd();
   if (opts.backends.includes(WEBGPU)) {
     try {
-      const adapter = await prepareWebGpu();
+      const resident = !argv.includes('--no-resident');
+      const adapter = await prepareWebGpu(resident);
       adapters[WEBGPU] = adapter;
-      if (!opts.json) out(`${WEBGPU}: gpu.js WebGPU through Dawn on ${adapter}, resident, every kernel on the device`);
+      if (!opts.json) {
+        out(`${WEBGPU}: gpu.js WebGPU through Dawn on ${adapter}, every kernel on the device; step plans ` +
+          (resident ? 'resident (the state stays on the device)' : "through gpu.js's fused encoder (the state crosses to the host and back each step)"));
+      }
     } catch (error) {
       // Asked for by name, its absence is an error; in the default list, a note.
       if (argv.includes('--backends')) {
@@ -443,6 +463,7 @@ function report(opts: Options, out: (line: string) => void, torch: TorchHere | n
           (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : '') +
           `  host ${r.hostMsPerStep.toFixed(2)} ms/step` +
           (r.submitsPerStep !== null ? `, ${r.submitsPerStep.toFixed(1)} submits, ${r.dispatchesPerStep!.toFixed(0)} dispatches, ${r.readbacksPerStep!.toFixed(1)} reads, ${r.crossingsPerStep!.toFixed(1)} thread crossings per step` +
+            `; gpu.js thread ${r.planHostMsPerStep!.toFixed(2)} ms, ${kib(r.uploadBytesPerStep!)} up, ${kib(r.readBytesPerStep!)} down, ${r.evictionsPerStep!.toFixed(1)} evictions per step` +
             (r.planExecutors?.length ? ` (plans: ${r.planExecutors.join('; ')})` : ' (no step plan)') : ''));
       }
     }

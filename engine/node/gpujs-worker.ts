@@ -49,6 +49,8 @@ export interface GpujsWorkerOptions {
   timeoutMs?: number;
   /** Replay repeated training steps as gpu.js plans (default on; off runs every launch on its own, the reference). */
   plans?: boolean;
+  /** WebGPU plans keep what they carry on the device (default); false: gpu.js's fused encoder, arrays in and out. */
+  resident?: boolean;
 }
 
 /** Not named `require`: in the engine host's bundle that name is the bundler's own. */
@@ -139,7 +141,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   const { mode, dawnFlags = [], startMs = 20_000 } = options;
   const gpujsPath = resolve('gpu.js');
   if (!gpujsPath) throw new Error("the 'gpu.js' package is not installed");
-  const init = remoteChannel(mode, undefined, options.plans ?? true);
+  const init = remoteChannel(mode, undefined, options.plans ?? true, options.resident ?? true);
   const worker = new Worker(programSource(), {
     eval: true,
     workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags },

@@ -38,7 +38,8 @@ function backendOn(worker: GpujsWorker, mode: 'webasm' | 'webgpu', name: string)
   return backend;
 }
 
-const delta = (after: RemoteStats, before: RemoteStats, key: 'submits' | 'readbacks' | 'planCalls' | 'plansBuilt'): number => after[key] - before[key];
+type Counted = 'submits' | 'readbacks' | 'planCalls' | 'plansBuilt' | 'uploadBytes' | 'readBytes' | 'evictions';
+const delta = (after: RemoteStats, before: RemoteStats, key: Counted): number => after[key] - before[key];
 
 /** Trains on the plan backend and on the eager one; the same numbers, and plans were used. Returns the counts' change. */
 function expectPlansMatchEager(build: Build, data: ReturnType<typeof batches>, planned: GpujsBackend, eager: GpujsBackend): RemoteStats {
@@ -94,6 +95,9 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
     submits: delta(after, before, 'submits') / 2,
     readbacks: delta(after, before, 'readbacks') / 2,
     planCalls: delta(after, before, 'planCalls') / 2,
+    uploadBytes: delta(after, before, 'uploadBytes') / 2,
+    readBytes: delta(after, before, 'readBytes') / 2,
+    evictions: delta(after, before, 'evictions') / 2,
   };
 }
 
@@ -191,7 +195,7 @@ describe('step plans on gpu.js webasm in a worker', async () => {
   });
 
   it('once learned, a LeNet-like step is one thread crossing, one plan call, one submit and one read', () => {
-    expect(structure(lenetLike, [8, 1, 12, 12], planned)).toEqual({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
+    expect(structure(lenetLike, [8, 1, 12, 12], planned)).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
     // The eager reference: one crossing too, but a submit per launch.
     const reference = structure(lenetLike, [8, 1, 12, 12], eager);
     expect(reference).toMatchObject({ crossings: 1, planCalls: 0 });
@@ -234,19 +238,106 @@ if (noWebGpu) console.log(`WebGPU step-plan checks skipped: ${noWebGpu}`);
 
 describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
   const eagerWorker = noWebGpu ? null : await startGpujsWorker({ mode: 'webgpu', plans: false });
+  const handedBackWorker = noWebGpu ? null : await startGpujsWorker({ mode: 'webgpu', resident: false });
   const planned = noWebGpu ? null : backendOn(webgpu as GpujsWorker, 'webgpu', 'gpujs-webgpu-plans');
   const eager = eagerWorker ? backendOn(eagerWorker, 'webgpu', 'gpujs-webgpu-eager') : null;
+  const handedBack = handedBackWorker ? backendOn(handedBackWorker, 'webgpu', 'gpujs-webgpu-handed-back') : null;
   afterAll(() => {
     planned?.dispose();
     eager?.dispose();
+    handedBack?.dispose();
   });
 
   it.each([
     ['an MLP with Adam', mlp, [16, 48]],
     ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
-  ] as const)('%s trains as on the eager path, each step one fused-encoder plan', (_, build, shape) => {
+  ] as const)('%s trains as on the eager path, each step one resident plan', (_, build, shape) => {
     const stats = expectPlansMatchEager(build, batches([...shape], 6), planned!, eager!);
+    expect(stats.executors).toEqual(['resident-encoder']);
+    expect(stats.evictions).toBe(0);
+  });
+
+  it.each([
+    ['an MLP with Adam', mlp, [16, 48]],
+    ['a CNN with nesterov SGD', cnn, [8, 1, 8, 8]],
+  ] as const)("%s trains as on the eager path through gpu.js's own fused encoder too (resident plans off)", (_, build, shape) => {
+    const stats = expectPlansMatchEager(build, batches([...shape], 6), handedBack!, eager!);
     expect(stats.executors).toContain('fused-encoder');
+  });
+
+  it('takes no mirrors where the state stays on the device: they would bring it all back every step', () => {
+    const shadow = new Float32Array(new SharedArrayBuffer(8));
+    const mirrorOn = (backend: GpujsBackend): boolean => {
+      const runner = backend.runner as RemoteRunner;
+      const texture = runner.upload(Float32Array.from([5]));
+      try {
+        return runner.mirror([{ texture, shadow, offset: 0 }], 1);
+      } finally {
+        (texture as { delete(): void }).delete();
+      }
+    };
+    expect((planned!.runner as RemoteRunner).keepsStateOnDevice).toBe(true);
+    expect(mirrorOn(planned!)).toBe(false);
+    expect((handedBack!.runner as RemoteRunner).keepsStateOnDevice).toBe(false);
+    expect(mirrorOn(handedBack!)).toBe(true);
+  });
+
+  it('values kept past the call that writes over their buffer are brought home first, and read correctly', () => {
+    // Each step adds one to the last step's value and reads a probe; every earlier value stays held (not freed),
+    // so each plan call writes over a buffer whose value is still wanted: it must come home first (an eviction).
+    const runner = planned!.runner as RemoteRunner;
+    const ADD_ONE = 'function (x) {\n  return x[this.thread.x] + 1;\n}';
+    type Held = { toArray(): Float32Array; delete(): void };
+    const before = runner.stats();
+    let value = runner.upload(Float32Array.from([1, 2, 3])) as Held;
+    const held: Held[] = [value];
+    for (let i = 0; i < 8; i++) {
+      const next = runner.runOnDevice({ source: ADD_ONE, n: 3, args: [value] }) as Held;
+      const probe = runner.runOnDevice({ source: ADD_ONE, n: 3, args: [next] }) as Held;
+      expect(Array.from(probe.toArray())).toEqual([3 + i, 4 + i, 5 + i]);
+      probe.delete();
+      held.push(next);
+      value = next;
+    }
+    const after = runner.stats();
+    expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(4);
+    expect(after.evictions - before.evictions).toBeGreaterThan(0);
+    held.forEach((h, i) => expect(Array.from(h.toArray())).toEqual([1 + i, 2 + i, 3 + i]));
+    held.forEach((h) => h.delete());
+  });
+
+  it('a value a resident plan did not keep, asked for after all, is computed again from the arguments it held', () => {
+    // As on webasm above, but the plan's argument is itself a resident value of an earlier call: the recipe holds
+    // it (pinned) until the dropped value is freed or computed again.
+    const runner = planned!.runner as RemoteRunner;
+    const ADD_ONE = 'function (x) {\n  return x[this.thread.x] + 1;\n}';
+    const TIMES_TWO = 'function (x) {\n  return x[this.thread.x] * 2;\n}';
+    type Held = { toArray(): Float32Array; delete(): void };
+    let state = runner.upload(Float32Array.from([1, 2])) as Held;
+    let kept: Held | null = null;
+    const before = runner.stats();
+    const values: number[][] = [];
+    let x = [1, 2];
+    for (let i = 0; i < 6; i++) {
+      const middle = runner.runOnDevice({ source: TIMES_TWO, n: 2, args: [state] }) as Held;
+      const next = runner.runOnDevice({ source: ADD_ONE, n: 2, args: [middle] }) as Held;
+      const probe = runner.runOnDevice({ source: ADD_ONE, n: 2, args: [next] }) as Held;
+      values.push(Array.from(probe.toArray()));
+      probe.delete();
+      state.delete();
+      state = next;
+      if (i === 5) kept = middle; // held this time, and read after the step's read
+      else middle.delete();
+      x = x.map((v) => v * 2 + 1);
+      expect(values[i]).toEqual(x.map((v) => v + 1));
+    }
+    expect(runner.stats().planCalls - before.planCalls).toBeGreaterThanOrEqual(2);
+    const restores = runner.stats().restores;
+    expect(Array.from(kept!.toArray())).toEqual(x.map((v) => v - 1)); // the last step's middle: 2 × state
+    expect(runner.stats().restores).toBe(restores + 1);
+    expect(Array.from(state.toArray())).toEqual(x);
+    kept!.delete();
+    state.delete();
   });
 
   it('the dropout mask on the device equals the CPU\'s bit for bit (float32 holds every value of its hash)', () => {
@@ -256,8 +347,21 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     expect(Array.from(planned!.runner.run(launch))).toEqual(Array.from(cpuKernels.DropoutMask(size, attrs)));
   });
 
-  it('a LeNet-like step is one crossing, one fused-encoder plan call, one submit and one read', () => {
-    expect(structure(lenetLike, [4, 1, 12, 12], planned!)).toEqual({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
+  it('a LeNet-like step is one crossing, one resident plan call, one submit and one read; only the batch goes up, only the loss comes back', () => {
+    const got = structure(lenetLike, [4, 1, 12, 12], planned!);
+    expect(got).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1, evictions: 0 });
+    // The batch is 4 × 144 floats and its targets 4; the 780 weights and Adam's two moments of each stay on the
+    // device. What else goes up is the numbers that change per step: Adam's bias corrections, in the 112-byte
+    // params uniform of each of its 18 update kernels (weight, moment, moment for 6 tensors).
+    const batchBytes = 4 * (4 * 144 + 4);
+    const stateBytes = 4 * 3 * 780;
+    expect(got.uploadBytes).toBeGreaterThanOrEqual(batchBytes);
+    expect(got.uploadBytes).toBeLessThanOrEqual(batchBytes + 18 * 112);
+    expect(got.readBytes).toBe(16); // the loss, in one 16-byte row of the staging buffer
+    // Through gpu.js's fused encoder the whole state comes back, and goes up again, every step.
+    const handed = structure(lenetLike, [4, 1, 12, 12], handedBack!);
+    expect(handed).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });
+    expect(handed.readBytes).toBeGreaterThanOrEqual(stateBytes);
     const reference = structure(lenetLike, [4, 1, 12, 12], eager!);
     expect(reference.submits).toBeGreaterThan(20);
   });

@@ -17,7 +17,10 @@
  * a copy cut short never mixes two steps). When a kept value cannot be read any more (the device was lost, the
  * thread died), it is taken from its mirror, provided that mirror is of the latest endStep and the value has not
  * changed since: the state the step began with. The trainer then redoes that step on the CPU, and nothing is
- * lost. Otherwise the read fails as it would without mirrors.
+ * lost. Otherwise the read fails as it would without mirrors. A runner whose step plans keep the state on the
+ * device (resident WebGPU plans) takes no mirrors: they would bring the whole state back every step, which costs
+ * more than the step itself on a GPU; there a lost device stops the run with its error,
+ * and the run resumes from its last checkpoint.
  */
 import type { DeviceData } from '../backend';
 import type { LaunchRunner } from './runner';

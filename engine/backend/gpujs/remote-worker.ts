@@ -68,6 +68,8 @@ export interface RemoteInit {
   layout: typeof REPLY;
   /** Replay repeated batches as gpu.js plans (./step-plans.ts); needs the host's `createPlanner`. */
   plans?: boolean;
+  /** WebGPU plans keep what they carry on the device (default); false: gpu.js's fused encoder, arrays in and out. */
+  resident?: boolean;
 }
 
 /** What the host gives the program: gpu.js's class, and its message port. */
@@ -100,7 +102,10 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const values = new Map<number, Texture>();
   const failed = new Map<number, string>();
   const fallbacks: string[] = [];
-  const counts: WorkerCounts = { launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, restores: 0, planFailures: [], executors: [] };
+  const counts: WorkerCounts = {
+    launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, restores: 0, planFailures: [], executors: [],
+    uploadBytes: 0, readBytes: 0, evictions: 0, planHostMs: 0,
+  };
   let stopped = false;
   /** Mirror reads still in flight (stop waits for them). */
   let mirroring: Promise<unknown> = Promise.resolve();
@@ -258,7 +263,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   }
 
   const planner = init.plans && host.createPlanner
-    ? host.createPlanner({ gpu, settings: init.settings, values, failed, counts, eager: (m) => handle(m) })
+    ? host.createPlanner({ gpu, settings: init.settings, mode: init.mode, resident: init.resident, values, failed, counts, eager: (m) => handle(m) })
     : null;
 
   // In order, one at a time: a launch may await its kernel's build, and what comes after reads its result.

@@ -61,9 +61,10 @@ export type RemoteChannel = RemoteInit;
 
 /**
  * Reply buffers start at 1 MiB and grow to the largest read. Step plans are on unless `plans` is false (the eager
- * path, launch by launch, stays as the reference).
+ * path, launch by launch, stays as the reference); on WebGPU they keep what they carry on the device unless
+ * `resident` is false (gpu.js's own fused encoder, arrays in and out: the bench compares the two).
  */
-export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20, plans = true): RemoteChannel {
+export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20, plans = true, resident = true): RemoteChannel {
   return {
     mode,
     control: new SharedArrayBuffer(REPLY.SLOTS * 4),
@@ -71,6 +72,7 @@ export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20, plans = true
     settings: { ...KERNEL_SETTINGS },
     layout: REPLY,
     plans,
+    resident,
   };
 }
 
@@ -85,6 +87,8 @@ export interface RemoteRunnerOptions {
 export class RemoteRunner implements LaunchRunner {
   launches = 0;
   readonly plans: boolean;
+  /** Its worker's step plans keep what they carry on the device (WebGPU, resident plans: step-plans.ts). */
+  readonly keepsStateOnDevice: boolean;
   /** Milliseconds this thread spent blocked on the worker (host time per step = a step's time less this). */
   waitedMs = 0;
   /** Messages sent to the worker (each a batch or a lone request): the thread crossings. */
@@ -109,6 +113,7 @@ export class RemoteRunner implements LaunchRunner {
   ) {
     this.control = new Int32Array(channel.control);
     this.plans = channel.plans ?? false;
+    this.keepsStateOnDevice = this.plans && channel.mode === 'webgpu' && channel.resident !== false;
     this.data = channel.data;
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
@@ -172,7 +177,10 @@ export class RemoteRunner implements LaunchRunner {
   }
 
   mirror(entries: MirrorEntry[], generation: number): boolean {
-    if (this.dead !== null) return false;
+    // Resident plans keep the weights and moments on the device so that a step copies nothing; a mirror per step
+    // would bring them all back every step (pytorch/examples' Net: 14 MB). There, a lost device stops the run,
+    // which resumes from its last checkpoint instead (device.ts "Mirrors").
+    if (this.dead !== null || this.keepsStateOnDevice) return false;
     this.send({
       t: 'mirror',
       generation,

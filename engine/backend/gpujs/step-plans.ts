@@ -14,13 +14,20 @@
  *     which ones later segments use (the new weights, the gradients, the logits that are read) and which ones they
  *     free unused (the activations, at the next endStep).
  *   - The next time, that is learned: the segment becomes a plan whose kernels are the segment's launches in order,
- *     and which returns only what was used later, plus what this segment reads or mirrors. gpu.js records it once
- *     and from then on replays it: on WebGPU, one command encoder, one submit and one mapAsync read
- *     (`executorKind` 'fused-encoder'); on webasm, one fused wasm program.
- *   - gpu.js's fused encoder takes plain arrays as plan arguments, not device buffers. So a plan's carried results
- *     (the weights and moments among them) come back to this thread as arrays, and the next plan uploads them: the
- *     state crosses the bus twice per step, in one read and a few writes, which costs far less than a submit and a
- *     read per kernel. The engine never sees this: its ids stay valid.
+ *     and which returns only what was used later, plus what this segment reads or mirrors. It is recorded once and
+ *     from then on replayed: on WebGPU, one command encoder, one submit and one mapAsync read; on webasm, one fused
+ *     wasm program.
+ *   - On WebGPU the plan is a *resident plan*: this file records it itself, on the pipelines and layouts gpu.js built
+ *     for each kernel, so that what a step carries to the next (the weights, the optimizer's moments) stays on the
+ *     device. Each result the plan returns has two buffers, written on alternate calls: call t reads the weights
+ *     call t-1 left in one and writes the new ones to the other, with no copy at all. Only what the segment itself
+ *     reads (the loss, the correct count) comes back, in one mapAsync; only the batch and changed numbers go up.
+ *     (gpu.js's own fused encoder, `createPipeline`, takes plain arrays as arguments, so through it the whole state
+ *     crossed the bus twice per step: 31 ms of copies per step for pytorch/examples' Net.) A value is brought to this thread only
+ *     when something asks for it (a read, an eager kernel, a mirror), or when a call is about to write over a
+ *     buffer that holds a value still wanted (counted: `evictions`; a training loop has none).
+ *   - Elsewhere (webasm) the plan is gpu.js's `createPipeline`, and its carried results come back as arrays.
+ *   - The engine never sees either: its ids stay valid.
  *
  * A result the plan did not return, that something later asks for after all (code that is not a training loop),
  * is computed again: the plan's arguments are immutable and kept until its dropped results are freed, so the
@@ -57,8 +64,18 @@ export interface WorkerCounts {
   restores: number;
   /** Why a signature was left to the eager path, one line each. */
   planFailures: string[];
-  /** gpu.js's executor for each plan built ('fused-encoder', 'fused-sync', 'generic'…), with its fallback reason. */
+  /**
+   * The executor of each plan built: 'resident-encoder' (WebGPU, this file's), or gpu.js's ('fused-encoder',
+   * 'fused-sync', 'generic'…), with the reason a faster one was declined.
+   */
   executors: string[];
+  /** Bytes written to the device and read back by plan calls (the batch up, the metrics down, in a training loop). */
+  uploadBytes: number;
+  readBytes: number;
+  /** Resident values brought to this thread because a plan call was about to write over them (none in training). */
+  evictions: number;
+  /** This thread's own time in plan calls (ms), less the waits for the device: what a GPU cannot overlap. */
+  planHostMs: number;
 }
 
 export interface PlannerContext {
@@ -67,6 +84,10 @@ export interface PlannerContext {
     createPipeline(fn: (...args: unknown[]) => unknown): PlanFn;
   };
   settings: Record<string, unknown>;
+  /** gpu.js's mode: 'webgpu' gets resident plans (unless `resident` is false). */
+  mode: string;
+  /** Keep WebGPU plans' results on the device (default); false uses gpu.js's fused encoder, arrays in and out. */
+  resident?: boolean;
   values: Map<number, WorkerValue>;
   failed: Map<number, string>;
   counts: WorkerCounts;
@@ -82,6 +103,54 @@ export interface StepPlanner {
   /** Computes again a value a plan left in its buffers (true), or false when it is not such a value. */
   restore(id: number): Promise<boolean>;
   destroy(): void;
+}
+
+/** The part of WebGPU a resident plan uses (Dawn's `webgpu` package and browsers give the same). */
+interface GpuBuffer {
+  size: number;
+  destroy(): void;
+  mapAsync(mode: number): Promise<void>;
+  getMappedRange(): ArrayBuffer;
+  unmap(): void;
+}
+interface GpuComputePass {
+  setPipeline(pipeline: unknown): void;
+  setBindGroup(index: number, group: unknown): void;
+  dispatchWorkgroups(x: number, y: number, z: number): void;
+  end(): void;
+}
+interface GpuDevice {
+  createBuffer(descriptor: { size: number; usage: number }): GpuBuffer;
+  createBindGroup(descriptor: { layout: unknown; entries: Array<{ binding: number; resource: { buffer: GpuBuffer } }> }): unknown;
+  createCommandEncoder(): {
+    beginComputePass(): GpuComputePass;
+    copyBufferToBuffer(source: GpuBuffer, sourceOffset: number, target: GpuBuffer, targetOffset: number, size: number): void;
+    finish(): unknown;
+  };
+  queue: { writeBuffer(buffer: GpuBuffer, offset: number, data: ArrayBufferView): void; submit(commands: unknown[]): void };
+}
+
+/**
+ * gpu.js 2.24's WebGPU kernel once `build()` has run: its compute pipeline, bind group layout and the layout of its
+ * params uniform. gpu.js's own fused encoder (src/backend/web-gpu/pipeline-executor.js) encodes plans from the same
+ * fields; a resident plan checks they are there and declines (to that encoder) when they are not.
+ */
+interface BuiltWebGpuKernel {
+  constructor: { mode?: string };
+  build(...args: unknown[]): Promise<void> | void;
+  _device?: GpuDevice;
+  computePipeline?: unknown;
+  bindGroupLayout?: unknown;
+  componentCount?: number;
+  outputBuffer?: (GpuBuffer & { _refs?: number }) | null;
+  paramsLayout?: {
+    arrayArgs: Array<{ index: number; dimsOffset: number }>;
+    scalarArgs: Array<{ index: number; offset: number; type: string }>;
+    bufferConstants: Array<{ buffer: GpuBuffer }>;
+    randomSeedOffset: number | null;
+    byteLength: number;
+  };
+  _computeDispatch?(threadDim: number[]): { groups: number[]; dispatchWidth: number };
 }
 
 export function createStepPlanner(ctx: PlannerContext): StepPlanner {
@@ -102,8 +171,50 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     requests: RemoteMessage[];
     launches: number;
   }
-  /** A built plan: the positions it returns and their lengths, in the order of its results. */
-  interface Plan { fn: PlanFn; returned: number[]; lengths: number[]; reported: boolean }
+  /**
+   * A built plan: the positions it returns and their lengths, in the order of its results; run by gpu.js (`fn`) or
+   * by this file (`resident`).
+   */
+  interface Plan { fn?: PlanFn; resident?: ResidentPlan; returned: number[]; lengths: number[]; reported: boolean; declined?: string }
+  /**
+   * A plan result kept on the device: in `buffer` until a later call of its plan writes there (then `buffer` is
+   * null), with `host` once it has been brought here. `live` until the engine frees it; `pins` while a recipe
+   * (below) may still compute from it.
+   */
+  interface Resident { id: number; buffer: GpuBuffer | null; n: number; host: Float32Array | null; live: boolean; pins: number }
+  /** One kernel launch of a resident plan. */
+  interface Pass {
+    pos: number;
+    kernel: BuiltWebGpuKernel;
+    /** The bindings of the kernel's array arguments, in its bind group's order. */
+    inputs: Binding[];
+    /** Its numbers: the plan argument, and the slot (u32 index) in the params uniform. */
+    scalars: Array<{ arg: number; slot: number; type: string }>;
+    seedSlot: number | null;
+    params: GpuBuffer;
+    mirror: { u32: Uint32Array; i32: Int32Array; f32: Float32Array };
+    /** The params as last written to the device: only a change is written again. */
+    sent: Uint32Array | null;
+    constants: GpuBuffer[];
+    groups: number[];
+    /** Bind groups by the buffers they bind (two in a training loop: one per parity). */
+    bindGroups: Map<string, unknown>;
+  }
+  interface ResidentPlan {
+    device: GpuDevice;
+    passes: Pass[];
+    /** Each launch's output by position: two buffers (alternate calls) for what the plan returns, one otherwise. */
+    outs: GpuBuffer[][];
+    /** Each launch's output length, by position. */
+    sizes: number[];
+    /** The length each array argument had when the plan was built (a call with another length is not this plan). */
+    argLengths: Array<number | null>;
+    /** A buffer per array argument that comes from this thread, and what it last held. */
+    uploads: Map<number, { buffer: GpuBuffer; last: Float32Array | null }>;
+    /** Staging buffers by the set of positions read (a training loop has one). */
+    staging: Map<string, { buffer: GpuBuffer; offsets: number[]; bytes: number }>;
+    calls: number;
+  }
   /** What became of an eagerly run segment's results in the segments after it. */
   interface Watch { used: Set<number>; freed: Set<number> }
 
@@ -111,8 +222,14 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const plans = new Map<string, Plan>();
   const learning = new Map<string, Watch>();
   const watched = new Map<number, { watch: Watch; pos: number }>();
-  /** A plan call whose results were not all returned: what recomputes them. */
-  interface Recipe { seg: Segment; args: unknown[]; pending: Set<number> }
+  /** A plan call whose results were not all returned: what recomputes them (its arguments, held until then). */
+  interface Recipe { seg: Segment; args: unknown[]; pending: Set<number>; pinned: boolean }
+  const residents = new Map<number, Resident>();
+  /** Who lives in each plan buffer: the call that writes there next must not lose a value still wanted. */
+  const occupants = new Map<GpuBuffer, Resident>();
+  const bufferIds = new WeakMap<object, number>();
+  const residentKernels = new Map<string, BuiltWebGpuKernel>();
+  let device: GpuDevice | null = null;
   const droppedIds = new Map<number, Recipe>();
   const refused = new Set<string>();
   const kernels = new Map<string, unknown>();
@@ -125,16 +242,30 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     return n === undefined || values.length === n ? values : values.slice(0, n);
   };
 
-  /** Forgets a signature's plan (it failed, or guessed wrong) and frees gpu.js's buffers for it. */
-  const dropPlan = (signature: string): void => {
-    plans.get(signature)?.fn.destroy?.();
+  /**
+   * Forgets a signature's plan (it failed, or guessed wrong) and frees its buffers; the values still wanted that
+   * live in them come to this thread first.
+   */
+  const dropPlan = async (signature: string): Promise<void> => {
+    const plan = plans.get(signature);
     plans.delete(signature);
+    plan?.fn?.destroy?.();
+    if (plan?.resident) {
+      const held = plan.resident.outs.flat().map((buffer) => occupants.get(buffer)).filter((r): r is Resident => r !== undefined);
+      try {
+        await materialize(held.filter((r) => r.live || r.pins > 0));
+      } finally {
+        held.forEach(leave);
+        destroyResident(plan.resident);
+      }
+    }
   };
 
   /** Reads the messages into a segment: its signature, ops and plan arguments. */
   const describe = (messages: RemoteMessage[]): Segment => {
     const local = new Map<number, number>();
     const argIndex = new Map<string, number>();
+    const large = new Map<Float32Array, string>();
     const seg: Segment = { signature: '', ids: [], isUpload: [], ops: [], args: [], selfUsed: new Set(), frees: [], mirrors: [], requests: [], launches: 0 };
     const parts: string[] = [];
     const argFor = (key: string, value: { id: number } | { value: unknown }): Binding => {
@@ -149,8 +280,11 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const bindOf = (a: WireArg, where: string): [Binding, string] => {
       if (typeof a === 'number') return [argFor(`n${where}`, { value: a }), 'f'];
       if (a instanceof Float32Array) {
-        // Small constant arrays (offsets, geometry) recur in many launches: one argument per distinct content.
-        const key = a.length <= 256 ? `c${Array.prototype.join.call(a, ',')}` : `a${where}`;
+        // Small constant arrays (offsets, geometry) recur in many launches: one argument per distinct content. A
+        // large one (the batch, which conv's forward and its weight gradient both take) is one argument per array:
+        // a message keeps the identity of an array it carries twice.
+        let key = a.length <= 256 ? `c${Array.prototype.join.call(a, ',')}` : large.get(a);
+        if (key === undefined) large.set(a, (key = `a${where}`));
         const b = argFor(key, { value: a }) as { index: number };
         return [b as Binding, `A${a.length}:${b.index}`];
       }
@@ -213,6 +347,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         if (recipe) {
           recipe.pending.delete(m.id);
           droppedIds.delete(m.id);
+          settle(recipe);
         }
         const w = watched.get(m.id);
         if (w) {
@@ -234,11 +369,303 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     return k;
   };
 
-  const build = (seg: Segment, watch: Watch): Plan => {
+  // WebGPU's flags, as numbers: GPUBufferUsage is not a global everywhere this program runs.
+  const MAP_READ = 0x1;
+  const COPY_SRC = 0x4;
+  const COPY_DST = 0x8;
+  const UNIFORM = 0x40;
+  const STORAGE = 0x80;
+  const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+  const now = (): number => (globalThis as unknown as { performance: { now(): number } }).performance.now();
+  let nextBufferId = 0;
+  const idOf = (buffer: object): number => {
+    let id = bufferIds.get(buffer);
+    if (id === undefined) bufferIds.set(buffer, (id = nextBufferId++));
+    return id;
+  };
+  const isResident = (value: unknown): value is Resident => typeof value === 'object' && value !== null && 'pins' in value;
+  /** Bit for bit (so -0 and 0 differ, and NaN equals itself), for the short arrays a call may send again. */
+  const sameBits = (a: ArrayBufferView & { length: number }, b: ArrayBufferView & { length: number }): boolean => {
+    if (a.length !== b.length) return false;
+    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+
+  /** Brings residents' values to this thread, all in one submit and one read; live ones are then in `values`. */
+  const materialize = async (list: Resident[]): Promise<void> => {
+    const todo = list.filter((r) => r.host === null && r.buffer !== null);
+    if (todo.length === 0 || !device) return;
+    let bytes = 0;
+    const offsets = todo.map((r) => {
+      const at = bytes;
+      bytes += align16(r.n * 4);
+      return at;
+    });
+    const staging = device.createBuffer({ size: Math.max(bytes, 16), usage: MAP_READ | COPY_DST });
+    try {
+      const encoder = device.createCommandEncoder();
+      todo.forEach((r, i) => r.n > 0 && encoder.copyBufferToBuffer(r.buffer!, 0, staging, offsets[i], r.n * 4));
+      device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(MAP_READ);
+      const mapped = staging.getMappedRange();
+      todo.forEach((r, i) => {
+        r.host = new Float32Array(mapped.slice(offsets[i], offsets[i] + r.n * 4));
+        if (r.live) ctx.values.set(r.id, r.host);
+      });
+      staging.unmap();
+    } finally {
+      staging.destroy();
+    }
+    ctx.counts.submits++;
+    ctx.counts.readbacks++;
+    ctx.counts.readBytes += bytes;
+  };
+
+  /** A resident loses its buffer (a call is about to write there): from now on it is its host copy, if anything. */
+  const leave = (r: Resident): void => {
+    if (r.buffer) occupants.delete(r.buffer);
+    r.buffer = null;
+    if (residents.get(r.id) === r) residents.delete(r.id);
+  };
+
+  /** A recipe whose dropped results are all freed (or computed again) no longer holds its arguments. */
+  const settle = (recipe: Recipe): void => {
+    if (recipe.pending.size > 0 || !recipe.pinned) return;
+    recipe.pinned = false;
+    for (const a of recipe.args) if (isResident(a)) a.pins--;
+  };
+
+  const destroyResident = (rp: ResidentPlan): void => {
+    for (const buffer of rp.outs.flat()) buffer.destroy();
+    for (const slot of rp.uploads.values()) slot.buffer.destroy();
+    for (const stage of rp.staging.values()) stage.buffer.destroy();
+    for (const pass of rp.passes) pass.params.destroy();
+  };
+
+  /** Records a resident plan: each launch's WebGPU kernel built by gpu.js for its arguments' kinds and sizes. */
+  const buildResident = async (seg: Segment, returned: number[]): Promise<ResidentPlan> => {
+    const sample: unknown[] = [];
+    for (const a of seg.args) sample.push('id' in a ? (residents.get(a.id) ?? (await asArray(a.id))) : a.value);
+    const argLengths = sample.map((v) => (v instanceof Float32Array ? v.length : isResident(v) ? v.n : null));
+    const sizes: number[] = [];
+    for (const op of seg.ops) sizes[op.pos] = op.n;
+    const keep = new Set(returned);
+    const passes: Pass[] = [];
+    const outs: GpuBuffer[][] = [];
+    const made: GpuBuffer[] = [];
+    let dev = device;
+    try {
+      for (const op of seg.ops) {
+        const isArray = (b: Binding): boolean => b.k === 'step' || argLengths[b.index] !== null;
+        const key = `${op.n}\n${op.bind.map((b) => (isArray(b) ? 'a' : 'f')).join('')}\n${op.source}`;
+        let kernel = residentKernels.get(key);
+        if (!kernel) {
+          const shortcut = ctx.gpu.createKernel(op.source, { ...ctx.settings, output: [op.n] }) as { kernel?: BuiltWebGpuKernel };
+          const built = shortcut.kernel;
+          if (!built || built.constructor.mode !== 'webgpu') throw new Error(`gpu.js made a ${built?.constructor.mode ?? 'missing'} kernel, not a WebGPU one`);
+          // Stand-ins of the kinds and sizes the calls will bind: the build depends on them, not on their values.
+          await built.build(...op.bind.map((b) => (b.k === 'step' ? new Float32Array(sizes[b.pos]) : isArray(b) ? new Float32Array(argLengths[b.index]!) : sample[b.index])));
+          if (!built._device || !built.computePipeline || !built.bindGroupLayout || !built.paramsLayout || !built._computeDispatch) {
+            throw new Error("this gpu.js does not expose a built WebGPU kernel's pipeline and layout");
+          }
+          if (built.componentCount !== 1) throw new Error('a kernel returning vectors cannot be a step of a resident plan');
+          // The plan writes buffers of its own; the output buffer build() made would only hold memory.
+          const own = built.outputBuffer;
+          if (own && (own._refs === undefined || --own._refs === 0)) own.destroy();
+          built.outputBuffer = null;
+          residentKernels.set(key, (kernel = built));
+        }
+        dev = kernel._device!;
+        const layout = kernel.paramsLayout!;
+        const raw = new ArrayBuffer(layout.byteLength);
+        const mirror = { u32: new Uint32Array(raw), i32: new Int32Array(raw), f32: new Float32Array(raw) };
+        const { groups, dispatchWidth } = kernel._computeDispatch!([op.n, 1, 1]);
+        // The params uniform: the output's size and the dispatch's row width, each array's size, then the numbers.
+        mirror.u32.set([op.n, 1, 1, dispatchWidth], 0);
+        const inputs = layout.arrayArgs.map((record) => {
+          const b = op.bind[record.index];
+          const n = b.k === 'step' ? sizes[b.pos] : argLengths[b.index]!;
+          mirror.u32.set([n, 1, 1, n], record.dimsOffset / 4);
+          return b;
+        });
+        const scalars = layout.scalarArgs.map((record) => {
+          const b = op.bind[record.index];
+          if (b.k !== 'arg') throw new Error("a launch's result cannot be a number argument");
+          return { arg: b.index, slot: record.offset / 4, type: record.type };
+        });
+        const params = dev.createBuffer({ size: layout.byteLength, usage: UNIFORM | COPY_DST });
+        made.push(params);
+        passes.push({
+          pos: op.pos, kernel, inputs, scalars, params, mirror, sent: null, groups, bindGroups: new Map(),
+          seedSlot: layout.randomSeedOffset === null ? null : layout.randomSeedOffset / 4,
+          constants: layout.bufferConstants.map((c) => c.buffer),
+        });
+        const out = (): GpuBuffer => {
+          const buffer = dev!.createBuffer({ size: Math.max(op.n * 4, 4), usage: STORAGE | COPY_SRC | COPY_DST });
+          made.push(buffer);
+          return buffer;
+        };
+        outs[op.pos] = keep.has(op.pos) ? [out(), out()] : [out()];
+      }
+    } catch (error) {
+      made.forEach((buffer) => buffer.destroy());
+      throw error;
+    }
+    device = dev;
+    return { device: dev!, passes, outs, sizes, argLengths, uploads: new Map(), staging: new Map(), calls: 0 };
+  };
+
+  /** The buffer an array argument from this thread goes to; written only when it changed since the last call. */
+  const upload = (rp: ResidentPlan, index: number, values: Float32Array): GpuBuffer => {
+    let slot = rp.uploads.get(index);
+    if (!slot) {
+      slot = { buffer: rp.device.createBuffer({ size: Math.max(values.length * 4, 4), usage: STORAGE | COPY_DST }), last: null };
+      rp.uploads.set(index, slot);
+    }
+    const same = slot.last === values || (slot.last !== null && values.length <= 256 && sameBits(slot.last, values));
+    if (!same && values.length > 0) {
+      rp.device.queue.writeBuffer(slot.buffer, 0, values);
+      ctx.counts.uploadBytes += values.byteLength;
+    }
+    slot.last = values;
+    return slot.buffer;
+  };
+
+  /**
+   * One call of a resident plan: one command encoder, one compute pass, one submit, and one read of what this
+   * segment itself reads. Returns the call's arguments (numbers, arrays, residents) for its recipe.
+   */
+  const runResident = async (seg: Segment, plan: Plan): Promise<unknown[]> => {
+    const rp = plan.resident!;
+    let started = now();
+    let hostMs = 0;
+    const parity = rp.calls % 2;
+    const outOf = (pos: number): GpuBuffer => {
+      const pair = rp.outs[pos];
+      return pair.length === 2 ? pair[parity] : pair[0];
+    };
+    // This call writes over the results of the call before last. One of them still wanted (used by this segment,
+    // not freed, or held by a recipe) is brought to this thread first.
+    const needed = new Set<number>();
+    for (const a of seg.args) if ('id' in a) needed.add(a.id);
+    for (const m of seg.mirrors) if (m.t === 'mirror') m.entries.forEach((e) => needed.add(e.id));
+    for (const m of seg.requests) if (m.t === 'read') needed.add(m.id);
+    const freedHere = new Set(seg.frees);
+    const leaving = plan.returned.map((pos) => occupants.get(outOf(pos))).filter((r): r is Resident => r !== undefined);
+    const wanted = leaving.filter((r) => r.pins > 0 || (r.live && (needed.has(r.id) || !freedHere.has(r.id))));
+    const evicted = wanted.filter((r) => r.host === null).length;
+    if (evicted > 0) {
+      ctx.counts.evictions += evicted;
+      hostMs += now() - started;
+      await materialize(wanted);
+      started = now();
+    }
+    leaving.forEach(leave);
+
+    const args: unknown[] = [];
+    const bound: Array<GpuBuffer | number> = [];
+    for (let i = 0; i < seg.args.length; i++) {
+      const a = seg.args[i];
+      const value = 'id' in a ? (residents.get(a.id) ?? (await asArray(a.id))) : a.value;
+      const n = value instanceof Float32Array ? value.length : isResident(value) ? value.n : null;
+      if (n !== rp.argLengths[i]) throw new Error(`plan argument ${i} has ${n ?? 'a number, not'} values, where the plan was built for ${rp.argLengths[i] ?? 'a number'}`);
+      bound.push(isResident(value) ? value.buffer! : value instanceof Float32Array ? upload(rp, i, value) : (value as number));
+      args.push(value);
+    }
+    for (const pass of rp.passes) {
+      if (pass.sent && pass.scalars.length === 0 && pass.seedSlot === null) continue;
+      const { u32, i32, f32 } = pass.mirror;
+      for (const { arg, slot, type } of pass.scalars) {
+        const value = bound[arg] as number;
+        if (type === 'Integer') i32[slot] = value | 0;
+        else if (type === 'Boolean') u32[slot] = value ? 1 : 0;
+        else f32[slot] = value;
+      }
+      // A kernel that draws its own random numbers gets a fresh seed per call, as gpu.js gives it per run.
+      if (pass.seedSlot !== null) u32[pass.seedSlot] = (Math.random() * 0x100000000) >>> 0;
+      if (!pass.sent || !sameBits(pass.sent, u32)) {
+        rp.device.queue.writeBuffer(pass.params, 0, u32);
+        ctx.counts.uploadBytes += u32.byteLength;
+        pass.sent = u32.slice();
+      }
+    }
+
+    const encoder = rp.device.createCommandEncoder();
+    const compute = encoder.beginComputePass();
+    for (const pass of rp.passes) {
+      const buffers = pass.inputs.map((b) => (b.k === 'step' ? outOf(b.pos) : (bound[b.index] as GpuBuffer)));
+      buffers.push(outOf(pass.pos));
+      const key = buffers.map(idOf).join(',');
+      let group = pass.bindGroups.get(key);
+      if (group === undefined) {
+        if (pass.bindGroups.size >= 8) pass.bindGroups.clear();
+        const entries = [pass.params, ...buffers, ...pass.constants].map((buffer, binding) => ({ binding, resource: { buffer } }));
+        group = rp.device.createBindGroup({ layout: pass.kernel.bindGroupLayout, entries });
+        pass.bindGroups.set(key, group);
+      }
+      compute.setPipeline(pass.kernel.computePipeline);
+      compute.setBindGroup(0, group);
+      compute.dispatchWorkgroups(pass.groups[0], pass.groups[1], pass.groups[2]);
+    }
+    compute.end();
+    const reads = plan.returned.filter((pos) => seg.selfUsed.has(pos));
+    let stage: { buffer: GpuBuffer; offsets: number[]; bytes: number } | undefined;
+    if (reads.length > 0) {
+      const key = reads.join(',');
+      stage = rp.staging.get(key);
+      if (!stage) {
+        let bytes = 0;
+        const offsets = reads.map((pos) => {
+          const at = bytes;
+          bytes += align16(rp.sizes[pos] * 4);
+          return at;
+        });
+        stage = { buffer: rp.device.createBuffer({ size: Math.max(bytes, 16), usage: MAP_READ | COPY_DST }), offsets, bytes };
+        rp.staging.set(key, stage);
+      }
+      reads.forEach((pos, i) => rp.sizes[pos] > 0 && encoder.copyBufferToBuffer(outOf(pos), 0, stage!.buffer, stage!.offsets[i], rp.sizes[pos] * 4));
+    }
+    rp.device.queue.submit([encoder.finish()]);
+    rp.calls++;
+    ctx.counts.submits++;
+    const host = new Map<number, Float32Array>();
+    if (stage) {
+      hostMs += now() - started;
+      await stage.buffer.mapAsync(MAP_READ);
+      started = now();
+      const mapped = stage.buffer.getMappedRange();
+      reads.forEach((pos, i) => host.set(pos, new Float32Array(mapped.slice(stage!.offsets[i], stage!.offsets[i] + rp.sizes[pos] * 4))));
+      stage.buffer.unmap();
+      ctx.counts.readbacks++;
+      ctx.counts.readBytes += stage.bytes;
+    }
+    for (const pos of plan.returned) {
+      const id = seg.ids[pos];
+      const r: Resident = { id, buffer: outOf(pos), n: rp.sizes[pos], host: host.get(pos) ?? null, live: true, pins: 0 };
+      residents.set(id, r);
+      occupants.set(r.buffer!, r);
+      if (r.host) ctx.values.set(id, r.host);
+    }
+    ctx.counts.planHostMs += hostMs + (now() - started);
+    return args;
+  };
+
+  const build = async (seg: Segment, watch: Watch): Promise<Plan> => {
     const returned: number[] = [];
     for (let pos = 0; pos < seg.ids.length; pos++) {
       if (seg.isUpload[pos]) continue;
       if (watch.used.has(pos) || !watch.freed.has(pos) || seg.selfUsed.has(pos)) returned.push(pos);
+    }
+    const lengths = returned.map((pos) => seg.ops.find((op) => op.pos === pos)!.n);
+    let declined: string | undefined;
+    if (ctx.mode === 'webgpu' && ctx.resident !== false) {
+      try {
+        return { resident: await buildResident(seg, returned), returned, lengths, reported: false };
+      } catch (error) {
+        declined = `a resident plan was declined: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+      }
     }
     const ops = seg.ops.map((op) => ({ ...op, kernel: kernelFor(op.source, op.n) as (...a: unknown[]) => unknown }));
     // gpu.js counts a plan's arguments by the orchestration function's declared parameters, so it gets exactly
@@ -253,15 +680,19 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     };
     const names = seg.args.map((_, i) => `a${i}`);
     const orchestrate = new Function('record', `return function (${names.join(', ')}) { return record([${names.join(', ')}]); };`)(record);
-    const lengths = returned.map((pos) => ops.find((op) => op.pos === pos)!.n);
-    return { fn: ctx.gpu.createPipeline(orchestrate), returned, lengths, reported: false };
+    return { fn: ctx.gpu.createPipeline(orchestrate), returned, lengths, reported: false, declined };
   };
 
+  /** A value as an array on this thread (a device buffer from an eager launch, or a resident, comes here once). */
   const asArray = async (id: number): Promise<Float32Array> => {
+    const r = residents.get(id);
+    if (r) {
+      await materialize([r]);
+      return r.host!;
+    }
     const v = ctx.values.get(id);
     if (v === undefined) throw new Error(ctx.failed.get(id) ?? `device value ${id} was freed before a kernel read it`);
     if (v instanceof Float32Array) return v;
-    // A device buffer from an eager launch: a plan argument is an array, so it comes to this thread once.
     const values = floats(await v.toArray());
     ctx.counts.readbacks++;
     ctx.counts.submits++;
@@ -270,24 +701,38 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     return values;
   };
 
-  const runPlan = async (seg: Segment, plan: Plan): Promise<void> => {
+  /** One call of gpu.js's plan: arrays in, arrays out. Returns the call's arguments for its recipe. */
+  const runPipeline = async (seg: Segment, plan: Plan): Promise<unknown[]> => {
     const args: unknown[] = [];
     for (const a of seg.args) args.push('id' in a ? await asArray(a.id) : a.value);
-    const results = (await plan.fn(...args)) as unknown[];
+    const results = (await plan.fn!(...args)) as unknown[];
     ctx.counts.submits++;
+    if (plan.returned.length > 0) ctx.counts.readbacks++;
+    // gpu.js's fused encoder writes every array argument each call, and reads back every result.
+    for (const a of args) if (a instanceof Float32Array) ctx.counts.uploadBytes += a.byteLength;
+    for (const n of plan.lengths) ctx.counts.readBytes += 4 * n;
+    plan.returned.forEach((pos, i) => ctx.values.set(seg.ids[pos], floats(results[i], plan.lengths[i])));
+    return args;
+  };
+
+  const runPlan = async (seg: Segment, plan: Plan): Promise<void> => {
+    const args = plan.resident ? await runResident(seg, plan) : await runPipeline(seg, plan);
     ctx.counts.dispatches += seg.launches;
     ctx.counts.launches += seg.launches;
-    if (plan.returned.length > 0) ctx.counts.readbacks++;
     ctx.counts.planCalls++;
     const kept = new Set(plan.returned);
     const freedHere = new Set(seg.frees);
-    plan.returned.forEach((pos, i) => ctx.values.set(seg.ids[pos], floats(results[i], plan.lengths[i])));
-    const recipe: Recipe = { seg, args, pending: new Set() };
+    const recipe: Recipe = { seg, args, pending: new Set(), pinned: false };
     seg.ids.forEach((id, pos) => {
       if (seg.isUpload[pos] || kept.has(pos) || freedHere.has(id)) return;
       recipe.pending.add(id);
       droppedIds.set(id, recipe);
     });
+    if (recipe.pending.size > 0) {
+      // Its resident arguments must outlive the call that would write over them, until the recipe is settled.
+      recipe.pinned = true;
+      for (const a of args) if (isResident(a)) a.pins++;
+    }
   };
 
   const runEagerly = async (seg: Segment, messages: RemoteMessage[]): Promise<void> => {
@@ -304,13 +749,23 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
 
   /** Runs a dropped value's segment again, eagerly, up to it (and keeps what else it recomputes and is wanted). */
   const restore = async (id: number): Promise<boolean> => {
+    const r = residents.get(id);
+    if (r) {
+      await materialize([r]);
+      return true;
+    }
     const recipe = droppedIds.get(id);
     if (!recipe) return false;
-    const { seg, args } = recipe;
+    const { seg } = recipe;
     // The plan guessed wrong: its signature goes back to eager runs, where what is used later is seen again.
-    dropPlan(seg.signature);
+    await dropPlan(seg.signature);
     learning.delete(seg.signature);
     ctx.counts.restores++;
+    const args: unknown[] = [];
+    for (const a of recipe.args) {
+      if (isResident(a)) await materialize([a]);
+      args.push(isResident(a) ? a.host : a);
+    }
     const target = seg.ids.indexOf(id);
     const computed = new Map<number, Float32Array>();
     for (const op of seg.ops) {
@@ -331,6 +786,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         droppedIds.delete(opId);
       }
     }
+    settle(recipe);
     return ctx.values.has(id);
   };
 
@@ -340,11 +796,12 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     // Uploads are arrays whichever way the segment runs.
     for (const m of messages) if (m.t === 'upload') ctx.values.set(m.id, m.values);
     let plan = plans.get(seg.signature);
-    for (const a of seg.args) if ('id' in a && !ctx.values.has(a.id)) await restore(a.id);
-    const canPlan = seg.launches > 0 && !refused.has(seg.signature) && seg.args.every((a) => !('id' in a) || ctx.values.has(a.id));
+    const held = (id: number): boolean => ctx.values.has(id) || residents.has(id);
+    for (const a of seg.args) if ('id' in a && !held(a.id)) await restore(a.id);
+    const canPlan = seg.launches > 0 && !refused.has(seg.signature) && seg.args.every((a) => !('id' in a) || held(a.id));
     if (canPlan && !plan && learning.has(seg.signature)) {
       try {
-        plan = build(seg, learning.get(seg.signature)!);
+        plan = await build(seg, learning.get(seg.signature)!);
         plans.set(seg.signature, plan);
         ctx.counts.plansBuilt++;
       } catch (error) {
@@ -357,14 +814,15 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         await runPlan(seg, plan);
         ran = true;
         if (!plan.reported) {
-          // Which executor gpu.js chose, and why not the fused one when it declined it.
+          // Which executor ran it, and why not a faster one when that was declined.
           plan.reported = true;
-          const line = `${plan.fn.executorKind ?? 'unknown'}${plan.fn.fallbackReason ? `: ${plan.fn.fallbackReason}` : ''}`;
+          const reasons = [plan.declined, plan.fn?.fallbackReason].filter(Boolean).join('; ');
+          const line = `${plan.resident ? 'resident-encoder' : (plan.fn?.executorKind ?? 'unknown')}${reasons ? `: ${reasons}` : ''}`;
           if (!ctx.counts.executors.includes(line) && ctx.counts.executors.length < 16) ctx.counts.executors.push(line);
         }
       } catch (error) {
-        dropPlan(seg.signature);
         refuse(seg.signature, error);
+        await dropPlan(seg.signature).catch(() => undefined); // a lost device: what it held is lost with it
       }
     }
     if (ran) {
@@ -372,6 +830,13 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       for (const id of seg.frees) await ctx.eager({ t: 'free', id });
     } else {
       await runEagerly(seg, messages);
+    }
+    for (const id of seg.frees) {
+      const r = residents.get(id);
+      if (r) {
+        r.live = false;
+        residents.delete(id);
+      }
     }
     for (const m of seg.requests) await ctx.eager(m);
   };
@@ -386,8 +851,13 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     run,
     restore,
     destroy: () => {
-      for (const plan of plans.values()) plan.fn.destroy?.();
+      for (const plan of plans.values()) {
+        plan.fn?.destroy?.();
+        if (plan.resident) destroyResident(plan.resident);
+      }
       plans.clear();
+      residents.clear();
+      occupants.clear();
       for (const k of kernels.values()) (k as { destroy?(): unknown }).destroy?.();
       kernels.clear();
     },
