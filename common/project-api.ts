@@ -2,11 +2,15 @@
  * The projects part of the renderer↔main API (declared in api.ts): save and open `.layerlab.json` files in the
  * app data folder (`<dataDir>/projects/`), list them newest first, and keep one autosave there. Projects are named,
  * never addressed by path, so the renderer cannot reach files outside that folder.
+ *
+ * Error codes: saveProject and autosaveProject answer 'too-large' when the project could not be loaded back
+ * (nothing is written, and the last autosave stays), and saveProject answers 'name-taken' when the name maps to the
+ * file of a project saved under another name (`a/b` and `a_b`); loadProject answers 'not-found' or 'bad-project'.
  */
 import { checkProject, type ProjectFile } from './project';
 
 export interface ProjectEntry {
-  /** The name the user gave; also the file's stem. */
+  /** The name the user saved it under (for a file from before names were kept: the file's stem). */
   name: string;
   file: string;
   /** Epoch ms of the last save. */

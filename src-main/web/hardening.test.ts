@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../common/api';
+import { makeProject, type ProjectFile } from '../../common/project';
+import { getPreset } from '../../common/spec';
 import type { ServerFrame } from '../../common/web-protocol';
 import { fuzzFrames } from './test-support/fuzz-frames';
 import { connect, rssKiB, startServerProcess, type Client, type ServerProcess } from './test-support/server-process';
@@ -187,4 +189,64 @@ describe('seeded fuzz (#17 acceptance)', () => {
     expect(server.output()).not.toMatch(/uncaught exception|unhandled rejection/);
     c.ws.close();
   }, 600_000);
+});
+
+describe('project work is never silently lost (#17.3)', () => {
+  let id = 5000;
+  async function call(c: Client, method: string, ...args: unknown[]) {
+    const callId = ++id;
+    c.send({ kind: 'call', id: callId, method, args });
+    const frame = await c.next((f) => f.kind === 'result' && f.id === callId);
+    return (frame as { envelope: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }).envelope;
+  }
+
+  /** A valid project whose graph is the MLP preset plus a chain of `extra` ReLUs (42,000 is the issue's 2.78 MB). */
+  function bigProject(extra: number, name = 'Big'): ProjectFile {
+    const spec = structuredClone(getPreset('MLP')!);
+    let last = spec.nodes.at(-1)!.id;
+    for (let i = 0; i < extra; i++) {
+      spec.nodes.push({ id: `r${i}`, op: 'ReLU', params: {} });
+      spec.edges.push({ from: last, to: `r${i}` });
+      last = `r${i}`;
+    }
+    return makeProject({ ...spec, name }, { epochs: 1, seed: 0 });
+  }
+
+  it('a 42,000-node project saves and loads back; one over the limit is refused as too-large, before writing', async () => {
+    const c = await connect(server);
+    const big = bigProject(42_000);
+    const saved = await call(c, 'saveProject', 'big', big);
+    expect(saved).toMatchObject({ ok: true, value: { name: 'big' } });
+    expect(await call(c, 'loadProject', 'big')).toMatchObject({ ok: true, value: { spec: { nodes: { length: big.spec.nodes.length } } } });
+
+    const huge = bigProject(75_000);
+    const refused = await call(c, 'saveProject', 'huge', huge);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'too-large', message: expect.stringMatching(/MB/) } });
+    expect(await call(c, 'loadProject', 'huge')).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    c.ws.close();
+  });
+
+  it('autosave never reports success for what cannot be loaded: the previous autosave stays', async () => {
+    const c = await connect(server);
+    const small = bigProject(0, 'Small');
+    expect(await call(c, 'autosaveProject', small)).toEqual({ ok: true, value: null });
+    expect(await call(c, 'autosaveProject', bigProject(42_000))).toEqual({ ok: true, value: null });
+    expect(await call(c, 'loadAutosave')).toMatchObject({ ok: true, value: { spec: { name: 'Big' } } });
+    expect(await call(c, 'autosaveProject', bigProject(75_000))).toMatchObject({ ok: false, error: { code: 'too-large' } });
+    expect(await call(c, 'loadAutosave')).toMatchObject({ ok: true, value: { spec: { name: 'Big' } } });
+    c.ws.close();
+  });
+
+  it("'a/b' and 'a_b' do not overwrite each other", async () => {
+    const c = await connect(server);
+    const first = bigProject(1, 'First');
+    expect(await call(c, 'saveProject', 'a/b', first)).toMatchObject({ ok: true, value: { name: 'a/b' } });
+    const second = await call(c, 'saveProject', 'a_b', bigProject(2, 'Second'));
+    expect(second).toMatchObject({ ok: false, error: { code: 'name-taken', message: expect.stringContaining('"a/b"') } });
+    expect(await call(c, 'loadProject', 'a/b')).toMatchObject({ ok: true, value: { spec: { name: 'First' } } });
+    expect(await call(c, 'saveProject', 'a/b', bigProject(3, 'Third'))).toMatchObject({ ok: true });
+    const list = await call(c, 'listRecentProjects');
+    expect((list.value as { name: string }[]).map((e) => e.name)).toContain('a/b');
+    c.ws.close();
+  });
 });

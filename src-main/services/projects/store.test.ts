@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ARG_CHECKS } from '../../../common/project-api';
-import { makeProject } from '../../../common/project';
+import { makeProject, PROJECT_MAX_BYTES } from '../../../common/project';
 import { getPreset } from '../../../common/spec';
 import { createApiHandlers } from '../api-handlers';
 import { createDispatcher } from '../dispatcher';
@@ -24,7 +24,7 @@ describe('ProjectStore', () => {
     await new Promise((r) => setTimeout(r, 20));
     const entry = await store.save('mlp/../x', project('MLP'));
     expect(entry.file).toBe(join(dataDir, 'projects', 'mlp____x.layerlab.json'));
-    expect((await store.list()).map((e) => e.name)).toEqual(['mlp____x', 'lenet']);
+    expect((await store.list()).map((e) => e.name)).toEqual(['mlp/../x', 'lenet']);
     expect(await store.load('lenet')).toEqual(project());
   });
 
@@ -34,6 +34,51 @@ describe('ProjectStore', () => {
     mkdirSync(store.dir, { recursive: true });
     writeFileSync(join(store.dir, 'bad.layerlab.json'), '{oops');
     await expect(store.load('bad')).rejects.toThrow(/cannot be opened \(not-json/);
+  });
+
+  // #17.3: several names share a file name; the file says whose it is, and another name may not take it over.
+  it('refuses to save one name over another name\'s file, and lists each under the name it was saved as', async () => {
+    const store = new ProjectStore(dataDir);
+    await store.save('a/b', project('MLP'));
+    await expect(store.save('a_b', project())).rejects.toMatchObject({ code: 'name-taken', message: expect.stringContaining('holds the project "a/b"') });
+    await expect(store.save('a?b', project())).rejects.toMatchObject({ code: 'name-taken' });
+    expect((await store.load('a/b')).spec).toEqual(project('MLP').spec);
+    await store.save(' a/b ', project()); // the same name, trimmed: an ordinary re-save
+    expect((await store.load('a/b')).spec).toEqual(project().spec);
+    expect((await store.list()).map((e) => e.name)).toEqual(['a/b']);
+  });
+
+  it('reads a file from before names were kept as named by its stem', async () => {
+    const store = new ProjectStore(dataDir);
+    mkdirSync(store.dir, { recursive: true });
+    writeFileSync(join(store.dir, 'old_one.layerlab.json'), JSON.stringify(project()));
+    expect((await store.list()).map((e) => e.name)).toEqual(['old_one']);
+    await expect(store.save('old/one', project('MLP'))).rejects.toMatchObject({ code: 'name-taken' });
+    await store.save('old_one', project('MLP'));
+    expect((await store.load('old_one')).spec).toEqual(project('MLP').spec);
+  });
+
+  it('writes pretty JSON when it fits the load limit, compact when only that fits, and nothing when neither does', async () => {
+    const store = new ProjectStore(dataDir);
+    const big = (relus: number) => {
+      const p = project('MLP');
+      for (let i = 0; i < relus; i++) {
+        p.spec.nodes.push({ id: `r${i}`, op: 'ReLU', params: {} });
+        p.spec.edges.push({ from: i === 0 ? p.spec.nodes.at(-2)!.id : `r${i - 1}`, to: `r${i}` });
+      }
+      return p;
+    };
+    await store.save('small', project());
+    expect(readFileSync(join(store.dir, 'small.layerlab.json'), 'utf8')).toMatch(/^\{\n {2}"name": "small",\n/);
+    const entry = await store.save('large', big(42_000));
+    const text = readFileSync(entry.file, 'utf8');
+    expect(text.length).toBeLessThanOrEqual(PROJECT_MAX_BYTES);
+    expect(text).not.toContain('\n ');
+    expect((await store.load('large')).spec.nodes.length).toBe(big(42_000).spec.nodes.length);
+    await expect(store.save('huge', big(75_000))).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/is \d+\.\d MB even written compactly, over the 5\.0 MB/) });
+    await expect(store.autosave(big(75_000))).rejects.toMatchObject({ code: 'too-large' });
+    expect(readdirSync(store.dir).sort()).toEqual(['large.layerlab.json', 'small.layerlab.json']);
+    expect(await store.loadAutosave()).toBeNull();
   });
 
   // #17.7: the codes must survive the dispatcher, which calls anything it does not know 'internal'.

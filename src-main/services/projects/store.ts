@@ -2,14 +2,23 @@
  * Projects on disk: `<dataDir>/projects/<name>.layerlab.json`, plus `autosave.layerlab.json` in a folder of its own
  * so no project name can clash with it. Writes go to a temporary file first and are renamed into place, so a crash
  * mid-save never leaves half a project. Everything read back is checked (a file edited by hand may be broken).
+ *
+ * Nothing is written that could not be read back: the text is put through the loader's own parseProject first,
+ * size limit included, and is pretty-printed only when that still fits (a 42,000-node project is 2.8 MB compact
+ * but 6.4 MB pretty, over the 5 MB limit).
+ *
+ * Several names map to one file (`a/b` and `a_b` are both `a_b.layerlab.json`; `ABC` and `abc` are one file where
+ * the file system ignores case), so the store writes the exact name as the file's first field, `"name"`, and
+ * refuses to save over a file that holds another name's project. Files from before have no `name`: their stem is
+ * their name. parseProject ignores the field.
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { checkProject, parseProject, projectFileName, PROJECT_EXTENSION, type ProjectFile } from '../../../common/project';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { checkProject, parseProject, projectFileName, PROJECT_EXTENSION, PROJECT_MAX_BYTES, type ProjectFile } from '../../../common/project';
 import type { ProjectEntry } from '../../../common/project-api';
 
 export class ProjectError extends Error {
-  constructor(readonly code: 'not-found' | 'bad-project', message: string) {
+  constructor(readonly code: 'not-found' | 'bad-project' | 'too-large' | 'name-taken', message: string) {
     super(message);
     this.name = 'ProjectError';
   }
@@ -25,9 +34,18 @@ export class ProjectStore {
   }
 
   async save(name: string, project: ProjectFile): Promise<ProjectEntry> {
+    const trimmed = name.trim();
     const file = join(this.dir, projectFileName(name));
-    await writeAtomically(file, checked(project));
-    return { name: name.trim(), file, savedAt: (await stat(file)).mtimeMs };
+    const text = serialize(project, trimmed);
+    const holder = await savedName(file);
+    if (holder !== null && holder !== trimmed) {
+      throw new ProjectError(
+        'name-taken',
+        `"${trimmed}" would be saved as ${basename(file)}, which holds the project "${holder}"; choose another name, or open "${holder}" and save it.`,
+      );
+    }
+    await writeAtomically(file, text);
+    return { name: trimmed, file, savedAt: (await stat(file)).mtimeMs };
   }
 
   async load(name: string): Promise<ProjectFile> {
@@ -47,13 +65,14 @@ export class ProjectStore {
       if (!fileName.endsWith(PROJECT_EXTENSION)) continue;
       const file = join(this.dir, fileName);
       const info = await stat(file).catch(() => null);
-      if (info?.isFile()) entries.push({ name: fileName.slice(0, -PROJECT_EXTENSION.length), file, savedAt: info.mtimeMs });
+      if (info?.isFile()) entries.push({ name: (await savedName(file)) ?? fileName.slice(0, -PROJECT_EXTENSION.length), file, savedAt: info.mtimeMs });
     }
     return entries.sort((a, b) => b.savedAt - a.savedAt || a.name.localeCompare(b.name));
   }
 
+  /** Refused (and the last autosave kept) when the project could not be loaded back. */
   async autosave(project: ProjectFile): Promise<null> {
-    await writeAtomically(this.autosaveFile, checked(project));
+    await writeAtomically(this.autosaveFile, serialize(project, 'autosave'));
     return null;
   }
 
@@ -68,10 +87,47 @@ export class ProjectStore {
   }
 }
 
-function checked(project: ProjectFile): string {
-  const parsed = checkProject(project);
-  if (!parsed.ok) throw new ProjectError('bad-project', `not a valid project (${parsed.problem}: ${parsed.detail})`);
-  return `${JSON.stringify(parsed.project, null, 2)}\n`;
+/** The text to write: pretty when it fits the load limit, compact when only that fits; refused when neither does. */
+function serialize(project: ProjectFile, name: string): string {
+  const checked = checkProject(project);
+  if (!checked.ok) throw new ProjectError('bad-project', `not a valid project (${checked.problem}: ${checked.detail})`);
+  const named = { name, ...checked.project };
+  const pretty = `${JSON.stringify(named, null, 2)}\n`;
+  const text = pretty.length <= PROJECT_MAX_BYTES ? pretty : `${JSON.stringify(named)}\n`;
+  const readBack = parseProject(text);
+  if (readBack.ok) return text;
+  if (readBack.problem === 'too-large') {
+    const mb = (n: number) => (n / 1_000_000).toFixed(1);
+    throw new ProjectError(
+      'too-large',
+      `This project is ${mb(text.length)} MB even written compactly, over the ${mb(PROJECT_MAX_BYTES)} MB a project may be; ` +
+        'remove nodes (or split the model into several projects) and save again. Nothing was written.',
+    );
+  }
+  throw new ProjectError('bad-project', `This project could not be read back (${readBack.problem}: ${readBack.detail}); nothing was written.`);
+}
+
+/**
+ * The name the project in `file` was saved under: its `"name"` field, read from the first few KB only (the store
+ * writes it first), or null when there is no such file. A file without one (written before names were kept)
+ * answers its stem.
+ */
+async function savedName(file: string): Promise<string | null> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const match = /^\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(head.subarray(0, bytesRead).toString('utf8'));
+    const name: unknown = match ? JSON.parse(match[1]!) : null;
+    return typeof name === 'string' ? name : basename(file).slice(0, -PROJECT_EXTENSION.length);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readProject(file: string, name: string): Promise<ProjectFile> {
@@ -89,6 +145,12 @@ async function readProject(file: string, name: string): Promise<ProjectFile> {
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(join(file, '..'), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text, 'utf8');
-  await rename(temp, file);
+  try {
+    await writeFile(temp, text, 'utf8');
+    await rename(temp, file);
+  } catch (error) {
+    // A full disk must not also keep half a project lying next to the real one.
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
