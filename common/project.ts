@@ -4,7 +4,8 @@
  *
  * ```json
  * { "format": "layerlab-project", "version": 1, "savedAt": "2026-01-01T00:00:00.000Z",
- *   "spec": { "version": 1, "nodes": [...], ... }, "run": { "epochs": 2, "seed": 0 }, "weights": null }
+ *   "spec": { "version": 1, "nodes": [...], ... },
+ *   "run": { "epochs": 2, "seed": 0, "earlyStopping": { "patience": 3, "minDelta": 0 }, "clipGradNorm": null }, "weights": null }
  * ```
  *
  * parseProject never throws: a broken file, a file from a newer LayerLab or a spec of the wrong shape comes back as
@@ -19,10 +20,22 @@ export const PROJECT_EXTENSION = '.layerlab.json';
 /** Far above any real model; a guard against feeding the parser something that is not a project. */
 export const PROJECT_MAX_BYTES = 5_000_000;
 
+/** The Train tab's settings of the next run, kept with the project and written into the twin. */
 export interface ProjectRun {
   epochs: number;
+  /** Draws the train/validation split, each epoch's order and the initial weights. */
   seed: number;
+  /** Stop when the validation loss has not improved for `patience` epochs; null = train every epoch. */
+  earlyStopping?: { patience: number; minDelta: number } | null;
+  /** clip_grad_norm_'s max_norm for every batch; null = no clipping. */
+  clipGradNorm?: number | null;
 }
+
+/** A new project's run settings. */
+export const DEFAULT_RUN: ProjectRun = { epochs: 2, seed: 0, earlyStopping: null, clipGradNorm: null };
+
+/** Largest seed: seeds are taken modulo 2³² (common/split.ts), so a larger one would repeat a smaller one's run. */
+export const MAX_SEED = 4_294_967_295;
 
 export interface ProjectFile {
   format: typeof PROJECT_FORMAT;
@@ -67,11 +80,15 @@ export function checkProject(value: unknown): ParsedProject {
   const specProblem = specShapeProblem(value.spec);
   if (specProblem) return { ok: false, problem: 'bad-spec', detail: specProblem };
   const run = isObject(value.run) ? value.run : {};
-  const epochs = isCount(run.epochs) ? run.epochs : 2;
-  const seed = isCount(run.seed) ? run.seed : 0;
+  const epochs = isCount(run.epochs) && run.epochs >= 1 ? run.epochs : DEFAULT_RUN.epochs;
+  const seed = isCount(run.seed) && run.seed <= MAX_SEED ? run.seed : DEFAULT_RUN.seed;
+  const es = isObject(run.earlyStopping) ? run.earlyStopping : null;
+  const earlyStopping = es && isCount(es.patience) && es.patience >= 1 && isFiniteNumber(es.minDelta) && es.minDelta >= 0
+    ? { patience: es.patience, minDelta: es.minDelta } : null;
+  const clipGradNorm = isFiniteNumber(run.clipGradNorm) && run.clipGradNorm > 0 ? run.clipGradNorm : null;
   const weights = isObject(value.weights) && typeof value.weights.file === 'string' ? { file: value.weights.file } : null;
   const savedAt = typeof value.savedAt === 'string' ? value.savedAt : '';
-  return { ok: true, project: { format: PROJECT_FORMAT, version: PROJECT_VERSION, savedAt, spec: value.spec as ModelSpec, run: { epochs, seed }, weights } };
+  return { ok: true, project: { format: PROJECT_FORMAT, version: PROJECT_VERSION, savedAt, spec: value.spec as ModelSpec, run: { epochs, seed, earlyStopping, clipGradNorm }, weights } };
 }
 
 /** What makes `spec` unusable as a graph to edit, or null. */
@@ -104,6 +121,10 @@ function specShapeProblem(spec: unknown): string | null {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isCount(value: unknown): value is number {

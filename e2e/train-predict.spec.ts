@@ -58,7 +58,7 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
   await test.step('pause, resume and stop a run', async () => {
     // Enough epochs that the run is still going when Pause lands (an epoch of 5,000 images takes well under a second
     // on the wasm backends).
-    await train.choose('MLP', SUBSET, 50);
+    await train.choose('MLP', SUBSET, 50, 455);
     await train.train.click();
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(0);
     await train.pause.click();
@@ -92,7 +92,7 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
       }).observe({ type: 'longtask' });
     });
     const browser = page.context().browser()!;
-    await train.choose('MLP', SUBSET, 1);
+    await train.choose('MLP', SUBSET, 1, 455);
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     await train.train.click();
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(10);

@@ -1,8 +1,8 @@
 /**
  * Real MNIST for the training e2e, without the internet: a loopback mirror serves ../shared/data (the pinned
  * files), the dataset CLI fetches `mnist` from it into the host's data folder (hashes checked, as in the app),
- * and a custom dataset `mnist-5k` is imported from those files: 5,455 training images (runs hold 1/12 out for
- * validation, so a run trains on 5,000) and 2,000 test images.
+ * and a custom dataset `mnist-5k` is imported from those files: 5,455 training images (with validation_size 455, a
+ * run trains on 5,000) and 2,000 test images.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

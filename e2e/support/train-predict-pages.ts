@@ -35,12 +35,28 @@ export class TrainTab {
     await this.tab.click();
   }
 
-  async choose(model: string, dataset: string, epochs: number): Promise<void> {
+  /**
+   * Loads `preset` in the builder with `validationSize` images held out (the presets hold out 10,000, more than a
+   * small custom dataset has), then trains the builder's model on `dataset` for `epochs`: what a learner does.
+   */
+  async choose(preset: string, dataset: string, epochs: number, validationSize: number): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Build' }).click();
+    await this.page.getByRole('combobox', { name: 'Presets' }).selectOption(preset);
+    await this.page.getByRole('textbox', { name: 'validation_size', exact: true }).fill(String(validationSize));
+    await this.page.getByRole('textbox', { name: 'validation_size', exact: true }).press('Enter');
+    await this.tab.click();
     const panel = this.page.getByRole('tabpanel', { name: 'Train' });
-    await panel.getByLabel('Model', { exact: true }).selectOption({ label: `Preset: ${model}` });
+    await panel.getByLabel('Model', { exact: true }).selectOption({ label: `From the builder: ${preset}` });
     await expect(panel.getByLabel('Dataset', { exact: true }).getByRole('option', { name: dataset, exact: true })).toBeAttached();
     await panel.getByLabel('Dataset', { exact: true }).selectOption(dataset);
-    await panel.getByLabel('Epochs', { exact: true }).fill(String(epochs));
+    await this.setting('epochs', String(epochs));
+  }
+
+  /** A run setting of the Train tab by its torch name (epochs, seed, patience, min_delta, max_norm), committed. */
+  async setting(name: string, value: string): Promise<void> {
+    const field = this.page.getByRole('tabpanel', { name: 'Train' }).getByRole('textbox', { name, exact: true });
+    await field.fill(value);
+    await field.press('Enter');
   }
 
   /** The run's global batch count as the engine last reported it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chainOf, getPreset, inferShapes } from '../../../../common/spec';
+import { DEFAULT_RUN } from '../../../../common/project';
 import { BuilderCore } from './builder-core';
 
 const ids = (b: BuilderCore) => b.spec.nodes.map((n) => n.id);
@@ -119,5 +120,24 @@ describe('BuilderCore', () => {
     expect(b.canUndo).toBe(false);
     b.layout();
     expect(b.canUndo).toBe(true);
+  });
+
+  it('New drops the run settings and every typed-but-uncommitted field; edits of the run tell listeners', () => {
+    const b = logistic();
+    const heard: number[] = [];
+    b.onChange(() => heard.push(b.run.epochs));
+    b.setRun({ epochs: 7, seed: 3, clipGradNorm: 0.5 });
+    expect(heard).toEqual([7]);
+    expect(b.run).toEqual({ ...DEFAULT_RUN, epochs: 7, seed: 3, clipGradNorm: 0.5 });
+    const before = b.revision;
+    b.setData({ batchSize: 32 });
+    expect(b.revision).toBe(before); // an edit keeps the fields' drafts
+    b.clear();
+    expect(b.run).toEqual(DEFAULT_RUN);
+    expect(b.revision).toBe(before + 1);
+    b.loadPreset('MLP');
+    expect(b.revision).toBe(before + 2);
+    b.restore(getPreset('LeNet-5')!);
+    expect(b.revision).toBe(before + 3);
   });
 });

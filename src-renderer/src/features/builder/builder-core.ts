@@ -6,6 +6,7 @@
  * BuilderState (builder.svelte.ts) extends it and keeps the same five values in `$state` by overriding the
  * protected accessors, so the UI reacts without this file knowing about Svelte.
  */
+import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { getPreset, type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params } from '../../../../common/spec';
 import { copyNodes, pasteFragment, type Fragment } from './clipboard';
 import {
@@ -19,7 +20,10 @@ export class BuilderCore {
   protected readonly history = new History<ModelSpec>(emptySpec());
   #clipboard: Fragment | null = null;
   #listeners = new Set<(spec: ModelSpec) => void>();
-  #plain = { spec: this.history.present, selection: [] as string[], edge: null as number | null, undo: false, redo: false };
+  #plain = {
+    spec: this.history.present, selection: [] as string[], edge: null as number | null, undo: false, redo: false,
+    run: DEFAULT_RUN, revision: 0,
+  };
 
   // Storage, overridden by BuilderState with $state fields.
   protected get specValue(): ModelSpec { return this.#plain.spec; }
@@ -32,6 +36,10 @@ export class BuilderCore {
   protected set undoValue(v: boolean) { this.#plain.undo = v; }
   protected get redoValue(): boolean { return this.#plain.redo; }
   protected set redoValue(v: boolean) { this.#plain.redo = v; }
+  protected get runValue(): ProjectRun { return this.#plain.run; }
+  protected set runValue(v: ProjectRun) { this.#plain.run = v; }
+  protected get revisionValue(): number { return this.#plain.revision; }
+  protected set revisionValue(v: number) { this.#plain.revision = v; }
   /** Keyboard focus should follow the selection onto the canvas (BuilderState bumps a counter). */
   protected requestFocus(): void {}
 
@@ -42,6 +50,21 @@ export class BuilderCore {
   get selectedEdge(): number | null { return this.edgeValue; }
   get canUndo(): boolean { return this.undoValue; }
   get canRedo(): boolean { return this.redoValue; }
+  /**
+   * Counts whole-document changes (New, a preset, an opened or restored project). A field's typed text that was
+   * never committed belongs to the document it was typed in: fields drop it when this changes.
+   */
+  get revision(): number { return this.revisionValue; }
+
+  /** The run settings of the project (the Train tab's fields, the twin's flags). */
+  get run(): ProjectRun { return this.runValue; }
+  /** Replaces them, as opening a project does. */
+  set run(v: ProjectRun) { this.runValue = v; }
+  /** Changes some run settings, as the Train tab does; autosave hears of it like a spec change. */
+  setRun(patch: Partial<ProjectRun>): void {
+    this.runValue = { ...this.runValue, ...patch };
+    for (const listener of this.#listeners) listener(this.specValue);
+  }
 
   /** Called after every change of the spec (autosave listens). */
   onChange(listener: (spec: ModelSpec) => void): () => void {
@@ -70,11 +93,13 @@ export class BuilderCore {
 
   /** Replaces the whole graph (a preset, an opened project); undo brings the previous work back. */
   replace(spec: ModelSpec): void {
+    this.revisionValue += 1;
     this.apply(structuredClone(spec), []);
   }
 
   /** Starts over from an autosave: the restored graph has no history to undo into. */
   restore(spec: ModelSpec): void {
+    this.revisionValue += 1;
     this.history.reset(spec);
     this.selectionValue = [];
     this.#show(spec);
@@ -151,7 +176,9 @@ export class BuilderCore {
     const preset = getPreset(name);
     if (preset) this.replace(layoutSpec(preset));
   }
+  /** New: an empty graph and a new project's run settings. */
   clear(): void {
+    this.runValue = DEFAULT_RUN;
     this.replace(emptySpec());
   }
 

@@ -3,8 +3,9 @@
  * kept in `$state`, plus everything derived live from the spec (shapes, errors, lint warnings, the PyTorch twin).
  */
 import { chainOf, inferShapes, lintSpec, toPyTorch, validateSpec, type ModelSpec } from '../../../../common/spec';
-import type { ProjectRun } from '../../../../common/project';
+import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { BuilderCore } from './builder-core';
+import { PendingEditsState } from './pending-edits.svelte';
 import { trainBlocker } from './summary';
 
 export class BuilderState extends BuilderCore {
@@ -13,6 +14,8 @@ export class BuilderState extends BuilderCore {
   #edge = $state<number | null>(null);
   #undo = $state(false);
   #redo = $state(false);
+  #run = $state.raw<ProjectRun>(DEFAULT_RUN);
+  #revision = $state(0);
 
   protected override get specValue(): ModelSpec { return this.#spec; }
   protected override set specValue(v: ModelSpec) { this.#spec = v; }
@@ -24,12 +27,16 @@ export class BuilderState extends BuilderCore {
   protected override set undoValue(v: boolean) { this.#undo = v; }
   protected override get redoValue(): boolean { return this.#redo; }
   protected override set redoValue(v: boolean) { this.#redo = v; }
+  protected override get runValue(): ProjectRun { return this.#run; }
+  protected override set runValue(v: ProjectRun) { this.#run = v; }
+  protected override get revisionValue(): number { return this.#revision; }
+  protected override set revisionValue(v: number) { this.#revision = v; }
   protected override requestFocus(): void {
     this.focusTick += 1;
   }
 
-  /** Run settings for the twin and the project file. */
-  run = $state.raw<ProjectRun>({ epochs: 2, seed: 0 });
+  /** Fields holding text that is not a valid value (ParamField records them); they disable Train. */
+  readonly pending = new PendingEditsState();
   /** Bumped when keyboard focus should follow the selection onto the canvas. */
   focusTick = $state(0);
   commandsOpen = $state(false);
@@ -44,7 +51,7 @@ export class BuilderState extends BuilderCore {
     }
   });
   readonly chain = $derived(chainOf(this.#spec));
-  readonly blocker = $derived(trainBlocker(this.#spec, this.errors, this.report));
+  readonly blocker = $derived(trainBlocker(this.#spec, this.errors, this.report, this.pending.blocking('builder')));
   readonly python = $derived.by(() => {
     try {
       return toPyTorch(this.#spec, this.run);

@@ -80,9 +80,14 @@ describe('palette and commands', () => {
 
 describe('project file', () => {
   it('round-trips, and refuses broken, foreign and newer files with a reason', () => {
-    const project = makeProject(getPreset('LeNet-5')!, { epochs: 2, seed: 0 }, 't');
+    const project = makeProject(getPreset('LeNet-5')!, { epochs: 2, seed: 0, earlyStopping: { patience: 3, minDelta: 0.01 }, clipGradNorm: 1 }, 't');
     const parsed = parseProject(JSON.stringify(project));
     expect(parsed).toEqual({ ok: true, project });
+    // A file from before early stopping and clipping were run settings has neither; nonsense values are dropped.
+    const old = parseProject(JSON.stringify({ ...project, run: { epochs: 4, seed: 1 } }));
+    expect(old.ok && old.project.run).toEqual({ epochs: 4, seed: 1, earlyStopping: null, clipGradNorm: null });
+    const odd = parseProject(JSON.stringify({ ...project, run: { epochs: 0, seed: 2 ** 32, earlyStopping: { patience: 0, minDelta: 0 }, clipGradNorm: -1 } }));
+    expect(odd.ok && odd.project.run).toEqual({ epochs: 2, seed: 0, earlyStopping: null, clipGradNorm: null });
     expect(parseProject('{not json')).toMatchObject({ ok: false, problem: 'not-json' });
     expect(parseProject('{"a":1}')).toMatchObject({ ok: false, problem: 'not-a-project' });
     expect(parseProject(JSON.stringify({ ...project, version: 2 }))).toMatchObject({ ok: false, problem: 'newer-version' });

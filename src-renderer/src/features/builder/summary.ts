@@ -4,6 +4,7 @@
  */
 import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeIssue, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
 import { opParams, pair } from '../../../../common/spec';
+import type { PendingEdit } from './pending-edits';
 
 /** ['N', 1, 28, 28] → '[N,1,28,28]'; unknown → '?'. */
 export function compactShape(shape: Shape | null | undefined): string {
@@ -83,11 +84,16 @@ export function formatBytes(bytes: number): string {
 export type Blocker =
   | { kind: 'spec'; message: string; error: SpecError }
   | { kind: 'shape'; message: string; fix: string; issue: ShapeIssue }
+  | { kind: 'field'; edit: PendingEdit }
   | { kind: 'empty' };
 
-/** Why the graph cannot train yet (the first reason), or null when it can. */
-export function trainBlocker(spec: ModelSpec, errors: readonly SpecError[], report: ShapeReport): Blocker | null {
+/**
+ * Why the graph cannot train yet (the first reason), or null when it can. A field holding invalid text comes
+ * before the graph's own errors: it is what the learner just typed, and the spec still holds the old value.
+ */
+export function trainBlocker(spec: ModelSpec, errors: readonly SpecError[], report: ShapeReport, pending: PendingEdit | null = null): Blocker | null {
   if (spec.nodes.length < 2) return { kind: 'empty' };
+  if (pending) return { kind: 'field', edit: pending };
   if (report.error) return { kind: 'shape', message: report.error.message, fix: report.error.fix, issue: report.error };
   if (errors.length > 0) return { kind: 'spec', message: errors[0].message, error: errors[0] };
   return null;

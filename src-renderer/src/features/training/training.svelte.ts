@@ -6,14 +6,18 @@
  * Commands go straight to the engine channel; the engine broadcasts what happened, so a second window shows the
  * same run. A page opened mid-run adopts the run from its `run-state` and back-fills the epochs with `run-curves`.
  */
+import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { getPreset, type ModelSpec } from '../../../../common/spec';
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type {
   BatchReport, Evaluation, RestartAction, RunHistory, RunMeta, RunStatus, RunSummary,
 } from '../../../../common/training-protocol';
 import type { Host } from '../../lib/host/host';
+import type { PendingEdits } from '../builder/pending-edits';
+import type { Blocker } from '../builder/summary';
 import { batchPoints, EMPTY_CURVES, type BatchPoint, type Curves } from './curves';
 import { FrameBuffer } from './frame-buffer';
+import { runOptions, startBlocker, type StartBlocker } from './run-settings';
 
 /**
  * How often the progress and the curves follow the stream: often enough to look live, rarely enough that the
@@ -39,14 +43,15 @@ export interface Overlay {
 
 /**
  * Where the model to train comes from: App hands in the BuilderState (anything with a `spec` will do). Its run
- * settings, when it has them, are the defaults for a run of that model.
+ * settings (the Train tab's fields) are the next run's, whichever model it trains; its blocker and pending edits
+ * say why it can't train.
  */
 export interface SpecSource {
   readonly spec: ModelSpec;
-  readonly run?: { epochs: number; seed: number };
+  readonly run?: ProjectRun;
+  readonly blocker?: Blocker | null;
+  readonly pending?: PendingEdits;
 }
-
-const DEFAULT_EPOCHS = 3;
 
 /** 'builder': whatever the builder holds now; otherwise a preset's name. */
 export type ModelChoice = 'builder' | string;
@@ -81,7 +86,6 @@ export class TrainingState {
 
   // Settings of the next run.
   model = $state<ModelChoice>('builder');
-  #epochs = $state<number | null>(null);
   /** null: the spec's own dataset (data.dataset); otherwise a ready dataset by name, e.g. a custom import. */
   dataset = $state<string | null>(null);
   /** Datasets on disk and ready to train on. */
@@ -97,13 +101,17 @@ export class TrainingState {
     return this.#current;
   }
 
-  /** Epochs of the next run: what was typed here, else the builder's run setting for its model. */
-  get epochs(): number {
-    return this.#epochs ?? (this.model === 'builder' ? this.#source.run?.epochs : undefined) ?? DEFAULT_EPOCHS;
+  /** The next run's settings (epochs, seed, early stopping, clipping). */
+  get run(): ProjectRun {
+    return this.#source.run ?? DEFAULT_RUN;
   }
 
-  set epochs(value: number) {
-    this.#epochs = Number.isInteger(value) && value >= 1 ? value : null;
+  /** Why Train is disabled now, or null. */
+  get blocker(): StartBlocker | null {
+    return startBlocker({
+      model: this.model, validationSize: this.nextSpec?.data.validationSize ?? null, builderBlocker: this.#source.blocker ?? null,
+      pending: this.#source.pending?.blocking(this.model) ?? null, run: this.run,
+    });
   }
 
   /** The spec the next run will train. */
@@ -134,14 +142,15 @@ export class TrainingState {
 
   start(): void {
     const spec = this.nextSpec;
-    if (!spec) return;
+    // The button is disabled then; this guards the Alt+T shortcut and any other caller alike.
+    if (!spec || this.blocker) return;
     this.error = null;
     const snapshot = $state.snapshot(spec) as ModelSpec;
     this.runSpec = snapshot;
     this.#host.engine.post({
       type: 'run-start',
       spec: snapshot,
-      options: { epochs: this.epochs, ...(this.model === 'builder' && this.#source.run ? { seed: this.#source.run.seed } : {}) },
+      options: runOptions($state.snapshot(this.run) as ProjectRun),
       ...(this.dataset ? { dataset: this.dataset } : {}),
     });
   }
