@@ -46,6 +46,22 @@ describe('toPyTorch', () => {
     expect(script).not.toContain('randperm');
   });
 
+  it('writes early stopping and gradient clipping when the run has them, and nothing of them otherwise', () => {
+    const plain = toPyTorch(PRESETS.MLP);
+    for (const absent of ['PATIENCE', 'MIN_DELTA', 'MAX_NORM', 'clip_grad_norm_', 'import copy']) expect(plain).not.toContain(absent);
+    const script = toPyTorch(PRESETS.MLP, { earlyStopping: { patience: 4, minDelta: 0.001 }, clipGradNorm: 1 });
+    expect(script).toContain('PATIENCE = 4\nMIN_DELTA = 0.001\nMAX_NORM = 1.0  # clip_grad_norm_ after every backward pass');
+    expect(script).toContain('        loss.backward()\n        nn.utils.clip_grad_norm_(model.parameters(), max_norm=MAX_NORM)\n        opt.step()');
+    expect(script).toContain([
+      '            if best_loss is None or val_loss < best_loss - MIN_DELTA:',
+      '                best_loss, best_epoch, best_state = val_loss, epoch + 1, copy.deepcopy(model.state_dict())',
+      '            elif epoch + 1 - best_epoch >= PATIENCE:',
+    ].join('\n'));
+    expect(script).toContain('                model.load_state_dict(best_state)\n                return');
+    expect(() => toPyTorch(PRESETS.MLP, { clipGradNorm: 0 })).toThrow('max_norm must be a positive number, got 0');
+    expect(() => toPyTorch(PRESETS.MLP, { earlyStopping: { patience: 0, minDelta: 0 } })).toThrow('integer patience ≥ 1');
+  });
+
   it('can start from LayerLab weights saved as safetensors (no safetensors package needed)', () => {
     const script = toPyTorch(PRESETS.MLP);
     expect(script).toContain('def load_safetensors(path):');

@@ -173,6 +173,10 @@ export class RunManager {
     const store = await this.#storeReady();
     this.#refuseIfBusy();
     const resolved = resolveOptions(options);
+    // Early stopping watches the validation loss: with none it would never fire, a setting quietly ignored.
+    if (resolved.earlyStopping && spec.data.validationSize === 0) {
+      throw new Error('early stopping watches the validation loss, but validation_size is 0: hold out some images, or turn early stopping off');
+    }
     const now = new Date();
     const id = newRunId(now);
     const model = spec.name ?? 'model';

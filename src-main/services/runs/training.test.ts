@@ -312,6 +312,12 @@ describe('bad and out-of-order messages', () => {
     h.send({ type: 'run-start', spec: logisticSpec(), dataset: 'small' });
     const misfit = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && e.run.state === 'failed', { from, ms: 10_000 });
     expect(misfit.run.reason).toMatch(/small images are 16×16 \(256 values\) but the model's Input takes \[784\]/);
+    // Early stopping with no validation set would never fire: refused, not ignored.
+    from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec({ validationSize: 0 }), dataset: 'synth', options: { earlyStopping: { patience: 2 } } });
+    // (The misfit's own error may still be on its way, so wait for this one by its words.)
+    const refusedEarly = await h.waitFor<Ev<'error'>>((e) => e.type === 'error' && /early stopping/.test(e.message), { from, ms: 10_000 });
+    expect(refusedEarly).toMatchObject({ requestType: 'run-start', message: 'early stopping watches the validation loss, but validation_size is 0: hold out some images, or turn early stopping off' });
     // And a validation_size the training file cannot spare: said, never quietly shrunk.
     from = h.events.length;
     h.send({ type: 'run-start', spec: logisticSpec({ validationSize: 600 }), dataset: 'synth' });

@@ -1,0 +1,178 @@
+/**
+ * Settings mean what they say, the way a learner meets them in the browser host with real MNIST served from
+ * loopback: validation_size and the seed are what the run holds out (on screen and in run.json); a field holding
+ * invalid text disables Train with the reason, on both tabs, and New drops it; early stopping and gradient
+ * clipping are set on the Train tab and reach run.json and the PyTorch twin.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { EngineHeader } from './support/engine-header';
+import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { TrainTab } from './support/train-predict-pages';
+import { ROOT, startHost, stopHost } from './support/web-host';
+
+interface Hosted {
+  url: string;
+  dataDir: string;
+}
+
+const test = base.extend<{}, { hosted: Hosted }>({
+  hosted: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-settings-e2e-'));
+      const mirror = await startMirror();
+      await prepareMnist(ROOT, dataDir, mirror);
+      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
+      try {
+        await use({ url: host.url, dataDir });
+      } finally {
+        await stopHost(host);
+        await mirror.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+
+/** The run.json of the run the Train tab shows (the newest folder under runs/). */
+function newestRunJson(dataDir: string): Record<string, unknown> & { options: Record<string, unknown>; split?: unknown } {
+  const runs = join(dataDir, 'runs');
+  const newest = readdirSync(runs).sort().at(-1)!;
+  return JSON.parse(readFileSync(join(runs, newest, 'run.json'), 'utf8'));
+}
+
+async function open(page: Page, url: string): Promise<TrainTab> {
+  await page.goto(`${url}&lang=en`);
+  await new EngineHeader(page).expectState('Ready');
+  return new TrainTab(page);
+}
+
+test('validation_size and the seed are what the run holds out, on screen and in run.json', async ({ page, hosted }, info) => {
+  test.setTimeout(300_000);
+  const train = await open(page, hosted.url);
+  await train.choose('Mnist_Logistic', SUBSET, 1, 1000);
+  await train.setting('seed', '7');
+  await train.train.click();
+  await train.expectState('Completed');
+  const split = page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Split', { exact: true });
+  await expect(split).toHaveText('1,000 held out, 4,455 to train · seed 7');
+  await expect(page.getByText('Batch 70 of 70', { exact: true })).toBeVisible(); // 4,455 images in batches of 64
+  await page.screenshot({ path: info.outputPath('validation-size-honoured.png'), fullPage: true });
+  const meta = newestRunJson(hosted.dataDir);
+  expect(meta.split).toEqual({ seed: 7, train: 4455, validation: 1000 });
+  expect(meta.options).toMatchObject({ epochs: 1, seed: 7 });
+});
+
+test('an invalid field disables Train on both tabs with the reason, and New drops it', async ({ page, hosted }, info) => {
+  // Every run-start the page sends, in order: a blocked Train (or Alt+T) must send none.
+  const starts: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => {
+    if (typeof payload === 'string' && payload.includes('"run-start"')) starts.push(payload);
+  }));
+  const train = await open(page, hosted.url);
+  const build = page.getByRole('tabpanel', { name: 'Build' });
+  const buildTrain = build.getByRole('button', { name: 'Train', exact: true });
+  await page.getByRole('combobox', { name: 'Presets' }).selectOption('MLP');
+  await expect(buildTrain).toBeEnabled();
+
+  const batchSize = build.getByRole('textbox', { name: 'batch_size', exact: true });
+  await test.step('batch_size 0 stays red, and Train says why instead of training with 64', async () => {
+    await batchSize.fill('0');
+    await batchSize.press('Enter');
+    await expect(batchSize).toHaveAttribute('aria-invalid', 'true');
+    const reason = 'Can\'t train: batch_size is "0", which must be an integer ≥ 1 and ≤ 60000.';
+    await expect(buildTrain).toBeDisabled();
+    await expect(buildTrain).toHaveAccessibleDescription(reason);
+    await train.open();
+    await expect(train.train).toBeDisabled();
+    await expect(train.train).toHaveAccessibleDescription(reason);
+    await page.screenshot({ path: info.outputPath('invalid-batch-size.png'), fullPage: true });
+    // Alt+T, the shortcut, is refused as well. Then the field is fixed and Alt+T starts a run, the first and only
+    // run-start sent (frames leave in order): MLP holds out 10,000 images, more than mnist-5k has, said plainly.
+    await page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Dataset', { exact: true }).selectOption(SUBSET);
+    await page.keyboard.press('Alt+KeyT');
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await batchSize.fill('64');
+    await batchSize.press('Enter');
+    await train.open();
+    await expect(train.train).toBeEnabled();
+    await page.keyboard.press('Alt+KeyT');
+    await expect(page.getByRole('tabpanel', { name: 'Train' }).getByRole('alert')).toHaveText(
+      'validation_size is 10000, but the mnist-5k training file has 5,455 images; set it to a whole number from 0 to 5,454, so that some images are left to train on');
+    expect(starts).toHaveLength(1);
+    expect(JSON.parse(starts[0]).message.spec.data.batchSize).toBe(64);
+    await train.expectState('Failed');
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await batchSize.fill('0');
+    await batchSize.press('Enter');
+    await train.open();
+  });
+
+  await test.step('a Train tab field blocks any model, even a preset the builder field does not touch', async () => {
+    await train.setting('epochs', 'abc');
+    await page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Model', { exact: true }).selectOption({ label: 'Preset: LeNet-5' });
+    await expect(train.train).toHaveAccessibleDescription('Can\'t train: epochs is "abc", which must be an integer ≥ 1 and ≤ 10000.');
+    await train.setting('epochs', '3');
+    await expect(train.train).toBeEnabled();
+    await page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Model', { exact: true }).selectOption('builder');
+    await expect(train.train).toBeDisabled();
+  });
+
+  await test.step('New: an empty model, the defaults back, no stale text', async () => {
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await build.getByRole('button', { name: 'New', exact: true }).click();
+    await expect(batchSize).toHaveValue('64');
+    await expect(batchSize).toHaveAttribute('aria-invalid', 'false');
+    await expect(buildTrain).toHaveAccessibleDescription("Can't train yet: add layers after the Input.");
+    await train.open();
+    await expect(page.getByRole('tabpanel', { name: 'Train' }).getByRole('textbox', { name: 'epochs', exact: true })).toHaveValue('2');
+  });
+});
+
+test('early stopping and gradient clipping, set on the Train tab, reach run.json and the twin', async ({ page, hosted }, info) => {
+  test.setTimeout(300_000);
+  const train = await open(page, hosted.url);
+  await train.choose('Mnist_Logistic', SUBSET, 2, 455);
+  const panel = page.getByRole('tabpanel', { name: 'Train' });
+
+  await test.step('early stopping watches the validation loss: with none held out, Train says so', async () => {
+    await panel.getByRole('checkbox', { name: 'Early stopping' }).check();
+    await expect(panel.getByRole('textbox', { name: 'patience', exact: true })).toHaveValue('3');
+    await expect(panel.getByRole('textbox', { name: 'min_delta', exact: true })).toHaveValue('0');
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await page.getByRole('textbox', { name: 'validation_size', exact: true }).fill('0');
+    await page.getByRole('textbox', { name: 'validation_size', exact: true }).press('Enter');
+    await train.open();
+    await expect(train.train).toHaveAccessibleDescription(/^Can't train: early stopping watches the validation loss, but validation_size is 0/);
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await page.getByRole('textbox', { name: 'validation_size', exact: true }).fill('455');
+    await page.getByRole('textbox', { name: 'validation_size', exact: true }).press('Enter');
+    await train.open();
+  });
+
+  await train.setting('patience', '2');
+  await train.setting('min_delta', '0.01');
+  await panel.getByRole('checkbox', { name: 'Clip gradients (clip_grad_norm_)' }).check();
+  await expect(panel.getByRole('textbox', { name: 'max_norm', exact: true })).toHaveValue('1');
+  await train.setting('max_norm', '0.5');
+  await train.setting('seed', '11');
+  await page.screenshot({ path: info.outputPath('early-stopping-clipping.png'), fullPage: true });
+  await train.train.click();
+  await train.expectState('Completed');
+  const meta = newestRunJson(hosted.dataDir);
+  expect(meta.options).toMatchObject({ epochs: 2, seed: 11, earlyStopping: { patience: 2, minDelta: 0.01 }, clipGradNorm: 0.5 });
+
+  await page.getByRole('tab', { name: 'Build' }).click();
+  const twin = page.getByLabel('PyTorch code');
+  await expect(twin).toContainText('PATIENCE = 2');
+  await expect(twin).toContainText('MIN_DELTA = 0.01');
+  await expect(twin).toContainText('MAX_NORM = 0.5');
+  await expect(twin).toContainText('nn.utils.clip_grad_norm_(model.parameters(), max_norm=MAX_NORM)');
+  await expect(twin).toContainText('parser.add_argument("--seed", type=int, default=11,');
+  await expect(twin).toContainText('parser.add_argument("--val-size", type=int, default=455,');
+});
