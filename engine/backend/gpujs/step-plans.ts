@@ -74,7 +74,10 @@ export interface WorkerCounts {
   readBytes: number;
   /** Resident values brought to this thread because a plan call was about to write over them (none in training). */
   evictions: number;
-  /** This thread's own time in plan calls (ms), less the waits for the device: what a GPU cannot overlap. */
+  /**
+   * This thread's own time (ms) on the batches that ran as plans, from the message to the plan's results, less
+   * the waits for the device: host work a GPU cannot overlap.
+   */
   planHostMs: number;
 }
 
@@ -197,8 +200,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     sent: Uint32Array | null;
     constants: GpuBuffer[];
     groups: number[];
-    /** Bind groups by the buffers they bind (two in a training loop: one per parity). */
-    bindGroups: Map<string, unknown>;
   }
   interface ResidentPlan {
     device: GpuDevice;
@@ -211,6 +212,11 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     argLengths: Array<number | null>;
     /** A buffer per array argument that comes from this thread, and what it last held. */
     uploads: Map<number, { buffer: GpuBuffer; last: Float32Array | null }>;
+    /**
+     * Every pass's bind group, by the call's parity and the buffers its array arguments are in: a training loop
+     * has two sets, one per parity, made once.
+     */
+    bindGroups: Map<string, unknown[]>;
     /** Staging buffers by the set of positions read (a training loop has one). */
     staging: Map<string, { buffer: GpuBuffer; offsets: number[]; bytes: number }>;
     calls: number;
@@ -393,6 +399,19 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     return true;
   };
 
+  /** Time this thread spent waiting for the device (the rest of a plan call's time is its own work). */
+  let waitedMs = 0;
+  const waitFor = async (done: Promise<void>): Promise<void> => {
+    const started = now();
+    await done;
+    waitedMs += now() - started;
+  };
+  const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+
   /** Brings residents' values to this thread, all in one submit and one read; live ones are then in `values`. */
   const materialize = async (list: Resident[]): Promise<void> => {
     const todo = list.filter((r) => r.host === null && r.buffer !== null);
@@ -408,7 +427,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       const encoder = device.createCommandEncoder();
       todo.forEach((r, i) => r.n > 0 && encoder.copyBufferToBuffer(r.buffer!, 0, staging, offsets[i], r.n * 4));
       device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MAP_READ);
+      await waitFor(staging.mapAsync(MAP_READ));
       const mapped = staging.getMappedRange();
       todo.forEach((r, i) => {
         r.host = new Float32Array(mapped.slice(offsets[i], offsets[i] + r.n * 4));
@@ -498,7 +517,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         const params = dev.createBuffer({ size: layout.byteLength, usage: UNIFORM | COPY_DST });
         made.push(params);
         passes.push({
-          pos: op.pos, kernel, inputs, scalars, params, mirror, sent: null, groups, bindGroups: new Map(),
+          pos: op.pos, kernel, inputs, scalars, params, mirror, sent: null, groups,
           seedSlot: layout.randomSeedOffset === null ? null : layout.randomSeedOffset / 4,
           constants: layout.bufferConstants.map((c) => c.buffer),
         });
@@ -514,7 +533,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       throw error;
     }
     device = dev;
-    return { device: dev!, passes, outs, sizes, argLengths, uploads: new Map(), staging: new Map(), calls: 0 };
+    return { device: dev!, passes, outs, sizes, argLengths, uploads: new Map(), bindGroups: new Map(), staging: new Map(), calls: 0 };
   };
 
   /** The buffer an array argument from this thread goes to; written only when it changed since the last call. */
@@ -539,8 +558,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
    */
   const runResident = async (seg: Segment, plan: Plan): Promise<unknown[]> => {
     const rp = plan.resident!;
-    let started = now();
-    let hostMs = 0;
     const parity = rp.calls % 2;
     const outOf = (pos: number): GpuBuffer => {
       const pair = rp.outs[pos];
@@ -558,9 +575,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const evicted = wanted.filter((r) => r.host === null).length;
     if (evicted > 0) {
       ctx.counts.evictions += evicted;
-      hostMs += now() - started;
       await materialize(wanted);
-      started = now();
     }
     leaving.forEach(leave);
 
@@ -585,30 +600,32 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       }
       // A kernel that draws its own random numbers gets a fresh seed per call, as gpu.js gives it per run.
       if (pass.seedSlot !== null) u32[pass.seedSlot] = (Math.random() * 0x100000000) >>> 0;
-      if (!pass.sent || !sameBits(pass.sent, u32)) {
+      if (!pass.sent || !sameWords(pass.sent, u32)) {
         rp.device.queue.writeBuffer(pass.params, 0, u32);
         ctx.counts.uploadBytes += u32.byteLength;
         pass.sent = u32.slice();
       }
     }
 
+    let key = `${parity}`;
+    for (const b of bound) if (typeof b !== 'number') key += `,${idOf(b)}`;
+    let groups = rp.bindGroups.get(key);
+    if (groups === undefined) {
+      if (rp.bindGroups.size >= 4) rp.bindGroups.clear();
+      groups = rp.passes.map((pass) => {
+        const buffers = pass.inputs.map((b) => (b.k === 'step' ? outOf(b.pos) : (bound[b.index] as GpuBuffer)));
+        const entries = [pass.params, ...buffers, outOf(pass.pos), ...pass.constants].map((buffer, binding) => ({ binding, resource: { buffer } }));
+        return rp.device.createBindGroup({ layout: pass.kernel.bindGroupLayout, entries });
+      });
+      rp.bindGroups.set(key, groups);
+    }
     const encoder = rp.device.createCommandEncoder();
     const compute = encoder.beginComputePass();
-    for (const pass of rp.passes) {
-      const buffers = pass.inputs.map((b) => (b.k === 'step' ? outOf(b.pos) : (bound[b.index] as GpuBuffer)));
-      buffers.push(outOf(pass.pos));
-      const key = buffers.map(idOf).join(',');
-      let group = pass.bindGroups.get(key);
-      if (group === undefined) {
-        if (pass.bindGroups.size >= 8) pass.bindGroups.clear();
-        const entries = [pass.params, ...buffers, ...pass.constants].map((buffer, binding) => ({ binding, resource: { buffer } }));
-        group = rp.device.createBindGroup({ layout: pass.kernel.bindGroupLayout, entries });
-        pass.bindGroups.set(key, group);
-      }
+    rp.passes.forEach((pass, i) => {
       compute.setPipeline(pass.kernel.computePipeline);
-      compute.setBindGroup(0, group);
+      compute.setBindGroup(0, groups[i]);
       compute.dispatchWorkgroups(pass.groups[0], pass.groups[1], pass.groups[2]);
-    }
+    });
     compute.end();
     const reads = plan.returned.filter((pos) => seg.selfUsed.has(pos));
     let stage: { buffer: GpuBuffer; offsets: number[]; bytes: number } | undefined;
@@ -632,9 +649,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     ctx.counts.submits++;
     const host = new Map<number, Float32Array>();
     if (stage) {
-      hostMs += now() - started;
-      await stage.buffer.mapAsync(MAP_READ);
-      started = now();
+      await waitFor(stage.buffer.mapAsync(MAP_READ));
       const mapped = stage.buffer.getMappedRange();
       reads.forEach((pos, i) => host.set(pos, new Float32Array(mapped.slice(stage!.offsets[i], stage!.offsets[i] + rp.sizes[pos] * 4))));
       stage.buffer.unmap();
@@ -648,7 +663,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       occupants.set(r.buffer!, r);
       if (r.host) ctx.values.set(id, r.host);
     }
-    ctx.counts.planHostMs += hostMs + (now() - started);
     return args;
   };
 
@@ -791,8 +805,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   };
 
   const run = async (messages: RemoteMessage[]): Promise<void> => {
+    const started = now();
     observe(messages);
     const seg = describe(messages);
+    const described = now();
     // Uploads are arrays whichever way the segment runs.
     for (const m of messages) if (m.t === 'upload') ctx.values.set(m.id, m.values);
     let plan = plans.get(seg.signature);
@@ -811,8 +827,12 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     let ran = false;
     if (canPlan && plan) {
       try {
+        const calling = now();
+        const waited = waitedMs;
         await runPlan(seg, plan);
         ran = true;
+        // Reading the batch, and the call less its waits for the device (not the plan's one-time build).
+        ctx.counts.planHostMs += described - started + (now() - calling) - (waitedMs - waited);
         if (!plan.reported) {
           // Which executor ran it, and why not a faster one when that was declined.
           plan.reported = true;
