@@ -61,8 +61,14 @@ test('train the MLP on 5,000 MNIST images, evaluate it, and read a drawn 1 and 0
     await train.choose('MLP', SUBSET, 50, 455);
     await train.train.click();
     await expect.poll(() => train.batchPoints(), { timeout: 120_000 }).toBeGreaterThan(0);
+    // Speed and time left come once a second of wall-clock rate has been measured, and go while paused.
+    const panel = page.getByRole('tabpanel', { name: 'Train' });
+    await expect(panel.getByLabel('Speed', { exact: true })).toHaveText(/^[\d,]+ samples\/s$/);
+    await expect(panel.getByLabel('Time left', { exact: true })).toHaveText(/^\d+:\d\d$/);
     await train.pause.click();
     await train.expectState('Paused');
+    await expect(panel.getByLabel('Speed', { exact: true })).toHaveText('—');
+    await expect(panel.getByLabel('Time left', { exact: true })).toHaveText('—');
     // Batches already under way when Pause landed still arrive: the chart ends at the run's own step count.
     const paused = await train.step();
     await expect.poll(() => train.batchPoints()).toBe(paused);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchReport, EpochRecord } from '../../../../common/training-protocol';
-import { batchPoints, chartMarkers, curvesCsv, detectOverfitting, etaSeconds, formatDuration, smooth } from './curves';
+import { batchPoints, chartMarkers, curvesCsv, detectOverfitting, formatDuration, smooth } from './curves';
 import { FrameBuffer } from './frame-buffer';
 
 const epoch = (n: number, trainLoss: number, valLoss: number | null): EpochRecord => ({
@@ -83,9 +83,7 @@ describe('markers, ETA and durations', () => {
     expect(chartMarkers([{ kind: 'lr', step: 30, epoch: 3, message: 'lr' }], 10, [15]).map((m) => [m.x, m.kind])).toEqual([[1.5, 'resumed'], [3, 'lr']]);
   });
 
-  it('estimates the time left from the batches left and the speed', () => {
-    expect(etaSeconds({ epoch: 0, epochs: 2, batch: 5, batches: 10, batchSize: 10, samplesPerSec: 50 })).toBe(3);
-    expect(etaSeconds({ epoch: 0, epochs: 1, batch: 0, batches: 10, batchSize: 10, samplesPerSec: 0 })).toBeNull();
+  it('formats durations', () => {
     expect(formatDuration(65)).toBe('1:05');
     expect(formatDuration(3600 * 12 + 7)).toBe('12:00:07');
   });

@@ -129,13 +129,6 @@ export function curvesCsv(curves: Curves): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-/** Seconds left in the run, from the batches done and the current speed; null until it can be told. */
-export function etaSeconds(p: { epoch: number; epochs: number; batch: number; batches: number; batchSize: number; samplesPerSec: number }): number | null {
-  if (p.samplesPerSec <= 0 || p.batches <= 0) return null;
-  const batchesLeft = (p.epochs - p.epoch) * p.batches - p.batch;
-  return Math.max(0, (batchesLeft * p.batchSize) / p.samplesPerSec);
-}
-
 /** `1:05`, `12:00:07`. */
 export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);

@@ -18,6 +18,7 @@ import type { Blocker } from '../builder/summary';
 import { batchPoints, EMPTY_CURVES, type BatchPoint, type Curves } from './curves';
 import { FrameBuffer } from './frame-buffer';
 import { runOptions, startBlocker, type StartBlocker } from './run-settings';
+import { SpeedMeter } from './speed';
 
 /**
  * How often the progress and the curves follow the stream: often enough to look live, rarely enough that the
@@ -64,6 +65,7 @@ export class TrainingState {
   /** The newest batch report, shown with the next flush (not on every message). */
   #lastReport: BatchReport | null = null;
   #pendingEval = new Map<number, 'validation' | 'test'>();
+  #meter = new SpeedMeter();
   #nextRequest = 1;
   /** The run this window follows (set by run-started before its first run-state arrives). */
   #current = $state<string | null>(null);
@@ -73,6 +75,8 @@ export class TrainingState {
   /** The spec the current run trains (the one this window started, or the builder's). */
   runSpec = $state.raw<ModelSpec | null>(null);
   last = $state.raw<BatchReport | null>(null);
+  /** Images per second of wall-clock time over the last 20 s (speed.ts); null until a second has been measured. */
+  speed = $state<number | null>(null);
   curves = $state.raw<Curves>(EMPTY_CURVES);
   /** Global steps at which a paused run went on (marked on the charts). */
   resumes = $state.raw<number[]>([]);
@@ -217,6 +221,8 @@ export class TrainingState {
       case 'run-state':
         if (this.#mine(event.run.id)) {
           if (this.status?.state === 'paused' && event.run.state === 'running') this.resumes = [...this.resumes, event.run.step];
+          // Paused or resumed: the time in between is not training, so the speed is measured afresh.
+          if (this.status?.state !== event.run.state) this.#restartSpeed();
           this.status = event.run;
         } else {
           this.#adoptStatus(event.run);
@@ -226,6 +232,7 @@ export class TrainingState {
       case 'run-batch':
         if (!this.#mine(event.runId)) return;
         this.#lastReport = event;
+        this.#meter.add(event.time, event.window.size.reduce((a, b) => a + b, 0));
         this.#buffer.push(...batchPoints(event));
         return;
       case 'run-epoch': {
@@ -292,6 +299,12 @@ export class TrainingState {
     this.recovered = null;
     this.validation = null;
     this.test = null;
+    this.#restartSpeed();
+  }
+
+  #restartSpeed(): void {
+    this.#meter.reset();
+    this.speed = null;
   }
 
   #adopt(meta: RunMeta): void {
@@ -313,6 +326,7 @@ export class TrainingState {
 
   #mergeBatches(points: BatchPoint[]): void {
     if (this.#lastReport) this.last = this.#lastReport;
+    this.speed = this.#meter.rate;
     const perEpoch = this.last?.batches ?? this.curves.batchesPerEpoch;
     this.curves = { ...this.curves, batches: this.curves.batches.concat(points), batchesPerEpoch: Math.max(1, perEpoch) };
   }

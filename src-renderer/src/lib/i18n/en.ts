@@ -238,6 +238,7 @@ export const en = {
   'train.batchProgress': 'Batch {done} of {total}',
   'train.eta': 'Time left',
   'train.speed': 'Speed',
+  'train.speed.help': 'Training images per second of wall-clock time over the last {seconds} s, everything between batches included; time left is counted from it.',
   'train.samplesPerSec': '{n} samples/s',
   'train.device': 'Computing on',
   'train.lr': 'Learning rate',

@@ -237,6 +237,7 @@ export const ko: Record<MessageKey, string> = {
   'train.batchProgress': '배치 {total}개 중 {done}개',
   'train.eta': '남은 시간',
   'train.speed': '속도',
+  'train.speed.help': '최근 {seconds}초 동안 실제 시간 기준으로 초당 학습한 이미지 수 (배치 사이의 시간 포함). 남은 시간도 이 값으로 계산합니다.',
   'train.samplesPerSec': '초당 {n}개 샘플',
   'train.device': '계산 장치',
   'train.lr': '학습률',
