@@ -7,16 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { cpuKernels } from '../cpu/index';
 import type { Conv2dAttrs } from '../cpu/conv';
-import type { MaxPool2dAttrs } from '../cpu/pool';
+import type { AvgPool2dAttrs, MaxPool2dAttrs } from '../cpu/pool';
 import { registerBackend, setBackend } from '../backend';
 import { crossEntropy } from '../../nn/index';
-import { maxPool2d } from '../../ops/index';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index';
 import { Tensor } from '../../tensor';
 import { Random } from '../../random';
 import { calibrate, createGpujsBackend, describeGpujsFailure, GpujsDeviceData, type GpujsRunner } from './index';
 import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
 import * as plans from './plans';
+import * as sources from './sources';
 
 const gpu = new GPU({ mode: 'webasm' });
 const backend = createGpujsBackend({ gpu, mode: 'webasm', thresholds: { macs: 0, elements: 0 } });
@@ -431,6 +432,81 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     close(got.dx, want.dx);
   });
 
+  const avg = (o: Partial<AvgPool2dAttrs> & { kernelH: number; kernelW: number }): AvgPool2dAttrs => ({
+    strideH: o.kernelH, strideW: o.kernelW, padH: 0, padW: 0, ceilMode: false, countIncludePad: true, divisorOverride: null, ...o,
+  });
+  const avgCases: [string, number[], AvgPool2dAttrs][] = [
+    ['4x4 over 4x4 (Mnist_CNN’s last layer)', [5, 10, 4, 4], avg({ kernelH: 4, kernelW: 4 })],
+    ['3x3, stride 2, padding 1: windows partly in padding, overlapping', [2, 2, 7, 9], avg({ kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+    ['the same, count_include_pad false', [2, 2, 7, 9], avg({ kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, countIncludePad: false })],
+    ['3x3, stride 1: every cell in up to 9 windows', [1, 2, 6, 6], avg({ kernelH: 3, kernelW: 3, strideH: 1, strideW: 1 })],
+    ['3x2, stride 2, padding (1, 0), ceil mode (last windows cut by the input), [C, H, W] input', [3, 8, 7], avg({ kernelH: 3, kernelW: 2, strideH: 2, strideW: 2, padH: 1, ceilMode: true })],
+    ['the same, count_include_pad false', [3, 8, 7], avg({ kernelH: 3, kernelW: 2, strideH: 2, strideW: 2, padH: 1, ceilMode: true, countIncludePad: false })],
+    ['2x3, stride (1, 2), padding (1, 1), divisor_override 5', [2, 2, 5, 8], avg({ kernelH: 2, kernelW: 3, strideH: 1, strideW: 2, padH: 1, padW: 1, divisorOverride: 5 })],
+    ['4x4, stride 3, padding 2, ceil mode, divisor_override −2', [1, 3, 9, 10], avg({ kernelH: 4, kernelW: 4, strideH: 3, strideW: 3, padH: 2, padW: 2, ceilMode: true, divisorOverride: -2 })],
+  ];
+  it.each(avgCases)('AvgPool2d forward and backward: %s', (_, shape, attrs) => {
+    const x = rand(shape.reduce((a, b) => a * b, 1), -4, 4);
+    const before = backend.runner.launches;
+    const got = k.AvgPool2d!(x, shape, attrs);
+    const want = cpuKernels.AvgPool2d(x, shape, attrs);
+    expect(backend.runner.launches).toBe(before + 1);
+    expect(got.shape).toEqual(want.shape);
+    close(got.y, want.y, 1e-6);
+    const dy = rand(want.y.length, -3, 3);
+    const dx = k.AvgPool2dBackward!(dy, shape, attrs);
+    expect(backend.runner.launches).toBe(before + 2); // one gather, no scatter and no second pass
+    close(dx, cpuKernels.AvgPool2dBackward(dy, shape, attrs), 1e-6);
+  });
+
+  it('AvgPool2d: a window with no cell inside the input gives 0 and takes no gradient (the kernel, past torch’s padding check)', () => {
+    // One cell, kernel 2, stride 2, padding 2: torch refuses padding above half the kernel, so no valid call has
+    // such a window; the kernel must still give 0 there, not 0/0. Windows: rows [−2, 0) (empty) and [0, 2).
+    const x = Float32Array.from([6]);
+    for (const [countIncludePad, divisor] of [[1, 4], [0, 1]]) {
+      const geo = Float32Array.from([1, 1, 2, 2, 2, 2, 2, 2, 2, 2, countIncludePad, 0]);
+      expect(geo).toHaveLength(sources.AVG_POOL_GEOMETRY_LENGTH);
+      expect(Array.from(backend.runner.run({ source: sources.avgPoolSource, n: 4, args: [x, geo] }))).toEqual([0, 0, 0, 6 / divisor]);
+      const dy = Float32Array.from([1, 2, 3, 8]);
+      expect(Array.from(backend.runner.run({ source: sources.avgPoolBackwardSource, n: 1, args: [dy, geo] }))).toEqual([8 / divisor]);
+    }
+  });
+
+  it('avgPool2d and adaptiveAvgPool2d through ops: y and dx as on the CPU, on gpu.js', () => {
+    const x = rand(2 * 3 * 9 * 9);
+    const run = (on: string) => {
+      setBackend(on);
+      const t = new Tensor(x.slice(), [2, 3, 9, 9], true);
+      const y = avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false });
+      const z = adaptiveAvgPool2d(y, [3, 2]);
+      z.mul(new Tensor(Float32Array.from({ length: z.size }, (_, i) => 1 + (i % 5)), z.shape)).sum().backward();
+      return { y: y.data, z: z.data, dx: t.grad!.data };
+    };
+    const { want, got } = onBoth(run, 4);
+    close(got.y, want.y, 1e-6);
+    close(got.z, want.z, 1e-6);
+    close(got.dx, want.dx, 1e-6);
+  });
+
+  const adaptiveCases: [string, number[], number, number][] = [
+    ['[7, 9] to [3, 4]: bins of two sizes that overlap', [2, 3, 7, 9], 3, 4],
+    ['[5, 6] to 1: the global average', [2, 3, 5, 6], 1, 1],
+    ['[3, 4] to [5, 7]: more bins than cells, each cell in up to three', [1, 2, 3, 4], 5, 7],
+    ['[6, 6] to [3, 3], [C, H, W] input', [4, 6, 6], 3, 3],
+  ];
+  it.each(adaptiveCases)('AdaptiveAvgPool2d forward and backward: %s', (_, shape, oh, ow) => {
+    const x = rand(shape.reduce((a, b) => a * b, 1), -4, 4);
+    const before = backend.runner.launches;
+    const got = k.AdaptiveAvgPool2d!(x, shape, oh, ow);
+    const want = cpuKernels.AdaptiveAvgPool2d(x, shape, oh, ow);
+    expect(backend.runner.launches).toBe(before + 1);
+    expect(got.shape).toEqual(want.shape);
+    close(got.y, want.y, 1e-6);
+    const dy = rand(want.y.length, -3, 3);
+    close(k.AdaptiveAvgPool2dBackward!(dy, shape, oh, ow), cpuKernels.AdaptiveAvgPool2dBackward(dy, shape, oh, ow), 1e-6);
+    expect(backend.runner.launches).toBe(before + 2);
+  });
+
   it('stay on the CPU: float64, indices the CPU forward made (no geometry), a fractional ignoreIndex', () => {
     const before = backend.runner.launches;
     const shape = [1, 2, 4, 4];
@@ -445,6 +521,14 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     const logits64 = Float64Array.from(rand(32));
     expect(k.CrossEntropy!(logits64, 8, targets, -100).losses).toBeInstanceOf(Float64Array);
     k.CrossEntropy!(rand(32), 8, targets, 1.0000001); // rounds onto class 1 in float32
+    const avgAttrs = avg({ kernelH: 2, kernelW: 2 });
+    expect(k.AvgPool2d!(x64, shape, avgAttrs).y).toBeInstanceOf(Float64Array);
+    expect(k.AvgPool2dBackward!(Float64Array.from(dy), shape, avgAttrs)).toBeInstanceOf(Float64Array);
+    expect(k.AdaptiveAvgPool2d!(x64, shape, 3, 3).y).toBeInstanceOf(Float64Array);
+    expect(k.AdaptiveAvgPool2dBackward!(Float64Array.from(rand(18)), shape, 3, 3)).toBeInstanceOf(Float64Array);
+    // The CPU kernel's errors stay the CPU kernel's: a divisor_override of 0, padding above half the kernel.
+    expect(() => k.AvgPool2d!(x, shape, avg({ kernelH: 2, kernelW: 2, divisorOverride: 0 }))).toThrow(/divisorOverride must not be 0/);
+    expect(() => k.AvgPool2dBackward!(dy, shape, avg({ kernelH: 2, kernelW: 2, padH: 2 }))).toThrow(/at most half/);
     expect(backend.runner.launches).toBe(before);
   });
 
@@ -466,13 +550,25 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
       const dx = resident.kernels.CrossEntropyBackward!(onDevice(x), 5, targets, -100, got.lse, scale);
       const pooled = resident.kernels.MaxPool2d!(onDevice(px), [2, 2, 6, 6], attrs);
       const dpx = resident.kernels.MaxPool2dBackward!(onDevice(dy), pooled.indices, [2, 2, 6, 6]);
-      for (const value of [got.losses, got.lse, dx, pooled.y, pooled.indices, dpx]) expect(value).toBeInstanceOf(GpujsDeviceData);
+      const avgAttrs = avg({ kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, countIncludePad: false });
+      const wantAvg = cpuKernels.AvgPool2d(px, [2, 2, 6, 6], avgAttrs);
+      const avgPooled = resident.kernels.AvgPool2d!(onDevice(px), [2, 2, 6, 6], avgAttrs);
+      const avgDx = resident.kernels.AvgPool2dBackward!(avgPooled.y, [2, 2, 6, 6], avgAttrs); // dy: the forward's device result
+      const adaptive = resident.kernels.AdaptiveAvgPool2d!(onDevice(px), [2, 2, 6, 6], 4, 4);
+      const adaptiveDx = resident.kernels.AdaptiveAvgPool2dBackward!(adaptive.y, [2, 2, 6, 6], 4, 4);
+      const deviceResults = [got.losses, got.lse, dx, pooled.y, pooled.indices, dpx, avgPooled.y, avgDx, adaptive.y, adaptiveDx];
+      for (const value of deviceResults) expect(value).toBeInstanceOf(GpujsDeviceData);
       expect(store.downloads).toBe(0);
       const read = (v: unknown) => (v as GpujsDeviceData).read();
       close(read(got.losses), want.losses);
       close(read(dx), wantDx);
       expect(Array.from(read(pooled.indices))).toEqual(Array.from(wantPool.indices));
       close(read(dpx), cpuKernels.MaxPool2dBackward(dy, wantPool.indices, [2, 2, 6, 6]), 0);
+      close(read(avgPooled.y), wantAvg.y, 1e-6);
+      close(read(avgDx), cpuKernels.AvgPool2dBackward(wantAvg.y, [2, 2, 6, 6], avgAttrs), 1e-6);
+      const wantAdaptive = cpuKernels.AdaptiveAvgPool2d(px, [2, 2, 6, 6], 4, 4);
+      close(read(adaptive.y), wantAdaptive.y, 1e-6);
+      close(read(adaptiveDx), cpuKernels.AdaptiveAvgPool2dBackward(wantAdaptive.y, [2, 2, 6, 6], 4, 4), 1e-6);
 
       // Logits from the CPU (nn/loss.ts reads them there and sums the losses there): the forward stays on the CPU
       // kernel rather than add a read-back of the losses; the backward still runs on gpu.js.
@@ -507,6 +603,9 @@ describe('what stays on the CPU', () => {
     expect(measured.name).toBe('gpujs-webasm');
     const small = rand(16);
     measured.kernels.Relu!(small);
+    const poolAttrs = { kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: false, countIncludePad: true, divisorOverride: null };
+    measured.kernels.AvgPool2dBackward!(measured.kernels.AvgPool2d!(small, [1, 4, 4], poolAttrs).y, [1, 4, 4], poolAttrs);
+    measured.kernels.AdaptiveAvgPool2dBackward!(measured.kernels.AdaptiveAvgPool2d!(small, [1, 4, 4], 3, 3).y, [1, 4, 4], 3, 3);
     expect(measured.runner.launches).toBe(0);
   });
 

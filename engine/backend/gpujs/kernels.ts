@@ -163,6 +163,26 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     return plan ? run(plan) : cpuKernels.MaxPool2dBackward(host(dy), hostInt(indices), xShape);
   };
 
+  const avgPool2d: KernelTable['AvgPool2d'] = (x, shape, attrs) => {
+    const plan = P.planAvgPool(x, shape, attrs, t);
+    return plan ? { y: run(plan.y), shape: plan.shape } : cpuKernels.AvgPool2d(host(x), shape, attrs);
+  };
+
+  const avgPool2dBackward: KernelTable['AvgPool2dBackward'] = (dy, xShape, attrs) => {
+    const plan = P.planAvgPoolBackward(dy, xShape, attrs, t);
+    return plan ? run(plan) : cpuKernels.AvgPool2dBackward(host(dy), xShape, attrs);
+  };
+
+  const adaptiveAvgPool2d: KernelTable['AdaptiveAvgPool2d'] = (x, shape, outH, outW) => {
+    const plan = P.planAdaptiveAvgPool(x, shape, outH, outW, t);
+    return plan ? { y: run(plan.y), shape: plan.shape } : cpuKernels.AdaptiveAvgPool2d(host(x), shape, outH, outW);
+  };
+
+  const adaptiveAvgPool2dBackward: KernelTable['AdaptiveAvgPool2dBackward'] = (dy, xShape, outH, outW) => {
+    const plan = P.planAdaptiveAvgPoolBackward(dy, xShape, outH, outW, t);
+    return plan ? run(plan) : cpuKernels.AdaptiveAvgPool2dBackward(host(dy), xShape, outH, outW);
+  };
+
   const adamStep: KernelTable['AdamStep'] = (param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) => {
     const launches = P.planAdamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs, t);
     if (launches) return update(launches, [expAvg, expAvgSq, param]);
@@ -213,6 +233,10 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     NllLossBackward: nllLossBackward,
     MaxPool2d: maxPool2d,
     MaxPool2dBackward: maxPool2dBackward,
+    AvgPool2d: avgPool2d,
+    AvgPool2dBackward: avgPool2dBackward,
+    AdaptiveAvgPool2d: adaptiveAvgPool2d,
+    AdaptiveAvgPool2dBackward: adaptiveAvgPool2dBackward,
     AdamStep: adamStep,
     SgdStep: sgdStep,
     AdadeltaStep: adadeltaStep,

@@ -11,7 +11,7 @@ import type { MatmulAttrs } from '../cpu/matmul';
 import type { UnaryAttrs } from '../cpu/elementwise';
 import type { AdadeltaStepAttrs, AdamStepAttrs, SgdStepAttrs } from '../cpu/optim';
 import { maskThreshold, type DropoutMaskAttrs } from '../cpu/dropout';
-import { poolOutputSize, type MaxPool2dAttrs } from '../cpu/pool';
+import { poolOutputSize, type AvgPool2dAttrs, type MaxPool2dAttrs } from '../cpu/pool';
 import * as S from './sources';
 import { arg, GpujsDeviceData } from './device';
 
@@ -408,4 +408,82 @@ export function planMaxPoolBackward(
   const n = planes * h * w;
   if (n === 0 || dy.length !== planes * oh * ow || indices.length !== dy.length || n < t.elements) return null;
   return { source: S.maxPoolBackwardSource, n, args: [arg(dy), indexArg(indices), geometry] };
+}
+
+/** [planes, H, W, OH, OW] of an average pool, or null where the CPU kernel would throw (it reports the error). */
+function avgPoolDims(shape: readonly number[], a: AvgPool2dAttrs): number[] | null {
+  if (a.divisorOverride === 0) return null;
+  return poolDims(shape, { ...a, dilationH: 1, dilationW: 1 });
+}
+
+/** The packed geometry of an average pool (sources.ts AVG_POOL_GEOMETRY_LENGTH). */
+function avgPoolGeometry([, h, w, oh, ow]: number[], a: AvgPool2dAttrs): Float32Array {
+  return f32([h, w, oh, ow, a.kernelH, a.kernelW, a.strideH, a.strideW, a.padH, a.padW, a.countIncludePad ? 1 : 0, a.divisorOverride ?? 0]);
+}
+
+/** Average pool forward in one launch, with the CPU kernel's output shape. Null (CPU) for float64 or tiny work. */
+export function planAvgPool(x: TypedArray, shape: readonly number[], attrs: AvgPool2dAttrs, t: Thresholds): { y: Launch; shape: number[] } | null {
+  if (!isF32(x)) return null;
+  const dims = avgPoolDims(shape, attrs);
+  if (dims === null) return null;
+  const [planes, h, w, oh, ow] = dims;
+  const n = planes * oh * ow;
+  if (n === 0 || x.length !== planes * h * w || x.length < t.elements) return null;
+  return { y: { source: S.avgPoolSource, n, args: [arg(x), avgPoolGeometry(dims, attrs)] }, shape: [...shape.slice(0, -2), oh, ow] };
+}
+
+/**
+ * Average pool backward as a gather over the windows covering each input cell (the attrs give the geometry, so
+ * unlike max pool it needs nothing from the forward). Null (CPU) for float64 or tiny work.
+ */
+export function planAvgPoolBackward(dy: TypedArray, xShape: readonly number[], attrs: AvgPool2dAttrs, t: Thresholds): Launch | null {
+  if (!isF32(dy)) return null;
+  const dims = avgPoolDims(xShape, attrs);
+  if (dims === null) return null;
+  const [planes, h, w, oh, ow] = dims;
+  const n = planes * h * w;
+  if (n === 0 || dy.length !== planes * oh * ow || n < t.elements) return null;
+  return { source: S.avgPoolBackwardSource, n, args: [arg(dy), avgPoolGeometry(dims, attrs)] };
+}
+
+/**
+ * [planes, H, W] and the packed geometry of an adaptive average pool (sources.ts ADAPTIVE_POOL_GEOMETRY_LENGTH),
+ * or null where the CPU kernel would throw. The loop bounds (largest bin, most bins over one cell) are found here.
+ */
+function adaptiveGeometry(shape: readonly number[], oh: number, ow: number): { planes: number; h: number; w: number; geometry: Float32Array } | null {
+  if (shape.length < 3 || !Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) return null;
+  const h = shape[shape.length - 2];
+  const w = shape[shape.length - 1];
+  const bin = (i: number, inSize: number, outSize: number) => Math.ceil(((i + 1) * inSize) / outSize) - Math.floor((i * inSize) / outSize);
+  const largest = (count: number, size: (i: number) => number) => {
+    let most = 0;
+    for (let i = 0; i < count; i++) most = Math.max(most, size(i));
+    return most;
+  };
+  const geometry = f32([
+    h, w, oh, ow,
+    largest(oh, (i) => bin(i, h, oh)), largest(ow, (i) => bin(i, w, ow)),
+    largest(h, (i) => bin(i, oh, h)), largest(w, (i) => bin(i, ow, w)),
+  ]);
+  return { planes: sizeOf(shape.slice(0, -2)), h, w, geometry };
+}
+
+/** Adaptive average pool forward in one launch. Null (CPU) for float64, empty input or tiny work. */
+export function planAdaptiveAvgPool(x: TypedArray, shape: readonly number[], oh: number, ow: number, t: Thresholds): { y: Launch; shape: number[] } | null {
+  if (!isF32(x)) return null;
+  const g = adaptiveGeometry(shape, oh, ow);
+  if (g === null) return null;
+  const n = g.planes * oh * ow;
+  if (g.h * g.w === 0 || n === 0 || x.length !== g.planes * g.h * g.w || x.length < t.elements) return null;
+  return { y: { source: S.adaptiveAvgPoolSource, n, args: [arg(x), g.geometry] }, shape: [...shape.slice(0, -2), oh, ow] };
+}
+
+/** Adaptive average pool backward as a gather over the bins covering each input cell. Null (CPU) as the forward. */
+export function planAdaptiveAvgPoolBackward(dy: TypedArray, xShape: readonly number[], oh: number, ow: number, t: Thresholds): Launch | null {
+  if (!isF32(dy)) return null;
+  const g = adaptiveGeometry(xShape, oh, ow);
+  if (g === null) return null;
+  const n = g.planes * g.h * g.w;
+  if (n === 0 || dy.length !== g.planes * oh * ow || n < t.elements) return null;
+  return { source: S.adaptiveAvgPoolBackwardSource, n, args: [arg(dy), g.geometry] };
 }

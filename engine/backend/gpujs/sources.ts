@@ -539,3 +539,167 @@ export const maxPoolBackwardSource = `function (dy, indices, geo) {
   }
   return s;
 }`;
+
+/**
+ * Average-pool geometry, packed as one argument: 0 H, 1 W, 2 OH, 3 OW, 4 KH, 5 KW, 6 strideH, 7 strideW, 8 padH,
+ * 9 padW, 10 countIncludePad (1 or 0), 11 divisorOverride (0: none; the CPU kernel refuses an override of 0).
+ */
+export const AVG_POOL_GEOMETRY_LENGTH = 12;
+
+/**
+ * One window's divisor, as the CPU kernel's avgWindow: the override, else the window clipped to the padded input
+ * (countIncludePad) or to the input itself. Expects sy, sx (the window's first row and column, maybe negative).
+ */
+const AVG_DIVISOR = `
+  const ey = Math.min(sy + KH, H + geo[8]);
+  const ex = Math.min(sx + KW, W + geo[9]);
+  let div = (ey - sy) * (ex - sx);
+  if (geo[10] < 0.5) {
+    div = (Math.min(ey, H) - Math.max(sy, 0)) * (Math.min(ex, W) - Math.max(sx, 0));
+  }
+  if (geo[11] !== 0) {
+    div = geo[11];
+  }`;
+
+/**
+ * Average pool forward: thread i = (plane, oy, ox) sums the window's cells inside the input and divides by the
+ * window's divisor. A window with no cell inside the input gives 0, as the CPU kernel and torch.
+ */
+export const avgPoolSource = `function (x, geo) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const KH = geo[4]; const KW = geo[5];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / OW);
+  const ox = i - t1 * OW;
+  const plane = Math.floor((t1 + 0.5) / OH);
+  const oy = t1 - plane * OH;
+  const sy = oy * geo[6] - geo[8];
+  const sx = ox * geo[7] - geo[9];
+  const base = plane * H * W;
+  let s = 0;
+  let cells = 0;
+  for (let ki = 0; ki < KH; ki++) {
+    const iy = sy + ki;
+    if (iy >= 0 && iy < H) {
+      for (let kj = 0; kj < KW; kj++) {
+        const ix = sx + kj;
+        if (ix >= 0 && ix < W) {
+          s += x[base + iy * W + ix];
+          cells += 1;
+        }
+      }
+    }
+  }
+  if (cells < 0.5) {
+    return 0;
+  }${AVG_DIVISOR}
+  return s / div;
+}`;
+
+/**
+ * Average pool backward as a gather (gpu.js has no atomics): thread i = (plane, iy, ix) adds dy / divisor of every
+ * window that covers the cell, visited in ascending (oy, ox), the order in which the CPU kernel accumulates.
+ */
+export const avgPoolBackwardSource = `function (dy, geo) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const KH = geo[4]; const KW = geo[5]; const sh = geo[6]; const sw = geo[7];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / W);
+  const ix = i - t1 * W;
+  const plane = Math.floor((t1 + 0.5) / H);
+  const iy = t1 - plane * H;
+  const out = plane * OH * OW;
+  let s = 0;
+  for (let a = 0; a < KH; a++) {
+    const ty = iy + geo[8] - (KH - 1 - a);
+    const oy = Math.floor((ty + 0.5) / sh);
+    if (ty >= 0 && oy * sh === ty && oy < OH) {
+      for (let b = 0; b < KW; b++) {
+        const tx = ix + geo[9] - (KW - 1 - b);
+        const ox = Math.floor((tx + 0.5) / sw);
+        if (tx >= 0 && ox * sw === tx && ox < OW) {
+          const sy = oy * sh - geo[8];
+          const sx = ox * sw - geo[9];${AVG_DIVISOR.replace(/\n/g, '\n      ')}
+          s += dy[out + oy * OW + ox] / div;
+        }
+      }
+    }
+  }
+  return s;
+}`;
+
+/**
+ * Adaptive average-pool geometry, packed as one argument: 0 H, 1 W, 2 OH, 3 OW, 4 the tallest bin, 5 the widest,
+ * 6 the most bins covering one input row, 7 the most covering one input column (loop bounds, from the host).
+ */
+export const ADAPTIVE_POOL_GEOMETRY_LENGTH = 8;
+
+/**
+ * Adaptive average pool forward: thread i = (plane, oy, ox) averages torch's bin, rows floor(oy·H/OH) to
+ * ceil((oy+1)·H/OH) − 1 (columns likewise). Integer quotients as the header says: floor((a + 0.5) / b), and
+ * ceil(a / b) = floor((a + b − 0.5) / b).
+ */
+export const adaptiveAvgPoolSource = `function (x, geo) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const KH = geo[4]; const KW = geo[5];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / OW);
+  const ox = i - t1 * OW;
+  const plane = Math.floor((t1 + 0.5) / OH);
+  const oy = t1 - plane * OH;
+  const y0 = Math.floor((oy * H + 0.5) / OH);
+  const y1 = Math.floor(((oy + 1) * H + OH - 0.5) / OH);
+  const x0 = Math.floor((ox * W + 0.5) / OW);
+  const x1 = Math.floor(((ox + 1) * W + OW - 0.5) / OW);
+  const base = plane * H * W;
+  let s = 0;
+  for (let ki = 0; ki < KH; ki++) {
+    const iy = y0 + ki;
+    if (iy < y1) {
+      for (let kj = 0; kj < KW; kj++) {
+        const ix = x0 + kj;
+        if (ix < x1) {
+          s += x[base + iy * W + ix];
+        }
+      }
+    }
+  }
+  return s / ((y1 - y0) * (x1 - x0));
+}`;
+
+/**
+ * Adaptive average pool backward as a gather: thread i = (plane, iy, ix) adds dy / bin size of every bin covering
+ * the cell, in ascending (oy, ox) as the CPU kernel. The bins covering row iy are oy = floor(iy·OH/H) up to
+ * ceil((iy+1)·OH/H) − 1 (columns likewise).
+ */
+export const adaptiveAvgPoolBackwardSource = `function (dy, geo) {
+  const H = geo[0]; const W = geo[1]; const OH = geo[2]; const OW = geo[3];
+  const CH = geo[6]; const CW = geo[7];
+  const i = this.thread.x;
+  const t1 = Math.floor((i + 0.5) / W);
+  const ix = i - t1 * W;
+  const plane = Math.floor((t1 + 0.5) / H);
+  const iy = t1 - plane * H;
+  const oyFirst = Math.floor((iy * OH + 0.5) / H);
+  const oyEnd = Math.floor(((iy + 1) * OH + H - 0.5) / H);
+  const oxFirst = Math.floor((ix * OW + 0.5) / W);
+  const oxEnd = Math.floor(((ix + 1) * OW + W - 0.5) / W);
+  const out = plane * OH * OW;
+  let s = 0;
+  for (let a = 0; a < CH; a++) {
+    const oy = oyFirst + a;
+    if (oy < oyEnd) {
+      const y0 = Math.floor((oy * H + 0.5) / OH);
+      const y1 = Math.floor(((oy + 1) * H + OH - 0.5) / OH);
+      for (let b = 0; b < CW; b++) {
+        const ox = oxFirst + b;
+        if (ox < oxEnd) {
+          const x0 = Math.floor((ox * W + 0.5) / OW);
+          const x1 = Math.floor(((ox + 1) * W + OW - 0.5) / OW);
+          s += dy[out + oy * OW + ox] / ((y1 - y0) * (x1 - x0));
+        }
+      }
+    }
+  }
+  return s;
+}`;
