@@ -3,30 +3,46 @@
  * its real engine host), with a valid token and Origin on 127.0.0.1: what one frame did to the whole app, the
  * DNS-rebinding Host bypass, prototype-key names, and a seeded fuzz of 2,000 bad frames.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../common/api';
+import type { DatasetList } from '../../common/dataset-api';
 import { makeProject, type ProjectFile } from '../../common/project';
 import { getPreset } from '../../common/spec';
 import type { ServerFrame } from '../../common/web-protocol';
+import { startMirror, type TestMirror } from '../services/datasets/test-helpers';
 import { fuzzFrames } from './test-support/fuzz-frames';
 import { connect, rssKiB, startServerProcess, type Client, type ServerProcess } from './test-support/server-process';
 
 let dir: string;
 let server: ServerProcess;
+let mirror: TestMirror;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'layerlab-hardening-'));
-  server = await startServerProcess(dir);
+  // MNIST's first file, as far as a full disk lets it get: the mirror only has to answer.
+  mirror = await startMirror({ 'train-images-idx3-ubyte.gz': new Uint8Array(64 * 1024).fill(7) });
+  server = await startServerProcess(dir, { LAYERLAB_MIRRORS: `mnist=${mirror.url('mnist')}` });
 });
 
 afterAll(async () => {
   await server?.stop();
+  await mirror?.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+let lastCallId = 1_000_000;
+/** One API call over the socket; its envelope. */
+async function call(c: Client, method: string, ...args: unknown[]) {
+  const callId = ++lastCallId;
+  c.send({ kind: 'call', id: callId, method, args });
+  const frame = await c.next((f) => f.kind === 'result' && f.id === callId);
+  return (frame as { envelope: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }).envelope;
+}
 
 /** The engine status the server pushes on connect, once the engine host has said hello. */
 async function ready(c: Client): Promise<EngineStatus> {
@@ -98,13 +114,6 @@ describe('DNS rebinding (#17.4)', () => {
 });
 
 describe('names that are really prototype keys (#17.7)', () => {
-  let id = 100;
-  async function call(c: Client, method: string, ...args: unknown[]) {
-    const callId = ++id;
-    c.send({ kind: 'call', id: callId, method, args });
-    const frame = await c.next((f) => f.kind === 'result' && f.id === callId);
-    return (frame as { envelope: { ok: boolean; error?: { code: string; message: string } } }).envelope;
-  }
 
   it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'])(
     '%s is an unknown dataset to fetch, verify, delete and sample',
@@ -192,13 +201,6 @@ describe('seeded fuzz (#17 acceptance)', () => {
 });
 
 describe('project work is never silently lost (#17.3)', () => {
-  let id = 5000;
-  async function call(c: Client, method: string, ...args: unknown[]) {
-    const callId = ++id;
-    c.send({ kind: 'call', id: callId, method, args });
-    const frame = await c.next((f) => f.kind === 'result' && f.id === callId);
-    return (frame as { envelope: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }).envelope;
-  }
 
   /** A valid project whose graph is the MLP preset plus a chain of `extra` ReLUs (42,000 is the issue's 2.78 MB). */
   function bigProject(extra: number, name = 'Big'): ProjectFile {
@@ -247,6 +249,27 @@ describe('project work is never silently lost (#17.3)', () => {
     expect(await call(c, 'saveProject', 'a/b', bigProject(3, 'Third'))).toMatchObject({ ok: true });
     const list = await call(c, 'listRecentProjects');
     expect((list.value as { name: string }[]).map((e) => e.name)).toContain('a/b');
+    c.ws.close();
+  });
+});
+
+describe('a full disk (#17.5)', () => {
+  // /dev/full answers every write with ENOSPC: the download's .part is a full disk, without mounting one.
+  it.skipIf(!existsSync('/dev/full'))('fetchDataset says disk-full with the space needed and free, not offline, and leaves no .part', async () => {
+    const c = await connect(server);
+    const folder = join(dir, 'data', 'datasets', 'mnist');
+    await mkdir(folder, { recursive: true });
+    const part = join(folder, 'train-images-idx3-ubyte.gz.part');
+    await symlink('/dev/full', part);
+    const envelope = await call(c, 'fetchDataset', 'mnist');
+    expect(envelope).toMatchObject({
+      ok: false,
+      error: { code: 'disk-full', message: expect.stringMatching(/^The disk is full: MNIST handwritten digits needs 11\.6 MB more free space in .*; [\d.]+ MB is free\./) },
+    });
+    await expect(lstat(part)).rejects.toMatchObject({ code: 'ENOENT' });
+    const list = await call(c, 'listDatasets');
+    const mnist = (list.value as DatasetList).datasets.find((d) => d.name === 'mnist');
+    expect(mnist?.error).toMatchObject({ code: 'disk-full' });
     c.ws.close();
   });
 });

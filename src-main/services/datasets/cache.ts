@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROLES, type CatalogueEntry, type CatalogueFile, type DatasetRole } from './catalogue';
 import { sha256File } from './download';
-import { DatasetError } from './errors';
+import { DatasetError, isDiskFull } from './errors';
 
 export interface ManifestFile {
   /** Stored file name inside the dataset folder. */
@@ -98,6 +98,7 @@ export async function ensureWritable(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (err) {
+    if (isDiskFull(err)) throw new DatasetError('disk-full', `The disk that holds ${dir} is full.`);
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new DatasetError(
       'cache-unwritable',

@@ -4,7 +4,9 @@
  *  - a cut connection is resumed with `Range: bytes=<have>-` and retried with exponential backoff;
  *  - 404/4xx, 5xx, a stall (no bytes for `stallMs`) or a SHA-256 mismatch moves on to the next mirror;
  *  - the SHA-256 is checked before the rename, so a partial or wrong file never sits under the final name;
- *  - an AbortSignal cancels (the .part stays, so a later fetch resumes).
+ *  - an AbortSignal cancels (the .part stays, so a later fetch resumes);
+ *  - a full disk (ENOSPC) is 'disk-full', not a mirror failure to retry, and the .part is removed: left behind it
+ *    would keep the disk at 100%.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -12,7 +14,7 @@ import { get as httpGetPlain, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { fileUrl } from './catalogue';
-import { DatasetError, cancelledError } from './errors';
+import { DatasetError, cancelledError, isDiskFull } from './errors';
 
 export interface DownloadTuning {
   /** No byte for this long → give up on the mirror. Default 15 s. */
@@ -101,6 +103,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<void> 
       await rename(part, dest);
       return;
     } catch (err) {
+      if (isDiskFull(err)) await rm(part, { force: true });
       if (err instanceof DatasetError) throw err; // cancelled, or the cache folder failed us
       const failure: MirrorFailure =
         err instanceof MirrorFailed
@@ -208,6 +211,7 @@ async function request(mirror: string, part: string, options: DownloadFileOption
     try {
       fh = await open(part, offset === 0 ? 'w' : 'a');
     } catch (err) {
+      if (isDiskFull(err)) throw new DatasetError('disk-full', `The disk is full: ${part} could not be created.`);
       throw new DatasetError('cache-unwritable', `Cannot write to the dataset cache (${(err as Error).message}).`);
     }
     options.onProgress?.({ bytes: offset, total: options.size, mirror });
@@ -235,6 +239,8 @@ async function request(mirror: string, part: string, options: DownloadFileOption
 
 function classify(err: unknown, stalled: boolean, signal: AbortSignal | undefined, stallMs: number): Error {
   if (err instanceof DatasetError || err instanceof MirrorFailed) return err;
+  // Retrying or another mirror cannot help a full disk.
+  if (isDiskFull(err)) return new DatasetError('disk-full', `The disk is full (${(err as NodeJS.ErrnoException).code}).`);
   if (signal?.aborted) return cancelledError();
   if (stalled) return new MirrorFailed({ kind: 'stall', reason: `no data for ${stallMs / 1000} s (stalled)` });
   if (err instanceof RetryableCut) return err;

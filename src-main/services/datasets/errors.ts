@@ -4,6 +4,7 @@ export type DatasetErrorCode =
   | 'checksum' // every reachable mirror served wrong bytes
   | 'cancelled'
   | 'cache-unwritable'
+  | 'disk-full' // the cache's disk has less room than the download needs (ENOSPC); says how much is needed and free
   | 'unknown-dataset'
   | 'not-downloaded'
   | 'corrupt'
@@ -22,4 +23,11 @@ export class DatasetError extends Error {
 
 export function cancelledError(): DatasetError {
   return new DatasetError('cancelled', 'Download cancelled.');
+}
+
+/** ENOSPC, or a quota (EDQUOT): the disk, not the network or the folder's permissions. */
+export function isDiskFull(err: unknown): boolean {
+  if (err instanceof DatasetError) return err.code === 'disk-full';
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,16 @@ function service(mirrors: string[], extra: object = {}) {
 
 const cacheFiles = () => readdirSync(join(cache, 'tiny')).sort();
 const served = (prefix: string) => mirror.seen.filter((s) => s.path.startsWith(`/${prefix}/`));
+
+/** Whether anything, a dangling symlink included, is at `path`. */
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function rejection(p: Promise<unknown>): Promise<DatasetError> {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -144,6 +154,31 @@ describe('DatasetService.fetch', () => {
     const err = await rejection(ds.fetch('tiny'));
     expect(err.code).toBe('cache-unwritable');
     expect(err.message).toMatch(/cache folder .* is not writable \(ENOTDIR\)\. Choose another cache folder/);
+  });
+
+  // #17.5: a 6 MiB data folder reported 'offline' and kept a 6 MB .part that held the disk at 100%.
+  it('says the disk is full before fetching a byte, with the space needed and free', async () => {
+    const total = tiny.entry.files.reduce((a, f) => a + f.size, 0);
+    const ds = service([mirror.url('m1')], { freeBytes: async () => 1_000 });
+    const err = await rejection(ds.fetch('tiny'));
+    expect(err.code).toBe('disk-full');
+    expect(err.message).toContain(`needs ${(total / 1e6).toFixed(1)} MB more free space in ${join(cache, 'tiny')}; 0.0 MB is free`);
+    expect(mirror.seen).toEqual([]);
+    expect(readdirSync(join(cache, 'tiny')).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  // /dev/full answers every write with ENOSPC: a real full disk, without a small file system to mount.
+  it.skipIf(!existsSync('/dev/full'))('a disk that fills mid-download is disk-full, not offline, and its .part is removed', async () => {
+    const ds = service([mirror.url('m1')]);
+    mkdirSync(join(cache, 'tiny'));
+    const first = tiny.entry.files[0]!;
+    const part = join(cache, 'tiny', `${first.name}.part`);
+    symlinkSync('/dev/full', part);
+    const err = await rejection(ds.fetch('tiny'));
+    expect(err.code).toBe('disk-full');
+    expect(err.message).toMatch(/^The disk is full: .* needs \d+\.\d MB more free space in .*; [\d.]+ MB is free\. Free some space/);
+    expect(lstatExists(part)).toBe(false);
+    expect(served('m1')).toHaveLength(1); // no retries and no other mirror: neither helps a full disk
   });
 
   it('shares one download between two concurrent requests', async () => {

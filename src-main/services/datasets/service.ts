@@ -29,7 +29,7 @@
  * with the status and emits no progress.
  */
 import { EventEmitter } from 'node:events';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CATALOGUE, catalogueEntry, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
@@ -39,7 +39,7 @@ import {
   type DatasetStatus, type Manifest,
 } from './cache';
 import { downloadFile, sha256File, type DownloadTuning } from './download';
-import { DatasetError, cancelledError } from './errors';
+import { DatasetError, cancelledError, isDiskFull } from './errors';
 import { applyImport, planImport, type ImportPlan } from './import';
 import { loadFromManifest, type LoadedDataset, type LoadOptions } from './load';
 
@@ -52,6 +52,8 @@ export interface DatasetServiceOptions extends DownloadTuning {
   env?: Record<string, string | undefined>;
   /** Replaces the built-in catalogue (tests inject small fixtures). */
   catalogue?: Record<string, CatalogueEntry>;
+  /** Bytes free to this user on the disk that holds `dir`. Default: statfs. Tests inject a small disk. */
+  freeBytes?: (dir: string) => Promise<number>;
 }
 
 export interface DatasetProgress {
@@ -307,6 +309,33 @@ export class DatasetService extends EventEmitter<Events> {
     const entry = this.entry(name);
     const mirrors = this.mirrors(name, call);
     const dir = this.path(name);
+    let needed = entry.files.reduce((a, f) => a + f.size, 0);
+    try {
+      return await this.downloadInto(name, dir, entry, mirrors, signal, emit, (bytes) => (needed = bytes));
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      throw new DatasetError('disk-full', await this.spaceMessage(entry, dir, needed), [(err as Error).message]);
+    }
+  }
+
+  /** `MNIST … needs 11.6 MB more free space in DIR; 5.2 MB is free.` and what to do. */
+  private async spaceMessage(entry: CatalogueEntry, dir: string, needed: number): Promise<string> {
+    const free = await this.free(dir).catch(() => null);
+    const mb = (n: number) => `${(n / 1_000_000).toFixed(1)} MB`;
+    return `The disk is full: ${entry.title} needs ${mb(needed)} more free space in ${dir}` +
+      (free === null ? '' : `; ${mb(free)} is free`) + '. Free some space, or choose another cache folder, and download again.';
+  }
+
+  private free(dir: string): Promise<number> {
+    if (this.options.freeBytes) return this.options.freeBytes(dir);
+    return statfs(dir).then((s) => s.bavail * s.bsize);
+  }
+
+  /** The download itself; `remaining` is told the bytes still to write, for the disk-full message. */
+  private async downloadInto(
+    name: string, dir: string, entry: CatalogueEntry, mirrors: string[], signal: AbortSignal,
+    emit: (p: DatasetProgress) => void, remaining: (bytes: number) => void,
+  ): Promise<DatasetStatus> {
     await ensureWritable(dir);
     const { status, manifest } = await inspectCanonical(dir, entry);
     const todo = entry.files.filter((_, k) => status.files[k].state !== 'ok');
@@ -317,12 +346,18 @@ export class DatasetService extends EventEmitter<Events> {
       }
     }
     const total = todo.reduce((a, f) => a + f.size, 0);
+    // Before any byte is fetched: a download that cannot fit says so now, not at 100% disk.
+    const resumed = await Promise.all(todo.map(async (f) => Math.min(f.size, (await sizeOrNull(join(dir, `${f.name}.part`))) ?? 0)));
+    const toWrite = total - resumed.reduce((a, b) => a + b, 0);
+    remaining(toWrite);
+    if ((await this.free(dir)) < toWrite) throw new DatasetError('disk-full', 'not enough free space for the download');
     const meter = new SpeedMeter();
     let done = 0;
     let lastEmit = 0;
     for (const f of todo) {
       if (signal.aborted) throw cancelledError();
       let last: DatasetProgress | null = null;
+      remaining(total - done); // a .part that hit a full disk is removed: what is left to write is whole files
       await downloadFile({
         ...this.options,
         file: f.name, mirrors, dest: join(dir, f.name), size: f.size, sha256: f.sha256, signal,

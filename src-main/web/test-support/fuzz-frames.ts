@@ -43,8 +43,8 @@ export function fuzzFrames(seed: number, count: number): FuzzFrame[] {
     const depth = 33 + int(6000);
     return random() < 0.5 ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth);
   };
-  /** 64 KiB to 2 MiB, under the 32 MiB frame limit (a frame over it closes the socket, by design). */
-  const huge = (): string => JSON.stringify(pick(['x', '\u00e9', 'A\\', '{"a":']).repeat(65_536 + int(2 * 1024 * 1024)));
+  /** 64 Ki to 1 Mi repeats (up to 7 MB of JSON): far past any name, under the frame limit (over it closes the socket). */
+  const huge = (): string => JSON.stringify(pick(['x', '\u00e9', 'A\\', '{"a":']).repeat(65_536 + int(1024 * 1024)));
   const wrongType = (): string => pick(['null', 'true', '0', '-1', '1.5', '""', '[]', '{}', '"x"', '[1,"2",null]', '{"k":[]}']);
   const notANumber = (): string => pick(['NaN', 'Infinity', '-Infinity', 'undefined', '1e999', '-0', '0x10', '01']);
   const protoKey = (): string => JSON.stringify(pick(PROTOTYPE_KEYS));

@@ -3,10 +3,9 @@
  * source through tsx, with the engine host from source too), so a test sees what a frame really does to the
  * server: an exception that escapes kills this process, where an in-process server would only fail the test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { ServerFrame } from '../../../common/web-protocol';
@@ -26,8 +25,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `cli.ts --port 0` with a stub renderer folder under `dir`; resolves once it printed its URL. */
-export async function startServerProcess(dir: string): Promise<ServerProcess> {
+/**
+ * Starts `cli.ts --port 0` with a stub renderer folder under `dir` (data in `dir/data`) and `env` added to this
+ * process's environment; resolves once it printed its URL.
+ */
+export async function startServerProcess(dir: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const renderer = join(dir, 'renderer');
   await mkdir(join(renderer, 'assets'), { recursive: true });
   await writeFile(join(renderer, 'index.html'), '<!doctype html><title>stub</title>');
@@ -38,7 +40,7 @@ export async function startServerProcess(dir: string): Promise<ServerProcess> {
       '--import', 'tsx', join(ROOT, 'src-main/web/cli.ts'), '--port', '0', '--data-dir', join(dir, 'data'),
       '--renderer-dir', renderer, '--engine-host', join(ROOT, 'src-main/engine-host/index.ts'),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let text = '';
   let exited = false;
