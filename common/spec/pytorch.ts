@@ -242,7 +242,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     'parser = argparse.ArgumentParser()',
     `parser.add_argument("--data", default=${pyValue(options.dataDir ?? 'data/mnist')}, help="folder of the MNIST IDX .gz files")`,
     `parser.add_argument("--epochs", type=int, default=${options.epochs ?? 2})`,
-    'parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (0 = all)")',
+    'parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (0 = all; the split is then not the app\'s)")',
     'parser.add_argument("--test-limit", type=int, default=0, help="evaluate on the first N test images only (0 = all)")',
     'parser.add_argument("--init", help="start from weights in a .safetensors file (e.g. from npm run train -- --save)")',
     `parser.add_argument("--seed", type=int, default=${options.seed ?? 0}, help="the run's seed: the validation split, each epoch's order, torch.manual_seed")`,

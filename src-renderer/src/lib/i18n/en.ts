@@ -154,7 +154,7 @@ export const en = {
   'builder.data': 'Data',
   'builder.data.dataset': 'Dataset',
   'builder.data.batchSize': 'Samples per batch (DataLoader batch_size).',
-  'builder.data.validation': 'Training images held out for validation (stratified); 0 for none.',
+  'builder.data.validation': 'Training images held out for validation, stratified by class and drawn by the run\'s seed (the twin\'s --val-size and --seed hold out the same); 0 for none.',
   'builder.data.normalize': 'Pixels',
   'builder.normalize.none': '0…255 as is',
   'builder.normalize.scale': '÷ 255',

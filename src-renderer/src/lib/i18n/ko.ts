@@ -153,7 +153,7 @@ export const ko: Record<MessageKey, string> = {
   'builder.data': '데이터',
   'builder.data.dataset': '데이터셋',
   'builder.data.batchSize': '배치당 샘플 수 (DataLoader batch_size).',
-  'builder.data.validation': '검증용으로 떼어 둘 학습 이미지 수 (층화 추출). 0이면 없음.',
+  'builder.data.validation': '검증용으로 떼어 둘 학습 이미지 수. 클래스별 비율을 지켜 실행 시드로 뽑습니다 (트윈의 --val-size와 --seed가 같은 이미지를 떼어 둡니다). 0이면 없음.',
   'builder.data.normalize': '픽셀',
   'builder.normalize.none': '0…255 그대로',
   'builder.normalize.scale': '÷ 255',
