@@ -20,7 +20,7 @@ import { DatasetChannel } from './datasets';
 import { explainDivergence, type DivergedAt } from './divergence';
 import { evaluateRun, predictImage } from './evaluation';
 import { RunLibrary } from './run-library';
-import { RunStore } from './run-store';
+import { failureReason, RunStore } from './run-store';
 import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
 import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
@@ -201,7 +201,7 @@ export class RunManager {
     } catch (error) {
       // Whatever failed (an unwritable folder, a missing dataset, data that does not fit the model), the run
       // must not stay 'loading': that would refuse every later start.
-      if (stillLoading()) this.#setState(run, 'failed', error instanceof Error ? error.message : String(error));
+      if (stillLoading()) this.#setState(run, 'failed', failureReason(error));
       throw error;
     }
     if (!stillLoading()) return;
@@ -266,7 +266,7 @@ export class RunManager {
     run.looping = true;
     const loop: Promise<void> = this.#loop(run)
       .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = failureReason(error);
         this.#setState(run, 'failed', message);
         this.#broadcast({ type: 'error', message: `run ${run.meta.id} failed: ${message}`, runId: run.meta.id });
       })

@@ -155,6 +155,20 @@ export class RunStore {
   }
 }
 
+/**
+ * Why a run stopped, in words its user can act on. A full disk is the common case that Node words badly
+ * (`ENOSPC: no space left on device, write`): it says so, and what to do.
+ */
+export function failureReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const where = (error as NodeJS.ErrnoException).path;
+    return `The disk is full: this run's checkpoint could not be written${where ? ` (${where})` : ''}. ` +
+      'Free some space, then restart the run from its last checkpoint.';
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function summarize(meta: RunMeta): RunSummary {
   return {
     id: meta.id, name: meta.name, model: meta.model, dataset: meta.dataset, state: meta.state, bestValAcc: meta.bestValAcc,

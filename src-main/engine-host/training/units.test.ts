@@ -2,12 +2,15 @@
  * The training pieces that need no process: the batch throttle's timing and aggregates, the divergence
  * watchdog's explanations, and the trainer's split. (Everything else is tested through the real engine host: src-main/services/runs.)
  */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stratifiedSplit } from '../../../common/split';
 import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
 import { explainDivergence } from './divergence';
+import { failureReason } from './run-store';
 import { resolveOptions, Trainer } from './trainer';
 
 describe('BatchThrottle', () => {
@@ -120,5 +123,21 @@ describe('Trainer split', () => {
     expect(old.split).toEqual({ seed: null, train: 220, validation: 20 });
     expect(() => new Trainer(spec(240), data, resolveOptions())).toThrow('validation_size is 240, but the tiny training file has 240 images; set it to a whole number from 0 to 239');
     expect(new Trainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
+  });
+});
+
+// #17.5: a run on a full disk failed with Node's raw `ENOSPC: no space left on device, write`.
+describe('failureReason', () => {
+  it.skipIf(!existsSync('/dev/full'))('words a full disk (a real ENOSPC from /dev/full) as what to do', async () => {
+    const error = await writeFile('/dev/full', 'checkpoint').then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENOSPC' });
+    expect(failureReason(error)).toBe(
+      "The disk is full: this run's checkpoint could not be written (/dev/full). Free some space, then restart the run from its last checkpoint.",
+    );
+  });
+
+  it('passes any other failure through as its message', () => {
+    expect(failureReason(new Error('data does not fit the model'))).toBe('data does not fit the model');
+    expect(failureReason('plain')).toBe('plain');
   });
 });
