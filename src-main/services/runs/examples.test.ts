@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { stratifiedSplit } from '../../../common/split';
 import type { EvaluatedExample, Evaluation } from '../../../common/training-protocol';
 import { logisticSpec, startHarness, syntheticIdx, type Harness } from './test-support/harness';
 
@@ -105,5 +106,9 @@ describe('run-examples', () => {
       expect(train.labels[e.index]).toBe(e.label);
       expect(pixels[i]).toEqual(Array.from(train.images.subarray(e.index * 784, (e.index + 1) * 784)));
     });
+    // Exactly the images common/split draws with the run's seed (0), which the PyTorch twin draws too
+    // (common/spec/twin-split.test.ts): the app and the script validate on the same images.
+    const held = validation.examples.map((e) => e.index).sort((a, b) => a - b);
+    expect(held).toEqual(Array.from(stratifiedSplit(train.labels, { validation: 50, seed: 0 }).validation));
   });
 });
