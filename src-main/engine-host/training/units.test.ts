@@ -132,8 +132,10 @@ describe('failureReason', () => {
     const error = await writeFile('/dev/full', 'checkpoint').then(() => null, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENOSPC' });
     expect(failureReason(error)).toBe(
-      "The disk is full: this run's checkpoint could not be written (/dev/full). Free some space, then restart the run from its last checkpoint.",
+      "The disk is full: this run's checkpoint could not be written. Free some space, then restart the run from its last checkpoint.",
     );
+    // Errors from open() name their file; writes do not.
+    expect(failureReason(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', path: '/runs/a/run.json' }))).toMatch(/could not be written \(\/runs\/a\/run\.json\)\./);
   });
 
   it('passes any other failure through as its message', () => {
