@@ -5,6 +5,7 @@
  */
 import { cpuKernels } from '../../engine/backend/cpu/index';
 import type { Conv2dAttrs } from '../../engine/backend/cpu/conv';
+import type { AvgPool2dAttrs } from '../../engine/backend/cpu/pool';
 import { Random } from '../../engine/random';
 import { plans as P, RemoteRunner, type GpujsBackend, type GpujsRunner, type Launch, type Thresholds } from '../../engine/backend/gpujs/index';
 import type { SplitSum } from '../../engine/backend/gpujs/plans';
@@ -97,6 +98,32 @@ function cases(): Case[] {
   // The dropout mask: integers below 2^24 all through, so the device's float32 gives the CPU's mask exactly.
   const maskAttrs = { keep: 0.75, seedA: 4092, seedB: 17, dtype: 'float32' as const };
   out.push({ name: 'dropout mask (bit for bit)', launch: P.planDropoutMask(2 * 9216 + 7, maskAttrs, ALL), want: cpuKernels.DropoutMask(2 * 9216 + 7, maskAttrs) });
+  // Average pooling (Mnist_CNN ends in one): windows cut by the padding and by ceil mode, both divisors and an
+  // override; the backwards are gathers over the windows covering each cell.
+  const avg = (o: Partial<AvgPool2dAttrs>): AvgPool2dAttrs => ({
+    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, ceilMode: false, countIncludePad: true, divisorOverride: null, ...o,
+  });
+  const avgCases: [string, number[], AvgPool2dAttrs][] = [
+    ['4x4 over 4x4, Mnist_CNN', [64, 10, 4, 4], avg({ kernelH: 4, kernelW: 4, strideH: 4, strideW: 4, padH: 0, padW: 0 })],
+    ['3x3 stride 2 padding 1', [2, 3, 9, 8], avg({})],
+    ['3x3 stride 2 padding 1, ceil mode, count_include_pad false', [2, 3, 8, 9], avg({ ceilMode: true, countIncludePad: false })],
+    ['2x3 stride (1, 2) padding (1, 1), divisor_override 5', [2, 2, 7, 8], avg({ kernelH: 2, strideH: 1, divisorOverride: 5 })],
+  ];
+  for (const [label, shape, pool] of avgCases) {
+    const px = rand(shape.reduce((a, b) => a * b, 1), -4, 4);
+    const fwd = cpuKernels.AvgPool2d(px, shape, pool);
+    const pdy = rand(fwd.y.length, -3, 3);
+    out.push({ name: `avg pool forward, ${label}`, launch: P.planAvgPool(px, shape, pool, ALL)?.y ?? null, want: fwd.y });
+    out.push({ name: `avg pool backward, ${label}`, launch: P.planAvgPoolBackward(pdy, shape, pool, ALL), want: cpuKernels.AvgPool2dBackward(pdy, shape, pool) });
+  }
+  for (const [shape, oh, ow] of [[[2, 3, 7, 9], 3, 4], [[1, 2, 3, 4], 5, 7]] as const) {
+    const px = rand(shape.reduce((a: number, b: number) => a * b, 1), -4, 4);
+    const fwd = cpuKernels.AdaptiveAvgPool2d(px, shape, oh, ow);
+    const pdy = rand(fwd.y.length, -3, 3);
+    const label = `[${shape.slice(-2)}] to [${oh},${ow}]`;
+    out.push({ name: `adaptive avg pool forward, ${label}`, launch: P.planAdaptiveAvgPool(px, shape, oh, ow, ALL)?.y ?? null, want: fwd.y });
+    out.push({ name: `adaptive avg pool backward, ${label}`, launch: P.planAdaptiveAvgPoolBackward(pdy, shape, oh, ow, ALL), want: cpuKernels.AdaptiveAvgPool2dBackward(pdy, shape, oh, ow) });
+  }
   // The optimizer updates: one launch per array written, from the old values (CPU reference: in place on copies).
   const param = rand(300), grad = rand(300), m = rand(300, -0.1, 0.1), v = rand(300, 0, 0.01);
   const adamAttrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };
