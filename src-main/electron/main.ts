@@ -5,22 +5,26 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, MessageChannelMain } from 'electron';
-import { ENGINE_PORT_CHANNEL } from '../../common/ipc-channels';
+import { app, BrowserWindow } from 'electron';
 import { createAppServices } from '../services/app-services';
 import { DatasetService } from '../services/datasets';
 import { pickDatasetFiles } from './dataset-dialog';
 import { projectDialogs } from './project-dialog';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
+import { handEnginePort } from './engine-port';
 import { hardenApp } from './hardening';
 import { forwardEvents, registerApiIpc } from './ipc';
-import { APP_ENTRY_URL } from './trust';
+import { APP_ENTRY_URL, devServerOrigin } from './trust';
 import { UtilityLauncher } from './utility-launcher';
 import { mainWindowOptions } from './window-options';
 
 const outMain = dirname(fileURLToPath(import.meta.url));
-const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL ?? null : null;
-const devOrigin = devUrl ? new URL(devUrl).origin : null;
+// electron-vite's dev server, when unpackaged: trusted only on a loopback http origin (see common/app-origin.ts).
+const devOrigin = !app.isPackaged ? devServerOrigin(process.env.ELECTRON_RENDERER_URL) : null;
+const devUrl = devOrigin ? process.env.ELECTRON_RENDERER_URL! : null;
+if (!app.isPackaged && process.env.ELECTRON_RENDERER_URL && !devOrigin) {
+  console.warn(`LayerLab: ignoring ELECTRON_RENDERER_URL ${process.env.ELECTRON_RENDERER_URL}: only http on localhost is trusted`);
+}
 
 registerAppScheme();
 app.enableSandbox();
@@ -47,10 +51,8 @@ function startApp(): void {
 
   function connectEngine(): void {
     const engine = services.supervisor.process;
-    if (!engine || !window || window.isDestroyed() || services.supervisor.status.state !== 'ready') return;
-    const { port1, port2 } = new MessageChannelMain();
-    engine.connectRenderer(port1);
-    window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
+    if (!engine || !window || services.supervisor.status.state !== 'ready') return;
+    handEnginePort(window, engine, devOrigin);
   }
 
   function createWindow(): void {

@@ -6,6 +6,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_EVENTS, API_METHODS, BRIDGE_GLOBAL, type ApiEventName, type ApiEvents, type LayerLabBridge } from '../../common/api';
+import { isAppPageOrigin } from '../../common/app-origin';
 import { ENGINE_PORT_CHANNEL, apiChannel, eventChannel } from '../../common/ipc-channels';
 
 const methods = Object.fromEntries(
@@ -28,12 +29,17 @@ contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);
 
 /** The page's window, as far as the preload needs it (this wing's tsconfig has no DOM lib). */
 interface PageWindow {
+  location: { origin: string };
   postMessage(message: unknown, targetOrigin: string, transfer: unknown[]): void;
 }
 
 ipcRenderer.on(ENGINE_PORT_CHANNEL, (event) => {
   const [port] = event.ports;
   if (!port) return;
-  // Posting to our own window; the isolated world and the page share it, so the target origin is moot.
-  (globalThis as unknown as PageWindow).postMessage({ type: ENGINE_PORT_CHANNEL }, '*', [port]);
+  // The port is the whole engine: only the app's own page gets it, and the target origin (not '*') makes the
+  // browser drop it should the window hold another page by the time it is delivered.
+  const page = globalThis as unknown as PageWindow;
+  const origin = page.location.origin;
+  if (!isAppPageOrigin(origin)) return;
+  page.postMessage({ type: ENGINE_PORT_CHANNEL }, origin, [port]);
 });

@@ -24,8 +24,11 @@ vi.mock('electron', () => ({
 const posted: unknown[][] = [];
 let bridge: LayerLabBridge;
 
+const page = globalThis as unknown as { postMessage: (...a: unknown[]) => void; location: { origin: string } };
+
 beforeAll(async () => {
-  (globalThis as unknown as { postMessage: (...a: unknown[]) => void }).postMessage = (...a: unknown[]) => posted.push(a);
+  page.postMessage = (...a: unknown[]) => posted.push(a);
+  Object.defineProperty(globalThis, 'location', { value: { origin: 'app://renderer' }, configurable: true, writable: true });
   await import('./index');
   bridge = exposed.layerlab as LayerLabBridge;
 });
@@ -53,9 +56,20 @@ describe('preload', () => {
     expect(() => bridge.on('anything' as never, () => {})).toThrow(/unknown event/);
   });
 
-  it('forwards the engine port to the page', () => {
-    const port = { fake: 'port' };
-    for (const l of ipcListeners.get(ENGINE_PORT_CHANNEL) ?? []) l({ ports: [port] });
-    expect(posted).toEqual([[{ type: 'layerlab:engine-port' }, '*', [port]]]);
+  // #17.8: posted with '*', the port would reach whatever page the window holds at delivery.
+  it('forwards the engine port to the app page only, addressed to its origin', () => {
+    const deliver = (origin: string) => {
+      page.location = { origin };
+      const port = { fake: origin };
+      for (const l of ipcListeners.get(ENGINE_PORT_CHANNEL) ?? []) l({ ports: [port] });
+      return port;
+    };
+    const app = deliver('app://renderer');
+    const dev = deliver('http://localhost:5173');
+    for (const foreign of ['https://evil.example', 'null', 'file://', 'http://192.168.1.5:5173', 'app://other']) deliver(foreign);
+    expect(posted).toEqual([
+      [{ type: 'layerlab:engine-port' }, 'app://renderer', [app]],
+      [{ type: 'layerlab:engine-port' }, 'http://localhost:5173', [dev]],
+    ]);
   });
 });
