@@ -19,8 +19,8 @@
  * changed since: the state the step began with. The trainer then redoes that step on the CPU, and nothing is
  * lost. Otherwise the read fails as it would without mirrors. A runner whose step plans keep the state on the
  * device (resident WebGPU plans) takes no mirrors: they would bring the whole state back every step, which costs
- * more than the step itself on a GPU; there a lost device stops the run with its error,
- * and the run resumes from its last checkpoint.
+ * more than the step itself on a GPU; there a lost device fails the run, which
+ * restarts from its last checkpoint.
  */
 import type { DeviceData } from '../backend';
 import type { LaunchRunner } from './runner';

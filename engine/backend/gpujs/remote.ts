@@ -178,8 +178,8 @@ export class RemoteRunner implements LaunchRunner {
 
   mirror(entries: MirrorEntry[], generation: number): boolean {
     // Resident plans keep the weights and moments on the device so that a step copies nothing; a mirror per step
-    // would bring them all back every step (pytorch/examples' Net: 14 MB). There, a lost device stops the run,
-    // which resumes from its last checkpoint instead (device.ts "Mirrors").
+    // would bring them all back every step (pytorch/examples' Net: 14 MB). There, a lost device fails the run,
+    // which restarts from its last checkpoint instead (device.ts "Mirrors").
     if (this.dead !== null || this.keepsStateOnDevice) return false;
     this.send({
       t: 'mirror',
