@@ -127,4 +127,23 @@ describe('ChildProcessLauncher + EngineSupervisor (real engine host)', () => {
     expect(pongs).toEqual([1]);
     expect(supervisor.status).toMatchObject({ state: 'ready', pid: ready.pid, restarts: 0 });
   });
+
+  // #17.2: an engine host whose event loop is blocked answers nothing; SIGSTOP blocks a real one just as well, and
+  // ignores the polite SIGTERM, as a hung process may.
+  it.skipIf(process.platform === 'win32')('restarts a real engine host that stopped answering, reporting it unresponsive', async () => {
+    supervisor = new EngineSupervisor(new ChildProcessLauncher({ enginePath: ENGINE_HOST_SOURCE, execArgv: TSX }), {
+      heartbeatMs: 250, unresponsiveAfterMs: 3000, stopTimeoutMs: 500, backoffInitialMs: 50,
+    });
+    const reasons: string[] = [];
+    supervisor.onStatus((s) => void (s.reason && reasons.push(s.reason)));
+    supervisor.start();
+    const first = await waitForStatus(supervisor, (s) => s.state === 'ready');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(supervisor.status).toMatchObject({ state: 'ready', pid: first.pid }); // answering: left alone
+    process.kill(first.pid!, 'SIGSTOP');
+    const second = await waitForStatus(supervisor, (s) => s.state === 'ready' && s.pid !== first.pid);
+    expect(second.restarts).toBe(1);
+    expect(reasons.some((r) => /stopped answering for \d+ s \(unresponsive/.test(r))).toBe(true);
+    expect(await waitUntilGone(first.pid!)).toBe(true);
+  });
 });

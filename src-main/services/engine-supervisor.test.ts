@@ -175,6 +175,43 @@ describe('EngineSupervisor', () => {
     expect(got).toEqual([{ type: 'pong', id: 1, pid: 1000 }]);
   });
 
+  // #17.2: a blocked engine kept 'ready' for 11 minutes while nothing got through.
+  it('pings a ready engine, and one that answers stays ready, its pongs kept from listeners', () => {
+    const s = make({ heartbeatMs: 1000, unresponsiveAfterMs: 5000 });
+    const got: unknown[] = [];
+    s.onMessage((m) => got.push(m));
+    s.start();
+    const engine = launcher.last;
+    engine.sayHello();
+    for (let second = 0; second < 60; second++) {
+      vi.advanceTimersByTime(1000);
+      const ping = engine.sent.at(-1) as { type: string; id: number };
+      engine.emit({ type: 'pong', id: ping.id, pid: engine.pid });
+    }
+    expect(engine.sent.length).toBeGreaterThanOrEqual(59);
+    expect(new Set(engine.sent.map((m) => (m as { id: number }).id)).size).toBe(engine.sent.length);
+    expect(engine.sent.every((m) => m.type === 'ping' && m.id < 0)).toBe(true);
+    expect(s.status).toMatchObject({ state: 'ready', pid: 1000, restarts: 0 });
+    expect(engine.killed).toBe(false);
+    expect(got).toEqual([]);
+  });
+
+  it('reports an engine silent past the limit as unresponsive, kills it and restarts it like a crash', () => {
+    const s = make({ heartbeatMs: 1000, unresponsiveAfterMs: 5000 });
+    s.start();
+    const engine = launcher.last;
+    engine.sayHello();
+    vi.advanceTimersByTime(4000);
+    expect(engine.killed).toBe(false);
+    vi.advanceTimersByTime(2000);
+    expect(engine.killed).toBe(true);
+    expect(states.some((x) => x.state === 'ready' && /stopped answering for \d+ s \(unresponsive/.test(x.reason ?? ''))).toBe(true);
+    expect(s.status).toMatchObject({ state: 'restarting', reason: expect.stringMatching(/^the engine host stopped answering for 5 s \(unresponsive.*; restarting in 250 ms$/) });
+    vi.advanceTimersByTime(250);
+    launcher.last.sayHello();
+    expect(s.status).toMatchObject({ state: 'ready', pid: 1001, restarts: 1, reason: null });
+  });
+
   it('stops without restarting', async () => {
     const s = make();
     s.start();

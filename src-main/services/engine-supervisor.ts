@@ -4,9 +4,13 @@
  * reports `failed` with the reason. Every state change goes to the status listeners (main forwards them to the
  * renderer as the `engineStatus` event).
  *
- *   starting ──hello──▶ ready ──exit──▶ restarting ──hello──▶ ready
- *       │                                   │
- *       └──exit / no hello──▶ restarting    └── N crashes in window ──▶ failed
+ *   starting ──hello──▶ ready ──exit / unresponsive──▶ restarting ──hello──▶ ready
+ *       │                                                  │
+ *       └──exit / no hello──▶ restarting                   └── N crashes in window ──▶ failed
+ *
+ * A ready host is pinged on main's control channel every `heartbeatMs`. One whose event loop is blocked (a model
+ * too big for the machine blocked it for 11 minutes, with getEngineStatus still saying `ready`) answers nothing;
+ * after `unresponsiveAfterMs` without a word it is reported unresponsive, killed, and restarted like a crash.
  */
 import type { EngineStatus } from '../../common/api';
 import type { EngineHello } from '../../common/engine-protocol';
@@ -25,6 +29,10 @@ export interface SupervisorOptions {
   stableAfterMs: number;
   /** How long stop() waits for the process to exit after asking nicely. */
   stopTimeoutMs: number;
+  /** How often a ready host is pinged. */
+  heartbeatMs: number;
+  /** A ready host silent this long (no pong, no message at all) is unresponsive: killed and restarted. */
+  unresponsiveAfterMs: number;
 }
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
@@ -35,7 +43,13 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
   helloTimeoutMs: 20_000,
   stableAfterMs: 30_000,
   stopTimeoutMs: 3_000,
+  heartbeatMs: 5_000,
+  // Far longer than any batch of a model that fits the machine, so a slow step is never mistaken for a hang.
+  unresponsiveAfterMs: 45_000,
 };
+
+/** Heartbeat pings count down from here, so they never collide with a renderer's or a test's ping ids. */
+const HEARTBEAT_ID_BASE = -1;
 
 type StatusListener = (status: EngineStatus) => void;
 
@@ -53,6 +67,11 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
   #stopped = false;
   #helloTimedOut = false;
   #exited: Promise<void> = Promise.resolve();
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #lastHeard = 0;
+  #nextPing = HEARTBEAT_ID_BASE;
+  /** Why the current process was killed by the heartbeat, if it was. */
+  #unresponsive: string | null = null;
 
   constructor(launcher: EngineLauncher<P>, options: Partial<SupervisorOptions> = {}) {
     this.#launcher = launcher;
@@ -89,6 +108,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clearTimer();
+    this.#stopHeartbeat();
     const proc = this.#process;
     if (proc) {
       proc.kill();
@@ -124,6 +144,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
       proc.kill();
     }, this.#options.helloTimeoutMs);
     this.#helloTimedOut = false;
+    this.#unresponsive = null;
     proc.onMessage((message) => this.#onMessage(proc, message));
     proc.onExit((exit) => {
       resolveExited();
@@ -134,26 +155,64 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
 
   #onMessage(proc: P, message: unknown): void {
     if (proc !== this.#process) return;
+    this.#lastHeard = Date.now();
     if (isHelloEvent(message)) {
       this.#clearTimer();
       this.#readySince = Date.now();
       this.#setStatus({ state: 'ready', pid: message.hello.pid, reason: null, hello: message.hello });
+      this.#startHeartbeat(proc);
       return;
     }
+    if (isHeartbeatPong(message)) return;
     for (const listener of [...this.#messageListeners]) listener(message, proc);
+  }
+
+  #startHeartbeat(proc: P): void {
+    this.#stopHeartbeat();
+    this.#heartbeat = setInterval(() => {
+      if (proc !== this.#process || this.#unresponsive) return this.#stopHeartbeat();
+      const silentMs = Date.now() - this.#lastHeard;
+      if (silentMs < this.#options.unresponsiveAfterMs) {
+        proc.send({ type: 'ping', id: this.#nextPing-- });
+        return;
+      }
+      this.#unresponsive = `the engine host stopped answering for ${Math.round(silentMs / 1000)} s (unresponsive: its work blocked it)`;
+      this.#stopHeartbeat();
+      this.#setStatus({ reason: this.#unresponsive });
+      proc.kill();
+      // A blocked process may not act on a polite kill; this one does not wait for it.
+      const hard = setTimeout(() => {
+        if (proc.pid === null) return;
+        try {
+          process.kill(proc.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, this.#options.stopTimeoutMs);
+      hard.unref?.();
+      void this.#exited.then(() => clearTimeout(hard));
+    }, this.#options.heartbeatMs);
+    this.#heartbeat.unref?.();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
   }
 
   #onExit(proc: P, exit: EngineExit): void {
     if (proc !== this.#process) return;
     this.#process = null;
     this.#clearTimer();
+    this.#stopHeartbeat();
     if (this.#stopped) return;
     const stable = this.#readySince !== null && Date.now() - this.#readySince >= this.#options.stableAfterMs;
     this.#readySince = null;
     if (stable) this.#consecutiveCrashes = 0;
-    const why = this.#helloTimedOut
-      ? `the engine host did not say hello within ${this.#options.helloTimeoutMs} ms`
-      : `the engine host ${describeExit(exit)}`;
+    const why = this.#unresponsive
+      ?? (this.#helloTimedOut
+        ? `the engine host did not say hello within ${this.#options.helloTimeoutMs} ms`
+        : `the engine host ${describeExit(exit)}`);
     this.#crashed(why);
   }
 
@@ -206,6 +265,12 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
       }
     }
   }
+}
+
+/** A pong to one of the heartbeat's pings (negative ids): the supervisor's own business. */
+function isHeartbeatPong(message: unknown): boolean {
+  const { type, id } = (message ?? {}) as { type?: unknown; id?: unknown };
+  return type === 'pong' && typeof id === 'number' && id <= HEARTBEAT_ID_BASE;
 }
 
 function isHelloEvent(message: unknown): message is { type: 'hello'; hello: EngineHello } {
