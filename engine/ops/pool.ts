@@ -71,9 +71,9 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
     countIncludePad: opts.countIncludePad ?? true,
     divisorOverride: opts.divisorOverride ?? null,
   };
-  const { y, shape } = getKernel(K.AvgPool2d)(floatData(xf), xf.shape, attrs);
+  const { y, shape } = getKernel(K.AvgPool2d)(kernelInput(K.AvgPool2d, xf), xf.shape, attrs);
   return recordOp(new Tensor(y, shape), 'avgPool2d', [xf], (g) => [
-    new Tensor(getKernel(K.AvgPool2dBackward)(floatData(cast(g, xf.dtype)), xf.shape, attrs), xf.shape),
+    new Tensor(getKernel(K.AvgPool2dBackward)(kernelInput(K.AvgPool2dBackward, cast(g, xf.dtype)), xf.shape, attrs), xf.shape),
   ]);
 }
 
@@ -84,8 +84,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
   const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   if (size.length !== 2) throw new Error(`adaptiveAvgPool2d: outputSize must be a number or [oh, ow], got ${JSON.stringify(outputSize)}`);
   const outH = size[0] ?? inH, outW = size[1] ?? inW;
-  const { y, shape } = getKernel(K.AdaptiveAvgPool2d)(floatData(xf), xf.shape, outH, outW);
+  const { y, shape } = getKernel(K.AdaptiveAvgPool2d)(kernelInput(K.AdaptiveAvgPool2d, xf), xf.shape, outH, outW);
   return recordOp(new Tensor(y, shape), 'adaptiveAvgPool2d', [xf], (g) => [
-    new Tensor(getKernel(K.AdaptiveAvgPool2dBackward)(floatData(cast(g, xf.dtype)), xf.shape, outH, outW), xf.shape),
+    new Tensor(getKernel(K.AdaptiveAvgPool2dBackward)(kernelInput(K.AdaptiveAvgPool2dBackward, cast(g, xf.dtype)), xf.shape, outH, outW), xf.shape),
   ]);
 }
