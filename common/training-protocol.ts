@@ -25,6 +25,13 @@ export type RunState = 'loading' | 'running' | 'paused' | 'stopped' | 'completed
 /** States in which the run holds the trainer: another run-start is refused. */
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['loading', 'running', 'paused'];
 
+/**
+ * The states in which a run may be evaluated on the test set: it has ended (finished, stopped by the user, by early
+ * stopping or by the watchdog). While it loads, trains or pauses the test set stays locked: a look taken while the
+ * learner can still change the run would make the test score one more thing tuned for, not a measure of unseen data.
+ */
+export const TEST_SET_STATES: readonly RunState[] = ['completed', 'early-stopped', 'stopped', 'diverged'];
+
 export interface EarlyStopping {
   /** Epochs without a better validation loss before stopping. */
   patience: number;
@@ -111,6 +118,8 @@ export interface RunMeta {
    * is loaded. Absent on runs made before runs were split by their own seed: they keep main's default split.
    */
   split?: RunSplit;
+  /** How many times the run was evaluated on the test set (absent on runs made before it was counted: none). */
+  testEvaluations?: number;
 }
 
 /** A run's split: its sizes, and the seed that drew it (null: main's default split, for runs made before). */
@@ -155,6 +164,8 @@ export interface RunStatus {
   lr: number;
   /** The run's split, once its dataset is loaded. */
   split: RunSplit | null;
+  /** How many times this run's test set has been looked at (RunMeta.testEvaluations). */
+  testEvaluations: number;
 }
 
 // ---------- evaluation and prediction ----------

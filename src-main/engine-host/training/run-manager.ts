@@ -9,7 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import {
-  ACTIVE_RUN_STATES, MAIN_ONLY_REQUESTS, type CheckpointRef, type RunHistory, type RunMarker, type RunMeta,
+  ACTIVE_RUN_STATES, MAIN_ONLY_REQUESTS, TEST_SET_STATES, type CheckpointRef, type RunHistory, type RunMarker, type RunMeta,
   type RunOptions, type RunState, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
@@ -118,11 +118,7 @@ export class RunManager {
       case 'run-stop': return this.#stop(request.runId);
       case 'run-set-lr': return this.#setLr(request.runId, request.lr);
       case 'run-restart': return this.#restart(request.runId, request.epoch, request.lr);
-      case 'run-evaluate': {
-        const run = await this.#loaded(request.runId);
-        const evaluation = evaluateRun(run, request.split);
-        return this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
-      }
+      case 'run-evaluate': return this.#evaluate(peer, request);
       case 'predict': return this.#predict(peer, request);
       case 'run-examples': return this.#examples(peer, request);
       case 'runs-list': return this.#send(peer, { type: 'runs', runs: await (await this.#library()).list() });
@@ -185,6 +181,7 @@ export class RunManager {
       dataset: dataset ?? spec.data.dataset, state: 'loading', reason: null,
       createdAt: now.toISOString(), updatedAt: now.toISOString(), options: resolved, epochsDone: 0, step: 0, lr: specLr(spec),
       bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0,
+      testEvaluations: 0,
     };
     const run = this.#adopt(meta, spec, { epochs: [], markers: [] });
     const stillLoading = () => this.#run === run && run.meta.state === 'loading';
@@ -484,6 +481,28 @@ export class RunManager {
     const throttle = new BatchThrottle(meta.id, (report) => this.#broadcast({ type: 'run-batch', ...report }));
     this.#run = new Run(meta, spec, history, throttle, this.#store!);
     return this.#run;
+  }
+
+  // ---------- evaluation and prediction ----------
+
+  /**
+   * Validation any time; the test set only once the run has ended (TEST_SET_STATES), and each look is counted in
+   * run.json, so the count survives a reload and says how far the test score can still be trusted.
+   */
+  async #evaluate(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'run-evaluate' }>): Promise<void> {
+    const run = await this.#loaded(request.runId);
+    if (request.split === 'test' && !TEST_SET_STATES.includes(run.meta.state)) {
+      const what = ACTIVE_RUN_STATES.includes(run.meta.state) ? 'stop the run or let it finish, then evaluate on the test set' : 'only a finished or stopped run is evaluated on it';
+      throw new Error(`the test set is locked while run ${run.meta.id} is ${run.meta.state}: ${what}. Until then, tune against the validation set`);
+    }
+    const evaluation = evaluateRun(run, request.split);
+    this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
+    if (request.split === 'test') {
+      run.meta.testEvaluations = (run.meta.testEvaluations ?? 0) + 1;
+      await run.writeMeta();
+      // Every window shows the count, not only the one that asked.
+      this.#broadcast({ type: 'run-state', run: run.status() }, this.#links.main);
+    }
   }
 
   // ---------- prediction ----------

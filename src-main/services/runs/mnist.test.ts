@@ -49,7 +49,8 @@ it.skipIf(!present)('trains MNIST on the validation_size it is given, drawn by i
   // Stratified: every digit keeps its share of the 10,000 (class 1, the most common, has the most).
   const perClass = validation.confusion.map((row) => row.reduce((a, b) => a + b, 0));
   expect(Math.max(...perClass)).toBe(perClass[1]);
-  expect((await evaluate('test', 2)).samples).toBe(10_000);
+  // The test set opens once the run has ended.
   h.send({ type: 'run-stop', runId });
   await h.waitFor((e) => e.type === 'run-state' && e.run.state === 'stopped');
+  expect((await evaluate('test', 2)).samples).toBe(10_000);
 });

@@ -3,7 +3,7 @@
  * datasets from the real DatasetService via RunsService (typed arrays over the advanced-serialization IPC), and
  * this test as one renderer. Small synthetic 28×28 datasets and a logistic regression keep it quick.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
@@ -73,6 +73,11 @@ describe('run lifecycle', () => {
     // The spec's validation_size (50 of synth's 600) is what the run holds out, drawn by its seed (0 by default).
     expect(paused.run.split).toEqual({ seed: 0, train: 550, validation: 50 });
     expect(paused.run.batches).toBe(Math.ceil(550 / 8));
+    expect(paused.run.testEvaluations).toBe(0);
+    // Paused is not ended: validation answers, the test set stays locked and nothing is counted.
+    expect((await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: id, split: 'validation' }, 'run-evaluation')).evaluation.samples).toBe(50);
+    await expect(request({ type: 'run-evaluate', runId: id, split: 'test' }, 'run-evaluation'))
+      .rejects.toThrow(`the test set is locked while run ${id} is paused: stop the run or let it finish`);
     await new Promise((r) => setTimeout(r, 300));
     const batchesAfterPause = h.events.slice(h.events.indexOf(paused) + 1).filter((e) => e.type === 'run-batch');
     // A report already waiting for its 50 ms slot may still arrive; training itself has stopped.
@@ -113,6 +118,18 @@ describe('run lifecycle', () => {
     expect(detail.run.history.markers.map((m) => m.kind)).toContain('lr');
     expect(detail.run.meta.state).toBe('stopped');
     expect(detail.run.meta.split).toEqual({ seed: 0, train: 550, validation: 50 });
+
+    // Stopped: the test set opens, and every look is counted, in every window's run-state and in run.json.
+    for (const looks of [1, 2]) {
+      from = h.events.length;
+      const test = await request<Ev<'run-evaluation'>>({ type: 'run-evaluate', runId: id, split: 'test' }, 'run-evaluation');
+      expect(test.evaluation).toMatchObject({ split: 'test', samples: 100 });
+      const counted = await h.waitFor<Ev<'run-state'>>((e) => stateIs(id, 'stopped')(e) && (e as Ev<'run-state'>).run.testEvaluations === looks, { from });
+      expect(counted.run.state).toBe('stopped');
+    }
+    const onDisk = JSON.parse(readFileSync(join(h.runs.runsDir, id, 'run.json'), 'utf8')) as { testEvaluations: number };
+    expect(onDisk.testEvaluations).toBe(2);
+    expect((await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail')).run.meta.testEvaluations).toBe(2);
   });
 
   it('throttles batch reports to 20 a second, carrying every batch so epoch aggregates recompute exactly', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellShade, decodeBase64, diagonal, GALLERY_PAGE, galleryRequest, pageExamples, splitImages, total } from './evaluate-logic';
+import type { RunStatus } from '../../../../common/training-protocol';
+import { cellShade, decodeBase64, diagonal, GALLERY_PAGE, galleryRequest, pageExamples, splitImages, testSetLock, total } from './evaluate-logic';
 
 const runId = '20261126-191502-k3f9';
 
@@ -43,5 +44,31 @@ describe('evaluate logic', () => {
     expect(total(m)).toBe(20);
     expect(cellShade(m, 0, 1)).toBe(0.2);
     expect(cellShade([[0, 0], [0, 0]], 0, 0)).toBe(0);
+  });
+});
+
+describe('testSetLock', () => {
+  const status = (state: RunStatus['state'], extra: Partial<RunStatus> = {}): RunStatus => ({
+    id: '20261204-220000-abcd', name: 'MLP', state, reason: null, epoch: 1, epochs: 3, batch: 0, batches: 10, step: 10,
+    lr: 0.1, split: { seed: 7, train: 54_545, validation: 455 }, testEvaluations: 0, ...extra,
+  });
+
+  it('opens only once the run has ended: completed, early-stopped, stopped or diverged', () => {
+    for (const state of ['loading', 'running', 'paused', 'failed'] as const) expect(testSetLock(status(state)).open, state).toBe(false);
+    for (const state of ['completed', 'early-stopped', 'stopped', 'diverged'] as const) expect(testSetLock(status(state)).open, state).toBe(true);
+    expect(testSetLock(null).open).toBe(false);
+  });
+
+  it('counts the looks as the engine reports them, in words that fit the count', () => {
+    expect(testSetLock(status('stopped')).looksKey).toBe('eval.looks.none');
+    expect(testSetLock(status('stopped', { testEvaluations: 1 }))).toMatchObject({ looks: 1, looksKey: 'eval.looks.one' });
+    expect(testSetLock(status('stopped', { testEvaluations: 4 }))).toMatchObject({ looks: 4, looksKey: 'eval.looks.many' });
+  });
+
+  it('explains with the run\'s own split: its seed and sizes, the default split, or none known yet', () => {
+    expect(testSetLock(status('paused')).why).toEqual({ key: 'eval.why.split', params: { seed: 7, train: '54,545', validation: '455' } });
+    expect(testSetLock(status('paused', { split: { seed: null, train: 55_000, validation: 5_000 } })).why)
+      .toEqual({ key: 'eval.why.splitDefault', params: { train: '55,000', validation: '5,000' } });
+    expect(testSetLock(status('loading', { split: null })).why).toEqual({ key: 'eval.why.generic', params: {} });
   });
 });

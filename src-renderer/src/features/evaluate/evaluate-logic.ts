@@ -3,7 +3,7 @@
  * examples with their images, and the matrix's own arithmetic.
  */
 import type { EngineEvent, EngineRequest } from '../../../../common/engine-protocol';
-import type { EvaluatedExample } from '../../../../common/training-protocol';
+import { TEST_SET_STATES, type EvaluatedExample, type RunStatus } from '../../../../common/training-protocol';
 
 /** The gallery behind a confusion-matrix cell, or every misclassified example. */
 export type Gallery = { kind: 'cell'; label: number; predicted: number } | { kind: 'wrong' };
@@ -64,4 +64,34 @@ export function total(confusion: readonly (readonly number[])[]): number {
 export function cellShade(confusion: readonly (readonly number[])[], row: number, col: number): number {
   const rowTotal = confusion[row].reduce((a, b) => a + b, 0);
   return rowTotal > 0 ? confusion[row][col] / rowTotal : 0;
+}
+
+/** What the test-set lock shows for the followed run: whether it is open, how often it was looked at, and why. */
+export interface TestSetLock {
+  /** The run has ended (TEST_SET_STATES): "Evaluate on the test set" is enabled. */
+  open: boolean;
+  /** How many times this run's test set has been evaluated (persisted in its run.json). */
+  looks: number;
+  /** The message keys (and their parameters) of the explanation: the seed's split, then why not to peek. */
+  why: { key: 'eval.why.split' | 'eval.why.splitDefault' | 'eval.why.generic'; params: Record<string, string | number> };
+  /** 'eval.looks.none' | 'eval.looks.one' | 'eval.looks.many', with `count`. */
+  looksKey: 'eval.looks.none' | 'eval.looks.one' | 'eval.looks.many';
+}
+
+/** The lock for a run as its last `run-state` reports it (null: no run followed, nothing to evaluate). */
+export function testSetLock(status: RunStatus | null): TestSetLock {
+  const looks = status?.testEvaluations ?? 0;
+  const split = status?.split ?? null;
+  const n = (v: number) => v.toLocaleString('en');
+  const why: TestSetLock['why'] = !split
+    ? { key: 'eval.why.generic', params: {} }
+    : split.seed === null
+      ? { key: 'eval.why.splitDefault', params: { train: n(split.train), validation: n(split.validation) } }
+      : { key: 'eval.why.split', params: { seed: split.seed, train: n(split.train), validation: n(split.validation) } };
+  return {
+    open: !!status && TEST_SET_STATES.includes(status.state),
+    looks,
+    why,
+    looksKey: looks === 0 ? 'eval.looks.none' : looks === 1 ? 'eval.looks.one' : 'eval.looks.many',
+  };
 }

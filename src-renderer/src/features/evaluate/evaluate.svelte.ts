@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
 import type { TrainingState } from '../training/training.svelte';
-import { galleryRequest, pageExamples, type Example, type Gallery } from './evaluate-logic';
+import { galleryRequest, pageExamples, testSetLock, type Example, type Gallery } from './evaluate-logic';
 
 export type { Gallery };
 
@@ -47,6 +47,8 @@ export class EvaluateState {
   }
 
   evaluateTest(): void {
+    // Locked until the run ends (the engine host refuses too): the button is disabled then; this guards any other caller.
+    if (!testSetLock(this.#training.status).open) return;
     this.open(null);
     this.details = true;
     this.#training.evaluate('test');
