@@ -273,3 +273,34 @@ describe('a full disk (#17.5)', () => {
     c.ws.close();
   });
 });
+
+describe('a valid but huge model (#17.2)', () => {
+  /** An MLP whose hidden layer and batch the test picks: valid, and buildable in principle. */
+  const mlp = (hidden: number, batchSize: number) => ({
+    ...getPreset('MLP')!,
+    nodes: [
+      { id: 'input', op: 'Input', params: { shape: [1, 28, 28] } }, { id: 'flat', op: 'Flatten', params: {} },
+      { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: hidden } }, { id: 'relu', op: 'ReLU', params: {} },
+      { id: 'fc2', op: 'Linear', params: { inFeatures: hidden, outFeatures: 10 } },
+    ],
+    edges: [{ from: 'input', to: 'flat' }, { from: 'flat', to: 'fc1' }, { from: 'fc1', to: 'relu' }, { from: 'relu', to: 'fc2' }],
+    data: { ...getPreset('MLP')!.data, batchSize },
+  });
+
+  // Sizes no machine can hold (terabytes), so the refusal does not depend on this one's memory.
+  it.each([['Linear 784→1e9', mlp(1e9, 64), /make the largest layer smaller \(fc1, Linear/], ['batch size 1e9', mlp(100, 1e9), /lower the batch size \(1,000,000,000 now\)/]])(
+    '%s is refused within a second, and the engine keeps answering',
+    async (_, spec, fix) => {
+      const c = await connect(server);
+      const engine = await ready(c);
+      const started = Date.now();
+      c.send({ kind: 'engine', message: { type: 'run-start', spec } });
+      const refusal = await c.next((f) => isEngineError(f) && (f as { message: { requestType?: string } }).message.requestType === 'run-start');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(refusal).toMatchObject({ message: { message: expect.stringMatching(/^This model needs about [\d.]+ GB to train/) } });
+      expect((refusal as { message: { message: string } }).message.message).toMatch(fix);
+      expect(await pong(c, 7)).toBe(engine.pid);
+      c.ws.close();
+    },
+  );
+});

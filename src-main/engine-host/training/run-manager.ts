@@ -20,6 +20,7 @@ import { DatasetChannel } from './datasets';
 import { explainDivergence, type DivergedAt } from './divergence';
 import { evaluateRun, predictImage } from './evaluation';
 import { RunLibrary } from './run-library';
+import { assertFitsMemory } from './memory-budget';
 import { failureReason, RunStore } from './run-store';
 import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
@@ -162,6 +163,7 @@ export class RunManager {
   async #start(peer: TrainingPeer, spec: ModelSpec, dataset: string | undefined, options: RunOptions | undefined): Promise<void> {
     this.#refuseIfBusy();
     assertBuildable(spec);
+    assertFitsMemory(spec); // before anything is built or loaded: a model too big for the machine is refused at once
     const wanted = options?.backend;
     if (wanted !== undefined && wanted !== 'auto' && !listBackends().includes(wanted)) {
       throw new Error(`there is no backend '${wanted}' in this engine (available: auto, ${listBackends().join(', ')})`);

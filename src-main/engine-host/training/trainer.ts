@@ -131,6 +131,14 @@ export class Trainer {
     if (shape.reduce((a, b) => a * b, 1) !== height * width) {
       throw new Error(`the ${data.name} images are ${height}×${width} (${height * width} values) but the model's Input takes [${shape.join(', ')}]; change the Input shape`);
     }
+    // Before the model is built: a batch larger than the training set is a typo, and building for it can take minutes.
+    const trainImages = splitRule === 'main-default' ? data.split.train.length : data.train.count - spec.data.validationSize;
+    if (trainImages > 0 && spec.data.batchSize > trainImages) {
+      throw new Error(
+        `the batch size is ${spec.data.batchSize.toLocaleString('en-US')}, more than the ${trainImages.toLocaleString('en-US')} ` +
+          `training images of ${data.name}; set it to at most ${trainImages.toLocaleString('en-US')} (64 is usual)`,
+      );
+    }
     manualSeed(options.seed);
     this.model = buildModel(spec);
     this.lossFn = makeLoss(spec);

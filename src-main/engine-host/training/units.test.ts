@@ -5,11 +5,13 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getPreset } from '../../../common/spec';
 import { stratifiedSplit } from '../../../common/split';
 import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
 import { explainDivergence } from './divergence';
+import { assertFitsMemory, estimateTrainingMemory } from './memory-budget';
 import { failureReason } from './run-store';
 import { resolveOptions, Trainer } from './trainer';
 
@@ -123,6 +125,70 @@ describe('Trainer split', () => {
     expect(old.split).toEqual({ seed: null, train: 220, validation: 20 });
     expect(() => new Trainer(spec(240), data, resolveOptions())).toThrow('validation_size is 240, but the tiny training file has 240 images; set it to a whole number from 0 to 239');
     expect(new Trainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
+  });
+
+  // #17.2: batchSize 1e9 was accepted and blocked the engine.
+  it('refuses a batch larger than the training set before building anything', () => {
+    const huge = { ...spec(60), data: { ...spec(60).data, batchSize: 1e9 } };
+    const started = performance.now();
+    expect(() => new Trainer(huge, data, resolveOptions())).toThrow(
+      'the batch size is 1,000,000,000, more than the 180 training images of tiny; set it to at most 180 (64 is usual)',
+    );
+    expect(() => new Trainer({ ...huge, data: { ...huge.data, batchSize: 181 } }, data, resolveOptions())).toThrow(/at most 180/);
+    expect(new Trainer({ ...huge, data: { ...huge.data, batchSize: 180 } }, data, resolveOptions()).batchesPerEpoch).toBe(1);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('assertFitsMemory (#17.2: refuse at once what would block the engine for minutes)', () => {
+  const GB = 1e9;
+  const mlp = (outFeatures: number, batchSize = 64): ModelSpec => ({
+    version: 1,
+    nodes: [
+      { id: 'input', op: 'Input', params: { shape: [1, 28, 28] } }, { id: 'flat', op: 'Flatten', params: {} },
+      { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures } }, { id: 'relu', op: 'ReLU', params: {} },
+      { id: 'fc2', op: 'Linear', params: { inFeatures: outFeatures, outFeatures: 10 } },
+    ],
+    edges: [{ from: 'input', to: 'flat' }, { from: 'flat', to: 'fc1' }, { from: 'fc1', to: 'relu' }, { from: 'relu', to: 'fc2' }],
+    loss: { type: 'CrossEntropyLoss', params: {} }, optimizer: { type: 'Adam', params: { lr: 1e-3 } },
+    data: { dataset: 'mnist', batchSize, shuffle: true, validationSize: 5000, normalize: 'standardize' },
+  });
+  const conv = (channels: number): ModelSpec => ({
+    ...mlp(10),
+    nodes: [
+      { id: 'input', op: 'Input', params: { shape: [1, 28, 28] } },
+      { id: 'conv', op: 'Conv2d', params: { inChannels: 1, outChannels: channels, kernelSize: 3, padding: 1 } },
+      { id: 'flat', op: 'Flatten', params: {} }, { id: 'fc', op: 'Linear', params: { inFeatures: channels * 784, outFeatures: 10 } },
+    ],
+    edges: [{ from: 'input', to: 'conv' }, { from: 'conv', to: 'flat' }, { from: 'flat', to: 'fc' }],
+  });
+
+  it('lets the models people train pass on a small machine', () => {
+    for (const name of ['MLP', 'LeNet-5', 'Mnist_CNN', 'Mnist_Logistic']) {
+      const preset = getPreset(name)!;
+      expect(() => assertFitsMemory(preset, 2 * GB), name).not.toThrow();
+      expect(estimateTrainingMemory(preset).total, name).toBeLessThan(0.5 * GB);
+    }
+  });
+
+  it('counts weights, gradients, optimizer state and activations', () => {
+    const estimate = estimateTrainingMemory(mlp(100, 10));
+    const params = 784 * 100 + 100 + 100 * 10 + 10;
+    expect(estimate.weights).toBe(2 * params * 4);
+    expect(estimate.optimizer).toBe(3 * params * 4);
+    expect(estimate.activations).toBe(3 * 10 * (784 + 784 + 100 + 100 + 10) * 4);
+    expect(estimate.largestLayer).toEqual({ id: 'fc1', op: 'Linear', params: 78_500 });
+  });
+
+  it.each([
+    ['Linear 784→1,000,000', mlp(1_000_000), /needs about \d+\.\d GB to train .* To train it, make the largest layer smaller \(fc1, Linear: 785,000,000 parameters\)\./],
+    ['Conv2d with 100,000 channels', conv(100_000), /To train it, (lower the batch size|make the largest layer smaller)/],
+    ['batch size 1e9', mlp(100, 1e9), /To train it, lower the batch size \(1,000,000,000 now\)/],
+  ])('refuses %s within a second, naming what to change', (_, spec, fix) => {
+    const started = performance.now();
+    expect(() => assertFitsMemory(spec, 8 * GB)).toThrow(fix);
+    expect(() => assertFitsMemory(spec, 8 * GB)).toThrow(/more than the 8\.0 GB LayerLab may use on this machine \(half its memory\)/);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
