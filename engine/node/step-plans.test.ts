@@ -9,11 +9,11 @@ import { endStep, getBackend, registerBackend, setBackend } from '../backend/bac
 import { createGpujsBackend, plans, type GpujsBackend, type RemoteRunner, type RemoteStats } from '../backend/gpujs/index';
 import { cpuKernels } from '../backend/cpu/index';
 import { batches, cnn, expectClose, mlp, train, type Build } from '../backend/gpujs/test-support/training-check';
-import { Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index';
+import { AvgPool2d, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index';
 import type { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { manualSeed } from '../random';
-import { Adam } from '../optim/index';
+import { Adam, SGD } from '../optim/index';
 import type { Optimizer } from '../optim/index';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
@@ -30,6 +30,15 @@ const lenetLike: Build = () => {
     new Conv2d(4, 6, 5), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(6, 10),
   );
   return { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) as unknown as Optimizer<object> };
+};
+
+/** The tutorial's Mnist_CNN, smaller: stride-2 convolutions, then an average pool to the class scores. */
+const tutorialCnn: Build = () => {
+  const model = new Sequential(
+    new Conv2d(1, 4, 3, { stride: 2, padding: 1 }), new ReLU(), new Conv2d(4, 10, 3, { stride: 2, padding: 1 }), new ReLU(),
+    new AvgPool2d(3), new Flatten(),
+  );
+  return { model, optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }) as unknown as Optimizer<object> };
 };
 
 function backendOn(worker: GpujsWorker, mode: 'webasm' | 'webgpu', name: string): GpujsBackend {
@@ -75,14 +84,14 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
   setBackend(backend.name);
   const { model, optimizer } = build();
   const data = batches(shape, 8);
-  const snapshots: Array<RemoteStats & { crossings: number }> = [];
+  const snapshots: Array<RemoteStats & { crossings: number; downloads: number }> = [];
   const step = (i: number) => {
     const [x, y] = data[i];
     endStep();
     const loss = crossEntropy(model.forward(x) as Tensor, y);
     loss.backward();
     loss.item();
-    if (i === 5 || i === 7) snapshots.push({ ...runner.stats(), crossings: runner.crossings });
+    if (i === 5 || i === 7) snapshots.push({ ...runner.stats(), crossings: runner.crossings, downloads: backend.store!.downloads });
     optimizer.step();
     optimizer.zeroGrad(true);
   };
@@ -98,6 +107,8 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
     uploadBytes: delta(after, before, 'uploadBytes') / 2,
     readBytes: delta(after, before, 'readBytes') / 2,
     evictions: delta(after, before, 'evictions') / 2,
+    /** Device values the engine read (the loss; anything else left the device mid-step for a CPU kernel). */
+    downloads: (after.downloads - before.downloads) / 2,
   };
 }
 
@@ -263,6 +274,10 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
   ] as const)("%s trains as on the eager path through gpu.js's own fused encoder too (resident plans off)", (_, build, shape) => {
     const stats = expectPlansMatchEager(build, batches([...shape], 6), handedBack!, eager!);
     expect(stats.executors).toContain('fused-encoder');
+  });
+
+  it('a step of the tutorial\'s CNN (average pooling) is one resident plan call, one submit and one read', () => {
+    expect(structure(tutorialCnn, [4, 1, 12, 12], planned!)).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1, evictions: 0, downloads: 1 });
   });
 
   it('takes no mirrors where the state stays on the device: they would bring it all back every step', () => {
