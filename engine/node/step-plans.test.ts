@@ -280,6 +280,45 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     expect(structure(tutorialCnn, [4, 1, 12, 12], planned!)).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1, evictions: 0, downloads: 1 });
   });
 
+  it('epochs of training with an evaluation after each: the evaluation plan reads the weights where training left them', () => {
+    // As the trainer does: a few steps, then a forward-only pass over held-out batches, three times. The two
+    // plans take turns; the evaluation binds the training plan's result buffers as its weights.
+    const run = (backend: GpujsBackend) => {
+      setBackend(backend.name);
+      manualSeed(11);
+      const { model, optimizer } = mlp();
+      const data = batches([16, 48], 4);
+      const held = batches([16, 48], 2);
+      const losses: number[] = [];
+      const logits: number[][] = [];
+      for (let epoch = 0; epoch < 3; epoch++) {
+        model.train();
+        for (const [x, y] of data) {
+          endStep();
+          const loss = crossEntropy(model.forward(x) as Tensor, y);
+          loss.backward();
+          losses.push(loss.item());
+          optimizer.step();
+          optimizer.zeroGrad(true);
+        }
+        model.eval();
+        noGrad(() => held.forEach(([x]) => logits.push(Array.from((model.forward(x) as Tensor).data))));
+      }
+      return { losses, logits, weights: model.parameters().map((p) => p.data) };
+    };
+    const runner = planned!.runner as RemoteRunner;
+    const before = runner.stats();
+    const got = run(planned!);
+    const after = runner.stats();
+    const want = run(eager!);
+    expectClose(got.losses, want.losses, 1e-5);
+    got.logits.forEach((l, i) => expectClose(l, want.logits[i], 1e-5));
+    got.weights.forEach((w, i) => expectClose(w, want.weights[i], 1e-5));
+    expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(8);
+    expect(after.evictions - before.evictions).toBe(0);
+    expect(after.planFailures).toEqual([]);
+  });
+
   it('takes no mirrors where the state stays on the device: they would bring it all back every step', () => {
     const shadow = new Float32Array(new SharedArrayBuffer(8));
     const mirrorOn = (backend: GpujsBackend): boolean => {
