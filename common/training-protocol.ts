@@ -110,8 +110,13 @@ export interface RunMeta {
   badEpochs: number;
   /** The loss of the run's first batch: the watchdog's yardstick. */
   firstLoss: number | null;
-  /** How many times the run came back after its engine host died. */
+  /** How many times the run came back after its engine host crashed or hung (its parent's end does not count). */
   recoveries: number;
+  /**
+   * Set when the engine host ended because its parent did (the web server or Electron's main was closed or killed):
+   * the resume that follows is not the run's fault, so it is not counted in `recoveries`.
+   */
+  parentEnded?: boolean;
   /**
    * The images the run trains and validates on: spec.data.validationSize held out of the training file, stratified,
    * drawn by the run's seed (common/split.ts; the PyTorch twin draws the same with `--seed`). Set once the dataset

@@ -39,8 +39,11 @@ export class UtilityEngineProcess implements EngineProcess {
     this.#child.once('exit', (code) => listener({ code, signal: null }));
   }
 
-  kill(): void {
-    if (!this.#exited) this.#child.kill();
+  kill(hard = false): void {
+    if (this.#exited) return;
+    // utilityProcess.kill() takes no signal: a hung host is ended by its pid.
+    if (hard && this.#child.pid !== undefined) process.kill(this.#child.pid, 'SIGKILL');
+    else this.#child.kill();
   }
 }
 

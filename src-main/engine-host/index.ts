@@ -45,6 +45,27 @@ let mainPeer: EnginePeer = { id: 'main', send: () => undefined };
 /** Stops the engine's worker threads (set once they exist): a Dawn thread must stop before the process ends. */
 let disposeBackends = (): void => undefined;
 
+/** The run manager, once the host is up: told when the parent ends, so a run in progress is not blamed for it. */
+let runManager: RunManager | null = null;
+
+/**
+ * The parent is gone (the web server or Electron's main was closed or killed) or asks this host to stop: mark a run
+ * in progress as interrupted by that (for at most 2 s), stop the worker threads, and exit. A crash or a hang never
+ * gets here, so only those count against the run's automatic resumes.
+ */
+function endWithParent(): void {
+  const marked = runManager?.parentEnded().catch(() => undefined) ?? Promise.resolve();
+  const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+  void Promise.race([marked, timeout]).finally(() => {
+    try {
+      disposeBackends();
+    } finally {
+      process.exit(0);
+    }
+  });
+}
+process.once('SIGTERM', endWithParent);
+
 /** Messages that arrive while the backends are being probed wait here, in order. */
 const host: Promise<EngineHost> = (async () => {
   const probes = await probeBackends(runtime);
@@ -63,7 +84,7 @@ const host: Promise<EngineHost> = (async () => {
   const main: EnginePeer = { id: 'main', send: (event) => mainPeer.send(event) };
   // The hello is answered by reference, so later hellos name the backend a run chose.
   const backendChanged = (name: string) => void (hello.backendInUse = name);
-  return new EngineHost(hello, (h) => new RunManager({ main, renderers: () => h.renderers, backendChanged }));
+  return new EngineHost(hello, (h) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged })));
 })();
 
 /** The engine backends beside the gpu.js probes ('cpu' is already among them), and any that failed to start. */
@@ -124,12 +145,6 @@ function serveChildProcess(): void {
   });
   // The parent is gone (even if it was SIGKILLed): do not live on as an orphan. The worker threads stop first:
   // a WebGPU thread ended while Dawn still has a callback to deliver would abort the process instead.
-  process.on('disconnect', () => {
-    try {
-      disposeBackends();
-    } finally {
-      process.exit(0);
-    }
-  });
+  process.once('disconnect', endWithParent);
   void host.then((h) => main.send({ type: 'hello', hello: h.hello }));
 }

@@ -69,8 +69,8 @@ export class ChildEngineProcess implements EngineProcess {
     });
   }
 
-  kill(): void {
-    if (!this.#exited) this.#child.kill('SIGTERM');
+  kill(hard = false): void {
+    if (!this.#exited) this.#child.kill(hard ? 'SIGKILL' : 'SIGTERM');
   }
 
   /**

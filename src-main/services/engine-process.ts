@@ -19,8 +19,11 @@ export interface EngineProcess {
   onMessage(listener: (message: unknown) => void): void;
   /** Called exactly once, when the process has gone (crashed, killed or failed to spawn). */
   onExit(listener: (exit: EngineExit) => void): void;
-  /** Ask the process to end (SIGTERM or equivalent). */
-  kill(): void;
+  /**
+   * Ask the process to end (SIGTERM or equivalent: the engine host takes it as its parent ending), or with `hard`
+   * end it at once (SIGKILL: for a host that stopped answering, which could not act on the polite kind).
+   */
+  kill(hard?: boolean): void;
 }
 
 export interface EngineLauncher<P extends EngineProcess = EngineProcess> {

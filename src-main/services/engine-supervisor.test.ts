@@ -20,9 +20,11 @@ class FakeProcess implements EngineProcess {
   onExit(l: (e: EngineExit) => void) {
     this.#exit.push(l);
   }
-  kill() {
+  killedHard = false;
+  kill(hard = false) {
     this.killed = true;
-    this.exit({ code: null, signal: 'SIGTERM' });
+    this.killedHard = hard;
+    this.exit({ code: null, signal: hard ? 'SIGKILL' : 'SIGTERM' });
   }
   sayHello() {
     const hello: EngineHello = { engineVersion: '0', pid: this.pid, runtime: 'fake', backends: [], backendInUse: 'cpu' };
@@ -204,7 +206,7 @@ describe('EngineSupervisor', () => {
     vi.advanceTimersByTime(4000);
     expect(engine.killed).toBe(false);
     vi.advanceTimersByTime(2000);
-    expect(engine.killed).toBe(true);
+    expect(engine.killedHard).toBe(true);
     expect(states.some((x) => x.state === 'ready' && /stopped answering for \d+ s \(unresponsive/.test(x.reason ?? ''))).toBe(true);
     expect(s.status).toMatchObject({ state: 'restarting', reason: expect.stringMatching(/^the engine host stopped answering for 5 s \(unresponsive.*; restarting in 250 ms$/) });
     vi.advanceTimersByTime(250);

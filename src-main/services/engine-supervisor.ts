@@ -179,18 +179,9 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
       this.#unresponsive = `the engine host stopped answering for ${Math.round(silentMs / 1000)} s (unresponsive: its work blocked it)`;
       this.#stopHeartbeat();
       this.#setStatus({ reason: this.#unresponsive });
-      proc.kill();
-      // A blocked process may not act on a polite kill; this one does not wait for it.
-      const hard = setTimeout(() => {
-        if (proc.pid === null) return;
-        try {
-          process.kill(proc.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, this.#options.stopTimeoutMs);
-      hard.unref?.();
-      void this.#exited.then(() => clearTimeout(hard));
+      // Hard, not the polite kill: a blocked process could not act on SIGTERM, and one that unblocked just then
+      // would take it for its parent ending (engine-host/index.ts) and not count the hang against its run.
+      proc.kill(true);
     }, this.#options.heartbeatMs);
     this.#heartbeat.unref?.();
   }

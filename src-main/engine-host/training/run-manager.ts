@@ -41,8 +41,11 @@ export interface TrainingLinks {
   backendChanged?(name: string): void;
 }
 
-/** A run that crashed the engine this many times is not resumed again. */
-const MAX_RECOVERIES = 3;
+/**
+ * A run that crashed or hung the engine host this many times is not resumed by itself again: the next try would
+ * most likely crash it once more (a model too big for the machine). It is left stopped, and the user chooses.
+ */
+const MAX_RECOVERIES = 1;
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
 export class RunManager {
@@ -422,8 +425,12 @@ export class RunManager {
     const interrupted = (await store.list()).find((m) => ACTIVE_RUN_STATES.includes(m.state));
     if (!interrupted || this.#run) return;
     const id = interrupted.id;
-    if (interrupted.recoveries >= MAX_RECOVERIES) {
-      await store.writeMeta({ ...interrupted, state: 'failed', reason: `the engine host stopped ${MAX_RECOVERIES + 1} times during this run, so it was not resumed again` });
+    const parentEnded = interrupted.parentEnded === true;
+    if (!parentEnded && interrupted.recoveries >= MAX_RECOVERIES) {
+      const reason = `The engine host crashed or stopped answering ${MAX_RECOVERIES + 1} times during this run, so LayerLab did not ` +
+        `resume it by itself again. Restart it from its last checkpoint (epoch ${interrupted.epochsDone}) to try once more, ` +
+        'perhaps with a smaller model or batch.';
+      await store.writeMeta({ ...interrupted, state: 'stopped', reason });
       return;
     }
     let run: Run;
@@ -437,14 +444,28 @@ export class RunManager {
     }
     const done = interrupted.epochsDone;
     run.truncate(done);
-    run.meta.recoveries++;
-    const message = `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`;
+    delete run.meta.parentEnded;
+    if (!parentEnded) run.meta.recoveries++;
+    const message = parentEnded
+      ? `LayerLab was closed during run "${run.meta.name}"; it resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`
+      : `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`;
     this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
     this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message };
     this.#broadcast(this.#recoveryNotice, this.#links.main);
     this.#setState(run, interrupted.state === 'paused' ? 'paused' : 'running', null);
     await run.writeHistory();
     if (run.meta.state === 'running') this.#startLoop(run);
+  }
+
+  /**
+   * The engine host's parent is gone and the host is about to exit: a run in progress is marked so, so that the
+   * resume after the next start does not count against it (it did not crash anything). Resolves once written.
+   */
+  async parentEnded(): Promise<void> {
+    const run = this.#run;
+    if (!run || !ACTIVE_RUN_STATES.includes(run.meta.state)) return;
+    run.meta.parentEnded = true;
+    await run.writeMeta();
   }
 
   /** Reads a run from its folder and builds its trainer (asking main for the dataset); it becomes the current run. */

@@ -2,9 +2,10 @@
  * Crash recovery through the real process boundary: kill -9 the engine host in the middle of an epoch; the
  * supervisor starts a new one, RunsService configures it, the run resumes from its last checkpoint (losing only the
  * epoch in progress), the renderer is told, and the run trains to completion with each epoch in its history once.
+ * A run that crashes the engine host a second time is left stopped for the user to restart.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EngineEvent } from '../../../common/engine-protocol';
+import type { EngineEvent, RunMeta } from '../../../common/engine-protocol';
 import { logisticSpec, startHarness, type Harness } from './test-support/harness';
 
 type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
@@ -54,4 +55,42 @@ it('resumes a run from its last checkpoint after the engine host is killed mid-e
   expect(run.meta).toMatchObject({ state: 'completed', epochsDone: 5, recoveries: 1 });
   expect(run.history.markers).toEqual([expect.objectContaining({ kind: 'recovered', epoch: resumedAfter + 1 })]);
   expect(run.history.epochs.at(-1)!.valAcc).toBeGreaterThan(0.5);
+});
+
+// #17.2: a run that crashed (or hung) its engine host kept being resumed, crashing it again. After the second time
+// it is left stopped, with the reason, and the user chooses to restart it.
+it('does not resume by itself a run that crashed the engine host twice; the user can restart it', async () => {
+  const start = h.events.length;
+  h.send({ type: 'run-start', spec: logisticSpec({ batchSize: 2 }), dataset: 'synth', options: { epochs: 30, name: 'crashes twice' } });
+  const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started', { from: start });
+  await h.waitFor((e) => e.type === 'run-epoch' && e.runId === runId && e.epoch === 1, { from: start });
+
+  const crash = async () => {
+    const pid = h.supervisor.status.pid!;
+    process.kill(pid, 'SIGKILL');
+    while (h.supervisor.status.pid === pid) await new Promise((r) => setTimeout(r, 20));
+    const restartedAt = h.events.length;
+    await h.waitReady();
+    return restartedAt;
+  };
+  const first = await crash();
+  await h.waitFor<Ev<'run-recovered'>>((e) => e.type === 'run-recovered' && e.runId === runId, { from: first });
+  await h.waitFor((e) => e.type === 'run-batch' && e.runId === runId, { from: first });
+  const second = await crash();
+
+  let meta: RunMeta | null = null;
+  for (let tries = 0; tries < 300 && meta?.state !== 'stopped'; tries++) {
+    const from = h.events.length;
+    h.send({ type: 'run-open', runId });
+    meta = (await h.waitFor<Ev<'run-detail'>>((e) => e.type === 'run-detail', { from })).run.meta;
+    if (meta.state !== 'stopped') await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(meta).toMatchObject({ state: 'stopped', recoveries: 1, reason: expect.stringMatching(/crashed or stopped answering 2 times .* Restart it from its last checkpoint \(epoch \d+\)/) });
+  expect(h.events.slice(second).some((e) => e.type === 'run-recovered')).toBe(false);
+
+  const from = h.events.length;
+  h.send({ type: 'run-restart', runId });
+  await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'running', { from });
+  h.send({ type: 'run-stop', runId });
+  await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'stopped', { from });
 });
