@@ -40,7 +40,9 @@ export type RemoteMessage =
    * step. With step plans on, the worker replays a batch it has seen before as one gpu.js plan (./step-plans.ts).
    */
   | { t: 'batch'; messages: RemoteMessage[] }
-  | { t: 'launch'; id: number; source: string; n: number; args: WireArg[] }
+  /** A kernel's source, sent once: launches name it by `id` (75 sources would otherwise cross with each LeNet step). */
+  | { t: 'source'; id: number; text: string }
+  | { t: 'launch'; id: number; source: number; n: number; args: WireArg[] }
   | { t: 'upload'; id: number; values: Float32Array }
   | { t: 'free'; id: number }
   /** Reply: the values of `id` as float32. */
@@ -99,6 +101,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const L = init.layout;
   let data = init.data;
   const kernels = new Map<string, Kernel>();
+  const sources = new Map<number, string>();
   const values = new Map<number, Texture>();
   const failed = new Map<number, string>();
   const fallbacks: string[] = [];
@@ -196,8 +199,10 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
 
   const handle = async (m: RemoteMessage): Promise<void> => {
     switch (m.t) {
+      case 'source':
+        return void sources.set(m.id, m.text);
       case 'launch':
-        return launch(m.id, m.source, m.n, m.args);
+        return launch(m.id, sources.get(m.source) ?? '', m.n, m.args);
       case 'upload':
         if (arrayModes) return void values.set(m.id, m.values);
         return launch(m.id, COPY, m.values.length, [m.values]);
@@ -263,7 +268,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   }
 
   const planner = init.plans && host.createPlanner
-    ? host.createPlanner({ gpu, settings: init.settings, mode: init.mode, resident: init.resident, values, failed, counts, eager: (m) => handle(m) })
+    ? host.createPlanner({ gpu, settings: init.settings, mode: init.mode, resident: init.resident, sources, values, failed, counts, eager: (m) => handle(m) })
     : null;
 
   // In order, one at a time: a launch may await its kernel's build, and what comes after reads its result.

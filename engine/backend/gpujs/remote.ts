@@ -98,9 +98,10 @@ export class RemoteRunner implements LaunchRunner {
   private ticket = 0;
   private readonly control: Int32Array;
   private data: SharedArrayBuffer;
-  /** Kernels (source, then argument kinds) whose first launch ran: later ones are not waited for. Keyed in two
-   * levels so a launch does not build a string of its whole source text. */
-  private readonly checked = new Map<string, Set<string>>();
+  /** Kernels (source id, then argument kinds) whose first launch ran: later ones are not waited for. */
+  private readonly checked = new Map<number, Set<string>>();
+  /** Each kernel source's id in the worker (sent once, with its first launch). */
+  private readonly sourceIds = new Map<string, number>();
   /** Set once the worker is stopped or dead: every later call fails with it. */
   private dead: string | null = null;
   private readonly timeoutMs: number;
@@ -136,10 +137,15 @@ export class RemoteRunner implements LaunchRunner {
     this.alive();
     const id = this.nextId++;
     const args = launch.args.map(wire);
-    this.send({ t: 'launch', id, source: launch.source, n: launch.n, args });
+    let source = this.sourceIds.get(launch.source);
+    if (source === undefined) {
+      this.sourceIds.set(launch.source, (source = this.sourceIds.size));
+      this.send({ t: 'source', id: source, text: launch.source });
+    }
+    this.send({ t: 'launch', id, source, n: launch.n, args });
     this.launches++;
-    let kinds = this.checked.get(launch.source);
-    if (!kinds) this.checked.set(launch.source, (kinds = new Set()));
+    let kinds = this.checked.get(source);
+    if (!kinds) this.checked.set(source, (kinds = new Set()));
     const signature = argumentKinds(args);
     if (!kinds.has(signature)) {
       this.request({ t: 'check', id, ticket: 0 });

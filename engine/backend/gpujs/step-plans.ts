@@ -87,6 +87,8 @@ export interface PlannerContext {
     createPipeline(fn: (...args: unknown[]) => unknown): PlanFn;
   };
   settings: Record<string, unknown>;
+  /** Kernel sources by the id launches name them by. */
+  sources: Map<number, string>;
   /** gpu.js's mode: 'webgpu' gets resident plans (unless `resident` is false). */
   mode: string;
   /** Keep WebGPU plans' results on the device (default); false uses gpu.js's fused encoder, arrays in and out. */
@@ -224,7 +226,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   /** What became of an eagerly run segment's results in the segments after it. */
   interface Watch { used: Set<number>; freed: Set<number> }
 
-  const sourceIndex = new Map<string, number>();
   const plans = new Map<string, Plan>();
   const learning = new Map<string, Watch>();
   const watched = new Map<number, { watch: Watch; pos: number }>();
@@ -312,10 +313,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
           bind.push(b);
           kinds.push(kind);
         });
-        let s = sourceIndex.get(m.source);
-        if (s === undefined) sourceIndex.set(m.source, (s = sourceIndex.size));
-        parts.push(`L${s}:${m.n}(${kinds.join(' ')})`);
-        seg.ops.push({ pos, source: m.source, n: m.n, bind });
+        parts.push(`L${m.source}:${m.n}(${kinds.join(' ')})`);
+        seg.ops.push({ pos, source: ctx.sources.get(m.source) ?? '', n: m.n, bind });
         local.set(m.id, pos);
         seg.ids.push(m.id);
         seg.isUpload.push(false);
@@ -806,6 +805,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
 
   const run = async (messages: RemoteMessage[]): Promise<void> => {
     const started = now();
+    for (const m of messages) if (m.t === 'source') ctx.sources.set(m.id, m.text);
     observe(messages);
     const seg = describe(messages);
     const described = now();
