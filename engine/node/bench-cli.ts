@@ -13,11 +13,15 @@
  *   --full            also train real epochs on MNIST (--data, default ../shared/data/mnist) per preset/backend;
  *                     the figure is the median of every epoch but the first (which includes warm-up: JIT tiers,
  *                     memory growth), comparable with the table's PyTorch column (median full-epoch seconds)
- *   --epochs N        epochs for --full (default 2)
- *   --data DIR        the MNIST folder for --full
- *   --torch [PYTHON]  also train the presets in PyTorch on this machine (scripts/torch_bench.py, real MNIST from
- *                     --data, --epochs epochs, median after the first; default /usr/bin/python3) and set LayerLab's
- *                     figures against those: the issue's PyTorch column was measured on another machine
+ *   --epochs N        epochs for --full and for each side of the --torch race (default 2; 3 with --torch)
+ *   --data DIR        the MNIST folder for --full and --torch
+ *   --torch [PYTHON]  also race PyTorch on this machine (scripts/torch_bench.py; default /usr/bin/python3), for
+ *                     each preset with a target: PyTorch is tuned first (torch threads × OpenBLAS threads, 1..cores
+ *                     each, the best kept; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it), then LayerLab's
+ *                     best CPU backend here and the tuned PyTorch train full MNIST epochs (--data) in turn,
+ *                     --epochs each (default 3 with --torch); the report gives each side's median after the first
+ *                     and its min–max, the ratio, PyTorch's winning configuration, its BLAS kernel and environment,
+ *                     and the machine's load average
  *   --no-resident     gpujs-webgpu's step plans through gpu.js's own fused encoder, which hands the weights back
  *                     as arrays every step, instead of LayerLab's resident plans (to compare the two)
  *   --json            one JSON document instead of tables
@@ -25,7 +29,8 @@
  *
  * Synthetic batches (random pixels and labels) keep the estimate free of data loading; --full includes it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noGrad } from '../autograd';
@@ -34,7 +39,7 @@ import * as K from '../backend/kernel-names';
 import { createWasmBackend, relaxedSimdSupported, wasmSupported, type WasmBackend } from '../backend/wasm/index';
 import { enableRelaxedSimd } from './relaxed-simd';
 import { createNodeWasmBackend } from './wasm-threads';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
 import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/spec/index';
@@ -98,11 +103,12 @@ function parseArgs(argv: string[]): Options {
   for (const b of backends) if (!available.includes(b)) throw new Error(`--backends: '${b}' is not available here (available: ${available.join(', ')})`);
   const batches = Number(value('--batches') ?? 40);
   if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a positive integer`);
-  const epochs = Number(value('--epochs') ?? 2);
+  const torchAt = argv.indexOf('--torch');
+  // The race against PyTorch needs timed epochs for a spread: two after the warm-up one, unless asked otherwise.
+  const epochs = Number(value('--epochs') ?? (torchAt >= 0 ? 3 : 2));
   if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs must be an integer of at least 2 (the first is warm-up)`);
   const stat = value('--stat') ?? 'median';
   if (stat !== 'median' && stat !== 'min') throw new Error(`--stat must be median or min, got '${stat}'`);
-  const torchAt = argv.indexOf('--torch');
   const torchArg = torchAt >= 0 ? argv[torchAt + 1] : undefined;
   const torch = torchAt < 0 ? null : torchArg && !torchArg.startsWith('--') ? torchArg : '/usr/bin/python3';
   return {
@@ -358,33 +364,270 @@ function timePrediction(backend: string): LatencyResult {
   return { backend, medianMs: median(times) };
 }
 
+/** A PyTorch configuration: torch's intra-op threads and OpenBLAS's own (null where torch's BLAS is not OpenBLAS). */
+export interface TorchConfig {
+  torchThreads: number;
+  blasThreads: number | null;
+}
+
+/** One configuration of the search: its median ms per training step in each round, and the best of those. */
+export interface TorchSearchRow extends TorchConfig {
+  msPerStep: number;
+  rounds: number[];
+}
+
+/** What scripts/torch_bench.py says about the PyTorch it runs, before it trains. */
+export interface TorchSetup {
+  torch: string;
+  device: string;
+  cores: number;
+  /** The BLAS libraries torch loaded, and OpenBLAS's kernel (core type) and build, where it is OpenBLAS. */
+  blas: { libraries: string[]; corename: string | null; config: string | null; defaultThreads: number | null; note: string | null };
+  /** ATen's CPU capability (its own vector kernels), as torch.__config__ reports it. */
+  capability: string | null;
+  /** The variables that change PyTorch's speed (OPENBLAS_*, OMP_*, MKL_*, ...), as the PyTorch run saw them. */
+  env: Record<string, string>;
+  /** What the script removed from its environment before OpenBLAS loaded (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE). */
+  unset: Record<string, string>;
+}
+
+/** One full epoch: wall seconds, and the process's CPU seconds (all its threads; on a loaded machine, what the
+ * epoch cost when it had the CPU, plus any spinning). */
+export interface EpochTime {
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/**
+ * Full-epoch wall (and CPU) seconds in the order run; the median, min and max wall seconds of those after the
+ * first (warm-up), and their median CPU seconds.
+ */
+export interface Spread {
+  seconds: number[];
+  cpuSeconds: number[];
+  median: number;
+  min: number;
+  max: number;
+  cpuMedian: number;
+}
+
+/** One preset's race: LayerLab's best CPU backend and tuned PyTorch, epoch by epoch in turn. */
+export interface RaceResult {
+  preset: string;
+  layerlab: Spread & { backend: string };
+  torch: Spread & { config: TorchConfig; search: TorchSearchRow[] };
+  /** LayerLab's median / PyTorch's (≤ 1: LayerLab is as fast or faster). */
+  ratio: number;
+}
+
 export interface TorchHere {
   version: string;
-  /** Median seconds per full epoch after the first, per preset, under its faster thread setting. */
+  setup: TorchSetup;
+  /** Tuned PyTorch's median seconds per full epoch after the first, per preset. */
   seconds: Record<string, number>;
+  /** The winning torch thread count per preset (the whole configuration is in races). */
   threads: Record<string, number>;
+  races: RaceResult[];
+  /** The machine's load averages (1, 5, 15 min) before and after the races, and its cores: how loaded it was. */
+  load: { before: number[]; after: number[]; cores: number };
 }
 
 const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/torch_bench.py', import.meta.url));
 
-/** PyTorch's epoch seconds for the presets with targets, on this machine; throws why it could not run. */
-export function torchHere(python: string, presets: string[], data: string, epochs: number): TorchHere {
-  const wanted = presets.filter((p) => TARGETS[p]);
-  const ran = spawnSync(python, [TORCH_SCRIPT, '--data', data, '--epochs', String(epochs), '--presets', wanted.join(',')], { encoding: 'utf8' });
-  if (ran.error) throw new Error(`could not run ${python}: ${ran.error.message}`);
-  if (ran.status !== 0) {
-    const last = ran.stderr.trim().split('\n').pop() ?? '';
-    if (/No module named 'torch'/.test(last)) throw new Error(`PyTorch is not installed for ${python} (Debian: apt-get install python3-torch)`);
-    throw new Error(`${python} ${TORCH_SCRIPT} failed: ${last}`);
+/**
+ * scripts/torch_bench.py --serve, kept running so that its epochs can alternate with LayerLab's: one JSON request a
+ * line on its stdin, one JSON answer a line on its stdout. It idles (blocked on stdin) while LayerLab trains.
+ */
+export class TorchProcess {
+  private readonly lines: string[] = [];
+  private readonly waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+  private stderr = '';
+  private ended: Error | null = null;
+
+  private constructor(private readonly child: ChildProcess, readonly python: string) {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-20000)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const next = this.waiting.shift();
+      if (next) next.resolve(line);
+      else this.lines.push(line);
+    });
+    const end = (error: Error) => {
+      this.ended ??= error;
+      for (const w of this.waiting.splice(0)) w.reject(this.ended);
+    };
+    child.on('error', (error) => end(new Error(`could not run ${python}: ${error.message}`)));
+    child.on('close', (code, signal) => end(this.failure(code, signal)));
   }
-  const report = JSON.parse(ran.stdout) as { torch: string; presets: Record<string, { threads: number; seconds: number[] }> };
-  const entries = Object.entries(report.presets);
+
+  /** Starts the script and waits for its setup line (torch imported, MNIST read); throws why it could not start. */
+  static async start(python: string, data: string, script = TORCH_SCRIPT): Promise<{ process: TorchProcess; setup: TorchSetup }> {
+    const child = spawn(python, [script, '--serve', '--data', data], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const torch = new TorchProcess(child, python);
+    const hello = (await torch.next()) as TorchSetup & { ready?: boolean };
+    if (!hello.ready) {
+      torch.close();
+      throw new Error(`${python} ${script} --serve: expected its setup line, got ${JSON.stringify(hello)}`);
+    }
+    const { ready: _, ...setup } = hello;
+    return { process: torch, setup };
+  }
+
+  /** Searches the preset's configurations and makes its model under the best. */
+  tune(preset: string): Promise<{ config: TorchConfig; search: TorchSearchRow[] }> {
+    return this.request({ tune: preset }) as Promise<{ config: TorchConfig; search: TorchSearchRow[] }>;
+  }
+
+  /** One full epoch of the tuned preset. */
+  async epoch(preset: string): Promise<EpochTime> {
+    const { seconds, cpuSeconds } = (await this.request({ epoch: preset })) as EpochTime;
+    return { seconds, cpuSeconds };
+  }
+
+  /** Ends its input: the script exits. */
+  close(): void {
+    this.child.stdin!.end();
+  }
+
+  private async request(message: object): Promise<unknown> {
+    if (this.ended) throw this.ended;
+    this.child.stdin!.write(`${JSON.stringify(message)}\n`);
+    const answer = (await this.next()) as { error?: string };
+    if (answer.error) throw new Error(`${this.python} ${TORCH_SCRIPT} ${JSON.stringify(message)}: ${answer.error}`);
+    return answer;
+  }
+
+  private async next(): Promise<unknown> {
+    const line = this.lines.shift() ?? (await new Promise<string>((resolve, reject) => {
+      if (this.ended) reject(this.ended);
+      else this.waiting.push({ resolve, reject });
+    }));
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new Error(`${this.python} printed a line that is not JSON: ${line.slice(0, 200)}`);
+    }
+  }
+
+  private failure(code: number | null, signal: string | null): Error {
+    const last = this.stderr.trim().split('\n').pop() ?? '';
+    if (/No module named 'torch'/.test(last)) return new Error(`PyTorch is not installed for ${this.python} (Debian: apt-get install python3-torch)`);
+    return new Error(`${this.python} ${TORCH_SCRIPT} exited (${signal ?? `status ${code}`})${last ? `: ${last}` : ''}`);
+  }
+}
+
+/** Runs a, then b, then a, ... for `epochs` rounds, so that whatever else loads the machine meets both sides. */
+export async function interleave<T>(
+  epochs: number, a: () => T | Promise<T>, b: () => T | Promise<T>,
+): Promise<{ a: T[]; b: T[] }> {
+  const out = { a: [] as T[], b: [] as T[] };
+  for (let e = 0; e < epochs; e++) {
+    out.a.push(await a());
+    out.b.push(await b());
+  }
+  return out;
+}
+
+/** Median (of an even count, the mean of the middle two), min and max of the epochs after the first (warm-up). */
+export function spread(epochs: EpochTime[]): Spread {
+  const timed = epochs.length > 1 ? epochs.slice(1) : epochs;
+  const middle = (values: number[]) => {
+    const sorted = [...values].sort((p, q) => p - q);
+    const m = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  };
+  const wall = timed.map((e) => e.seconds);
   return {
-    version: report.torch,
-    seconds: Object.fromEntries(entries.map(([p, r]) => [p, median(r.seconds.slice(1))])),
-    threads: Object.fromEntries(entries.map(([p, r]) => [p, r.threads])),
+    seconds: epochs.map((e) => e.seconds), cpuSeconds: epochs.map((e) => e.cpuSeconds),
+    median: middle(wall), min: Math.min(...wall), max: Math.max(...wall), cpuMedian: middle(timed.map((e) => e.cpuSeconds)),
   };
 }
+
+/** The backend to race: the fastest CPU backend in these results (PyTorch's side is on the CPU), else the fastest. */
+export function bestBackend(rows: TrainResult[]): string {
+  const wall = (r: TrainResult) => r.fullEpochSeconds ?? r.epochSeconds;
+  const cpu = rows.filter((r) => r.backend !== WEBGPU);
+  return (cpu.length ? cpu : rows).reduce((best, r) => (wall(r) < wall(best) ? r : best)).backend;
+}
+
+/** A fresh model of the preset on the backend, and a function that trains it one full MNIST epoch. */
+function layerlabEpochs(preset: string, backend: string, mnist: ReturnType<typeof readMnist>): () => EpochTime {
+  const spec = PRESETS[preset];
+  useBackend(backend);
+  manualSeed(0);
+  const model = buildModel(spec);
+  const lossFn = makeLoss(spec);
+  const optimizer = makeOptimizer(spec, model.parameters());
+  const loaders = specLoaders(spec, specDatasets(spec, mnist, { validationSize: 0 }), new Random(0));
+  let epoch = 0;
+  return () => {
+    useBackend(backend);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    trainEpoch(model, lossFn, optimizer, loaders.train, { epoch: ++epoch });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  };
+}
+
+/**
+ * For each preset with a target: tunes PyTorch (its search runs alone), then trains LayerLab's best backend and the
+ * tuned PyTorch epoch by epoch in turn, `epochs` each.
+ */
+async function race(
+  torch: { process: TorchProcess; setup: TorchSetup }, training: TrainResult[], opts: Options, out: (line: string) => void,
+): Promise<TorchHere> {
+  const before = loadavg();
+  const mnist = readMnist(opts.data);
+  const races: RaceResult[] = [];
+  for (const preset of opts.presets.filter((p) => TARGETS[p])) {
+    const { config, search } = await torch.process.tune(preset);
+    const backend = bestBackend(training.filter((r) => r.preset === preset));
+    if (!opts.json) {
+      out(`PyTorch ${preset}: ms per step by torch threads × BLAS threads (best of ${search[0]?.rounds.length ?? 0} rounds): ` +
+        `${search.map((r) => `${configName(r)} ${r.msPerStep.toFixed(3)}`).join(', ')}; racing ${configName(config)} against LayerLab ${backend}`);
+    }
+    let sides: { a: EpochTime[]; b: EpochTime[] };
+    try {
+      sides = await interleave(opts.epochs, layerlabEpochs(preset, backend, mnist), () => torch.process.epoch(preset));
+    } finally {
+      setBackend('cpu');
+    }
+    const layerlab = { backend, ...spread(sides.a) };
+    const pytorch = { config, search, ...spread(sides.b) };
+    races.push({ preset, layerlab, torch: pytorch, ratio: layerlab.median / pytorch.median });
+  }
+  return {
+    version: torch.setup.torch, setup: torch.setup, races,
+    seconds: Object.fromEntries(races.map((r) => [r.preset, r.torch.median])),
+    threads: Object.fromEntries(races.map((r) => [r.preset, r.torch.config.torchThreads])),
+    load: { before, after: loadavg(), cores: availableParallelism() },
+  };
+}
+
+/** The races as a table: per preset, LayerLab's best backend, tuned PyTorch, the ratio; then the machine's load. */
+export function raceLines(torch: TorchHere, epochs: number): string[] {
+  const side = (s: Spread) => `${s.median.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)}; cpu ${s.cpuMedian.toFixed(3)})`;
+  const lines = [
+    '',
+    `LayerLab against tuned PyTorch ${torch.version} here: ${epochs} full MNIST epochs each, taken in turn (LayerLab, PyTorch, ` +
+      'LayerLab, ...);',
+    `seconds per epoch, median of epochs 2–${epochs} (min–max; median process CPU seconds, all threads); PyTorch's ` +
+      'configuration = torch threads × OpenBLAS threads:',
+    `${pad('preset', 15)} ${pad('LayerLab', 48)} ${pad('PyTorch', 40)} LayerLab / PyTorch`,
+  ];
+  for (const r of torch.races) {
+    lines.push(`${pad(r.preset, 15)} ${pad(`${side(r.layerlab)} ${r.layerlab.backend}`, 48)} ` +
+      `${pad(`${side(r.torch)} ${configName(r.torch.config)}`, 40)} ${r.ratio.toFixed(2)}×`);
+  }
+  const { before, after, cores } = torch.load;
+  const busy = Math.max(before[0], after[0]) > 0.5;
+  lines.push(`load average (1 min) ${before[0].toFixed(2)} before, ${after[0].toFixed(2)} after, on ${cores} cores` +
+    (busy ? ': other processes were running, so the figures carry their noise (the spread shows how much)' : ''));
+  return lines;
+}
+
+const configName = (c: TorchConfig) => `${c.torchThreads}×${c.blasThreads ?? '-'}`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((p, q) => p - q);
@@ -428,30 +671,49 @@ export async function main(argv: string[], out: (line: string) => void = console
   if (!opts.json && opts.backends.some((b) => b.startsWith('wasm'))) {
     out(`wasm kernels: ${relaxedSimdSupported() ? 'relaxed SIMD (fused multiply-add)' : 'SIMD without relaxed SIMD (no fused multiply-add)'}; threads: ${availableParallelism() - 1} worker(s)`);
   }
-  let torch: TorchHere | null = null;
+  let torch: { process: TorchProcess; setup: TorchSetup } | null = null;
   if (opts.torch) {
-    // First, alone: the two would share the same two cores.
+    // Started first, so that a missing PyTorch says so before LayerLab's timings; it waits on its input (no CPU)
+    // until the races, which come after them.
     try {
-      torch = torchHere(opts.torch, opts.presets, opts.data, opts.epochs);
-      if (!opts.json) {
-        const each = Object.entries(torch.seconds).map(([p, s]) => `${p} ${s.toFixed(2)} s (${torch!.threads[p]} thread${torch!.threads[p] > 1 ? 's' : ''})`);
-        out(`PyTorch ${torch.version} here, median full epoch after the first: ${each.join(', ')}`);
-      }
+      torch = await TorchProcess.start(opts.torch, opts.data);
+      if (!opts.json) out(describeTorch(torch.setup));
     } catch (error) {
       out(`bench: --torch: ${(error as Error).message}`);
+      for (const b of wasmBackends) b.dispose();
+      webgpuBackend?.dispose();
       return 2;
     }
   }
   try {
-    report(opts, out, torch);
+    await report(opts, out, torch);
+  } catch (error) {
+    if (!(error instanceof RaceError)) throw error;
+    out(`bench: --torch: ${error.message}`);
+    return 2;
   } finally {
     for (const b of wasmBackends) b.dispose();
     webgpuBackend?.dispose();
+    torch?.process.close();
   }
   return 0;
 }
 
-function report(opts: Options, out: (line: string) => void, torch: TorchHere | null): void {
+/** A failure of the PyTorch side during the races. */
+class RaceError extends Error {}
+
+/** The PyTorch run in one line: version, BLAS kernel, what was unset for it, and the environment that matters. */
+export function describeTorch(setup: TorchSetup): string {
+  const { blas } = setup;
+  const kernel = blas.corename
+    ? `OpenBLAS kernel ${blas.corename} (${blas.config}; ${blas.defaultThreads} threads by default)`
+    : `BLAS ${blas.libraries.join(', ') || 'not found'}${blas.note ? ` (${blas.note})` : ''}`;
+  const vars = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `PyTorch ${setup.torch} here (${setup.device}, ${setup.cores} cores): ${kernel}, ATen CPU capability ${setup.capability ?? 'unknown'}; ` +
+    `unset for it: ${vars(setup.unset) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
+}
+
+async function report(opts: Options, out: (line: string) => void, torchProcess: { process: TorchProcess; setup: TorchSetup } | null): Promise<void> {
   const training: TrainResult[] = [];
   for (const preset of opts.presets) {
     for (const backend of opts.backends) {
@@ -470,6 +732,14 @@ function report(opts: Options, out: (line: string) => void, torch: TorchHere | n
   }
   const gemm = opts.backends.flatMap(timeGemm);
   const latency = opts.backends.map(timePrediction);
+  let torch: TorchHere | null = null;
+  if (torchProcess) {
+    try {
+      torch = await race(torchProcess, training, opts, out);
+    } catch (error) {
+      throw new RaceError((error as Error).message);
+    }
+  }
   if (opts.json) {
     const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
     out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, gpuTargets: GPU_TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency }, null, 2));
@@ -480,7 +750,7 @@ function report(opts: Options, out: (line: string) => void, torch: TorchHere | n
   out(`wall = ${opts.stat} batch × 938${opts.full ? ' (or the full epoch)' : ''}; cpu = process CPU time per batch × 938:`);
   const cols = opts.backends.flatMap((b) => [`${b} wall`, `${b} cpu`]);
   out(`${pad('preset', 15)} ${cols.map((c) => lpad(c, 10)).join(' ')} ${lpad('target', 7)} ${lpad('torch', 6)}  ratio wall/cpu` +
-    (torch ? `  ${lpad('torch here', 10)}  best wall / torch here` : ''));
+    (torch ? `  ${lpad('torch here', 10)}` : ''));
   for (const preset of opts.presets) {
     const rows = training.filter((r) => r.preset === preset);
     const wall = (r: TrainResult) => r.fullEpochSeconds ?? r.epochSeconds;
@@ -493,8 +763,9 @@ function report(opts: Options, out: (line: string) => void, torch: TorchHere | n
     const here = torch?.seconds[preset];
     out(`${pad(preset, 15)} ${cells.map((c) => lpad(c, 10)).join(' ')} ` +
       `${lpad(t ? t.target.toFixed(2) : '-', 7)} ${lpad(t ? t.torch.toFixed(2) : '-', 6)}  ${ratio(wall)} / ${ratio((r) => r.cpuEpochSeconds)}` +
-      (torch ? `  ${lpad(here !== undefined ? here.toFixed(2) : '-', 10)}  ${here !== undefined ? (Math.min(...rows.map(wall)) / here).toFixed(2) : '-'}` : ''));
+      (torch ? `  ${lpad(here !== undefined ? here.toFixed(2) : '-', 10)}` : ''));
   }
+  if (torch) for (const line of raceLines(torch, opts.epochs)) out(line);
   out('');
   out(`GEMM GFLOP/s (best kernel call, input copies included):`);
   out(`${pad('shape', 42)} ${opts.backends.map((b) => lpad(b, 8)).join(' ')}`);
