@@ -143,6 +143,8 @@ export class RunManager {
     if (!this.#store) {
       this.#store = new RunStore(runsDir);
       this.#resolveConfigured(this.#store);
+      // Only one engine host writes at a time: temp files of dead ones are leftovers of a kill mid-write.
+      await this.#store.removeStaleTemps();
       await this.#recover();
     }
   }

@@ -147,11 +147,44 @@ export class RunStore {
     };
   }
 
+  /**
+   * Removes temporary files that a killed engine host left in the run folders (`weights.safetensors.<pid>.tmp`,
+   * written and never renamed), so they do not stay for good. A file whose pid is still a live process is left
+   * alone: it may be another LayerLab writing. Answers the paths removed.
+   */
+  async removeStaleTemps(): Promise<string[]> {
+    const removed: string[] = [];
+    const runs = await readdir(this.runsDir, { withFileTypes: true }).catch(() => []);
+    for (const run of runs) {
+      if (!run.isDirectory() || !RUN_ID_PATTERN.test(run.name)) continue;
+      for (const folder of [join(this.runsDir, run.name), join(this.runsDir, run.name, 'epochs')]) {
+        for (const name of await readdir(folder).catch(() => [] as string[])) {
+          const pid = /\.(\d+)\.tmp$/.exec(name)?.[1];
+          if (pid === undefined || isAlive(Number(pid))) continue;
+          await rm(join(folder, name), { force: true });
+          removed.push(join(folder, name));
+        }
+      }
+    }
+    return removed;
+  }
+
   async #write(id: string, file: string, data: string | Uint8Array): Promise<void> {
     const path = join(this.dir(id), file);
     const temp = `${path}.${process.pid}.tmp`;
     await writeFile(temp, data);
     await rename(temp, path);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, and belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -4,6 +4,8 @@
  * epoch in progress), the renderer is told, and the run trains to completion with each epoch in its history once.
  * A run that crashes the engine host a second time is left stopped for the user to restart.
  */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EngineEvent, RunMeta } from '../../../common/engine-protocol';
 import { logisticSpec, startHarness, type Harness } from './test-support/harness';
@@ -93,4 +95,20 @@ it('does not resume by itself a run that crashed the engine host twice; the user
   await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'running', { from });
   h.send({ type: 'run-stop', runId });
   await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'stopped', { from });
+});
+
+// #17.6: a kill -9 during a checkpoint write left weights.safetensors.<pid>.tmp behind for good.
+it('removes the temp files a killed engine host left in run folders when the next one starts', async () => {
+  const runsDir = join(h.dataDir, 'runs');
+  const [run] = readdirSync(runsDir).filter((name) => !name.startsWith('.'));
+  const deadPid = h.supervisor.status.pid!;
+  const leftover = join(runsDir, run!, `weights.safetensors.${deadPid}.tmp`);
+  writeFileSync(leftover, 'half a checkpoint');
+  process.kill(deadPid, 'SIGKILL');
+  while (h.supervisor.status.pid === deadPid) await new Promise((r) => setTimeout(r, 20));
+  await h.waitReady();
+  const from = h.events.length;
+  h.send({ type: 'runs-list' }); // answered once the new host is configured, and so has swept
+  await h.waitFor((e) => e.type === 'runs', { from });
+  expect(existsSync(leftover)).toBe(false);
 });
