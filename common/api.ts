@@ -13,6 +13,9 @@ import {
   type DatasetProgress, type DatasetSampleOptions, type DatasetSamples, type DatasetUploadChunk,
   type DatasetUploadReceipt, type DatasetVerifyReport,
 } from './dataset-api';
+import {
+  WEIGHTS_ARG_CHECKS, type RunWeightsPage, type RunWeightsRequest, type WeightsUploadChunk, type WeightsUploadReceipt,
+} from './weights-api';
 
 export interface AppInfo {
   name: string;
@@ -66,13 +69,18 @@ export interface LayerLabApi {
   /** null when the user closed the native dialog without picking. */
   importDataset(request: DatasetImportRequest): Promise<Envelope<DatasetImportReport | null>>;
   getDatasetSamples(name: string, options?: DatasetSampleOptions): Promise<Envelope<DatasetSamples>>;
+  // Weights in and out as .safetensors (details: common/weights-api.ts).
+  /** One page of a run's checkpoint file. */
+  readRunWeights(request: RunWeightsRequest): Promise<Envelope<RunWeightsPage>>;
+  /** One chunk of a weights file to load into a builder model (then `run-import` on the engine channel). */
+  uploadWeights(chunk: WeightsUploadChunk): Promise<Envelope<WeightsUploadReceipt>>;
 }
 
 export const API_METHODS = [
   'getAppInfo', 'getEngineStatus',
   'saveProject', 'loadProject', 'listRecentProjects', 'autosaveProject', 'loadAutosave', 'exportProjectFile', 'importProjectFile',
   'listDatasets', 'fetchDataset', 'cancelDatasetFetch', 'verifyDataset', 'deleteDataset', 'uploadDatasetFile',
-  'importDataset', 'getDatasetSamples',
+  'importDataset', 'getDatasetSamples', 'readRunWeights', 'uploadWeights',
 ] as const satisfies readonly (keyof LayerLabApi)[];
 
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -96,6 +104,7 @@ export const API_ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => string | n
   getEngineStatus: (args) => (args.length === 0 ? null : 'getEngineStatus takes no arguments'),
   ...PROJECT_ARG_CHECKS,
   ...DATASET_ARG_CHECKS,
+  ...WEIGHTS_ARG_CHECKS,
 };
 
 /** Events pushed from main to the renderer. */

@@ -280,7 +280,13 @@ export type TrainingRequest =
   }
   | { type: 'runs-list' }
   | { type: 'run-open'; runId: string }
-  | { type: 'run-curves'; runIds: string[] };
+  | { type: 'run-curves'; runIds: string[] }
+  /**
+   * Loads a `.safetensors` file main has taken in (`uploadWeights`, common/weights-api.ts) into the model `spec`
+   * builds, strictly (every key, shape and dtype as PyTorch's load_state_dict would want them), and keeps it as a
+   * stopped run of its own, so Predict and Evaluate can use it. The upload is deleted either way.
+   */
+  | { type: 'run-import'; requestId: number; spec: ModelSpec; uploadId: string; fileName: string };
 
 /** Per batch, throttled to at most 20 a second; `window` carries every batch since the previous message. */
 export interface BatchReport {
@@ -346,11 +352,13 @@ export type TrainingEvent =
   }
   | { type: 'runs'; runs: RunSummary[] }
   | { type: 'run-detail'; run: RunDetail }
-  | { type: 'run-curves'; curves: { runId: string; name: string; history: RunHistory }[] };
+  | { type: 'run-curves'; curves: { runId: string; name: string; history: RunHistory }[] }
+  /** The answer to `run-import`: the new run that holds the file's weights. */
+  | { type: 'run-imported'; requestId: number; run: RunSummary };
 
 export const TRAINING_REQUEST_TYPES = [
   'configure', 'dataset', 'dataset-error', 'run-start', 'run-pause', 'run-resume', 'run-stop', 'run-step', 'run-set-lr',
-  'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves', 'run-examples',
+  'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves', 'run-examples', 'run-import',
 ] as const satisfies readonly TrainingRequest['type'][];
 
 /** Requests only main may send; the engine host refuses them from a renderer. */
@@ -362,6 +370,9 @@ export const TRAINING_REQUEST_TYPES_COMPLETE: [MissingTrainingType] extends [nev
 
 /** Run ids are folder names: `20261126-191502-k3f9` (lowercase letters, digits and dashes). */
 export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Weights upload ids are random hex; the engine host finds the upload by it (`<runs dir>/.imports/<id>.safetensors`). */
+export const WEIGHTS_UPLOAD_ID = /^[a-f0-9]{24}$/;
 
 export const IMAGE_PIXELS = 28 * 28;
 
@@ -487,6 +498,12 @@ export function checkTrainingRequest(o: Obj): string | null {
       return keys('requestId', 'runId', 'split', 'trueLabel', 'predictedLabel', 'misclassifiedOnly', 'offset', 'limit') ?? checkExamples(o);
     case 'runs-list':
       return keys();
+    case 'run-import':
+      if (!isInt(o.requestId)) return 'run-import: requestId must be an integer';
+      if (!isObj(o.spec)) return 'run-import: spec must be a model spec object';
+      if (typeof o.uploadId !== 'string' || !WEIGHTS_UPLOAD_ID.test(o.uploadId)) return 'run-import: uploadId must be the id uploadWeights gave';
+      if (typeof o.fileName !== 'string' || o.fileName.length === 0 || o.fileName.length > 200 || /[\\/\u0000-\u001f]/.test(o.fileName)) return "run-import: fileName must be the file's own name";
+      return keys('requestId', 'spec', 'uploadId', 'fileName');
     case 'run-curves':
       if (!Array.isArray(o.runIds) || o.runIds.length === 0 || o.runIds.length > 8 || !o.runIds.every(isRunId)) return 'run-curves: runIds must list 1 to 8 run ids';
       return keys('runIds');

@@ -22,6 +22,11 @@ export interface PyTorchOptions {
   earlyStopping?: { patience: number; minDelta: number } | null;
   /** clip_grad_norm_'s max_norm after every backward pass. */
   clipGradNorm?: number | null;
+  /**
+   * A weights file downloaded beside the script: the default of `--init`, so `python3 twin.py --epochs 0` loads it
+   * and evaluates it on the test set.
+   */
+  init?: string;
 }
 
 /**
@@ -226,6 +231,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     'Needs only PyTorch; the data folder holds the four MNIST IDX .gz files.',
     'Given the run\'s seed it holds out the same validation images as LayerLab and visits the rest in the same order;',
     'the initial weights and dropout come from torch\'s own generator (start from the app\'s weights with --init).',
+    ...(options.init === undefined ? [] : [`Beside ${options.init}: python3 ${pyName(name.toLowerCase())}.py --epochs 0 loads those weights and evaluates them on the test set.`]),
     '"""',
     'import argparse',
     ...(early ? ['import copy'] : []),
@@ -244,7 +250,9 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     `parser.add_argument("--epochs", type=int, default=${options.epochs ?? 2})`,
     'parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (0 = all; the split is then not the app\'s)")',
     'parser.add_argument("--test-limit", type=int, default=0, help="evaluate on the first N test images only (0 = all)")',
-    'parser.add_argument("--init", help="start from weights in a .safetensors file (e.g. from npm run train -- --save)")',
+    options.init === undefined
+      ? 'parser.add_argument("--init", help="start from weights in a .safetensors file (e.g. from npm run train -- --save)")'
+      : `parser.add_argument("--init", default=${pyValue(options.init)}, help="start from these weights (downloaded from LayerLab beside this script); --epochs 0 only evaluates them")`,
     `parser.add_argument("--seed", type=int, default=${options.seed ?? 0}, help="the run's seed: the validation split, each epoch's order, torch.manual_seed")`,
     `parser.add_argument("--val-size", type=int, default=${spec.data.validationSize}, help="training images held out for validation, stratified by class (0 = none)")`,
     `parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=${pyValue(spec.data.shuffle)}, help="a new order each epoch (--no-shuffle: in order)")`,

@@ -110,6 +110,18 @@ describe('stateDict / loadStateDict', () => {
     expect(() => net.loadStateDict(state, { strict: false })).toThrow(message);
   });
 
+  it('with checkDtype, refuses a tensor of another dtype, in the same message as the other problems', () => {
+    const net = new Net();
+    const weight = net.stateDict()['fc1.weight'];
+    const state = { ...net.stateDict(), 'fc1.weight': new Tensor(Float64Array.from(weight.data), [...weight.shape]) };
+    const message = 'dtype mismatch for fc1.weight: copying a param with dtype float64, the dtype in this model is float32';
+    expect(() => net.loadStateDict(state, { checkDtype: true })).toThrow(message);
+    // Without it the values are converted, as torch's copy_ does (what the run's own checkpoints rely on).
+    expect(() => net.loadStateDict(state)).not.toThrow();
+    delete (state as Record<string, Tensor>)['fc2.weight'];
+    expect(() => net.loadStateDict(state, { checkDtype: true })).toThrow(`Net.loadStateDict: ${message}; missing keys: fc2.weight`);
+  });
+
   it('accepts plain {shape, data} entries (e.g. from safetensors)', () => {
     const lin = new Linear(2, 1);
     lin.loadStateDict({ weight: { shape: [1, 2], data: [3, 4] }, bias: { shape: [1], data: [5] } });

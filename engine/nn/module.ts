@@ -203,8 +203,13 @@ export abstract class Module {
    * Any shape mismatch throws, naming every mismatched key. With `strict` (the default), keys the module has
    * but `state` lacks (missing) or the other way round (unexpected) also throw; with `strict: false` they are
    * returned instead, and nothing is silently skipped: the caller sees exactly what was not loaded.
+   *
+   * `checkDtype` also refuses a tensor whose dtype differs from the module's (a float64 or int32 tensor for a
+   * float32 weight): a file from outside (a learner's .safetensors) should say so, not be quietly converted.
    */
-  loadStateDict(state: Record<string, TensorLike>, { strict = true }: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(
+    state: Record<string, TensorLike>, { strict = true, checkDtype = false }: { strict?: boolean; checkDtype?: boolean } = {},
+  ): LoadResult {
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
@@ -214,6 +219,10 @@ export abstract class Module {
       if (source === undefined) continue;
       if (!sameShape(source.shape, target.shape) || source.data.length !== target.size) {
         mismatches.push(`size mismatch for ${key}: copying a param with shape [${source.shape}], the shape in this model is [${target.shape}]`);
+      }
+      const dtype = (source as { dtype?: unknown }).dtype;
+      if (checkDtype && dtype !== undefined && dtype !== target.dtype) {
+        mismatches.push(`dtype mismatch for ${key}: copying a param with dtype ${String(dtype)}, the dtype in this model is ${target.dtype}`);
       }
     }
     const problems = [...mismatches];

@@ -6,6 +6,8 @@ import packageJson from '../../package.json';
 import type { ApiHandlers, AppInfo, EngineStatus } from '../../common/api';
 import { createProjectHandlers, type ProjectDialogs } from './projects';
 import { datasetsUnavailable, type DatasetApiHandlers } from './dataset-api';
+import { join } from 'node:path';
+import { WeightsService } from './runs/weights';
 
 export interface ApiHandlerDeps {
   host: AppInfo['host'];
@@ -15,9 +17,12 @@ export interface ApiHandlerDeps {
   projectDialogs?: ProjectDialogs;
   /** DatasetApi.handlers; without it every dataset call answers 'unavailable'. */
   datasets?: DatasetApiHandlers;
+  /** Weights files in and out of `<data dir>/runs`; by default a WeightsService of its own there. */
+  weights?: WeightsService;
 }
 
 export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
+  const weights = deps.weights ?? new WeightsService(join(deps.dataDir, 'runs'));
   return {
     getAppInfo: async () => ({
       name: 'LayerLab',
@@ -29,5 +34,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     getEngineStatus: async () => deps.engineStatus(),
     ...createProjectHandlers(deps.dataDir, deps.projectDialogs),
     ...(deps.datasets ?? datasetsUnavailable()),
+    readRunWeights: (request) => weights.read(request),
+    uploadWeights: (chunk) => weights.upload(chunk),
   };
 }

@@ -9,7 +9,7 @@ import { createDispatcher, type Dispatch } from './dispatcher';
 import type { ProjectDialogs } from './projects';
 import type { EngineLauncher, EngineProcess } from './engine-process';
 import { EngineSupervisor, type SupervisorOptions } from './engine-supervisor';
-import { RunsService } from './runs';
+import { RunsService, WeightsService } from './runs';
 
 export type ApiEventListener = <E extends ApiEventName>(name: E, payload: ApiEvents[E]) => void;
 
@@ -40,10 +40,11 @@ export function createAppServices<P extends EngineProcess>(options: AppServicesO
   const datasets = new DatasetApi(options.datasets);
   const runs = new RunsService({ dataDir: options.dataDir, datasets: options.datasets.service });
   runs.attach(supervisor);
+  const weights = new WeightsService(runs.runsDir);
   const dispatch = createDispatcher(
     createApiHandlers({
       host: options.host, dataDir: options.dataDir, engineStatus: () => supervisor.status, datasets: datasets.handlers,
-      projectDialogs: options.projectDialogs,
+      projectDialogs: options.projectDialogs, weights,
     }),
   );
   const listeners = new Set<ApiEventListener>();
@@ -62,7 +63,7 @@ export function createAppServices<P extends EngineProcess>(options: AppServicesO
       return () => listeners.delete(listener);
     },
     shutdown: async () => {
-      await Promise.all([datasets.dispose(), supervisor.stop()]);
+      await Promise.all([datasets.dispose(), weights.dispose(), supervisor.stop()]);
     },
   };
 }

@@ -7,21 +7,23 @@
  * One run trains at a time: a `run-start` while the current run is loading, running or paused is refused with an
  * error that names it. A queue would hide from the learner that the first run still holds the engine.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import {
   ACTIVE_RUN_STATES, MAIN_ONLY_REQUESTS, TEST_SET_STATES, type CheckpointRef, type RunHistory, type RunMarker, type RunMeta,
   type RunOptions, type RunState, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import { assertBuildable } from '../../../engine/spec/build';
+import { assertBuildable, buildModel } from '../../../engine/spec/build';
+import { loadSafetensors } from '../../../engine/io/safetensors';
+import type { Tensor } from '../../../engine/tensor';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
 import { explainDivergence, type DivergedAt } from './divergence';
 import { evaluateRun, predictImage } from './evaluation';
 import { RunLibrary } from './run-library';
 import { assertFitsMemory } from './memory-budget';
-import { failureReason, RunStore } from './run-store';
+import { failureReason, RunStore, summarize } from './run-store';
 import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
 import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
@@ -128,6 +130,7 @@ export class RunManager {
       case 'runs-list': return this.#send(peer, { type: 'runs', runs: await (await this.#library()).list() });
       case 'run-open': return this.#send(peer, { type: 'run-detail', run: await (await this.#library()).open(request.runId, this.#run?.meta) });
       case 'run-curves': return this.#send(peer, { type: 'run-curves', curves: await (await this.#library()).curves(request.runIds) });
+      case 'run-import': return this.#import(peer, request);
       default: {
         const unhandled: never = request;
         throw new Error(`no handler for ${JSON.stringify(unhandled)}`);
@@ -506,6 +509,54 @@ export class RunManager {
     const throttle = new BatchThrottle(meta.id, (report) => this.#broadcast({ type: 'run-batch', ...report }));
     this.#run = new Run(meta, spec, history, throttle, this.#store!);
     return this.#run;
+  }
+
+  // ---------- weights from outside ----------
+
+  /**
+   * A learner's .safetensors file into the builder's model: read by the engine's reader, loaded strictly (keys,
+   * shapes and dtypes: loadStateDict's PyTorch-worded message names every mismatch), and kept as a stopped run of
+   * its own whose checkpoint is those weights. Nothing else changes: the current run, its model and the builder's
+   * spec are untouched whether it works or not, and the upload is deleted either way.
+   */
+  async #import(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'run-import' }>): Promise<void> {
+    const store = await this.#storeReady();
+    const { spec, fileName } = request;
+    const path = store.importPath(request.uploadId);
+    try {
+      assertBuildable(spec);
+      const bytes = await readFile(path).catch(() => {
+        throw new Error(`${fileName} is no longer waiting to be loaded (it expired, or was loaded already); pick the file again`);
+      });
+      let state: Record<string, Tensor>;
+      try {
+        state = loadSafetensors(bytes);
+      } catch (error) {
+        throw new Error(`${fileName} is not a readable .safetensors file: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const model = buildModel(spec);
+      try {
+        model.loadStateDict(state, { checkDtype: true });
+      } catch (error) {
+        throw new Error(`${fileName} does not fit ${spec.name ?? 'this model'}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const now = new Date();
+      const id = newRunId(now);
+      const weights = model.stateDict();
+      const meta: RunMeta = {
+        id, name: `${spec.name ?? 'model'} from ${fileName}`, model: spec.name ?? 'model', dataset: spec.data.dataset,
+        state: 'stopped', reason: `weights loaded from ${fileName}`, createdAt: now.toISOString(), updatedAt: now.toISOString(),
+        options: resolveOptions(undefined), epochsDone: 0, step: 0, lr: specLr(spec), bestEpoch: null, bestValLoss: null,
+        bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0, testEvaluations: 0,
+      };
+      await store.create(meta, spec);
+      // Epoch 0 is a run's starting point; 'last' is what Predict and Evaluate read.
+      await store.writeWeights(id, 0, weights);
+      await store.writeWeights(id, 'last', weights);
+      this.#send(peer, { type: 'run-imported', requestId: request.requestId, run: summarize(meta) });
+    } finally {
+      await rm(path, { force: true });
+    }
   }
 
   // ---------- evaluation and prediction ----------

@@ -15,7 +15,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
-import { RUN_ID_PATTERN } from '../../../common/training-protocol';
+import { RUN_ID_PATTERN, WEIGHTS_UPLOAD_ID } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import type { OptimizerStateDict, ParamState, SchedulerStateDict } from '../../../engine/optim/index';
 import { loadSafetensors, readSafetensors, saveSafetensors } from '../../../engine/io/safetensors';
@@ -30,6 +30,12 @@ const pad = (epoch: number) => String(epoch).padStart(3, '0');
 
 export class RunStore {
   constructor(readonly runsDir: string) {}
+
+  /** A weights file main took in for `run-import` (common/weights-api.ts); main and this agree on the place. */
+  importPath(uploadId: string): string {
+    if (!WEIGHTS_UPLOAD_ID.test(uploadId)) throw new Error(`"${uploadId}" is not an upload id`);
+    return join(this.runsDir, '.imports', `${uploadId}.safetensors`);
+  }
 
   dir(id: string): string {
     if (!RUN_ID_PATTERN.test(id)) throw new Error(`"${id}" is not a run id`);

@@ -1,0 +1,126 @@
+/**
+ * Weights in and out of the UI, kept free of Svelte so it can be tested with a fake API: a run's checkpoint read
+ * page by page into one `.safetensors` file (and the PyTorch twin that loads it), and a picked file uploaded page by
+ * page for the engine host's `run-import`. Pages and limits: common/weights-api.ts.
+ */
+import type { LayerLabApi } from '../../../../common/api';
+import { toPyTorch, pyName, type ModelSpec } from '../../../../common/spec';
+import type { CheckpointRef, RunMeta, RunSummary } from '../../../../common/training-protocol';
+import type { EngineChannel } from '../../lib/host/host';
+import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';
+
+export type WeightsApi = Pick<LayerLabApi, 'readRunWeights' | 'uploadWeights'>;
+
+/** A refusal from main (too large, not safetensors, changed, not found), with main's words. */
+export class WeightsError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** The whole checkpoint file, every page from the same version of it. */
+export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint: CheckpointRef): Promise<{ fileName: string; bytes: Uint8Array }> {
+  let version: string | undefined;
+  let fileName = '';
+  let bytes = new Uint8Array(0);
+  let offset = 0;
+  do {
+    const envelope = await api.readRunWeights({ runId, checkpoint, offset, ...(version ? { version } : {}) });
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    const page = envelope.value;
+    if (version === undefined) {
+      version = page.version;
+      fileName = page.fileName;
+      bytes = new Uint8Array(page.size);
+    }
+    const chunk = decodeBase64(page.base64);
+    // A page that brings nothing before the end would loop for ever: the file shrank under us.
+    if (chunk.length === 0 && offset < bytes.length) throw new WeightsError('changed', 'The checkpoint ended early; download it again.');
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  } while (offset < bytes.length);
+  return { fileName, bytes };
+}
+
+/** What uploadWeightsFile needs of a picked File. */
+export interface PickedFile {
+  readonly name: string;
+  readonly size: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** Uploads a picked file in order; resolves to the upload id `run-import` takes. Too large is refused before reading. */
+export async function uploadWeightsFile(api: WeightsApi, file: PickedFile): Promise<string> {
+  if (file.size > WEIGHTS_MAX_BYTES) {
+    throw new WeightsError('too-large', `${file.name} is ${Math.round(file.size / 1048576)} MB; LayerLab loads weights files up to ${WEIGHTS_MAX_BYTES / 1048576} MB.`);
+  }
+  let uploadId: string | null = null;
+  let offset = 0;
+  for (;;) {
+    const chunk = new Uint8Array(await file.slice(offset, offset + WEIGHTS_CHUNK_BYTES).arrayBuffer());
+    const envelope = await api.uploadWeights({ uploadId, fileName: file.name, size: file.size, offset, base64: encodeBase64(chunk) });
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    uploadId = envelope.value.uploadId;
+    offset = envelope.value.received;
+    if (envelope.value.complete) return uploadId;
+    if (chunk.length === 0) throw new WeightsError('bad-file', `${file.name} ended before its size said it would.`);
+  }
+}
+
+/**
+ * Asks the engine host to load an upload into `spec` (`run-import`); resolves to the run that now holds the weights,
+ * or rejects with the engine's words (a mismatch names every key, shape and dtype). An engine that restarts drops
+ * the request: after `timeoutMs` it says so rather than wait for ever.
+ */
+export function importWeights(
+  engine: EngineChannel, request: { requestId: number; spec: ModelSpec; uploadId: string; fileName: string }, timeoutMs = 120_000,
+): Promise<RunSummary> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new WeightsError('timeout', 'The engine did not answer; it may have restarted. Load the file again.'));
+    }, timeoutMs);
+    const stop = engine.subscribe((event) => {
+      if (event.type === 'run-imported' && event.requestId === request.requestId) {
+        clearTimeout(timer);
+        stop();
+        resolve(event.run);
+      } else if (event.type === 'error' && event.requestType === 'run-import' && event.requestId === request.requestId) {
+        clearTimeout(timer);
+        stop();
+        reject(new WeightsError('mismatch', event.message));
+      }
+    });
+    engine.post({ type: 'run-import', ...request });
+  });
+}
+
+/**
+ * The run's PyTorch twin, set to load the weights file saved beside it (`--init`): its spec, and the run's own epochs,
+ * seed, early stopping and clipping.
+ */
+export function twinForRun(spec: ModelSpec, meta: RunMeta | null, weightsFile: string): { fileName: string; code: string } {
+  const o = meta?.options;
+  const code = toPyTorch(spec, {
+    init: weightsFile,
+    ...(o ? {
+      epochs: o.epochs, seed: o.seed, clipGradNorm: o.clipGradNorm ?? null,
+      earlyStopping: o.earlyStopping ? { patience: o.earlyStopping.patience, minDelta: o.earlyStopping.minDelta ?? 0 } : null,
+    } : {}),
+  });
+  return { fileName: `${pyName(weightsFile.replace(/\.safetensors$/, '').toLowerCase())}.py`, code };
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let text = '';
+  // In slices: String.fromCharCode(...4 MB) would overflow the argument stack.
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+export function decodeBase64(base64: string): Uint8Array {
+  const text = atob(base64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
