@@ -202,6 +202,48 @@ export async function residencyCheck(backend: GpujsBackend): Promise<TestResult[
   return results;
 }
 
+/** The acceptance's tolerance between a step plan and the same kernels run one by one (issue #14). */
+const PLAN_TOLERANCE = 1e-5;
+
+/**
+ * The step plans against the eager path in the browser: the same two training runs on a worker that plans
+ * (resident) and on one that runs every launch on its own; losses, weights and optimizer state within 1e-5.
+ */
+export async function planParityCheck(planned: GpujsBackend, eager: GpujsBackend): Promise<TestResult[]> {
+  const results: TestResult[] = [];
+  const cases = [
+    ['MLP 48-32-16-10, Adam', mlp, [16, 48]],
+    ['CNN conv-relu-conv(stride 2)-linear, nesterov SGD', cnn, [8, 1, 8, 8]],
+  ] as const;
+  for (const [label, build, shape] of cases) {
+    const name = `${planned.name}: step plans train as the eager path (${label})`;
+    try {
+      const data = batches([...shape], 8);
+      const runner = planned.runner as RemoteRunner;
+      const calls = runner.stats().planCalls;
+      const got = train(build, data, planned.name, planned.store!);
+      const stats = runner.stats();
+      const want = train(build, data, eager.name, eager.store!);
+      const gotState = Object.values(got.optimizer.stateDict().state).flatMap((s) => Object.values(s).filter((v) => v instanceof Float32Array));
+      const wantState = Object.values(want.optimizer.stateDict().state).flatMap((s) => Object.values(s).filter((v) => v instanceof Float32Array));
+      const err = Math.max(
+        worst(got.losses, want.losses),
+        ...got.model.parameters().map((p, i) => worst(p.data, want.model.parameters()[i].data)),
+        ...gotState.map((v, i) => worst(v as Float32Array, wantState[i] as Float32Array)),
+      );
+      const planCalls = stats.planCalls - calls;
+      const detail = `max rel error ${err.toExponential(2)} over losses, weights and ${gotState.length} optimizer tensors; ` +
+        `${planCalls} plan calls in ${data.length} steps, executors ${stats.executors.join(', ') || 'none'}`;
+      const ok = err <= PLAN_TOLERANCE && planCalls >= data.length - 4 && stats.executors.includes('resident-encoder') && stats.planFailures.length === 0;
+      results.push(ok ? { name, status: 'pass', detail } : { name, status: 'fail', error: `${detail}; plan failures: ${stats.planFailures.join('; ') || 'none'}` });
+    } catch (error) {
+      results.push({ name, status: 'fail', error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
+    }
+  }
+  endStep();
+  return results;
+}
+
 /** Matmul GFLOP/s including upload and readback: best of 3 after a warm-up, per shape. */
 export async function matmulFigures(runner: GpujsRunner): Promise<Figure[]> {
   const figures: Figure[] = [];

@@ -8,7 +8,7 @@ import { registerBackend, setBackend } from '../../engine/backend/backend';
 import { createGpujsBackend, RemoteRunner, remoteChannel } from '../../engine/backend/gpujs/index';
 import { preloadFixtures } from './node-shim';
 import { runAll, type TestResult } from './vitest-shim';
-import { residencyCheck } from './checks';
+import { planParityCheck, residencyCheck } from './checks';
 import { fixtureUrls, testFiles } from 'virtual:gpu-parity-files';
 
 /** What this worker posts to the page. */
@@ -24,9 +24,10 @@ interface WorkerLike {
 const { Worker } = globalThis as unknown as { Worker: new (url: URL, options: { type: 'module' }) => WorkerLike };
 const post = (message: EngineWorkerMessage) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(message);
 
-async function main(): Promise<{ launches: number; fallbacks: string[] }> {
+/** A gpu.js thread (./gpu-worker.ts) behind a RemoteRunner; `plans` false runs every launch on its own. */
+async function startGpuThread(plans: boolean): Promise<RemoteRunner> {
   const gpuThread = new Worker(new URL('./gpu-worker.ts', import.meta.url), { type: 'module' });
-  const channel = remoteChannel('webgpu');
+  const channel = remoteChannel('webgpu', undefined, plans);
   await new Promise<void>((resolve, reject) => {
     gpuThread.onmessage = (event) => {
       const answer = event.data as { ready: boolean; error?: string };
@@ -36,16 +37,26 @@ async function main(): Promise<{ launches: number; fallbacks: string[] }> {
     gpuThread.postMessage(channel);
   });
   gpuThread.onmessage = null;
-  const runner = new RemoteRunner('webgpu', { post: (m) => gpuThread.postMessage(m), terminate: () => gpuThread.terminate() }, channel);
+  return new RemoteRunner('webgpu', { post: (m) => gpuThread.postMessage(m), terminate: () => gpuThread.terminate() }, channel);
+}
+
+async function main(): Promise<{ launches: number; fallbacks: string[] }> {
+  const runner = await startGpuThread(true);
   // Resident, every supported case on the device (webgpu's defaults); a small budget so that cases evict too.
   const backend = createGpujsBackend({ runner, mode: 'webgpu', budgetBytes: 1 << 20 });
   registerBackend(backend);
   setBackend(backend.name);
   for (const result of await residencyCheck(backend)) post({ result });
+  // The eager reference on a thread of its own, for the step plans' parity.
+  const eager = createGpujsBackend({ runner: await startGpuThread(false), mode: 'webgpu', name: 'gpujs-webgpu-eager' });
+  registerBackend(eager);
+  for (const result of await planParityCheck(backend, eager)) post({ result });
+  setBackend(backend.name);
   await preloadFixtures(fixtureUrls);
   for (const load of testFiles) await load();
   await runAll((result) => post({ result }));
   const figures = { launches: runner.launches, fallbacks: runner.fallbacks };
+  eager.dispose();
   backend.dispose();
   return figures;
 }
