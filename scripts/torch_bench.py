@@ -18,17 +18,18 @@ What makes the comparison fair (issue 19):
 
 Two ways to run it:
 - One shot (the GPU bundle's run.sh, or by hand): prints one JSON document,
-  {"torch", "device", "cores", "blas", "capability", "env", "unset",
+  {"torch", "device", "cores", "torchDefaultThreads", "blas", "capability", "env", "unset",
    "presets": {name: {"threads": torch threads, "blasThreads": n, "search": [...], "seconds": [epoch seconds...],
    "cpuSeconds": [...]}}}.
 
       /usr/bin/python3 scripts/torch_bench.py --data ../shared/data/mnist --epochs 3 --presets MLP,LeNet-5
 
 - `--serve` (engine/node/bench-cli.ts, which interleaves PyTorch's epochs with LayerLab's): one JSON object per line.
-  It first prints {"ready": true, "torch", "device", "cores", "blas", "capability", "env", "unset"}, then answers
-  each line on stdin: {"tune": preset} -> {"preset", "config": {"torchThreads", "blasThreads"}, "search": [...]}
-  (and makes a fresh model for the preset under that configuration); {"epoch": preset} -> {"preset", "seconds", "cpuSeconds"}
-  (one full epoch of that model: wall and process CPU seconds). A failure answers {"error": message}. It exits at the end of its input.
+  It first prints {"ready": true, "torch", "device", "cores", "torchDefaultThreads", "blas", "capability", "env",
+  "unset"}, then answers each line on stdin: {"tune": preset} -> {"preset", "config": {"torchThreads",
+  "blasThreads"}, "search": [...]} (and makes a fresh model for the preset under that configuration);
+  {"epoch": preset} -> {"preset", "seconds", "cpuSeconds"} (one full epoch of that model: wall and process CPU
+  seconds). A failure answers {"error": message}. It exits at the end of its input.
 
 Needs PyTorch (Debian: apt-get install python3-torch) with a fast BLAS: Debian's build uses the system libblas,
 the reference one unless OpenBLAS is installed (apt-get install libopenblas0-pthread: matmul 3.7 -> 108 GFLOP/s
@@ -286,7 +287,8 @@ def main():
     capability = next((line.split(':', 1)[1].strip() for line in torch.__config__.show().splitlines()
                        if 'CPU capability usage' in line), None)
     header = {
-        'torch': torch.__version__, 'device': args.device, 'cores': cores, 'blas': blas.describe(),
+        'torch': torch.__version__, 'device': args.device, 'cores': cores, 'torchDefaultThreads': torch.get_num_threads(),
+        'blas': blas.describe(),
         'capability': capability, 'env': environment(), 'unset': unset,
     }
     try:

@@ -381,6 +381,8 @@ export interface TorchSetup {
   torch: string;
   device: string;
   cores: number;
+  /** torch.get_num_threads() before the search set it (one per physical core, where torch can tell). */
+  torchDefaultThreads: number;
   /** The BLAS libraries torch loaded, and OpenBLAS's kernel (core type) and build, where it is OpenBLAS. */
   blas: { libraries: string[]; corename: string | null; config: string | null; defaultThreads: number | null; note: string | null };
   /** ATen's CPU capability (its own vector kernels), as torch.__config__ reports it. */
@@ -709,7 +711,7 @@ export function describeTorch(setup: TorchSetup): string {
     ? `OpenBLAS kernel ${blas.corename} (${blas.config}; ${blas.defaultThreads} threads by default)`
     : `BLAS ${blas.libraries.join(', ') || 'not found'}${blas.note ? ` (${blas.note})` : ''}`;
   const vars = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
-  return `PyTorch ${setup.torch} here (${setup.device}, ${setup.cores} cores): ${kernel}, ATen CPU capability ${setup.capability ?? 'unknown'}; ` +
+  return `PyTorch ${setup.torch} here (${setup.device}, ${setup.cores} cores, ${setup.torchDefaultThreads} torch thread${setup.torchDefaultThreads > 1 ? 's' : ''} by default): ${kernel}, ATen CPU capability ${setup.capability ?? 'unknown'}; ` +
     `unset for it: ${vars(setup.unset) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
 }
 
