@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ARG_CHECKS } from '../../../common/project-api';
-import { makeProject, PROJECT_MAX_BYTES } from '../../../common/project';
+import { DEFAULT_RUN, makeProject, PROJECT_MAX_BYTES } from '../../../common/project';
 import { getPreset } from '../../../common/spec';
 import { createApiHandlers } from '../api-handlers';
 import { createDispatcher } from '../dispatcher';
@@ -14,7 +14,8 @@ let dataDir: string;
 beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'layerlab-projects-'))));
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const project = (name = 'LeNet-5') => makeProject(getPreset(name)!, { epochs: 2, seed: 0 }, '2026-01-01T00:00:00.000Z');
+// Every run setting given, as a loaded project has them (parsing fills in the optional ones).
+const project = (name = 'LeNet-5') => makeProject(getPreset(name)!, { ...DEFAULT_RUN, epochs: 2, seed: 0 }, '2026-01-01T00:00:00.000Z');
 
 describe('ProjectStore', () => {
   it('saves, lists newest first and loads back the same project', async () => {
