@@ -231,7 +231,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     'Needs only PyTorch; the data folder holds the four MNIST IDX .gz files.',
     'Given the run\'s seed it holds out the same validation images as LayerLab and visits the rest in the same order;',
     'the initial weights and dropout come from torch\'s own generator (start from the app\'s weights with --init).',
-    ...(options.init === undefined ? [] : [`Beside ${options.init}: python3 ${pyName(name.toLowerCase())}.py --epochs 0 loads those weights and evaluates them on the test set.`]),
+    ...(options.init === undefined ? [] : [`Saved beside ${options.init}: run this script with --epochs 0 to load those weights and evaluate them on the test set.`]),
     '"""',
     'import argparse',
     ...(early ? ['import copy'] : []),

@@ -29,6 +29,8 @@ export class PredictState {
   error = $state<string | null>(null);
   /** null: the run the Train tab follows. */
   runId = $state<string | null>(null);
+  /** The run whose weights gave the prediction shown (the engine says; it is the current run's when none was picked). */
+  answeredBy = $state<string | null>(null);
   checkpoint = $state<'last' | 'best'>('last');
   own = $state.raw<OwnExample[]>([]);
 
@@ -131,6 +133,7 @@ export class PredictState {
       this.error = null;
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
+      this.answeredBy = event.runId;
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
       this.error = event.message;
     }

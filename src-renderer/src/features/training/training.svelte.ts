@@ -281,7 +281,8 @@ export class TrainingState {
         }
         return;
       case 'error':
-        if (event.requestType === 'predict' || event.requestType === 'runs-list') return;
+        // These answer their own panels (Predict, the run list, the Build tab's weights), not the run on this tab.
+        if (event.requestType === 'predict' || event.requestType === 'runs-list' || event.requestType === 'run-import') return;
         if (event.requestType?.startsWith('run-') || event.runId || event.requestType === undefined) this.error = event.message;
         return;
       default:

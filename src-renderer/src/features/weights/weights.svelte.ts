@@ -70,7 +70,7 @@ export class WeightsState {
       this.loadMessage = { tone: 'ok', key: 'weights.loaded', params: { file: file.name, model: spec.name ?? '', run: run.name } };
       this.#training.refreshRuns();
     } catch (error) {
-      this.loadMessage = { tone: 'error', key: 'weights.loadFailed', params: { file: file.name, message: (error as Error).message } };
+      this.loadMessage = { tone: 'error', key: 'weights.loadFailed', params: { message: (error as Error).message } };
     } finally {
       this.busy = null;
     }

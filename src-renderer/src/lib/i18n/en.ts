@@ -286,7 +286,7 @@ export const en = {
   'weights.file': 'Weights file (.safetensors)',
   'weights.load.hint': 'Load a .safetensors file into this model, e.g. one downloaded from a run or saved by PyTorch (save_file(model.state_dict())).',
   'weights.loaded': 'Loaded {file} into {model}: it is the run "{run}" now. Pick it on the Predict tab, or evaluate it.',
-  'weights.loadFailed': 'Could not load {file}: {message}',
+  'weights.loadFailed': 'Not loaded: {message}',
   'eval.title': 'Evaluation',
   'eval.run': 'Evaluate on the test set',
   'eval.none': 'Finish or stop a run, then evaluate it on the test set.',
