@@ -75,8 +75,9 @@ export interface WorkerCounts {
   /** Resident values brought to this thread because a plan call was about to write over them (none in training). */
   evictions: number;
   /**
-   * This thread's own time (ms) on the batches that ran as plans, from the message to the plan's results, less
-   * the waits for the device: host work a GPU cannot overlap.
+   * This thread's own time (ms) on the batches that ran as resident plans, from the message to the plan's
+   * results, less the waits for the device: host work a GPU cannot overlap. (gpu.js's own executors copy and wait
+   * inside one call, which cannot be told apart: their batches are not counted.)
    */
   planHostMs: number;
 }
@@ -832,7 +833,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         await runPlan(seg, plan);
         ran = true;
         // Reading the batch, and the call less its waits for the device (not the plan's one-time build).
-        ctx.counts.planHostMs += described - started + (now() - calling) - (waitedMs - waited);
+        if (plan.resident) ctx.counts.planHostMs += described - started + (now() - calling) - (waitedMs - waited);
         if (!plan.reported) {
           // Which executor ran it, and why not a faster one when that was declined.
           plan.reported = true;
