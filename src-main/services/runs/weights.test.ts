@@ -159,6 +159,23 @@ describe('a .safetensors file into a builder model', () => {
     await expect(weights.upload({ uploadId: first.uploadId, fileName: 'x.safetensors', size: bytes.length, offset: 50, base64: 'AAAA' })).rejects.toThrow('expected the chunk at offset 100, got 50');
     await expect(weights.upload({ uploadId: first.uploadId, fileName: 'x.safetensors', size: bytes.length, offset: 100, base64: 'AAAA' })).rejects.toMatchObject({ code: 'not-found' });
     expect(leftovers()).toEqual([]);
+    // A file uploaded and never imported does not stay for good, and a page cannot hold uploads without end.
+    const brief = new WeightsService(h.runs.runsDir, { uploadTtlMs: 50 });
+    const whole = { fileName: 'w.safetensors', size: bytes.length, offset: 0, base64: Buffer.from(bytes).toString('base64') };
+    const kept = await brief.upload({ uploadId: null, ...whole });
+    expect(kept.complete).toBe(true);
+    expect(leftovers()).toEqual([`${kept.uploadId}.safetensors`]);
+    await new Promise((r) => setTimeout(r, 80));
+    const partial = { fileName: 'p.safetensors', size: bytes.length, offset: 0, base64: Buffer.from(bytes.subarray(0, 100)).toString('base64') };
+    const next = await brief.upload({ uploadId: null, ...partial });
+    expect(leftovers()).toEqual([`${next.uploadId}.safetensors.part`]);
+    await brief.dispose();
+    const capped = new WeightsService(h.runs.runsDir);
+    for (let i = 0; i < 8; i++) await capped.upload({ uploadId: null, ...partial });
+    await expect(capped.upload({ uploadId: null, ...partial })).rejects.toMatchObject({ code: 'busy' });
+    await capped.dispose();
+    expect(leftovers()).toEqual([]);
+
     // The runs are as they were: the trained run and the two files that fitted.
     const from = h.events.length;
     h.send({ type: 'runs-list' });

@@ -20,7 +20,12 @@ interface Upload {
   size: number;
   received: number;
   touched: number;
+  /** All its bytes are in, waiting as `<id>.safetensors` for the engine host's run-import (which deletes it). */
+  complete: boolean;
 }
+
+/** Uploads held at once: a learner loads one file at a time; a page that starts hundreds is not a learner. */
+const MAX_UPLOADS = 8;
 
 export interface WeightsServiceOptions {
   /** Largest file either way. Default WEIGHTS_MAX_BYTES. */
@@ -83,10 +88,12 @@ export class WeightsService {
     let id = chunk.uploadId;
     let upload = id ? this.#uploads.get(id) : undefined;
     if (id && !upload) throw new ApiCallError('not-found', 'That upload is unknown or expired; pick the file again.');
+    if (upload?.complete) throw new ApiCallError('bad-request', `${fileName} is already uploaded; load it with run-import`);
     if (!upload) {
+      if (this.#uploads.size >= MAX_UPLOADS) throw new ApiCallError('busy', 'Too many weights files are being loaded at once; wait for one to finish.');
       if (size > this.#max) throw new ApiCallError('too-large', `${fileName} is ${mb(size)}; LayerLab loads weights files up to ${mb(this.#max)}.`);
       id = randomBytes(12).toString('hex');
-      upload = { fileName, size, received: 0, touched: Date.now() };
+      upload = { fileName, size, received: 0, touched: Date.now(), complete: false };
       await mkdir(join(this.runsDir, '.imports'), { recursive: true });
       await rm(this.uploadPath(id, true), { force: true });
       this.#uploads.set(id, upload);
@@ -106,7 +113,7 @@ export class WeightsService {
       const complete = upload.received === size;
       if (complete) {
         await rename(this.uploadPath(id!, true), this.uploadPath(id!));
-        this.#uploads.delete(id!);
+        upload.complete = true;
       } else if (bytes.length === 0) {
         throw new ApiCallError('bad-request', `${fileName}: an empty chunk before the end of the file`);
       }
@@ -122,13 +129,18 @@ export class WeightsService {
     await Promise.all([...this.#uploads.keys()].map((id) => this.#drop(id)));
   }
 
+  /** Forgets an upload and deletes whatever of it is on disk (its .part, or the finished file nobody imported). */
   async #drop(id: string): Promise<void> {
     this.#uploads.delete(id);
-    await rm(this.uploadPath(id, true), { force: true });
+    await Promise.all([rm(this.uploadPath(id, true), { force: true }), rm(this.uploadPath(id), { force: true })]);
   }
 
+  /** Drops uploads nobody touched within the TTL, and finished ones the engine host has imported (and deleted). */
   async #sweep(): Promise<void> {
-    for (const [id, upload] of this.#uploads) if (Date.now() - upload.touched > this.#ttl) await this.#drop(id);
+    for (const [id, upload] of this.#uploads) {
+      if (Date.now() - upload.touched > this.#ttl) await this.#drop(id);
+      else if (upload.complete && !(await stat(this.uploadPath(id)).then(() => true, () => false))) this.#uploads.delete(id);
+    }
   }
 }
 
