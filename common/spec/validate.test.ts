@@ -38,6 +38,27 @@ describe('validateSpec', () => {
     ]);
   });
 
+  // The builder's catalogue lists only what the engine builds exactly: a PyTorch option beyond it (the engine's
+  // Conv2d takes padding_mode, but the builder does not offer it yet) is refused by name, never dropped on the way.
+  it('refuses PyTorch options the catalogue does not list, naming them and what it knows', () => {
+    const spec = lenet();
+    spec.nodes.find((n) => n.id === 'conv1')!.params.padding_mode = 'reflect';
+    spec.nodes.find((n) => n.id === 'pool1')!.params.returnIndices = true;
+    spec.optimizer.params.maximize = true;
+    expect(messages(spec)).toEqual([
+      "node \"conv1\" (Conv2d): unknown param 'padding_mode' (known: inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias)",
+      "node \"pool1\" (MaxPool2d): unknown param 'returnIndices' (known: kernelSize, stride, padding)",
+      "optimizer Adam: unknown param 'maximize' (known: lr, betas, eps, weightDecay, amsgrad)",
+    ]);
+    const lstm = getPreset('Row-LSTM')!;
+    lstm.nodes.find((n) => n.op === 'LSTM')!.params.bidirectional = true;
+    lstm.nodes.find((n) => n.op === 'LSTM')!.params.projSize = 4;
+    expect(messages(lstm)).toEqual([
+      "node \"lstm1\" (LSTM): unknown param 'bidirectional' (known: inputSize, hiddenSize, numLayers, bias, batchFirst, output)",
+      "node \"lstm1\" (LSTM): unknown param 'projSize' (known: inputSize, hiddenSize, numLayers, bias, batchFirst, output)",
+    ]);
+  });
+
   it('requires required params and checks enums, bools and cross-param rules', () => {
     const spec = lenet();
     delete spec.nodes.find((n) => n.id === 'fc2')!.params.outFeatures;

@@ -1,6 +1,8 @@
 import { ones, zeros, type Tensor } from '../tensor';
 import { batchNorm } from '../ops/index';
+import type { Random } from '../random';
 import { checkPositiveInt } from './linear';
+import { checkOptions } from '../options';
 import { Module, pyFloat, pyRepr } from './module';
 
 export interface BatchNormOptions {
@@ -14,6 +16,8 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running_mean/running_var for eval mode; without them eval also uses batch statistics. Default true. */
   trackRunningStats?: boolean;
+  /** Accepted as every layer's is, so generic code can pass one; BatchNorm's initial values (1s and 0s) draw nothing. */
+  rng?: Random;
 }
 
 /**
@@ -34,9 +38,11 @@ abstract class BatchNormBase extends Module {
 
   constructor(
     readonly numFeatures: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {},
+    options: BatchNormOptions = {},
   ) {
     super();
+    checkOptions(new.target.name, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'rng']);
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
     checkPositiveInt(this.constructor.name, 'num_features', numFeatures);
     this.eps = eps;
     this.momentum = momentum;

@@ -1,5 +1,7 @@
 import { zeros, type Tensor } from '../tensor';
 import { conv2d, pair, type Size2 } from '../ops/conv';
+import { pad } from '../ops/shape';
+import { checkOptions } from '../options';
 import { defaultGenerator, type Random } from '../random';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
 import { checkPositiveInt } from './linear';
@@ -7,14 +9,21 @@ import { Module, pyRepr } from './module';
 
 export interface Conv2dOptions {
   stride?: Size2;
-  /** Zero padding on each side: a number, [h, w], 'valid' (none) or 'same' (output size = input size, stride 1). */
+  /** Padding on each side: a number, [h, w], 'valid' (none) or 'same' (output size = input size, stride 1). */
   padding?: Size2 | 'valid' | 'same';
+  /** What the padding holds: 'zeros' (default), or the input mirrored ('reflect'), its edge ('replicate') or the
+   *  opposite side ('circular'), as torch's padding_mode. */
+  paddingMode?: PaddingMode;
   dilation?: Size2;
   /** Split channels into this many independent groups (inChannels and outChannels must divide by it). */
   groups?: number;
   bias?: boolean;
   rng?: Random;
 }
+
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+const OPTIONS = ['stride', 'padding', 'paddingMode', 'dilation', 'groups', 'bias', 'rng'];
 
 /**
  * 2-D convolution over images (torch.nn.Conv2d).
@@ -35,6 +44,7 @@ export class Conv2d extends Module {
   readonly padding: [number, number] | 'valid' | 'same';
   readonly dilation: [number, number];
   readonly groups: number;
+  readonly paddingMode: PaddingMode;
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   private readonly rng: Random;
@@ -43,9 +53,15 @@ export class Conv2d extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: Size2,
-    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, rng = defaultGenerator() }: Conv2dOptions = {},
+    options: Conv2dOptions = {},
   ) {
     super();
+    checkOptions('Conv2d', options, OPTIONS);
+    const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
+    if (!PADDING_MODES.includes(paddingMode)) {
+      throw new Error(`Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode as string}'`);
+    }
+    this.paddingMode = paddingMode;
     checkPositiveInt('Conv2d', 'in_channels', inChannels);
     checkPositiveInt('Conv2d', 'out_channels', outChannels);
     checkPositiveInt('Conv2d', 'groups', groups);
@@ -82,12 +98,21 @@ export class Conv2d extends Module {
           (input.ndim === 2 ? '; reshape flat images to (N, C, H, W) first' : ''),
       );
     }
-    return conv2d(input, this.weight, this.bias, {
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      groups: this.groups,
-    });
+    const attrs = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === 'zeros') return conv2d(input, this.weight, this.bias, { ...attrs, padding: this.padding });
+    // torch pads explicitly, then convolves without padding ('same' splits an odd total with the extra on the end)
+    return conv2d(pad(input, this.explicitPadding(), this.paddingMode), this.weight, this.bias, { ...attrs, padding: 0 });
+  }
+
+  /** [left, right, top, bottom], as torch's _reversed_padding_repeated_twice. */
+  private explicitPadding(): number[] {
+    if (this.padding === 'valid') return [0, 0, 0, 0];
+    if (this.padding === 'same') {
+      const split = (d: number, k: number) => [Math.floor((d * (k - 1)) / 2), d * (k - 1) - Math.floor((d * (k - 1)) / 2)];
+      return [...split(this.dilation[1], this.kernelSize[1]), ...split(this.dilation[0], this.kernelSize[0])];
+    }
+    const [ph, pw] = this.padding;
+    return [pw, pw, ph, ph];
   }
 
   override extraRepr(): string {
@@ -97,6 +122,7 @@ export class Conv2d extends Module {
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
 }

@@ -8,7 +8,7 @@
 export { Module, pyFloat, pyRepr, type LoadResult, type StateDict, type TensorLike } from './module';
 export { Sequential, ModuleList } from './container';
 export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear';
-export { Conv2d, type Conv2dOptions } from './conv';
+export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';

@@ -7,6 +7,9 @@ import {
   BCELoss, CrossEntropyLoss, clipGradNorm, crossEntropy, init, mseLoss, nllLoss, binaryCrossEntropyWithLogits,
 } from './index';
 
+/** A flat [4·5] image as its 4 rows. */
+const chunk = (v: number[]) => [0, 1, 2, 3].map((r) => v.slice(5 * r, 5 * r + 5));
+
 const labels = (values: number[]) => new Tensor(Int32Array.from(values), [values.length]);
 
 describe('layer shapes and input errors', () => {
@@ -167,6 +170,59 @@ describe('init', () => {
     const v = t.toArray();
     const std = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 300), 2);
+  });
+});
+
+describe('torch options the engine lacks are errors, never silently ignored', () => {
+  it.each([
+    [() => new LSTM(3, 4, { bidirectional: true }), 'LSTM: bidirectional=True is not supported (only one direction)'],
+    [() => new GRU(3, 4, { bidirectional: true }), 'GRU: bidirectional=True is not supported'],
+    [() => new RNN(3, 4, { bidirectional: true }), 'RNN: bidirectional=True is not supported'],
+    [() => new LSTM(3, 4, { projSize: 2 }), 'LSTM: proj_size=2 is not supported (only proj_size=0, no projections)'],
+    [() => new GRU(3, 4, { projSize: 2 }), 'GRU: proj_size is an LSTM option'],
+    [() => new LSTM(3, 4, { nonlinearity: 'relu' } as never), "LSTM: unknown option 'nonlinearity'"],
+    [() => new Conv2d(1, 2, 3, { paddingMode: 'mirror' } as never), "Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'mirror'"],
+    [() => new Conv2d(1, 2, 3, { padding_mode: 'reflect' } as never), "Conv2d: unknown option 'padding_mode' (known: stride, padding, paddingMode, dilation, groups, bias, rng)"],
+    [() => new MaxPool2d(2, { returnIndex: true } as never), "MaxPool2d: unknown option 'returnIndex'"],
+    [() => new Linear(2, 3, { device: 'cuda' } as never), "Linear: unknown option 'device'"],
+    [() => new BatchNorm2d(3, { dtype: 'float16' } as never), "BatchNorm2d: unknown option 'dtype' (known: eps, momentum, affine, trackRunningStats, rng)"],
+    [() => new CrossEntropyLoss({ sizeAverage: true } as never), "CrossEntropyLoss: unknown option 'sizeAverage'"],
+    [() => new BCELoss({ posWeight: null } as never), "BCELoss: unknown option 'posWeight'"],
+  ])('case %#', (make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it('accepts the values that build the same layer as torch: bidirectional false, proj_size 0', () => {
+    expect(new LSTM(3, 4, { bidirectional: false, projSize: 0 }).parameters().length).toBe(4);
+    expect(new GRU(3, 4, { bidirectional: false }).parameters().length).toBe(4);
+  });
+
+  it('Conv2d padding modes: reflect, replicate and circular pad the input as F.pad does, then convolve', () => {
+    // a 1×1 all-ones kernel shows the padded input itself
+    const x = tensor([[[[1, 2, 3], [4, 5, 6]]]]);
+    const padded = (paddingMode: 'zeros' | 'reflect' | 'replicate' | 'circular') => {
+      const conv = new Conv2d(1, 1, 1, { padding: [1, 1], paddingMode, bias: false });
+      conv.weight.data.fill(1);
+      const y = conv.forward(x);
+      expect(y.shape).toEqual([1, 1, 4, 5]);
+      return chunk(y.toArray());
+    };
+    expect(padded('zeros')).toEqual([[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 4, 5, 6, 0], [0, 0, 0, 0, 0]]);
+    expect(padded('reflect')).toEqual([[5, 4, 5, 6, 5], [2, 1, 2, 3, 2], [5, 4, 5, 6, 5], [2, 1, 2, 3, 2]]);
+    expect(padded('replicate')).toEqual([[1, 1, 2, 3, 3], [1, 1, 2, 3, 3], [4, 4, 5, 6, 6], [4, 4, 5, 6, 6]]);
+    expect(padded('circular')).toEqual([[6, 4, 5, 6, 4], [3, 1, 2, 3, 1], [6, 4, 5, 6, 4], [3, 1, 2, 3, 1]]);
+    expect(new Conv2d(1, 1, 3, { padding: 1, paddingMode: 'reflect' }).toString())
+      .toBe('Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)');
+    expect(() => new Conv2d(1, 1, 3, { padding: 2, paddingMode: 'reflect' }).forward(x)).toThrow(/pad: reflect padding \(2, 2\) of dim 2 with size 2 must be less than the size/);
+  });
+
+  it('MaxPool2d returnIndices: [output, int32 flat indices per plane], the output as without it', () => {
+    const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7], [0, 0, 1, 1], [9, 0, 1, 2]]]]);
+    const [out, indices] = new MaxPool2d(2, { returnIndices: true }).forward(x) as [Tensor, Tensor];
+    expect(out.toArray()).toEqual((new MaxPool2d(2).forward(x) as Tensor).toArray());
+    expect(indices.dtype).toBe('int32');
+    expect(indices.shape).toEqual([1, 1, 2, 2]);
+    expect(indices.toArray()).toEqual([1, 6, 12, 15]);
   });
 });
 

@@ -3,6 +3,7 @@ import { flatten } from '../ops/index';
 import { linear } from '../ops/linear';
 import { defaultGenerator, type Random } from '../random';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
+import { checkOptions } from '../options';
 import { Module, pyRepr } from './module';
 
 /** y = x·Wᵀ + b (torch.nn.functional.linear), the op in engine/ops/linear.ts: (*, in) → (*, out). */
@@ -35,9 +36,11 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, rng = defaultGenerator() }: LinearOptions = {},
+    options: LinearOptions = {},
   ) {
     super();
+    checkOptions('Linear', options, ['bias', 'rng']);
+    const { bias = true, rng = defaultGenerator() } = options;
     checkPositiveInt('Linear', 'in_features', inFeatures);
     checkPositiveInt('Linear', 'out_features', outFeatures);
     this.rng = rng;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { crossEntropy, nllLoss } from './index';
 import { logSoftmax } from '../ops/index';
 import { Random } from '../random';
-import { Tensor } from '../tensor';
+import { Tensor, tensor } from '../tensor';
 import type { Reduction } from './loss';
 
 const rng = new Random(17);
@@ -72,11 +72,15 @@ describe('crossEntropy (fused) equals logSoftmax + nllLoss', () => {
     expectClose(r.gradFused, r.gradComposed, 1e-12);
   });
 
-  it('every target ignored: mean is NaN, as in torch (the composed form handles it)', () => {
-    const x = logits([2, 4]);
-    const loss = crossEntropy(x, new Tensor(Int32Array.from([3, 3]), [2]), { ignoreIndex: 3 });
-    expect(loss.item()).toBeNaN();
-    expect(loss.gradFn?.name).not.toBe('crossEntropy');
+  it('every target ignored: mean is NaN but the gradient 0, as in torch (the composed form handles it)', () => {
+    for (const options of [{ ignoreIndex: 3 }, { ignoreIndex: 3, labelSmoothing: 0.1, weight: tensor([1, 2, 0.5, 1]) }]) {
+      const x = logits([2, 4]).requiresGrad_();
+      const loss = crossEntropy(x, new Tensor(Int32Array.from([3, 3]), [2]), options);
+      expect(loss.item()).toBeNaN();
+      expect(loss.gradFn?.name).not.toBe('crossEntropy');
+      loss.backward();
+      expect(Array.from(x.grad!.data)).toEqual(new Array(8).fill(0));
+    }
   });
 
   it('keeps the target checks: out-of-range class, wrong shape', () => {

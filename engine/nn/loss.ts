@@ -9,8 +9,9 @@
 import { Tensor } from '../tensor';
 import { noGrad, recordOp } from '../autograd';
 import {
-  abs, add, clamp, exp, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
+  abs, add, clamp, exp, fullLike, gather, log, logSoftmax, mul, neg, permute, reshape, sub, sum, mean, div,
 } from '../ops/index';
+import { checkOptions } from '../options';
 import { Module } from './module';
 import { getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
@@ -139,7 +140,14 @@ function classLoss(name: string, logp: Tensor, target: Tensor, o: CrossEntropyLo
   }
   if (reduction === 'none') return reshape(loss, outShape);
   if (reduction === 'sum') return sum(loss);
-  return div(sum(loss), w.reduce((a, b) => a + b, 0));
+  const total = w.reduce((a, b) => a + b, 0);
+  if (total === 0) {
+    // Every target ignored: torch's 'mean' is 0/0 = NaN, but its gradient is 0 (each row's −w/total is never
+    // formed); dividing here would send NaN back instead.
+    const empty = sum(loss);
+    return recordOp(fullLike(empty, NaN), 'mean', [loss], () => [fullLike(loss, 0)]);
+  }
+  return div(sum(loss), total);
 }
 
 /** Cross entropy against class probabilities (a float target shaped like the input). */
@@ -376,8 +384,9 @@ export function binaryCrossEntropyWithLogits(
 abstract class Loss<O extends { reduction?: Reduction }> extends Module {
   readonly reduction: Reduction;
 
-  constructor(protected readonly options: O) {
+  constructor(protected readonly options: O, known: readonly string[]) {
     super();
+    checkOptions(this.constructor.name, options, ['reduction', ...known]);
     this.reduction = options.reduction ?? 'mean';
     checkReduction(this.constructor.name, this.reduction);
   }
@@ -391,7 +400,7 @@ abstract class Loss<O extends { reduction?: Reduction }> extends Module {
  */
 export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
   constructor(options: CrossEntropyLossOptions = {}) {
-    super(options);
+    super(options, ['weight', 'ignoreIndex', 'labelSmoothing']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -402,7 +411,7 @@ export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
 /** torch.nn.NLLLoss: log-probabilities (N, C) and int32 labels (N). Pair with LogSoftmax(1). */
 export class NLLLoss extends Loss<NLLLossOptions> {
   constructor(options: NLLLossOptions = {}) {
-    super(options);
+    super(options, ['weight', 'ignoreIndex']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -412,7 +421,7 @@ export class NLLLoss extends Loss<NLLLossOptions> {
 
 export class MSELoss extends Loss<RegressionLossOptions> {
   constructor(options: RegressionLossOptions = {}) {
-    super(options);
+    super(options, []);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -422,7 +431,7 @@ export class MSELoss extends Loss<RegressionLossOptions> {
 
 export class L1Loss extends Loss<RegressionLossOptions> {
   constructor(options: RegressionLossOptions = {}) {
-    super(options);
+    super(options, []);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -432,7 +441,7 @@ export class L1Loss extends Loss<RegressionLossOptions> {
 
 export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
   constructor(options: SmoothL1LossOptions = {}) {
-    super(options);
+    super(options, ['beta']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -442,7 +451,7 @@ export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
 
 export class HuberLoss extends Loss<HuberLossOptions> {
   constructor(options: HuberLossOptions = {}) {
-    super(options);
+    super(options, ['delta']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -452,7 +461,7 @@ export class HuberLoss extends Loss<HuberLossOptions> {
 
 export class BCELoss extends Loss<BCELossOptions> {
   constructor(options: BCELossOptions = {}) {
-    super(options);
+    super(options, ['weight']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -462,7 +471,7 @@ export class BCELoss extends Loss<BCELossOptions> {
 
 export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
   constructor(options: BCEWithLogitsLossOptions = {}) {
-    super(options);
+    super(options, ['weight', 'posWeight']);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

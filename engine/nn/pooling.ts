@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../ops/index';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, maxPool2dWithIndices } from '../ops/index';
+import { checkOptions } from '../options';
 import type { Size2 } from '../ops/conv';
 import { Module, pyRepr } from './module';
 
@@ -11,13 +12,16 @@ export interface MaxPool2dOptions {
   dilation?: Size2;
   /** Round the output size up instead of down. */
   ceilMode?: boolean;
+  /** forward returns [output, indices]: each maximum's flat index iy·W + ix in its plane (int32), as torch's. */
+  returnIndices?: boolean;
 }
 
 /**
  * Max over each kernelSize window (torch.nn.MaxPool2d).
  *
  * Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) with
- * H_out = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1.
+ * H_out = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1. With returnIndices, also the indices (int32,
+ * the output's shape).
  *
  * @example new MaxPool2d(2)  // (N, 32, 28, 28) → (N, 32, 14, 14)
  */
@@ -26,21 +30,24 @@ export class MaxPool2d extends Module {
   readonly padding: Size2;
   readonly dilation: Size2;
   readonly ceilMode: boolean;
+  readonly returnIndices: boolean;
 
-  constructor(
-    readonly kernelSize: Size2,
-    { stride = null, padding = 0, dilation = 1, ceilMode = false }: MaxPool2dOptions = {},
-  ) {
+  constructor(readonly kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super();
+    checkOptions('MaxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
+    const { stride = null, padding = 0, dilation = 1, ceilMode = false, returnIndices = false } = options;
     this.stride = stride ?? kernelSize;
     this.padding = padding;
     this.dilation = dilation;
     this.ceilMode = ceilMode;
+    this.returnIndices = returnIndices;
   }
 
-  forward(input: Tensor): Tensor {
+  /** The pooled input, or [pooled, indices] with returnIndices. */
+  forward(input: Tensor): Tensor | [Tensor, Tensor] {
     const { kernelSize, stride, padding, dilation, ceilMode } = this;
-    return maxPool2d(input, { kernelSize, stride, padding, dilation, ceilMode });
+    const opts = { kernelSize, stride, padding, dilation, ceilMode };
+    return this.returnIndices ? maxPool2dWithIndices(input, opts) : maxPool2d(input, opts);
   }
 
   override extraRepr(): string {
@@ -68,11 +75,10 @@ export class AvgPool2d extends Module {
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
 
-  constructor(
-    readonly kernelSize: Size2,
-    { stride = null, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null }: AvgPool2dOptions = {},
-  ) {
+  constructor(readonly kernelSize: Size2, options: AvgPool2dOptions = {}) {
     super();
+    checkOptions('AvgPool2d', options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+    const { stride = null, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null } = options;
     this.stride = stride ?? kernelSize;
     this.padding = padding;
     this.ceilMode = ceilMode;

@@ -23,6 +23,7 @@ import { add, cat, dropout, matmul, mul, relu, reshape, sigmoid, slice, squeeze,
 import { defaultGenerator, type Random } from '../random';
 import { uniform } from './init';
 import { checkPositiveInt } from './linear';
+import { checkOptions } from '../options';
 import { Module, pyFloat } from './module';
 
 export interface RNNBaseOptions {
@@ -38,6 +39,10 @@ export interface RNNBaseOptions {
   returnLastStep?: boolean;
   /** Generator for the initial weights and the dropout masks (default: defaultGenerator()). */
   rng?: Random;
+  /** Only false: a bidirectional layer (torch's bidirectional=True) is not supported, and says so. */
+  bidirectional?: boolean;
+  /** Only 0: an LSTM with projections (torch's proj_size > 0) is not supported, and says so. */
+  projSize?: number;
 }
 
 export interface RNNOptions extends RNNBaseOptions {
@@ -74,7 +79,17 @@ abstract class RNNBase extends Module {
   ) {
     super();
     const name = this.constructor.name;
+    checkOptions(name, options, [
+      'numLayers', 'bias', 'batchFirst', 'dropout', 'returnLastStep', 'rng', 'bidirectional', 'projSize',
+      ...(mode === 'RNN_TANH' || mode === 'RNN_RELU' ? ['nonlinearity'] : []),
+    ]);
     const { numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, rng = defaultGenerator() } = options;
+    // Refused rather than ignored: either would build a different layer from torch's (other weights, other outputs).
+    if (options.bidirectional) throw new Error(`${name}: bidirectional=True is not supported (only one direction)`);
+    if (options.projSize !== undefined && options.projSize !== 0) {
+      if (mode !== 'LSTM') throw new Error(`${name}: proj_size is an LSTM option`);
+      throw new Error(`${name}: proj_size=${options.projSize} is not supported (only proj_size=0, no projections)`);
+    }
     checkPositiveInt(name, 'input_size', inputSize);
     checkPositiveInt(name, 'hidden_size', hiddenSize);
     checkPositiveInt(name, 'num_layers', numLayers);

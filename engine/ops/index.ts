@@ -8,12 +8,12 @@ export { relu, leakyRelu, sigmoid, tanh, gelu, elu, silu, softplus } from './act
 export { sum, mean, max, min, argmax } from './reduce';
 export { matmul, matmulFlops } from './matmul';
 export { linear } from './linear';
-export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand, cat, slice, gather } from './shape';
+export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand, cat, slice, gather, pad, type PadMode } from './shape';
 export { softmax, logSoftmax } from './softmax';
 export { asTensor, broadcastShapes, broadcastTo, floatData, floatDType, normalizeDim, operands, sumToShape } from './util';
 export { recordOp } from '../autograd';
 // conv area (ops/{conv,pool,batchnorm,dropout}.ts)
 export { conv2d, type Conv2dOptions } from './conv';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';

@@ -13,7 +13,7 @@
  */
 import type { AvgPool2dAttrs, MaxPool2dAttrs } from '../backend/cpu/pool';
 import { shapeStr } from '../backend/arrays';
-import { getKernel } from '../backend/backend';
+import { getKernel, type DeviceData } from '../backend/backend';
 import * as K from '../backend/kernel-names';
 import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
@@ -48,6 +48,20 @@ function poolInput(op: string, x: Tensor): Tensor {
 }
 
 export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
+  return maxPool(x, opts).out;
+}
+
+/**
+ * maxPool2d and, as torch's return_indices (F.max_pool2d_with_indices), where each maximum came from: an int32
+ * tensor of the output's shape holding the flat index iy·W + ix of the chosen cell within its (H, W) plane
+ * (torch's int64 values, in the engine's integer dtype).
+ */
+export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): [Tensor, Tensor] {
+  const { out, indices } = maxPool(x, opts);
+  return [out, indexTensor(indices, out.shape)];
+}
+
+function maxPool(x: Tensor, opts: MaxPool2dOptions): { out: Tensor; indices: Int32Array } {
   const xf = poolInput('maxPool2d', x);
   const [kernelH, kernelW] = pair('maxPool2d', 'kernelSize', opts.kernelSize, 1);
   const [strideH, strideW] = pair('maxPool2d', 'stride', opts.stride ?? opts.kernelSize, 1);
@@ -55,9 +69,20 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const [dilationH, dilationW] = pair('maxPool2d', 'dilation', opts.dilation ?? 1, 1);
   const attrs: MaxPool2dAttrs = { kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode: opts.ceilMode ?? false };
   const { y, indices, shape } = getKernel(K.MaxPool2d)(kernelInput(K.MaxPool2d, xf), xf.shape, attrs);
-  return recordOp(new Tensor(y, shape), 'maxPool2d', [xf], (g) => [
+  const out = recordOp(new Tensor(y, shape), 'maxPool2d', [xf], (g) => [
     new Tensor(getKernel(K.MaxPool2dBackward)(kernelInput(K.MaxPool2dBackward, cast(g, xf.dtype)), indices, xf.shape), xf.shape),
   ]);
+  return { out, indices };
+}
+
+/**
+ * The kernel's indices as an int32 tensor of their own. A device backend may hand back its own form (exact float
+ * values, possibly still on the device) meant for its backward alone: that is copied, never consumed.
+ */
+function indexTensor(indices: Int32Array, shape: readonly number[]): Tensor {
+  if (indices instanceof Int32Array) return new Tensor(indices.slice(), shape);
+  const values: ArrayLike<number> = ArrayBuffer.isView(indices) ? indices : (indices as unknown as DeviceData).read();
+  return new Tensor(Int32Array.from(values), shape);
 }
 
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {

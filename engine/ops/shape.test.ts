@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradcheck, randn64 } from '../test/gradcheck';
 import { arange, tensor } from '../tensor';
-import { cat, expand, flatten, gather, permute, reshape, slice, squeeze, transpose, unsqueeze, view } from './index';
+import { cat, expand, flatten, gather, pad, permute, reshape, slice, squeeze, transpose, unsqueeze, view } from './index';
 
 const x = () => arange(24).reshape([2, 3, 4]);
 
@@ -118,5 +118,34 @@ describe('cat / slice / gather', () => {
     const g = tensor([[1, 2, 3]], { requiresGrad: true });
     gather(g, 1, tensor([[2, 2]], { dtype: 'int32' })).sum().backward();
     expect(g.grad!.toNested()).toEqual([[0, 0, 2]]);
+  });
+});
+
+describe('pad (F.pad)', () => {
+  const row = () => tensor([1, 2, 3, 4]);
+  it('each mode on one dim, torch pairs last dim first', () => {
+    expect(pad(row(), [2, 1]).toArray()).toEqual([0, 0, 1, 2, 3, 4, 0]);
+    expect(pad(row(), [1, 1], 'constant', -1).toArray()).toEqual([-1, 1, 2, 3, 4, -1]);
+    expect(pad(row(), [2, 3], 'reflect').toArray()).toEqual([3, 2, 1, 2, 3, 4, 3, 2, 1]);
+    expect(pad(row(), [2, 1], 'replicate').toArray()).toEqual([1, 1, 1, 2, 3, 4, 4]);
+    expect(pad(row(), [3, 4], 'circular').toArray()).toEqual([2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);
+    const m = tensor([[1, 2], [3, 4]]);
+    const padded = pad(m, [0, 1, 1, 0], 'replicate');
+    expect(padded.shape).toEqual([3, 3]);
+    expect(padded.toArray()).toEqual([1, 2, 2, 1, 2, 2, 3, 4, 4]);
+  });
+
+  it('refuses what torch refuses, naming the mode and the sizes', () => {
+    expect(() => pad(row(), [4, 0], 'reflect')).toThrow('pad: reflect padding (4, 0) of dim 0 with size 4 must be less than the size');
+    expect(() => pad(row(), [0, 5], 'circular')).toThrow(/wrap around more than once/);
+    expect(() => pad(row(), [1], 'reflect')).toThrow(/pairs/);
+    expect(() => pad(row(), [-1, 0])).toThrow(/non-negative/);
+    expect(() => pad(row(), [1, 1], 'mirror' as never)).toThrow("pad: unknown mode 'mirror'");
+  });
+
+  it('gradcheck in float64: every padded cell sends its gradient back to the cell it copies', () => {
+    for (const mode of ['constant', 'reflect', 'replicate', 'circular'] as const) {
+      gradcheck((t) => pad(t, [2, 1, 1, 2], mode), [randn64([2, 3, 4])]);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * contiguous, so any reshape is a view); permute/transpose/expand/cat/slice/gather copy into a new array.
  * Each gradient is the inverse rearrangement (for gather, a scatter-add; for expand, a sum).
  */
-import { shapeStr, sizeOf } from '../backend/arrays';
+import { allocate, shapeStr, sizeOf } from '../backend/arrays';
 import type { FloatArray } from '../backend/arrays';
 import { getKernel } from '../backend/backend';
 import * as K from '../backend/kernel-names';
@@ -176,4 +176,60 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return recordOp(out, 'gather', [x], (g) => [
     new Tensor(getKernel(K.ScatterAdd)(g.data as FloatArray, xShape, d, idx, iShape), x.shape),
   ]);
+}
+
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+/**
+ * torch.nn.functional.pad: `pads` lists [before, after] pairs from the last dim backwards, as torch
+ * ([left, right, top, bottom] pads W then H). Modes, for a dim holding a b c d and padding 2 on each side:
+ *   constant  v v | a b c d | v v      (value, default 0)
+ *   reflect   c b | a b c d | c b      (mirrors without repeating the edge; padding < size)
+ *   replicate a a | a b c d | d d      (repeats the edge)
+ *   circular  c d | a b c d | a b      (wraps around; padding ≤ size)
+ * Built from slice and cat, so the gradient is theirs: each padded cell sends its g back to the cell it copies.
+ */
+export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constant', value = 0): Tensor {
+  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new Error(`pad: pads ${shapeStr(pads)} must hold [before, after] pairs for at most ${x.ndim} dims of shape ${shapeStr(x.shape)}`);
+  }
+  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`pad: pads must be non-negative integers, got ${shapeStr(pads)}`);
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
+    throw new Error(`pad: unknown mode '${mode as string}', expected 'constant', 'reflect', 'replicate' or 'circular'`);
+  }
+  let out = x;
+  for (let k = 0; k < pads.length / 2; k++) out = padDim(out, x.ndim - 1 - k, pads[2 * k], pads[2 * k + 1], mode, value);
+  return out;
+}
+
+function padDim(x: Tensor, d: number, before: number, after: number, mode: PadMode, value: number): Tensor {
+  if (before === 0 && after === 0) return x;
+  const n = x.shape[d];
+  const fail = (why: string) => new Error(`pad: ${mode} padding (${before}, ${after}) of dim ${d} with size ${n} ${why} (input ${shapeStr(x.shape)})`);
+  const rows = (indices: number[]) => indices.map((i) => slice(x, d, i, i + 1));
+  const range = (count: number, at: (i: number) => number) => Array.from({ length: count }, (_, i) => at(i));
+  let head: Tensor[];
+  let tail: Tensor[];
+  if (mode === 'constant') {
+    const block = (count: number) => {
+      const shape = [...x.shape];
+      shape[d] = count;
+      return new Tensor(allocate(x.dtype, sizeOf(shape)).fill(value), shape);
+    };
+    head = before > 0 ? [block(before)] : [];
+    tail = after > 0 ? [block(after)] : [];
+  } else if (mode === 'reflect') {
+    if (before >= n || after >= n) throw fail('must be less than the size');
+    head = rows(range(before, (i) => before - i));
+    tail = rows(range(after, (i) => n - 2 - i));
+  } else if (mode === 'replicate') {
+    if (n === 0) throw fail('needs a non-empty dim');
+    head = rows(range(before, () => 0));
+    tail = rows(range(after, () => n - 1));
+  } else {
+    if (before > n || after > n) throw fail('must be at most the size (it would wrap around more than once)');
+    head = before > 0 ? [slice(x, d, n - before, n)] : [];
+    tail = after > 0 ? [slice(x, d, 0, after)] : [];
+  }
+  return cat([...head, x, ...tail], d);
 }

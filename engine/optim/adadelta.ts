@@ -11,13 +11,15 @@ export interface AdadeltaOptions {
   rho: number;
   eps: number;
   weightDecay: number;
+  /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
+  maximize: boolean;
 }
 
 /**
  * Adadelta (torch.optim.Adadelta, 1.13): the step size is the ratio of two running RMS values.
  *
  * ```text
- * g ← ∇θ + weightDecay·θ
+ * g ← ∇θ (−∇θ when maximize) + weightDecay·θ
  * v ← ρ·v + (1 − ρ)·g²                       (square_avg)
  * Δ ← √(u + eps) / √(v + eps) · g
  * u ← ρ·u + (1 − ρ)·Δ²                       (acc_delta)
@@ -31,7 +33,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   protected override readonly updateKernel = K.AdadeltaStep;
 
   constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...options });
+    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(o: AdadeltaOptions): void {

@@ -10,6 +10,8 @@ export interface AdagradOptions {
   /** Starting value of the sum of squared gradients. */
   initialAccumulatorValue: number;
   eps: number;
+  /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
+  maximize: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface AdagradOptions {
  *
  * ```text
  * t ← t + 1
- * g ← ∇θ + weightDecay·θ
+ * g ← ∇θ (−∇θ when maximize) + weightDecay·θ
  * clr ← lr / (1 + (t − 1)·lrDecay)
  * s ← s + g²                 (sum, starts at initialAccumulatorValue)
  * θ ← θ − clr · g / (√s + eps)
@@ -26,7 +28,7 @@ export interface AdagradOptions {
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
   }
 
   protected override validate(o: AdagradOptions): void {

@@ -12,6 +12,8 @@ export interface AdamOptions {
   weightDecay: number;
   /** Use the running maximum of the second moment (AMSGrad). */
   amsgrad: boolean;
+  /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
+  maximize: boolean;
 }
 
 function validateAdam(name: string, o: AdamOptions): void {
@@ -47,7 +49,7 @@ function adamStep(param: FloatArray, grad: FloatArray, state: ParamState, group:
  *
  * ```text
  * t ← t + 1
- * g ← ∇θ + weightDecay·θ
+ * g ← ∇θ (−∇θ when maximize) + weightDecay·θ
  * m ← β1·m + (1 − β1)·g                 (exp_avg)
  * v ← β2·v + (1 − β2)·g²                (exp_avg_sq)
  * v̂ ← max(v̂, v) if amsgrad, else v     (max_exp_avg_sq)
@@ -61,7 +63,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected override readonly updateKernel = K.AdamStep;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
 
   protected override validate(o: AdamOptions): void {
@@ -78,7 +80,7 @@ export class Adam extends Optimizer<AdamOptions> {
  *
  * ```text
  * θ ← θ·(1 − lr·weightDecay)
- * then Adam's update with g ← ∇θ (no L2 term)
+ * then Adam's update with g ← ∇θ (−∇θ when maximize; no L2 term)
  * ```
  * Default weightDecay is 0.01, as in torch. State: as Adam.
  */
@@ -86,7 +88,7 @@ export class AdamW extends Optimizer<AdamOptions> {
   protected override readonly updateKernel = K.AdamStep;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
 
   protected override validate(o: AdamOptions): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../tensor';
+import { tensor, type Tensor } from '../tensor';
 import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from './index';
 
 /** Optimizers only touch .data, .grad.data and .size, so these tests run without the tensor library. */
@@ -69,6 +69,42 @@ describe('optimizer validation', () => {
     [() => new Adam([]), 'Adam: got an empty parameter list'],
   ])('case %#: rejects bad hyper-parameters by name', (make, message) => {
     expect(make).toThrow(message);
+  });
+
+  // torch flags the engine lacks are errors, never silently ignored (a typo'd option too)
+  it.each([
+    [() => new Adam(p(), { fused: true } as never), "Adam: unknown option 'fused' (known: lr, betas, eps, weightDecay, amsgrad, maximize)"],
+    [() => new AdamW(p(), { foreach: true } as never), "AdamW: unknown option 'foreach'"],
+    [() => new SGD(p(), { lr: 0.1, differentiable: true } as never), "SGD: unknown option 'differentiable'"],
+    [() => new RMSprop(p(), { capturable: true } as never), "RMSprop: unknown option 'capturable'"],
+    [() => new Adagrad(p(), { momentum: 0.9 } as never), "Adagrad: unknown option 'momentum'"],
+    [() => new Adadelta(p(), { maximise: true } as never), "Adadelta: unknown option 'maximise'"],
+    [() => new Adam([{ params: p(), fused: true }] as never), "Adam parameter group: unknown option 'fused'"],
+  ])('case %#: refuses an option it does not know, by name', (make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe('maximize (torch: the gradient is negated first)', () => {
+  it.each([
+    ['Adam', (ps: Tensor[], maximize: boolean) => new Adam(ps, { lr: 0.01, weightDecay: 0.1, maximize })],
+    ['AdamW', (ps: Tensor[], maximize: boolean) => new AdamW(ps, { lr: 0.01, maximize })],
+    ['RMSprop', (ps: Tensor[], maximize: boolean) => new RMSprop(ps, { momentum: 0.5, maximize })],
+    ['Adagrad', (ps: Tensor[], maximize: boolean) => new Adagrad(ps, { weightDecay: 0.1, maximize })],
+    ['Adadelta', (ps: Tensor[], maximize: boolean) => new Adadelta(ps, { maximize })],
+    ['SGD', (ps: Tensor[], maximize: boolean) => new SGD(ps, { lr: 0.1, momentum: 0.9, maximize })],
+  ])('%s: maximizing f steps as minimizing f with the gradient negated, and leaves p.grad alone', (_, make) => {
+    const a = fakeParam([0.1, -0.2, 0.3]), b = fakeParam([0.1, -0.2, 0.3]);
+    const maxOpt = make([a], true), minOpt = make([b], false);
+    for (let step = 0; step < 3; step++) {
+      const g = [0.5 - step, 1.5, -2 + step];
+      a.grad = tensor(g);
+      b.grad = tensor(g.map((v) => -v));
+      maxOpt.step();
+      minOpt.step();
+      expect(Array.from(a.grad.data)).toEqual(Array.from(Float32Array.from(g)));
+    }
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
   });
 });
 

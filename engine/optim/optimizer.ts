@@ -1,6 +1,8 @@
 import type { Tensor } from '../tensor';
 import { getBackend, isDeviceData, keepArray, keepsOnDevice, keepTensor, pinArray, pinTensor, type Backend, type KernelName } from '../backend/backend';
+import { neg } from '../ops/elementwise';
 import { kernelInput } from '../ops/util';
+import { checkOptions } from '../options';
 
 /**
  * Numbers and typed arrays: everything an optimizer keeps per parameter (`step`, `exp_avg`, ...). On a backend that
@@ -40,10 +42,18 @@ export abstract class Optimizer<O extends object> {
    */
   protected readonly updateKernel: KernelName | null = null;
 
-  constructor(
-    params: Params<O>,
-    readonly defaults: O,
-  ) {
+  /** Whether `updateParameter`'s kernel applies `maximize` itself (SGD's); otherwise step() negates the gradient. */
+  protected readonly maximizeInKernel: boolean = false;
+  /** The hyper-parameters a group leaves out: the subclass's defaults with the constructor's options over them. */
+  readonly defaults: O;
+
+  /**
+   * @param defaults every option the optimizer knows, at torch's default; an option not among them (a torch flag
+   *   the engine lacks, such as `foreach` or `fused`) is an error, never ignored.
+   */
+  constructor(params: Params<O>, defaults: O, options: Partial<O> = {}) {
+    checkOptions(this.constructor.name, options, Object.keys(defaults));
+    this.defaults = { ...defaults, ...options };
     const list = Array.from(params as Iterable<Tensor | ({ params: Iterable<Tensor> } & Partial<O>)>);
     if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
     const isGroup = (x: unknown): x is { params: Iterable<Tensor> } & Partial<O> =>
@@ -54,6 +64,8 @@ export abstract class Optimizer<O extends object> {
 
   /** Adds a group; options it leaves out take the constructor's defaults. Validates the merged options. */
   addParamGroup(group: { params: Iterable<Tensor> } & Partial<O>): void {
+    const { params: _params, ...options } = group;
+    checkOptions(`${this.constructor.name} parameter group`, options, Object.keys(this.defaults));
     const params = Array.from(group.params);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of params) {
@@ -110,7 +122,9 @@ export abstract class Optimizer<O extends object> {
         else pinTensor(p);
         placeState(state, onDevice);
         // The gradient stays on the device when the subclass's kernel takes device input (Adam's, on wasm).
-        const grad = kernel && p.grad.device ? kernelInput(kernel, p.grad) : p.grad.data;
+        // maximize (torch): the gradient is negated before anything else reads it.
+        const g = (group as { maximize?: boolean }).maximize && !this.maximizeInKernel ? neg(p.grad) : p.grad;
+        const grad = kernel && g.device ? kernelInput(kernel, g) : g.data;
         this.updateParameter((onDevice ? kernelInput(kernel!, p) : p.data) as FloatArray, grad as FloatArray, state, group);
         if (onDevice) placeState(state, true); // state made by this first update goes to the device now
       }

@@ -11,13 +11,15 @@ export interface RMSpropOptions {
   momentum: number;
   /** Normalise by the estimated variance (subtract the squared mean gradient). */
   centered: boolean;
+  /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
+  maximize: boolean;
 }
 
 /**
  * RMSprop (torch.optim.RMSprop, 1.13).
  *
  * ```text
- * g ← ∇θ + weightDecay·θ
+ * g ← ∇θ (−∇θ when maximize) + weightDecay·θ
  * s ← α·s + (1 − α)·g²                     (square_avg)
  * if centered:  ḡ ← α·ḡ + (1 − α)·g;  d ← √(s − ḡ²) + eps     (grad_avg)
  * else:         d ← √s + eps
@@ -28,7 +30,7 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
 
   protected override validate(o: RMSpropOptions): void {

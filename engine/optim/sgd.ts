@@ -31,9 +31,11 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   protected override readonly updateKernel = K.SgdStep;
+  protected override readonly maximizeInKernel = true;
 
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    // lr has no default (torch requires it); validate() refuses a missing one
+    super(params, { lr: options.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);
   }
 
   protected override validate(o: SGDOptions): void {

@@ -14,7 +14,16 @@ import { tensor, type Tensor } from '../tensor';
 export interface TensorJSON {
   shape: number[];
   dtype?: 'int32' | 'bool' | 'float64';
+  /**
+   * Numbers, except a value JSON cannot hold, which the generator writes as a string ("NaN", "Infinity",
+   * "-Infinity"): read values through toTensor or valuesOf. (Typed as numbers so a fixture state dict loads as it is.)
+   */
   data: number[];
+}
+
+/** A fixture tensor's values as numbers ("NaN" → NaN). */
+export function valuesOf(j: TensorJSON): number[] {
+  return j.data.map(Number);
 }
 
 export interface Fixture<C> {
@@ -52,7 +61,8 @@ export const F64: Tolerance = { rtol: 1e-10, atol: 1e-12 };
  */
 export function toTensor(j: TensorJSON, opts: { requiresGrad?: boolean } = {}): Tensor {
   const dtype = j.dtype === 'int32' || j.dtype === 'float64' ? j.dtype : 'float32';
-  const data = dtype === 'int32' ? Int32Array.from(j.data) : dtype === 'float64' ? Float64Array.from(j.data) : Float32Array.from(j.data);
+  const v = valuesOf(j);
+  const data = dtype === 'int32' ? Int32Array.from(v) : dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v);
   return tensor(data, [...j.shape], { dtype, requiresGrad: opts.requiresGrad ?? false });
 }
 
@@ -92,14 +102,19 @@ export function expectClose(
   if (values.length !== want.data.length) {
     throw new Error(`${label}: ${values.length} values, expected ${want.data.length} (shape [${want.shape}])`);
   }
-  const scale = Math.max(1, ...want.data.map(Math.abs));
+  const wants = valuesOf(want);
+  const scale = Math.max(1, ...wants.filter(Number.isFinite).map(Math.abs));
   const bad: Array<{ i: number; got: number; want: number; err: number }> = [];
   let maxAbs = 0;
   let maxRel = 0;
   let nans = 0;
   for (let i = 0; i < want.data.length; i++) {
     const g = values[i];
-    const w = want.data[i];
+    const w = wants[i];
+    if (!Number.isFinite(w)) {
+      if (!Object.is(g, w) && !(Number.isNaN(g) && Number.isNaN(w))) bad.push({ i, got: g, want: w, err: Infinity });
+      continue; // NaN and ±Infinity must be exactly that, as torch gives them
+    }
     const err = Math.abs(g - w);
     if (!(err <= tol.rtol * Math.abs(w) + tol.atol * scale)) bad.push({ i, got: g, want: w, err: Number.isNaN(err) ? Infinity : err });
     if (Number.isNaN(err)) {

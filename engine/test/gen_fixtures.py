@@ -13,8 +13,8 @@ Each case seeds torch with crc32(case name), so adding or editing one case never
 Fixture format (JSON, one case per line so diffs stay readable)
 ---------------------------------------------------------------
 A tensor is {"shape": [2, 3], "data": [...row-major...]} with float32 values written as the shortest decimal that
-round-trips the float32 (at most 9 significant digits); float64 tensors add "dtype": "float64" (values at full
-double precision), integer tensors "dtype": "int32", boolean masks "dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
+round-trips the float32 (at most 9 significant digits), and a value JSON can't hold as a string ("NaN", "Infinity",
+"-Infinity"); float64 tensors add "dtype": "float64" (values at full double precision), integer tensors "dtype": "int32", boolean masks "dtype": "bool" (data 0/1). A plain JSON number stands for a Python scalar operand. null means "no tensor".
 
 Every file is {"generator": ..., "torch": version, "cases": [case, ...]}. Backward is always recorded the same way:
 a fixed random upstream gradient g ("grad_out", same shape as the output) and the gradients of sum(out * g) with
@@ -31,7 +31,8 @@ layers.json   {name, layer, args, kwargs (camelCase), repr (torch's str(module))
                train: {out, grad_out, grads: {input, <param name>: grad}, state_after},
                eval:  {out, grad_out, grads}}
               train and eval each start from "state" on a fresh module. state_after holds the buffers after the
-              train-mode forward (BatchNorm running stats, num_batches_tracked).
+              train-mode forward (BatchNorm running stats, num_batches_tracked). A module that returns
+              (output, indices) (MaxPool2d with return_indices) adds "indices" (int64 values, as int32) to each mode.
 losses.json   {name, loss, kwargs (camelCase, reduction included), input, target, out, grad_out?, grads?: {input}}
               For reduction 'mean' / 'sum' grad_out is a scalar tensor (shape []).
 optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grads: [{name: tensor} x steps],
@@ -98,6 +99,11 @@ def f32(v):
     return float(str(np.float32(v)))
 
 
+def finite(v):
+    """JSON has no NaN or Infinity: those are written as the strings "NaN", "Infinity", "-Infinity"."""
+    return v if np.isfinite(v) else ('NaN' if np.isnan(v) else ('Infinity' if v > 0 else '-Infinity'))
+
+
 def enc(t):
     if t is None:
         return None
@@ -111,8 +117,8 @@ def enc(t):
     if not t.is_floating_point():
         return {'shape': shape, 'dtype': 'int32', 'data': [int(v) for v in flat.tolist()]}
     if t.dtype == torch.float64:
-        return {'shape': shape, 'dtype': 'float64', 'data': [float(v) for v in flat.tolist()]}
-    return {'shape': shape, 'data': [f32(v) for v in flat.to(torch.float32).numpy()]}
+        return {'shape': shape, 'dtype': 'float64', 'data': [finite(float(v)) for v in flat.tolist()]}
+    return {'shape': shape, 'data': [finite(f32(v)) for v in flat.to(torch.float32).numpy()]}
 
 
 def camel(s):
@@ -478,12 +484,18 @@ def layers():
         for p in mod.parameters():
             p.grad = None
         out = mod(xl)
+        indices = None
+        if isinstance(out, tuple):  # MaxPool2d(return_indices=True): (output, int64 indices)
+            out, indices = out
         g = N(*out.shape)
         (out * g).sum().backward()
         grads = {'input': enc(xl.grad)}
         for k, p in mod.named_parameters():
             grads[k] = enc(p.grad)
-        return {'out': enc(out), 'grad_out': enc(g), 'grads': grads}
+        rec = {'out': enc(out), 'grad_out': enc(g), 'grads': grads}
+        if indices is not None:
+            rec['indices'] = enc(indices)
+        return rec
 
     def case(name, layer, ctor, args, kwargs, xs, x_scale=1.0, modes=('train', 'eval'), extra=None):
         seed(name)
@@ -524,11 +536,30 @@ def layers():
     case('Conv2d/rect_dilation', 'Conv2d', nn.Conv2d, (2, 2, (3, 2)), {'dilation': (2, 1), 'padding': (2, 1)},
          (1, 2, 6, 5))
     case('Conv2d/padding_same', 'Conv2d', nn.Conv2d, (2, 3, 3), {'padding': 'same'}, (1, 2, 4, 5))
+    # padding_mode: torch pads the input (F.pad) with the mode, then convolves without padding
+    case('Conv2d/padding_mode_reflect', 'Conv2d', nn.Conv2d, (2, 3, 3), {'padding': 1, 'padding_mode': 'reflect'},
+         (2, 2, 5, 5))
+    case('Conv2d/padding_mode_replicate', 'Conv2d', nn.Conv2d, (2, 3, 3),
+         {'padding': (2, 1), 'dilation': (2, 1), 'padding_mode': 'replicate'}, (1, 2, 5, 4))
+    case('Conv2d/padding_mode_circular', 'Conv2d', nn.Conv2d, (2, 2, (3, 2)),
+         {'padding': (2, 1), 'stride': 2, 'padding_mode': 'circular', 'bias': False}, (2, 2, 5, 6))
+    case('Conv2d/padding_mode_reflect_same_even', 'Conv2d', nn.Conv2d, (2, 3, (3, 4)),
+         {'padding': 'same', 'padding_mode': 'reflect'}, (1, 2, 5, 6))
+    case('Conv2d/padding_mode_circular_same_dilation_groups', 'Conv2d', nn.Conv2d, (4, 2, 3),
+         {'padding': 'same', 'dilation': 2, 'groups': 2, 'padding_mode': 'circular'}, (1, 4, 6, 5))
+    case('Conv2d/padding_mode_replicate_valid', 'Conv2d', nn.Conv2d, (2, 2, 2),
+         {'padding': 'valid', 'padding_mode': 'replicate'}, (1, 2, 4, 4))
     case('MaxPool2d/dilation_ceil', 'MaxPool2d', nn.MaxPool2d, (2,), {'stride': 2, 'dilation': 2, 'ceil_mode': True},
          (1, 2, 7, 6))
     case('AvgPool2d/ceil_divisor', 'AvgPool2d', nn.AvgPool2d, (2,), {'ceil_mode': True, 'divisor_override': 3},
          (1, 2, 5, 5))
     case('MaxPool2d/k2', 'MaxPool2d', nn.MaxPool2d, (2,), {}, (2, 2, 4, 4))
+    # return_indices: torch's int64 flat index iy*W + ix within each (H, W) plane
+    case('MaxPool2d/return_indices', 'MaxPool2d', nn.MaxPool2d, (3,), {'stride': 2, 'padding': 1, 'return_indices': True},
+         (2, 2, 5, 6))
+    case('MaxPool2d/return_indices_dilation_ceil', 'MaxPool2d', nn.MaxPool2d, (2,),
+         {'stride': 2, 'dilation': 2, 'ceil_mode': True, 'return_indices': True}, (1, 2, 7, 6))
+    case('MaxPool2d/return_indices_unbatched', 'MaxPool2d', nn.MaxPool2d, (2,), {'return_indices': True}, (3, 4, 4))
     case('MaxPool2d/k3_s2_p1', 'MaxPool2d', nn.MaxPool2d, (3,), {'stride': 2, 'padding': 1}, (1, 2, 7, 6))
     case('AvgPool2d/k2', 'AvgPool2d', nn.AvgPool2d, (2,), {}, (2, 2, 4, 4))
     case('AvgPool2d/k3_s1_p1_exclude', 'AvgPool2d', nn.AvgPool2d, (3,),
@@ -664,6 +695,16 @@ def losses():
     # gradient is (x - y) / max(x (1 - x), 1e-12) = -+1e12
     case('BCELoss/saturated_wrong', 'BCELoss', nn.BCELoss, {},
          lambda: (torch.tensor([0.0, 1.0, 0.5]), torch.tensor([1.0, 0.0, 0.5])))
+    # every target ignored: torch's 'mean' is NaN (0/0), yet its gradient is 0; 'sum' and 'none' are 0
+    case('CrossEntropyLoss/all_ignored', 'CrossEntropyLoss', nn.CrossEntropyLoss, {'ignore_index': 2},
+         lambda: (U(3, 4, lo=-3, hi=3), torch.tensor([2, 2, 2])))
+    case('CrossEntropyLoss/all_ignored_weight_smoothing', 'CrossEntropyLoss', nn.CrossEntropyLoss,
+         {'ignore_index': 0, 'weight': [1.0, 2.0, 0.5, 1.5], 'label_smoothing': 0.1},
+         lambda: (U(3, 4, lo=-3, hi=3), torch.tensor([0, 0, 0])))
+    case('CrossEntropyLoss/all_ignored_spatial', 'CrossEntropyLoss', nn.CrossEntropyLoss, {},
+         lambda: (U(2, 3, 2, lo=-3, hi=3), torch.full((2, 2), -100)))
+    case('NLLLoss/all_ignored', 'NLLLoss', nn.NLLLoss, {'ignore_index': 1},
+         lambda: (torch.log_softmax(U(3, 4, lo=-3, hi=3), 1), torch.tensor([1, 1, 1])))
     case('SmoothL1Loss/beta_zero', 'SmoothL1Loss', nn.SmoothL1Loss, {'beta': 0.0}, lambda: (U(4, 3) * 2, U(4, 3)))
     write('losses.json', cases)
 
@@ -722,6 +763,14 @@ def optimizers(steps=10):
     case('Adadelta/defaults', 'Adadelta', O.Adadelta, {})
     case('Adadelta/options', 'Adadelta', O.Adadelta, {'lr': 0.5, 'rho': 0.8, 'eps': 1e-5, 'weight_decay': 0.1})
     case('SGD/maximize', 'SGD', O.SGD, {'lr': 0.1, 'momentum': 0.5, 'maximize': True})
+    case('Adam/maximize', 'Adam', O.Adam, {'lr': 0.01, 'weight_decay': 0.1, 'maximize': True})
+    case('Adam/maximize_amsgrad', 'Adam', O.Adam, {'lr': 0.01, 'amsgrad': True, 'maximize': True})
+    case('AdamW/maximize', 'AdamW', O.AdamW, {'lr': 0.01, 'weight_decay': 0.1, 'maximize': True})
+    case('RMSprop/maximize', 'RMSprop', O.RMSprop, {'lr': 0.005, 'weight_decay': 0.01, 'momentum': 0.5,
+                                                    'centered': True, 'maximize': True})
+    case('Adagrad/maximize', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
+                                                    'maximize': True})
+    case('Adadelta/maximize', 'Adadelta', O.Adadelta, {'lr': 0.5, 'weight_decay': 0.1, 'maximize': True})
     write('optim.json', cases)
 
 

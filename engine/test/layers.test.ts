@@ -15,6 +15,8 @@ interface ModeResult {
   grad_out: TensorJSON;
   grads: Record<string, TensorJSON>;
   state_after?: Record<string, TensorJSON>;
+  /** MaxPool2d with returnIndices: torch's int64 indices, compared exactly. */
+  indices?: TensorJSON;
 }
 
 interface LayerCase extends LayerSpec {
@@ -34,8 +36,16 @@ function run(c: LayerCase, mode: 'train' | 'eval', want: ModeResult): void {
   if (mode === 'train') layer.train();
   else layer.eval();
   const x = toTensor(c.input, { requiresGrad: true });
-  const out = layer.forward(x) as Tensor;
+  const result = layer.forward(x) as Tensor | [Tensor, Tensor];
+  const out = Array.isArray(result) ? result[0] : result;
   expectClose(out, want.out, `${c.name} ${mode} forward`, F32);
+  expect(Array.isArray(result), 'returns [output, indices] exactly when torch does').toBe(want.indices !== undefined);
+  if (want.indices) {
+    const indices = (result as [Tensor, Tensor])[1];
+    expect(indices.dtype, 'indices dtype').toBe('int32');
+    expect([...indices.shape], 'indices shape').toEqual(want.indices.shape);
+    expect(Array.from(indices.data), `${c.name} ${mode} indices`).toEqual(want.indices.data);
+  }
   out.backward(toTensor(want.grad_out));
   expectClose(x.grad, want.grads.input, `${c.name} ${mode} grad of input`, F32);
   const params = Object.fromEntries(layer.namedParameters());
