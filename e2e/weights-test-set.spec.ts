@@ -154,6 +154,19 @@ test('weights download with their twin, load into a fresh builder model, and pre
     expect(code).toContain('model.load_state_dict(load_safetensors(args.init))');
     await expect(page.getByRole('status').filter({ hasText: `Saved ${weightsName} and its PyTorch twin` })).toBeVisible();
     await page.getByRole('tabpanel', { name: 'Train' }).getByRole('region', { name: 'Weights' }).screenshot({ path: info.outputPath('weights-downloaded.png') });
+
+    // The best validation epoch's checkpoint: one epoch trained, so it is epoch 1, the same weights as the latest.
+    await page.getByRole('tabpanel', { name: 'Train' }).getByRole('region', { name: 'Weights' }).getByLabel('Checkpoint').selectOption('best');
+    const best = [
+      page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.safetensors')),
+      page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.py')),
+    ];
+    await page.getByRole('button', { name: 'Download weights (.safetensors)' }).click();
+    const [bestWeights] = await Promise.all(best);
+    expect(bestWeights.suggestedFilename()).toBe(weightsName.replace(/-last\.safetensors$/, '-best-epoch-1.safetensors'));
+    const bestPath = info.outputPath(bestWeights.suggestedFilename());
+    await bestWeights.saveAs(bestPath);
+    expect(readFileSync(bestPath).equals(readFileSync(weightsPath))).toBe(true);
   });
 
   await test.step('a file for another model, and one that is not safetensors: refused, nothing changes', async () => {

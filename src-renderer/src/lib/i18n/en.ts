@@ -277,7 +277,7 @@ export const en = {
   'weights.title': 'Weights',
   'weights.download': 'Download weights (.safetensors)',
   'weights.downloading': 'Downloading…',
-  'weights.download.hint': 'The run\'s latest weights, with its PyTorch twin beside them: python3 <twin>.py --epochs 0 loads them and evaluates them.',
+  'weights.download.hint': 'The run\'s weights, with its PyTorch twin beside them: python3 <twin>.py --epochs 0 loads them and evaluates them.',
   'weights.downloaded': 'Saved {file} and its PyTorch twin {twin}.',
   'weights.downloadedAlone': 'Saved {file}.',
   'weights.downloadFailed': 'Could not download the weights: {message}',

@@ -276,7 +276,7 @@ export const ko: Record<MessageKey, string> = {
   'weights.title': '가중치',
   'weights.download': '가중치 내려받기 (.safetensors)',
   'weights.downloading': '내려받는 중…',
-  'weights.download.hint': '실행의 최신 가중치와 그 옆에 PyTorch 쌍둥이 코드를 함께 받습니다: python3 <쌍둥이>.py --epochs 0 으로 불러와 평가합니다.',
+  'weights.download.hint': '실행의 가중치와 그 옆에 PyTorch 쌍둥이 코드를 함께 받습니다: python3 <쌍둥이>.py --epochs 0 으로 불러와 평가합니다.',
   'weights.downloaded': '{file} 파일과 PyTorch 쌍둥이 {twin} 파일을 저장했습니다.',
   'weights.downloadedAlone': '{file} 파일을 저장했습니다.',
   'weights.downloadFailed': '가중치를 내려받지 못했습니다: {message}',
