@@ -186,7 +186,7 @@ test('weights download with their twin, load into a fresh builder model, and pre
     await page.getByRole('combobox', { name: 'Presets' }).selectOption('MLP');
     await weightsInput.setInputFiles(weightsPath);
     const loaded = build.getByRole('status').filter({ hasText: `Loaded ${weightsName} into MLP` });
-    await expect(loaded).toContainText(`it is the run "MLP from ${weightsName}" now`);
+    await expect(loaded).toContainText(`as the run "MLP from ${weightsName}". Pick it under "Weights of" on the Predict tab.`);
     await build.getByRole('region', { name: 'Weights' }).screenshot({ path: info.outputPath('weights-loaded.png') });
     // One drawing, two runs' weights: the picker asks again for the same pad image (data-run says who answered).
     await predict.open();

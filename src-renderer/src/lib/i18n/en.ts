@@ -285,7 +285,7 @@ export const en = {
   'weights.loading': 'Loading…',
   'weights.file': 'Weights file (.safetensors)',
   'weights.load.hint': 'Load a .safetensors file into this model, e.g. one downloaded from a run or saved by PyTorch (save_file(model.state_dict())).',
-  'weights.loaded': 'Loaded {file} into {model}: it is the run "{run}" now. Pick it on the Predict tab, or evaluate it.',
+  'weights.loaded': 'Loaded {file} into {model} as the run "{run}". Pick it under "Weights of" on the Predict tab.',
   'weights.loadFailed': 'Not loaded: {message}',
   'eval.title': 'Evaluation',
   'eval.run': 'Evaluate on the test set',

@@ -284,7 +284,7 @@ export const ko: Record<MessageKey, string> = {
   'weights.loading': '불러오는 중…',
   'weights.file': '가중치 파일 (.safetensors)',
   'weights.load.hint': '.safetensors 파일을 이 모델에 불러옵니다. 예: 실행에서 내려받은 파일이나 PyTorch가 저장한 파일(save_file(model.state_dict())).',
-  'weights.loaded': '{file} 파일을 {model} 모델에 불러왔습니다: 이제 실행 "{run}"입니다. 예측 탭에서 고르거나 평가해 보세요.',
+  'weights.loaded': '{file} 파일을 {model} 모델에 불러와 실행 "{run}"(으)로 두었습니다. 예측 탭의 "가중치"에서 고르세요.',
   'weights.loadFailed': '불러오지 않았습니다: {message}',
   'eval.title': '평가',
   'eval.run': '테스트 세트로 평가',
