@@ -1,7 +1,7 @@
 /**
  * Option objects are torch's keyword arguments, camelCased. One that the engine does not know must be an error,
- * never silently ignored: a PyTorch user who writes `new Conv2d(1, 8, 3, { paddingMode: 'reflect' })` or
- * `new LSTM(8, 16, { bidirectional: true })` expects that layer or a clear refusal, not a different one.
+ * never silently ignored: a PyTorch user who writes `new Conv2d(1, 8, 3, { padding_mode: 'reflect' })` or
+ * `new Adam(params, { fused: true })` expects that or a clear refusal, not something else without a word.
  */
 
 /** Throws `${owner}: unknown option 'x' (known: a, b)` unless every own key of `options` is in `known`. */

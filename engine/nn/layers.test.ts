@@ -175,9 +175,6 @@ describe('init', () => {
 
 describe('torch options the engine lacks are errors, never silently ignored', () => {
   it.each([
-    [() => new LSTM(3, 4, { bidirectional: true }), 'LSTM: bidirectional=True is not supported (only one direction)'],
-    [() => new GRU(3, 4, { bidirectional: true }), 'GRU: bidirectional=True is not supported'],
-    [() => new RNN(3, 4, { bidirectional: true }), 'RNN: bidirectional=True is not supported'],
     [() => new LSTM(3, 4, { projSize: 2 }), 'LSTM: proj_size=2 is not supported (only proj_size=0, no projections)'],
     [() => new GRU(3, 4, { projSize: 2 }), 'GRU: proj_size is an LSTM option'],
     [() => new LSTM(3, 4, { nonlinearity: 'relu' } as never), "LSTM: unknown option 'nonlinearity'"],
@@ -195,6 +192,24 @@ describe('torch options the engine lacks are errors, never silently ignored', ()
   it('accepts the values that build the same layer as torch: bidirectional false, proj_size 0', () => {
     expect(new LSTM(3, 4, { bidirectional: false, projSize: 0 }).parameters().length).toBe(4);
     expect(new GRU(3, 4, { bidirectional: false }).parameters().length).toBe(4);
+  });
+
+  it('bidirectional: torch names and shapes, (…, 2H) outputs, hN rows layer by layer, forward then reverse', () => {
+    const gru = new GRU(3, 4, { numLayers: 2, bidirectional: true, batchFirst: true });
+    expect(gru.namedParameters().map(([n, p]) => `${n}:${p.shape}`)).toEqual([
+      'weight_ih_l0:12,3', 'weight_hh_l0:12,4', 'bias_ih_l0:12', 'bias_hh_l0:12',
+      'weight_ih_l0_reverse:12,3', 'weight_hh_l0_reverse:12,4', 'bias_ih_l0_reverse:12', 'bias_hh_l0_reverse:12',
+      'weight_ih_l1:12,8', 'weight_hh_l1:12,4', 'bias_ih_l1:12', 'bias_hh_l1:12',
+      'weight_ih_l1_reverse:12,8', 'weight_hh_l1_reverse:12,4', 'bias_ih_l1_reverse:12', 'bias_hh_l1_reverse:12',
+    ]);
+    const [output, hN] = gru.forwardSequence(randn([2, 5, 3], new Random(3)));
+    expect(output.shape).toEqual([2, 5, 8]);
+    expect(hN.shape).toEqual([4, 2, 4]);
+    // the forward direction ends at the last step, the reverse one at the first
+    expect(reshape(slice(output, 1, 4, 5), [2, 8]).toArray().filter((_, i) => i % 8 < 4)).toEqual(reshape(slice(hN, 0, 2, 3), [2, 4]).toArray());
+    expect(reshape(slice(output, 1, 0, 1), [2, 8]).toArray().filter((_, i) => i % 8 >= 4)).toEqual(reshape(slice(hN, 0, 3, 4), [2, 4]).toArray());
+    expect(gru.toString()).toBe('GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True)');
+    expect(() => gru.forwardSequence(randn([2, 5, 3]), zeros([2, 2, 4]))).toThrow('GRU: expected h0 of shape [4,2,4], got [2,2,4]');
   });
 
   it('Conv2d padding modes: reflect, replicate and circular pad the input as F.pad does, then convolve', () => {

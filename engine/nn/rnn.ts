@@ -4,15 +4,18 @@
  * dict loads as is:
  *
  *   weight_ih_l{k}: (G·hidden, input_k)   weight_hh_l{k}: (G·hidden, hidden)   bias_ih_l{k}, bias_hh_l{k}: (G·hidden)
- *   G = 1 (RNN), 4 (LSTM: gates i, f, g, o), 3 (GRU: gates r, z, n); input_0 = inputSize, later layers hiddenSize.
+ *   G = 1 (RNN), 4 (LSTM: gates i, f, g, o), 3 (GRU: gates r, z, n); input_0 = inputSize, later layers hiddenSize
+ *   (2·hiddenSize when bidirectional, whose second direction adds the same four with the suffix `_reverse`).
  *
  * Shape (L = sequence length, N = batch, H = hiddenSize):
  * - input: (L, N, inputSize), or (N, L, inputSize) with batchFirst, or unbatched (L, inputSize).
- * - h0 (optional, zeros by default): (numLayers, N, H), or (numLayers, H) unbatched. LSTM takes [h0, c0].
- * - forward returns [output, hN] (LSTM: [output, [hN, cN]]) like torch: output (L, N, H) or (N, L, H) with
- *   batchFirst, the top layer's h at every step; hN (numLayers, N, H), every layer's last h.
- * - with `returnLastStep: true`, forward returns only the top layer's last h, (N, H), so the layer can sit in a
- *   Sequential before a Linear: an MNIST image (N, 28, 28) read row by row is a 28-step sequence.
+ * - h0 (optional, zeros by default): (D·numLayers, N, H), or (D·numLayers, H) unbatched, D = 2 if bidirectional
+ *   else 1. LSTM takes [h0, c0].
+ * - forward returns [output, hN] (LSTM: [output, [hN, cN]]) like torch: output (L, N, D·H) or (N, L, D·H) with
+ *   batchFirst, the top layer's h at every step (both directions side by side); hN (D·numLayers, N, H), every
+ *   layer's (and direction's) last h.
+ * - with `returnLastStep: true`, forward returns only hN[-1], the top layer's last h, (N, H), so the layer can sit
+ *   in a Sequential before a Linear: an MNIST image (N, 28, 28) read row by row is a 28-step sequence.
  *
  * @example
  * const rnn = new LSTM(28, 64, { batchFirst: true, returnLastStep: true });
@@ -39,7 +42,10 @@ export interface RNNBaseOptions {
   returnLastStep?: boolean;
   /** Generator for the initial weights and the dropout masks (default: defaultGenerator()). */
   rng?: Random;
-  /** Only false: a bidirectional layer (torch's bidirectional=True) is not supported, and says so. */
+  /**
+   * Run each layer a second time from the last step back (weights `*_reverse`) and join the two directions'
+   * outputs: output (…, 2H), hN (2·numLayers, N, H) ordered layer by layer, forward then reverse (default false).
+   */
   bidirectional?: boolean;
   /** Only 0: an LSTM with projections (torch's proj_size > 0) is not supported, and says so. */
   projSize?: number;
@@ -68,6 +74,8 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly returnLastStep: boolean;
+  readonly bidirectional: boolean;
+  /** Per layer, per direction: layers[k·directions + d]. */
   protected readonly layers: LayerWeights[] = [];
   private readonly rng: Random;
 
@@ -83,9 +91,10 @@ abstract class RNNBase extends Module {
       'numLayers', 'bias', 'batchFirst', 'dropout', 'returnLastStep', 'rng', 'bidirectional', 'projSize',
       ...(mode === 'RNN_TANH' || mode === 'RNN_RELU' ? ['nonlinearity'] : []),
     ]);
-    const { numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, rng = defaultGenerator() } = options;
-    // Refused rather than ignored: either would build a different layer from torch's (other weights, other outputs).
-    if (options.bidirectional) throw new Error(`${name}: bidirectional=True is not supported (only one direction)`);
+    const {
+      numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, bidirectional = false, rng = defaultGenerator(),
+    } = options;
+    // Refused rather than ignored: it would build a different layer from torch's (other weights, other outputs).
     if (options.projSize !== undefined && options.projSize !== 0) {
       if (mode !== 'LSTM') throw new Error(`${name}: proj_size is an LSTM option`);
       throw new Error(`${name}: proj_size=${options.projSize} is not supported (only proj_size=0, no projections)`);
@@ -99,16 +108,20 @@ abstract class RNNBase extends Module {
     this.batchFirst = batchFirst;
     this.dropout = dropout;
     this.returnLastStep = returnLastStep;
+    this.bidirectional = bidirectional;
     this.rng = rng;
     const g = GATES[mode] * hiddenSize;
     for (let k = 0; k < numLayers; k++) {
-      const inK = k === 0 ? inputSize : hiddenSize;
-      this.layers.push({
-        wIh: this.registerParameter(`weight_ih_l${k}`, zeros([g, inK])),
-        wHh: this.registerParameter(`weight_hh_l${k}`, zeros([g, hiddenSize])),
-        bIh: this.registerParameter(`bias_ih_l${k}`, bias ? zeros([g]) : null),
-        bHh: this.registerParameter(`bias_hh_l${k}`, bias ? zeros([g]) : null),
-      });
+      const inK = k === 0 ? inputSize : hiddenSize * this.directions;
+      for (let d = 0; d < this.directions; d++) {
+        const sfx = `l${k}${d === 1 ? '_reverse' : ''}`;
+        this.layers.push({
+          wIh: this.registerParameter(`weight_ih_${sfx}`, zeros([g, inK])),
+          wHh: this.registerParameter(`weight_hh_${sfx}`, zeros([g, hiddenSize])),
+          bIh: this.registerParameter(`bias_ih_${sfx}`, bias ? zeros([g]) : null),
+          bHh: this.registerParameter(`bias_hh_${sfx}`, bias ? zeros([g]) : null),
+        });
+      }
     }
     this.resetParameters();
   }
@@ -124,6 +137,11 @@ abstract class RNNBase extends Module {
    * Returns the new state.
    */
   protected abstract cell(gx: Tensor, gh: Tensor, state: Tensor[]): Tensor[];
+
+  /** 2 when bidirectional, else 1. */
+  protected get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
 
   /** The number of state tensors per layer: 1 (h), or 2 for LSTM (h, c). */
   protected get stateCount(): number {
@@ -143,22 +161,29 @@ abstract class RNNBase extends Module {
     const finals: Tensor[][] = Array.from({ length: this.stateCount }, () => []);
     let inputs = Array.from({ length: steps }, (_, t) => reshape(slice(x, 0, t, t + 1), [batch, features]));
     for (let k = 0; k < this.numLayers; k++) {
-      const w = this.layers[k];
-      // Transposed once per forward rather than once per step; their gradients sum over steps in autograd.
-      const wIhT = transpose(w.wIh, 0, 1);
-      const wHhT = transpose(w.wHh, 0, 1);
-      const affine = (v: Tensor, wT: Tensor, b: Tensor | null) => (b ? add(matmul(v, wT), b) : matmul(v, wT));
-      let state = Array.from({ length: this.stateCount }, (_, s) =>
-        initial ? reshape(slice(initial[s], 0, k, k + 1), [batch, this.hiddenSize]) : zeros([batch, this.hiddenSize]),
-      );
-      const outputs: Tensor[] = [];
-      for (let t = 0; t < steps; t++) {
-        state = this.cell(affine(inputs[t], wIhT, w.bIh), affine(state[0], wHhT, w.bHh), state);
-        outputs.push(state[0]);
+      const outputs: Tensor[][] = [];
+      for (let d = 0; d < this.directions; d++) {
+        const row = k * this.directions + d; // this layer and direction's row of h0 / hN and of this.layers
+        const w = this.layers[row];
+        // Transposed once per forward rather than once per step; their gradients sum over steps in autograd.
+        const wIhT = transpose(w.wIh, 0, 1);
+        const wHhT = transpose(w.wHh, 0, 1);
+        const affine = (v: Tensor, wT: Tensor, b: Tensor | null) => (b ? add(matmul(v, wT), b) : matmul(v, wT));
+        let state = Array.from({ length: this.stateCount }, (_, s) =>
+          initial ? reshape(slice(initial[s], 0, row, row + 1), [batch, this.hiddenSize]) : zeros([batch, this.hiddenSize]),
+        );
+        const out: Tensor[] = new Array<Tensor>(steps);
+        for (let i = 0; i < steps; i++) {
+          const t = d === 0 ? i : steps - 1 - i; // the reverse direction reads the sequence from its end
+          state = this.cell(affine(inputs[t], wIhT, w.bIh), affine(state[0], wHhT, w.bHh), state);
+          out[t] = state[0];
+        }
+        outputs.push(out);
+        state.forEach((s, i) => finals[i].push(unsqueeze(s, 0)));
       }
+      const joined = outputs.length === 1 ? outputs[0] : outputs[0].map((h, t) => cat([h, outputs[1][t]], 1));
       const dropBetween = this.dropout > 0 && this.training && k < this.numLayers - 1;
-      inputs = dropBetween ? outputs.map((h) => dropout(h, this.dropout, true, this.rng)) : outputs;
-      state.forEach((s, i) => finals[i].push(unsqueeze(s, 0)));
+      inputs = dropBetween ? joined.map((h) => dropout(h, this.dropout, true, this.rng)) : joined;
     }
     return { output: cat(inputs.map((h) => unsqueeze(h, 0)), 0), final: finals.map((f) => cat(f, 0)) };
   }
@@ -176,9 +201,10 @@ abstract class RNNBase extends Module {
     return { x: this.batchFirst ? transpose(input, 0, 1) : input, unbatched: false };
   }
 
-  /** Validates a given initial state: (numLayers, N, H), or (numLayers, H) unbatched. */
+  /** Validates a given initial state: (D·numLayers, N, H), or (D·numLayers, H) unbatched; D = 2 if bidirectional. */
   protected prepareState(h: Tensor, label: string, batch: number, unbatched: boolean): Tensor {
-    const expected = unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize];
+    const rows = this.numLayers * this.directions;
+    const expected = unbatched ? [rows, this.hiddenSize] : [rows, batch, this.hiddenSize];
     if (h.ndim !== expected.length || h.shape.some((d, i) => d !== expected[i])) {
       throw new Error(`${this.constructor.name}: expected ${label} of shape [${expected}], got [${h.shape}]`);
     }
@@ -191,9 +217,10 @@ abstract class RNNBase extends Module {
     return this.batchFirst ? transpose(output, 0, 1) : output;
   }
 
-  /** The top layer's last h: (N, H), or (H) unbatched. */
+  /** hN[-1], the top layer's last h: (N, H), or (H) unbatched (bidirectional: the reverse direction's, at step 0). */
   protected lastStep(hN: Tensor, unbatched: boolean): Tensor {
-    const top = reshape(slice(hN, 0, this.numLayers - 1, this.numLayers), hN.shape.slice(1));
+    const rows = this.numLayers * this.directions;
+    const top = reshape(slice(hN, 0, rows - 1, rows), hN.shape.slice(1));
     return unbatched ? squeeze(top, 0) : top;
   }
 
@@ -204,6 +231,7 @@ abstract class RNNBase extends Module {
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.bidirectional) s += ', bidirectional=True';
     if (this.returnLastStep) s += ', return_last_step=True';
     return s;
   }

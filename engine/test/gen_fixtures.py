@@ -46,7 +46,8 @@ schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs,
 rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
-              Unbatched cases have input (L, C) and states (layers, H), as torch accepts.
+              Unbatched cases have input (L, C) and states (layers, H), as torch accepts; bidirectional ones have
+              states of 2 * layers rows (layer by layer, forward then reverse).
 training.json {name, children (a Sequential as in layers.json), optimizer, kwargs, loss, state, batches: [{x, y}],
                losses (per step, before that step's update), state_after, eval?: {x, out},
                scheduler?: {name, kwargs} stepped after every optimizer step}
@@ -797,6 +798,7 @@ def init_stats():
     case('RNN/basic', 'RNN', (64, 128), {})
     case('LSTM/2layers', 'LSTM', (64, 32), {'num_layers': 2})
     case('GRU/basic', 'GRU', (32, 64), {})
+    case('GRU/bidirectional', 'GRU', (32, 64), {'bidirectional': True, 'num_layers': 2})
     write('init.json', cases)
 
 
@@ -917,6 +919,9 @@ def training():
          'RMSprop', {'lr': 0.01, 'momentum': 0.5}, 'MSELoss', (4, 6, 3), 2, 6)
     case('gru_adamw', [('GRU', (3, 4), {'batch_first': True, 'num_layers': 2, 'return_last_step': True}),
                        ('Linear', (4, 3), {})], 'AdamW', {'lr': 0.02}, 'CrossEntropyLoss', (4, 5, 3), 3, 6)
+    # bidirectional, and the engine's returnLastStep on it: hN[-1], the top layer's reverse direction
+    case('bilstm_adam', [('LSTM', (3, 5), {'batch_first': True, 'bidirectional': True, 'return_last_step': True}),
+                         ('Linear', (5, 3), {})], 'Adam', {'lr': 0.02}, 'CrossEntropyLoss', (4, 6, 3), 3, 6)
     # a scheduler stepped per batch changes lr and, for OneCycleLR, Adam's beta1: the optimizer must read them
     case('mlp_adam_onecycle', [('Linear', (6, 8), {}), ('GELU', (), {}), ('Linear', (8, 3), {})],
          'Adam', {'lr': 0.01}, 'CrossEntropyLoss', (5, 6), 3, 8,
@@ -989,7 +994,7 @@ def rnns():
         seed(name)
         mod = ctor(*args, **kwargs)
         inp, hid = args[0], args[1]
-        layers_ = kwargs.get('num_layers', 1)
+        layers_ = kwargs.get('num_layers', 1) * (2 if kwargs.get('bidirectional') else 1)
         bf = kwargs.get('batch_first', False)
         if batch is None:
             x = U(seq, inp)
@@ -1041,6 +1046,14 @@ def rnns():
     case('RNN/unbatched', 'RNN', nn.RNN, (3, 4), {}, batch=None)
     case('LSTM/unbatched_h0', 'LSTM', nn.LSTM, (3, 4), {'num_layers': 2}, batch=None, with_h0=True)
     case('GRU/unbatched_batch_first_h0', 'GRU', nn.GRU, (2, 3), {'batch_first': True}, batch=None, with_h0=True)
+    # bidirectional: *_reverse weights, outputs (..., 2H), states (2 * layers, N, H)
+    case('LSTM/bidirectional', 'LSTM', nn.LSTM, (3, 4), {'bidirectional': True})
+    case('LSTM/bidirectional_2layers_batch_first_h0', 'LSTM', nn.LSTM, (3, 4),
+         {'num_layers': 2, 'batch_first': True, 'bidirectional': True}, with_h0=True)
+    case('GRU/bidirectional_2layers', 'GRU', nn.GRU, (3, 4), {'num_layers': 2, 'bidirectional': True}, batch=3)
+    case('GRU/bidirectional_unbatched_h0', 'GRU', nn.GRU, (2, 3), {'bidirectional': True}, batch=None, with_h0=True)
+    case('RNN/bidirectional_relu_no_bias_h0', 'RNN', nn.RNN, (3, 4),
+         {'nonlinearity': 'relu', 'bias': False, 'bidirectional': True}, with_h0=True)
     write('rnn.json', cases)
 
 
