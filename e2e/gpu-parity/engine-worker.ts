@@ -18,7 +18,7 @@ export type EngineWorkerMessage =
 
 interface WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   terminate(): void;
 }
 const { Worker } = globalThis as unknown as { Worker: new (url: URL, options: { type: 'module' }) => WorkerLike };
@@ -37,7 +37,7 @@ async function startGpuThread(plans: boolean): Promise<RemoteRunner> {
     gpuThread.postMessage(channel);
   });
   gpuThread.onmessage = null;
-  return new RemoteRunner('webgpu', { post: (m) => gpuThread.postMessage(m), terminate: () => gpuThread.terminate() }, channel);
+  return new RemoteRunner('webgpu', { post: (m, transfer) => gpuThread.postMessage(m, transfer), terminate: () => gpuThread.terminate() }, channel);
 }
 
 async function main(): Promise<{ launches: number; fallbacks: string[] }> {

@@ -164,7 +164,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
     throw new Error(describeGpujsFailure(mode, new Error(started.error)));
   }
   worker.on('error', (e) => console.warn(`gpu.js ${mode} worker failed: ${e.message}`));
-  const runner = new RemoteRunner(mode, { post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() }, init, {
+  const runner = new RemoteRunner(mode, { post: (m, transfer) => worker.postMessage(m, transfer), terminate: () => void worker.terminate() }, init, {
     timeoutMs: options.timeoutMs,
   });
   return { runner, adapter: started.adapter ?? null, exited, kill: () => worker.terminate() };
