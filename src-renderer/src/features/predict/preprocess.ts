@@ -1,27 +1,26 @@
 /**
- * Turns the pad's strokes into a 28×28 MNIST-style input, the way the MNIST digits were made:
+ * Turns the pad's strokes into a 28×28 MNIST-style input, the way the MNIST digits were made (mnist-fit.ts):
  *
- *   1. the bounding box of the ink;
- *   2. scale so that the longer side of the ink is 20 px, keeping the aspect ratio, and draw the strokes again with
- *      a fixed, anti-aliased pen (so a digit drawn small and one drawn large become the same image);
+ *   1. draw the strokes large, with a pen in proportion to the digit (so a digit drawn small and one drawn large
+ *      become the same picture): the "scan";
+ *   2. fit the ink, measured above a threshold, into a 20×20 box keeping the aspect ratio, area-averaged;
  *   3. put that into a 28×28 frame, box centred;
- *   4. shift so that the ink's centre of mass is at the frame's centre (14, 14) — sub-pixel here, by re-rendering;
+ *   4. shift (by fractions of a pixel) so the centre of mass is on MNIST's, pixel (14, 14), and soften the edges
+ *      as much as MNIST's are;
  *   5. white ink on black, 0…255, then the normalisation the run trained with (none, /255, or MNIST mean/std).
  *
  * Every step is kept as a small image for the Predict tab to show.
  */
 import { MNIST_MEAN, MNIST_STD, type Normalize } from '../../../../common/spec/types';
-import { blank, centreOfMass, rasterize, type Grey, type Placement } from './raster';
+import { BOX, fitToMnist, SIDE, type Fitted } from './mnist-fit';
+import { blank, rasterize, type Grey } from './raster';
 import type { Point, Stroke } from './strokes';
 
-export const SIDE = 28;
-export const BOX = 20;
+export { BOX, SIDE } from './mnist-fit';
 /** The pen's width in the 28×28 image: about an MNIST stroke. */
 export const PEN_WIDTH = 2.4;
-/** How far the centre-of-mass shift may move the ink (keeps a 20 px box inside the 28 px frame). */
-const MAX_SHIFT = (SIDE - BOX) / 2;
-/** The crop preview's longer side, in its own pixels. */
-const CROP_SIDE = 56;
+/** The scan's pixels per final pixel: enough that its own anti-aliasing is lost in the box filter. */
+export const SCAN_RESOLUTION = 8;
 
 export type StepId = 'crop' | 'scaled' | 'placed' | 'centred' | 'normalised';
 
@@ -36,10 +35,10 @@ export interface Preprocessed {
   pixels: number[];
   /** The same after the run's normalisation: what the network's input layer sees. */
   input: Float32Array;
-  /** The ink's centre of mass in the final image (the frame's centre is 14, 14). */
+  /** The ink's centre of mass in the final image, pixel-index coordinates (MNIST's is 14, 14). */
   centre: Point;
-  /** The ink's extent in the final image, pen included. */
-  ink: { width: number; height: number };
+  /** The fitted box in the final image (longer side 20), continuous coordinates. */
+  box: Fitted['box'];
 }
 
 interface Box {
@@ -60,6 +59,38 @@ function strokeBox(strokes: readonly Stroke[]): Box | null {
     }
   }
   return x0 === Infinity ? null : { x0, y0, x1, y1 };
+}
+
+/**
+ * The strokes drawn at SCAN_RESOLUTION with a pen PEN_WIDTH final pixels wide, the longer side of the ink
+ * 20 × SCAN_RESOLUTION pixels: what NIST's scanner was to MNIST. A single dot is drawn as a pen-sized dot.
+ */
+export function scan(strokes: readonly Stroke[]): Grey | null {
+  const box = strokeBox(strokes);
+  if (!box) return null;
+  const longer = Math.max(box.x1 - box.x0, box.y1 - box.y0);
+  const pen = PEN_WIDTH * SCAN_RESOLUTION;
+  const scale = longer > 0 ? (BOX * SCAN_RESOLUTION - pen) / longer : 1;
+  const margin = Math.ceil(pen / 2) + 1;
+  const width = Math.ceil((box.x1 - box.x0) * scale) + 2 * margin;
+  const height = Math.ceil((box.y1 - box.y0) * scale) + 2 * margin;
+  const step = SCAN_STEP / scale;
+  return rasterize(strokes.map((s) => thin(s, step)), width, height, { scale, dx: margin - box.x0 * scale, dy: margin - box.y0 * scale }, pen);
+}
+
+/** Scan pixels between the points the scan keeps: a pad stroke has a point every pad pixel or so, far more than needed. */
+const SCAN_STEP = 2;
+
+/** The stroke with points closer than `step` to the last one kept dropped (its two ends always kept). */
+function thin(stroke: Stroke, step: number): Stroke {
+  if (stroke.length <= 2) return stroke;
+  const kept = [stroke[0]];
+  for (let i = 1; i < stroke.length - 1; i++) {
+    const last = kept[kept.length - 1];
+    if (Math.hypot(stroke[i].x - last.x, stroke[i].y - last.y) >= step) kept.push(stroke[i]);
+  }
+  kept.push(stroke[stroke.length - 1]);
+  return kept;
 }
 
 /** The MNIST normalisations, as the engine applies them to a 0…255 image (engine/data/transforms). */
@@ -83,69 +114,32 @@ function toDisplay(values: Float32Array, width: number, height: number): Grey {
   return { width, height, data: values.map((v) => (v - min) / span) };
 }
 
-/**
- * The whole pipeline. `padPen` is the pad's own pen width (for the crop preview only). Returns null when nothing
- * is drawn.
- */
-export function preprocess(strokes: readonly Stroke[], normalize: Normalize, padPen = 16): Preprocessed | null {
-  const box = strokeBox(strokes);
-  if (!box) return null;
-  const w = box.x1 - box.x0;
-  const h = box.y1 - box.y0;
-  const longer = Math.max(w, h);
-
-  // 1. the ink's bounding box, as drawn (pad pen included), shrunk to a preview.
-  const half = padPen / 2;
-  const cropScale = CROP_SIDE / (longer + padPen);
-  const crop = rasterize(strokes, Math.max(1, Math.ceil((w + padPen) * cropScale)), Math.max(1, Math.ceil((h + padPen) * cropScale)),
-    { scale: cropScale, dx: (half - box.x0) * cropScale, dy: (half - box.y0) * cropScale }, padPen * cropScale);
-
-  // 2. longer side of the ink (pen included) = 20 px; a dot stays a dot.
-  const scale = longer > 0 ? (BOX - PEN_WIDTH) / longer : 1;
-  const inkW = w * scale + PEN_WIDTH;
-  const inkH = h * scale + PEN_WIDTH;
-  const scaled = rasterize(strokes, Math.ceil(inkW), Math.ceil(inkH),
-    { scale, dx: PEN_WIDTH / 2 - box.x0 * scale, dy: PEN_WIDTH / 2 - box.y0 * scale }, PEN_WIDTH);
-
-  // 3. box centred in 28×28.
-  const boxCentred: Placement = {
-    scale,
-    dx: SIDE / 2 - ((box.x0 + box.x1) / 2) * scale,
-    dy: SIDE / 2 - ((box.y0 + box.y1) / 2) * scale,
-  };
-  const placed = rasterize(strokes, SIDE, SIDE, boxCentred, PEN_WIDTH);
-
-  // 4. centre of mass to the centre: shift, re-render, repeat (sampling moves the mass a hair each time).
-  let at = boxCentred;
-  let centred = placed;
-  for (let i = 0; i < 4; i++) {
-    const com = centreOfMass(centred);
-    if (!com) break;
-    const ddx = SIDE / 2 - com.x;
-    const ddy = SIDE / 2 - com.y;
-    if (Math.abs(ddx) < 0.01 && Math.abs(ddy) < 0.01) break;
-    const clamp = (v: number) => Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, v));
-    at = { scale, dx: boxCentred.dx + clamp(at.dx - boxCentred.dx + ddx), dy: boxCentred.dy + clamp(at.dy - boxCentred.dy + ddy) };
-    centred = rasterize(strokes, SIDE, SIDE, at, PEN_WIDTH);
-  }
-
-  // 5. 0…255, white on black, then the run's normalisation.
-  const pixels = Array.from(centred.data, (v) => Math.round(v * 255));
+/** Steps 2–5 on any picture of ink (0…1, white on black): the pad's scan, or a test's upscaled MNIST digit. */
+export function preprocessImage(source: Grey, normalize: Normalize, blur?: number): Preprocessed | null {
+  const fitted = fitToMnist(source, blur);
+  if (!fitted) return null;
+  const pixels = Array.from(fitted.centred.data, (v) => Math.round(v * 255));
   const rounded: Grey = { width: SIDE, height: SIDE, data: Float32Array.from(pixels, (v) => v / 255) };
   const input = normalise(pixels, normalize);
   return {
     steps: [
-      { id: 'crop', image: crop },
-      { id: 'scaled', image: scaled },
-      { id: 'placed', image: placed },
+      { id: 'crop', image: source },
+      { id: 'scaled', image: fitted.scaled },
+      { id: 'placed', image: fitted.placed },
       { id: 'centred', image: rounded },
       { id: 'normalised', image: toDisplay(input, SIDE, SIDE) },
     ],
     pixels,
     input,
-    centre: centreOfMass(rounded) ?? { x: SIDE / 2, y: SIDE / 2 },
-    ink: { width: inkW, height: inkH },
+    centre: fitted.centre,
+    box: fitted.box,
   };
+}
+
+/** The whole pipeline from the pad's strokes. Returns null when nothing is drawn. */
+export function preprocess(strokes: readonly Stroke[], normalize: Normalize): Preprocessed | null {
+  const source = scan(strokes);
+  return source && preprocessImage(source, normalize);
 }
 
 /** An all-black 28×28 frame, for the empty pad. */

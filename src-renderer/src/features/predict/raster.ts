@@ -69,7 +69,11 @@ export function rasterize(strokes: readonly Stroke[], width: number, height: num
   return image;
 }
 
-/** Centre of mass of the ink, in image coordinates (pixel i spans [i, i+1), so its centre is i + ½). */
+/**
+ * Centre of mass of the ink in pixel-index coordinates, as `scipy.ndimage.center_of_mass` gives it: pixel (i, j)
+ * weighs in at exactly (i, j), so with pixel i covering [i, i+1) a mass at index 14 sits at 14.5 on that line.
+ * MNIST's digits have theirs at (14, 14) in this convention (mnist-fit.ts).
+ */
 export function centreOfMass(image: Grey): Point | null {
   let sum = 0;
   let sx = 0;
@@ -78,8 +82,8 @@ export function centreOfMass(image: Grey): Point | null {
     for (let x = 0; x < image.width; x++) {
       const v = image.data[y * image.width + x];
       sum += v;
-      sx += v * (x + 0.5);
-      sy += v * (y + 0.5);
+      sx += v * x;
+      sy += v * y;
     }
   }
   return sum > 0 ? { x: sx / sum, y: sy / sum } : null;
@@ -99,4 +103,74 @@ export function inkBox(image: Grey, threshold = 0): { x0: number; y0: number; x1
     }
   }
   return x0 === Infinity ? null : { x0, y0, x1, y1 };
+}
+
+/**
+ * Area-averaged resampling (a box filter, the anti-aliasing MNIST's size normalisation used): source column u,
+ * covering [u, u+1), lands on [u·scale + dx, (u+1)·scale + dx) in a new `width`×`height` image (rows likewise
+ * with dy), and each output
+ * pixel takes the mean of the source over its own square. Ink is conserved wherever it lands inside the frame, so
+ * a pixel that a stroke's edge half covers comes out half grey. Separable: rows first, then columns.
+ */
+export function resampleArea(src: Grey, width: number, height: number, at: Placement): Grey {
+  const wx = overlaps(src.width, width, at.scale, at.dx);
+  const wy = overlaps(src.height, height, at.scale, at.dy);
+  const rows = new Float32Array(src.height * width);
+  for (let v = 0; v < src.height; v++) {
+    const row = v * src.width;
+    for (let u = 0; u < src.width; u++) {
+      const value = src.data[row + u];
+      if (value === 0) continue;
+      for (const [x, w] of wx[u]) rows[v * width + x] += value * w;
+    }
+  }
+  const out = blank(width, height);
+  for (let v = 0; v < src.height; v++) {
+    for (const [y, w] of wy[v]) {
+      for (let x = 0; x < width; x++) out.data[y * width + x] += rows[v * width + x] * w;
+    }
+  }
+  return out;
+}
+
+/** For each source index u, the output pixels its span [u·scale + offset, (u+1)·scale + offset) overlaps and by how much. */
+function overlaps(srcLength: number, length: number, scale: number, offset: number): [number, number][][] {
+  const out: [number, number][][] = [];
+  for (let u = 0; u < srcLength; u++) {
+    const a = u * scale + offset;
+    const b = a + scale;
+    const cells: [number, number][] = [];
+    for (let x = Math.max(0, Math.floor(a)); x < Math.min(length, Math.ceil(b)); x++) {
+      const w = Math.min(b, x + 1) - Math.max(a, x);
+      if (w > 0) cells.push([x, w]);
+    }
+    out.push(cells);
+  }
+  return out;
+}
+
+/** A Gaussian blur of standard deviation `sigma` pixels (kernel cut at 3σ, renormalised), zero outside the image. */
+export function gaussianBlur(image: Grey, sigma: number): Grey {
+  if (sigma <= 0) return { ...image, data: image.data.slice() };
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const k = kernel.map((v) => v / total);
+  const { width, height } = image;
+  const pass = (src: Float32Array, horizontal: boolean): Float32Array => {
+    const dst = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let sum = 0;
+        for (let i = -radius; i <= radius; i++) {
+          const xx = horizontal ? x + i : x;
+          const yy = horizontal ? y : y + i;
+          if (xx >= 0 && xx < width && yy >= 0 && yy < height) sum += src[yy * width + xx] * k[i + radius];
+        }
+        dst[y * width + x] = sum;
+      }
+    }
+    return dst;
+  };
+  return { width, height, data: pass(pass(image.data, true), false) };
 }
