@@ -17,7 +17,8 @@
  *   --data DIR        the MNIST folder for --full and --torch
  *   --torch [PYTHON]  also race PyTorch on this machine (scripts/torch_bench.py; default /usr/bin/python3), for
  *                     each preset with a target: PyTorch is tuned first (torch threads × OpenBLAS threads, 1..cores
- *                     each, the best kept; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it), then LayerLab's
+ *                     each, the best kept; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it, glibc malloc told
+ *                     to keep freed memory), then LayerLab's
  *                     best CPU backend here and the tuned PyTorch train full MNIST epochs (--data) in turn,
  *                     --epochs each (default 3 with --torch); the report gives each side's median after the first
  *                     and its min–max, the ratio, PyTorch's winning configuration, its BLAS kernel and environment,
@@ -182,8 +183,9 @@ export interface TrainResult {
   crossingsPerStep: number | null;
   /**
    * On a GPU backend, per timed step: bytes the step plans wrote to the device and read back, the gpu.js thread's
-   * own ms in plan calls (its host work, serial with the device's), and values brought home because a plan was
-   * about to write over them.
+   * own ms in resident plan calls (its host work, serial with the device's; null through gpu.js's own encoder,
+   * whose copies and waits cannot be told apart), and values brought home because a plan was about to write over
+   * them.
    */
   uploadBytesPerStep: number | null;
   readBytesPerStep: number | null;
@@ -253,7 +255,8 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     crossingsPerStep: perStep('crossings'),
     uploadBytesPerStep: perStep('uploadBytes'),
     readBytesPerStep: perStep('readBytes'),
-    planHostMsPerStep: perStep('planHostMs'),
+    // Measured for resident plans only (step-plans.ts WorkerCounts.planHostMs).
+    planHostMsPerStep: after?.executors.includes('resident-encoder') ? perStep('planHostMs') : null,
     evictionsPerStep: perStep('evictions'),
     planExecutors: after?.executors ?? null,
     planFailures: after?.planFailures ?? null,
@@ -391,6 +394,9 @@ export interface TorchSetup {
   env: Record<string, string>;
   /** What the script removed from its environment before OpenBLAS loaded (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE). */
   unset: Record<string, string>;
+  /** What it set: glibc malloc's MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_, so that freed blocks are kept
+   * rather than faulted in again every step (scripts/torch_bench.py says why). */
+  set: Record<string, string>;
 }
 
 /** One full epoch: wall seconds, and the process's CPU seconds (all its threads; on a loaded machine, what the
@@ -712,7 +718,7 @@ export function describeTorch(setup: TorchSetup): string {
     : `BLAS ${blas.libraries.join(', ') || 'not found'}${blas.note ? ` (${blas.note})` : ''}`;
   const vars = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
   return `PyTorch ${setup.torch} here (${setup.device}, ${setup.cores} cores, ${setup.torchDefaultThreads} torch thread${setup.torchDefaultThreads > 1 ? 's' : ''} by default): ${kernel}, ATen CPU capability ${setup.capability ?? 'unknown'}; ` +
-    `unset for it: ${vars(setup.unset) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
+    `unset for it: ${vars(setup.unset) || 'nothing'}; set for it: ${vars(setup.set) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
 }
 
 async function report(opts: Options, out: (line: string) => void, torchProcess: { process: TorchProcess; setup: TorchSetup } | null): Promise<void> {
@@ -727,7 +733,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
           (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : '') +
           `  host ${r.hostMsPerStep.toFixed(2)} ms/step` +
           (r.submitsPerStep !== null ? `, ${r.submitsPerStep.toFixed(1)} submits, ${r.dispatchesPerStep!.toFixed(0)} dispatches, ${r.readbacksPerStep!.toFixed(1)} reads, ${r.crossingsPerStep!.toFixed(1)} thread crossings per step` +
-            `; gpu.js thread ${r.planHostMsPerStep!.toFixed(2)} ms, ${kib(r.uploadBytesPerStep!)} up, ${kib(r.readBytesPerStep!)} down, ${r.evictionsPerStep!.toFixed(1)} evictions per step` +
+            `; gpu.js thread ${r.planHostMsPerStep === null ? 'n/a (not a resident plan)' : `${r.planHostMsPerStep.toFixed(2)} ms`}, ${kib(r.uploadBytesPerStep!)} up, ${kib(r.readBytesPerStep!)} down, ${r.evictionsPerStep!.toFixed(1)} evictions per step` +
             (r.planExecutors?.length ? ` (plans: ${r.planExecutors.join('; ')})` : ' (no step plan)') : ''));
       }
     }
