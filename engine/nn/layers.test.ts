@@ -175,8 +175,8 @@ describe('init', () => {
 
 describe('torch options the engine lacks are errors, never silently ignored', () => {
   it.each([
-    [() => new LSTM(3, 4, { projSize: 2 }), 'LSTM: proj_size=2 is not supported (only proj_size=0, no projections)'],
-    [() => new GRU(3, 4, { projSize: 2 }), 'GRU: proj_size is an LSTM option'],
+    [() => new LSTM(3, 4, { projSize: 4 }), 'LSTM: proj_size must be an integer ≥ 0 and smaller than hidden_size 4, got 4'],
+    [() => new GRU(3, 4, { projSize: 2 }), 'GRU: proj_size is only supported for LSTM, not RNN or GRU'],
     [() => new LSTM(3, 4, { nonlinearity: 'relu' } as never), "LSTM: unknown option 'nonlinearity'"],
     [() => new Conv2d(1, 2, 3, { paddingMode: 'mirror' } as never), "Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'mirror'"],
     [() => new Conv2d(1, 2, 3, { padding_mode: 'reflect' } as never), "Conv2d: unknown option 'padding_mode' (known: stride, padding, paddingMode, dilation, groups, bias, rng)"],

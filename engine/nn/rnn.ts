@@ -10,7 +10,7 @@
  * Shape (L = sequence length, N = batch, H = hiddenSize):
  * - input: (L, N, inputSize), or (N, L, inputSize) with batchFirst, or unbatched (L, inputSize).
  * - h0 (optional, zeros by default): (D·numLayers, N, H), or (D·numLayers, H) unbatched, D = 2 if bidirectional
- *   else 1. LSTM takes [h0, c0].
+ *   else 1. LSTM takes [h0, c0]; with projSize, h0, hN and the outputs are projSize wide instead of H.
  * - forward returns [output, hN] (LSTM: [output, [hN, cN]]) like torch: output (L, N, D·H) or (N, L, D·H) with
  *   batchFirst, the top layer's h at every step (both directions side by side); hN (D·numLayers, N, H), every
  *   layer's (and direction's) last h.
@@ -47,7 +47,10 @@ export interface RNNBaseOptions {
    * outputs: output (…, 2H), hN (2·numLayers, N, H) ordered layer by layer, forward then reverse (default false).
    */
   bidirectional?: boolean;
-  /** Only 0: an LSTM with projections (torch's proj_size > 0) is not supported, and says so. */
+  /**
+   * LSTM only: project each h to this size with a learned `weight_hr` (projSize, H), h = W_hr·(o ⊙ tanh(c));
+   * outputs and h0/hN are then projSize wide, c stays H (default 0: no projection; must be < hiddenSize).
+   */
   projSize?: number;
 }
 
@@ -65,6 +68,8 @@ interface LayerWeights {
   wHh: Tensor;
   bIh: Tensor | null;
   bHh: Tensor | null;
+  /** LSTM with projSize: weight_hr. */
+  wHr: Tensor | null;
 }
 
 /** Shared by RNN, LSTM and GRU: parameters, input layout, the loop over layers and time. */
@@ -75,6 +80,8 @@ abstract class RNNBase extends Module {
   readonly dropout: number;
   readonly returnLastStep: boolean;
   readonly bidirectional: boolean;
+  /** LSTM's projection size; 0 for none. */
+  readonly projSize: number;
   /** Per layer, per direction: layers[k·directions + d]. */
   protected readonly layers: LayerWeights[] = [];
   private readonly rng: Random;
@@ -92,12 +99,14 @@ abstract class RNNBase extends Module {
       ...(mode === 'RNN_TANH' || mode === 'RNN_RELU' ? ['nonlinearity'] : []),
     ]);
     const {
-      numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, bidirectional = false, rng = defaultGenerator(),
+      numLayers = 1, bias = true, batchFirst = false, dropout = 0, returnLastStep = false, bidirectional = false, projSize = 0,
+      rng = defaultGenerator(),
     } = options;
-    // Refused rather than ignored: it would build a different layer from torch's (other weights, other outputs).
-    if (options.projSize !== undefined && options.projSize !== 0) {
-      if (mode !== 'LSTM') throw new Error(`${name}: proj_size is an LSTM option`);
-      throw new Error(`${name}: proj_size=${options.projSize} is not supported (only proj_size=0, no projections)`);
+    if (projSize !== 0) {
+      if (mode !== 'LSTM') throw new Error(`${name}: proj_size is only supported for LSTM, not RNN or GRU`);
+      if (!(Number.isInteger(projSize) && projSize > 0 && projSize < hiddenSize)) {
+        throw new Error(`${name}: proj_size must be an integer ≥ 0 and smaller than hidden_size ${hiddenSize}, got ${projSize}`);
+      }
     }
     checkPositiveInt(name, 'input_size', inputSize);
     checkPositiveInt(name, 'hidden_size', hiddenSize);
@@ -109,17 +118,20 @@ abstract class RNNBase extends Module {
     this.dropout = dropout;
     this.returnLastStep = returnLastStep;
     this.bidirectional = bidirectional;
+    this.projSize = projSize;
     this.rng = rng;
     const g = GATES[mode] * hiddenSize;
+    const out = this.outputSize;
     for (let k = 0; k < numLayers; k++) {
-      const inK = k === 0 ? inputSize : hiddenSize * this.directions;
+      const inK = k === 0 ? inputSize : out * this.directions;
       for (let d = 0; d < this.directions; d++) {
         const sfx = `l${k}${d === 1 ? '_reverse' : ''}`;
         this.layers.push({
           wIh: this.registerParameter(`weight_ih_${sfx}`, zeros([g, inK])),
-          wHh: this.registerParameter(`weight_hh_${sfx}`, zeros([g, hiddenSize])),
+          wHh: this.registerParameter(`weight_hh_${sfx}`, zeros([g, out])),
           bIh: this.registerParameter(`bias_ih_${sfx}`, bias ? zeros([g]) : null),
           bHh: this.registerParameter(`bias_hh_${sfx}`, bias ? zeros([g]) : null),
+          wHr: this.registerParameter(`weight_hr_${sfx}`, projSize > 0 ? zeros([projSize, hiddenSize]) : null),
         });
       }
     }
@@ -137,6 +149,11 @@ abstract class RNNBase extends Module {
    * Returns the new state.
    */
   protected abstract cell(gx: Tensor, gh: Tensor, state: Tensor[]): Tensor[];
+
+  /** The size of h (and of each direction's output): projSize when projecting, else hiddenSize. */
+  get outputSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
 
   /** 2 when bidirectional, else 1. */
   protected get directions(): number {
@@ -168,14 +185,17 @@ abstract class RNNBase extends Module {
         // Transposed once per forward rather than once per step; their gradients sum over steps in autograd.
         const wIhT = transpose(w.wIh, 0, 1);
         const wHhT = transpose(w.wHh, 0, 1);
+        const wHrT = w.wHr ? transpose(w.wHr, 0, 1) : null;
         const affine = (v: Tensor, wT: Tensor, b: Tensor | null) => (b ? add(matmul(v, wT), b) : matmul(v, wT));
-        let state = Array.from({ length: this.stateCount }, (_, s) =>
-          initial ? reshape(slice(initial[s], 0, row, row + 1), [batch, this.hiddenSize]) : zeros([batch, this.hiddenSize]),
-        );
+        let state = Array.from({ length: this.stateCount }, (_, s) => {
+          const size = s === 0 ? this.outputSize : this.hiddenSize; // h is projected, c is not
+          return initial ? reshape(slice(initial[s], 0, row, row + 1), [batch, size]) : zeros([batch, size]);
+        });
         const out: Tensor[] = new Array<Tensor>(steps);
         for (let i = 0; i < steps; i++) {
           const t = d === 0 ? i : steps - 1 - i; // the reverse direction reads the sequence from its end
           state = this.cell(affine(inputs[t], wIhT, w.bIh), affine(state[0], wHhT, w.bHh), state);
+          if (wHrT) state = [matmul(state[0], wHrT), ...state.slice(1)]; // h = W_hr·(o ⊙ tanh(c))
           out[t] = state[0];
         }
         outputs.push(out);
@@ -201,10 +221,14 @@ abstract class RNNBase extends Module {
     return { x: this.batchFirst ? transpose(input, 0, 1) : input, unbatched: false };
   }
 
-  /** Validates a given initial state: (D·numLayers, N, H), or (D·numLayers, H) unbatched; D = 2 if bidirectional. */
+  /**
+   * Validates a given initial state: (D·numLayers, N, H), or (D·numLayers, H) unbatched; D = 2 if bidirectional, and
+   * h0 is projSize wide when projecting.
+   */
   protected prepareState(h: Tensor, label: string, batch: number, unbatched: boolean): Tensor {
     const rows = this.numLayers * this.directions;
-    const expected = unbatched ? [rows, this.hiddenSize] : [rows, batch, this.hiddenSize];
+    const size = label === 'c0' ? this.hiddenSize : this.outputSize;
+    const expected = unbatched ? [rows, size] : [rows, batch, size];
     if (h.ndim !== expected.length || h.shape.some((d, i) => d !== expected[i])) {
       throw new Error(`${this.constructor.name}: expected ${label} of shape [${expected}], got [${h.shape}]`);
     }
@@ -227,6 +251,7 @@ abstract class RNNBase extends Module {
   /** torch's text (which does not show RNN's nonlinearity); return_last_step appears only when set. */
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize !== 0) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';

@@ -799,6 +799,7 @@ def init_stats():
     case('LSTM/2layers', 'LSTM', (64, 32), {'num_layers': 2})
     case('GRU/basic', 'GRU', (32, 64), {})
     case('GRU/bidirectional', 'GRU', (32, 64), {'bidirectional': True, 'num_layers': 2})
+    case('LSTM/proj_size', 'LSTM', (32, 64), {'proj_size': 16})
     write('init.json', cases)
 
 
@@ -1002,7 +1003,8 @@ def rnns():
         else:
             x = U(batch, seq, inp) if bf else U(seq, batch, inp)
             state_shape = (layers_, batch, hid)
-        h0 = U(*state_shape) * 0.5 if with_h0 else None
+        h_size = kwargs.get('proj_size', 0) or hid  # an LSTM with proj_size has h of that size, c of hidden_size
+        h0 = U(*state_shape[:-1], h_size) * 0.5 if with_h0 else None
         c0 = U(*state_shape) * 0.5 if (with_h0 and layer == 'LSTM') else None
         xl = x.clone().requires_grad_(True)
         h0l = h0.clone().requires_grad_(True) if h0 is not None else None
@@ -1052,6 +1054,12 @@ def rnns():
          {'num_layers': 2, 'batch_first': True, 'bidirectional': True}, with_h0=True)
     case('GRU/bidirectional_2layers', 'GRU', nn.GRU, (3, 4), {'num_layers': 2, 'bidirectional': True}, batch=3)
     case('GRU/bidirectional_unbatched_h0', 'GRU', nn.GRU, (2, 3), {'bidirectional': True}, batch=None, with_h0=True)
+    # proj_size: h = W_hr (o * tanh(c)); h0/h_n and the outputs are proj_size wide, c0/c_n hidden_size
+    case('LSTM/proj_size', 'LSTM', nn.LSTM, (3, 5), {'proj_size': 2})
+    case('LSTM/proj_size_2layers_bidirectional_h0', 'LSTM', nn.LSTM, (3, 5),
+         {'proj_size': 3, 'num_layers': 2, 'bidirectional': True, 'batch_first': True}, with_h0=True)
+    case('LSTM/proj_size_no_bias_unbatched_h0', 'LSTM', nn.LSTM, (2, 4), {'proj_size': 1, 'bias': False},
+         batch=None, with_h0=True)
     case('RNN/bidirectional_relu_no_bias_h0', 'RNN', nn.RNN, (3, 4),
          {'nonlinearity': 'relu', 'bias': False, 'bidirectional': True}, with_h0=True)
     write('rnn.json', cases)
