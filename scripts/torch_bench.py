@@ -8,8 +8,11 @@ shuffled, with the plain loop of "What is torch.nn really?" (index, forward, los
 What makes the comparison fair (issue 19):
 - OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the environment before OpenBLAS loads (the script
   re-executes itself without them): the development VMs set OPENBLAS_CORETYPE=Haswell, which picks AVX2 kernels on
-  an AVX-512 CPU. `--keep-env` keeps them (to reproduce the handicapped figure). The report names the kernel
-  OpenBLAS chose (openblas_get_corename, openblas_get_config) and the variables that matter.
+  an AVX-512 CPU. The report names the kernel OpenBLAS chose (openblas_get_corename, openblas_get_config) and the
+  variables that matter.
+- MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ are set (unless set already) so that glibc keeps freed memory
+  instead of returning it to the kernel each step (MALLOC, below). `--keep-env` runs with the environment as it
+  is: the two OPENBLAS_ variables kept, malloc at its defaults (to see what they cost).
 - Debian's torch does not pass set_num_threads on to OpenBLAS, whose own pthreads then spin against torch's
   OpenMP threads. So each preset searches torch threads (--threads) x OpenBLAS threads (--blas-threads, set through
   ctypes: openblas_set_num_threads in libopenblas.so.0), both 1..cores by default, and keeps the best: every
@@ -18,7 +21,7 @@ What makes the comparison fair (issue 19):
 
 Two ways to run it:
 - One shot (the GPU bundle's run.sh, or by hand): prints one JSON document,
-  {"torch", "device", "cores", "torchDefaultThreads", "blas", "capability", "env", "unset",
+  {"torch", "device", "cores", "torchDefaultThreads", "blas", "capability", "env", "unset", "set",
    "presets": {name: {"threads": torch threads, "blasThreads": n, "search": [...], "seconds": [epoch seconds...],
    "cpuSeconds": [...]}}}.
 
@@ -26,7 +29,7 @@ Two ways to run it:
 
 - `--serve` (engine/node/bench-cli.ts, which interleaves PyTorch's epochs with LayerLab's): one JSON object per line.
   It first prints {"ready": true, "torch", "device", "cores", "torchDefaultThreads", "blas", "capability", "env",
-  "unset"}, then answers each line on stdin: {"tune": preset} -> {"preset", "config": {"torchThreads",
+  "unset", "set"}, then answers each line on stdin: {"tune": preset} -> {"preset", "config": {"torchThreads",
   "blasThreads"}, "search": [...]} (and makes a fresh model for the preset under that configuration);
   {"epoch": preset} -> {"preset", "seconds", "cpuSeconds"} (one full epoch of that model: wall and process CPU
   seconds). A failure answers {"error": message}. It exits at the end of its input.
@@ -48,24 +51,36 @@ MEAN, STD = 0.1307, 0.3081
 
 # Removed before OpenBLAS loads (they force a core type and cache size it would otherwise detect).
 FORCED = ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')
-# Carries what was removed across the re-execution, for the report.
-UNSET_NOTE = 'LAYERLAB_TORCH_BENCH_UNSET'
+# glibc's malloc, left to its defaults, hands the blocks of a conv's backward (oneDNN's scratch, im2col buffers)
+# back to the kernel every step and faults them in again: on a loaded VM, Mnist_CNN measured 566-776 page faults and
+# 3-6 ms of system time a step, 10x its quiet step. Keeping them, as a PyTorch user would with jemalloc or these
+# two settings (and as LayerLab's wasm memory, which never shrinks, does), removes that. Set unless already set.
+MALLOC = {'MALLOC_MMAP_THRESHOLD_': str(32 << 20), 'MALLOC_TRIM_THRESHOLD_': str(1 << 30)}
+# Carries what was changed across the re-execution, for the report.
+NOTE = 'LAYERLAB_TORCH_BENCH_ENV'
 # The variables that change how fast PyTorch runs on a CPU, printed with the figures.
-ENV_PREFIXES = ('OPENBLAS_', 'GOTO', 'OMP_', 'GOMP_', 'KMP_', 'MKL_', 'DNNL_', 'ONEDNN_', 'MKLDNN_', 'ATEN_', 'TORCH_')
-ENV_NAMES = ('LD_PRELOAD',)
+ENV_PREFIXES = ('OPENBLAS_', 'GOTO', 'OMP_', 'GOMP_', 'KMP_', 'MKL_', 'DNNL_', 'ONEDNN_', 'MKLDNN_', 'ATEN_', 'TORCH_',
+                'MALLOC_')
+ENV_NAMES = ('LD_PRELOAD', 'GLIBC_TUNABLES')
 
 
-def clean_environment(keep):
-    """Re-executes this script without FORCED when it was started with any of them; returns what was removed."""
+def prepare_environment(keep):
+    """Re-executes this script without FORCED and with MALLOC where it was started otherwise; returns
+    (what was removed, what was set). Both must be in place before torch (OpenBLAS, glibc) starts."""
+    if NOTE in os.environ:
+        note = json.loads(os.environ.pop(NOTE))
+        return note['unset'], note['set']
     if keep:
-        return {}
+        return {}, {}
     removed = {k: os.environ[k] for k in FORCED if k in os.environ}
-    if removed:
+    added = {k: v for k, v in MALLOC.items() if k not in os.environ}
+    if removed or added:
         env = {k: v for k, v in os.environ.items() if k not in FORCED}
-        env[UNSET_NOTE] = json.dumps(removed)
+        env.update(added)
+        env[NOTE] = json.dumps({'unset': removed, 'set': added})
         sys.stdout.flush()
         os.execve(sys.executable, [sys.executable, *sys.argv], env)
-    return json.loads(os.environ.pop(UNSET_NOTE, '{}'))
+    return {}, {}
 
 
 def environment():
@@ -269,11 +284,12 @@ def main():
                         help="OpenBLAS thread counts to try (default on a CPU '1..cores'; on a GPU OpenBLAS's own)")
     parser.add_argument('--rounds', type=int, default=3, help='rounds of the search (each times every configuration)')
     parser.add_argument('--search-seconds', type=float, default=0.3, help='least seconds of steps per configuration and round')
-    parser.add_argument('--keep-env', action='store_true', help='keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE')
+    parser.add_argument('--keep-env', action='store_true',
+                        help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, and glibc malloc's defaults")
     parser.add_argument('--serve', action='store_true', help='answer JSON lines on stdin (the bench interleaves epochs)')
     parser.add_argument('--device', default='cpu', help="'cuda' times PyTorch on the GPU (the GPU server's comparison)")
     args = parser.parse_args()
-    unset = clean_environment(args.keep_env)
+    unset, added = prepare_environment(args.keep_env)
 
     import torch
     cores = os.cpu_count() or 1
@@ -289,7 +305,7 @@ def main():
     header = {
         'torch': torch.__version__, 'device': args.device, 'cores': cores, 'torchDefaultThreads': torch.get_num_threads(),
         'blas': blas.describe(),
-        'capability': capability, 'env': environment(), 'unset': unset,
+        'capability': capability, 'env': environment(), 'unset': unset, 'set': added,
     }
     try:
         images = read_idx(f'{args.data}/train-images-idx3-ubyte.gz')

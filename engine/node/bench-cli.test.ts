@@ -109,7 +109,7 @@ if (process.env.FAKE_TORCH === 'missing') {
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 say({ ready: true, torch: '9.9.9', device: 'cpu', cores: 2, torchDefaultThreads: 1, capability: 'AVX512',
   blas: { libraries: ['/x/libopenblasp.so'], corename: 'Cooperlake', config: 'OpenBLAS 0.3.21 Cooperlake', defaultThreads: 2, note: null },
-  env: { OMP_WAIT_POLICY: 'passive' }, unset: { OPENBLAS_CORETYPE: 'Haswell' } });
+  env: { OMP_WAIT_POLICY: 'passive' }, unset: { OPENBLAS_CORETYPE: 'Haswell' }, set: { MALLOC_TRIM_THRESHOLD_: '1073741824' } });
 const seconds = [1.0, 0.5, 0.3, 0.4, 0.2];
 let n = 0;
 require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
@@ -190,7 +190,7 @@ describe('npm run bench -- --torch', () => {
 
     // The same in words: the PyTorch run's kernel and environment first, then one row per preset.
     const text = (await run([...argv, '--epochs', '3'])).lines.join('\n');
-    expect(text).toMatch(/PyTorch 9\.9\.9 here \(cpu, 2 cores, 1 torch thread by default\): OpenBLAS kernel Cooperlake .*unset for it: OPENBLAS_CORETYPE=Haswell; its environment: OMP_WAIT_POLICY=passive/);
+    expect(text).toMatch(/PyTorch 9\.9\.9 here \(cpu, 2 cores, 1 torch thread by default\): OpenBLAS kernel Cooperlake .*unset for it: OPENBLAS_CORETYPE=Haswell; set for it: MALLOC_TRIM_THRESHOLD_=1073741824; its environment: OMP_WAIT_POLICY=passive/);
     expect(text).toMatch(/ms per step by torch threads × BLAS threads .*: 1×1 0\.200, 2×1 0\.100; racing 2×1 against LayerLab cpu/);
     expect(text).toMatch(/3 full MNIST epochs each, taken in turn/);
     expect(text).toMatch(/Mnist_Logistic +\d+\.\d{3} \(\d+\.\d{3}–\d+\.\d{3}; cpu \d+\.\d{3}\) cpu +0\.400 \(0\.300–0\.500; cpu 0\.200\) 2×1 +\d+\.\d\d×/);
