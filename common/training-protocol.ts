@@ -118,6 +118,13 @@ export interface RunMeta {
    */
   parentEnded?: boolean;
   /**
+   * The checkpoint within the epoch in progress (written every 30 s or so), so a crash loses at most that much of
+   * it; absent between epochs. Its weights and optimizer are `partial.safetensors` and `optimizer-partial.safetensors`.
+   */
+  partial?: RunPosition;
+  /** The step the run was resumed at after its last crash: a crash before any checkpoint beyond it is a second one. */
+  recoveredAtStep?: number;
+  /**
    * The images the run trains and validates on: spec.data.validationSize held out of the training file, stratified,
    * drawn by the run's seed (common/split.ts; the PyTorch twin draws the same with `--seed`). Set once the dataset
    * is loaded. Absent on runs made before runs were split by their own seed: they keep main's default split.
@@ -125,6 +132,14 @@ export interface RunMeta {
   split?: RunSplit;
   /** How many times the run was evaluated on the test set (absent on runs made before it was counted: none). */
   testEvaluations?: number;
+}
+
+/** Where a run stands within an epoch: `batch` batches of `epoch` done, `step` in all, and the epoch's sums so far. */
+export interface RunPosition {
+  epoch: number;
+  batch: number;
+  step: number;
+  totals: { lossSum: number; samples: number; correct: number; seconds: number };
 }
 
 /** A run's split: its sizes, and the seed that drew it (null: main's default split, for runs made before). */

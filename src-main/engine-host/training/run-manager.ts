@@ -44,10 +44,11 @@ export interface TrainingLinks {
 }
 
 /**
- * A run that crashed or hung the engine host this many times is not resumed by itself again: the next try would
- * most likely crash it once more (a model too big for the machine). It is left stopped, and the user chooses.
+ * How often a run checkpoints within an epoch, whichever comes first: a crash loses at most this much work.
+ * LAYERLAB_CHECKPOINT_MS shortens the time for tests.
  */
-const MAX_RECOVERIES = 1;
+const CHECKPOINT_EVERY_MS = Number(process.env.LAYERLAB_CHECKPOINT_MS) || 30_000;
+const CHECKPOINT_EVERY_BATCHES = 10_000;
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
 export class RunManager {
@@ -307,7 +308,11 @@ export class RunManager {
         loss: outcome.loss, size: outcome.size, correct: outcome.correct, seconds: outcome.seconds, lr: trainer.lr,
         epochSoFar: (({ lossSum, samples, correct }) => ({ lossSum, samples, correct }))(trainer.epochTotals),
       });
+      run.batchesSinceCheckpoint++;
       if (outcome.epochDone) await this.#endEpoch(run);
+      else if (run.batchesSinceCheckpoint >= CHECKPOINT_EVERY_BATCHES || Date.now() - run.checkpointedAt >= CHECKPOINT_EVERY_MS) {
+        await run.checkpointWithinEpoch();
+      }
       if (run.stepUnit === 'batch' || (run.stepUnit === 'epoch' && outcome.epochDone)) {
         run.stepUnit = null;
         await run.throttle.drain();
@@ -431,8 +436,13 @@ export class RunManager {
     if (!interrupted || this.#run) return;
     const id = interrupted.id;
     const parentEnded = interrupted.parentEnded === true;
-    if (!parentEnded && interrupted.recoveries >= MAX_RECOVERIES) {
-      const reason = `The engine host crashed or stopped answering ${MAX_RECOVERIES + 1} times during this run, so LayerLab did not ` +
+    // A second crash (or hang) with no checkpoint since the first resume: resuming again would most likely crash it
+    // once more (a model too big for the machine). It is left stopped, and the user chooses. A run that made
+    // progress between crashes is resumed each time.
+    const committed = interrupted.partial?.step ?? interrupted.step;
+    const stuck = interrupted.recoveredAtStep !== undefined && committed <= interrupted.recoveredAtStep;
+    if (!parentEnded && stuck) {
+      const reason = 'The engine host crashed or stopped answering twice during this run without it getting further, so LayerLab did not ' +
         `resume it by itself again. Restart it from its last checkpoint (epoch ${interrupted.epochsDone}) to try once more, ` +
         'perhaps with a smaller model or batch.';
       await store.writeMeta({ ...interrupted, state: 'stopped', reason });
@@ -449,11 +459,26 @@ export class RunManager {
     }
     const done = interrupted.epochsDone;
     run.truncate(done);
+    const within = interrupted.partial?.epoch === done + 1 ? interrupted.partial : undefined;
+    if (within) {
+      try {
+        await run.restoreWithinEpoch(within);
+      } catch {
+        await run.restore(done); // its files did not make it: the epoch's checkpoint it is, then
+      }
+    }
+    const position = run.meta.partial;
     delete run.meta.parentEnded;
-    if (!parentEnded) run.meta.recoveries++;
+    if (!parentEnded) {
+      run.meta.recoveries++;
+      run.meta.recoveredAtStep = run.trainer!.step;
+    }
+    const where = position
+      ? `its checkpoint in epoch ${position.epoch}, after batch ${position.batch}; the batches since are trained again`
+      : `its checkpoint after epoch ${done}; epoch ${done + 1} is trained again`;
     const message = parentEnded
-      ? `LayerLab was closed during run "${run.meta.name}"; it resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`
-      : `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from its checkpoint after epoch ${done}; epoch ${done + 1} is trained again.`;
+      ? `LayerLab was closed during run "${run.meta.name}"; it resumed from ${where}.`
+      : `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from ${where}.`;
     this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
     this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message };
     this.#broadcast(this.#recoveryNotice, this.#links.main);

@@ -89,25 +89,25 @@ export class RunStore {
     return metas.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
 
-  async writeWeights(id: string, which: 'last' | number, state: Record<string, Tensor>): Promise<void> {
+  async writeWeights(id: string, which: 'last' | 'partial' | number, state: Record<string, Tensor>): Promise<void> {
     const bytes = saveSafetensors(state, { metadata: { format: 'pt' } });
-    await this.#write(id, which === 'last' ? 'weights.safetensors' : join('epochs', `epoch-${pad(which)}.safetensors`), bytes);
+    await this.#write(id, weightsFile(which), bytes);
   }
 
-  async readWeights(id: string, which: 'last' | number): Promise<Record<string, Tensor>> {
-    const file = which === 'last' ? 'weights.safetensors' : join('epochs', `epoch-${pad(which)}.safetensors`);
+  async readWeights(id: string, which: 'last' | 'partial' | number): Promise<Record<string, Tensor>> {
+    const file = weightsFile(which);
     try {
       return loadSafetensors(await readFile(join(this.dir(id), file)));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`run ${id} has no checkpoint ${which === 'last' ? 'of its latest weights' : `for epoch ${which}`}`);
+        throw new Error(`run ${id} has no checkpoint ${which === 'last' ? 'of its latest weights' : which === 'partial' ? 'within its epoch' : `for epoch ${which}`}`);
       }
       throw error;
     }
   }
 
   /** Optimizer state as safetensors: one tensor per state array (`state.<param>.<key>`), the rest as metadata. */
-  async writeOptimizer(id: string, epoch: number, checkpoint: OptimizerCheckpoint): Promise<void> {
+  async writeOptimizer(id: string, epoch: number | 'partial', checkpoint: OptimizerCheckpoint): Promise<void> {
     const tensors: Record<string, Tensor> = {};
     const scalars: Record<string, Record<string, number>> = {};
     for (const [index, state] of Object.entries(checkpoint.optimizer.state)) {
@@ -122,7 +122,8 @@ export class RunStore {
       scheduler: JSON.stringify(checkpoint.scheduler),
       epoch: String(epoch),
     };
-    await this.#write(id, `optimizer-${pad(epoch)}.safetensors`, saveSafetensors(tensors, { metadata }));
+    await this.#write(id, optimizerFile(epoch), saveSafetensors(tensors, { metadata }));
+    if (epoch === 'partial') return;
     // Older optimizer states are never needed again: a resume starts from the latest committed epoch.
     for (const name of await readdir(this.dir(id))) {
       const m = /^optimizer-(\d+)\.safetensors$/.exec(name);
@@ -130,10 +131,10 @@ export class RunStore {
     }
   }
 
-  async readOptimizer(id: string, epoch: number): Promise<OptimizerCheckpoint | null> {
+  async readOptimizer(id: string, epoch: number | 'partial'): Promise<OptimizerCheckpoint | null> {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(join(this.dir(id), `optimizer-${pad(epoch)}.safetensors`));
+      bytes = await readFile(join(this.dir(id), optimizerFile(epoch)));
     } catch {
       return null;
     }
@@ -181,6 +182,17 @@ export class RunStore {
     await writeFile(temp, data);
     await rename(temp, path);
   }
+}
+
+/** `weights.safetensors`, `partial.safetensors` (within the epoch in progress), `epochs/epoch-003.safetensors`. */
+function weightsFile(which: 'last' | 'partial' | number): string {
+  if (which === 'last') return 'weights.safetensors';
+  if (which === 'partial') return 'partial.safetensors';
+  return join('epochs', `epoch-${pad(which)}.safetensors`);
+}
+
+function optimizerFile(epoch: number | 'partial'): string {
+  return `optimizer-${epoch === 'partial' ? 'partial' : pad(epoch)}.safetensors`;
 }
 
 function isAlive(pid: number): boolean {

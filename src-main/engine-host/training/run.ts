@@ -4,7 +4,7 @@
  * older snapshot; a checkpoint writes the weights, the optimizer and the history before run.json, the commit point
  * crash recovery trusts.
  */
-import type { RunHistory, RunMarker, RunMeta, RunStatus } from '../../../common/training-protocol';
+import type { RunHistory, RunMarker, RunMeta, RunPosition, RunStatus } from '../../../common/training-protocol';
 import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalogue';
 import type { ModelSpec } from '../../../common/spec/types';
 import type { Tensor } from '../../../engine/tensor';
@@ -22,6 +22,9 @@ export class Run {
   looping = false;
   /** Every example's prediction from the last evaluation of each split (`run-examples` pages through them). */
   readonly evaluated = new Map<'validation' | 'test', EvaluatedExamples>();
+  /** When the last checkpoint (of an epoch, or within one) was taken, and batches trained since. */
+  checkpointedAt = Date.now();
+  batchesSinceCheckpoint = 0;
   #io: Promise<void> = Promise.resolve();
 
   constructor(
@@ -72,8 +75,43 @@ export class Run {
     return this.persist((store) => store.writeWeights(this.id, 'last', weights));
   }
 
+  /**
+   * Within an epoch: the weights and optimizer as they are now, then run.json with the position (the commit), so a
+   * crash loses at most the batches since. Skipped between epochs (the epoch's own checkpoint covers that).
+   */
+  checkpointWithinEpoch(): Promise<void> {
+    const trainer = this.trainer!;
+    const position = trainer.position;
+    this.checkpointedAt = Date.now();
+    this.batchesSinceCheckpoint = 0;
+    if (!position) return Promise.resolve();
+    const weights = cloneState(trainer.model.stateDict());
+    const optimizer = trainer.optimizerState();
+    this.meta.partial = position;
+    const meta = { ...this.meta };
+    return this.persist(async (store) => {
+      await store.writeWeights(meta.id, 'partial', weights);
+      await store.writeOptimizer(meta.id, 'partial', optimizer);
+      await store.writeMeta(meta);
+    });
+  }
+
+  /** Back to a checkpoint within an epoch (after `restore` of the epoch before it): weights, optimizer, position. */
+  async restoreWithinEpoch(position: RunPosition): Promise<void> {
+    const trainer = this.trainer!;
+    await this.#io;
+    trainer.model.loadStateDict(await this.store.readWeights(this.id, 'partial'));
+    const optimizer = await this.store.readOptimizer(this.id, 'partial');
+    if (optimizer) trainer.loadOptimizerState(optimizer);
+    trainer.resumeAt(position);
+    Object.assign(this.meta, { step: trainer.step, partial: position });
+  }
+
   /** After an epoch: its weights, the latest weights, the optimizer, the history, then run.json (the commit). */
   checkpoint(): Promise<void> {
+    delete this.meta.partial; // the epoch's checkpoint supersedes the one within it
+    this.checkpointedAt = Date.now();
+    this.batchesSinceCheckpoint = 0;
     const trainer = this.trainer!;
     const epoch = trainer.epoch;
     const weights = cloneState(trainer.model.stateDict());
@@ -105,6 +143,7 @@ export class Run {
     trainer.epoch = epoch;
     trainer.step = epoch * trainer.batchesPerEpoch;
     Object.assign(this.meta, { epochsDone: epoch, step: trainer.step, lr: trainer.lr });
+    delete this.meta.partial;
   }
 
   /** Records a validation loss: is it the best so far (by more than minDelta)? Counts epochs without one. */

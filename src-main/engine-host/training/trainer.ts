@@ -11,7 +11,7 @@
  * the same seed trains on the same images in the same order. No clocks of its own beyond performance.now for the
  * samples/s figure, and no IO.
  */
-import type { EpochRecord, RunOptions, RunSplit, TrainingDataset } from '../../../common/training-protocol';
+import type { EpochRecord, RunOptions, RunPosition, RunSplit, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
 import { manualSeed } from '../../../engine/random';
@@ -172,6 +172,24 @@ export class Trainer {
 
   get epochTotals(): EpochTotals {
     return { ...this.#totals };
+  }
+
+  /** Where the epoch in progress stands, for a checkpoint within it; null between epochs. */
+  get position(): RunPosition | null {
+    if (!this.#batches || this.#next === 0) return null;
+    return { epoch: this.epoch + 1, batch: this.#next, step: this.step, totals: { ...this.#totals } };
+  }
+
+  /**
+   * Continues an epoch from a checkpoint within it (weights and optimizer already loaded): the same batch order,
+   * `batch` batches done. Dropout draws for the rest of the epoch start over, so they differ from the lost run's.
+   */
+  resumeAt(position: RunPosition): void {
+    this.epoch = position.epoch - 1;
+    this.#startEpoch();
+    this.#next = position.batch;
+    this.#totals = { ...position.totals };
+    this.step = position.step;
   }
 
   /**

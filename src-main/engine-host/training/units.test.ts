@@ -127,6 +127,41 @@ describe('Trainer split', () => {
     expect(new Trainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
   });
 
+  // #17.6: a checkpoint within the epoch, and a resume from it, train the rest of the epoch as if never stopped.
+  it('resumes an epoch from its position, weights and optimizer as an uninterrupted trainer would go on', () => {
+    /** Trains to the end of the epoch in progress; the batches it took. */
+    const toEpochEnd = (t: Trainer) => {
+      for (let n = 1; ; n++) {
+        const outcome = t.trainBatch();
+        if (outcome.kind !== 'ok') throw new Error('diverged');
+        if (outcome.epochDone) return n;
+      }
+    };
+    const options = resolveOptions({ seed: 4 });
+    const whole = new Trainer(spec(60), data, options);
+    for (let i = 0; i < 4; i++) whole.trainBatch();
+    const position = whole.position!;
+    expect(position).toMatchObject({ epoch: 1, batch: 4, step: 4 });
+    const weights = whole.model.stateDict();
+    const saved = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data.slice()]));
+    const optimizer = structuredClone(whole.optimizerState());
+    toEpochEnd(whole);
+    const expected = whole.finishEpoch();
+
+    const resumed = new Trainer(spec(60), data, options);
+    const state = resumed.model.stateDict();
+    for (const [k, t] of Object.entries(state)) t.data.set(saved[k]!);
+    resumed.loadOptimizerState(optimizer);
+    resumed.resumeAt(position);
+    expect(resumed.position).toEqual(position);
+    expect(toEpochEnd(resumed)).toBe(whole.batchesPerEpoch - 4);
+    const record = resumed.finishEpoch();
+    const comparable = ({ epoch, trainLoss, trainAcc, valLoss, valAcc, lr }: typeof record) => ({ epoch, trainLoss, trainAcc, valLoss, valAcc, lr });
+    expect(comparable(record)).toEqual(comparable(expected));
+    expect(resumed.step).toBe(whole.step);
+    expect(new Trainer(spec(60), data, options).position).toBeNull();
+  });
+
   // #17.2: batchSize 1e9 was accepted and blocked the engine.
   it('refuses a batch larger than the training set before building anything', () => {
     const huge = { ...spec(60), data: { ...spec(60).data, batchSize: 1e9 } };

@@ -87,7 +87,7 @@ it('does not resume by itself a run that crashed the engine host twice; the user
     meta = (await h.waitFor<Ev<'run-detail'>>((e) => e.type === 'run-detail', { from })).run.meta;
     if (meta.state !== 'stopped') await new Promise((r) => setTimeout(r, 100));
   }
-  expect(meta).toMatchObject({ state: 'stopped', recoveries: 1, reason: expect.stringMatching(/crashed or stopped answering 2 times .* Restart it from its last checkpoint \(epoch \d+\)/) });
+  expect(meta).toMatchObject({ state: 'stopped', recoveries: 1, reason: expect.stringMatching(/crashed or stopped answering twice during this run without it getting further.* Restart it from its last checkpoint \(epoch \d+\)/) });
   expect(h.events.slice(second).some((e) => e.type === 'run-recovered')).toBe(false);
 
   const from = h.events.length;

@@ -13,7 +13,7 @@ import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { ModelSpec } from '../../../../common/spec/types';
 import { ChildProcessLauncher, type ChildEngineProcess } from '../../child-process-launcher';
 import { DatasetService } from '../../datasets/service';
-import { EngineSupervisor } from '../../engine-supervisor';
+import { EngineSupervisor, type SupervisorOptions } from '../../engine-supervisor';
 import { RunsService } from '../runs-service';
 
 export const ENGINE_HOST_SOURCE = resolve(import.meta.dirname, '../../../engine-host/index.ts');
@@ -99,8 +99,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Imports the synthetic datasets 'synth' and 'noise', and `import` (file paths by dataset) when given. */
-export async function startHarness(options: { import?: Record<string, string[]> } = {}): Promise<Harness> {
+/**
+ * Imports the synthetic datasets 'synth' and 'noise', and `import` (file paths by dataset) when given; `env` is
+ * added to the engine host's environment (LAYERLAB_CHECKPOINT_MS), `supervisor` overrides its supervisor's options.
+ */
+export async function startHarness(
+  options: { import?: Record<string, string[]>; env?: NodeJS.ProcessEnv; supervisor?: Partial<SupervisorOptions> } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-runs-'));
   const datasets = new DatasetService({ cacheDir: join(dataDir, 'datasets'), env: {} });
   await importSynthetic(datasets, dataDir, 'synth', 'learnable', 600, 100);
@@ -109,7 +114,7 @@ export async function startHarness(options: { import?: Record<string, string[]> 
   for (const [name, paths] of Object.entries(options.import ?? {})) await datasets.import(paths, { name });
   const events: EngineEvent[] = [];
   const waiters = new Set<() => void>();
-  const child = new ChildProcessLauncher({ enginePath: ENGINE_HOST_SOURCE, execArgv: ['--import', 'tsx'] });
+  const child = new ChildProcessLauncher({ enginePath: ENGINE_HOST_SOURCE, execArgv: ['--import', 'tsx'], env: { ...process.env, ...options.env } });
   const supervisor = new EngineSupervisor({
     launch() {
       const proc = child.launch();
@@ -120,7 +125,7 @@ export async function startHarness(options: { import?: Record<string, string[]> 
       });
       return proc;
     },
-  }, { backoffInitialMs: 50 });
+  }, { backoffInitialMs: 50, ...options.supervisor });
   const runs = new RunsService({ dataDir, datasets });
   runs.attach(supervisor);
   supervisor.start();
