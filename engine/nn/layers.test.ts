@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor, randn, tensor, zeros } from '../tensor';
 import { Random } from '../random';
-import { slice, reshape, sum } from '../ops/index';
+import { avgPool2d, conv2d, maxPool2d, slice, reshape, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, GRU, LSTM, Linear, MaxPool2d, RNN, Sequential, ReLU,
   BCELoss, CrossEntropyLoss, clipGradNorm, crossEntropy, init, mseLoss, nllLoss, binaryCrossEntropyWithLogits,
@@ -185,6 +185,12 @@ describe('torch options the engine lacks are errors, never silently ignored', ()
     [() => new BatchNorm2d(3, { dtype: 'float16' } as never), "BatchNorm2d: unknown option 'dtype' (known: eps, momentum, affine, trackRunningStats, rng)"],
     [() => new CrossEntropyLoss({ sizeAverage: true } as never), "CrossEntropyLoss: unknown option 'sizeAverage'"],
     [() => new BCELoss({ posWeight: null } as never), "BCELoss: unknown option 'posWeight'"],
+    // the functional forms too: torch's F.max_pool2d(return_indices=True) is maxPool2dWithIndices here
+    [() => maxPool2d(zeros([1, 1, 4, 4]), { kernelSize: 2, returnIndices: true } as never), "maxPool2d: unknown option 'returnIndices' (known: kernelSize, stride, padding, dilation, ceilMode)"],
+    [() => avgPool2d(zeros([1, 1, 4, 4]), { kernelSize: 2, dilation: 2 } as never), "avgPool2d: unknown option 'dilation'"],
+    [() => conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), null, { paddingMode: 'reflect' } as never), "conv2d: unknown option 'paddingMode'"],
+    [() => crossEntropy(zeros([2, 3]), labels([0, 1]), { reduce: false } as never), "CrossEntropyLoss: unknown option 'reduce'"],
+    [() => mseLoss(zeros([2]), zeros([2]), { sizeAverage: true } as never), "MSELoss: unknown option 'sizeAverage' (known: reduction)"],
   ])('case %#', (make, message) => {
     expect(make).toThrow(message);
   });

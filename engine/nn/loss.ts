@@ -46,6 +46,18 @@ function checkSameShape(name: string, input: Tensor, target: Tensor): void {
   if (target.dtype === 'int32') throw new Error(`${name}: target must be a float tensor, got int32`);
 }
 
+/** Every loss's options, under its torch name: the function and the module both refuse any other, by name. */
+const LOSS_OPTIONS = {
+  CrossEntropyLoss: ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'],
+  NLLLoss: ['weight', 'ignoreIndex', 'reduction'],
+  MSELoss: ['reduction'],
+  L1Loss: ['reduction'],
+  SmoothL1Loss: ['reduction', 'beta'],
+  HuberLoss: ['reduction', 'delta'],
+  BCELoss: ['weight', 'reduction'],
+  BCEWithLogitsLoss: ['weight', 'posWeight', 'reduction'],
+} as const;
+
 // ---- class losses: cross entropy and NLL ----
 
 export interface NLLLossOptions {
@@ -181,6 +193,7 @@ function softTargetLoss(name: string, input: Tensor, target: Tensor, o: CrossEnt
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyLossOptions = {}): Tensor {
   const name = 'CrossEntropyLoss';
+  checkOptions(name, options, LOSS_OPTIONS[name]);
   if (target.dtype !== 'int32' && target.ndim === input.ndim) return softTargetLoss(name, input, target, options);
   const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = options;
   if (weight === null && labelSmoothing === 0 && input.ndim > 0) {
@@ -242,6 +255,7 @@ function fusedClassLoss(
  * The input must already be log-probabilities (e.g. from LogSoftmax). Shapes as crossEntropy with class indices.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
+  checkOptions('NLLLoss', options, LOSS_OPTIONS.NLLLoss);
   const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
   if (weight === null && input.ndim > 0 && target.dtype === 'int32') {
     checkReduction('NLLLoss', reduction);
@@ -259,7 +273,9 @@ export interface RegressionLossOptions {
 }
 
 /** Mean squared error (x − y)². Shape: input (*), target same shape; output scalar or (*) with 'none'. */
-export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: RegressionLossOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkOptions('MSELoss', options, LOSS_OPTIONS.MSELoss);
+  const { reduction = 'mean' } = options;
   checkReduction('MSELoss', reduction);
   checkSameShape('MSELoss', input, target);
   const d = sub(input, target);
@@ -267,7 +283,9 @@ export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: R
 }
 
 /** Mean absolute error |x − y|. Shape: input (*), target same shape. */
-export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: RegressionLossOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkOptions('L1Loss', options, LOSS_OPTIONS.L1Loss);
+  const { reduction = 'mean' } = options;
   checkReduction('L1Loss', reduction);
   checkSameShape('L1Loss', input, target);
   return reduce(abs(sub(input, target)), reduction);
@@ -283,7 +301,9 @@ export interface SmoothL1LossOptions extends RegressionLossOptions {
  *
  * Written without a branch: with m = min(|d|, β), loss = 0.5·m²/β + (|d| − m), which equals both pieces.
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean', beta = 1 }: SmoothL1LossOptions = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  checkOptions('SmoothL1Loss', options, LOSS_OPTIONS.SmoothL1Loss);
+  const { reduction = 'mean', beta = 1 } = options;
   checkReduction('SmoothL1Loss', reduction);
   checkSameShape('SmoothL1Loss', input, target);
   if (!(beta >= 0)) throw new Error(`SmoothL1Loss: beta must be >= 0, got ${beta}`);
@@ -302,7 +322,9 @@ export interface HuberLossOptions extends RegressionLossOptions {
  * Huber loss: 0.5·d² where |d| < δ, δ·(|d| − 0.5·δ) elsewhere (= δ · smoothL1Loss with β = δ).
  * With m = min(|d|, δ): loss = 0.5·m² + δ·(|d| − m).
  */
-export function huberLoss(input: Tensor, target: Tensor, { reduction = 'mean', delta = 1 }: HuberLossOptions = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  checkOptions('HuberLoss', options, LOSS_OPTIONS.HuberLoss);
+  const { reduction = 'mean', delta = 1 } = options;
   checkReduction('HuberLoss', reduction);
   checkSameShape('HuberLoss', input, target);
   if (!(delta > 0)) throw new Error(`HuberLoss: delta must be > 0, got ${delta}`);
@@ -324,7 +346,9 @@ export interface BCELossOptions {
  * torch does, so x = 0 or 1 gives a finite loss. Shape: input (*) in [0, 1], target same shape in [0, 1].
  * Prefer binaryCrossEntropyWithLogits after a Sigmoid: it is stabler.
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = null, reduction = 'mean' }: BCELossOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor {
+  checkOptions('BCELoss', options, LOSS_OPTIONS.BCELoss);
+  const { weight = null, reduction = 'mean' } = options;
   const name = 'BCELoss';
   checkReduction(name, reduction);
   checkSameShape(name, input, target);
@@ -365,9 +389,11 @@ export interface BCEWithLogitsLossOptions extends BCELossOptions {
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  { weight = null, posWeight = null, reduction = 'mean' }: BCEWithLogitsLossOptions = {},
+  options: BCEWithLogitsLossOptions = {},
 ): Tensor {
   const name = 'BCEWithLogitsLoss';
+  checkOptions(name, options, LOSS_OPTIONS[name]);
+  const { weight = null, posWeight = null, reduction = 'mean' } = options;
   checkReduction(name, reduction);
   checkSameShape(name, input, target);
   const m = clamp(neg(input), 0);
@@ -386,7 +412,7 @@ abstract class Loss<O extends { reduction?: Reduction }> extends Module {
 
   constructor(protected readonly options: O, known: readonly string[]) {
     super();
-    checkOptions(this.constructor.name, options, ['reduction', ...known]);
+    checkOptions(this.constructor.name, options, known);
     this.reduction = options.reduction ?? 'mean';
     checkReduction(this.constructor.name, this.reduction);
   }
@@ -400,7 +426,7 @@ abstract class Loss<O extends { reduction?: Reduction }> extends Module {
  */
 export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
   constructor(options: CrossEntropyLossOptions = {}) {
-    super(options, ['weight', 'ignoreIndex', 'labelSmoothing']);
+    super(options, LOSS_OPTIONS.CrossEntropyLoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -411,7 +437,7 @@ export class CrossEntropyLoss extends Loss<CrossEntropyLossOptions> {
 /** torch.nn.NLLLoss: log-probabilities (N, C) and int32 labels (N). Pair with LogSoftmax(1). */
 export class NLLLoss extends Loss<NLLLossOptions> {
   constructor(options: NLLLossOptions = {}) {
-    super(options, ['weight', 'ignoreIndex']);
+    super(options, LOSS_OPTIONS.NLLLoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -421,7 +447,7 @@ export class NLLLoss extends Loss<NLLLossOptions> {
 
 export class MSELoss extends Loss<RegressionLossOptions> {
   constructor(options: RegressionLossOptions = {}) {
-    super(options, []);
+    super(options, LOSS_OPTIONS.MSELoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -431,7 +457,7 @@ export class MSELoss extends Loss<RegressionLossOptions> {
 
 export class L1Loss extends Loss<RegressionLossOptions> {
   constructor(options: RegressionLossOptions = {}) {
-    super(options, []);
+    super(options, LOSS_OPTIONS.L1Loss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -441,7 +467,7 @@ export class L1Loss extends Loss<RegressionLossOptions> {
 
 export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
   constructor(options: SmoothL1LossOptions = {}) {
-    super(options, ['beta']);
+    super(options, LOSS_OPTIONS.SmoothL1Loss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -451,7 +477,7 @@ export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
 
 export class HuberLoss extends Loss<HuberLossOptions> {
   constructor(options: HuberLossOptions = {}) {
-    super(options, ['delta']);
+    super(options, LOSS_OPTIONS.HuberLoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -461,7 +487,7 @@ export class HuberLoss extends Loss<HuberLossOptions> {
 
 export class BCELoss extends Loss<BCELossOptions> {
   constructor(options: BCELossOptions = {}) {
-    super(options, ['weight']);
+    super(options, LOSS_OPTIONS.BCELoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -471,7 +497,7 @@ export class BCELoss extends Loss<BCELossOptions> {
 
 export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
   constructor(options: BCEWithLogitsLossOptions = {}) {
-    super(options, ['weight', 'posWeight']);
+    super(options, LOSS_OPTIONS.BCEWithLogitsLoss);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

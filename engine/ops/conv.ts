@@ -22,6 +22,7 @@ import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { squeeze, unsqueeze } from './shape';
 import { floatDType, kernelInput } from './util';
+import { checkOptions } from '../options';
 
 /** A size given once for both spatial dims or as [h, w], like torch's int-or-tuple arguments. */
 export type Size2 = number | readonly [number, number] | readonly number[];
@@ -44,6 +45,7 @@ export function pair(op: string, name: string, value: Size2, min: number): [numb
 
 /** Resolves torch-style options to the kernel's per-side attrs (needs the kernel size for padding='same'). */
 export function conv2dAttrs(opts: Conv2dOptions, kernelH: number, kernelW: number): Conv2dAttrs {
+  checkOptions('conv2d', opts, ['stride', 'padding', 'dilation', 'groups']);
   const [strideH, strideW] = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const [dilationH, dilationW] = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const groups = opts.groups ?? 1;

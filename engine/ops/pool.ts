@@ -20,6 +20,7 @@ import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { type Size2, pair } from './conv';
 import { floatData, floatDType, kernelInput } from './util';
+import { checkOptions } from '../options';
 
 export interface MaxPool2dOptions {
   kernelSize: Size2;
@@ -62,6 +63,8 @@ export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): [Tensor
 }
 
 function maxPool(x: Tensor, opts: MaxPool2dOptions): { out: Tensor; indices: Int32Array } {
+  // return_indices is a function of its own here, maxPool2dWithIndices (torch's F.max_pool2d_with_indices)
+  checkOptions('maxPool2d', opts, ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode']);
   const xf = poolInput('maxPool2d', x);
   const [kernelH, kernelW] = pair('maxPool2d', 'kernelSize', opts.kernelSize, 1);
   const [strideH, strideW] = pair('maxPool2d', 'stride', opts.stride ?? opts.kernelSize, 1);
@@ -86,6 +89,7 @@ function indexTensor(indices: Int32Array, shape: readonly number[]): Tensor {
 }
 
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
+  checkOptions('avgPool2d', opts, ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
   const xf = poolInput('avgPool2d', x);
   const [kernelH, kernelW] = pair('avgPool2d', 'kernelSize', opts.kernelSize, 1);
   const [strideH, strideW] = pair('avgPool2d', 'stride', opts.stride ?? opts.kernelSize, 1);
