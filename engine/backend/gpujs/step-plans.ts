@@ -127,7 +127,7 @@ interface GpuComputePass {
 }
 interface GpuDevice {
   createBuffer(descriptor: { size: number; usage: number }): GpuBuffer;
-  createBindGroup(descriptor: { layout: unknown; entries: Array<{ binding: number; resource: { buffer: GpuBuffer } }> }): unknown;
+  createBindGroup(descriptor: { layout: unknown; entries: Array<{ binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }> }): unknown;
   createCommandEncoder(): {
     beginComputePass(): GpuComputePass;
     copyBufferToBuffer(source: GpuBuffer, sourceOffset: number, target: GpuBuffer, targetOffset: number, size: number): void;
@@ -197,10 +197,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     /** Its numbers: the plan argument, and the slot (u32 index) in the params uniform. */
     scalars: Array<{ arg: number; slot: number; type: string }>;
     seedSlot: number | null;
-    params: GpuBuffer;
+    /** Its params uniform: a 256-byte-aligned range of the plan's one params buffer, and its words here. */
+    paramsOffset: number;
+    paramsBytes: number;
     mirror: { u32: Uint32Array; i32: Int32Array; f32: Float32Array };
-    /** The params as last written to the device: only a change is written again. */
-    sent: Uint32Array | null;
     constants: GpuBuffer[];
     groups: number[];
   }
@@ -213,6 +213,13 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     sizes: number[];
     /** The length each array argument had when the plan was built (a call with another length is not this plan). */
     argLengths: Array<number | null>;
+    /**
+     * Every pass's params uniform in one buffer, so that a call writes what changed with one writeBuffer (Adam's
+     * bias corrections change in 18 passes of a LeNet step); `mirror` is its content here, `sent` what the device has.
+     */
+    params: GpuBuffer;
+    mirror: Uint32Array;
+    sent: Uint32Array;
     /** A buffer per array argument that comes from this thread, and what it last held. */
     uploads: Map<number, { buffer: GpuBuffer; last: Float32Array | null }>;
     /**
@@ -406,11 +413,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     await done;
     waitedMs += now() - started;
   };
-  const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  };
 
   /** Brings residents' values to this thread, all in one submit and one read; live ones are then in `values`. */
   const materialize = async (list: Resident[]): Promise<void> => {
@@ -460,7 +462,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     for (const buffer of rp.outs.flat()) buffer.destroy();
     for (const slot of rp.uploads.values()) slot.buffer.destroy();
     for (const stage of rp.staging.values()) stage.buffer.destroy();
-    for (const pass of rp.passes) pass.params.destroy();
+    rp.params.destroy();
   };
 
   /** Records a resident plan: each launch's WebGPU kernel built by gpu.js for its arguments' kinds and sizes. */
@@ -474,6 +476,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const passes: Pass[] = [];
     const outs: GpuBuffer[][] = [];
     const made: GpuBuffer[] = [];
+    let paramsBytes = 0;
     let dev = device;
     try {
       for (const op of seg.ops) {
@@ -498,6 +501,9 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         }
         dev = kernel._device!;
         const layout = kernel.paramsLayout!;
+        const paramsOffset = paramsBytes;
+        // Uniform bindings start at multiples of minUniformBufferOffsetAlignment, 256 bytes by default.
+        paramsBytes += Math.ceil(layout.byteLength / 256) * 256;
         const raw = new ArrayBuffer(layout.byteLength);
         const mirror = { u32: new Uint32Array(raw), i32: new Int32Array(raw), f32: new Float32Array(raw) };
         const { groups, dispatchWidth } = kernel._computeDispatch!([op.n, 1, 1]);
@@ -514,10 +520,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
           if (b.k !== 'arg') throw new Error("a launch's result cannot be a number argument");
           return { arg: b.index, slot: record.offset / 4, type: record.type };
         });
-        const params = dev.createBuffer({ size: layout.byteLength, usage: UNIFORM | COPY_DST });
-        made.push(params);
         passes.push({
-          pos: op.pos, kernel, inputs, scalars, params, mirror, sent: null, groups,
+          pos: op.pos, kernel, inputs, scalars, paramsOffset, paramsBytes: layout.byteLength, mirror, groups,
           seedSlot: layout.randomSeedOffset === null ? null : layout.randomSeedOffset / 4,
           constants: layout.bufferConstants.map((c) => c.buffer),
         });
@@ -533,7 +537,20 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       throw error;
     }
     device = dev;
-    return { device: dev!, passes, outs, sizes, argLengths, uploads: new Map(), bindGroups: new Map(), staging: new Map(), calls: 0 };
+    // Each pass's words become a view of the one params mirror, which the first call writes whole.
+    const mirror = new Uint32Array(paramsBytes / 4);
+    for (const pass of passes) {
+      mirror.set(pass.mirror.u32, pass.paramsOffset / 4);
+      const words = mirror.buffer;
+      const at = pass.paramsOffset;
+      const count = pass.paramsBytes / 4;
+      pass.mirror = { u32: new Uint32Array(words, at, count), i32: new Int32Array(words, at, count), f32: new Float32Array(words, at, count) };
+    }
+    const params = dev!.createBuffer({ size: Math.max(paramsBytes, 16), usage: UNIFORM | COPY_DST });
+    return {
+      device: dev!, passes, outs, sizes, argLengths, params, mirror, sent: new Uint32Array(mirror.length),
+      uploads: new Map(), bindGroups: new Map(), staging: new Map(), calls: 0,
+    };
   };
 
   /** The buffer an array argument from this thread goes to; written only when it changed since the last call. */
@@ -590,7 +607,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       args.push(value);
     }
     for (const pass of rp.passes) {
-      if (pass.sent && pass.scalars.length === 0 && pass.seedSlot === null) continue;
       const { u32, i32, f32 } = pass.mirror;
       for (const { arg, slot, type } of pass.scalars) {
         const value = bound[arg] as number;
@@ -600,11 +616,20 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       }
       // A kernel that draws its own random numbers gets a fresh seed per call, as gpu.js gives it per run.
       if (pass.seedSlot !== null) u32[pass.seedSlot] = (Math.random() * 0x100000000) >>> 0;
-      if (!pass.sent || !sameWords(pass.sent, u32)) {
-        rp.device.queue.writeBuffer(pass.params, 0, u32);
-        ctx.counts.uploadBytes += u32.byteLength;
-        pass.sent = u32.slice();
+    }
+    // One write from the first changed word to the last (a training step: the optimizer's few passes).
+    let first = rp.calls === 0 ? 0 : -1;
+    let last = rp.calls === 0 ? rp.mirror.length - 1 : -1;
+    for (let i = 0; i < rp.mirror.length && rp.calls > 0; i++) {
+      if (rp.mirror[i] !== rp.sent[i]) {
+        if (first < 0) first = i;
+        last = i;
       }
+    }
+    if (first >= 0) {
+      rp.device.queue.writeBuffer(rp.params, first * 4, rp.mirror.subarray(first, last + 1));
+      rp.sent.set(rp.mirror.subarray(first, last + 1), first);
+      ctx.counts.uploadBytes += (last + 1 - first) * 4;
     }
 
     let key = `${parity}`;
@@ -614,7 +639,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       if (rp.bindGroups.size >= 4) rp.bindGroups.clear();
       groups = rp.passes.map((pass) => {
         const buffers = pass.inputs.map((b) => (b.k === 'step' ? outOf(b.pos) : (bound[b.index] as GpuBuffer)));
-        const entries = [pass.params, ...buffers, outOf(pass.pos), ...pass.constants].map((buffer, binding) => ({ binding, resource: { buffer } }));
+        const entries: Array<{ binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }> = [
+          { binding: 0, resource: { buffer: rp.params, offset: pass.paramsOffset, size: pass.paramsBytes } },
+          ...[...buffers, outOf(pass.pos), ...pass.constants].map((buffer, j) => ({ binding: 1 + j, resource: { buffer } })),
+        ];
         return rp.device.createBindGroup({ layout: pass.kernel.bindGroupLayout, entries });
       });
       rp.bindGroups.set(key, groups);
