@@ -3,15 +3,19 @@
  * answer for the current run's weights or a chosen run and checkpoint. Requests go out throttled while the pen
  * moves and at once on pen-up; only the answer to the latest request is shown.
  */
+import { DATASET_SAMPLES_MAX } from '../../../../common/dataset-api';
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { CheckpointRef } from '../../../../common/training-protocol';
-import type { Normalize } from '../../../../common/spec/types';
+import type { DatasetName, Normalize } from '../../../../common/spec/types';
 import type { Host } from '../../lib/host/host';
 import type { TrainingState } from '../training/training.svelte';
 import { preprocess } from './preprocess';
 import { nextRequestId, ownAccuracy, Throttle, type OwnExample } from './predict-logic';
+import { realDigits, type RealDigits } from './real-digits';
 import { StrokeRecorder, type Stroke } from './strokes';
 
+/** Real training digits shown beside the input. */
+export const REAL_PER_CLASS = 6;
 /** Requests while drawing: at most one per this many ms. */
 const DRAWING_INTERVAL_MS = 200;
 
@@ -33,6 +37,9 @@ export class PredictState {
   answeredBy = $state<string | null>(null);
   checkpoint = $state<'last' | 'best'>('last');
   own = $state.raw<OwnExample[]>([]);
+  /** Training images of the run's dataset by class, to show real digits of the predicted class beside the input. */
+  references = $state.raw<RealDigits | null>(null);
+  #referencesFor: DatasetName | null = null;
 
   readonly prepared = $derived(preprocess(this.strokes, this.normalize));
   readonly ownScore = $derived(ownAccuracy(this.own));
@@ -45,6 +52,11 @@ export class PredictState {
   /** The normalisation the run trained with (the engine applies it to the 0…255 image it is sent). */
   get normalize(): Normalize {
     return this.#training.runSpec?.data.normalize ?? this.#training.nextSpec?.data.normalize ?? 'standardize';
+  }
+
+  /** The dataset the run trained on (the real digits shown beside the input come from it). */
+  get dataset(): DatasetName {
+    return this.#training.runSpec?.data.dataset ?? this.#training.nextSpec?.data.dataset ?? 'mnist';
   }
 
   /** The run whose weights answer: the chosen one, else the Train tab's. */
@@ -128,12 +140,24 @@ export class PredictState {
     this.#host.engine.post({ type: 'predict', requestId, image: prepared.pixels, checkpoint, ...(runId ? { runId } : {}) });
   }
 
+  /** Once per dataset: 256 training images spread over the file (about 25 of each class). */
+  async #loadReferences(): Promise<void> {
+    const dataset = this.dataset;
+    if (this.#referencesFor === dataset) return;
+    this.#referencesFor = dataset;
+    this.references = null;
+    const answer = await this.#host.api.getDatasetSamples(dataset, { split: 'train', count: DATASET_SAMPLES_MAX });
+    if (answer.ok && this.#referencesFor === dataset) this.references = realDigits(answer.value, REAL_PER_CLASS);
+    else if (!answer.ok) this.#referencesFor = null;
+  }
+
   #on(event: EngineEvent): void {
     if (event.type === 'prediction' && event.requestId === this.#latest) {
       this.error = null;
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
       this.answeredBy = event.runId;
+      void this.#loadReferences();
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
       this.error = event.message;
     }

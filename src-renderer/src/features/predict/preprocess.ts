@@ -13,7 +13,7 @@
  */
 import { MNIST_MEAN, MNIST_STD, type Normalize } from '../../../../common/spec/types';
 import { BOX, fitToMnist, SIDE, type Fitted } from './mnist-fit';
-import { blank, rasterize, type Grey } from './raster';
+import { blank, rasterize, resampleArea, type Grey } from './raster';
 import type { Point, Stroke } from './strokes';
 
 export { BOX, SIDE } from './mnist-fit';
@@ -21,6 +21,8 @@ export { BOX, SIDE } from './mnist-fit';
 export const PEN_WIDTH = 2.4;
 /** The scan's pixels per final pixel: enough that its own anti-aliasing is lost in the box filter. */
 export const SCAN_RESOLUTION = 8;
+/** The first step's picture, the scan, is shown at most this many pixels a side. */
+const PREVIEW_SIDE = 56;
 
 export type StepId = 'crop' | 'scaled' | 'placed' | 'centred' | 'normalised';
 
@@ -114,6 +116,13 @@ function toDisplay(values: Float32Array, width: number, height: number): Grey {
   return { width, height, data: values.map((v) => (v - min) / span) };
 }
 
+/** The scan shrunk (area-averaged) to at most PREVIEW_SIDE pixels a side, for the Predict tab to show. */
+function preview(source: Grey): Grey {
+  const k = PREVIEW_SIDE / Math.max(source.width, source.height);
+  if (k >= 1) return source;
+  return resampleArea(source, Math.ceil(source.width * k), Math.ceil(source.height * k), { scale: k, dx: 0, dy: 0 });
+}
+
 /** Steps 2–5 on any picture of ink (0…1, white on black): the pad's scan, or a test's upscaled MNIST digit. */
 export function preprocessImage(source: Grey, normalize: Normalize, blur?: number): Preprocessed | null {
   const fitted = fitToMnist(source, blur);
@@ -123,7 +132,7 @@ export function preprocessImage(source: Grey, normalize: Normalize, blur?: numbe
   const input = normalise(pixels, normalize);
   return {
     steps: [
-      { id: 'crop', image: source },
+      { id: 'crop', image: preview(source) },
       { id: 'scaled', image: fitted.scaled },
       { id: 'placed', image: fitted.placed },
       { id: 'centred', image: rounded },
