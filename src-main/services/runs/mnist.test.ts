@@ -17,6 +17,7 @@ type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 const MNIST = join(SHARED_DATA, 'mnist');
 const FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 const present = FILES.every((f) => existsSync(join(MNIST, f)));
+if (!present) console.log(`MNIST run test skipped: the IDX files are not all in ${MNIST} (they live outside the repository, in ../shared/data/mnist)`);
 
 let h: Harness;
 beforeAll(async () => {
