@@ -36,10 +36,11 @@ export class RunLibrary {
 
   /** The model of a run's checkpoint ('last', 'best' or an epoch), loaded from its safetensors file. */
   async checkpointModel(runId: string, checkpoint: CheckpointRef, live?: RunMeta): Promise<{ model: Module; spec: ModelSpec }> {
-    const key = `${runId}:${checkpoint}`;
-    // A training run's 'last' and 'best' files change under us; a fixed epoch's never does.
-    const changing = live?.id === runId && typeof checkpoint !== 'number';
-    if (this.#cached?.key === key && !changing) return this.#cached;
+    // The current run's 'last' and 'best' files change as it trains (a fixed epoch's never does): its key names what
+    // they hold now, so a learner drawing digits after training gets the kept model, not a rebuild from disk each time.
+    const version = live?.id === runId && typeof checkpoint !== 'number' ? `@${live.epochsDone}:${live.step}:${live.bestEpoch}:${live.lr}` : '';
+    const key = `${runId}:${checkpoint}${version}`;
+    if (this.#cached?.key === key) return this.#cached;
     await this.#mustExist(runId);
     const meta = live?.id === runId ? live : await this.store.readMeta(runId);
     const which = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
@@ -47,9 +48,8 @@ export class RunLibrary {
     const spec = await this.store.readSpec(runId);
     const model = buildModel(spec);
     model.loadStateDict(await this.store.readWeights(runId, which));
-    const loaded = { key, model, spec };
-    if (!changing) this.#cached = loaded;
-    return loaded;
+    this.#cached = { key, model, spec };
+    return this.#cached;
   }
 
   async #mustExist(id: string): Promise<void> {
