@@ -5,7 +5,7 @@
  * constructor, put their initial values in resetParameters() (and call it at the end of the constructor), write
  * forward() from ops, give extraRepr() torch's text, and document "Shape:" as PyTorch does.
  */
-export { Module, pyFloat, pyRepr, type LoadResult, type StateDict, type TensorLike } from './module';
+export { Module, pyFloat, pyRepr, type ForwardHook, type LoadResult, type RemovableHandle, type StateDict, type TensorLike } from './module';
 export { Sequential, ModuleList } from './container';
 export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';

@@ -185,3 +185,60 @@ describe('toString matches torch repr', () => {
     );
   });
 });
+
+describe('registerForwardHook (torch register_forward_hook)', () => {
+  const cnn = () => new Sequential(new Conv2d(1, 2, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8, 3));
+  const image = () => new Tensor(Float32Array.from({ length: 36 }, (_, i) => Math.sin(i * 1.7)), [1, 1, 6, 6]);
+
+  it("sees every child's output in order, equal to running the children one by one", () => {
+    const model = cnn();
+    const x = image();
+    const byHand: Tensor[] = [];
+    let h = x;
+    for (const child of model.children()) byHand.push((h = child.forward(h) as Tensor));
+    const seen: { module: Module; input: Tensor; output: Tensor }[] = [];
+    const handles = [...model.children()].map((m) => m.registerForwardHook((module, inputs, output) => {
+      seen.push({ module, input: inputs[0] as Tensor, output });
+    }));
+    const out = model.forward(x) as Tensor;
+    expect(seen.map((s) => s.module)).toEqual([...model.children()]);
+    expect(seen.map((s) => s.output.shape)).toEqual([[1, 2, 4, 4], [1, 2, 4, 4], [1, 2, 2, 2], [1, 8], [1, 3]]);
+    seen.forEach((s, i) => expect(Array.from(s.output.data)).toEqual(Array.from(byHand[i].data)));
+    expect(seen[0].input).toBe(x);
+    seen.slice(1).forEach((s, i) => expect(s.input).toBe(seen[i].output));
+    expect(Array.from(out.data)).toEqual(Array.from(byHand[4].data));
+    for (const handle of handles) handle.remove();
+  });
+
+  it('runs hooks on nested modules called from a parent forward', () => {
+    const net = new Net();
+    const names: string[] = [];
+    net.fc1.registerForwardHook(() => void names.push('fc1'));
+    net.fc2.registerForwardHook(() => void names.push('fc2'));
+    net.registerForwardHook(() => void names.push('net'));
+    net.forward(zeros([2, 4]));
+    expect(names).toEqual(['fc1', 'fc2', 'net']);
+  });
+
+  it('replaces the output when the hook returns something', () => {
+    const layer = new ReLU();
+    layer.registerForwardHook((_m, _in, output: Tensor) => new Tensor(output.data.map((v) => v * 10), output.shape));
+    expect(Array.from((layer.forward(tensor([-1, 2])) as Tensor).data)).toEqual([0, 20]);
+  });
+
+  it("remove() takes the hook off and leaves the class's forward as it was", () => {
+    const layer = new Linear(2, 1);
+    const calls: number[] = [];
+    const a = layer.registerForwardHook(() => void calls.push(1));
+    const b = layer.registerForwardHook(() => void calls.push(2));
+    layer.forward(zeros([1, 2]));
+    a.remove();
+    layer.forward(zeros([1, 2]));
+    b.remove();
+    b.remove(); // a second remove is harmless
+    layer.forward(zeros([1, 2]));
+    expect(calls).toEqual([1, 2, 2]);
+    expect(Object.getOwnPropertyDescriptor(layer, 'forward')).toBeUndefined();
+    expect(layer.forward).toBe(Linear.prototype.forward);
+  });
+});

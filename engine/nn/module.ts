@@ -8,6 +8,19 @@ export interface TensorLike {
 
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * Called after a module's forward with the module, its arguments and its output (torch's register_forward_hook).
+ * Returning something other than undefined replaces the output, as returning non-None does in torch.
+ */
+export type ForwardHook = (module: Module, inputs: unknown[], output: any) => unknown;
+
+/** What registerForwardHook returns: `remove()` takes the hook off again (torch's RemovableHandle). */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+let nextHookId = 0;
+
 /** What loadStateDict found, as torch's `_IncompatibleKeys`. */
 export interface LoadResult {
   missingKeys: string[];
@@ -38,6 +51,9 @@ export abstract class Module {
   /** Buffers left out of stateDict (torch's persistent=False). */
   private readonly nonPersistent = new Set<string>();
   private readonly moduleMap = new Map<string, Module | null>();
+  private readonly forwardHooks = new Map<number, ForwardHook>();
+  /** While hooks are on: what `forward` was on this instance before (an own property, or none: the class's). */
+  private unhookedForward: PropertyDescriptor | undefined;
 
   /** Runs the layer. Subclasses narrow the signature, e.g. `forward(input: Tensor): Tensor`. */
   abstract forward(...inputs: any[]): any;
@@ -83,6 +99,52 @@ export abstract class Module {
 
   protected getBuffer(name: string): Tensor | null {
     return this.buffersMap.get(name) ?? null;
+  }
+
+  // ---- hooks ----
+
+  /**
+   * Calls `hook(module, inputs, output)` after every `forward` of this module, until the handle's `remove()`:
+   *
+   * ```ts
+   * const seen: Tensor[] = [];
+   * const handles = [...model.children()].map((m) => m.registerForwardHook((_m, _in, out) => { seen.push(out); }));
+   * model.forward(x);                  // seen: every layer's output, in the order they ran
+   * for (const h of handles) h.remove();
+   * ```
+   * JS has no `model(x)` call to intercept, so while hooks are on, this instance's `forward` is a wrapper around
+   * the class's; containers call `child.forward(x)` and so run the hooks, as torch's `__call__` does.
+   */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    const id = nextHookId++;
+    if (this.forwardHooks.size === 0) this.wrapForward();
+    this.forwardHooks.set(id, hook);
+    return {
+      remove: () => {
+        if (this.forwardHooks.delete(id) && this.forwardHooks.size === 0) this.unwrapForward();
+      },
+    };
+  }
+
+  private wrapForward(): void {
+    this.unhookedForward = Object.getOwnPropertyDescriptor(this, 'forward');
+    const inner = this.forward;
+    const hooked = (...inputs: unknown[]): unknown => {
+      let output = inner.apply(this, inputs);
+      // A copy: a hook may remove itself (or another) while they run.
+      for (const hook of [...this.forwardHooks.values()]) {
+        const replaced = hook(this, inputs, output);
+        if (replaced !== undefined) output = replaced;
+      }
+      return output;
+    };
+    Object.defineProperty(this, 'forward', { value: hooked, writable: true, configurable: true, enumerable: false });
+  }
+
+  private unwrapForward(): void {
+    if (this.unhookedForward) Object.defineProperty(this, 'forward', this.unhookedForward);
+    else delete (this as { forward?: unknown }).forward;
+    this.unhookedForward = undefined;
   }
 
   // ---- traversal ----
