@@ -6,9 +6,11 @@
  */
 
 import { checkTrainingRequest, TRAINING_REQUEST_TYPES, type TrainingEvent, type TrainingRequest } from './training-protocol';
+import { checkLessonRequest, isLessonRequest, LESSON_REQUEST_TYPES, type LessonEvent, type LessonRequest } from './lesson-protocol';
 import { preview } from './wire-limits';
 
 export type * from './training-protocol';
+export type * from './lesson-protocol';
 
 /** One gpu.js (or engine) backend as the engine host probed it in its own process. */
 export interface BackendProbe {
@@ -33,16 +35,18 @@ export interface EngineHello {
 export type EngineRequest =
   | { type: 'hello' }
   | { type: 'ping'; id: number }
-  | TrainingRequest;
+  | TrainingRequest
+  | LessonRequest;
 
 /** Messages from the engine host. */
 export type EngineEvent =
   | { type: 'hello'; hello: EngineHello }
   | { type: 'pong'; id: number; pid: number }
   | { type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number }
-  | TrainingEvent;
+  | TrainingEvent
+  | LessonEvent;
 
-export const ENGINE_REQUEST_TYPES = ['hello', 'ping', ...TRAINING_REQUEST_TYPES] as const satisfies readonly EngineRequest['type'][];
+export const ENGINE_REQUEST_TYPES = ['hello', 'ping', ...TRAINING_REQUEST_TYPES, ...LESSON_REQUEST_TYPES] as const satisfies readonly EngineRequest['type'][];
 
 /** Fails to compile when an EngineRequest type is missing from ENGINE_REQUEST_TYPES. */
 type MissingRequestType = Exclude<EngineRequest['type'], (typeof ENGINE_REQUEST_TYPES)[number]>;
@@ -58,5 +62,6 @@ export function checkEngineRequest(value: unknown): string | null {
   // Finite: the pong echoes the id, and Infinity or NaN would come back as null.
   if (type === 'ping' && !Number.isFinite((value as { id?: unknown }).id)) return 'ping needs a numeric id';
   if (type === 'hello' || type === 'ping') return null;
+  if (isLessonRequest({ type })) return checkLessonRequest(value as Record<string, unknown>);
   return checkTrainingRequest(value as Record<string, unknown>);
 }

@@ -7,6 +7,7 @@
  * (its `dataset` carries tens of MB of typed arrays).
  */
 import { checkEngineRequest, type EngineEvent, type EngineHello, type EngineRequest } from '../../common/engine-protocol';
+import { isLessonRequest, type LessonRequest } from '../../common/lesson-protocol';
 import type { TrainingRequest } from '../../common/training-protocol';
 import { wireProblem } from '../../common/wire-limits';
 
@@ -14,6 +15,13 @@ import { wireProblem } from '../../common/wire-limits';
 export interface TrainingHandler {
   connect(peer: EnginePeer): void;
   handle(peer: EnginePeer, request: TrainingRequest): Promise<void>;
+}
+
+/** What runs the Learn tab's lesson steps (src-main/engine-host/lesson's LessonRunner); the host only routes to it. */
+export interface LessonHandler {
+  handle(peer: EnginePeer, request: LessonRequest): Promise<void>;
+  /** The peer's channel closed: stop its step and forget its notebook. */
+  disconnect?(peerId: string): void;
 }
 
 /** Someone the engine host answers: main's control channel, or one renderer. */
@@ -26,10 +34,12 @@ export class EngineHost {
   readonly #hello: EngineHello;
   readonly #renderers = new Map<string, EnginePeer>();
   #training: TrainingHandler | null = null;
+  #lessons: LessonHandler | null = null;
 
-  constructor(hello: EngineHello, training?: (host: EngineHost) => TrainingHandler) {
+  constructor(hello: EngineHello, training?: (host: EngineHost) => TrainingHandler, lessons?: LessonHandler) {
     this.#hello = hello;
     this.#training = training?.(this) ?? null;
+    this.#lessons = lessons ?? null;
   }
 
   /** Every renderer that has connected or sent a frame, until it closes: training events go to all of them. */
@@ -40,6 +50,7 @@ export class EngineHost {
   /** A renderer's channel closed. */
   disconnect(peerId: string): void {
     this.#renderers.delete(peerId);
+    this.#lessons?.disconnect?.(peerId);
   }
 
   get hello(): EngineHello {
@@ -81,13 +92,22 @@ export class EngineHost {
         this.#reply(peer, { type: 'pong', id: request.id, pid: this.#hello.pid });
         return;
       default:
+        if (isLessonRequest(request)) {
+          if (!this.#lessons) throw new Error(`${request.type}: this engine host runs no lessons`);
+          this.#answerFailure(peer, request.type, this.#lessons.handle(peer, request));
+          return;
+        }
         if (!this.#training) throw new Error(`${request.type}: this engine host does not train`);
-        // RunManager answers its own failures; anything that still escapes is this request's error, not the host's.
-        this.#training.handle(peer, request).catch((error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.#reply(peer, { type: 'error', message, requestType: request.type });
-        });
+        this.#answerFailure(peer, request.type, this.#training.handle(peer, request));
     }
+  }
+
+  /** The handlers answer their own failures; anything that still escapes is this request's error, not the host's. */
+  #answerFailure(peer: EnginePeer, requestType: string, work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#reply(peer, { type: 'error', message, requestType });
+    });
   }
 
   #remember(peer: EnginePeer): void {

@@ -561,6 +561,8 @@ export const en = {
   'diag.data-shuffle': 'data: shuffle must be true or false, got {got}',
   'diag.data-validation-size': 'data: validationSize must be an integer from 0 to 59999, got {got}',
   'diag.data-normalize': 'data: normalize must be one of {options}, got {got}',
+  'diag.data-augment': 'data: augment must be an object {randomAffine, elastic}, got {got}',
+  'diag.augment-scale-order': '{where}: scale is (min, max), so min must not exceed max, got {got}',
   'diag.rank-mismatch': '{id} ({op}) needs {layout} input but gets {shape}',
   'diag.dim-out-of-range': '{id} ({op}): dim {dim} is out of range for a {rank}-D input',
   'diag.linear-needs-features': '{id} (Linear) needs (N, in_features) input but gets {shape}',

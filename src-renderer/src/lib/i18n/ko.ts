@@ -560,6 +560,8 @@ export const ko: Record<MessageKey, string> = {
   'diag.data-shuffle': 'data: shuffle은 true 또는 false여야 하는데 {got}입니다',
   'diag.data-validation-size': 'data: validationSize는 0부터 59999까지의 정수여야 하는데 {got}입니다',
   'diag.data-normalize': 'data: normalize는 {options} 중 하나여야 하는데 {got}입니다',
+  'diag.data-augment': 'data: augment는 {randomAffine, elastic} 객체여야 하는데 {got}입니다',
+  'diag.augment-scale-order': '{where}: scale은 (min, max)이므로 min이 max보다 클 수 없는데 {got}입니다',
   'diag.rank-mismatch': '{id} ({op})에는 {layout} 입력이 필요하지만 받은 입력은 {shape}입니다',
   'diag.dim-out-of-range': '{id} ({op}): {rank}차원 입력에서 dim {dim}은(는) 범위를 벗어납니다',
   'diag.linear-needs-features': '{id} (Linear)에는 (N, in_features) 입력이 필요하지만 받은 입력은 {shape}입니다',
