@@ -75,6 +75,8 @@ export const DIAGNOSTIC_TEXT = {
   'data-shuffle': 'data: shuffle must be true or false, got {got}',
   'data-validation-size': 'data: validationSize must be an integer from 0 to 59999, got {got}',
   'data-normalize': 'data: normalize must be one of {options}, got {got}',
+  'data-augment': 'data: augment must be an object {randomAffine, elastic}, got {got}',
+  'augment-scale-order': '{where}: scale is (min, max), so min must not exceed max, got {got}',
   // inferShapes: misfits.
   'rank-mismatch': '{id} ({op}) needs {layout} input but gets {shape}',
   'dim-out-of-range': '{id} ({op}): dim {dim} is out of range for a {rank}-D input',

@@ -7,6 +7,7 @@ export * from './catalogue';
 export * from './diagnostics';
 export * from './graph';
 export * from './validate';
+export * from './augment';
 export * from './shapes';
 export * from './lint';
 export * from './pytorch';

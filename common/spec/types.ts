@@ -100,6 +100,19 @@ export interface DataSpec {
   /** Samples held out from the training file (stratified) for validation; 0 = none. */
   validationSize: number;
   normalize: Normalize;
+  /** Training-time augmentation of the training batches only (augment.ts); absent or empty = none. */
+  augment?: AugmentSpec;
+}
+
+/**
+ * torchvision's RandomAffine and ElasticTransform under their own names, each off when absent or null. Params
+ * omitted take augment.ts's defaults. Example: `{ "randomAffine": { "degrees": 10, "translate": [0.1, 0.1] } }`.
+ */
+export interface AugmentSpec {
+  /** RandomAffine(degrees, translate, scale): `degrees`, `translate`, `scale`. */
+  randomAffine?: Params | null;
+  /** ElasticTransform(alpha, sigma): `alpha`, `sigma`. */
+  elastic?: Params | null;
 }
 
 export interface ModelSpec {

@@ -5,6 +5,7 @@
 import {
   LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, type ParamInfo,
 } from './catalogue';
+import { AUGMENT_CATALOGUE } from './augment';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { pyName, topoSort } from './graph';
 import {
@@ -251,6 +252,29 @@ function checkTraining(spec: Record<string, unknown>): SpecError[] {
     errors.push(specError('data.validationSize', undefined, 'data-validation-size', { got: describe(data.validationSize) }));
   }
   if (!NORMALIZATIONS.includes(data.normalize as never)) errors.push(specError('data.normalize', undefined, 'data-normalize', { options: NORMALIZATIONS.join(', '), got: describe(data.normalize) }));
+  if (data.augment !== undefined) errors.push(...checkAugment(data.augment));
+  return errors;
+}
+
+/** data.augment: each of torchvision's transforms by its row in AUGMENT_CATALOGUE, and scale's (min, max) order. */
+function checkAugment(augment: unknown): SpecError[] {
+  if (!isObject(augment)) return [specError('data.augment', undefined, 'data-augment', { got: describe(augment) })];
+  const errors: SpecError[] = [];
+  for (const [key, value] of Object.entries(augment)) {
+    const info = Object.hasOwn(AUGMENT_CATALOGUE, key) ? AUGMENT_CATALOGUE[key as keyof typeof AUGMENT_CATALOGUE] : undefined;
+    if (!info) {
+      errors.push(specError(`data.augment.${key}`, undefined, 'unknown-param', { where: 'data.augment', param: key, known: Object.keys(AUGMENT_CATALOGUE).join(', ') }));
+      continue;
+    }
+    if (value === null) continue;
+    const where = diagnostic('where-typed', { key: 'data.augment', type: info.torch });
+    const found = checkParams(info.params, value, where, `data.augment.${key}`);
+    errors.push(...found);
+    const scale = isObject(value) ? value.scale : undefined;
+    if (!found.length && Array.isArray(scale) && scale[0] > scale[1]) {
+      errors.push(specError(`data.augment.${key}.scale`, undefined, 'augment-scale-order', { where, got: describe(scale) }));
+    }
+  }
   return errors;
 }
 
