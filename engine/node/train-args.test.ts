@@ -5,11 +5,11 @@ describe('parseTrainArgs', () => {
   it('reads every flag', () => {
     const args = parseTrainArgs([
       '--preset', 'MLP', '--data', 'd', '--epochs', '3', '--batch-size=32', '--lr', '0.01', '--seed', '7', '--no-shuffle',
-      '--limit', '1000', '--val-size', '0', '--init', 'a.safetensors', '--save', 'b.safetensors', '--json', '--log-batches', '--backend', 'wasm',
+      '--limit', '1000', '--val-size', '0', '--init', 'a.safetensors', '--save', 'b.safetensors', '--save-init', 'c.safetensors', '--json', '--log-batches', '--backend', 'wasm',
     ]);
     expect(args).toMatchObject({
       preset: 'MLP', data: 'd', epochs: 3, batchSize: 32, lr: 0.01, seed: 7, shuffle: false, limit: 1000, valSize: 0,
-      init: 'a.safetensors', save: 'b.safetensors', json: true, logBatches: true, backend: 'wasm',
+      init: 'a.safetensors', save: 'b.safetensors', saveInit: 'c.safetensors', json: true, logBatches: true, backend: 'wasm',
     });
     expect(parseTrainArgs(['--spec', 'm.json'])).toMatchObject({ spec: 'm.json', epochs: 1, seed: 0, json: false, backend: 'auto' });
     expect(parseTrainArgs(['--list-presets']).listPresets).toBe(true);

@@ -19,6 +19,8 @@ export interface TrainArgs {
   valSize?: number;
   init?: string;
   save?: string;
+  /** Write the model's initial weights (drawn by --seed, or read from --init) and exit without training. */
+  saveInit?: string;
   json: boolean;
   logBatches: boolean;
   /** 'auto' (time a few steps on every backend, take the fastest) or a backend name. */
@@ -49,6 +51,8 @@ Trains a LayerLab model spec on MNIST with the LayerLab engine.
                          default: the spec's, at most a sixth of --limit
   --init FILE            load initial weights from a .safetensors file
   --save FILE            save the trained weights as .safetensors
+  --save-init FILE       save the weights training would start from (drawn by --seed) as .safetensors and exit
+                         without training, e.g. for the PyTorch twin's --init
   --json                 one JSON line per epoch, then {testLoss, testAcc}
   --log-batches          print every batch's loss
   --backend NAME         auto (default: time a few steps of this model on each backend, train on the fastest),
@@ -72,6 +76,7 @@ const FLAGS: Record<string, [keyof TrainArgs, Kind]> = {
   '--val-size': ['valSize', 'int'],
   '--init': ['init', 'string'],
   '--save': ['save', 'string'],
+  '--save-init': ['saveInit', 'string'],
   '--json': ['json', 'flag'],
   '--log-batches': ['logBatches', 'flag'],
   '--backend': ['backend', 'string'],

@@ -7,6 +7,7 @@ import {
   getPreset, inferShapes, lintSpec, PRESETS, formatCount, validateSpec, type ModelSpec,
 } from '../../common/spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
+import type { Module } from '../nn/index';
 import { manualSeed, Random } from '../random';
 import {
   assertBuildable, buildModel, evaluate, fit, makeLoss, makeOptimizer, makeScheduler, NaNLossError,
@@ -114,10 +115,35 @@ export function runTrain(argv: readonly string[], io: TrainIO): number {
   }
 }
 
+/** The model a run starts from: drawn by --seed, then --init's weights if given. --save-init writes exactly this. */
+function initialModel(spec: ModelSpec, args: TrainArgs): Module {
+  manualSeed(args.seed);
+  const model = buildModel(spec);
+  if (args.init) {
+    if (!existsSync(args.init)) throw new Error(`--init ${args.init}: no such file`);
+    try {
+      model.loadStateDict(loadSafetensors(new Uint8Array(readFileSync(args.init))));
+    } catch (err) {
+      throw new Error(`--init ${args.init}: ${(err as Error).message}`);
+    }
+  }
+  return model;
+}
+
+function saveWeights(file: string, model: Module, spec: ModelSpec): void {
+  writeFileSync(file, saveSafetensors(model.stateDict(), { metadata: { format: 'pt', spec: spec.name ?? '' } }));
+}
+
 function train(args: TrainArgs, io: TrainIO): number {
   const spec = withOverrides(loadSpec(args), args);
   const info = (line: string) => (args.json ? io.err(line) : io.out(line));
   for (const w of lintSpec(spec)) io.err(`warning: ${w.message}`);
+  if (args.saveInit) {
+    // No data and no backend timing: the weights depend on the spec and the seed alone.
+    saveWeights(args.saveInit, initialModel(spec, args), spec);
+    info(`saved the initial weights (seed ${args.seed}) to ${args.saveInit}`);
+    return 0;
+  }
 
   const dataDir = args.data ?? `../shared/data/${spec.data.dataset}`;
   const arrays = readMnist(dataDir);
@@ -134,16 +160,7 @@ function train(args: TrainArgs, io: TrainIO): number {
   // Before the run's own seeding, so measuring (which builds a copy of the model) changes nothing of the run.
   info(useBackend(args.backend, spec, sets.train));
 
-  manualSeed(args.seed);
-  const model = buildModel(spec);
-  if (args.init) {
-    if (!existsSync(args.init)) throw new Error(`--init ${args.init}: no such file`);
-    try {
-      model.loadStateDict(loadSafetensors(new Uint8Array(readFileSync(args.init))));
-    } catch (err) {
-      throw new Error(`--init ${args.init}: ${(err as Error).message}`);
-    }
-  }
+  const model = initialModel(spec, args);
   const lossFn = makeLoss(spec);
   const optimizer = makeOptimizer(spec, model.parameters());
   const scheduler = makeScheduler(spec, optimizer);
@@ -184,7 +201,7 @@ function train(args: TrainArgs, io: TrainIO): number {
     else io.out(`test loss ${num(test.loss)} acc ${pct(test.accuracy)}`);
   }
   if (args.save) {
-    writeFileSync(args.save, saveSafetensors(model.stateDict(), { metadata: { format: 'pt', spec: spec.name ?? '' } }));
+    saveWeights(args.save, model, spec);
     info(`saved ${args.save}`);
   }
   return 0;
