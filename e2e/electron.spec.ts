@@ -23,6 +23,7 @@ test('the desktop window shows the engine ready and exposes only the API', async
       await header.expectState('Ready');
       const pid = await header.shownPid();
       expect(pid).not.toBe(await app.evaluate(() => process.pid));
+      await header.showDetails();
       await expect(header.backends.first()).toBeVisible();
     });
 

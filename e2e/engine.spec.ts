@@ -20,6 +20,14 @@ test('the header shows the engine ready, with backends probed in the engine-host
     await app.header.expectState('Ready');
   });
 
+  await test.step('the header says the device in plain words, the backends behind Details', async () => {
+    await expect(app.header.device).toHaveText(/^your CPU, (1 thread|\d+ threads) \(WebAssembly SIMD\)/);
+    await expect(app.header.pid).toBeHidden();
+    await expect(app.header.backends.first()).toBeHidden();
+    await app.header.showDetails();
+    await expect(app.header.backends.first()).toBeVisible();
+  });
+
   await test.step('the pid is the engine host, a separate process', async () => {
     const pid = await app.header.shownPid();
     expect(pid).not.toBe(app.host.process.pid);

@@ -1,7 +1,7 @@
 /**
  * Page object for the engine part of the header, by the DOM contract with the renderer (src-renderer/README.md):
- * role="status" "Engine status" (Starting / Ready / Restarting / Failed), "Engine process id", "Backend in use",
- * and the list "Detected backends".
+ * role="status" "Engine status" (Starting / Ready / Restarting / Failed), the plain-words "Training device", and behind
+ * the "Details" disclosure "Engine process id", "Backend in use" and the list "Detected backends".
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 
@@ -12,12 +12,24 @@ export class EngineHeader {
   readonly pid: Locator;
   readonly backend: Locator;
   readonly backends: Locator;
+  readonly device: Locator;
+  readonly details: Locator;
 
   constructor(readonly page: Page) {
     this.status = page.getByRole('status', { name: 'Engine status' });
     this.pid = page.getByLabel('Engine process id');
     this.backend = page.getByLabel('Backend in use');
     this.backends = page.getByRole('list', { name: 'Detected backends' }).getByRole('listitem');
+    this.device = page.getByLabel('Training device');
+    this.details = page.locator('header details');
+  }
+
+  /** Opens the engine details disclosure, as a learner curious about the backends would. */
+  async showDetails(): Promise<void> {
+    if (!(await this.details.evaluate((el) => (el as unknown as { open: boolean }).open))) {
+      await this.details.locator('summary').click();
+    }
+    await expect(this.pid).toBeVisible();
   }
 
   async expectState(word: EngineStateWord): Promise<void> {

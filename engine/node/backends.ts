@@ -77,6 +77,8 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
     const workers = Math.max(1, availableParallelism() - 1);
     let backend: WasmBackend | null = null;
     tryRegister('wasm+threads', () => (backend = createNodeWasmBackend(workers)));
+    // The caller's thread computes too: the header says "your CPU, N threads" from this.
+    if (backend) details['wasm+threads'] = `${workers + 1} threads`;
     // The threads start in the background; a measurement taken before they are up would not count them.
     for (const started = Date.now(); backend && (backend as WasmBackend).readyThreads() < workers && Date.now() - started < threadsReadyMs;) {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -62,6 +62,8 @@ export interface EngineView {
   reason: string | null;
   pid: number | null;
   backendInUse: string | null;
+  /** Whether a run chose the backend in use (by measuring, or as the learner asked); false before any run. */
+  chosenByRun: boolean;
   /** The run's measured ms per step on each backend (empty when the user named the backend, or before a run). */
   backendFigures: BackendFigure[];
   /** Why the backend changed mid-run (it failed, and training went on on the CPU). */
@@ -78,6 +80,7 @@ export function describeEngine({ status, direct, run }: EngineKnowledge): Engine
     reason: status?.reason ?? null,
     pid: (ready ? direct?.pid : null) ?? status?.pid ?? null,
     backendInUse: (ready ? run?.chosen : null) ?? hello?.backendInUse ?? null,
+    chosenByRun: ready && run !== null,
     backendFigures: (ready ? run?.figures : null) ?? [],
     backendNote: (ready ? run?.note : null) ?? null,
     backends: hello?.backends ?? [],

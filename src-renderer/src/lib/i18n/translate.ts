@@ -13,6 +13,12 @@ export const CATALOGS: Record<Locale, Record<MessageKey, string>> = { en, ko };
 /** Each locale's name in its own language, for the picker. */
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ko: '한국어' };
 
+/** A message chosen by logic that has no t() of its own, worded by the component that shows it: t(w.key, w.params). */
+export interface Words {
+  key: MessageKey;
+  params: Record<string, string | number>;
+}
+
 /** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
 type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
 

@@ -1,0 +1,63 @@
+/**
+ * The device the engine trains on, in a learner's words rather than backend names: "your CPU, 2 threads
+ * (WebAssembly SIMD)", "your GPU (NVIDIA H200)". Read from the engine's backend names and the details its hello
+ * gave for them (src-main/engine-host: `wasm+threads: ok (2 threads)`, `gpujs-webgpu: ok (WebGPU through Dawn on
+ * …)`). Plain functions; DeviceLine.svelte words them in the learner's language.
+ */
+import type { BackendProbe } from '../../../../common/engine-protocol';
+
+export type Device =
+  /** The readable reference kernels in plain JavaScript. */
+  | { kind: 'cpu-js' }
+  /** WebAssembly SIMD kernels; threads: how many compute (null when the engine did not say). */
+  | { kind: 'cpu-wasm'; threads: number | null }
+  /** gpu.js compiled to WebAssembly: still the CPU. */
+  | { kind: 'cpu-gpujs' }
+  /** A GPU, through WebGPU (Dawn) or WebGL; adapter: its name when the engine found one. */
+  | { kind: 'gpu'; api: 'webgpu' | 'webgl'; adapter: string | null }
+  /** A backend this list does not know yet: its name, as is. */
+  | { kind: 'other'; name: string };
+
+/** The detail inside "ok (…)", or null. */
+function okDetail(backends: readonly BackendProbe[], name: string): string | null {
+  const probe = backends.find((b) => b.name === name && b.available);
+  return probe ? (/^ok \((.*)\)$/.exec(probe.detail)?.[1] ?? null) : null;
+}
+
+export function deviceOf(backend: string, backends: readonly BackendProbe[]): Device {
+  switch (backend) {
+    case 'cpu':
+      return { kind: 'cpu-js' };
+    case 'wasm':
+      return { kind: 'cpu-wasm', threads: 1 };
+    case 'wasm+threads': {
+      const threads = /^(\d+) threads?$/.exec(okDetail(backends, backend) ?? '')?.[1];
+      return { kind: 'cpu-wasm', threads: threads ? Number(threads) : null };
+    }
+    case 'gpujs-webasm':
+      return { kind: 'cpu-gpujs' };
+    case 'gpujs-webgpu': {
+      const adapter = /^WebGPU through Dawn on (.+)$/.exec(okDetail(backends, backend) ?? '')?.[1] ?? null;
+      return { kind: 'gpu', api: 'webgpu', adapter };
+    }
+    case 'gpujs-headlessgl':
+      return { kind: 'gpu', api: 'webgl', adapter: null };
+    default:
+      return { kind: 'other', name: backend };
+  }
+}
+
+/** The engine's own backends, as a run chooses among them (the gpu.js probes beside them are not). */
+const ENGINE_BACKENDS = ['wasm+threads', 'wasm', 'gpujs-webgpu', 'gpujs-headlessgl', 'gpujs-webasm', 'cpu'];
+
+/**
+ * Before a run has chosen by measuring: the devices it will choose among, the best CPU backend and every GPU.
+ * Example: wasm, wasm+threads (2 threads) and cpu available → [{cpu-wasm, threads: 2}].
+ */
+export function candidateDevices(backends: readonly BackendProbe[]): Device[] {
+  const available = ENGINE_BACKENDS.filter((name) => backends.some((b) => b.name === name && b.available));
+  const devices = available.map((name) => deviceOf(name, backends));
+  const gpus = devices.filter((d) => d.kind === 'gpu');
+  const bestCpu = devices.find((d) => d.kind !== 'gpu');
+  return [...gpus, ...(bestCpu ? [bestCpu] : [])];
+}
