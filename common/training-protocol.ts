@@ -17,6 +17,7 @@
  * except `dataset`, which only main sends, over structured clone, with its typed arrays.
  */
 import type { ModelSpec } from './spec/types';
+import type { LayerStatsSample } from './layer-stats';
 
 // ---------- run records (also the JSON files in <data dir>/runs/<id>/) ----------
 
@@ -296,6 +297,8 @@ export type TrainingRequest =
   | { type: 'runs-list' }
   | { type: 'run-open'; runId: string }
   | { type: 'run-curves'; runIds: string[] }
+  /** The run's layer statistics so far (#16.3), answered by a `run-layer-stats` event with `history: true`. */
+  | { type: 'run-layer-stats'; runId: string }
   /**
    * Loads a `.safetensors` file main has taken in (`uploadWeights`, common/weights-api.ts) into the model `spec`
    * builds, strictly (every key, shape and dtype as PyTorch's load_state_dict would want them), and keeps it as a
@@ -369,11 +372,17 @@ export type TrainingEvent =
   | { type: 'run-detail'; run: RunDetail }
   | { type: 'run-curves'; curves: { runId: string; name: string; history: RunHistory }[] }
   /** The answer to `run-import`: the new run that holds the file's weights. */
-  | { type: 'run-imported'; requestId: number; run: RunSummary };
+  | { type: 'run-imported'; requestId: number; run: RunSummary }
+  /**
+   * Per-layer statistics (common/layer-stats.ts), sampled every N batches: one sample live (`history: false`), or
+   * every stored sample in answer to the `run-layer-stats` request (`history: true`).
+   */
+  | { type: 'run-layer-stats'; runId: string; samples: LayerStatsSample[]; history: boolean };
 
 export const TRAINING_REQUEST_TYPES = [
   'configure', 'dataset', 'dataset-error', 'run-start', 'run-pause', 'run-resume', 'run-stop', 'run-step', 'run-set-lr',
   'run-restart', 'run-evaluate', 'predict', 'runs-list', 'run-open', 'run-curves', 'run-examples', 'run-import',
+  'run-layer-stats',
 ] as const satisfies readonly TrainingRequest['type'][];
 
 /** Requests only main may send; the engine host refuses them from a renderer. */
@@ -486,7 +495,7 @@ export function checkTrainingRequest(o: Obj): string | null {
       if (!isObj(o.spec)) return keys('spec', 'dataset', 'options') ?? 'run-start: spec must be a model spec object';
       if (o.dataset !== undefined && !(typeof o.dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(o.dataset))) return 'run-start: dataset must be a dataset name';
       return keys('spec', 'dataset', 'options') ?? checkOptions(o.options);
-    case 'run-pause': case 'run-resume': case 'run-stop': case 'run-open':
+    case 'run-pause': case 'run-resume': case 'run-stop': case 'run-open': case 'run-layer-stats':
       return keys('runId') ?? runId();
     case 'run-step':
       return keys('runId', 'unit') ?? runId() ?? (o.unit === 'batch' || o.unit === 'epoch' ? null : "run-step: unit must be 'batch' or 'epoch'");

@@ -5,6 +5,7 @@
  * ```text
  * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad(set_to_none=True)
  * per epoch:  scheduler?.step(); validation loss/accuracy in eval mode without gradients
+ * sampled:    on the first batch and every N after, a LayerProbe reads every layer around backward and step (#16.3)
  * ```
  * The run's seed draws its train/validation split (spec.data.validationSize held out, stratified) and each epoch's
  * shuffle (common/split.ts), so an epoch replayed after a crash sees the same batches, and the PyTorch twin given
@@ -12,6 +13,7 @@
  * samples/s figure, and no IO.
  */
 import type { EpochRecord, RunOptions, RunPosition, RunSplit, TrainingDataset } from '../../../common/training-protocol';
+import type { LayerStatsSample } from '../../../common/layer-stats';
 import type { ModelSpec } from '../../../common/spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
 import { manualSeed } from '../../../engine/random';
@@ -30,6 +32,8 @@ import {
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
 import { endStep, getBackend, setBackend } from '../../../engine/backend/backend';
 import { trainingStep } from '../../../engine/backend/choose';
+import { diagnose } from '../../../engine/inspect/diagnose';
+import { isSampled, LayerProbe, sampleEvery } from '../../../engine/inspect/layer-stats';
 
 /** A run's options with the defaults filled in. */
 export interface ResolvedOptions {
@@ -63,7 +67,11 @@ export interface FellBack {
 }
 
 export type BatchOutcome =
-  | { kind: 'ok'; loss: number; size: number; correct: number; seconds: number; epochDone: boolean; fellBack?: FellBack }
+  | {
+    kind: 'ok'; loss: number; size: number; correct: number; seconds: number; epochDone: boolean; fellBack?: FellBack;
+    /** The layers' statistics, on the batches the trainer samples (#16.3). */
+    layerStats?: LayerStatsSample;
+  }
   | { kind: 'diverged'; loss: number; why: 'not-finite' | 'exploded' };
 
 export interface EpochTotals {
@@ -121,6 +129,11 @@ export class Trainer {
   step = 0;
   /** The run's first batch loss, the watchdog's yardstick. */
   firstLoss: number | null = null;
+  /**
+   * Whether batches are sampled for layer statistics (engine/inspect: the first, then every 50, or every 500 on a
+   * device backend, whose reads are downloads). Off only for the bench's baseline.
+   */
+  inspect = true;
   #batches: Int32Array[] | null = null;
   #next = 0;
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
@@ -208,25 +221,38 @@ export class Trainer {
     let fellBack: FellBack | undefined;
     let pass: { output: Tensor; value: number } | BatchOutcome;
     const buffers = getBackend().name === 'cpu' ? null : this.model.buffers().map((b) => b.data.slice());
+    const probe = this.inspect && isSampled(this.step + 1, sampleEvery(this.batchesPerEpoch, getBackend().keep !== undefined))
+      ? new LayerProbe(this.model)
+      : null;
     try {
-      pass = this.#forwardBackward(x, y);
+      try {
+        pass = this.#forwardBackward(x, y);
+      } catch (error) {
+        const from = getBackend().name;
+        if (from === 'cpu') throw error;
+        // Gradients the failed backward half-accumulated, and running statistics its forward updated, are undone.
+        this.optimizer.zeroGrad(true);
+        this.model.buffers().forEach((b, i) => b.data.set(buffers![i]));
+        setBackend('cpu');
+        fellBack = { from, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+        pass = this.#forwardBackward(x, y);
+      }
     } catch (error) {
-      const from = getBackend().name;
-      if (from === 'cpu') throw error;
-      // Gradients the failed backward half-accumulated, and running statistics its forward updated, are undone.
-      this.optimizer.zeroGrad(true);
-      this.model.buffers().forEach((b, i) => b.data.set(buffers![i]));
-      setBackend('cpu');
-      fellBack = { from, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
-      pass = this.#forwardBackward(x, y);
+      probe?.dispose();
+      throw error;
     }
-    if ('kind' in pass) return pass;
+    if ('kind' in pass) {
+      probe?.dispose();
+      return pass;
+    }
     const { output, value } = pass;
     // Counted right after the loss was read, before the update's launches: a read after them would send them to a
     // GPU as a batch of their own, a second submit each step.
     const correct = countCorrect(output, y);
+    probe?.afterBackward(); // the gradients as backward left them, before any clipping
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
+    const layers = probe?.afterStep();
     this.optimizer.zeroGrad(true); // set_to_none: the next backward adopts its gradients without a copy (autograd.ts)
     const size = y.shape[0];
     const seconds = (performance.now() - started) / 1000;
@@ -236,7 +262,11 @@ export class Trainer {
     this.#totals.seconds += seconds;
     this.step++;
     this.#next++;
-    return { kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length, ...(fellBack ? { fellBack } : {}) };
+    const layerStats = layers ? { step: this.step, epoch: this.epoch + 1, batch: this.#next, layers, flags: diagnose(layers) } : undefined;
+    return {
+      kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length,
+      ...(fellBack ? { fellBack } : {}), ...(layerStats ? { layerStats } : {}),
+    };
   }
 
   /** Forward, backward, the watchdog's check: everything of a batch before the update. */
