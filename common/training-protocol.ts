@@ -17,6 +17,7 @@
  * except `dataset`, which only main sends, over structured clone, with its typed arrays.
  */
 import type { ModelSpec } from './spec/types';
+import type { ResolvedAugment } from './spec/augment';
 import type { LayerStatsSample } from './layer-stats';
 
 // ---------- run records (also the JSON files in <data dir>/runs/<id>/) ----------
@@ -133,6 +134,11 @@ export interface RunMeta {
   split?: RunSplit;
   /** How many times the run was evaluated on the test set (absent on runs made before it was counted: none). */
   testEvaluations?: number;
+  /**
+   * What the run's training batches are augmented with: spec.data.augment with its defaults filled in (null: none).
+   * Set once the dataset is loaded; absent on runs made before augmentation.
+   */
+  augment?: ResolvedAugment | null;
 }
 
 /** Where a run stands within an epoch: `batch` batches of `epoch` done, `step` in all, and the epoch's sums so far. */

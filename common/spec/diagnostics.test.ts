@@ -61,7 +61,7 @@ const BROKEN: unknown[] = [
   { ...getPreset('MLP')!, nodes: [{ id: 'input', op: 'Input', params: { shape: [0] } }, { id: 'r', op: 'ReLU', params: { x: 1 } }], edges: [{ from: 'input', to: 'r' }], scheduler: { type: 'StepLR', params: { gamma: 2, stepSize: 1 } } },
   edit('LeNet-5', (s) => { (s as Record<string, unknown>).scheduler = { type: 'ExponentialLR', params: { gamma: 0 } }; node(s, 'conv1').params.stride = [1, 1, 1]; }),
   edit('LeNet-5', (s) => { s.data.augment = { randomAffine: { scale: [1.2, 0.8] } }; }),
-  edit('MLP', (s) => { (s.data as Record<string, unknown>).augment = 'flip'; }),
+  edit('MLP', (s) => { (s.data as unknown as Record<string, unknown>).augment = 'flip'; }),
   // Shapes.
   chain([1, 28, 28], [['Linear', { inFeatures: 784, outFeatures: 10 }]]),
   chain([1, 28, 28], [['Linear', { inFeatures: 100, outFeatures: 10 }]]),

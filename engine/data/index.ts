@@ -5,3 +5,4 @@ export * from './sampler';
 export * from './split';
 export * from './transforms';
 export * from './image-sets';
+export * from './augment';

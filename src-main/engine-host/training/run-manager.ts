@@ -208,6 +208,7 @@ export class RunManager {
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
       meta.split = run.trainer.split;
+      meta.augment = run.trainer.augment;
       await run.checkpoint();
     } catch (error) {
       // Whatever failed (an unwritable folder, a missing dataset, data that does not fit the model), the run

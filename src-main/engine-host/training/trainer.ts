@@ -3,7 +3,7 @@
  * and stop between any two batches. The loop is engine/spec/fit.ts's, unrolled:
  *
  * ```text
- * per batch:  loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad(set_to_none=True)
+ * per batch:  xb = augment(xb)?; loss = lossFn(model(xb), yb); check it (watchdog); loss.backward(); clip?; opt.step(); opt.zeroGrad(set_to_none=True)
  * per epoch:  scheduler?.step(); validation loss/accuracy in eval mode without gradients
  * sampled:    on the first batch and every N after, a LayerProbe reads every layer around backward and step (#16.3)
  * ```
@@ -30,6 +30,8 @@ import {
   buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, prepareInput, type AnyOptimizer, type LossFn,
 } from '../../../engine/spec/build';
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
+import { augmentBatch } from '../../../engine/data/augment';
+import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augment';
 import { endStep, getBackend, setBackend } from '../../../engine/backend/backend';
 import { trainingStep } from '../../../engine/backend/choose';
 import { diagnose } from '../../../engine/inspect/diagnose';
@@ -137,6 +139,8 @@ export class Trainer {
   #batches: Int32Array[] | null = null;
   #next = 0;
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
+  /** spec.data.augment with its defaults, applied to training batches only; null when it changes nothing. */
+  readonly augment: ResolvedAugment | null;
 
   constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions, splitRule: SplitRule = 'run-seed') {
     const { height, width } = data.train;
@@ -164,6 +168,7 @@ export class Trainer {
     this.sets = { ...tensors, train: new Subset(tensors.full, indices.train), validation: new Subset(tensors.full, indices.validation) };
     this.split = { seed: splitRule === 'main-default' ? null : options.seed, train: indices.train.length, validation: indices.validation.length };
     this.lossIsSum = (spec.loss.params as { reduction?: unknown }).reduction === 'sum';
+    this.augment = resolveAugment(spec.data);
   }
 
   get lr(): number {
@@ -216,7 +221,11 @@ export class Trainer {
     const indices = this.#batches![this.#next];
     const started = performance.now();
     this.model.train();
-    const [x, y] = this.sets.train.getBatch(indices);
+    const [gathered, y] = this.sets.train.getBatch(indices);
+    // Seeded by (run seed, step): a batch replayed after a crash or a fallback is augmented the same way.
+    const x = this.augment
+      ? augmentBatch(gathered, this.augment, { seed: this.options.seed, step: this.step, normalize: NORMALIZATION[this.spec.data.normalize] })
+      : gathered;
     endStep(); // the last batch's tensors are done with: the wasm backend reuses their memory
     let fellBack: FellBack | undefined;
     let pass: { output: Tensor; value: number } | BatchOutcome;
