@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../../../common/training-protocol';
-import { cellShade, decodeBase64, diagonal, GALLERY_PAGE, galleryRequest, pageExamples, splitImages, testSetLock, total } from './evaluate-logic';
+import { cellShade, className, decodeBase64, diagonal, GALLERY_PAGE, galleryRequest, pageExamples, splitImages, testSetLock, total } from './evaluate-logic';
 
 const runId = '20261126-191502-k3f9';
 
@@ -70,5 +70,16 @@ describe('testSetLock', () => {
     expect(testSetLock(status('paused', { split: { seed: null, train: 55_000, validation: 5_000 } })).why)
       .toEqual({ key: 'eval.why.splitDefault', params: { train: '55,000', validation: '5,000' } });
     expect(testSetLock(status('loading', { split: null })).why).toEqual({ key: 'eval.why.generic', params: {} });
+  });
+});
+
+describe('className', () => {
+  const fashion = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+  it("names a class as the dataset does, and by its index while the names are not known", () => {
+    expect(className(fashion, 7)).toBe('Sneaker');
+    expect(className(['0', '1', '2'], 2)).toBe('2');
+    expect(className([], 7)).toBe('7');
+    expect(className(fashion, 12)).toBe('12');
   });
 });

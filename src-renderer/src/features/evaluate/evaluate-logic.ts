@@ -17,6 +17,15 @@ export interface Example extends EvaluatedExample {
   probabilities: number[];
 }
 
+/**
+ * A class as the evaluation views name it: the dataset's own name ('Sneaker' for Fashion-MNIST's class 7, '7' for
+ * MNIST's), from the dataset catalogue (DatasetInfo.classes, the list Predict's real digits are named by); the index
+ * while the list is not known.
+ */
+export function className(classes: readonly string[], index: number): string {
+  return classes[index] ?? String(index);
+}
+
 /** Images per page of a gallery ("Show more" asks for the next one). */
 export const GALLERY_PAGE = 48;
 

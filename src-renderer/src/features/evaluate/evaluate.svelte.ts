@@ -14,6 +14,7 @@ export type { Gallery };
 export class EvaluateState {
   #host: Host;
   #training: TrainingState;
+  #classesOf: (dataset: string) => readonly string[];
   #stops: (() => void)[] = [];
   /** The page being asked for; answers to anything else (an older gallery) are dropped. */
   #pending: number | null = null;
@@ -27,9 +28,17 @@ export class EvaluateState {
   /** The matrix and per-class bars are drawn once asked for (a test evaluation, or the button), not at every run end. */
   details = $state(false);
 
-  constructor(host: Host, training: TrainingState) {
+  /** `classesOf`: a dataset's class names, from the dataset catalogue (the data feature's list). */
+  constructor(host: Host, training: TrainingState, classesOf: (dataset: string) => readonly string[] = () => []) {
     this.#host = host;
     this.#training = training;
+    this.#classesOf = classesOf;
+  }
+
+  /** The class names of the followed run's dataset ('T-shirt/top', …, 'Ankle boot'); empty while unknown. */
+  get classes(): readonly string[] {
+    const dataset = this.#training.meta?.dataset ?? this.#training.runSpec?.data.dataset;
+    return dataset ? this.#classesOf(dataset) : [];
   }
 
   get evaluation() {
