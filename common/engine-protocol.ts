@@ -6,11 +6,13 @@
  */
 
 import { checkTrainingRequest, TRAINING_REQUEST_TYPES, type TrainingEvent, type TrainingRequest } from './training-protocol';
+import { checkInsideRequest, INSIDE_REQUEST_TYPES, type InsideEvent, type InsideRequest } from './inside-protocol';
 import { checkLessonRequest, isLessonRequest, LESSON_REQUEST_TYPES, type LessonEvent, type LessonRequest } from './lesson-protocol';
 import { preview } from './wire-limits';
 
 export type * from './training-protocol';
 export type * from './lesson-protocol';
+export type * from './inside-protocol';
 
 /** One gpu.js (or engine) backend as the engine host probed it in its own process. */
 export interface BackendProbe {
@@ -36,6 +38,7 @@ export type EngineRequest =
   | { type: 'hello' }
   | { type: 'ping'; id: number }
   | TrainingRequest
+  | InsideRequest
   | LessonRequest;
 
 /** Messages from the engine host. */
@@ -44,9 +47,10 @@ export type EngineEvent =
   | { type: 'pong'; id: number; pid: number }
   | { type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number }
   | TrainingEvent
+  | InsideEvent
   | LessonEvent;
 
-export const ENGINE_REQUEST_TYPES = ['hello', 'ping', ...TRAINING_REQUEST_TYPES, ...LESSON_REQUEST_TYPES] as const satisfies readonly EngineRequest['type'][];
+export const ENGINE_REQUEST_TYPES = ['hello', 'ping', ...TRAINING_REQUEST_TYPES, ...INSIDE_REQUEST_TYPES, ...LESSON_REQUEST_TYPES] as const satisfies readonly EngineRequest['type'][];
 
 /** Fails to compile when an EngineRequest type is missing from ENGINE_REQUEST_TYPES. */
 type MissingRequestType = Exclude<EngineRequest['type'], (typeof ENGINE_REQUEST_TYPES)[number]>;
@@ -63,5 +67,6 @@ export function checkEngineRequest(value: unknown): string | null {
   if (type === 'ping' && !Number.isFinite((value as { id?: unknown }).id)) return 'ping needs a numeric id';
   if (type === 'hello' || type === 'ping') return null;
   if (isLessonRequest({ type })) return checkLessonRequest(value as Record<string, unknown>);
+  if ((INSIDE_REQUEST_TYPES as readonly string[]).includes(type)) return checkInsideRequest(value as Record<string, unknown>);
   return checkTrainingRequest(value as Record<string, unknown>);
 }

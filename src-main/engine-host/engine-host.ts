@@ -7,6 +7,7 @@
  * (its `dataset` carries tens of MB of typed arrays).
  */
 import { checkEngineRequest, type EngineEvent, type EngineHello, type EngineRequest } from '../../common/engine-protocol';
+import type { InsideRequest } from '../../common/inside-protocol';
 import { isLessonRequest, type LessonRequest } from '../../common/lesson-protocol';
 import type { TrainingRequest } from '../../common/training-protocol';
 import { wireProblem } from '../../common/wire-limits';
@@ -14,7 +15,7 @@ import { wireProblem } from '../../common/wire-limits';
 /** What runs training (src-main/engine-host/training's RunManager); the host only routes to it. */
 export interface TrainingHandler {
   connect(peer: EnginePeer): void;
-  handle(peer: EnginePeer, request: TrainingRequest): Promise<void>;
+  handle(peer: EnginePeer, request: TrainingRequest | InsideRequest): Promise<void>;
 }
 
 /** What runs the Learn tab's lesson steps (src-main/engine-host/lesson's LessonRunner); the host only routes to it. */

@@ -10,12 +10,12 @@ import { noGrad } from '../../../engine/autograd';
 import { endStep } from '../../../engine/backend/backend';
 import { batchIndices } from '../../../engine/data/sampler';
 import type { Subset, TensorDataset } from '../../../engine/data/dataset';
-import { pixelsToFloat32 } from '../../../engine/data/transforms';
 import type { Module } from '../../../engine/nn/module';
 import { Tensor } from '../../../engine/tensor';
 import { prepareInput, type LossFn } from '../../../engine/spec/build';
-import { moduleNames, nodeById, outputId } from '../../../common/spec/graph';
+import { nodeById, outputId } from '../../../common/spec/graph';
 import { EvaluatedExamples, topClasses } from './examples';
+import { layerOutputs } from './inside';
 import type { Run } from './run';
 
 const WRONG_EXAMPLES = 16;
@@ -54,7 +54,7 @@ export function probabilities(spec: ModelSpec, output: Tensor): Float64Array[] {
   return rows;
 }
 
-function argmaxRow(row: ArrayLike<number>): number {
+export function argmaxRow(row: ArrayLike<number>): number {
   let best = 0;
   for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
   return best;
@@ -153,48 +153,17 @@ export interface PredictResult {
 
 /**
  * One 28×28 image (pixels 0..255, row by row) through the model, normalised as the spec's data section says.
- * With `activations`, every top-level layer's output is recorded on the way (by wrapping each child's forward for
- * this one call), so it works for Sequential chains and graphs alike.
+ * With `activations`, every top-level layer's output is recorded on the way by forward hooks (inside.ts).
  */
 export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<number>, activations: boolean): PredictResult {
-  const normalize = { none: 'none', scale: 'scale', standardize: 'mnist' } as const;
-  const x = new Tensor(pixelsToFloat32(pixels, normalize[spec.data.normalize]), [1, 1, 28, 28]);
-  const recorded: LayerActivation[] = [];
-  const restore: (() => void)[] = [];
-  if (activations) {
-    const names = moduleNames(spec);
-    const nodes = new Map(spec.nodes.filter((n) => names.has(n.id)).map((n) => [names.get(n.id)!, n]));
-    for (const [name, child] of model.namedChildren()) {
-      const original = child.forward;
-      const op = child.constructor.name;
-      child.forward = (...args: unknown[]) => {
-        const out = original.apply(child, args) as Tensor;
-        const values = out.data;
-        recorded.push({
-          name, nodeId: nodes.get(name)?.id ?? null, op: nodes.get(name)?.op ?? op, shape: [...out.shape].slice(1),
-          values: Array.from(values.subarray(0, MAX_ACTIVATION_VALUES), Number),
-          truncated: values.length > MAX_ACTIVATION_VALUES,
-        });
-        return out;
-      };
-      restore.push(() => {
-        delete (child as { forward?: unknown }).forward;
-        if (child.forward !== original) child.forward = original;
-      });
-    }
-  }
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    const output = noGrad(() => model.forward(prepareInput(spec, x)) as Tensor);
-    const [row] = probabilities(spec, output);
-    return {
-      probabilities: Array.from(row),
-      predicted: argmaxRow(output.data.subarray(0, output.shape[1])),
-      ...(activations ? { activations: recorded } : {}),
-    };
-  } finally {
-    model.train(wasTraining);
-    for (const undo of restore) undo();
-  }
+  const { output, layers } = layerOutputs(model, spec, pixels, activations);
+  const [row] = probabilities(spec, output);
+  const recorded: LayerActivation[] = layers.map(({ name, nodeId, op, shape, data }) => ({
+    name, nodeId, op, shape, values: Array.from(data.subarray(0, MAX_ACTIVATION_VALUES), Number), truncated: data.length > MAX_ACTIVATION_VALUES,
+  }));
+  return {
+    probabilities: Array.from(row),
+    predicted: argmaxRow(output.data.subarray(0, output.shape[1])),
+    ...(activations ? { activations: recorded } : {}),
+  };
 }

@@ -25,6 +25,16 @@ export class RunLibrary {
     return { meta, spec: await this.store.readSpec(id), history: await this.store.readHistory(id) };
   }
 
+  /**
+   * Every run on disk, newest first (or the ones named, in that order), with spec and history: what the run table
+   * compares and its overlay draws. Runs whose files cannot be read are left out of the full list.
+   */
+  async compare(ids?: string[], live?: RunMeta): Promise<RunDetail[]> {
+    if (ids) return Promise.all(ids.map((id) => this.open(id, live)));
+    const details = await Promise.all((await this.store.list()).map((meta) => this.open(meta.id, live).catch(() => null)));
+    return details.filter((d): d is RunDetail => d !== null);
+  }
+
   async curves(ids: string[]): Promise<{ runId: string; name: string; history: RunHistory }[]> {
     const curves = [];
     for (const runId of ids) {

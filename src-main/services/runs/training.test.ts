@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
 import type { BatchReport, EpochRecord, Evaluation, RunDetail, RunStatus } from '../../../common/training-protocol';
+import { decodeFloat32 } from '../../../common/inside-protocol';
+import { readSafetensors } from '../../../engine/io/safetensors';
 import { logisticSpec, startHarness, syntheticIdx, type Harness } from './test-support/harness';
 
 let h: Harness;
@@ -129,7 +131,10 @@ describe('run lifecycle', () => {
     }
     const onDisk = JSON.parse(readFileSync(join(h.runs.runsDir, id, 'run.json'), 'utf8')) as { testEvaluations: number };
     expect(onDisk.testEvaluations).toBe(2);
-    expect((await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail')).run.meta.testEvaluations).toBe(2);
+    const reopened = (await ask<Ev<'run-detail'>>({ type: 'run-open', runId: id }, 'run-detail')).run.meta;
+    expect(reopened.testEvaluations).toBe(2);
+    // The run table shows the latest look's figures.
+    expect(reopened.lastTest).toEqual({ loss: expect.any(Number), accuracy: expect.any(Number), samples: 100 });
   });
 
   it('throttles batch reports to 20 a second, carrying every batch so epoch aggregates recompute exactly', async () => {
@@ -252,6 +257,29 @@ describe('checkpoints, history, evaluation and prediction', () => {
   it('returns per-layer activations on request', async () => {
     const p = await predict(completed, { activations: true });
     expect(p.activations).toEqual([expect.objectContaining({ name: '0', nodeId: 'fc1', op: 'Linear', shape: [10], truncated: false })]);
+  });
+
+  it('looks inside for one image: the hooks\' outputs are the prediction\'s, as float32 bytes; a layer\'s weights are its checkpoint\'s', async () => {
+    const p = await predict(completed, { activations: true });
+    const inside = await request<Ev<'layer-outputs'>>({ type: 'layer-outputs', runId: completed, image: image() }, 'layer-outputs');
+    expect(inside.layers.map((l) => [l.name, l.nodeId, l.op, l.shape, l.truncated])).toEqual([['0', 'fc1', 'Linear', [10], false]]);
+    expect(Array.from(decodeFloat32(inside.layers[0].values))).toEqual(p.activations![0].values);
+    expect([inside.probabilities, inside.predicted]).toEqual([p.probabilities, p.predicted]);
+    expect(decodeFloat32(inside.input)).toHaveLength(784);
+    const weights = await request<Ev<'layer-weights'>>({ type: 'layer-weights', runId: completed, layer: '0', checkpoint: 0 }, 'layer-weights');
+    expect(weights.tensors.map((t) => [t.name, t.shape])).toEqual([['weight', [10, 784]], ['bias', [10]]]);
+    const initial = readSafetensors(readFileSync(join(h.runs.runsDir, completed, 'epochs/epoch-000.safetensors'))).tensors;
+    expect(decodeFloat32(weights.tensors[0].values)).toEqual(Float32Array.from(initial['0.weight'].data));
+    await expect(request({ type: 'layer-weights', runId: completed, layer: 'conv1' }, 'layer-weights')).rejects.toThrow(/no layer named "conv1"/);
+  });
+
+  it('compares runs: every run with its spec and history, newest first, or the ones named', async () => {
+    const all = (await request<Ev<'runs-compare'>>({ type: 'runs-compare' }, 'runs-compare')).runs;
+    const { runs } = await ask<Ev<'runs'>>({ type: 'runs-list' }, 'runs');
+    expect(all.map((r) => r.meta.id)).toEqual(runs.map((r) => r.id));
+    const named = (await request<Ev<'runs-compare'>>({ type: 'runs-compare', runIds: [other, completed] }, 'runs-compare')).runs;
+    expect(named.map((r) => [r.meta.name, r.spec.optimizer.params.lr, r.history.epochs.length])).toEqual([['slow', 0.05, 2], ['fast', expect.any(Number), 2]]);
+    expect(named[1].meta.backendUsed).toEqual(expect.any(String));
   });
 
   it('lists runs, reopens one, and loads two runs\' curves for overlay (engine and main agree)', async () => {
