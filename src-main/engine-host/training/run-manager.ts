@@ -13,6 +13,7 @@ import {
   type RunOptions, type RunState, type TrainingDataset, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { encodeFloat32, type InsideRequest } from '../../../common/inside-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { assertBuildable, buildModel } from '../../../engine/spec/build';
 import { loadSafetensors } from '../../../engine/io/safetensors';
@@ -20,7 +21,8 @@ import type { Tensor } from '../../../engine/tensor';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
 import { explainDivergence, type DivergedAt } from './divergence';
-import { evaluateRun, predictImage } from './evaluation';
+import { argmaxRow, evaluateRun, predictImage, probabilities } from './evaluation';
+import { layerOutputs, layerWeights } from './inside';
 import { RunLibrary } from './run-library';
 import { assertFitsMemory } from './memory-budget';
 import { failureReason, RunStore, summarize } from './run-store';
@@ -85,9 +87,9 @@ export class RunManager {
   }
 
   /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */
-  async handle(peer: TrainingPeer, request: TrainingRequest): Promise<void> {
+  async handle(peer: TrainingPeer, request: TrainingRequest | InsideRequest): Promise<void> {
     try {
-      if (MAIN_ONLY_REQUESTS.includes(request.type) && peer.id !== 'main') {
+      if ((MAIN_ONLY_REQUESTS as readonly string[]).includes(request.type) && peer.id !== 'main') {
         throw new Error(`${request.type} may only come from main`);
       }
       await this.#dispatch(peer, request);
@@ -102,7 +104,7 @@ export class RunManager {
     }
   }
 
-  async #dispatch(peer: TrainingPeer, request: TrainingRequest): Promise<void> {
+  async #dispatch(peer: TrainingPeer, request: TrainingRequest | InsideRequest): Promise<void> {
     switch (request.type) {
       case 'configure': return this.#configure(request.runsDir);
       case 'dataset': return this.#datasets.answer(request.requestId, { dataset: request.dataset });
@@ -137,6 +139,9 @@ export class RunManager {
       case 'run-open': return this.#send(peer, { type: 'run-detail', run: await (await this.#library()).open(request.runId, this.#run?.meta) });
       case 'run-curves': return this.#send(peer, { type: 'run-curves', curves: await (await this.#library()).curves(request.runIds) });
       case 'run-import': return this.#import(peer, request);
+      case 'layer-outputs': return this.#layerOutputs(peer, request);
+      case 'layer-weights': return this.#layerWeights(peer, request);
+      case 'runs-compare': return this.#send(peer, { type: 'runs-compare', requestId: request.requestId, runs: await (await this.#library()).compare(request.runIds, this.#run?.meta) });
       default: {
         const unhandled: never = request;
         throw new Error(`no handler for ${JSON.stringify(unhandled)}`);
@@ -428,6 +433,8 @@ export class RunManager {
   #announceBackend(event: Extract<TrainingEvent, { type: 'run-backend' }>): void {
     setBackend(event.chosen);
     this.#backendEvent = event;
+    // Kept with the run (written with its next meta) for the run table: 'auto' says what was asked, this what ran.
+    if (this.#run?.meta.id === event.runId) this.#run.meta.backendUsed = event.chosen;
     this.#links.backendChanged?.(event.chosen);
     this.#broadcast(event);
   }
@@ -605,6 +612,7 @@ export class RunManager {
     this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
     if (request.split === 'test') {
       run.meta.testEvaluations = (run.meta.testEvaluations ?? 0) + 1;
+      run.meta.lastTest = { loss: evaluation.loss, accuracy: evaluation.accuracy, samples: evaluation.samples };
       await run.writeMeta();
       // Every window shows the count, not only the one that asked.
       this.#broadcast({ type: 'run-state', run: run.status() }, this.#links.main);
@@ -614,16 +622,43 @@ export class RunManager {
   // ---------- prediction ----------
 
   async #predict(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'predict' }>): Promise<void> {
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'predict with');
+    const result = predictImage(model, spec, request.image, request.activations ?? false);
+    this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
+  }
+
+  /** The model a prediction or a look inside asks for: a named run's (or the current run's) checkpoint. */
+  async #modelFor(request: { runId?: string; checkpoint?: CheckpointRef }, verb: string) {
     const runId = request.runId ?? this.#run?.meta.id;
-    if (!runId) throw new Error('there is no current run to predict with; start or name a run');
+    if (!runId) throw new Error(`there is no current run to ${verb}; start or name a run`);
     const checkpoint: CheckpointRef = request.checkpoint ?? 'last';
     const current = this.#run?.meta.id === runId ? this.#run : null;
     // The current run's 'last' is the model in memory (mid-epoch weights included); anything else is read from disk.
     const { model, spec } = current?.trainer && checkpoint === 'last'
       ? { model: current.trainer.model, spec: current.spec }
       : await (await this.#library()).checkpointModel(runId, checkpoint, current?.meta);
-    const result = predictImage(model, spec, request.image, request.activations ?? false);
-    this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
+    return { runId, checkpoint, model, spec };
+  }
+
+  /** Every layer's output for one image, by forward hooks on the model's own forward (Predict's layer view). */
+  async #layerOutputs(peer: TrainingPeer, request: Extract<InsideRequest, { type: 'layer-outputs' }>): Promise<void> {
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'look inside');
+    const { input, output, layers } = layerOutputs(model, spec, request.image);
+    const [row] = probabilities(spec, output);
+    this.#send(peer, {
+      type: 'layer-outputs', requestId: request.requestId, runId, checkpoint, input: encodeFloat32(input.data).values,
+      layers: layers.map(({ data, ...layer }) => ({ ...layer, ...encodeFloat32(data) })),
+      probabilities: Array.from(row), predicted: argmaxRow(output.data.subarray(0, output.shape[1])),
+    });
+  }
+
+  async #layerWeights(peer: TrainingPeer, request: Extract<InsideRequest, { type: 'layer-weights' }>): Promise<void> {
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'look inside');
+    const { op, tensors } = layerWeights(model, spec, request.layer);
+    this.#send(peer, {
+      type: 'layer-weights', requestId: request.requestId, runId, checkpoint, layer: request.layer, op,
+      tensors: tensors.map(({ data, ...t }) => ({ ...t, ...encodeFloat32(data) })),
+    });
   }
 
   /** A page of the current run's last evaluation of a split: what the confusion matrix's galleries show. */
