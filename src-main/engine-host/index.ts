@@ -13,6 +13,7 @@ import { registerNodeBackends, type NodeBackends } from '../../engine/node/backe
 import { probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 import { RunManager } from './training/run-manager';
+import { LessonRunner } from './lesson/lesson-runner';
 import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
 
 interface PortMessageEvent {
@@ -84,7 +85,10 @@ const host: Promise<EngineHost> = (async () => {
   const main: EnginePeer = { id: 'main', send: (event) => mainPeer.send(event) };
   // The hello is answered by reference, so later hellos name the backend a run chose.
   const backendChanged = (name: string) => void (hello.backendInUse = name);
-  return new EngineHost(hello, (h) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged })));
+  const training = (h: EngineHost) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged }));
+  // The lesson asks main for MNIST through the run manager's dataset channel (its request ids are one sequence).
+  const lessons = new LessonRunner((name) => runManager!.dataset(name));
+  return new EngineHost(hello, training, lessons);
 })();
 
 /** The engine backends beside the gpu.js probes ('cpu' is already among them), and any that failed to start. */

@@ -1,0 +1,95 @@
+/**
+ * The engine host's side of the Learn tab: runs the torch.nn tutorial's steps (engine/lessons/torch-nn-tutorial.ts)
+ * on real MNIST, one step at a time, with a notebook per renderer so that a step sees what the earlier ones left
+ * (step 4 reads the weights step 3 trained). Progress goes to the asking renderer at most every 100 ms: the part
+ * of the training loop running now, where in the epoch, and the last batch's loss. Between batches the loop yields
+ * to the event loop, so `lesson-stop`, a run's messages and pings are answered while a step trains.
+ */
+import type { LessonRequest, LessonStepId, LoopPhase, LoopPosition } from '../../../common/lesson-protocol';
+import type { TrainingDataset } from '../../../common/training-protocol';
+import { TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/lessons/torch-nn-tutorial';
+import type { EnginePeer, LessonHandler } from '../engine-host';
+
+/** The dataset the tutorial uses. */
+const LESSON_DATASET = 'mnist';
+const PROGRESS_EVERY_MS = 100;
+
+interface Running {
+  peerId: string;
+  requestId: number;
+  step: LessonStepId;
+  stop: boolean;
+}
+
+export class LessonRunner implements LessonHandler {
+  readonly #dataset: (name: string) => Promise<TrainingDataset>;
+  #data: Promise<TutorialData> | null = null;
+  readonly #notebooks = new Map<string, TorchNnTutorial>();
+  #running: Running | null = null;
+
+  /** `dataset`: main's datasets, through the run manager's channel (one request ids space for both). */
+  constructor(dataset: (name: string) => Promise<TrainingDataset>) {
+    this.#dataset = dataset;
+  }
+
+  async handle(peer: EnginePeer, request: LessonRequest): Promise<void> {
+    if (request.type === 'lesson-stop') {
+      if (this.#running?.peerId === peer.id && this.#running.requestId === request.requestId) this.#running.stop = true;
+      return;
+    }
+    if (this.#running) {
+      const why = this.#running.peerId === peer.id ? 'stop it or wait for it first' : 'another window is running a lesson step';
+      peer.send({ type: 'error', message: `lesson-run: step ${this.#running.step} is still running (${why})`, requestType: request.type, requestId: request.requestId });
+      return;
+    }
+    const running: Running = { peerId: peer.id, requestId: request.requestId, step: request.step, stop: false };
+    this.#running = running;
+    try {
+      const notebook = await this.#notebook(peer.id);
+      let lastSent = 0;
+      const progress = (phase: LoopPhase, at: LoopPosition, loss: number | null) => {
+        const now = Date.now();
+        if (now - lastSent < PROGRESS_EVERY_MS) return;
+        lastSent = now;
+        peer.send({ type: 'lesson-progress', requestId: request.requestId, step: request.step, phase, loss, ...at });
+      };
+      const result = await notebook.run(request.step, {
+        onPhase: progress,
+        afterBatch: () => new Promise((resolve) => setImmediate(resolve)),
+        stopRequested: () => running.stop,
+      }, request.maxBatches ? { maxBatches: request.maxBatches } : {});
+      peer.send({ type: 'lesson-result', requestId: request.requestId, ...result });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      peer.send({ type: 'error', message: `lesson step ${request.step}: ${message}`, requestType: request.type, requestId: request.requestId });
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  disconnect(peerId: string): void {
+    this.#notebooks.delete(peerId);
+    if (this.#running?.peerId === peerId) this.#running.stop = true;
+  }
+
+  async #notebook(peerId: string): Promise<TorchNnTutorial> {
+    const known = this.#notebooks.get(peerId);
+    if (known) return known;
+    const data = await (this.#data ??= this.#load());
+    const notebook = this.#notebooks.get(peerId) ?? new TorchNnTutorial(data);
+    this.#notebooks.set(peerId, notebook);
+    return notebook;
+  }
+
+  async #load(): Promise<TutorialData> {
+    try {
+      const { train } = await this.#dataset(LESSON_DATASET);
+      if (train.height !== 28 || train.width !== 28) throw new Error(`the lesson needs 28×28 MNIST images, got ${train.height}×${train.width}`);
+      return tutorialData(train.images, train.labels, train.count);
+    } catch (error) {
+      this.#data = null; // the learner may download MNIST and try again
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`the lesson runs on MNIST, which could not be loaded (${message}); download it on the Data tab`);
+    }
+  }
+}
