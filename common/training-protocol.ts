@@ -134,15 +134,15 @@ export interface RunMeta {
   split?: RunSplit;
   /** How many times the run was evaluated on the test set (absent on runs made before it was counted: none). */
   testEvaluations?: number;
-  /** The latest test-set evaluation's figures (the run table shows them); absent until the test set is looked at. */
-  lastTest?: { loss: number; accuracy: number; samples: number };
-  /** The backend the run computed on last (`options.backend` may say 'auto'); absent on runs made before. */
-  backendUsed?: string;
   /**
    * What the run's training batches are augmented with: spec.data.augment with its defaults filled in (null: none).
    * Set once the dataset is loaded; absent on runs made before augmentation.
    */
   augment?: ResolvedAugment | null;
+  /** The latest test-set evaluation's figures (the run table shows them); absent until the test set is looked at. */
+  lastTest?: { loss: number; accuracy: number; samples: number };
+  /** The backend the run computed on last (`options.backend` may say 'auto'); absent on runs made before. */
+  backendUsed?: string;
 }
 
 /** Where a run stands within an epoch: `batch` batches of `epoch` done, `step` in all, and the epoch's sums so far. */

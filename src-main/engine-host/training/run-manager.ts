@@ -20,6 +20,8 @@ import { loadSafetensors } from '../../../engine/io/safetensors';
 import type { Tensor } from '../../../engine/tensor';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
+import { appendLayerStats, readLayerStats } from './layer-stats';
+import type { LayerStatsSample } from '../../../common/layer-stats';
 import { explainDivergence, type DivergedAt } from './divergence';
 import { argmaxRow, evaluateRun, predictImage, probabilities } from './evaluation';
 import { layerOutputs, layerWeights } from './inside';
@@ -139,6 +141,7 @@ export class RunManager {
       case 'run-open': return this.#send(peer, { type: 'run-detail', run: await (await this.#library()).open(request.runId, this.#run?.meta) });
       case 'run-curves': return this.#send(peer, { type: 'run-curves', curves: await (await this.#library()).curves(request.runIds) });
       case 'run-import': return this.#import(peer, request);
+      case 'run-layer-stats': return this.#layerStatsHistory(peer, request.runId);
       case 'layer-outputs': return this.#layerOutputs(peer, request);
       case 'layer-weights': return this.#layerWeights(peer, request);
       case 'runs-compare': return this.#send(peer, { type: 'runs-compare', requestId: request.requestId, runs: await (await this.#library()).compare(request.runIds, this.#run?.meta) });
@@ -215,6 +218,7 @@ export class RunManager {
       run.trainer = new Trainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
       meta.split = run.trainer.split;
+      meta.augment = run.trainer.augment;
       await run.checkpoint();
     } catch (error) {
       // Whatever failed (an unwritable folder, a missing dataset, data that does not fit the model), the run
@@ -313,6 +317,7 @@ export class RunManager {
       }
       run.meta.firstLoss = trainer.firstLoss;
       if (outcome.fellBack) this.#fellBack(run, outcome.fellBack);
+      if (outcome.layerStats) this.#layerStats(run, outcome.layerStats);
       run.throttle.push({
         step: trainer.step, epoch: trainer.epoch + 1, batch: trainer.batchInEpoch, batches: trainer.batchesPerEpoch,
         loss: outcome.loss, size: outcome.size, correct: outcome.correct, seconds: outcome.seconds, lr: trainer.lr,
@@ -383,6 +388,22 @@ export class RunManager {
       fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
     });
     this.#setState(run, 'diverged', `${report.explanation} ${report.causes[0] ?? ''}`.trim());
+  }
+
+  // ---------- layer statistics (#16.3) ----------
+
+  /** A sample of the layers' statistics: to every window now, and onto the run's layer-stats.jsonl for a reload. */
+  #layerStats(run: Run, sample: LayerStatsSample): void {
+    this.#broadcast({ type: 'run-layer-stats', runId: run.meta.id, samples: [sample], history: false });
+    void run.persist((store) => appendLayerStats(store.dir(run.meta.id), sample)).catch(() => undefined);
+  }
+
+  async #layerStatsHistory(peer: TrainingPeer, runId: string): Promise<void> {
+    const store = await this.#storeReady();
+    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
+    // The current run's samples still queued for the disk are written first.
+    if (this.#run?.meta.id === runId) await this.#run.persist(async () => undefined);
+    this.#send(peer, { type: 'run-layer-stats', runId, samples: await readLayerStats(store.dir(runId)), history: true });
   }
 
   // ---------- backends ----------
