@@ -12,6 +12,7 @@ import { getBackend } from '../../engine/backend/backend';
 import { registerNodeBackends, type NodeBackends } from '../../engine/node/backends';
 import { probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
+import { lowerEnginePriority } from './priority';
 import { RunManager } from './training/run-manager';
 import { LessonRunner } from './lesson/lesson-runner';
 import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
@@ -34,6 +35,9 @@ interface ParentPortLike {
 
 // One request that throws where nothing catches it must not end the engine (and a run in progress with it).
 keepServing(process, 'engine host', console.error);
+
+// Training yields the CPU to the UI on a busy machine, before any worker thread exists (priority.ts says why).
+lowerEnginePriority();
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 const runtime = process.versions.electron
