@@ -1,12 +1,13 @@
 /**
  * The workspace tabs, in order. WorkspaceTabs renders each one's feature component (features/builder,
- * features/training, features/predict, features/data).
+ * features/training, features/predict, features/data, features/learn).
  */
 export const TABS = [
   { id: 'build', label: 'tab.build' },
   { id: 'train', label: 'tab.train' },
   { id: 'predict', label: 'tab.predict' },
   { id: 'data', label: 'tab.data' },
+  { id: 'learn', label: 'tab.learn' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];
