@@ -2,6 +2,11 @@
 
 Run: python3 untitled.py --data data/mnist [--epochs N] [--seed N] [--val-size N] [--init weights.safetensors]
 Needs only PyTorch; the data folder holds the four MNIST IDX .gz files.
+The same script scales out with PyTorch's own launcher, unchanged (one process per GPU, or per CPU worker):
+    torchrun --nproc_per_node 2 --redirects 1 --tee 2 --log_dir logs untitled.py --data ... --save out.safetensors
+DistributedDataParallel (backend nccl on GPUs, gloo on CPU) with a DistributedSampler seeded by --seed; BATCH_SIZE
+is per process, and rank 0 prints, evaluates and saves. (--redirects 1 --tee 2 --log_dir: Debian's torch 1.13
+torchrun on Python 3.11 fails with its default log redirects; each rank's output is then in the log folder.)
 Given the run's seed it holds out the same validation images as LayerLab and visits the rest in the same order;
 the initial weights and dropout come from torch's own generator (start from the app's weights with --init).
 """
@@ -12,9 +17,12 @@ import os
 import struct
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn, optim
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Sampler, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data", default='data/mnist', help="folder of the MNIST IDX .gz files")
@@ -26,8 +34,19 @@ parser.add_argument("--seed", type=int, default=0, help="the run's seed: the val
 parser.add_argument("--val-size", type=int, default=10000, help="training images held out for validation, stratified by class (0 = none)")
 parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True, help="a new order each epoch (--no-shuffle: in order)")
 parser.add_argument("--save-split", metavar="FILE", help="write the split and each epoch's order to FILE as JSON, then exit")
+parser.add_argument("--save", metavar="FILE", help="save the trained weights as .safetensors, for LayerLab or --init (under torchrun, rank 0 writes it)")
+parser.add_argument("--log-batches", action="store_true", help="print one JSON line per batch: epoch, batch, batches, loss (as npm run train -- --log-batches --json)")
 args = parser.parse_args()
 torch.manual_seed(args.seed)
+DISTRIBUTED = "RANK" in os.environ and "WORLD_SIZE" in os.environ  # started by torchrun
+if DISTRIBUTED:
+    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    RANK = dist.get_rank()
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    device = torch.device("cuda", torch.cuda.current_device()) if torch.cuda.is_available() else torch.device("cpu")
+else:
+    RANK, device = 0, torch.device("cpu")
 
 INPUT_SHAPE = (1, 28, 28)  # one sample, as the Input node views it
 BATCH_SIZE = 64
@@ -126,6 +145,21 @@ def load_safetensors(path):
     return state
 
 
+def save_safetensors(state, path):
+    """A state dict to a .safetensors file: 8-byte header size, JSON header, raw little-endian data."""
+    dtypes = {torch.float32: "F32", torch.float64: "F64", torch.int32: "I32", torch.int64: "I64"}
+    header, chunks, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, tensor in state.items():
+        tensor = tensor.detach().cpu().contiguous().reshape(-1)
+        raw = bytes(tensor.view(torch.uint8).tolist())
+        header[name] = {"dtype": dtypes[tensor.dtype], "shape": list(state[name].shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    head = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head + b"".join(chunks))
+
+
 def load(kind):
     x = load_idx(os.path.join(args.data, f"{kind}-images-idx3-ubyte.gz")).float()
     y = load_idx(os.path.join(args.data, f"{kind}-labels-idx1-ubyte.gz")).long()
@@ -151,7 +185,10 @@ x_valid, y_valid = x_train[valid_idx], y_train[valid_idx]
 x_train, y_train = x_train[train_idx], y_train[train_idx]
 
 train_ds = TensorDataset(x_train, y_train)
-train_order = LayerLabOrder(len(train_ds), args.seed, args.shuffle)
+if DISTRIBUTED:  # each process trains on its share of every epoch: every Nth sample of a seeded shuffle
+    train_order = DistributedSampler(train_ds, shuffle=args.shuffle, seed=args.seed)
+else:
+    train_order = LayerLabOrder(len(train_ds), args.seed, args.shuffle)
 train_dl = DataLoader(train_ds, batch_size=BATCH_SIZE, sampler=train_order)
 valid_dl = DataLoader(TensorDataset(x_valid, y_valid), batch_size=BATCH_SIZE * 2)
 test_dl = DataLoader(TensorDataset(x_test, y_test), batch_size=BATCH_SIZE * 2)
@@ -163,6 +200,9 @@ model = nn.Sequential(
 )
 if args.init:
     model.load_state_dict(load_safetensors(args.init))
+model.to(device)
+# DistributedDataParallel averages the gradients of every process; `model` itself keeps plain state-dict keys.
+train_model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if DISTRIBUTED else model
 loss_func = nn.CrossEntropyLoss()
 opt = optim.SGD(model.parameters(), lr=0.5)
 scheduler = None
@@ -173,6 +213,7 @@ def target(yb):
 
 
 def loss_batch(model, loss_func, xb, yb, opt=None):
+    xb, yb = xb.to(device), yb.to(device)
     pred = model(xb)
     loss = loss_func(pred, target(yb))
     if opt is not None:
@@ -194,15 +235,25 @@ def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
     for epoch in range(epochs):
         train_order.set_epoch(epoch + 1)
         model.train()
-        for xb, yb in train_dl:
-            loss_batch(model, loss_func, xb, yb, opt)
+        for batch, (xb, yb) in enumerate(train_dl, 1):
+            loss, _, n = loss_batch(model, loss_func, xb, yb, opt)
+            if args.log_batches:
+                line = {"epoch": epoch + 1, "batch": batch, "batches": len(train_dl), "loss": loss}
+                print(json.dumps({**line, "rank": RANK} if DISTRIBUTED else line), flush=True)
         if scheduler is not None:
             scheduler.step()
         if len(valid_dl.dataset) > 0:
             val_loss, val_acc = evaluate(model, valid_dl)
-            print(f"epoch {epoch + 1}: val_loss {val_loss:.4f} val_acc {val_acc:.4f}")
+            if RANK == 0:
+                print(f"epoch {epoch + 1}: val_loss {val_loss:.4f} val_acc {val_acc:.4f}")
 
 
-fit(args.epochs, model, loss_func, opt, train_dl, valid_dl)
-test_loss, test_acc = evaluate(model, test_dl)
-print(f"test_loss {test_loss:.4f} test_acc {test_acc:.4f}")
+fit(args.epochs, train_model, loss_func, opt, train_dl, valid_dl)
+if RANK == 0:  # the other processes hold the same weights
+    test_loss, test_acc = evaluate(model, test_dl)
+    print(f"test_loss {test_loss:.4f} test_acc {test_acc:.4f}")
+    if args.save:
+        save_safetensors(model.state_dict(), args.save)
+        print(f"saved {args.save}")
+if DISTRIBUTED:
+    dist.destroy_process_group()
