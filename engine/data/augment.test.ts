@@ -5,7 +5,7 @@
  * common/spec/twin-augment.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { affineTheta, drawAugment, gaussianKernel, gridSampleInto, type AugmentDraw } from '../../common/augment';
+import { affineTheta, blurMatrix, drawAugment, fieldFactor, gaussianKernel, gridSampleInto, symmetricEigen, type AugmentDraw } from '../../common/augment';
 import type { ResolvedAugment } from '../../common/spec/augment';
 import { mulberry32 } from '../../common/split';
 import { defaultGenerator, manualSeed } from '../random';
@@ -71,6 +71,48 @@ describe('elastic displacement (torchvision ElasticTransform)', () => {
     expect(k.length).toBe(9);
     expect(k.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(k[4] / k[3]).toBeCloseTo(Math.exp(0.5), 12);
+  });
+
+  it('draws fields with the covariance of torchvision\'s blurred noise: F·Fᵀ is B·Bᵀ, from few frequencies', () => {
+    for (const sigma of [4, 5, 1]) {
+      const b = blurMatrix(sigma, 28);
+      const { r, f } = fieldFactor(sigma, 28);
+      let worst = 0;
+      let scale = 0;
+      for (let i = 0; i < 28; i++) {
+        for (let j = 0; j < 28; j++) {
+          let bb = 0;
+          let ff = 0;
+          for (let k = 0; k < 28; k++) bb += b[i * 28 + k] * b[j * 28 + k];
+          for (let k = 0; k < r; k++) ff += f[i * r + k] * f[j * r + k];
+          worst = Math.max(worst, Math.abs(bb - ff));
+          scale = Math.max(scale, Math.abs(bb));
+        }
+      }
+      expect(worst / scale).toBeLessThan(1e-7);
+      if (sigma === 4) expect(r).toBe(10);
+    }
+  });
+
+  it('the blur matrix is the kernel, reflect-padded: each row sums to 1, and a row near the edge folds back', () => {
+    const b = blurMatrix(1, 28);
+    const k = gaussianKernel(1);
+    for (let i = 0; i < 28; i++) expect(b.subarray(i * 28, i * 28 + 28).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
+    expect(b[10 * 28 + 10]).toBeCloseTo(k[4], 12);
+    expect(b[0 * 28 + 1]).toBeCloseTo(k[5] + k[3], 12); // pixel 1 is reached at offset +1 and, reflected, at -1
+  });
+
+  it('symmetricEigen takes a symmetric matrix apart: Q·Λ·Qᵀ gives it back', () => {
+    const n = 6;
+    const m = Float64Array.from({ length: n * n }, (_, i) => 1 / (1 + Math.floor(i / n) + (i % n)));
+    const { values, vectors } = symmetricEigen(m, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let k = 0; k < n; k++) acc += vectors[i * n + k] * values[k] * vectors[j * n + k];
+        expect(acc).toBeCloseTo(m[i * n + j], 10);
+      }
+    }
   });
 
   it('alpha 0 moves nothing; a larger alpha moves more, smoothly', () => {
