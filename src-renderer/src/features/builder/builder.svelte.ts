@@ -2,7 +2,8 @@
  * The builder's state for the UI: BuilderCore's editing (builder-core.ts, tested without Svelte) with its values
  * kept in `$state`, plus everything derived live from the spec (shapes, errors, lint warnings, the PyTorch twin).
  */
-import { chainOf, inferShapes, lintSpec, toPyTorch, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { chainOf, inferShapes, lintSpec, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { twinForProject } from '../../../../common/twin-file';
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { BuilderCore } from './builder-core';
 import { PendingEditsState } from './pending-edits.svelte';
@@ -54,7 +55,7 @@ export class BuilderState extends BuilderCore {
   readonly blocker = $derived(trainBlocker(this.#spec, this.errors, this.report, this.pending.blocking('builder')));
   readonly python = $derived.by(() => {
     try {
-      return toPyTorch(this.#spec, this.run);
+      return twinForProject(this.#spec, this.run);
     } catch {
       return null;
     }

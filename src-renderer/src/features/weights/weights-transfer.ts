@@ -4,8 +4,8 @@
  * page for the engine host's `run-import`. Pages and limits: common/weights-api.ts.
  */
 import type { LayerLabApi } from '../../../../common/api';
-import { toPyTorch, pyName, type ModelSpec } from '../../../../common/spec';
-import type { CheckpointRef, RunMeta, RunSummary } from '../../../../common/training-protocol';
+import type { ModelSpec } from '../../../../common/spec';
+import type { CheckpointRef, RunSummary } from '../../../../common/training-protocol';
 import type { EngineChannel } from '../../lib/host/host';
 import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';
 
@@ -95,21 +95,8 @@ export function importWeights(
   });
 }
 
-/**
- * The run's PyTorch twin, set to load the weights file saved beside it (`--init`): its spec, and the run's own epochs,
- * seed, early stopping and clipping.
- */
-export function twinForRun(spec: ModelSpec, meta: RunMeta | null, weightsFile: string): { fileName: string; code: string } {
-  const o = meta?.options;
-  const code = toPyTorch(spec, {
-    init: weightsFile,
-    ...(o ? {
-      epochs: o.epochs, seed: o.seed, clipGradNorm: o.clipGradNorm ?? null,
-      earlyStopping: o.earlyStopping ? { patience: o.earlyStopping.patience, minDelta: o.earlyStopping.minDelta ?? 0 } : null,
-    } : {}),
-  });
-  return { fileName: `${pyName(weightsFile.replace(/\.safetensors$/, '').toLowerCase())}.py`, code };
-}
+// Where Export .py and `npm run export` write it too: one writer, the same bytes.
+export { twinForRun } from '../../../../common/twin-file';
 
 export function encodeBase64(bytes: Uint8Array): string {
   let text = '';
