@@ -24,6 +24,8 @@ export interface ChartLabels {
 export type ToChartWorker =
   | { type: 'init'; canvas: OffscreenCanvas; metric: Metric; palette: Palette; labels: ChartLabels; width: number; height: number; dpr: number }
   | { type: 'resize'; width: number; height: number; dpr: number }
+  /** The theme changed: re-colour in place. */
+  | { type: 'palette'; palette: Palette }
   | {
     type: 'data';
     /** Batch points from index `from` on; the worker keeps the ones before. */
@@ -38,7 +40,8 @@ export type ToChartWorker =
   | { type: 'png'; id: number };
 
 export type FromChartWorker =
-  | { type: 'drawn'; batches: number; epochs: number }
+  /** `legend`: the colour the legend is drawn in now (the figure exposes it, so a test sees the theme reach the canvas). */
+  | { type: 'drawn'; batches: number; epochs: number; legend: string }
   | { type: 'png'; id: number; blob: Blob | null };
 
 /**

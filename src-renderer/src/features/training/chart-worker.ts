@@ -1,11 +1,14 @@
 /**
  * The chart worker: one chart.js line chart on an OffscreenCanvas, redrawn at most once per animation frame from
  * the latest data message (messages that arrive within one frame are merged). It answers `drawn` with the point
- * counts it really shows, and `png` with the canvas as a PNG blob.
+ * counts it really shows and the legend's colour, and `png` with the canvas as a PNG blob. A `palette` message
+ * re-colours the chart in place (the theme changed): colours come from chart-theme.ts, the one place they are set.
  */
 import { curveSeries, type Metric } from './chart-data';
 import type { FromChartWorker, ToChartWorker } from './chart-messages';
 import { Chart, registerChart } from './chart-setup';
+import { chartColors } from './chart-theme';
+import type { Palette } from './palette';
 import type { BatchPoint, Curves } from './curves';
 
 type Data = Extract<ToChartWorker, { type: 'data' }>;
@@ -16,6 +19,7 @@ let metric: Metric = 'loss';
 let batches: BatchPoint[] = [];
 let latest: Data | null = null;
 let scheduled = false;
+let colors: ReturnType<typeof chartColors> | null = null;
 
 const post = (message: FromChartWorker) => (self as unknown as Worker).postMessage(message);
 
@@ -23,22 +27,18 @@ function create(init: Extract<ToChartWorker, { type: 'init' }>): void {
   registerChart();
   canvas = init.canvas;
   metric = init.metric;
-  const { palette: c, labels } = init;
-  const faint = (color: string) => `color-mix(in srgb, ${color} 30%, transparent)`;
+  const { labels } = init;
   chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     type: 'line',
     data: {
       datasets: [
-        { label: labels.trainBatch, data: [], borderColor: faint(c.accent), borderWidth: 1, pointRadius: 0 },
-        { label: labels.trainSmooth, data: [], borderColor: c.accent, borderWidth: 2, pointRadius: 0 },
-        { label: labels.trainEpoch, data: [], borderColor: c.accent, backgroundColor: c.accent, pointRadius: 4, borderWidth: 0, showLine: false },
-        {
-          label: labels.valEpoch, data: [], borderColor: c.accent2, backgroundColor: c.accent2, pointRadius: 4, borderWidth: 2,
-          fill: metric === 'loss' ? { target: 2, above: faint(c.bad), below: 'transparent' } : false,
-        },
-        { label: labels.best, data: [], borderColor: c.warn, backgroundColor: c.warn, pointStyle: 'star', pointRadius: 9, showLine: false },
-        { label: labels.overlayTrain, data: [], borderColor: c.muted, borderDash: [6, 4], pointRadius: 2, borderWidth: 1.5 },
-        { label: labels.overlayVal, data: [], borderColor: c.muted, borderDash: [2, 3], pointRadius: 2, borderWidth: 1.5 },
+        { label: labels.trainBatch, data: [], borderWidth: 1, pointRadius: 0 },
+        { label: labels.trainSmooth, data: [], borderWidth: 2, pointRadius: 0 },
+        { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 0, showLine: false },
+        { label: labels.valEpoch, data: [], pointRadius: 4, borderWidth: 2 },
+        { label: labels.best, data: [], pointStyle: 'star', pointRadius: 9, showLine: false },
+        { label: labels.overlayTrain, data: [], borderDash: [6, 4], pointRadius: 2, borderWidth: 1.5 },
+        { label: labels.overlayVal, data: [], borderDash: [2, 3], pointRadius: 2, borderWidth: 1.5 },
       ],
     },
     options: {
@@ -49,18 +49,34 @@ function create(init: Extract<ToChartWorker, { type: 'init' }>): void {
       normalized: true,
       events: [],
       scales: {
-        x: { type: 'linear', min: 0, title: { display: true, text: labels.epochs, color: c.muted }, ticks: { color: c.muted }, grid: { color: c.border } },
-        y: { type: 'linear', title: { display: true, text: labels.title, color: c.muted }, ticks: { color: c.muted }, grid: { color: c.border } },
+        x: { type: 'linear', min: 0, title: { display: true, text: labels.epochs } },
+        y: { type: 'linear', title: { display: true, text: labels.title } },
       },
       plugins: {
-        legend: { labels: { color: c.text, boxWidth: 12, filter: (item, data) => (data.datasets[item.datasetIndex!]?.data.length ?? 0) > 0 } },
+        legend: { labels: { boxWidth: 12, filter: (item, data) => (data.datasets[item.datasetIndex!]?.data.length ?? 0) > 0 } },
         tooltip: { enabled: false },
         decimation: { enabled: true, algorithm: 'min-max' },
-        runMarkers: { lines: [] },
       },
     },
   });
+  recolour(init.palette);
   resize(init.width, init.height);
+}
+
+/** Puts the theme's colours on every dataset, axis, grid, legend and marker. */
+function recolour(palette: Palette): void {
+  if (!chart) return;
+  colors = chartColors(palette, metric);
+  chart.data.datasets.forEach((set, i) => Object.assign(set, colors!.datasets[i]));
+  for (const axis of ['x', 'y'] as const) {
+    const scale = chart.options.scales![axis]!;
+    scale.ticks = { ...scale.ticks, color: colors.ticks };
+    scale.grid = { ...scale.grid, color: colors.grid };
+    scale.border = { ...scale.border, color: colors.grid };
+    (scale as { title: { color?: string } }).title.color = colors.ticks;
+  }
+  chart.options.plugins!.legend!.labels!.color = colors.legend;
+  chart.options.plugins!.runMarkers = { lines: chart.options.plugins!.runMarkers?.lines ?? [], colors: colors.markers };
 }
 
 function resize(width: number, height: number): void {
@@ -87,9 +103,9 @@ function draw(): void {
     .forEach((points, i) => (sets[i].data = points));
   sets[0].hidden = data.smoothing === 0;
   chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
-  chart.options.plugins!.runMarkers = { lines: data.markers };
+  chart.options.plugins!.runMarkers = { lines: data.markers, colors: colors!.markers };
   chart.update('none');
-  post({ type: 'drawn', batches: series.batchRaw.length, epochs: series.trainEpoch.length });
+  post({ type: 'drawn', batches: series.batchRaw.length, epochs: series.trainEpoch.length, legend: colors!.legend });
 }
 
 self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
@@ -97,6 +113,14 @@ self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
   switch (message.type) {
     case 'init':
       create(message);
+      return;
+    case 'palette':
+      recolour(message.palette);
+      // Redraw with the data it has (a theme change brings no new data).
+      if (chart) {
+        chart.update('none');
+        post({ type: 'drawn', batches: chart.data.datasets[0].data.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend });
+      }
       return;
     case 'resize':
       if (chart) chart.options.devicePixelRatio = message.dpr;

@@ -1,16 +1,33 @@
-/** The page's colour tokens (app.css), read from an element so charts follow light and dark. */
-export type Palette = Record<'text' | 'muted' | 'border' | 'accent' | 'accent2' | 'bad' | 'warn', string>;
+/**
+ * The page's colour tokens (app.css), resolved to plain colours for the charts' canvases, so charts follow light and
+ * dark. The tokens are light-dark() pairs, which only an element's computed colour resolves (a custom property's
+ * own value is the unresolved pair): each is read through a probe inside `element`, under its color-scheme.
+ */
+export const PALETTE_TOKENS = {
+  text: '--text',
+  muted: '--muted',
+  border: '--border',
+  surface: '--surface',
+  accent: '--accent',
+  accent2: '--accent-2',
+  bad: '--bad',
+  warn: '--warn',
+} as const;
+
+export type Palette = Record<keyof typeof PALETTE_TOKENS, string>;
 
 export function palette(element: Element): Palette {
-  const style = getComputedStyle(element);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    text: v('--text', '#1b1f2e'),
-    muted: v('--muted', '#5b6378'),
-    border: v('--border', '#e1e4ee'),
-    accent: v('--accent', '#5b5bd6'),
-    accent2: v('--accent-2', '#12a594'),
-    bad: v('--bad', '#c0262d'),
-    warn: v('--warn', '#a35200'),
-  };
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  element.appendChild(probe);
+  try {
+    const out = {} as Palette;
+    for (const [name, token] of Object.entries(PALETTE_TOKENS) as [keyof Palette, string][]) {
+      probe.style.color = `var(${token})`;
+      out[name] = getComputedStyle(probe).color;
+    }
+    return out;
+  } finally {
+    probe.remove();
+  }
 }

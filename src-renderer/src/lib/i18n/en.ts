@@ -7,6 +7,10 @@ export const en = {
   'app.tagline': 'Learn neural networks the PyTorch way',
 
   'locale.label': 'Language',
+  'theme.label': 'Theme',
+  'theme.system': 'System theme',
+  'theme.light': 'Light',
+  'theme.dark': 'Dark',
 
   'engine.heading': 'Engine',
   'engine.state.starting': 'Starting',

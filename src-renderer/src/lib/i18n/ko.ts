@@ -6,6 +6,10 @@ export const ko: Record<MessageKey, string> = {
   'app.tagline': 'PyTorch 방식으로 배우는 신경망',
 
   'locale.label': '언어',
+  'theme.label': '테마',
+  'theme.system': '시스템 테마',
+  'theme.light': '밝게',
+  'theme.dark': '어둡게',
 
   'engine.heading': '엔진',
   'engine.state.starting': '시작하는 중',
