@@ -4,6 +4,7 @@ import { makeProject, type ProjectFile } from '../../../../common/project';
 import type { PickedProjectFile, ProjectEntry } from '../../../../common/project-api';
 import { getPreset } from '../../../../common/spec';
 import { en } from '../../lib/i18n/en';
+import { ko } from '../../lib/i18n/ko';
 import { format } from '../../lib/i18n/translate';
 import { BuilderCore } from './builder-core';
 import { ProjectsCore, type ProjectBuilder } from './projects-core';
@@ -26,12 +27,14 @@ function setup(autosave: ProjectFile | null = null) {
     exportProjectFile: vi.fn(async (..._args: unknown[]) => fail('unsupported', 'no dialog') as Envelope<string | null>),
     importProjectFile: vi.fn(async () => fail('unsupported', 'no dialog') as Envelope<PickedProjectFile | null>),
   };
+  // The app's translate reads the locale at each call; so does this one.
+  const locale = { catalog: en as Record<keyof typeof en, string> };
   const translate = (key: string, params?: Record<string, string | number>) => {
     if (!(key in en)) throw new Error(`no message ${key}`);
-    return format(en[key as keyof typeof en], params);
+    return format(locale.catalog[key as keyof typeof en], params);
   };
   const projects = new ProjectsCore({ api, builder, translate, saveFile: (...a) => void files.push(a), delayMs: 100 });
-  return { builder, projects, api, disk, autosaves, files };
+  return { builder, projects, api, disk, autosaves, files, locale };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -46,6 +49,19 @@ describe('ProjectsCore', () => {
     expect(builder.run).toEqual({ epochs: 5, seed: 1 });
     expect(builder.canUndo).toBe(false);
     expect(projects.message).toEqual({ tone: 'ok', text: 'Restored your last session.' });
+  });
+
+  it("re-words the message on screen when the language changes ('Opened …' does not stay English)", async () => {
+    const { projects, locale } = setup();
+    await projects.save();
+    await projects.open('untitled');
+    expect(projects.message?.text).toBe('Opened "untitled".');
+    locale.catalog = ko;
+    expect(projects.message?.text).toBe('"untitled"을(를) 열었습니다.');
+    projects.openText('{', 'x.json');
+    expect(projects.message?.text).toMatch(/^올바른 JSON 파일이 아닙니다/);
+    locale.catalog = en;
+    expect(projects.message?.text).toMatch(/^This file is not valid JSON/);
   });
 
   it('leaves work started before the autosave answered alone', async () => {

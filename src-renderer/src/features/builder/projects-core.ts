@@ -100,7 +100,7 @@ export class ProjectsCore {
     if (!envelope.ok || !envelope.value || this.#deps.builder.canUndo) return;
     this.#deps.builder.restore(envelope.value.spec);
     this.#deps.builder.run = envelope.value.run;
-    this.messageValue = { tone: 'ok', text: this.#deps.translate('builder.project.restored') };
+    this.messageValue = this.#say('ok', 'builder.project.restored');
   }
 
   async refreshRecent(): Promise<void> {
@@ -113,19 +113,19 @@ export class ProjectsCore {
     const name = this.#deps.builder.spec.name?.trim() || 'untitled';
     const [envelope] = await Promise.all([this.#deps.api.saveProject(name, this.#current()), this.autosaveNow()]);
     this.messageValue = envelope.ok
-      ? { tone: 'ok', text: this.#deps.translate('builder.project.saved', { name: envelope.value.name }) }
-      : { tone: 'error', text: this.#deps.translate('builder.project.saveFailed', { message: envelope.error.message }) };
+      ? this.#say('ok', 'builder.project.saved', { name: envelope.value.name })
+      : this.#say('error', 'builder.project.saveFailed', { message: envelope.error.message });
     await this.refreshRecent();
   }
 
   async open(name: string): Promise<void> {
     const envelope = await this.#deps.api.loadProject(name);
     if (!envelope.ok) {
-      this.messageValue = { tone: 'error', text: this.#deps.translate('builder.project.openFailed', { name, message: envelope.error.message }) };
+      this.messageValue = this.#say('error', 'builder.project.openFailed', { name, message: envelope.error.message });
       return;
     }
     this.#apply(envelope.value);
-    this.messageValue = { tone: 'ok', text: this.#deps.translate('builder.project.opened', { name }) };
+    this.messageValue = this.#say('ok', 'builder.project.opened', { name });
   }
 
   #apply(project: ProjectFile): void {
@@ -133,18 +133,27 @@ export class ProjectsCore {
     this.#deps.builder.run = project.run;
   }
 
+  /**
+   * A message worded when it is shown, not when it is made: `text` asks translate() each time, so a message on
+   * screen follows a switch of language (in the app, t() reads the reactive locale).
+   */
+  #say(tone: ProjectMessage['tone'], key: string, params?: Record<string, string | number>): ProjectMessage {
+    const translate = this.#deps.translate;
+    return { tone, get text() { return translate(key, params); } };
+  }
+
   /** Opens an uploaded file's text; a broken or newer file only sets the message. */
   openText(text: string, fileName: string): void {
     const parsed = parseProject(text);
     if (!parsed.ok) {
-      this.messageValue = { tone: 'error', text: this.#badFile(parsed.problem, parsed.detail) };
+      this.messageValue = this.#badFile(parsed.problem, parsed.detail);
       return;
     }
     this.#apply(parsed.project);
-    this.messageValue = { tone: 'ok', text: this.#deps.translate('builder.project.opened', { name: fileName }) };
+    this.messageValue = this.#say('ok', 'builder.project.opened', { name: fileName });
   }
 
-  #badFile(problem: ProjectProblem, detail: string): string {
+  #badFile(problem: ProjectProblem, detail: string): ProjectMessage {
     const key = {
       'not-json': 'builder.project.bad.notJson',
       'not-a-project': 'builder.project.bad.notProject',
@@ -152,7 +161,7 @@ export class ProjectsCore {
       'bad-spec': 'builder.project.bad.spec',
       'too-large': 'builder.project.bad.tooLarge',
     }[problem];
-    return this.#deps.translate(key, { detail });
+    return this.#say('error', key, { detail });
   }
 
   /** Electron: a native save dialog; elsewhere a download. */
@@ -170,11 +179,11 @@ export class ProjectsCore {
   async #export(text: string, type: string, fileName: string, kind: ProjectFileKind): Promise<void> {
     const envelope = await this.#deps.api.exportProjectFile(fileName, text, kind);
     if (envelope.ok) {
-      if (envelope.value !== null) this.messageValue = { tone: 'ok', text: this.#deps.translate('builder.project.exported', { path: envelope.value }) };
+      if (envelope.value !== null) this.messageValue = this.#say('ok', 'builder.project.exported', { path: envelope.value });
     } else if (envelope.error.code === 'unsupported') {
       this.#deps.saveFile(text, type, fileName);
     } else {
-      this.messageValue = { tone: 'error', text: this.#deps.translate('builder.project.saveFailed', { message: envelope.error.message }) };
+      this.messageValue = this.#say('error', 'builder.project.saveFailed', { message: envelope.error.message });
     }
   }
 
@@ -186,7 +195,7 @@ export class ProjectsCore {
     const envelope = await this.#deps.api.importProjectFile();
     if (!envelope.ok) {
       if (envelope.error.code === 'unsupported') return false;
-      this.messageValue = { tone: 'error', text: this.#deps.translate('builder.project.importFailed', { message: envelope.error.message }) };
+      this.messageValue = this.#say('error', 'builder.project.importFailed', { message: envelope.error.message });
     } else if (envelope.value) {
       this.openText(envelope.value.text, envelope.value.name);
     }

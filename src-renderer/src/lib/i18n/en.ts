@@ -236,6 +236,8 @@ export const en = {
   'builder.project.download': 'Download',
   'builder.project.upload': 'Upload',
   'builder.project.uploadFile': 'Project file to open',
+  'builder.twin.before': 'Before the model: imports, arguments and data loading ({lines} lines)',
+  'builder.twin.after': 'After the model: loss, optimizer, training loop and saving ({lines} lines)',
   'builder.project.new': 'New',
   'builder.project.saved': 'Saved "{name}" in the app data folder.',
   'builder.project.saveFailed': 'Could not save: {message}',

@@ -235,6 +235,8 @@ export const ko: Record<MessageKey, string> = {
   'builder.project.download': '다운로드',
   'builder.project.upload': '업로드',
   'builder.project.uploadFile': '열 프로젝트 파일',
+  'builder.twin.before': '모델 앞부분: import, 인자, 데이터 불러오기 ({lines}줄)',
+  'builder.twin.after': '모델 뒷부분: 손실 함수, 옵티마이저, 학습 루프, 저장 ({lines}줄)',
   'builder.project.new': '새로 만들기',
   'builder.project.saved': '"{name}"을(를) 앱 데이터 폴더에 저장했습니다.',
   'builder.project.saveFailed': '저장하지 못했습니다: {message}',
