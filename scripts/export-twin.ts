@@ -112,7 +112,6 @@ function exportTwin(args: ExportArgs, io: ExportIO): number {
   const base = process.env.INIT_CWD ?? process.cwd();
   const out = resolve(base, args.out!);
   const weights = args.weights && resolve(base, args.weights);
-  mkdirSync(dirname(out), { recursive: true });
   let given: { spec: ModelSpec; run: ProjectRun | null } | null = null;
   if (args.preset) {
     const spec = getPreset(args.preset);
@@ -121,6 +120,7 @@ function exportTwin(args: ExportArgs, io: ExportIO): number {
   } else if (args.spec) {
     given = readSpecFile(resolve(base, args.spec));
   }
+  mkdirSync(dirname(out), { recursive: true });
 
   if (weights && statSync(weights, { throwIfNoEntry: false })?.isDirectory()) {
     const meta = readJson(join(weights, 'run.json'), '--weights') as RunMeta;
