@@ -1,0 +1,127 @@
+/**
+ * Predict's look inside the network: for one input (the learner's drawing, or a test image they pick), every
+ * layer's output as the engine computed it (`layer-outputs`, recorded by forward hooks), and the weights of the
+ * layer they click (`layer-weights`). Only the answer to the latest request is shown.
+ */
+import type { CheckpointRef, EngineEvent, LayerOutput } from '../../../../common/engine-protocol';
+import { decodeFloat32 } from '../../../../common/inside-protocol';
+import type { DatasetName } from '../../../../common/spec/types';
+import type { Host } from '../../lib/host/host';
+import { nextRequestId } from '../predict/predict-logic';
+
+export interface ShownLayer extends Omit<LayerOutput, 'values'> {
+  values: Float32Array;
+}
+
+export interface ShownWeights {
+  layer: string;
+  op: string;
+  tensors: { name: string; shape: number[]; values: Float32Array }[];
+}
+
+export interface TestImage {
+  index: number;
+  label: number;
+  /** 28×28 grey bytes, 0..255, row by row. */
+  pixels: number[];
+}
+
+/** Test images offered to look inside with. */
+export const TEST_IMAGES = 12;
+
+export class InsideState {
+  #host: Host;
+  #stop: (() => void) | null = null;
+  #latest: number | null = null;
+  #latestWeights: number | null = null;
+  #asked: { runId: string | null; checkpoint: CheckpointRef } = { runId: null, checkpoint: 'last' };
+  #testImagesFor: DatasetName | null = null;
+
+  /** 'drawing': the Predict pad's input; a number: that test image (an index into `testImages`). */
+  source = $state<'drawing' | number>('drawing');
+  input = $state.raw<Float32Array | null>(null);
+  layers = $state.raw<ShownLayer[]>([]);
+  probabilities = $state.raw<number[] | null>(null);
+  predicted = $state<number | null>(null);
+  error = $state<string | null>(null);
+  /** The layer whose weights are shown, and which conv input channel or Linear output. */
+  selected = $state<string | null>(null);
+  pick = $state(0);
+  weights = $state.raw<ShownWeights | null>(null);
+  testImages = $state.raw<TestImage[]>([]);
+
+  constructor(host: Host) {
+    this.#host = host;
+  }
+
+  connect(): void {
+    this.dispose();
+    this.#stop = this.#host.engine.subscribe((event) => this.#on(event));
+  }
+
+  dispose(): void {
+    this.#stop?.();
+    this.#stop = null;
+  }
+
+  /** The chosen test image, when the source is one. */
+  get testImage(): TestImage | null {
+    return typeof this.source === 'number' ? (this.testImages[this.source] ?? null) : null;
+  }
+
+  /** Runs `pixels` through the run's model (null: the current run), recording every layer. */
+  look(pixels: number[], runId: string | null, checkpoint: CheckpointRef): void {
+    const requestId = nextRequestId();
+    this.#latest = requestId;
+    this.#asked = { runId, checkpoint };
+    this.#host.engine.post({ type: 'layer-outputs', requestId, image: pixels, checkpoint, ...(runId ? { runId } : {}) });
+    if (this.selected) this.#askWeights(this.selected);
+  }
+
+  /** Shows (or, clicked again, hides) a layer's weights. */
+  select(layer: string | null): void {
+    this.selected = this.selected === layer ? null : layer;
+    this.pick = 0;
+    this.weights = null;
+    if (this.selected) this.#askWeights(this.selected);
+  }
+
+  /** A handful of test images of the run's dataset, once per dataset. */
+  async loadTestImages(dataset: DatasetName): Promise<void> {
+    if (this.#testImagesFor === dataset) return;
+    this.#testImagesFor = dataset;
+    const answer = await this.#host.api.getDatasetSamples(dataset, { split: 'test', count: TEST_IMAGES });
+    if (!answer.ok) {
+      this.#testImagesFor = null;
+      return;
+    }
+    const { pixels, width, height, indices, labels } = answer.value;
+    const binary = atob(pixels);
+    const size = width * height;
+    this.testImages = indices.map((index, i) => ({
+      index, label: labels[i], pixels: Array.from({ length: size }, (_, j) => binary.charCodeAt(i * size + j)),
+    }));
+  }
+
+  #askWeights(layer: string): void {
+    const requestId = nextRequestId();
+    this.#latestWeights = requestId;
+    const { runId, checkpoint } = this.#asked;
+    this.#host.engine.post({ type: 'layer-weights', requestId, layer, checkpoint, ...(runId ? { runId } : {}) });
+  }
+
+  #on(event: EngineEvent): void {
+    if (event.type === 'layer-outputs' && event.requestId === this.#latest) {
+      this.error = null;
+      this.input = decodeFloat32(event.input);
+      this.layers = event.layers.map((layer) => ({ ...layer, values: decodeFloat32(layer.values) }));
+      this.probabilities = event.probabilities;
+      this.predicted = event.predicted;
+      if (this.selected && !this.layers.some((l) => l.name === this.selected)) this.select(null);
+    } else if (event.type === 'layer-weights' && event.requestId === this.#latestWeights) {
+      this.weights = { layer: event.layer, op: event.op, tensors: event.tensors.map((t) => ({ ...t, values: decodeFloat32(t.values) })) };
+    } else if (event.type === 'error' && event.requestId !== undefined && (event.requestId === this.#latest || event.requestId === this.#latestWeights)) {
+      this.error = event.message;
+    }
+  }
+}
