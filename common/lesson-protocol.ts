@@ -51,13 +51,13 @@ export interface LessonResult {
   ranFirst: LessonStepId[];
   /** The learner stopped the loop: the prints are of a partly trained model. */
   stopped: boolean;
-  /** Batches trained per epoch, when a `maxBatches` option cut the tutorial's epoch short. */
+  /** Batches per training or validation pass, when a `maxBatches` option cut the tutorial's passes short. */
   maxBatches: number | null;
   seconds: number;
 }
 
 export type LessonRequest =
-  /** `maxBatches`: at most this many batches per epoch (tests; the learner's default is the tutorial's full epoch). */
+  /** `maxBatches`: at most this many batches per training or validation pass (tests; the learner gets the tutorial's full ones). */
   | { type: 'lesson-run'; requestId: number; step: LessonStepId; maxBatches?: number }
   | { type: 'lesson-stop'; requestId: number };
 

@@ -134,4 +134,18 @@ describe.skipIf(noMnist)('the torch.nn lesson on real MNIST', () => {
     expect(value(loop, 'loss-after')).toBeLessThan(1);
     expect(Math.abs(value(ce, 'loss-after') - value(loop, 'loss-after'))).toBeLessThan(1e-6);
   }, 60_000);
+
+  it("after the tutorial's two epochs, the last batch's loss is PyTorch's in size, and F.cross_entropy repeats it", async () => {
+    // What the same code printed under PyTorch 1.13 with torch.manual_seed(0) (scripts/torch_nn_tutorial_reference.py)
+    const torch = JSON.parse(readFileSync(join(__dirname, '../../src-renderer/src/features/learn/pytorch-reference.json'), 'utf8'));
+    const idx = (name: string) => parseIdx(new Uint8Array(gunzipSync(readFileSync(join(MNIST, `${name}.gz`))))).data as Uint8Array;
+    const notebook = new TorchNnTutorial(tutorialData(idx('train-images-idx3-ubyte'), idx('train-labels-idx1-ubyte'), 60_000));
+    const loop = await notebook.run('training-loop');
+    expect(Math.abs(value(loop, 'loss-after') - torch['training-loop']['loss-after'])).toBeLessThan(0.03);
+    expect(value(loop, 'accuracy-after')).toBe(torch['training-loop']['accuracy-after']);
+    const ce = await notebook.run('cross-entropy');
+    // PyTorch's own two losses differ in the last float32 bits too
+    expect(Math.abs(torch['cross-entropy']['loss-after'] - torch['training-loop']['loss-after'])).toBeLessThan(1e-6);
+    expect(Math.abs(value(ce, 'loss-after') - value(loop, 'loss-after'))).toBeLessThan(1e-6);
+  }, 120_000);
 });

@@ -66,7 +66,10 @@ export interface LessonHooks {
 export interface LessonOptions {
   /** The tutorial's: 2. */
   epochs?: number;
-  /** At most this many batches per epoch (tests); the default is the whole epoch, as in the tutorial. */
+  /**
+   * At most this many batches per pass, training and validation alike (tests); the default is the whole epoch and
+   * the whole validation set, as in the tutorial.
+   */
   maxBatches?: number;
 }
 
@@ -312,6 +315,7 @@ async function fitByHand(nb: TorchNnTutorial, model: Module, loop: Loop): Promis
 /** Steps 7 and 8's fit(): DataLoader batches, opt.step(), and a validation pass in eval mode after every epoch. */
 async function fitWithLoaders(
   nb: TorchNnTutorial, model: Module, opt: SGD, loop: Loop, trainDl: DataLoader, validDl: DataLoader, name: string,
+  maxBatches = Infinity,
 ): Promise<LessonPrint[]> {
   const prints: LessonPrint[] = [];
   for (let epoch = 0; epoch < loop.epochs && loop.startEpoch(epoch); epoch++) {
@@ -341,18 +345,19 @@ async function fitWithLoaders(
     model.eval();
     const { loss, acc } = noGrad(() => {
       // valid_loss = sum(loss_func(model(xb), yb) for xb, yb in valid_dl): a mean of batch means, as printed
-      let validLoss = 0, correct = 0, count = 0;
+      let validLoss = 0, correct = 0, count = 0, batches = 0;
       for (const [xb, yb] of validDl) {
+        if (batches++ >= maxBatches) break;
         endStep();
         const out = model.forward(xb);
         validLoss += crossEntropy(out, yb).item();
         correct += accuracy(out, yb) * yb.shape[0];
         count += yb.shape[0];
       }
-      return { loss: validLoss / validDl.length, acc: correct / count };
+      return { loss: validLoss / Math.min(validDl.length, maxBatches), acc: correct / count };
     });
     prints.push({ id: `${name}-valid-${epoch}`, code: `${epoch}, valid_loss / len(valid_dl)`, values: [epoch, loss], format: 'row' });
-    prints.push(tensorPrint(`${name}-valid-accuracy-${epoch}`, `accuracy on x_valid after epoch ${epoch}`, acc));
+    prints.push(tensorPrint(`${name}-valid-accuracy-${epoch}`, 'accuracy(model(x_valid), y_valid)', acc));
   }
   return prints;
 }
@@ -549,7 +554,7 @@ const STEPS: Record<LessonStepId, Step> = {
     const opt = new SGD(model.parameters(), { lr: TUTORIAL.lr });
     const { trainDl, validDl } = loaders(nb);
     const loop = new Loop(hooks, options.epochs ?? TUTORIAL.epochs, Math.min(trainDl.length, options.maxBatches ?? Infinity));
-    const prints = await fitWithLoaders(nb, model, opt, loop, trainDl, validDl, 'logistic');
+    const prints = await fitWithLoaders(nb, model, opt, loop, trainDl, validDl, 'logistic', options.maxBatches);
     return { prints, stopped: loop.stopped };
   },
 
@@ -563,7 +568,7 @@ const STEPS: Record<LessonStepId, Step> = {
       const opt = new SGD(model.parameters(), { lr: TUTORIAL.cnnLr, momentum: TUTORIAL.momentum });
       const { trainDl, validDl } = loaders(nb);
       const loop = new Loop(hooks, options.epochs ?? TUTORIAL.epochs, Math.min(trainDl.length, options.maxBatches ?? Infinity));
-      prints.push(...(await fitWithLoaders(nb, model, opt, loop, trainDl, validDl, name)));
+      prints.push(...(await fitWithLoaders(nb, model, opt, loop, trainDl, validDl, name, options.maxBatches)));
       if ((stopped = loop.stopped)) break;
     }
     return { prints, stopped };

@@ -50,9 +50,12 @@ const en: LessonText = {
       notes: {
         'loss-before':
           'About 2.3 = ln 10. The small random weights give every digit a probability near 1/10, and the loss is ' +
-          '−log of the probability of the right digit: −log(1/10) = ln 10 ≈ 2.303.',
+          '−log of the probability of the right digit: −log(1/10) = ln 10 ≈ 2.303. It is measured on one batch of 64 ' +
+          'images, so it moves with the random weights by a tenth or two.',
         'ln-10': 'The loss of a model that guesses each of 10 classes with probability 1/10.',
-        'accuracy-before': 'About 10%: guessing among 10 digits is right one time in ten (here on one batch of 64).',
+        'accuracy-before':
+          'About 10%: guessing among 10 digits is right one time in ten. On one batch of 64, anything from 3 to 10 ' +
+          'right is chance (PyTorch\'s seed 0 happens to get 3).',
         'preds-shape': '64 images, 10 log-probabilities each.',
         'preds-0': 'The first image\'s log-probabilities: all near ln(1/10) ≈ −2.3.',
       },
@@ -64,8 +67,7 @@ const en: LessonText = {
         '(the update itself must not be recorded) and zero_grad (gradients add up otherwise). Two epochs, lr 0.5.',
       notes: {
         'loss-after':
-          'The loss on the last mini-batch (the loop leaves xb there: 16 images, as 50,000 = 781 × 64 + 16). The ' +
-          'tutorial\'s page prints about 0.08 too.',
+          'The loss on the last mini-batch (the loop leaves xb there: 16 images, as 50,000 = 781 × 64 + 16).',
         'accuracy-after': 'Every image of that last batch right.',
         'xb-shape': 'The last mini-batch: 50,000 − 781 × 64 = 16 images.',
       },
@@ -80,7 +82,8 @@ const en: LessonText = {
         'loss-by-hand': 'Step 3\'s log_softmax + nll on the same weights and batch.',
         'difference':
           'At most the last bit of a float32: cross_entropy subtracts each row\'s largest score before exp (so a ' +
-          'large score cannot overflow), the hand-written log_softmax does not; the rounding differs by a hair.',
+          'large score cannot overflow), the hand-written log_softmax does not; the rounding differs by a hair. ' +
+          'PyTorch\'s two losses differ by the same hair (1.5e-8 with its seed 0).',
       },
     },
     'nn-module': {
@@ -109,8 +112,10 @@ const en: LessonText = {
         'TensorDataset pairs x and y, DataLoader batches and shuffles them (a new order every epoch), and after ' +
         'each epoch a validation pass runs in model.eval() without gradients, on images never trained on.',
       notes: {
-        'logistic-valid-0': 'Epoch 0\'s validation loss (the tutorial prints about 0.3 here).',
-        'logistic-valid-1': 'Epoch 1\'s: lower still.',
+        'logistic-valid-0': 'Epoch 0\'s validation loss: the mean of the batches\' losses, as valid_loss / len(valid_dl).',
+        'logistic-valid-1':
+          'Epoch 1\'s: close to epoch 0\'s. At lr 0.5 a logistic regression is nearly done after one epoch, so this ' +
+          'can go a little up or down (it rises in PyTorch\'s run).',
         'logistic-valid-accuracy-0': 'Not printed by the tutorial: the share of validation images right.',
         'logistic-valid-accuracy-1': 'About 92% is as good as a logistic regression gets on MNIST.',
       },
@@ -160,9 +165,11 @@ const ko: LessonText = {
       notes: {
         'loss-before':
           '약 2.3 = ln 10. 작은 무작위 가중치는 모든 숫자에 1/10 가까운 확률을 주고, 손실은 정답 숫자 확률의 −log이므로 ' +
-          '−log(1/10) = ln 10 ≈ 2.303입니다.',
+          '−log(1/10) = ln 10 ≈ 2.303입니다. 64장 배치 하나에서 잰 값이라 무작위 가중치에 따라 0.1~0.2 정도 움직입니다.',
         'ln-10': '10개 클래스를 각각 1/10 확률로 고르는 모델의 손실입니다.',
-        'accuracy-before': '약 10%: 숫자 10개 중에서 찍으면 열 번에 한 번 맞습니다(여기서는 64장 배치 하나).',
+        'accuracy-before':
+          '약 10%: 숫자 10개 중에서 찍으면 열 번에 한 번 맞습니다. 64장 배치 하나에서는 3~10장을 맞혀도 우연입니다' +
+          '(PyTorch의 시드 0은 마침 3장).',
         'preds-shape': '이미지 64장, 각각 로그 확률 10개.',
         'preds-0': '첫 이미지의 로그 확률: 모두 ln(1/10) ≈ −2.3 근처입니다.',
       },
@@ -174,8 +181,7 @@ const ko: LessonText = {
         '기록하면 안 됩니다)한 뒤 zero_grad(안 그러면 기울기가 누적됩니다). 2 에폭, lr 0.5.',
       notes: {
         'loss-after':
-          '마지막 미니배치의 손실입니다(루프가 xb를 거기에 남깁니다: 50,000 = 781 × 64 + 16이므로 16장). 튜토리얼 ' +
-          '페이지도 약 0.08을 출력합니다.',
+          '마지막 미니배치의 손실입니다(루프가 xb를 거기에 남깁니다: 50,000 = 781 × 64 + 16이므로 16장).',
         'accuracy-after': '그 마지막 배치의 이미지를 모두 맞혔습니다.',
         'xb-shape': '마지막 미니배치: 50,000 − 781 × 64 = 16장.',
       },
@@ -190,7 +196,8 @@ const ko: LessonText = {
         'loss-by-hand': '같은 가중치와 배치에서 3단계의 log_softmax + nll.',
         'difference':
           '차이는 많아야 float32의 마지막 비트입니다: cross_entropy는 exp 전에 각 행의 최댓값을 빼고(큰 점수가 넘치지 ' +
-          '않도록), 직접 쓴 log_softmax는 빼지 않아서 반올림이 아주 조금 다릅니다.',
+          '않도록), 직접 쓴 log_softmax는 빼지 않아서 반올림이 아주 조금 다릅니다. PyTorch의 두 손실도 같은 만큼 ' +
+          '다릅니다(시드 0에서 1.5e-8).',
       },
     },
     'nn-module': {
@@ -219,8 +226,10 @@ const ko: LessonText = {
         'TensorDataset이 x와 y를 묶고, DataLoader가 배치로 나누고 섞습니다(에폭마다 새 순서). 에폭이 끝날 때마다 ' +
         'model.eval()에서 기울기 없이, 학습하지 않은 이미지로 검증합니다.',
       notes: {
-        'logistic-valid-0': '에폭 0의 검증 손실(튜토리얼은 여기서 약 0.3을 출력합니다).',
-        'logistic-valid-1': '에폭 1: 더 낮아졌습니다.',
+        'logistic-valid-0': '에폭 0의 검증 손실: valid_loss / len(valid_dl)처럼 배치 손실들의 평균입니다.',
+        'logistic-valid-1':
+          '에폭 1: 에폭 0과 비슷합니다. lr 0.5에서 로지스틱 회귀는 한 에폭이면 거의 끝나므로 조금 오르거나 내릴 수 ' +
+          '있습니다(PyTorch 실행에서는 오릅니다).',
         'logistic-valid-accuracy-0': '튜토리얼에는 없는 값: 맞힌 검증 이미지의 비율.',
         'logistic-valid-accuracy-1': 'MNIST에서 로지스틱 회귀는 약 92%가 한계입니다.',
       },

@@ -5,6 +5,7 @@
 export const TABS = [
   { id: 'build', label: 'tab.build' },
   { id: 'train', label: 'tab.train' },
+  { id: 'runs', label: 'tab.runs' },
   { id: 'predict', label: 'tab.predict' },
   { id: 'data', label: 'tab.data' },
   { id: 'learn', label: 'tab.learn' },

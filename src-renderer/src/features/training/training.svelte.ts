@@ -282,7 +282,7 @@ export class TrainingState {
         return;
       case 'error':
         // These answer their own panels (Predict, the run list, the Build tab's weights), not the run on this tab.
-        if (event.requestType === 'predict' || event.requestType === 'runs-list' || event.requestType === 'run-import') return;
+        if (event.requestType && ['predict', 'runs-list', 'run-import', 'layer-outputs', 'layer-weights', 'runs-compare'].includes(event.requestType)) return;
         if (event.requestType?.startsWith('run-') || event.runId || event.requestType === undefined) this.error = event.message;
         return;
       default:
