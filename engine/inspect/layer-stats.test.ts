@@ -5,7 +5,7 @@ import { crossEntropy, Linear, ReLU, Sequential } from '../nn/index';
 import { SGD } from '../optim/index';
 import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../spec/build';
 import { PRESETS } from '../../common/spec/presets';
-import { deadShare, histogram, isSampled, l2Norm, LayerProbe, sampleEvery } from './layer-stats';
+import { deadShare, histogram, HISTOGRAM_SAMPLE, isSampled, l2Norm, LayerProbe, sampleEvery, SampleSchedule } from './layer-stats';
 
 const labels = (values: number[]) => new Tensor(Int32Array.from(values), [values.length]);
 
@@ -43,6 +43,18 @@ describe('l2Norm and histogram', () => {
     expect(h.max).toBe(Math.max(...values));
     expect(h.counts).toEqual(directCounts(values, 24));
     expect(h.counts.reduce((s, c) => s + c, 0)).toBe(800);
+  });
+
+  it('bins an evenly strided sample of a large array, its range from every value', () => {
+    const values = Float32Array.from({ length: 3 * HISTOGRAM_SAMPLE + 5 }, (_, i) => Math.sin(i) * (i === 7 ? 10 : 1));
+    const h = histogram([values], 10)!;
+    expect([h.min, h.max]).toEqual([Math.min(...values), Math.max(...values)]); // i = 7 is outside the sample
+    const stride = 4; // ⌈(3·8192 + 5) / 8192⌉
+    const sample = Array.from(values).filter((_, i) => i % stride === 0);
+    const direct = directCounts([...sample, h.min, h.max], 10);
+    direct[0]--; // the two range ends were added only to give directCounts the same range
+    direct[9]--;
+    expect(h.counts).toEqual(direct);
   });
 
   it('puts equal values in one bin, leaves NaN and ±Infinity out, and has nothing for no finite value', () => {
@@ -133,6 +145,31 @@ describe('LayerProbe', () => {
 });
 
 describe('sampling', () => {
+  it('SampleSchedule: the first batch, then every base batches while a sample costs under 1% of them', () => {
+    const schedule = new SampleSchedule(50);
+    const sampled: number[] = [];
+    for (let step = 1; step <= 200; step++) {
+      const due = schedule.due(step);
+      if (due) sampled.push(step);
+      schedule.record(step, 10, due ? 4 : undefined); // 4 ms a sample beside 10 ms a step: 0.8% over 50 steps
+    }
+    expect(sampled).toEqual([1, 51, 101, 151]);
+    expect(schedule.every).toBe(50);
+  });
+
+  it('SampleSchedule: further apart when samples cost more, so that they stay within the budget', () => {
+    const schedule = new SampleSchedule(50);
+    const sampled: number[] = [];
+    for (let step = 1; step <= 1000; step++) {
+      const due = schedule.due(step);
+      if (due) sampled.push(step);
+      schedule.record(step, 1, due ? 3 : undefined); // 3 ms a sample beside 1 ms a step: every 300 for 1%
+    }
+    // After the first sample the step time is not known yet, so the next comes `base` later.
+    expect(sampled).toEqual([1, 51, 351, 651, 951]);
+    expect(new SampleSchedule(12, Infinity).every).toBe(12);
+  });
+
   it('samples the first batch, then every 50 (once an epoch on short ones, every 500 on a device)', () => {
     expect(sampleEvery(860)).toBe(50);
     expect(sampleEvery(12)).toBe(12);

@@ -4,8 +4,9 @@
  * parameters and their gradients, histograms of weights, gradients and outputs, ‖Δw‖/‖w‖ of the optimizer's step,
  * and for a ReLU the share of its units that stayed 0 for the whole batch.
  *
- * A LayerProbe watches one step; it is cheap to skip and costs a few passes over the weights and activations when
- * taken, so a training loop takes one every N batches (`sampleEvery`):
+ * A LayerProbe watches one step; it costs nothing when not taken and a few passes over the weights and activations
+ * when taken, so a training loop takes one every N batches (`SampleSchedule`: 50, or more where a sample costs over
+ * 1% of the steps between two):
  *
  * ```ts
  * const probe = new LayerProbe(model);      // a forward hook on each child, for this step
@@ -23,6 +24,11 @@ import type { Module } from '../nn/module';
 import { Tensor } from '../tensor';
 
 export const HISTOGRAM_BINS = 24;
+/**
+ * A histogram bins an evenly strided sample of at most this many values (its min and max are over all of them):
+ * a conv layer's outputs for a batch are 300,000 values, and binning them all would cost more than the step.
+ */
+export const HISTOGRAM_SAMPLE = 8192;
 
 /** Layers whose output is exactly 0 for a unit that is "dead". */
 const DEAD_UNIT_KINDS: readonly string[] = ['ReLU', 'ReLU6'];
@@ -36,11 +42,13 @@ export function l2Norm(arrays: readonly ArrayLike<number>[]): number {
 
 /**
  * `bins` equal-width bins from the smallest to the largest finite value of `arrays` (the largest falls in the last
- * bin); non-finite values are left out. Null when there is no finite value.
+ * bin), counting every value, or an evenly strided sample of `sample` of them when there are more; non-finite
+ * values are left out. Null when there is no finite value.
  */
-export function histogram(arrays: readonly ArrayLike<number>[], bins = HISTOGRAM_BINS): ValueHistogram | null {
-  let min = Infinity, max = -Infinity;
+export function histogram(arrays: readonly ArrayLike<number>[], bins = HISTOGRAM_BINS, sample = HISTOGRAM_SAMPLE): ValueHistogram | null {
+  let min = Infinity, max = -Infinity, total = 0;
   for (const a of arrays) {
+    total += a.length;
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
       if (v < min) min = v;
@@ -56,12 +64,17 @@ export function histogram(arrays: readonly ArrayLike<number>[], bins = HISTOGRAM
   }
   const counts = new Array<number>(bins).fill(0);
   const scale = max > min ? bins / (max - min) : 0;
+  const stride = Math.max(1, Math.ceil(total / sample));
+  let offset = 0; // where the stride falls in the next array, so that the sample runs on across arrays
   for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) {
+    let i = offset;
+    for (; i < a.length; i += stride) {
       const v = a[i];
       if (!(v >= min && v <= max)) continue;
-      counts[Math.min(bins - 1, Math.floor((v - min) * scale))]++;
+      const bin = ((v - min) * scale) | 0;
+      counts[bin < bins ? bin : bins - 1]++;
     }
+    offset = i - a.length;
   }
   return { min, max, counts };
 }
@@ -72,14 +85,33 @@ export function histogram(arrays: readonly ArrayLike<number>[], bins = HISTOGRAM
  */
 export function deadShare(output: { shape: readonly number[]; data: ArrayLike<number> }): number {
   const { shape, data } = output;
-  const units = shape.length === 4 ? shape[1] : shape[shape.length - 1];
+  const conv = shape.length === 4;
+  const units = conv ? shape[1] : shape[shape.length - 1];
   if (!units || data.length === 0) return 0;
-  const inner = shape.length === 4 ? shape[2] * shape[3] : 1;
-  const alive = new Uint8Array(units);
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) alive[Math.floor(i / inner) % units] = 1;
+  const inner = conv ? shape[2] * shape[3] : 1;
+  const rows = data.length / (units * inner);
   let dead = 0;
-  for (let u = 0; u < units; u++) if (!alive[u]) dead++;
+  for (let u = 0; u < units; u++) {
+    let alive = false;
+    for (let n = 0; n < rows && !alive; n++) {
+      const start = (n * units + u) * inner;
+      for (let i = start; i < start + inner; i++) {
+        if (data[i] !== 0) {
+          alive = true;
+          break;
+        }
+      }
+    }
+    if (!alive) dead++;
+  }
   return dead / units;
+}
+
+/** A copy made with one block copy (Float32Array.from would walk an iterator). */
+function copyOf(values: ArrayLike<number>): Float32Array {
+  const copy = new Float32Array(values.length);
+  copy.set(values);
+  return copy;
 }
 
 interface WatchedLayer {
@@ -132,7 +164,7 @@ export class LayerProbe {
         grads: grads.length ? histogram(grads, this.bins) : null,
         activations: values ? histogram([values], this.bins) : null,
         deadShare: output && DEAD_UNIT_KINDS.includes(kind) ? deadShare(output) : null,
-        before: params.length ? weights.map((w) => Float32Array.from(w)) : null,
+        before: params.length ? weights.map(copyOf) : null,
       };
     });
     this.#outputs.clear();
@@ -169,15 +201,56 @@ export class LayerProbe {
 }
 
 /**
- * How many batches apart a loop samples: once an epoch on short epochs, every 50 batches on long ones, and every 500
- * when the model lives on a device (each sample downloads the weights twice). Over 50 batches a sample's few passes
- * over the weights and activations cost well under 1% of the steps (npm run bench -- --stats measures it).
+ * How many batches apart a loop samples at least: once an epoch on short epochs, every 50 batches on long ones, and
+ * every 500 when the model lives on a device (each sample downloads the weights twice).
  */
 export function sampleEvery(batchesPerEpoch: number, onDevice = false): number {
   return Math.max(1, Math.min(batchesPerEpoch, onDevice ? 500 : 50));
 }
 
-/** Whether the loop samples global batch `step` (1-based): the first batch, for the picture at initialisation, then every `every`. */
+/** Whether the loop samples global batch `step` (1-based) at a fixed interval: the first batch, then every `every`. */
 export function isSampled(step: number, every: number): boolean {
   return step === 1 || step % every === 0;
+}
+
+/** The share of training time the samples may take: the issue allows 5%, the schedule aims at 1%. */
+export const STATS_BUDGET = 0.01;
+
+/**
+ * Which batches a loop samples: the first (the picture at initialisation), then every `base` batches, or further
+ * apart when a sample costs more than `budget` of the steps between two samples. A sample's cost depends on the
+ * model and the backend (reading a conv layer's outputs out of wasm memory costs more than binning them), so it
+ * is measured, not guessed: after each sample, `every` = max(base, ⌈sample ms / (budget × step ms)⌉), both running
+ * means (the step's over the batches not sampled).
+ */
+export class SampleSchedule {
+  #every: number;
+  #next = 1;
+  #stepMs: number | null = null;
+  #sampleMs: number | null = null;
+
+  constructor(readonly base: number, readonly budget = STATS_BUDGET) {
+    this.#every = base;
+  }
+
+  get every(): number {
+    return this.#every;
+  }
+
+  due(step: number): boolean {
+    return step >= this.#next;
+  }
+
+  /** After batch `step`: its ms without the probe, and the probe's own ms when it was sampled. */
+  record(step: number, stepMs: number, sampleMs?: number): void {
+    if (sampleMs === undefined) {
+      this.#stepMs = this.#stepMs === null ? stepMs : 0.9 * this.#stepMs + 0.1 * stepMs;
+      return;
+    }
+    // Means, not the last figures: on a shared machine one step or one sample can take ten times the usual.
+    this.#sampleMs = this.#sampleMs === null ? sampleMs : 0.5 * this.#sampleMs + 0.5 * sampleMs;
+    const affordable = this.#stepMs && this.budget > 0 ? Math.ceil(this.#sampleMs / (this.budget * this.#stepMs)) : 0;
+    this.#every = Math.max(this.base, Number.isFinite(affordable) ? affordable : 0);
+    this.#next = step + this.#every;
+  }
 }

@@ -25,6 +25,9 @@
  *                     and the machine's load average
  *   --no-resident     gpujs-webgpu's step plans through gpu.js's own fused encoder, which hands the weights back
  *                     as arrays every step, instead of LayerLab's resident plans (to compare the two)
+ *   --stats [ROUNDS]  also what the Train tab's layer statistics (#16.3) cost: per preset/backend, a sample's own ms
+ *                     over the steps between samples (50; 500 on a device), and the same run's blocks of that many
+ *                     steps with one sample and without, alternating, ROUNDS each (default 3): engine/node/bench-stats.ts
  *   --json            one JSON document instead of tables
  *   --no-relaxed-simd time the plain SIMD kernels (no fused multiply-add), as Node 20 runs them without a flag
  *
@@ -52,6 +55,8 @@ import { startGpujsWorker } from './gpujs-worker';
 import { describeAdapter } from './backends';
 import { createGpujsBackend, RemoteRunner, type GpujsBackend } from '../backend/gpujs/index';
 import { isDeviceData } from '../backend/backend';
+import { sampleEvery } from '../inspect/layer-stats';
+import { measureStatsOverhead, statsLine, type StatsOverhead } from './bench-stats';
 
 /** seconds per 60k-sample epoch at batch 64: our targets, and PyTorch's CPU figure they were set from. */
 export const TARGETS: Record<string, { target: number; torch: number }> = {
@@ -86,6 +91,8 @@ interface Options {
   json: boolean;
   /** The Python to run scripts/torch_bench.py with, or null. */
   torch: string | null;
+  /** Rounds of the layer statistics' overhead (--stats), or 0 for none. */
+  statsRounds: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -112,9 +119,13 @@ function parseArgs(argv: string[]): Options {
   if (stat !== 'median' && stat !== 'min') throw new Error(`--stat must be median or min, got '${stat}'`);
   const torchArg = torchAt >= 0 ? argv[torchAt + 1] : undefined;
   const torch = torchAt < 0 ? null : torchArg && !torchArg.startsWith('--') ? torchArg : '/usr/bin/python3';
+  const statsAt = argv.indexOf('--stats');
+  const statsArg = statsAt >= 0 ? argv[statsAt + 1] : undefined;
+  const statsRounds = statsAt < 0 ? 0 : statsArg && !statsArg.startsWith('--') ? Number(statsArg) : 3;
+  if (!Number.isInteger(statsRounds) || statsRounds < 0) throw new Error(`--stats takes a whole number of rounds, got '${statsArg}'`);
   return {
     presets, backends, batches, stat, full: argv.includes('--full'), epochs, json: argv.includes('--json'),
-    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'), torch,
+    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'), torch, statsRounds,
   };
 }
 
@@ -282,6 +293,22 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, cpuMsPerBatch, cpuEpochSeconds: (cpuMsPerBatch * BATCHES_PER_EPOCH) / 1000,
     fullEpochSeconds, fullEpochAccuracy, ...structure,
   };
+}
+
+/** The layer statistics' cost on this preset and backend (bench-stats.ts), sampled as the engine host samples. */
+function timeLayerStats(preset: string, backend: string, rounds: number): StatsOverhead {
+  const spec = PRESETS[preset];
+  useBackend(backend);
+  manualSeed(0);
+  const model = buildModel(spec);
+  const rng = new Random(1);
+  const base = sampleEvery(BATCHES_PER_EPOCH, getBackend().keep !== undefined);
+  const result = measureStatsOverhead({
+    preset, backend, spec, model, lossFn: makeLoss(spec), optimizer: makeOptimizer(spec, model.parameters()),
+    batches: Array.from({ length: 8 }, () => syntheticBatch(spec, rng)), base, rounds,
+  });
+  setBackend('cpu');
+  return result;
 }
 
 /** The products of a training step (forward and both backward GEMMs) of the MLP and LeNet-5, and LeNet's convs as GEMMs. */
@@ -738,6 +765,17 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
       }
     }
   }
+  const layerStats: StatsOverhead[] = [];
+  if (opts.statsRounds > 0) {
+    if (!opts.json) out(`\nLayer statistics (#16.3), sampled as the engine host samples them (the budget: under 5%):`);
+    for (const preset of opts.presets) {
+      for (const backend of opts.backends) {
+        const s = timeLayerStats(preset, backend, opts.statsRounds);
+        layerStats.push(s);
+        if (!opts.json) out(statsLine(s));
+      }
+    }
+  }
   const gemm = opts.backends.flatMap(timeGemm);
   const latency = opts.backends.map(timePrediction);
   let torch: TorchHere | null = null;
@@ -750,7 +788,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
   }
   if (opts.json) {
     const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
-    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, gpuTargets: GPU_TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency }, null, 2));
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, gpuTargets: GPU_TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency, ...(opts.statsRounds > 0 ? { layerStats } : {}) }, null, 2));
     return;
   }
   out('');

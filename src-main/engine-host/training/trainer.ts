@@ -35,7 +35,7 @@ import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augme
 import { endStep, getBackend, setBackend } from '../../../engine/backend/backend';
 import { trainingStep } from '../../../engine/backend/choose';
 import { diagnose } from '../../../engine/inspect/diagnose';
-import { isSampled, LayerProbe, sampleEvery } from '../../../engine/inspect/layer-stats';
+import { LayerProbe, sampleEvery, SampleSchedule, STATS_BUDGET } from '../../../engine/inspect/layer-stats';
 
 /** A run's options with the defaults filled in. */
 export interface ResolvedOptions {
@@ -133,9 +133,13 @@ export class Trainer {
   firstLoss: number | null = null;
   /**
    * Whether batches are sampled for layer statistics (engine/inspect: the first, then every 50, or every 500 on a
-   * device backend, whose reads are downloads). Off only for the bench's baseline.
+   * device backend, whose reads are downloads, or further apart where a sample would cost over `statsBudget` of the
+   * time between two).
    */
   inspect = true;
+  /** The share of training time the samples may take; Infinity keeps the fixed schedule (tests). */
+  statsBudget = STATS_BUDGET;
+  #schedule: SampleSchedule | null = null;
   #batches: Int32Array[] | null = null;
   #next = 0;
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
@@ -230,9 +234,9 @@ export class Trainer {
     let fellBack: FellBack | undefined;
     let pass: { output: Tensor; value: number } | BatchOutcome;
     const buffers = getBackend().name === 'cpu' ? null : this.model.buffers().map((b) => b.data.slice());
-    const probe = this.inspect && isSampled(this.step + 1, sampleEvery(this.batchesPerEpoch, getBackend().keep !== undefined))
-      ? new LayerProbe(this.model)
-      : null;
+    this.#schedule ??= new SampleSchedule(sampleEvery(this.batchesPerEpoch, getBackend().keep !== undefined), this.statsBudget);
+    const probe = this.inspect && this.#schedule.due(this.step + 1) ? new LayerProbe(this.model) : null;
+    let probeMs = 0;
     try {
       try {
         pass = this.#forwardBackward(x, y);
@@ -258,10 +262,15 @@ export class Trainer {
     // Counted right after the loss was read, before the update's launches: a read after them would send them to a
     // GPU as a batch of their own, a second submit each step.
     const correct = countCorrect(output, y);
+    let mark = performance.now();
     probe?.afterBackward(); // the gradients as backward left them, before any clipping
+    probeMs += performance.now() - mark;
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
+    mark = performance.now();
     const layers = probe?.afterStep();
+    const flags = layers ? diagnose(layers) : [];
+    probeMs += performance.now() - mark;
     this.optimizer.zeroGrad(true); // set_to_none: the next backward adopts its gradients without a copy (autograd.ts)
     const size = y.shape[0];
     const seconds = (performance.now() - started) / 1000;
@@ -271,7 +280,8 @@ export class Trainer {
     this.#totals.seconds += seconds;
     this.step++;
     this.#next++;
-    const layerStats = layers ? { step: this.step, epoch: this.epoch + 1, batch: this.#next, layers, flags: diagnose(layers) } : undefined;
+    this.#schedule.record(this.step, seconds * 1000 - probeMs, probe ? probeMs : undefined);
+    const layerStats = layers ? { step: this.step, epoch: this.epoch + 1, batch: this.#next, layers, flags } : undefined;
     return {
       kind: 'ok', loss: value, size, correct, seconds, epochDone: this.#next >= this.#batches!.length,
       ...(fellBack ? { fellBack } : {}), ...(layerStats ? { layerStats } : {}),

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- --stats`: what the Train tab's layer statistics (#16.3, engine/inspect) cost a training run.
+ *
+ * The engine host samples one batch in N: 50 on the CPU, 500 on a device backend, or more where a sample costs
+ * over 1% of N steps (SampleSchedule, engine/inspect). This runs that schedule on the preset, then two figures:
+ * - amortised: the probe's own work on a sampled step (its hooks, the reads, the histograms, the weight copies and
+ *   diagnose), timed around those calls, over N median steps without it. Steady on a loaded machine;
+ * - same run: blocks of `every` steps of the same model, with one sampled step and without any, alternating
+ *   (with, without, without, with, ...), and the ratio of the median block times. What a learner would see, and as
+ *   noisy as the machine: its spread says how far to trust it.
+ */
+import { endStep } from '../backend/backend';
+import { diagnose } from '../inspect/diagnose';
+import { LayerProbe, SampleSchedule } from '../inspect/layer-stats';
+import type { Module } from '../nn/module';
+import type { ModelSpec } from '../../common/spec/index';
+import { prepareInput, type AnyOptimizer, type LossFn } from '../spec/build';
+import type { Tensor } from '../tensor';
+
+export interface StatsOverhead {
+  preset: string;
+  backend: string;
+  /** Batches per sample at least on this backend (50, or 500 on a device), and as the schedule settled here. */
+  base: number;
+  every: number;
+  /** Median training step without a probe, and the median of the probe's own work on a sampled step. */
+  stepMs: number;
+  sampleMs: number;
+  /** sampleMs / (every × stepMs), in percent. */
+  amortisedPct: number;
+  /** Wall ms of each block of `every` steps, with one sampled and without. */
+  withBlocksMs: number[];
+  withoutBlocksMs: number[];
+  /** median(with) / median(without): 1.01 is 1% slower. */
+  sameRunRatio: number;
+}
+
+export interface StatsRun {
+  preset: string;
+  backend: string;
+  spec: ModelSpec;
+  model: Module;
+  lossFn: LossFn;
+  optimizer: AnyOptimizer;
+  batches: [Tensor, Tensor][];
+  /** sampleEvery for the backend: the schedule's least interval. */
+  base: number;
+  rounds: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+export function measureStatsOverhead(run: StatsRun): StatsOverhead {
+  const { spec, model, lossFn, optimizer, batches, base } = run;
+  let i = 0;
+  /** One training step as the engine host's trainer takes it; with `sampled`, the probe's own ms. */
+  const step = (sampled: boolean): number => {
+    const [x, y] = batches[i++ % batches.length];
+    endStep();
+    let t = performance.now();
+    const probe = sampled ? new LayerProbe(model) : null;
+    let probeMs = performance.now() - t;
+    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    loss.backward();
+    loss.item();
+    if (probe) {
+      t = performance.now();
+      probe.afterBackward();
+      probeMs += performance.now() - t;
+    }
+    optimizer.step();
+    if (probe) {
+      t = performance.now();
+      diagnose(probe.afterStep());
+      probeMs += performance.now() - t;
+    }
+    optimizer.zeroGrad(true);
+    return probeMs;
+  };
+  model.train();
+  for (let k = 0; k < 5; k++) step(k === 4); // warm-up, the probe's code paths included
+  // The schedule as the engine host's trainer runs it, over a few samples.
+  const schedule = new SampleSchedule(base);
+  for (let k = 1; k <= 3 * base && k <= 300; k++) {
+    const sampled = schedule.due(k);
+    const t0 = performance.now();
+    const own = step(sampled);
+    schedule.record(k, performance.now() - t0 - own, sampled ? own : undefined);
+  }
+  const every = schedule.every;
+  const block = (sampled: boolean): { ms: number; steps: number[]; probeMs: number } => {
+    const steps: number[] = [];
+    let probeMs = 0;
+    const t0 = performance.now();
+    for (let k = 1; k <= every; k++) {
+      const s0 = performance.now();
+      const own = step(sampled && k === every);
+      if (sampled && k === every) probeMs = own;
+      else steps.push(performance.now() - s0);
+    }
+    return { ms: performance.now() - t0, steps, probeMs };
+  };
+  const withBlocksMs: number[] = [], withoutBlocksMs: number[] = [], stepTimes: number[] = [], sampleTimes: number[] = [];
+  for (let r = 0; r < run.rounds; r++) {
+    for (const sampled of r % 2 === 0 ? [true, false] : [false, true]) {
+      const b = block(sampled);
+      (sampled ? withBlocksMs : withoutBlocksMs).push(b.ms);
+      stepTimes.push(...b.steps);
+      if (sampled) sampleTimes.push(b.probeMs);
+    }
+  }
+  const stepMs = median(stepTimes);
+  const sampleMs = median(sampleTimes);
+  return {
+    preset: run.preset, backend: run.backend, base, every, stepMs, sampleMs, amortisedPct: (100 * sampleMs) / (every * stepMs),
+    withBlocksMs, withoutBlocksMs, sameRunRatio: median(withBlocksMs) / median(withoutBlocksMs),
+  };
+}
+
+export function statsLine(s: StatsOverhead): string {
+  const spread = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} ms`;
+  return `${s.preset.padEnd(15)} ${s.backend.padEnd(12)} a sample every ${s.every} steps (at least ${s.base}) costs ${s.sampleMs.toFixed(2)} ms ` +
+    `beside ${s.stepMs.toFixed(2)} ms a step: +${s.amortisedPct.toFixed(2)}% amortised; same run, blocks of ${s.every} steps ` +
+    `with/without a sample: ${s.sameRunRatio.toFixed(3)} (${s.withBlocksMs.length} each; with ${spread(s.withBlocksMs)}, without ${spread(s.withoutBlocksMs)})`;
+}
