@@ -468,6 +468,8 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     'if RANK == 0:  # the other processes hold the same weights',
     '    test_loss, test_acc = evaluate(model, test_dl)',
     '    print(f"test_loss {test_loss:.4f} test_acc {test_acc:.4f}")',
+    '    if args.log_batches:  # the same at full precision, as npm run train -- --json ends',
+    '        print(json.dumps({"testLoss": test_loss, "testAcc": test_acc}), flush=True)',
     '    if args.save:',
     '        save_safetensors(model.state_dict(), args.save)',
     '        print(f"saved {args.save}")',
