@@ -82,3 +82,9 @@ export async function prepareMnist(root: string, dataDir: string, mirror: Mirror
   }
   await run(['src-main/services/datasets/cli.ts', 'import', SUBSET, ...written, '--cache', cache], root);
 }
+
+/** Fetches the whole of Fashion-MNIST over the mirror into `<dataDir>/datasets` (hashes checked, as in the app). */
+export async function prepareFashionMnist(root: string, dataDir: string, mirror: Mirror): Promise<void> {
+  const url = mirror.url.replace(/mnist\/$/, 'fashion-mnist/');
+  await run(['src-main/services/datasets/cli.ts', 'fetch', 'fashion-mnist', '--mirror', url, '--cache', join(dataDir, 'datasets')], root);
+}
