@@ -11,6 +11,7 @@ import {
 } from './catalogue';
 import { chainOf, inputsOf, moduleNames, pyName, topoSort, outputId, nodeById } from './graph';
 import { MNIST_MEAN, MNIST_STD, type ModelSpec, type ParamValue, type Params, type SpecNode } from './types';
+import { twinAugment } from './twin-augment';
 
 export interface PyTorchOptions {
   epochs?: number;
@@ -261,6 +262,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
   const name = spec.name ?? 'model';
   const early = options.earlyStopping ?? null;
   const clip = options.clipGradNorm ?? null;
+  const augment = twinAugment(spec.data);
   if (early && !(Number.isInteger(early.patience) && early.patience >= 1 && early.minDelta >= 0)) {
     throw new Error(`toPyTorch: early stopping needs an integer patience ≥ 1 and a min_delta ≥ 0, got ${JSON.stringify(early)}`);
   }
@@ -280,6 +282,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     ...(early ? ['import copy'] : []),
     'import gzip',
     'import json',
+    ...augment.imports,
     'import os',
     'import struct',
     '',
@@ -321,6 +324,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     '',
     '',
     ...TWIN_SPLIT_CODE,
+    ...augment.definitions,
     '',
     '',
     'class LayerLabOrder(Sampler):',
@@ -443,6 +447,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     '        train_order.set_epoch(epoch + 1)',
     '        model.train()',
     '        for batch, (xb, yb) in enumerate(train_dl, 1):',
+    ...augment.apply,
     '            loss, _, n = loss_batch(model, loss_func, xb, yb, opt)',
     '            if args.log_batches:',
     `                line = {"epoch": epoch + 1, "batch": batch, "batches": len(train_dl), "loss": ${spec.loss.params?.reduction === 'sum' ? 'loss / n' : 'loss'}}`,

@@ -5,7 +5,7 @@
  * common/spec/twin-augment.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { affineTheta, blurMatrix, drawAugment, fieldFactor, gaussianKernel, gridSampleInto, symmetricEigen, type AugmentDraw } from '../../common/augment';
+import { affineTheta, augmentImages, augmentSeed, blurMatrix, drawAugment, fieldFactor, gaussianKernel, gridSampleInto, symmetricEigen, type AugmentDraw } from '../../common/augment';
 import type { ResolvedAugment } from '../../common/spec/augment';
 import { mulberry32 } from '../../common/split';
 import { defaultGenerator, manualSeed } from '../random';
@@ -143,6 +143,12 @@ describe('augmentBatch', () => {
     expect(augmentBatch(batch(), augment, { seed: 3, step: 10, normalize: 'scale' }).data).toEqual(a.data);
     expect(augmentBatch(batch(), augment, { seed: 3, step: 11, normalize: 'scale' }).data).not.toEqual(a.data);
     expect(augmentBatch(batch(), augment, { seed: 4, step: 10, normalize: 'scale' }).data).not.toEqual(a.data);
+  });
+
+  it('is common/augment\'s augmentImages on a stream seeded augmentSeed(seed, step), black for the normalisation', () => {
+    const expected = new Float32Array(3 * 784);
+    augmentImages(batch().data as Float32Array, expected, 3, 28, 28, augment, mulberry32(augmentSeed(3, 10)), blackLevel('mnist'));
+    expect(augmentBatch(batch(), augment, { seed: 3, step: 10, normalize: 'mnist' }).data).toEqual(expected);
   });
 
   it('draws a different transform for each image of the batch', () => {
