@@ -1,15 +1,19 @@
 /**
  * The chart worker: one chart.js line chart on an OffscreenCanvas, redrawn at most once per animation frame from
  * the latest data message (messages that arrive within one frame are merged). It answers `drawn` with the point
- * counts it really shows and the legend's colour, and `png` with the canvas as a PNG blob. A `palette` message
+ * counts it holds and the legend's colour, and `png` with the canvas as a PNG blob. A `palette` message
  * re-colours the chart in place (the theme changed): colours come from chart-theme.ts, the one place they are set.
+ *
+ * A redraw costs the same however long the run (#15.4): batch points arrive as deltas and are appended, and the
+ * per-batch lines grow with them, decimated to a bounded number of points (BatchLines, decimate.ts), instead of
+ * being rebuilt from every batch of the run each frame.
  */
-import { curveSeries, type Metric } from './chart-data';
+import { BatchLines, curveSeries, type Metric } from './chart-data';
 import type { FromChartWorker, ToChartWorker } from './chart-messages';
 import { Chart, registerChart } from './chart-setup';
 import { chartColors } from './chart-theme';
 import type { Palette } from './palette';
-import type { BatchPoint, Curves } from './curves';
+import type { BatchPoint } from './curves';
 
 type Data = Extract<ToChartWorker, { type: 'data' }>;
 
@@ -17,6 +21,7 @@ let chart: Chart<'line'> | null = null;
 let canvas: OffscreenCanvas | null = null;
 let metric: Metric = 'loss';
 let batches: BatchPoint[] = [];
+let lines = new BatchLines('loss');
 let latest: Data | null = null;
 let scheduled = false;
 let colors: ReturnType<typeof chartColors> | null = null;
@@ -27,6 +32,7 @@ function create(init: Extract<ToChartWorker, { type: 'init' }>): void {
   registerChart();
   canvas = init.canvas;
   metric = init.metric;
+  lines = new BatchLines(metric);
   const { labels } = init;
   chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     type: 'line',
@@ -95,17 +101,18 @@ function draw(): void {
   const data = latest;
   if (!chart || !data) return;
   latest = null;
-  const curves: Curves = { ...data.rest, batches };
   const log = data.logScale && metric === 'loss';
-  const series = curveSeries(curves, metric, data.smoothing, data.overlay, log);
+  const { raw, smooth } = lines.update(batches, data.smoothing, log);
+  // The epoch series are a point per epoch: cheap to rebuild from the whole run.
+  const series = curveSeries({ ...data.rest, batches: [] }, metric, data.smoothing, data.overlay, log);
   const sets = chart.data.datasets;
-  [series.batchRaw, series.batchSmooth, series.trainEpoch, series.valEpoch, series.best, series.overlayTrain, series.overlayVal]
+  [raw, smooth, series.trainEpoch, series.valEpoch, series.best, series.overlayTrain, series.overlayVal]
     .forEach((points, i) => (sets[i].data = points));
   sets[0].hidden = data.smoothing === 0;
   chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
   chart.options.plugins!.runMarkers = { lines: data.markers, colors: colors!.markers };
   chart.update('none');
-  post({ type: 'drawn', batches: series.batchRaw.length, epochs: series.trainEpoch.length, legend: colors!.legend });
+  post({ type: 'drawn', batches: batches.length, epochs: series.trainEpoch.length, legend: colors!.legend });
 }
 
 self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
@@ -119,7 +126,7 @@ self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
       // Redraw with the data it has (a theme change brings no new data).
       if (chart) {
         chart.update('none');
-        post({ type: 'drawn', batches: chart.data.datasets[0].data.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend });
+        post({ type: 'drawn', batches: batches.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend });
       }
       return;
     case 'resize':
@@ -127,7 +134,12 @@ self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
       resize(message.width, message.height);
       return;
     case 'data':
-      batches = message.from === 0 ? message.batches : batches.slice(0, message.from).concat(message.batches);
+      if (message.from < batches.length) {
+        // Replaced, not extended (a new run): start the lines over.
+        batches = batches.slice(0, message.from);
+        lines.reset();
+      }
+      for (const point of message.batches) batches.push(point);
       latest = message;
       schedule();
       return;

@@ -52,15 +52,21 @@ export function batchPoints(report: BatchReport): BatchPoint[] {
  * so the first points are not dragged towards 0. Non-finite values are passed through and skipped.
  */
 export function smooth(values: readonly number[], weight: number): number[] {
+  const next = smoother(weight);
+  return values.map((v) => next(v));
+}
+
+/** `smooth` one value at a time, for a line that grows as batches arrive: `next(v)` is the smoothed v. */
+export function smoother(weight: number): (value: number) => number {
   const w = Math.min(Math.max(weight, 0), 0.999);
   let last = 0;
   let seen = 0;
-  return values.map((v) => {
+  return (v) => {
     if (!Number.isFinite(v)) return v;
     last = last * w + (1 - w) * v;
     seen++;
     return w === 0 ? v : last / (1 - w ** seen);
-  });
+  };
 }
 
 export interface Overfitting {

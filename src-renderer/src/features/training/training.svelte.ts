@@ -329,6 +329,10 @@ export class TrainingState {
     if (this.#lastReport) this.last = this.#lastReport;
     this.speed = this.#meter.rate;
     const perEpoch = this.last?.batches ?? this.curves.batchesPerEpoch;
-    this.curves = { ...this.curves, batches: this.curves.batches.concat(points), batchesPerEpoch: Math.max(1, perEpoch) };
+    // Appended in place, so a flush costs what it brings, however long the run (#15.4); the curves object is new,
+    // which is what tells the charts. A run's first flush starts its own array, never appending to EMPTY_CURVES's.
+    const batches = this.curves.batches === EMPTY_CURVES.batches ? [] : this.curves.batches;
+    for (const point of points) batches.push(point);
+    this.curves = { ...this.curves, batches, batchesPerEpoch: Math.max(1, perEpoch) };
   }
 }
