@@ -49,8 +49,21 @@ async function open(page: Page, url: string, lang = 'en'): Promise<EngineHeader>
   return header;
 }
 
+/** The page's globals, narrowly typed: this tsconfig has no DOM lib. */
+interface PageGlobals {
+  document: {
+    documentElement: object;
+    body: object;
+    fonts: Iterable<{ family: string; status: string }> & { ready: Promise<unknown>; check(font: string, text: string): boolean };
+  };
+  getComputedStyle(el: object): { backgroundColor: string; fontFamily: string };
+}
+
 /** The page's background as the browser computed it. */
-const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+const background = (page: Page) => page.evaluate(() => {
+  const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
+  return getComputedStyle(document.documentElement).backgroundColor;
+});
 
 test('header, theme and twin: the device in plain words, a dark choice that survives a reload, the model first', async ({ page, hosted }, info) => {
   test.setTimeout(120_000);
@@ -105,6 +118,7 @@ test('Korean renders in the bundled Noto Sans KR, loaded from the app itself', a
   await expect(page.getByRole('tab', { name: '학습' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
   const fonts = await page.evaluate(async () => {
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
     await document.fonts.ready;
     const faces = [...document.fonts].filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans KR Variable');
     return {
