@@ -1,14 +1,14 @@
 /**
  * Regenerates common/spec/fixtures/twin-augment.json: what the PyTorch twin's augmentation code (its very lines,
  * common/spec/twin-augment.ts) computes under a real PyTorch on the cases of
- * common/spec/test-support/twin-augment-cases.ts, so twin-augment.test.ts can hold the app to it in CI without
+ * scripts/twin-augment-cases.ts, so twin-augment.test.ts can hold the app to it in CI without
  * PyTorch.
  *
  *   npx tsx scripts/twin-augment-fixture.ts [--python /usr/bin/python3]
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { codeDigest, runTwin, torchMissing } from '../common/spec/test-support/twin-augment-cases';
+import { codeDigest, runTwin, torchMissing } from './twin-augment-cases';
 
 const at = process.argv.indexOf('--python');
 const python = at >= 0 ? process.argv[at + 1] : '/usr/bin/python3';

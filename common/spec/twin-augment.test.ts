@@ -1,7 +1,7 @@
 /**
  * The PyTorch twin augments as the app does (#15.2). Its augmentation code (twin-augment.ts, plain torch ops) ran
  * under PyTorch on fixed cases (scripts/twin-augment-fixture.ts wrote the fixture; the cases are
- * test-support/twin-augment-cases.ts); here the app's sampling (common/augment.ts, engine/data/augment.ts) must give
+ * scripts/twin-augment-cases.ts); here the app's sampling (common/augment.ts, engine/data/augment.ts) must give
  * the same images within 1e-5: the identity, fixed affine matrices, the same with an elastic field, and a whole
  * batch drawn for (seed, step), whose angles, shifts and scales the twin draws from the app's own stream. Where
  * /usr/bin/python3 has torch, the same cases also run live against the twin code of now.
@@ -16,7 +16,7 @@ import { toPyTorch } from './pytorch';
 import {
   AFFINE_ONLY, AUGMENT_SEED, AUGMENT_STEP, BLACK, codeDigest, displacement, ELASTIC, images, N, noise, runTwin, SIDE, thetas, torchMissing,
   type TwinAnswers,
-} from './test-support/twin-augment-cases';
+} from '../../scripts/twin-augment-cases';
 
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/twin-augment.json'), 'utf8')) as TwinAnswers & { codeSha256: string };
 
