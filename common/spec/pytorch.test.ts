@@ -98,6 +98,23 @@ describe('toPyTorch', () => {
     expect(script).toContain('opt = optim.AdamW(model.parameters(), lr=0.001, betas=(0.8, 0.99))');
   });
 
+  it('saves, logs every batch, and runs unchanged under torchrun with DDP (twin-replay.test.ts runs it under PyTorch)', () => {
+    const script = toPyTorch(PRESETS['LeNet-5']);
+    expect(script).toContain('parser.add_argument("--save", metavar="FILE"');
+    expect(script).toContain('parser.add_argument("--log-batches", action="store_true"');
+    expect(script).toContain('DISTRIBUTED = "RANK" in os.environ and "WORLD_SIZE" in os.environ');
+    expect(script).toContain('    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")');
+    expect(script).toContain('    train_order = DistributedSampler(train_ds, shuffle=args.shuffle, seed=args.seed)');
+    expect(script).toContain('fit(args.epochs, train_model, loss_func, opt, train_dl, valid_dl)');
+    // Rank 0 saves the module itself, not the wrapper: no "module." prefix on the keys.
+    expect(script).toContain('    if args.save:\n        save_safetensors(model.state_dict(), args.save)');
+    expect(script).toContain('"loss": loss}');
+    // A summed loss is logged per sample, as the engine's onBatch reports it.
+    const summed = getPreset('MLP')!;
+    summed.loss = { type: 'CrossEntropyLoss', params: { reduction: 'sum' } };
+    expect(toPyTorch(summed)).toContain('"loss": loss / n}');
+  });
+
   it('writes Python literals', () => {
     expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
   });
