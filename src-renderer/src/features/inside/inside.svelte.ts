@@ -15,6 +15,8 @@ export interface ShownLayer extends Omit<LayerOutput, 'values'> {
 
 export interface ShownWeights {
   layer: string;
+  /** The layer's spec node id (`conv1`), as the layer view names it; its state-dict name when it has none. */
+  title: string;
   op: string;
   tensors: { name: string; shape: number[]; values: Float32Array }[];
 }
@@ -34,11 +36,14 @@ export class InsideState {
   #stop: (() => void) | null = null;
   #latest: number | null = null;
   #latestWeights: number | null = null;
+  #latestPixels: number[] = [];
   #asked: { runId: string | null; checkpoint: CheckpointRef } = { runId: null, checkpoint: 'last' };
   #testImagesFor: DatasetName | null = null;
 
   /** 'drawing': the Predict pad's input; a number: that test image (an index into `testImages`). */
   source = $state<'drawing' | number>('drawing');
+  /** The 0..255 pixels of the input shown (the answer's), and the same as the model saw them (normalised). */
+  pixels = $state.raw<number[] | null>(null);
   input = $state.raw<Float32Array | null>(null);
   layers = $state.raw<ShownLayer[]>([]);
   probabilities = $state.raw<number[] | null>(null);
@@ -73,6 +78,7 @@ export class InsideState {
   look(pixels: number[], runId: string | null, checkpoint: CheckpointRef): void {
     const requestId = nextRequestId();
     this.#latest = requestId;
+    this.#latestPixels = pixels;
     this.#asked = { runId, checkpoint };
     this.#host.engine.post({ type: 'layer-outputs', requestId, image: pixels, checkpoint, ...(runId ? { runId } : {}) });
     if (this.selected) this.#askWeights(this.selected);
@@ -113,13 +119,15 @@ export class InsideState {
   #on(event: EngineEvent): void {
     if (event.type === 'layer-outputs' && event.requestId === this.#latest) {
       this.error = null;
+      this.pixels = this.#latestPixels;
       this.input = decodeFloat32(event.input);
       this.layers = event.layers.map((layer) => ({ ...layer, values: decodeFloat32(layer.values) }));
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
       if (this.selected && !this.layers.some((l) => l.name === this.selected)) this.select(null);
     } else if (event.type === 'layer-weights' && event.requestId === this.#latestWeights) {
-      this.weights = { layer: event.layer, op: event.op, tensors: event.tensors.map((t) => ({ ...t, values: decodeFloat32(t.values) })) };
+      const title = this.layers.find((l) => l.name === event.layer)?.nodeId ?? event.layer;
+      this.weights = { layer: event.layer, title, op: event.op, tensors: event.tensors.map((t) => ({ ...t, values: decodeFloat32(t.values) })) };
     } else if (event.type === 'error' && event.requestId !== undefined && (event.requestId === this.#latest || event.requestId === this.#latestWeights)) {
       this.error = event.message;
     }

@@ -1,0 +1,217 @@
+/**
+ * Inside the network, as a learner meets it on the Predict tab of the browser host: LeNet-5 trains an epoch on real
+ * MNIST, a digit is drawn, and every layer's output for it appears (one image per conv channel, bars for the dense
+ * layers, the softmax at the end). The page's values are checked against the engine's own forward pass run here,
+ * in Node, layer by layer, from the run's checkpoint on disk and the very pixels the page sent: each channel's mean,
+ * and conv1's canvases read back pixel for pixel. Clicking conv1 shows its 6 filters (checked against the
+ * checkpoint), a test image can be picked instead of the drawing, and a logistic regression's weights for one digit
+ * appear as a 28×28 map.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import type { ModelSpec } from '../common/spec/types';
+import { noGrad } from '../engine/autograd';
+import { pixelsToFloat32 } from '../engine/data/transforms';
+import { readSafetensors } from '../engine/io/safetensors';
+import { buildModel, prepareInput } from '../engine/spec/build';
+import { Tensor } from '../engine/tensor';
+import { colour, scaleOf } from '../src-renderer/src/features/inside/inside-logic';
+import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
+import { ROOT, startHost, stopHost } from './support/web-host';
+
+const test = base.extend<{}, { hosted: { url: string; dataDir: string } }>({
+  hosted: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-inside-e2e-'));
+      const mirror = await startMirror();
+      await prepareMnist(ROOT, dataDir, mirror);
+      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
+      try {
+        await use({ url: host.url, dataDir });
+      } finally {
+        await stopHost(host);
+        await mirror.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
+
+/** The run's model from its checkpoint on disk, as the engine builds it. */
+function loadRun(dataDir: string, runId: string) {
+  const dir = join(dataDir, 'runs', runId);
+  const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as ModelSpec;
+  const weights = readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors;
+  const model = buildModel(spec);
+  model.loadStateDict(weights);
+  model.eval();
+  return { spec, model, weights };
+}
+
+/** Each layer's output for these pixels, running the model's layers one by one in the engine. */
+function engineLayers(dataDir: string, runId: string, pixels: number[]): Float32Array[] {
+  const { spec, model } = loadRun(dataDir, runId);
+  const normalize = { none: 'none', scale: 'scale', standardize: 'mnist' } as const;
+  let h = prepareInput(spec, new Tensor(pixelsToFloat32(pixels, normalize[spec.data.normalize]), [1, 1, 28, 28]));
+  const outputs: Float32Array[] = [];
+  noGrad(() => {
+    for (const layer of model.children()) outputs.push(Float32Array.from((h = layer.forward(h) as Tensor).data));
+  });
+  return outputs;
+}
+
+function meanOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
+
+/** The bits of a canvas the readback needs (the node-side tsconfig has no DOM types). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+/** On a loaded machine the engine host can miss its first hello deadline and be restarted: wait for it. */
+async function engineReady(page: Page): Promise<void> {
+  await expect(page.getByRole('status', { name: 'Engine status' })).toContainText('Ready', { timeout: 120_000 });
+}
+
+class InsideView {
+  readonly region: Locator;
+  readonly layers: Locator;
+  constructor(readonly page: Page) {
+    this.region = page.getByRole('region', { name: 'Inside the network' });
+    this.layers = this.region.getByRole('group', { name: /^Layer / });
+  }
+  layer(name: string, op: string): Locator {
+    return this.region.getByRole('group', { name: `Layer ${name} (${op})` });
+  }
+  async pixels(): Promise<number[]> {
+    return (await this.region.getAttribute('data-pixels'))!.split(',').map(Number);
+  }
+  /** The grey levels (red channel) of every canvas inside `images`, in order. */
+  async canvasLevels(images: Locator): Promise<number[][]> {
+    return images.locator('canvas').evaluateAll((canvases) => canvases.map((c) => {
+      const canvas = c as unknown as CanvasLike;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      return Array.from({ length: data.length / 4 }, (_, i) => data[i * 4]);
+    }));
+  }
+}
+
+test('inside LeNet-5 for a drawn digit: one image per conv channel, values the engine computes, filters on click', async ({ page, hosted }, info) => {
+  test.setTimeout(400_000);
+  await page.goto(`${hosted.url}&lang=en`);
+  await engineReady(page);
+  const train = new TrainTab(page);
+  const predict = new PredictTab(page);
+  const inside = new InsideView(page);
+
+  await test.step('train LeNet-5 for an epoch', async () => {
+    await train.choose('LeNet-5', SUBSET, 1, 455);
+    await train.train.click();
+    await train.expectState('Completed');
+  });
+
+  await predict.open();
+  await predict.draw(verticalStroke());
+  await expect(predict.prediction).toHaveText(/\d/);
+  const runId = (await predict.prediction.getAttribute('data-run'))!;
+
+  await test.step('every layer is shown: one image per channel for conv and pool layers, bars for dense ones', async () => {
+    await expect(inside.layers).toHaveCount(12);
+    await expect(inside.layer('conv1', 'Conv2d').getByRole('img', { name: /^conv1 channel \d+$/ })).toHaveCount(6);
+    await expect(inside.layer('pool1', 'MaxPool2d').getByRole('img', { name: /^pool1 channel/ })).toHaveCount(6);
+    await expect(inside.layer('conv2', 'Conv2d').getByRole('img', { name: /^conv2 channel/ })).toHaveCount(16);
+    await expect(inside.layer('pool2', 'MaxPool2d').getByRole('img', { name: /^pool2 channel/ })).toHaveCount(16);
+    await expect(inside.layer('fc1', 'Linear').getByRole('img', { name: 'fc1: 120 values' })).toBeVisible();
+    await expect(inside.region.getByRole('group', { name: 'Softmax: the probabilities' }).getByRole('listitem')).toHaveCount(10);
+    await expect(inside.region).toHaveAttribute('data-predicted', (await predict.prediction.textContent())!);
+  });
+
+  await test.step("the values shown are the engine's forward pass for the pixels the page sent", async () => {
+    const pixels = await inside.pixels();
+    expect(pixels).toHaveLength(784);
+    const expected = engineLayers(hosted.dataDir, runId, pixels);
+    const groups = await inside.layers.all();
+    expect(groups).toHaveLength(expected.length);
+    for (const [i, group] of groups.entries()) {
+      const kind = await group.getAttribute('data-kind');
+      if (kind === 'maps') {
+        const means = (await group.getByRole('img').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-mean')))));
+        const size = expected[i].length / means.length;
+        means.forEach((m, c) => expect(Math.abs(m - meanOf(expected[i].subarray(c * size, (c + 1) * size)))).toBeLessThan(1e-4));
+      } else {
+        const shown = (await group.getByRole('img').getAttribute('data-values'))!.split(' ').map(Number);
+        expect(shown).toHaveLength(Math.min(128, expected[i].length));
+        shown.forEach((v, j) => expect(Math.abs(v - expected[i][j])).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+      }
+    }
+    // conv1's six canvases, read back: every pixel is the engine's value on the layer's colour scale (±1 level).
+    const levels = await inside.canvasLevels(inside.layer('conv1', 'Conv2d'));
+    const scale = scaleOf(expected[0]);
+    let off = 0;
+    levels.forEach((plane, c) => plane.forEach((level, j) => {
+      if (Math.abs(level - colour(expected[0][c * 784 + j], scale)[0]) > 1) off++;
+    }));
+    expect(levels.map((p) => p.length)).toEqual([784, 784, 784, 784, 784, 784]);
+    expect(off).toBe(0);
+    await page.getByRole('tabpanel', { name: 'Predict' }).screenshot({ path: info.outputPath('inside-lenet.png') });
+  });
+
+  await test.step("clicking conv1 shows its 6 filters, the checkpoint's weights", async () => {
+    await inside.layer('conv1', 'Conv2d').getByRole('button', { name: /conv1/ }).click();
+    const weights = inside.region.getByRole('region', { name: 'Weights of conv1' });
+    const filters = weights.getByRole('img', { name: /^conv1 filter \d+$/ });
+    await expect(filters).toHaveCount(6);
+    const { weights: saved } = loadRun(hosted.dataDir, runId);
+    const w = saved['0.weight'].data;
+    const means = await filters.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-mean'))));
+    means.forEach((m, o) => expect(m).toBeCloseTo(meanOf(w.subarray(o * 25, (o + 1) * 25)), 6));
+    await weights.screenshot({ path: info.outputPath('inside-lenet-filters.png') });
+  });
+
+  await test.step('a test image can be looked inside instead of the drawing', async () => {
+    const drawn = await inside.pixels();
+    const picks = inside.region.getByRole('radio', { name: /^Test image/ });
+    await expect(picks).toHaveCount(12);
+    await picks.nth(2).click();
+    await expect.poll(async () => (await inside.pixels()).join(',')).not.toBe(drawn.join(','));
+    const expected = engineLayers(hosted.dataDir, runId, await inside.pixels());
+    const shown = (await inside.layer('fc3', 'Linear').getByRole('img').getAttribute('data-values'))!.split(' ').map(Number);
+    shown.forEach((v, j) => expect(Math.abs(v - expected.at(-1)![j])).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+  });
+});
+
+test("a logistic regression's weights for one digit are a 28×28 map", async ({ page, hosted }, info) => {
+  test.setTimeout(300_000);
+  await page.goto(`${hosted.url}&lang=en`);
+  await engineReady(page);
+  const train = new TrainTab(page);
+  const predict = new PredictTab(page);
+  const inside = new InsideView(page);
+  await train.choose('Mnist_Logistic', SUBSET, 1, 455);
+  await train.train.click();
+  await train.expectState('Completed');
+  await predict.open();
+  await predict.draw(verticalStroke());
+  await expect(predict.prediction).toHaveText(/\d/);
+  const runId = (await predict.prediction.getAttribute('data-run'))!;
+  await expect(inside.layers).toHaveCount(1);
+  await inside.layer('fc1', 'Linear').getByRole('button', { name: /fc1/ }).click();
+  const weights = inside.region.getByRole('region', { name: 'Weights of fc1' });
+  await weights.getByRole('combobox', { name: 'Output' }).selectOption('3');
+  const map = weights.getByRole('img', { name: 'fc1 weights for output 3' });
+  await expect(map).toBeVisible();
+  const levels = await inside.canvasLevels(map);
+  expect(levels[0]).toHaveLength(784);
+  const w = loadRun(hosted.dataDir, runId).weights['0.weight'].data;
+  expect(Number(await map.getAttribute('data-mean'))).toBeCloseTo(meanOf(w.subarray(3 * 784, 4 * 784)), 6);
+  await page.getByRole('tabpanel', { name: 'Predict' }).screenshot({ path: info.outputPath('inside-logistic.png') });
+});
