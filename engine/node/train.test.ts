@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../common/spec/index';
+import { writeIdxFolder } from './test-support/twin-python';
 import { runTrain } from './train';
 import { registerBackend, setBackend } from '../backend/backend';
 import { createWasmBackend } from '../backend/wasm/index';
@@ -60,6 +61,25 @@ describe('npm run train', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err[0]).toBe("train: unknown preset 'VGG' (presets: Mnist_Logistic, MLP, Mnist_CNN, LeNet-5, Example-Net, Row-LSTM, Residual-MLP)");
     expect(run('--preset', 'MLP', '--data', DATA, '--init', join(tmp, 'none.safetensors')).err[0]).toMatch(/--init .*: no such file/);
+  });
+
+  it('--save-init writes the weights --seed draws, without data: training from them is training with that seed', () => {
+    const init = join(tmp, 'init.safetensors');
+    // No --data at all, and a folder that does not exist would not matter: nothing is read.
+    const saved = run('--preset', 'Mnist_CNN', '--seed', '5', '--save-init', init, '--data', join(tmp, 'no-such-folder'));
+    expect(saved).toMatchObject({ code: 0, err: [] });
+    expect(saved.out).toEqual([`saved the initial weights (seed 5) to ${init}`]);
+    const data = writeIdxFolder(join(tmp, 'idx'), { train: 320, test: 32 });
+    // In the file's order: --seed also draws the shuffle, and only the weights are compared here.
+    const losses = (...argv: string[]) => {
+      const r = run('--preset', 'Mnist_CNN', '--data', data, '--val-size', '0', '--no-shuffle', '--log-batches', '--json', ...argv);
+      expect(r.code).toBe(0);
+      return r.out.map((l) => JSON.parse(l)).filter((l) => 'batch' in l).map((l) => l.loss);
+    };
+    const seeded = losses('--seed', '5');
+    expect(seeded).toHaveLength(5);
+    expect(losses('--seed', '9', '--init', init)).toEqual(seeded);
+    expect(losses('--seed', '9')).not.toEqual(seeded);
   });
 
   it('stops on a NaN loss with a message', () => {
