@@ -51,10 +51,51 @@ export class BuilderPage {
     return this.page.getByRole('textbox', { name: torchName, exact: true });
   }
 
-  /** Drags a palette item onto empty canvas (bottom left, away from nodes and edges): it is appended to the chain. */
+  /**
+   * Drags a palette item onto empty canvas, just right of the rightmost node (or bottom left when that is off the
+   * canvas): it is appended to the chain and lands there.
+   */
   async dragToCanvas(name: string): Promise<void> {
     const box = (await this.canvas.boundingBox())!;
-    await this.paletteItem(name).dragTo(this.canvas, { targetPosition: { x: 30, y: box.height - 30 } });
+    const nodes = await this.canvas.locator('[data-node-id] > rect').evaluateAll((rects) =>
+      rects.map((r) => r.getBoundingClientRect()).map((r) => ({ right: r.right, y: r.top + r.height / 2 })));
+    const last = nodes.reduce((a, b) => (b.right > a.right ? b : a), { right: box.x, y: box.y + 60 });
+    const x = last.right - box.x + 130;
+    const targetPosition = x < box.width - 90 ? { x, y: last.y - box.y } : { x: 90, y: box.height - 50 };
+    await this.paletteItem(name).dragTo(this.canvas, { targetPosition });
+  }
+
+  /**
+   * Drags a palette item with the real mouse (press, move in steps, release) and drops it at (x, y) pixels from the
+   * canvas's top left corner.
+   */
+  async dropAt(name: string, x: number, y: number): Promise<void> {
+    const from = (await this.paletteItem(name).boundingBox())!;
+    const canvas = (await this.canvas.boundingBox())!;
+    await this.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(canvas.x + x, canvas.y + y, { steps: 12 });
+    await this.page.mouse.up();
+  }
+
+  /** A node's box on screen (its rectangle, without the ports), relative to the canvas's top left corner. */
+  async nodeBox(node: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+    const box = (await node.locator('rect').first().boundingBox())!;
+    const canvas = (await this.canvas.boundingBox())!;
+    return { x: box.x - canvas.x, y: box.y - canvas.y, width: box.width, height: box.height };
+  }
+
+  /** The font size in screen pixels of every text on the canvas's nodes (CSS size × the SVG's zoom). */
+  async nodeTextScreenPx(): Promise<number[]> {
+    // A script string: the e2e wing compiles without the DOM library.
+    return this.page.evaluate<number[]>(`[...document.querySelectorAll('svg[role=application] [data-node-id] text')]
+      .filter((t) => t.textContent !== '')
+      .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)`);
+  }
+
+  /** The canvas's status line, where keyboard wiring says what it did. */
+  get canvasStatus(): Locator {
+    return this.page.locator('#builder-canvas-status');
   }
 
   /** Drags a palette item onto the middle of the edge from → to: it is inserted there. */

@@ -77,10 +77,29 @@ describe('BuilderCore', () => {
     expect(b.selection).toEqual(['fc1']);
     const before = b.spec;
     b.move(['flatten1', 'fc1'], 10, 20);
-    expect(b.spec.nodes.slice(1).map((n) => n.ui)).toEqual([{ x: 270, y: 80 }, { x: 490, y: 80 }]);
+    expect(b.spec.nodes.slice(1).map((n) => n.ui)).toEqual([{ x: 250, y: 80 }, { x: 450, y: 80 }]);
     b.move(['fc1'], 0, 0);
     b.undo();
     expect(b.spec).toBe(before);
+  });
+
+  it('a move never takes a node past the canvas\'s top or left edge', () => {
+    const b = logistic();
+    b.move(['flatten1', 'fc1'], -1000, -30);
+    expect(b.spec.nodes.slice(1).map((n) => n.ui)).toEqual([{ x: 0, y: 30 }, { x: 0, y: 30 }]);
+  });
+
+  it('wires from the keyboard by toggling: connect, remove the same edge, refuse a loop or an edge into Input', () => {
+    const b = logistic();
+    b.addAt('ReLU', { x: 40, y: 300 });
+    expect(b.toggleEdge('flatten1', 'relu1')).toBe('connected');
+    expect(b.spec.edges).toContainEqual({ from: 'flatten1', to: 'relu1' });
+    expect(b.toggleEdge('flatten1', 'relu1')).toBe('disconnected');
+    expect(b.spec.edges).not.toContainEqual({ from: 'flatten1', to: 'relu1' });
+    expect(b.toggleEdge('fc1', 'flatten1')).toBe('refused');
+    expect(b.toggleEdge('fc1', 'input')).toBe('refused');
+    b.undo();
+    expect(b.spec.edges).toContainEqual({ from: 'flatten1', to: 'relu1' });
   });
 
   it('copy and paste after the selection; paste without a copy does nothing', () => {

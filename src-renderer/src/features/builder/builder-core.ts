@@ -121,13 +121,13 @@ export class BuilderCore {
     this.edgeValue = index;
   }
 
-  /** Adds after `after`, else after the selected node, else at the chain's end. */
-  add(op: OpName, after?: string): void {
-    const { spec, id } = appendAfter(this.spec, op, after ?? this.selected ?? undefined);
+  /** Adds after `after`, else after the selected node, else at the chain's end; `at` is where it was dropped. */
+  add(op: OpName, after?: string, at?: Point): void {
+    const { spec, id } = appendAfter(this.spec, op, after ?? this.selected ?? undefined, at);
     this.apply(spec, [id]);
   }
-  addOnEdge(op: OpName, edgeIndex: number): void {
-    const { spec, id } = insertOnEdge(this.spec, edgeIndex, op);
+  addOnEdge(op: OpName, edgeIndex: number, at?: Point): void {
+    const { spec, id } = insertOnEdge(this.spec, edgeIndex, op, at);
     this.apply(spec, [id]);
   }
   addAt(op: OpName, at: Point): void {
@@ -136,6 +136,12 @@ export class BuilderCore {
   }
   connect(from: string, to: string): boolean {
     return this.apply(connect(this.spec, from, to));
+  }
+  /** Wires from → to, or removes that edge when it exists (wiring from the keyboard toggles). */
+  toggleEdge(from: string, to: string): 'connected' | 'disconnected' | 'refused' {
+    const index = this.spec.edges.findIndex((e) => e.from === from && e.to === to);
+    if (index >= 0) return this.apply(removeEdge(this.spec, index)) ? 'disconnected' : 'refused';
+    return this.connect(from, to) ? 'connected' : 'refused';
   }
   /** Deletes the selected edge, or else the selected nodes. */
   deleteSelection(): void {

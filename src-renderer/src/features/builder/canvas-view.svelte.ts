@@ -1,8 +1,9 @@
 /**
- * Pan and zoom of the canvas: screen = canvas × zoom + pan. The maths is in view-math.ts; this holds the numbers.
+ * Pan and zoom of the canvas: screen = canvas × zoom + pan. The maths is in view-math.ts; this holds the numbers,
+ * and keeps part of the graph in view whatever the learner pans or zooms to.
  */
-import { clampZoom, fitView, revealPan } from './view-math';
-import type { Point } from './layout';
+import { bounds, type Point } from './layout';
+import { clampPan, clampZoom, fitView, revealPan, toCanvasPoint } from './view-math';
 
 export class CanvasView {
   panX = $state(0);
@@ -11,17 +12,28 @@ export class CanvasView {
   /** The canvas element's size on screen, kept up to date by the canvas. */
   width = $state(800);
   height = $state(420);
+  /** The box around the graph in canvas coordinates, kept up to date by the canvas. */
+  content = $state(bounds([]));
+  /** The node whose output is being wired from the keyboard (C on a node), or null. */
+  linkFrom = $state<string | null>(null);
+  /** What the canvas last said in its status line (read out by screen readers), or '' for the usual hint. */
+  announcement = $state('');
 
   readonly transform = $derived(`translate(${this.panX} ${this.panY}) scale(${this.zoom})`);
 
   /** A point in canvas coordinates from one relative to the canvas element. */
   toCanvas(x: number, y: number): Point {
-    return { x: (x - this.panX) / this.zoom, y: (y - this.panY) / this.zoom };
+    return toCanvasPoint(x, y, this);
+  }
+
+  #setPan(panX: number, panY: number): void {
+    const clamped = clampPan(panX, panY, this.zoom, this.content, this.width, this.height);
+    this.panX = clamped.panX;
+    this.panY = clamped.panY;
   }
 
   panBy(dx: number, dy: number): void {
-    this.panX += dx;
-    this.panY += dy;
+    this.#setPan(this.panX + dx, this.panY + dy);
   }
 
   /** Zooms by `factor` keeping the point under (x, y) still (the element centre by default). */
@@ -29,15 +41,17 @@ export class CanvasView {
     const next = clampZoom(this.zoom * factor);
     const p = this.toCanvas(x, y);
     this.zoom = next;
-    this.panX = x - p.x * next;
-    this.panY = y - p.y * next;
+    this.#setPan(x - p.x * next, y - p.y * next);
   }
 
   /** Pans just enough to show the node at `p` whole. */
   reveal(p: Point): void {
     const { panX, panY } = revealPan(p, this);
-    this.panX = panX;
-    this.panY = panY;
+    this.#setPan(panX, panY);
+  }
+
+  announce(text: string): void {
+    this.announcement = text;
   }
 
   reset(): void {

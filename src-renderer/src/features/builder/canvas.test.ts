@@ -7,7 +7,8 @@ import { appendAfter, emptySpec } from './graph-edit';
 import { COL_GAP, edgePath, layoutSpec, NODE_H, NODE_W, nodesInBand, WRAP_GAP } from './layout';
 import { itemFromKey } from './palette';
 import { shortcutFor } from './shortcuts';
-import { fitView, MAX_ZOOM, MIN_ZOOM, revealPan } from './view-math';
+import { linkStep } from './keyboard-link';
+import { clampPan, clampToCanvas, dropPosition, fitView, MAX_ZOOM, MIN_ZOOM, READABLE_ZOOM, revealPan, SMALL_TEXT_PX, toCanvasPoint } from './view-math';
 
 const chain = () => appendAfter(appendAfter(emptySpec(), 'Flatten').spec, 'Linear').spec;
 
@@ -15,8 +16,8 @@ function recorder(spec: ModelSpec): ItemTarget & { calls: unknown[][] } {
   const calls: unknown[][] = [];
   return {
     spec, calls,
-    add: (op: OpName, after?: string) => void calls.push(['add', op, after]),
-    addOnEdge: (op: OpName, index: number) => void calls.push(['edge', op, index]),
+  add: (op: OpName, after?: string, at?: { x: number; y: number }) => void calls.push(['add', op, after, at]),
+    addOnEdge: (op: OpName, index: number, at?: { x: number; y: number }) => void calls.push(['edge', op, index, at]),
     addAt: (op: OpName, at: { x: number; y: number }) => void calls.push(['free', op, at]),
     setLoss: (type) => void calls.push(['loss', type]),
     setOptimizer: (type) => void calls.push(['optimizer', type]),
@@ -41,10 +42,35 @@ describe('drops', () => {
     dropItem(target, itemFromKey('loss:MSELoss')!, onEdge, false);
     dropItem(target, itemFromKey('optimizer:Adam')!, onEdge, false);
     dropItem(target, itemFromKey('dataset:fashion-mnist')!, onEdge, false);
+    dropItem(target, relu, { x: flatten.x + 5, y: flatten.y + 5 }, false);
+    // The node's centre lands under the pointer: (5, 400) puts its top left at (5 − 74, 400 − 29), clamped to 0.
+    const landed = { x: 0, y: 400 - NODE_H / 2 };
+    const onEdgeAt = { x: onEdge.x - NODE_W / 2, y: Math.round(onEdge.y - NODE_H / 2) };
     expect(target.calls).toEqual([
-      ['edge', 'ReLU', 0], ['add', 'ReLU', 'fc1'], ['free', 'ReLU', { x: 5, y: 400 }],
+      ['edge', 'ReLU', 0, onEdgeAt], ['add', 'ReLU', 'fc1', landed], ['free', 'ReLU', landed],
       ['loss', 'MSELoss'], ['optimizer', 'Adam'], ['data', { dataset: 'fashion-mnist' }],
+      ['add', 'ReLU', 'flatten1', undefined],
     ]);
+  });
+
+  it('a drop on empty canvas lands where it was dropped, wired from the chain end; nothing else moves', () => {
+    const b = new BuilderCore();
+    b.add('Flatten');
+    const before = b.spec.nodes.map((n) => n.ui);
+    dropItem(b, itemFromKey('op:Linear')!, { x: 600, y: 300 }, false);
+    expect(b.spec.nodes.map((n) => n.ui)).toEqual([...before, { x: 600 - NODE_W / 2, y: 300 - NODE_H / 2 }]);
+    expect(b.spec.edges.at(-1)).toEqual({ from: 'flatten1', to: 'fc1' });
+    expect(b.spec.nodes.at(-1)!.params).toEqual({ inFeatures: 784, outFeatures: 10 });
+  });
+
+  it('screen → canvas under pan and zoom: the drop point is where the pointer is', () => {
+    const view = { panX: -120, panY: 40, zoom: 0.5 };
+    // 300 px from the canvas's left edge at pan −120, zoom ½ is canvas x (300 + 120) / 0.5 = 840.
+    expect(toCanvasPoint(300, 140, view)).toEqual({ x: 840, y: 200 });
+    const p = toCanvasPoint(300, 140, view);
+    expect({ x: p.x * view.zoom + view.panX, y: p.y * view.zoom + view.panY }).toEqual({ x: 300, y: 140 });
+    expect(dropPosition(p)).toEqual({ x: 840 - NODE_W / 2, y: 200 - NODE_H / 2 });
+    expect(toCanvasPoint(50, 50, { panX: 0, panY: 0, zoom: 2 })).toEqual({ x: 25, y: 25 });
   });
 });
 
@@ -57,7 +83,7 @@ describe('layout and view', () => {
     expect(edgePath({ x: 0, y: 0 }, { x: COL_GAP, y: 0 }).arc).toBe(false);
     const lenet = layoutSpec(getPreset('LeNet-5')!).nodes.map((n) => n.ui as { x: number; y: number });
     expect(lenet.slice(0, 4).map((p) => p.y)).toEqual([60, 60, 60, 60]);
-    expect(lenet.slice(0, 5).map((p) => p.x)).toEqual([40, 260, 480, 700, 40]);
+    expect(lenet.slice(0, 5).map((p) => p.x)).toEqual([40, 240, 440, 640, 40]);
     expect(lenet[4].y).toBe(60 + WRAP_GAP);
     expect(edgePath(lenet[3], lenet[4]).badge.y).toBeGreaterThan(lenet[3].y + NODE_H);
   });
@@ -75,11 +101,57 @@ describe('layout and view', () => {
     expect(revealPan({ x: -100, y: -50 }, view)).toEqual({ panX: 124, panY: 74 });
   });
 
-  it('fit never zooms past 1 and stays in range', () => {
+  it('the 8-node residual MLP wraps (it is a graph, not a chain) so Fit shows it whole at a readable zoom on an 800×416 canvas', () => {
+    const laid = layoutSpec(getPreset('Residual-MLP')!);
+    const points = laid.nodes.map((n) => n.ui as { x: number; y: number });
+    expect(new Set(points.map((p) => p.y)).size).toBe(2);
+    expect(Math.max(...points.map((p) => p.x))).toBe(40 + 3 * COL_GAP);
+    const fit = fitView(points, 800, 416);
+    expect(fit.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    for (const p of points) {
+      const left = p.x * fit.zoom + fit.panX, top = p.y * fit.zoom + fit.panY;
+      expect(left).toBeGreaterThanOrEqual(0);
+      expect(top).toBeGreaterThanOrEqual(0);
+      expect(left + NODE_W * fit.zoom).toBeLessThanOrEqual(800);
+      expect(top + NODE_H * fit.zoom).toBeLessThanOrEqual(416);
+    }
+  });
+
+  it('fit never zooms past 1, nor below the readable zoom: a graph too big shows its start and pans', () => {
     expect(fitView([{ x: 0, y: 0 }], 800, 400).zoom).toBe(1);
-    const wide = fitView(Array.from({ length: 40 }, (_, i) => ({ x: i * 220, y: 0 })), 800, 400);
-    expect(wide.zoom).toBe(MIN_ZOOM);
+    expect(SMALL_TEXT_PX * READABLE_ZOOM).toBeCloseTo(11);
+    const wide = fitView(Array.from({ length: 40 }, (_, i) => ({ x: 40 + i * 220, y: 60 })), 800, 400);
+    expect(wide.zoom).toBe(READABLE_ZOOM);
+    // The first node (the Input) is on screen, left-aligned inside the padding of the box.
+    expect(40 * wide.zoom + wide.panX).toBeCloseTo(30 * wide.zoom);
+    expect(MIN_ZOOM).toBeLessThan(READABLE_ZOOM);
     expect(MAX_ZOOM).toBeGreaterThan(1);
+  });
+
+  it('clamps: nodes stay in the positive quadrant; panning keeps part of the graph on screen', () => {
+    expect(clampToCanvas({ x: -40.4, y: 12.6 })).toEqual({ x: 0, y: 13 });
+    expect(dropPosition({ x: 10, y: 10 })).toEqual({ x: 0, y: 0 });
+    const box = { x: 0, y: 0, width: 1000, height: 300 };
+    expect(clampPan(0, 0, 1, box, 800, 400)).toEqual({ panX: 0, panY: 0 });
+    // Panned far right: the box's left edge stops 160 px before the view's right edge; far left, its right edge 160 px in.
+    expect(clampPan(5000, 0, 1, box, 800, 400).panX).toBe(640);
+    expect(clampPan(-5000, 0, 1, box, 800, 400).panX).toBe(160 - 1000);
+    expect(clampPan(0, -5000, 0.5, box, 800, 400).panY).toBe(160 - 150);
+  });
+});
+
+describe('keyboard wiring', () => {
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean }> = {}) =>
+    ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  it('C starts from the focused node, Enter or C on another finishes, Escape or C on the start cancels', () => {
+    expect(linkStep(key('c'), null, 'fc1')).toEqual({ kind: 'start', from: 'fc1' });
+    expect(linkStep(key('Enter'), null, 'fc1')).toBeNull();
+    expect(linkStep(key('c', { ctrlKey: true }), null, 'fc1')).toBeNull();
+    expect(linkStep(key('Enter'), 'fc1', 'relu1')).toEqual({ kind: 'finish', from: 'fc1', to: 'relu1' });
+    expect(linkStep(key('C'), 'fc1', 'relu1')).toEqual({ kind: 'finish', from: 'fc1', to: 'relu1' });
+    expect(linkStep(key('Escape'), 'fc1', 'relu1')).toEqual({ kind: 'cancel', from: 'fc1' });
+    expect(linkStep(key('c'), 'fc1', 'fc1')).toEqual({ kind: 'cancel', from: 'fc1' });
+    expect(linkStep(key('ArrowDown'), 'fc1', 'relu1')).toBeNull();
   });
 });
 
@@ -113,7 +185,7 @@ describe('gestures', () => {
     expect(drawnAt(g, 'flatten1', at(100, 100))).toEqual(at(120, 140));
     expect(drawnAt(g, 'input', at(100, 100))).toEqual(at(100, 100));
     finishGesture(b, g, [], null);
-    expect(b.spec.nodes.map((n) => n.ui)).toEqual([{ x: 40, y: 60 }, { x: 280, y: 100 }, { x: 500, y: 100 }]);
+    expect(b.spec.nodes.map((n) => n.ui)).toEqual([{ x: 40, y: 60 }, { x: 260, y: 100 }, { x: 460, y: 100 }]);
     startGesture(b, { ...none, node: 'input' }, noMods, at(0, 0), at(0, 0));
     expect(b.selection).toEqual(['input']);
     startGesture(b, { ...none, node: 'fc1' }, { shift: false, additive: true }, at(0, 0), at(0, 0));

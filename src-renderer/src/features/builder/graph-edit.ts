@@ -14,7 +14,8 @@ import {
   type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params, type Shape,
   type SpecEdge, type SpecNode,
 } from '../../../../common/spec';
-import { layoutSpec, type Point } from './layout';
+import { COL_GAP, layoutSpec, type Point } from './layout';
+import { clampToCanvas } from './view-math';
 
 export function emptySpec(): ModelSpec {
   return {
@@ -96,24 +97,34 @@ export function relayout(spec: ModelSpec): ModelSpec {
   return isChain ? layoutSpec(spec) : spec;
 }
 
-/** Adds `op` after `afterId` (default: the chain's end); see the rules at the top. Returns the spec and the new id. */
-export function appendAfter(spec: ModelSpec, op: OpName, afterId: string = chainEnd(spec)): { spec: ModelSpec; id: string } {
+/**
+ * Adds `op` after `afterId` (default: the chain's end); see the rules at the top. Returns the spec and the new id.
+ * `at` is where it was dropped: a node added at the end lands there and nothing else moves.
+ */
+export function appendAfter(spec: ModelSpec, op: OpName, afterId: string = chainEnd(spec), at?: Point): { spec: ModelSpec; id: string } {
   const outs = spec.edges.map((e, i) => ({ e, i })).filter(({ e }) => e.from === afterId);
-  if (outs.length === 1) return insertOnEdge(spec, outs[0].i, op);
+  if (outs.length === 1) return insertOnEdge(spec, outs[0].i, op, at);
   const id = nextId(spec, op);
   const anchor = position(spec, afterId);
-  const node: SpecNode = { id, op, params: defaultParams(op, shapeOf(spec, afterId)), ui: { x: anchor.x + 180, y: anchor.y + (outs.length ? 90 : 0) } };
-  return { spec: withNode(spec, node, [...spec.edges, { from: afterId, to: id }]), id };
+  const params = defaultParams(op, shapeOf(spec, afterId));
+  const edges = [...spec.edges, { from: afterId, to: id }];
+  if (at) return { spec: { ...spec, nodes: [...spec.nodes, { id, op, params, ui: { ...clampToCanvas(at) } }], edges }, id };
+  const node: SpecNode = { id, op, params, ui: { x: anchor.x + COL_GAP, y: anchor.y + (outs.length ? 90 : 0) } };
+  return { spec: withNode(spec, node, edges), id };
 }
 
-/** Puts `op` on edge number `edgeIndex`: from → new → to. */
-export function insertOnEdge(spec: ModelSpec, edgeIndex: number, op: OpName): { spec: ModelSpec; id: string } {
+/**
+ * Puts `op` on edge number `edgeIndex`: from → new → to. In a chain, the chain reflows around it like a word inserted
+ * into a line; in a graph it lands at `at` (where it was dropped), else halfway along the edge.
+ */
+export function insertOnEdge(spec: ModelSpec, edgeIndex: number, op: OpName, at?: Point): { spec: ModelSpec; id: string } {
   const edge = spec.edges[edgeIndex];
   const id = nextId(spec, op);
   const next = spec.nodes.find((n) => n.id === edge.to);
   const incoming = shapeOf(spec, edge.from);
   const a = position(spec, edge.from), b = position(spec, edge.to);
-  const node: SpecNode = { id, op, params: defaultParams(op, incoming, next, incoming), ui: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
+  const ui = at ? { ...clampToCanvas(at) } : { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const node: SpecNode = { id, op, params: defaultParams(op, incoming, next, incoming), ui };
   const edges = spec.edges.flatMap((e, i) => (i === edgeIndex ? [{ from: e.from, to: id }, { ...e, from: id }] : [e]));
   return { spec: withNode(spec, node, edges), id };
 }
@@ -121,7 +132,7 @@ export function insertOnEdge(spec: ModelSpec, edgeIndex: number, op: OpName): { 
 /** A node with no edges, where it was dropped (for branches, wired by hand). */
 export function addFree(spec: ModelSpec, op: OpName, at: Point): { spec: ModelSpec; id: string } {
   const id = nextId(spec, op);
-  return { spec: { ...spec, nodes: [...spec.nodes, { id, op, params: defaultParams(op, null), ui: { ...at } }] }, id };
+  return { spec: { ...spec, nodes: [...spec.nodes, { id, op, params: defaultParams(op, null), ui: { ...clampToCanvas(at) } }] }, id };
 }
 
 /** Would from → to close a cycle? */
@@ -174,13 +185,14 @@ export function position(spec: ModelSpec, id: string): Point {
   return { x: typeof ui?.x === 'number' ? ui.x : 40, y: typeof ui?.y === 'number' ? ui.y : 60 };
 }
 
+/** Moves nodes by (dx, dy), never past the canvas's top or left edge. */
 export function moveNodes(spec: ModelSpec, ids: readonly string[], dx: number, dy: number): ModelSpec {
   return {
     ...spec,
     nodes: spec.nodes.map((n) => {
       if (!ids.includes(n.id)) return n;
       const p = position(spec, n.id);
-      return { ...n, ui: { ...n.ui, x: Math.round(p.x + dx), y: Math.round(p.y + dy) } };
+      return { ...n, ui: { ...n.ui, ...clampToCanvas({ x: p.x + dx, y: p.y + dy }) } };
     }),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Auto-layout, left to right: a node's column is its longest distance from the Input, its row its order within the
- * column (spec order, so the layout is deterministic). Positions live in each node's `ui` ({x, y}), which the engine
- * ignores and the project file keeps.
+ * Auto-layout, left to right, wrapped like text: a node's column is its longest distance from the Input, its row its
+ * order within the column (spec order, so the layout is deterministic). After `columns` columns the graph wraps onto
+ * a new band below, so a long model stays as wide as the canvas and Fit can show it at a readable size. Positions
+ * live in each node's `ui` ({x, y}), which the engine ignores and the project file keeps.
  */
 import { inputsOf, topoSort, type ModelSpec } from '../../../../common/spec';
 
@@ -12,37 +13,42 @@ export interface Point {
 
 export const NODE_W = 148;
 export const NODE_H = 58;
-export const COL_GAP = 220;
+export const COL_GAP = 200;
 export const ROW_GAP = 96;
-const ORIGIN: Point = { x: 40, y: 60 };
+export const ORIGIN: Point = { x: 40, y: 60 };
 
-/** A chain wraps onto a new row after this many nodes, like text, so long models stay readable without zooming out. */
+/** The graph wraps onto a new band after this many columns: four fit a ~800 px canvas at a readable zoom. */
 export const CHAIN_COLUMNS = 4;
-/** Rows of a wrapped chain leave room for the badges of the edges between them. */
+/** Bands of a wrapped graph leave room for the badges of the edges between them. */
 export const WRAP_GAP = NODE_H + 110;
 
 export function layoutSpec(spec: ModelSpec, columns = CHAIN_COLUMNS): ModelSpec {
-  const isChain = spec.nodes.every((n) => inputsOf(spec, n.id).length <= 1 && spec.edges.filter((e) => e.from === n.id).length <= 1);
-  if (isChain) {
-    const { order } = topoSort(spec);
-    const place = new Map(order.map((id, i) => [id, { x: ORIGIN.x + (i % columns) * COL_GAP, y: ORIGIN.y + Math.floor(i / columns) * WRAP_GAP }]));
-    return { ...spec, nodes: spec.nodes.map((n) => ({ ...n, ui: { ...n.ui, ...(place.get(n.id) ?? ORIGIN) } })) };
-  }
   const { order } = topoSort(spec);
   const depth = new Map<string, number>();
   for (const id of order) {
     const ins = inputsOf(spec, id).filter((i) => depth.has(i));
     depth.set(id, ins.length ? Math.max(...ins.map((i) => depth.get(i)! + 1)) : 0);
   }
+  // Row of each node within its column, then each band's height: its tallest column.
   const rows = new Map<number, number>();
-  const placed = new Map<string, Point>();
+  const row = new Map<string, number>();
   for (const node of spec.nodes) {
     const col = depth.get(node.id) ?? 0;
-    const row = rows.get(col) ?? 0;
-    rows.set(col, row + 1);
-    placed.set(node.id, { x: ORIGIN.x + col * COL_GAP, y: ORIGIN.y + row * ROW_GAP });
+    row.set(node.id, rows.get(col) ?? 0);
+    rows.set(col, (rows.get(col) ?? 0) + 1);
   }
-  return { ...spec, nodes: spec.nodes.map((n) => ({ ...n, ui: { ...n.ui, ...placed.get(n.id)! } })) };
+  const bandTop: number[] = [0];
+  const deepest = Math.max(0, ...rows.keys());
+  for (let band = 0; band * columns <= deepest; band++) {
+    let tallest = 1;
+    for (let c = band * columns; c < (band + 1) * columns; c++) tallest = Math.max(tallest, rows.get(c) ?? 0);
+    bandTop.push(bandTop[band] + (tallest - 1) * ROW_GAP + WRAP_GAP);
+  }
+  const place = (id: string): Point => {
+    const col = depth.get(id) ?? 0;
+    return { x: ORIGIN.x + (col % columns) * COL_GAP, y: ORIGIN.y + bandTop[Math.floor(col / columns)] + row.get(id)! * ROW_GAP };
+  };
+  return { ...spec, nodes: spec.nodes.map((n) => ({ ...n, ui: { ...n.ui, ...place(n.id) } })) };
 }
 
 /** The box around every node, padded, for "zoom to fit". */
