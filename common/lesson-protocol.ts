@@ -24,14 +24,15 @@ export type LoopPhase = (typeof LOOP_PHASES)[number];
 
 /**
  * One value a step prints, as the tutorial's `print(...)` would: `code` is the Python expression, `values` its
- * numbers (one for a scalar tensor, several for a shape or a row), `format` how PyTorch shows them.
+ * numbers (one for a scalar tensor, several for a shape or a row), `format` how PyTorch shows them (`float`: a
+ * Python float, all its digits).
  */
 export interface LessonPrint {
   /** Stable name, for the explanation beside it and for tests: `loss-before`, `accuracy-before`, `valid-loss-0`. */
   id: string;
   code: string;
   values: number[];
-  format: 'tensor' | 'shape' | 'ints' | 'row';
+  format: 'tensor' | 'shape' | 'ints' | 'row' | 'float';
 }
 
 /** Where a step's loop is: 0-based epoch and 1-based batch of `batches` this epoch will run. */

@@ -94,6 +94,11 @@ describe('the torch.nn lesson on a synthetic fixture', () => {
   it('step 8: Mnist_CNN and its nn.Sequential twin train to the same numbers from the same seed', async () => {
     const result = await new TorchNnTutorial(data()).run('cnn', {}, { maxBatches: 3, epochs: 1 });
     expect(result.maxBatches).toBe(3);
+    // a step without a loop is not cut short, whatever the option says; step 4 is as cut as step 3's weights
+    const notebook = new TorchNnTutorial(data());
+    expect((await notebook.run('from-scratch', {}, { maxBatches: 3 })).maxBatches).toBeNull();
+    await notebook.run('training-loop', {}, { maxBatches: 2 });
+    expect((await notebook.run('cross-entropy')).maxBatches).toBe(2);
     expect(value(result, 'sequential-valid-0')).toBe(value(result, 'cnn-valid-0'));
     expect(Number.isFinite(value(result, 'cnn-valid-0'))).toBe(true);
   });

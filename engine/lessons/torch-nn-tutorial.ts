@@ -77,6 +77,9 @@ export interface LessonOptions {
 export const TUTORIAL = { bs: 64, lr: 0.5, epochs: 2, cnnLr: 0.1, momentum: 0.9, seed: 0 } as const;
 
 /** The steps each step needs run before it (their state is the notebook's). */
+/** The steps with a training loop: the ones a `maxBatches` option cuts short. */
+const TRAINS: readonly LessonStepId[] = ['training-loop', 'nn-module', 'optim', 'data-loader', 'cnn'];
+
 const NEEDS: Partial<Record<LessonStepId, LessonStepId[]>> = {
   'training-loop': ['from-scratch'],
   'cross-entropy': ['from-scratch', 'training-loop'],
@@ -209,6 +212,8 @@ export class TorchNnTutorial {
   #xb: Tensor | null = null;
   #yb: Tensor | null = null;
   readonly #done = new Set<LessonStepId>();
+  /** The `maxBatches` that cut the from-scratch weights' training (step 4 reads them), or null. */
+  #scratchCut: number | null = null;
 
   constructor(readonly data: TutorialData) {}
 
@@ -222,9 +227,13 @@ export class TorchNnTutorial {
       ranFirst.push(needed);
     }
     const { prints, samples, stopped = false } = await this.#step(step, hooks, options);
+    if (step === 'training-loop' || ranFirst.includes('training-loop')) this.#scratchCut = options.maxBatches ?? null;
+    const trained = [step, ...ranFirst].some((s) => TRAINS.includes(s));
     return {
       step, prints, ...(samples ? { samples } : {}), ranFirst, stopped,
-      maxBatches: options.maxBatches ?? null, seconds: (Date.now() - started) / 1000,
+      // Step 4 computes on step 3's weights: cut if they were.
+      maxBatches: trained ? options.maxBatches ?? null : step === 'cross-entropy' ? this.#scratchCut : null,
+      seconds: (Date.now() - started) / 1000,
     };
   }
 
@@ -419,7 +428,7 @@ const STEPS: Record<LessonStepId, Step> = {
         { id: 'preds-0', code: 'preds[0]', values: Array.from(preds.slice(0, 0, 1).data), format: 'row' },
         { id: 'preds-shape', code: 'preds.shape', values: [...preds.shape], format: 'shape' },
         tensorPrint('loss-before', 'loss_func(preds, yb)', loss),
-        tensorPrint('ln-10', 'math.log(10)', Math.log(10)),
+        { id: 'ln-10', code: 'math.log(10)', values: [Math.log(10)], format: 'float' },
         tensorPrint('accuracy-before', 'accuracy(preds, yb)', accuracy(preds, yb)),
       ],
     };

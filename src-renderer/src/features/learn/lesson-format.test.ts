@@ -5,6 +5,7 @@ describe('lesson prints, as PyTorch shows them', () => {
   it('formats scalars, shapes, label ranges, epoch rows and tensor rows', () => {
     expect(formatPrint({ id: 'loss-before', code: '', values: [2.2728753], format: 'tensor' })).toBe('tensor(2.2729)');
     expect(formatPrint({ id: 'accuracy-after', code: '', values: [1], format: 'tensor' })).toBe('tensor(1.)');
+    expect(formatPrint({ id: 'ln-10', code: '', values: [Math.log(10)], format: 'float' })).toBe('2.302585092994046');
     expect(formatPrint({ id: 'x-train-shape', code: '', values: [50000, 784], format: 'shape' })).toBe('torch.Size([50000, 784])');
     expect(formatPrint({ id: 'y-train-range', code: '', values: [0, 9], format: 'ints' })).toBe('tensor(0) tensor(9)');
     expect(formatPrint({ id: 'logistic-valid-1', code: '', values: [1, 0.30119], format: 'row' })).toBe('1 tensor(0.3012)');

@@ -18,6 +18,8 @@ export function formatPrint(print: LessonPrint): string {
   switch (print.format) {
     case 'shape':
       return `torch.Size([${values.join(', ')}])`;
+    case 'float':
+      return String(values[0]);
     case 'ints':
       return values.map((v) => `tensor(${v})`).join(' ');
     case 'row':
