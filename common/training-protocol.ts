@@ -16,6 +16,7 @@
  * Everything here is plain data that survives JSON (the browser host bridges renderer traffic over a WebSocket),
  * except `dataset`, which only main sends, over structured clone, with its typed arrays.
  */
+import type { EngineText } from './engine-text';
 import type { ModelSpec } from './spec/types';
 import type { ResolvedAugment } from './spec/augment';
 import type { LayerStatsSample } from './layer-stats';
@@ -97,6 +98,8 @@ export interface RunMeta {
   state: RunState;
   /** Why it is in that state, in plain words (early stopping, a divergence, a crash). */
   reason: string | null;
+  /** The same reason as sentence codes, for the renderer to word in the learner's language (absent on older runs). */
+  reasonText?: EngineText[];
   createdAt: string;
   updatedAt: string;
   options: Required<Pick<RunOptions, 'epochs' | 'seed'>> & Pick<RunOptions, 'earlyStopping' | 'clipGradNorm' | 'backend'>;
@@ -186,6 +189,8 @@ export interface RunStatus {
   name: string;
   state: RunState;
   reason: string | null;
+  /** `reason` as sentence codes (common/engine-text.ts), when the engine host gave them. */
+  reasonText?: EngineText[];
   epoch: number;
   epochs: number;
   /** Batches done in the current epoch, and how many it has. */
@@ -361,8 +366,10 @@ export type TrainingEvent =
     type: 'run-diverged'; runId: string; epoch: number; batch: number; loss: number | null;
     /** Plain words: what happened and the likely causes, most likely first. */
     explanation: string; causes: string[]; restoredEpoch: number; fix: RestartAction;
+    /** The explanation and causes as sentence codes, for the renderer to word in the learner's language. */
+    explanationText?: EngineText; causeTexts?: EngineText[];
   }
-  | { type: 'run-recovered'; runId: string; fromEpoch: number; message: string }
+  | { type: 'run-recovered'; runId: string; fromEpoch: number; message: string; messageText?: EngineText }
   /**
    * The backend the run computes on: at its start (the fastest of `figures`, or the user's `backend` option when
    * `overridden`), and again with `note` when a backend failed mid-run and training went on on the CPU.

@@ -1,15 +1,20 @@
 /**
  * The divergence watchdog's words: when a run's loss turns NaN/Inf or grows past 10× its first value, say what
  * happened and the likely causes, most likely first, reading the spec (and common/spec's lint) for the classic
- * mistakes, and offer the fix as an action the UI can send back (`run-restart` with a tenth of the rate).
+ * mistakes, and offer the fix as an action the UI can send back (`run-restart` with a tenth of the rate). The words
+ * are common/engine-text.ts's, sent as codes too so the renderer says them in the learner's language.
  */
 import { lintSpec, PLAUSIBLE_LR } from '../../../common/spec/lint';
 import type { ModelSpec } from '../../../common/spec/types';
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 import { DIVERGENCE_FACTOR } from './trainer';
 
 export interface DivergenceReport {
   explanation: string;
   causes: string[];
+  /** The same sentences as codes, for the renderer to word in the learner's language. */
+  explanationText: EngineText;
+  causeTexts: EngineText[];
 }
 
 /** Where it happened: a batch's loss against the run's first batch, or (batch null) an epoch's mean against the first epoch's. */
@@ -22,36 +27,26 @@ export interface DivergedAt {
 }
 
 export function explainDivergence(spec: ModelSpec, at: DivergedAt): DivergenceReport {
-  const what = !Number.isFinite(at.loss)
-    ? `the loss became ${at.loss}`
+  const loss = Number.isFinite(at.loss) ? at.loss.toPrecision(4) : String(at.loss);
+  const firstLoss = String(at.firstLoss?.toPrecision(4));
+  const explanationText = !Number.isFinite(at.loss)
+    ? at.batch === null
+      ? engineText('diverged.epoch.nonFinite', { epoch: at.epoch, loss })
+      : engineText('diverged.batch.nonFinite', { epoch: at.epoch, batch: at.batch, loss })
     : at.batch === null
-      ? `the epoch's mean loss reached ${at.loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR}× the first epoch's (${at.firstLoss?.toPrecision(4)})`
-      : `the loss reached ${at.loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR}× its first value (${at.firstLoss?.toPrecision(4)})`;
-  const where = at.batch === null ? `epoch ${at.epoch}` : `epoch ${at.epoch}, batch ${at.batch}`;
-  const causes: string[] = [];
+      ? engineText('diverged.epoch.tooLarge', { epoch: at.epoch, loss, factor: DIVERGENCE_FACTOR, firstLoss })
+      : engineText('diverged.batch.tooLarge', { epoch: at.epoch, batch: at.batch, loss, factor: DIVERGENCE_FACTOR, firstLoss });
+  const causeTexts: EngineText[] = [];
   const lint = lintSpec(spec);
   const optimizer = spec.optimizer.type;
   const [, high] = PLAUSIBLE_LR[optimizer];
   if (lint.some((w) => w.rule === 'nll-without-log-softmax') || (spec.loss.type === 'NLLLoss' && lastOp(spec) === 'Softmax')) {
-    causes.push(
-      lastOp(spec) === 'Softmax'
-        ? 'The model ends with Softmax and feeds NLLLoss: probabilities that round to 0 give log(0) = −∞. End with LogSoftmax instead, or drop the Softmax and use CrossEntropyLoss.'
-        : 'NLLLoss expects log-probabilities but the model does not end with LogSoftmax; add LogSoftmax(dim=1) or use CrossEntropyLoss.',
-    );
+    causeTexts.push(engineText(lastOp(spec) === 'Softmax' ? 'cause.softmaxIntoNll' : 'cause.nllWithoutLogSoftmax', {}));
   }
-  if (at.lr > high) {
-    causes.push(`The learning rate ${at.lr} is too high for ${optimizer} (usual range up to ${high}): each step overshoots and the loss explodes. Try ${at.lr / 10}.`);
-  }
-  if (spec.data.normalize === 'none') {
-    causes.push('The inputs are not normalised (pixels 0..255), so activations and gradients are about 255× too large. Set the data normalisation to "standardize" (or at least "scale").');
-  }
-  if (at.lr <= high) {
-    causes.push(`The learning rate ${at.lr} may still be too high for this model and ${optimizer}; restarting from the last good checkpoint with ${at.lr / 10} usually settles it.`);
-  }
-  return {
-    explanation: `Training diverged at ${where}: ${what}. The run was stopped and its last good checkpoint restored.`,
-    causes,
-  };
+  if (at.lr > high) causeTexts.push(engineText('cause.lrTooHigh', { lr: at.lr, optimizer, high, suggested: at.lr / 10 }));
+  if (spec.data.normalize === 'none') causeTexts.push(engineText('cause.notNormalized', {}));
+  if (at.lr <= high) causeTexts.push(engineText('cause.lrMaybeHigh', { lr: at.lr, optimizer, suggested: at.lr / 10 }));
+  return { explanation: englishText(explanationText), causes: causeTexts.map(englishText), explanationText, causeTexts };
 }
 
 function lastOp(spec: ModelSpec): string | undefined {

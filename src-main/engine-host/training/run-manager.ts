@@ -13,6 +13,7 @@ import {
   type RunOptions, type RunState, type TrainingDataset, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { engineText, englishText, englishTexts, type EngineText } from '../../../common/engine-text';
 import { encodeFloat32, type InsideRequest } from '../../../common/inside-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { assertBuildable, buildModel } from '../../../engine/spec/build';
@@ -241,7 +242,7 @@ export class RunManager {
   async #stop(runId: string): Promise<void> {
     const run = this.#require(runId, 'stop', ['loading', 'running', 'paused']);
     run.stepUnit = null;
-    this.#setState(run, 'stopped', 'stopped by the user');
+    this.#setState(run, 'stopped', [engineText('reason.stoppedByUser', {})]);
     await run.loop;
     if (!run.trainer) return;
     await run.throttle.drain();
@@ -358,13 +359,16 @@ export class RunManager {
     if (patience !== undefined && meta.badEpochs >= patience && meta.bestEpoch !== null) {
       await run.restore(meta.bestEpoch, { optimizer: false });
       await run.writeLastWeights();
-      this.#finish(run, 'early-stopped', `early stopping: the validation loss did not improve for ${patience} epoch${patience > 1 ? 's' : ''}; restored the weights of epoch ${meta.bestEpoch} (validation loss ${meta.bestValLoss?.toFixed(4)})`);
+      const best = { bestEpoch: meta.bestEpoch, bestValLoss: String(meta.bestValLoss?.toFixed(4)) };
+      this.#finish(run, 'early-stopped', [patience === 1
+        ? engineText('reason.earlyStopped.one', best)
+        : engineText('reason.earlyStopped.many', { patience, ...best })]);
     } else if (record.epoch >= meta.options.epochs) {
       this.#finish(run, 'completed', null);
     }
   }
 
-  #finish(run: Run, state: RunState, reason: string | null): void {
+  #finish(run: Run, state: RunState, reason: EngineText[] | null): void {
     this.#setState(run, state, reason);
     if (run.trainer && run.trainer.sets.validation.length > 0) {
       this.#broadcast({ type: 'run-evaluation', runId: run.id, evaluation: evaluateRun(run, 'validation') });
@@ -386,8 +390,9 @@ export class RunManager {
       type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch ?? trainer.batchesPerEpoch,
       loss: Number.isFinite(at.loss) ? at.loss : null, explanation: report.explanation, causes: report.causes, restoredEpoch,
       fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
+      explanationText: report.explanationText, causeTexts: report.causeTexts,
     });
-    this.#setState(run, 'diverged', `${report.explanation} ${report.causes[0] ?? ''}`.trim());
+    this.#setState(run, 'diverged', [report.explanationText, ...report.causeTexts.slice(0, 1)]);
   }
 
   // ---------- layer statistics (#16.3) ----------
@@ -475,10 +480,8 @@ export class RunManager {
     const committed = interrupted.partial?.step ?? interrupted.step;
     const stuck = interrupted.recoveredAtStep !== undefined && committed <= interrupted.recoveredAtStep;
     if (!parentEnded && stuck) {
-      const reason = 'The engine host crashed or stopped answering twice during this run without it getting further, so LayerLab did not ' +
-        `resume it by itself again. Restart it from its last checkpoint (epoch ${interrupted.epochsDone}) to try once more, ` +
-        'perhaps with a smaller model or batch.';
-      await store.writeMeta({ ...interrupted, state: 'stopped', reason });
+      const reasonText = [engineText('reason.stuck', { epoch: interrupted.epochsDone })];
+      await store.writeMeta({ ...interrupted, state: 'stopped', reason: englishTexts(reasonText), reasonText });
       return;
     }
     let run: Run;
@@ -486,7 +489,8 @@ export class RunManager {
       run = await this.#load(id);
       await run.restore(interrupted.epochsDone);
     } catch (error) {
-      await store.writeMeta({ ...interrupted, state: 'failed', reason: `could not resume after the engine host stopped: ${error instanceof Error ? error.message : String(error)}` });
+      const reasonText = [engineText('reason.resumeFailed', { message: error instanceof Error ? error.message : String(error) })];
+      await store.writeMeta({ ...interrupted, state: 'failed', reason: englishTexts(reasonText), reasonText });
       this.#run = null;
       return;
     }
@@ -506,14 +510,13 @@ export class RunManager {
       run.meta.recoveries++;
       run.meta.recoveredAtStep = run.trainer!.step;
     }
-    const where = position
-      ? `its checkpoint in epoch ${position.epoch}, after batch ${position.batch}; the batches since are trained again`
-      : `its checkpoint after epoch ${done}; epoch ${done + 1} is trained again`;
-    const message = parentEnded
-      ? `LayerLab was closed during run "${run.meta.name}"; it resumed from ${where}.`
-      : `The engine host stopped unexpectedly and was restarted. Run "${run.meta.name}" resumed from ${where}.`;
+    const closed = parentEnded ? 'closed' : 'crashed';
+    const messageText = position
+      ? engineText(`recovered.${closed}.inEpoch`, { name: run.meta.name, epoch: position.epoch, batch: position.batch })
+      : engineText(`recovered.${closed}.afterEpoch`, { name: run.meta.name, epoch: done, next: done + 1 });
+    const message = englishText(messageText);
     this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
-    this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message };
+    this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message, messageText };
     this.#broadcast(this.#recoveryNotice, this.#links.main);
     this.#setState(run, interrupted.state === 'paused' ? 'paused' : 'running', null);
     await run.writeHistory();
@@ -603,7 +606,7 @@ export class RunManager {
       const weights = model.stateDict();
       const meta: RunMeta = {
         id, name: `${spec.name ?? 'model'} from ${fileName}`, model: spec.name ?? 'model', dataset: spec.data.dataset,
-        state: 'stopped', reason: `weights loaded from ${fileName}`, createdAt: now.toISOString(), updatedAt: now.toISOString(),
+        state: 'stopped', reason: `weights loaded from ${fileName}`, reasonText: [engineText('reason.weightsLoaded', { file: fileName })], createdAt: now.toISOString(), updatedAt: now.toISOString(),
         options: resolveOptions(undefined), epochsDone: 0, step: 0, lr: specLr(spec), bestEpoch: null, bestValLoss: null,
         bestValAcc: null, badEpochs: 0, firstLoss: null, recoveries: 0, testEvaluations: 0,
       };
@@ -704,9 +707,12 @@ export class RunManager {
     return run;
   }
 
-  #setState(run: Run, state: RunState, reason: string | null): void {
+  /** `reason` as sentences (common/engine-text.ts) is kept as codes too, for the renderer to word; plain text as is. */
+  #setState(run: Run, state: RunState, reason: string | EngineText[] | null): void {
     run.meta.state = state;
-    run.meta.reason = reason;
+    run.meta.reason = typeof reason === 'string' || reason === null ? reason : englishTexts(reason);
+    if (Array.isArray(reason)) run.meta.reasonText = reason;
+    else delete run.meta.reasonText;
     void run.writeMeta().catch(() => undefined);
     this.#broadcast({ type: 'run-state', run: run.status() }, this.#links.main);
   }

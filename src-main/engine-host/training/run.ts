@@ -44,6 +44,7 @@ export class Run {
     const inEpoch = t ? t.batchInEpoch : 0;
     return {
       id: this.id, name: this.meta.name, state: this.meta.state, reason: this.meta.reason,
+      ...(this.meta.reasonText ? { reasonText: this.meta.reasonText } : {}),
       epoch: t ? t.epoch + (inEpoch > 0 ? 1 : 0) : 0, epochs: this.meta.options.epochs,
       batch: inEpoch, batches: t ? t.batchesPerEpoch : 0, step: t ? t.step : 0, lr: t ? t.lr : this.meta.lr,
       split: t ? t.split : (this.meta.split ?? null), testEvaluations: this.meta.testEvaluations ?? 0,

@@ -10,6 +10,7 @@ import { stratifiedSplit } from '../../../common/split';
 import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
+import { englishText } from '../../../common/engine-text';
 import { explainDivergence } from './divergence';
 import { assertFitsMemory, estimateTrainingMemory } from './memory-budget';
 import { failureReason } from './run-store';
@@ -95,6 +96,23 @@ describe('explainDivergence', () => {
     expect(r.causes[0]).toMatch(/ends with Softmax and feeds NLLLoss: .*log\(0\)/);
     expect(r.causes[1]).toMatch(/not normalised/);
     expect(r.causes[2]).toMatch(/restarting from the last good checkpoint with 0\.0001/);
+  });
+
+  it('sends the same sentences as codes, for the renderer to say in the learner\'s language', () => {
+    const r = explainDivergence(
+      spec({ data: { normalize: 'none' } as ModelSpec['data'] }),
+      { epoch: 1, batch: 3, loss: 40, firstLoss: 2.3, lr: 5 },
+    );
+    expect(r.explanationText).toEqual({
+      code: 'diverged.batch.tooLarge', params: { epoch: 1, batch: 3, loss: '40.00', factor: 10, firstLoss: '2.300' },
+    });
+    expect(r.causeTexts.map((c) => c.code)).toEqual(['cause.lrTooHigh', 'cause.notNormalized']);
+    expect(r.causeTexts[0].params).toEqual({ lr: 5, optimizer: 'Adam', high: 0.1, suggested: 0.5 });
+    // The English the engine writes into run.json is those codes' own template, filled in.
+    expect(englishText(r.explanationText)).toBe(r.explanation);
+    expect(r.causeTexts.map(englishText)).toEqual(r.causes);
+    const nan = explainDivergence(spec(), { epoch: 2, batch: null, loss: NaN, firstLoss: 2.3, lr: 0.001 });
+    expect(nan.explanationText).toEqual({ code: 'diverged.epoch.nonFinite', params: { epoch: 2, loss: 'NaN' } });
   });
 });
 

@@ -45,6 +45,8 @@ it('resumes a run from its last checkpoint after the engine host is killed mid-e
   expect([lastReported + 1, lastReported + 2]).toContain(recovered.fromEpoch);
   const resumedAfter = recovered.fromEpoch - 1;
   expect(recovered.message).toMatch(new RegExp(`stopped unexpectedly.*resumed from its checkpoint after epoch ${resumedAfter}`));
+  // The same sentence as a code, for the renderer to word in the learner's language.
+  expect(recovered.messageText).toMatchObject({ code: 'recovered.crashed.afterEpoch', params: { epoch: resumedAfter, next: resumedAfter + 1 } });
   await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'completed', { from: restartedAt });
 
   const epochsAfter = h.events.slice(restartedAt).filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch').map((e) => e.epoch);
@@ -88,6 +90,7 @@ it('does not resume by itself a run that crashed the engine host twice; the user
     if (meta.state !== 'stopped') await new Promise((r) => setTimeout(r, 100));
   }
   expect(meta).toMatchObject({ state: 'stopped', recoveries: 1, reason: expect.stringMatching(/crashed or stopped answering twice during this run without it getting further.* Restart it from its last checkpoint \(epoch \d+\)/) });
+  expect(meta!.reasonText).toEqual([{ code: 'reason.stuck', params: { epoch: meta!.epochsDone } }]);
   expect(h.events.slice(second).some((e) => e.type === 'run-recovered')).toBe(false);
 
   const from = h.events.length;

@@ -112,6 +112,7 @@ describe('run lifecycle', () => {
     h.send({ type: 'run-stop', runId: id });
     const stopped = await h.waitFor<Ev<'run-state'>>(stateIs(id, 'stopped'), { from });
     expect(stopped.run.reason).toBe('stopped by the user');
+    expect(stopped.run.reasonText).toEqual([{ code: 'reason.stoppedByUser', params: {} }]);
     // The weights are kept: on disk, and predictions still work.
     const prediction = await predict(id);
     expect(prediction.probabilities).toHaveLength(10);

@@ -6,6 +6,7 @@
  * Commands go straight to the engine channel; the engine broadcasts what happened, so a second window shows the
  * same run. A page opened mid-run adopts the run from its `run-state` and back-fills the epochs with `run-curves`.
  */
+import type { EngineText } from '../../../../common/engine-text';
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { getPreset, type ModelSpec } from '../../../../common/spec';
 import type { EngineEvent } from '../../../../common/engine-protocol';
@@ -32,6 +33,9 @@ export interface Divergence {
   loss: number | null;
   explanation: string;
   causes: string[];
+  /** The same, as sentence codes for the learner's language (absent from an older engine). */
+  explanationText?: EngineText;
+  causeTexts?: EngineText[];
   restoredEpoch: number;
   fix: RestartAction;
 }
@@ -82,7 +86,8 @@ export class TrainingState {
   resumes = $state.raw<number[]>([]);
   overlay = $state.raw<Overlay | null>(null);
   divergence = $state.raw<Divergence | null>(null);
-  recovered = $state<string | null>(null);
+  /** How the run came back after a crash: the engine's English, and its sentence code for the learner's language. */
+  recovered = $state.raw<{ message: string; messageText?: EngineText } | null>(null);
   validation = $state.raw<Evaluation | null>(null);
   test = $state.raw<Evaluation | null>(null);
   runs = $state.raw<RunSummary[]>([]);
@@ -252,7 +257,7 @@ export class TrainingState {
         return;
       }
       case 'run-recovered':
-        if (this.#mine(event.runId)) this.recovered = event.message;
+        if (this.#mine(event.runId)) this.recovered = { message: event.message, messageText: event.messageText };
         return;
       case 'run-evaluation': {
         if (!this.#mine(event.runId)) return;

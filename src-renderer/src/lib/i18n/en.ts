@@ -1,8 +1,17 @@
 /**
  * The English catalog, and the source of truth for message keys: ko.ts must have exactly these keys (the type says
  * so, and a test checks it at run time too). `{name}` marks a parameter; t() demands exactly those parameters.
+ * The engine host's sentences (`engineText.*`) come from common/engine-text.ts, their one English wording.
  */
+import { ENGINE_TEXT } from '../../../../common/engine-text';
+
+type EngineTextMessages = { readonly [C in keyof typeof ENGINE_TEXT as `engineText.${C}`]: (typeof ENGINE_TEXT)[C] };
+const engineTextMessages = Object.fromEntries(
+  Object.entries(ENGINE_TEXT).map(([code, message]) => [`engineText.${code}`, message]),
+) as EngineTextMessages;
+
 export const en = {
+  ...engineTextMessages,
   'app.name': 'LayerLab',
   'app.tagline': 'Learn neural networks the PyTorch way',
 

@@ -3,14 +3,19 @@
  * rather than handed down by context. t() reads `locale`, so any template that calls it re-renders on a switch.
  */
 import type { MessageKey } from './en';
-import { CATALOGS, format, type Locale, type ParamsOf } from './translate';
+import type { EngineText } from '../../../../common/engine-text';
+import { CATALOGS, engineSays, format, type Locale, type ParamsOf } from './translate';
 
 class I18n {
   locale = $state<Locale>('en');
 
   t = <K extends MessageKey>(key: K, ...params: ParamsOf<K>): string =>
     format(CATALOGS[this.locale][key], params[0] as Record<string, string | number> | undefined);
+
+  /** The engine host's sentences in this language; its English text when it sent no codes (translate.ts). */
+  engine = (texts: readonly EngineText[] | undefined, english: string): string => engineSays(CATALOGS[this.locale], texts, english);
 }
 
 export const i18n = new I18n();
 export const t = i18n.t;
+export const sayEngine = i18n.engine;

@@ -2,6 +2,26 @@
 import type { MessageKey } from './en';
 
 export const ko: Record<MessageKey, string> = {
+  // The engine host's sentences (common/engine-text.ts), sent as codes and worded here.
+  'engineText.diverged.batch.nonFinite': '에포크 {epoch}, 배치 {batch}에서 학습이 발산했습니다: 손실이 {loss}이(가) 되었습니다. 실행을 멈추고 마지막 정상 체크포인트를 복원했습니다.',
+  'engineText.diverged.epoch.nonFinite': '에포크 {epoch}에서 학습이 발산했습니다: 손실이 {loss}이(가) 되었습니다. 실행을 멈추고 마지막 정상 체크포인트를 복원했습니다.',
+  'engineText.diverged.batch.tooLarge': '에포크 {epoch}, 배치 {batch}에서 학습이 발산했습니다: 손실이 {loss}에 이르러 처음 값({firstLoss})의 {factor}배를 넘었습니다. 실행을 멈추고 마지막 정상 체크포인트를 복원했습니다.',
+  'engineText.diverged.epoch.tooLarge': '에포크 {epoch}에서 학습이 발산했습니다: 에포크 평균 손실이 {loss}에 이르러 첫 에포크({firstLoss})의 {factor}배를 넘었습니다. 실행을 멈추고 마지막 정상 체크포인트를 복원했습니다.',
+  'engineText.cause.softmaxIntoNll': '모델이 Softmax로 끝나 NLLLoss에 들어갑니다: 0으로 반올림된 확률은 log(0) = −∞가 됩니다. 대신 LogSoftmax로 끝내거나, Softmax를 빼고 CrossEntropyLoss를 쓰세요.',
+  'engineText.cause.nllWithoutLogSoftmax': 'NLLLoss는 로그 확률을 기대하지만 모델이 LogSoftmax로 끝나지 않습니다. LogSoftmax(dim=1)를 더하거나 CrossEntropyLoss를 쓰세요.',
+  'engineText.cause.lrTooHigh': '학습률 {lr}은(는) {optimizer}에 너무 높습니다(보통 {high}까지): 매 단계가 지나치게 넘어가 손실이 폭발합니다. {suggested}을(를) 써 보세요.',
+  'engineText.cause.notNormalized': '입력이 정규화되지 않아(픽셀 0..255) 활성값과 기울기가 약 255배 큽니다. 데이터 정규화를 "standardize"(적어도 "scale")로 설정하세요.',
+  'engineText.cause.lrMaybeHigh': '학습률 {lr}이(가) 이 모델과 {optimizer}에 아직 높을 수 있습니다. 마지막 정상 체크포인트에서 {suggested}(으)로 다시 시작하면 보통 안정됩니다.',
+  'engineText.reason.stoppedByUser': '사용자가 멈췄습니다',
+  'engineText.reason.earlyStopped.one': '조기 종료: 검증 손실이 1 에포크 동안 나아지지 않아 에포크 {bestEpoch}의 가중치를 복원했습니다(검증 손실 {bestValLoss})',
+  'engineText.reason.earlyStopped.many': '조기 종료: 검증 손실이 {patience} 에포크 동안 나아지지 않아 에포크 {bestEpoch}의 가중치를 복원했습니다(검증 손실 {bestValLoss})',
+  'engineText.reason.stuck': '이 실행 중 엔진 호스트가 더 나아가지 못한 채 두 번 멈추거나 응답하지 않아, LayerLab이 다시 저절로 재개하지 않았습니다. 마지막 체크포인트(에포크 {epoch})에서 다시 시작해 보세요. 더 작은 모델이나 배치가 도움이 될 수 있습니다.',
+  'engineText.reason.resumeFailed': '엔진 호스트가 멈춘 뒤 재개하지 못했습니다: {message}',
+  'engineText.reason.weightsLoaded': '{file}에서 불러온 가중치',
+  'engineText.recovered.closed.inEpoch': '실행 "{name}" 중에 LayerLab이 닫혔습니다. 에포크 {epoch}, 배치 {batch} 뒤의 체크포인트에서 재개했고, 그 뒤의 배치는 다시 학습합니다.',
+  'engineText.recovered.closed.afterEpoch': '실행 "{name}" 중에 LayerLab이 닫혔습니다. 에포크 {epoch} 뒤의 체크포인트에서 재개했고, 에포크 {next}을(를) 다시 학습합니다.',
+  'engineText.recovered.crashed.inEpoch': '엔진 호스트가 예기치 않게 멈춰 다시 시작했습니다. 실행 "{name}"은(는) 에포크 {epoch}, 배치 {batch} 뒤의 체크포인트에서 재개했고, 그 뒤의 배치는 다시 학습합니다.',
+  'engineText.recovered.crashed.afterEpoch': '엔진 호스트가 예기치 않게 멈춰 다시 시작했습니다. 실행 "{name}"은(는) 에포크 {epoch} 뒤의 체크포인트에서 재개했고, 에포크 {next}을(를) 다시 학습합니다.',
   'app.name': 'LayerLab',
   'app.tagline': 'PyTorch 방식으로 배우는 신경망',
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { ko } from './ko';
-import { CATALOGS, format, pickLocale } from './translate';
+import { ENGINE_TEXT, engineText, englishText } from '../../../../common/engine-text';
+import { CATALOGS, engineSays, format, pickLocale } from './translate';
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -46,5 +47,31 @@ describe('pickLocale', () => {
     expect(pickLocale('', ['fr-FR', 'en-GB'])).toBe('en');
     expect(pickLocale('', ['fr-FR'])).toBe('en');
     expect(pickLocale('', [])).toBe('en');
+  });
+});
+
+describe('engine sentences', () => {
+  const diverged = engineText('diverged.batch.tooLarge', { epoch: 2, batch: 7, loss: '48.12', factor: 10, firstLoss: '2.303' });
+
+  it('are all in every catalog, English taken from the engine\'s own templates', () => {
+    for (const code of Object.keys(ENGINE_TEXT) as (keyof typeof ENGINE_TEXT)[]) {
+      expect(en[`engineText.${code}`]).toBe(ENGINE_TEXT[code]);
+      expect(ko[`engineText.${code}`]).not.toBe(ENGINE_TEXT[code]);
+    }
+  });
+
+  it('are worded in the learner\'s language from their codes, the same as the engine host says them in English', () => {
+    expect(engineSays(en, [diverged], 'ignored')).toBe(englishText(diverged));
+    expect(engineSays(ko, [diverged], 'ignored')).toBe(
+      '에포크 2, 배치 7에서 학습이 발산했습니다: 손실이 48.12에 이르러 처음 값(2.303)의 10배를 넘었습니다. 실행을 멈추고 마지막 정상 체크포인트를 복원했습니다.',
+    );
+    const stopped = engineText('reason.stoppedByUser', {});
+    expect(engineSays(ko, [diverged, stopped], '')).toMatch(/복원했습니다\. 사용자가 멈췄습니다$/);
+  });
+
+  it('fall back to the English that came with them from an older run, or an unknown code', () => {
+    expect(engineSays(ko, undefined, 'stopped by the user')).toBe('stopped by the user');
+    expect(engineSays(ko, [], 'stopped by the user')).toBe('stopped by the user');
+    expect(engineSays(ko, [{ code: 'from.the.future', params: {} } as never], 'as sent')).toBe('as sent');
   });
 });

@@ -2,6 +2,7 @@
  * Pure i18n helpers: formatting a message and choosing the starting locale. The reactive part lives in
  * i18n.svelte.ts; these stay plain so they test without Svelte.
  */
+import { isEngineText, type EngineText } from '../../../../common/engine-text';
 import { en, type MessageKey } from './en';
 import { ko } from './ko';
 
@@ -17,6 +18,23 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ko: '한국
 export interface Words {
   key: MessageKey;
   params: Record<string, string | number>;
+}
+
+/** An engine host's sentence (common/engine-text.ts) as Words: its code is its key under `engineText.`. */
+export function engineWords(text: EngineText): Words {
+  return { key: `engineText.${text.code}`, params: text.params as Record<string, string | number> };
+}
+
+/**
+ * What to show for a reason or message the engine host sent: its sentence codes worded in `catalog`'s language when
+ * it sent them (and every code is known here), else its English text as it came (an older run.json).
+ */
+export function engineSays(catalog: Record<MessageKey, string>, texts: readonly EngineText[] | undefined, english: string): string {
+  if (!texts?.length || !texts.every(isEngineText)) return english;
+  return texts.map((text) => {
+    const words = engineWords(text);
+    return format(catalog[words.key], words.params);
+  }).join(' ');
 }
 
 /** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */

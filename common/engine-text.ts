@@ -1,0 +1,79 @@
+/**
+ * What the engine host says to the learner in sentences (why a run diverged and its likely causes, why a run
+ * stopped, how it came back after a crash), as a code and its parameters, so the renderer words it in the learner's
+ * language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these English templates
+ * as they are and ko.ts translating each (a test checks both have every code). The engine host still writes the
+ * English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ *
+ *   englishText({ code: 'reason.weightsLoaded', params: { file: 'net.safetensors' } })
+ *   → 'weights loaded from net.safetensors'
+ */
+const RESTORED = 'The run was stopped and its last good checkpoint restored.';
+
+export const ENGINE_TEXT = {
+  'diverged.batch.nonFinite': `Training diverged at epoch {epoch}, batch {batch}: the loss became {loss}. ${RESTORED}`,
+  'diverged.epoch.nonFinite': `Training diverged at epoch {epoch}: the loss became {loss}. ${RESTORED}`,
+  'diverged.batch.tooLarge':
+    `Training diverged at epoch {epoch}, batch {batch}: the loss reached {loss}, more than {factor}× its first value ({firstLoss}). ${RESTORED}`,
+  'diverged.epoch.tooLarge':
+    `Training diverged at epoch {epoch}: the epoch's mean loss reached {loss}, more than {factor}× the first epoch's ({firstLoss}). ${RESTORED}`,
+  'cause.softmaxIntoNll':
+    'The model ends with Softmax and feeds NLLLoss: probabilities that round to 0 give log(0) = −∞. End with LogSoftmax instead, or drop the Softmax and use CrossEntropyLoss.',
+  'cause.nllWithoutLogSoftmax':
+    'NLLLoss expects log-probabilities but the model does not end with LogSoftmax; add LogSoftmax(dim=1) or use CrossEntropyLoss.',
+  'cause.lrTooHigh':
+    'The learning rate {lr} is too high for {optimizer} (usual range up to {high}): each step overshoots and the loss explodes. Try {suggested}.',
+  'cause.notNormalized':
+    'The inputs are not normalised (pixels 0..255), so activations and gradients are about 255× too large. Set the data normalisation to "standardize" (or at least "scale").',
+  'cause.lrMaybeHigh':
+    'The learning rate {lr} may still be too high for this model and {optimizer}; restarting from the last good checkpoint with {suggested} usually settles it.',
+  'reason.stoppedByUser': 'stopped by the user',
+  'reason.earlyStopped.one':
+    'early stopping: the validation loss did not improve for 1 epoch; restored the weights of epoch {bestEpoch} (validation loss {bestValLoss})',
+  'reason.earlyStopped.many':
+    'early stopping: the validation loss did not improve for {patience} epochs; restored the weights of epoch {bestEpoch} (validation loss {bestValLoss})',
+  'reason.stuck':
+    'The engine host crashed or stopped answering twice during this run without it getting further, so LayerLab did not resume it by itself again. Restart it from its last checkpoint (epoch {epoch}) to try once more, perhaps with a smaller model or batch.',
+  'reason.resumeFailed': 'could not resume after the engine host stopped: {message}',
+  'reason.weightsLoaded': 'weights loaded from {file}',
+  'recovered.closed.inEpoch':
+    'LayerLab was closed during run "{name}"; it resumed from its checkpoint in epoch {epoch}, after batch {batch}; the batches since are trained again.',
+  'recovered.closed.afterEpoch':
+    'LayerLab was closed during run "{name}"; it resumed from its checkpoint after epoch {epoch}; epoch {next} is trained again.',
+  'recovered.crashed.inEpoch':
+    'The engine host stopped unexpectedly and was restarted. Run "{name}" resumed from its checkpoint in epoch {epoch}, after batch {batch}; the batches since are trained again.',
+  'recovered.crashed.afterEpoch':
+    'The engine host stopped unexpectedly and was restarted. Run "{name}" resumed from its checkpoint after epoch {epoch}; epoch {next} is trained again.',
+} as const;
+
+export type EngineTextCode = keyof typeof ENGINE_TEXT;
+
+/** The `{param}` names in a template, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
+export type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
+
+/** One sentence: its code and exactly the parameters its template names (numbers already worded, e.g. '2.303'). */
+export type EngineText = {
+  [C in EngineTextCode]: { code: C; params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, string | number> };
+}[EngineTextCode];
+
+/** Builds an EngineText with its parameters checked against the template. */
+export function engineText<C extends EngineTextCode>(
+  code: C, params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, string | number>,
+): EngineText {
+  return { code, params } as EngineText;
+}
+
+/** The English sentence: the template with its parameters filled in. */
+export function englishText(text: EngineText): string {
+  const params = text.params as Record<string, string | number>;
+  return ENGINE_TEXT[text.code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Several sentences as one paragraph, the way run.json's `reason` holds them. */
+export const englishTexts = (texts: readonly EngineText[]): string => texts.map(englishText).join(' ');
+
+/** Whether a value that crossed a process boundary (or came from an old run.json) is an EngineText we know. */
+export function isEngineText(value: unknown): value is EngineText {
+  const v = value as { code?: unknown; params?: unknown } | null;
+  return !!v && typeof v.code === 'string' && v.code in ENGINE_TEXT && typeof v.params === 'object' && v.params !== null;
+}
