@@ -155,6 +155,14 @@ export class DatasetsState {
     });
   }
 
+  /**
+   * `count` training images of `name` for another feature to show (the augmentation preview), leaving the Data
+   * tab's own samples as they are.
+   */
+  trainingSamples(name: string, count: number): Promise<Envelope<DatasetSamples>> {
+    return this.#host.api.getDatasetSamples(name, { split: 'train', count });
+  }
+
   /** Shows the samples of `name` (loads them once per dataset change). */
   async showSamples(name: string): Promise<void> {
     const current = this.#samples;
