@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  getPreset, inferShapes, lintSpec, PRESETS, formatCount, validateSpec, type ModelSpec,
+  getPreset, inferShapes, lintSpec, PRESETS, formatCount, resolveAugment, validateSpec, type ModelSpec,
 } from '../../common/spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
 import type { Module } from '../nn/index';
@@ -138,6 +138,11 @@ function train(args: TrainArgs, io: TrainIO): number {
   const spec = withOverrides(loadSpec(args), args);
   const info = (line: string) => (args.json ? io.err(line) : io.out(line));
   for (const w of lintSpec(spec)) io.err(`warning: ${w.message}`);
+  // The app's trainer and the twin augment training batches (#15.2); this loop does not, and a setting quietly
+  // ignored would train a different model than the spec says.
+  if (resolveAugment(spec.data)) {
+    throw new UsageError('the spec sets data.augment, which the app and its PyTorch twin apply but this CLI does not: train it in the app or with the twin, or remove data.augment');
+  }
   if (args.saveInit) {
     // No data and no backend timing: the weights depend on the spec and the seed alone.
     saveWeights(args.saveInit, initialModel(spec, args), spec);
