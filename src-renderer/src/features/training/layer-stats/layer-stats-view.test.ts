@@ -4,7 +4,7 @@ import { en } from '../../../lib/i18n/en';
 import { ko } from '../../../lib/i18n/ko';
 import { format } from '../../../lib/i18n/translate';
 import {
-  appendSamples, figure, flagText, histogramBars, layerSeries, mergeHistory, sparklinePoints,
+  appendSamples, figure, flagText, histogramBars, layerSeries, mergeHistory, sparklinePoints, times,
 } from './layer-stats-view';
 
 const layer = (name: string, over: Partial<LayerStats> = {}): LayerStats => ({
@@ -46,6 +46,10 @@ describe('drawing', () => {
     expect(bars.map((b) => b.x)).toEqual([0, 10, 20]);
   });
 
+  it('prints ratios of a thousand and more grouped, to two significant digits', () => {
+    expect([times(131_234), times(1234.5), times(12.5), times(null)]).toEqual(['130,000', '1,200', '12.5', '–']);
+  });
+
   it('prints figures with 3 significant digits, scientific when tiny or huge', () => {
     expect([figure(0.0123456), figure(12.5), figure(2e-6), figure(123456), figure(null), figure(Infinity), figure(0)]).toEqual(['0.0123', '12.5', '2.0e-6', '1.2e+5', '–', '–', '0']);
   });
@@ -57,8 +61,8 @@ describe('flagText', () => {
   it('words vanishing gradients with the ratio the learner reads (how many times smaller) in English and Korean', () => {
     const text = flagText({ kind: 'vanishing', layer: '1', other: '13', value: 1e-5 }, layers);
     expect(text.fix).toBe('layers.fix.vanishing');
-    expect(format(en[text.key], text.params)).toBe("Vanishing gradients: 1 (Linear)'s gradients are 1.0e+5× smaller than 13 (Linear)'s, so the first layers barely learn.");
-    expect(format(ko[text.key], text.params)).toContain('1.0e+5배');
+    expect(format(en[text.key], text.params)).toBe("Vanishing gradients: 1 (Linear)'s gradients are 100,000× smaller than 13 (Linear)'s, so the first layers barely learn.");
+    expect(format(ko[text.key], text.params)).toContain('100,000배');
     expect(en[text.fix]).toMatch(/ReLU instead of sigmoid/);
   });
 

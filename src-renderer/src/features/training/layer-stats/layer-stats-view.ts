@@ -74,6 +74,14 @@ export function figure(value: number | null): string {
   return abs !== 0 && (abs < 1e-3 || abs >= 1e4) ? value.toExponential(1) : value.toPrecision(3).replace(/\.?0+$/, '');
 }
 
+/** A ratio as "130,000" rather than "1.3e+5": two significant digits, grouped, from 1,000 up. */
+export function times(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '–';
+  if (value < 1000) return figure(value);
+  const digits = Math.floor(Math.log10(value)) - 1;
+  return (Math.round(value / 10 ** digits) * 10 ** digits).toLocaleString('en-US');
+}
+
 /** "fc1 (Linear)": the state-dict name people see in PyTorch, and what the layer is. */
 export function layerLabel(layers: readonly LayerStats[], name: string): string {
   const kind = layers.find((l) => l.name === name)?.kind;
@@ -95,11 +103,11 @@ export function flagText(flag: LayerFlag, layers: readonly LayerStats[]): FlagTe
   const other = flag.other ? layerLabel(layers, flag.other) : '';
   switch (flag.kind) {
     case 'vanishing':
-      return { key: 'layers.flag.vanishing', params: { layer, other, ratio: figure(flag.value === null ? null : 1 / flag.value) }, fix: 'layers.fix.vanishing' };
+      return { key: 'layers.flag.vanishing', params: { layer, other, ratio: times(flag.value === null ? null : 1 / flag.value) }, fix: 'layers.fix.vanishing' };
     case 'exploding':
       return flag.value === null
         ? { key: 'layers.flag.explodingNotFinite', params: { layer }, fix: 'layers.fix.exploding' }
-        : { key: 'layers.flag.exploding', params: { layer, other, ratio: figure(flag.value) }, fix: 'layers.fix.exploding' };
+        : { key: 'layers.flag.exploding', params: { layer, other, ratio: times(flag.value) }, fix: 'layers.fix.exploding' };
     case 'dead-relu':
       return { key: 'layers.flag.deadRelu', params: { layer, share: ((flag.value ?? 0) * 100).toFixed(0) }, fix: 'layers.fix.deadRelu' };
     case 'tiny-updates':

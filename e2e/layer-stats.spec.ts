@@ -1,0 +1,122 @@
+/**
+ * Inside the network, over training (#16.3), as a learner meets it in the browser host with the real engine host
+ * and real MNIST (a 5,000-image subset served from loopback):
+ * - LeNet-5 trains an epoch, and the Train tab shows a small multiple per layer (norm sparklines, histograms of
+ *   weights, gradients and outputs); a reload shows them again, from the run's stored samples;
+ * - a deliberately bad model, six Linear + Sigmoid layers at lr 1e-6 (opened from a project file, as a learner
+ *   would open one they saved), is flagged as vanishing gradients with what to try, in English and in Korean.
+ * Screenshots go to test-results/layer-stats-*.png.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { DEFAULT_RUN, makeProject } from '../common/project';
+import { chainSpec } from '../common/spec/presets';
+import type { OpName, Params } from '../common/spec/types';
+import { BuilderPage } from './support/builder-page';
+import { EngineHeader } from './support/engine-header';
+import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { TrainTab } from './support/train-predict-pages';
+import { ROOT, startHost, stopHost } from './support/web-host';
+
+interface Hosted {
+  url: string;
+}
+
+const test = base.extend<{}, { hosted: Hosted }>({
+  hosted: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-layer-stats-e2e-'));
+      const mirror = await startMirror();
+      await prepareMnist(ROOT, dataDir, mirror);
+      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
+      try {
+        await use({ url: host.url });
+      } finally {
+        await stopHost(host);
+        await mirror.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+
+/** Six hidden Linear(·, 64) + Sigmoid layers and Linear(64, 10), SGD at lr 1e-6: gradients vanish on the way back. */
+function sigmoidSix() {
+  const hidden: [OpName, Params][] = [];
+  for (let i = 0; i < 6; i++) hidden.push(['Linear', { inFeatures: i === 0 ? 784 : 64, outFeatures: 64 }], ['Sigmoid', {}]);
+  return chainSpec({
+    name: 'Sigmoid-6', description: 'Six sigmoid layers at a tiny learning rate', inputShape: [1, 28, 28],
+    layers: [['Flatten'], ...hidden, ['Linear', { inFeatures: 64, outFeatures: 10 }]],
+    optimizer: { type: 'SGD', params: { lr: 1e-6 } },
+    data: { validationSize: 500 },
+  });
+}
+
+test('LeNet-5 shows its layers over training; sigmoid ×6 at a tiny learning rate is flagged as vanishing gradients', async ({ page, hosted }) => {
+  test.setTimeout(600_000);
+  const header = new EngineHeader(page);
+  const train = new TrainTab(page);
+  const panel = page.getByRole('tabpanel', { name: 'Train' });
+  const inside = panel.getByRole('region', { name: 'Inside the network' });
+
+  await test.step('train LeNet-5 an epoch: every layer gets its norms and histograms', async () => {
+    await page.goto(`${hosted.url}&lang=en`);
+    await header.expectState('Ready');
+    await train.choose('LeNet-5', SUBSET, 1, 500);
+    await train.train.click();
+    // The first batch is sampled: the picture at initialisation comes at once.
+    const conv1 = inside.getByRole('article', { name: '0 (Conv2d)' });
+    await expect(conv1).toBeVisible({ timeout: 120_000 });
+    await expect(conv1.getByRole('img', { name: /^weights: / })).toBeVisible();
+    await expect(conv1.getByRole('img', { name: /^gradients: / })).toBeVisible();
+    await expect(conv1.getByRole('img', { name: /^outputs: / })).toBeVisible();
+    await expect(conv1.getByRole('img', { name: /^gradient norm: \d/ })).toBeVisible();
+    await expect(inside.getByRole('article', { name: '1 (ReLU)' }).getByText(/% of units dead$/)).toBeVisible();
+    await expect(inside.getByRole('article')).toHaveCount(12); // conv, relu, pool ×2, flatten, fc, relu, fc, relu, fc
+    await train.expectState('Completed');
+    // More than one sample by the end: the sparklines are lines, and the latest sample is past the first batch.
+    await expect(conv1.locator('polyline')).toHaveCount(3);
+    await expect(inside.getByText(/Latest sample: step \d+, epoch 1\./)).not.toHaveText(/step 1,/);
+    await expect(inside.getByText('Vanishing gradients', { exact: false })).toHaveCount(0);
+    await inside.screenshot({ path: 'test-results/layer-stats-lenet.png' });
+  });
+
+  await test.step('a reload shows the run\'s layers again, from its stored samples', async () => {
+    const latest = await inside.getByText(/Latest sample: step \d+/).textContent();
+    await page.reload();
+    await header.expectState('Ready');
+    await train.open();
+    await expect(inside.getByText(latest!, { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(inside.getByRole('article', { name: '0 (Conv2d)' }).locator('polyline')).toHaveCount(3);
+  });
+
+  await test.step('open the sigmoid ×6 project and train it: vanishing gradients, in plain words, with a fix', async () => {
+    const builder = new BuilderPage(page);
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await builder.upload('sigmoid-6.layerlab.json', JSON.stringify(makeProject(sigmoidSix(), { ...DEFAULT_RUN, epochs: 1 })));
+    await train.open();
+    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'From the builder: Sigmoid-6' });
+    await panel.getByLabel('Dataset', { exact: true }).selectOption(SUBSET);
+    await train.train.click();
+    const signs = inside.getByRole('list', { name: 'Warning signs' });
+    await expect(signs.getByText(/^Vanishing gradients: 1 \(Linear\)'s gradients are [\d,]+× smaller than 13 \(Linear\)'s/)).toBeVisible({ timeout: 120_000 });
+    await expect(signs.getByText(/^Try: ReLU instead of sigmoid or tanh, Kaiming \(He\) initialisation, BatchNorm/).first()).toBeVisible();
+    await expect(signs.getByText(/^Tiny steps: /)).toBeVisible();
+    await train.expectState('Completed');
+    await inside.screenshot({ path: 'test-results/layer-stats-sigmoid6.png' });
+  });
+
+  await test.step('the same signs in Korean', async () => {
+    await page.goto(`${hosted.url}&lang=ko`);
+    const koPanel = page.getByRole('tabpanel', { name: '학습' });
+    await page.getByRole('tab', { name: '학습' }).click();
+    const koInside = koPanel.getByRole('region', { name: '네트워크 속' });
+    await expect(koInside.getByRole('list', { name: '경고 신호' }).getByText(/^기울기 소실: 1 \(Linear\)의 기울기가 13 \(Linear\)보다/)).toBeVisible({ timeout: 30_000 });
+    await koInside.screenshot({ path: 'test-results/layer-stats-sigmoid6-ko.png' });
+  });
+});
