@@ -186,4 +186,15 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     await gallery.scrollIntoViewIfNeeded();
     await page.screenshot({ path: info.outputPath('gallery.png'), fullPage: true });
   });
+
+  await test.step("why the engine stopped a run is said in Korean too, and re-said on a switch", async () => {
+    await train.setting('epochs', '50');
+    await train.train.click();
+    await train.expectState('Training');
+    await train.stop.click();
+    await train.expectState('Stopped');
+    await expect(panel.getByText('stopped by the user', { exact: true })).toBeVisible();
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ko');
+    await expect(page.getByRole('tabpanel', { name: '학습' }).getByText('사용자가 멈췄습니다', { exact: true })).toBeVisible();
+  });
 });
