@@ -50,8 +50,10 @@ export interface LessonResult {
   samples?: { images: number[][]; labels: number[] };
   /** Earlier steps run first because this one needs their state. */
   ranFirst: LessonStepId[];
-  /** The learner stopped the loop: the prints are of a partly trained model. */
+  /** The loop was stopped (by the learner, or by a run that started): the prints are of a partly trained model. */
   stopped: boolean;
+  /** Set when the engine stopped the step because a run started, in words (`run … is running`). */
+  interruptedBy?: string;
   /** Batches per training or validation pass, when a `maxBatches` option cut the tutorial's passes short. */
   maxBatches: number | null;
   seconds: number;

@@ -91,7 +91,7 @@ const host: Promise<EngineHost> = (async () => {
   const backendChanged = (name: string) => void (hello.backendInUse = name);
   const training = (h: EngineHost) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged }));
   // The lesson asks main for MNIST through the run manager's dataset channel (its request ids are one sequence).
-  const lessons = new LessonRunner((name) => runManager!.dataset(name));
+  const lessons = new LessonRunner((name) => runManager!.dataset(name), () => runManager?.computingRun() ?? null);
   return new EngineHost(hello, training, lessons);
 })();
 

@@ -60,6 +60,24 @@ describe('LessonRunner in the engine host', () => {
     expect(done).toMatchObject({ requestId: 3, stopped: true });
   });
 
+  it('does not share the engine with a run: refused while one computes, stopped when one starts', async () => {
+    const data = dataset();
+    let run: string | null = 'run 20261205-001500-abcd ("MLP") is running';
+    const host = new EngineHost(hello, undefined, new LessonRunner(async () => data, () => run));
+    const renderer = peer();
+    const refused = renderer.next('error');
+    host.handle(renderer, { type: 'lesson-run', requestId: 1, step: 'data' });
+    expect(await refused).toMatchObject({ requestId: 1, message: expect.stringContaining('the lesson waits until it is paused, stopped or done') });
+
+    run = null;
+    const progress = renderer.next('lesson-progress');
+    const result = renderer.next('lesson-result');
+    host.handle(renderer, { type: 'lesson-run', requestId: 2, step: 'optim' });
+    await progress;
+    run = 'run 20261205-001600-efgh ("LeNet-5") is loading';
+    expect(await result).toMatchObject({ requestId: 2, stopped: true, interruptedBy: run });
+  });
+
   it('says to download MNIST when main cannot send it, and tries again next time', async () => {
     let calls = 0;
     const host = new EngineHost(hello, undefined, new LessonRunner(async () => {

@@ -89,6 +89,12 @@ export class RunManager {
     return this.#datasets.get(name);
   }
 
+  /** The run computing now (loading or running), in words, or null: a lesson step does not share the engine with it. */
+  computingRun(): string | null {
+    const run = this.#run;
+    return run && (run.meta.state === 'running' || run.meta.state === 'loading') ? `run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state}` : null;
+  }
+
   /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */
   async handle(peer: TrainingPeer, request: TrainingRequest | InsideRequest): Promise<void> {
     try {
