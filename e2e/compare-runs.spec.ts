@@ -1,0 +1,93 @@
+/**
+ * Compare runs, as a learner meets it in the browser host: three short MLP runs on real MNIST that differ in
+ * epochs, seed and batch size, then the Runs tab. The table holds the three runs; with the first as the reference,
+ * exactly the settings that differ from it are highlighted in the others' rows; the final figures are there; and
+ * ticking all three overlays their three curves on one chart.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { TrainTab } from './support/train-predict-pages';
+import { ROOT, startHost, stopHost } from './support/web-host';
+
+const test = base.extend<{}, { url: string }>({
+  url: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-runs-e2e-'));
+      const mirror = await startMirror();
+      await prepareMnist(ROOT, dataDir, mirror);
+      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
+      try {
+        await use(host.url);
+      } finally {
+        await stopHost(host);
+        await mirror.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
+
+test('the run table compares 3 runs, highlights what differs from the reference, and overlays their curves', async ({ page, url }, info) => {
+  test.setTimeout(400_000);
+  await page.goto(`${url}&lang=en`);
+  // On a loaded machine the engine host can miss its first hello deadline and be restarted: wait for it.
+  await expect(page.getByRole('status', { name: 'Engine status' })).toContainText('Ready', { timeout: 120_000 });
+  const train = new TrainTab(page);
+
+  const runOnce = async (settings: Record<string, string>, batchSize?: number) => {
+    if (batchSize) {
+      await page.getByRole('tab', { name: 'Build' }).click();
+      const field = page.getByRole('textbox', { name: 'batch_size', exact: true });
+      await field.fill(String(batchSize));
+      await field.press('Enter');
+      await train.open();
+    }
+    for (const [name, value] of Object.entries(settings)) await train.setting(name, value);
+    await train.train.click();
+    await train.expectState('Completed');
+  };
+
+  await test.step('three short runs: the reference, one with 2 epochs, one with another seed and batch size', async () => {
+    await train.choose('MLP', SUBSET, 1, 455);
+    await runOnce({ epochs: '1', seed: '0' });
+    await runOnce({ epochs: '2', seed: '0' });
+    await runOnce({ epochs: '1', seed: '5' }, 128);
+  });
+
+  const panel = page.getByRole('tabpanel', { name: 'Runs' });
+  const table = panel.getByRole('table', { name: 'Runs' });
+  const rows = table.locator('tbody tr');
+  await page.getByRole('tab', { name: 'Runs' }).click();
+
+  await test.step('the table holds the three runs, newest first, with their final figures', async () => {
+    await expect(rows).toHaveCount(3);
+    for (const row of await rows.all()) {
+      await expect(row.getByRole('cell', { name: /^\d+\.\d%$/ }).first()).toBeVisible(); // accuracies
+    }
+  });
+
+  await test.step('with the oldest run as the reference, only what differs from it is highlighted', async () => {
+    await rows.nth(2).getByRole('radio').check();
+    const differing = (i: number) => rows.nth(i).locator('td[data-differs="true"]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-key')));
+    await expect.poll(() => differing(2)).toEqual([]);
+    await expect.poll(() => differing(1)).toEqual(['epochs']);
+    await expect.poll(() => differing(0)).toEqual(['batch_size', 'seed']);
+    await expect(rows.nth(0).locator('td[data-key="batch_size"]')).toHaveText('128');
+    await expect(rows.nth(0).locator('td[data-key="seed"]')).toHaveText('5');
+  });
+
+  await test.step('ticking the three runs overlays their three curves', async () => {
+    for (const row of await rows.all()) await row.getByRole('checkbox').check();
+    const chart = panel.getByRole('img', { name: 'Curves of 3 runs' });
+    await expect(chart).toHaveAttribute('data-datasets', '3');
+    await panel.getByRole('combobox', { name: 'Curve' }).selectOption('trainAcc');
+    await expect(chart).toHaveAttribute('data-datasets', '3');
+    await panel.screenshot({ path: info.outputPath('compare-runs.png') });
+    await rows.nth(1).getByRole('checkbox').uncheck();
+    await expect(panel.getByRole('img', { name: 'Curves of 2 runs' })).toHaveAttribute('data-datasets', '2');
+  });
+});
