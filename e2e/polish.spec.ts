@@ -191,8 +191,18 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     await train.setting('epochs', '50');
     await train.train.click();
     await train.expectState('Training');
+    // Two resumes a few batches apart: their markers' labels must not print over each other (looked at in the
+    // screenshot; the placement rule is marker-labels.test.ts's).
+    for (let i = 0; i < 2; i++) {
+      await train.pause.click();
+      await train.expectState('Paused');
+      await train.resume.click();
+      await train.expectState('Training');
+    }
     await train.stop.click();
     await train.expectState('Stopped');
+    await panel.getByRole('img', { name: 'Loss', exact: true }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: info.outputPath('markers.png') });
     await expect(panel.getByText('stopped by the user', { exact: true })).toBeVisible();
     await page.getByRole('combobox', { name: 'Language' }).selectOption('ko');
     await expect(page.getByRole('tabpanel', { name: '학습' }).getByText('사용자가 멈췄습니다', { exact: true })).toBeVisible();
