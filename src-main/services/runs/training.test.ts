@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
 import type { BatchReport, EpochRecord, Evaluation, RunDetail, RunStatus } from '../../../common/training-protocol';
 import { decodeFloat32 } from '../../../common/inside-protocol';
-import { readSafetensors } from '../../../engine/io/safetensors';
 import { logisticSpec, startHarness, syntheticIdx, type Harness } from './test-support/harness';
 
 let h: Harness;
@@ -52,6 +51,15 @@ async function ask<T extends EngineEvent>(message: Record<string, unknown>, type
     if (e.type === 'error') throw new Error((e as Ev<'error'>).message);
     return e;
   });
+}
+
+/** One float32 tensor of a safetensors file, read by its format (8-byte header length, JSON header, data): services do not import the engine. */
+function safetensorsFloat32(bytes: Buffer, name: string): Float32Array {
+  const length = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+  expect(header[name].dtype).toBe('F32');
+  const [start, end] = header[name].data_offsets;
+  return new Float32Array(Uint8Array.from(bytes.subarray(8 + length + start, 8 + length + end)).buffer);
 }
 
 const image = (index = 0) => Array.from(syntheticIdx('learnable', index + 1, 99).images.subarray(index * 784, (index + 1) * 784));
@@ -269,8 +277,8 @@ describe('checkpoints, history, evaluation and prediction', () => {
     expect(decodeFloat32(inside.input)).toHaveLength(784);
     const weights = await request<Ev<'layer-weights'>>({ type: 'layer-weights', runId: completed, layer: '0', checkpoint: 0 }, 'layer-weights');
     expect(weights.tensors.map((t) => [t.name, t.shape])).toEqual([['weight', [10, 784]], ['bias', [10]]]);
-    const initial = readSafetensors(readFileSync(join(h.runs.runsDir, completed, 'epochs/epoch-000.safetensors'))).tensors;
-    expect(decodeFloat32(weights.tensors[0].values)).toEqual(Float32Array.from(initial['0.weight'].data));
+    const initial = safetensorsFloat32(readFileSync(join(h.runs.runsDir, completed, 'epochs/epoch-000.safetensors')), '0.weight');
+    expect(decodeFloat32(weights.tensors[0].values)).toEqual(initial);
     await expect(request({ type: 'layer-weights', runId: completed, layer: 'conv1' }, 'layer-weights')).rejects.toThrow(/no layer named "conv1"/);
   });
 
