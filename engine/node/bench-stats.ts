@@ -5,9 +5,10 @@
  * over 1% of N steps (SampleSchedule, engine/inspect). This runs that schedule on the preset, then two figures:
  * - amortised: the probe's own work on a sampled step (its hooks, the reads, the histograms, the weight copies and
  *   diagnose), timed around those calls, over N median steps without it. Steady on a loaded machine;
- * - same run: blocks of `every` steps of the same model, with one sampled step and without any, alternating
- *   (with, without, without, with, ...), and the ratio of the median block times. What a learner would see, and as
- *   noisy as the machine: its spread says how far to trust it.
+ * - same run: blocks of N steps of the same model, with one sampled step and without any, alternating (with,
+ *   without, without, with, ...), and the ratio of the median blocks, in this process's CPU time (what other
+ *   processes on a shared machine do not change; single-threaded backends only) and in wall time (what a learner
+ *   waits, and as noisy as the machine: its spread says how far to trust it).
  */
 import { endStep } from '../backend/backend';
 import { diagnose } from '../inspect/diagnose';
@@ -31,8 +32,12 @@ export interface StatsOverhead {
   /** Wall ms of each block of `every` steps, with one sampled and without. */
   withBlocksMs: number[];
   withoutBlocksMs: number[];
-  /** median(with) / median(without): 1.01 is 1% slower. */
+  /** median(with) / median(without) in wall time: 1.01 is 1% slower. */
   sameRunRatio: number;
+  /** The same in this process's CPU time (user + system, all its threads). */
+  withBlocksCpuMs: number[];
+  withoutBlocksCpuMs: number[];
+  sameRunCpuRatio: number;
 }
 
 export interface StatsRun {
@@ -88,9 +93,10 @@ export function measureStatsOverhead(run: StatsRun): StatsOverhead {
     schedule.record(k, performance.now() - t0 - own, sampled ? own : undefined);
   }
   const every = schedule.every;
-  const block = (sampled: boolean): { ms: number; steps: number[]; probeMs: number } => {
+  const block = (sampled: boolean): { ms: number; cpuMs: number; steps: number[]; probeMs: number } => {
     const steps: number[] = [];
     let probeMs = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let k = 1; k <= every; k++) {
       const s0 = performance.now();
@@ -98,13 +104,17 @@ export function measureStatsOverhead(run: StatsRun): StatsOverhead {
       if (sampled && k === every) probeMs = own;
       else steps.push(performance.now() - s0);
     }
-    return { ms: performance.now() - t0, steps, probeMs };
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, steps, probeMs };
   };
   const withBlocksMs: number[] = [], withoutBlocksMs: number[] = [], stepTimes: number[] = [], sampleTimes: number[] = [];
+  const withBlocksCpuMs: number[] = [], withoutBlocksCpuMs: number[] = [];
   for (let r = 0; r < run.rounds; r++) {
     for (const sampled of r % 2 === 0 ? [true, false] : [false, true]) {
       const b = block(sampled);
       (sampled ? withBlocksMs : withoutBlocksMs).push(b.ms);
+      (sampled ? withBlocksCpuMs : withoutBlocksCpuMs).push(b.cpuMs);
       stepTimes.push(...b.steps);
       if (sampled) sampleTimes.push(b.probeMs);
     }
@@ -114,6 +124,7 @@ export function measureStatsOverhead(run: StatsRun): StatsOverhead {
   return {
     preset: run.preset, backend: run.backend, base, every, stepMs, sampleMs, amortisedPct: (100 * sampleMs) / (every * stepMs),
     withBlocksMs, withoutBlocksMs, sameRunRatio: median(withBlocksMs) / median(withoutBlocksMs),
+    withBlocksCpuMs, withoutBlocksCpuMs, sameRunCpuRatio: median(withBlocksCpuMs) / median(withoutBlocksCpuMs),
   };
 }
 
@@ -121,5 +132,6 @@ export function statsLine(s: StatsOverhead): string {
   const spread = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} ms`;
   return `${s.preset.padEnd(15)} ${s.backend.padEnd(12)} a sample every ${s.every} steps (at least ${s.base}) costs ${s.sampleMs.toFixed(2)} ms ` +
     `beside ${s.stepMs.toFixed(2)} ms a step: +${s.amortisedPct.toFixed(2)}% amortised; same run, blocks of ${s.every} steps ` +
-    `with/without a sample: ${s.sameRunRatio.toFixed(3)} (${s.withBlocksMs.length} each; with ${spread(s.withBlocksMs)}, without ${spread(s.withoutBlocksMs)})`;
+    `with/without a sample: CPU time ${s.sameRunCpuRatio.toFixed(3)} (with ${spread(s.withBlocksCpuMs)}, without ${spread(s.withoutBlocksCpuMs)}), ` +
+    `wall ${s.sameRunRatio.toFixed(3)} (with ${spread(s.withBlocksMs)}, without ${spread(s.withoutBlocksMs)}), ${s.withBlocksMs.length} blocks each`;
 }
