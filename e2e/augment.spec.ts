@@ -1,8 +1,8 @@
 /**
  * Training-time augmentation as a learner meets it (#15.2), in the browser host with real MNIST from loopback: the
  * Data settings' RandomAffine is ticked, a live preview shows real training images turned and shifted, a bad value
- * disables Train with the reason, more rotation changes the preview, and the run trains with it: run.json records
- * it and the PyTorch twin applies it.
+ * disables Train with the reason, more rotation changes the preview, ElasticTransform on top changes it again, and
+ * the run trains with both: run.json records them and the PyTorch twin applies them.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ const test = base.extend<{}, { hosted: Hosted }>({
   ],
 });
 
-test('rotation set in the Data settings changes the preview of real images, and the run and the twin use it', async ({ page, hosted }, info) => {
+test('rotation and elastic distortion set in the Data settings change the preview of real images, and the run and the twin use them', async ({ page, hosted }, info) => {
   test.setTimeout(300_000);
   await page.goto(`${hosted.url}&lang=en`);
   await new EngineHeader(page).expectState('Ready');
@@ -78,6 +78,14 @@ test('rotation set in the Data settings changes the preview of real images, and 
     await expect(buildTrain).toBeEnabled();
     await expect.poll(() => firstDraw.getAttribute('src')).not.toBe(at10);
     expect(await originals.first().getAttribute('src')).toBe(original);
+  });
+
+  await test.step('ElasticTransform on top: its fields, and the preview redraws again', async () => {
+    const at45 = await firstDraw.getAttribute('src');
+    await build.getByRole('checkbox', { name: 'ElasticTransform' }).check();
+    await expect(build.getByRole('textbox', { name: 'alpha', exact: true })).toHaveValue('34');
+    await expect(build.getByRole('textbox', { name: 'sigma', exact: true })).toHaveValue('4');
+    await expect.poll(() => firstDraw.getAttribute('src')).not.toBe(at45);
     await preview.scrollIntoViewIfNeeded();
     await page.screenshot({ path: info.outputPath('augment-preview.png'), fullPage: true });
     await preview.screenshot({ path: info.outputPath('augment-preview-close.png') });
@@ -95,7 +103,7 @@ test('rotation set in the Data settings changes the preview of real images, and 
 
   const runs = join(hosted.dataDir, 'runs');
   const meta = JSON.parse(readFileSync(join(runs, readdirSync(runs).sort().at(-1)!, 'run.json'), 'utf8'));
-  expect(meta.augment).toEqual({ affine: { degrees: 45, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: null });
+  expect(meta.augment).toEqual({ affine: { degrees: 45, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: { alpha: 34, sigma: 4 } });
   expect(meta.options).toMatchObject({ epochs: 1, seed: 3 });
 
   await page.getByRole('tab', { name: 'Build' }).click();
@@ -103,5 +111,6 @@ test('rotation set in the Data settings changes the preview of real images, and 
   await expect(twin).toContainText('DEGREES = 45.0  # RandomAffine(degrees=...)');
   await expect(twin).toContainText('TRANSLATE = (0.1, 0.1)');
   await expect(twin).toContainText('SCALE = (0.9, 1.1)');
+  await expect(twin).toContainText('ELASTIC = (34.0, 4.0)  # ElasticTransform(alpha, sigma)');
   await expect(twin).toContainText('xb = augment(xb, args.seed, epoch * len(train_dl) + batch - 1)');
 });
