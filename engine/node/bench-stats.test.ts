@@ -14,6 +14,7 @@ describe('npm run bench -- --stats', () => {
     expect(s).toMatchObject({ preset: 'Mnist_Logistic', backend: 'wasm', base: 50 });
     expect(s.every).toBeGreaterThanOrEqual(50);
     expect(s.amortisedPct).toBeCloseTo((100 * s.sampleMs) / (s.every * s.stepMs), 9);
+    expect(s.amortisedCpuPct).toBeCloseTo((100 * s.sampleCpuMs) / (s.every * s.stepCpuMs), 9);
     for (const key of ['withBlocksMs', 'withoutBlocksMs', 'withBlocksCpuMs', 'withoutBlocksCpuMs']) expect(s[key]).toHaveLength(1);
     expect(s.sameRunRatio).toBeCloseTo(s.withBlocksMs[0] / s.withoutBlocksMs[0], 9);
     expect(s.sameRunCpuRatio).toBeGreaterThan(0);
