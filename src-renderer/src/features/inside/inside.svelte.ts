@@ -37,7 +37,8 @@ export class InsideState {
   #latest: number | null = null;
   #latestWeights: number | null = null;
   #latestPixels: number[] = [];
-  #asked: { runId: string | null; checkpoint: CheckpointRef } = { runId: null, checkpoint: 'last' };
+  /** The run and checkpoint that answered last (the engine names the run even when none was asked for). */
+  #answered: { runId: string | null; checkpoint: CheckpointRef } = { runId: null, checkpoint: 'last' };
   #testImagesFor: DatasetName | null = null;
 
   /** 'drawing': the Predict pad's input; a number: that test image (an index into `testImages`). */
@@ -79,9 +80,7 @@ export class InsideState {
     const requestId = nextRequestId();
     this.#latest = requestId;
     this.#latestPixels = pixels;
-    this.#asked = { runId, checkpoint };
     this.#host.engine.post({ type: 'layer-outputs', requestId, image: pixels, checkpoint, ...(runId ? { runId } : {}) });
-    if (this.selected) this.#askWeights(this.selected);
   }
 
   /** Shows (or, clicked again, hides) a layer's weights. */
@@ -112,7 +111,7 @@ export class InsideState {
   #askWeights(layer: string): void {
     const requestId = nextRequestId();
     this.#latestWeights = requestId;
-    const { runId, checkpoint } = this.#asked;
+    const { runId, checkpoint } = this.#answered;
     this.#host.engine.post({ type: 'layer-weights', requestId, layer, checkpoint, ...(runId ? { runId } : {}) });
   }
 
@@ -124,7 +123,11 @@ export class InsideState {
       this.layers = event.layers.map((layer) => ({ ...layer, values: decodeFloat32(layer.values) }));
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
+      // The weights depend on the model, not the input: asked again only when another model answers.
+      const otherModel = this.#answered.runId !== event.runId || this.#answered.checkpoint !== event.checkpoint;
+      this.#answered = { runId: event.runId, checkpoint: event.checkpoint };
       if (this.selected && !this.layers.some((l) => l.name === this.selected)) this.select(null);
+      else if (this.selected && otherModel) this.#askWeights(this.selected);
     } else if (event.type === 'layer-weights' && event.requestId === this.#latestWeights) {
       const title = this.layers.find((l) => l.name === event.layer)?.nodeId ?? event.layer;
       this.weights = { layer: event.layer, title, op: event.op, tensors: event.tensors.map((t) => ({ ...t, values: decodeFloat32(t.values) })) };
