@@ -88,6 +88,18 @@ describe('layout and view', () => {
     expect(edgePath(lenet[3], lenet[4]).badge.y).toBeGreaterThan(lenet[3].y + NODE_H);
   });
 
+  it('an edge wrapping onto the next band runs through the gap between the bands, its badge clear of both', () => {
+    const lenet = layoutSpec(getPreset('LeNet-5')!);
+    const [pool1, conv2] = ['pool1', 'conv2'].map((id) => lenet.nodes.find((n) => n.id === id)!.ui as { x: number; y: number });
+    const wrap = edgePath(pool1, conv2);
+    expect(wrap.d).toMatch(/^M\S+ H/);
+    expect(wrap.badge.y - 9).toBeGreaterThan(pool1.y + NODE_H);
+    // The next band's own badges sit 38 px above its nodes; the wrap badge (18 px tall) ends above them.
+    expect(wrap.badge.y + 9).toBeLessThan(conv2.y - 38 - 9);
+    // A drop on the gap segment of that edge inserts there, though it is far from the straight line between the ports.
+    expect(dropSpot(lenet, { x: (pool1.x + conv2.x) / 2 + 40, y: wrap.badge.y + 2 })).toEqual({ kind: 'edge', index: lenet.edges.findIndex((e) => e.from === 'pool1') });
+  });
+
   it('a rubber band selects the nodes it touches, whichever way it was drawn', () => {
     const nodes = [{ id: 'a', at: { x: 0, y: 0 } }, { id: 'b', at: { x: 220, y: 0 } }, { id: 'c', at: { x: 0, y: 200 } }];
     expect(nodesInBand(nodes, { x: 300, y: 10 }, { x: 100, y: -20 })).toEqual(['a', 'b']);
@@ -136,7 +148,11 @@ describe('layout and view', () => {
     // Panned far right: the box's left edge stops 160 px before the view's right edge; far left, its right edge 160 px in.
     expect(clampPan(5000, 0, 1, box, 800, 400).panX).toBe(640);
     expect(clampPan(-5000, 0, 1, box, 800, 400).panX).toBe(160 - 1000);
-    expect(clampPan(0, -5000, 0.5, box, 800, 400).panY).toBe(160 - 150);
+    expect(clampPan(0, -5000, 0.5, box, 800, 400).panY).toBe(0); // 150 px tall at ½: it stays whole
+    // A graph less than 160 px tall stays whole on screen (wider than that, its 160 px); a view showing it is left alone.
+    const small = { x: 10, y: 20, width: 208, height: 138 };
+    expect(clampPan(0, 0, 1, small, 800, 400)).toEqual({ panX: 0, panY: 0 });
+    expect(clampPan(-5000, 5000, 1, small, 800, 400)).toEqual({ panX: 160 - 218, panY: 400 - 138 - 20 });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { DataSpec, LossName, ModelSpec, OpName, OptimizerName } from '../../../../common/spec';
 import { chainEnd, position } from './graph-edit';
-import { distanceToSegment, edgeEnds, NODE_H, NODE_W, type Point } from './layout';
+import { distanceToEdge, NODE_H, NODE_W, type Point } from './layout';
 import type { PaletteItem } from './palette';
 import { dropPosition } from './view-math';
 
@@ -38,8 +38,7 @@ export function dropSpot(spec: ModelSpec, p: Point, tolerance = 16): DropSpot {
   if (hit) return { kind: 'node', id: hit.id };
   let best: { index: number; d: number } | null = null;
   spec.edges.forEach((e, index) => {
-    const [a, b] = edgeEnds(position(spec, e.from), position(spec, e.to));
-    const d = distanceToSegment(p, a, b);
+    const d = distanceToEdge(p, position(spec, e.from), position(spec, e.to));
     if (d <= tolerance && (!best || d < best.d)) best = { index, d };
   });
   if (best) return { kind: 'edge', index: (best as { index: number }).index };

@@ -73,24 +73,41 @@ export function edgeEnds(from: Point, to: Point): [Point, Point] {
 }
 
 /**
- * The SVG path of an edge and where its badge goes. An edge that skips columns (a residual connection) arcs above
- * the row so it does not run through the nodes it skips.
+ * The SVG path of an edge, where its badge goes, and the polyline it roughly follows (for "dropped onto this edge").
+ * An edge that skips columns (a residual connection) arcs above the row so it does not run through the nodes it
+ * skips. An edge back to the left, onto a lower band (a wrapped graph), runs like a line break: out to the right,
+ * down into the gap under its band, left along it, and down into its target, its badge in that gap.
  */
-export function edgePath(from: Point, to: Point): { d: string; badge: Point; arc: boolean } {
+export function edgePath(from: Point, to: Point): { d: string; badge: Point; arc: boolean; line: Point[] } {
   const [a, b] = edgeEnds(from, to);
   const arc = b.x - a.x > COL_GAP * 1.5 && Math.abs(b.y - a.y) < ROW_GAP / 2;
   if (arc) {
     const lift = Math.min(a.y, b.y) - NODE_H - 40;
-    return { d: `M${a.x},${a.y} C${a.x + 60},${lift} ${b.x - 60},${lift} ${b.x},${b.y}`, badge: { x: (a.x + b.x) / 2, y: lift + 14 }, arc };
+    const top = { x: (a.x + b.x) / 2, y: lift + 14 };
+    return { d: `M${a.x},${a.y} C${a.x + 60},${lift} ${b.x - 60},${lift} ${b.x},${b.y}`, badge: top, arc, line: [a, top, b] };
+  }
+  if (b.x < a.x && b.y - a.y > NODE_H) {
+    // A plain wrap lands in the first column; a skip edge to a later column takes a lower lane, so the two are told apart.
+    const lane = Math.max(0, Math.min(2, Math.round((b.x - ORIGIN.x) / COL_GAP)));
+    const gap = a.y + NODE_H / 2 + 22 + lane * 14, r = 12, out = a.x + 16, inX = b.x - 16;
+    const d = `M${a.x},${a.y} H${out - r} Q${out},${a.y} ${out},${a.y + r} V${gap - r} Q${out},${gap} ${out - r},${gap}`
+      + ` H${inX + r} Q${inX},${gap} ${inX},${gap + r} V${b.y - r} Q${inX},${b.y} ${inX + r},${b.y} H${b.x}`;
+    const line = [a, { x: out, y: a.y }, { x: out, y: gap }, { x: inX, y: gap }, { x: inX, y: b.y }, b];
+    return { d, badge: { x: (a.x + b.x) / 2, y: gap }, arc, line };
   }
   const dx = Math.max(30, (b.x - a.x) / 2);
-  // Wrapping back to the next row: the badge sits in the gap between the rows.
-  const back = b.x < a.x && b.y - a.y > NODE_H;
   return {
     d: `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x - dx},${b.y} ${b.x},${b.y}`,
-    badge: back ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 38 },
+    badge: { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 38 },
     arc,
+    line: [a, b],
   };
+}
+
+/** Distance from p to a drawn edge (its polyline). */
+export function distanceToEdge(p: Point, from: Point, to: Point): number {
+  const { line } = edgePath(from, to);
+  return Math.min(...line.slice(1).map((q, i) => distanceToSegment(p, line[i], q)));
 }
 
 /** Ids of the nodes whose boxes meet the rectangle spanned by a and b (a rubber-band selection). */

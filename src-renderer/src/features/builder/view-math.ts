@@ -51,8 +51,9 @@ export function fitView(points: readonly Point[], width: number, height: number)
  */
 export function clampPan(panX: number, panY: number, zoom: number, box: { x: number; y: number; width: number; height: number }, width: number, height: number, keep = 160): { panX: number; panY: number } {
   const clamp = (pan: number, start: number, size: number, view: number): number => {
-    const lo = Math.min(keep, view) - (start + size) * zoom; // the box's far edge still `keep` px in
-    const hi = view - Math.min(keep, view) - start * zoom; // its near edge at most `keep` px from the far side
+    const k = Math.min(keep, view, size * zoom); // a small graph need only stay on screen whole
+    const lo = k - (start + size) * zoom; // the box's far edge still k px in
+    const hi = view - k - start * zoom; // its near edge at most k px from the far side
     return Math.min(hi, Math.max(lo, pan));
   };
   return { panX: clamp(panX, box.x, box.width, width), panY: clamp(panY, box.y, box.height, height) };
