@@ -126,7 +126,10 @@ const en: LessonText = {
         'Three stride-2 convolutions with ReLU and an average pool, trained with SGD and momentum 0.9 at lr 0.1. ' +
         'Then the same network as nn.Sequential, with the tutorial\'s Lambda layers for the reshapes.',
       notes: {
-        'cnn-valid-0': 'Mnist_CNN\'s validation loss after epoch 0.',
+        'cnn-valid-0':
+          'Mnist_CNN\'s validation loss after epoch 0. At lr 0.1 with momentum it depends on the random start more ' +
+          'than the logistic regression did: under PyTorch, seeds 0 to 4 end this epoch between 0.29 and 0.54; the ' +
+          'engine\'s seeds 0 to 4 between 0.33 and 0.41.',
         'cnn-valid-1': 'After epoch 1.',
         'sequential-valid-0':
           'nn.Sequential holds the same layers in the same order, so with the same seed it starts from the same ' +
@@ -240,7 +243,9 @@ const ko: LessonText = {
         'ReLU가 붙은 stride 2 합성곱 세 개와 평균 풀링을, 모멘텀 0.9의 SGD로 lr 0.1에서 학습합니다. 그다음 같은 ' +
         '신경망을 nn.Sequential로, 모양 바꾸기는 튜토리얼의 Lambda 층으로 만듭니다.',
       notes: {
-        'cnn-valid-0': '에폭 0 뒤 Mnist_CNN의 검증 손실.',
+        'cnn-valid-0':
+          '에폭 0 뒤 Mnist_CNN의 검증 손실. 모멘텀이 있는 lr 0.1에서는 로지스틱 회귀보다 무작위 시작점에 더 좌우됩니다: ' +
+          'PyTorch에서 시드 0~4는 이 에폭을 0.29~0.54로, 엔진의 시드 0~4는 0.33~0.41로 끝냅니다.',
         'cnn-valid-1': '에폭 1 뒤.',
         'sequential-valid-0':
           'nn.Sequential은 같은 층을 같은 순서로 가지므로, 같은 시드에서 같은 가중치로 시작해 같은 숫자로 학습됩니다.',
