@@ -90,6 +90,9 @@ test('header, theme and twin: the device in plain words, a dark choice that surv
     expect(await background(page)).toBe(dark);
     await page.getByRole('combobox', { name: 'Presets' }).selectOption('LeNet-5');
     await page.screenshot({ path: info.outputPath('dark.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Predict' }).click();
+    await page.screenshot({ path: info.outputPath('dark-predict.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Build' }).click();
   });
 
   await test.step('the twin shows the model first, the rest folded, the whole script still its text', async () => {
