@@ -165,9 +165,23 @@ describe('sampling', () => {
       if (due) sampled.push(step);
       schedule.record(step, 1, due ? 3 : undefined); // 3 ms a sample beside 1 ms a step: every 300 for 1%
     }
-    // After the first sample the step time is not known yet, so the next comes `base` later.
-    expect(sampled).toEqual([1, 51, 351, 651, 951]);
+    // After the first sample the step time is not known yet, so the next comes `base` later; then the interval
+    // doubles at most each time (50, 100, 200) up to the 300 that 1% affords.
+    expect(sampled).toEqual([1, 51, 151, 351, 651, 951]);
+    expect(schedule.every).toBe(300);
     expect(new SampleSchedule(12, Infinity).every).toBe(12);
+  });
+
+  it('SampleSchedule: a cold first sample does not put the next ones far away, and cheaper samples come closer again', () => {
+    const schedule = new SampleSchedule(50);
+    const sampled: number[] = [];
+    for (let step = 1; step <= 700; step++) {
+      const due = schedule.due(step);
+      if (due) sampled.push(step);
+      // 60 ms for the first two samples (cold code), then 0.4 ms, beside 1 ms a step: 50 steps afford 0.5 ms.
+      schedule.record(step, 1, due ? (sampled.length <= 2 ? 60 : 0.4) : undefined);
+    }
+    expect(sampled).toEqual([1, 51, 151, 201, 251, 301, 351, 401, 451, 501, 551, 601, 651]);
   });
 
   it('samples the first batch, then every 50 (once an epoch on short ones, every 500 on a device)', () => {

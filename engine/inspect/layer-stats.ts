@@ -220,14 +220,15 @@ export const STATS_BUDGET = 0.01;
  * Which batches a loop samples: the first (the picture at initialisation), then every `base` batches, or further
  * apart when a sample costs more than `budget` of the steps between two samples. A sample's cost depends on the
  * model and the backend (reading a conv layer's outputs out of wasm memory costs more than binning them), so it
- * is measured, not guessed: after each sample, `every` = max(base, ⌈sample ms / (budget × step ms)⌉), both running
- * means (the step's over the batches not sampled).
+ * is measured, not guessed: after each sample, `every` = max(base, ⌈sample ms / (budget × step ms)⌉), the sample's
+ * own ms against a running mean of the steps not sampled. The interval at most doubles from one sample to the next:
+ * the first samples run cold (V8 has not compiled the probe yet; 20–60 ms for the MLP, ~3 ms once warm), and one of
+ * them would otherwise put the next sample epochs away.
  */
 export class SampleSchedule {
   #every: number;
   #next = 1;
   #stepMs: number | null = null;
-  #sampleMs: number | null = null;
 
   constructor(readonly base: number, readonly budget = STATS_BUDGET) {
     this.#every = base;
@@ -247,10 +248,8 @@ export class SampleSchedule {
       this.#stepMs = this.#stepMs === null ? stepMs : 0.9 * this.#stepMs + 0.1 * stepMs;
       return;
     }
-    // Means, not the last figures: on a shared machine one step or one sample can take ten times the usual.
-    this.#sampleMs = this.#sampleMs === null ? sampleMs : 0.5 * this.#sampleMs + 0.5 * sampleMs;
-    const affordable = this.#stepMs && this.budget > 0 ? Math.ceil(this.#sampleMs / (this.budget * this.#stepMs)) : 0;
-    this.#every = Math.max(this.base, Number.isFinite(affordable) ? affordable : 0);
+    const affordable = this.#stepMs && this.budget > 0 ? Math.ceil(sampleMs / (this.budget * this.#stepMs)) : 0;
+    this.#every = Math.max(this.base, Math.min(Number.isFinite(affordable) ? affordable : 0, 2 * this.#every));
     this.#next = step + this.#every;
   }
 }
