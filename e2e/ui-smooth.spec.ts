@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { installPageProbe, START, STOP, summarise, type PageFigures } from '../scripts/bench-ui-page';
+import { installPageProbe, START, STOP, summarise, SWITCHES, type PageFigures } from '../scripts/bench-ui-page';
 import { EngineHeader } from './support/engine-header';
 import { longestMainThreadTask } from './support/main-thread-trace';
 import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
@@ -68,8 +68,9 @@ test('while LeNet-5 trains, switching tabs and streaming batches never block the
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of TABS) {
         await page.getByRole('tab', { name, exact: true }).click();
-        // The clicked tab's panel is the one shown: a switch that did not happen cannot pass for a fast one.
+        // The clicked tab's panel is the one shown, and the page measured the switch to its painted frame.
         await expect(page.getByRole('tabpanel', { name, exact: true })).toBeVisible();
+        await expect.poll(() => page.evaluate<number>(SWITCHES)).toBe(round * TABS.length + TABS.indexOf(name) + 1);
         await page.waitForTimeout(500);
       }
     }

@@ -25,11 +25,14 @@ export interface PageFigures {
 export interface PageProbe {
   start(): void;
   stop(): PageFigures;
+  /** Tab switches measured so far (each lands after its frame is painted). */
+  switches(): number;
 }
 
 /** What `page.evaluate` runs to start and to stop measuring. */
 export const START = 'window.__uiBench.start()';
 export const STOP = 'window.__uiBench.stop()';
+export const SWITCHES = 'window.__uiBench.switches()';
 
 /**
  * The few browser APIs the probe uses. The scripts and e2e wing is type-checked for Node, without the DOM's
@@ -82,6 +85,7 @@ export function installPageProbe(): void {
       measuring = false;
       return JSON.parse(JSON.stringify(figures)) as PageFigures;
     },
+    switches: () => figures.switches.length,
   };
   page.__uiBench = bench;
 
