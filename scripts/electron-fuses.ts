@@ -1,10 +1,10 @@
 /**
- * `npm run fuses -- PATH`: flips LayerLab's Electron fuses (src-main/electron/fuses.ts) in a packaged app's
+ * `npm run fuses -- PATH`: flips LayerLab's Electron fuses (./electron-fuses-config.ts) in a packaged app's
  * Electron binary (the executable, or the macOS .app), then reads them back and prints each. Run it on the copy the
  * package ships, after the app's ASAR is in place and before signing; never on node_modules' Electron, which
  * `npm start` runs unpacked (OnlyLoadAppFromAsar would stop it).
  */
-import { applyFuses } from '../src-main/electron/fuses';
+import { applyFuses } from './electron-fuses-config';
 
 const [target] = process.argv.slice(2);
 if (!target) {

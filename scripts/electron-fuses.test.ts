@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyFuses, fuseSettings } from './fuses';
+import { applyFuses, fuseSettings } from './electron-fuses-config';
 
 /** Where Electron keeps its fuse wire: this sentinel, the wire's version (1), its length, then one byte per fuse. */
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';

@@ -1,7 +1,7 @@
 /**
  * Electron's fuses for a packaged LayerLab: switches compiled into the Electron binary that no argument, variable or
- * script can turn back on (https://www.electronjs.org/docs/latest/tutorial/fuses). The packaging step flips them in
- * the app's own copy of the binary (`npm run fuses -- PATH`, scripts/electron-fuses.ts); `npm start` runs the
+ * script can turn back on (https://www.electronjs.org/docs/latest/tutorial/fuses): build config, not main-process code. The packaging step flips them in
+ * the app's own copy of the binary (`npm run fuses -- PATH`, ./electron-fuses.ts); `npm start` runs the
  * unpacked app on node_modules' Electron, which keeps its defaults (it loads the app from a folder, not an ASAR).
  *
  * Each setting is the Electron security checklist's advice for an app that never needs to be Node:
@@ -10,7 +10,7 @@
  *   - cookies encrypted at rest with the OS keychain;
  *   - the app only from its ASAR, and that ASAR checked against the hash in the binary, so the code that ships is
  *     the code that runs;
- *   - file:// gets no extra privileges: the renderer is served from app:// (./app-protocol.ts).
+ *   - file:// gets no extra privileges: the renderer is served from app:// (src-main/electron/app-protocol.ts).
  */
 import { FuseV1Options, FuseVersion, flipFuses, getCurrentFuseWire, type FuseV1Config } from '@electron/fuses';
 
