@@ -13,7 +13,7 @@
  * samples/s figure, and no IO.
  */
 import type { EpochRecord, RunOptions, RunPosition, RunSplit, TrainingDataset } from '../../../common/training-protocol';
-import type { LayerStatsSample } from '../../../common/layer-stats';
+import type { LayerStats, LayerStatsSample } from '../../../common/layer-stats';
 import type { ModelSpec } from '../../../common/spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
 import { manualSeed } from '../../../engine/random';
@@ -235,7 +235,7 @@ export class Trainer {
     let pass: { output: Tensor; value: number } | BatchOutcome;
     const buffers = getBackend().name === 'cpu' ? null : this.model.buffers().map((b) => b.data.slice());
     this.#schedule ??= new SampleSchedule(sampleEvery(this.batchesPerEpoch, getBackend().keep !== undefined), this.statsBudget);
-    const probe = this.inspect && this.#schedule.due(this.step + 1) ? new LayerProbe(this.model) : null;
+    let probe = this.inspect && this.#schedule.due(this.step + 1) ? new LayerProbe(this.model) : null;
     let probeMs = 0;
     try {
       try {
@@ -263,12 +263,24 @@ export class Trainer {
     // GPU as a batch of their own, a second submit each step.
     const correct = countCorrect(output, y);
     let mark = performance.now();
-    probe?.afterBackward(); // the gradients as backward left them, before any clipping
+    try {
+      probe?.afterBackward(); // the gradients as backward left them, before any clipping
+    } catch {
+      // A device that cannot be read now (lost, or its thread hung): the batch goes on without its sample, and the
+      // update's own fallback (wasm/optim.ts) deals with the device.
+      probe?.dispose();
+      probe = null;
+    }
     probeMs += performance.now() - mark;
     if (this.options.clipGradNorm !== null) clipGradNorm(this.model.parameters(), this.options.clipGradNorm);
     this.optimizer.step();
     mark = performance.now();
-    const layers = probe?.afterStep();
+    let layers: LayerStats[] | undefined;
+    try {
+      layers = probe?.afterStep();
+    } catch {
+      layers = undefined; // as above: no sample this batch
+    }
     const flags = layers ? diagnose(layers) : [];
     probeMs += performance.now() - mark;
     this.optimizer.zeroGrad(true); // set_to_none: the next backward adopts its gradients without a copy (autograd.ts)
