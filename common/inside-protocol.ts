@@ -98,6 +98,10 @@ export function checkInsideRequest(o: Obj): string | null {
 
 // ---------- float32 on the wire ----------
 
+// Both runtimes have them (browsers, and Node since 16); common/ is compiled without DOM or Node types.
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+
 /** `values` (cut at `max`) as base64 float32 bytes. */
 export function encodeFloat32(values: ArrayLike<number>, max = LAYER_VALUES_MAX): { values: Float32Wire; truncated: boolean } {
   const kept = Float32Array.from({ length: Math.min(values.length, max) }, (_, i) => values[i]);
