@@ -115,6 +115,21 @@ describe('toPyTorch', () => {
     expect(toPyTorch(summed)).toContain('"loss": loss / n}');
   });
 
+  it("always names Softmax's and LogSoftmax's dim, whose PyTorch default (None) is an implicit choice it warns about", () => {
+    expect(toPyTorch(getPreset('Example-Net')!)).toContain('nn.LogSoftmax(dim=1)');
+    expect(toPyTorch(getPreset('Example-Net')!)).not.toMatch(/nn\.LogSoftmax\(\)/);
+  });
+
+  it('reports the evaluation loss per sample, as the engine does, whether the loss is a mean or a sum over its batch', () => {
+    const mean = toPyTorch(getPreset('MLP')!);
+    expect(mean).toContain('return sum(r[0] * r[2] for r in results) / n');
+    const spec = getPreset('MLP')!;
+    spec.loss = { type: 'CrossEntropyLoss', params: { reduction: 'sum' } };
+    const summed = toPyTorch(spec);
+    expect(summed).toContain('loss_func = nn.CrossEntropyLoss(reduction=\'sum\')');
+    expect(summed).toContain('return sum(r[0] for r in results) / n');
+  });
+
   it('writes Python literals', () => {
     expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
   });

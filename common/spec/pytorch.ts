@@ -169,7 +169,8 @@ function recurrentClass(node: SpecNode): string {
 function moduleExpr(node: SpecNode): string {
   const info = OP_CATALOGUE[node.op];
   if (info.category === 'recurrent') return `${recurrentClass(node)}(${pyArgs(info.params, node.params, ['output']).join(', ')})`;
-  return `${info.torch}(${pyArgs(info.params, node.params).join(', ')})`;
+  // `dim` is always written: nn.Softmax and nn.LogSoftmax default to dim=None, an implicit choice PyTorch warns about.
+  return `${info.torch}(${pyArgs(info.params, node.params, [], ['dim']).join(', ')})`;
 }
 
 function recurrentClasses(spec: ModelSpec): string[] {
@@ -438,7 +439,8 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     '    with torch.no_grad():',
     '        results = [loss_batch(model, loss_func, xb, yb) for xb, yb in dl]',
     '    n = sum(r[2] for r in results)',
-    '    return sum(r[0] * r[2] for r in results) / n, sum(r[1] for r in results) / n',
+    // Per sample, as the engine reports it: a mean loss counts once per sample of its batch, a summed one already has.
+    `    return sum(${spec.loss.params?.reduction === 'sum' ? 'r[0]' : 'r[0] * r[2]'} for r in results) / n, sum(r[1] for r in results) / n`,
     '',
     '',
     'def fit(epochs, model, loss_func, opt, train_dl, valid_dl):',
