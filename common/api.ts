@@ -3,6 +3,7 @@
  * `window.layerlab` by mapping over API_METHODS; main and the browser host register one handler per method from the
  * same list (the ApiHandlers type makes a missing handler a compile error). Every call resolves to an Envelope.
  */
+import type { EngineText } from './engine-text';
 import type { Envelope } from './envelope';
 import type { EngineHello } from './engine-protocol';
 import {
@@ -34,6 +35,8 @@ export interface EngineStatus {
   pid: number | null;
   /** Why the engine is restarting or failed, in plain words. */
   reason: string | null;
+  /** The same reason as sentence codes (common/engine-text.ts), joined by '; ', for the learner's language. */
+  reasonText?: EngineText[];
   /** How many times the engine host has been restarted since the app started. */
   restarts: number;
   hello: EngineHello | null;

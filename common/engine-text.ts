@@ -44,6 +44,14 @@ export const ENGINE_TEXT = {
     'The engine host stopped unexpectedly and was restarted. Run "{name}" resumed from its checkpoint in epoch {epoch}, after batch {batch}; the batches since are trained again.',
   'recovered.crashed.afterEpoch':
     'The engine host stopped unexpectedly and was restarted. Run "{name}" resumed from its checkpoint after epoch {epoch}; epoch {next} is trained again.',
+  // Why the engine host is restarting or failed (the header's status badge), in parts joined by '; '.
+  'engine.exited': 'the engine host exited with code {code}',
+  'engine.killed': 'the engine host was killed by {signal}',
+  'engine.noHello': 'the engine host did not say hello within {ms} ms',
+  'engine.unresponsive': 'the engine host stopped answering for {seconds} s (unresponsive: its work blocked it)',
+  'engine.cannotStart': 'could not start the engine host: {message}',
+  'engine.restartingIn': 'restarting in {ms} ms',
+  'engine.gaveUp': 'it crashed {count} times within {seconds} s, so LayerLab stopped restarting it',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;
@@ -69,8 +77,8 @@ export function englishText(text: EngineText): string {
   return ENGINE_TEXT[text.code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-/** Several sentences as one paragraph, the way run.json's `reason` holds them. */
-export const englishTexts = (texts: readonly EngineText[]): string => texts.map(englishText).join(' ');
+/** Several sentences as one paragraph, the way run.json's `reason` holds them (the engine's status joins with '; '). */
+export const englishTexts = (texts: readonly EngineText[], separator = ' '): string => texts.map(englishText).join(separator);
 
 /** Whether a value that crossed a process boundary (or came from an old run.json) is an EngineText we know. */
 export function isEngineText(value: unknown): value is EngineText {

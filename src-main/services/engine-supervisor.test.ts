@@ -102,7 +102,16 @@ describe('EngineSupervisor', () => {
     s.start();
     launcher.last.sayHello();
     launcher.last.exit({ code: 3, signal: null });
-    expect(s.status.reason).toMatch(/exited with code 3; restarting in 250 ms/);
+    expect(s.status.reason).toBe('the engine host exited with code 3; restarting in 250 ms');
+    // The same reason as codes, for the header to say in the learner's language; gone once the engine is back.
+    expect(s.status.reasonText).toEqual([
+      { code: 'engine.exited', params: { code: 3 } },
+      { code: 'engine.restartingIn', params: { ms: 250 } },
+    ]);
+    vi.runOnlyPendingTimers();
+    launcher.last.sayHello();
+    expect(s.status).toMatchObject({ state: 'ready', reason: null });
+    expect(s.status.reasonText).toBeUndefined();
   });
 
   it('gives up with a reason after too many crashes in the window', () => {

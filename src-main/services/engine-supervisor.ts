@@ -14,7 +14,11 @@
  */
 import type { EngineStatus } from '../../common/api';
 import type { EngineHello } from '../../common/engine-protocol';
-import { describeExit, type EngineExit, type EngineLauncher, type EngineProcess } from './engine-process';
+import { engineText, englishTexts, type EngineText } from '../../common/engine-text';
+import type { EngineExit, EngineLauncher, EngineProcess } from './engine-process';
+
+/** A status reason in parts: the English for logs and older readers, and the codes for the learner's language. */
+const reasonOf = (texts: EngineText[]) => ({ reason: englishTexts(texts, '; '), reasonText: texts });
 
 export interface SupervisorOptions {
   /** First restart delay; doubles per consecutive crash. */
@@ -71,7 +75,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
   #lastHeard = 0;
   #nextPing = HEARTBEAT_ID_BASE;
   /** Why the current process was killed by the heartbeat, if it was. */
-  #unresponsive: string | null = null;
+  #unresponsive: EngineText | null = null;
 
   constructor(launcher: EngineLauncher<P>, options: Partial<SupervisorOptions> = {}) {
     this.#launcher = launcher;
@@ -132,7 +136,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
     try {
       proc = this.#launcher.launch();
     } catch (error) {
-      this.#crashed(`could not start the engine host: ${error instanceof Error ? error.message : String(error)}`);
+      this.#crashed(engineText('engine.cannotStart', { message: error instanceof Error ? error.message : String(error) }));
       return;
     }
     this.#process = proc;
@@ -176,9 +180,9 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
         proc.send({ type: 'ping', id: this.#nextPing-- });
         return;
       }
-      this.#unresponsive = `the engine host stopped answering for ${Math.round(silentMs / 1000)} s (unresponsive: its work blocked it)`;
+      this.#unresponsive = engineText('engine.unresponsive', { seconds: Math.round(silentMs / 1000) });
       this.#stopHeartbeat();
-      this.#setStatus({ reason: this.#unresponsive });
+      this.#setStatus(reasonOf([this.#unresponsive]));
       // Hard, not the polite kill: a blocked process could not act on SIGTERM, and one that unblocked just then
       // would take it for its parent ending (engine-host/index.ts) and not count the hang against its run.
       proc.kill(true);
@@ -202,12 +206,12 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
     if (stable) this.#consecutiveCrashes = 0;
     const why = this.#unresponsive
       ?? (this.#helloTimedOut
-        ? `the engine host did not say hello within ${this.#options.helloTimeoutMs} ms`
-        : `the engine host ${describeExit(exit)}`);
+        ? engineText('engine.noHello', { ms: this.#options.helloTimeoutMs })
+        : exit.signal ? engineText('engine.killed', { signal: exit.signal }) : engineText('engine.exited', { code: exit.code ?? 'unknown' }));
     this.#crashed(why);
   }
 
-  #crashed(why: string): void {
+  #crashed(why: EngineText): void {
     const now = Date.now();
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.#options.crashWindowMs), now];
     if (this.#crashTimes.length >= this.#options.maxCrashes) {
@@ -216,7 +220,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
         state: 'failed',
         pid: null,
         hello: null,
-        reason: `${why}; it crashed ${this.#crashTimes.length} times within ${seconds} s, so LayerLab stopped restarting it`,
+        ...reasonOf([why, engineText('engine.gaveUp', { count: this.#crashTimes.length, seconds })]),
       });
       return;
     }
@@ -229,7 +233,7 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
       state: 'restarting',
       pid: null,
       hello: null,
-      reason: `${why}; restarting in ${delay} ms`,
+      ...reasonOf([why, engineText('engine.restartingIn', { ms: delay })]),
     });
     this.#timer = setTimeout(() => {
       this.#timer = null;
@@ -246,6 +250,8 @@ export class EngineSupervisor<P extends EngineProcess = EngineProcess> {
 
   #setStatus(change: Partial<Omit<EngineStatus, 'since'>>): void {
     const next = { ...this.#status, ...change };
+    // A reason given without its codes (cleared, or plain text) replaces the codes too.
+    if ('reason' in change && !('reasonText' in change)) delete next.reasonText;
     const stateChanged = next.state !== this.#status.state;
     this.#status = { ...next, since: stateChanged ? Date.now() : this.#status.since };
     for (const listener of [...this.#listeners]) {

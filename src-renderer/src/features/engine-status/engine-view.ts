@@ -7,6 +7,7 @@
  */
 import type { EngineState, EngineStatus } from '../../../../common/api';
 import type { BackendFigure, BackendProbe, EngineEvent, EngineHello } from '../../../../common/engine-protocol';
+import type { EngineText } from '../../../../common/engine-text';
 
 /** A run-backend event without its type. */
 export type RunBackend = Omit<Extract<EngineEvent, { type: 'run-backend' }>, 'type'>;
@@ -60,6 +61,8 @@ export function reduceEngine(known: EngineKnowledge, input: EngineInput): { know
 export interface EngineView {
   state: EngineState | null;
   reason: string | null;
+  /** The reason as sentence codes, joined by '; ' (common/engine-text.ts). */
+  reasonText?: EngineText[];
   pid: number | null;
   backendInUse: string | null;
   /** Whether a run chose the backend in use (by measuring, or as the learner asked); false before any run. */
@@ -78,6 +81,7 @@ export function describeEngine({ status, direct, run }: EngineKnowledge): Engine
   return {
     state: status?.state ?? null,
     reason: status?.reason ?? null,
+    ...(status?.reasonText ? { reasonText: status.reasonText } : {}),
     pid: (ready ? direct?.pid : null) ?? status?.pid ?? null,
     backendInUse: (ready ? run?.chosen : null) ?? hello?.backendInUse ?? null,
     chosenByRun: ready && run !== null,

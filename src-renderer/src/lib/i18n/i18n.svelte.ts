@@ -13,7 +13,8 @@ class I18n {
     format(CATALOGS[this.locale][key], params[0] as Record<string, string | number> | undefined);
 
   /** The engine host's sentences in this language; its English text when it sent no codes (translate.ts). */
-  engine = (texts: readonly EngineText[] | undefined, english: string): string => engineSays(CATALOGS[this.locale], texts, english);
+  engine = (texts: readonly EngineText[] | undefined, english: string, separator = ' '): string =>
+    engineSays(CATALOGS[this.locale], texts, english, separator);
 }
 
 export const i18n = new I18n();

@@ -29,12 +29,14 @@ export function engineWords(text: EngineText): Words {
  * What to show for a reason or message the engine host sent: its sentence codes worded in `catalog`'s language when
  * it sent them (and every code is known here), else its English text as it came (an older run.json).
  */
-export function engineSays(catalog: Record<MessageKey, string>, texts: readonly EngineText[] | undefined, english: string): string {
+export function engineSays(
+  catalog: Record<MessageKey, string>, texts: readonly EngineText[] | undefined, english: string, separator = ' ',
+): string {
   if (!texts?.length || !texts.every(isEngineText)) return english;
   return texts.map((text) => {
     const words = engineWords(text);
     return format(catalog[words.key], words.params);
-  }).join(' ');
+  }).join(separator);
 }
 
 /** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
