@@ -68,6 +68,11 @@ describe('npm run bench', () => {
     expect(report.training[0].planHostMsPerStep).toBeGreaterThan(0);
     expect(report.training[0].dispatchesPerStep).toBeGreaterThan(1);
     expect(report.training[0].hostMsPerStep).toBeGreaterThan(0);
+    // Both threads' CPU time per step, where Linux gives a per-thread clock (null elsewhere, and said so in the text).
+    if (process.platform === 'linux') {
+      expect(report.training[0].hostCpuMsPerStep).toBeGreaterThan(0);
+      expect(report.training[0].workerCpuMsPerStep).toBeGreaterThan(0);
+    } else expect(report.training[0].hostCpuMsPerStep).toBeNull();
     expect(report.gemm.length).toBe(8);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency[0].medianMs).toBeGreaterThan(0);

@@ -52,6 +52,7 @@ import {
 } from '../spec/index';
 import { readMnist } from './mnist-files';
 import { startGpujsWorker } from './gpujs-worker';
+import { threadCpuClock } from './thread-cpu';
 import { describeAdapter } from './backends';
 import { createGpujsBackend, RemoteRunner, type GpujsBackend } from '../backend/gpujs/index';
 import { isDeviceData } from '../backend/backend';
@@ -186,6 +187,16 @@ export interface TrainResult {
    * it on a CPU backend).
    */
   hostMsPerStep: number;
+  /**
+   * The engine thread's CPU time per step (./thread-cpu.ts; Linux), which other processes on the machine do not
+   * inflate; null where the platform has no per-thread clock.
+   */
+  hostCpuMsPerStep: number | null;
+  /**
+   * The gpu.js thread's CPU time per step, all of it: its plan work and Dawn's polling for the device's answer
+   * (dawn.node keeps a setImmediate loop running while a map is pending). Null off Linux and without a worker.
+   */
+  workerCpuMsPerStep: number | null;
   /** On a GPU backend, per timed step: command buffers submitted, kernel dispatches, reads that waited for the
    * device, and messages that crossed to its thread; null elsewhere. */
   submitsPerStep: number | null;
@@ -206,6 +217,9 @@ export interface TrainResult {
   planExecutors: string[] | null;
   planFailures: string[] | null;
 }
+
+/** This thread's CPU clock (./thread-cpu.ts), opened once. */
+const engineThreadCpu = threadCpuClock();
 
 /** The RemoteRunner behind a backend, when it has one (gpujs-webgpu). */
 function remoteRunnerOf(backend: string): RemoteRunner | null {
@@ -244,6 +258,7 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const marks: { before: ReturnType<typeof counts>; after: ReturnType<typeof counts> } = { before: null, after: null };
   step(opts.batches, () => (marks.before = counts()));
   let hostMs = 0;
+  const engineCpu0 = engineThreadCpu?.() ?? null;
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < opts.batches; i++) {
     const waited0 = remote?.waitedMs ?? 0;
@@ -254,12 +269,15 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
     hostMs += ms - ((remote?.waitedMs ?? 0) - waited0);
   }
   const cpu = process.cpuUsage(cpu0);
+  const engineCpu = engineCpu0 === null ? null : engineThreadCpu!() - engineCpu0;
   // From the read of the step before the timed ones to the read of the last: as many steps as were timed.
   const { before, after } = marks;
   const perStep = (key: 'submits' | 'dispatches' | 'readbacks' | 'crossings' | 'uploadBytes' | 'readBytes' | 'planHostMs' | 'evictions'): number | null =>
     before && after ? (after[key] - before[key] - (key === 'crossings' ? 1 : 0)) / opts.batches : null; // less a stats request
   const structure = {
     hostMsPerStep: hostMs / opts.batches,
+    hostCpuMsPerStep: engineCpu === null ? null : engineCpu / opts.batches,
+    workerCpuMsPerStep: before?.threadCpuMs != null && after?.threadCpuMs != null ? (after.threadCpuMs - before.threadCpuMs) / opts.batches : null,
     submitsPerStep: perStep('submits'),
     dispatchesPerStep: perStep('dispatches'),
     readbacksPerStep: perStep('readbacks'),
@@ -759,6 +777,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
           `  (CPU time ${r.cpuMsPerBatch.toFixed(2)} ms/batch, epoch ≈ ${r.cpuEpochSeconds.toFixed(2)} s)` +
           (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : '') +
           `  host ${r.hostMsPerStep.toFixed(2)} ms/step` +
+          (r.hostCpuMsPerStep !== null ? ` (engine thread CPU ${r.hostCpuMsPerStep.toFixed(2)} ms${r.workerCpuMsPerStep !== null ? `, gpu.js thread CPU ${r.workerCpuMsPerStep.toFixed(2)} ms with Dawn's polling` : ''})` : '') +
           (r.submitsPerStep !== null ? `, ${r.submitsPerStep.toFixed(1)} submits, ${r.dispatchesPerStep!.toFixed(0)} dispatches, ${r.readbacksPerStep!.toFixed(1)} reads, ${r.crossingsPerStep!.toFixed(1)} thread crossings per step` +
             `; gpu.js thread ${r.planHostMsPerStep === null ? 'n/a (not a resident plan)' : `${r.planHostMsPerStep.toFixed(2)} ms`}, ${kib(r.uploadBytesPerStep!)} up, ${kib(r.readBytesPerStep!)} down, ${r.evictionsPerStep!.toFixed(1)} evictions per step` +
             (r.planExecutors?.length ? ` (plans: ${r.planExecutors.join('; ')})` : ' (no step plan)') : ''));

@@ -17,6 +17,8 @@ import { describeGpujsFailure } from '../backend/gpujs/modes';
 import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
 import { serveLaunches } from '../backend/gpujs/remote-worker';
 import { createStepPlanner } from '../backend/gpujs/step-plans';
+import { threadCpuClock } from './thread-cpu';
+import { napWhileWaiting } from '../backend/gpujs/device-wait';
 import type { GpujsMode } from '../backend/gpujs/runner';
 
 /** What Dawn says about the adapter it chose. */
@@ -131,6 +133,8 @@ const release = async () => {
     release,
     close: () => parentPort.close(),
     createPlanner: (${createStepPlanner.toString()}),
+    cpuMs: (${threadCpuClock.toString()})() ?? undefined,
+    waitForDevice: (${napWhileWaiting.toString()})(),
   });
   parentPort.postMessage({ ready: true, adapter });
 })().catch((error) => parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }));

@@ -85,6 +85,13 @@ export interface RemoteHost {
   release?(): Promise<void>;
   /** Called after `stop` has been answered. */
   close(): void;
+  /**
+   * Waits for a device promise without spinning a core where the host's WebGPU delivers callbacks from a busy loop
+   * (./device-wait.ts); absent: a plain await.
+   */
+  waitForDevice?: <T>(pending: Promise<T>) => Promise<T>;
+  /** This thread's CPU time in ms (engine/node/thread-cpu.ts), for the bench; absent where there is no such clock. */
+  cpuMs?: () => number;
   /** ./step-plans.ts's factory, handed in (this program cannot import it). */
   createPlanner?: typeof createStepPlanner;
 }
@@ -131,6 +138,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     Atomics.store(control, L.TICKET, ticket);
     Atomics.notify(control, L.TICKET);
   };
+  const deviceWait = host.waitForDevice ?? (<T>(pending: Promise<T>): Promise<T> => pending);
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
   const kernelFor = (source: string, args: unknown[]): Kernel => {
@@ -158,7 +166,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
     try {
       const k = kernelFor(source, args);
       k.setOutput([n]);
-      const result = (await k(...args)) as Texture;
+      const result = (await deviceWait(Promise.resolve(k(...args)))) as Texture;
       counts.launches++;
       counts.dispatches++;
       counts.submits++;
@@ -183,7 +191,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
         counts.readbacks++;
         counts.submits++;
       }
-      const got = t instanceof Float32Array ? t : await t.toArray();
+      const got = t instanceof Float32Array ? t : await deviceWait(Promise.resolve(t.toArray()));
       reply(ticket, L.OK, got instanceof Float32Array ? got : Float32Array.from(got as ArrayLike<number>));
     } catch (error) {
       reply(ticket, L.FAILED, `gpu.js ${init.mode}: reading a result failed: ${message(error)}`);
@@ -213,7 +221,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
       case 'check':
         return reply(m.ticket, failed.has(m.id) ? L.FAILED : L.OK, failed.get(m.id) ?? '');
       case 'stats':
-        return reply(m.ticket, L.OK, JSON.stringify({ ...counts, fallbacks }));
+        return reply(m.ticket, L.OK, JSON.stringify({ ...counts, fallbacks, threadCpuMs: host.cpuMs?.() ?? null }));
       case 'mirror': {
         // Each read is started now, in queue order (so it sees the value as of this point), and not awaited: the
         // launches behind it go on. A value missing or failed leaves the generation unmarked.
@@ -268,7 +276,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   }
 
   const planner = init.plans && host.createPlanner
-    ? host.createPlanner({ gpu, settings: init.settings, mode: init.mode, resident: init.resident, sources, values, failed, counts, eager: (m) => handle(m) })
+    ? host.createPlanner({ gpu, settings: init.settings, mode: init.mode, resident: init.resident, sources, values, failed, counts, eager: (m) => handle(m), waitForDevice: host.waitForDevice })
     : null;
 
   // In order, one at a time: a launch may await its kernel's build, and what comes after reads its result.

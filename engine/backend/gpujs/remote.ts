@@ -78,7 +78,8 @@ export function remoteChannel(mode: GpujsMode, dataBytes = 1 << 20, plans = true
 }
 
 /** The worker's counts (./step-plans.ts WorkerCounts) and gpu.js's silent fallbacks. */
-export type RemoteStats = WorkerCounts & { fallbacks: string[] };
+/** `threadCpuMs`: the worker thread's CPU time so far, where its host has a per-thread clock (Linux), else null. */
+export type RemoteStats = WorkerCounts & { fallbacks: string[]; threadCpuMs: number | null };
 
 export interface RemoteRunnerOptions {
   /** How long one reply may take before the worker is taken for dead (ms; kernels build within it). */
@@ -267,7 +268,9 @@ export class RemoteRunner implements LaunchRunner {
         this.port.terminate();
         throw new Error(this.dead);
       }
-      Atomics.wait(this.control, REPLY.TICKET, answered, 100);
+      // Woken by the answer (or a crash, which notifies too): the slices only bound how late a timeout is seen, and
+      // each wake-up costs this thread CPU time while a slow device (SwiftShader) computes for seconds.
+      Atomics.wait(this.control, REPLY.TICKET, answered, Math.min(1000, Math.max(1, timeoutMs - (Date.now() - started))));
     }
     this.waitedMs += performance.now() - waitStarted;
     const status = this.control[REPLY.STATUS];

@@ -99,6 +99,8 @@ export interface PlannerContext {
   counts: WorkerCounts;
   /** Runs one message the eager way (the worker's own handler). */
   eager(message: RemoteMessage): Promise<void>;
+  /** Waits for a map without spinning a core (./device-wait.ts); absent: a plain await. */
+  waitForDevice?: <T>(pending: Promise<T>) => Promise<T>;
 }
 
 export type PlanFn = ((...args: unknown[]) => Promise<unknown>) & { executorKind?: string; fallbackReason?: string | null; destroy?(): unknown };
@@ -410,7 +412,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   let waitedMs = 0;
   const waitFor = async (done: Promise<void>): Promise<void> => {
     const started = now();
-    await done;
+    await (ctx.waitForDevice ? ctx.waitForDevice(done) : done);
     waitedMs += now() - started;
   };
 

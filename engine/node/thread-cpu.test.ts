@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { threadCpuClock } from './thread-cpu';
+
+const linux = process.platform === 'linux';
+
+describe('threadCpuClock', () => {
+  it.skipIf(!linux)('counts this thread\'s time on the CPU, not time asleep', () => {
+    const clock = threadCpuClock();
+    expect(clock).not.toBeNull();
+    const start = clock!();
+    // Asleep for 300 ms: a futex wait takes no CPU (the reading lags by at most a tick, 4 ms, plus the wake-up).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    const slept = clock!() - start;
+    expect(slept).toBeGreaterThanOrEqual(0);
+    expect(slept).toBeLessThan(100);
+    // Busy: the clock moves with the work, however loaded the machine (capped so a broken clock fails, not hangs).
+    const busyFrom = clock!();
+    const until = Date.now() + 20_000;
+    let x = 0;
+    while (clock!() - busyFrom < 30 && Date.now() < until) for (let i = 0; i < 1e6; i++) x += i;
+    expect(x).toBeGreaterThan(0);
+    expect(clock!() - busyFrom).toBeGreaterThanOrEqual(30);
+  });
+
+  it.skipIf(linux)('is null where there is no per-thread clock (not Linux), so callers fall back to wall time', () => {
+    expect(threadCpuClock()).toBeNull();
+  });
+});
