@@ -151,6 +151,16 @@ test('Korean renders in the bundled Noto Sans KR, loaded from the app itself', a
   const kib = fontFiles.reduce((sum, f) => sum + f.bytes, 0) / 1024;
   console.log(`Korean page: ${fonts.loaded} Noto Sans KR faces loaded, ${fontFiles.length} font files, ${kib.toFixed(0)} KiB`);
   await page.screenshot({ path: info.outputPath('korean.png'), fullPage: true });
+
+  await test.step('why the engine restarts is said in Korean, from the supervisor\'s codes', async () => {
+    const header = new EngineHeader(page);
+    const pid = await header.shownPid();
+    // The restarting state lasts a backoff of a few hundred ms: watched on every frame from before the kill.
+    const saw = await header.watchForState('엔진 호스트가 SIGKILL(으)로 강제 종료되었습니다; ' as never);
+    process.kill(pid, 'SIGKILL');
+    await saw();
+    await expect(page.locator('header p[data-state]')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  });
 });
 
 test("Fashion-MNIST's evaluation names its classes and shows each mistake's true class", async ({ page, hosted }, info) => {
