@@ -79,6 +79,11 @@ test('while LeNet-5 trains, switching tabs and streaming batches never block the
   });
   const trace = longestMainThreadTask(await browser.stopTracing());
 
+  await test.step('the Train tab, back on screen, shows the run going on', async () => {
+    await expect(page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Run state')).toHaveText('Training');
+    await page.screenshot({ path: test.info().outputPath('train-tab-while-training.png'), fullPage: true });
+  });
+
   await test.step('stop the run', async () => {
     await train.stop.click();
     await train.expectState('Stopped');
