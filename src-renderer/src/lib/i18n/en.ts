@@ -87,7 +87,6 @@ export const en = {
   'learn.not-run': 'Not run yet: Run computes this step in the engine, on real MNIST.',
   'learn.stopped': 'Stopped by you: these numbers are of a partly trained model.',
   'learn.interrupted': 'Stopped because a run started ({run}): a lesson step and a run do not share the engine. These numbers are of a partly trained model.',
-  'learn.interrupted': 'Stopped because a run started ({run}): a lesson step and a run do not share the engine. These numbers are of a partly trained model.',
   'learn.ran-first': 'Ran first, for the state this step needs: {steps}.',
   'learn.cut-short': 'Each pass was cut to {n} batches (a test setting; the tutorial trains and validates on everything).',
   'learn.seconds': 'Computed by the engine in {s} s.',

@@ -104,7 +104,6 @@ export const ko: Record<MessageKey, string> = {
   'learn.not-run': '아직 실행하지 않았습니다: 실행을 누르면 엔진이 실제 MNIST로 이 단계를 계산합니다.',
   'learn.stopped': '직접 멈췄습니다: 이 숫자는 덜 학습된 모델의 것입니다.',
   'learn.interrupted': '학습 실행이 시작되어 멈췄습니다({run}): 레슨 단계와 학습 실행은 엔진을 함께 쓰지 않습니다. 이 숫자는 덜 학습된 모델의 것입니다.',
-  'learn.interrupted': '학습 실행이 시작되어 멈췄습니다({run}): 레슨 단계와 학습 실행은 엔진을 함께 쓰지 않습니다. 이 숫자는 덜 학습된 모델의 것입니다.',
   'learn.ran-first': '이 단계에 필요한 상태를 위해 먼저 실행함: {steps}.',
   'learn.cut-short': '학습과 검증을 배치 {n}개로 줄였습니다(테스트 설정; 튜토리얼은 전체로 학습하고 검증합니다).',
   'learn.seconds': '엔진이 {s}초 만에 계산했습니다.',
