@@ -64,7 +64,7 @@ export const en = {
   'learn.title': 'What is torch.nn really?',
   'learn.steps': 'Lesson steps',
   'learn.step-n': 'Step {n}',
-  'learn.code': 'PyTorch code',
+  'learn.code': 'The tutorial\'s code',
   'learn.model': 'The model in LayerLab',
   'learn.run-title': 'Run it in the engine',
   'learn.run': 'Run',

@@ -81,7 +81,7 @@ export const ko: Record<MessageKey, string> = {
   'learn.title': 'torch.nn이 정말 무엇일까요?',
   'learn.steps': '레슨 단계',
   'learn.step-n': '{n}단계',
-  'learn.code': 'PyTorch 코드',
+  'learn.code': '튜토리얼 코드',
   'learn.model': 'LayerLab의 모델',
   'learn.run-title': '엔진에서 실행하기',
   'learn.run': '실행',
