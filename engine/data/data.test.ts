@@ -68,6 +68,31 @@ describe('DataLoader', () => {
     expect(epoch(new DataLoader(toy(), { batchSize: 3, shuffle: true, generator: new Random(5) }))).toEqual(e1);
   });
 
+  it('gathers the next batch into a released batch\'s arrays, and only then', () => {
+    const loader = new DataLoader(new Subset(toy(), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]), { batchSize: 4 });
+    const kept = [...loader]; // none released: every batch has its own arrays, as torch's
+    expect(new Set(kept.map(([x]) => x.data)).size).toBe(3);
+    const seen: Array<{ x: Tensor; y: Tensor; values: number[] }> = [];
+    for (const batch of loader) {
+      seen.push({ x: batch[0], y: batch[1], values: [...batch[0].data] });
+      loader.release(batch);
+    }
+    // The second batch was gathered into the first's arrays, with its own values; the 2-sample tail does not fit
+    // them, so it gets new arrays.
+    expect(seen[1].x.data).toBe(seen[0].x.data);
+    expect(seen[1].y.data).toBe(seen[0].y.data);
+    expect(seen[2].x.data).not.toBe(seen[1].x.data);
+    expect(seen.map((b) => b.values)).toEqual(kept.map(([x]) => [...x.data]));
+    expect([...seen[1].y.data]).toEqual([...kept[1][1].data]);
+    // A release is used once: the batch after the one that took it gets new arrays unless it is released too.
+    const it = loader[Symbol.iterator]();
+    const first = it.next().value as [Tensor, Tensor];
+    loader.release(first);
+    const second = it.next().value as [Tensor, Tensor];
+    expect(second[0].data).toBe(first[0].data);
+    expect(it.next().value![0].data).not.toBe(second[0].data);
+  });
+
   it('collates per-sample datasets and Subsets of them', () => {
     const [x, y] = [...new DataLoader(new Squares(), { batchSize: 5 })][0];
     expect([...x.shape]).toEqual([5, 2]);

@@ -39,6 +39,41 @@ describe('fit', () => {
     expect(history[0].samplesPerSec).toBeGreaterThan(0);
   });
 
+  it('reuses each finished batch\'s arrays for the next, and trains exactly as on fresh batches', () => {
+    const spec = getPreset('Mnist_Logistic')!;
+    const run = (fresh: boolean) => {
+      manualSeed(0);
+      const model = buildModel(spec);
+      const train = new DataLoader(toyData(), { batchSize: 20, shuffle: true, generator: new Random(1) });
+      const validation = new DataLoader(toyData(), { batchSize: 64 });
+      const arrays = new Set<unknown>();
+      const gather = (loader: DataLoader<[Tensor, Tensor]>) => {
+        const iterate = loader[Symbol.iterator].bind(loader);
+        loader[Symbol.iterator] = function* () {
+          for (const batch of iterate()) {
+            arrays.add(batch[0].data);
+            yield batch;
+          }
+        };
+        if (fresh) loader.release = () => {}; // the loader as before: a new array per batch
+      };
+      gather(train);
+      gather(validation);
+      const optimizer = makeOptimizer(spec, model.parameters(), { lr: 0.1 });
+      const epochs = [1, 2].map((epoch) => trainEpoch(model, makeLoss(spec), optimizer, train, { epoch }));
+      const val = evaluate(model, makeLoss(spec), validation);
+      return { epochs, val, weights: [...model.parameters()[0].data], arrays: arrays.size };
+    };
+    const reused = run(false), fresh = run(true);
+    expect(reused.epochs).toEqual(fresh.epochs);
+    expect(reused.val).toEqual(fresh.val);
+    expect(reused.weights).toEqual(fresh.weights);
+    // 10 training batches an epoch, 4 validation batches (the last a shorter tail): fresh, every one is new.
+    expect(fresh.arrays).toBe(2 * 10 + 4);
+    // Reused: one array of 20 images for all training batches, one of 64 and one for the 8-image tail in validation.
+    expect(reused.arrays).toBe(3);
+  });
+
   it('stops with NaNLossError when the loss is not finite', () => {
     const spec = getPreset('Mnist_Logistic')!;
     const model = buildModel(spec);

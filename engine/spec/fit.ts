@@ -12,8 +12,8 @@
  * No clocks or IO of its own: pass `clock` (ms) for timings.
  */
 import { noGrad } from '../autograd';
-import { endStep } from '../backend/backend';
-import type { DataLoader } from '../data/dataloader';
+import { endStep, getBackend } from '../backend/backend';
+import { DataLoader } from '../data/dataloader';
 import type { Module } from '../nn/module';
 import { argmax } from '../ops/index';
 import type { Tensor } from '../tensor';
@@ -57,6 +57,15 @@ export class NaNLossError extends Error {
 
 type Batches = DataLoader<[Tensor, Tensor]> | Iterable<[Tensor, Tensor]>;
 
+/**
+ * Hands a finished batch back to its DataLoader, so that the next is gathered into its arrays rather than new ones
+ * (dataloader.ts `release`; issue #19). Only on a backend whose kernels have read their inputs when they return (the
+ * CPU, wasm); a device backend may still hold launches that read the batch, so it gets new arrays as before.
+ */
+function releaseBatch(data: Batches, batch: [Tensor, Tensor]): void {
+  if (data instanceof DataLoader && getBackend().keep === undefined) data.release(batch);
+}
+
 function correct(output: Tensor, labels: Tensor): number {
   const predicted = argmax(output.detach(), 1).data;
   const y = labels.data;
@@ -78,7 +87,8 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
   let total = 0, hits = 0, samples = 0;
   try {
     noGrad(() => {
-      for (const [x, y] of data) {
+      for (const batch of data) {
+        const [x, y] = batch;
         endStep(); // the last batch's activations are done with, as in training: a device backend frees them
         const output = model.forward(x) as Tensor;
         const loss = lossFn(output, y).item();
@@ -86,6 +96,7 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
         total += options.lossIsSum ? loss : loss * n;
         hits += correct(output, y);
         samples += n;
+        releaseBatch(data, batch);
       }
     });
   } finally {
@@ -106,7 +117,8 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
   model.train();
   optimizer.zeroGrad(true);
   let total = 0, hits = 0, samples = 0, batch = 0;
-  for (const [x, y] of data) {
+  for (const pair of data) {
+    const [x, y] = pair;
     batch++;
     endStep(); // the last batch's tensors are done with: a device backend may reuse their memory
     const output = model.forward(x) as Tensor;
@@ -124,6 +136,7 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
     total += options.lossIsSum ? value : value * n;
     samples += n;
     options.onBatch?.({ epoch, batch, batches, loss: options.lossIsSum ? value / n : value });
+    releaseBatch(data, pair);
   }
   return { loss: samples ? total / samples : NaN, accuracy: samples ? hits / samples : NaN, samples };
 }
