@@ -86,6 +86,11 @@ export interface DatasetSampleOptions {
   split?: 'train' | 'test';
   /** How many images, 1..DATASET_SAMPLES_MAX (default 48). */
   count?: number;
+  /**
+   * The index of the first image: the images from there on, in order (so `{ start: 1234, count: 1 }` is image 1234).
+   * Without it, images evenly spread over the split.
+   */
+  start?: number;
 }
 
 /** A few images to look at, and the class histogram of the split's labels. */
@@ -167,12 +172,13 @@ export const DATASET_ARG_CHECKS = {
     const bad = nameProblem(m, args[0]);
     if (bad || args[1] === undefined) return bad;
     if (!isRecord(args[1])) return `${m}: options must be an object`;
-    const { split, count } = args[1];
+    const { split, count, start } = args[1];
     if (split !== undefined && split !== 'train' && split !== 'test') return `${m}: split must be "train" or "test"`;
     if (count !== undefined && !(Number.isInteger(count) && (count as number) >= 1 && (count as number) <= DATASET_SAMPLES_MAX)) {
       return `${m}: count must be an integer 1..${DATASET_SAMPLES_MAX}`;
     }
-    return onlyKeys(m, args[1], ['split', 'count']);
+    if (start !== undefined && !(Number.isSafeInteger(start) && (start as number) >= 0)) return `${m}: start must be an integer ≥ 0`;
+    return onlyKeys(m, args[1], ['split', 'count', 'start']);
   },
   uploadDatasetFile: (args) => {
     const m = 'uploadDatasetFile';

@@ -60,6 +60,8 @@ describe('dataset API argument checks', () => {
     ['getDatasetSamples', ['tiny', { split: 'validation' }]],
     ['getDatasetSamples', ['tiny', { count: 4, shuffle: true }]],
     ['getDatasetSamples', ['tiny', 'train']],
+    ['getDatasetSamples', ['tiny', { start: -1 }]],
+    ['getDatasetSamples', ['tiny', { start: 1.5 }]],
     ['uploadDatasetFile', [{ uploadId: null, file: '../x.gz', offset: 0, base64: '' }]],
     ['uploadDatasetFile', [{ uploadId: null, file: 'a/b.gz', offset: 0, base64: '' }]],
     ['uploadDatasetFile', [{ uploadId: 'XYZ', file: 'x.gz', offset: 0, base64: '' }]],
@@ -149,6 +151,19 @@ describe('dataset API', () => {
     expect(test).toMatchObject({ ok: true, value: { split: 'test', total: 60 } });
   });
 
+  it('gives one image by its index with start, and names the range when the index is past the end', async () => {
+    await dispatch('fetchDataset', ['tiny']);
+    const one = await dispatch('getDatasetSamples', ['tiny', { split: 'train', start: 123, count: 1 }]);
+    if (!one.ok) throw new Error(one.error.message);
+    const sample = one.value as import('../../common/dataset-api').DatasetSamples;
+    expect(sample.indices).toEqual([123]);
+    expect(sample.labels).toEqual([tiny.trainLabels[123]]);
+    // The raw IDX file: a 16-byte header, then the images row by row.
+    expect([...Buffer.from(sample.pixels, 'base64')]).toEqual([...tiny.raw.trainImages.subarray(16 + 123 * 64, 16 + 124 * 64)]);
+    const past = await dispatch('getDatasetSamples', ['tiny', { split: 'test', start: 60, count: 1 }]);
+    expect(past).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('0..59') } });
+  });
+
   it('verifies and deletes, announcing each change', async () => {
     await dispatch('fetchDataset', ['tiny']);
     events.length = 0;
@@ -230,5 +245,13 @@ describe('pickSamples', () => {
     expect(s.histogram).toEqual([4, 3, 3]);
     expect([...Buffer.from(s.pixels, 'base64').subarray(4, 8)]).toEqual([8, 9, 10, 11]);
     expect(pickSamples('x', 'train', set, ['a', 'b', 'c'], 50).indices).toHaveLength(10);
+  });
+
+  it('takes consecutive images from start, up to the end of the set', () => {
+    const set = { images: Uint8Array.from({ length: 10 * 4 }, (_, i) => i), labels: Uint8Array.from([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]), count: 10, height: 2, width: 2 };
+    const s = pickSamples('x', 'train', set, ['a', 'b', 'c'], 3, 8);
+    expect(s.indices).toEqual([8, 9]);
+    expect(s.labels).toEqual([2, 0]);
+    expect([...Buffer.from(s.pixels, 'base64')]).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
   });
 });

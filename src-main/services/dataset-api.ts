@@ -256,10 +256,10 @@ export class DatasetApi {
   private sampled(name: string, options: DatasetSampleOptions = {}): Promise<DatasetSamples> {
     const split = options.split ?? 'train';
     const count = options.count ?? DATASET_SAMPLES_DEFAULT;
-    const key = `${name}\u0000${split}\u0000${count}`;
+    const key = `${name}\u0000${split}\u0000${count}\u0000${options.start ?? ''}`;
     let answer = this.samples.get(key);
     if (!answer) {
-      answer = this.loadSamples(name, split, count);
+      answer = this.loadSamples(name, split, count, options.start);
       this.samples.set(key, answer);
       answer.catch(() => this.samples.delete(key));
     }
@@ -270,25 +270,32 @@ export class DatasetApi {
     for (const key of this.samples.keys()) if (key.startsWith(`${name}\u0000`)) this.samples.delete(key);
   }
 
-  private async loadSamples(name: string, split: 'train' | 'test', count: number): Promise<DatasetSamples> {
+  private async loadSamples(name: string, split: 'train' | 'test', count: number, start?: number): Promise<DatasetSamples> {
     const data = await this.service.load(name);
     const set = split === 'train' ? data.train : data.test;
     if (!set) throw new ApiCallError('not-found', `${name} has no test images.`);
-    return pickSamples(name, split, set, data.classes, count);
+    if (start !== undefined && start >= set.count) {
+      throw new ApiCallError('not-found', `${name}'s ${split} split has ${set.count} images (0..${set.count - 1}); there is no image ${start}.`);
+    }
+    return pickSamples(name, split, set, data.classes, count, start);
   }
 }
 
-/** Evenly spread images (a mix of classes without randomness), and the label histogram over the whole set. */
+/**
+ * Evenly spread images (a mix of classes without randomness), or with `start` the images from that index on, and
+ * the label histogram over the whole set.
+ */
 export function pickSamples(
   dataset: string,
   split: 'train' | 'test',
   set: { images: Uint8Array; labels: Uint8Array; count: number; height: number; width: number },
   classes: string[],
   count: number,
+  start?: number,
 ): DatasetSamples {
-  const n = Math.min(count, set.count);
+  const n = start === undefined ? Math.min(count, set.count) : Math.max(0, Math.min(count, set.count - start));
   const pixelsPer = set.height * set.width;
-  const indices = Array.from({ length: n }, (_, i) => Math.floor((i * set.count) / n));
+  const indices = Array.from({ length: n }, (_, i) => (start === undefined ? Math.floor((i * set.count) / n) : start + i));
   const pixels = Buffer.alloc(n * pixelsPer);
   indices.forEach((index, i) => pixels.set(set.images.subarray(index * pixelsPer, (index + 1) * pixelsPer), i * pixelsPer));
   const histogram = new Array<number>(classes.length).fill(0);
