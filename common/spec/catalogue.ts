@@ -1,8 +1,18 @@
 /**
- * What each op, loss, optimizer and scheduler takes: the builder's properties panel renders these rows, the validator
- * checks against them, and the exporter maps `name` to `torchName`.
+ * The registry: one row per op, loss, optimizer and scheduler holds everything about it. Its params (PyTorch names,
+ * defaults, ranges, English help), its shape rule (shape-rules.ts, which raises its diagnostics), its node-id
+ * prefix, what the builder shows and seeds for it, an optimizer's state slots and plausible learning rates, a loss's
+ * kind of target. The builder, the validator, shape inference, lint and the exporter read these rows; the engine's
+ * factories are keyed by the same names (engine/spec/registry.ts), and a test checks that both cover the same rows.
+ * How to add a piece: README.md, "Add a layer".
  */
-import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName } from './types';
+import {
+  adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
+  sameShape, sameShapeAlongDim, type ShapeRule,
+} from './shape-rules';
+import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
+
+export { pair } from './shape-rules';
 
 /**
  * - int / float: a number (`min`/`max` inclusive unless `exclusiveMin`).
@@ -31,6 +41,9 @@ export interface ParamInfo {
 
 export type OpCategory = 'input' | 'layer' | 'recurrent' | 'activation' | 'merge';
 
+/** What a node's accessible name on the canvas tells: Conv2d's filters, Linear's out_features, … */
+export type NodeFactKind = 'filters' | 'features' | 'hidden' | 'kernel' | 'p';
+
 export interface OpInfo {
   op: OpName;
   /** The torch constructor, e.g. 'nn.Conv2d'. */
@@ -40,6 +53,19 @@ export interface OpInfo {
   /** Shape in → out, PyTorch "Shape:" style. */
   shapes: string;
   params: ParamInfo[];
+  /** Its output shape, params and MACs from its inputs (shape-rules.ts); it throws the misfit and its fix. */
+  infer: ShapeRule;
+  /** Node ids are this prefix and a number (conv1, fc2); default the op in lower case (relu1). */
+  prefix?: string;
+  /** false: not offered in the builder's palette (still valid in a spec). Its group follows `category`. */
+  palette?: false;
+  /** The param that tells this node apart in its accessible name, e.g. Conv2d's outChannels as 'filters'. */
+  fact?: { kind: NodeFactKind; param: string };
+  /**
+   * The builder's params for a new node, from the shape it receives; `keep` when it is inserted into an edge and
+   * must keep the shape the next node receives (Linear after [N, 784] → {inFeatures: 784, outFeatures: 10}).
+   */
+  newParams?: (incoming: Shape | null, keep: { shape: Shape | null } | null) => Params;
 }
 
 const int = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
@@ -50,6 +76,13 @@ const bool = (name: string, torchName: string, dflt: boolean, help: string): Par
   ({ name, torchName, type: 'bool', default: dflt, help });
 const int2 = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
   ({ name, torchName, type: 'int2', default: dflt, help, ...extra });
+
+const lastDim = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[s.length - 1] === 'number' ? (s[s.length - 1] as number) : null);
+const channels = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[1] === 'number' ? (s[1] as number) : null);
+const recurrentRow = (prefix: string): Pick<OpInfo, 'prefix' | 'fact' | 'newParams'> => ({
+  prefix, fact: { kind: 'hidden', param: 'hiddenSize' },
+  newParams: (incoming) => ({ inputSize: lastDim(incoming) ?? 28, hiddenSize: 64, batchFirst: true }),
+});
 
 const biasParam = bool('bias', 'bias', true, 'Learn an additive bias.');
 const rnnParams = (gates: string): ParamInfo[] => [
@@ -78,11 +111,17 @@ const poolParams = (what: string): ParamInfo[] => [
 export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   Input: {
     op: 'Input', torch: '', category: 'input', shapes: '(N, *shape)',
+    infer: inputShape, palette: false,
     help: 'The data: each sample viewed with this shape (like xb.view(-1, 1, 28, 28)).',
     params: [{ name: 'shape', torchName: 'shape', type: 'shape', default: [1, 28, 28], help: 'Shape of one sample; must hold 784 values for MNIST.' }],
   },
   Linear: {
     op: 'Linear', torch: 'nn.Linear', category: 'layer', shapes: '(N, *, in_features) → (N, *, out_features)',
+    infer: linear, prefix: 'fc', fact: { kind: 'features', param: 'outFeatures' },
+    newParams: (incoming, keep) => {
+      const inFeatures = lastDim(incoming) ?? 784;
+      return { inFeatures, outFeatures: keep ? (lastDim(keep.shape) ?? inFeatures) : NUM_CLASSES };
+    },
     help: 'y = x Wᵀ + b: every output is a weighted sum of all inputs.',
     params: [
       int('inFeatures', 'in_features', null, 'Size of each input sample (last dim).', { required: true, min: 1 }),
@@ -92,6 +131,11 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   },
   Conv2d: {
     op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
+    infer: conv2d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
+    newParams: (incoming, keep) => {
+      const inChannels = channels(incoming) ?? 1;
+      return { inChannels, outChannels: keep ? inChannels : 16, kernelSize: 3, padding: 1 };
+    },
     help: 'Slides learned filters over the image; each output channel is one filter.',
     params: [
       int('inChannels', 'in_channels', null, 'Channels of the input image.', { required: true, min: 1 }),
@@ -106,21 +150,25 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   },
   MaxPool2d: {
     op: 'MaxPool2d', torch: 'nn.MaxPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, H_out, W_out)',
+    infer: pool, prefix: 'pool', fact: { kind: 'kernel', param: 'kernelSize' }, newParams: () => ({ kernelSize: 2 }),
     help: 'Keeps the largest value in each window: downsamples, keeps strong features.',
     params: poolParams('max pool'),
   },
   AvgPool2d: {
     op: 'AvgPool2d', torch: 'nn.AvgPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, H_out, W_out)',
+    infer: pool, prefix: 'pool', fact: { kind: 'kernel', param: 'kernelSize' }, newParams: () => ({ kernelSize: 2 }),
     help: 'Averages each window: downsamples smoothly.',
     params: poolParams('average pool'),
   },
   AdaptiveAvgPool2d: {
     op: 'AdaptiveAvgPool2d', torch: 'nn.AdaptiveAvgPool2d', category: 'layer', shapes: '(N, C, H, W) → (N, C, *output_size)',
+    infer: adaptivePool, prefix: 'pool', palette: false,
     help: 'Averages into a fixed output size, whatever the input size.',
     params: [int2('outputSize', 'output_size', 1, 'Target (H, W).', { min: 1 })],
   },
   Flatten: {
     op: 'Flatten', torch: 'nn.Flatten', category: 'layer', shapes: '(N, C, H, W) → (N, C·H·W)',
+    infer: flatten,
     help: 'Joins dims start_dim..end_dim into one, e.g. images into vectors for Linear.',
     params: [
       int('startDim', 'start_dim', 1, 'First dim to flatten (0 is the batch).', { min: -8, max: 8 }),
@@ -129,21 +177,25 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   },
   Dropout: {
     op: 'Dropout', torch: 'nn.Dropout', category: 'layer', shapes: 'any → same',
+    infer: sameShape, fact: { kind: 'p', param: 'p' },
     help: 'In training, zeroes each value with probability p and scales the rest by 1/(1-p).',
     params: [float('p', 'p', 0.5, 'Probability of zeroing a value.', { min: 0, max: 1 })],
   },
   BatchNorm1d: {
     op: 'BatchNorm1d', torch: 'nn.BatchNorm1d', category: 'layer', shapes: '(N, C) or (N, C, L) → same',
+    infer: batchNorm(false), prefix: 'bn', newParams: (incoming) => ({ numFeatures: channels(incoming) ?? 1 }),
     help: 'Normalizes each feature over the batch, then scales and shifts.',
     params: bnParams,
   },
   BatchNorm2d: {
     op: 'BatchNorm2d', torch: 'nn.BatchNorm2d', category: 'layer', shapes: '(N, C, H, W) → same',
+    infer: batchNorm(true), prefix: 'bn', newParams: (incoming) => ({ numFeatures: channels(incoming) ?? 1 }),
     help: 'Normalizes each channel over the batch and the image, then scales and shifts.',
     params: bnParams,
   },
   RNN: {
     op: 'RNN', torch: 'nn.RNN', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    infer: recurrent(1), ...recurrentRow('rnn'),
     help: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b).',
     params: [
       ...rnnParams(''),
@@ -152,32 +204,38 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   },
   LSTM: {
     op: 'LSTM', torch: 'nn.LSTM', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    infer: recurrent(4), ...recurrentRow('lstm'),
     help: 'Long short-term memory: input, forget and output gates guard a cell state.',
     params: rnnParams(' (and cell c)'),
   },
   GRU: {
     op: 'GRU', torch: 'nn.GRU', category: 'recurrent', shapes: '(N, L, H_in) → (N, H) or (N, L, H)',
+    infer: recurrent(3), ...recurrentRow('gru'),
     help: 'Gated recurrent unit: reset and update gates, no separate cell.',
     params: rnnParams(''),
   },
-  ReLU: { op: 'ReLU', torch: 'nn.ReLU', category: 'activation', shapes: 'any → same', help: 'max(0, x).', params: [] },
+  ReLU: { op: 'ReLU', torch: 'nn.ReLU', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'max(0, x).', params: [] },
   LeakyReLU: {
     op: 'LeakyReLU', torch: 'nn.LeakyReLU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else slope·x.',
+    infer: sameShape,
     params: [float('negativeSlope', 'negative_slope', 0.01, 'Slope for negative inputs.', { min: 0, max: 1 })],
   },
-  Sigmoid: { op: 'Sigmoid', torch: 'nn.Sigmoid', category: 'activation', shapes: 'any → same', help: '1 / (1 + e^-x), into (0, 1).', params: [] },
-  Tanh: { op: 'Tanh', torch: 'nn.Tanh', category: 'activation', shapes: 'any → same', help: 'tanh(x), into (-1, 1).', params: [] },
+  Sigmoid: { op: 'Sigmoid', torch: 'nn.Sigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: '1 / (1 + e^-x), into (0, 1).', params: [] },
+  Tanh: { op: 'Tanh', torch: 'nn.Tanh', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'tanh(x), into (-1, 1).', params: [] },
   GELU: {
     op: 'GELU', torch: 'nn.GELU', category: 'activation', shapes: 'any → same', help: 'x·Φ(x): a smooth ReLU.',
+    infer: sameShape,
     params: [{ name: 'approximate', torchName: 'approximate', type: 'enum', default: 'none', options: ['none', 'tanh'], help: "'tanh' uses the tanh approximation." }],
   },
   ELU: {
     op: 'ELU', torch: 'nn.ELU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else α(e^x - 1).',
+    infer: sameShape,
     params: [float('alpha', 'alpha', 1.0, 'Value approached for very negative inputs is -α.', { min: 0 })],
   },
-  SiLU: { op: 'SiLU', torch: 'nn.SiLU', category: 'activation', shapes: 'any → same', help: 'x·sigmoid(x) (swish).', params: [] },
+  SiLU: { op: 'SiLU', torch: 'nn.SiLU', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·sigmoid(x) (swish).', params: [] },
   Softplus: {
     op: 'Softplus', torch: 'nn.Softplus', category: 'activation', shapes: 'any → same', help: 'log(1 + e^(βx)) / β: a smooth ReLU.',
+    infer: sameShape, palette: false,
     params: [
       float('beta', 'beta', 1, 'Sharpness.', { min: 0, exclusiveMin: true }),
       float('threshold', 'threshold', 20, 'Above β·x > threshold the output is x.', { min: 0 }),
@@ -185,16 +243,19 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   },
   Softmax: {
     op: 'Softmax', torch: 'nn.Softmax', category: 'activation', shapes: 'any → same', help: 'Exponentiates and normalizes along dim into probabilities.',
+    infer: sameShapeAlongDim,
     params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
   },
   LogSoftmax: {
     op: 'LogSoftmax', torch: 'nn.LogSoftmax', category: 'activation', shapes: 'any → same', help: 'log(softmax(x)), computed stably; pair with NLLLoss.',
+    infer: sameShapeAlongDim,
     params: [int('dim', 'dim', 1, 'Dim to normalize over.', { min: -8, max: 8 })],
   },
-  Identity: { op: 'Identity', torch: 'nn.Identity', category: 'activation', shapes: 'any → same', help: 'Passes its input through unchanged.', params: [] },
-  Add: { op: 'Add', torch: '+', category: 'merge', shapes: '(same, same, …) → same', help: 'Element-wise sum of its inputs (a residual connection).', params: [] },
+  Identity: { op: 'Identity', torch: 'nn.Identity', category: 'activation', infer: sameShape, palette: false, shapes: 'any → same', help: 'Passes its input through unchanged.', params: [] },
+  Add: { op: 'Add', torch: '+', category: 'merge', infer: addShapes, shapes: '(same, same, …) → same', help: 'Element-wise sum of its inputs (a residual connection).', params: [] },
   Concat: {
     op: 'Concat', torch: 'torch.cat', category: 'merge', shapes: 'inputs equal except along dim → joined',
+    infer: concatShapes,
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
@@ -207,20 +268,32 @@ const reduction: ParamInfo = {
 
 export interface TypedInfo { type: string; torch: string; help: string; params: ParamInfo[] }
 
-export const LOSS_CATALOGUE: Record<LossName, TypedInfo> = {
+export interface LossInfo extends TypedInfo {
+  /** What the loss compares the output with: class indices, or one-hot float rows made from them. */
+  targets: 'indices' | 'one-hot';
+}
+
+export interface OptimizerInfo extends TypedInfo {
+  /** Tensors of state it keeps per parameter (momentum buffers, moment estimates), given its resolved params. */
+  stateSlots: (p: Params) => number;
+  /** Learning rates outside [low, high] are almost surely typos for this optimizer (lint's implausible-lr). */
+  plausibleLr: [number, number];
+}
+
+export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   CrossEntropyLoss: {
-    type: 'CrossEntropyLoss', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
+    type: 'CrossEntropyLoss', targets: 'indices', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
     params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 })],
   },
-  NLLLoss: { type: 'NLLLoss', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).', params: [reduction] },
-  MSELoss: { type: 'MSELoss', torch: 'nn.MSELoss', help: 'Mean squared error against one-hot targets.', params: [reduction] },
-  L1Loss: { type: 'L1Loss', torch: 'nn.L1Loss', help: 'Mean absolute error against one-hot targets.', params: [reduction] },
+  NLLLoss: { type: 'NLLLoss', targets: 'indices', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).', params: [reduction] },
+  MSELoss: { type: 'MSELoss', targets: 'one-hot', torch: 'nn.MSELoss', help: 'Mean squared error against one-hot targets.', params: [reduction] },
+  L1Loss: { type: 'L1Loss', targets: 'one-hot', torch: 'nn.L1Loss', help: 'Mean absolute error against one-hot targets.', params: [reduction] },
   SmoothL1Loss: {
-    type: 'SmoothL1Loss', torch: 'nn.SmoothL1Loss', help: 'Squared below beta, absolute above (Huber / beta).',
+    type: 'SmoothL1Loss', targets: 'one-hot', torch: 'nn.SmoothL1Loss', help: 'Squared below beta, absolute above (Huber / beta).',
     params: [reduction, float('beta', 'beta', 1.0, 'Where the loss turns from squared to absolute.', { min: 0 })],
   },
-  BCELoss: { type: 'BCELoss', torch: 'nn.BCELoss', help: 'Binary cross-entropy of probabilities (after Sigmoid) vs one-hot targets.', params: [reduction] },
-  BCEWithLogitsLoss: { type: 'BCEWithLogitsLoss', torch: 'nn.BCEWithLogitsLoss', help: 'Sigmoid + BCE in one stable step, on raw logits.', params: [reduction] },
+  BCELoss: { type: 'BCELoss', targets: 'one-hot', torch: 'nn.BCELoss', help: 'Binary cross-entropy of probabilities (after Sigmoid) vs one-hot targets.', params: [reduction] },
+  BCEWithLogitsLoss: { type: 'BCEWithLogitsLoss', targets: 'one-hot', torch: 'nn.BCEWithLogitsLoss', help: 'Sigmoid + BCE in one stable step, on raw logits.', params: [reduction] },
 };
 
 const lr = (dflt: number): ParamInfo => float('lr', 'lr', dflt, 'Learning rate: step size of each update.', { min: 0, exclusiveMin: true });
@@ -232,9 +305,10 @@ const betas: ParamInfo = {
 };
 const amsgrad = bool('amsgrad', 'amsgrad', false, 'Use the maximum of past squared gradients (AMSGrad).');
 
-export const OPTIMIZER_CATALOGUE: Record<OptimizerName, TypedInfo> = {
+export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
   SGD: {
     type: 'SGD', torch: 'optim.SGD', help: 'Stochastic gradient descent, optionally with momentum.',
+    stateSlots: (p) => (Number(p.momentum) > 0 ? 1 : 0), plausibleLr: [1e-6, 10],
     params: [
       lr(1e-3),
       float('momentum', 'momentum', 0, 'Fraction of the previous update kept.', { min: 0, max: 1 }),
@@ -243,10 +317,19 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, TypedInfo> = {
       bool('nesterov', 'nesterov', false, 'Nesterov momentum (needs momentum > 0, dampening 0).'),
     ],
   },
-  Adam: { type: 'Adam', torch: 'optim.Adam', help: 'Adaptive moments: per-parameter step sizes.', params: [lr(1e-3), betas, eps(1e-8), weightDecay(), amsgrad] },
-  AdamW: { type: 'AdamW', torch: 'optim.AdamW', help: 'Adam with decoupled weight decay.', params: [lr(1e-3), betas, eps(1e-8), weightDecay(1e-2), amsgrad] },
+  Adam: {
+    type: 'Adam', torch: 'optim.Adam', help: 'Adaptive moments: per-parameter step sizes.',
+    stateSlots: (p) => (p.amsgrad ? 3 : 2), plausibleLr: [1e-6, 0.1],
+    params: [lr(1e-3), betas, eps(1e-8), weightDecay(), amsgrad],
+  },
+  AdamW: {
+    type: 'AdamW', torch: 'optim.AdamW', help: 'Adam with decoupled weight decay.',
+    stateSlots: (p) => (p.amsgrad ? 3 : 2), plausibleLr: [1e-6, 0.1],
+    params: [lr(1e-3), betas, eps(1e-8), weightDecay(1e-2), amsgrad],
+  },
   RMSprop: {
     type: 'RMSprop', torch: 'optim.RMSprop', help: 'Divides by a running RMS of the gradient.',
+    stateSlots: (p) => 1 + (Number(p.momentum) > 0 ? 1 : 0) + (p.centered ? 1 : 0), plausibleLr: [1e-6, 0.1],
     params: [
       lr(1e-2),
       float('alpha', 'alpha', 0.99, 'Smoothing of the squared-gradient average.', { min: 0, max: 1 }),
@@ -257,6 +340,7 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, TypedInfo> = {
   },
   Adagrad: {
     type: 'Adagrad', torch: 'optim.Adagrad', help: 'Step sizes shrink with the sum of past squared gradients.',
+    stateSlots: () => 1, plausibleLr: [1e-6, 1],
     params: [
       lr(1e-2),
       float('lrDecay', 'lr_decay', 0, 'Learning-rate decay per step.', { min: 0 }),
@@ -267,6 +351,7 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, TypedInfo> = {
   },
   Adadelta: {
     type: 'Adadelta', torch: 'optim.Adadelta', help: 'Adagrad with running averages instead of sums; lr 1.0 by default.',
+    stateSlots: () => 2, plausibleLr: [1e-4, 10],
     params: [lr(1.0), float('rho', 'rho', 0.9, 'Running-average decay.', { min: 0, max: 1 }), eps(1e-6), weightDecay()],
   },
 };
@@ -310,8 +395,12 @@ export function opParams(node: { op: OpName; params?: Params }): Params {
   return resolveParams(OP_CATALOGUE[node.op].params, node.params);
 }
 
-/** An int2 value as [h, w]. */
-export function pair(value: ParamValue): [number, number] {
-  if (Array.isArray(value)) return [value[0], value[1]];
-  return [value as number, value as number];
+/** A node's id prefix: conv for Conv2d, fc for Linear, relu for ReLU. */
+export function idPrefix(op: OpName): string {
+  return OP_CATALOGUE[op].prefix ?? op.toLowerCase();
 }
+
+/** Every row of the four catalogues by name (ops, losses, optimizers and schedulers have distinct names). */
+export const PIECES: Readonly<Record<string, { help: string; params: readonly ParamInfo[] }>> = {
+  ...OP_CATALOGUE, ...LOSS_CATALOGUE, ...OPTIMIZER_CATALOGUE, ...SCHEDULER_CATALOGUE,
+};

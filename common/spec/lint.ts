@@ -20,15 +20,10 @@ function warning(rule: string, nodeId: string | undefined, code: DiagnosticCode,
   return { rule, ...(nodeId === undefined ? {} : { nodeId }), code, params, message: renderDiagnostic(diagnostic(code, params)) };
 }
 
-/** Learning rates outside [low, high] are almost surely typos for this optimizer. */
-export const PLAUSIBLE_LR: Record<OptimizerName, [number, number]> = {
-  SGD: [1e-6, 10],
-  Adam: [1e-6, 0.1],
-  AdamW: [1e-6, 0.1],
-  RMSprop: [1e-6, 0.1],
-  Adagrad: [1e-6, 1],
-  Adadelta: [1e-4, 10],
-};
+/** Learning rates outside [low, high] are almost surely typos for this optimizer (each row's `plausibleLr`). */
+export const PLAUSIBLE_LR = Object.fromEntries(
+  Object.entries(OPTIMIZER_CATALOGUE).map(([name, info]) => [name, info.plausibleLr]),
+) as Record<OptimizerName, [number, number]>;
 
 /** The last node that changes values, skipping Identity and Dropout (which is a no-op in eval). */
 function lastMeaningful(spec: ModelSpec, nodes: Map<string, SpecNode>): SpecNode | undefined {

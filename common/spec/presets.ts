@@ -2,14 +2,10 @@
  * Ready-made specs: the models of PyTorch's "What is torch.nn really?" tutorial and a few classics.
  * Each passes validateSpec and lintSpec cleanly (a test checks).
  */
+import { idPrefix } from './catalogue';
 import type { DataSpec, LossSpec, ModelSpec, OpName, OptimizerSpec, Params, SpecEdge, SpecNode } from './types';
 
 type Layer = [OpName, Params?];
-
-const PREFIX: Partial<Record<OpName, string>> = {
-  Conv2d: 'conv', Linear: 'fc', MaxPool2d: 'pool', AvgPool2d: 'pool', AdaptiveAvgPool2d: 'pool', LSTM: 'lstm',
-  GRU: 'gru', RNN: 'rnn', BatchNorm1d: 'bn', BatchNorm2d: 'bn',
-};
 
 /** A chain spec Input → layers…, node ids like conv1, relu1, pool1, fc1. */
 export function chainSpec(opts: {
@@ -20,7 +16,7 @@ export function chainSpec(opts: {
   const edges: SpecEdge[] = [];
   const counts = new Map<string, number>();
   for (const [op, params = {}] of opts.layers) {
-    const prefix = PREFIX[op] ?? op.toLowerCase();
+    const prefix = idPrefix(op);
     const n = (counts.get(prefix) ?? 0) + 1;
     counts.set(prefix, n);
     const id = `${prefix}${n}`;

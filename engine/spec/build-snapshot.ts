@@ -70,7 +70,7 @@ export function snapshot(spec: ModelSpec): BuildSnapshot {
   const losses: Record<string, number> = {};
   for (const type of LOSSES as readonly LossName[]) {
     // BCELoss needs probabilities; the others take the output as it is.
-    const lossSpec = { ...spec, loss: { type, params: type === 'SmoothL1Loss' ? { beta: 0.5 } : {} } };
+    const lossSpec = { ...spec, loss: { type, params: (type === 'SmoothL1Loss' ? { beta: 0.5 } : {}) as Params } };
     const input = type === 'BCELoss' ? tensor(Float32Array.from(out.data, (v) => 1 / (1 + Math.exp(-v))), out.shape) : out;
     losses[type] = round(makeLoss(lossSpec)(input, labels).data[0]);
   }

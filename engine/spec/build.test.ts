@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset, inferShapes, PRESETS } from '../../common/spec/index';
 import { Sequential } from '../nn/container';
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD, StepLR } from '../optim/index';
+import { Adadelta, Adagrad, Adam, AdamW, MultiStepLR, RMSprop, SGD, StepLR } from '../optim/index';
 import { manualSeed, Random } from '../random';
 import { randn, tensor } from '../tensor';
 import {
-  buildModel, GraphModule, makeLoss, makeOptimizer, makeScheduler, MultiStepLR, oneHot, prepareInput,
+  buildModel, GraphModule, makeLoss, makeOptimizer, makeScheduler, oneHot, prepareInput,
 } from './build';
 
 const batch = (spec: (typeof PRESETS)[string], n = 2) => prepareInput(spec, randn([n, 1, 28, 28], new Random(1)));
@@ -107,6 +107,25 @@ describe('makeOptimizer / makeScheduler / makeLoss', () => {
     expect(lrs[1]).toBeCloseTo(1e-4);
     expect(lrs[2]).toBeCloseTo(1e-5);
     expect(makeScheduler(getPreset('MLP')!, opt2)).toBeNull();
+  });
+
+  it("runs a spec's MultiStepLR with optim's tested scheduler, matching torch 1.13 epoch by epoch", () => {
+    // torch 1.13: SGD([p], lr=0.1, momentum=0.9), MultiStepLR(milestones=[2, 5, 5, 9], gamma=0.5), 12 × step()
+    // (the same run as lr-scheduler.test.ts's torchMore.multistep; a repeated milestone decays twice).
+    const torch = [0.1, 0.1, 0.05, 0.05, 0.05, 0.0125, 0.0125, 0.0125, 0.0125, 0.00625, 0.00625, 0.00625, 0.00625];
+    const spec = {
+      ...getPreset('MLP')!, optimizer: { type: 'SGD' as const, params: { lr: 0.1, momentum: 0.9 } },
+      scheduler: { type: 'MultiStepLR' as const, params: { milestones: [2, 5, 5, 9], gamma: 0.5 } },
+    };
+    const opt = makeOptimizer(spec, params());
+    const sched = makeScheduler(spec, opt)!;
+    expect(sched).toBeInstanceOf(MultiStepLR);
+    const lrs = [opt.paramGroups[0].lr];
+    for (let epoch = 0; epoch < 12; epoch++) {
+      sched.step();
+      lrs.push(opt.paramGroups[0].lr);
+    }
+    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(torch[i], 12));
   });
 
   it('turns labels into one-hot targets for regression-style losses', () => {

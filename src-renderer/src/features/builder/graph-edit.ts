@@ -10,7 +10,7 @@
  * - Removing a node heals the chain around it (its input is wired to its outputs).
  */
 import {
-  inferShapes, inputsOf, outputsOf, NUM_CLASSES, SPEC_VERSION,
+  idPrefix, inferShapes, inputsOf, OP_CATALOGUE, outputsOf, SPEC_VERSION,
   type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params, type Shape,
   type SpecEdge, type SpecNode,
 } from '../../../../common/spec';
@@ -29,14 +29,9 @@ export function emptySpec(): ModelSpec {
   };
 }
 
-const PREFIX: Partial<Record<OpName, string>> = {
-  Conv2d: 'conv', Linear: 'fc', MaxPool2d: 'pool', AvgPool2d: 'pool', AdaptiveAvgPool2d: 'pool', LSTM: 'lstm',
-  GRU: 'gru', RNN: 'rnn', BatchNorm1d: 'bn', BatchNorm2d: 'bn',
-};
-
 /** The next free id for an op: fc1, fc2, conv1, relu1, … */
 export function nextId(spec: ModelSpec, op: OpName, taken: ReadonlySet<string> = new Set()): string {
-  const prefix = PREFIX[op] ?? op.toLowerCase();
+  const prefix = idPrefix(op);
   const used = new Set([...spec.nodes.map((n) => n.id), ...taken]);
   let n = 1;
   while (used.has(`${prefix}${n}`)) n += 1;
@@ -49,38 +44,13 @@ export function chainEnd(spec: ModelSpec): string {
   return (sinks.length === 1 ? sinks[0] : spec.nodes[spec.nodes.length - 1]).id;
 }
 
-const last = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[s.length - 1] === 'number' ? (s[s.length - 1] as number) : null);
-const channels = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[1] === 'number' ? (s[1] as number) : null);
-
 /**
  * Params for a new node given the shape it receives (`incoming`) and, when it is inserted into an edge, the node it
- * will feed (`next`), e.g. Linear after [N, 784] → {inFeatures: 784, outFeatures: 10}.
+ * will feed (`next`), e.g. Linear after [N, 784] → {inFeatures: 784, outFeatures: 10}. Each op's rule is its
+ * catalogue row's `newParams`.
  */
 export function defaultParams(op: OpName, incoming: Shape | null, next?: SpecNode, nextIncoming?: Shape | null): Params {
-  const keep = next !== undefined;
-  switch (op) {
-    case 'Linear': {
-      const inFeatures = last(incoming) ?? 784;
-      const outFeatures = keep ? (last(nextIncoming ?? null) ?? inFeatures) : NUM_CLASSES;
-      return { inFeatures, outFeatures };
-    }
-    case 'Conv2d': {
-      const inChannels = channels(incoming) ?? 1;
-      return { inChannels, outChannels: keep ? inChannels : 16, kernelSize: 3, padding: 1 };
-    }
-    case 'MaxPool2d':
-    case 'AvgPool2d':
-      return { kernelSize: 2 };
-    case 'BatchNorm1d':
-    case 'BatchNorm2d':
-      return { numFeatures: channels(incoming) ?? 1 };
-    case 'RNN':
-    case 'LSTM':
-    case 'GRU':
-      return { inputSize: last(incoming) ?? 28, hiddenSize: 64, batchFirst: true };
-    default:
-      return {};
-  }
+  return OP_CATALOGUE[op].newParams?.(incoming, next === undefined ? null : { shape: nextIncoming ?? null }) ?? {};
 }
 
 function shapeOf(spec: ModelSpec, id: string): Shape | null {

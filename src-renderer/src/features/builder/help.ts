@@ -1,16 +1,26 @@
 /**
- * The catalogue's help texts through the i18n catalog: `help.Linear`, `help.Linear.inFeatures`, `help.SGD.lr`, …
- * The English entries repeat common/spec's catalogue word for word (a test keeps them in step), so a new op or
- * param without an entry still shows the catalogue's English.
+ * The catalogue's help texts in the learner's language: `help.Linear`, `help.Linear.inFeatures`, `help.SGD.lr`, …
+ * The English is the catalogue row's own (common/spec/catalogue.ts), so a new piece needs no English here; the
+ * Korean is written by hand in ko.ts's `koHelp` (help.test.ts checks that every row and param has it).
  */
-import { en } from '../../lib/i18n/en';
+import { PIECES } from '../../../../common/spec';
+import { koHelp } from '../../lib/i18n/ko';
+import type { Locale } from '../../lib/i18n/translate';
 
 export function helpKey(owner: string, param?: string): string {
   return param ? `help.${owner}.${param}` : `help.${owner}`;
 }
 
-/** `translate` is i18n's t(); help texts take no parameters. */
-export function helpText(translate: (key: never) => string, owner: string, param?: string, fallback = ''): string {
+/** The catalogue's English for a piece or one of its params; '' for a name the catalogue does not know. */
+export function englishHelp(owner: string, param?: string): string {
+  const piece = Object.hasOwn(PIECES, owner) ? PIECES[owner] : undefined;
+  if (!piece) return '';
+  return param === undefined ? piece.help : (piece.params.find((p) => p.name === param)?.help ?? '');
+}
+
+/** The help text in `locale`, falling back to the catalogue's English (e.g. `helpText(i18n.locale, 'SGD', 'lr')`). */
+export function helpText(locale: Locale, owner: string, param?: string): string {
   const key = helpKey(owner, param);
-  return Object.hasOwn(en, key) ? (translate as unknown as (k: string) => string)(key) : fallback;
+  if (locale === 'ko' && Object.hasOwn(koHelp, key)) return koHelp[key];
+  return englishHelp(owner, param);
 }

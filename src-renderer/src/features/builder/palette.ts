@@ -3,7 +3,7 @@
  * something to drag onto the canvas (or pick from the command palette); `search` filters by name and help text.
  */
 import {
-  DATASETS, LOSS_CATALOGUE, LOSSES, OP_CATALOGUE, OPTIMIZER_CATALOGUE, OPTIMIZERS,
+  DATASETS, LOSS_CATALOGUE, LOSSES, OP_CATALOGUE, OPS, OPTIMIZER_CATALOGUE, OPTIMIZERS,
   type DatasetName, type LossName, type OpName, type OptimizerName,
 } from '../../../../common/spec';
 
@@ -20,10 +20,10 @@ export interface PaletteGroup {
   items: PaletteItem[];
 }
 
-const LAYERS: OpName[] = [
-  'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'Flatten', 'Dropout', 'BatchNorm1d', 'BatchNorm2d', 'RNN', 'LSTM', 'GRU', 'Add', 'Concat',
-];
-const ACTIVATIONS: OpName[] = ['ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'SiLU', 'Softmax', 'LogSoftmax'];
+/** The ops offered, in the catalogue's order: activations in their own group, every other op (merges too) a layer. */
+const offered = OPS.filter((name) => OP_CATALOGUE[name].palette !== false);
+const LAYERS = offered.filter((name) => OP_CATALOGUE[name].category !== 'activation');
+const ACTIVATIONS = offered.filter((name) => OP_CATALOGUE[name].category === 'activation');
 
 const op = (name: OpName): PaletteItem => ({ kind: 'op', name, torch: OP_CATALOGUE[name].torch, help: OP_CATALOGUE[name].help });
 

@@ -3,7 +3,7 @@
  * shapes, the facts behind each node's accessible name, the memory estimate and why Train is not possible yet.
  */
 import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeIssue, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
-import { opParams, pair } from '../../../../common/spec';
+import { OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams, pair, resolveParams, type NodeFactKind } from '../../../../common/spec';
 import type { PendingEdit } from './pending-edits';
 
 /** ['N', 1, 28, 28] → '[N,1,28,28]'; unknown → '?'. */
@@ -27,31 +27,21 @@ export function shapeFlow(report: ShapeReport, chainIds: readonly string[] | nul
   return chainIds.map((id) => compactShape(report.nodes[id]?.shape)).join(' → ');
 }
 
-export type NodeFact = { kind: 'filters' | 'features' | 'hidden' | 'kernel' | 'p' | 'none'; value: string };
+export type NodeFact = { kind: NodeFactKind | 'none'; value: string };
 
-/** The op's telling number for its accessible name: Conv2d's filters, Linear's out_features, … */
+/** The op's telling number for its accessible name (its catalogue row's `fact`): Conv2d's filters, Linear's out_features, … */
 export function nodeFact(node: SpecNode): NodeFact {
-  const p = opParams(node);
-  switch (node.op) {
-    case 'Conv2d': return { kind: 'filters', value: String(p.outChannels ?? '?') };
-    case 'Linear': return { kind: 'features', value: String(p.outFeatures ?? '?') };
-    case 'RNN': case 'LSTM': case 'GRU': return { kind: 'hidden', value: String(p.hiddenSize ?? '?') };
-    case 'MaxPool2d': case 'AvgPool2d': return p.kernelSize == null ? { kind: 'none', value: '' } : { kind: 'kernel', value: pair(p.kernelSize).join('×') };
-    case 'Dropout': return { kind: 'p', value: String(p.p) };
-    default: return { kind: 'none', value: '' };
-  }
+  const fact = OP_CATALOGUE[node.op]?.fact;
+  if (!fact) return { kind: 'none', value: '' };
+  const value = opParams(node)[fact.param];
+  if (fact.kind === 'kernel') return value == null ? { kind: 'none', value: '' } : { kind: 'kernel', value: pair(value).join('×') };
+  return { kind: fact.kind, value: String(value ?? '?') };
 }
 
-/** Extra state each optimizer keeps per parameter (momentum buffers, moment estimates). */
+/** Extra state each optimizer keeps per parameter (momentum buffers, moment estimates): its row's `stateSlots`. */
 export function optimizerSlots(optimizer: OptimizerSpec): number {
-  const p = optimizer.params;
-  switch (optimizer.type) {
-    case 'SGD': return Number(p.momentum ?? 0) > 0 ? 1 : 0;
-    case 'Adam': case 'AdamW': return p.amsgrad ? 3 : 2;
-    case 'RMSprop': return 1 + (Number(p.momentum ?? 0) > 0 ? 1 : 0) + (p.centered ? 1 : 0);
-    case 'Adagrad': return 1;
-    case 'Adadelta': return 2;
-  }
+  const info = OPTIMIZER_CATALOGUE[optimizer.type];
+  return info.stateSlots(resolveParams(info.params, optimizer.params));
 }
 
 /**

@@ -1,0 +1,108 @@
+/**
+ * The engine's half of the catalogue (common/spec/catalogue.ts): for every row, the factory that makes its engine
+ * object from the row's params (defaults already filled in). Keyed by the catalogue's names; the `Record` types make a
+ * missing row a type error, and registry.test.ts checks both ways at run time. Input, Add and Concat are not modules:
+ * buildModel and GraphModule wire them.
+ */
+import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, type Params, type SchedulerName } from '../../common/spec/index';
+import type { Tensor } from '../tensor';
+import {
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
+  ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
+  ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
+} from '../nn/index';
+import {
+  Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
+  type HasLrGroups, type LRScheduler,
+} from '../optim/index';
+
+/** Ops that become a module; the Input and the merges are wiring. */
+export type LayerOp = Exclude<OpName, 'Input' | (typeof MERGE_OPS)[number]>;
+
+// Recurrent layers as single-output modules (the spec's `output` option), keeping torch's parameter names.
+class RNNSequence extends RNN {
+  override forward(input: Tensor): Tensor { return this.forwardSequence(input)[0]; }
+}
+class LSTMSequence extends LSTM {
+  override forward(input: Tensor): Tensor { return this.forwardSequence(input)[0]; }
+}
+class GRUSequence extends GRU {
+  override forward(input: Tensor): Tensor { return this.forwardSequence(input)[0]; }
+}
+
+const n = (p: Params, name: string) => p[name] as number;
+const b = (p: Params, name: string) => p[name] as boolean;
+const orNull = (v: Params[string]) => (v === null ? null : pair(v));
+const recurrentOptions = (p: Params) =>
+  ({ numLayers: n(p, 'numLayers'), bias: b(p, 'bias'), batchFirst: b(p, 'batchFirst'), returnLastStep: p.output === 'last' });
+const batchNormOptions = (p: Params) => ({ eps: n(p, 'eps'), momentum: n(p, 'momentum'), affine: b(p, 'affine') });
+
+export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
+  Linear: (p) => new Linear(n(p, 'inFeatures'), n(p, 'outFeatures'), { bias: b(p, 'bias') }),
+  Conv2d: (p) => new Conv2d(n(p, 'inChannels'), n(p, 'outChannels'), pair(p.kernelSize), {
+    stride: pair(p.stride), padding: pair(p.padding), dilation: pair(p.dilation), groups: n(p, 'groups'), bias: b(p, 'bias'),
+  }),
+  MaxPool2d: (p) => new MaxPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
+  AvgPool2d: (p) => new AvgPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
+  AdaptiveAvgPool2d: (p) => new AdaptiveAvgPool2d(pair(p.outputSize)),
+  Flatten: (p) => new Flatten(n(p, 'startDim'), n(p, 'endDim')),
+  Dropout: (p) => new Dropout(n(p, 'p')),
+  BatchNorm1d: (p) => new BatchNorm1d(n(p, 'numFeatures'), batchNormOptions(p)),
+  BatchNorm2d: (p) => new BatchNorm2d(n(p, 'numFeatures'), batchNormOptions(p)),
+  RNN: (p) => {
+    const options = { ...recurrentOptions(p), nonlinearity: p.nonlinearity as 'tanh' | 'relu' };
+    return new (options.returnLastStep ? RNN : RNNSequence)(n(p, 'inputSize'), n(p, 'hiddenSize'), options);
+  },
+  LSTM: (p) => new (p.output === 'last' ? LSTM : LSTMSequence)(n(p, 'inputSize'), n(p, 'hiddenSize'), recurrentOptions(p)),
+  GRU: (p) => new (p.output === 'last' ? GRU : GRUSequence)(n(p, 'inputSize'), n(p, 'hiddenSize'), recurrentOptions(p)),
+  ReLU: () => new ReLU(),
+  LeakyReLU: (p) => new LeakyReLU(n(p, 'negativeSlope')),
+  Sigmoid: () => new Sigmoid(),
+  Tanh: () => new Tanh(),
+  GELU: (p) => new GELU(p.approximate as 'none' | 'tanh'),
+  ELU: (p) => new ELU(n(p, 'alpha')),
+  SiLU: () => new SiLU(),
+  Softplus: (p) => new Softplus(n(p, 'beta'), n(p, 'threshold')),
+  Softmax: (p) => new Softmax(n(p, 'dim')),
+  LogSoftmax: (p) => new LogSoftmax(n(p, 'dim')),
+  Identity: () => new Identity(),
+};
+
+export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
+const reduction = (p: Params) => p.reduction as 'mean' | 'sum';
+
+export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
+  CrossEntropyLoss: (p) => new CrossEntropyLoss({ reduction: reduction(p), labelSmoothing: n(p, 'labelSmoothing') }),
+  NLLLoss: (p) => new NLLLoss({ reduction: reduction(p) }),
+  MSELoss: (p) => new MSELoss({ reduction: reduction(p) }),
+  L1Loss: (p) => new L1Loss({ reduction: reduction(p) }),
+  SmoothL1Loss: (p) => new SmoothL1Loss({ reduction: reduction(p), beta: n(p, 'beta') }),
+  BCELoss: (p) => new BCELoss({ reduction: reduction(p) }),
+  BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
+};
+
+export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta;
+const adamOptions = (p: Params) =>
+  ({ lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), amsgrad: b(p, 'amsgrad') });
+
+export const OPTIMIZER_FACTORIES: Record<OptimizerName, (params: Tensor[], p: Params) => AnyOptimizer> = {
+  SGD: (list, p) => new SGD(list, {
+    lr: n(p, 'lr'), momentum: n(p, 'momentum'), dampening: n(p, 'dampening'), weightDecay: n(p, 'weightDecay'), nesterov: b(p, 'nesterov'),
+  }),
+  Adam: (list, p) => new Adam(list, adamOptions(p)),
+  AdamW: (list, p) => new AdamW(list, adamOptions(p)),
+  RMSprop: (list, p) => new RMSprop(list, {
+    lr: n(p, 'lr'), alpha: n(p, 'alpha'), eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), momentum: n(p, 'momentum'), centered: b(p, 'centered'),
+  }),
+  Adagrad: (list, p) => new Adagrad(list, {
+    lr: n(p, 'lr'), lrDecay: n(p, 'lrDecay'), weightDecay: n(p, 'weightDecay'), initialAccumulatorValue: n(p, 'initialAccumulatorValue'), eps: n(p, 'eps'),
+  }),
+  Adadelta: (list, p) => new Adadelta(list, { lr: n(p, 'lr'), rho: n(p, 'rho'), eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
+};
+
+export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups, p: Params) => LRScheduler> = {
+  StepLR: (o, p) => new StepLR(o, n(p, 'stepSize'), { gamma: n(p, 'gamma') }),
+  MultiStepLR: (o, p) => new MultiStepLR(o, p.milestones as number[], { gamma: n(p, 'gamma') }),
+  ExponentialLR: (o, p) => new ExponentialLR(o, n(p, 'gamma')),
+  CosineAnnealingLR: (o, p) => new CosineAnnealingLR(o, n(p, 'tMax'), { etaMin: n(p, 'etaMin') }),
+};
