@@ -7,10 +7,10 @@
  * halve training on two cores.
  *
  * Why 5 and not 10 (Windows' "below normal"): measured with `npm run bench:ui -- --busy --engine-nice N` on two
- * cores with four spinning processes at normal priority, LeNet-5 trained at 613 images/s at nice 0, 405 at nice 5
- * and 31-48 at nice 10, while the page's longest task was 99, <50 and 54-77 ms: at 10 any other busy program
- * starves training for no gain in smoothness; at 5 the page kept every task under 50 ms and switched tabs in
- * under 65 ms.
+ * cores with four spinning processes at normal priority, LeNet-5 trained at 613 images/s at nice 0, 83-405 at
+ * nice 5 and 31-48 at nice 10, while the page's longest task was 99 ms, 236 ms or none over 50, and 54-77 ms. These
+ * are single runs on a shared machine that other work kept at a load average of 12-19, so read them as directions:
+ * at 10 any other busy program starves training for no clear gain in smoothness.
  *
  * On Linux a nice value belongs to a thread, not a process: every thread that exists now is lowered (the V8 and
  * libuv threads Node started), and threads made later (the wasm workers, Dawn's) inherit it from their creator.
