@@ -6,9 +6,13 @@ import type { ModelSpec, SpecNode } from './types';
 
 /** Incoming node ids of `id`, ordered by port (then by edge order). */
 export function inputsOf(spec: ModelSpec, id: string): string[] {
-  const incoming = spec.edges
-    .map((e, index) => ({ e, index }))
-    .filter(({ e }) => e.to === id);
+  // One pass that allocates only for the matches: it runs once per node, and a 5,000-layer chain (#17.2) made
+  // the map-then-filter allocate 25 million objects before its too-big refusal could answer.
+  const incoming: { e: ModelSpec['edges'][number]; index: number }[] = [];
+  const edges = spec.edges;
+  for (let index = 0; index < edges.length; index++) {
+    if (edges[index]!.to === id) incoming.push({ e: edges[index]!, index });
+  }
   incoming.sort((a, b) => (a.e.port ?? a.index) - (b.e.port ?? b.index) || a.index - b.index);
   return incoming.map(({ e }) => e.from);
 }
@@ -26,20 +30,28 @@ export function topoSort(spec: ModelSpec): { order: string[]; cycle: string[] | 
   const known = new Set(ids);
   const indegree = new Map<string, number>(ids.map((id) => [id, 0]));
   for (const e of spec.edges) if (known.has(e.from) && known.has(e.to)) indegree.set(e.to, indegree.get(e.to)! + 1);
+  // Each node's outgoing edges, in edge order, gathered once: linear in the graph, not nodes × edges.
+  const targets = new Map<string, string[]>();
+  for (const e of spec.edges) {
+    if (!known.has(e.from) || !known.has(e.to)) continue;
+    const list = targets.get(e.from);
+    if (list) list.push(e.to);
+    else targets.set(e.from, [e.to]);
+  }
   const order: string[] = [];
   const ready = ids.filter((id) => indegree.get(id) === 0);
-  while (ready.length > 0) {
-    const id = ready.shift()!;
+  for (let next = 0; next < ready.length; next++) {
+    const id = ready[next]!;
     order.push(id);
-    for (const e of spec.edges) {
-      if (e.from !== id || !known.has(e.to)) continue;
-      const d = indegree.get(e.to)! - 1;
-      indegree.set(e.to, d);
-      if (d === 0) ready.push(e.to);
+    for (const to of targets.get(id) ?? []) {
+      const d = indegree.get(to)! - 1;
+      indegree.set(to, d);
+      if (d === 0) ready.push(to);
     }
   }
   if (order.length === ids.length) return { order, cycle: null };
-  return { order, cycle: ids.filter((id) => !order.includes(id)) };
+  const sorted = new Set(order);
+  return { order, cycle: ids.filter((id) => !sorted.has(id)) };
 }
 
 export function nodeById(spec: ModelSpec): Map<string, SpecNode> {
@@ -53,7 +65,8 @@ export function inputId(spec: ModelSpec): string | undefined {
 
 /** The node with no outgoing edges: the model's output. */
 export function outputId(spec: ModelSpec): string | undefined {
-  const sinks = spec.nodes.filter((n) => !spec.edges.some((e) => e.from === n.id));
+  const sources = new Set(spec.edges.map((e) => e.from));
+  const sinks = spec.nodes.filter((n) => !sources.has(n.id));
   return sinks.length === 1 ? sinks[0].id : undefined;
 }
 

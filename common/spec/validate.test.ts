@@ -103,6 +103,11 @@ describe('validateSpec', () => {
     missing.edges = missing.edges.filter((e) => e.to !== 'conv2');
     expect(messages(missing)).toContain('node "conv2" (Conv2d): missing input, nothing is connected to it');
 
+    const twice = lenet();
+    twice.edges.push({ ...twice.edges[2]! });
+    const { from, to } = twice.edges[2]!;
+    expect(messages(twice)).toEqual([`edge ${from} → ${to}: duplicate edge`]);
+
     const two = lenet();
     two.edges.push({ from: 'pool1', to: 'fc1' });
     expect(messages(two)).toContain('node "fc1" (Linear): has 2 inputs but takes one; join them with Add or Concat');
