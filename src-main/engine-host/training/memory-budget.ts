@@ -31,6 +31,9 @@ export interface MemoryEstimate {
   /** The node with the most parameters, and the one (not the Input) with the largest output at the batch size. */
   largestLayer: { id: string; op: string; params: number } | null;
   largestOutput: { id: string; op: string; values: number } | null;
+  /** All parameters, and how many layers hold any. */
+  params: number;
+  paramLayers: number;
 }
 
 export function estimateTrainingMemory(spec: ModelSpec): MemoryEstimate {
@@ -39,8 +42,10 @@ export function estimateTrainingMemory(spec: ModelSpec): MemoryEstimate {
   let largestLayer: MemoryEstimate['largestLayer'] = null;
   let largestOutput: MemoryEstimate['largestOutput'] = null;
   let activationValues = 0;
+  let paramLayers = 0;
   for (const id of report.order) {
     const node = report.nodes[id]!;
+    if (node.params > 0) paramLayers++;
     if (node.params > (largestLayer?.params ?? 0)) largestLayer = { id, op: node.op, params: node.params };
     if (!node.shape) continue;
     const values = node.shape.reduce<number>((n, d) => n * (d === 'N' ? batch : typeof d === 'number' ? d : 1), 1);
@@ -51,7 +56,10 @@ export function estimateTrainingMemory(spec: ModelSpec): MemoryEstimate {
   const weights = 2 * report.totalParams * FLOAT_BYTES;
   const optimizer = OPTIMIZER_SLOTS * report.totalParams * FLOAT_BYTES;
   const activations = ACTIVATION_COPIES * activationValues * FLOAT_BYTES;
-  return { weights, optimizer, activations, total: weights + optimizer + activations, largestLayer, largestOutput };
+  return {
+    weights, optimizer, activations, total: weights + optimizer + activations, largestLayer, largestOutput,
+    params: report.totalParams, paramLayers,
+  };
 }
 
 /** Half of this machine's memory, in bytes. */
@@ -74,7 +82,11 @@ export function assertFitsMemory(spec: ModelSpec, budget = memoryBudget()): void
   const fix = estimate.activations >= estimate.weights + estimate.optimizer
     ? `lower the batch size (${formatCount(spec.data.batchSize)} now)` +
       (output ? ` or make the layer with the largest output smaller (${output.id}, ${output.op}: ${formatCount(output.values)} values per batch)` : '')
-    : `make the largest layer smaller (${layer!.id}, ${layer!.op}: ${formatCount(layer!.params)} parameters)`;
+    // A 5,000-layer chain has no big layer: shrinking the largest would not do, its number of layers is the cost.
+    : layer!.params * 2 < estimate.params
+      ? `use fewer layers (${formatCount(estimate.paramLayers)} with parameters, ${formatCount(estimate.params)} parameters in all; ` +
+        `the largest, ${layer!.id}, ${layer!.op}, has ${formatCount(layer!.params)})`
+      : `make the largest layer smaller (${layer!.id}, ${layer!.op}: ${formatCount(layer!.params)} parameters)`;
   throw new Error(
     `This model needs about ${gb(estimate.total)} to train (${parts.join(', ')}), more than the ${gb(budget)} ` +
       `LayerLab may use on this machine (half its memory). To train it, ${fix}.`,
