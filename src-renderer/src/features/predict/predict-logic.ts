@@ -23,6 +23,30 @@ export function argmax(values: readonly number[]): number {
   return best;
 }
 
+/**
+ * Performance marks from pen-up to the first frame with the pen-up's prediction (#15.2's 30 ms budget), and the
+ * measures between them that `npm run bench:pad` and e2e/predict-pad.spec.ts read from the page.
+ */
+export const PAD_MARKS = {
+  penUp: 'pad:pen-up',
+  asked: 'pad:asked',
+  prepared: 'pad:prepared',
+  posted: 'pad:posted',
+  answered: 'pad:answered',
+  rendered: 'pad:rendered',
+  onScreen: 'pad:on-screen',
+} as const;
+
+/** [measure, from mark, to mark]: the legs, then the whole way. */
+export const PAD_MEASURES: readonly (readonly [string, string, string])[] = [
+  ['pad: preprocess', PAD_MARKS.asked, PAD_MARKS.prepared],
+  ['pad: post', PAD_MARKS.prepared, PAD_MARKS.posted],
+  ['pad: engine round trip', PAD_MARKS.posted, PAD_MARKS.answered],
+  ['pad: DOM update', PAD_MARKS.answered, PAD_MARKS.rendered],
+  ['pad: to the frame', PAD_MARKS.rendered, PAD_MARKS.onScreen],
+  ['pad: pen-up → on screen', PAD_MARKS.penUp, PAD_MARKS.onScreen],
+];
+
 let lastRequestId = 0;
 /** Unique across the app's features, so a `prediction` goes back to whoever asked. */
 export function nextRequestId(): number {

@@ -3,6 +3,7 @@
  * answer for the current run's weights or a chosen run and checkpoint. Requests go out throttled while the pen
  * moves and at once on pen-up; only the answer to the latest request is shown.
  */
+import { tick } from 'svelte';
 import { DATASET_SAMPLES_MAX } from '../../../../common/dataset-api';
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { CheckpointRef } from '../../../../common/training-protocol';
@@ -10,7 +11,7 @@ import type { DatasetName, Normalize } from '../../../../common/spec/types';
 import type { Host } from '../../lib/host/host';
 import type { TrainingState } from '../training/training.svelte';
 import { preprocess } from './preprocess';
-import { nextRequestId, ownAccuracy, Throttle, type OwnExample } from './predict-logic';
+import { nextRequestId, ownAccuracy, PAD_MARKS, PAD_MEASURES, Throttle, type OwnExample } from './predict-logic';
 import { realDigits, type RealDigits } from './real-digits';
 import { StrokeRecorder, type Stroke } from './strokes';
 
@@ -26,8 +27,12 @@ export class PredictState {
   #stops: (() => void)[] = [];
   #latest: number | null = null;
   #throttle = new Throttle(() => this.#ask(), DRAWING_INTERVAL_MS);
+  /** The request sent at the last pen-up, whose way to the screen is timed with performance marks (PAD_MARKS). */
+  #penUpRequest: number | null = null;
 
   strokes = $state.raw<Stroke[]>([]);
+  /** A pointer is down on the pad (the layer view waits for pen-up, so its requests never queue before a prediction). */
+  drawing = $state(false);
   probabilities = $state.raw<number[] | null>(null);
   predicted = $state<number | null>(null);
   error = $state<string | null>(null);
@@ -78,7 +83,9 @@ export class PredictState {
   // ---------- the pad ----------
 
   down(pointerId: number, x: number, y: number): void {
-    if (this.#recorder.down(pointerId, x, y)) this.strokes = this.#recorder.strokes;
+    if (!this.#recorder.down(pointerId, x, y)) return;
+    this.strokes = this.#recorder.strokes;
+    this.drawing = this.#recorder.drawing;
   }
 
   move(pointerId: number, points: readonly { x: number; y: number }[]): void {
@@ -91,8 +98,14 @@ export class PredictState {
 
   up(pointerId: number): void {
     if (!this.#recorder.up(pointerId)) return;
+    // The marks of the requests sent while drawing go: each pen-up starts afresh (and the buffer stays small).
+    for (const name of Object.values(PAD_MARKS)) performance.clearMarks(name);
+    performance.mark(PAD_MARKS.penUp);
     this.strokes = this.#recorder.strokes;
+    this.drawing = this.#recorder.drawing;
+    const before = this.#latest;
     this.#throttle.now();
+    this.#penUpRequest = this.#latest !== before ? this.#latest : null;
   }
 
   undo(): void {
@@ -104,6 +117,7 @@ export class PredictState {
   clear(): void {
     this.#recorder.clear();
     this.strokes = [];
+    this.drawing = false;
     this.#throttle.cancel();
     this.#latest = null;
     this.probabilities = null;
@@ -130,7 +144,9 @@ export class PredictState {
   // ---------- engine ----------
 
   #ask(): void {
+    performance.mark(PAD_MARKS.asked);
     const prepared = this.prepared;
+    performance.mark(PAD_MARKS.prepared);
     const runId = this.targetRun;
     if (!prepared) return;
     const requestId = nextRequestId();
@@ -138,6 +154,7 @@ export class PredictState {
     const checkpoint: CheckpointRef = this.checkpoint;
     // Without a run id the engine answers with its current run, or explains that there is none.
     this.#host.engine.post({ type: 'predict', requestId, image: prepared.pixels, checkpoint, ...(runId ? { runId } : {}) });
+    performance.mark(PAD_MARKS.posted);
   }
 
   /** Once per dataset: 256 training images spread over the file (about 25 of each class). */
@@ -151,13 +168,32 @@ export class PredictState {
     else if (!answer.ok) this.#referencesFor = null;
   }
 
+  /**
+   * The pen-up answer's last legs: Svelte's DOM update (bars, real digits), then the frame that shows it (a
+   * requestAnimationFrame callback runs just before that frame is painted). The breakdown is left as
+   * performance.measure entries for the bench and the e2e log to read.
+   */
+  #timeToScreen(): void {
+    this.#penUpRequest = null;
+    void tick().then(() => {
+      performance.mark(PAD_MARKS.rendered);
+      requestAnimationFrame(() => {
+        performance.mark(PAD_MARKS.onScreen);
+        for (const [name, from, to] of PAD_MEASURES) performance.measure(name, from, to);
+      });
+    });
+  }
+
   #on(event: EngineEvent): void {
     if (event.type === 'prediction' && event.requestId === this.#latest) {
+      const timed = event.requestId === this.#penUpRequest;
+      if (timed) performance.mark(PAD_MARKS.answered);
       this.error = null;
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
       this.answeredBy = event.runId;
       void this.#loadReferences();
+      if (timed) this.#timeToScreen();
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
       this.error = event.message;
     }
