@@ -267,3 +267,27 @@ test('in Korean: the palette, node names, the Train reason and the tooltips come
       .toHaveAccessibleDescription('학습할 수 없습니다: fc1 (Linear): in_features는 100이지만 입력 [N, 1, 28, 28]의 마지막 차원은 28입니다. 해결: fc1 앞에 Flatten을 넣고 in_features를 784(으)로 설정하세요.');
   });
 });
+
+test("piece help reads the catalogue's English, and the Korean written for it with lang=ko (#18.1)", async ({ app }) => {
+  await app.open();
+  const properties = app.page.getByRole('region', { name: 'Properties' });
+  await test.step('English: the palette tooltip and the properties panel say what the catalogue row says', async () => {
+    const palette = app.page.getByRole('navigation', { name: 'Palette' });
+    await expect(palette.getByRole('button', { name: 'Conv2d', exact: true }))
+      .toHaveAttribute('title', 'nn.Conv2d: Slides learned filters over the image; each output channel is one filter.');
+    await palette.getByRole('button', { name: 'Linear', exact: true }).click();
+    await app.page.getByRole('application', { name: 'Model graph' }).getByRole('button', { name: /^Linear, / }).click();
+    await expect(properties).toContainText('y = x Wᵀ + b: every output is a weighted sum of all inputs.');
+    await expect(properties).toContainText('Size of each input sample (last dim).');
+    await app.page.screenshot({ path: test.info().outputPath('help-english.png') });
+  });
+  await test.step('Korean: the same places in the Korean of ko.ts', async () => {
+    await app.page.goto(`${app.host.url}&lang=ko`);
+    // The graph is kept across the reload: select its Linear again.
+    await app.page.getByRole('application', { name: '모델 그래프' }).getByRole('button', { name: /^Linear, / }).click();
+    const panel = app.page.getByRole('region', { name: '속성' });
+    await expect(panel).toContainText('y = x Wᵀ + b: 모든 출력은 모든 입력의 가중합입니다.');
+    await expect(panel).toContainText('입력 샘플 하나의 크기 (마지막 차원).');
+    await app.page.screenshot({ path: test.info().outputPath('help-korean.png') });
+  });
+});
