@@ -1,10 +1,12 @@
 /**
- * Predict's look inside the network: for one input (the learner's drawing, or a test image they pick), every
+ * Predict's look inside the network: for one input (the learner's drawing, or an image they pick: one of a few test
+ * images, any test image by its index, or an image of the Evaluate gallery), every
  * layer's output as the engine computed it (`layer-outputs`, recorded by forward hooks), and the weights of the
  * layer they click (`layer-weights`). Only the answer to the latest request is shown.
  */
 import type { CheckpointRef, EngineEvent, LayerOutput } from '../../../../common/engine-protocol';
 import { decodeFloat32 } from '../../../../common/inside-protocol';
+import type { DatasetSamples } from '../../../../common/dataset-api';
 import type { DatasetName } from '../../../../common/spec/types';
 import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
@@ -22,6 +24,8 @@ export interface ShownWeights {
 }
 
 export interface TestImage {
+  /** Which split the image is from: a thumbnail or a picked index is a test image; the gallery may show validation. */
+  split: 'test' | 'validation';
   index: number;
   label: number;
   /** 28×28 grey bytes, 0..255, row by row. */
@@ -41,8 +45,12 @@ export class InsideState {
   #answered: { runId: string | null; checkpoint: CheckpointRef } = { runId: null, checkpoint: 'last' };
   #testImagesFor: DatasetName | null = null;
 
-  /** 'drawing': the Predict pad's input; a number: that test image (an index into `testImages`). */
-  source = $state<'drawing' | number>('drawing');
+  /** 'drawing': the Predict pad's input; 'image': `image`. */
+  source = $state<'drawing' | 'image'>('drawing');
+  /** The image looked inside with when the source is 'image'. */
+  image = $state.raw<TestImage | null>(null);
+  /** Images in the test split (what the index picker allows), once known. */
+  testTotal = $state<number | null>(null);
   /** The 0..255 pixels of the input shown (the answer's), and the same as the model saw them (normalised). */
   pixels = $state.raw<number[] | null>(null);
   input = $state.raw<Float32Array | null>(null);
@@ -70,9 +78,27 @@ export class InsideState {
     this.#stop = null;
   }
 
-  /** The chosen test image, when the source is one. */
+  /** The chosen image, when the source is one. */
   get testImage(): TestImage | null {
-    return typeof this.source === 'number' ? (this.testImages[this.source] ?? null) : null;
+    return this.source === 'image' ? this.image : null;
+  }
+
+  /** Looks inside with this image (a thumbnail, a picked index, or an image of the Evaluate gallery). */
+  show(image: TestImage): void {
+    this.image = image;
+    this.source = 'image';
+  }
+
+  /** Fetches test image `index` of the dataset (the samples API, from that index) and looks inside with it. */
+  async showTestImage(dataset: DatasetName, index: number): Promise<void> {
+    const answer = await this.#host.api.getDatasetSamples(dataset, { split: 'test', start: index, count: 1 });
+    if (!answer.ok) {
+      this.error = answer.error.message;
+      return;
+    }
+    this.error = null;
+    const [image] = imagesOf(answer.value);
+    if (image) this.show(image);
   }
 
   /** Runs `pixels` through the run's model (null: the current run), recording every layer. */
@@ -100,12 +126,8 @@ export class InsideState {
       this.#testImagesFor = null;
       return;
     }
-    const { pixels, width, height, indices, labels } = answer.value;
-    const binary = atob(pixels);
-    const size = width * height;
-    this.testImages = indices.map((index, i) => ({
-      index, label: labels[i], pixels: Array.from({ length: size }, (_, j) => binary.charCodeAt(i * size + j)),
-    }));
+    this.testTotal = answer.value.total;
+    this.testImages = imagesOf(answer.value);
   }
 
   #askWeights(layer: string): void {
@@ -135,4 +157,13 @@ export class InsideState {
       this.error = event.message;
     }
   }
+}
+
+/** The test images of a samples answer, each with its 0..255 pixels. */
+function imagesOf({ pixels, width, height, indices, labels }: DatasetSamples): TestImage[] {
+  const binary = atob(pixels);
+  const size = width * height;
+  return indices.map((index, i) => ({
+    split: 'test', index, label: labels[i], pixels: Array.from({ length: size }, (_, j) => binary.charCodeAt(i * size + j)),
+  }));
 }
