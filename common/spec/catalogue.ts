@@ -10,6 +10,7 @@ import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
 } from './shape-rules';
+import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
 
 export { pair } from './shape-rules';
@@ -66,6 +67,11 @@ export interface OpInfo {
    * must keep the shape the next node receives (Linear after [N, 784] → {inFeatures: 784, outFeatures: 10}).
    */
   newParams?: (incoming: Shape | null, keep: { shape: Shape | null } | null) => Params;
+  /**
+   * A rule across params that per-param ranges cannot express, on the params as written (validateSpec reports it
+   * `where` the node is), e.g. Conv2d's groups dividing both channel counts.
+   */
+  rule?: (p: Params, where: Diagnostic) => Diagnostic | null;
 }
 
 const int = (name: string, torchName: string, dflt: number | null, help: string, extra: Partial<ParamInfo> = {}): ParamInfo =>
@@ -79,6 +85,7 @@ const int2 = (name: string, torchName: string, dflt: number | null, help: string
 
 const lastDim = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[s.length - 1] === 'number' ? (s[s.length - 1] as number) : null);
 const channels = (s: Shape | null): number | null => (s && s.length >= 2 && typeof s[1] === 'number' ? (s[1] as number) : null);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const recurrentRow = (prefix: string): Pick<OpInfo, 'prefix' | 'fact' | 'newParams'> => ({
   prefix, fact: { kind: 'hidden', param: 'hiddenSize' },
   newParams: (incoming) => ({ inputSize: lastDim(incoming) ?? 28, hiddenSize: 64, batchFirst: true }),
@@ -112,6 +119,11 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   Input: {
     op: 'Input', torch: '', category: 'input', shapes: '(N, *shape)',
     infer: inputShape, palette: false,
+    rule: (p, where) => {
+      if (!Array.isArray(p.shape) || !p.shape.every(isInt)) return null;
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      return size === 784 ? null : diagnostic('input-not-784', { where, shape: JSON.stringify(p.shape), size });
+    },
     help: 'The data: each sample viewed with this shape (like xb.view(-1, 1, 28, 28)).',
     params: [{ name: 'shape', torchName: 'shape', type: 'shape', default: [1, 28, 28], help: 'Shape of one sample; must hold 784 values for MNIST.' }],
   },
@@ -132,6 +144,11 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
   Conv2d: {
     op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
     infer: conv2d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
+    rule: (p, where) => {
+      if (!isInt(p.groups) || !isInt(p.inChannels) || !isInt(p.outChannels)) return null;
+      const divides = p.inChannels % p.groups === 0 && p.outChannels % p.groups === 0;
+      return divides ? null : diagnostic('groups-divide', { where, groups: p.groups });
+    },
     newParams: (incoming, keep) => {
       const inChannels = channels(incoming) ?? 1;
       return { inChannels, outChannels: keep ? inChannels : 16, kernelSize: 3, padding: 1 };

@@ -98,18 +98,10 @@ function checkParams(infos: readonly ParamInfo[], params: unknown, where: Diagno
 
 const whereNode = (id: string, op: unknown) => diagnostic('where-node', { id, op: String(op) });
 
-/** Cross-param rules the per-param ranges cannot express. */
+/** The row's cross-param rule (catalogue.ts `rule`), if it has one and it is broken. */
 function nodeRules(node: SpecNode, where: Diagnostic, path: string): SpecError[] {
-  const p = node.params ?? {};
-  const errors: SpecError[] = [];
-  if (node.op === 'Conv2d' && isInt(p.groups) && isInt(p.inChannels) && isInt(p.outChannels)) {
-    if (p.inChannels % p.groups !== 0 || p.outChannels % p.groups !== 0) errors.push(specError(path, node.id, 'groups-divide', { where, groups: p.groups }));
-  }
-  if (node.op === 'Input' && Array.isArray(p.shape) && p.shape.every(isInt)) {
-    const size = (p.shape as number[]).reduce((a, b) => a * b, 1);
-    if (size !== 784) errors.push(specError(path, node.id, 'input-not-784', { where, shape: JSON.stringify(p.shape), size }));
-  }
-  return errors;
+  const problem = OP_CATALOGUE[node.op].rule?.(node.params ?? {}, where);
+  return problem ? [specError(path, node.id, problem.code, problem.params)] : [];
 }
 
 /** Everything wrong with the spec, in a stable order; [] means valid. Never throws, whatever JSON it is given. */
