@@ -1,10 +1,18 @@
 /**
- * `npx tsx scripts/bench-pad.ts`: how long the Predict pad's preprocessing takes after pen-up, the renderer's share
- * of the 30 ms pen-up → prediction budget (#15.2). Digits are drawn as the pad records them, a point every pad
- * pixel on the 280 px pad; each is preprocessed many times and the median and 95th percentile printed. The engine's
- * share, one LeNet-5 forward, is `npm run bench`'s "single-image prediction" line. A log, not a test: a busy
- * machine only makes the numbers larger.
+ * `npm run bench:pad`: the legs of the Predict pad's 30 ms pen-up → prediction budget (#15.2) that run outside a
+ * page. (1) The renderer's preprocessing after pen-up: digits drawn as the pad records them, a point every pad pixel
+ * on the 280 px pad, each preprocessed many times. (2) The engine's forward pass for one image, as the engine host
+ * answers a `predict` (predictImage), for the MLP and LeNet-5 on the CPU backend. Median and 95th percentile of
+ * each. The whole way in the page, leg by leg (preprocess, the round trip over the host boundary, Svelte's DOM
+ * update, the frame), is e2e/predict-pad.spec.ts's log, from the tab's own performance marks (PAD_MEASURES). A
+ * log, not a test: a busy machine only makes the numbers larger, so the load average is printed with them.
  */
+import { cpus, loadavg } from 'node:os';
+import { noGrad } from '../engine/autograd';
+import { manualSeed } from '../engine/random';
+import { buildModel } from '../engine/spec/build';
+import { PRESETS } from '../common/spec/presets';
+import { predictImage } from '../src-main/engine-host/training/evaluation';
 import { preprocess } from '../src-renderer/src/features/predict/preprocess';
 import type { Point, Stroke } from '../src-renderer/src/features/predict/strokes';
 
@@ -34,6 +42,7 @@ const DIGITS: Record<string, Stroke[]> = {
 };
 
 const RUNS = 200;
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 const rows: string[] = [];
 for (const [name, strokes] of Object.entries(DIGITS)) {
   for (let i = 0; i < 20; i++) preprocess(strokes, 'standardize'); // warm up the JIT
@@ -45,6 +54,31 @@ for (const [name, strokes] of Object.entries(DIGITS)) {
   }
   times.sort((a, b) => a - b);
   const points = strokes.reduce((n, s) => n + s.length, 0);
-  rows.push(`${name}  ${String(points).padStart(5)} points  median ${times[RUNS >> 1].toFixed(2)} ms  p95 ${times[Math.floor(RUNS * 0.95)].toFixed(2)} ms`);
+  rows.push(`${name}  ${String(points).padStart(5)} points  median ${quantile(times, 0.5).toFixed(2)} ms  p95 ${quantile(times, 0.95).toFixed(2)} ms`);
 }
-console.log(`Predict pad preprocessing after pen-up (${RUNS} runs each):\n${rows.join('\n')}`);
+console.log(`Load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores.`);
+console.log(`\nPredict pad preprocessing after pen-up (${RUNS} runs each):\n${rows.join('\n')}`);
+
+// The engine's share: one drawn 8 through each model, as the engine host's predict does it (untrained weights take
+// as long as trained ones).
+const pixels = preprocess(DIGITS['8'], 'standardize')!.pixels;
+const forward: string[] = [];
+for (const name of ['MLP', 'LeNet-5']) {
+  manualSeed(0);
+  const spec = PRESETS[name];
+  const model = buildModel(spec);
+  model.eval();
+  const times: number[] = [];
+  noGrad(() => {
+    for (let i = 0; i < 20; i++) predictImage(model, spec, pixels, false);
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      predictImage(model, spec, pixels, false);
+      times.push(performance.now() - t0);
+    }
+  });
+  times.sort((a, b) => a - b);
+  forward.push(`${name.padEnd(8)} median ${quantile(times, 0.5).toFixed(2)} ms  p95 ${quantile(times, 0.95).toFixed(2)} ms`);
+}
+console.log(`\nThe engine's forward pass for one image (predictImage, CPU backend, ${RUNS} runs each):\n${forward.join('\n')}`);
+console.log('\nThe whole way in the page, leg by leg: npx playwright test e2e/predict-pad.spec.ts (its log).');
