@@ -490,6 +490,13 @@ export class RunManager {
       await store.writeMeta({ ...interrupted, state: 'stopped', reason: englishTexts(reasonText), reasonText });
       return;
     }
+    // Marked before anything is loaded: a host that crashes or hangs in the resume itself (building a model too big
+    // for the machine) has then been counted once, and the next start leaves the run to the user, not resuming it
+    // again and again.
+    const marked: RunMeta = { ...interrupted };
+    delete marked.parentEnded;
+    if (!parentEnded) marked.recoveredAtStep = committed;
+    await store.writeMeta(marked);
     let run: Run;
     try {
       run = await this.#load(id);

@@ -5,7 +5,7 @@
  * write (#17.6), where the crash test's random kills land now and then.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, RunMeta } from '../../../common/engine-protocol';
@@ -29,6 +29,11 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `done()` holds; fails, saying `what`, after 30 s. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (const end = Date.now() + 30_000; !done(); await sleep(20)) if (Date.now() > end) throw new Error(`timed out: ${what}`);
+}
 
 describe('a batch larger than the training set (#17.2)', () => {
   it('is refused at run-start within a second, naming the largest batch that fits; the engine keeps answering', async () => {
@@ -94,5 +99,47 @@ describe('kill -9 in the middle of the end-of-epoch checkpoint write (#17.6)', (
     expect(run.history.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: epochs }, (_, k) => k + 1));
     const files = [...readdirSync(runDir), ...readdirSync(join(runDir, 'epochs'))];
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a run whose resume itself crashes the engine host (#17.2)', () => {
+  // A model too big for the machine blocked the host while the resume built it; killed by the heartbeat, the next
+  // host resumed it again and blocked again, for good, since nothing was written between the two.
+  it.skipIf(noFifo)('is left stopped for the user after that second crash, and the user can restart it', { timeout: 120_000 }, async () => {
+    const from = h.events.length;
+    h.send({ type: 'run-start', spec: logisticSpec({ batchSize: 2 }), dataset: 'synth', options: { epochs: 50, name: 'crashes while resuming' } });
+    const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started', { from });
+    await h.waitFor((e) => e.type === 'run-batch' && e.runId === runId, { from });
+    const runDir = join(h.dataDir, 'runs', runId);
+    const readMeta = () => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunMeta;
+    const specPath = join(runDir, 'spec.json');
+    const specText = readFileSync(specPath, 'utf8');
+    // spec.json as a named pipe: the resume's read of it blocks there, deterministically, having built nothing.
+    rmSync(specPath);
+    execFileSync('mkfifo', [specPath]);
+    try {
+      const first = h.supervisor.status.pid!;
+      process.kill(first, 'SIGKILL');
+      while (h.supervisor.status.pid === first) await sleep(10);
+      await h.waitReady();
+      // The resume has begun (and says so in run.json) and is held reading the spec: a crash there is the second.
+      await until(() => readMeta().recoveredAtStep !== undefined, 'the resume never marked run.json before loading');
+      const second = h.supervisor.status.pid!;
+      const secondAt = h.events.length;
+      process.kill(second, 'SIGKILL');
+      while (h.supervisor.status.pid === second) await sleep(10);
+      await h.waitReady();
+      await until(() => readMeta().state === 'stopped', 'the run was not left stopped');
+      expect(readMeta()).toMatchObject({ state: 'stopped', reasonText: [{ code: 'reason.stuck' }] });
+      expect(h.events.slice(secondAt).some((e) => e.type === 'run-recovered' && e.runId === runId)).toBe(false);
+    } finally {
+      rmSync(specPath, { force: true });
+      writeFileSync(specPath, specText);
+    }
+    const restartAt = h.events.length;
+    h.send({ type: 'run-restart', runId });
+    await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'running', { from: restartAt });
+    h.send({ type: 'run-stop', runId });
+    await h.waitFor((e) => e.type === 'run-state' && e.run.id === runId && e.run.state === 'stopped', { from: restartAt });
   });
 });
