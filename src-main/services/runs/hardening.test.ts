@@ -1,8 +1,9 @@
 /**
  * Issue #17 through the real process boundary (the engine host in a child process under the real supervisor), for
- * the two points the other tests reach only by chance or only in-process: a batch larger than the training set
- * refused at run-start (#17.2), and a kill -9 that lands, every time, in the middle of the end-of-epoch checkpoint
- * write (#17.6), where the crash test's random kills land now and then.
+ * the points the other tests reach only by chance or only in-process: a batch larger than the training set refused
+ * at run-start (#17.2); a kill -9 that lands, every time, in the middle of the end-of-epoch checkpoint write (#17.6),
+ * where the crash test's random kills land now and then; and a second crash inside the resume itself (#17.2).
+ * Named pipes hold the engine host at an exact point: opening one blocks until the other end opens.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
