@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../common/spec/index';
+import { registerBackend, setBackend } from '../backend/backend';
+import { createWasmBackend } from '../backend/wasm/index';
 import { DataLoader } from '../data/dataloader';
 import { TensorDataset } from '../data/dataset';
 import { manualSeed, Random } from '../random';
@@ -17,6 +19,9 @@ function toyData(n = 200): TensorDataset<[Tensor, Tensor]> {
   }
   return new TensorDataset(tensor(x, [n, 784]), tensor(y, [n], { dtype: 'int32' }));
 }
+
+// The wasm backend copies a batch into its memory per kernel call: a reused array must read as the new batch there too.
+registerBackend(createWasmBackend({ name: 'wasm-fit-test' }));
 
 describe('fit', () => {
   it('lowers the loss on a separable problem and reports each epoch', () => {
@@ -39,9 +44,10 @@ describe('fit', () => {
     expect(history[0].samplesPerSec).toBeGreaterThan(0);
   });
 
-  it('reuses each finished batch\'s arrays for the next, and trains exactly as on fresh batches', () => {
+  it.each(['cpu', 'wasm-fit-test'])('reuses each finished batch\'s arrays for the next, and trains exactly as on fresh batches (%s)', (backend) => {
     const spec = getPreset('Mnist_Logistic')!;
     const run = (fresh: boolean) => {
+      setBackend(backend);
       manualSeed(0);
       const model = buildModel(spec);
       const train = new DataLoader(toyData(), { batchSize: 20, shuffle: true, generator: new Random(1) });
@@ -62,7 +68,9 @@ describe('fit', () => {
       const optimizer = makeOptimizer(spec, model.parameters(), { lr: 0.1 });
       const epochs = [1, 2].map((epoch) => trainEpoch(model, makeLoss(spec), optimizer, train, { epoch }));
       const val = evaluate(model, makeLoss(spec), validation);
-      return { epochs, val, weights: [...model.parameters()[0].data], arrays: arrays.size };
+      const weights = [...model.parameters()[0].data];
+      setBackend('cpu');
+      return { epochs, val, weights, arrays: arrays.size };
     };
     const reused = run(false), fresh = run(true);
     expect(reused.epochs).toEqual(fresh.epochs);
