@@ -56,9 +56,10 @@ describe('fit', () => {
       const gather = (loader: DataLoader<[Tensor, Tensor]>) => {
         const iterate = loader[Symbol.iterator].bind(loader);
         loader[Symbol.iterator] = function* () {
-          for (const batch of iterate()) {
-            arrays.add(batch[0].data);
-            yield batch;
+          const batches = iterate();
+          for (let next = batches.next(); !next.done; next = batches.next()) {
+            arrays.add(next.value[0].data);
+            yield next.value;
           }
         };
         if (fresh) loader.release = () => {}; // the loader as before: a new array per batch
