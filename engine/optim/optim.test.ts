@@ -52,6 +52,20 @@ describe('optimizers match torch 1.13 over five steps', () => {
   }
 });
 
+describe('RMSprop centered with gradients so small their squares underflow in float32', () => {
+  it('steps as torch 1.13 does, not to NaN', () => {
+    // torch.optim.RMSprop([p], lr=1e-2, centered=True), p = [1, 2, -3], grads [1e-22, 0.5, -1e-30] then
+    // [3e-23, 0.25, 2e-24]: torch gives [1.0, 1.8541874885559082, -3.0].
+    const p = fakeParam([1, 2, -3]);
+    const opt = new RMSprop([p], { lr: 1e-2, centered: true });
+    for (const g of [[1e-22, 0.5, -1e-30], [3e-23, 0.25, 2e-24]]) {
+      p.grad = { data: Float32Array.from(g) } as unknown as Tensor;
+      opt.step();
+    }
+    expect(Array.from(p.data)).toEqual([1, Math.fround(1.8541874885559082), -3]);
+  });
+});
+
 describe('optimizer validation', () => {
   const p = () => [fakeParam([1])];
   it.each([

@@ -61,7 +61,9 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       let avg: number;
       if (centered) {
         gradAvg[i] = alpha * gradAvg[i] + (1 - alpha) * g;
-        avg = Math.sqrt(squareAvg[i] - gradAvg[i] * gradAvg[i]) + eps;
+        // ḡ² in float32, as torch's addcmul takes it: a tiny ḡ whose square underflows to 0 there (as s's g² did)
+        // would leave s − ḡ² a hair below 0 in float64, and its square root NaN.
+        avg = Math.sqrt(Math.fround(squareAvg[i] - Math.fround(gradAvg[i] * gradAvg[i]))) + eps;
       } else {
         avg = Math.sqrt(squareAvg[i]) + eps;
       }
