@@ -4,38 +4,15 @@
  * disables Train with the reason, more rotation changes the preview, ElasticTransform on top changes it again, and
  * the run trains with both: run.json records them and the PyTorch twin applies them.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
-import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { SUBSET } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
-import { ROOT, startHost, stopHost } from './support/web-host';
 
-interface Hosted {
-  url: string;
-  dataDir: string;
-}
-
-const test = base.extend<{}, { hosted: Hosted }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-augment-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
-      try {
-        await use({ url: host.url, dataDir });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+const test = testWithMnistHost('augment', { nice: 10 });
 
 test('rotation and elastic distortion set in the Data settings change the preview of real images, and the run and the twin use them', async ({ page, hosted }, info) => {
   test.setTimeout(300_000);

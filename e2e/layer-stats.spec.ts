@@ -7,41 +7,17 @@
  *   would open one they saved), is flagged as vanishing gradients with what to try, in English and in Korean.
  * Screenshots go to test-results/layer-stats-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { DEFAULT_RUN, makeProject } from '../common/project';
 import { chainSpec } from '../common/spec/presets';
 import type { OpName, Params } from '../common/spec/types';
+import { testWithMnistHost } from './support/mnist-host';
 import { BuilderPage } from './support/builder-page';
 import { EngineHeader } from './support/engine-header';
-import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { SUBSET } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
-import { ROOT, startHost, stopHost } from './support/web-host';
 
-interface Hosted {
-  url: string;
-}
-
-const test = base.extend<{}, { hosted: Hosted }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-layer-stats-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
-      try {
-        await use({ url: host.url });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+const test = testWithMnistHost('layer-stats', { nice: 10 });
 
 test.describe.configure({ mode: 'serial' });
 

@@ -6,32 +6,11 @@
  * batches an epoch (?lessonBatches=20, a test setting) to keep the run short; the last test runs the tutorial's
  * whole epoch and stops it half-way. Screenshots go to test-results/learn-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { testWithMnistHost } from './support/mnist-host';
 import { LearnTab, type LessonLocale } from './support/learn-page';
-import { prepareMnist, startMirror } from './support/mnist-data';
-import { ROOT, startHost, stopHost } from './support/web-host';
 
-const test = base.extend<{}, { hosted: { url: string } }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-learn-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` });
-      try {
-        await use({ url: host.url });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+const test = testWithMnistHost('learn');
 
 test.describe.configure({ mode: 'serial' });
 

@@ -9,40 +9,21 @@
  * measures the neighbours; the page's own CPU time in its longest task (from a Chromium trace) is held to the same
  * 250 ms instead, and the wall figure is printed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { cpus, loadavg } from 'node:os';
+import { expect } from '@playwright/test';
 import { installPageProbe, START, STOP, summarise, SWITCHES, type PageFigures } from '../scripts/bench-ui-page';
+import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
 import { longestMainThreadTask } from './support/main-thread-trace';
-import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { SUBSET } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
-import { ROOT, startHost, stopHost } from './support/web-host';
 
 const GUARD_MS = 250;
 const TABS = ['Build', 'Predict', 'Data', 'Train'] as const;
 const ROUNDS = 3;
 
-const test = base.extend<{}, { hosted: { url: string } }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-smooth-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      // The host as a learner runs it: the engine host lowers its own priority (src-main/engine-host/priority.ts).
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` });
-      try {
-        await use({ url: host.url });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+// The host as a learner runs it: the engine host lowers its own priority (src-main/engine-host/priority.ts).
+const test = testWithMnistHost('smooth');
 
 test('while LeNet-5 trains, switching tabs and streaming batches never block the page for 250 ms', async ({ page, hosted }) => {
   test.setTimeout(300_000);

@@ -8,38 +8,15 @@
  * - a file that does not fit the model gets the engine's PyTorch-worded message, and a file that is not safetensors
  *   is refused by main; neither changes anything.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
-import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { SUBSET } from './support/mnist-data';
 import { PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
-import { ROOT, startHost, stopHost } from './support/web-host';
 
-interface Hosted {
-  url: string;
-  dataDir: string;
-}
-
-const test = base.extend<{}, { hosted: Hosted }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-weights-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
-      try {
-        await use({ url: host.url, dataDir });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+const test = testWithMnistHost('weights', { nice: 10 });
 
 test.describe.configure({ mode: 'serial' });
 
