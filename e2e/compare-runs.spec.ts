@@ -2,7 +2,8 @@
  * Compare runs, as a learner meets it in the browser host: three short MLP runs on real MNIST that differ in
  * epochs, seed and batch size, then the Runs tab. The table holds the three runs; with the first as the reference,
  * exactly the settings that differ from it are highlighted in the others' rows; the final figures are there; and
- * ticking all three overlays their three curves on one chart.
+ * ticking all three overlays their three curves on one chart. The page then opens again in Korean: the same runs
+ * (read back from disk), compared and overlaid through the Korean labels.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ const test = base.extend<{}, { url: string }>({
   ],
 });
 
-test('the run table compares 3 runs, highlights what differs from the reference, and overlays their curves', async ({ page, url }, info) => {
+test('the run table compares 3 runs, highlights what differs from the reference, and overlays their curves, in English and Korean', async ({ page, url }, info) => {
   test.setTimeout(400_000);
   await page.goto(`${url}&lang=en`);
   // On a loaded machine the engine host can miss its first hello deadline and be restarted: wait for it.
@@ -89,5 +90,23 @@ test('the run table compares 3 runs, highlights what differs from the reference,
     await panel.screenshot({ path: info.outputPath('compare-runs.png') });
     await rows.nth(1).getByRole('checkbox').uncheck();
     await expect(panel.getByRole('img', { name: 'Curves of 2 runs' })).toHaveAttribute('data-datasets', '2');
+  });
+
+  await test.step('in Korean (the same three runs, no training again): the table, the highlights and the overlay', async () => {
+    await page.goto(`${url}&lang=ko`);
+    await page.getByRole('tab', { name: '실행 비교' }).click();
+    const koPanel = page.getByRole('tabpanel', { name: '실행 비교' });
+    const koRows = koPanel.getByRole('table', { name: '실행 목록' }).locator('tbody tr');
+    await expect(koRows).toHaveCount(3, { timeout: 60_000 });
+    await expect(koPanel.getByRole('columnheader', { name: '테스트 정확도' })).toBeVisible();
+    await koRows.nth(2).getByRole('radio', { name: /을\(를\) 기준으로 비교$/ }).check();
+    await expect.poll(() => koRows.nth(0).locator('td[data-differs="true"]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-key'))))
+      .toEqual(['batch_size', 'seed']);
+    for (const row of await koRows.all()) await row.getByRole('checkbox', { name: /의 곡선 겹쳐 보기$/ }).check();
+    const chart = koPanel.getByRole('img', { name: '실행 3개의 곡선' });
+    await expect(chart).toHaveAttribute('data-datasets', '3');
+    await koPanel.getByRole('combobox', { name: '곡선' }).selectOption('trainAcc');
+    await expect(chart).toHaveAttribute('data-datasets', '3');
+    await koPanel.screenshot({ path: info.outputPath('compare-runs-ko.png') });
   });
 });
