@@ -4,8 +4,8 @@
  * layers, the softmax at the end). The page's values are checked against the engine's own forward pass run here,
  * in Node, layer by layer, from the run's checkpoint on disk and the very pixels the page sent: each channel's mean,
  * and conv1's canvases read back pixel for pixel. Clicking conv1 shows its 6 filters (checked against the
- * checkpoint), a test image can be picked instead of the drawing, and a logistic regression's weights for one digit
- * appear as a 28×28 map.
+ * checkpoint), a test image can be picked instead of the drawing (a thumbnail, or any test image by its number), an
+ * image of the Evaluate tab's misclassified gallery opens here with "Look inside", and a logistic regression's weights for one digit appear as a 28×28 map.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +106,7 @@ class InsideView {
 }
 
 test('inside LeNet-5 for a drawn digit: one image per conv channel, values the engine computes, filters on click', async ({ page, hosted }, info) => {
-  test.setTimeout(400_000);
+  test.setTimeout(600_000);
   await page.goto(`${hosted.url}&lang=en`);
   await engineReady(page);
   const train = new TrainTab(page);
@@ -186,6 +186,46 @@ test('inside LeNet-5 for a drawn digit: one image per conv channel, values the e
     const expected = engineLayers(hosted.dataDir, runId, await inside.pixels());
     const shown = (await inside.layer('fc3', 'Linear').getByRole('img').getAttribute('data-values'))!.split(' ').map(Number);
     shown.forEach((v, j) => expect(Math.abs(v - expected.at(-1)![j])).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+  });
+
+  /** fc3's values on the page are the engine's for the pixels the page sent. */
+  const expectEngineOutput = async () => {
+    const expected = engineLayers(hosted.dataDir, runId, await inside.pixels());
+    const shown = (await inside.layer('fc3', 'Linear').getByRole('img').getAttribute('data-values'))!.split(' ').map(Number);
+    expect(shown).toHaveLength(10);
+    shown.forEach((v, j) => expect(Math.abs(v - expected.at(-1)![j])).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+  };
+
+  await test.step('any test image can be looked inside by its number', async () => {
+    const before = (await inside.pixels()).join(',');
+    await inside.region.getByRole('spinbutton', { name: 'Test image number' }).fill('1234');
+    await inside.region.getByRole('button', { name: 'Look inside', exact: true }).click();
+    await expect(inside.region).toHaveAttribute('data-image', 'test:1234');
+    await expect(inside.region.getByText('Looking inside with test image 1234')).toBeVisible();
+    await expect.poll(async () => (await inside.pixels()).join(',')).not.toBe(before);
+    await expectEngineOutput();
+  });
+
+  const trainPanel = page.getByRole('tabpanel', { name: 'Train' });
+  let lookedAt = '';
+  await test.step('"Look inside" on a misclassified test image opens it in the layer view', async () => {
+    await train.open();
+    await trainPanel.getByRole('button', { name: 'Evaluate on the test set' }).click();
+    await expect(trainPanel.getByLabel('Evaluation summary')).toHaveAttribute('data-split', 'test', { timeout: 60_000 });
+    await trainPanel.getByRole('button', { name: 'Show misclassified examples' }).click();
+    const gallery = trainPanel.getByRole('region', { name: 'Misclassified, most confident first' });
+    const look = gallery.getByRole('button', { name: /^Look inside the network with image \d+$/ });
+    await expect(look.first()).toBeVisible({ timeout: 60_000 });
+    await gallery.screenshot({ path: info.outputPath('inside-gallery.png') });
+    const samples = Number(await trainPanel.getByLabel('Evaluation summary').getAttribute('data-samples'));
+    lookedAt = (await look.nth(1).getAttribute('data-index'))!;
+    await look.nth(1).click();
+    await expect(page.getByRole('tab', { name: 'Predict' })).toHaveAttribute('aria-selected', 'true');
+    await expect(inside.region).toHaveAttribute('data-image', `test:${lookedAt}`);
+    await expect(inside.region.getByText(`Looking inside with test image ${lookedAt} `)).toBeVisible();
+    await expectEngineOutput();
+    expect(Number(lookedAt)).toBeLessThan(samples);
+    await page.getByRole('tabpanel', { name: 'Predict' }).screenshot({ path: info.outputPath('inside-from-gallery.png') });
   });
 });
 
