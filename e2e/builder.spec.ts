@@ -6,7 +6,7 @@
  * Update the twin snapshot after a reviewed exporter change: UPDATE_TWIN_SNAPSHOT=1 npx playwright test e2e/builder.spec.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuilderPage, type SavedProject } from './support/builder-page';
 import { expect, ROOT, test } from './support/web-host';
@@ -282,6 +282,10 @@ test("piece help reads the catalogue's English, and the Korean written for it wi
     await app.page.screenshot({ path: test.info().outputPath('help-english.png') });
   });
   await test.step('Korean: the same places in the Korean of ko.ts', async () => {
+    // The graph comes back from the autosave, written 600 ms after an edit: reload only once it is on disk (under
+    // load a reload could come first and find an empty canvas).
+    const autosave = join(app.host.dataDir, 'projects-autosave', 'autosave.layerlab.json');
+    await expect.poll(() => (existsSync(autosave) ? readFileSync(autosave, 'utf8') : ''), { timeout: 30_000 }).toContain('"Linear"');
     await app.page.goto(`${app.host.url}&lang=ko`);
     // The graph is kept across the reload: select its Linear again.
     await app.page.getByRole('application', { name: '모델 그래프' }).getByRole('button', { name: /^Linear, / }).click();
