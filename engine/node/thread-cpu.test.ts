@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { threadCpuClock } from './thread-cpu';
 
 const linux = process.platform === 'linux';
+// Each platform runs one of the two cases below; say which is skipped and why.
+console.log(linux
+  ? 'skipped: threadCpuClock on a platform without a per-thread clock: this is Linux, which has one'
+  : `skipped: threadCpuClock against Linux's per-thread clock: this is ${process.platform}`);
 
 describe('threadCpuClock', () => {
   it.skipIf(!linux)('counts this thread\'s time on the CPU, not time asleep', () => {
