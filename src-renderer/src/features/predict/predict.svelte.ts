@@ -33,6 +33,11 @@ export class PredictState {
   strokes = $state.raw<Stroke[]>([]);
   /** A pointer is down on the pad (the layer view waits for pen-up, so its requests never queue before a prediction). */
   drawing = $state(false);
+  /**
+   * A request is out whose answer will replace the one shown. At pen-up the answer on screen is still the last one
+   * asked while drawing: the layer view waits for the pen-up answer rather than look at the drawing twice.
+   */
+  awaiting = $state(false);
   probabilities = $state.raw<number[] | null>(null);
   predicted = $state<number | null>(null);
   error = $state<string | null>(null);
@@ -120,6 +125,7 @@ export class PredictState {
     this.drawing = false;
     this.#throttle.cancel();
     this.#latest = null;
+    this.awaiting = false;
     this.probabilities = null;
     this.predicted = null;
   }
@@ -151,6 +157,7 @@ export class PredictState {
     if (!prepared) return;
     const requestId = nextRequestId();
     this.#latest = requestId;
+    this.awaiting = true;
     const checkpoint: CheckpointRef = this.checkpoint;
     // Without a run id the engine answers with its current run, or explains that there is none.
     this.#host.engine.post({ type: 'predict', requestId, image: prepared.pixels, checkpoint, ...(runId ? { runId } : {}) });
@@ -189,12 +196,14 @@ export class PredictState {
       const timed = event.requestId === this.#penUpRequest;
       if (timed) performance.mark(PAD_MARKS.answered);
       this.error = null;
+      this.awaiting = false;
       this.probabilities = event.probabilities;
       this.predicted = event.predicted;
       this.answeredBy = event.runId;
       void this.#loadReferences();
       if (timed) this.#timeToScreen();
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
+      this.awaiting = false;
       this.error = event.message;
     }
   }
