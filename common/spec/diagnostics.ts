@@ -1,7 +1,8 @@
 /**
  * Every message validateSpec, inferShapes and lintSpec can produce, as a stable code with an English template.
  * The English `message` the CLI and engine print is rendered from these templates; the renderer maps the same
- * code and params to its i18n catalog (`diag.<code>`), so the Korean UI says the same thing in Korean.
+ * code and params to its i18n catalog (`diag.<code>`: en.ts takes these templates as they are, ko.ts words them), so
+ * the Korean UI says the same thing in Korean.
  *
  * A param is a string, a number, or a nested diagnostic for a phrase that itself needs translating:
  *   { code: 'bad-param', params: { where: { code: 'where-node', params: { id: 'fc1', op: 'Linear' } },

@@ -11,13 +11,14 @@ const translator = (locale: Locale) =>
 const logistic = () => appendAfter(appendAfter(emptySpec(), 'Flatten').spec, 'Linear').spec;
 
 describe('diagnostics through i18n', () => {
-  it('every common/spec code has an English entry equal to DIAGNOSTIC_TEXT and a Korean one', () => {
+  it('every common/spec code has its English entry from DIAGNOSTIC_TEXT and a Korean one, and no other diag key exists', () => {
     const enTable = en as Record<string, string>, koTable = ko as Record<string, string>;
     for (const code of DIAGNOSTIC_CODES) {
       expect(enTable[diagnosticKey(code)], code).toBe(DIAGNOSTIC_TEXT[code]);
       expect(koTable[diagnosticKey(code)], code).toBeTruthy();
     }
     expect(Object.keys(en).filter((k) => k.startsWith('diag.')).sort()).toEqual(DIAGNOSTIC_CODES.map(diagnosticKey).sort());
+    expect(Object.keys(ko).filter((k) => k.startsWith('diag.')).sort()).toEqual(DIAGNOSTIC_CODES.map(diagnosticKey).sort());
   });
 
   it('English reads exactly as common/spec messages; Korean translates the misfit and its fix', () => {
