@@ -11,7 +11,7 @@ import {
   sameShape, sameShapeAlongDim, type ShapeRule,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
-import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
+import type { LossName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
 
 export { pair } from './shape-rules';
 
@@ -115,7 +115,10 @@ const poolParams = (what: string): ParamInfo[] => [
   int2('padding', 'padding', 0, 'Implicit padding on each side (at most half the kernel).', { min: 0 }),
 ];
 
-export const OP_CATALOGUE: Record<OpName, OpInfo> = {
+/** A row as written below, before its name is known to be an `OpName` (the names come from the rows). */
+type OpRow = Omit<OpInfo, 'op'> & { op: string };
+
+const OP_ROWS = {
   Input: {
     op: 'Input', torch: '', category: 'input', shapes: '(N, *shape)',
     infer: inputShape, palette: false,
@@ -276,7 +279,24 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
-};
+} satisfies Record<string, OpRow>;
+
+/** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */
+export type OpName = keyof typeof OP_ROWS;
+type OpsIn<C extends OpCategory> = { [Op in OpName]: (typeof OP_ROWS)[Op]['category'] extends C ? Op : never }[OpName];
+export type MergeOp = OpsIn<'merge'>;
+
+/** Each row's `op` is its key (registry.test.ts checks it), which makes the cast sound. */
+export const OP_CATALOGUE = OP_ROWS as Readonly<Record<OpName, OpInfo>>;
+
+const opsIn = <C extends OpCategory>(...categories: C[]): OpsIn<C>[] =>
+  (Object.keys(OP_CATALOGUE) as OpName[]).filter((op): op is OpsIn<C> => (categories as OpCategory[]).includes(OP_CATALOGUE[op].category));
+/** The builder's groups, in catalogue order: layers (with Input and the recurrent ones), activations, merges. */
+export const LAYER_OPS = opsIn('input', 'layer', 'recurrent');
+export const ACTIVATION_OPS = opsIn('activation');
+export const MERGE_OPS = opsIn('merge');
+export const OPS: readonly OpName[] = [...LAYER_OPS, ...ACTIVATION_OPS, ...MERGE_OPS];
+
 
 const reduction: ParamInfo = {
   name: 'reduction', torchName: 'reduction', type: 'enum', default: 'mean', options: ['mean', 'sum'],
