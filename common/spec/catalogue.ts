@@ -279,6 +279,17 @@ const OP_ROWS = {
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
+  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
+  Hardtanh: {
+    op: 'Hardtanh', torch: 'nn.Hardtanh', category: 'activation', shapes: 'any → same', help: 'x clipped to [min_val, max_val].',
+    infer: sameShape,
+    rule: (p, where) => (typeof p.minVal === 'number' && typeof p.maxVal === 'number' && !(p.maxVal > p.minVal)
+      ? diagnostic('bounds-order', { where, low: 'min_val', high: 'max_val', got: `${p.minVal} and ${p.maxVal}` }) : null),
+    params: [
+      float('minVal', 'min_val', -1, 'Inputs below it come out as min_val.'),
+      float('maxVal', 'max_val', 1, 'Inputs above it come out as max_val.'),
+    ],
+  },
 } satisfies Record<string, OpRow>;
 
 /** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */

@@ -1,11 +1,13 @@
 /**
  * Activation modules: thin wrappers over the functional ops in engine/ops, so `new ReLU()` can sit in a
- * Sequential. Each keeps its options for printing, as torch does.
+ * Sequential. Each keeps its options for printing, as torch does. The activations without a kernel of their own
+ * (hardtanh and those after it) are composed here from existing ops, like torch.nn.functional, so every backend
+ * runs them; their PyTorch fixtures are engine/test/activations.test.ts.
  *
  * Shape: input (*) any shape; output (*) the same shape.
  */
 import type { Tensor } from '../tensor';
-import { elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, softplus, tanh } from '../ops/index';
+import { elu, ge, gelu, le, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
 import { Module, pyFloat } from './module';
 
 /** max(0, x). */
@@ -128,5 +130,39 @@ export class LogSoftmax extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+/**
+ * hardtanh(x) = minVal if x ≤ minVal, maxVal if x ≥ maxVal, else x;  dx = g strictly between the bounds and 0 on
+ * them (torch's hardtanh_backward). Composed from `where` rather than `clamp`, whose gradient keeps the bounds.
+ */
+export function hardtanh(input: Tensor, minVal = -1, maxVal = 1): Tensor {
+  return where(le(input, minVal), minVal, where(ge(input, maxVal), maxVal, input));
+}
+
+/** min(max(0, x), 6): hardtanh(x, 0, 6), as torch defines it. */
+export class ReLU6 extends Module {
+  forward(input: Tensor): Tensor {
+    return hardtanh(input, 0, 6);
+  }
+}
+
+/** x clipped to [minVal, maxVal]; the gradient is 1 strictly inside, 0 on and outside the bounds. */
+export class Hardtanh extends Module {
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super();
+    if (!(maxVal > minVal)) throw new Error(`Hardtanh: max_val must be greater than min_val, got min_val=${minVal}, max_val=${maxVal}`);
+  }
+
+  forward(input: Tensor): Tensor {
+    return hardtanh(input, this.minVal, this.maxVal);
+  }
+
+  override extraRepr(): string {
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`;
   }
 }

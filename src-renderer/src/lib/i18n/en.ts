@@ -529,6 +529,7 @@ export const en = {
   'diag.data-normalize': 'data: normalize must be one of {options}, got {got}',
   'diag.data-augment': 'data: augment must be an object {randomAffine, elastic}, got {got}',
   'diag.augment-scale-order': '{where}: scale is (min, max), so min must not exceed max, got {got}',
+  'diag.bounds-order': '{where}: {high} must be greater than {low}, got {got}',
   'diag.rank-mismatch': '{id} ({op}) needs {layout} input but gets {shape}',
   'diag.dim-out-of-range': '{id} ({op}): dim {dim} is out of range for a {rank}-D input',
   'diag.linear-needs-features': '{id} (Linear) needs (N, in_features) input but gets {shape}',

@@ -546,6 +546,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.data-normalize': 'data: normalize는 {options} 중 하나여야 하는데 {got}입니다',
   'diag.data-augment': 'data: augment는 {randomAffine, elastic} 객체여야 하는데 {got}입니다',
   'diag.augment-scale-order': '{where}: scale은 (min, max)이므로 min이 max보다 클 수 없는데 {got}입니다',
+  'diag.bounds-order': '{where}: {high}는 {low}보다 커야 하는데 {got}입니다',
   'diag.rank-mismatch': '{id} ({op})에는 {layout} 입력이 필요하지만 받은 입력은 {shape}입니다',
   'diag.dim-out-of-range': '{id} ({op}): {rank}차원 입력에서 dim {dim}은(는) 범위를 벗어납니다',
   'diag.linear-needs-features': '{id} (Linear)에는 (N, in_features) 입력이 필요하지만 받은 입력은 {shape}입니다',
@@ -815,4 +816,8 @@ export const koHelp: Record<string, string> = {
   'help.CosineAnnealingLR': 'T_max 에포크 동안 lr에서 eta_min까지 코사인 반주기를 따라 내려갑니다.',
   'help.CosineAnnealingLR.tMax': '반주기의 에포크 수.',
   'help.CosineAnnealingLR.etaMin': '가장 낮은 lr.',
+  'help.ReLU6': 'min(max(0, x), 6): 6에서 멈추는 ReLU.',
+  'help.Hardtanh': 'x를 [min_val, max_val] 범위로 자릅니다.',
+  'help.Hardtanh.minVal': '이보다 작은 입력은 min_val로 나옵니다.',
+  'help.Hardtanh.maxVal': '이보다 큰 입력은 max_val로 나옵니다.',
 };
