@@ -290,6 +290,8 @@ const OP_ROWS = {
       float('maxVal', 'max_val', 1, 'Inputs above it come out as max_val.'),
     ],
   },
+  Hardswish: { op: 'Hardswish', torch: 'nn.Hardswish', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·relu6(x + 3) / 6: a cheap swish (MobileNetV3).', params: [] },
+  Hardsigmoid: { op: 'Hardsigmoid', torch: 'nn.Hardsigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'relu6(x + 3) / 6: a piecewise-linear sigmoid.', params: [] },
 } satisfies Record<string, OpRow>;
 
 /** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */

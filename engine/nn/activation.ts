@@ -7,7 +7,7 @@
  * Shape: input (*) any shape; output (*) the same shape.
  */
 import type { Tensor } from '../tensor';
-import { elu, ge, gelu, le, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
+import { add, div, elu, ge, gelu, gt, le, leakyRelu, logSoftmax, lt, mul, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
 import { Module, pyFloat } from './module';
 
 /** max(0, x). */
@@ -164,5 +164,22 @@ export class Hardtanh extends Module {
 
   override extraRepr(): string {
     return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`;
+  }
+}
+
+/**
+ * hardswish(x) = 0 for x < −3, x for x > 3, else x·(x + 3)/6;  dx = g · (x/3 + ½) on [−3, 3] (both ends
+ * included, as torch's hardswish_backward), 0 below and g above.
+ */
+export class Hardswish extends Module {
+  forward(input: Tensor): Tensor {
+    return where(lt(input, -3), 0, where(gt(input, 3), input, div(mul(input, add(input, 3)), 6)));
+  }
+}
+
+/** hardsigmoid(x) = 0 for x ≤ −3, 1 for x ≥ 3, else (x + 3)/6;  dx = g/6 strictly inside (−3, 3), else 0. */
+export class Hardsigmoid extends Module {
+  forward(input: Tensor): Tensor {
+    return where(le(input, -3), 0, where(ge(input, 3), 1, div(add(input, 3), 6)));
   }
 }

@@ -11,7 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
-import { Hardtanh, ReLU6 } from '../nn/activation';
+import { Hardsigmoid, Hardswish, Hardtanh, ReLU6 } from '../nn/activation';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -69,6 +69,8 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Identity: () => new Identity(),
   ReLU6: () => new ReLU6(),
   Hardtanh: (p) => new Hardtanh(n(p, 'minVal'), n(p, 'maxVal')),
+  Hardswish: () => new Hardswish(),
+  Hardsigmoid: () => new Hardsigmoid(),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

@@ -52,6 +52,8 @@ def standard(op, params, module, shape=(2, 3, 4), label=''):
 standard('ReLU6', {}, nn.ReLU6())
 standard('Hardtanh', {}, nn.Hardtanh())
 standard('Hardtanh', {'minVal': -0.5, 'maxVal': 2.0}, nn.Hardtanh(-0.5, 2.0), shape=(3, 5), label='(-0.5,2)')
+standard('Hardswish', {}, nn.Hardswish())
+standard('Hardsigmoid', {}, nn.Hardsigmoid())
 
 path = os.path.join(FIXTURES, 'activations.json')
 with open(path, 'w') as f:

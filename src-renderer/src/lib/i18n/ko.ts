@@ -820,4 +820,6 @@ export const koHelp: Record<string, string> = {
   'help.Hardtanh': 'x를 [min_val, max_val] 범위로 자릅니다.',
   'help.Hardtanh.minVal': '이보다 작은 입력은 min_val로 나옵니다.',
   'help.Hardtanh.maxVal': '이보다 큰 입력은 max_val로 나옵니다.',
+  'help.Hardswish': 'x·relu6(x + 3) / 6: 계산이 싼 swish (MobileNetV3).',
+  'help.Hardsigmoid': 'relu6(x + 3) / 6: 구간별 직선으로 만든 sigmoid.',
 };
