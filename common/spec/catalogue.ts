@@ -292,6 +292,13 @@ const OP_ROWS = {
   },
   Hardswish: { op: 'Hardswish', torch: 'nn.Hardswish', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·relu6(x + 3) / 6: a cheap swish (MobileNetV3).', params: [] },
   Hardsigmoid: { op: 'Hardsigmoid', torch: 'nn.Hardsigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'relu6(x + 3) / 6: a piecewise-linear sigmoid.', params: [] },
+  Mish: { op: 'Mish', torch: 'nn.Mish', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·tanh(softplus(x)): a smooth, non-monotonic ReLU.', params: [] },
+  SELU: { op: 'SELU', torch: 'nn.SELU', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'scale·ELU(x, α) with fixed constants, so activations keep mean 0 and variance 1.', params: [] },
+  CELU: {
+    op: 'CELU', torch: 'nn.CELU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else α(e^(x/α) - 1): an ELU smooth at 0 for any α.',
+    infer: sameShape,
+    params: [float('alpha', 'alpha', 1.0, 'Value approached for very negative inputs is -α.', { min: 0, exclusiveMin: true })],
+  },
 } satisfies Record<string, OpRow>;
 
 /** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */

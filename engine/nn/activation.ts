@@ -183,3 +183,37 @@ export class Hardsigmoid extends Module {
     return where(le(input, -3), 0, where(ge(input, 3), 1, div(add(input, 3), 6)));
   }
 }
+
+/** mish(x) = x·tanh(softplus(x));  dx = g·(tanh(sp) + x·(1 − tanh²(sp))·σ(x)), by the chain rule through the ops. */
+export class Mish extends Module {
+  forward(input: Tensor): Tensor {
+    return mul(input, tanh(softplus(input)));
+  }
+}
+
+/** SELU's fixed constants (Klambauer et al. 2017), torch's to the last digit. */
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+
+/** selu(x) = scale·elu(x, α): scale·x for x > 0, scale·α(eˣ − 1) otherwise. */
+export class SELU extends Module {
+  forward(input: Tensor): Tensor {
+    return mul(elu(input, SELU_ALPHA), SELU_SCALE);
+  }
+}
+
+/** celu(x) = α·elu(x/α): x for x > 0, α(e^(x/α) − 1) otherwise, with slope 1 at 0 for every α. */
+export class CELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+    if (alpha === 0) throw new Error('CELU: alpha cannot be 0');
+  }
+
+  forward(input: Tensor): Tensor {
+    return mul(elu(div(input, this.alpha)), this.alpha);
+  }
+
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
+  }
+}

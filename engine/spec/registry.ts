@@ -11,7 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
-import { Hardsigmoid, Hardswish, Hardtanh, ReLU6 } from '../nn/activation';
+import { CELU, Hardsigmoid, Hardswish, Hardtanh, Mish, ReLU6, SELU } from '../nn/activation';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -71,6 +71,9 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Hardtanh: (p) => new Hardtanh(n(p, 'minVal'), n(p, 'maxVal')),
   Hardswish: () => new Hardswish(),
   Hardsigmoid: () => new Hardsigmoid(),
+  Mish: () => new Mish(),
+  SELU: () => new SELU(),
+  CELU: (p) => new CELU(n(p, 'alpha')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

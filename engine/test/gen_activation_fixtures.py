@@ -54,6 +54,10 @@ standard('Hardtanh', {}, nn.Hardtanh())
 standard('Hardtanh', {'minVal': -0.5, 'maxVal': 2.0}, nn.Hardtanh(-0.5, 2.0), shape=(3, 5), label='(-0.5,2)')
 standard('Hardswish', {}, nn.Hardswish())
 standard('Hardsigmoid', {}, nn.Hardsigmoid())
+standard('Mish', {}, nn.Mish())
+standard('SELU', {}, nn.SELU())
+standard('CELU', {}, nn.CELU())
+standard('CELU', {'alpha': 0.7}, nn.CELU(0.7), shape=(4, 3), label='(0.7)')
 
 path = os.path.join(FIXTURES, 'activations.json')
 with open(path, 'w') as f:

@@ -822,4 +822,8 @@ export const koHelp: Record<string, string> = {
   'help.Hardtanh.maxVal': '이보다 큰 입력은 max_val로 나옵니다.',
   'help.Hardswish': 'x·relu6(x + 3) / 6: 계산이 싼 swish (MobileNetV3).',
   'help.Hardsigmoid': 'relu6(x + 3) / 6: 구간별 직선으로 만든 sigmoid.',
+  'help.Mish': 'x·tanh(softplus(x)): 부드럽고 단조롭지 않은 ReLU.',
+  'help.SELU': '고정된 상수로 scale·ELU(x, α): 활성값의 평균 0, 분산 1이 유지됩니다.',
+  'help.CELU': 'x > 0이면 x, 아니면 α(e^(x/α) - 1): 어떤 α에서도 0에서 부드러운 ELU.',
+  'help.CELU.alpha': '아주 작은 음수 입력에서 다가가는 값은 -α입니다.',
 };
