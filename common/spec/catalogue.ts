@@ -299,6 +299,13 @@ const OP_ROWS = {
     infer: sameShape,
     params: [float('alpha', 'alpha', 1.0, 'Value approached for very negative inputs is -α.', { min: 0, exclusiveMin: true })],
   },
+  Softsign: { op: 'Softsign', torch: 'nn.Softsign', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x / (1 + |x|), into (-1, 1): a slower-saturating tanh.', params: [] },
+  LogSigmoid: { op: 'LogSigmoid', torch: 'nn.LogSigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'log(sigmoid(x)) = -softplus(-x), computed stably.', params: [] },
+  Softmin: {
+    op: 'Softmin', torch: 'nn.Softmin', category: 'activation', shapes: 'any → same', help: 'softmax(-x) along dim: the smallest values get the most weight.',
+    infer: sameShapeAlongDim,
+    params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
+  },
 } satisfies Record<string, OpRow>;
 
 /** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */

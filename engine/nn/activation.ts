@@ -7,7 +7,7 @@
  * Shape: input (*) any shape; output (*) the same shape.
  */
 import type { Tensor } from '../tensor';
-import { add, div, elu, ge, gelu, gt, le, leakyRelu, logSoftmax, lt, mul, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
+import { abs, add, div, elu, ge, gelu, gt, le, leakyRelu, logSoftmax, lt, mul, neg, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
 import { Module, pyFloat } from './module';
 
 /** max(0, x). */
@@ -215,5 +215,37 @@ export class CELU extends Module {
 
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}`;
+  }
+}
+
+/** softsign(x) = x / (1 + |x|);  dx = g / (1 + |x|)². */
+export class Softsign extends Module {
+  forward(input: Tensor): Tensor {
+    return div(input, add(abs(input), 1));
+  }
+}
+
+/**
+ * logsigmoid(x) = log σ(x) = −softplus(−x);  dx = g·σ(−x). Through softplus it never forms σ(x) or e^(−x), so it
+ * stays finite at any |x| (log(sigmoid(−200)) in float32 is log(0) = −∞; this gives −200).
+ */
+export class LogSigmoid extends Module {
+  forward(input: Tensor): Tensor {
+    return neg(softplus(neg(input)));
+  }
+}
+
+/** softmin(x) = softmax(−x) along `dim`: values in (0, 1) summing to 1, the smallest inputs weighted most. */
+export class Softmin extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+
+  forward(input: Tensor): Tensor {
+    return softmax(neg(input), this.dim);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
   }
 }

@@ -11,7 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
-import { CELU, Hardsigmoid, Hardswish, Hardtanh, Mish, ReLU6, SELU } from '../nn/activation';
+import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -74,6 +74,9 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Mish: () => new Mish(),
   SELU: () => new SELU(),
   CELU: (p) => new CELU(n(p, 'alpha')),
+  Softsign: () => new Softsign(),
+  LogSigmoid: () => new LogSigmoid(),
+  Softmin: (p) => new Softmin(n(p, 'dim')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

@@ -58,6 +58,11 @@ standard('Mish', {}, nn.Mish())
 standard('SELU', {}, nn.SELU())
 standard('CELU', {}, nn.CELU())
 standard('CELU', {'alpha': 0.7}, nn.CELU(0.7), shape=(4, 3), label='(0.7)')
+standard('Softsign', {}, nn.Softsign())
+standard('LogSigmoid', {}, nn.LogSigmoid())
+standard('Softmin', {'dim': -1}, nn.Softmin(dim=-1), label='(dim=-1)')
+seed('Softmin(dim=1)')
+case('Softmin(dim=1)/random', 'Softmin', {'dim': 1}, nn.Softmin(dim=1), U(2, 3, 4, lo=-4.0, hi=4.0))
 
 path = os.path.join(FIXTURES, 'activations.json')
 with open(path, 'w') as f:

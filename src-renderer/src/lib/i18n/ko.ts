@@ -826,4 +826,8 @@ export const koHelp: Record<string, string> = {
   'help.SELU': '고정된 상수로 scale·ELU(x, α): 활성값의 평균 0, 분산 1이 유지됩니다.',
   'help.CELU': 'x > 0이면 x, 아니면 α(e^(x/α) - 1): 어떤 α에서도 0에서 부드러운 ELU.',
   'help.CELU.alpha': '아주 작은 음수 입력에서 다가가는 값은 -α입니다.',
+  'help.Softsign': 'x / (1 + |x|), (-1, 1) 범위로: tanh보다 천천히 포화합니다.',
+  'help.LogSigmoid': 'log(sigmoid(x)) = -softplus(-x)를 안정적으로 계산합니다.',
+  'help.Softmin': 'dim을 따라 softmax(-x): 가장 작은 값이 가장 큰 가중치를 받습니다.',
+  'help.Softmin.dim': '합이 1이 되는 차원.',
 };
