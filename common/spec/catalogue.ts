@@ -11,7 +11,7 @@ import {
   sameShape, sameShapeAlongDim, type ShapeRule,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
-import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
+import type { LossName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
 
 export { pair } from './shape-rules';
 
@@ -115,7 +115,10 @@ const poolParams = (what: string): ParamInfo[] => [
   int2('padding', 'padding', 0, 'Implicit padding on each side (at most half the kernel).', { min: 0 }),
 ];
 
-export const OP_CATALOGUE: Record<OpName, OpInfo> = {
+/** A row as written below, before its name is known to be an `OpName` (the names come from the rows). */
+type OpRow = Omit<OpInfo, 'op'> & { op: string };
+
+const OP_ROWS = {
   Input: {
     op: 'Input', torch: '', category: 'input', shapes: '(N, *shape)',
     infer: inputShape, palette: false,
@@ -276,7 +279,51 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
-};
+  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
+  Hardtanh: {
+    op: 'Hardtanh', torch: 'nn.Hardtanh', category: 'activation', shapes: 'any → same', help: 'x clipped to [min_val, max_val].',
+    infer: sameShape,
+    rule: (p, where) => (typeof p.minVal === 'number' && typeof p.maxVal === 'number' && !(p.maxVal > p.minVal)
+      ? diagnostic('bounds-order', { where, low: 'min_val', high: 'max_val', got: `${p.minVal} and ${p.maxVal}` }) : null),
+    params: [
+      float('minVal', 'min_val', -1, 'Inputs below it come out as min_val.'),
+      float('maxVal', 'max_val', 1, 'Inputs above it come out as max_val.'),
+    ],
+  },
+  Hardswish: { op: 'Hardswish', torch: 'nn.Hardswish', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·relu6(x + 3) / 6: a cheap swish (MobileNetV3).', params: [] },
+  Hardsigmoid: { op: 'Hardsigmoid', torch: 'nn.Hardsigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'relu6(x + 3) / 6: a piecewise-linear sigmoid.', params: [] },
+  Mish: { op: 'Mish', torch: 'nn.Mish', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x·tanh(softplus(x)): a smooth, non-monotonic ReLU.', params: [] },
+  SELU: { op: 'SELU', torch: 'nn.SELU', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'scale·ELU(x, α) with fixed constants, so activations keep mean 0 and variance 1.', params: [] },
+  CELU: {
+    op: 'CELU', torch: 'nn.CELU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else α(e^(x/α) - 1): an ELU smooth at 0 for any α.',
+    infer: sameShape,
+    params: [float('alpha', 'alpha', 1.0, 'Value approached for very negative inputs is -α.', { min: 0, exclusiveMin: true })],
+  },
+  Softsign: { op: 'Softsign', torch: 'nn.Softsign', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'x / (1 + |x|), into (-1, 1): a slower-saturating tanh.', params: [] },
+  LogSigmoid: { op: 'LogSigmoid', torch: 'nn.LogSigmoid', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'log(sigmoid(x)) = -softplus(-x), computed stably.', params: [] },
+  Softmin: {
+    op: 'Softmin', torch: 'nn.Softmin', category: 'activation', shapes: 'any → same', help: 'softmax(-x) along dim: the smallest values get the most weight.',
+    infer: sameShapeAlongDim,
+    params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
+  },
+} satisfies Record<string, OpRow>;
+
+/** Every op's name: a key of the catalogue, so a new row is a new op with no list to edit. */
+export type OpName = keyof typeof OP_ROWS;
+type OpsIn<C extends OpCategory> = { [Op in OpName]: (typeof OP_ROWS)[Op]['category'] extends C ? Op : never }[OpName];
+export type MergeOp = OpsIn<'merge'>;
+
+/** Each row's `op` is its key (registry.test.ts checks it), which makes the cast sound. */
+export const OP_CATALOGUE = OP_ROWS as Readonly<Record<OpName, OpInfo>>;
+
+const opsIn = <C extends OpCategory>(...categories: C[]): OpsIn<C>[] =>
+  (Object.keys(OP_CATALOGUE) as OpName[]).filter((op): op is OpsIn<C> => (categories as OpCategory[]).includes(OP_CATALOGUE[op].category));
+/** The builder's groups, in catalogue order: layers (with Input and the recurrent ones), activations, merges. */
+export const LAYER_OPS = opsIn('input', 'layer', 'recurrent');
+export const ACTIVATION_OPS = opsIn('activation');
+export const MERGE_OPS = opsIn('merge');
+export const OPS: readonly OpName[] = [...LAYER_OPS, ...ACTIVATION_OPS, ...MERGE_OPS];
+
 
 const reduction: ParamInfo = {
   name: 'reduction', torchName: 'reduction', type: 'enum', default: 'mean', options: ['mean', 'sum'],

@@ -62,6 +62,7 @@ const BROKEN: unknown[] = [
   edit('LeNet-5', (s) => { (s as Record<string, unknown>).scheduler = { type: 'ExponentialLR', params: { gamma: 0 } }; node(s, 'conv1').params.stride = [1, 1, 1]; }),
   edit('LeNet-5', (s) => { s.data.augment = { randomAffine: { scale: [1.2, 0.8] } }; }),
   edit('MLP', (s) => { (s.data as unknown as Record<string, unknown>).augment = 'flip'; }),
+  edit('MLP', (s) => { Object.assign(node(s, 'relu1'), { op: 'Hardtanh', params: { minVal: 1, maxVal: -1 } }); }),
   // Shapes.
   chain([1, 28, 28], [['Linear', { inFeatures: 784, outFeatures: 10 }]]),
   chain([1, 28, 28], [['Linear', { inFeatures: 100, outFeatures: 10 }]]),

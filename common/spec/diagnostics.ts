@@ -78,6 +78,7 @@ export const DIAGNOSTIC_TEXT = {
   'data-normalize': 'data: normalize must be one of {options}, got {got}',
   'data-augment': 'data: augment must be an object {randomAffine, elastic}, got {got}',
   'augment-scale-order': '{where}: scale is (min, max), so min must not exceed max, got {got}',
+  'bounds-order': '{where}: {high} must be greater than {low}, got {got}',
   // inferShapes: misfits.
   'rank-mismatch': '{id} ({op}) needs {layout} input but gets {shape}',
   'dim-out-of-range': '{id} ({op}): dim {dim} is out of range for a {rank}-D input',

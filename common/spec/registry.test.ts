@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, PIECES, SCHEDULER_CATALOGUE, idPrefix } from './index';
+import {
+  ACTIVATION_OPS, LAYER_OPS, LOSS_CATALOGUE, MERGE_OPS, OP_CATALOGUE, OPS, OPTIMIZER_CATALOGUE, PIECES, SCHEDULER_CATALOGUE, idPrefix,
+} from './index';
 
 const root = join(__dirname, '..', '..');
 const WINGS = ['common', 'engine', 'src-main', 'src-renderer/src', 'scripts'];
@@ -33,6 +35,16 @@ describe('the catalogue is the single registry', () => {
       .filter((file) => caseOfPiece.test(readFileSync(file, 'utf8')))
       .map((file) => relative(root, file));
     expect(offenders).toEqual([]);
+  });
+
+  it('takes the op names from the rows: each row is keyed by its op, and the lists group them by category', () => {
+    for (const [key, info] of Object.entries(OP_CATALOGUE)) expect(info.op).toBe(key);
+    expect([...OPS].sort()).toEqual(Object.keys(OP_CATALOGUE).sort());
+    expect(ACTIVATION_OPS).toContain('ReLU');
+    expect(ACTIVATION_OPS.every((op) => OP_CATALOGUE[op].category === 'activation')).toBe(true);
+    expect(LAYER_OPS).toEqual(expect.arrayContaining(['Input', 'Conv2d', 'LSTM']));
+    expect(LAYER_OPS).not.toContain('ReLU');
+    expect(MERGE_OPS).toEqual(['Add', 'Concat']);
   });
 
   it('names nodes by the row prefix, or the op in lower case', () => {

@@ -33,21 +33,13 @@
  *   BCELoss and BCEWithLogitsLoss they are one-hot float vectors.
  */
 
+import type { OpName } from './catalogue';
 import type { Diagnostic } from './diagnostics';
 
 export const SPEC_VERSION = 1 as const;
 
-export const LAYER_OPS = [
-  'Input', 'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Dropout',
-  'BatchNorm1d', 'BatchNorm2d', 'RNN', 'LSTM', 'GRU',
-] as const;
-export const ACTIVATION_OPS = [
-  'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'SiLU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity',
-] as const;
-export const MERGE_OPS = ['Add', 'Concat'] as const;
-export const OPS = [...LAYER_OPS, ...ACTIVATION_OPS, ...MERGE_OPS] as const;
-export type OpName = (typeof OPS)[number];
-
+// The op names come from the catalogue's rows (catalogue.ts), so adding a row is adding an op.
+export { ACTIVATION_OPS, LAYER_OPS, MERGE_OPS, OPS, type MergeOp, type OpName } from './catalogue';
 export const LOSSES = [
   'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'L1Loss', 'SmoothL1Loss', 'BCELoss', 'BCEWithLogitsLoss',
 ] as const;

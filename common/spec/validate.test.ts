@@ -149,6 +149,19 @@ describe('validateSpec', () => {
     expect(messages(spec)).toContain('node "add1" (Add): missing input, a merge needs at least 2 inputs, has 1');
   });
 
+  it("refuses Hardtanh bounds torch refuses, and an activation's inplace", () => {
+    const spec = lenet();
+    const relu1 = spec.nodes.find((n) => n.id === 'relu1')!;
+    Object.assign(relu1, { op: 'Hardtanh', params: { minVal: 2, maxVal: 2 } });
+    Object.assign(spec.nodes.find((n) => n.id === 'relu2')!, { op: 'ReLU6', params: { inplace: true } });
+    expect(messages(spec)).toEqual([
+      'node "relu1" (Hardtanh): max_val must be greater than min_val, got 2 and 2',
+      `node "relu2" (ReLU6): unknown param 'inplace' (known: none)`,
+    ]);
+    relu1.params = { minVal: -2, maxVal: 0.5 };
+    expect(messages(spec)).toEqual([`node "relu2" (ReLU6): unknown param 'inplace' (known: none)`]);
+  });
+
   it('assertValidSpec throws one error listing every problem', () => {
     const spec = lenet() as ModelSpec;
     spec.optimizer.params.lr = 0;

@@ -12,7 +12,7 @@ export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';
-export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, ELU, SiLU, Softplus, Softmax, LogSoftmax } from './activation';
+export * from './activation';
 export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
 export {
   crossEntropy,

@@ -11,6 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
+import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -66,6 +67,16 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Softmax: (p) => new Softmax(n(p, 'dim')),
   LogSoftmax: (p) => new LogSoftmax(n(p, 'dim')),
   Identity: () => new Identity(),
+  ReLU6: () => new ReLU6(),
+  Hardtanh: (p) => new Hardtanh(n(p, 'minVal'), n(p, 'maxVal')),
+  Hardswish: () => new Hardswish(),
+  Hardsigmoid: () => new Hardsigmoid(),
+  Mish: () => new Mish(),
+  SELU: () => new SELU(),
+  CELU: (p) => new CELU(n(p, 'alpha')),
+  Softsign: () => new Softsign(),
+  LogSigmoid: () => new LogSigmoid(),
+  Softmin: (p) => new Softmin(n(p, 'dim')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
