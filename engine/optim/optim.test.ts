@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../tensor';
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from './index';
+import { Adadelta, Adagrad, Adam, AdamW, NAdam, RMSprop, SGD } from './index';
 
 /** Optimizers only touch .data, .grad.data and .size, so these tests run without the tensor library. */
 function fakeParam(values: number[]): Tensor {
@@ -170,5 +170,21 @@ describe('Optimizer base', () => {
     const opt = new SGD([fakeParam([1, 2])], { lr: 0.1, momentum: 0.9 });
     const other = new SGD([fakeParam([1]), fakeParam([2])], { lr: 0.1 });
     expect(() => opt.loadStateDict(other.stateDict())).toThrow('group 0 has 2 parameters saved, 1 here');
+  });
+});
+
+describe('NAdam, RAdam and Adamax (issue #18): bad hyper-parameters and torch options they lack are errors', () => {
+  const p = () => [fakeParam([1])];
+  it.each([
+    [() => new NAdam(p(), { lr: -1 }), 'NAdam: invalid learning rate -1, expected lr >= 0'],
+    [() => new NAdam(p(), { betas: [0.9, 1] }), 'NAdam: invalid beta2 1, expected 0 <= beta2 < 1'],
+    [() => new NAdam(p(), { momentumDecay: -0.1 }), 'NAdam: invalid momentumDecay -0.1, expected momentumDecay >= 0'],
+    // torch 1.13's NAdam has no maximize; decoupled_weight_decay came in torch 2.1; foreach/capturable aren't ours
+    [() => new NAdam(p(), { maximize: true } as never), "NAdam: unknown option 'maximize' (known: lr, betas, eps, weightDecay, momentumDecay)"],
+    [() => new NAdam(p(), { decoupledWeightDecay: true } as never), "NAdam: unknown option 'decoupledWeightDecay'"],
+    [() => new NAdam(p(), { foreach: true } as never), "NAdam: unknown option 'foreach'"],
+    [() => new NAdam([{ params: p(), capturable: true }] as never), "NAdam parameter group: unknown option 'capturable'"],
+  ])('case %#: says what is wrong, by name', (make, message) => {
+    expect(make).toThrow(message);
   });
 });

@@ -772,6 +772,9 @@ def optimizers(steps=10):
     case('Adagrad/maximize', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
                                                     'maximize': True})
     case('Adadelta/maximize', 'Adadelta', O.Adadelta, {'lr': 0.5, 'weight_decay': 0.1, 'maximize': True})
+    case('NAdam/defaults', 'NAdam', O.NAdam, {})
+    case('NAdam/options', 'NAdam', O.NAdam, {'lr': 0.01, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1,
+                                             'momentum_decay': 0.01})
     write('optim.json', cases)
 
 

@@ -815,4 +815,10 @@ export const koHelp: Record<string, string> = {
   'help.CosineAnnealingLR': 'T_max 에포크 동안 lr에서 eta_min까지 코사인 반주기를 따라 내려갑니다.',
   'help.CosineAnnealingLR.tMax': '반주기의 에포크 수.',
   'help.CosineAnnealingLR.etaMin': '가장 낮은 lr.',
+  'help.NAdam': '점점 데워지는 네스테로프 모멘텀을 쓰는 Adam. 기본 lr은 2e-3.',
+  'help.NAdam.lr': '학습률: 업데이트 한 번의 스텝 크기.',
+  'help.NAdam.betas': '기울기와 기울기 제곱의 이동 평균 감쇠율.',
+  'help.NAdam.eps': '안정성을 위해 분모에 더하는 값.',
+  'help.NAdam.weightDecay': '가중치에 대한 L2 벌점.',
+  'help.NAdam.momentumDecay': '모멘텀이 beta1까지 얼마나 빨리 데워지는지.',
 };
