@@ -379,6 +379,11 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
       float('momentumDecay', 'momentum_decay', 4e-3, 'How fast the momentum warms up to beta1.', { min: 0 }),
     ],
   },
+  RAdam: {
+    type: 'RAdam', torch: 'optim.RAdam', help: 'Adam that starts as momentum SGD until its variance estimate can be trusted.',
+    stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
+    params: [lr(1e-3), betas, eps(1e-8), weightDecay()],
+  },
 };
 
 export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {

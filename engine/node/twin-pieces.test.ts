@@ -39,6 +39,7 @@ function variant(name: string, change: (spec: ModelSpec) => ModelSpec): ModelSpe
 
 const CASES: Array<[string, ModelSpec]> = [
   ['NAdam with weight decay', variant('nadam', (s) => ({ ...s, optimizer: { type: 'NAdam', params: { lr: 0.01, weightDecay: 0.01, momentumDecay: 0.01 } } }))],
+  ['RAdam with weight decay', variant('radam', (s) => ({ ...s, optimizer: { type: 'RAdam', params: { lr: 0.01, weightDecay: 0.01 } } }))],
 ];
 
 describe('new optimizers and losses in the twin under real PyTorch', () => {

@@ -9,6 +9,7 @@ export { RMSprop, type RMSpropOptions } from './rmsprop';
 export { Adagrad, type AdagradOptions } from './adagrad';
 export { Adadelta, type AdadeltaOptions } from './adadelta';
 export { NAdam, type NAdamOptions } from './nadam';
+export { RAdam, type RAdamOptions } from './radam';
 export {
   LRScheduler,
   StepLR,

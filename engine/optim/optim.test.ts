@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../tensor';
-import { Adadelta, Adagrad, Adam, AdamW, NAdam, RMSprop, SGD } from './index';
+import { Adadelta, Adagrad, Adam, AdamW, NAdam, RAdam, RMSprop, SGD } from './index';
 
 /** Optimizers only touch .data, .grad.data and .size, so these tests run without the tensor library. */
 function fakeParam(values: number[]): Tensor {
@@ -184,6 +184,10 @@ describe('NAdam, RAdam and Adamax (issue #18): bad hyper-parameters and torch op
     [() => new NAdam(p(), { decoupledWeightDecay: true } as never), "NAdam: unknown option 'decoupledWeightDecay'"],
     [() => new NAdam(p(), { foreach: true } as never), "NAdam: unknown option 'foreach'"],
     [() => new NAdam([{ params: p(), capturable: true }] as never), "NAdam parameter group: unknown option 'capturable'"],
+    [() => new RAdam(p(), { eps: -1 }), 'RAdam: invalid eps -1, expected eps >= 0'],
+    [() => new RAdam(p(), { maximize: true } as never), "RAdam: unknown option 'maximize' (known: lr, betas, eps, weightDecay)"],
+    [() => new RAdam(p(), { decoupledWeightDecay: true } as never), "RAdam: unknown option 'decoupledWeightDecay'"],
+    [() => new RAdam(p(), { differentiable: true } as never), "RAdam: unknown option 'differentiable'"],
   ])('case %#: says what is wrong, by name', (make, message) => {
     expect(make).toThrow(message);
   });

@@ -31,6 +31,7 @@ const factories: Record<string, (params: any, kw: any) => Stepper> = {
   Adagrad: (params, kw) => new optim.Adagrad(params, kw),
   Adadelta: (params, kw) => new optim.Adadelta(params, kw),
   NAdam: (params, kw) => new optim.NAdam(params, kw),
+  RAdam: (params, kw) => new optim.RAdam(params, kw),
 };
 
 const fixture = loadFixture<OptimCase>('optim.json');

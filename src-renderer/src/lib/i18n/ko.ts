@@ -821,4 +821,9 @@ export const koHelp: Record<string, string> = {
   'help.NAdam.eps': '안정성을 위해 분모에 더하는 값.',
   'help.NAdam.weightDecay': '가중치에 대한 L2 벌점.',
   'help.NAdam.momentumDecay': '모멘텀이 beta1까지 얼마나 빨리 데워지는지.',
+  'help.RAdam': '분산 추정을 믿을 수 있을 때까지는 모멘텀 SGD로 시작하는 Adam.',
+  'help.RAdam.lr': '학습률: 업데이트 한 번의 스텝 크기.',
+  'help.RAdam.betas': '기울기와 기울기 제곱의 이동 평균 감쇠율.',
+  'help.RAdam.eps': '안정성을 위해 분모에 더하는 값.',
+  'help.RAdam.weightDecay': '가중치에 대한 L2 벌점.',
 };
