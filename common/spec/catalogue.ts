@@ -384,6 +384,11 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
     stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
     params: [lr(1e-3), betas, eps(1e-8), weightDecay()],
   },
+  Adamax: {
+    type: 'Adamax', torch: 'optim.Adamax', help: 'Adam with the largest recent gradient in place of the RMS; lr 2e-3 by default.',
+    stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
+    params: [lr(2e-3), betas, eps(1e-8), weightDecay()],
+  },
 };
 
 export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {

@@ -13,7 +13,7 @@ import { AvgPool2d, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequ
 import type { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { manualSeed } from '../random';
-import { Adam, NAdam, RAdam, SGD } from '../optim/index';
+import { Adam, Adamax, NAdam, RAdam, SGD } from '../optim/index';
 import type { Optimizer } from '../optim/index';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
@@ -136,6 +136,7 @@ describe('step plans on gpu.js webasm in a worker', async () => {
   it.each([
     ['NAdam', (m: Sequential) => new NAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
     ['RAdam', (m: Sequential) => new RAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['Adamax', (m: Sequential) => new Adamax(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
   ] as const)('an MLP with %s (no update kernel) trains as on the eager path and on the CPU', (_, make) => {
     const build: Build = () => {
       const { model } = mlp();

@@ -10,6 +10,7 @@ export { Adagrad, type AdagradOptions } from './adagrad';
 export { Adadelta, type AdadeltaOptions } from './adadelta';
 export { NAdam, type NAdamOptions } from './nadam';
 export { RAdam, type RAdamOptions } from './radam';
+export { Adamax, type AdamaxOptions } from './adamax';
 export {
   LRScheduler,
   StepLR,

@@ -12,7 +12,7 @@ import {
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
 import {
-  Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
+  Adadelta, Adagrad, Adam, Adamax, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
 } from '../optim/index';
 
@@ -81,7 +81,7 @@ export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
   BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
 };
 
-export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam;
+export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam | Adamax;
 const adamOptions = (p: Params) =>
   ({ lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), amsgrad: b(p, 'amsgrad') });
 
@@ -102,6 +102,7 @@ export const OPTIMIZER_FACTORIES: Record<OptimizerName, (params: Tensor[], p: Pa
     lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), momentumDecay: n(p, 'momentumDecay'),
   }),
   RAdam: (list, p) => new RAdam(list, { lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
+  Adamax: (list, p) => new Adamax(list, { lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
 };
 
 export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups, p: Params) => LRScheduler> = {

@@ -32,6 +32,7 @@ const factories: Record<string, (params: any, kw: any) => Stepper> = {
   Adadelta: (params, kw) => new optim.Adadelta(params, kw),
   NAdam: (params, kw) => new optim.NAdam(params, kw),
   RAdam: (params, kw) => new optim.RAdam(params, kw),
+  Adamax: (params, kw) => new optim.Adamax(params, kw),
 };
 
 const fixture = loadFixture<OptimCase>('optim.json');

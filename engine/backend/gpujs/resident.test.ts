@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { endStep, getBackend, registerBackend, setBackend, type DeviceData } from '../backend';
 import { Linear, Sequential } from '../../nn/index';
-import { AdamW, NAdam, RAdam, SGD, type Optimizer } from '../../optim/index';
+import { Adamax, AdamW, NAdam, RAdam, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
@@ -121,6 +121,7 @@ describe('an optimizer with no gpu.js update kernel (#18: NAdam, RAdam, Adamax)'
   it.each([
     ['NAdam', (m: Sequential) => new NAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
     ['RAdam', (m: Sequential) => new RAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['Adamax', (m: Sequential) => new Adamax(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
   ] as const)('%s trains on the resident backend as on the CPU, step for step', (_, make) => {
     const data = batches([16, 48], 4);
     const build: Build = () => {

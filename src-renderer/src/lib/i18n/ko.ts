@@ -826,4 +826,9 @@ export const koHelp: Record<string, string> = {
   'help.RAdam.betas': '기울기와 기울기 제곱의 이동 평균 감쇠율.',
   'help.RAdam.eps': '안정성을 위해 분모에 더하는 값.',
   'help.RAdam.weightDecay': '가중치에 대한 L2 벌점.',
+  'help.Adamax': 'RMS 대신 최근 기울기의 최댓값을 쓰는 Adam. 기본 lr은 2e-3.',
+  'help.Adamax.lr': '학습률: 업데이트 한 번의 스텝 크기.',
+  'help.Adamax.betas': '기울기의 이동 평균과 무한대 노름의 감쇠율.',
+  'help.Adamax.eps': '안정성을 위해 분모에 더하는 값.',
+  'help.Adamax.weightDecay': '가중치에 대한 L2 벌점.',
 };
