@@ -418,6 +418,24 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
     stateSlots: () => 2, plausibleLr: [1e-4, 10],
     params: [lr(1.0), float('rho', 'rho', 0.9, 'Running-average decay.', { min: 0, max: 1 }), eps(1e-6), weightDecay()],
   },
+  NAdam: {
+    type: 'NAdam', torch: 'optim.NAdam', help: 'Adam with Nesterov momentum that warms up; lr 2e-3 by default.',
+    stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
+    params: [
+      lr(2e-3), betas, eps(1e-8), weightDecay(),
+      float('momentumDecay', 'momentum_decay', 4e-3, 'How fast the momentum warms up to beta1.', { min: 0 }),
+    ],
+  },
+  RAdam: {
+    type: 'RAdam', torch: 'optim.RAdam', help: 'Adam that starts as momentum SGD until its variance estimate can be trusted.',
+    stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
+    params: [lr(1e-3), betas, eps(1e-8), weightDecay()],
+  },
+  Adamax: {
+    type: 'Adamax', torch: 'optim.Adamax', help: 'Adam with the largest recent gradient in place of the RMS; lr 2e-3 by default.',
+    stateSlots: () => 2, plausibleLr: [1e-6, 0.1],
+    params: [lr(2e-3), betas, eps(1e-8), weightDecay()],
+  },
 };
 
 export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {

@@ -45,7 +45,7 @@ export const LOSSES = [
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
-export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta'] as const;
+export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'NAdam', 'RAdam', 'Adamax'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const SCHEDULERS = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR'] as const;

@@ -13,7 +13,7 @@ import { AvgPool2d, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequ
 import type { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { manualSeed } from '../random';
-import { Adam, SGD } from '../optim/index';
+import { Adam, Adamax, NAdam, RAdam, SGD } from '../optim/index';
 import type { Optimizer } from '../optim/index';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
@@ -129,6 +129,25 @@ describe('step plans on gpu.js webasm in a worker', async () => {
   ] as const)('%s trains as on the eager path', (_, build, shape) => {
     const stats = expectPlansMatchEager(build, batches([...shape], 8), planned, eager);
     expect(stats.executors.some((e) => e.startsWith('fused-'))).toBe(true);
+  });
+
+  // #18: an optimizer whose update is a CPU loop (no gpu.js kernel) reads the gradients and writes the weights on
+  // this thread every step. The plans must see those new weights as new inputs, not replay a stale device copy.
+  it.each([
+    ['NAdam', (m: Sequential) => new NAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['RAdam', (m: Sequential) => new RAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['Adamax', (m: Sequential) => new Adamax(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+  ] as const)('an MLP with %s (no update kernel) trains as on the eager path and on the CPU', (_, make) => {
+    const build: Build = () => {
+      const { model } = mlp();
+      return { model, optimizer: make(model) as unknown as Optimizer<object> };
+    };
+    const data = batches([16, 48], 8);
+    expectPlansMatchEager(build, data, planned, eager);
+    const onCpu = train(build, data, 'cpu', planned.store!);
+    const got = train(build, data, planned.name, planned.store!);
+    expectClose(got.losses, onCpu.losses, 1e-5);
+    expect(new Set(onCpu.losses).size).toBe(onCpu.losses.length);
   });
 
   it('an epoch whose last batch is smaller: that batch gets a plan of its own, and the run matches the eager one', () => {

@@ -16,7 +16,8 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
-function validateAdam(name: string, o: AdamOptions): void {
+/** The checks torch makes on every Adam-family optimizer (Adam, AdamW, NAdam, RAdam, Adamax): lr, eps, decay, betas. */
+export function validateAdam(name: string, o: Pick<AdamOptions, 'lr' | 'betas' | 'eps' | 'weightDecay'>): void {
   checkCommon(name, o);
   check(name, 'beta1', o.betas[0], o.betas[0] >= 0 && o.betas[0] < 1, '0 <= beta1 < 1');
   check(name, 'beta2', o.betas[1], o.betas[1] >= 0 && o.betas[1] < 1, '0 <= beta2 < 1');

@@ -8,6 +8,9 @@ export { Adam, AdamW, type AdamOptions } from './adam';
 export { RMSprop, type RMSpropOptions } from './rmsprop';
 export { Adagrad, type AdagradOptions } from './adagrad';
 export { Adadelta, type AdadeltaOptions } from './adadelta';
+export { NAdam, type NAdamOptions } from './nadam';
+export { RAdam, type RAdamOptions } from './radam';
+export { Adamax, type AdamaxOptions } from './adamax';
 export {
   LRScheduler,
   StepLR,

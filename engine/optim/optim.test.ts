@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../tensor';
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from './index';
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, SGD } from './index';
 
 /** Optimizers only touch .data, .grad.data and .size, so these tests run without the tensor library. */
 function fakeParam(values: number[]): Tensor {
@@ -107,6 +107,7 @@ describe('maximize (torch: the gradient is negated first)', () => {
     ['Adagrad', (ps: Tensor[], maximize: boolean) => new Adagrad(ps, { weightDecay: 0.1, maximize })],
     ['Adadelta', (ps: Tensor[], maximize: boolean) => new Adadelta(ps, { maximize })],
     ['SGD', (ps: Tensor[], maximize: boolean) => new SGD(ps, { lr: 0.1, momentum: 0.9, maximize })],
+    ['Adamax', (ps: Tensor[], maximize: boolean) => new Adamax(ps, { lr: 0.01, weightDecay: 0.1, maximize })],
   ])('%s: maximizing f steps as minimizing f with the gradient negated, and leaves p.grad alone', (_, make) => {
     const a = fakeParam([0.1, -0.2, 0.3]), b = fakeParam([0.1, -0.2, 0.3]);
     const maxOpt = make([a], true), minOpt = make([b], false);
@@ -170,5 +171,28 @@ describe('Optimizer base', () => {
     const opt = new SGD([fakeParam([1, 2])], { lr: 0.1, momentum: 0.9 });
     const other = new SGD([fakeParam([1]), fakeParam([2])], { lr: 0.1 });
     expect(() => opt.loadStateDict(other.stateDict())).toThrow('group 0 has 2 parameters saved, 1 here');
+  });
+});
+
+describe('NAdam, RAdam and Adamax (issue #18): bad hyper-parameters and torch options they lack are errors', () => {
+  const p = () => [fakeParam([1])];
+  it.each([
+    [() => new NAdam(p(), { lr: -1 }), 'NAdam: invalid learning rate -1, expected lr >= 0'],
+    [() => new NAdam(p(), { betas: [0.9, 1] }), 'NAdam: invalid beta2 1, expected 0 <= beta2 < 1'],
+    [() => new NAdam(p(), { momentumDecay: -0.1 }), 'NAdam: invalid momentumDecay -0.1, expected momentumDecay >= 0'],
+    // torch 1.13's NAdam has no maximize; decoupled_weight_decay came in torch 2.1; foreach/capturable aren't ours
+    [() => new NAdam(p(), { maximize: true } as never), "NAdam: unknown option 'maximize' (known: lr, betas, eps, weightDecay, momentumDecay)"],
+    [() => new NAdam(p(), { decoupledWeightDecay: true } as never), "NAdam: unknown option 'decoupledWeightDecay'"],
+    [() => new NAdam(p(), { foreach: true } as never), "NAdam: unknown option 'foreach'"],
+    [() => new NAdam([{ params: p(), capturable: true }] as never), "NAdam parameter group: unknown option 'capturable'"],
+    [() => new RAdam(p(), { eps: -1 }), 'RAdam: invalid eps -1, expected eps >= 0'],
+    [() => new RAdam(p(), { maximize: true } as never), "RAdam: unknown option 'maximize' (known: lr, betas, eps, weightDecay)"],
+    [() => new RAdam(p(), { decoupledWeightDecay: true } as never), "RAdam: unknown option 'decoupledWeightDecay'"],
+    [() => new RAdam(p(), { differentiable: true } as never), "RAdam: unknown option 'differentiable'"],
+    [() => new Adamax(p(), { betas: [-0.1, 0.999] }), 'Adamax: invalid beta1 -0.1, expected 0 <= beta1 < 1'],
+    [() => new Adamax(p(), { foreach: true } as never), "Adamax: unknown option 'foreach' (known: lr, betas, eps, weightDecay, maximize)"],
+    [() => new Adamax(p(), { capturable: true } as never), "Adamax: unknown option 'capturable'"],
+  ])('case %#: says what is wrong, by name', (make, message) => {
+    expect(make).toThrow(message);
   });
 });

@@ -9,7 +9,11 @@ describe('the engine builds what it built before the registry refactor', () => {
   it('covers every snapshot spec', () => expect(Object.keys(before).sort()).toEqual(Object.keys(SNAPSHOT_SPECS).sort()));
   for (const [name, spec] of Object.entries(SNAPSHOT_SPECS)) {
     it(`${name}: parameter shapes, forward pass, losses, optimizer steps and schedules`, () => {
-      expect(snapshot(spec)).toEqual(before[name]);
+      // Pieces added to the catalogue since (#18's new losses and optimizers) have no 'before': compare the rest.
+      const got = snapshot(spec), want = before[name];
+      const only = <T>(o: Record<string, T>, like: object) => Object.fromEntries(Object.keys(like).map((k) => [k, o[k]]));
+      expect({ ...got, losses: only(got.losses, want.losses), steps: only(got.steps, want.steps), schedules: only(got.schedules, want.schedules) })
+        .toEqual(want);
     });
   }
 });

@@ -13,7 +13,7 @@ import {
 } from '../nn/index';
 import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
-  Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
+  Adadelta, Adagrad, Adam, Adamax, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
 } from '../optim/index';
 
@@ -92,7 +92,7 @@ export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
   BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
 };
 
-export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta;
+export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam | Adamax;
 const adamOptions = (p: Params) =>
   ({ lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), amsgrad: b(p, 'amsgrad') });
 
@@ -109,6 +109,11 @@ export const OPTIMIZER_FACTORIES: Record<OptimizerName, (params: Tensor[], p: Pa
     lr: n(p, 'lr'), lrDecay: n(p, 'lrDecay'), weightDecay: n(p, 'weightDecay'), initialAccumulatorValue: n(p, 'initialAccumulatorValue'), eps: n(p, 'eps'),
   }),
   Adadelta: (list, p) => new Adadelta(list, { lr: n(p, 'lr'), rho: n(p, 'rho'), eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
+  NAdam: (list, p) => new NAdam(list, {
+    lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay'), momentumDecay: n(p, 'momentumDecay'),
+  }),
+  RAdam: (list, p) => new RAdam(list, { lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
+  Adamax: (list, p) => new Adamax(list, { lr: n(p, 'lr'), betas: p.betas as [number, number], eps: n(p, 'eps'), weightDecay: n(p, 'weightDecay') }),
 };
 
 export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups, p: Params) => LRScheduler> = {

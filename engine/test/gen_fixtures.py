@@ -772,6 +772,15 @@ def optimizers(steps=10):
     case('Adagrad/maximize', 'Adagrad', O.Adagrad, {'lr': 0.05, 'lr_decay': 0.01, 'weight_decay': 0.1,
                                                     'maximize': True})
     case('Adadelta/maximize', 'Adadelta', O.Adadelta, {'lr': 0.5, 'weight_decay': 0.1, 'maximize': True})
+    case('NAdam/defaults', 'NAdam', O.NAdam, {})
+    case('NAdam/options', 'NAdam', O.NAdam, {'lr': 0.01, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1,
+                                             'momentum_decay': 0.01})
+    case('RAdam/defaults', 'RAdam', O.RAdam, {})
+    # beta2 0.9: rho_t passes 5 at step 6, so the ten steps cover both the momentum-only and the rectified branch
+    case('RAdam/options', 'RAdam', O.RAdam, {'lr': 0.01, 'betas': (0.8, 0.9), 'eps': 1e-6, 'weight_decay': 0.1})
+    case('Adamax/defaults', 'Adamax', O.Adamax, {})
+    case('Adamax/options', 'Adamax', O.Adamax, {'lr': 0.01, 'betas': (0.8, 0.9), 'eps': 1e-6, 'weight_decay': 0.1})
+    case('Adamax/maximize', 'Adamax', O.Adamax, {'lr': 0.01, 'weight_decay': 0.1, 'maximize': True})
     write('optim.json', cases)
 
 

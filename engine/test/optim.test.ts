@@ -30,6 +30,9 @@ const factories: Record<string, (params: any, kw: any) => Stepper> = {
   RMSprop: (params, kw) => new optim.RMSprop(params, kw),
   Adagrad: (params, kw) => new optim.Adagrad(params, kw),
   Adadelta: (params, kw) => new optim.Adadelta(params, kw),
+  NAdam: (params, kw) => new optim.NAdam(params, kw),
+  RAdam: (params, kw) => new optim.RAdam(params, kw),
+  Adamax: (params, kw) => new optim.Adamax(params, kw),
 };
 
 const fixture = loadFixture<OptimCase>('optim.json');

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GPU } from 'gpu.js';
 import { endStep, getBackend, registerBackend, setBackend, type DeviceData } from '../backend';
 import { Linear, Sequential } from '../../nn/index';
-import { AdamW, SGD, type Optimizer } from '../../optim/index';
+import { Adamax, AdamW, NAdam, RAdam, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
 import { createGpujsBackend, GpujsDeviceData } from './index';
@@ -112,5 +112,26 @@ describe('device values', () => {
     expect(Array.from((wide.reshape([2, 1, 4]).add(col) as Tensor).data)).toEqual([
       11, 21, 31, 41, 10, 20, 30, 40, 13, 23, 33, 43, 10, 20, 30, 40, 51, 61, 71, 81, 50, 60, 70, 80, 53, 63, 73, 83, 50, 60, 70, 80,
     ]);
+  });
+});
+
+describe('an optimizer with no gpu.js update kernel (#18: NAdam, RAdam, Adamax)', () => {
+  // Their update is a CPU loop over p.data: the step must bring the device's parameters and gradients home, update
+  // them there, and the next forward must read the new values, not a stale device copy.
+  it.each([
+    ['NAdam', (m: Sequential) => new NAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['RAdam', (m: Sequential) => new RAdam(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+    ['Adamax', (m: Sequential) => new Adamax(m.parameters(), { lr: 0.02, weightDecay: 0.01 })],
+  ] as const)('%s trains on the resident backend as on the CPU, step for step', (_, make) => {
+    const data = batches([16, 48], 4);
+    const build: Build = () => {
+      const { model } = mlp();
+      return { model, optimizer: make(model) as unknown as Optimizer<object> };
+    };
+    const want = train(build, data, 'cpu');
+    const got = train(build, data, backend.name);
+    expectClose(got.losses, want.losses);
+    expect(new Set(want.losses).size).toBe(want.losses.length); // the updates changed the model every step
+    got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data));
   });
 });
