@@ -399,6 +399,14 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
     ],
   },
+  LinearLR: {
+    type: 'LinearLR', torch: 'optim.lr_scheduler.LinearLR', help: 'Moves the lr in a straight line from lr·start_factor to lr·end_factor over total_iters epochs (a warm-up by default).',
+    params: [
+      float('startFactor', 'start_factor', 1 / 3, 'Fraction of the lr in the first epoch.', { min: 0, max: 1, exclusiveMin: true }),
+      float('endFactor', 'end_factor', 1, 'Fraction of the lr from epoch total_iters on.', { min: 0, max: 1 }),
+      int('totalIters', 'total_iters', 5, 'Epochs the line takes.', { min: 1 }),
+    ],
+  },
 };
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */

@@ -815,4 +815,8 @@ export const koHelp: Record<string, string> = {
   'help.CosineAnnealingLR': 'T_max 에포크 동안 lr에서 eta_min까지 코사인 반주기를 따라 내려갑니다.',
   'help.CosineAnnealingLR.tMax': '반주기의 에포크 수.',
   'help.CosineAnnealingLR.etaMin': '가장 낮은 lr.',
+  'help.LinearLR': 'total_iters 에포크 동안 lr을 lr·start_factor에서 lr·end_factor까지 직선으로 옮깁니다 (기본값은 워밍업).',
+  'help.LinearLR.startFactor': '첫 에포크에서 쓰는 lr의 비율.',
+  'help.LinearLR.endFactor': 'total_iters 에포크부터 쓰는 lr의 비율.',
+  'help.LinearLR.totalIters': '직선이 이어지는 에포크 수.',
 };
