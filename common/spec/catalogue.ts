@@ -407,6 +407,13 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       int('totalIters', 'total_iters', 5, 'Epochs the line takes.', { min: 1 }),
     ],
   },
+  PolynomialLR: {
+    type: 'PolynomialLR', torch: 'optim.lr_scheduler.PolynomialLR', help: 'Decays the lr along (1 − epoch/total_iters)^power to 0 over total_iters epochs.',
+    params: [
+      int('totalIters', 'total_iters', 5, 'Epochs until the lr reaches 0.', { min: 1 }),
+      float('power', 'power', 1, 'Power of the polynomial: 1 is a straight line.', { min: 0 }),
+    ],
+  },
 };
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */

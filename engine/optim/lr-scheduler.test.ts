@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor';
 import {
-  Adam, ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SGD, StepLR,
+  Adam, ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, SGD, StepLR,
   type LRScheduler,
 } from './index';
 
@@ -121,5 +121,20 @@ describe('more schedulers match torch 1.13, momentum cycling included', () => {
     s.step();
     s.step();
     expect(() => s.step()).toThrow('OneCycleLR: tried to step 4 times; the specified number of total steps is 2');
+  });
+});
+
+describe('PolynomialLR', () => {
+  it('its recursive steps agree with the closed form, power 2.5 and past totalIters', () => {
+    const s = new PolynomialLR(sgd(), { totalIters: 6, power: 2.5 });
+    for (let i = 0; i < 9; i++) {
+      expect(s.getLastLr()[0]).toBeCloseTo(s.closedFormLr()[0], 12);
+      s.step();
+    }
+    expect(s.getLastLr()).toEqual([0]);
+  });
+
+  it('refuses a totalIters that is not a positive integer', () => {
+    expect(() => new PolynomialLR(sgd(), { totalIters: 0 })).toThrow('PolynomialLR: invalid totalIters 0, expected a positive integer');
   });
 });

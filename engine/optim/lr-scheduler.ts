@@ -350,6 +350,40 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/**
+ * Decays the rate along a polynomial to 0 over `totalIters` epochs, then keeps it there
+ * (torch.optim.lr_scheduler.PolynomialLR, 1.13): lr = baseLr · (1 − min(epoch, totalIters) / totalIters)^power.
+ * With power 1 (the default) that is a straight line down. step() uses torch's recursive form, the ratio of two
+ * consecutive factors, which equals that formula unless lr is changed by hand.
+ * @example new PolynomialLR(optimizer, { totalIters: 4 })  // 0.001, 0.00075, 0.0005, 0.00025, then 0
+ */
+export class PolynomialLR extends LRScheduler {
+  readonly totalIters: number;
+  readonly power: number;
+
+  constructor(optimizer: HasLrGroups, { totalIters = 5, power = 1 }: { totalIters?: number; power?: number } = {}) {
+    super(optimizer);
+    if (!(Number.isInteger(totalIters) && totalIters > 0)) {
+      throw new Error(`PolynomialLR: invalid totalIters ${totalIters}, expected a positive integer`);
+    }
+    this.totalIters = totalIters;
+    this.power = power;
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    const groups = this.optimizer.paramGroups;
+    if (t === 0 || t > n) return groups.map((g) => g.lr);
+    const decay = ((1 - t / n) / (1 - (t - 1) / n)) ** this.power;
+    return groups.map((g) => g.lr * decay);
+  }
+
+  closedFormLr(): number[] {
+    return this.baseLrs.map((lr) => lr * (1 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
+  }
+}
+
 export interface ReduceLROnPlateauOptions {
   /** 'min': reduce when the metric stops decreasing (a loss); 'max': when it stops increasing (an accuracy). */
   mode: 'min' | 'max';

@@ -49,7 +49,7 @@ function expectTorch(c: SchedulerCase, lrs: number[], momenta: number[]): void {
 describe(`schedulers built from a spec match PyTorch ${fixture.torch}, and resume from their state dicts`, () => {
   it('the fixture covers the schedulers #18 added', () => {
     const covered = new Set(inCatalogue.map((c) => c.scheduler));
-    for (const name of ['LinearLR'] as const) expect(covered.has(name), name).toBe(true);
+    for (const name of ['LinearLR', 'PolynomialLR'] as const) expect(covered.has(name), name).toBe(true);
   });
 
   for (const c of inCatalogue) {

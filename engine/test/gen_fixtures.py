@@ -982,6 +982,8 @@ def schedulers():
          {'factor': 0.5, 'patience': 1, 'threshold': 0.05, 'cooldown': 1, 'min_lr': 0.02}, metrics=falling)
     case('ReduceLROnPlateau/max_abs', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
          {'mode': 'max', 'factor': 0.2, 'patience': 2, 'threshold': 0.05, 'threshold_mode': 'abs'}, metrics=rising)
+    case('PolynomialLR/defaults', 'PolynomialLR', S.PolynomialLR, {}, epochs=8)
+    case('PolynomialLR/power', 'PolynomialLR', S.PolynomialLR, {'total_iters': 7, 'power': 2.5}, epochs=10)
     write('schedulers.json', cases)
 
 

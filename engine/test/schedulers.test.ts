@@ -34,6 +34,7 @@ const factories: Record<string, (opt: Groups, kw: Kw) => Stepper> = {
   ConstantLR: (opt, kw) => new optim.ConstantLR(opt, kw),
   LinearLR: (opt, kw) => new optim.LinearLR(opt, kw),
   OneCycleLR: (opt, { maxLr, ...rest }) => new optim.OneCycleLR(opt, maxLr, rest),
+  PolynomialLR: (opt, kw) => new optim.PolynomialLR(opt, kw),
 };
 
 function expectSeries(name: string, what: string, got: number[], want: number[]): void {

@@ -819,4 +819,7 @@ export const koHelp: Record<string, string> = {
   'help.LinearLR.startFactor': '첫 에포크에서 쓰는 lr의 비율.',
   'help.LinearLR.endFactor': 'total_iters 에포크부터 쓰는 lr의 비율.',
   'help.LinearLR.totalIters': '직선이 이어지는 에포크 수.',
+  'help.PolynomialLR': 'total_iters 에포크 동안 (1 − epoch/total_iters)^power 를 따라 lr을 0까지 줄입니다.',
+  'help.PolynomialLR.totalIters': 'lr이 0이 될 때까지의 에포크 수.',
+  'help.PolynomialLR.power': '다항식의 거듭제곱: 1이면 직선입니다.',
 };
