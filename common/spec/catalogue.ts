@@ -414,6 +414,15 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       float('power', 'power', 1, 'Power of the polynomial: 1 is a straight line.', { min: 0 }),
     ],
   },
+  CosineAnnealingWarmRestarts: {
+    type: 'CosineAnnealingWarmRestarts', torch: 'optim.lr_scheduler.CosineAnnealingWarmRestarts',
+    help: 'Follows half a cosine from lr down to eta_min over T_0 epochs, then restarts at lr; each cycle is T_mult times longer.',
+    params: [
+      int('t0', 'T_0', null, 'Epochs in the first cycle.', { required: true, min: 1 }),
+      int('tMult', 'T_mult', 1, 'How much longer each cycle is than the one before.', { min: 1 }),
+      float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
+    ],
+  },
 };
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */

@@ -64,6 +64,7 @@ function both(name: string, spec: ModelSpec, saveInit = false): { engine: number
 const CASES: Array<[string, SchedulerSpec]> = [
   ['LinearLR', { type: 'LinearLR', params: { startFactor: 0.25, endFactor: 1, totalIters: 2 } }],
   ['PolynomialLR', { type: 'PolynomialLR', params: { totalIters: 3, power: 2 } }],
+  ['CosineAnnealingWarmRestarts', { type: 'CosineAnnealingWarmRestarts', params: { t0: 1, tMult: 2, etaMin: 0.001 } }],
 ];
 
 describe('the twin steps each scheduler as the engine does', () => {

@@ -23,5 +23,5 @@ export {
   type SchedulerStateDict,
   type HasLrGroups,
 } from './lr-scheduler';
-export { PolynomialLR } from './lr-scheduler';
+export { PolynomialLR, CosineAnnealingWarmRestarts } from './lr-scheduler';
 export { clipGradNorm } from '../nn/clip-grad';

@@ -16,7 +16,7 @@ import {
   type HasLrGroups, type LRScheduler,
 } from '../optim/index';
 // The schedulers #18 added, on their own line so that parallel additions to the list above merge cleanly.
-import { LinearLR, PolynomialLR } from '../optim/index';
+import { CosineAnnealingWarmRestarts, LinearLR, PolynomialLR } from '../optim/index';
 
 /** Ops that become a module; the Input and the merges are wiring. */
 export type LayerOp = Exclude<OpName, 'Input' | (typeof MERGE_OPS)[number]>;
@@ -109,4 +109,5 @@ export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups,
   CosineAnnealingLR: (o, p) => new CosineAnnealingLR(o, n(p, 'tMax'), { etaMin: n(p, 'etaMin') }),
   LinearLR: (o, p) => new LinearLR(o, { startFactor: n(p, 'startFactor'), endFactor: n(p, 'endFactor'), totalIters: n(p, 'totalIters') }),
   PolynomialLR: (o, p) => new PolynomialLR(o, { totalIters: n(p, 'totalIters'), power: n(p, 'power') }),
+  CosineAnnealingWarmRestarts: (o, p) => new CosineAnnealingWarmRestarts(o, n(p, 't0'), { tMult: n(p, 'tMult'), etaMin: n(p, 'etaMin') }),
 };

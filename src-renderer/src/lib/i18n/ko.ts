@@ -822,4 +822,8 @@ export const koHelp: Record<string, string> = {
   'help.PolynomialLR': 'total_iters 에포크 동안 (1 − epoch/total_iters)^power 를 따라 lr을 0까지 줄입니다.',
   'help.PolynomialLR.totalIters': 'lr이 0이 될 때까지의 에포크 수.',
   'help.PolynomialLR.power': '다항식의 거듭제곱: 1이면 직선입니다.',
+  'help.CosineAnnealingWarmRestarts': 'T_0 에포크 동안 lr에서 eta_min까지 코사인 반주기를 따라 내려간 뒤 lr로 다시 시작합니다. 주기마다 T_mult 배씩 길어집니다.',
+  'help.CosineAnnealingWarmRestarts.t0': '첫 주기의 에포크 수.',
+  'help.CosineAnnealingWarmRestarts.tMult': '각 주기가 앞 주기보다 몇 배 긴지.',
+  'help.CosineAnnealingWarmRestarts.etaMin': '가장 낮은 lr.',
 };
