@@ -464,6 +464,30 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
     ],
   },
+  LinearLR: {
+    type: 'LinearLR', torch: 'optim.lr_scheduler.LinearLR', help: 'Moves the lr in a straight line from lr·start_factor to lr·end_factor over total_iters epochs (a warm-up by default).',
+    params: [
+      float('startFactor', 'start_factor', 1 / 3, 'Fraction of the lr in the first epoch.', { min: 0, max: 1, exclusiveMin: true }),
+      float('endFactor', 'end_factor', 1, 'Fraction of the lr from epoch total_iters on.', { min: 0, max: 1 }),
+      int('totalIters', 'total_iters', 5, 'Epochs the line takes.', { min: 1 }),
+    ],
+  },
+  PolynomialLR: {
+    type: 'PolynomialLR', torch: 'optim.lr_scheduler.PolynomialLR', help: 'Decays the lr along (1 − epoch/total_iters)^power to 0 over total_iters epochs.',
+    params: [
+      int('totalIters', 'total_iters', 5, 'Epochs until the lr reaches 0.', { min: 1 }),
+      float('power', 'power', 1, 'Power of the polynomial: 1 is a straight line.', { min: 0 }),
+    ],
+  },
+  CosineAnnealingWarmRestarts: {
+    type: 'CosineAnnealingWarmRestarts', torch: 'optim.lr_scheduler.CosineAnnealingWarmRestarts',
+    help: 'Follows half a cosine from lr down to eta_min over T_0 epochs, then restarts at lr; each cycle is T_mult times longer.',
+    params: [
+      int('t0', 'T_0', null, 'Epochs in the first cycle.', { required: true, min: 1 }),
+      int('tMult', 'T_mult', 1, 'How much longer each cycle is than the one before.', { min: 1 }),
+      float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
+    ],
+  },
 };
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */

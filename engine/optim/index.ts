@@ -26,4 +26,5 @@ export {
   type SchedulerStateDict,
   type HasLrGroups,
 } from './lr-scheduler';
+export { PolynomialLR, CosineAnnealingWarmRestarts } from './lr-scheduler';
 export { clipGradNorm } from '../nn/clip-grad';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor';
 import {
-  Adam, ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SGD, StepLR,
+  Adam, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, SGD, StepLR,
   type LRScheduler,
 } from './index';
 
@@ -121,5 +121,38 @@ describe('more schedulers match torch 1.13, momentum cycling included', () => {
     s.step();
     s.step();
     expect(() => s.step()).toThrow('OneCycleLR: tried to step 4 times; the specified number of total steps is 2');
+  });
+});
+
+describe('PolynomialLR', () => {
+  it('its recursive steps agree with the closed form, power 2.5 and past totalIters', () => {
+    const s = new PolynomialLR(sgd(), { totalIters: 6, power: 2.5 });
+    for (let i = 0; i < 9; i++) {
+      expect(s.getLastLr()[0]).toBeCloseTo(s.closedFormLr()[0], 12);
+      s.step();
+    }
+    expect(s.getLastLr()).toEqual([0]);
+  });
+
+  it('refuses a totalIters that is not a positive integer', () => {
+    expect(() => new PolynomialLR(sgd(), { totalIters: 0 })).toThrow('PolynomialLR: invalid totalIters 0, expected a positive integer');
+  });
+});
+
+describe('CosineAnnealingWarmRestarts', () => {
+  it('refuses T_0 and T_mult as torch does', () => {
+    expect(() => new CosineAnnealingWarmRestarts(sgd(), 0)).toThrow('CosineAnnealingWarmRestarts: expected positive integer T_0, but got 0');
+    expect(() => new CosineAnnealingWarmRestarts(sgd(), 2, { tMult: 1.5 })).toThrow('expected integer T_mult >= 1, but got 1.5');
+    expect(() => new CosineAnnealingWarmRestarts(sgd(), 2).step(-1)).toThrow('expected non-negative epoch, but got -1');
+  });
+
+  it('restarts at the base rate after T_0, then after T_0·T_mult more epochs', () => {
+    const s = new CosineAnnealingWarmRestarts(sgd(), 2, { tMult: 2 });
+    const restarts: number[] = [];
+    for (let epoch = 1; epoch <= 14; epoch++) {
+      s.step();
+      if (s.getLastLr()[0] === 0.1) restarts.push(epoch);
+    }
+    expect(restarts).toEqual([2, 6, 14]);
   });
 });

@@ -350,6 +350,108 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/**
+ * Decays the rate along a polynomial to 0 over `totalIters` epochs, then keeps it there
+ * (torch.optim.lr_scheduler.PolynomialLR, 1.13): lr = baseLr · (1 − min(epoch, totalIters) / totalIters)^power.
+ * With power 1 (the default) that is a straight line down. step() uses torch's recursive form, the ratio of two
+ * consecutive factors, which equals that formula unless lr is changed by hand.
+ * @example new PolynomialLR(optimizer, { totalIters: 4 })  // 0.001, 0.00075, 0.0005, 0.00025, then 0
+ */
+export class PolynomialLR extends LRScheduler {
+  readonly totalIters: number;
+  readonly power: number;
+
+  constructor(optimizer: HasLrGroups, { totalIters = 5, power = 1 }: { totalIters?: number; power?: number } = {}) {
+    super(optimizer);
+    if (!(Number.isInteger(totalIters) && totalIters > 0)) {
+      throw new Error(`PolynomialLR: invalid totalIters ${totalIters}, expected a positive integer`);
+    }
+    this.totalIters = totalIters;
+    this.power = power;
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    const { lastEpoch: t, totalIters: n } = this;
+    const groups = this.optimizer.paramGroups;
+    if (t === 0 || t > n) return groups.map((g) => g.lr);
+    const decay = ((1 - t / n) / (1 - (t - 1) / n)) ** this.power;
+    return groups.map((g) => g.lr * decay);
+  }
+
+  closedFormLr(): number[] {
+    return this.baseLrs.map((lr) => lr * (1 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
+  }
+}
+
+/**
+ * Cosine annealing with warm restarts (SGDR; torch.optim.lr_scheduler.CosineAnnealingWarmRestarts, 1.13): the rate
+ * follows half a cosine from baseLr down towards `etaMin` over `t0` epochs, then jumps back to baseLr, and each
+ * cycle is `tMult` times longer than the one before:
+ *
+ * ```text
+ * lr = etaMin + (baseLr − etaMin)·(1 + cos(π·tCur / tI)) / 2
+ * step():       tCur ← tCur + 1; if tCur ≥ tI: tCur ← tCur − tI, tI ← tI·tMult
+ * step(epoch):  tCur, tI from a (fractional) epoch, for stepping per batch as step(epoch + i / batches)
+ * ```
+ * @example new CosineAnnealingWarmRestarts(optimizer, 2, { tMult: 2 })  // restarts after epochs 2, 6, 14, …
+ */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  readonly tMult: number;
+  readonly etaMin: number;
+  /** Epochs since the last restart (fractional after step(epoch)). */
+  tCur = -1;
+  /** Epochs in the current cycle. */
+  tI: number;
+
+  constructor(
+    optimizer: HasLrGroups,
+    readonly t0: number,
+    { tMult = 1, etaMin = 0 }: { tMult?: number; etaMin?: number } = {},
+  ) {
+    super(optimizer);
+    if (!(Number.isInteger(t0) && t0 > 0)) throw new Error(`CosineAnnealingWarmRestarts: expected positive integer T_0, but got ${t0}`);
+    if (!(Number.isInteger(tMult) && tMult >= 1)) throw new Error(`CosineAnnealingWarmRestarts: expected integer T_mult >= 1, but got ${tMult}`);
+    this.tMult = tMult;
+    this.etaMin = etaMin;
+    this.tI = t0;
+    this.initialStep();
+  }
+
+  protected override getLr(): number[] {
+    return this.baseLrs.map((lr) => this.etaMin + ((lr - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
+  }
+
+  /** Advances one epoch, or (as torch) jumps to a given, possibly fractional, epoch. */
+  override step(epoch?: number): void {
+    if (epoch === undefined) {
+      this.tCur += 1;
+      if (this.tCur >= this.tI) {
+        this.tCur -= this.tI;
+        this.tI *= this.tMult;
+      }
+      super.step();
+      return;
+    }
+    if (!(epoch >= 0)) throw new Error(`CosineAnnealingWarmRestarts: expected non-negative epoch, but got ${epoch}`);
+    const { t0, tMult } = this;
+    if (epoch >= t0) {
+      if (tMult === 1) this.tCur = epoch % t0;
+      else {
+        const n = Math.trunc(Math.log((epoch / t0) * (tMult - 1) + 1) / Math.log(tMult));
+        this.tCur = epoch - (t0 * (tMult ** n - 1)) / (tMult - 1);
+        this.tI = t0 * tMult ** n;
+      }
+    } else {
+      this.tI = t0;
+      this.tCur = epoch;
+    }
+    // The base step adds one: land on ⌊epoch⌋, as torch's last_epoch.
+    this.lastEpoch = Math.floor(epoch) - 1;
+    super.step();
+  }
+}
+
 export interface ReduceLROnPlateauOptions {
   /** 'min': reduce when the metric stops decreasing (a loss); 'max': when it stops increasing (an accuracy). */
   mode: 'min' | 'max';

@@ -16,6 +16,8 @@ import {
   Adadelta, Adagrad, Adam, Adamax, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
 } from '../optim/index';
+// The schedulers #18 added, on their own line so that parallel additions to the list above merge cleanly.
+import { CosineAnnealingWarmRestarts, LinearLR, PolynomialLR } from '../optim/index';
 
 /** Ops that become a module; the Input and the merges are wiring. */
 export type LayerOp = Exclude<OpName, 'Input' | (typeof MERGE_OPS)[number]>;
@@ -121,4 +123,7 @@ export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups,
   MultiStepLR: (o, p) => new MultiStepLR(o, p.milestones as number[], { gamma: n(p, 'gamma') }),
   ExponentialLR: (o, p) => new ExponentialLR(o, n(p, 'gamma')),
   CosineAnnealingLR: (o, p) => new CosineAnnealingLR(o, n(p, 'tMax'), { etaMin: n(p, 'etaMin') }),
+  LinearLR: (o, p) => new LinearLR(o, { startFactor: n(p, 'startFactor'), endFactor: n(p, 'endFactor'), totalIters: n(p, 'totalIters') }),
+  PolynomialLR: (o, p) => new PolynomialLR(o, { totalIters: n(p, 'totalIters'), power: n(p, 'power') }),
+  CosineAnnealingWarmRestarts: (o, p) => new CosineAnnealingWarmRestarts(o, n(p, 't0'), { tMult: n(p, 'tMult'), etaMin: n(p, 'etaMin') }),
 };

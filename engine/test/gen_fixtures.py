@@ -39,10 +39,11 @@ optim.json    {name, optimizer, kwargs (camelCase), params: {name: tensor}, grad
                after: [{name: tensor} x steps]}
               Step i sets p.grad = grads[i][p] and calls step(); after[i] holds the params after that step.
               With "groups" ([{params: [names], <options>}]) the optimizer is built from parameter groups.
-schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, lrs, momenta?}
+schedulers.json {name, scheduler, kwargs (camelCase), lr, epochs, metrics?, stepArgs?, lrs, momenta?}
               lrs[i] is the optimizer's lr during epoch i (after i scheduler steps); ReduceLROnPlateau is stepped
-              with metrics[i] at the end of epoch i. The optimizer is SGD(lr) with momentum 0; momenta[i] is its
-              momentum during epoch i when the scheduler changes it (OneCycleLR).
+              with metrics[i] at the end of epoch i, CosineAnnealingWarmRestarts with stepArgs[i] (a fractional
+              epoch, stepping per batch) where the case has them. The optimizer is SGD(lr) with momentum 0;
+              momenta[i] is its momentum during epoch i when the scheduler changes it (OneCycleLR).
 rnn.json      {name, layer, args, kwargs (camelCase), repr, state, input, h0?, c0?, out, h_n, c_n?, grad_out, grad_h_n,
                grad_c_n?, grads: {input, h0?, c0?, <param name>}}
               Backward is of sum(out * grad_out) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n) for LSTM).
@@ -947,7 +948,7 @@ def training():
 def schedulers():
     cases = []
 
-    def case(name, scheduler, ctor, kwargs, epochs=20, lr=0.1, metrics=None):
+    def case(name, scheduler, ctor, kwargs, epochs=20, lr=0.1, metrics=None, step_args=None):
         p = torch.zeros(1, requires_grad=True)
         opt = torch.optim.SGD([p], lr=lr)
         sched = ctor(opt, **kwargs)
@@ -956,14 +957,18 @@ def schedulers():
             lrs.append(opt.param_groups[0]['lr'])  # a Python float (float64), not rounded to float32
             momenta.append(opt.param_groups[0]['momentum'])
             opt.step()
-            if metrics is None:
-                sched.step()
-            else:
+            if metrics is not None:
                 sched.step(metrics[e])
+            elif step_args is not None:
+                sched.step(step_args[e])
+            else:
+                sched.step()
         rec = {'name': name, 'scheduler': scheduler, 'kwargs': camel_kwargs(kwargs), 'lr': lr, 'epochs': epochs,
                'lrs': lrs}
         if metrics is not None:
             rec['metrics'] = metrics
+        if step_args is not None:
+            rec['stepArgs'] = step_args
         if any(m != 0 for m in momenta):  # OneCycleLR cycles the SGD momentum too
             rec['momenta'] = momenta
         cases.append(rec)
@@ -991,6 +996,14 @@ def schedulers():
          {'factor': 0.5, 'patience': 1, 'threshold': 0.05, 'cooldown': 1, 'min_lr': 0.02}, metrics=falling)
     case('ReduceLROnPlateau/max_abs', 'ReduceLROnPlateau', S.ReduceLROnPlateau,
          {'mode': 'max', 'factor': 0.2, 'patience': 2, 'threshold': 0.05, 'threshold_mode': 'abs'}, metrics=rising)
+    case('PolynomialLR/defaults', 'PolynomialLR', S.PolynomialLR, {}, epochs=8)
+    case('PolynomialLR/power', 'PolynomialLR', S.PolynomialLR, {'total_iters': 7, 'power': 2.5}, epochs=10)
+    case('CosineAnnealingWarmRestarts/basic', 'CosineAnnealingWarmRestarts', S.CosineAnnealingWarmRestarts, {'T_0': 4})
+    case('CosineAnnealingWarmRestarts/t_mult', 'CosineAnnealingWarmRestarts', S.CosineAnnealingWarmRestarts,
+         {'T_0': 2, 'T_mult': 2, 'eta_min': 0.01}, epochs=24)
+    # Stepped per batch as torch's docs show, scheduler.step(epoch + i / iters), here 4 batches an epoch.
+    case('CosineAnnealingWarmRestarts/per_batch', 'CosineAnnealingWarmRestarts', S.CosineAnnealingWarmRestarts,
+         {'T_0': 2, 'T_mult': 2, 'eta_min': 0.001}, epochs=28, step_args=[(e + 1) / 4 for e in range(28)])
     write('schedulers.json', cases)
 
 

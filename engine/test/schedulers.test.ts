@@ -14,6 +14,8 @@ interface SchedulerCase {
   lr: number;
   epochs: number;
   metrics?: number[];
+  /** Fractional epochs to step to (CosineAnnealingWarmRestarts stepped per batch). */
+  stepArgs?: number[];
   lrs: number[];
   momenta?: number[];
 }
@@ -34,6 +36,8 @@ const factories: Record<string, (opt: Groups, kw: Kw) => Stepper> = {
   ConstantLR: (opt, kw) => new optim.ConstantLR(opt, kw),
   LinearLR: (opt, kw) => new optim.LinearLR(opt, kw),
   OneCycleLR: (opt, { maxLr, ...rest }) => new optim.OneCycleLR(opt, maxLr, rest),
+  PolynomialLR: (opt, kw) => new optim.PolynomialLR(opt, kw),
+  CosineAnnealingWarmRestarts: (opt, { t0, ...rest }) => new optim.CosineAnnealingWarmRestarts(opt, t0, rest),
 };
 
 function expectSeries(name: string, what: string, got: number[], want: number[]): void {
@@ -57,7 +61,7 @@ describe(`lr schedulers match PyTorch ${fixture.torch}`, () => {
       for (let epoch = 0; epoch < c.epochs; epoch++) {
         lrs.push(opt.paramGroups[0].lr);
         momenta.push(opt.paramGroups[0].momentum);
-        scheduler.step(c.metrics?.[epoch]);
+        scheduler.step(c.metrics?.[epoch] ?? c.stepArgs?.[epoch]);
       }
       expectSeries(c.name, 'lr', lrs, c.lrs);
       if (c.momenta) expectSeries(c.name, 'momentum', momenta, c.momenta);
