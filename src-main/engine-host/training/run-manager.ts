@@ -33,7 +33,7 @@ import { newRunId, Run, specLr } from './run';
 import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
 import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
 import { chooseBackend } from '../../../engine/backend/choose';
-import { likelyFastestFirst } from '../../../engine/node/backends';
+import { likelyFastestFirst } from '../../../engine/backend/choose';
 
 export interface TrainingPeer {
   readonly id: string;
