@@ -30,7 +30,8 @@ import { RunLibrary } from './run-library';
 import { assertFitsMemory } from './memory-budget';
 import { failureReason, RunStore, summarize } from './run-store';
 import { newRunId, Run, specLr } from './run';
-import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
+import { resolveOptions, RunTrainer } from './run-trainer';
+import { train } from '../../../engine/index';
 import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
 import { chooseBackend } from '../../../engine/backend/choose';
 import { likelyFastestFirst } from '../../../engine/backend/choose';
@@ -222,7 +223,7 @@ export class RunManager {
       this.#broadcast({ type: 'run-state', run: run.status() }, peer);
       const data = await this.#datasets.get(meta.dataset);
       if (!stillLoading()) return; // stopped while loading
-      run.trainer = new Trainer(spec, data, resolved);
+      run.trainer = new RunTrainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
       meta.split = run.trainer.split;
       meta.augment = run.trainer.augment;
@@ -351,18 +352,18 @@ export class RunManager {
     const record = trainer.finishEpoch();
     // The watchdog's second yardstick: an epoch whose mean loss is over 10× the first epoch's.
     const first = run.history.epochs[0];
-    if (first && record.trainLoss > DIVERGENCE_FACTOR * first.trainLoss) {
+    if (first && record.trainLoss > train.DIVERGENCE_FACTOR * first.trainLoss) {
       return this.#diverged(run, { epoch: record.epoch, batch: null, loss: record.trainLoss, firstLoss: first.trainLoss, lr: record.lr });
     }
     run.history.epochs.push(record);
-    const best = run.noteValidation(record.epoch, record.valLoss, record.valAcc);
+    const best = run.stopping.note(record.epoch, record.valLoss, record.valAcc);
     Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
     await run.checkpoint();
     this.#noteSteps(run);
     this.#broadcast({ type: 'run-epoch', runId: meta.id, best, ...record });
     if (!ACTIVE_RUN_STATES.includes(meta.state)) return; // stopped while the checkpoint was being written
     const patience = meta.options.earlyStopping?.patience;
-    if (patience !== undefined && meta.badEpochs >= patience && meta.bestEpoch !== null) {
+    if (patience !== undefined && run.stopping.shouldStop && meta.bestEpoch !== null) {
       await run.restore(meta.bestEpoch, { optimizer: false });
       await run.writeLastWeights();
       const best = { bestEpoch: meta.bestEpoch, bestValLoss: String(meta.bestValLoss?.toFixed(4)) };
@@ -454,7 +455,7 @@ export class RunManager {
   }
 
   /** A backend failed during a batch and the trainer did the batch again on the CPU: mark it and say so. */
-  #fellBack(run: Run, { from, error }: FellBack): void {
+  #fellBack(run: Run, { from, error }: train.FellBack): void {
     const trainer = run.trainer!;
     const message = `the ${from} backend failed (${error}); training goes on on the CPU from batch ${trainer.batchInEpoch} of epoch ${trainer.epoch + 1}, with nothing lost`;
     this.#mark(run, { kind: 'backend', step: trainer.step, epoch: trainer.epoch + 1, message });
@@ -561,7 +562,7 @@ export class RunManager {
     // been reopened) keeps main's default split: the images its epochs trained on.
     const ownSeed = meta.split ? meta.split.seed !== null : meta.epochsDone === 0;
     const rule = ownSeed ? 'run-seed' : 'main-default';
-    const trainer = new Trainer(spec, data, resolveOptions(meta.options), rule);
+    const trainer = new RunTrainer(spec, data, resolveOptions(meta.options), rule);
     meta.split = trainer.split;
     trainer.model.loadStateDict(await store.readWeights(id, 'last'));
     trainer.epoch = meta.epochsDone;
