@@ -4,6 +4,11 @@
  *
  * Usage: `tsx scripts/check-boundaries.ts [root]` prints each violation as `file:line: wing → target (specifier)`
  * and exits 1 when there is any. Test code (`*.test.ts`, `engine/test/**`) may also use vitest and Node built-ins.
+ *
+ * The engine host uses the engine as a library through its public face only: `engine/index.ts`, and for what only
+ * Node has (this machine's backends) `engine/node/index.ts`, which the pure engine cannot carry. Any other file of
+ * engine/ is an internal ('engine internals'), so the engine can move its files without breaking the host. Its tests
+ * may reach inside, as the engine's own do, to build fakes (a flaky backend from the CPU kernels).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -15,7 +20,8 @@ export type Wing =
   | 'engine' | 'engine-node' | 'common' | 'preload' | 'engine-host' | 'electron-main' | 'main-services' | 'renderer';
 
 /** What an import points at: another wing, or a kind of package. */
-type Target = Wing | 'electron' | 'node' | 'svelte' | 'chart.js' | 'gpu.js' | 'ws' | 'vitest' | `package ${string}`;
+type Target =
+  | Wing | 'engine internals' | 'electron' | 'node' | 'svelte' | 'chart.js' | 'gpu.js' | 'ws' | 'vitest' | `package ${string}`;
 
 /** The table from STYLE.md. A wing may always import itself. */
 const ALLOWED: Record<Wing, readonly Target[]> = {
@@ -29,6 +35,12 @@ const ALLOWED: Record<Wing, readonly Target[]> = {
   renderer: ['common', 'svelte', 'chart.js'],
 };
 const ALLOWED_IN_TESTS: readonly Target[] = ['vitest', 'node'];
+
+/** The engine's public entries: the only engine files the engine host's code may import. */
+const ENGINE_PUBLIC = ['engine/index', 'engine/node/index'];
+
+/** Wings that import the engine through its public entries only, outside their tests. */
+const ENGINE_VIA_PUBLIC: readonly Wing[] = ['engine-host'];
 
 export function wingOf(path: string): Wing | null {
   const p = path.split(sep).join('/');
@@ -50,10 +62,15 @@ function isTestFile(path: string): boolean {
 
 const NODE_BUILTINS = new Set(builtinModules);
 
-function targetOf(specifier: string, fromFile: string, root: string): Target | null {
+function targetOf(specifier: string, fromFile: string, root: string, publicEngineOnly: boolean): Target | null {
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
     const resolved = relative(root, resolve(root, dirname(fromFile), specifier));
-    return wingOf(resolved) ?? null;
+    const wing = wingOf(resolved);
+    if (publicEngineOnly && (wing === 'engine' || wing === 'engine-node')) {
+      const module = resolved.split(sep).join('/').replace(/\.(ts|js|mjs)$/, '').replace(/\/$/, '');
+      if (!ENGINE_PUBLIC.includes(module) && !ENGINE_PUBLIC.includes(`${module}/index`)) return 'engine internals';
+    }
+    return wing ?? null;
   }
   if (specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0])) return 'node';
   const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
@@ -97,9 +114,11 @@ export function checkBoundaries(root: string): Violation[] {
   for (const file of sourceFiles(root)) {
     const wing = wingOf(file);
     if (!wing) continue;
-    const allowed = isTestFile(file) ? [...ALLOWED[wing], ...ALLOWED_IN_TESTS] : ALLOWED[wing];
+    const test = isTestFile(file);
+    const allowed = test ? [...ALLOWED[wing], ...ALLOWED_IN_TESTS] : ALLOWED[wing];
+    const publicEngineOnly = !test && ENGINE_VIA_PUBLIC.includes(wing);
     for (const { specifier, line } of importsOf(readFileSync(join(root, file), 'utf8'))) {
-      const target = targetOf(specifier, file, root);
+      const target = targetOf(specifier, file, root, publicEngineOnly);
       if (target === null || target === wing || allowed.includes(target)) continue;
       violations.push({ file, line, wing, target, specifier });
     }
@@ -111,7 +130,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
   const violations = checkBoundaries(root);
   for (const v of violations) {
-    console.error(`${v.file}:${v.line}: ${v.wing} may not import ${v.target} ('${v.specifier}')`);
+    const hint = v.target === 'engine internals' ? ` (import engine/index.ts, or engine/node/index.ts for Node's backends)` : '';
+    console.error(`${v.file}:${v.line}: ${v.wing} may not import ${v.target} ('${v.specifier}')${hint}`);
   }
   console.log(violations.length === 0 ? 'import boundaries: ok' : `import boundaries: ${violations.length} violation(s)`);
   process.exit(violations.length === 0 ? 0 : 1);

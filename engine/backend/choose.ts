@@ -101,3 +101,12 @@ export function trainingStep<T>(
     return value;
   };
 }
+
+/**
+ * Backend names in the order to measure them (chooseBackend stops timing one that is already over
+ * twice as slow as the best so far): the wasm ones, then the gpu.js ones, then the CPU reference.
+ */
+export function likelyFastestFirst(names: readonly string[]): string[] {
+  const rank = (name: string) => (name.startsWith('wasm') ? 0 : name.startsWith('gpujs') ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b));
+}

@@ -116,12 +116,3 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
     dispose: () => disposers.forEach((d) => d()),
   };
 }
-
-/**
- * Backend names in the order to measure them (engine/backend/choose.ts stops timing one that is already over
- * twice as slow as the best so far): the wasm ones, then the gpu.js ones, then the CPU reference.
- */
-export function likelyFastestFirst(names: readonly string[]): string[] {
-  const rank = (name: string) => (name.startsWith('wasm') ? 0 : name.startsWith('gpujs') ? 1 : 2);
-  return [...names].sort((a, b) => rank(a) - rank(b));
-}

@@ -14,8 +14,7 @@ import {
   prepareInput, specDatasets, specLoaders, type SpecDatasets,
 } from '../spec/index';
 import { listBackends, setBackend } from '../backend/backend';
-import { chooseBackend, trainingStep } from '../backend/choose';
-import { likelyFastestFirst } from './backends';
+import { chooseBackend, likelyFastestFirst, trainingStep } from '../backend/choose';
 import { readMnist } from './mnist-files';
 import { parseTrainArgs, USAGE, UsageError, type TrainArgs } from './train-args';
 

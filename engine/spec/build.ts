@@ -92,7 +92,8 @@ export function prepareInput(spec: ModelSpec, x: Tensor): Tensor {
   return x.shape.length === shape.length + 1 && x.shape.slice(1).every((d, i) => d === shape[i]) ? x : reshape(x, [-1, ...shape]);
 }
 
-export type LossFn = (output: Tensor, labels: Tensor) => Tensor;
+import type { LossFn } from '../train/trainer';
+export type { LossFn };
 
 /** Whether the loss compares with one-hot float vectors rather than class indices. */
 export function usesOneHotTargets(spec: ModelSpec): boolean {

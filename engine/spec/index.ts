@@ -1,6 +1,7 @@
 /**
- * Model specs in the engine: build a model, loss, optimizer and scheduler from a spec, shape its data, and the
- * shared training loop. The spec format itself (validation, shapes, lint, export, presets) is common/spec.
+ * Model specs in the engine: build a model, loss, optimizer and scheduler from a spec, shape its data, and fit()
+ * (epochs of the engine's Trainer, engine/train). The spec format itself (validation, shapes, lint, export,
+ * presets) is common/spec.
  */
 export * from './build';
 export * from './data';

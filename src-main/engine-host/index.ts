@@ -8,8 +8,8 @@
 import packageJson from '../../package.json';
 import { keepServing } from '../../common/crash-guard';
 import type { BackendProbe, EngineEvent, EngineHello } from '../../common/engine-protocol';
-import { getBackend } from '../../engine/backend/backend';
-import { registerNodeBackends, type NodeBackends } from '../../engine/node/backends';
+import { getBackend } from '../../engine/index';
+import { registerNodeBackends, type NodeBackends } from '../../engine/node/index';
 import { probeBackends } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 import { lowerEnginePriority } from './priority';

@@ -13,8 +13,7 @@
  */
 import type { LessonRequest, LessonStepId, LoopPhase, LoopPosition } from '../../../common/lesson-protocol';
 import type { TrainingDataset } from '../../../common/training-protocol';
-import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
-import { TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/lessons/torch-nn-tutorial';
+import { getBackend, listBackends, setBackend, TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/index';
 import type { EnginePeer, LessonHandler } from '../engine-host';
 
 /** The dataset the tutorial uses. */

@@ -7,7 +7,9 @@
 import { lintSpec, PLAUSIBLE_LR } from '../../../common/spec/lint';
 import type { ModelSpec } from '../../../common/spec/types';
 import { engineText, englishText, type EngineText } from '../../../common/engine-text';
-import { DIVERGENCE_FACTOR } from './trainer';
+import { train } from '../../../engine/index';
+
+const { DIVERGENCE_FACTOR } = train;
 
 export interface DivergenceReport {
   explanation: string;

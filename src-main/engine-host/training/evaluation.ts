@@ -6,13 +6,14 @@
  */
 import type { EvaluatedExample, Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import { noGrad } from '../../../engine/autograd';
-import { endStep } from '../../../engine/backend/backend';
-import { batchIndices } from '../../../engine/data/sampler';
-import type { Subset, TensorDataset } from '../../../engine/data/dataset';
-import type { Module } from '../../../engine/nn/module';
-import { Tensor } from '../../../engine/tensor';
-import { prepareInput, type LossFn } from '../../../engine/spec/build';
+import { data as engineData, endStep, noGrad, spec as engineSpec, Tensor, type nn, type train } from '../../../engine/index';
+
+const { batchIndices } = engineData;
+const { prepareInput } = engineSpec;
+type Subset<T extends [Tensor, Tensor]> = engineData.Subset<T>;
+type TensorDataset<T extends [Tensor, Tensor]> = engineData.TensorDataset<T>;
+type Module = nn.Module;
+type LossFn = train.LossFn;
 import { nodeById, outputId } from '../../../common/spec/graph';
 import { EvaluatedExamples, topClasses } from './examples';
 import { layerOutputs } from './inside';

@@ -4,11 +4,11 @@
  */
 import type { ModelSpec } from '../../../common/spec/types';
 import { moduleNames } from '../../../common/spec/graph';
-import { noGrad } from '../../../engine/autograd';
-import { pixelsToFloat32 } from '../../../engine/data/transforms';
-import type { Module } from '../../../engine/nn/module';
-import { Tensor } from '../../../engine/tensor';
-import { prepareInput } from '../../../engine/spec/build';
+import { data as engineData, noGrad, spec as engineSpec, Tensor, type nn } from '../../../engine/index';
+
+const { pixelsToFloat32 } = engineData;
+const { prepareInput } = engineSpec;
+type Module = nn.Module;
 
 export interface RecordedLayer {
   /** The module's state-dict name, the spec node it came from and its op. */

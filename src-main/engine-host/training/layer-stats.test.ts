@@ -7,7 +7,7 @@ import type { LayerStatsSample } from '../../../common/layer-stats';
 import type { ModelSpec } from '../../../common/spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { appendLayerStats, LAYER_STATS_FILE, readLayerStats, thinSamples } from './layer-stats';
-import { resolveOptions, Trainer } from './trainer';
+import { resolveOptions, RunTrainer } from './run-trainer';
 
 const count = 240;
 const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
@@ -33,11 +33,11 @@ const spec: ModelSpec = {
   data: { dataset: 'mnist', batchSize: 16, shuffle: true, validationSize: 60, normalize: 'scale' },
 };
 
-describe('Trainer: layer statistics', () => {
+describe('RunTrainer: layer statistics', () => {
   it('samples the first batch, then an epoch\'s worth of batches apart on short epochs, without changing what it trains', () => {
-    const inspected = new Trainer(spec, data, resolveOptions({ seed: 3 }));
+    const inspected = new RunTrainer(spec, data, resolveOptions({ seed: 3 }));
     inspected.statsBudget = Infinity; // the fixed schedule: no timing in a test
-    const plain = new Trainer(spec, data, resolveOptions({ seed: 3 }));
+    const plain = new RunTrainer(spec, data, resolveOptions({ seed: 3 }));
     plain.inspect = false;
     expect(inspected.batchesPerEpoch).toBe(12);
     const samples: LayerStatsSample[] = [];

@@ -5,8 +5,10 @@
  */
 import type { CheckpointRef, RunDetail, RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import type { Module } from '../../../engine/nn/module';
-import { buildModel } from '../../../engine/spec/build';
+import { spec as engineSpec, type nn } from '../../../engine/index';
+
+const { buildModel } = engineSpec;
+type Module = nn.Module;
 import { summarize, type RunStore } from './run-store';
 
 export class RunLibrary {

@@ -1,8 +1,11 @@
 /**
- * The engine host's training: one current run (its model loaded, training or finished), its lifecycle, its
- * events, its checkpoints, and the requests that read the run history. The transport is someone else's: the engine
- * host hands each request here with the peer that sent it, and gives this class a way to reach every renderer
- * and main. Nothing here knows whether it runs in Electron's utilityProcess or a child process.
+ * The engine host's training router: messages in, events out. It holds the one current run (its model loaded,
+ * training or finished), answers each `run-*` request (start, pause, step, stop, lr, restart, evaluate, predict, look
+ * inside, import, the run history), and says every change to every window. The batches themselves are the run
+ * loop's (run-loop.ts: backend choice and fallback, epochs, checkpoints), and resuming after a crash is
+ * recovery.ts's. The transport is someone else's: the engine host hands each request here with the peer that sent
+ * it, and gives this class a way to reach every renderer and main. Nothing here knows whether it runs in Electron's
+ * utilityProcess or a child process.
  *
  * One run trains at a time: a `run-start` while the current run is loading, running or paused is refused with an
  * error that names it. A queue would hide from the learner that the first run still holds the engine.
@@ -13,27 +16,25 @@ import {
   type RunOptions, type RunState, type TrainingDataset, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import { engineText, englishText, englishTexts, type EngineText } from '../../../common/engine-text';
+import { engineText, englishTexts, type EngineText } from '../../../common/engine-text';
 import { encodeFloat32, type InsideRequest } from '../../../common/inside-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import { assertBuildable, buildModel } from '../../../engine/spec/build';
-import { loadSafetensors } from '../../../engine/io/safetensors';
-import type { Tensor } from '../../../engine/tensor';
+import { io, listBackends, spec as engineSpec, type Tensor } from '../../../engine/index';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';
-import { appendLayerStats, readLayerStats } from './layer-stats';
-import type { LayerStatsSample } from '../../../common/layer-stats';
-import { explainDivergence, type DivergedAt } from './divergence';
+import { readLayerStats } from './layer-stats';
 import { argmaxRow, evaluateRun, predictImage, probabilities } from './evaluation';
 import { layerOutputs, layerWeights } from './inside';
 import { RunLibrary } from './run-library';
 import { assertFitsMemory } from './memory-budget';
 import { failureReason, RunStore, summarize } from './run-store';
 import { newRunId, Run, specLr } from './run';
-import { DIVERGENCE_FACTOR, resolveOptions, Trainer, type FellBack } from './trainer';
-import { getBackend, listBackends, setBackend } from '../../../engine/backend/backend';
-import { chooseBackend } from '../../../engine/backend/choose';
-import { likelyFastestFirst } from '../../../engine/node/backends';
+import { resolveOptions, RunTrainer } from './run-trainer';
+import { RunLoop } from './run-loop';
+import { recoverInterrupted, trainerFromFolder } from './recovery';
+
+const { buildModel } = engineSpec;
+const { loadSafetensors } = io;
 
 export interface TrainingPeer {
   readonly id: string;
@@ -48,12 +49,6 @@ export interface TrainingLinks {
   backendChanged?(name: string): void;
 }
 
-/**
- * How often a run checkpoints within an epoch, whichever comes first: a crash loses at most this much work.
- * LAYERLAB_CHECKPOINT_MS shortens the time for tests.
- */
-const CHECKPOINT_EVERY_MS = Number(process.env.LAYERLAB_CHECKPOINT_MS) || 30_000;
-const CHECKPOINT_EVERY_BATCHES = 10_000;
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
 export class RunManager {
@@ -65,23 +60,27 @@ export class RunManager {
   #run: Run | null = null;
   #recoveryNotice: TrainingEvent | null = null;
   #runLibrary: RunLibrary | null = null;
-  /** Runs whose backend was chosen in this process (a resumed run keeps its choice), and the last choice made. */
-  readonly #backendChosen = new WeakSet<Run>();
-  /** Runs whose backend's step note was said (#noteSteps). */
-  readonly #stepsNoted = new WeakSet<Run>();
-  #backendEvent: Extract<TrainingEvent, { type: 'run-backend' }> | null = null;
+  readonly #loop: RunLoop;
 
   constructor(links: TrainingLinks) {
     this.#links = links;
     this.#datasets = new DatasetChannel((event) => this.#send(links.main, event));
     this.#configured = new Promise((resolve) => (this.#resolveConfigured = resolve));
+    this.#loop = new RunLoop({
+      current: () => this.#run,
+      setState: (run, state, reason) => this.#setState(run, state, reason),
+      mark: (run, marker) => this.#mark(run, marker),
+      broadcast: (event) => this.#broadcast(event),
+      backendChanged: (name) => links.backendChanged?.(name),
+    });
   }
 
   /** A renderer appeared (a new port, or the first frame after an engine restart): tell it where training is. */
   connect(peer: TrainingPeer): void {
     if (this.#run) this.#send(peer, { type: 'run-state', run: this.#run.status() });
     if (this.#recoveryNotice) this.#send(peer, this.#recoveryNotice);
-    if (this.#backendEvent && this.#backendEvent.runId === this.#run?.meta.id) this.#send(peer, this.#backendEvent);
+    const backend = this.#loop.backendEvent;
+    if (backend && backend.runId === this.#run?.meta.id) this.#send(peer, backend);
   }
 
   /** A dataset from main, as a run gets it (the Learn tab's lesson trains on MNIST too). */
@@ -127,14 +126,14 @@ export class RunManager {
       case 'run-resume': {
         const run = this.#require(request.runId, 'resume', ['paused']);
         this.#setState(run, 'running', null);
-        return this.#startLoop(run);
+        return this.#loop.start(run);
       }
       case 'run-step': {
         const run = this.#require(request.runId, 'step', ['paused', 'running']);
         run.stepUnit = request.unit;
         if (run.meta.state === 'paused') {
           this.#setState(run, 'running', null);
-          this.#startLoop(run);
+          this.#loop.start(run);
         }
         return;
       }
@@ -191,7 +190,7 @@ export class RunManager {
 
   async #start(peer: TrainingPeer, spec: ModelSpec, dataset: string | undefined, options: RunOptions | undefined): Promise<void> {
     this.#refuseIfBusy();
-    assertBuildable(spec);
+    engineSpec.assertBuildable(spec);
     assertFitsMemory(spec); // before anything is built or loaded: a model too big for the machine is refused at once
     const wanted = options?.backend;
     if (wanted !== undefined && wanted !== 'auto' && !listBackends().includes(wanted)) {
@@ -222,7 +221,7 @@ export class RunManager {
       this.#broadcast({ type: 'run-state', run: run.status() }, peer);
       const data = await this.#datasets.get(meta.dataset);
       if (!stillLoading()) return; // stopped while loading
-      run.trainer = new Trainer(spec, data, resolved);
+      run.trainer = new RunTrainer(spec, data, resolved);
       meta.lr = run.trainer.lr;
       meta.split = run.trainer.split;
       meta.augment = run.trainer.augment;
@@ -235,7 +234,7 @@ export class RunManager {
     }
     if (!stillLoading()) return;
     this.#setState(run, 'running', null);
-    this.#startLoop(run);
+    this.#loop.start(run);
   }
 
   #refuseIfBusy(): void {
@@ -284,256 +283,25 @@ export class RunManager {
     });
     this.#setState(run, 'running', null);
     await run.writeHistory();
-    this.#startLoop(run);
+    this.#loop.start(run);
   }
 
-  // ---------- the loop ----------
+  // ---------- resume points ----------
 
-  /** Starts the batch loop unless it is still going (it rereads the state before every batch). */
-  #startLoop(run: Run): void {
-    if (run.looping) return;
-    run.looping = true;
-    const loop: Promise<void> = this.#loop(run)
-      .catch((error: unknown) => {
-        const message = failureReason(error);
-        this.#setState(run, 'failed', message);
-        this.#broadcast({ type: 'error', message: `run ${run.meta.id} failed: ${message}`, runId: run.meta.id });
-      })
-      .finally(() => {
-        if (run.loop === loop) run.loop = null;
-      });
-    run.loop = loop;
-  }
-
-  async #loop(run: Run): Promise<void> {
-    try {
-      this.#chooseBackend(run);
-      await this.#batches(run);
-    } finally {
-      run.looping = false;
-    }
-  }
-
-  async #batches(run: Run): Promise<void> {
-    const trainer = run.trainer!;
-    while (run.meta.state === 'running' && this.#run === run) {
-      const outcome = trainer.trainBatch();
-      if (outcome.kind === 'diverged') {
-        const at = { epoch: trainer.epoch + 1, batch: trainer.batchInEpoch + 1, loss: outcome.loss, firstLoss: trainer.firstLoss, lr: trainer.lr };
-        return this.#diverged(run, at);
-      }
-      run.meta.firstLoss = trainer.firstLoss;
-      if (outcome.fellBack) this.#fellBack(run, outcome.fellBack);
-      if (outcome.layerStats) this.#layerStats(run, outcome.layerStats);
-      run.throttle.push({
-        step: trainer.step, epoch: trainer.epoch + 1, batch: trainer.batchInEpoch, batches: trainer.batchesPerEpoch,
-        loss: outcome.loss, size: outcome.size, correct: outcome.correct, seconds: outcome.seconds, lr: trainer.lr,
-        epochSoFar: (({ lossSum, samples, correct }) => ({ lossSum, samples, correct }))(trainer.epochTotals),
-      });
-      run.batchesSinceCheckpoint++;
-      if (outcome.epochDone) await this.#endEpoch(run);
-      else if (run.batchesSinceCheckpoint >= CHECKPOINT_EVERY_BATCHES || Date.now() - run.checkpointedAt >= CHECKPOINT_EVERY_MS) {
-        await run.checkpointWithinEpoch();
-      }
-      if (run.stepUnit === 'batch' || (run.stepUnit === 'epoch' && outcome.epochDone)) {
-        run.stepUnit = null;
-        await run.throttle.drain();
-        if (run.meta.state === 'running') this.#setState(run, 'paused', null);
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  async #endEpoch(run: Run): Promise<void> {
-    const trainer = run.trainer!;
-    const { meta } = run;
-    await run.throttle.drain();
-    const record = trainer.finishEpoch();
-    // The watchdog's second yardstick: an epoch whose mean loss is over 10× the first epoch's.
-    const first = run.history.epochs[0];
-    if (first && record.trainLoss > DIVERGENCE_FACTOR * first.trainLoss) {
-      return this.#diverged(run, { epoch: record.epoch, batch: null, loss: record.trainLoss, firstLoss: first.trainLoss, lr: record.lr });
-    }
-    run.history.epochs.push(record);
-    const best = run.noteValidation(record.epoch, record.valLoss, record.valAcc);
-    Object.assign(meta, { epochsDone: record.epoch, step: trainer.step, lr: trainer.lr, firstLoss: trainer.firstLoss });
-    await run.checkpoint();
-    this.#noteSteps(run);
-    this.#broadcast({ type: 'run-epoch', runId: meta.id, best, ...record });
-    if (!ACTIVE_RUN_STATES.includes(meta.state)) return; // stopped while the checkpoint was being written
-    const patience = meta.options.earlyStopping?.patience;
-    if (patience !== undefined && meta.badEpochs >= patience && meta.bestEpoch !== null) {
-      await run.restore(meta.bestEpoch, { optimizer: false });
-      await run.writeLastWeights();
-      const best = { bestEpoch: meta.bestEpoch, bestValLoss: String(meta.bestValLoss?.toFixed(4)) };
-      this.#finish(run, 'early-stopped', [patience === 1
-        ? engineText('reason.earlyStopped.one', best)
-        : engineText('reason.earlyStopped.many', { patience, ...best })]);
-    } else if (record.epoch >= meta.options.epochs) {
-      this.#finish(run, 'completed', null);
-    }
-  }
-
-  #finish(run: Run, state: RunState, reason: EngineText[] | null): void {
-    this.#setState(run, state, reason);
-    if (run.trainer && run.trainer.sets.validation.length > 0) {
-      this.#broadcast({ type: 'run-evaluation', runId: run.id, evaluation: evaluateRun(run, 'validation') });
-    }
-  }
-
-  /** Stops the run, puts its last good checkpoint back, and says why and what to try (`at.batch` null: an epoch's mean). */
-  async #diverged(run: Run, at: DivergedAt): Promise<void> {
-    const trainer = run.trainer!;
-    trainer.abandonEpoch();
-    await run.throttle.drain();
-    const report = explainDivergence(run.spec, at);
-    const restoredEpoch = run.meta.epochsDone;
-    await run.restore(restoredEpoch);
-    this.#mark(run, { kind: 'diverged', step: trainer.step, epoch: at.epoch, message: report.explanation });
-    await run.writeLastWeights();
-    await run.writeHistory();
-    this.#broadcast({
-      type: 'run-diverged', runId: run.meta.id, epoch: at.epoch, batch: at.batch ?? trainer.batchesPerEpoch,
-      loss: Number.isFinite(at.loss) ? at.loss : null, explanation: report.explanation, causes: report.causes, restoredEpoch,
-      fix: { action: 'restart-from-checkpoint', runId: run.meta.id, epoch: restoredEpoch, lr: at.lr / 10 },
-      explanationText: report.explanationText, causeTexts: report.causeTexts,
+  /** After a crash: the run that was loading, running or paused continues from its last resume point (recovery.ts). */
+  #recover(): Promise<void> {
+    return recoverInterrupted(this.#store!, {
+      current: () => this.#run,
+      load: (id) => this.#load(id),
+      forget: () => (this.#run = null),
+      mark: (run, marker) => this.#mark(run, marker),
+      setState: (run, state, reason) => this.#setState(run, state, reason),
+      announce: (notice) => {
+        this.#recoveryNotice = notice;
+        this.#broadcast(notice, this.#links.main);
+      },
+      startLoop: (run) => this.#loop.start(run),
     });
-    this.#setState(run, 'diverged', [report.explanationText, ...report.causeTexts.slice(0, 1)]);
-  }
-
-  // ---------- layer statistics (#16.3) ----------
-
-  /** A sample of the layers' statistics: to every window now, and onto the run's layer-stats.jsonl for a reload. */
-  #layerStats(run: Run, sample: LayerStatsSample): void {
-    this.#broadcast({ type: 'run-layer-stats', runId: run.meta.id, samples: [sample], history: false });
-    void run.persist((store) => appendLayerStats(store.dir(run.meta.id), sample)).catch(() => undefined);
-  }
-
-  async #layerStatsHistory(peer: TrainingPeer, runId: string): Promise<void> {
-    const store = await this.#storeReady();
-    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
-    // The current run's samples still queued for the disk are written first.
-    if (this.#run?.meta.id === runId) await this.#run.persist(async () => undefined);
-    this.#send(peer, { type: 'run-layer-stats', runId, samples: await readLayerStats(store.dir(runId)), history: true });
-  }
-
-  // ---------- backends ----------
-
-  /**
-   * Before a run's first batch in this process: its `backend` option, or ('auto') the fastest backend for this
-   * model, timed over a few steps of a copy of it on every registered backend; announced as `run-backend`.
-   */
-  #chooseBackend(run: Run): void {
-    if (this.#backendChosen.has(run)) return;
-    this.#backendChosen.add(run);
-    const wanted = run.meta.options.backend ?? 'auto';
-    const available = listBackends();
-    let event: Extract<TrainingEvent, { type: 'run-backend' }>;
-    if (wanted !== 'auto' && available.includes(wanted)) {
-      event = { type: 'run-backend', runId: run.meta.id, chosen: wanted, figures: [], overridden: true };
-    } else {
-      const choice = available.length > 1 ? chooseBackend(likelyFastestFirst(available), () => run.trainer!.measureStep()) : { chosen: available[0], figures: [] };
-      event = { type: 'run-backend', runId: run.meta.id, chosen: choice.chosen, figures: choice.figures, overridden: false };
-      // A run resumed on an engine that lacks the backend it was started with (another machine) measures instead.
-      if (wanted !== 'auto') event.note = `the backend '${wanted}' this run asked for is not available here; using the fastest measured`;
-    }
-    this.#announceBackend(event);
-  }
-
-  /**
-   * Once per run, after an epoch (its checkpoint has just read every weight, so asking costs no step): why the
-   * backend's steps ran slower than they could, said beside the backend (a GPU's step plans that could not be used).
-   */
-  #noteSteps(run: Run): void {
-    const event = this.#backendEvent;
-    if (this.#stepsNoted.has(run) || event?.runId !== run.meta.id) return;
-    const note = getBackend().stepNote?.() ?? null;
-    if (!note) return;
-    this.#stepsNoted.add(run);
-    this.#announceBackend({ ...event, note: event.note ? `${event.note}; ${note}` : note });
-  }
-
-  /** A backend failed during a batch and the trainer did the batch again on the CPU: mark it and say so. */
-  #fellBack(run: Run, { from, error }: FellBack): void {
-    const trainer = run.trainer!;
-    const message = `the ${from} backend failed (${error}); training goes on on the CPU from batch ${trainer.batchInEpoch} of epoch ${trainer.epoch + 1}, with nothing lost`;
-    this.#mark(run, { kind: 'backend', step: trainer.step, epoch: trainer.epoch + 1, message });
-    const figures = this.#backendEvent?.runId === run.meta.id ? this.#backendEvent.figures : [];
-    this.#announceBackend({ type: 'run-backend', runId: run.meta.id, chosen: 'cpu', figures, overridden: false, note: message });
-  }
-
-  #announceBackend(event: Extract<TrainingEvent, { type: 'run-backend' }>): void {
-    setBackend(event.chosen);
-    this.#backendEvent = event;
-    // Kept with the run (written with its next meta) for the run table: 'auto' says what was asked, this what ran.
-    if (this.#run?.meta.id === event.runId) this.#run.meta.backendUsed = event.chosen;
-    this.#links.backendChanged?.(event.chosen);
-    this.#broadcast(event);
-  }
-
-  // ---------- checkpoints ----------
-
-  /** After a crash: the run that was loading, running or paused continues from its last committed epoch. */
-  async #recover(): Promise<void> {
-    const store = this.#store!;
-    const interrupted = (await store.list()).find((m) => ACTIVE_RUN_STATES.includes(m.state));
-    if (!interrupted || this.#run) return;
-    const id = interrupted.id;
-    const parentEnded = interrupted.parentEnded === true;
-    // A second crash (or hang) with no checkpoint since the first resume: resuming again would most likely crash it
-    // once more (a model too big for the machine). It is left stopped, and the user chooses. A run that made
-    // progress between crashes is resumed each time.
-    const committed = interrupted.partial?.step ?? interrupted.step;
-    const stuck = interrupted.recoveredAtStep !== undefined && committed <= interrupted.recoveredAtStep;
-    if (!parentEnded && stuck) {
-      const reasonText = [engineText('reason.stuck', { epoch: interrupted.epochsDone })];
-      await store.writeMeta({ ...interrupted, state: 'stopped', reason: englishTexts(reasonText), reasonText });
-      return;
-    }
-    // Marked before anything is loaded: a host that crashes or hangs in the resume itself (building a model too big
-    // for the machine) has then been counted once, and the next start leaves the run to the user, not resuming it
-    // again and again.
-    const marked: RunMeta = { ...interrupted };
-    delete marked.parentEnded;
-    if (!parentEnded) marked.recoveredAtStep = committed;
-    await store.writeMeta(marked);
-    let run: Run;
-    try {
-      run = await this.#load(id);
-      await run.restore(interrupted.epochsDone);
-    } catch (error) {
-      const reasonText = [engineText('reason.resumeFailed', { message: error instanceof Error ? error.message : String(error) })];
-      await store.writeMeta({ ...interrupted, state: 'failed', reason: englishTexts(reasonText), reasonText });
-      this.#run = null;
-      return;
-    }
-    const done = interrupted.epochsDone;
-    run.truncate(done);
-    const within = interrupted.partial?.epoch === done + 1 ? interrupted.partial : undefined;
-    if (within) {
-      try {
-        await run.restoreWithinEpoch(within);
-      } catch {
-        await run.restore(done); // its files did not make it: the epoch's checkpoint it is, then
-      }
-    }
-    const position = run.meta.partial;
-    delete run.meta.parentEnded;
-    if (!parentEnded) {
-      run.meta.recoveries++;
-      run.meta.recoveredAtStep = run.trainer!.step;
-    }
-    const closed = parentEnded ? 'closed' : 'crashed';
-    const messageText = position
-      ? engineText(`recovered.${closed}.inEpoch`, { name: run.meta.name, epoch: position.epoch, batch: position.batch })
-      : engineText(`recovered.${closed}.afterEpoch`, { name: run.meta.name, epoch: done, next: done + 1 });
-    const message = englishText(messageText);
-    this.#mark(run, { kind: 'recovered', step: run.trainer!.step, epoch: done + 1, message });
-    this.#recoveryNotice = { type: 'run-recovered', runId: id, fromEpoch: done + 1, message, messageText };
-    this.#broadcast(this.#recoveryNotice, this.#links.main);
-    this.#setState(run, interrupted.state === 'paused' ? 'paused' : 'running', null);
-    await run.writeHistory();
-    if (run.meta.state === 'running') this.#startLoop(run);
   }
 
   /**
@@ -557,17 +325,7 @@ export class RunManager {
     const data = await this.#datasets.get(meta.dataset);
     this.#refuseIfBusy();
     const run = this.#adopt(meta, spec, history);
-    // A run from before runs split by their own seed (no split in its run.json, or one with no seed once it has
-    // been reopened) keeps main's default split: the images its epochs trained on.
-    const ownSeed = meta.split ? meta.split.seed !== null : meta.epochsDone === 0;
-    const rule = ownSeed ? 'run-seed' : 'main-default';
-    const trainer = new Trainer(spec, data, resolveOptions(meta.options), rule);
-    meta.split = trainer.split;
-    trainer.model.loadStateDict(await store.readWeights(id, 'last'));
-    trainer.epoch = meta.epochsDone;
-    trainer.step = meta.step;
-    trainer.firstLoss = meta.firstLoss;
-    run.trainer = trainer;
+    run.trainer = await trainerFromFolder(store, meta, spec, data);
     return run;
   }
 
@@ -585,6 +343,14 @@ export class RunManager {
     return this.#run;
   }
 
+  async #layerStatsHistory(peer: TrainingPeer, runId: string): Promise<void> {
+    const store = await this.#storeReady();
+    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
+    // The current run's samples still queued for the disk are written first.
+    if (this.#run?.meta.id === runId) await this.#run.persist(async () => undefined);
+    this.#send(peer, { type: 'run-layer-stats', runId, samples: await readLayerStats(store.dir(runId)), history: true });
+  }
+
   // ---------- weights from outside ----------
 
   /**
@@ -598,7 +364,7 @@ export class RunManager {
     const { spec, fileName } = request;
     const path = store.importPath(request.uploadId);
     try {
-      assertBuildable(spec);
+      engineSpec.assertBuildable(spec);
       const bytes = await readFile(path).catch(() => {
         throw new Error(`${fileName} is no longer waiting to be loaded (it expired, or was loaded already); pick the file again`);
       });

@@ -17,9 +17,12 @@ import { join } from 'node:path';
 import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
 import { RUN_ID_PATTERN, WEIGHTS_UPLOAD_ID } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/spec/types';
-import type { OptimizerStateDict, ParamState, SchedulerStateDict } from '../../../engine/optim/index';
-import { loadSafetensors, readSafetensors, saveSafetensors } from '../../../engine/io/safetensors';
-import { Tensor } from '../../../engine/tensor';
+import { io, Tensor, type optim } from '../../../engine/index';
+
+const { loadSafetensors, readSafetensors, saveSafetensors } = io;
+type OptimizerStateDict = optim.OptimizerStateDict;
+type ParamState = optim.ParamState;
+type SchedulerStateDict = optim.SchedulerStateDict;
 
 export interface OptimizerCheckpoint {
   optimizer: OptimizerStateDict;

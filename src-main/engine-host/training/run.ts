@@ -7,14 +7,14 @@
 import type { RunHistory, RunMarker, RunMeta, RunPosition, RunStatus } from '../../../common/training-protocol';
 import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalogue';
 import type { ModelSpec } from '../../../common/spec/types';
-import type { Tensor } from '../../../engine/tensor';
+import { train, type Tensor } from '../../../engine/index';
 import type { BatchThrottle } from './batch-throttle';
 import type { EvaluatedExamples } from './examples';
 import type { RunStore } from './run-store';
-import type { Trainer } from './trainer';
+import type { RunTrainer } from './run-trainer';
 
 export class Run {
-  trainer: Trainer | null = null;
+  trainer: RunTrainer | null = null;
   /** Pause after this much more training (run-step). */
   stepUnit: 'batch' | 'epoch' | null = null;
   /** The training loop's promise, and whether it is still taking batches. */
@@ -25,6 +25,11 @@ export class Run {
   /** When the last checkpoint (of an epoch, or within one) was taken, and batches trained since. */
   checkpointedAt = Date.now();
   batchesSinceCheckpoint = 0;
+  /**
+   * The best epoch by validation loss and early stopping's count (the engine's EarlyStopping), kept in run.json's
+   * meta so that they survive a crash; with early stopping off it only tracks the best epoch.
+   */
+  readonly stopping: train.EarlyStopping;
   #io: Promise<void> = Promise.resolve();
 
   constructor(
@@ -33,7 +38,10 @@ export class Run {
     public history: RunHistory,
     readonly throttle: BatchThrottle,
     private readonly store: RunStore,
-  ) {}
+  ) {
+    const early = meta.options.earlyStopping;
+    this.stopping = new train.EarlyStopping({ patience: early?.patience ?? null, minDelta: early?.minDelta ?? 0 }, meta);
+  }
 
   get id(): string {
     return this.meta.id;
@@ -147,24 +155,11 @@ export class Run {
     delete this.meta.partial;
   }
 
-  /** Records a validation loss: is it the best so far (by more than minDelta)? Counts epochs without one. */
-  noteValidation(epoch: number, valLoss: number | null, valAcc: number | null): boolean {
-    const meta = this.meta;
-    if (valLoss === null || !Number.isFinite(valLoss)) return false;
-    const minDelta = meta.options.earlyStopping?.minDelta ?? 0;
-    if (meta.bestValLoss === null || valLoss < meta.bestValLoss - minDelta) {
-      Object.assign(meta, { bestEpoch: epoch, bestValLoss: valLoss, bestValAcc: valAcc, badEpochs: 0 });
-      return true;
-    }
-    meta.badEpochs++;
-    return false;
-  }
-
   /** Keeps the history up to `epoch` and recounts the best epoch from it (after a restart from a checkpoint). */
   truncate(epoch: number): void {
     this.history.epochs = this.history.epochs.filter((e) => e.epoch <= epoch);
-    Object.assign(this.meta, { bestEpoch: null, bestValLoss: null, bestValAcc: null, badEpochs: 0 });
-    for (const e of this.history.epochs) this.noteValidation(e.epoch, e.valLoss, e.valAcc);
+    this.stopping.reset();
+    for (const e of this.history.epochs) this.stopping.note(e.epoch, e.valLoss, e.valAcc);
   }
 
   mark(marker: RunMarker): void {

@@ -14,7 +14,7 @@ import { englishText } from '../../../common/engine-text';
 import { explainDivergence } from './divergence';
 import { assertFitsMemory, estimateTrainingMemory } from './memory-budget';
 import { failureReason } from './run-store';
-import { resolveOptions, Trainer } from './trainer';
+import { resolveOptions, RunTrainer } from './run-trainer';
 
 /** Why the disk-full tests cannot run here, or '' (they need Linux's /dev/full, which always answers ENOSPC). */
 const noDevFull = existsSync('/dev/full') ? '' : 'this system has no /dev/full to make a real ENOSPC';
@@ -116,7 +116,7 @@ describe('explainDivergence', () => {
   });
 });
 
-describe('Trainer split', () => {
+describe('RunTrainer split', () => {
   const count = 240;
   const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7) % 10);
   const data: TrainingDataset = {
@@ -132,27 +132,27 @@ describe('Trainer split', () => {
   });
 
   it("holds out the spec's validation_size, drawn by the run's seed, as common/split (and so the twin) draws it", () => {
-    const trainer = new Trainer(spec(60), data, resolveOptions({ seed: 9 }));
+    const trainer = new RunTrainer(spec(60), data, resolveOptions({ seed: 9 }));
     const expected = stratifiedSplit(labels, { validation: 60, seed: 9 });
     expect(trainer.sets.validation.indices).toEqual(expected.validation);
     expect(trainer.sets.train.indices).toEqual(expected.train);
     expect(trainer.split).toEqual({ seed: 9, train: 180, validation: 60 });
     expect(trainer.batchesPerEpoch).toBe(Math.ceil(180 / 16));
-    expect(new Trainer(spec(60), data, resolveOptions({ seed: 10 })).sets.validation.indices).not.toEqual(expected.validation);
+    expect(new RunTrainer(spec(60), data, resolveOptions({ seed: 10 })).sets.validation.indices).not.toEqual(expected.validation);
   });
 
   it("keeps main's default split for a run made before, and refuses a size the file cannot spare", () => {
-    const old = new Trainer(spec(60), data, resolveOptions({ seed: 9 }), 'main-default');
+    const old = new RunTrainer(spec(60), data, resolveOptions({ seed: 9 }), 'main-default');
     expect(old.sets.validation.indices).toEqual(data.split.validation);
     expect(old.split).toEqual({ seed: null, train: 220, validation: 20 });
-    expect(() => new Trainer(spec(240), data, resolveOptions())).toThrow('validation_size is 240, but the tiny training file has 240 images; set it to a whole number from 0 to 239');
-    expect(new Trainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
+    expect(() => new RunTrainer(spec(240), data, resolveOptions())).toThrow('validation_size is 240, but the tiny training file has 240 images; set it to a whole number from 0 to 239');
+    expect(new RunTrainer(spec(0), data, resolveOptions()).split).toEqual({ seed: 0, train: 240, validation: 0 });
   });
 
   // #17.6: a checkpoint within the epoch, and a resume from it, train the rest of the epoch as if never stopped.
   it('resumes an epoch from its position, weights and optimizer as an uninterrupted trainer would go on', () => {
     /** Trains to the end of the epoch in progress; the batches it took. */
-    const toEpochEnd = (t: Trainer) => {
+    const toEpochEnd = (t: RunTrainer) => {
       for (let n = 1; ; n++) {
         const outcome = t.trainBatch();
         if (outcome.kind !== 'ok') throw new Error('diverged');
@@ -160,7 +160,7 @@ describe('Trainer split', () => {
       }
     };
     const options = resolveOptions({ seed: 4 });
-    const whole = new Trainer(spec(60), data, options);
+    const whole = new RunTrainer(spec(60), data, options);
     for (let i = 0; i < 4; i++) whole.trainBatch();
     const position = whole.position!;
     expect(position).toMatchObject({ epoch: 1, batch: 4, step: 4 });
@@ -170,7 +170,7 @@ describe('Trainer split', () => {
     toEpochEnd(whole);
     const expected = whole.finishEpoch();
 
-    const resumed = new Trainer(spec(60), data, options);
+    const resumed = new RunTrainer(spec(60), data, options);
     const state = resumed.model.stateDict();
     for (const [k, t] of Object.entries(state)) t.data.set(saved[k]!);
     resumed.loadOptimizerState(optimizer);
@@ -181,18 +181,18 @@ describe('Trainer split', () => {
     const comparable = ({ epoch, trainLoss, trainAcc, valLoss, valAcc, lr }: typeof record) => ({ epoch, trainLoss, trainAcc, valLoss, valAcc, lr });
     expect(comparable(record)).toEqual(comparable(expected));
     expect(resumed.step).toBe(whole.step);
-    expect(new Trainer(spec(60), data, options).position).toBeNull();
+    expect(new RunTrainer(spec(60), data, options).position).toBeNull();
   });
 
   // #17.2: batchSize 1e9 was accepted and blocked the engine.
   it('refuses a batch larger than the training set before building anything', () => {
     const huge = { ...spec(60), data: { ...spec(60).data, batchSize: 1e9 } };
     const started = performance.now();
-    expect(() => new Trainer(huge, data, resolveOptions())).toThrow(
+    expect(() => new RunTrainer(huge, data, resolveOptions())).toThrow(
       'the batch size is 1,000,000,000, more than the 180 training images of tiny; set it to at most 180 (64 is usual)',
     );
-    expect(() => new Trainer({ ...huge, data: { ...huge.data, batchSize: 181 } }, data, resolveOptions())).toThrow(/at most 180/);
-    expect(new Trainer({ ...huge, data: { ...huge.data, batchSize: 180 } }, data, resolveOptions()).batchesPerEpoch).toBe(1);
+    expect(() => new RunTrainer({ ...huge, data: { ...huge.data, batchSize: 181 } }, data, resolveOptions())).toThrow(/at most 180/);
+    expect(new RunTrainer({ ...huge, data: { ...huge.data, batchSize: 180 } }, data, resolveOptions()).batchesPerEpoch).toBe(1);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });

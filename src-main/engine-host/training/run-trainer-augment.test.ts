@@ -11,7 +11,7 @@ import { mulberry32 } from '../../../common/split';
 import { augmentBatch } from '../../../engine/data/augment';
 import { prepareInput } from '../../../engine/spec/build';
 import type { Tensor } from '../../../engine/tensor';
-import { resolveOptions, Trainer } from './trainer';
+import { resolveOptions, RunTrainer } from './run-trainer';
 
 const count = 200;
 const random = mulberry32(15);
@@ -29,10 +29,10 @@ const spec = (augment?: AugmentSpec): ModelSpec => ({
 });
 const options = resolveOptions({ seed: 6 });
 
-describe('Trainer with spec.data.augment', () => {
+describe('RunTrainer with spec.data.augment', () => {
   it('trains on the augmented batch of (seed, step) and validates on the images as they are', () => {
-    const plain = new Trainer(spec(), data, options);
-    const augmented = new Trainer(spec(AUGMENT), data, options);
+    const plain = new RunTrainer(spec(), data, options);
+    const augmented = new RunTrainer(spec(AUGMENT), data, options);
     expect(augmented.augment).toEqual({ affine: { degrees: 20, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: { alpha: 34, sigma: 4 } });
     expect(plain.augment).toBeNull();
     // Same seed, same initial weights: validation agrees, so it is not augmented.
@@ -51,7 +51,7 @@ describe('Trainer with spec.data.augment', () => {
   });
 
   it('resumed within an epoch, it sees the same augmented batches as a run never stopped', () => {
-    const whole = new Trainer(spec(AUGMENT), data, options);
+    const whole = new RunTrainer(spec(AUGMENT), data, options);
     for (let i = 0; i < 3; i++) whole.trainBatch();
     const position = whole.position!;
     const saved = Object.fromEntries(Object.entries(whole.model.stateDict()).map(([k, t]) => [k, t.data.slice()]));
@@ -63,7 +63,7 @@ describe('Trainer with spec.data.augment', () => {
     });
     const expected = rest();
 
-    const resumed = new Trainer(spec(AUGMENT), data, options);
+    const resumed = new RunTrainer(spec(AUGMENT), data, options);
     for (const [k, t] of Object.entries(resumed.model.stateDict())) t.data.set(saved[k]!);
     resumed.loadOptimizerState(optimizer);
     resumed.resumeAt(position);
