@@ -7,7 +7,7 @@
  * How to add a piece: README.md, "Add a layer".
  */
 import {
-  adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
+  adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, prelu, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
@@ -305,6 +305,15 @@ const OP_ROWS = {
     op: 'Softmin', torch: 'nn.Softmin', category: 'activation', shapes: 'any → same', help: 'softmax(-x) along dim: the smallest values get the most weight.',
     infer: sameShapeAlongDim,
     params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
+  },
+  PReLU: {
+    op: 'PReLU', torch: 'nn.PReLU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else a·x, with the slope a learned (one, or one per channel).',
+    infer: prelu,
+    newParams: () => ({ numParameters: 1 }),
+    params: [
+      int('numParameters', 'num_parameters', 1, 'Slopes to learn: 1 shared, or one per channel (the input\'s dim 1).', { min: 1 }),
+      float('init', 'init', 0.25, 'Starting value of every slope.'),
+    ],
   },
 } satisfies Record<string, OpRow>;
 
