@@ -279,7 +279,7 @@ const OP_ROWS = {
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
-  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
+  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, prefix: 'relu6_', shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
   Hardtanh: {
     op: 'Hardtanh', torch: 'nn.Hardtanh', category: 'activation', shapes: 'any → same', help: 'x clipped to [min_val, max_val].',
     infer: sameShape,
