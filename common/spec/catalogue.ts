@@ -7,7 +7,7 @@
  * How to add a piece: README.md, "Add a layer".
  */
 import {
-  adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
+  adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, prelu, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
@@ -279,7 +279,7 @@ const OP_ROWS = {
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
   },
-  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
+  ReLU6: { op: 'ReLU6', torch: 'nn.ReLU6', category: 'activation', infer: sameShape, prefix: 'relu6_', shapes: 'any → same', help: 'min(max(0, x), 6): a ReLU capped at 6.', params: [] },
   Hardtanh: {
     op: 'Hardtanh', torch: 'nn.Hardtanh', category: 'activation', shapes: 'any → same', help: 'x clipped to [min_val, max_val].',
     infer: sameShape,
@@ -305,6 +305,15 @@ const OP_ROWS = {
     op: 'Softmin', torch: 'nn.Softmin', category: 'activation', shapes: 'any → same', help: 'softmax(-x) along dim: the smallest values get the most weight.',
     infer: sameShapeAlongDim,
     params: [int('dim', 'dim', 1, 'Dim that sums to 1.', { min: -8, max: 8 })],
+  },
+  PReLU: {
+    op: 'PReLU', torch: 'nn.PReLU', category: 'activation', shapes: 'any → same', help: 'x if x > 0 else a·x, with the slope a learned (one, or one per channel).',
+    infer: prelu,
+    newParams: () => ({ numParameters: 1 }),
+    params: [
+      int('numParameters', 'num_parameters', 1, 'Slopes to learn: 1 shared, or one per channel (the input\'s dim 1).', { min: 1 }),
+      float('init', 'init', 0.25, 'Starting value of every slope.'),
+    ],
   },
 } satisfies Record<string, OpRow>;
 

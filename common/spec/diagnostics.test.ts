@@ -63,6 +63,7 @@ const BROKEN: unknown[] = [
   edit('LeNet-5', (s) => { s.data.augment = { randomAffine: { scale: [1.2, 0.8] } }; }),
   edit('MLP', (s) => { (s.data as unknown as Record<string, unknown>).augment = 'flip'; }),
   edit('MLP', (s) => { Object.assign(node(s, 'relu1'), { op: 'Hardtanh', params: { minVal: 1, maxVal: -1 } }); }),
+  chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }], ['PReLU', { numParameters: 3 }]]),
   // Shapes.
   chain([1, 28, 28], [['Linear', { inFeatures: 784, outFeatures: 10 }]]),
   chain([1, 28, 28], [['Linear', { inFeatures: 100, outFeatures: 10 }]]),

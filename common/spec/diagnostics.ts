@@ -96,6 +96,7 @@ export const DIAGNOSTIC_TEXT = {
   'add-shape-mismatch': '{id} (Add) needs equal shapes but gets {a} from {fromA} and {b} from {fromB}',
   'concat-dim-zero': '{id} (Concat): joining along dim 0 would stack samples',
   'concat-shape-mismatch': '{id} (Concat) along dim {dim} needs the other dims equal but gets {a} from {fromA} and {b} from {fromB}',
+  'prelu-num-parameters': '{id} (PReLU) has num_parameters {got} but its input {shape} has {channels} channels (1 or one per channel)',
   'output-not-classes': 'the model outputs {shape} but {loss} needs [N, {classes}] (one score per class)',
   // inferShapes: fixes.
   'fix-dim-range': 'set dim between {lo} and {hi}',
@@ -125,6 +126,7 @@ export const DIAGNOSTIC_TEXT = {
   'insert-flatten-linear-after': 'insert Flatten and Linear({features}, {classes}) after {id}',
   'set-out-features': 'set out_features of {id} to {classes}',
   'add-linear-after': 'add Linear({features}, {classes}) after {id}',
+  'set-num-parameters': 'set num_parameters of {id} to {value} or 1',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

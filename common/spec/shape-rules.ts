@@ -208,6 +208,15 @@ export const inputShape: ShapeRule = ({ p }) => ({ shape: ['N', ...(p.shape as n
 /** Activations, Dropout, Identity: the output has the input's shape. */
 export const sameShape: ShapeRule = ({ s }) => ({ shape: s });
 
+/** PReLU: the same shape; its num_parameters slopes are 1 or one per channel (dim 1; a 1-D input has 1 channel). */
+export const prelu: ShapeRule = ({ node, p, s }) => {
+  const count = p.numParameters as number, channels = s.length >= 2 ? s[1] : 1;
+  if (count !== 1 && count !== channels) {
+    throw misfit('prelu-num-parameters', { id: node.id, got: count, shape: formatShape(s), channels }, 'set-num-parameters', { id: node.id, value: channels });
+  }
+  return { shape: s, params: count, formula: String(count) };
+};
+
 /** Softmax, LogSoftmax: the same shape, once `dim` is known to exist. */
 export const sameShapeAlongDim: ShapeRule = ({ node, p, s }) => {
   normDim(p.dim as number, s.length, node);

@@ -57,6 +57,19 @@ describe('inferShapes errors and fixes', () => {
     });
   });
 
+  it('PReLU learns 1 slope or one per channel, and says which when neither', () => {
+    const conv = ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }] as const;
+    const perChannel = inferShapes(chain([1, 28, 28], [[...conv], ['PReLU', { numParameters: 4 }], ['Flatten'], ['Linear', { inFeatures: 2704, outFeatures: 10 }]]));
+    expect(perChannel.error).toBeNull();
+    expect(perChannel.nodes.prelu1).toMatchObject({ shape: ['N', 4, 26, 26], params: 4, paramFormula: '4' });
+    expect(inferShapes(chain([784], [['PReLU'], ['Linear', { inFeatures: 784, outFeatures: 10 }]])).nodes.prelu1.params).toBe(1);
+    expect(inferShapes(chain([1, 28, 28], [[...conv], ['PReLU', { numParameters: 3 }]])).error).toMatchObject({
+      nodeId: 'prelu1',
+      message: 'prelu1 (PReLU) has num_parameters 3 but its input [N, 4, 26, 26] has 4 channels (1 or one per channel)',
+      fix: 'set num_parameters of prelu1 to 4 or 1',
+    });
+  });
+
   it('wrong in_features after Flatten: set it', () => {
     const report = inferShapes(chain([1, 28, 28], [['Flatten'], ['Linear', { inFeatures: 100, outFeatures: 10 }]]));
     expect(report.error).toMatchObject({ nodeId: 'fc1', edge: { from: 'flatten1', to: 'fc1' }, fix: 'set in_features of fc1 to 784' });

@@ -6,8 +6,9 @@
  *
  * Shape: input (*) any shape; output (*) the same shape.
  */
-import type { Tensor } from '../tensor';
-import { abs, add, div, elu, ge, gelu, gt, le, leakyRelu, logSoftmax, lt, mul, neg, relu, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
+import { zeros, type Tensor } from '../tensor';
+import { abs, add, div, elu, ge, gelu, gt, le, leakyRelu, logSoftmax, lt, mul, neg, relu, reshape, sigmoid, silu, softmax, softplus, tanh, where } from '../ops/index';
+import { constant } from './init';
 import { Module, pyFloat } from './module';
 
 /** max(0, x). */
@@ -247,5 +248,54 @@ export class Softmin extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+/**
+ * prelu(x, a) = x if x > 0 else a·x, with `weight` a holding 1 slope or one per channel (dim 1 of x);
+ * dx = g where x > 0, else a·g;  da = Σ g·x over the elements where x ≤ 0 (of its channel), as torch's.
+ */
+export function prelu(input: Tensor, weight: Tensor): Tensor {
+  const slopes = weight.size;
+  if (slopes === 1) return where(gt(input, 0), input, mul(input, weight));
+  const channels = input.ndim >= 2 ? input.shape[1] : 1;
+  if (channels !== slopes) {
+    throw new Error(`PReLU: ${slopes} parameters (num_parameters) but the input [${input.shape}] has ${channels} channels (dim 1)`);
+  }
+  // (C) → (C, 1, …, 1): one slope per channel, broadcast over the dims after it.
+  const perChannel = reshape(weight, [slopes, ...Array<number>(input.ndim - 2).fill(1)]);
+  return where(gt(input, 0), input, mul(input, perChannel));
+}
+
+/**
+ * x if x > 0 else a·x with learned slopes a (torch.nn.PReLU).
+ *
+ * Shape: input (*) or (N, C, *) with C = numParameters when numParameters > 1; output the same shape.
+ * Parameters: `weight` (numParameters), every slope starting at `init`.
+ */
+export class PReLU extends Module {
+  readonly weight: Tensor;
+
+  // num_parameters is the weight's size: Module's numParameters() already counts every parameter.
+  constructor(
+    numParameters = 1,
+    readonly init = 0.25,
+  ) {
+    super();
+    if (!Number.isInteger(numParameters) || numParameters < 1) throw new Error(`PReLU: num_parameters must be an integer ≥ 1, got ${numParameters}`);
+    this.weight = this.registerParameter('weight', zeros([numParameters]));
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    constant(this.weight, this.init);
+  }
+
+  forward(input: Tensor): Tensor {
+    return prelu(input, this.weight);
+  }
+
+  override extraRepr(): string {
+    return `num_parameters=${this.weight.size}`;
   }
 }

@@ -11,7 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
-import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
+import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
   Adadelta, Adagrad, Adam, Adamax, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -79,6 +79,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Softsign: () => new Softsign(),
   LogSigmoid: () => new LogSigmoid(),
   Softmin: (p) => new Softmin(n(p, 'dim')),
+  PReLU: (p) => new PReLU(n(p, 'numParameters'), n(p, 'init')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

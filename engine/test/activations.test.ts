@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATION_OPS, opParams, type OpName, type Params } from '../../common/spec/index';
 import { LAYER_FACTORIES, type LayerOp } from '../spec/registry';
 import { tensor, type Tensor } from '../tensor';
-import { gradcheck } from './gradcheck';
+import { prelu } from '../nn/activation';
+import { gradcheck, randn64, t64 } from './gradcheck';
 import { loadFixture, toTensor, valuesOf, type TensorJSON } from './fixtures';
 
 interface ActivationCase {
@@ -86,4 +87,15 @@ describe(`activations match PyTorch ${fixture.torch}`, () => {
       }
     });
   }
+});
+
+describe('prelu: the learned slopes', () => {
+  it('passes a float64 gradcheck in the input and the slopes, shared or one per channel', () => {
+    expect(gradcheck(prelu, [randn64([2, 3, 2, 2], 4), t64([0.1, -0.3, 0.7])])).toBe(true);
+    expect(gradcheck(prelu, [randn64([5, 4], 5), t64([0.25])])).toBe(true);
+  });
+
+  it('refuses slopes that match no channel count, naming both', () => {
+    expect(() => prelu(randn64([2, 4, 3]), t64([0.1, 0.2, 0.3]))).toThrow('PReLU: 3 parameters (num_parameters) but the input [2,4,3] has 4 channels (dim 1)');
+  });
 });

@@ -29,6 +29,8 @@ cases = []
 def case(name, op, params, module, x):
     seed(name)
     x = x.clone().requires_grad_(True)
+    for p in module.parameters():
+        p.grad = None  # a module serves several cases: each case's gradients are its own
     state = {k: v.clone() for k, v in module.state_dict().items()}
     out = module(x)
     g = N(*out.shape)
@@ -63,6 +65,14 @@ standard('LogSigmoid', {}, nn.LogSigmoid())
 standard('Softmin', {'dim': -1}, nn.Softmin(dim=-1), label='(dim=-1)')
 seed('Softmin(dim=1)')
 case('Softmin(dim=1)/random', 'Softmin', {'dim': 1}, nn.Softmin(dim=1), U(2, 3, 4, lo=-4.0, hi=4.0))
+standard('PReLU', {}, nn.PReLU())
+# One slope per channel, set apart from init so each channel's gradient is its own.
+seed('PReLU(3)')
+per_channel = nn.PReLU(3, init=0.1)
+with torch.no_grad():
+    per_channel.weight.copy_(torch.tensor([0.1, -0.3, 0.7]))
+case('PReLU(3)/random', 'PReLU', {'numParameters': 3, 'init': 0.1}, per_channel, U(2, 3, 4, lo=-4.0, hi=4.0))
+case('PReLU(3)/image', 'PReLU', {'numParameters': 3, 'init': 0.1}, per_channel, U(2, 3, 2, 2, lo=-4.0, hi=4.0))
 
 path = os.path.join(FIXTURES, 'activations.json')
 with open(path, 'w') as f:

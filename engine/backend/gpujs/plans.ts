@@ -214,7 +214,10 @@ export const UNARY = {
   LeakyRelu: 'v > 0 ? v : v * p',
   // Two branches so exp never overflows (the CPU kernel's sigmoidScalar).
   Sigmoid: 'v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))',
-  Tanh: 'Math.tanh(v)',
+  // WGSL's tanh may be computed through exp: NaN once that overflows (SwiftShader: tanh(100) = NaN), and all
+  // cancellation near 0 (tanh(4e-8) came back 6e-8). Past |v| = 10 tanh is ±1 in float32, and below |v| = 4e-4 it
+  // is v (the next term, v³/3, is under half an ulp); NaN still reaches Math.tanh.
+  Tanh: 'v > 10 ? 1 : (v < -10 ? -1 : (Math.abs(v) < 0.0004 ? v : Math.tanh(v)))',
 } as const;
 
 export const UNARY_GRAD = {

@@ -591,6 +591,8 @@ export const ko: Record<MessageKey, string> = {
   'diag.insert-flatten-linear-after': '{id} 뒤에 Flatten과 Linear({features}, {classes})를 넣으세요',
   'diag.set-out-features': '{id}의 out_features를 {classes}(으)로 설정하세요',
   'diag.add-linear-after': '{id} 뒤에 Linear({features}, {classes})를 추가하세요',
+  'diag.prelu-num-parameters': '{id} (PReLU)의 num_parameters는 {got}인데 입력 {shape}의 채널은 {channels}개입니다 (1이거나 채널마다 하나)',
+  'diag.set-num-parameters': '{id}의 num_parameters를 {value} 또는 1로 설정하세요',
   'diag.softmax-before-cross-entropy': '{id} (Softmax)의 출력이 CrossEntropyLoss로 들어가는데, CrossEntropyLoss는 log_softmax를 스스로 적용합니다; 모델이 로짓을 그대로 내도록 Softmax를 빼세요(softmax를 두 번 하면 기울기가 뭉개집니다).',
   'diag.nll-without-log-softmax': 'NLLLoss는 로그 확률을 기대하지만 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하거나 CrossEntropyLoss를 쓰세요.',
   'diag.sigmoid-before-bce-with-logits': '{id} (Sigmoid)의 출력이 BCEWithLogitsLoss로 들어가는데, BCEWithLogitsLoss는 시그모이드를 스스로 적용합니다; Sigmoid를 빼세요.',
@@ -857,4 +859,7 @@ export const koHelp: Record<string, string> = {
   'help.CosineAnnealingWarmRestarts.t0': '첫 주기의 에포크 수.',
   'help.CosineAnnealingWarmRestarts.tMult': '각 주기가 앞 주기보다 몇 배 긴지.',
   'help.CosineAnnealingWarmRestarts.etaMin': '가장 낮은 lr.',
+  'help.PReLU': 'x > 0이면 x, 아니면 a·x. 기울기 a를 학습합니다 (하나, 또는 채널마다 하나).',
+  'help.PReLU.numParameters': '학습할 기울기 수: 1이면 공유, 아니면 채널(입력의 dim 1)마다 하나.',
+  'help.PReLU.init': '모든 기울기의 시작 값.',
 };
