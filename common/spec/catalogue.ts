@@ -9,6 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
+  layerNorm,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -275,6 +276,19 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
     infer: concatShapes,
     help: 'Joins its inputs along dim (ordered by port).',
     params: [int('dim', 'dim', 1, 'Dim to join along (1 = features/channels).', { min: -8, max: 8 })],
+  },
+  LayerNorm: {
+    op: 'LayerNorm', torch: 'nn.LayerNorm', category: 'layer', shapes: '(N, *, *normalized_shape) → same',
+    infer: layerNorm, prefix: 'ln', newParams: (incoming) => ({ normalizedShape: [lastDim(incoming) ?? 1] }),
+    help: 'Normalizes each sample over its last dims (no batch statistics), then scales and shifts.',
+    params: [
+      {
+        name: 'normalizedShape', torchName: 'normalized_shape', type: 'shape', default: null, required: true,
+        help: 'The last dims to normalize over, e.g. [128] for (N, 128).',
+      },
+      float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
+      bool('elementwiseAffine', 'elementwise_affine', true, 'Learn a scale (weight) and shift (bias) per normalized value.'),
+    ],
   },
 };
 

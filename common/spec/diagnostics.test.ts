@@ -83,6 +83,7 @@ const BROKEN: unknown[] = [
   chain([784], [['GRU', { inputSize: 28, hiddenSize: 8, batchFirst: true }]]),
   chain([28, 28], [['RNN', { inputSize: 28, hiddenSize: 8, batchFirst: false }]]),
   chain([28, 28], [['RNN', { inputSize: 14, hiddenSize: 8, batchFirst: true }]]),
+  chain([784], [['LayerNorm', { normalizedShape: [28, 28] }]]),
   chain([784], [['Softmax', { dim: 3 }]]),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 64 }], ['ReLU']]),
   chain([784], [['ReLU']], 'MSELoss'),

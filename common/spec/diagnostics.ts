@@ -95,6 +95,7 @@ export const DIAGNOSTIC_TEXT = {
   'concat-dim-zero': '{id} (Concat): joining along dim 0 would stack samples',
   'concat-shape-mismatch': '{id} (Concat) along dim {dim} needs the other dims equal but gets {a} from {fromA} and {b} from {fromB}',
   'output-not-classes': 'the model outputs {shape} but {loss} needs [N, {classes}] (one score per class)',
+  'layer-norm-shape-mismatch': '{id} (LayerNorm) normalizes over the last dims {expected} but its input is {shape}',
   // inferShapes: fixes.
   'fix-dim-range': 'set dim between {lo} and {hi}',
   'fix-input-image': 'set the Input shape to [1, 28, 28]',
@@ -123,6 +124,7 @@ export const DIAGNOSTIC_TEXT = {
   'insert-flatten-linear-after': 'insert Flatten and Linear({features}, {classes}) after {id}',
   'set-out-features': 'set out_features of {id} to {classes}',
   'add-linear-after': 'add Linear({features}, {classes}) after {id}',
+  'set-normalized-shape': 'set normalized_shape of {id} to {value}',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

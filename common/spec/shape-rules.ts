@@ -218,3 +218,15 @@ export const adaptivePool: ShapeRule = ({ node, p, s, prev }) => {
   expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
   return { shape: ['N', s[1], ...pair(p.outputSize)] };
 };
+
+/** LayerNorm: the input's last dims must be normalized_shape (never the batch dim). */
+export const layerNorm: ShapeRule = ({ node, p, s }) => {
+  const norm = p.normalizedShape as number[];
+  const trailing = s.slice(s.length - norm.length);
+  if (s.length - 1 < norm.length || trailing.some((dim, i) => dim !== norm[i])) {
+    const problem = { id: node.id, expected: formatShape(norm), shape: formatShape(s) };
+    throw misfit('layer-norm-shape-mismatch', problem, 'set-normalized-shape', { id: node.id, value: formatShape(s.slice(-1)) });
+  }
+  const size = product(norm), count = p.elementwiseAffine ? 2 * size : 0;
+  return { shape: s, params: count, formula: count ? `2×${size} = ${formatCount(count)}` : '' };
+};

@@ -135,3 +135,16 @@ describe('inferShapes on broken graphs', () => {
     expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
   });
 });
+
+describe('the layers #18 added: shapes, parameter counts, misfits and fixes', () => {
+  it('LayerNorm: normalized_shape must be the last dims', () => {
+    const ok = inferShapes(chain([1, 28, 28], [['LayerNorm', { normalizedShape: [28, 28] }], ['Flatten'], ['Linear', { inFeatures: 784, outFeatures: 10 }]]));
+    expect(ok.nodes.ln1).toMatchObject({ shape: ['N', 1, 28, 28], params: 1568, paramFormula: '2×784 = 1,568' });
+    expect(inferShapes(chain([784], [['LayerNorm', { normalizedShape: [28, 28] }]])).error).toMatchObject({
+      nodeId: 'ln1', message: 'ln1 (LayerNorm) normalizes over the last dims [28, 28] but its input is [N, 784]',
+      fix: 'set normalized_shape of ln1 to [784]',
+    });
+    const noAffine = inferShapes(chain([784], [['LayerNorm', { normalizedShape: [784], elementwiseAffine: false }], ['Linear', { inFeatures: 784, outFeatures: 10 }]]));
+    expect(noAffine.nodes.ln1.params).toBe(0);
+  });
+});

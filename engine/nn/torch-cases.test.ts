@@ -5,6 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
+  LayerNorm,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
@@ -57,6 +58,8 @@ const makers: Record<string, () => Module> = {
   lstm_nobias: () => new LSTM(3, 4, { bias: false }),
   gru: () => new GRU(3, 4),
   gru_unbatched_h0: () => new GRU(3, 4, { numLayers: 2 }),
+  layernorm: () => new LayerNorm(5),
+  layernorm_2d_noaffine: () => new LayerNorm([3, 4], { eps: 1e-3, elementwiseAffine: false }),
 };
 
 function flattenOutputs(out: unknown): Tensor[] {

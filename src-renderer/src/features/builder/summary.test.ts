@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainOf, getPreset, inferShapes, lintSpec, toPyTorch, validateSpec } from '../../../../common/spec';
+import { chainOf, getPreset, inferShapes, lintSpec, OP_CATALOGUE, toPyTorch, validateSpec } from '../../../../common/spec';
 import { makeProject, parseProject } from '../../../../common/project';
 import { searchCommands, parseSet } from './commands';
 import { appendAfter, emptySpec, setParam } from './graph-edit';
@@ -63,9 +63,23 @@ describe('param input', () => {
 
 describe('palette and commands', () => {
   it('the palette has the issue list and searches', () => {
-    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 13, 9, 7, 6]);
+    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 14, 9, 7, 6]);
     expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d']);
     expect(searchPalette('')).toHaveLength(5);
+  });
+
+  it('offers the layers #18 added among the layers, found by their torch names', () => {
+    const layers = PALETTE.find((g) => g.id === 'layers')!.items.map((i) => i.name);
+    for (const name of ['LayerNorm'] as const) {
+      expect(layers, name).toContain(name);
+      expect(searchPalette(name.toLowerCase()).flatMap((g) => g.items.map((i) => i.name)), name).toContain(name);
+      // The properties panel shows a field per row param: a new node's values read back through each field.
+      const fresh = appendAfter(emptySpec(), name).spec.nodes.at(-1)!;
+      expect(fresh.op).toBe(name);
+      for (const param of OP_CATALOGUE[name].params) {
+        expect(parseParam(param, formatParam(fresh.params[param.name] ?? param.default)), `${name}.${param.name}`).toMatchObject({ ok: true });
+      }
+    }
   });
 
   it('"add linear" finds Linear first; "set out_features 128" reaches the selected node, "lr 0.5" the optimizer', () => {
