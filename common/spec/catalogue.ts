@@ -9,7 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
-  layerNorm,
+  layerNorm, groupNorm,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -288,6 +288,25 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
       },
       float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
       bool('elementwiseAffine', 'elementwise_affine', true, 'Learn a scale (weight) and shift (bias) per normalized value.'),
+    ],
+  },
+  GroupNorm: {
+    op: 'GroupNorm', torch: 'nn.GroupNorm', category: 'layer', shapes: '(N, C, *) → same',
+    infer: groupNorm, prefix: 'gn',
+    rule: (p, where) => {
+      if (!isInt(p.numGroups) || !isInt(p.numChannels) || p.numChannels % p.numGroups === 0) return null;
+      return diagnostic('num-groups-divide', { where, groups: p.numGroups, channels: p.numChannels });
+    },
+    newParams: (incoming) => {
+      const numChannels = channels(incoming) ?? 1;
+      return { numGroups: [8, 4, 2, 1].find((g) => numChannels % g === 0)!, numChannels };
+    },
+    help: 'Splits the channels into groups and normalizes each group of each sample, then scales and shifts per channel.',
+    params: [
+      int('numGroups', 'num_groups', null, 'Groups to split the channels into (must divide num_channels).', { required: true, min: 1 }),
+      int('numChannels', 'num_channels', null, 'Channels C of the input.', { required: true, min: 1 }),
+      float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
+      bool('affine', 'affine', true, 'Learn a per-channel scale (weight) and shift (bias).'),
     ],
   },
 };

@@ -84,6 +84,8 @@ const BROKEN: unknown[] = [
   chain([28, 28], [['RNN', { inputSize: 28, hiddenSize: 8, batchFirst: false }]]),
   chain([28, 28], [['RNN', { inputSize: 14, hiddenSize: 8, batchFirst: true }]]),
   chain([784], [['LayerNorm', { normalizedShape: [28, 28] }]]),
+  chain([1, 28, 28], [['GroupNorm', { numGroups: 2, numChannels: 4 }]]),
+  chain([784], [['GroupNorm', { numGroups: 3, numChannels: 784 }]]),
   chain([784], [['Softmax', { dim: 3 }]]),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 64 }], ['ReLU']]),
   chain([784], [['ReLU']], 'MSELoss'),

@@ -47,6 +47,7 @@ export const DIAGNOSTIC_TEXT = {
   'unknown-param-none': "{where}: unknown param '{param}' (known: none)",
   'bad-param': '{where}: {param} {problem}, got {got}',
   'groups-divide': '{where}: groups ({groups}) must divide in_channels and out_channels',
+  'num-groups-divide': '{where}: num_groups ({groups}) must divide num_channels ({channels})',
   'input-not-784': '{where}: shape {shape} holds {size} values but an MNIST image has 784 (try [1, 28, 28], [784] or [28, 28])',
   'node-needs-id': '{path}: a node needs a non-empty string id',
   'duplicate-id': 'node "{id}": duplicate id',
@@ -96,6 +97,7 @@ export const DIAGNOSTIC_TEXT = {
   'concat-shape-mismatch': '{id} (Concat) along dim {dim} needs the other dims equal but gets {a} from {fromA} and {b} from {fromB}',
   'output-not-classes': 'the model outputs {shape} but {loss} needs [N, {classes}] (one score per class)',
   'layer-norm-shape-mismatch': '{id} (LayerNorm) normalizes over the last dims {expected} but its input is {shape}',
+  'num-channels-mismatch': '{id} ({op}) expects num_channels {expected} but its input {shape} has {got}',
   // inferShapes: fixes.
   'fix-dim-range': 'set dim between {lo} and {hi}',
   'fix-input-image': 'set the Input shape to [1, 28, 28]',
@@ -125,6 +127,7 @@ export const DIAGNOSTIC_TEXT = {
   'set-out-features': 'set out_features of {id} to {classes}',
   'add-linear-after': 'add Linear({features}, {classes}) after {id}',
   'set-normalized-shape': 'set normalized_shape of {id} to {value}',
+  'set-num-channels': 'set num_channels of {id} to {value}',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

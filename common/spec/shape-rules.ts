@@ -230,3 +230,14 @@ export const layerNorm: ShapeRule = ({ node, p, s }) => {
   const size = product(norm), count = p.elementwiseAffine ? 2 * size : 0;
   return { shape: s, params: count, formula: count ? `2×${size} = ${formatCount(count)}` : '' };
 };
+
+/** GroupNorm: (N, C, *) with C = num_channels. */
+export const groupNorm: ShapeRule = ({ node, p, s }) => {
+  expectRank(node, s, [2, 3, 4], '(N, C, *)', d('fix-connect-after-features'));
+  const c = s[1] as number, expected = p.numChannels as number;
+  if (c !== expected) {
+    throw misfit('num-channels-mismatch', { id: node.id, op: node.op, expected, shape: formatShape(s), got: c }, 'set-num-channels', { id: node.id, value: c });
+  }
+  const count = p.affine ? 2 * c : 0;
+  return { shape: s, params: count, formula: count ? `2×${c} = ${formatCount(count)}` : '' };
+};

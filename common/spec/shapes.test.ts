@@ -147,4 +147,12 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
     const noAffine = inferShapes(chain([784], [['LayerNorm', { normalizedShape: [784], elementwiseAffine: false }], ['Linear', { inFeatures: 784, outFeatures: 10 }]]));
     expect(noAffine.nodes.ln1.params).toBe(0);
   });
+
+  it('GroupNorm: num_channels must be the input channels', () => {
+    const ok = inferShapes(chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3 }], ['GroupNorm', { numGroups: 4, numChannels: 8 }]]));
+    expect(ok.nodes.gn1).toMatchObject({ shape: ['N', 8, 26, 26], params: 16, paramFormula: '2×8 = 16' });
+    expect(inferShapes(chain([1, 28, 28], [['GroupNorm', { numGroups: 2, numChannels: 4 }]])).error).toMatchObject({
+      nodeId: 'gn1', message: 'gn1 (GroupNorm) expects num_channels 4 but its input [N, 1, 28, 28] has 1', fix: 'set num_channels of gn1 to 1',
+    });
+  });
 });

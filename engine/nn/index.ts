@@ -15,6 +15,7 @@ export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, ELU, SiLU, Softplus, Softmax, LogSoftmax } from './activation';
 export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
 export { LayerNorm, layerNorm, type LayerNormOptions } from './normalization';
+export { GroupNorm, groupNorm, type GroupNormOptions } from './normalization';
 export {
   crossEntropy,
   nllLoss,

@@ -1,10 +1,10 @@
 /**
  * Normalisation over each sample's own values (no batch statistics, so eval equals training and a batch of 1 works):
- * LayerNorm, as torch.nn's. It is composed from primitive ops (mean, sub, mul, sqrt), so autograd
- * derives its backward; the float64 gradient check in normalization.test.ts holds it to that.
+ * LayerNorm and GroupNorm, as torch.nn's. Both are composed from primitive ops (mean, sub, mul, sqrt), so autograd
+ * derives their backward; the float64 gradient check in normalization.test.ts holds them to that.
  */
 import { ones, zeros, type Tensor } from '../tensor';
-import { add, div, mean, mul, sqrt, sub } from '../ops/index';
+import { add, div, mean, mul, reshape, sqrt, sub } from '../ops/index';
 import { checkOptions } from '../options';
 import type { Random } from '../random';
 import { checkPositiveInt } from './linear';
@@ -30,6 +30,22 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   let y = standardize(x, Array.from({ length: k }, (_, i) => x.ndim - k + i), eps);
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
+  return y;
+}
+
+/**
+ * groupNorm: torch.nn.functional.group_norm. Splits the C channels of x [N, C, *] into `numGroups` groups and
+ * normalises each group of each sample over its channels and positions, then scales and shifts per channel.
+ */
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  if (x.ndim < 2 || x.shape[1] % numGroups !== 0) {
+    throw new Error(`groupNorm: expected input [N, C, *] with C divisible by num_groups ${numGroups}, got [${x.shape}]`);
+  }
+  const grouped = reshape(x, [x.shape[0], numGroups, x.size / (x.shape[0] * numGroups || 1)]);
+  let y = reshape(standardize(grouped, [2], eps), x.shape);
+  const perChannel = [x.shape[1], ...Array<number>(x.ndim - 2).fill(1)];
+  if (weight) y = mul(y, reshape(weight, perChannel));
+  if (bias) y = add(y, reshape(bias, perChannel));
   return y;
 }
 
@@ -81,5 +97,58 @@ export class LayerNorm extends Module {
 
   override extraRepr(): string {
     return `${pyRepr(this.normalizedShape).replace(/\((\d+)\)$/, '($1,)')}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyRepr(this.elementwiseAffine)}`;
+  }
+}
+
+export interface GroupNormOptions {
+  eps?: number;
+  /** Learn a per-channel scale (weight, init 1) and shift (bias, init 0). Default true. */
+  affine?: boolean;
+  rng?: Random;
+}
+
+/**
+ * Group normalisation (torch.nn.GroupNorm): the channels split into `numGroups` groups, each normalised per sample.
+ * GroupNorm(1, C) normalises each sample over everything (like LayerNorm over (C, H, W)), GroupNorm(C, C) each
+ * channel alone (instance norm).
+ *
+ * Shape: input (N, C, *); output the same shape. Parameters: `weight` and `bias` (C) when affine.
+ *
+ * @example new GroupNorm(4, 16)  // (N, 16, 28, 28): 4 groups of 4 channels
+ */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly affine: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+
+  constructor(readonly numGroups: number, readonly numChannels: number, options: GroupNormOptions = {}) {
+    super();
+    checkOptions('GroupNorm', options, ['eps', 'affine', 'rng']);
+    const { eps = 1e-5, affine = true } = options;
+    checkPositiveInt('GroupNorm', 'num_groups', numGroups);
+    checkPositiveInt('GroupNorm', 'num_channels', numChannels);
+    if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: num_channels ${numChannels} must be divisible by num_groups ${numGroups}`);
+    this.eps = eps;
+    this.affine = affine;
+    this.weight = this.registerParameter('weight', affine ? ones([numChannels]) : null);
+    this.bias = this.registerParameter('bias', affine ? zeros([numChannels]) : null);
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.ndim < 2 || input.shape[1] !== this.numChannels) {
+      throw new Error(`GroupNorm: expected input (N, ${this.numChannels}, *), got shape [${input.shape}]`);
+    }
+    return groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyRepr(this.affine)}`;
   }
 }

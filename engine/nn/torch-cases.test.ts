@@ -5,7 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
-  LayerNorm,
+  LayerNorm, GroupNorm,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
@@ -60,6 +60,8 @@ const makers: Record<string, () => Module> = {
   gru_unbatched_h0: () => new GRU(3, 4, { numLayers: 2 }),
   layernorm: () => new LayerNorm(5),
   layernorm_2d_noaffine: () => new LayerNorm([3, 4], { eps: 1e-3, elementwiseAffine: false }),
+  groupnorm: () => new GroupNorm(2, 4),
+  groupnorm_1d_noaffine: () => new GroupNorm(3, 6, { eps: 1e-3, affine: false }),
 };
 
 function flattenOutputs(out: unknown): Tensor[] {

@@ -35,6 +35,13 @@ const CASES: { model: ModelSpec; node: string; shape: (string | number)[] }[] = 
     ]),
     node: 'ln2', shape: ['N', 32],
   },
+  {
+    model: spec('GroupNorm', [1, 28, 28], [
+      ['Conv2d', { inChannels: 1, outChannels: 6, kernelSize: 5, stride: 2 }], ['GroupNorm', { numGroups: 3, numChannels: 6 }], ['ReLU'],
+      ['Flatten'], ['Linear', { inFeatures: 864, outFeatures: 10 }],
+    ]),
+    node: 'gn1', shape: ['N', 6, 12, 12],
+  },
 ];
 
 describe('each new layer in a model: spec, engine and PyTorch twin agree', () => {
