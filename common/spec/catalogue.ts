@@ -9,7 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
-  layerNorm, groupNorm,
+  layerNorm, groupNorm, conv1d,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -307,6 +307,28 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
       int('numChannels', 'num_channels', null, 'Channels C of the input.', { required: true, min: 1 }),
       float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
       bool('affine', 'affine', true, 'Learn a per-channel scale (weight) and shift (bias).'),
+    ],
+  },
+  Conv1d: {
+    op: 'Conv1d', torch: 'nn.Conv1d', category: 'layer', shapes: '(N, C_in, L) → (N, C_out, L_out)',
+    infer: conv1d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
+    // Conv2d's: groups divides both channel counts; a new node takes the channels it receives.
+    rule: (p, where) => OP_CATALOGUE.Conv2d.rule!(p, where),
+    newParams: (incoming, keep) => OP_CATALOGUE.Conv2d.newParams!(incoming, keep),
+    help: 'Slides learned filters along a sequence; each output channel is one filter.',
+    params: [
+      int('inChannels', 'in_channels', null, 'Channels of the input (C in (N, C, L)).', { required: true, min: 1 }),
+      int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
+      int('kernelSize', 'kernel_size', null, 'Filter length.', { required: true, min: 1 }),
+      int('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
+      int('padding', 'padding', 0, 'Values added at each end.', { min: 0 }),
+      int('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
+      int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
+      biasParam,
+      {
+        name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
+        help: "What the padding holds: 'zeros', the sequence mirrored ('reflect'), its end values ('replicate') or its other end ('circular').",
+      },
     ],
   },
 };

@@ -241,3 +241,24 @@ export const groupNorm: ShapeRule = ({ node, p, s }) => {
   const count = p.affine ? 2 * c : 0;
   return { shape: s, params: count, formula: count ? `2×${c} = ${formatCount(count)}` : '' };
 };
+
+/** Conv1d: (N, C, L), the layout nn.Conv1d reads; an image or a flat vector gets the Input shape that fits. */
+export function conv1d({ node, p, s, prev }: ShapeInput): Computed {
+  expectRank(node, s, [3], '(N, C, L)', d(prev?.op === 'Input' ? 'fix-input-conv1d' : 'fix-feed-channels-steps'));
+  const [, c, length] = s as [string, number, number];
+  const cin = p.inChannels as number, cout = p.outChannels as number, groups = p.groups as number, k = p.kernelSize as number;
+  if (c !== cin) {
+    const rows = prev?.op === 'Input' && c === 28 && length === 28;
+    const problem = { id: node.id, expected: cin, shape: formatShape(s), got: c };
+    throw misfit('conv1d-in-channels-mismatch', problem, rows ? 'set-in-channels-rows' : 'set-in-channels', rows ? { id: node.id } : { id: node.id, value: c });
+  }
+  const out = convOut(length, k, p.stride as number, p.padding as number, p.dilation as number);
+  if (out < 1) throw misfit('conv1d-kernel-too-big', { id: node.id, k, l: length }, 'fix-conv-kernel', { id: node.id });
+  const perFilter = (cin / groups) * k, count = cout * perFilter + (p.bias ? cout : 0);
+  return {
+    shape: ['N', cout, out],
+    params: count,
+    formula: `${cout}×${cin / groups}×${k}${p.bias ? ` + ${cout}` : ''} = ${formatCount(count)}`,
+    macs: cout * out * perFilter,
+  };
+}

@@ -155,4 +155,24 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
       nodeId: 'gn1', message: 'gn1 (GroupNorm) expects num_channels 4 but its input [N, 1, 28, 28] has 1', fix: 'set num_channels of gn1 to 1',
     });
   });
+
+  it('Conv1d: reads (N, C, L); an image or rows fed with the wrong in_channels get the Input shape or in_channels that fits', () => {
+    const rows = inferShapes(chain([28, 28], [['Conv1d', { inChannels: 28, outChannels: 16, kernelSize: 5, stride: 2 }], ['Flatten'], ['Linear', { inFeatures: 192, outFeatures: 10 }]]));
+    expect(rows.error).toBeNull();
+    expect(rows.nodes.conv1).toMatchObject({ shape: ['N', 16, 12], params: 16 * 28 * 5 + 16, paramFormula: '16×28×5 + 16 = 2,256', macs: 16 * 12 * 28 * 5 });
+    const conv = (shape: number[], params: Record<string, number>) =>
+      inferShapes(chain(shape, [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3, ...params }]])).error;
+    expect(conv([1, 28, 28], {})).toMatchObject({
+      message: 'conv1 (Conv1d) needs (N, C, L) input but gets [N, 1, 28, 28]',
+      fix: 'set the Input shape to [28, 28] (the image rows as 28 channels along 28 steps) or [1, 784]',
+    });
+    expect(conv([28, 28], {})).toMatchObject({
+      message: 'conv1 (Conv1d) expects in_channels 1 but its input [N, 28, 28] has 28 channels (Conv1d reads (N, C, L): dim 1 is the channels)',
+      fix: 'set in_channels of conv1 to 28: nn.Conv1d reads [N, 28, 28] as 28 channels (the image rows) of 28 steps',
+    });
+    expect(conv([1, 784], { kernelSize: 785 })).toMatchObject({ message: 'conv1 (Conv1d): a kernel of 785 does not fit the length 784' });
+    expect(inferShapes(chain([1, 28, 28], [['Flatten'], ['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error)
+      .toMatchObject({ fix: 'feed it (N, C, L): channels, then steps' });
+    expect(inferShapes(chain([2, 392], [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error).toMatchObject({ fix: 'set in_channels of conv1 to 2' });
+  });
 });

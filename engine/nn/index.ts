@@ -9,6 +9,7 @@ export { Module, pyFloat, pyRepr, type ForwardHook, type LoadResult, type Remova
 export { Sequential, ModuleList } from './container';
 export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';
+export { Conv1d, type Conv1dOptions } from './conv';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';

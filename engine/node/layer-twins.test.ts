@@ -42,6 +42,15 @@ const CASES: { model: ModelSpec; node: string; shape: (string | number)[] }[] = 
     ]),
     node: 'gn1', shape: ['N', 6, 12, 12],
   },
+  {
+    // MNIST rows as a sequence: 28 channels (the rows) along 28 steps.
+    model: spec('Conv1d', [28, 28], [
+      ['Conv1d', { inChannels: 28, outChannels: 8, kernelSize: 5, stride: 2, padding: 2, paddingMode: 'reflect' }], ['ReLU'],
+      ['Conv1d', { inChannels: 8, outChannels: 4, kernelSize: 3, dilation: 2, groups: 2 }], ['Flatten'],
+      ['Linear', { inFeatures: 40, outFeatures: 10 }],
+    ]),
+    node: 'conv2', shape: ['N', 4, 10],
+  },
 ];
 
 describe('each new layer in a model: spec, engine and PyTorch twin agree', () => {
