@@ -9,7 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
-  layerNorm, groupNorm, conv1d,
+  layerNorm, groupNorm, conv1d, unflatten,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OpName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -328,6 +328,22 @@ export const OP_CATALOGUE: Record<OpName, OpInfo> = {
       {
         name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
         help: "What the padding holds: 'zeros', the sequence mirrored ('reflect'), its end values ('replicate') or its other end ('circular').",
+      },
+    ],
+  },
+  Unflatten: {
+    op: 'Unflatten', torch: 'nn.Unflatten', category: 'layer', shapes: '(N, *, S, *) → (N, *, *unflattened_size, *)',
+    infer: unflatten,
+    newParams: (incoming) => {
+      const features = lastDim(incoming) ?? 784;
+      return { dim: 1, unflattenedSize: features === 784 ? [1, 28, 28] : [features, 1] };
+    },
+    help: 'Splits one dim into several, the inverse of Flatten, e.g. (N, 784) into images (N, 1, 28, 28).',
+    params: [
+      int('dim', 'dim', null, 'Dim to split (0 is the batch).', { required: true, min: -8, max: 8 }),
+      {
+        name: 'unflattenedSize', torchName: 'unflattened_size', type: 'shape', default: null, required: true,
+        help: 'The sizes the dim becomes; they multiply to its size.',
       },
     ],
   },

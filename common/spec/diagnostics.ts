@@ -100,6 +100,8 @@ export const DIAGNOSTIC_TEXT = {
   'num-channels-mismatch': '{id} ({op}) expects num_channels {expected} but its input {shape} has {got}',
   'conv1d-in-channels-mismatch': '{id} (Conv1d) expects in_channels {expected} but its input {shape} has {got} channels (Conv1d reads (N, C, L): dim 1 is the channels)',
   'conv1d-kernel-too-big': '{id} (Conv1d): a kernel of {k} does not fit the length {l}',
+  'unflatten-batch': '{id} (Unflatten): dim 0 is the batch; splitting it would mix samples together',
+  'unflatten-size-mismatch': '{id} (Unflatten): unflattened_size {size} holds {product} values but dim {dim} of its input {shape} has {got}',
   // inferShapes: fixes.
   'fix-dim-range': 'set dim between {lo} and {hi}',
   'fix-input-image': 'set the Input shape to [1, 28, 28]',
@@ -133,6 +135,8 @@ export const DIAGNOSTIC_TEXT = {
   'fix-input-conv1d': 'set the Input shape to [28, 28] (the image rows as 28 channels along 28 steps) or [1, 784]',
   'fix-feed-channels-steps': 'feed it (N, C, L): channels, then steps',
   'set-in-channels-rows': 'set in_channels of {id} to 28: nn.Conv1d reads [N, 28, 28] as 28 channels (the image rows) of 28 steps',
+  'fix-unflatten-dim': 'set dim to 1 or later',
+  'set-unflattened-size': 'set unflattened_size of {id} to sizes that multiply to {got}',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

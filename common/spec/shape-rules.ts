@@ -262,3 +262,15 @@ export function conv1d({ node, p, s, prev }: ShapeInput): Computed {
     macs: cout * out * perFilter,
   };
 }
+
+/** Unflatten: dim (never the batch) splits into unflattened_size, whose product must be its size. */
+export const unflatten: ShapeRule = ({ node, p, s }) => {
+  const dim = normDim(p.dim as number, s.length, node), sizes = p.unflattenedSize as number[];
+  if (dim === 0) throw misfit('unflatten-batch', { id: node.id }, 'fix-unflatten-dim');
+  const got = s[dim] as number;
+  if (product(sizes) !== got) {
+    const problem = { id: node.id, size: formatShape(sizes), product: product(sizes), dim, shape: formatShape(s), got };
+    throw misfit('unflatten-size-mismatch', problem, 'set-unflattened-size', { id: node.id, got });
+  }
+  return { shape: [...s.slice(0, dim), ...sizes, ...s.slice(dim + 1)] };
+};

@@ -175,4 +175,15 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
       .toMatchObject({ fix: 'feed it (N, C, L): channels, then steps' });
     expect(inferShapes(chain([2, 392], [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error).toMatchObject({ fix: 'set in_channels of conv1 to 2' });
   });
+
+  it('Unflatten: the sizes multiply to the dim they split, never the batch', () => {
+    const ok = inferShapes(chain([784], [['Unflatten', { dim: 1, unflattenedSize: [1, 28, 28] }], ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]]));
+    expect(ok.nodes.unflatten1.shape).toEqual(['N', 1, 28, 28]);
+    expect(ok.nodes.conv1.shape).toEqual(['N', 4, 26, 26]);
+    expect(inferShapes(chain([784], [['Unflatten', { dim: -1, unflattenedSize: [28, 27] }]])).error).toMatchObject({
+      nodeId: 'unflatten1', message: 'unflatten1 (Unflatten): unflattened_size [28, 27] holds 756 values but dim 1 of its input [N, 784] has 784',
+      fix: 'set unflattened_size of unflatten1 to sizes that multiply to 784',
+    });
+    expect(inferShapes(chain([784], [['Unflatten', { dim: 0, unflattenedSize: [2, 392] }]])).error).toMatchObject({ fix: 'set dim to 1 or later' });
+  });
 });

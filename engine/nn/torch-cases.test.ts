@@ -5,7 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
-  LayerNorm, GroupNorm, Conv1d,
+  LayerNorm, GroupNorm, Conv1d, Unflatten,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
@@ -66,6 +66,8 @@ const makers: Record<string, () => Module> = {
   conv1d_stride2_dilation2_groups2: () => new Conv1d(4, 6, 3, { stride: 2, dilation: 2, groups: 2, bias: false }),
   conv1d_reflect: () => new Conv1d(2, 3, 4, { padding: 2, paddingMode: 'reflect' }),
   conv1d_circular_same: () => new Conv1d(2, 2, 4, { padding: 'same', paddingMode: 'circular' }),
+  unflatten: () => new Unflatten(1, [2, 3]),
+  unflatten_last_inferred: () => new Unflatten(-1, [2, -1]),
 };
 
 function flattenOutputs(out: unknown): Tensor[] {

@@ -51,6 +51,14 @@ const CASES: { model: ModelSpec; node: string; shape: (string | number)[] }[] = 
     ]),
     node: 'conv2', shape: ['N', 4, 10],
   },
+  {
+    // Flat pixels back into images for a Conv2d.
+    model: spec('Unflatten', [784], [
+      ['Unflatten', { dim: 1, unflattenedSize: [1, 28, 28] }], ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 7, stride: 3 }],
+      ['Flatten'], ['Linear', { inFeatures: 256, outFeatures: 10 }],
+    ]),
+    node: 'unflatten1', shape: ['N', 1, 28, 28],
+  },
 ];
 
 describe('each new layer in a model: spec, engine and PyTorch twin agree', () => {

@@ -10,7 +10,7 @@ import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
-  LayerNorm, GroupNorm, Conv1d, type PaddingMode,
+  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten,
 } from '../nn/index';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
@@ -73,6 +73,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
     stride: n(p, 'stride'), padding: n(p, 'padding'), dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
     paddingMode: p.paddingMode as PaddingMode,
   }),
+  Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
