@@ -9,6 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, prelu, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
+  layerNorm, groupNorm, conv1d, unflatten,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -115,6 +116,19 @@ const poolParams = (what: string): ParamInfo[] => [
   int2('padding', 'padding', 0, 'Implicit padding on each side (at most half the kernel).', { min: 0 }),
 ];
 
+/** Conv1d's and Conv2d's check: groups divides both channel counts. */
+function groupsDivideChannels(p: Params, where: Diagnostic): Diagnostic | null {
+  if (!isInt(p.groups) || !isInt(p.inChannels) || !isInt(p.outChannels)) return null;
+  const divides = p.inChannels % p.groups === 0 && p.outChannels % p.groups === 0;
+  return divides ? null : diagnostic('groups-divide', { where, groups: p.groups });
+}
+
+/** A new conv node takes the channels it receives (and keeps them when it replaces a layer that did). */
+function convNewParams(incoming: Shape | null, keep: { shape: Shape | null } | null): Params {
+  const inChannels = channels(incoming) ?? 1;
+  return { inChannels, outChannels: keep ? inChannels : 16, kernelSize: 3, padding: 1 };
+}
+
 /** A row as written below, before its name is known to be an `OpName` (the names come from the rows). */
 type OpRow = Omit<OpInfo, 'op'> & { op: string };
 
@@ -147,15 +161,8 @@ const OP_ROWS = {
   Conv2d: {
     op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
     infer: conv2d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
-    rule: (p, where) => {
-      if (!isInt(p.groups) || !isInt(p.inChannels) || !isInt(p.outChannels)) return null;
-      const divides = p.inChannels % p.groups === 0 && p.outChannels % p.groups === 0;
-      return divides ? null : diagnostic('groups-divide', { where, groups: p.groups });
-    },
-    newParams: (incoming, keep) => {
-      const inChannels = channels(incoming) ?? 1;
-      return { inChannels, outChannels: keep ? inChannels : 16, kernelSize: 3, padding: 1 };
-    },
+    rule: groupsDivideChannels,
+    newParams: convNewParams,
     help: 'Slides learned filters over the image; each output channel is one filter.',
     params: [
       int('inChannels', 'in_channels', null, 'Channels of the input image.', { required: true, min: 1 }),
@@ -313,6 +320,76 @@ const OP_ROWS = {
     params: [
       int('numParameters', 'num_parameters', 1, 'Slopes to learn: 1 shared, or one per channel (the input\'s dim 1).', { min: 1 }),
       float('init', 'init', 0.25, 'Starting value of every slope.'),
+    ],
+  },
+  LayerNorm: {
+    op: 'LayerNorm', torch: 'nn.LayerNorm', category: 'layer', shapes: '(N, *, *normalized_shape) → same',
+    infer: layerNorm, prefix: 'ln', newParams: (incoming) => ({ normalizedShape: [lastDim(incoming) ?? 1] }),
+    help: 'Normalizes each sample over its last dims (no batch statistics), then scales and shifts.',
+    params: [
+      {
+        name: 'normalizedShape', torchName: 'normalized_shape', type: 'shape', default: null, required: true,
+        help: 'The last dims to normalize over, e.g. [128] for (N, 128).',
+      },
+      float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
+      bool('elementwiseAffine', 'elementwise_affine', true, 'Learn a scale (weight) and shift (bias) per normalized value.'),
+    ],
+  },
+  GroupNorm: {
+    op: 'GroupNorm', torch: 'nn.GroupNorm', category: 'layer', shapes: '(N, C, *) → same',
+    infer: groupNorm, prefix: 'gn',
+    rule: (p, where) => {
+      if (!isInt(p.numGroups) || !isInt(p.numChannels) || p.numChannels % p.numGroups === 0) return null;
+      return diagnostic('num-groups-divide', { where, groups: p.numGroups, channels: p.numChannels });
+    },
+    newParams: (incoming) => {
+      const numChannels = channels(incoming) ?? 1;
+      return { numGroups: [8, 4, 2, 1].find((g) => numChannels % g === 0)!, numChannels };
+    },
+    help: 'Splits the channels into groups and normalizes each group of each sample, then scales and shifts per channel.',
+    params: [
+      int('numGroups', 'num_groups', null, 'Groups to split the channels into (must divide num_channels).', { required: true, min: 1 }),
+      int('numChannels', 'num_channels', null, 'Channels C of the input.', { required: true, min: 1 }),
+      float('eps', 'eps', 1e-5, 'Added to the variance for stability.', { min: 0, exclusiveMin: true }),
+      bool('affine', 'affine', true, 'Learn a per-channel scale (weight) and shift (bias).'),
+    ],
+  },
+  Conv1d: {
+    op: 'Conv1d', torch: 'nn.Conv1d', category: 'layer', shapes: '(N, C_in, L) → (N, C_out, L_out)',
+    infer: conv1d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
+    // Conv2d's: groups divides both channel counts; a new node takes the channels it receives.
+    rule: groupsDivideChannels,
+    newParams: convNewParams,
+    help: 'Slides learned filters along a sequence; each output channel is one filter.',
+    params: [
+      int('inChannels', 'in_channels', null, 'Channels of the input (C in (N, C, L)).', { required: true, min: 1 }),
+      int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
+      int('kernelSize', 'kernel_size', null, 'Filter length.', { required: true, min: 1 }),
+      int('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
+      int('padding', 'padding', 0, 'Values added at each end.', { min: 0 }),
+      int('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
+      int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
+      biasParam,
+      {
+        name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
+        help: "What the padding holds: 'zeros', the sequence mirrored ('reflect'), its end values ('replicate') or its other end ('circular').",
+      },
+    ],
+  },
+  Unflatten: {
+    op: 'Unflatten', torch: 'nn.Unflatten', category: 'layer', shapes: '(N, *, S, *) → (N, *, *unflattened_size, *)',
+    infer: unflatten,
+    newParams: (incoming) => {
+      const features = lastDim(incoming) ?? 784;
+      return { dim: 1, unflattenedSize: features === 784 ? [1, 28, 28] : [features, 1] };
+    },
+    help: 'Splits one dim into several, the inverse of Flatten, e.g. (N, 784) into images (N, 1, 28, 28).',
+    params: [
+      int('dim', 'dim', null, 'Dim to split (0 is the batch).', { required: true, min: -8, max: 8 }),
+      {
+        name: 'unflattenedSize', torchName: 'unflattened_size', type: 'shape', default: null, required: true,
+        help: 'The sizes the dim becomes; they multiply to its size.',
+      },
     ],
   },
 } satisfies Record<string, OpRow>;

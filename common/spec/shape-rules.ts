@@ -227,3 +227,59 @@ export const adaptivePool: ShapeRule = ({ node, p, s, prev }) => {
   expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
   return { shape: ['N', s[1], ...pair(p.outputSize)] };
 };
+
+/** LayerNorm: the input's last dims must be normalized_shape (never the batch dim). */
+export const layerNorm: ShapeRule = ({ node, p, s }) => {
+  const norm = p.normalizedShape as number[];
+  const trailing = s.slice(s.length - norm.length);
+  if (s.length - 1 < norm.length || trailing.some((dim, i) => dim !== norm[i])) {
+    const problem = { id: node.id, expected: formatShape(norm), shape: formatShape(s) };
+    throw misfit('layer-norm-shape-mismatch', problem, 'set-normalized-shape', { id: node.id, value: formatShape(s.slice(-1)) });
+  }
+  const size = product(norm), count = p.elementwiseAffine ? 2 * size : 0;
+  return { shape: s, params: count, formula: count ? `2×${size} = ${formatCount(count)}` : '' };
+};
+
+/** GroupNorm: (N, C, *) with C = num_channels. */
+export const groupNorm: ShapeRule = ({ node, p, s }) => {
+  expectRank(node, s, [2, 3, 4], '(N, C, *)', d('fix-connect-after-features'));
+  const c = s[1] as number, expected = p.numChannels as number;
+  if (c !== expected) {
+    throw misfit('num-channels-mismatch', { id: node.id, op: node.op, expected, shape: formatShape(s), got: c }, 'set-num-channels', { id: node.id, value: c });
+  }
+  const count = p.affine ? 2 * c : 0;
+  return { shape: s, params: count, formula: count ? `2×${c} = ${formatCount(count)}` : '' };
+};
+
+/** Conv1d: (N, C, L), the layout nn.Conv1d reads; an image or a flat vector gets the Input shape that fits. */
+export function conv1d({ node, p, s, prev }: ShapeInput): Computed {
+  expectRank(node, s, [3], '(N, C, L)', d(prev?.op === 'Input' ? 'fix-input-conv1d' : 'fix-feed-channels-steps'));
+  const [, c, length] = s as [string, number, number];
+  const cin = p.inChannels as number, cout = p.outChannels as number, groups = p.groups as number, k = p.kernelSize as number;
+  if (c !== cin) {
+    const rows = prev?.op === 'Input' && c === 28 && length === 28;
+    const problem = { id: node.id, expected: cin, shape: formatShape(s), got: c };
+    throw misfit('conv1d-in-channels-mismatch', problem, rows ? 'set-in-channels-rows' : 'set-in-channels', rows ? { id: node.id } : { id: node.id, value: c });
+  }
+  const out = convOut(length, k, p.stride as number, p.padding as number, p.dilation as number);
+  if (out < 1) throw misfit('conv1d-kernel-too-big', { id: node.id, k, l: length }, 'fix-conv-kernel', { id: node.id });
+  const perFilter = (cin / groups) * k, count = cout * perFilter + (p.bias ? cout : 0);
+  return {
+    shape: ['N', cout, out],
+    params: count,
+    formula: `${cout}×${cin / groups}×${k}${p.bias ? ` + ${cout}` : ''} = ${formatCount(count)}`,
+    macs: cout * out * perFilter,
+  };
+}
+
+/** Unflatten: dim (never the batch) splits into unflattened_size, whose product must be its size. */
+export const unflatten: ShapeRule = ({ node, p, s }) => {
+  const dim = normDim(p.dim as number, s.length, node), sizes = p.unflattenedSize as number[];
+  if (dim === 0) throw misfit('unflatten-batch', { id: node.id }, 'fix-unflatten-dim');
+  const got = s[dim] as number;
+  if (product(sizes) !== got) {
+    const problem = { id: node.id, size: formatShape(sizes), product: product(sizes), dim, shape: formatShape(s), got };
+    throw misfit('unflatten-size-mismatch', problem, 'set-unflattened-size', { id: node.id, got });
+  }
+  return { shape: [...s.slice(0, dim), ...sizes, ...s.slice(dim + 1)] };
+};

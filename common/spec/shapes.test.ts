@@ -148,3 +148,55 @@ describe('inferShapes on broken graphs', () => {
     expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
   });
 });
+
+describe('the layers #18 added: shapes, parameter counts, misfits and fixes', () => {
+  it('LayerNorm: normalized_shape must be the last dims', () => {
+    const ok = inferShapes(chain([1, 28, 28], [['LayerNorm', { normalizedShape: [28, 28] }], ['Flatten'], ['Linear', { inFeatures: 784, outFeatures: 10 }]]));
+    expect(ok.nodes.ln1).toMatchObject({ shape: ['N', 1, 28, 28], params: 1568, paramFormula: '2×784 = 1,568' });
+    expect(inferShapes(chain([784], [['LayerNorm', { normalizedShape: [28, 28] }]])).error).toMatchObject({
+      nodeId: 'ln1', message: 'ln1 (LayerNorm) normalizes over the last dims [28, 28] but its input is [N, 784]',
+      fix: 'set normalized_shape of ln1 to [784]',
+    });
+    const noAffine = inferShapes(chain([784], [['LayerNorm', { normalizedShape: [784], elementwiseAffine: false }], ['Linear', { inFeatures: 784, outFeatures: 10 }]]));
+    expect(noAffine.nodes.ln1.params).toBe(0);
+  });
+
+  it('GroupNorm: num_channels must be the input channels', () => {
+    const ok = inferShapes(chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3 }], ['GroupNorm', { numGroups: 4, numChannels: 8 }]]));
+    expect(ok.nodes.gn1).toMatchObject({ shape: ['N', 8, 26, 26], params: 16, paramFormula: '2×8 = 16' });
+    expect(inferShapes(chain([1, 28, 28], [['GroupNorm', { numGroups: 2, numChannels: 4 }]])).error).toMatchObject({
+      nodeId: 'gn1', message: 'gn1 (GroupNorm) expects num_channels 4 but its input [N, 1, 28, 28] has 1', fix: 'set num_channels of gn1 to 1',
+    });
+  });
+
+  it('Conv1d: reads (N, C, L); an image or rows fed with the wrong in_channels get the Input shape or in_channels that fits', () => {
+    const rows = inferShapes(chain([28, 28], [['Conv1d', { inChannels: 28, outChannels: 16, kernelSize: 5, stride: 2 }], ['Flatten'], ['Linear', { inFeatures: 192, outFeatures: 10 }]]));
+    expect(rows.error).toBeNull();
+    expect(rows.nodes.conv1).toMatchObject({ shape: ['N', 16, 12], params: 16 * 28 * 5 + 16, paramFormula: '16×28×5 + 16 = 2,256', macs: 16 * 12 * 28 * 5 });
+    const conv = (shape: number[], params: Record<string, number>) =>
+      inferShapes(chain(shape, [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3, ...params }]])).error;
+    expect(conv([1, 28, 28], {})).toMatchObject({
+      message: 'conv1 (Conv1d) needs (N, C, L) input but gets [N, 1, 28, 28]',
+      fix: 'set the Input shape to [28, 28] (the image rows as 28 channels along 28 steps) or [1, 784]',
+    });
+    expect(conv([28, 28], {})).toMatchObject({
+      message: 'conv1 (Conv1d) expects in_channels 1 but its input [N, 28, 28] has 28 channels (Conv1d reads (N, C, L): dim 1 is the channels)',
+      fix: 'set in_channels of conv1 to 28: nn.Conv1d reads [N, 28, 28] as 28 channels (the image rows) of 28 steps',
+    });
+    expect(conv([1, 784], { kernelSize: 785 })).toMatchObject({ message: 'conv1 (Conv1d): a kernel of 785 does not fit the length 784' });
+    expect(inferShapes(chain([1, 28, 28], [['Flatten'], ['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error)
+      .toMatchObject({ fix: 'feed it (N, C, L): channels, then steps' });
+    expect(inferShapes(chain([2, 392], [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error).toMatchObject({ fix: 'set in_channels of conv1 to 2' });
+  });
+
+  it('Unflatten: the sizes multiply to the dim they split, never the batch', () => {
+    const ok = inferShapes(chain([784], [['Unflatten', { dim: 1, unflattenedSize: [1, 28, 28] }], ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]]));
+    expect(ok.nodes.unflatten1.shape).toEqual(['N', 1, 28, 28]);
+    expect(ok.nodes.conv1.shape).toEqual(['N', 4, 26, 26]);
+    expect(inferShapes(chain([784], [['Unflatten', { dim: -1, unflattenedSize: [28, 27] }]])).error).toMatchObject({
+      nodeId: 'unflatten1', message: 'unflatten1 (Unflatten): unflattened_size [28, 27] holds 756 values but dim 1 of its input [N, 784] has 784',
+      fix: 'set unflattened_size of unflatten1 to sizes that multiply to 784',
+    });
+    expect(inferShapes(chain([784], [['Unflatten', { dim: 0, unflattenedSize: [2, 392] }]])).error).toMatchObject({ fix: 'set dim to 1 or later' });
+  });
+});

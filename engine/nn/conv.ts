@@ -1,5 +1,5 @@
 import { zeros, type Tensor } from '../tensor';
-import { conv2d, pair, type Size2 } from '../ops/conv';
+import { conv1d, conv2d, pair, type Size2 } from '../ops/conv';
 import { pad } from '../ops/shape';
 import { checkOptions } from '../options';
 import { defaultGenerator, type Random } from '../random';
@@ -120,6 +120,108 @@ export class Conv2d extends Module {
     if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
     else if (this.padding[0] !== 0 || this.padding[1] !== 0) s += `, padding=${pyRepr(this.padding)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  /** Padding on each end: a number, 'valid' (none) or 'same' (output length = input length, stride 1). */
+  padding?: number | 'valid' | 'same';
+  /** What the padding holds, as Conv2d's: 'zeros' (default), 'reflect', 'replicate' or 'circular'. */
+  paddingMode?: PaddingMode;
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  rng?: Random;
+}
+
+/**
+ * 1-D convolution over sequences (torch.nn.Conv1d): each output channel is one filter slid along the length.
+ *
+ * Shape:
+ * - Input: (N, inChannels, L) (or unbatched (inChannels, L)). An MNIST image viewed as [28, 28] is 28 channels
+ *   (its rows) along 28 steps; viewed as [1, 784], one channel of 784 steps.
+ * - Output: (N, outChannels, L_out), L_out = ⌊(L + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1.
+ *
+ * Parameters: `weight` (outChannels, inChannels/groups, kernel) and `bias` (outChannels), both drawn from
+ * U(−1/√fanIn, 1/√fanIn) with fanIn = inChannels/groups·kernel, as in torch.
+ *
+ * @example new Conv1d(28, 32, 3, { padding: 1 })  // (N, 28, 28) → (N, 32, 28)
+ */
+export class Conv1d extends Module {
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number | 'valid' | 'same';
+  readonly dilation: number;
+  readonly groups: number;
+  readonly paddingMode: PaddingMode;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  private readonly rng: Random;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number,
+    options: Conv1dOptions = {},
+  ) {
+    super();
+    checkOptions('Conv1d', options, OPTIONS);
+    const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
+    if (!PADDING_MODES.includes(paddingMode)) {
+      throw new Error(`Conv1d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode as string}'`);
+    }
+    for (const [name, value] of [['in_channels', inChannels], ['out_channels', outChannels], ['kernel_size', kernelSize], ['stride', stride], ['dilation', dilation], ['groups', groups]] as const) {
+      checkPositiveInt('Conv1d', name, value);
+    }
+    if (inChannels % groups !== 0) throw new Error(`Conv1d: in_channels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0) throw new Error(`Conv1d: out_channels ${outChannels} must be divisible by groups ${groups}`);
+    if (padding === 'same' && stride !== 1) throw new Error("Conv1d: padding='same' is not supported for strided convolutions");
+    if (typeof padding === 'number' && !(Number.isInteger(padding) && padding >= 0)) throw new Error(`Conv1d: padding must be an integer ≥ 0, 'valid' or 'same', got ${padding}`);
+    this.kernelSize = kernelSize;
+    this.stride = stride;
+    this.padding = padding;
+    this.dilation = dilation;
+    this.groups = groups;
+    this.paddingMode = paddingMode;
+    this.rng = rng;
+    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kernelSize]));
+    this.bias = this.registerParameter('bias', bias ? zeros([outChannels]) : null);
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
+    if (this.bias !== null) {
+      const bound = 1 / Math.sqrt(calculateFanInAndFanOut(this.weight.shape).fanIn);
+      uniform(this.bias, -bound, bound, this.rng);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.ndim !== 3 || input.shape[1] !== this.inChannels) {
+      throw new Error(
+        `Conv1d: expected input (N, ${this.inChannels}, L), got shape [${input.shape}]` +
+          (input.ndim === 4 ? '; Conv1d reads sequences: view an image as (N, 28, 28) or (N, 1, 784)' : ''),
+      );
+    }
+    const attrs = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === 'zeros') return conv1d(input, this.weight, this.bias, { ...attrs, padding: this.padding });
+    // As torch: pad explicitly ('same' puts the odd one at the end), then convolve without padding.
+    const total = this.padding === 'same' ? this.dilation * (this.kernelSize - 1) : this.padding === 'valid' ? 0 : 2 * this.padding;
+    const before = this.padding === 'same' ? Math.floor(total / 2) : total / 2;
+    return conv1d(pad(input, [before, total - before], this.paddingMode), this.weight, this.bias, { ...attrs, padding: 0 });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=(${this.kernelSize},), stride=(${this.stride},)`;
+    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
+    else if (this.padding !== 0) s += `, padding=(${this.padding},)`;
+    if (this.dilation !== 1) s += `, dilation=(${this.dilation},)`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;

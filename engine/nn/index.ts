@@ -9,11 +9,15 @@ export { Module, pyFloat, pyRepr, type ForwardHook, type LoadResult, type Remova
 export { Sequential, ModuleList } from './container';
 export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';
+export { Conv1d, type Conv1dOptions } from './conv';
+export { Unflatten } from './linear';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';
 export * from './activation';
 export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
+export { LayerNorm, layerNorm, type LayerNormOptions } from './normalization';
+export { GroupNorm, groupNorm, type GroupNormOptions } from './normalization';
 export {
   crossEntropy,
   nllLoss,

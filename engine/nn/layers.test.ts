@@ -5,7 +5,9 @@ import { avgPool2d, conv2d, maxPool2d, slice, reshape, sum } from '../ops/index'
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, GRU, LSTM, Linear, MaxPool2d, RNN, Sequential, ReLU,
   BCELoss, CrossEntropyLoss, clipGradNorm, crossEntropy, init, mseLoss, nllLoss, binaryCrossEntropyWithLogits,
+  Unflatten,
 } from './index';
+import { gradcheck, randn64 } from '../test/gradcheck';
 
 /** A flat [4·5] image as its 4 rows. */
 const chunk = (v: number[]) => [0, 1, 2, 3].map((r) => v.slice(5 * r, 5 * r + 5));
@@ -284,5 +286,23 @@ describe('clipGradNorm matches torch.nn.utils.clip_grad_norm_', () => {
     b.grad = tensor([[0.5, -4], [2, 1]]);
     expect(clipGradNorm([a, b, c], maxNorm, normType)).toBeCloseTo(total, 5);
     [...a.grad.toArray(), ...b.grad.toArray()].forEach((g, i) => expect(g).toBeCloseTo(grads[i], 6));
+  });
+});
+
+describe('Unflatten', () => {
+  it('splits one dim into several, the inverse of Flatten, inferring a -1, with its gradient reshaped back', () => {
+    const x = randn64([2, 784]);
+    const images = new Unflatten(1, [1, 28, 28]).forward(x);
+    expect([...images.shape]).toEqual([2, 1, 28, 28]);
+    expect(new Flatten().forward(images).toArray()).toEqual(x.toArray());
+    expect([...new Unflatten(-1, [4, -1]).forward(randn64([3, 2, 8])).shape]).toEqual([3, 2, 4, 2]);
+    gradcheck((t) => new Unflatten(1, [2, 3]).forward(t), [randn64([2, 6, 2])]);
+  });
+
+  it("says PyTorch's words for sizes that do not fit, and torch repr", () => {
+    expect(() => new Unflatten(1, [4, 2]).forward(randn64([3, 6]))).toThrow("unflatten: Provided sizes [4, 2] don't multiply up to the size of dim 1 (6) in the input tensor");
+    expect(() => new Unflatten(3, [2]).forward(randn64([3, 6]))).toThrow('Unflatten: dim 3 is out of range for input of shape [3,6]');
+    expect(() => new Unflatten(1, [])).toThrow('unflattened_size must be a non-empty list');
+    expect(new Unflatten(1, [1, 28, 28]).toString()).toBe('Unflatten(dim=1, unflattened_size=(1, 28, 28))');
   });
 });

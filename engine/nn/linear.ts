@@ -1,5 +1,5 @@
 import { zeros, type Tensor } from '../tensor';
-import { flatten } from '../ops/index';
+import { flatten, reshape } from '../ops/index';
 import { linear } from '../ops/linear';
 import { defaultGenerator, type Random } from '../random';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
@@ -98,6 +98,43 @@ export class Flatten extends Module {
 
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/**
+ * Splits one dim into several (torch.nn.Unflatten), the inverse of Flatten: a -1 in `unflattenedSize` is inferred.
+ *
+ * Shape: input (*, S, *) with S at `dim`; output (*, ...unflattenedSize, *) where ∏unflattenedSize = S,
+ * e.g. Unflatten(1, [1, 28, 28]): (N, 784) → (N, 1, 28, 28).
+ */
+export class Unflatten extends Module {
+  readonly unflattenedSize: number[];
+
+  constructor(
+    readonly dim: number,
+    unflattenedSize: readonly number[],
+  ) {
+    super();
+    if (!Number.isInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${dim}`);
+    if (unflattenedSize.length === 0 || unflattenedSize.some((d) => !Number.isInteger(d) || d < -1 || d === 0)) {
+      throw new Error(`Unflatten: unflattened_size must be a non-empty list of sizes ≥ 1 (one may be -1), got [${unflattenedSize}]`);
+    }
+    this.unflattenedSize = [...unflattenedSize];
+  }
+
+  forward(input: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + input.ndim : this.dim;
+    if (d < 0 || d >= input.ndim) throw new Error(`Unflatten: dim ${this.dim} is out of range for input of shape [${input.shape}]`);
+    const size = input.shape[d], known = this.unflattenedSize.filter((s) => s !== -1).reduce((a, b) => a * b, 1);
+    const fits = this.unflattenedSize.includes(-1) ? size % known === 0 : known === size;
+    if (!fits) {
+      throw new Error(`unflatten: Provided sizes [${this.unflattenedSize.join(', ')}] don't multiply up to the size of dim ${d} (${size}) in the input tensor`);
+    }
+    return reshape(input, [...input.shape.slice(0, d), ...this.unflattenedSize, ...input.shape.slice(d + 1)]);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=${pyRepr(this.unflattenedSize).replace(/\((-?\d+)\)$/, '($1,)')}`;
   }
 }
 

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
+  LayerNorm, GroupNorm, Conv1d, Unflatten,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
@@ -57,6 +58,16 @@ const makers: Record<string, () => Module> = {
   lstm_nobias: () => new LSTM(3, 4, { bias: false }),
   gru: () => new GRU(3, 4),
   gru_unbatched_h0: () => new GRU(3, 4, { numLayers: 2 }),
+  layernorm: () => new LayerNorm(5),
+  layernorm_2d_noaffine: () => new LayerNorm([3, 4], { eps: 1e-3, elementwiseAffine: false }),
+  groupnorm: () => new GroupNorm(2, 4),
+  groupnorm_1d_noaffine: () => new GroupNorm(3, 6, { eps: 1e-3, affine: false }),
+  conv1d_pad1: () => new Conv1d(3, 4, 3, { padding: 1 }),
+  conv1d_stride2_dilation2_groups2: () => new Conv1d(4, 6, 3, { stride: 2, dilation: 2, groups: 2, bias: false }),
+  conv1d_reflect: () => new Conv1d(2, 3, 4, { padding: 2, paddingMode: 'reflect' }),
+  conv1d_circular_same: () => new Conv1d(2, 2, 4, { padding: 'same', paddingMode: 'circular' }),
+  unflatten: () => new Unflatten(1, [2, 3]),
+  unflatten_last_inferred: () => new Unflatten(-1, [2, -1]),
 };
 
 function flattenOutputs(out: unknown): Tensor[] {

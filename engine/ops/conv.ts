@@ -91,3 +91,29 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     ];
   });
 }
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'valid' | 'same';
+  dilation?: number;
+  groups?: number;
+}
+
+/**
+ * conv1d: 1-D convolution over [N, C, L] sequences, as torch.nn.functional.conv1d.
+ *
+ *   x [N, C, L], weight [O, C/groups, k], bias [O] -> y [N, O, L_out]   (an unbatched x [C, L] gives y [O, L_out])
+ *   y[n, o, i] = bias[o] + Σ_{c, a} weight[o, c, a] · x[n, g·C/groups + c, i·stride − padding + a·dilation]
+ *
+ * It is conv2d on x viewed as [N, C, 1, L] with the weight viewed as [O, C/groups, 1, k], so it shares conv2d's
+ * kernels on every backend, and its backward is conv2d's through the two views.
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  checkOptions('conv1d', opts, ['stride', 'padding', 'dilation', 'groups']);
+  if (weight.ndim !== 3) throw new Error(`conv1d: weight must be [out, in/groups, k], got [${weight.shape.join(',')}]`);
+  if (x.ndim === 2) return squeeze(conv1d(unsqueeze(x, 0), weight, bias, opts), 0);
+  if (x.ndim !== 3) throw new Error(`conv1d: input must be [N, C, L] or [C, L], got [${x.shape.join(',')}]`);
+  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = opts;
+  const options = { stride: [1, stride], padding: typeof padding === 'string' ? padding : [0, padding], dilation: [1, dilation], groups };
+  return squeeze(conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias, options), 2);
+}

@@ -14,6 +14,7 @@ export { asTensor, broadcastShapes, broadcastTo, floatData, floatDType, normaliz
 export { recordOp } from '../autograd';
 // conv area (ops/{conv,pool,batchnorm,dropout}.ts)
 export { conv2d, type Conv2dOptions } from './conv';
+export { conv1d, type Conv1dOptions } from './conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';

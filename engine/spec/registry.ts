@@ -10,6 +10,7 @@ import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
+  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten,
 } from '../nn/index';
 import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
@@ -80,6 +81,13 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   LogSigmoid: () => new LogSigmoid(),
   Softmin: (p) => new Softmin(n(p, 'dim')),
   PReLU: (p) => new PReLU(n(p, 'numParameters'), n(p, 'init')),
+  LayerNorm: (p) => new LayerNorm(p.normalizedShape as number[], { eps: n(p, 'eps'), elementwiseAffine: b(p, 'elementwiseAffine') }),
+  GroupNorm: (p) => new GroupNorm(n(p, 'numGroups'), n(p, 'numChannels'), { eps: n(p, 'eps'), affine: b(p, 'affine') }),
+  Conv1d: (p) => new Conv1d(n(p, 'inChannels'), n(p, 'outChannels'), n(p, 'kernelSize'), {
+    stride: n(p, 'stride'), padding: n(p, 'padding'), dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    paddingMode: p.paddingMode as PaddingMode,
+  }),
+  Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
