@@ -311,6 +311,10 @@ export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   },
   BCELoss: { type: 'BCELoss', targets: 'one-hot', torch: 'nn.BCELoss', help: 'Binary cross-entropy of probabilities (after Sigmoid) vs one-hot targets.', params: [reduction] },
   BCEWithLogitsLoss: { type: 'BCEWithLogitsLoss', targets: 'one-hot', torch: 'nn.BCEWithLogitsLoss', help: 'Sigmoid + BCE in one stable step, on raw logits.', params: [reduction] },
+  HuberLoss: {
+    type: 'HuberLoss', targets: 'one-hot', torch: 'nn.HuberLoss', help: 'Squared below delta, delta × absolute above, against one-hot targets.',
+    params: [reduction, float('delta', 'delta', 1.0, 'Where the loss turns from squared to linear.', { min: 0, exclusiveMin: true })],
+  },
 };
 
 const lr = (dflt: number): ParamInfo => float('lr', 'lr', dflt, 'Learning rate: step size of each update.', { min: 0, exclusiveMin: true });

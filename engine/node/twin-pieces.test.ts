@@ -40,6 +40,7 @@ function variant(name: string, change: (spec: ModelSpec) => ModelSpec): ModelSpe
 const CASES: Array<[string, ModelSpec]> = [
   ['NAdam with weight decay', variant('nadam', (s) => ({ ...s, optimizer: { type: 'NAdam', params: { lr: 0.01, weightDecay: 0.01, momentumDecay: 0.01 } } }))],
   ['RAdam with weight decay', variant('radam', (s) => ({ ...s, optimizer: { type: 'RAdam', params: { lr: 0.01, weightDecay: 0.01 } } }))],
+  ['HuberLoss with delta 0.5', variant('huber', (s) => ({ ...s, loss: { type: 'HuberLoss', params: { delta: 0.5 } } }))],
   ['Adamax with weight decay', variant('adamax', (s) => ({ ...s, optimizer: { type: 'Adamax', params: { lr: 0.01, betas: [0.8, 0.99], weightDecay: 0.01 } } }))],
 ];
 

@@ -831,4 +831,7 @@ export const koHelp: Record<string, string> = {
   'help.Adamax.betas': '기울기의 이동 평균과 무한대 노름의 감쇠율.',
   'help.Adamax.eps': '안정성을 위해 분모에 더하는 값.',
   'help.Adamax.weightDecay': '가중치에 대한 L2 벌점.',
+  'help.HuberLoss': 'delta보다 작으면 제곱, 크면 delta × 절댓값: 원-핫 목표와 비교합니다.',
+  'help.HuberLoss.reduction': '샘플별 손실을 평균하거나 합합니다.',
+  'help.HuberLoss.delta': '손실이 제곱에서 직선으로 바뀌는 지점.',
 };
