@@ -581,6 +581,9 @@ export const en = {
   'diag.linear-on-image': '{id} (Linear) gets a {rank}-D input {shape} and mixes only its last dim; insert Flatten before it to use every pixel.',
   'diag.lr-too-high': 'lr {lr} is very high for {optimizer} (usual range {low} to {high}); training will likely diverge to NaN.',
   'diag.lr-too-low': 'lr {lr} is very low for {optimizer} (usual range {low} to {high}); training will likely not move.',
+  'diag.kl-div-log-target': '{where}: log_target=True needs log-probability targets, but MNIST labels become one-hot rows whose log is −inf (the loss would be NaN); keep log_target False.',
+  'diag.kl-div-without-log-softmax': 'KLDivLoss compares log-probabilities with the one-hot label rows, but the model ends with {last}; add LogSoftmax(dim=1) at the end.',
+  'diag.kl-div-mean': "KLDivLoss with reduction 'mean' also divides by the 10 classes, so it reports a tenth of the KL divergence per image (torch warns about it); set reduction to 'batchmean'.",
 
   'tab.runs': 'Runs',
 
