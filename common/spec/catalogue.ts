@@ -416,7 +416,11 @@ const reduction: ParamInfo = {
   help: 'Average or sum the per-sample losses.',
 };
 
-export interface TypedInfo { type: string; torch: string; help: string; params: ParamInfo[] }
+export interface TypedInfo {
+  type: string; torch: string; help: string; params: ParamInfo[];
+  /** A check on its params that ranges cannot express, e.g. a torch option MNIST's targets cannot feed (validateSpec). */
+  rule?: (p: Params, where: Diagnostic) => Diagnostic | null;
+}
 
 export interface LossInfo extends TypedInfo {
   /** What the loss compares the output with: class indices, or one-hot float rows made from them. */
@@ -444,6 +448,19 @@ export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   },
   BCELoss: { type: 'BCELoss', targets: 'one-hot', torch: 'nn.BCELoss', help: 'Binary cross-entropy of probabilities (after Sigmoid) vs one-hot targets.', params: [reduction] },
   BCEWithLogitsLoss: { type: 'BCEWithLogitsLoss', targets: 'one-hot', torch: 'nn.BCEWithLogitsLoss', help: 'Sigmoid + BCE in one stable step, on raw logits.', params: [reduction] },
+  HuberLoss: {
+    type: 'HuberLoss', targets: 'one-hot', torch: 'nn.HuberLoss', help: 'Squared below delta, delta × absolute above, against one-hot targets.',
+    params: [reduction, float('delta', 'delta', 1.0, 'Where the loss turns from squared to linear.', { min: 0, exclusiveMin: true })],
+  },
+  KLDivLoss: {
+    type: 'KLDivLoss', targets: 'one-hot', torch: 'nn.KLDivLoss',
+    help: 'KL divergence of the one-hot label rows (a distribution) from log-probabilities: end the model with LogSoftmax.',
+    params: [
+      { ...reduction, options: ['mean', 'sum', 'batchmean'], help: "'batchmean' is the KL divergence per sample; 'mean' also divides by the 10 classes." },
+      bool('logTarget', 'log_target', false, 'Targets given as log-probabilities; one-hot labels are not, so keep it off.'),
+    ],
+    rule: (p, where) => (p.logTarget === true ? diagnostic('kl-div-log-target', { where }) : null),
+  },
 };
 
 const lr = (dflt: number): ParamInfo => float('lr', 'lr', dflt, 'Learning rate: step size of each update.', { min: 0, exclusiveMin: true });

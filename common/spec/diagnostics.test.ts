@@ -127,6 +127,8 @@ const BROKEN: unknown[] = [
   chain([1, 28, 28], [['Linear', { inFeatures: 28, outFeatures: 10 }]]),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'SGD', 100),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'Adam', 1e-9),
+  chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'KLDivLoss'),
+  { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['LogSoftmax']]), loss: { type: 'KLDivLoss', params: { logTarget: true } } },
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

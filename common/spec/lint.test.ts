@@ -67,3 +67,33 @@ describe('lintSpec', () => {
     expect(rules(spec)).toEqual([]);
   });
 });
+
+describe('KLDivLoss on MNIST (#18): log-probabilities in, one-hot label rows as the target distribution', () => {
+  const kl = (tail: Parameters<typeof chainSpec>[0]['layers'], params: Record<string, unknown>) => {
+    const spec = mlpEndingWith(tail, 'KLDivLoss');
+    spec.loss.params = params as never;
+    return spec;
+  };
+
+  it('asks for LogSoftmax at the end, and for batchmean over the default mean', () => {
+    const [missing] = lintSpec(kl([], { reduction: 'batchmean' }));
+    expect(missing).toMatchObject({ rule: 'kl-div-without-log-softmax', nodeId: 'fc1' });
+    expect(missing.message).toBe('KLDivLoss compares log-probabilities with the one-hot label rows, but the model ends with fc1 (Linear); add LogSoftmax(dim=1) at the end.');
+    expect(rules(kl([['Softmax']], { reduction: 'batchmean' }))).toEqual(['kl-div-without-log-softmax']);
+    expect(rules(kl([['LogSoftmax']], {}))).toEqual(['kl-div-mean']);
+    expect(rules(kl([['LogSoftmax']], { reduction: 'batchmean' }))).toEqual([]);
+    expect(rules(kl([['LogSoftmax']], { reduction: 'sum' }))).toEqual([]);
+  });
+
+  it("log_target=True is an error that says why: MNIST's targets are one-hot probabilities", () => {
+    expect(validateSpec(kl([['LogSoftmax']], { reduction: 'batchmean', logTarget: true }))).toEqual([expect.objectContaining({
+      path: 'loss.params',
+      code: 'kl-div-log-target',
+      message: 'loss KLDivLoss: log_target=True needs log-probability targets, but MNIST labels become one-hot rows whose log is −inf (the loss would be NaN); keep log_target False.',
+    })]);
+    expect(validateSpec(kl([['LogSoftmax']], { reduction: 'batchmean', logTarget: false }))).toEqual([]);
+    expect(validateSpec(kl([['LogSoftmax']], { reduction: 'none' }))[0].message).toBe(
+      `loss KLDivLoss: reduction must be one of 'mean', 'sum', 'batchmean', got "none"`,
+    );
+  });
+});

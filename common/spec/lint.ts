@@ -2,7 +2,7 @@
  * lintSpec: warnings for valid specs that are probably mistakes, the classic PyTorch ones. Each names the node
  * (when there is one), says why it matters and what to do. Assumes validateSpec passed.
  */
-import { OPTIMIZER_CATALOGUE, resolveParams } from './catalogue';
+import { LOSS_CATALOGUE, OPTIMIZER_CATALOGUE, resolveParams } from './catalogue';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { inputsOf, nodeById, outputId } from './graph';
 import { inferShapes } from './shapes';
@@ -56,6 +56,15 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
   }
   if (loss === 'BCELoss' && last?.op !== 'Sigmoid') {
     warnings.push(warning('bce-without-sigmoid', last?.id, 'bce-without-sigmoid'));
+  }
+  if (loss === 'KLDivLoss') {
+    if (last?.op !== 'LogSoftmax') {
+      const ending = last ? diagnostic('node-label', { id: last.id, op: last.op }) : diagnostic('no-layer');
+      warnings.push(warning('kl-div-without-log-softmax', last?.id, 'kl-div-without-log-softmax', { last: ending }));
+    }
+    if (resolveParams(LOSS_CATALOGUE.KLDivLoss.params, spec.loss.params).reduction === 'mean') {
+      warnings.push(warning('kl-div-mean', undefined, 'kl-div-mean'));
+    }
   }
   if (out?.op === 'Dropout') {
     warnings.push(warning('dropout-last', out.id, 'dropout-last', { id: out.id }));

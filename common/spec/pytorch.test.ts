@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { LOSS_CATALOGUE } from './catalogue';
 import { getPreset, PRESETS } from './presets';
+import { LOSSES } from './types';
 import { pyValue, toPyTorch } from './pytorch';
 
 describe('toPyTorch', () => {
@@ -132,5 +134,14 @@ describe('toPyTorch', () => {
 
   it('writes Python literals', () => {
     expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
+  });
+});
+
+describe('the twin compares each loss with the targets its catalogue row names (#18)', () => {
+  it.each(LOSSES.map((type) => [type, LOSS_CATALOGUE[type].targets] as const))('%s: %s', (type, targets) => {
+    const script = toPyTorch({ ...getPreset('MLP')!, loss: { type, params: {} } });
+    expect(script).toContain(`loss_func = ${LOSS_CATALOGUE[type].torch}(`);
+    expect(script.includes('return F.one_hot(yb, 10).float()')).toBe(targets === 'one-hot');
+    expect(script.includes('return yb  # class indices')).toBe(targets === 'indices');
   });
 });

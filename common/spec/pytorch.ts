@@ -252,8 +252,8 @@ function normalizeLine(spec: ModelSpec): string {
 export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string {
   const input = spec.nodes.find((n) => n.op === 'Input')!;
   const shape = (input.params.shape as number[]) ?? [1, 28, 28];
-  const oneHot = !['CrossEntropyLoss', 'NLLLoss'].includes(spec.loss.type);
   const lossInfo = LOSS_CATALOGUE[spec.loss.type];
+  const oneHot = lossInfo.targets === 'one-hot';
   const optInfo = OPTIMIZER_CATALOGUE[spec.optimizer.type];
   const optArgs = ['model.parameters()', ...pyArgs(optInfo.params, spec.optimizer.params, [], ['lr'])];
   const schedInfo = spec.scheduler && SCHEDULER_CATALOGUE[spec.scheduler.type];

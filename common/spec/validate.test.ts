@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset } from './presets';
-import type { ModelSpec } from './types';
+import { LOSSES, type ModelSpec } from './types';
 import { assertValidSpec, validateSpec } from './validate';
 
 const lenet = () => getPreset('LeNet-5')!;
@@ -82,7 +82,7 @@ describe('validateSpec', () => {
     ]);
     const bad = { ...lenet(), loss: { type: 'HingeLoss', params: {} }, scheduler: { type: 'StepLR', params: {} } };
     expect(messages(bad)).toEqual([
-      "loss: unknown type 'HingeLoss' (known: CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss)",
+      `loss: unknown type 'HingeLoss' (known: ${LOSSES.join(', ')})`, // every row of the catalogue, in its order
       'scheduler StepLR: step_size is required, got nothing',
     ]);
   });

@@ -3,7 +3,7 @@
  * inferShapes' job and whether the choices are wise is lintSpec's.
  */
 import {
-  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, type ParamInfo,
+  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, type ParamInfo, type TypedInfo,
 } from './catalogue';
 import { AUGMENT_CATALOGUE } from './augment';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
@@ -229,7 +229,7 @@ function checkGraph(spec: ModelSpec): SpecError[] {
 
 function checkTraining(spec: Record<string, unknown>): SpecError[] {
   const errors: SpecError[] = [];
-  const typed = (key: 'loss' | 'optimizer' | 'scheduler', catalogue: Record<string, { params: ParamInfo[] }>) => {
+  const typed = (key: 'loss' | 'optimizer' | 'scheduler', catalogue: Record<string, TypedInfo>) => {
     const value = spec[key];
     if (value === undefined && key === 'scheduler') return;
     if (!isObject(value)) {
@@ -241,7 +241,11 @@ function checkTraining(spec: Record<string, unknown>): SpecError[] {
       errors.push(specError(`${key}.type`, undefined, 'unknown-type', { key, type: String(value.type), known: Object.keys(catalogue).join(', ') }));
       return;
     }
-    errors.push(...checkParams(info.params, value.params, diagnostic('where-typed', { key, type: String(value.type) }), `${key}.params`));
+    const where = diagnostic('where-typed', { key, type: String(value.type) });
+    const problems = checkParams(info.params, value.params, where, `${key}.params`);
+    errors.push(...problems);
+    const broken = problems.length === 0 && info.rule?.(isObject(value.params) ? value.params as Params : {}, where);
+    if (broken) errors.push(specError(`${key}.params`, undefined, broken.code, broken.params));
   };
   typed('loss', LOSS_CATALOGUE);
   typed('optimizer', OPTIMIZER_CATALOGUE);

@@ -5,7 +5,8 @@
  * float32 and float64. The PyTorch fixtures (engine/test) check both forms against torch itself.
  */
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, nllLoss } from './index';
+import { crossEntropy, klDiv, KLDivLoss, mseLoss, nllLoss } from './index';
+import { gradcheck, randn64 } from '../test/gradcheck';
 import { logSoftmax } from '../ops/index';
 import { Random } from '../random';
 import { Tensor, tensor } from '../tensor';
@@ -128,5 +129,20 @@ describe('nllLoss (fused) equals its composed form (gather, scale, reduce)', () 
     const x = logits([2, 4]);
     expect(nllLoss(x, new Tensor(Int32Array.from([3, 3]), [2]), { ignoreIndex: 3 }).item()).toBeNaN();
     expect(() => nllLoss(x, new Tensor(Int32Array.from([0, 4]), [2]))).toThrow(/NLLLoss: target 4 out of range for 4 classes at index 1/);
+  });
+});
+
+describe('KLDivLoss (#18): float64 gradient checks, every reduction', () => {
+  const target = new Tensor(Float64Array.from([0.1, 0.2, 0.3, 0.4, 0, 1, 0, 0, 0.25, 0.25, 0.25, 0.25]), [3, 4]);
+  it.each(['mean', 'sum', 'none', 'batchmean'] as const)('klDiv, reduction %s, probabilities and log targets', (reduction) => {
+    expect(gradcheck((x) => klDiv(x, target, { reduction }), [randn64([3, 4])])).toBe(true);
+    const logTarget = new Tensor(Float64Array.from(target.data, (v) => Math.log(v + 0.05)), [3, 4]);
+    expect(gradcheck((x) => klDiv(x, logTarget, { reduction, logTarget: true }), [randn64([3, 4], 2)])).toBe(true);
+  });
+  it('refuses reductions and options torch does not have, by name', () => {
+    const x = randn64([3, 4]);
+    expect(() => klDiv(x, target, { reduction: 'batchsum' as never })).toThrow("KLDivLoss: invalid reduction 'batchsum'");
+    expect(() => mseLoss(x, target, { reduction: 'batchmean' as never })).toThrow("MSELoss: invalid reduction 'batchmean'");
+    expect(() => new KLDivLoss({ logTarget: true, reduce: false } as never)).toThrow("KLDivLoss: unknown option 'reduce'");
   });
 });

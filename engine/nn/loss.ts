@@ -20,6 +20,7 @@ import { kernelArg, kernelInput } from '../ops/util';
 export type Reduction = 'mean' | 'sum' | 'none';
 
 function checkReduction(name: string, reduction: string): void {
+  if (reduction === 'batchmean' && name === 'KLDivLoss') return; // KLDivLoss's own: the sum over the batch size
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
     throw new Error(`${name}: invalid reduction '${reduction}', expected 'mean', 'sum' or 'none'`);
   }
@@ -56,6 +57,7 @@ const LOSS_OPTIONS = {
   HuberLoss: ['reduction', 'delta'],
   BCELoss: ['weight', 'reduction'],
   BCEWithLogitsLoss: ['weight', 'posWeight', 'reduction'],
+  KLDivLoss: ['reduction', 'logTarget'],
 } as const;
 
 // ---- class losses: cross entropy and NLL ----
@@ -404,11 +406,50 @@ export function binaryCrossEntropyWithLogits(
   return reduce(loss, reduction);
 }
 
+// ---- divergences ----
+
+export interface KLDivLossOptions {
+  /**
+   * 'mean' (torch's default) averages over every element, classes included; 'batchmean' divides the sum by the
+   * batch size, which is the KL divergence per sample (what torch's docs recommend); 'sum'; 'none'.
+   */
+  reduction?: Reduction | 'batchmean';
+  /** The target is given as log-probabilities too (default false: as probabilities). */
+  logTarget?: boolean;
+}
+
+/**
+ * Kullback-Leibler divergence (torch.nn.functional.kl_div) of the target distribution from the input's, with the
+ * input as log-probabilities (e.g. from LogSoftmax):
+ * ```text
+ * loss = y·(log y − x)       (y·log y taken as 0 where y = 0, as torch's xlogy)
+ * loss = eʸ·(y − x)          with logTarget
+ * ```
+ * Shape: input (*) log-probabilities, target the same shape; output a scalar, or (*) with 'none'.
+ * The gradient is −y (−eʸ with logTarget), whatever the reduction divides it by.
+ */
+export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions = {}): Tensor {
+  const name = 'KLDivLoss';
+  checkOptions(name, options, LOSS_OPTIONS[name]);
+  const { reduction = 'mean', logTarget = false } = options;
+  checkReduction(name, reduction);
+  checkSameShape(name, input, target);
+  let loss: Tensor;
+  if (logTarget) loss = mul(exp(target), sub(target, input));
+  else {
+    const y = target.data;
+    const entropyTerm = constant(Array.from(y, (v) => (v === 0 ? 0 : v * Math.log(v))), target.shape, input);
+    loss = sub(entropyTerm, mul(target, input));
+  }
+  if (reduction === 'batchmean') return input.ndim === 0 ? sum(loss) : div(sum(loss), input.shape[0]);
+  return reduce(loss, reduction);
+}
+
 // ---- module forms ----
 
 /** Base of the loss modules: forward(input, target) calls the functional form with the stored options. */
-abstract class Loss<O extends { reduction?: Reduction }> extends Module {
-  readonly reduction: Reduction;
+abstract class Loss<O extends { reduction?: Reduction | 'batchmean' }> extends Module {
+  readonly reduction: Reduction | 'batchmean';
 
   constructor(protected readonly options: O, known: readonly string[]) {
     super();
@@ -502,5 +543,19 @@ export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
 
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, this.options);
+  }
+}
+
+/**
+ * torch.nn.KLDivLoss: log-probabilities (N, C) against target probabilities (N, C). See klDiv.
+ * @example new KLDivLoss({ reduction: 'batchmean' }).forward(logSoftmax(logits, 1), probabilities)
+ */
+export class KLDivLoss extends Loss<KLDivLossOptions> {
+  constructor(options: KLDivLossOptions = {}) {
+    super(options, LOSS_OPTIONS.KLDivLoss);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, this.options);
   }
 }

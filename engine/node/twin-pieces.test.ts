@@ -37,10 +37,19 @@ function variant(name: string, change: (spec: ModelSpec) => ModelSpec): ModelSpe
   return { ...change(structuredClone(getPreset('MLP')!)), name };
 }
 
+/** The spec with LogSoftmax(dim=1) after its output node (what KLDivLoss needs: log-probabilities). */
+function endWithLogSoftmax(spec: ModelSpec): ModelSpec {
+  const out = spec.nodes.find((n) => !spec.edges.some((e) => e.from === n.id))!;
+  return { ...spec, nodes: [...spec.nodes, { id: 'logsoftmax', op: 'LogSoftmax', params: { dim: 1 } }], edges: [...spec.edges, { from: out.id, to: 'logsoftmax' }] };
+}
+
 const CASES: Array<[string, ModelSpec]> = [
   ['NAdam with weight decay', variant('nadam', (s) => ({ ...s, optimizer: { type: 'NAdam', params: { lr: 0.01, weightDecay: 0.01, momentumDecay: 0.01 } } }))],
   ['RAdam with weight decay', variant('radam', (s) => ({ ...s, optimizer: { type: 'RAdam', params: { lr: 0.01, weightDecay: 0.01 } } }))],
+  ['HuberLoss with delta 0.5', variant('huber', (s) => ({ ...s, loss: { type: 'HuberLoss', params: { delta: 0.5 } } }))],
   ['Adamax with weight decay', variant('adamax', (s) => ({ ...s, optimizer: { type: 'Adamax', params: { lr: 0.01, betas: [0.8, 0.99], weightDecay: 0.01 } } }))],
+  ['KLDivLoss batchmean after LogSoftmax', variant('kldiv', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'KLDivLoss', params: { reduction: 'batchmean' } } }))],
+  ['KLDivLoss mean after LogSoftmax', variant('kldiv-mean', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'KLDivLoss', params: {} } }))],
 ];
 
 describe('new optimizers and losses in the twin under real PyTorch', () => {

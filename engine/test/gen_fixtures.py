@@ -617,8 +617,8 @@ def layers():
 def losses():
     cases = []
 
-    def case(name, loss, ctor, kwargs, make, grad=True):
-        for reduction in ('mean', 'sum', 'none'):
+    def case(name, loss, ctor, kwargs, make, grad=True, reductions=('mean', 'sum', 'none')):
+        for reduction in reductions:
             cname = f'{name}/{reduction}'
             seed(cname)
             x, t = make()
@@ -708,6 +708,17 @@ def losses():
     case('NLLLoss/all_ignored', 'NLLLoss', nn.NLLLoss, {'ignore_index': 1},
          lambda: (torch.log_softmax(U(3, 4, lo=-3, hi=3), 1), torch.tensor([1, 1, 1])))
     case('SmoothL1Loss/beta_zero', 'SmoothL1Loss', nn.SmoothL1Loss, {'beta': 0.0}, lambda: (U(4, 3) * 2, U(4, 3)))
+    # KLDivLoss: log-probabilities in; 'batchmean' (the sum over the batch size) is its own reduction
+    kl = ('mean', 'sum', 'none', 'batchmean')
+    case('KLDivLoss/probabilities', 'KLDivLoss', nn.KLDivLoss, {},
+         lambda: (torch.log_softmax(U(4, 5, lo=-3, hi=3), 1), torch.softmax(U(4, 5) * 2, 1)), reductions=kl)
+    # one-hot rows, as LayerLab gives MNIST labels: y·log y is 0 where y = 0 (torch's xlogy), not NaN
+    case('KLDivLoss/one_hot', 'KLDivLoss', nn.KLDivLoss, {},
+         lambda: (torch.log_softmax(U(4, 5, lo=-3, hi=3), 1), F.one_hot(torch.tensor([0, 3, 4, 1]), 5).float()), reductions=kl)
+    case('KLDivLoss/log_target', 'KLDivLoss', nn.KLDivLoss, {'log_target': True},
+         lambda: (torch.log_softmax(U(4, 5, lo=-3, hi=3), 1), torch.log_softmax(U(4, 5) * 2, 1)), reductions=kl)
+    case('KLDivLoss/3d', 'KLDivLoss', nn.KLDivLoss, {},
+         lambda: (torch.log_softmax(U(2, 3, 4, lo=-3, hi=3), 1), torch.softmax(U(2, 3, 4), 1)), reductions=kl)
     write('losses.json', cases)
 
 

@@ -41,6 +41,7 @@ const factories: Record<string, (kw: any) => LossModule> = {
   BCEWithLogitsLoss: (kw) => new nn.BCEWithLogitsLoss(kw),
   CrossEntropyLoss: (kw) => new nn.CrossEntropyLoss(kw),
   NLLLoss: (kw) => new nn.NLLLoss(kw),
+  KLDivLoss: (kw) => new nn.KLDivLoss(kw),
 };
 
 const fixture = loadFixture<LossCase>('losses.json');

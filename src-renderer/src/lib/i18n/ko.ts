@@ -615,6 +615,9 @@ export const ko: Record<MessageKey, string> = {
   'diag.linear-on-image': '{id} (Linear): 입력 {shape}이(가) {rank}차원이라 마지막 차원만 섞습니다; 모든 픽셀을 쓰려면 그 앞에 Flatten을 넣으세요.',
   'diag.lr-too-high': '{optimizer}의 lr로 {lr}은(는) 너무 큽니다(보통 범위 {low}~{high}); 학습이 NaN으로 발산하기 쉽습니다.',
   'diag.lr-too-low': '{optimizer}의 lr로 {lr}은(는) 너무 작습니다(보통 범위 {low}~{high}); 학습이 거의 움직이지 않을 것입니다.',
+  'diag.kl-div-log-target': '{where}: log_target=True에는 로그 확률 목표가 필요하지만, MNIST 레이블은 로그가 −inf인 원-핫 행이 됩니다(손실이 NaN); log_target은 False로 두세요.',
+  'diag.kl-div-without-log-softmax': 'KLDivLoss는 로그 확률을 원-핫 레이블 행과 비교하는데, 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하세요.',
+  'diag.kl-div-mean': "reduction 'mean'인 KLDivLoss는 클래스 10개로도 나누므로 이미지당 KL 발산의 10분의 1을 보고합니다(torch도 경고합니다); reduction을 'batchmean'으로 두세요.",
 
   'tab.runs': '실행 비교',
 
@@ -898,4 +901,10 @@ export const koHelp: Record<string, string> = {
   'help.PReLU': 'x > 0이면 x, 아니면 a·x. 기울기 a를 학습합니다 (하나, 또는 채널마다 하나).',
   'help.PReLU.numParameters': '학습할 기울기 수: 1이면 공유, 아니면 채널(입력의 dim 1)마다 하나.',
   'help.PReLU.init': '모든 기울기의 시작 값.',
+  'help.HuberLoss': 'delta보다 작으면 제곱, 크면 delta × 절댓값: 원-핫 목표와 비교합니다.',
+  'help.HuberLoss.reduction': '샘플별 손실을 평균하거나 합합니다.',
+  'help.HuberLoss.delta': '손실이 제곱에서 직선으로 바뀌는 지점.',
+  'help.KLDivLoss': '로그 확률에서 본 원-핫 레이블 행(분포)의 KL 발산: 모델을 LogSoftmax로 끝내세요.',
+  'help.KLDivLoss.reduction': "'batchmean'은 샘플당 KL 발산, 'mean'은 클래스 10개로도 나눕니다.",
+  'help.KLDivLoss.logTarget': '목표를 로그 확률로 받습니다. 원-핫 레이블은 그렇지 않으니 끄세요.',
 };
