@@ -10,21 +10,14 @@
  * A NaN or infinite loss stops training with a NaNLossError (a too-high learning rate, usually).
  * No clocks or IO of its own: pass `clock` (ms) for timings.
  */
-import { releaseBatch, Trainer, type Batches, type EvalResult, type Scheduler, type Stepper } from '../train/trainer';
+import { releaseBatch, Trainer, type Batches, type EpochRecord, type EvalResult, type Scheduler, type Stepper } from '../train/trainer';
 import type { Module } from '../nn/module';
 import type { LossFn } from '../train/trainer';
 
 export { evaluate, type EvalResult, type Stepper } from '../train/trainer';
 
-export interface EpochStats {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-  seconds: number;
-  samplesPerSec: number;
-}
+/** An epoch as the CLI prints it: the Trainer's record without the learning rate. */
+export type EpochStats = Omit<EpochRecord, 'lr'>;
 
 export interface BatchInfo {
   epoch: number;

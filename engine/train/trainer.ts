@@ -32,6 +32,7 @@ import type { Module } from '../nn/module';
 import { clipGradNorm } from '../nn/clip-grad';
 import { argmax } from '../ops/index';
 import type { OptimizerStateDict, SchedulerStateDict } from '../optim/index';
+import type { EpochRecord, RunPosition } from '../../common/training-protocol';
 import type { Tensor } from '../tensor';
 
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
@@ -101,34 +102,15 @@ export type BatchOutcome =
   | { kind: 'ok'; loss: number; size: number; correct: number; seconds: number; fellBack?: FellBack }
   | { kind: 'diverged'; loss: number; why: 'not-finite' | 'exploded' };
 
-/** Sums over the batches of the epoch in progress; `lossSum` is Σ per-sample loss × batch size. */
-export interface EpochTotals {
-  lossSum: number;
-  samples: number;
-  correct: number;
-  seconds: number;
-}
-
-/** Where the epoch in progress stands: what a checkpoint within an epoch saves and `resumeAt` takes back. */
-export interface TrainerPosition {
-  epoch: number;
-  batch: number;
-  step: number;
-  totals: EpochTotals;
-}
-
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-  /** The epoch's batches plus its closing (validation). */
-  seconds: number;
-  /** The learning rate the epoch trained with (NaN for an optimizer without paramGroups). */
-  lr: number;
-  samplesPerSec: number;
-}
+/**
+ * Sums over the batches of the epoch in progress (`lossSum` is Σ per-sample loss × batch size), where that epoch
+ * stands (what a checkpoint within an epoch saves and `resumeAt` takes back), and an epoch's record (`seconds`: its
+ * batches plus its closing; `lr`: the rate it trained with, NaN for an optimizer without paramGroups). The engine
+ * host sends and stores these as they are, so their one declaration is the protocol's.
+ */
+export type EpochTotals = RunPosition['totals'];
+export type TrainerPosition = RunPosition;
+export type { EpochRecord };
 
 export interface EvalResult {
   loss: number;

@@ -1,32 +1,80 @@
 /**
- * The run's batches on the CPU (issue #19, as the CLI's DataLoader): each is gathered into the arrays of the one
- * before it, the run trains exactly as on fresh arrays, and with augmentation (whose output is a new tensor) or on
- * a device backend nothing is handed back.
+ * A run's batches. Augmentation (#15.2): training batches are augmented, exactly as engine/data/augment draws them
+ * for (run seed, step); validation never is; and an epoch resumed from a checkpoint within it sees the same augmented
+ * batches as one never stopped. Reuse (issue #19, as the CLI's DataLoader): on the CPU each batch is gathered into
+ * the arrays of the one before it and the run trains exactly as on fresh arrays; with augmentation (whose output is
+ * a new tensor) or on a device backend nothing is handed back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { epochOrder } from '../../../common/split';
 import type { AugmentSpec, ModelSpec } from '../../../common/spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { mulberry32 } from '../../../common/split';
+import { augmentBatch } from '../../../engine/data/augment';
+import { prepareInput } from '../../../engine/spec/build';
+import type { Tensor } from '../../../engine/tensor';
 import { cpuBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
 import { resolveOptions, RunTrainer } from './run-trainer';
 
-const count = 120;
-const random = mulberry32(4);
+const count = 200;
+const random = mulberry32(15);
 const data: TrainingDataset = {
   name: 'tiny', classes: Array.from({ length: 10 }, (_, k) => String(k)),
   train: { images: Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256)), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, height: 28, width: 28 },
   test: null,
-  split: { train: Int32Array.from({ length: 100 }, (_, i) => i), validation: Int32Array.from({ length: 20 }, (_, i) => 100 + i), seed: 1307 },
+  split: { train: Int32Array.from({ length: 180 }, (_, i) => i), validation: Int32Array.from({ length: 20 }, (_, i) => 180 + i), seed: 1307 },
 };
+const AUGMENT: AugmentSpec = { randomAffine: { degrees: 20, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: { alpha: 34, sigma: 4 } };
 const spec = (augment?: AugmentSpec): ModelSpec => ({
   version: 1, nodes: [{ id: 'input', op: 'Input', params: { shape: [784] } }, { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } }],
-  edges: [{ from: 'input', to: 'fc1' }], loss: { type: 'CrossEntropyLoss', params: {} }, optimizer: { type: 'SGD', params: { lr: 0.01 } },
-  // 100 training images in batches of 16: six of 16, then a tail of 4.
-  data: { dataset: 'mnist', batchSize: 16, shuffle: true, validationSize: 20, normalize: 'standardize', ...(augment ? { augment } : {}) },
+  edges: [{ from: 'input', to: 'fc1' }], loss: { type: 'CrossEntropyLoss', params: {} }, optimizer: { type: 'SGD', params: { lr: 0.001 } },
+  data: { dataset: 'mnist', batchSize: 16, shuffle: true, validationSize: 40, normalize: 'standardize', ...(augment ? { augment } : {}) },
 });
-const options = resolveOptions({ seed: 3 });
+const options = resolveOptions({ seed: 6 });
 
-/** Trains two epochs, noting per batch whether getBatch was handed arrays to reuse, and each loss. */
+describe('RunTrainer with spec.data.augment', () => {
+  it('trains on the augmented batch of (seed, step) and validates on the images as they are', () => {
+    const plain = new RunTrainer(spec(), data, options);
+    const augmented = new RunTrainer(spec(AUGMENT), data, options);
+    expect(augmented.augment).toEqual({ affine: { degrees: 20, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: { alpha: 34, sigma: 4 } });
+    expect(plain.augment).toBeNull();
+    // Same seed, same initial weights: validation agrees, so it is not augmented.
+    expect(augmented.validate()).toEqual(plain.validate());
+
+    // The first batch's loss, by hand: the plain trainer's model on the batch augmentBatch gives for step 0.
+    const first = epochOrder(plain.sets.train.length, 6, 1, true).subarray(0, 16);
+    const [x, y] = plain.sets.train.getBatch(first);
+    const xb = augmentBatch(x, augmented.augment!, { seed: 6, step: 0, normalize: 'mnist' });
+    const expected = (plain.lossFn(plain.model.forward(prepareInput(plain.spec, xb)) as Tensor, y) as Tensor).item();
+    const unaugmented = (plain.lossFn(plain.model.forward(prepareInput(plain.spec, x)) as Tensor, y) as Tensor).item();
+    const outcome = augmented.trainBatch();
+    expect(outcome.kind).toBe('ok');
+    expect((outcome as { loss: number }).loss).toBeCloseTo(expected, 5);
+    expect(Math.abs(expected - unaugmented)).toBeGreaterThan(1e-3);
+  });
+
+  it('resumed within an epoch, it sees the same augmented batches as a run never stopped', () => {
+    const whole = new RunTrainer(spec(AUGMENT), data, options);
+    for (let i = 0; i < 3; i++) whole.trainBatch();
+    const position = whole.position!;
+    const saved = Object.fromEntries(Object.entries(whole.model.stateDict()).map(([k, t]) => [k, t.data.slice()]));
+    const optimizer = structuredClone(whole.optimizerState());
+    const rest = () => Array.from({ length: 4 }, () => {
+      const outcome = whole.trainBatch();
+      expect(outcome.kind).toBe('ok');
+      return (outcome as { loss: number }).loss;
+    });
+    const expected = rest();
+
+    const resumed = new RunTrainer(spec(AUGMENT), data, options);
+    for (const [k, t] of Object.entries(resumed.model.stateDict())) t.data.set(saved[k]!);
+    resumed.loadOptimizerState(optimizer);
+    resumed.resumeAt(position);
+    expect(Array.from({ length: 4 }, () => (resumed.trainBatch() as { loss: number }).loss)).toEqual(expected);
+  });
+});
+
+/** Trains 14 batches (an epoch of 10, then 4), noting per batch whether getBatch was handed arrays to reuse, and each loss. */
 function trainWatched(trainer: RunTrainer, dropReuse = false) {
   const handed: boolean[] = [];
   const arrays = new Set<unknown>();
@@ -48,26 +96,22 @@ function trainWatched(trainer: RunTrainer, dropReuse = false) {
   return { handed, arrays: arrays.size, losses };
 }
 
-afterEach(() => setBackend('cpu'));
+describe('RunTrainer batch reuse', () => {
+  afterEach(() => setBackend('cpu'));
 
-describe('RunTrainer batches', () => {
-  it('on the CPU, gathers each batch into the last one\'s arrays and trains exactly as on fresh ones', () => {
+  it("on the CPU, gathers each batch into the last one's arrays and trains exactly as on fresh ones", () => {
     const reused = trainWatched(new RunTrainer(spec(), data, options));
     const fresh = trainWatched(new RunTrainer(spec(), data, options), true);
     expect(reused.handed).toEqual([false, ...Array(13).fill(true)]);
-    // Per epoch, one array for its six batches of 16 and one for its tail of 4: a spare of the wrong size is
-    // passed over (as DataLoader's is), so the tail and the next epoch's first batch gather into new ones.
-    expect(reused.arrays).toBe(4);
+    expect(reused.arrays).toBe(1); // 160 training images, ten batches of 16 an epoch: one array for all
     expect(fresh.arrays).toBe(14);
     expect(reused.losses).toEqual(fresh.losses);
   });
 
   it('hands nothing back with augmentation or on a backend that keeps launches reading the batch', () => {
-    const augmented = trainWatched(new RunTrainer(spec({ randomAffine: { degrees: 10 } }), data, options));
-    expect(augmented.handed).toEqual(Array(14).fill(false));
+    expect(trainWatched(new RunTrainer(spec(AUGMENT), data, options)).handed).toEqual(Array(14).fill(false));
     registerBackend({ ...cpuBackend, name: 'keeps-launches', keep: () => null });
     setBackend('keeps-launches');
-    const device = trainWatched(new RunTrainer(spec(), data, options));
-    expect(device.handed).toEqual(Array(14).fill(false));
+    expect(trainWatched(new RunTrainer(spec(), data, options)).handed).toEqual(Array(14).fill(false));
   });
 });
