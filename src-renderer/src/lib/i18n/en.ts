@@ -644,6 +644,7 @@ export const en = {
   'runs.metric.valAcc': 'Validation accuracy',
   'runs.metric.trainAcc': 'Training accuracy',
   'runs.epoch': 'Epoch',
+  'pixels.stats': '{label}: mean {mean}, max {max}',
 } as const;
 
 export type MessageKey = keyof typeof en;
