@@ -645,6 +645,8 @@ export const en = {
   'runs.metric.trainAcc': 'Training accuracy',
   'runs.epoch': 'Epoch',
   'pixels.stats': '{label}: mean {mean}, max {max}',
+  'runs.seconds': '{s} s',
+  'runs.minutes': '{m} min {s} s',
 } as const;
 
 export type MessageKey = keyof typeof en;
