@@ -21,7 +21,7 @@ import { readSafetensors } from '../engine/io/safetensors';
 import { buildModel, prepareInput } from '../engine/spec/build';
 import { Tensor } from '../engine/tensor';
 import { colour, scaleOf } from '../src-renderer/src/features/inside/inside-logic';
-import { prepareMnist, startMirror, SUBSET } from './support/mnist-data';
+import { prepareMnist, startMirror, SUBSET, TEST_IMAGES } from './support/mnist-data';
 import { PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
 import { ROOT, startHost, stopHost } from './support/web-host';
 import { wordsIn, type Words } from './support/words';
@@ -233,7 +233,11 @@ test('inside LeNet-5 for a drawn digit: one image per conv channel, values the e
 
   await test.step('any test image can be looked inside by its number', async () => {
     const before = (await inside.pixels()).join(',');
-    await inside.region.getByRole('spinbutton', { name: en.t('inside.pickIndex') }).fill('1234');
+    const number = inside.region.getByRole('spinbutton', { name: en.t('inside.pickIndex') });
+    // The run's dataset's own test split: the subset holds 2,000 test images, not MNIST's 10,000.
+    await expect(number).toHaveAttribute('max', String(TEST_IMAGES - 1));
+    await expect(inside.region.getByText(en.t('inside.pickRange', { max: TEST_IMAGES - 1 }), { exact: true })).toBeVisible();
+    await number.fill('1234');
     await inside.region.getByRole('button', { name: en.t('inside.pickShow'), exact: true }).click();
     await expect(inside.region).toHaveAttribute('data-image', 'test:1234');
     await expect(inside.region.getByText(en.pattern('inside.showingTest', { index: 1234 }))).toBeVisible();

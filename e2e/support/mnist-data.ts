@@ -30,7 +30,8 @@ function sharedData(): string {
 export const SHARED_DATA = sharedData();
 export const SUBSET = 'mnist-5k';
 const TRAIN_IMAGES = 5_455;
-const TEST_IMAGES = 2_000;
+/** The subset's test split: the layer view's picker offers exactly these. */
+export const TEST_IMAGES = 2_000;
 
 export interface Mirror {
   /** e.g. http://127.0.0.1:PORT/mnist/ */
