@@ -1,6 +1,7 @@
 /**
  * Compare runs, as a learner meets it in the browser host: three short MLP runs on real MNIST that differ in
- * epochs, seed and batch size, then the Runs tab. The table holds the three runs; with the first as the reference,
+ * epochs, seed and batch size, then the Runs tab. The tab asks the engine for the runs (`runs-compare`, counted on
+ * the socket) only while shown: once for all of them, then, after a run ended while it was hidden, for that run alone. The table holds the three runs; with the first as the reference,
  * exactly the settings that differ from it are highlighted in the others' rows; the final figures are there; and
  * ticking all three overlays their three curves on one chart. The page then opens again in Korean: the same runs
  * (read back from disk), compared and overlaid through the Korean labels.
@@ -34,6 +35,12 @@ const test = base.extend<{}, { url: string }>({
 
 test('the run table compares 3 runs, highlights what differs from the reference, and overlays their curves, in English and Korean', async ({ page, url }, info) => {
   test.setTimeout(400_000);
+  // The runs-compare requests the page sends over the browser host's socket, with the runs each names (null: all).
+  const compares: (string[] | null)[] = [];
+  page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => {
+    const frame = JSON.parse(String(payload)) as { kind?: string; message?: { type?: string; runIds?: string[] } };
+    if (frame.kind === 'engine' && frame.message?.type === 'runs-compare') compares.push(frame.message.runIds ?? null);
+  }));
   await page.goto(`${url}&lang=en`);
   // On a loaded machine the engine host can miss its first hello deadline and be restarted: wait for it.
   await expect(page.getByRole('status', { name: 'Engine status' })).toContainText('Ready', { timeout: 120_000 });
@@ -52,17 +59,41 @@ test('the run table compares 3 runs, highlights what differs from the reference,
     await train.expectState('Completed');
   };
 
-  await test.step('three short runs: the reference, one with 2 epochs, one with another seed and batch size', async () => {
-    await train.choose('MLP', SUBSET, 1, 455);
-    await runOnce({ epochs: '1', seed: '0' });
-    await runOnce({ epochs: '2', seed: '0' });
-    await runOnce({ epochs: '1', seed: '5' }, 128);
-  });
-
   const panel = page.getByRole('tabpanel', { name: 'Runs' });
   const table = panel.getByRole('table', { name: 'Runs' });
   const rows = table.locator('tbody tr');
-  await page.getByRole('tab', { name: 'Runs' }).click();
+
+  await test.step('two short runs, the reference and one with 2 epochs: the hidden Runs tab asks the engine nothing', async () => {
+    await train.choose('MLP', SUBSET, 1, 455);
+    await runOnce({ epochs: '1', seed: '0' });
+    await runOnce({ epochs: '2', seed: '0' });
+    expect(compares).toEqual([]);
+  });
+
+  let shownOnce = 0;
+  await test.step('shown, the Runs tab asks once for every run', async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect(rows).toHaveCount(2);
+    // The run list can read a run's run.json a moment before its last write lands: the table then asks again for
+    // that run alone, until both read Completed.
+    for (const row of await rows.all()) await expect(row.locator('td').last()).toHaveText('Completed');
+    expect(compares[0]).toBeNull();
+    expect(compares.slice(1).every((ids) => ids?.length === 1)).toBe(true);
+    shownOnce = compares.length;
+  });
+
+  await test.step('a third run, with another seed and batch size, while the tab is hidden: shown again, it asks for that run alone', async () => {
+    await train.open();
+    await runOnce({ epochs: '1', seed: '5' }, 128);
+    expect(compares).toHaveLength(shownOnce);
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(0).locator('td').last()).toHaveText('Completed');
+    const third = (await rows.nth(0).getAttribute('data-run'))!;
+    expect(compares.slice(shownOnce).length).toBeGreaterThan(0);
+    expect(compares.slice(shownOnce)).toEqual(compares.slice(shownOnce).map(() => [third]));
+    console.log(`runs-compare requests, in order (null: every run): ${JSON.stringify(compares)}`);
+  });
 
   await test.step('the table holds the three runs, newest first, with their final figures', async () => {
     await expect(rows).toHaveCount(3);

@@ -4,10 +4,11 @@
  * - LeNet-5 trains an epoch, and the Train tab shows a small multiple per layer (norm sparklines, histograms of
  *   weights, gradients and outputs); a reload shows them again, from the run's stored samples;
  * - a deliberately bad model, six Linear + Sigmoid layers at lr 1e-6 (opened from a project file, as a learner
- *   would open one they saved), is flagged as vanishing gradients with what to try, in English and in Korean.
+ *   would open one they saved), is flagged as vanishing gradients with what to try, in English and in Korean (the
+ *   sign found by its catalogue wording in each language, support/words.ts).
  * Screenshots go to test-results/layer-stats-*.png.
  */
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { DEFAULT_RUN, makeProject } from '../common/project';
 import { chainSpec } from '../common/spec/presets';
 import type { OpName, Params } from '../common/spec/types';
@@ -16,8 +17,17 @@ import { BuilderPage } from './support/builder-page';
 import { EngineHeader } from './support/engine-header';
 import { SUBSET } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
+import { wordsIn, type Words } from './support/words';
 
 const test = testWithMnistHost('layer-stats', { nice: 10 });
+
+/** The Train tab's layer statistics, by their name in the page's language. */
+const statsRegion = (page: Page, words: Words) =>
+  page.getByRole('tabpanel', { name: words.t('tab.train') }).getByRole('region', { name: words.t('layers.heading') });
+
+/** The warning sign that sigmoid ×6's gradients vanish between its first and last Linear, in the page's language. */
+const vanishing = (page: Page, words: Words) => statsRegion(page, words).getByRole('list', { name: words.t('layers.signs') })
+  .getByText(words.pattern('layers.flag.vanishing', { layer: '1 (Linear)', other: '13 (Linear)' }));
 
 test.describe.configure({ mode: 'serial' });
 
@@ -37,8 +47,9 @@ test('LeNet-5 shows its layers over training; sigmoid ×6 at a tiny learning rat
   test.setTimeout(600_000);
   const header = new EngineHeader(page);
   const train = new TrainTab(page);
-  const panel = page.getByRole('tabpanel', { name: 'Train' });
-  const inside = panel.getByRole('region', { name: 'Inside the network' });
+  const en = wordsIn('en');
+  const panel = page.getByRole('tabpanel', { name: en.t('tab.train') });
+  const inside = statsRegion(page, en);
 
   await test.step('train LeNet-5 an epoch: every layer gets its norms and histograms', async () => {
     await page.goto(`${hosted.url}&lang=en`);
@@ -79,8 +90,8 @@ test('LeNet-5 shows its layers over training; sigmoid ×6 at a tiny learning rat
     await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'From the builder: Sigmoid-6' });
     await panel.getByLabel('Dataset', { exact: true }).selectOption(SUBSET);
     await train.train.click();
-    const signs = inside.getByRole('list', { name: 'Warning signs' });
-    await expect(signs.getByText(/^Vanishing gradients: 1 \(Linear\)'s gradients are [\d,]+× smaller than 13 \(Linear\)'s/)).toBeVisible({ timeout: 120_000 });
+    await expect(vanishing(page, en)).toBeVisible({ timeout: 120_000 });
+    const signs = inside.getByRole('list', { name: en.t('layers.signs') });
     await expect(signs.getByText(/^Try: ReLU instead of sigmoid or tanh, Kaiming \(He\) initialisation, BatchNorm/).first()).toBeVisible();
     await expect(signs.getByText(/^Tiny steps: /)).toBeVisible();
     await train.expectState('Completed');
@@ -88,11 +99,10 @@ test('LeNet-5 shows its layers over training; sigmoid ×6 at a tiny learning rat
   });
 
   await test.step('the same signs in Korean', async () => {
+    const ko = wordsIn('ko');
     await page.goto(`${hosted.url}&lang=ko`);
-    const koPanel = page.getByRole('tabpanel', { name: '학습' });
-    await page.getByRole('tab', { name: '학습' }).click();
-    const koInside = koPanel.getByRole('region', { name: '네트워크 속' });
-    await expect(koInside.getByRole('list', { name: '경고 신호' }).getByText(/^기울기 소실: 1 \(Linear\)의 기울기가 13 \(Linear\)보다/)).toBeVisible({ timeout: 30_000 });
-    await koInside.screenshot({ path: 'test-results/layer-stats-sigmoid6-ko.png' });
+    await page.getByRole('tab', { name: ko.t('tab.train') }).click();
+    await expect(vanishing(page, ko)).toBeVisible({ timeout: 30_000 });
+    await statsRegion(page, ko).screenshot({ path: 'test-results/layer-stats-sigmoid6-ko.png' });
   });
 });

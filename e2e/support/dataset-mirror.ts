@@ -7,9 +7,9 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import { ROOT } from './web-host';
+import { SHARED_DATA } from './mnist-data';
 
-export const SHARED_DATA = join(ROOT, '../shared/data');
+export { SHARED_DATA };
 
 export interface DatasetMirror {
   /** Base URL; point LAYERLAB_MIRRORS at `${url}/mnist/`. */

@@ -4,17 +4,34 @@
  * and a custom dataset `mnist-5k` is imported from those files: 5,455 training images (with validation_size 455, a
  * run trains on 5,000) and 2,000 test images.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
+/**
+ * ../shared/data beside the checkout; a git worktree (../wt/<name>) finds it beside its main checkout instead, the
+ * parent of the common .git folder.
+ */
+function sharedData(): string {
+  const beside = resolve(import.meta.dirname, '../../../shared/data');
+  if (existsSync(beside)) return beside;
+  try {
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: import.meta.dirname, encoding: 'utf8' });
+    const main = resolve(common.trim(), '../../shared/data');
+    return existsSync(main) ? main : beside;
+  } catch {
+    return beside;
+  }
+}
+
+export const SHARED_DATA = sharedData();
 export const SUBSET = 'mnist-5k';
 const TRAIN_IMAGES = 5_455;
-const TEST_IMAGES = 2_000;
+/** The subset's test split: the layer view's picker offers exactly these. */
+export const TEST_IMAGES = 2_000;
 
 export interface Mirror {
   /** e.g. http://127.0.0.1:PORT/mnist/ */

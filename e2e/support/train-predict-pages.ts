@@ -1,9 +1,11 @@
 /**
  * Page objects for the Train and Predict tabs, by their accessible names (buttons Train, Pause, Resume, Stop,
  * Clear; the canvas "Drawing pad"; the live region "Prediction"; the table "Confusion matrix") and the data
- * attributes the charts expose (how many batch and epoch points the chart really holds).
+ * attributes the charts expose (how many batch and epoch points the chart really holds). PredictTab takes the
+ * page's language.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { wordsIn, type Locale } from './words';
 
 export class TrainTab {
   readonly tab: Locator;
@@ -99,12 +101,16 @@ export class PredictTab {
   readonly pad: Locator;
   readonly prediction: Locator;
   readonly clear: Locator;
+  readonly panel: Locator;
 
-  constructor(readonly page: Page) {
-    this.tab = page.getByRole('tab', { name: 'Predict' });
+  /** `locale`: the page's language (the tab and Clear by their names in it; the pad and Prediction keep their English labels in every language). */
+  constructor(readonly page: Page, locale: Locale = 'en') {
+    const { t } = wordsIn(locale);
+    this.tab = page.getByRole('tab', { name: t('tab.predict') });
+    this.panel = page.getByRole('tabpanel', { name: t('tab.predict') });
     this.pad = page.getByLabel('Drawing pad');
     this.prediction = page.getByRole('status', { name: 'Prediction' });
-    this.clear = page.getByRole('button', { name: 'Clear', exact: true });
+    this.clear = page.getByRole('button', { name: t('predict.clear'), exact: true });
   }
 
   async open(): Promise<void> {

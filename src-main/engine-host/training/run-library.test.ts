@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getPreset } from '../../../common/spec';
 import type { RunMeta } from '../../../common/training-protocol';
 import { buildModel } from '../../../engine/spec/build';
+import { Run } from './run';
 import { RunLibrary } from './run-library';
 import { RunStore } from './run-store';
 
@@ -71,5 +72,22 @@ describe('RunLibrary.checkpointModel', () => {
     await write(3);
     live.lr = 0.05;
     expect(bias((await library.checkpointModel(live.id, 'last', live)).model)).toBe(3);
+  });
+});
+
+describe('the current run in the run list and in runs-compare', () => {
+  it("says the same updatedAt in both once its meta is written, so the Runs tab does not take it for changed", async () => {
+    const store = new RunStore(dir);
+    const live = meta('20261204-000000-abcd');
+    await store.create(live, spec);
+    const run = new Run(live, spec, { epochs: [], markers: [] }, null as never, store);
+    run.meta.state = 'completed';
+    await run.writeMeta();
+    const library = new RunLibrary(store);
+    const [listed] = await library.list();
+    const [detail] = await library.compare([live.id], run.meta);
+    expect(listed.updatedAt).not.toBe('2026-12-04T00:00:00.000Z');
+    expect(detail.meta.updatedAt).toBe(listed.updatedAt);
+    expect(detail.meta.state).toBe(listed.state);
   });
 });

@@ -52,8 +52,9 @@ export class RunStore {
     await this.writeMeta(meta);
   }
 
-  writeMeta(meta: RunMeta): Promise<void> {
-    return this.#write(meta.id, 'run.json', JSON.stringify({ ...meta, updatedAt: new Date().toISOString() }, null, 2));
+  /** `updatedAt`: when the change was made (a live run stamps its meta as it asks); now by default. */
+  writeMeta(meta: RunMeta, updatedAt = new Date().toISOString()): Promise<void> {
+    return this.#write(meta.id, 'run.json', JSON.stringify({ ...meta, updatedAt }, null, 2));
   }
 
   writeHistory(id: string, history: RunHistory): Promise<void> {

@@ -68,9 +68,14 @@ export class Run {
     return next;
   }
 
+  /**
+   * The live meta takes the time it is written at, the same run.json records: what `runs-compare` sends for the
+   * current run then matches what the run list reads from disk, so the Runs tab can tell a changed run by it.
+   */
   writeMeta(): Promise<void> {
+    this.meta.updatedAt = new Date().toISOString();
     const meta = { ...this.meta };
-    return this.persist((store) => store.writeMeta(meta));
+    return this.persist((store) => store.writeMeta(meta, meta.updatedAt));
   }
 
   writeHistory(): Promise<void> {

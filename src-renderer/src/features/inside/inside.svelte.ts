@@ -117,11 +117,16 @@ export class InsideState {
     if (this.selected) this.#askWeights(this.selected);
   }
 
-  /** A handful of test images of the run's dataset, once per dataset. */
+  /**
+   * A handful of test images of the run's dataset, and how many its test split holds, once per dataset. Only the
+   * latest dataset's answer counts: one asked for earlier (before the run's spec came) may land after it.
+   */
   async loadTestImages(dataset: DatasetName): Promise<void> {
     if (this.#testImagesFor === dataset) return;
     this.#testImagesFor = dataset;
+    this.testTotal = null;
     const answer = await this.#host.api.getDatasetSamples(dataset, { split: 'test', count: TEST_IMAGES });
+    if (this.#testImagesFor !== dataset) return;
     if (!answer.ok) {
       this.#testImagesFor = null;
       return;

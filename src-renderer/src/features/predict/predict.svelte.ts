@@ -64,9 +64,13 @@ export class PredictState {
     return this.#training.runSpec?.data.normalize ?? this.#training.nextSpec?.data.normalize ?? 'standardize';
   }
 
-  /** The dataset the run trained on (the real digits shown beside the input come from it). */
+  /**
+   * The dataset the answering run trained on (the real digits beside the input and the layer view's test images come
+   * from it): the run list names it for any run, the Train tab's too before its spec has come.
+   */
   get dataset(): DatasetName {
-    return this.#training.runSpec?.data.dataset ?? this.#training.nextSpec?.data.dataset ?? 'mnist';
+    const listed = this.#training.runs.find((run) => run.id === this.targetRun)?.dataset as DatasetName | undefined;
+    return listed ?? this.#training.runSpec?.data.dataset ?? this.#training.nextSpec?.data.dataset ?? 'mnist';
   }
 
   /** The run whose weights answer: the chosen one, else the Train tab's. */

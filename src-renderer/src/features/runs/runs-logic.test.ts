@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../../../common/spec/presets';
 import type { ModelSpec } from '../../../../common/spec/types';
 import type { EpochRecord, RunDetail, RunMeta } from '../../../../common/training-protocol';
-import { compareTable, curves, figures, hyperParameters, layersText } from './runs-logic';
+import { compareTable, curves, durationWords, figures, hyperParameters, layersText } from './runs-logic';
 
 const epoch = (n: number, valLoss: number | null, seconds = 2): EpochRecord => ({
   epoch: n, trainLoss: 1 / n, trainAcc: [0, 0.81, 0.82][n], valLoss, valAcc: valLoss === null ? null : 0.9, seconds, lr: 0.1, samplesPerSec: 1000,
@@ -77,5 +77,15 @@ describe('curves', () => {
     const out = curves([a, b], ['b', 'a', 'gone'], 'valLoss');
     expect(out.map((c) => [c.runId, c.points])).toEqual([['b', [{ x: 1, y: 0.5 }, { x: 2, y: 0.4 }]], ['a', [{ x: 2, y: 0.4 }]]]);
     expect(curves([a], ['a'], 'trainAcc')[0].points).toEqual([{ x: 1, y: 0.81 }, { x: 2, y: 0.82 }]);
+  });
+});
+
+describe('durationWords', () => {
+  it('says a run\'s time in tenths of a second under a minute, else whole minutes and seconds', () => {
+    expect(durationWords(12.34)).toEqual({ key: 'runs.seconds', params: { s: '12.3' } });
+    expect(durationWords(65.2)).toEqual({ key: 'runs.minutes', params: { m: 1, s: 5 } });
+    // 119.6 s is 2 min 0 s, never "1 min 60 s".
+    expect(durationWords(119.6)).toEqual({ key: 'runs.minutes', params: { m: 2, s: 0 } });
+    expect(durationWords(59.96)).toEqual({ key: 'runs.minutes', params: { m: 1, s: 0 } });
   });
 });

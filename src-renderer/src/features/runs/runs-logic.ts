@@ -10,6 +10,7 @@
  */
 import type { EpochRecord, RunDetail } from '../../../../common/training-protocol';
 import type { ModelSpec, Params, SpecNode } from '../../../../common/spec/types';
+import type { Words } from '../../lib/i18n/translate';
 
 /** Always shown, varying or not: what a learner reads first. */
 export const CORE_KEYS = ['model', 'optimizer', 'lr', 'batch_size', 'epochs'] as const;
@@ -140,4 +141,11 @@ export function curves(runs: readonly RunDetail[], chosen: readonly string[], me
     const points = run.history.epochs.flatMap((e) => (e[metric] === null ? [] : [{ x: e.epoch, y: e[metric] as number }]));
     return [{ runId: id, label: run.meta.name, points }];
   });
+}
+
+/** A run's training time in the learner's words: `12.3 s` under a minute, else whole minutes and seconds. */
+export function durationWords(seconds: number): Words {
+  if (seconds < 59.95) return { key: 'runs.seconds', params: { s: seconds.toFixed(1) } };
+  const whole = Math.round(seconds);
+  return { key: 'runs.minutes', params: { m: Math.floor(whole / 60), s: whole % 60 } };
 }

@@ -535,6 +535,9 @@ export const en = {
   'runs.metric.valAcc': 'Validation accuracy',
   'runs.metric.trainAcc': 'Training accuracy',
   'runs.epoch': 'Epoch',
+  'pixels.stats': '{label}: mean {mean}, max {max}',
+  'runs.seconds': '{s} s',
+  'runs.minutes': '{m} min {s} s',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -681,6 +681,9 @@ export const ko: Record<MessageKey, string> = {
   'runs.metric.valAcc': '검증 정확도',
   'runs.metric.trainAcc': '학습 정확도',
   'runs.epoch': '에포크',
+  'pixels.stats': '{label}: 평균 {mean}, 최대 {max}',
+  'runs.seconds': '{s}초',
+  'runs.minutes': '{m}분 {s}초',
 };
 
 /**
