@@ -48,6 +48,8 @@ async function compile(shared, relaxed) {
       '--importMemory', // the TS side owns (and grows) the memory
       ...(shared ? ['--sharedMemory', '--maximumMemory', '32768'] : []), // 2 GiB, as runtime.ts's MAX_PAGES
       '--use', 'abort=', // no env.abort import: the kernels never assert
+      // Function names in the binary, so that a CPU profile (node --cpu-prof) names the kernels' inner functions.
+      ...(process.env.WASM_NAMES ? ['--debug'] : []),
     ],
     {
       writeFile(name, contents) {

@@ -95,6 +95,10 @@ describe('wasm Conv2d forward and backward', () => {
     ['dilation 2', [1, 2, 10, 12], [3, 2, 3, 3], convAttrs({ dilationH: 2, dilationW: 2, ...pad(1) })],
     ['1x1 kernel, one channel, one image', [1, 1, 5, 7], [1, 1, 1, 1], convAttrs()],
     ['large stride past the edge', [2, 2, 9, 9], [4, 2, 2, 2], convAttrs({ strideH: 4, strideW: 5, ...pad(3) })],
+    // Padded rows are copied in blocks of 4 floats (the last one overlapping) or one float at a time under 4, and a
+    // range of images zeroes the border only for its first: five images (two ranges), rows of 2, 5 and 4 floats.
+    ['narrow padded rows over two ranges of images', [5, 2, 3, 2], [3, 2, 3, 3], convAttrs(pad(1))],
+    ['padded rows of 5 and 4 floats', [5, 3, 4, 5], [4, 3, 2, 2], convAttrs({ strideH: 2, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
   ];
   for (const [name, xShape, wShape, attrs] of cases) {
     it(name, () => {

@@ -82,17 +82,30 @@ export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usi
   }
 }
 
-/** Image n's input, zero-padded into the thread's region (or in place when there is no padding). */
-function paddedImage(pb: usize, n: i32, thread: i32): usize {
+/**
+ * Image n's input, zero-padded into the thread's region (or in place when there is no padding). The border is
+ * zeroed once per range (`first`) and stays zero, since every later image writes the interior only; rows are
+ * copied in SIMD blocks, the last block overlapping the one before. (A fill of the whole region and a
+ * memory.copy per row, 7 to 28 floats each, cost 0.29 ms of Mnist_CNN's ~2.4 ms step.)
+ */
+function paddedImage(pb: usize, n: i32, thread: i32, first: bool): usize {
   const c = field(pb, F_C), h = field(pb, F_H), w = field(pb, F_W), hp = field(pb, F_HP), wp = field(pb, F_WP);
   const pt = field(pb, F_PT), pl = field(pb, F_PL);
   const x = <usize>field(pb, F_X) + ((<usize>n * <usize>(c * h * w)) << 2);
   if (hp == h && wp == w) return x;
   const dst = region(pb, thread);
-  memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
+  if (first) memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
+  const rowBytes = <usize>w << 2;
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
-      memory.copy(dst + (<usize>((ch * hp + y + pt) * wp + pl) << 2), x + (<usize>((ch * h + y) * w) << 2), <usize>w << 2);
+      const to = dst + (<usize>((ch * hp + y + pt) * wp + pl) << 2), from = x + (<usize>((ch * h + y) * w) << 2);
+      if (w < 4) {
+        for (let i = 0; i < w; i++) store<f32>(to + (<usize>i << 2), load<f32>(from + (<usize>i << 2)));
+        continue;
+      }
+      let at: usize = 0;
+      for (; at + 16 < rowBytes; at += 16) v128.store(to + at, v128.load(from + at));
+      v128.store(to + rowBytes - 16, v128.load(from + rowBytes - 16));
     }
   }
   return dst;
@@ -104,7 +117,7 @@ export function implicitForward(pb: usize, n0: i32, n1: i32, chunk: i32, thread:
   const offs = <usize>field(pb, F_OFF), pos = <usize>field(pb, F_POS);
   const o = field(pb, F_O), k = field(pb, F_K), p = field(pb, F_P);
   for (let n = n0; n < n1; n++) {
-    const xp = paddedImage(pb, n, thread);
+    const xp = paddedImage(pb, n, thread, n == n0);
     const y = out + ((<usize>n * <usize>(o * p)) << 2);
     for (let jb = 0; jb < panelsOf(o); jb++) {
       const panel = panels + ((<usize>(jb * k)) << 5);
@@ -194,7 +207,7 @@ export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, chunk: i32, thre
   const dw = partial(pb, chunk);
   memory.fill(dw, 0, <usize>(k * panels) << 5);
   for (let n = n0; n < n1; n++) {
-    const xp = paddedImage(pb, n, thread);
+    const xp = paddedImage(pb, n, thread, n == n0);
     toPanels(dyAll + ((<usize>n * <usize>(o * p)) << 2), o, p, dyPanels);
     for (let jb = 0; jb < panels; jb++) {
       const g = dyPanels + ((<usize>(jb * p)) << 5);
