@@ -125,7 +125,7 @@ export const DIAGNOSTIC_TEXT = {
   'insert-flatten-linear-after': 'insert Flatten and Linear({features}, {classes}) after {id}',
   'set-out-features': 'set out_features of {id} to {classes}',
   'add-linear-after': 'add Linear({features}, {classes}) after {id}',
-  'set-num-parameters': 'set num_parameters of {id} to {value} or 1',
+  'set-num-parameters': 'set num_parameters of {id} to {value}',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

@@ -575,7 +575,7 @@ export const en = {
   'diag.set-out-features': 'set out_features of {id} to {classes}',
   'diag.add-linear-after': 'add Linear({features}, {classes}) after {id}',
   'diag.prelu-num-parameters': '{id} (PReLU) has num_parameters {got} but its input {shape} has {channels} channels (1 or one per channel)',
-  'diag.set-num-parameters': 'set num_parameters of {id} to {value} or 1',
+  'diag.set-num-parameters': 'set num_parameters of {id} to {value}',
   'diag.softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'diag.nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',
   'diag.sigmoid-before-bce-with-logits': '{id} (Sigmoid) feeds BCEWithLogitsLoss, which applies the sigmoid itself; remove the Sigmoid.',

@@ -592,7 +592,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.set-out-features': '{id}의 out_features를 {classes}(으)로 설정하세요',
   'diag.add-linear-after': '{id} 뒤에 Linear({features}, {classes})를 추가하세요',
   'diag.prelu-num-parameters': '{id} (PReLU)의 num_parameters는 {got}인데 입력 {shape}의 채널은 {channels}개입니다 (1이거나 채널마다 하나)',
-  'diag.set-num-parameters': '{id}의 num_parameters를 {value} 또는 1로 설정하세요',
+  'diag.set-num-parameters': '{id}의 num_parameters를 {value}(으)로 설정하세요',
   'diag.softmax-before-cross-entropy': '{id} (Softmax)의 출력이 CrossEntropyLoss로 들어가는데, CrossEntropyLoss는 log_softmax를 스스로 적용합니다; 모델이 로짓을 그대로 내도록 Softmax를 빼세요(softmax를 두 번 하면 기울기가 뭉개집니다).',
   'diag.nll-without-log-softmax': 'NLLLoss는 로그 확률을 기대하지만 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하거나 CrossEntropyLoss를 쓰세요.',
   'diag.sigmoid-before-bce-with-logits': '{id} (Sigmoid)의 출력이 BCEWithLogitsLoss로 들어가는데, BCEWithLogitsLoss는 시그모이드를 스스로 적용합니다; Sigmoid를 빼세요.',
