@@ -133,7 +133,7 @@ export const DIAGNOSTIC_TEXT = {
   'insert-flatten-linear-after': 'insert Flatten and Linear({features}, {classes}) after {id}',
   'set-out-features': 'set out_features of {id} to {classes}',
   'add-linear-after': 'add Linear({features}, {classes}) after {id}',
-  'set-num-parameters': 'set num_parameters of {id} to {value} or 1',
+  'set-num-parameters': 'set num_parameters of {id} to {value}',
   'set-normalized-shape': 'set normalized_shape of {id} to {value}',
   'set-num-channels': 'set num_channels of {id} to {value}',
   'fix-input-conv1d': 'set the Input shape to [28, 28] (the image rows as 28 channels along 28 steps) or [1, 784]',

@@ -66,7 +66,7 @@ describe('inferShapes errors and fixes', () => {
     expect(inferShapes(chain([1, 28, 28], [[...conv], ['PReLU', { numParameters: 3 }]])).error).toMatchObject({
       nodeId: 'prelu1',
       message: 'prelu1 (PReLU) has num_parameters 3 but its input [N, 4, 26, 26] has 4 channels (1 or one per channel)',
-      fix: 'set num_parameters of prelu1 to 4 or 1',
+      fix: 'set num_parameters of prelu1 to 4',
     });
   });
 

@@ -15,7 +15,7 @@ import { chainSpec, idPrefix, inferShapes, toPyTorch, validateSpec, type ModelSp
 import { loadSafetensors } from '../io/index';
 import { buildModel } from '../spec/index';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
-import { runTrain } from './train';
+import { batchLines, train, type BatchLine } from './test-support/train-cli';
 
 const why = whyNoTorch();
 const skipped = why ? ` (skipped: ${why})` : '';
@@ -52,16 +52,6 @@ const specFile = join(dir, 'activations.json');
 writeFileSync(specFile, JSON.stringify(spec));
 const data = writeIdxFolder(join(dir, 'data'), { train: 896, test: 128 });
 
-function train(...argv: string[]): string[] {
-  const out: string[] = [], err: string[] = [];
-  const code = runTrain(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  expect(err.filter((l) => l.startsWith('train:')), err.join('\n')).toEqual([]);
-  expect(code).toBe(0);
-  return out;
-}
-
-interface BatchLine { epoch: number; batch: number; loss: number }
-const batchLines = (lines: string[]): BatchLine[] => lines.filter((l) => l.startsWith('{"')).map((l) => JSON.parse(l)).filter((b) => 'batch' in b);
 const slopes = (file: string) => {
   const state = loadSafetensors(new Uint8Array(readFileSync(file)));
   return { perChannel: Array.from(state['prelu1.weight'].data), shared: Array.from(state['prelu2.weight'].data) };

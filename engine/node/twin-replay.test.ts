@@ -18,7 +18,7 @@ import { loadSafetensors } from '../io/index';
 import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../spec/index';
 import { readMnist } from './mnist-files';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
-import { runTrain } from './train';
+import { batchLines, train, type BatchLine } from './test-support/train-cli';
 
 const why = whyNoTorch();
 const skipped = why ? ` (skipped: ${why})` : '';
@@ -26,22 +26,12 @@ if (why) console.log(`twin-replay.test.ts: skipped, ${why}`);
 const dir = mkdtempSync(join(tmpdir(), 'layerlab-twin-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function train(...argv: string[]): string[] {
-  const out: string[] = [], err: string[] = [];
-  const code = runTrain(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  expect(err.filter((l) => l.startsWith('train:')), err.join('\n')).toEqual([]);
-  expect(code).toBe(0);
-  return out;
-}
-
 function python(args: string[], timeout: number): string {
   const result = spawnSync(PYTHON, args, { cwd: dir, encoding: 'utf8', timeout, env: { ...process.env, OMP_NUM_THREADS: '1' } });
   expect(result.status, `${PYTHON} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
   return result.stdout;
 }
 
-interface BatchLine { epoch: number; batch: number; batches: number; loss: number; rank?: number }
-const batchLines = (lines: string[]): BatchLine[] => lines.filter((l) => l.startsWith('{"')).map((l) => JSON.parse(l)).filter((b) => 'batch' in b);
 
 describe('the LeNet-5 twin under real PyTorch', () => {
   const spec = getPreset('LeNet-5')!;

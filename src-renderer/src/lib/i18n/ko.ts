@@ -599,7 +599,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.set-out-features': '{id}의 out_features를 {classes}(으)로 설정하세요',
   'diag.add-linear-after': '{id} 뒤에 Linear({features}, {classes})를 추가하세요',
   'diag.prelu-num-parameters': '{id} (PReLU)의 num_parameters는 {got}인데 입력 {shape}의 채널은 {channels}개입니다 (1이거나 채널마다 하나)',
-  'diag.set-num-parameters': '{id}의 num_parameters를 {value} 또는 1로 설정하세요',
+  'diag.set-num-parameters': '{id}의 num_parameters를 {value}(으)로 설정하세요',
   'diag.set-normalized-shape': '{id}의 normalized_shape를 {value}(으)로 설정하세요',
   'diag.set-num-channels': '{id}의 num_channels를 {value}(으)로 설정하세요',
   'diag.fix-input-conv1d': 'Input shape를 [28, 28](이미지의 행 28개를 채널로, 28 스텝) 또는 [1, 784]로 설정하세요',
