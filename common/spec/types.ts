@@ -49,7 +49,7 @@ export const OPS = [...LAYER_OPS, ...ACTIVATION_OPS, ...MERGE_OPS] as const;
 export type OpName = (typeof OPS)[number];
 
 export const LOSSES = [
-  'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'L1Loss', 'SmoothL1Loss', 'BCELoss', 'BCEWithLogitsLoss', 'HuberLoss', 'KLDivLoss',
+  'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'L1Loss', 'SmoothL1Loss', 'BCELoss', 'BCEWithLogitsLoss', 'HuberLoss', 'KLDivLoss', 'MultiMarginLoss',
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
