@@ -461,6 +461,15 @@ export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
     ],
     rule: (p, where) => (p.logTarget === true ? diagnostic('kl-div-log-target', { where }) : null),
   },
+  MultiMarginLoss: {
+    type: 'MultiMarginLoss', targets: 'indices', torch: 'nn.MultiMarginLoss',
+    help: "Multi-class hinge (an SVM's loss) on raw scores and class indices: the true class must lead each other by margin.",
+    params: [
+      reduction,
+      int('p', 'p', 1, '1 for the hinge, 2 for its square (torch has no other).', { min: 1, max: 2 }),
+      float('margin', 'margin', 1.0, 'How far the true class must lead every other class.', { min: 0 }),
+    ],
+  },
 };
 
 const lr = (dflt: number): ParamInfo => float('lr', 'lr', dflt, 'Learning rate: step size of each update.', { min: 0, exclusiveMin: true });

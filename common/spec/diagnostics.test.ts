@@ -129,6 +129,7 @@ const BROKEN: unknown[] = [
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'Adam', 1e-9),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'KLDivLoss'),
   { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['LogSoftmax']]), loss: { type: 'KLDivLoss', params: { logTarget: true } } },
+  chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['Softmax']], 'MultiMarginLoss'),
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

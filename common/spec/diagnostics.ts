@@ -152,6 +152,7 @@ export const DIAGNOSTIC_TEXT = {
   'lr-too-low': 'lr {lr} is very low for {optimizer} (usual range {low} to {high}); training will likely not move.',
   'kl-div-log-target': '{where}: log_target=True needs log-probability targets, but MNIST labels become one-hot rows whose log is −inf (the loss would be NaN); keep log_target False.',
   'kl-div-without-log-softmax': 'KLDivLoss compares log-probabilities with the one-hot label rows, but the model ends with {last}; add LogSoftmax(dim=1) at the end.',
+  'margin-on-squashed': '{id} ({op}) squashes the class scores before MultiMarginLoss, which wants raw scores a margin apart (and class indices as targets); remove it so the model ends with the Linear scores.',
   'kl-div-mean': "KLDivLoss with reduction 'mean' also divides by the 10 classes, so it reports a tenth of the KL divergence per image (torch warns about it); set reduction to 'batchmean'.",
 } as const;
 

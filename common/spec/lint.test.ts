@@ -97,3 +97,19 @@ describe('KLDivLoss on MNIST (#18): log-probabilities in, one-hot label rows as 
     );
   });
 });
+
+describe('MultiMarginLoss on MNIST (#18): raw scores, class indices', () => {
+  it('warns when the scores are squashed first, and not on raw Linear scores', () => {
+    const [w] = lintSpec(mlpEndingWith([['Softmax']], 'MultiMarginLoss'));
+    expect(w).toMatchObject({ rule: 'margin-on-squashed', nodeId: 'softmax1' });
+    expect(w.message).toContain('wants raw scores a margin apart (and class indices as targets)');
+    expect(rules(mlpEndingWith([['LogSoftmax']], 'MultiMarginLoss'))).toEqual(['margin-on-squashed']);
+    expect(rules(mlpEndingWith([], 'MultiMarginLoss'))).toEqual([]);
+  });
+
+  it('p other than 1 or 2 is an error, as in torch', () => {
+    const spec = mlpEndingWith([], 'MultiMarginLoss');
+    spec.loss.params = { p: 3 };
+    expect(validateSpec(spec).map((e) => e.message)).toEqual(['loss MultiMarginLoss: p must be an integer ≥ 1 and ≤ 2, got 3']);
+  });
+});

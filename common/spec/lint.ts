@@ -66,6 +66,9 @@ export function lintSpec(spec: ModelSpec): LintWarning[] {
       warnings.push(warning('kl-div-mean', undefined, 'kl-div-mean'));
     }
   }
+  if (loss === 'MultiMarginLoss' && last && ['Softmax', 'LogSoftmax', 'Sigmoid'].includes(last.op)) {
+    warnings.push(warning('margin-on-squashed', last.id, 'margin-on-squashed', { id: last.id, op: last.op }));
+  }
   if (out?.op === 'Dropout') {
     warnings.push(warning('dropout-last', out.id, 'dropout-last', { id: out.id }));
   }

@@ -41,7 +41,7 @@ export const SPEC_VERSION = 1 as const;
 // The op names come from the catalogue's rows (catalogue.ts), so adding a row is adding an op.
 export { ACTIVATION_OPS, LAYER_OPS, MERGE_OPS, OPS, type MergeOp, type OpName } from './catalogue';
 export const LOSSES = [
-  'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'L1Loss', 'SmoothL1Loss', 'BCELoss', 'BCEWithLogitsLoss', 'HuberLoss', 'KLDivLoss',
+  'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'L1Loss', 'SmoothL1Loss', 'BCELoss', 'BCEWithLogitsLoss', 'HuberLoss', 'KLDivLoss', 'MultiMarginLoss',
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 

@@ -5,8 +5,8 @@
  * float32 and float64. The PyTorch fixtures (engine/test) check both forms against torch itself.
  */
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, klDiv, KLDivLoss, mseLoss, nllLoss } from './index';
-import { gradcheck, randn64 } from '../test/gradcheck';
+import { crossEntropy, klDiv, KLDivLoss, mseLoss, multiMarginLoss, MultiMarginLoss, nllLoss } from './index';
+import { gradcheck, randn64, t64 } from '../test/gradcheck';
 import { logSoftmax } from '../ops/index';
 import { Random } from '../random';
 import { Tensor, tensor } from '../tensor';
@@ -132,15 +132,30 @@ describe('nllLoss (fused) equals its composed form (gather, scale, reduce)', () 
   });
 });
 
-describe('KLDivLoss (#18): float64 gradient checks, every reduction', () => {
+describe('KLDivLoss and MultiMarginLoss (#18): float64 gradient checks, every reduction', () => {
+  const labels = new Tensor(Int32Array.from([2, 0, 3]), [3]);
   const target = new Tensor(Float64Array.from([0.1, 0.2, 0.3, 0.4, 0, 1, 0, 0, 0.25, 0.25, 0.25, 0.25]), [3, 4]);
   it.each(['mean', 'sum', 'none', 'batchmean'] as const)('klDiv, reduction %s, probabilities and log targets', (reduction) => {
     expect(gradcheck((x) => klDiv(x, target, { reduction }), [randn64([3, 4])])).toBe(true);
     const logTarget = new Tensor(Float64Array.from(target.data, (v) => Math.log(v + 0.05)), [3, 4]);
     expect(gradcheck((x) => klDiv(x, logTarget, { reduction, logTarget: true }), [randn64([3, 4], 2)])).toBe(true);
   });
-  it('refuses reductions and options torch does not have, by name', () => {
+  it.each(['mean', 'sum', 'none'] as const)('multiMarginLoss, reduction %s, p 1 and 2, with class weights', (reduction) => {
+    // Scores spread by 0.37 per step keep every hinge away from its kink, where no derivative exists.
+    const x = t64(Array.from({ length: 12 }, (_, i) => ((i * 7) % 12) * 0.37 - 2), [3, 4]);
+    const weight = new Tensor(Float64Array.from([1, 2, 0.5, 1.5]), [4]);
+    for (const p of [1, 2]) {
+      expect(gradcheck((s) => multiMarginLoss(s, labels, { p, reduction, margin: 1.1 }), [x])).toBe(true);
+      expect(gradcheck((s) => multiMarginLoss(s, labels, { p, reduction, weight }), [x])).toBe(true);
+    }
+  });
+  it('refuses what torch refuses, by name', () => {
     const x = randn64([3, 4]);
+    expect(() => multiMarginLoss(x, labels, { p: 3 })).toThrow('MultiMarginLoss: p must be 1 or 2 (as in torch), got 3');
+    expect(() => multiMarginLoss(x, target, {})).toThrow('MultiMarginLoss: target must be int32 class indices, got float64');
+    expect(() => multiMarginLoss(x, new Tensor(Int32Array.from([0, 4, 1]), [3]))).toThrow('MultiMarginLoss: target 4 out of range for 4 classes at index 1');
+    expect(() => multiMarginLoss(x, labels, { weight: new Tensor(Float64Array.from([1, 2]), [2]) })).toThrow('weight must have shape [4]');
+    expect(() => new MultiMarginLoss({ sizeAverage: true } as never)).toThrow("MultiMarginLoss: unknown option 'sizeAverage'");
     expect(() => klDiv(x, target, { reduction: 'batchsum' as never })).toThrow("KLDivLoss: invalid reduction 'batchsum'");
     expect(() => mseLoss(x, target, { reduction: 'batchmean' as never })).toThrow("MSELoss: invalid reduction 'batchmean'");
     expect(() => new KLDivLoss({ logTarget: true, reduce: false } as never)).toThrow("KLDivLoss: unknown option 'reduce'");

@@ -58,6 +58,7 @@ const LOSS_OPTIONS = {
   BCELoss: ['weight', 'reduction'],
   BCEWithLogitsLoss: ['weight', 'posWeight', 'reduction'],
   KLDivLoss: ['reduction', 'logTarget'],
+  MultiMarginLoss: ['p', 'margin', 'weight', 'reduction'],
 } as const;
 
 // ---- class losses: cross entropy and NLL ----
@@ -406,6 +407,47 @@ export function binaryCrossEntropyWithLogits(
   return reduce(loss, reduction);
 }
 
+// ---- margin losses ----
+
+export interface MultiMarginLossOptions {
+  /** 1 (default) for the hinge, 2 for its square; torch supports no other. */
+  p?: number;
+  /** How far the true class's score must lead every other (default 1). */
+  margin?: number;
+  /** A weight per class, shape (C): scales each sample's loss by the weight of its true class. */
+  weight?: Tensor | null;
+  reduction?: Reduction;
+}
+
+/**
+ * Multi-class hinge loss (torch.nn.functional.multi_margin_loss) on raw class scores and class indices:
+ * ```text
+ * loss_i = Σ_{j ≠ y_i} w[y_i] · max(0, margin − x[i, y_i] + x[i, j])^p / C
+ * ```
+ * Shape: input (N, C) or (C); target (N) or () int32 class indices; output a scalar, or (N) with 'none'.
+ */
+export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
+  const name = 'MultiMarginLoss';
+  checkOptions(name, options, LOSS_OPTIONS[name]);
+  const { p = 1, margin = 1, weight = null, reduction = 'mean' } = options;
+  checkReduction(name, reduction);
+  if (p !== 1 && p !== 2) throw new Error(`${name}: p must be 1 or 2 (as in torch), got ${p}`);
+  if (target.dtype !== 'int32') throw new Error(`${name}: target must be int32 class indices, got ${target.dtype}`);
+  if (!Number.isFinite(margin)) throw new Error(`${name}: margin must be a finite number, got ${margin}`);
+  if (input.ndim > 2) throw new Error(`${name}: input must be (N, C) or (C), got [${input.shape}]`);
+  const { rows, classes, targets, outShape } = classRows(name, input, target, Number.NaN);
+  checkWeight(name, weight, classes);
+  const m = targets.length;
+  const { w, index } = rowWeights(targets, weight, Number.NaN);
+  // Each row's terms, with the true class's own term (always margin) masked out and w[y_i]/C folded in.
+  const scale = new Float64Array(m * classes);
+  for (let i = 0; i < m; i++) for (let j = 0; j < classes; j++) if (j !== targets[i]) scale[i * classes + j] = w[i] / classes;
+  const hinge = clamp(add(sub(rows, gather(rows, 1, index)), margin), 0);
+  const terms = mul(p === 2 ? mul(hinge, hinge) : hinge, constant(scale, [m, classes], rows));
+  const perSample = sum(terms, 1);
+  return reduction === 'none' ? reshape(perSample, outShape) : reduce(perSample, reduction);
+}
+
 // ---- divergences ----
 
 export interface KLDivLossOptions {
@@ -557,5 +599,16 @@ export class KLDivLoss extends Loss<KLDivLossOptions> {
 
   forward(input: Tensor, target: Tensor): Tensor {
     return klDiv(input, target, this.options);
+  }
+}
+
+/** torch.nn.MultiMarginLoss: raw class scores (N, C) and int32 labels (N). See multiMarginLoss. */
+export class MultiMarginLoss extends Loss<MultiMarginLossOptions> {
+  constructor(options: MultiMarginLossOptions = {}) {
+    super(options, LOSS_OPTIONS.MultiMarginLoss);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return multiMarginLoss(input, target, this.options);
   }
 }

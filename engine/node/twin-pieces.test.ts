@@ -50,6 +50,8 @@ const CASES: Array<[string, ModelSpec]> = [
   ['Adamax with weight decay', variant('adamax', (s) => ({ ...s, optimizer: { type: 'Adamax', params: { lr: 0.01, betas: [0.8, 0.99], weightDecay: 0.01 } } }))],
   ['KLDivLoss batchmean after LogSoftmax', variant('kldiv', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'KLDivLoss', params: { reduction: 'batchmean' } } }))],
   ['KLDivLoss mean after LogSoftmax', variant('kldiv-mean', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'KLDivLoss', params: {} } }))],
+  ['MultiMarginLoss p=2 margin 0.5', variant('multimargin', (s) => ({ ...s, loss: { type: 'MultiMarginLoss', params: { p: 2, margin: 0.5 } } }))],
+  ['MultiMarginLoss sum', variant('multimargin-sum', (s) => ({ ...s, loss: { type: 'MultiMarginLoss', params: { reduction: 'sum' } } }))],
 ];
 
 describe('new optimizers and losses in the twin under real PyTorch', () => {

@@ -4,12 +4,17 @@ import { check, checkCommon, Optimizer, zerosLike, type ParamGroup, type Params,
 
 type FloatArray = Float32Array | Float64Array;
 
-export interface AdamOptions {
+/** The options every Adam-family optimizer has (Adam, AdamW, NAdam, RAdam, Adamax), under torch's names. */
+export interface AdamFamilyOptions {
   lr: number;
-  /** [beta1, beta2]: decay rates of the first and second moment averages. */
+  /** [beta1, beta2]: decay rates of the first and second moment averages (Adamax: of its infinity norm). */
   betas: [number, number];
   eps: number;
+  /** L2 penalty added to the gradient (AdamW's is decoupled: applied to the weights). */
   weightDecay: number;
+}
+
+export interface AdamOptions extends AdamFamilyOptions {
   /** Use the running maximum of the second moment (AMSGrad). */
   amsgrad: boolean;
   /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
@@ -17,10 +22,24 @@ export interface AdamOptions {
 }
 
 /** The checks torch makes on every Adam-family optimizer (Adam, AdamW, NAdam, RAdam, Adamax): lr, eps, decay, betas. */
-export function validateAdam(name: string, o: Pick<AdamOptions, 'lr' | 'betas' | 'eps' | 'weightDecay'>): void {
+export function validateAdam(name: string, o: AdamFamilyOptions): void {
   checkCommon(name, o);
   check(name, 'beta1', o.betas[0], o.betas[0] >= 0 && o.betas[0] < 1, '0 <= beta1 < 1');
   check(name, 'beta2', o.betas[1], o.betas[1] >= 0 && o.betas[1] < 1, '0 <= beta2 < 1');
+}
+
+/**
+ * The moments NAdam, RAdam and Adamax keep (torch's names): on a parameter's first step, `step` 0 and zeroed
+ * `exp_avg` and `second` (`exp_avg_sq`, or Adamax's `exp_inf`). Returns t, the number of the step being taken;
+ * the caller stores it once its update went through.
+ */
+export function adamMoments(state: ParamState, param: FloatArray, second: 'exp_avg_sq' | 'exp_inf'): { t: number; m: FloatArray; v: FloatArray } {
+  if (state.step === undefined) {
+    state.step = 0;
+    state.exp_avg = zerosLike(param);
+    state[second] = zerosLike(param);
+  }
+  return { t: (state.step as number) + 1, m: state.exp_avg as FloatArray, v: state[second] as FloatArray };
 }
 
 /**

@@ -1,14 +1,9 @@
-import { Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
-import { validateAdam } from './adam';
+import { Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer';
+import { adamMoments, validateAdam, type AdamFamilyOptions } from './adam';
 
 type FloatArray = Float32Array | Float64Array;
 
-export interface AdamaxOptions {
-  lr: number;
-  /** [beta1, beta2]: decay rates of the first moment average and of the infinity norm. */
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
+export interface AdamaxOptions extends AdamFamilyOptions {
   /** Maximise the objective instead of minimising it: the gradient is negated first (default false). */
   maximize: boolean;
 }
@@ -40,14 +35,8 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   protected override updateParameter(
     param: FloatArray, grad: FloatArray, state: ParamState, { lr, betas: [beta1, beta2], eps, weightDecay }: ParamGroup<AdamaxOptions>,
   ): void {
-    if (state.step === undefined) {
-      state.step = 0;
-      state.exp_avg = zerosLike(param);
-      state.exp_inf = zerosLike(param);
-    }
-    const step = (state.step as number) + 1;
+    const { t: step, m, v: u } = adamMoments(state, param, 'exp_inf');
     const clr = lr / (1 - beta1 ** step);
-    const m = state.exp_avg as FloatArray, u = state.exp_inf as FloatArray;
     for (let i = 0; i < param.length; i++) {
       const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
       m[i] = beta1 * m[i] + (1 - beta1) * g;

@@ -1,15 +1,10 @@
-import { check, Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
-import { validateAdam } from './adam';
+import { check, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer';
+import { adamMoments, validateAdam, type AdamFamilyOptions } from './adam';
 
 type FloatArray = Float32Array | Float64Array;
 
-export interface NAdamOptions {
-  lr: number;
-  /** [beta1, beta2]: decay rates of the first and second moment averages. */
-  betas: [number, number];
-  eps: number;
-  /** L2 penalty added to the gradient (torch 1.13's NAdam has no decoupled form). */
-  weightDecay: number;
+/** weightDecay is L2, added to the gradient: torch 1.13's NAdam has no decoupled form. */
+export interface NAdamOptions extends AdamFamilyOptions {
   /** ψ in the momentum schedule μₜ = β1·(1 − ½·0.96^(t·ψ)) (torch's momentum_decay, default 4e-3). */
   momentumDecay: number;
 }
@@ -47,13 +42,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
   protected override updateParameter(
     param: FloatArray, grad: FloatArray, state: ParamState, { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay }: ParamGroup<NAdamOptions>,
   ): void {
-    if (state.step === undefined) {
-      state.step = 0;
-      state.mu_product = 1;
-      state.exp_avg = zerosLike(param);
-      state.exp_avg_sq = zerosLike(param);
-    }
-    const step = (state.step as number) + 1;
+    if (state.step === undefined) state.mu_product = 1;
+    const { t: step, m, v } = adamMoments(state, param, 'exp_avg_sq');
     const f32 = Math.fround;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
@@ -62,7 +52,6 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const gradScale = (lr * (1 - mu)) / (1 - muProduct);
     const avgScale = (lr * muNext) / (1 - muProductNext);
     const biasCorrection2 = 1 - beta2 ** step;
-    const m = state.exp_avg as FloatArray, v = state.exp_avg_sq as FloatArray;
     for (let i = 0; i < param.length; i++) {
       const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
       m[i] = beta1 * m[i] + (1 - beta1) * g;

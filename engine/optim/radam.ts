@@ -1,16 +1,10 @@
-import { Optimizer, zerosLike, type ParamGroup, type Params, type ParamState } from './optimizer';
-import { validateAdam } from './adam';
+import { Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer';
+import { adamMoments, validateAdam, type AdamFamilyOptions } from './adam';
 
 type FloatArray = Float32Array | Float64Array;
 
-export interface RAdamOptions {
-  lr: number;
-  /** [beta1, beta2]: decay rates of the first and second moment averages. */
-  betas: [number, number];
-  eps: number;
-  /** L2 penalty added to the gradient (torch 1.13's RAdam has no decoupled form). */
-  weightDecay: number;
-}
+/** weightDecay is L2, added to the gradient: torch 1.13's RAdam has no decoupled form. */
+export type RAdamOptions = AdamFamilyOptions;
 
 /**
  * RAdam (torch.optim.RAdam, 1.13): Adam whose adaptive step is switched on only once the variance of its second
@@ -44,18 +38,12 @@ export class RAdam extends Optimizer<RAdamOptions> {
   protected override updateParameter(
     param: FloatArray, grad: FloatArray, state: ParamState, { lr, betas: [beta1, beta2], eps, weightDecay }: ParamGroup<RAdamOptions>,
   ): void {
-    if (state.step === undefined) {
-      state.step = 0;
-      state.exp_avg = zerosLike(param);
-      state.exp_avg_sq = zerosLike(param);
-    }
-    const step = (state.step as number) + 1;
+    const { t: step, m, v } = adamMoments(state, param, 'exp_avg_sq');
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
     const rhoInf = 2 / (1 - beta2) - 1;
     const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
     const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-    const m = state.exp_avg as FloatArray, v = state.exp_avg_sq as FloatArray;
     for (let i = 0; i < param.length; i++) {
       const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
       m[i] = beta1 * m[i] + (1 - beta1) * g;

@@ -8,7 +8,7 @@ import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, t
 import type { Tensor } from '../tensor';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
-  ELU, Flatten, GELU, GRU, HuberLoss, Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
+  ELU, Flatten, GELU, GRU, HuberLoss, Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, MultiMarginLoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
   LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten,
 } from '../nn/index';
@@ -103,6 +103,7 @@ export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
   BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
   HuberLoss: (p) => new HuberLoss({ reduction: reduction(p), delta: n(p, 'delta') }),
   KLDivLoss: (p) => new KLDivLoss({ reduction: p.reduction as 'mean' | 'sum' | 'batchmean', logTarget: b(p, 'logTarget') }),
+  MultiMarginLoss: (p) => new MultiMarginLoss({ reduction: reduction(p), p: n(p, 'p'), margin: n(p, 'margin') }),
 };
 
 export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam | Adamax;

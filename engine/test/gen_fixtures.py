@@ -719,6 +719,18 @@ def losses():
          lambda: (torch.log_softmax(U(4, 5, lo=-3, hi=3), 1), torch.log_softmax(U(4, 5) * 2, 1)), reductions=kl)
     case('KLDivLoss/3d', 'KLDivLoss', nn.KLDivLoss, {},
          lambda: (torch.log_softmax(U(2, 3, 4, lo=-3, hi=3), 1), torch.softmax(U(2, 3, 4), 1)), reductions=kl)
+    # MultiMarginLoss: raw scores and class indices; scores within about a margin of each other, so some terms are
+    # active and some clamped at 0 in every row
+    case('MultiMarginLoss/basic', 'MultiMarginLoss', nn.MultiMarginLoss, {},
+         lambda: (U(6, 4, lo=-1, hi=1), torch.tensor([0, 1, 2, 3, 1, 2])))
+    case('MultiMarginLoss/p2_margin', 'MultiMarginLoss', nn.MultiMarginLoss, {'p': 2, 'margin': 0.5},
+         lambda: (U(6, 4, lo=-1, hi=1), torch.tensor([3, 1, 0, 2, 2, 0])))
+    case('MultiMarginLoss/weight', 'MultiMarginLoss', nn.MultiMarginLoss, {'weight': [1.0, 2.0, 0.5, 1.5]},
+         lambda: (U(6, 4, lo=-1, hi=1), torch.tensor([0, 1, 2, 3, 1, 1])))
+    case('MultiMarginLoss/p2_weight_margin2', 'MultiMarginLoss', nn.MultiMarginLoss, {'p': 2, 'margin': 2.0, 'weight': [0.5, 1.0, 2.0]},
+         lambda: (U(5, 3, lo=-2, hi=2), torch.tensor([2, 0, 1, 1, 0])))
+    case('MultiMarginLoss/unbatched', 'MultiMarginLoss', nn.MultiMarginLoss, {},
+         lambda: (U(5, lo=-1, hi=1), torch.tensor(3)))
     write('losses.json', cases)
 
 

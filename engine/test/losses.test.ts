@@ -42,6 +42,7 @@ const factories: Record<string, (kw: any) => LossModule> = {
   CrossEntropyLoss: (kw) => new nn.CrossEntropyLoss(kw),
   NLLLoss: (kw) => new nn.NLLLoss(kw),
   KLDivLoss: (kw) => new nn.KLDivLoss(kw),
+  MultiMarginLoss: (kw) => new nn.MultiMarginLoss(kw),
 };
 
 const fixture = loadFixture<LossCase>('losses.json');

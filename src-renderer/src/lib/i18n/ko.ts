@@ -617,6 +617,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.lr-too-low': '{optimizer}의 lr로 {lr}은(는) 너무 작습니다(보통 범위 {low}~{high}); 학습이 거의 움직이지 않을 것입니다.',
   'diag.kl-div-log-target': '{where}: log_target=True에는 로그 확률 목표가 필요하지만, MNIST 레이블은 로그가 −inf인 원-핫 행이 됩니다(손실이 NaN); log_target은 False로 두세요.',
   'diag.kl-div-without-log-softmax': 'KLDivLoss는 로그 확률을 원-핫 레이블 행과 비교하는데, 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하세요.',
+  'diag.margin-on-squashed': '{id} ({op})가 MultiMarginLoss 앞에서 클래스 점수를 눌러 버립니다. MultiMarginLoss는 margin만큼 벌어진 원시 점수(목표는 클래스 인덱스)를 원하니, 이것을 빼서 모델이 Linear 점수로 끝나게 하세요.',
   'diag.kl-div-mean': "reduction 'mean'인 KLDivLoss는 클래스 10개로도 나누므로 이미지당 KL 발산의 10분의 1을 보고합니다(torch도 경고합니다); reduction을 'batchmean'으로 두세요.",
 
   'tab.runs': '실행 비교',
@@ -910,4 +911,8 @@ export const koHelp: Record<string, string> = {
   'help.KLDivLoss': '로그 확률에서 본 원-핫 레이블 행(분포)의 KL 발산: 모델을 LogSoftmax로 끝내세요.',
   'help.KLDivLoss.reduction': "'batchmean'은 샘플당 KL 발산, 'mean'은 클래스 10개로도 나눕니다.",
   'help.KLDivLoss.logTarget': '목표를 로그 확률로 받습니다. 원-핫 레이블은 그렇지 않으니 끄세요.',
+  'help.MultiMarginLoss': '원시 점수와 클래스 인덱스에 대한 다중 클래스 힌지(SVM의 손실): 정답 클래스가 다른 모든 클래스를 margin만큼 앞서야 합니다.',
+  'help.MultiMarginLoss.reduction': '샘플별 손실을 평균하거나 합합니다.',
+  'help.MultiMarginLoss.p': '1이면 힌지, 2이면 그 제곱 (torch에는 다른 값이 없습니다).',
+  'help.MultiMarginLoss.margin': '정답 클래스가 다른 모든 클래스를 앞서야 하는 폭.',
 };
