@@ -10,6 +10,7 @@ const spec = { version: 1, nodes: [], edges: [] };
 describe('checkEngineRequest: training requests', () => {
   it.each<TrainingRequest | Record<string, unknown>>([
     { type: 'configure', runsDir: '/data/runs' },
+    { type: 'configure', runsDir: '/data/runs', firstHostSinceStart: true },
     { type: 'dataset', requestId: 1, dataset },
     { type: 'dataset-error', requestId: 1, message: 'offline' },
     { type: 'run-start', spec },
@@ -39,6 +40,7 @@ describe('checkEngineRequest: training requests', () => {
   it.each([
     [{ type: 'configure' }, /runsDir/],
     [{ type: 'configure', runsDir: '/x', extra: 1 }, /unexpected field extra/],
+    [{ type: 'configure', runsDir: '/x', firstHostSinceStart: 'yes' }, /firstHostSinceStart must be true or false/],
     [{ type: 'dataset', requestId: 1, dataset: { ...dataset, train: { ...images(3), images: [0, 0] } } }, /Uint8Arrays/],
     [{ type: 'dataset', requestId: 1, dataset: { ...dataset, train: { ...images(3), count: 4 } } }, /holds 12 pixels and 3 labels for 4 images/],
     [{ type: 'dataset', requestId: 1, dataset: { ...dataset, split: { train: [0, 1], validation: [2] } } }, /Int32Arrays/],

@@ -286,8 +286,13 @@ export interface RestartAction {
 }
 
 export type TrainingRequest =
-  /** main only: where run folders live (sent after every hello; a run interrupted by a crash resumes then). */
-  | { type: 'configure'; runsDir: string }
+  /**
+   * main only: where run folders live (sent after every hello; a run interrupted by a crash resumes then).
+   * `firstHostSinceStart`: main started no engine host before this one, so whatever interrupted a run was not seen
+   * by a live main as this engine failing: the app was closed or killed (Electron ends its utility process without
+   * a word when main dies), and the resume does not count against the run.
+   */
+  | { type: 'configure'; runsDir: string; firstHostSinceStart?: boolean }
   /** main only: the answer to a `dataset-request`. */
   | { type: 'dataset'; requestId: number; dataset: TrainingDataset }
   | { type: 'dataset-error'; requestId: number; message: string }
@@ -503,7 +508,9 @@ export function checkTrainingRequest(o: Obj): string | null {
   const runId = () => (isRunId(o.runId) ? null : `${type}: runId must be a run id like 20261126-191502-k3f9`);
   switch (type) {
     case 'configure':
-      return keys('runsDir') ?? (typeof o.runsDir === 'string' && o.runsDir.length > 0 ? null : 'configure: runsDir must be a path');
+      return keys('runsDir', 'firstHostSinceStart')
+        ?? (typeof o.runsDir === 'string' && o.runsDir.length > 0 ? null : 'configure: runsDir must be a path')
+        ?? (o.firstHostSinceStart === undefined || typeof o.firstHostSinceStart === 'boolean' ? null : 'configure: firstHostSinceStart must be true or false');
     case 'dataset':
       return keys('requestId', 'dataset') ?? (isInt(o.requestId) ? checkDataset(o.dataset) : 'dataset: requestId must be an integer');
     case 'dataset-error':

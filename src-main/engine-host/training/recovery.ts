@@ -2,9 +2,9 @@
  * Crash recovery: where an interrupted run resumes. When a new engine host is told where runs live, the run that
  * was loading, running or paused continues from its last resume point: the checkpoint within the epoch
  * (`run.json`'s `partial`) when its files made it, else the last epoch's. A second crash or hang with no checkpoint
- * since the first resume leaves the run stopped for the user; a host that ended because its parent did
- * (`parentEnded`) does not count as a crash. The resume point is marked in run.json before anything is loaded, so
- * a host that dies in the resume itself has been counted.
+ * since the first resume leaves the run stopped for the user. The app ending is not a crash: neither a host that
+ * ended because its parent did (`parentEnded`) nor the first host after the app started counts. The resume point
+ * is marked in run.json before anything is loaded, so a host that dies in the resume itself has been counted.
  */
 import {
   ACTIVE_RUN_STATES, type RunMarker, type RunMeta, type RunState, type TrainingDataset, type TrainingEvent,
@@ -30,12 +30,16 @@ export interface RecoveryHost {
   startLoop(run: Run): void;
 }
 
-/** Resumes the interrupted run in `store`, if there is one and nothing is current. */
-export async function recoverInterrupted(store: RunStore, host: RecoveryHost): Promise<void> {
+/**
+ * Resumes the interrupted run in `store`, if there is one and nothing is current. `firstHostSinceStart`: main had
+ * no engine host before this one, so the app itself ended (or was killed) during the run, whether or not the host
+ * lived to mark it (`parentEnded`; under Electron, Chromium ends the utility process at once when main dies).
+ */
+export async function recoverInterrupted(store: RunStore, firstHostSinceStart: boolean, host: RecoveryHost): Promise<void> {
   const interrupted = (await store.list()).find((m) => ACTIVE_RUN_STATES.includes(m.state));
   if (!interrupted || host.current()) return;
   const id = interrupted.id;
-  const parentEnded = interrupted.parentEnded === true;
+  const parentEnded = interrupted.parentEnded === true || firstHostSinceStart;
   // A second crash (or hang) with no checkpoint since the first resume: resuming again would most likely crash it
   // once more (a model too big for the machine). It is left stopped, and the user chooses. A run that made
   // progress between crashes is resumed each time.

@@ -114,7 +114,7 @@ export class RunManager {
 
   async #dispatch(peer: TrainingPeer, request: TrainingRequest | InsideRequest): Promise<void> {
     switch (request.type) {
-      case 'configure': return this.#configure(request.runsDir);
+      case 'configure': return this.#configure(request.runsDir, request.firstHostSinceStart === true);
       case 'dataset': return this.#datasets.answer(request.requestId, { dataset: request.dataset });
       case 'dataset-error': return this.#datasets.answer(request.requestId, { message: request.message });
       case 'run-start': return this.#start(peer, request.spec, request.dataset, request.options);
@@ -160,7 +160,7 @@ export class RunManager {
 
   // ---------- lifecycle ----------
 
-  async #configure(runsDir: string): Promise<void> {
+  async #configure(runsDir: string, firstHostSinceStart: boolean): Promise<void> {
     if (this.#store && this.#store.runsDir !== runsDir) throw new Error(`the runs folder is already ${this.#store.runsDir}`);
     await mkdir(runsDir, { recursive: true });
     if (!this.#store) {
@@ -168,7 +168,7 @@ export class RunManager {
       this.#resolveConfigured(this.#store);
       // Only one engine host writes at a time: temp files of dead ones are leftovers of a kill mid-write.
       await this.#store.removeStaleTemps();
-      await this.#recover();
+      await this.#recover(firstHostSinceStart);
     }
   }
 
@@ -289,8 +289,8 @@ export class RunManager {
   // ---------- resume points ----------
 
   /** After a crash: the run that was loading, running or paused continues from its last resume point (recovery.ts). */
-  #recover(): Promise<void> {
-    return recoverInterrupted(this.#store!, {
+  #recover(firstHostSinceStart: boolean): Promise<void> {
+    return recoverInterrupted(this.#store!, firstHostSinceStart, {
       current: () => this.#run,
       load: (id) => this.#load(id),
       forget: () => (this.#run = null),

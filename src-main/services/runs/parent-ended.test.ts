@@ -1,5 +1,6 @@
 /**
- * Issue #17.6: a run whose engine host ended because the browser host did (killed with -9, or stopped with Ctrl+C)
+ * Issue #17.6: a run whose engine host ended because the browser host did (killed with -9, or stopped with Ctrl+C,
+ * or killed together with it, as Electron's main takes its utility process along)
  * was counted as crashing it, and after a few restarts of the server showed `failed`. Through real server processes
  * (src-main/web/cli.ts) sharing one data folder: the run resumes after each, and its crash count stays 0.
  */
@@ -81,6 +82,39 @@ it('resumes a run after its server was killed or stopped, without counting eithe
   const meta = (detail as { message: { run: { meta: RunMeta } } }).message.run.meta;
   expect(meta).toMatchObject({ state: 'running', recoveries: 0 });
   expect(meta.parentEnded).toBeUndefined();
+  c.send({ kind: 'engine', message: { type: 'run-stop', runId } });
+  await c.next(engineEvent('run-state', (e) => e.run.id === runId && e.run.state === 'stopped'));
+  c.ws.close();
+}, 300_000);
+
+// Electron's main cannot be killed here (no Electron binary), but what its death does to the engine host can: Chromium
+// ends the utility process at once, so the host never marks the run. The engine host and its server are killed
+// together, twice, the second time before the run got any further: the first host of each new server resumes it,
+// and neither counts against it.
+it('resumes a run after the app and its engine host were killed at once, without counting either against it', async () => {
+  server ??= await startServerProcess(dir);
+  let { c, enginePid } = await tab(server);
+  c.send({ kind: 'engine', message: { type: 'run-start', spec: logisticSpec({ batchSize: 2 }), dataset: 'synth', options: { epochs: 50, name: 'killed together' } } });
+  const started = await c.next(engineEvent('run-started'));
+  const runId = (started as { message: { runId: string } }).message.runId;
+  await c.next(engineEvent('run-epoch', (e) => e.runId === runId));
+
+  for (const round of [1, 2]) {
+    process.kill(enginePid, 'SIGKILL');
+    process.kill(server.pid, 'SIGKILL');
+    await server.stop();
+    await gone(enginePid);
+    server = await startServerProcess(dir);
+    ({ c, enginePid } = await tab(server));
+    const recovered = await c.next(engineEvent('run-recovered', (e) => e.runId === runId));
+    expect((recovered as { message: { message: string } }).message.message, `round ${round}`).toMatch(/^LayerLab was closed during run "killed together"; it resumed/);
+  }
+
+  c.send({ kind: 'engine', message: { type: 'run-open', runId } });
+  const detail = await c.next(engineEvent('run-detail'));
+  const meta = (detail as { message: { run: { meta: RunMeta } } }).message.run.meta;
+  expect(meta).toMatchObject({ state: 'running', recoveries: 0 });
+  expect(meta.recoveredAtStep).toBeUndefined();
   c.send({ kind: 'engine', message: { type: 'run-stop', runId } });
   await c.next(engineEvent('run-state', (e) => e.run.id === runId && e.run.state === 'stopped'));
   c.ws.close();

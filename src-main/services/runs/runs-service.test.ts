@@ -48,7 +48,7 @@ const loaded: LoadedDataset = {
 };
 
 describe('RunsService', () => {
-  it('configures every engine host that becomes ready, once per process', async () => {
+  it('configures every engine host that becomes ready, once per process, telling the first it is the first', async () => {
     const f = fakeEngine();
     new RunsService({ dataDir, datasets: { load: async () => loaded } }).attach(f.engine);
     f.ready(10);
@@ -56,8 +56,8 @@ describe('RunsService', () => {
     f.ready(11);
     await until(() => f.sent.length >= 2);
     expect(f.sent).toEqual([
-      { type: 'configure', runsDir: join(dataDir, 'runs') },
-      { type: 'configure', runsDir: join(dataDir, 'runs') },
+      { type: 'configure', runsDir: join(dataDir, 'runs'), firstHostSinceStart: true },
+      { type: 'configure', runsDir: join(dataDir, 'runs'), firstHostSinceStart: false },
     ]);
   });
 

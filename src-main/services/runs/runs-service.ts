@@ -44,15 +44,22 @@ export class RunsService {
     this.#datasets = options.datasets;
   }
 
-  /** Configures every engine host that becomes ready and answers its dataset requests. Returns the detach. */
+  /**
+   * Configures every engine host that becomes ready and answers its dataset requests. Returns the detach. The first
+   * host is told it is the first: a run it finds interrupted was interrupted by the app ending, not by an engine
+   * failure this main saw (those restart the host, and the next one counts them).
+   */
   attach(engine: SupervisedEngine): () => void {
     let configuredPid: number | null = null;
+    let firstHostSinceStart = true;
     const configure = (status: { state: string; pid: number | null }) => {
       if (status.state !== 'ready' || status.pid === configuredPid) return;
       configuredPid = status.pid;
+      const first = firstHostSinceStart;
+      firstHostSinceStart = false;
       void mkdir(this.runsDir, { recursive: true })
         .catch(() => undefined) // the engine host reports an unwritable folder itself
-        .then(() => engine.process?.send({ type: 'configure', runsDir: this.runsDir }));
+        .then(() => engine.process?.send({ type: 'configure', runsDir: this.runsDir, firstHostSinceStart: first }));
     };
     const offStatus = engine.onStatus(configure);
     const offMessage = engine.onMessage((message, process) => {
