@@ -434,6 +434,24 @@ export interface OptimizerInfo extends TypedInfo {
   plausibleLr: [number, number];
 }
 
+export interface SchedulerInfo extends TypedInfo {
+  /**
+   * When a run steps it: after every batch ('batch': OneCycleLR, as PyTorch code steps it) or at the end of every
+   * epoch ('epoch', the default when absent). Both training loops and the twin read it (schedulerStepsPer).
+   */
+  stepsPer?: 'batch' | 'epoch';
+  /**
+   * A length the run supplies when the learner leaves `param` and every `unlessGiven` empty: OneCycleLR's total_steps
+   * becomes the run's epochs × batches per epoch (makeScheduler in the engine, `args.epochs * len(train_dl)` in the twin).
+   */
+  fromRun?: { param: string; unlessGiven: readonly string[] };
+}
+
+/** When a run steps this scheduler: per 'batch' or per 'epoch'. */
+export function schedulerStepsPer(type: SchedulerName): 'batch' | 'epoch' {
+  return SCHEDULER_CATALOGUE[type].stepsPer ?? 'epoch';
+}
+
 export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   CrossEntropyLoss: {
     type: 'CrossEntropyLoss', targets: 'indices', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
@@ -541,7 +559,7 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
   },
 };
 
-export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
+export const SCHEDULER_CATALOGUE: Record<SchedulerName, SchedulerInfo> = {
   StepLR: {
     type: 'StepLR', torch: 'optim.lr_scheduler.StepLR', help: 'Multiplies the lr by gamma every step_size epochs.',
     params: [
@@ -589,6 +607,25 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       int('t0', 'T_0', null, 'Epochs in the first cycle.', { required: true, min: 1 }),
       int('tMult', 'T_mult', 1, 'How much longer each cycle is than the one before.', { min: 1 }),
       float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
+    ],
+  },
+  OneCycleLR: {
+    type: 'OneCycleLR', torch: 'optim.lr_scheduler.OneCycleLR', stepsPer: 'batch',
+    help: 'The 1cycle policy, stepped every batch: warms the lr up to max_lr, then anneals it far below where it started; momentum moves the other way.',
+    fromRun: { param: 'totalSteps', unlessGiven: ['epochs', 'stepsPerEpoch'] },
+    params: [
+      float('maxLr', 'max_lr', null, 'Highest lr, at the top of the cycle.', { required: true, min: 0, exclusiveMin: true }),
+      int('totalSteps', 'total_steps', null, 'Batches in the cycle; empty: the run\'s epochs × batches per epoch.', { nullable: true, min: 1 }),
+      int('epochs', 'epochs', null, 'With steps_per_epoch, instead of total_steps.', { nullable: true, min: 1 }),
+      int('stepsPerEpoch', 'steps_per_epoch', null, 'With epochs, instead of total_steps.', { nullable: true, min: 1 }),
+      float('pctStart', 'pct_start', 0.3, 'Share of the cycle spent warming up.', { min: 0, max: 1 }),
+      { name: 'annealStrategy', torchName: 'anneal_strategy', type: 'enum', default: 'cos', options: ['cos', 'linear'], help: "Shape of each phase: 'cos' or 'linear'." },
+      bool('cycleMomentum', 'cycle_momentum', true, "Move momentum (SGD, RMSprop) or Adam's beta1 opposite to the lr."),
+      float('baseMomentum', 'base_momentum', 0.85, 'Momentum at the top of the lr.', { min: 0, max: 1 }),
+      float('maxMomentum', 'max_momentum', 0.95, 'Momentum at the bottom of the lr.', { min: 0, max: 1 }),
+      float('divFactor', 'div_factor', 25, 'Starting lr = max_lr / div_factor.', { min: 0, exclusiveMin: true }),
+      float('finalDivFactor', 'final_div_factor', 1e4, 'Final lr = starting lr / final_div_factor.', { min: 0, exclusiveMin: true }),
+      bool('threePhase', 'three_phase', false, 'Come back down to the starting lr before annealing (three phases).'),
     ],
   },
 };
