@@ -176,6 +176,30 @@ test('OneCycleLR set in Build steps every batch of the run, over epochs × batch
     await page.screenshot({ path: info.outputPath('onecycle-settings.png'), fullPage: true });
   });
 
+  await test.step('what torch would refuse is refused in Build, saying why: epochs alone, cycle_momentum on Adagrad', async () => {
+    const buildTrain = build.getByRole('button', { name: 'Train', exact: true });
+    const epochs = build.getByRole('textbox', { name: 'epochs', exact: true });
+    await epochs.fill('3');
+    await epochs.press('Enter');
+    const halfLength = "scheduler OneCycleLR: epochs is set but steps_per_epoch is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.";
+    await expect(build.getByText(halfLength, { exact: true })).toBeVisible();
+    await expect(buildTrain).toBeDisabled();
+    await expect(buildTrain).toHaveAccessibleDescription(`Can't train: ${halfLength}.`);
+    await page.screenshot({ path: info.outputPath('onecycle-half-length.png'), fullPage: true });
+    await epochs.fill('');
+    await epochs.press('Enter');
+    await expect(buildTrain).toBeEnabled();
+
+    const optimizer = build.getByRole('combobox', { name: 'Optimizer', exact: true });
+    await optimizer.selectOption('Adagrad');
+    await expect(build.getByText(/^scheduler OneCycleLR: cycle_momentum needs an optimizer with momentum or betas, and Adagrad has neither/)).toBeVisible();
+    await expect(buildTrain).toBeDisabled();
+    await optimizer.selectOption('SGD');
+    await build.getByRole('textbox', { name: 'lr', exact: true }).fill('0.5');
+    await build.getByRole('textbox', { name: 'lr', exact: true }).press('Enter');
+    await expect(buildTrain).toBeEnabled();
+  });
+
   await test.step('the run ends at the bottom of the cycle: stepped 70 times in its one epoch, not once', async () => {
     await train.open();
     await train.train.click();

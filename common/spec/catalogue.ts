@@ -418,8 +418,16 @@ const reduction: ParamInfo = {
 
 export interface TypedInfo {
   type: string; torch: string; help: string; params: ParamInfo[];
-  /** A check on its params that ranges cannot express, e.g. a torch option MNIST's targets cannot feed (validateSpec). */
-  rule?: (p: Params, where: Diagnostic) => Diagnostic | null;
+  /**
+   * A check on its params that ranges cannot express, e.g. a torch option MNIST's targets cannot feed, or one the
+   * spec's other training pieces rule out (validateSpec).
+   */
+  rule?: (p: Params, where: Diagnostic, pieces: TrainingPieces) => Diagnostic | null;
+}
+
+/** The spec's other training pieces as a `rule` sees them: the optimizer's row, absent when its type is unknown. */
+export interface TrainingPieces {
+  optimizer?: OptimizerInfo;
 }
 
 export interface LossInfo extends TypedInfo {
@@ -613,6 +621,7 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, SchedulerInfo> = {
     type: 'OneCycleLR', torch: 'optim.lr_scheduler.OneCycleLR', stepsPer: 'batch',
     help: 'The 1cycle policy, stepped every batch: warms the lr up to max_lr, then anneals it far below where it started; momentum moves the other way.',
     fromRun: { param: 'totalSteps', unlessGiven: ['epochs', 'stepsPerEpoch'] },
+    rule: oneCycleRule,
     params: [
       float('maxLr', 'max_lr', null, 'Highest lr, at the top of the cycle.', { required: true, min: 0, exclusiveMin: true }),
       int('totalSteps', 'total_steps', null, 'Batches in the cycle; empty: the run\'s epochs × batches per epoch.', { nullable: true, min: 1 }),
@@ -629,6 +638,21 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, SchedulerInfo> = {
     ],
   },
 };
+
+/**
+ * What torch's OneCycleLR raises on, caught as the learner builds: epochs without steps_per_epoch (or the reverse)
+ * when total_steps is empty, and cycle_momentum on an optimizer whose row has neither `momentum` nor `betas`
+ * (Adagrad, Adadelta; torch looks for them in the optimizer's defaults the same way).
+ */
+function oneCycleRule(p: Params, where: Diagnostic, { optimizer }: TrainingPieces): Diagnostic | null {
+  if (p.totalSteps == null && (p.epochs == null) !== (p.stepsPerEpoch == null)) {
+    const [given, missing] = p.epochs == null ? ['steps_per_epoch', 'epochs'] : ['epochs', 'steps_per_epoch'];
+    return diagnostic('one-cycle-half-length', { where, given, missing });
+  }
+  const cycled = optimizer?.params.some((param) => param.name === 'momentum' || param.name === 'betas') ?? true;
+  if (p.cycleMomentum !== false && !cycled) return diagnostic('one-cycle-no-momentum', { where, optimizer: optimizer!.type });
+  return null;
+}
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */
 export function resolveParams(infos: readonly ParamInfo[], params: Params | undefined): Params {

@@ -618,6 +618,8 @@ export const ko: Record<MessageKey, string> = {
   'diag.kl-div-log-target': '{where}: log_target=True에는 로그 확률 목표가 필요하지만, MNIST 레이블은 로그가 −inf인 원-핫 행이 됩니다(손실이 NaN); log_target은 False로 두세요.',
   'diag.kl-div-without-log-softmax': 'KLDivLoss는 로그 확률을 원-핫 레이블 행과 비교하는데, 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하세요.',
   'diag.kl-div-mean': "reduction 'mean'인 KLDivLoss는 클래스 10개로도 나누므로 이미지당 KL 발산의 10분의 1을 보고합니다(torch도 경고합니다); reduction을 'batchmean'으로 두세요.",
+  'diag.one-cycle-half-length': '{where}: {given}은(는) 있는데 {missing}이(가) 없습니다; total_steps를 주거나, epochs와 steps_per_epoch를 함께 주거나, 셋 다 비워 실행의 에포크 수 × 에포크당 배치 수를 쓰세요.',
+  'diag.one-cycle-no-momentum': '{where}: cycle_momentum에는 momentum이나 betas가 있는 옵티마이저가 필요한데 {optimizer}에는 둘 다 없습니다(torch는 여기서 오류를 냅니다); cycle_momentum을 false로 두거나 SGD, RMSprop, Adam 계열을 쓰세요.',
 
   'tab.runs': '실행 비교',
 
