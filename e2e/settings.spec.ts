@@ -11,6 +11,7 @@ import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
 import { SUBSET } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
+import { OneCycleLR } from '../engine/optim/lr-scheduler';
 
 const test = testWithMnistHost('settings', { nice: 10 });
 
@@ -152,4 +153,69 @@ test('early stopping and gradient clipping, set on the Train tab, reach run.json
   await expect(twin).toContainText('nn.utils.clip_grad_norm_(model.parameters(), max_norm=MAX_NORM)');
   await expect(twin).toContainText('parser.add_argument("--seed", type=int, default=11,');
   await expect(twin).toContainText('parser.add_argument("--val-size", type=int, default=455,');
+});
+
+test('OneCycleLR set in Build steps every batch of the run, over epochs × batches, in the app and the twin (#18)', async ({ page, hosted }, info) => {
+  test.setTimeout(300_000);
+  const train = await open(page, hosted.url);
+  await train.choose('Mnist_Logistic', SUBSET, 1, 1000); // 4,455 images to train: 70 batches of 64
+  const build = page.getByRole('tabpanel', { name: 'Build' });
+
+  await test.step('the scheduler and its max_lr, chosen in Build; total_steps is left to the run', async () => {
+    await page.getByRole('tab', { name: 'Build' }).click();
+    await build.getByRole('combobox', { name: 'LR scheduler' }).selectOption('OneCycleLR');
+    const maxLr = build.getByRole('textbox', { name: 'max_lr', exact: true });
+    await expect(maxLr).toHaveAttribute('aria-invalid', 'true'); // required, as torch's max_lr
+    await maxLr.fill('0.5');
+    await maxLr.press('Enter');
+    await expect(maxLr).toHaveAttribute('aria-invalid', 'false');
+    await expect(build.getByRole('textbox', { name: 'total_steps', exact: true })).toHaveValue('');
+    await expect(build.getByRole('combobox', { name: 'anneal_strategy' })).toHaveValue('cos');
+    await expect(page.getByLabel('PyTorch code')).toContainText(
+      'scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=max(1, args.epochs * len(train_dl)))');
+    await page.screenshot({ path: info.outputPath('onecycle-settings.png'), fullPage: true });
+  });
+
+  await test.step('what torch would refuse is refused in Build, saying why: epochs alone, cycle_momentum on Adagrad', async () => {
+    const buildTrain = build.getByRole('button', { name: 'Train', exact: true });
+    const epochs = build.getByRole('textbox', { name: 'epochs', exact: true });
+    await epochs.fill('3');
+    await epochs.press('Enter');
+    const halfLength = "scheduler OneCycleLR: epochs is set but steps_per_epoch is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.";
+    await expect(build.getByText(halfLength, { exact: true })).toBeVisible();
+    await expect(buildTrain).toBeDisabled();
+    await expect(buildTrain).toHaveAccessibleDescription(`Can't train: ${halfLength}.`);
+    await page.screenshot({ path: info.outputPath('onecycle-half-length.png'), fullPage: true });
+    await epochs.fill('');
+    await epochs.press('Enter');
+    await expect(buildTrain).toBeEnabled();
+
+    const optimizer = build.getByRole('combobox', { name: 'Optimizer', exact: true });
+    await optimizer.selectOption('Adagrad');
+    await expect(build.getByText(/^scheduler OneCycleLR: cycle_momentum needs an optimizer with momentum or betas, and Adagrad has neither/)).toBeVisible();
+    await expect(buildTrain).toBeDisabled();
+    await optimizer.selectOption('SGD');
+    await build.getByRole('textbox', { name: 'lr', exact: true }).fill('0.5');
+    await build.getByRole('textbox', { name: 'lr', exact: true }).press('Enter');
+    await expect(buildTrain).toBeEnabled();
+  });
+
+  await test.step('the run ends at the bottom of the cycle: stepped 70 times in its one epoch, not once', async () => {
+    await train.open();
+    await train.train.click();
+    await train.expectState('Completed');
+    // OneCycleLR(max_lr 0.5, total_steps 70) after 70 steps: optim's class, held to torch 1.13 by its fixtures.
+    const groups = { paramGroups: [{ lr: 0.5, momentum: 0 }] };
+    const cycle = new OneCycleLR(groups, 0.5, { totalSteps: 70 });
+    for (let i = 0; i < 70; i++) cycle.step();
+    const expected = groups.paramGroups[0].lr;
+    const shown = page.getByRole('tabpanel', { name: 'Train' }).getByLabel('Learning rate', { exact: true });
+    await expect(shown).toHaveText(String(Number(expected.toPrecision(4))));
+    expect(Number(await shown.getAttribute('data-lr'))).toBeCloseTo(expected, 12);
+    // One step an epoch would have left it near the start, 0.5 / 25.
+    expect(expected).toBeLessThan(0.5 / 25 / 10);
+    await page.screenshot({ path: info.outputPath('onecycle-run.png'), fullPage: true });
+    const meta = newestRunJson(hosted.dataDir);
+    expect(meta.lr).toBeCloseTo(expected, 12);
+  });
 });

@@ -418,8 +418,16 @@ const reduction: ParamInfo = {
 
 export interface TypedInfo {
   type: string; torch: string; help: string; params: ParamInfo[];
-  /** A check on its params that ranges cannot express, e.g. a torch option MNIST's targets cannot feed (validateSpec). */
-  rule?: (p: Params, where: Diagnostic) => Diagnostic | null;
+  /**
+   * A check on its params that ranges cannot express, e.g. a torch option MNIST's targets cannot feed, or one the
+   * spec's other training pieces rule out (validateSpec).
+   */
+  rule?: (p: Params, where: Diagnostic, pieces: TrainingPieces) => Diagnostic | null;
+}
+
+/** The spec's other training pieces as a `rule` sees them: the optimizer's row, absent when its type is unknown. */
+export interface TrainingPieces {
+  optimizer?: OptimizerInfo;
 }
 
 export interface LossInfo extends TypedInfo {
@@ -432,6 +440,24 @@ export interface OptimizerInfo extends TypedInfo {
   stateSlots: (p: Params) => number;
   /** Learning rates outside [low, high] are almost surely typos for this optimizer (lint's implausible-lr). */
   plausibleLr: [number, number];
+}
+
+export interface SchedulerInfo extends TypedInfo {
+  /**
+   * When a run steps it: after every batch ('batch': OneCycleLR, as PyTorch code steps it) or at the end of every
+   * epoch ('epoch', the default when absent). Both training loops and the twin read it (schedulerStepsPer).
+   */
+  stepsPer?: 'batch' | 'epoch';
+  /**
+   * A length the run supplies when the learner leaves `param` and every `unlessGiven` empty: OneCycleLR's total_steps
+   * becomes the run's epochs × batches per epoch (makeScheduler in the engine, `args.epochs * len(train_dl)` in the twin).
+   */
+  fromRun?: { param: string; unlessGiven: readonly string[] };
+}
+
+/** When a run steps this scheduler: per 'batch' or per 'epoch'. */
+export function schedulerStepsPer(type: SchedulerName): 'batch' | 'epoch' {
+  return SCHEDULER_CATALOGUE[type].stepsPer ?? 'epoch';
 }
 
 export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
@@ -550,7 +576,7 @@ export const OPTIMIZER_CATALOGUE: Record<OptimizerName, OptimizerInfo> = {
   },
 };
 
-export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
+export const SCHEDULER_CATALOGUE: Record<SchedulerName, SchedulerInfo> = {
   StepLR: {
     type: 'StepLR', torch: 'optim.lr_scheduler.StepLR', help: 'Multiplies the lr by gamma every step_size epochs.',
     params: [
@@ -600,7 +626,42 @@ export const SCHEDULER_CATALOGUE: Record<SchedulerName, TypedInfo> = {
       float('etaMin', 'eta_min', 0, 'Lowest lr.', { min: 0 }),
     ],
   },
+  OneCycleLR: {
+    type: 'OneCycleLR', torch: 'optim.lr_scheduler.OneCycleLR', stepsPer: 'batch',
+    help: 'The 1cycle policy, stepped every batch: warms the lr up to max_lr, then anneals it far below where it started; momentum moves the other way.',
+    fromRun: { param: 'totalSteps', unlessGiven: ['epochs', 'stepsPerEpoch'] },
+    rule: oneCycleRule,
+    params: [
+      float('maxLr', 'max_lr', null, 'Highest lr, at the top of the cycle.', { required: true, min: 0, exclusiveMin: true }),
+      int('totalSteps', 'total_steps', null, 'Batches in the cycle; empty: the run\'s epochs × batches per epoch.', { nullable: true, min: 1 }),
+      int('epochs', 'epochs', null, 'With steps_per_epoch, instead of total_steps.', { nullable: true, min: 1 }),
+      int('stepsPerEpoch', 'steps_per_epoch', null, 'With epochs, instead of total_steps.', { nullable: true, min: 1 }),
+      float('pctStart', 'pct_start', 0.3, 'Share of the cycle spent warming up.', { min: 0, max: 1 }),
+      { name: 'annealStrategy', torchName: 'anneal_strategy', type: 'enum', default: 'cos', options: ['cos', 'linear'], help: "Shape of each phase: 'cos' or 'linear'." },
+      bool('cycleMomentum', 'cycle_momentum', true, "Move momentum (SGD, RMSprop) or Adam's beta1 opposite to the lr."),
+      float('baseMomentum', 'base_momentum', 0.85, 'Momentum at the top of the lr.', { min: 0, max: 1 }),
+      float('maxMomentum', 'max_momentum', 0.95, 'Momentum at the bottom of the lr.', { min: 0, max: 1 }),
+      float('divFactor', 'div_factor', 25, 'Starting lr = max_lr / div_factor.', { min: 0, exclusiveMin: true }),
+      float('finalDivFactor', 'final_div_factor', 1e4, 'Final lr = starting lr / final_div_factor.', { min: 0, exclusiveMin: true }),
+      bool('threePhase', 'three_phase', false, 'Come back down to the starting lr before annealing (three phases).'),
+    ],
+  },
 };
+
+/**
+ * What torch's OneCycleLR raises on, caught as the learner builds: epochs without steps_per_epoch (or the reverse)
+ * when total_steps is empty, and cycle_momentum on an optimizer whose row has neither `momentum` nor `betas`
+ * (Adagrad, Adadelta; torch looks for them in the optimizer's defaults the same way).
+ */
+function oneCycleRule(p: Params, where: Diagnostic, { optimizer }: TrainingPieces): Diagnostic | null {
+  if (p.totalSteps == null && (p.epochs == null) !== (p.stepsPerEpoch == null)) {
+    const [given, missing] = p.epochs == null ? ['steps_per_epoch', 'epochs'] : ['epochs', 'steps_per_epoch'];
+    return diagnostic('one-cycle-half-length', { where, given, missing });
+  }
+  const cycled = optimizer?.params.some((param) => param.name === 'momentum' || param.name === 'betas') ?? true;
+  if (p.cycleMomentum !== false && !cycled) return diagnostic('one-cycle-no-momentum', { where, optimizer: optimizer!.type });
+  return null;
+}
 
 /** A node's params with catalogue defaults filled in (the spec may omit defaults). */
 export function resolveParams(infos: readonly ParamInfo[], params: Params | undefined): Params {

@@ -130,6 +130,8 @@ const BROKEN: unknown[] = [
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'KLDivLoss'),
   { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['LogSoftmax']]), loss: { type: 'KLDivLoss', params: { logTarget: true } } },
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['Softmax']], 'MultiMarginLoss'),
+  { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]]), scheduler: { type: 'OneCycleLR', params: { maxLr: 0.1, epochs: 2 } } },
+  { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'Adagrad'), scheduler: { type: 'OneCycleLR', params: { maxLr: 0.1 } } },
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

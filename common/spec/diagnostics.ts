@@ -154,6 +154,8 @@ export const DIAGNOSTIC_TEXT = {
   'kl-div-without-log-softmax': 'KLDivLoss compares log-probabilities with the one-hot label rows, but the model ends with {last}; add LogSoftmax(dim=1) at the end.',
   'margin-on-squashed': '{id} ({op}) squashes the class scores before MultiMarginLoss, which wants raw scores a margin apart (and class indices as targets); remove it so the model ends with the Linear scores.',
   'kl-div-mean': "KLDivLoss with reduction 'mean' also divides by the 10 classes, so it reports a tenth of the KL divergence per image (torch warns about it); set reduction to 'batchmean'.",
+  'one-cycle-half-length': "{where}: {given} is set but {missing} is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.",
+  'one-cycle-no-momentum': '{where}: cycle_momentum needs an optimizer with momentum or betas, and {optimizer} has neither (torch raises here); set cycle_momentum to false, or use SGD, RMSprop or an Adam (Adam, AdamW, NAdam, RAdam, Adamax).',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

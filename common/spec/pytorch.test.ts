@@ -132,6 +132,19 @@ describe('toPyTorch', () => {
     expect(summed).toContain('return sum(r[0] for r in results) / n');
   });
 
+  it('steps a per-batch scheduler after every batch, with total_steps from the run when none is given (#18)', () => {
+    const spec = structuredClone(getPreset('MLP')!);
+    spec.scheduler = { type: 'OneCycleLR', params: { maxLr: 0.01 } };
+    const script = toPyTorch(spec);
+    expect(script).toContain('scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.01, total_steps=max(1, args.epochs * len(train_dl)))');
+    expect(script).toContain('            loss, _, n = loss_batch(model, loss_func, xb, yb, opt)\n            scheduler.step()');
+    expect(script).not.toContain('        if scheduler is not None:\n            scheduler.step()');
+    spec.scheduler = { type: 'OneCycleLR', params: { maxLr: 0.01, epochs: 4, stepsPerEpoch: 100 } };
+    expect(toPyTorch(spec)).toContain('scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.01, epochs=4, steps_per_epoch=100)');
+    spec.scheduler = { type: 'PolynomialLR', params: { power: 2 } };
+    expect(toPyTorch(spec)).toContain('        if scheduler is not None:\n            scheduler.step()');
+  });
+
   it('writes Python literals', () => {
     expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
   });

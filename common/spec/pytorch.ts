@@ -7,7 +7,7 @@
  * loop of "What is torch.nn really?": forward, loss, backward, step, zero_grad, then a validation pass.
  */
 import {
-  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, resolveParams, type ParamInfo,
+  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, resolveParams, schedulerStepsPer, type ParamInfo,
 } from './catalogue';
 import { chainOf, inputsOf, moduleNames, pyName, topoSort, outputId, nodeById } from './graph';
 import { MNIST_MEAN, MNIST_STD, type ModelSpec, type ParamValue, type Params, type SpecNode } from './types';
@@ -249,6 +249,23 @@ function normalizeLine(spec: ModelSpec): string {
   }
 }
 
+/**
+ * `scheduler = optim.lr_scheduler.X(opt, …)`, or None. A length the row leaves to the run (`fromRun`, OneCycleLR's
+ * total_steps) and the learner left empty is this script's epochs × batches per epoch, as the app's run computes it.
+ */
+function schedulerLine(spec: ModelSpec): string {
+  if (!spec.scheduler) return 'scheduler = None';
+  const info = SCHEDULER_CATALOGUE[spec.scheduler.type];
+  const args = ['opt', ...pyArgs(info.params, spec.scheduler.params, [], [], true)];
+  const p = resolveParams(info.params, spec.scheduler.params);
+  const fill = info.fromRun;
+  if (fill && p[fill.param] == null && fill.unlessGiven.every((name) => p[name] == null)) {
+    const torchName = info.params.find((param) => param.name === fill.param)!.torchName;
+    args.push(`${torchName}=max(1, args.epochs * len(train_dl))`);
+  }
+  return `scheduler = ${info.torch}(${args.join(', ')})`;
+}
+
 export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string {
   const input = spec.nodes.find((n) => n.op === 'Input')!;
   const shape = (input.params.shape as number[]) ?? [1, 28, 28];
@@ -256,10 +273,8 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
   const oneHot = lossInfo.targets === 'one-hot';
   const optInfo = OPTIMIZER_CATALOGUE[spec.optimizer.type];
   const optArgs = ['model.parameters()', ...pyArgs(optInfo.params, spec.optimizer.params, [], ['lr'])];
-  const schedInfo = spec.scheduler && SCHEDULER_CATALOGUE[spec.scheduler.type];
-  const scheduler = spec.scheduler && schedInfo
-    ? `scheduler = ${schedInfo.torch}(${['opt', ...pyArgs(schedInfo.params, spec.scheduler.params, [], [], true)].join(', ')})`
-    : 'scheduler = None';
+  const scheduler = schedulerLine(spec);
+  const stepsPerBatch = spec.scheduler !== undefined && schedulerStepsPer(spec.scheduler.type) === 'batch';
   const name = spec.name ?? 'model';
   const early = options.earlyStopping ?? null;
   const clip = options.clipGradNorm ?? null;
@@ -451,11 +466,11 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     '        for batch, (xb, yb) in enumerate(train_dl, 1):',
     ...augment.apply,
     '            loss, _, n = loss_batch(model, loss_func, xb, yb, opt)',
+    ...(stepsPerBatch ? ['            scheduler.step()  # after every batch, as this scheduler is meant to step'] : []),
     '            if args.log_batches:',
     `                line = {"epoch": epoch + 1, "batch": batch, "batches": len(train_dl), "loss": ${spec.loss.params?.reduction === 'sum' ? 'loss / n' : 'loss'}}`,
     '                print(json.dumps({**line, "rank": RANK} if DISTRIBUTED else line), flush=True)',
-    '        if scheduler is not None:',
-    '            scheduler.step()',
+    ...(stepsPerBatch ? [] : ['        if scheduler is not None:', '            scheduler.step()']),
     '        if len(valid_dl.dataset) > 0:',
     '            val_loss, val_acc = evaluate(model, valid_dl)',
     '            if RANK == 0:',

@@ -48,7 +48,7 @@ export type LossName = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'NAdam', 'RAdam', 'Adamax'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export const SCHEDULERS = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'PolynomialLR', 'CosineAnnealingWarmRestarts'] as const;
+export const SCHEDULERS = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'PolynomialLR', 'CosineAnnealingWarmRestarts', 'OneCycleLR'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;

@@ -168,3 +168,43 @@ describe('validateSpec', () => {
     expect(() => assertValidSpec(spec)).toThrow(/invalid model spec:\n {2}- optimizer Adam: lr must be a number > 0, got 0/);
   });
 });
+
+describe('OneCycleLR checked as torch checks it (#18), in Build before a run', () => {
+  const withOneCycle = (optimizer: ModelSpec['optimizer'], params: Record<string, unknown>): ModelSpec =>
+    ({ ...lenet(), optimizer, scheduler: { type: 'OneCycleLR', params: { maxLr: 0.1, ...params } } }) as ModelSpec;
+  const sgd = { type: 'SGD', params: { lr: 0.01, momentum: 0.9 } } as const;
+
+  it('refuses epochs without steps_per_epoch, and the reverse, when total_steps is empty', () => {
+    expect(validateSpec(withOneCycle(sgd, { epochs: 3 }))).toEqual([expect.objectContaining({
+      path: 'scheduler.params',
+      code: 'one-cycle-half-length',
+      message: "scheduler OneCycleLR: epochs is set but steps_per_epoch is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.",
+    })]);
+    expect(validateSpec(withOneCycle(sgd, { stepsPerEpoch: 70, epochs: null }))).toEqual([expect.objectContaining({
+      code: 'one-cycle-half-length', params: expect.objectContaining({ given: 'steps_per_epoch', missing: 'epochs' }),
+    })]);
+    // Both, neither (the run's length), or total_steps (which torch then uses alone) are all fine.
+    expect(validateSpec(withOneCycle(sgd, { epochs: 3, stepsPerEpoch: 70 }))).toEqual([]);
+    expect(validateSpec(withOneCycle(sgd, {}))).toEqual([]);
+    expect(validateSpec(withOneCycle(sgd, { totalSteps: 100, epochs: 3 }))).toEqual([]);
+  });
+
+  it('refuses cycle_momentum on Adagrad and Adadelta, which have neither momentum nor betas to cycle', () => {
+    for (const type of ['Adagrad', 'Adadelta'] as const) {
+      expect(validateSpec(withOneCycle({ type, params: {} }, {}))).toEqual([expect.objectContaining({
+        path: 'scheduler.params',
+        code: 'one-cycle-no-momentum',
+        message: `scheduler OneCycleLR: cycle_momentum needs an optimizer with momentum or betas, and ${type} has neither (torch raises here); set cycle_momentum to false, or use SGD, RMSprop or an Adam (Adam, AdamW, NAdam, RAdam, Adamax).`,
+      })]);
+      expect(validateSpec(withOneCycle({ type, params: {} }, { cycleMomentum: false }))).toEqual([]);
+    }
+    // SGD without momentum still has the param (torch cycles it from 0.95), and every Adam has betas.
+    for (const type of ['SGD', 'RMSprop', 'Adam', 'AdamW', 'NAdam', 'RAdam', 'Adamax'] as const) {
+      expect(validateSpec(withOneCycle({ type, params: {} }, {}))).toEqual([]);
+    }
+    // An unknown optimizer is reported once, as itself.
+    expect(messages(withOneCycle({ type: 'Lion', params: {} } as never, {}))).toEqual([
+      expect.stringMatching(/^optimizer: unknown type 'Lion'/),
+    ]);
+  });
+});

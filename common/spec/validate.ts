@@ -3,13 +3,13 @@
  * inferShapes' job and whether the choices are wise is lintSpec's.
  */
 import {
-  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, type ParamInfo, type TypedInfo,
+  LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, type ParamInfo, type TrainingPieces, type TypedInfo,
 } from './catalogue';
 import { AUGMENT_CATALOGUE } from './augment';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { pyName, topoSort } from './graph';
 import {
-  DATASETS, NORMALIZATIONS, SPEC_VERSION, type ModelSpec, type Params, type SpecError, type SpecNode,
+  DATASETS, NORMALIZATIONS, SPEC_VERSION, type ModelSpec, type OptimizerName, type Params, type SpecError, type SpecNode,
 } from './types';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -229,6 +229,11 @@ function checkGraph(spec: ModelSpec): SpecError[] {
 
 function checkTraining(spec: Record<string, unknown>): SpecError[] {
   const errors: SpecError[] = [];
+  const optimizerType = isObject(spec.optimizer) ? spec.optimizer.type : undefined;
+  const pieces: TrainingPieces = {
+    optimizer: typeof optimizerType === 'string' && Object.hasOwn(OPTIMIZER_CATALOGUE, optimizerType)
+      ? OPTIMIZER_CATALOGUE[optimizerType as OptimizerName] : undefined,
+  };
   const typed = (key: 'loss' | 'optimizer' | 'scheduler', catalogue: Record<string, TypedInfo>) => {
     const value = spec[key];
     if (value === undefined && key === 'scheduler') return;
@@ -244,7 +249,7 @@ function checkTraining(spec: Record<string, unknown>): SpecError[] {
     const where = diagnostic('where-typed', { key, type: String(value.type) });
     const problems = checkParams(info.params, value.params, where, `${key}.params`);
     errors.push(...problems);
-    const broken = problems.length === 0 && info.rule?.(isObject(value.params) ? value.params as Params : {}, where);
+    const broken = problems.length === 0 && info.rule?.(isObject(value.params) ? value.params as Params : {}, where, pieces);
     if (broken) errors.push(specError(`${key}.params`, undefined, broken.code, broken.params));
   };
   typed('loss', LOSS_CATALOGUE);

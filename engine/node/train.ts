@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  getPreset, inferShapes, lintSpec, PRESETS, formatCount, resolveAugment, validateSpec, type ModelSpec,
+  getPreset, inferShapes, lintSpec, PRESETS, formatCount, resolveAugment, schedulerStepsPer, validateSpec, type ModelSpec,
 } from '../../common/spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
 import type { Module } from '../nn/index';
@@ -167,8 +167,8 @@ function train(args: TrainArgs, io: TrainIO): number {
   const model = initialModel(spec, args);
   const lossFn = makeLoss(spec);
   const optimizer = makeOptimizer(spec, model.parameters());
-  const scheduler = makeScheduler(spec, optimizer);
   const loaders = specLoaders(spec, sets, new Random(args.seed + 1));
+  const scheduler = makeScheduler(spec, optimizer, { epochs: args.epochs, batchesPerEpoch: loaders.train.length });
   const lossIsSum = spec.loss.params?.reduction === 'sum';
 
   info(`${spec.name ?? args.spec}: ${formatCount(model.numParameters())} parameters, ${spec.optimizer.type} lr ${optimizer.paramGroups[0].lr}, batch ${spec.data.batchSize}`);
@@ -177,6 +177,7 @@ function train(args: TrainArgs, io: TrainIO): number {
   try {
     fit({
       model, lossFn, optimizer, scheduler, lossIsSum,
+      schedulerStepsPer: spec.scheduler ? schedulerStepsPer(spec.scheduler.type) : 'epoch',
       train: loaders.train,
       validation: loaders.validation,
       epochs: args.epochs,

@@ -48,11 +48,11 @@ const same = ['--data', data, '--init', init, '--no-shuffle', '--val-size', '64'
 
 /** The engine CLI's and the twin's batch losses for one spec. */
 function both(name: string, spec: ModelSpec, saveInit = false): { engine: number[]; twin: number[] } {
-  const specFile = join(dir, `${name}.json`);
+  const specFile = join(dir, `${name.replace(/\W+/g, '_')}.json`);
   writeFileSync(specFile, JSON.stringify(spec));
   if (saveInit) train('--spec', specFile, '--seed', '3', '--save-init', init);
   const engine = batchLosses(train('--spec', specFile, ...same, '--json'));
-  const script = join(dir, `${name}.py`);
+  const script = join(dir, `${name.replace(/\W+/g, '_')}.py`);
   writeFileSync(script, toPyTorch(spec));
   const result = spawnSync(PYTHON, [script, ...same, '--seed', String(DEFAULT_SPLIT_SEED)], {
     cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1' },
@@ -65,6 +65,9 @@ const CASES: Array<[string, SchedulerSpec]> = [
   ['LinearLR', { type: 'LinearLR', params: { startFactor: 0.25, endFactor: 1, totalIters: 2 } }],
   ['PolynomialLR', { type: 'PolynomialLR', params: { totalIters: 3, power: 2 } }],
   ['CosineAnnealingWarmRestarts', { type: 'CosineAnnealingWarmRestarts', params: { t0: 1, tMult: 2, etaMin: 0.001 } }],
+  // Stepped every batch, total_steps left to the run (3 epochs × 4 batches), SGD's momentum cycled.
+  ['OneCycleLR', { type: 'OneCycleLR', params: { maxLr: 0.2 } }],
+  ['OneCycleLR three-phase, linear', { type: 'OneCycleLR', params: { maxLr: 0.2, threePhase: true, annealStrategy: 'linear', pctStart: 0.25 } }],
 ];
 
 describe('the twin steps each scheduler as the engine does', () => {

@@ -212,8 +212,8 @@ interface Phase {
 /**
  * The 1cycle policy (torch.optim.lr_scheduler.OneCycleLR, 1.13): warm up from maxLr/divFactor to maxLr over
  * pctStart of the steps, then anneal to initialLr/finalDivFactor; momentum moves the opposite way. Step it
- * after every batch, `totalSteps` times in all. Momentum cycling applies to groups that have `momentum` or
- * `betas`; other groups only get the rate.
+ * after every batch, `totalSteps` times in all. Momentum cycling moves SGD's and RMSprop's `momentum` or an Adam's
+ * beta1; as in torch, an optimizer with neither (Adagrad, Adadelta) needs cycleMomentum false.
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -257,6 +257,9 @@ export class OneCycleLR extends LRScheduler {
     if (maxLrs.length !== groups.length) throw new Error(`OneCycleLR: expected ${groups.length} maxLr values, got ${maxLrs.length}`);
     this.lrs = maxLrs.map((max) => ({ initial: max / divFactor, max, min: max / divFactor / finalDivFactor }));
     this.cycleMomentum = cycleMomentum;
+    if (cycleMomentum && !groups.every(hasMomentum)) {
+      throw new Error('OneCycleLR: the optimizer has no momentum or betas to cycle; use SGD, RMSprop or Adam(W), or set cycle_momentum to false');
+    }
     this.momenta = groups.map(() => ({ base: baseMomentum, max: maxMomentum }));
     if (cycleMomentum) groups.forEach((g) => setMomentum(g, maxMomentum));
     this.initialStep();
@@ -283,6 +286,11 @@ export class OneCycleLR extends LRScheduler {
       return g.lr; // unreachable: the last phase always matches
     });
   }
+}
+
+function hasMomentum(group: { lr: number }): boolean {
+  const g = group as { momentum?: unknown; betas?: unknown };
+  return Array.isArray(g.betas) || typeof g.momentum === 'number';
 }
 
 /** Sets SGD/RMSprop `momentum` or Adam's beta1, whichever the group has. */

@@ -5,7 +5,7 @@
  * const model = buildModel(spec);                       // nn.Sequential for a chain, GraphModule otherwise
  * const lossFn = makeLoss(spec);                        // (output, labels) → scalar; one-hot targets where needed
  * const optimizer = makeOptimizer(spec, model.parameters());
- * const scheduler = makeScheduler(spec, optimizer);     // null without spec.scheduler; step() once per epoch
+ * const scheduler = makeScheduler(spec, optimizer, run); // null without spec.scheduler; step() per schedulerStepsPer
  * ```
  * The model expects input shaped by the Input node: `prepareInput(spec, x)` views [N, 1, 28, 28] or [N, 784]
  * images that way. State-dict names come from common/spec's moduleNames, the same the PyTorch export uses.
@@ -129,8 +129,24 @@ export function makeOptimizer(spec: ModelSpec, params: Iterable<Tensor>, overrid
   return OPTIMIZER_FACTORIES[spec.optimizer.type]([...params], p);
 }
 
-/** The scheduler for spec.scheduler (optim/lr-scheduler.ts), or null; call step() after each epoch. */
-export function makeScheduler(spec: ModelSpec, optimizer: HasLrGroups): LRScheduler | null {
+/** How long the run is, for a scheduler whose length the learner may leave to the run (OneCycleLR's total_steps). */
+export interface RunLength {
+  epochs: number;
+  batchesPerEpoch: number;
+}
+
+/**
+ * The scheduler for spec.scheduler (optim/lr-scheduler.ts), or null. Step it where `schedulerStepsPer(type)` says:
+ * after every batch or after every epoch. Given the run's length, a length param the row leaves to the run
+ * (`fromRun`) and the learner left empty becomes epochs × batches per epoch.
+ */
+export function makeScheduler(spec: ModelSpec, optimizer: HasLrGroups, run?: RunLength): LRScheduler | null {
   if (!spec.scheduler) return null;
-  return SCHEDULER_FACTORIES[spec.scheduler.type](optimizer, resolveParams(SCHEDULER_CATALOGUE[spec.scheduler.type].params, spec.scheduler.params));
+  const info = SCHEDULER_CATALOGUE[spec.scheduler.type];
+  const params = resolveParams(info.params, spec.scheduler.params);
+  const fill = info.fromRun;
+  if (fill && run && params[fill.param] == null && fill.unlessGiven.every((name) => params[name] == null)) {
+    params[fill.param] = run.epochs * run.batchesPerEpoch;
+  }
+  return SCHEDULER_FACTORIES[spec.scheduler.type](optimizer, params);
 }

@@ -4,8 +4,10 @@
  *
  * ```text
  * for epoch in 1..epochs:
- *     for xb, yb in train:  trainer.trainBatch(xb, yb)      (forward, loss, backward, step, zero_grad)
- *     trainer.finishEpoch(validation)                      (scheduler.step(); validation in eval mode, no grad)
+ *     for xb, yb in train:  trainer.trainBatch(xb, yb)      (forward, loss, backward, step, zero_grad;
+ *                                                           scheduler.step() if it steps per batch: OneCycleLR)
+ *     trainer.finishEpoch(validation)                      (scheduler.step() if it steps per epoch: the others;
+ *                                                           validation in eval mode, no grad)
  * ```
  * A NaN or infinite loss stops training with a NaNLossError (a too-high learning rate, usually).
  * No clocks or IO of its own: pass `clock` (ms) for timings.
@@ -72,6 +74,8 @@ export interface FitOptions extends LoopOptions {
   lossFn: LossFn;
   optimizer: Stepper;
   scheduler?: Scheduler | null;
+  /** When the scheduler steps (`schedulerStepsPer(type)` from the catalogue); 'epoch' when not given. */
+  schedulerStepsPer?: 'batch' | 'epoch';
   train: Batches;
   validation?: Batches | null;
   epochs: number;

@@ -18,7 +18,7 @@ import {
   type HasLrGroups, type LRScheduler,
 } from '../optim/index';
 // The schedulers #18 added, on their own line so that parallel additions to the list above merge cleanly.
-import { CosineAnnealingWarmRestarts, LinearLR, PolynomialLR } from '../optim/index';
+import { CosineAnnealingWarmRestarts, LinearLR, OneCycleLR, PolynomialLR } from '../optim/index';
 
 /** Ops that become a module; the Input and the merges are wiring. */
 export type LayerOp = Exclude<OpName, 'Input' | (typeof MERGE_OPS)[number]>;
@@ -138,4 +138,10 @@ export const SCHEDULER_FACTORIES: Record<SchedulerName, (optimizer: HasLrGroups,
   LinearLR: (o, p) => new LinearLR(o, { startFactor: n(p, 'startFactor'), endFactor: n(p, 'endFactor'), totalIters: n(p, 'totalIters') }),
   PolynomialLR: (o, p) => new PolynomialLR(o, { totalIters: n(p, 'totalIters'), power: n(p, 'power') }),
   CosineAnnealingWarmRestarts: (o, p) => new CosineAnnealingWarmRestarts(o, n(p, 't0'), { tMult: n(p, 'tMult'), etaMin: n(p, 'etaMin') }),
+  OneCycleLR: (o, p) => new OneCycleLR(o, n(p, 'maxLr'), {
+    totalSteps: (p.totalSteps as number | null) ?? undefined, epochs: (p.epochs as number | null) ?? undefined,
+    stepsPerEpoch: (p.stepsPerEpoch as number | null) ?? undefined, pctStart: n(p, 'pctStart'),
+    annealStrategy: p.annealStrategy as 'cos' | 'linear', cycleMomentum: b(p, 'cycleMomentum'), baseMomentum: n(p, 'baseMomentum'),
+    maxMomentum: n(p, 'maxMomentum'), divFactor: n(p, 'divFactor'), finalDivFactor: n(p, 'finalDivFactor'), threePhase: b(p, 'threePhase'),
+  }),
 };

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getPreset, SCHEDULERS, type ModelSpec, type SchedulerName } from '../../common/spec/index';
+import type { OneCycleLR } from '../optim/index';
 import { tensor } from '../tensor';
 import { loadFixture } from '../test/fixtures';
 import { makeOptimizer, makeScheduler } from './build';
@@ -51,7 +52,7 @@ function expectTorch(c: SchedulerCase, lrs: number[], momenta: number[]): void {
 describe(`schedulers built from a spec match PyTorch ${fixture.torch}, and resume from their state dicts`, () => {
   it('the fixture covers the schedulers #18 added', () => {
     const covered = new Set(inCatalogue.map((c) => c.scheduler));
-    for (const name of ['LinearLR', 'PolynomialLR', 'CosineAnnealingWarmRestarts'] as const) expect(covered.has(name), name).toBe(true);
+    for (const name of ['LinearLR', 'PolynomialLR', 'CosineAnnealingWarmRestarts', 'OneCycleLR'] as const) expect(covered.has(name), name).toBe(true);
   });
 
   for (const c of inCatalogue) {
@@ -78,4 +79,34 @@ describe(`schedulers built from a spec match PyTorch ${fixture.torch}, and resum
       expectTorch(c, lrs, momenta);
     });
   }
+});
+
+describe("OneCycleLR's length and momentum, as a run builds it", () => {
+  const spec = (params: Record<string, unknown>, optimizer: ModelSpec['optimizer'] = { type: 'SGD', params: { lr: 0.1 } }): ModelSpec => ({
+    ...getPreset('MLP')!, optimizer, scheduler: { type: 'OneCycleLR', params: params as ModelSpec['optimizer']['params'] },
+  });
+  const build = (s: ModelSpec, run?: { epochs: number; batchesPerEpoch: number }) =>
+    makeScheduler(s, makeOptimizer(s, [tensor([0], { requiresGrad: true })]), run) as OneCycleLR;
+
+  it("takes total_steps from the run's epochs × batches per epoch when the learner gives none", () => {
+    expect(build(spec({ maxLr: 0.1 }), { epochs: 3, batchesPerEpoch: 50 }).totalSteps).toBe(150);
+    expect(build(spec({ maxLr: 0.1, totalSteps: 40 }), { epochs: 3, batchesPerEpoch: 50 }).totalSteps).toBe(40);
+    expect(build(spec({ maxLr: 0.1, epochs: 2, stepsPerEpoch: 7 }), { epochs: 3, batchesPerEpoch: 50 }).totalSteps).toBe(14);
+  });
+
+  it('says what is missing when neither the learner nor the run gives a length', () => {
+    expect(() => build(spec({ maxLr: 0.1 }))).toThrow('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch, as positive integers');
+    expect(() => build(spec({ maxLr: 0.1, epochs: 2 }), { epochs: 3, batchesPerEpoch: 50 })).toThrow('give totalSteps, or epochs and stepsPerEpoch');
+  });
+
+  it("cycles Adam's beta1, and refuses cycle_momentum for an optimizer without momentum, as torch does", () => {
+    const adam = spec({ maxLr: 0.1, totalSteps: 10 }, { type: 'Adam', params: {} });
+    const optimizer = makeOptimizer(adam, [tensor([0], { requiresGrad: true })]);
+    makeScheduler(adam, optimizer);
+    expect((optimizer.paramGroups[0] as unknown as { betas: number[] }).betas).toEqual([0.95, 0.999]);
+    expect(() => build(spec({ maxLr: 0.1, totalSteps: 10 }, { type: 'Adagrad', params: {} }))).toThrow(
+      'OneCycleLR: the optimizer has no momentum or betas to cycle; use SGD, RMSprop or Adam(W), or set cycle_momentum to false',
+    );
+    expect(build(spec({ maxLr: 0.1, totalSteps: 10, cycleMomentum: false }, { type: 'Adagrad', params: {} })).totalSteps).toBe(10);
+  });
 });

@@ -8,22 +8,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { epochOrder } from '../../../common/split';
 import type { AugmentSpec, ModelSpec } from '../../../common/spec/types';
-import type { TrainingDataset } from '../../../common/training-protocol';
-import { mulberry32 } from '../../../common/split';
 import { augmentBatch } from '../../../engine/data/augment';
 import { prepareInput } from '../../../engine/spec/build';
 import type { Tensor } from '../../../engine/tensor';
 import { cpuBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
 import { resolveOptions, RunTrainer } from './run-trainer';
+import { tinyDataset } from './tiny-dataset';
 
-const count = 200;
-const random = mulberry32(15);
-const data: TrainingDataset = {
-  name: 'tiny', classes: Array.from({ length: 10 }, (_, k) => String(k)),
-  train: { images: Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256)), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, height: 28, width: 28 },
-  test: null,
-  split: { train: Int32Array.from({ length: 180 }, (_, i) => i), validation: Int32Array.from({ length: 20 }, (_, i) => 180 + i), seed: 1307 },
-};
+const data = tinyDataset(15);
 const AUGMENT: AugmentSpec = { randomAffine: { degrees: 20, translate: [0.1, 0.1], scale: [0.9, 1.1] }, elastic: { alpha: 34, sigma: 4 } };
 const spec = (augment?: AugmentSpec): ModelSpec => ({
   version: 1, nodes: [{ id: 'input', op: 'Input', params: { shape: [784] } }, { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } }],

@@ -5,8 +5,9 @@
  *
  * ```text
  * per batch:  the epoch's next batch (its order drawn by the run's seed), augmented?; trainer.trainBatch(x, y)
- *             (loss, watchdog at 10× the first loss, clip?, step, CPU fallback: all the engine's)
- * per epoch:  trainer.finishEpoch(validation)
+ *             (loss, watchdog at 10× the first loss, clip?, step, a per-batch scheduler's step (OneCycleLR),
+ *             CPU fallback: all the engine's)
+ * per epoch:  trainer.finishEpoch(validation)   (an epoch scheduler's step, validation)
  * sampled:    on the first batch and every N after, a LayerProbe reads every layer around backward and step (#16.3)
  * ```
  * The run's seed draws its train/validation split (spec.data.validationSize held out, stratified) and each epoch's
@@ -20,6 +21,7 @@ import type { LayerStats, LayerStatsSample } from '../../../common/layer-stats';
 import type { ModelSpec } from '../../../common/spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
 import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augment';
+import { schedulerStepsPer } from '../../../common/spec/catalogue';
 import {
   data as engineData, getBackend, inspect, manualSeed, nn, optim, spec as engineSpec, train, trainingStep, type Tensor,
 } from '../../../engine/index';
@@ -179,7 +181,6 @@ export class RunTrainer {
     this.model = buildModel(spec);
     this.lossFn = makeLoss(spec);
     this.optimizer = makeOptimizer(spec, this.model.parameters());
-    this.scheduler = makeScheduler(spec, this.optimizer);
     const tensors = tensorsFor(data, spec);
     const indices = splitRule === 'main-default'
       ? data.split
@@ -188,8 +189,11 @@ export class RunTrainer {
     this.split = { seed: splitRule === 'main-default' ? null : options.seed, train: indices.train.length, validation: indices.validation.length };
     this.lossIsSum = (spec.loss.params as { reduction?: unknown }).reduction === 'sum';
     this.augment = resolveAugment(spec.data);
+    // Once the split is known: OneCycleLR left without total_steps cycles over the whole run, epochs × batches.
+    this.scheduler = makeScheduler(spec, this.optimizer, { epochs: options.epochs, batchesPerEpoch: this.batchesPerEpoch });
     this.loop = new train.Trainer({
       model: this.model, lossFn: this.lossFn, optimizer: this.optimizer, scheduler: this.scheduler, lossIsSum: this.lossIsSum,
+      schedulerStepsPer: spec.scheduler ? schedulerStepsPer(spec.scheduler.type) : 'epoch',
       clipGradNorm: options.clipGradNorm, divergenceFactor: train.DIVERGENCE_FACTOR, fallbackToCpu: true,
       inputOf: (x) => prepareInput(spec, x),
       observe: (step) => (this.#observer = this.inspect && this.#schedule!.due(step) ? new ProbeObserver(this.model) : null),

@@ -619,6 +619,8 @@ export const ko: Record<MessageKey, string> = {
   'diag.kl-div-without-log-softmax': 'KLDivLoss는 로그 확률을 원-핫 레이블 행과 비교하는데, 모델의 마지막은 {last}입니다; 끝에 LogSoftmax(dim=1)를 추가하세요.',
   'diag.margin-on-squashed': '{id} ({op})가 MultiMarginLoss 앞에서 클래스 점수를 눌러 버립니다. MultiMarginLoss는 margin만큼 벌어진 원시 점수(목표는 클래스 인덱스)를 원하니, 이것을 빼서 모델이 Linear 점수로 끝나게 하세요.',
   'diag.kl-div-mean': "reduction 'mean'인 KLDivLoss는 클래스 10개로도 나누므로 이미지당 KL 발산의 10분의 1을 보고합니다(torch도 경고합니다); reduction을 'batchmean'으로 두세요.",
+  'diag.one-cycle-half-length': '{where}: {given}은(는) 있는데 {missing}이(가) 없습니다; total_steps를 주거나, epochs와 steps_per_epoch를 함께 주거나, 셋 다 비워 실행의 에포크 수 × 에포크당 배치 수를 쓰세요.',
+  'diag.one-cycle-no-momentum': '{where}: cycle_momentum에는 momentum이나 betas가 있는 옵티마이저가 필요한데 {optimizer}에는 둘 다 없습니다(torch는 여기서 오류를 냅니다); cycle_momentum을 false로 두거나 SGD, RMSprop, Adam 계열을 쓰세요.',
 
   'tab.runs': '실행 비교',
 
@@ -915,4 +917,17 @@ export const koHelp: Record<string, string> = {
   'help.MultiMarginLoss.reduction': '샘플별 손실을 평균하거나 합합니다.',
   'help.MultiMarginLoss.p': '1이면 힌지, 2이면 그 제곱 (torch에는 다른 값이 없습니다).',
   'help.MultiMarginLoss.margin': '정답 클래스가 다른 모든 클래스를 앞서야 하는 폭.',
+  'help.OneCycleLR': '배치마다 스텝하는 1cycle 정책: lr을 max_lr까지 올린(워밍업) 뒤 시작보다 훨씬 낮게 내립니다. 모멘텀은 반대로 움직입니다.',
+  'help.OneCycleLR.maxLr': '주기 꼭대기의 가장 높은 lr.',
+  'help.OneCycleLR.totalSteps': '주기의 배치 수. 비워 두면 실행의 에포크 수 × 에포크당 배치 수.',
+  'help.OneCycleLR.epochs': 'total_steps 대신 steps_per_epoch와 함께 씁니다.',
+  'help.OneCycleLR.stepsPerEpoch': 'total_steps 대신 epochs와 함께 씁니다.',
+  'help.OneCycleLR.pctStart': '주기 중 워밍업에 쓰는 비율.',
+  'help.OneCycleLR.annealStrategy': "각 구간의 모양: 'cos' 또는 'linear'.",
+  'help.OneCycleLR.cycleMomentum': 'lr과 반대로 모멘텀(SGD, RMSprop)이나 Adam의 beta1을 움직입니다.',
+  'help.OneCycleLR.baseMomentum': 'lr이 가장 높을 때의 모멘텀.',
+  'help.OneCycleLR.maxMomentum': 'lr이 가장 낮을 때의 모멘텀.',
+  'help.OneCycleLR.divFactor': '시작 lr = max_lr / div_factor.',
+  'help.OneCycleLR.finalDivFactor': '마지막 lr = 시작 lr / final_div_factor.',
+  'help.OneCycleLR.threePhase': '어닐링 전에 시작 lr까지 다시 내려옵니다 (세 구간).',
 };
