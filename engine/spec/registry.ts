@@ -10,7 +10,7 @@ import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
-  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten,
+  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten, Dropout2d,
 } from '../nn/index';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
@@ -74,6 +74,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
     paddingMode: p.paddingMode as PaddingMode,
   }),
   Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
+  Dropout2d: (p) => new Dropout2d(n(p, 'p')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

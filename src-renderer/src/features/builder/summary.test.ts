@@ -63,14 +63,14 @@ describe('param input', () => {
 
 describe('palette and commands', () => {
   it('the palette has the issue list and searches', () => {
-    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 17, 9, 7, 6]);
+    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 18, 9, 7, 6]);
     expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d', 'Conv1d']);
     expect(searchPalette('')).toHaveLength(5);
   });
 
   it('offers the layers #18 added among the layers, found by their torch names', () => {
     const layers = PALETTE.find((g) => g.id === 'layers')!.items.map((i) => i.name);
-    for (const name of ['LayerNorm', 'GroupNorm', 'Conv1d', 'Unflatten'] as const) {
+    for (const name of ['LayerNorm', 'GroupNorm', 'Conv1d', 'Unflatten', 'Dropout2d'] as const) {
       expect(layers, name).toContain(name);
       expect(searchPalette(name.toLowerCase()).flatMap((g) => g.items.map((i) => i.name)), name).toContain(name);
       // The properties panel shows a field per row param: a new node's values read back through each field.
