@@ -295,3 +295,25 @@ test("piece help reads the catalogue's English, and the Korean written for it wi
     await app.page.screenshot({ path: test.info().outputPath('help-korean.png') });
   });
 });
+
+test('Conv1d on MNIST rows (#18): offered in the palette, its misfit on an image names the Input shape it reads, its properties show its params', async ({ app }) => {
+  const builder = new BuilderPage(app.page);
+  await app.open();
+  const alert = builder.summary.getByRole('alert');
+  await test.step('Conv1d after the image Input: the fix names the Input shape nn.Conv1d reads', async () => {
+    await builder.paletteItem('Conv1d').click();
+    await expect(alert).toContainText('conv1 (Conv1d) needs (N, C, L) input but gets [N, 1, 28, 28]');
+    await expect(alert).toContainText('Fix: set the Input shape to [28, 28] (the image rows as 28 channels along 28 steps) or [1, 784]');
+  });
+  await test.step('the Input as [28, 28] rows: in_channels is told to be 28, and then the sequence flows', async () => {
+    await builder.node('Input').click();
+    await builder.setField('shape', '28, 28');
+    await expect(alert).toContainText('set in_channels of conv1 to 28: nn.Conv1d reads [N, 28, 28] as 28 channels (the image rows) of 28 steps');
+    await builder.node('Conv1d').click();
+    await builder.setField('in_channels', '28');
+    await expect(builder.node('Conv1d, 16 filters, output 16×28')).toBeVisible();
+    for (const name of ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups']) await expect(builder.field(name)).toBeVisible();
+    await expect(app.page.getByLabel('padding_mode', { exact: true })).toHaveValue('zeros');
+    await app.page.screenshot({ path: test.info().outputPath('conv1d-rows.png') });
+  });
+});

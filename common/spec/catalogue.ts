@@ -9,7 +9,7 @@
 import {
   adaptivePool, addShapes, batchNorm, concatShapes, conv2d, flatten, inputShape, linear, NUM_CLASSES, pool, prelu, recurrent,
   sameShape, sameShapeAlongDim, type ShapeRule,
-  layerNorm, groupNorm, conv1d, unflatten,
+  layerNorm, groupNorm, conv1d, unflatten, dropout2d,
 } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
@@ -391,6 +391,12 @@ const OP_ROWS = {
         help: 'The sizes the dim becomes; they multiply to its size.',
       },
     ],
+  },
+  Dropout2d: {
+    op: 'Dropout2d', torch: 'nn.Dropout2d', category: 'layer', shapes: '(N, C, H, W) or (N, C, L) → same',
+    infer: dropout2d, fact: { kind: 'p', param: 'p' },
+    help: 'In training, zeroes each whole channel with probability p and scales the rest by 1/(1-p); in eval, passes through.',
+    params: [float('p', 'p', 0.5, 'Probability of zeroing a channel.', { min: 0, max: 1 })],
   },
 } satisfies Record<string, OpRow>;
 

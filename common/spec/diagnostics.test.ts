@@ -94,6 +94,7 @@ const BROKEN: unknown[] = [
   chain([1, 784], [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 785 }]]),
   chain([784], [['Unflatten', { dim: 1, unflattenedSize: [28, 27] }]]),
   chain([784], [['Unflatten', { dim: 0, unflattenedSize: [2, 392] }]]),
+  chain([784], [['Dropout2d']]),
   chain([784], [['Softmax', { dim: 3 }]]),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 64 }], ['ReLU']]),
   chain([784], [['ReLU']], 'MSELoss'),

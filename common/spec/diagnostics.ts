@@ -141,6 +141,7 @@ export const DIAGNOSTIC_TEXT = {
   'set-in-channels-rows': 'set in_channels of {id} to 28: nn.Conv1d reads [N, 28, 28] as 28 channels (the image rows) of 28 steps',
   'fix-unflatten-dim': 'set dim to 1 or later',
   'set-unflattened-size': 'set unflattened_size of {id} to sizes that multiply to {got}',
+  'use-dropout': 'use Dropout: Dropout2d zeroes whole channels of (N, C, H, W) or (N, C, L) input',
   // lintSpec.
   'softmax-before-cross-entropy': '{id} (Softmax) feeds CrossEntropyLoss, which applies log_softmax itself; remove the Softmax so the model outputs raw logits (a softmax twice squashes the gradients).',
   'nll-without-log-softmax': 'NLLLoss expects log-probabilities, but the model ends with {last}; add LogSoftmax(dim=1) at the end, or use CrossEntropyLoss.',

@@ -283,3 +283,9 @@ export const unflatten: ShapeRule = ({ node, p, s }) => {
   }
   return { shape: [...s.slice(0, dim), ...sizes, ...s.slice(dim + 1)] };
 };
+
+/** Dropout2d: whole channels of (N, C, H, W) or (N, C, L); a flat (N, features) input wants Dropout. */
+export const dropout2d: ShapeRule = ({ node, s }) => {
+  expectRank(node, s, [3, 4], d('layout-either', { a: '(N, C, H, W)', b: '(N, C, L)' }), d('use-dropout'));
+  return { shape: s };
+};

@@ -199,4 +199,14 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
     });
     expect(inferShapes(chain([784], [['Unflatten', { dim: 0, unflattenedSize: [2, 392] }]])).error).toMatchObject({ fix: 'set dim to 1 or later' });
   });
+
+  it('Dropout2d: channels of images or sequences; a flat input is told to use Dropout', () => {
+    const ok = inferShapes(chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }], ['Dropout2d', { p: 0.2 }]]));
+    expect(ok.nodes.dropout2d1).toMatchObject({ shape: ['N', 4, 26, 26], params: 0 });
+    expect(inferShapes(chain([28, 28], [['Dropout2d']])).nodes.dropout2d1.shape).toEqual(['N', 28, 28]);
+    expect(inferShapes(chain([784], [['Dropout2d']])).error).toMatchObject({
+      message: 'dropout2d1 (Dropout2d) needs (N, C, H, W) or (N, C, L) input but gets [N, 784]',
+      fix: 'use Dropout: Dropout2d zeroes whole channels of (N, C, H, W) or (N, C, L) input',
+    });
+  });
 });

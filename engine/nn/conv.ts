@@ -3,7 +3,7 @@ import { conv1d, conv2d, pair, type Size2 } from '../ops/conv';
 import { pad } from '../ops/shape';
 import { checkOptions } from '../options';
 import { defaultGenerator, type Random } from '../random';
-import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
+import { resetWeightAndBias } from './init';
 import { checkPositiveInt } from './linear';
 import { Module, pyRepr } from './module';
 
@@ -24,6 +24,18 @@ export interface Conv2dOptions {
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 const OPTIONS = ['stride', 'padding', 'paddingMode', 'dilation', 'groups', 'bias', 'rng'];
+
+/** What every convolution checks alike (torch's _ConvNd): the padding mode, and groups dividing both channel counts. */
+function checkConv(layer: string, inChannels: number, outChannels: number, groups: number, paddingMode: PaddingMode): void {
+  if (!PADDING_MODES.includes(paddingMode)) {
+    throw new Error(`${layer}: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode as string}'`);
+  }
+  checkPositiveInt(layer, 'in_channels', inChannels);
+  checkPositiveInt(layer, 'out_channels', outChannels);
+  checkPositiveInt(layer, 'groups', groups);
+  if (inChannels % groups !== 0) throw new Error(`${layer}: in_channels ${inChannels} must be divisible by groups ${groups}`);
+  if (outChannels % groups !== 0) throw new Error(`${layer}: out_channels ${outChannels} must be divisible by groups ${groups}`);
+}
 
 /**
  * 2-D convolution over images (torch.nn.Conv2d).
@@ -58,15 +70,8 @@ export class Conv2d extends Module {
     super();
     checkOptions('Conv2d', options, OPTIONS);
     const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
-    if (!PADDING_MODES.includes(paddingMode)) {
-      throw new Error(`Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode as string}'`);
-    }
+    checkConv('Conv2d', inChannels, outChannels, groups, paddingMode);
     this.paddingMode = paddingMode;
-    checkPositiveInt('Conv2d', 'in_channels', inChannels);
-    checkPositiveInt('Conv2d', 'out_channels', outChannels);
-    checkPositiveInt('Conv2d', 'groups', groups);
-    if (inChannels % groups !== 0) throw new Error(`Conv2d: in_channels ${inChannels} must be divisible by groups ${groups}`);
-    if (outChannels % groups !== 0) throw new Error(`Conv2d: out_channels ${outChannels} must be divisible by groups ${groups}`);
     this.kernelSize = pair('Conv2d', 'kernel_size', kernelSize, 1);
     this.stride = pair('Conv2d', 'stride', stride, 1);
     this.dilation = pair('Conv2d', 'dilation', dilation, 1);
@@ -83,12 +88,7 @@ export class Conv2d extends Module {
   }
 
   override resetParameters(): void {
-    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
-    if (this.bias !== null) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight.shape);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform(this.bias, -bound, bound, this.rng);
-    }
+    resetWeightAndBias(this.weight, this.bias, this.rng);
   }
 
   forward(input: Tensor): Tensor {
@@ -172,14 +172,8 @@ export class Conv1d extends Module {
     super();
     checkOptions('Conv1d', options, OPTIONS);
     const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
-    if (!PADDING_MODES.includes(paddingMode)) {
-      throw new Error(`Conv1d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode as string}'`);
-    }
-    for (const [name, value] of [['in_channels', inChannels], ['out_channels', outChannels], ['kernel_size', kernelSize], ['stride', stride], ['dilation', dilation], ['groups', groups]] as const) {
-      checkPositiveInt('Conv1d', name, value);
-    }
-    if (inChannels % groups !== 0) throw new Error(`Conv1d: in_channels ${inChannels} must be divisible by groups ${groups}`);
-    if (outChannels % groups !== 0) throw new Error(`Conv1d: out_channels ${outChannels} must be divisible by groups ${groups}`);
+    checkConv('Conv1d', inChannels, outChannels, groups, paddingMode);
+    for (const [name, value] of [['kernel_size', kernelSize], ['stride', stride], ['dilation', dilation]] as const) checkPositiveInt('Conv1d', name, value);
     if (padding === 'same' && stride !== 1) throw new Error("Conv1d: padding='same' is not supported for strided convolutions");
     if (typeof padding === 'number' && !(Number.isInteger(padding) && padding >= 0)) throw new Error(`Conv1d: padding must be an integer ≥ 0, 'valid' or 'same', got ${padding}`);
     this.kernelSize = kernelSize;
@@ -195,11 +189,7 @@ export class Conv1d extends Module {
   }
 
   override resetParameters(): void {
-    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
-    if (this.bias !== null) {
-      const bound = 1 / Math.sqrt(calculateFanInAndFanOut(this.weight.shape).fanIn);
-      uniform(this.bias, -bound, bound, this.rng);
-    }
+    resetWeightAndBias(this.weight, this.bias, this.rng);
   }
 
   forward(input: Tensor): Tensor {

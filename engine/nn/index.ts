@@ -11,6 +11,7 @@ export { Linear, Identity, Flatten, linear, type LinearOptions } from './linear'
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv';
 export { Conv1d, type Conv1dOptions } from './conv';
 export { Unflatten } from './linear';
+export { Dropout2d } from './dropout';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm';

@@ -99,6 +99,18 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
   return uniform(t, -bound, bound, options.rng);
 }
 
+/**
+ * torch's reset_parameters of Linear and of every convolution (_ConvNd): the weight by kaimingUniform with a = √5,
+ * i.e. U(−1/√fanIn, 1/√fanIn), and the bias from the same range.
+ */
+export function resetWeightAndBias(weight: Tensor, bias: Tensor | null, rng?: Random): void {
+  kaimingUniform(weight, { a: Math.sqrt(5), rng });
+  if (bias === null) return;
+  const { fanIn } = calculateFanInAndFanOut(weight.shape);
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  uniform(bias, -bound, bound, rng);
+}
+
 /** He initialisation, normal: N(0, std²) with std = gain / √fan (torch.nn.init.kaiming_normal_). */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
   return normal(t, 0, kaimingStd(t, options), options.rng);

@@ -2,7 +2,7 @@ import { zeros, type Tensor } from '../tensor';
 import { flatten, reshape } from '../ops/index';
 import { linear } from '../ops/linear';
 import { defaultGenerator, type Random } from '../random';
-import { calculateFanInAndFanOut, kaimingUniform, uniform } from './init';
+import { resetWeightAndBias } from './init';
 import { checkOptions } from '../options';
 import { Module, pyRepr } from './module';
 
@@ -50,11 +50,7 @@ export class Linear extends Module {
   }
 
   override resetParameters(): void {
-    kaimingUniform(this.weight, { a: Math.sqrt(5), rng: this.rng });
-    if (this.bias !== null) {
-      const bound = 1 / Math.sqrt(calculateFanInAndFanOut(this.weight.shape).fanIn);
-      uniform(this.bias, -bound, bound, this.rng);
-    }
+    resetWeightAndBias(this.weight, this.bias, this.rng);
   }
 
   forward(input: Tensor): Tensor {

@@ -5,7 +5,7 @@ import { Tensor } from '../tensor';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
-  LayerNorm, GroupNorm, Conv1d, Unflatten,
+  LayerNorm, GroupNorm, Conv1d, Unflatten, Dropout2d,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
@@ -68,6 +68,8 @@ const makers: Record<string, () => Module> = {
   conv1d_circular_same: () => new Conv1d(2, 2, 4, { padding: 'same', paddingMode: 'circular' }),
   unflatten: () => new Unflatten(1, [2, 3]),
   unflatten_last_inferred: () => new Unflatten(-1, [2, -1]),
+  dropout2d_eval: () => new Dropout2d(0.5),
+  dropout2d_p0_train: () => new Dropout2d(0),
 };
 
 function flattenOutputs(out: unknown): Tensor[] {

@@ -59,6 +59,14 @@ const CASES: { model: ModelSpec; node: string; shape: (string | number)[] }[] = 
     ]),
     node: 'unflatten1', shape: ['N', 1, 28, 28],
   },
+  {
+    // Identity in eval, so the twin's evaluation and the engine's agree exactly.
+    model: spec('Dropout2d', [1, 28, 28], [
+      ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 5, stride: 3 }], ['Dropout2d', { p: 0.3 }], ['ReLU'],
+      ['Flatten'], ['Linear', { inFeatures: 256, outFeatures: 10 }],
+    ]),
+    node: 'dropout2d1', shape: ['N', 4, 8, 8],
+  },
 ];
 
 describe('each new layer in a model: spec, engine and PyTorch twin agree', () => {

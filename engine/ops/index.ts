@@ -18,3 +18,4 @@ export { conv1d, type Conv1dOptions } from './conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';
+export { dropout2d } from './dropout';

@@ -10,7 +10,7 @@ import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, HuberLoss, Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, MultiMarginLoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
-  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten,
+  LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten, Dropout2d,
 } from '../nn/index';
 import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
 import {
@@ -88,6 +88,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
     paddingMode: p.paddingMode as PaddingMode,
   }),
   Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
+  Dropout2d: (p) => new Dropout2d(n(p, 'p')),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

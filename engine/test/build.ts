@@ -38,6 +38,11 @@ const factories: Record<string, Factory> = {
   RNN: ([i, h], kw) => new nn.RNN(i, h, kw),
   LSTM: ([i, h], kw) => new nn.LSTM(i, h, kw),
   GRU: ([i, h], kw) => new nn.GRU(i, h, kw),
+  LayerNorm: ([shape], kw) => new nn.LayerNorm(shape, kw),
+  GroupNorm: ([groups, channels], kw) => new nn.GroupNorm(groups, channels, kw),
+  Conv1d: ([i, o, k], kw) => new nn.Conv1d(i, o, k, kw),
+  Unflatten: ([dim, size]) => new nn.Unflatten(dim, size),
+  Dropout2d: ([p]) => new nn.Dropout2d(p),
   Sequential: (_, __, spec) => new nn.Sequential(...spec.children!.map(build)),
 };
 

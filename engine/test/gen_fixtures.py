@@ -513,6 +513,8 @@ def layers():
                     v.copy_(P(*v.shape))
                 elif isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)) and k == 'bias':
                     v.copy_(U(*v.shape) * 0.5)
+                elif isinstance(mod, (nn.LayerNorm, nn.GroupNorm)):
+                    v.copy_(P(*v.shape) if k == 'weight' else U(*v.shape) * 0.5)
         state = {k: v.clone() for k, v in mod.state_dict().items()}
         x = U(*xs) * x_scale
         rec = {'name': name, 'layer': layer, 'args': list(args), 'kwargs': camel_kwargs(kwargs),
@@ -600,6 +602,22 @@ def layers():
     case('Identity/basic', 'Identity', nn.Identity, (), {}, act)
     # Dropout in train mode draws torch's mask: eval only here, train is checked by property in dropout.test.ts
     case('Dropout/eval', 'Dropout', nn.Dropout, (0.5,), {}, act, modes=('eval',))
+    # The layers #18 added (each seeded by its name, so the cases above keep their numbers).
+    case('LayerNorm/last', 'LayerNorm', nn.LayerNorm, (5,), {}, (3, 5), x_scale=2.0)
+    case('LayerNorm/2d_eps_no_affine', 'LayerNorm', nn.LayerNorm, ((3, 4),), {'eps': 1e-3, 'elementwise_affine': False},
+         (2, 2, 3, 4), x_scale=2.0)
+    case('GroupNorm/basic', 'GroupNorm', nn.GroupNorm, (2, 4), {}, (3, 4, 2, 3), x_scale=2.0)
+    case('GroupNorm/sequence_no_affine', 'GroupNorm', nn.GroupNorm, (3, 6), {'eps': 1e-3, 'affine': False}, (2, 6, 5),
+         x_scale=2.0)
+    case('Conv1d/basic', 'Conv1d', nn.Conv1d, (3, 4, 3), {'padding': 1}, (2, 3, 7))
+    case('Conv1d/stride_dilation_groups', 'Conv1d', nn.Conv1d, (4, 6, 3),
+         {'stride': 2, 'dilation': 2, 'groups': 2, 'bias': False}, (2, 4, 11))
+    case('Conv1d/padding_mode_reflect', 'Conv1d', nn.Conv1d, (2, 3, 4), {'padding': 2, 'padding_mode': 'reflect'},
+         (2, 2, 6))
+    case('Conv1d/padding_mode_circular_same', 'Conv1d', nn.Conv1d, (2, 2, 4),
+         {'padding': 'same', 'padding_mode': 'circular'}, (1, 2, 5))
+    case('Unflatten/basic', 'Unflatten', nn.Unflatten, (1, (2, 3)), {}, (2, 6, 2))
+    case('Dropout2d/eval', 'Dropout2d', nn.Dropout2d, (0.5,), {}, (2, 3, 2, 2), modes=('eval',))
     def sequential(name, children, xs):
         """children: (layer, args, kwargs); recorded so the TS side can build the same Sequential."""
         make = lambda: nn.Sequential(*(getattr(nn, layer)(*a, **kw) for layer, a, kw in children))

@@ -67,7 +67,7 @@ describe('palette and commands', () => {
     // (rows are added at the end); the others hold the lists.
     const activations = ACTIVATION_OPS.filter((op) => OP_CATALOGUE[op].palette !== false);
     expect(activations.length).toBeGreaterThanOrEqual(9);
-    expect(PALETTE.map((g) => g.items.length).slice(0, 2)).toEqual([2, 17]);
+    expect(PALETTE.map((g) => g.items.length).slice(0, 2)).toEqual([2, 18]);
     expect(PALETTE[2].items.map((i) => i.name)).toEqual(activations);
     expect(PALETTE.slice(3).map((g) => g.items.map((i) => i.name))).toEqual([[...LOSSES], [...OPTIMIZERS]]);
     expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d', 'Conv1d']);
@@ -76,7 +76,7 @@ describe('palette and commands', () => {
 
   it('offers the layers #18 added among the layers, found by their torch names', () => {
     const layers = PALETTE.find((g) => g.id === 'layers')!.items.map((i) => i.name);
-    for (const name of ['LayerNorm', 'GroupNorm', 'Conv1d', 'Unflatten'] as const) {
+    for (const name of ['LayerNorm', 'GroupNorm', 'Conv1d', 'Unflatten', 'Dropout2d'] as const) {
       expect(layers, name).toContain(name);
       expect(searchPalette(name.toLowerCase()).flatMap((g) => g.items.map((i) => i.name)), name).toContain(name);
       // The properties panel shows a field per row param: a new node's values read back through each field.
