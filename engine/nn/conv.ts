@@ -38,6 +38,47 @@ function checkConv(layer: string, inChannels: number, outChannels: number, group
 }
 
 /**
+ * What Conv1d and Conv2d share, as torch's _ConvNd: the checks, `weight` (outChannels, inChannels/groups, ...kernel)
+ * and `bias` (outChannels) drawn from U(−1/√fanIn, 1/√fanIn), and the end of their repr.
+ */
+abstract class ConvNd extends Module {
+  readonly groups: number;
+  readonly paddingMode: PaddingMode;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  private readonly rng: Random;
+
+  protected constructor(
+    layer: string,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernel: readonly number[],
+    { paddingMode = 'zeros', groups = 1, bias = true, rng = defaultGenerator() }: { paddingMode?: PaddingMode; groups?: number; bias?: boolean; rng?: Random },
+  ) {
+    super();
+    checkConv(layer, inChannels, outChannels, groups, paddingMode);
+    this.groups = groups;
+    this.paddingMode = paddingMode;
+    this.rng = rng;
+    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, ...kernel]));
+    this.bias = this.registerParameter('bias', bias ? zeros([outChannels]) : null);
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    resetWeightAndBias(this.weight, this.bias, this.rng);
+  }
+
+  /** groups, bias and padding_mode, as torch writes them after the sizes. */
+  protected reprTail(): string {
+    let s = this.groups !== 1 ? `, groups=${this.groups}` : '';
+    if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+/**
  * 2-D convolution over images (torch.nn.Conv2d).
  *
  * Shape:
@@ -50,45 +91,24 @@ function checkConv(layer: string, inChannels: number, outChannels: number, group
  *
  * @example new Conv2d(1, 32, 3, { padding: 1 })  // (N, 1, 28, 28) → (N, 32, 28, 28)
  */
-export class Conv2d extends Module {
+export class Conv2d extends ConvNd {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number] | 'valid' | 'same';
   readonly dilation: [number, number];
-  readonly groups: number;
-  readonly paddingMode: PaddingMode;
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
-  private readonly rng: Random;
 
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    kernelSize: Size2,
-    options: Conv2dOptions = {},
-  ) {
-    super();
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dOptions = {}) {
     checkOptions('Conv2d', options, OPTIONS);
-    const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
-    checkConv('Conv2d', inChannels, outChannels, groups, paddingMode);
-    this.paddingMode = paddingMode;
-    this.kernelSize = pair('Conv2d', 'kernel_size', kernelSize, 1);
+    const kernel = pair('Conv2d', 'kernel_size', kernelSize, 1);
+    super('Conv2d', inChannels, outChannels, kernel, options);
+    const { stride = 1, padding = 0, dilation = 1 } = options;
+    this.kernelSize = kernel;
     this.stride = pair('Conv2d', 'stride', stride, 1);
     this.dilation = pair('Conv2d', 'dilation', dilation, 1);
     if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
       throw new Error("Conv2d: padding='same' is not supported for strided convolutions");
     }
     this.padding = padding === 'same' || padding === 'valid' ? padding : pair('Conv2d', 'padding', padding, 0);
-    this.groups = groups;
-    this.rng = rng;
-    const [kh, kw] = this.kernelSize;
-    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kh, kw]));
-    this.bias = this.registerParameter('bias', bias ? zeros([outChannels]) : null);
-    this.resetParameters();
-  }
-
-  override resetParameters(): void {
-    resetWeightAndBias(this.weight, this.bias, this.rng);
   }
 
   forward(input: Tensor): Tensor {
@@ -120,10 +140,7 @@ export class Conv2d extends Module {
     if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
     else if (this.padding[0] !== 0 || this.padding[1] !== 0) s += `, padding=${pyRepr(this.padding)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
-    return s;
+    return s + this.reprTail();
   }
 }
 
@@ -152,44 +169,23 @@ export interface Conv1dOptions {
  *
  * @example new Conv1d(28, 32, 3, { padding: 1 })  // (N, 28, 28) → (N, 32, 28)
  */
-export class Conv1d extends Module {
+export class Conv1d extends ConvNd {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number | 'valid' | 'same';
   readonly dilation: number;
-  readonly groups: number;
-  readonly paddingMode: PaddingMode;
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
-  private readonly rng: Random;
 
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    kernelSize: number,
-    options: Conv1dOptions = {},
-  ) {
-    super();
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv1dOptions = {}) {
     checkOptions('Conv1d', options, OPTIONS);
-    const { stride = 1, padding = 0, paddingMode = 'zeros', dilation = 1, groups = 1, bias = true, rng = defaultGenerator() } = options;
-    checkConv('Conv1d', inChannels, outChannels, groups, paddingMode);
+    const { stride = 1, padding = 0, dilation = 1 } = options;
     for (const [name, value] of [['kernel_size', kernelSize], ['stride', stride], ['dilation', dilation]] as const) checkPositiveInt('Conv1d', name, value);
     if (padding === 'same' && stride !== 1) throw new Error("Conv1d: padding='same' is not supported for strided convolutions");
     if (typeof padding === 'number' && !(Number.isInteger(padding) && padding >= 0)) throw new Error(`Conv1d: padding must be an integer ≥ 0, 'valid' or 'same', got ${padding}`);
+    super('Conv1d', inChannels, outChannels, [kernelSize], options);
     this.kernelSize = kernelSize;
     this.stride = stride;
     this.padding = padding;
     this.dilation = dilation;
-    this.groups = groups;
-    this.paddingMode = paddingMode;
-    this.rng = rng;
-    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kernelSize]));
-    this.bias = this.registerParameter('bias', bias ? zeros([outChannels]) : null);
-    this.resetParameters();
-  }
-
-  override resetParameters(): void {
-    resetWeightAndBias(this.weight, this.bias, this.rng);
   }
 
   forward(input: Tensor): Tensor {
@@ -212,9 +208,6 @@ export class Conv1d extends Module {
     if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
     else if (this.padding !== 0) s += `, padding=(${this.padding},)`;
     if (this.dilation !== 1) s += `, dilation=(${this.dilation},)`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ', bias=False';
-    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
-    return s;
+    return s + this.reprTail();
   }
 }
