@@ -10,19 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { getPreset, SCHEDULERS, type ModelSpec, type SchedulerName } from '../../common/spec/index';
 import type { OneCycleLR } from '../optim/index';
 import { tensor } from '../tensor';
-import { loadFixture } from '../test/fixtures';
+import { loadFixture, type SchedulerCase } from '../test/fixtures';
 import { makeOptimizer, makeScheduler } from './build';
 
-interface SchedulerCase {
-  name: string;
-  scheduler: string;
-  kwargs: Record<string, unknown>;
-  lr: number;
-  epochs: number;
-  stepArgs?: number[];
-  lrs: number[];
-  momenta?: number[];
-}
 
 const fixture = loadFixture<SchedulerCase>('schedulers.json');
 // A run steps with step(); a case stepped to fractional epochs is optim's own test (engine/test/schedulers.test.ts).

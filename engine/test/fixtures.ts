@@ -147,3 +147,18 @@ export function expectCloseNumber(got: number, want: number, label: string, tol:
     throw new Error(`${label}: got ${fmt(got)}, expected ${fmt(want)} (|diff| ${err.toExponential(2)})`);
   }
 }
+
+/** A case of schedulers.json (gen_fixtures.py): torch's lr (and momentum) per epoch for one scheduler's kwargs. */
+export interface SchedulerCase {
+  name: string;
+  scheduler: string;
+  kwargs: Record<string, unknown>;
+  lr: number;
+  epochs: number;
+  /** ReduceLROnPlateau's metric per epoch. */
+  metrics?: number[];
+  /** Fractional epochs to step to (CosineAnnealingWarmRestarts stepped per batch). */
+  stepArgs?: number[];
+  lrs: number[];
+  momenta?: number[];
+}

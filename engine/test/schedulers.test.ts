@@ -5,20 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as optim from '../optim/index';
-import { loadFixture } from './fixtures';
-
-interface SchedulerCase {
-  name: string;
-  scheduler: string;
-  kwargs: Record<string, unknown>;
-  lr: number;
-  epochs: number;
-  metrics?: number[];
-  /** Fractional epochs to step to (CosineAnnealingWarmRestarts stepped per batch). */
-  stepArgs?: number[];
-  lrs: number[];
-  momenta?: number[];
-}
+import { loadFixture, type SchedulerCase } from './fixtures';
 
 interface Stepper {
   step(metric?: number): void;
