@@ -59,6 +59,19 @@ async function gone(pid: number): Promise<void> {
   }
 }
 
+/** The run goes on with no resume counted against it (nothing marked either); then it is stopped. */
+async function expectRunningUncounted(c: Client, runId: string): Promise<void> {
+  c.send({ kind: 'engine', message: { type: 'run-open', runId } });
+  const detail = await c.next(engineEvent('run-detail'));
+  const meta = (detail as { message: { run: { meta: RunMeta } } }).message.run.meta;
+  expect(meta).toMatchObject({ state: 'running', recoveries: 0 });
+  expect(meta.parentEnded).toBeUndefined();
+  expect(meta.recoveredAtStep).toBeUndefined();
+  c.send({ kind: 'engine', message: { type: 'run-stop', runId } });
+  await c.next(engineEvent('run-state', (e) => e.run.id === runId && e.run.state === 'stopped'));
+  c.ws.close();
+}
+
 it('resumes a run after its server was killed or stopped, without counting either against it', async () => {
   server = await startServerProcess(dir);
   let { c, enginePid } = await tab(server);
@@ -77,14 +90,7 @@ it('resumes a run after its server was killed or stopped, without counting eithe
     expect((recovered as { message: { message: string } }).message.message, signal).toMatch(/^LayerLab was closed during run "parent"; it resumed/);
   }
 
-  c.send({ kind: 'engine', message: { type: 'run-open', runId } });
-  const detail = await c.next(engineEvent('run-detail'));
-  const meta = (detail as { message: { run: { meta: RunMeta } } }).message.run.meta;
-  expect(meta).toMatchObject({ state: 'running', recoveries: 0 });
-  expect(meta.parentEnded).toBeUndefined();
-  c.send({ kind: 'engine', message: { type: 'run-stop', runId } });
-  await c.next(engineEvent('run-state', (e) => e.run.id === runId && e.run.state === 'stopped'));
-  c.ws.close();
+  await expectRunningUncounted(c, runId);
 }, 300_000);
 
 // Electron's main cannot be killed here (no Electron binary), but what its death does to the engine host can: Chromium
@@ -110,12 +116,5 @@ it('resumes a run after the app and its engine host were killed at once, without
     expect((recovered as { message: { message: string } }).message.message, `round ${round}`).toMatch(/^LayerLab was closed during run "killed together"; it resumed/);
   }
 
-  c.send({ kind: 'engine', message: { type: 'run-open', runId } });
-  const detail = await c.next(engineEvent('run-detail'));
-  const meta = (detail as { message: { run: { meta: RunMeta } } }).message.run.meta;
-  expect(meta).toMatchObject({ state: 'running', recoveries: 0 });
-  expect(meta.recoveredAtStep).toBeUndefined();
-  c.send({ kind: 'engine', message: { type: 'run-stop', runId } });
-  await c.next(engineEvent('run-state', (e) => e.run.id === runId && e.run.state === 'stopped'));
-  c.ws.close();
+  await expectRunningUncounted(c, runId);
 }, 300_000);
