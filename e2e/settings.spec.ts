@@ -184,7 +184,7 @@ test('OneCycleLR set in Build steps every batch of the run, over epochs × batch
     const halfLength = "scheduler OneCycleLR: epochs is set but steps_per_epoch is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.";
     await expect(build.getByText(halfLength, { exact: true })).toBeVisible();
     await expect(buildTrain).toBeDisabled();
-    await expect(buildTrain).toHaveAccessibleDescription(`Can't train: ${halfLength}.`);
+    await expect(buildTrain).toHaveAccessibleDescription(`Can't train: ${halfLength}`);
     await page.screenshot({ path: info.outputPath('onecycle-half-length.png'), fullPage: true });
     await epochs.fill('');
     await epochs.press('Enter');
