@@ -138,7 +138,7 @@ describe('run backends', () => {
     };
     const cpu = await runOn('cpu');
     const killed = await runOn('gpujs-killed');
-    expect(killed.done.run).toMatchObject({ state: 'completed', epoch: 2 });
+    expect(killed.done.run, `the run ended: ${killed.done.run.reason ?? ''}`).toMatchObject({ state: 'completed', epoch: 2 });
     const announced = killed.h.events.filter((e): e is Ev<'run-backend'> => e.type === 'run-backend');
     expect(announced[1].note).toMatch(/^the gpujs-killed backend failed \(gpu\.js worker: no answer within 2 s .*\); training goes on on the CPU from batch 3 of epoch 2, with nothing lost$/);
     expect(gpu.store!.restoredFromMirror).toBeGreaterThan(0);
