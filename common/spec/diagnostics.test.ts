@@ -116,6 +116,13 @@ const BROKEN: unknown[] = [
   chain([1, 28, 28], [['Linear', { inFeatures: 28, outFeatures: 10 }]]),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'SGD', 100),
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'Adam', 1e-9),
+  // ConvTranspose2d and Upsample.
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 2, outChannels: 1, kernelSize: 2 }]]),
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 1, outChannels: 1, kernelSize: 1, padding: 14 }]]),
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 1, outChannels: 1, kernelSize: 2, stride: 2, outputPadding: 2 }]]),
+  chain([1, 28, 28], [['Upsample', { size: 56, scaleFactor: 2 }]]),
+  chain([1, 28, 28], [['Upsample', { scaleFactor: 2, alignCorners: true }]]),
+  chain([1, 28, 28], [['Upsample', { scaleFactor: 0.01 }]]),
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

@@ -132,6 +132,15 @@ export const DIAGNOSTIC_TEXT = {
   'linear-on-image': '{id} (Linear) gets a {rank}-D input {shape} and mixes only its last dim; insert Flatten before it to use every pixel.',
   'lr-too-high': 'lr {lr} is very high for {optimizer} (usual range {low} to {high}); training will likely diverge to NaN.',
   'lr-too-low': 'lr {lr} is very low for {optimizer} (usual range {low} to {high}); training will likely not move.',
+  // ConvTranspose2d and Upsample (#18).
+  'channels-mismatch': '{id} ({op}) expects in_channels {expected} but its input {shape} has {got} channels',
+  'conv-transpose-empty': '{id} (ConvTranspose2d): padding {ph}×{pw} leaves no output from the {h}×{w} input',
+  'fix-conv-transpose-padding': 'reduce padding of {id}',
+  'output-padding-stride': '{where}: output_padding must be smaller than stride',
+  'upsample-size-or-scale': '{where}: give exactly one of size and scale_factor',
+  'align-corners-nearest': "{where}: align_corners applies to mode 'bilinear' only; leave it empty for 'nearest'",
+  'upsample-empty': '{id} (Upsample): scale_factor {scale} leaves no output from the {h}×{w} input',
+  'fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

@@ -135,3 +135,31 @@ describe('inferShapes on broken graphs', () => {
     expect(report.nodes.flatten1.shape).toEqual(['N', 784]);
   });
 });
+
+describe('ConvTranspose2d and Upsample', () => {
+  it('grow the image by torch formulas, with parameter counts and MACs for ConvTranspose2d', () => {
+    const nodes = inferShapes(chain([1, 28, 28], [
+      ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3, stride: 2, padding: 1 }],
+      ['ConvTranspose2d', { inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1 }],
+      ['Upsample', { scaleFactor: 1.5, mode: 'bilinear' }],
+      ['ConvTranspose2d', { inChannels: 4, outChannels: 2, kernelSize: [3, 2], groups: 2, bias: false, dilation: 2 }],
+      ['Upsample', { size: [10, 12] }],
+    ])).nodes;
+    expect(nodes.conv1.shape).toEqual(['N', 8, 14, 14]);
+    // (14 − 1)·2 − 2 + 2 + 1 + 1 = 28
+    expect(nodes.deconv1).toMatchObject({ shape: ['N', 4, 28, 28], paramFormula: '8×4×3×3 + 4 = 292', macs: 8 * 14 * 14 * 4 * 9 });
+    expect(nodes.up1.shape).toEqual(['N', 4, 42, 42]);
+    // H: 41 + 2·2 + 1 = 46; W: 41 + 2·1 + 1 = 44; weight [4, 2/2, 3, 2]
+    expect(nodes.deconv2).toMatchObject({ shape: ['N', 2, 46, 44], paramFormula: '4×1×3×2 = 24' });
+    expect(nodes.up2.shape).toEqual(['N', 2, 10, 12]);
+  });
+
+  it('say what misfits and how to fix it', () => {
+    expect(inferShapes(chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 3, outChannels: 1, kernelSize: 2 }]])).error)
+      .toMatchObject({ nodeId: 'deconv1', message: 'deconv1 (ConvTranspose2d) expects in_channels 3 but its input [N, 1, 28, 28] has 1 channels', fix: 'set in_channels of deconv1 to 1' });
+    expect(inferShapes(chain([784], [['Upsample', { scaleFactor: 2 }]])).error)
+      .toMatchObject({ message: 'up1 (Upsample) needs (N, C, H, W) input but gets [N, 784]', fix: 'set the Input shape to [1, 28, 28]' });
+    expect(inferShapes(chain([1, 28, 28], [['Upsample', { scaleFactor: 0.02 }]])).error)
+      .toMatchObject({ message: 'up1 (Upsample): scale_factor 0.02 leaves no output from the 28×28 input', fix: 'raise scale_factor of up1, or give size instead' });
+  });
+});

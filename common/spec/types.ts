@@ -40,6 +40,7 @@ export const SPEC_VERSION = 1 as const;
 export const LAYER_OPS = [
   'Input', 'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Dropout',
   'BatchNorm1d', 'BatchNorm2d', 'RNN', 'LSTM', 'GRU',
+  'ConvTranspose2d', 'Upsample',
 ] as const;
 export const ACTIVATION_OPS = [
   'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'SiLU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity',

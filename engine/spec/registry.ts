@@ -11,6 +11,7 @@ import {
   ELU, Flatten, GELU, GRU, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, NLLLoss,
   ReLU, RNN, SiLU, Sigmoid, SmoothL1Loss, Softmax, Softplus, Tanh,
 } from '../nn/index';
+import { ConvTranspose2d, Upsample } from '../nn/index';
 import {
   Adadelta, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -66,6 +67,14 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Softmax: (p) => new Softmax(n(p, 'dim')),
   LogSoftmax: (p) => new LogSoftmax(n(p, 'dim')),
   Identity: () => new Identity(),
+  ConvTranspose2d: (p) => new ConvTranspose2d(n(p, 'inChannels'), n(p, 'outChannels'), pair(p.kernelSize), {
+    stride: pair(p.stride), padding: pair(p.padding), outputPadding: pair(p.outputPadding), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    dilation: pair(p.dilation),
+  }),
+  Upsample: (p) => new Upsample({
+    size: orNull(p.size), scaleFactor: p.scaleFactor as number | null, mode: p.mode as 'nearest' | 'bilinear',
+    alignCorners: p.mode === 'bilinear' ? b(p, 'alignCorners') : null,
+  }),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

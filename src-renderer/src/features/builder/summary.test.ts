@@ -63,8 +63,8 @@ describe('param input', () => {
 
 describe('palette and commands', () => {
   it('the palette has the issue list and searches', () => {
-    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 13, 9, 7, 6]);
-    expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d']);
+    expect(PALETTE.map((g) => g.items.length)).toEqual([2, 15, 9, 7, 6]);
+    expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d', 'ConvTranspose2d']);
     expect(searchPalette('')).toHaveLength(5);
   });
 

@@ -581,6 +581,14 @@ export const en = {
   'diag.linear-on-image': '{id} (Linear) gets a {rank}-D input {shape} and mixes only its last dim; insert Flatten before it to use every pixel.',
   'diag.lr-too-high': 'lr {lr} is very high for {optimizer} (usual range {low} to {high}); training will likely diverge to NaN.',
   'diag.lr-too-low': 'lr {lr} is very low for {optimizer} (usual range {low} to {high}); training will likely not move.',
+  'diag.channels-mismatch': '{id} ({op}) expects in_channels {expected} but its input {shape} has {got} channels',
+  'diag.conv-transpose-empty': '{id} (ConvTranspose2d): padding {ph}×{pw} leaves no output from the {h}×{w} input',
+  'diag.fix-conv-transpose-padding': 'reduce padding of {id}',
+  'diag.output-padding-stride': '{where}: output_padding must be smaller than stride',
+  'diag.upsample-size-or-scale': '{where}: give exactly one of size and scale_factor',
+  'diag.align-corners-nearest': "{where}: align_corners applies to mode 'bilinear' only; leave it empty for 'nearest'",
+  'diag.upsample-empty': '{id} (Upsample): scale_factor {scale} leaves no output from the {h}×{w} input',
+  'diag.fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
 
   'tab.runs': 'Runs',
 
