@@ -66,7 +66,8 @@ setBackend(backends.names.includes('wasm') ? 'wasm' : 'cpu');
 const spec = getPreset('LeNet-5')!;
 const model = buildModel(spec);
 model.train();
-const step = trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x),
+const input = prepareInput(spec, x), lossFn = makeLoss(spec);
+const step = trainingStep(model, (out, labels) => lossFn(out, labels, input), makeOptimizer(spec, model.parameters()), input,
   new Tensor(Int32Array.from({ length: BATCH }, (_, i) => i % 10), [BATCH]));
 const t = time(() => step());
 console.log(`one LeNet-5 training step on ${backends.names.includes('wasm') ? 'wasm (1 thread)' : 'cpu'}, same batch: median ${t.median.toFixed(2)}  p95 ${t.p95.toFixed(2)}`);

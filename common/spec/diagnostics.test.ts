@@ -123,6 +123,10 @@ const BROKEN: unknown[] = [
   chain([1, 28, 28], [['Upsample', { size: 56, scaleFactor: 2 }]]),
   chain([1, 28, 28], [['Upsample', { scaleFactor: 2, alignCorners: true }]]),
   chain([1, 28, 28], [['Upsample', { scaleFactor: 0.01 }]]),
+  // Image targets.
+  edit('Autoencoder', (s) => { s.data.target = 'pixels' as never; }),
+  edit('Autoencoder', (s) => { s.loss = { type: 'CrossEntropyLoss', params: {} }; }),
+  edit('MLP', (s) => { s.data.target = 'image'; s.loss = { type: 'MSELoss', params: {} }; }),
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

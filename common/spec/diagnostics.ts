@@ -141,6 +141,11 @@ export const DIAGNOSTIC_TEXT = {
   'align-corners-nearest': "{where}: align_corners applies to mode 'bilinear' only; leave it empty for 'nearest'",
   'upsample-empty': '{id} (Upsample): scale_factor {scale} leaves no output from the {h}×{w} input',
   'fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
+  // Image targets (#18).
+  'data-target': 'data: target must be one of {options}, got {got}',
+  'image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+  'output-not-image': 'the model outputs {shape} but {loss} compares it with the input image [N, 1, 28, 28]',
+  'fix-output-image': 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

@@ -30,7 +30,8 @@ function trainAndInspect(spec: ModelSpec, steps = 4): LayerStats[] {
     const x = randn([32, 1, 28, 28]);
     const y = new Tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 7 + s) % 10), [32]);
     const probe = new LayerProbe(model);
-    lossFn(model.forward(prepareInput(spec, x)) as Tensor, y).backward();
+    const input = prepareInput(spec, x);
+    lossFn(model.forward(input) as Tensor, y, input).backward();
     probe.afterBackward();
     optimizer.step();
     optimizer.zeroGrad(true);

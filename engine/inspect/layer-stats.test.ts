@@ -135,7 +135,8 @@ describe('LayerProbe', () => {
     const model = buildModel(spec);
     const optimizer = makeOptimizer(spec, model.parameters());
     const probe = new LayerProbe(model);
-    makeLoss(spec)(model.forward(prepareInput(spec, randn([4, 1, 28, 28]))) as Tensor, labels([1, 2, 3, 4])).backward();
+    const input = prepareInput(spec, randn([4, 1, 28, 28]));
+    makeLoss(spec)(model.forward(input) as Tensor, labels([1, 2, 3, 4]), input).backward();
     probe.afterBackward();
     optimizer.step();
     const stats = probe.afterStep();

@@ -239,7 +239,8 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const step = (i: number, afterRead?: () => void) => {
     const [x, y] = batches[i % batches.length];
     endStep();
-    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    const input = prepareInput(spec, x);
+    const loss = lossFn(model.forward(input) as Tensor, y, input);
     loss.backward();
     loss.item(); // after backward, as the engine's loops read it: a GPU runs the step to here as one plan
     afterRead?.();

@@ -78,7 +78,8 @@ export function measureStatsOverhead(run: StatsRun): StatsOverhead {
     const probe = sampled ? new LayerProbe(model) : null;
     let probeMs = performance.now() - t;
     probeCpuMs = cpuNow() - c;
-    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    const input = prepareInput(spec, x);
+    const loss = lossFn(model.forward(input) as Tensor, y, input);
     loss.backward();
     loss.item();
     if (probe) {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  getPreset, inferShapes, lintSpec, PRESETS, formatCount, resolveAugment, validateSpec, type ModelSpec,
+  getPreset, inferShapes, lintSpec, measuresAccuracy, PRESETS, formatCount, resolveAugment, validateSpec, type ModelSpec,
 } from '../../common/spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
 import type { Module } from '../nn/index';
@@ -77,7 +77,8 @@ function useBackend(wanted: string, spec: ModelSpec, train: SpecDatasets['train'
   const [x, y] = train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
   const choice = chooseBackend(likelyFastestFirst(available), () => {
     const model = buildModel(spec).train();
-    return trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x), y);
+    const input = prepareInput(spec, x), lossFn = makeLoss(spec);
+    return trainingStep(model, (out, labels) => lossFn(out, labels, input), makeOptimizer(spec, model.parameters()), input, y);
   });
   setBackend(choice.chosen);
   const figures = choice.figures.map((f) => `${f.backend} ${f.msPerStep === null ? `failed: ${f.error}` : `${f.msPerStep.toFixed(2)} ms`}`);
@@ -171,13 +172,16 @@ function train(args: TrainArgs, io: TrainIO): number {
   const scheduler = makeScheduler(spec, optimizer);
   const loaders = specLoaders(spec, sets, new Random(args.seed + 1));
   const lossIsSum = spec.loss.params?.reduction === 'sum';
+  // An autoencoder (data.target 'image') has no accuracy: its lines show the loss only, its JSON null for it.
+  const accuracy = measuresAccuracy(spec);
+  const acc = (a: number | null) => (accuracy ? ` acc ${pct(a)}` : '');
 
   info(`${spec.name ?? args.spec}: ${formatCount(model.numParameters())} parameters, ${spec.optimizer.type} lr ${optimizer.paramGroups[0].lr}, batch ${spec.data.batchSize}`);
   info(`data ${dataDir}: train ${formatCount(sets.train.length)}, validation ${formatCount(sets.validation?.length ?? 0)}, test ${formatCount(sets.test?.length ?? 0)}`);
 
   try {
     fit({
-      model, lossFn, optimizer, scheduler, lossIsSum,
+      model, lossFn, optimizer, scheduler, lossIsSum, accuracy,
       train: loaders.train,
       validation: loaders.validation,
       epochs: args.epochs,
@@ -188,7 +192,7 @@ function train(args: TrainArgs, io: TrainIO): number {
       onEpoch: (s) => {
         if (args.json) io.out(JSON.stringify(s));
         else {
-          io.out(`epoch ${s.epoch}/${args.epochs}  train loss ${num(s.trainLoss)} acc ${pct(s.trainAcc)}  val loss ${num(s.valLoss)} acc ${pct(s.valAcc)}  ` +
+          io.out(`epoch ${s.epoch}/${args.epochs}  train loss ${num(s.trainLoss)}${acc(s.trainAcc)}  val loss ${num(s.valLoss)}${acc(s.valAcc)}  ` +
             `${s.seconds.toFixed(1)}s ${formatCount(Math.round(s.samplesPerSec))} samples/s`);
         }
       },
@@ -201,9 +205,9 @@ function train(args: TrainArgs, io: TrainIO): number {
     throw err;
   }
   if (loaders.test) {
-    const test = evaluate(model, lossFn, loaders.test, { lossIsSum });
+    const test = evaluate(model, lossFn, loaders.test, { lossIsSum, accuracy });
     if (args.json) io.out(JSON.stringify({ testLoss: test.loss, testAcc: test.accuracy }));
-    else io.out(`test loss ${num(test.loss)} acc ${pct(test.accuracy)}`);
+    else io.out(`test loss ${num(test.loss)}${acc(test.accuracy)}`);
   }
   if (args.save) {
     saveWeights(args.save, model, spec);

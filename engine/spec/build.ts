@@ -3,7 +3,7 @@
  *
  * ```ts
  * const model = buildModel(spec);                       // nn.Sequential for a chain, GraphModule otherwise
- * const lossFn = makeLoss(spec);                        // (output, labels) → scalar; one-hot targets where needed
+ * const lossFn = makeLoss(spec);                        // (output, labels, input) → scalar, against batchTargets
  * const optimizer = makeOptimizer(spec, model.parameters());
  * const scheduler = makeScheduler(spec, optimizer);     // null without spec.scheduler; step() once per epoch
  * ```
@@ -14,7 +14,8 @@ import {
   assertValidSpec, chainOf, inferShapes, inputsOf, LOSS_CATALOGUE, moduleNames, OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams,
   resolveParams, SCHEDULER_CATALOGUE, topoSort, nodeById, type ModelSpec, type Params, type SpecNode,
 } from '../../common/spec/index';
-import { add, cat, reshape } from '../ops/index';
+import { MNIST_MEAN, MNIST_STD, targetOf, type Normalize } from '../../common/spec/index';
+import { add, cat, div, mul, reshape } from '../ops/index';
 import { tensor, type Tensor } from '../tensor';
 import { Module, Sequential } from '../nn/index';
 import type { HasLrGroups, LRScheduler } from '../optim/index';
@@ -92,7 +93,11 @@ export function prepareInput(spec: ModelSpec, x: Tensor): Tensor {
   return x.shape.length === shape.length + 1 && x.shape.slice(1).every((d, i) => d === shape[i]) ? x : reshape(x, [-1, ...shape]);
 }
 
-export type LossFn = (output: Tensor, labels: Tensor) => Tensor;
+/**
+ * (output, the batch's int32 labels, the batch's input as the model got it) → scalar loss. The loss compares the
+ * output with `batchTargets(spec, input, labels)`.
+ */
+export type LossFn = (output: Tensor, labels: Tensor, input: Tensor) => Tensor;
 
 /** Whether the loss compares with one-hot float vectors rather than class indices. */
 export function usesOneHotTargets(spec: ModelSpec): boolean {
@@ -107,18 +112,32 @@ export function oneHot(labels: Tensor, classes = 10): Tensor {
   return tensor(out, [labels.size, classes], { dtype: 'float32' });
 }
 
+/** Each normalization undone: the model's input back to pixels in [0, 1]. */
+const TO_UNIT_PIXELS: Record<Normalize, (x: Tensor) => Tensor> = {
+  none: (x) => div(x, 255),
+  scale: (x) => x,
+  standardize: (x) => add(mul(x, MNIST_STD), MNIST_MEAN),
+};
+
+/**
+ * What the loss compares one batch's output with, for the spec's data.target (common/spec/target.ts): class
+ * indices, one-hot rows, or for 'image' the input itself as [N, 1, 28, 28] pixels in [0, 1], whatever
+ * data.normalize did to the model's input (the twin computes the same in `target(xb, yb)`).
+ */
+export function batchTargets(spec: ModelSpec, input: Tensor, labels: Tensor): Tensor {
+  if (targetOf(spec) === 'image') return TO_UNIT_PIXELS[spec.data.normalize](reshape(input.detach(), [-1, 1, 28, 28]));
+  return usesOneHotTargets(spec) ? oneHot(labels) : labels;
+}
+
 /** The loss module for spec.loss. */
 export function makeLossModule(spec: ModelSpec): LossModule {
   return LOSS_FACTORIES[spec.loss.type](resolveParams(LOSS_CATALOGUE[spec.loss.type].params, spec.loss.params));
 }
 
-/** (output, int32 labels) → scalar loss; labels become one-hot for MSE/L1/SmoothL1/BCE losses. */
+/** (output, labels, input) → scalar loss against the batch's targets (batchTargets). */
 export function makeLoss(spec: ModelSpec): LossFn {
   const module = makeLossModule(spec);
-  const classes = 10;
-  return usesOneHotTargets(spec)
-    ? (output, labels) => module.forward(output, oneHot(labels, classes))
-    : (output, labels) => module.forward(output, labels);
+  return (output, labels, input) => module.forward(output, batchTargets(spec, input, labels));
 }
 
 /** The optimizer for spec.optimizer over `params`, with torch's defaults for what the spec leaves out. */

@@ -4,7 +4,7 @@
  * ```text
  * for epoch in 1..epochs:
  *     model.train()
- *     for xb, yb in train:  loss = lossFn(model(xb), yb); loss.backward(); opt.step(); opt.zeroGrad()
+ *     for xb, yb in train:  loss = lossFn(model(xb), yb, xb); loss.backward(); opt.step(); opt.zeroGrad()
  *     scheduler?.step()
  *     model.eval(); with noGrad: validation loss and accuracy
  * ```
@@ -66,7 +66,9 @@ function releaseBatch(data: Batches, batch: [Tensor, Tensor]): void {
   if (data instanceof DataLoader && getBackend().keep === undefined) data.release(batch);
 }
 
-function correct(output: Tensor, labels: Tensor): number {
+/** Correct predictions in the batch; NaN where accuracy does not apply (an image target). */
+function correct(output: Tensor, labels: Tensor, options: LoopOptions): number {
+  if (options.accuracy === false) return NaN;
   const predicted = argmax(output.detach(), 1).data;
   const y = labels.data;
   let hits = 0;
@@ -78,6 +80,8 @@ function correct(output: Tensor, labels: Tensor): number {
 export interface LoopOptions {
   /** Whether lossFn returns a per-sample mean (default) or a sum over the batch. */
   lossIsSum?: boolean;
+  /** false where the target is not a class (an autoencoder: measuresAccuracy(spec)); accuracy is then NaN. */
+  accuracy?: boolean;
 }
 
 /** Mean loss and accuracy over `data`, in eval mode and without gradients; restores the training mode after. */
@@ -91,10 +95,10 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
         const [x, y] = batch;
         endStep(); // the last batch's activations are done with, as in training: a device backend frees them
         const output = model.forward(x) as Tensor;
-        const loss = lossFn(output, y).item();
+        const loss = lossFn(output, y, x).item();
         const n = y.shape[0];
         total += options.lossIsSum ? loss : loss * n;
-        hits += correct(output, y);
+        hits += correct(output, y, options);
         samples += n;
         releaseBatch(data, batch);
       }
@@ -122,13 +126,13 @@ export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, da
     batch++;
     endStep(); // the last batch's tensors are done with: a device backend may reuse their memory
     const output = model.forward(x) as Tensor;
-    const loss = lossFn(output, y);
+    const loss = lossFn(output, y, x);
     // Read after backward: a device backend runs the step up to here as one batch, with one read.
     loss.backward();
     const value = loss.item();
     if (!Number.isFinite(value)) throw new NaNLossError(epoch, batch, value);
     // Before the update's launches, so that a GPU gets them with the next step's (one submit a step).
-    hits += correct(output, y);
+    hits += correct(output, y, options);
     optimizer.step();
     // set_to_none, PyTorch 2's default: the next backward hands each parameter its gradient without a copy or an add.
     optimizer.zeroGrad(true);

@@ -47,11 +47,12 @@ export function twinWeightsCase(preset: string): TwinWeightsCase {
   const [x, y] = data.tensors;
   model.eval();
   const { loss, accuracy } = noGrad(() => {
-    const out = model.forward(prepareInput(spec, x));
+    const input = prepareInput(spec, x);
+    const out = model.forward(input);
     const predicted = out.argmax(1).data;
     let correct = 0;
     for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
-    return { loss: makeLoss(spec)(out, y).item(), accuracy: correct / labels.length };
+    return { loss: makeLoss(spec)(out, y, input).item(), accuracy: correct / labels.length };
   });
   return { spec, weights, images, labels, loss, accuracy };
 }

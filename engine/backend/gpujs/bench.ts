@@ -85,7 +85,8 @@ function trainingStep(preset: string, name: string, steps = 15): number {
   const times: number[] = [];
   for (let i = 0; i < steps + 3; i++) {
     const t0 = performance.now();
-    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
+    const input = prepareInput(spec, x);
+    const loss = lossFn(model.forward(input) as Tensor, y, input);
     loss.item();
     loss.backward();
     optimizer.step();

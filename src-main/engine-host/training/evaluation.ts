@@ -14,6 +14,7 @@ import type { Module } from '../../../engine/nn/module';
 import { Tensor } from '../../../engine/tensor';
 import { prepareInput, type LossFn } from '../../../engine/spec/build';
 import { nodeById, outputId } from '../../../common/spec/graph';
+import { measuresAccuracy } from '../../../common/spec/target';
 import { EvaluatedExamples, topClasses } from './examples';
 import { layerOutputs } from './inside';
 import type { Run } from './run';
@@ -78,6 +79,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   const wrong: WrongExample[] = [];
   const sourceIndex = (i: number) => ('indices' in dataset ? dataset.indices[i] : i);
   let lossSum = 0, samples = 0, correct = 0;
+  const classify = measuresAccuracy(spec);
   const wasTraining = model.training;
   model.eval();
   try {
@@ -85,11 +87,14 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
       for (const idx of batchIndices(dataset.length, { batchSize: 256 })) {
         endStep(); // the last batch's activations are done with: a device backend frees them
         const [x, y] = dataset.getBatch(idx);
-        const output = model.forward(prepareInput(spec, x)) as Tensor;
-        const loss = lossFn(output, y).item();
+        const prepared = prepareInput(spec, x);
+        const output = model.forward(prepared) as Tensor;
+        const loss = lossFn(output, y, prepared).item();
         const n = y.shape[0];
         lossSum += input.lossIsSum ? loss : loss * n;
         samples += n;
+        // An image target (an autoencoder) has its loss only: no class to predict, no confusion, no wrong examples.
+        if (!classify) continue;
         const outputs = output.data;
         const width = output.shape[1];
         const probs = probabilities(spec, output);
@@ -122,7 +127,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   return {
     split: input.split,
     loss: samples ? lossSum / samples : NaN,
-    accuracy: samples ? correct / samples : NaN,
+    accuracy: samples && classify ? correct / samples : NaN,
     samples,
     confusion,
     perClassAccuracy,
@@ -157,10 +162,10 @@ export interface PredictResult {
  */
 export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<number>, activations: boolean): PredictResult {
   const { output, layers } = layerOutputs(model, spec, pixels, activations);
-  const [row] = probabilities(spec, output);
   const recorded: LayerActivation[] = layers.map(({ name, nodeId, op, shape, data }) => ({
     name, nodeId, op, shape, values: Array.from(data.subarray(0, MAX_ACTIVATION_VALUES), Number), truncated: data.length > MAX_ACTIVATION_VALUES,
   }));
+  const [row] = probabilities(spec, output);
   return {
     probabilities: Array.from(row),
     predicted: argmaxRow(output.data.subarray(0, output.shape[1])),

@@ -42,8 +42,9 @@ describe('Trainer with spec.data.augment', () => {
     const first = epochOrder(plain.sets.train.length, 6, 1, true).subarray(0, 16);
     const [x, y] = plain.sets.train.getBatch(first);
     const xb = augmentBatch(x, augmented.augment!, { seed: 6, step: 0, normalize: 'mnist' });
-    const expected = (plain.lossFn(plain.model.forward(prepareInput(plain.spec, xb)) as Tensor, y) as Tensor).item();
-    const unaugmented = (plain.lossFn(plain.model.forward(prepareInput(plain.spec, x)) as Tensor, y) as Tensor).item();
+    const [pxb, px] = [prepareInput(plain.spec, xb), prepareInput(plain.spec, x)];
+    const expected = (plain.lossFn(plain.model.forward(pxb) as Tensor, y, pxb) as Tensor).item();
+    const unaugmented = (plain.lossFn(plain.model.forward(px) as Tensor, y, px) as Tensor).item();
     const outcome = augmented.trainBatch();
     expect(outcome.kind).toBe('ok');
     expect((outcome as { loss: number }).loss).toBeCloseTo(expected, 5);

@@ -32,6 +32,7 @@ import {
 import { evaluate, type EvalResult } from '../../../engine/spec/fit';
 import { augmentBatch } from '../../../engine/data/augment';
 import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augment';
+import { measuresAccuracy } from '../../../common/spec/target';
 import { endStep, getBackend, setBackend } from '../../../engine/backend/backend';
 import { trainingStep } from '../../../engine/backend/choose';
 import { diagnose } from '../../../engine/inspect/diagnose';
@@ -145,6 +146,8 @@ export class Trainer {
   #totals: EpochTotals = { lossSum: 0, samples: 0, correct: 0, seconds: 0 };
   /** spec.data.augment with its defaults, applied to training batches only; null when it changes nothing. */
   readonly augment: ResolvedAugment | null;
+  /** false for an image target (an autoencoder): no accuracy is counted, and the records hold NaN for it. */
+  readonly measuresAccuracy: boolean;
 
   constructor(readonly spec: ModelSpec, readonly data: TrainingDataset, readonly options: ResolvedOptions, splitRule: SplitRule = 'run-seed') {
     const { height, width } = data.train;
@@ -173,6 +176,7 @@ export class Trainer {
     this.split = { seed: splitRule === 'main-default' ? null : options.seed, train: indices.train.length, validation: indices.validation.length };
     this.lossIsSum = (spec.loss.params as { reduction?: unknown }).reduction === 'sum';
     this.augment = resolveAugment(spec.data);
+    this.measuresAccuracy = measuresAccuracy(spec);
   }
 
   get lr(): number {
@@ -261,7 +265,7 @@ export class Trainer {
     const { output, value } = pass;
     // Counted right after the loss was read, before the update's launches: a read after them would send them to a
     // GPU as a batch of their own, a second submit each step.
-    const correct = countCorrect(output, y);
+    const correct = this.measuresAccuracy ? countCorrect(output, y) : 0;
     let mark = performance.now();
     try {
       probe?.afterBackward(); // the gradients as backward left them, before any clipping
@@ -302,8 +306,9 @@ export class Trainer {
 
   /** Forward, backward, the watchdog's check: everything of a batch before the update. */
   #forwardBackward(x: Tensor, y: Tensor): { output: Tensor; value: number } | BatchOutcome {
-    const output = this.model.forward(prepareInput(this.spec, x)) as Tensor;
-    const loss = this.lossFn(output, y);
+    const input = prepareInput(this.spec, x);
+    const output = this.model.forward(input) as Tensor;
+    const loss = this.lossFn(output, y, input);
     // The loss is read once the gradients exist, so that a device backend runs forward, loss and backward as one
     // batch with one read (a GPU step plan); the update comes after the watchdog's check, as before.
     loss.backward();
@@ -328,7 +333,8 @@ export class Trainer {
     const optimizer = makeOptimizer(this.spec, model.parameters());
     const size = Math.min(this.spec.data.batchSize, this.sets.train.length);
     const [x, y] = this.sets.train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
-    return trainingStep(model, this.lossFn, optimizer, prepareInput(this.spec, x), y);
+    const input = prepareInput(this.spec, x);
+    return trainingStep(model, (out, labels) => this.lossFn(out, labels, input), optimizer, input, y);
   }
 
   /** Closes the epoch whose batches are all done: scheduler step, validation, the epoch's record. */
@@ -345,7 +351,7 @@ export class Trainer {
     return {
       epoch: this.epoch,
       trainLoss: totals.samples ? totals.lossSum / totals.samples : NaN,
-      trainAcc: totals.samples ? totals.correct / totals.samples : NaN,
+      trainAcc: totals.samples && this.measuresAccuracy ? totals.correct / totals.samples : NaN,
       valLoss: val ? val.loss : null,
       valAcc: val ? val.accuracy : null,
       seconds: totals.seconds + (performance.now() - started) / 1000,
@@ -364,7 +370,7 @@ export class Trainer {
   validate(): EvalResult | null {
     if (this.sets.validation.length === 0) return null;
     const inputs = this.#evalBatches(this.sets.validation.length, (idx) => this.sets.validation.getBatch(idx));
-    return evaluate(this.model, this.lossFn, inputs, { lossIsSum: this.lossIsSum });
+    return evaluate(this.model, this.lossFn, inputs, { lossIsSum: this.lossIsSum, accuracy: this.measuresAccuracy });
   }
 
   optimizerState(): { optimizer: OptimizerStateDict; scheduler: SchedulerStateDict | null } {

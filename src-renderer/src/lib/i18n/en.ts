@@ -589,6 +589,10 @@ export const en = {
   'diag.align-corners-nearest': "{where}: align_corners applies to mode 'bilinear' only; leave it empty for 'nearest'",
   'diag.upsample-empty': '{id} (Upsample): scale_factor {scale} leaves no output from the {h}×{w} input',
   'diag.fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
+  'diag.data-target': 'data: target must be one of {options}, got {got}',
+  'diag.image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+  'diag.output-not-image': 'the model outputs {shape} but {loss} compares it with the input image [N, 1, 28, 28]',
+  'diag.fix-output-image': 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
 
   'tab.runs': 'Runs',
 
@@ -652,6 +656,9 @@ export const en = {
   'runs.metric.valAcc': 'Validation accuracy',
   'runs.metric.trainAcc': 'Training accuracy',
   'runs.epoch': 'Epoch',
+
+  'eval.summary.testLoss': 'Test loss {loss} on {samples} images: how far the redrawn images are from the originals (an autoencoder has no accuracy).',
+  'eval.summary.validationLoss': 'Validation loss {loss} on {samples} images: how far the redrawn images are from the originals (an autoencoder has no accuracy).',
 } as const;
 
 export type MessageKey = keyof typeof en;

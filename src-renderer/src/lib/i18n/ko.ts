@@ -606,6 +606,10 @@ export const ko: Record<MessageKey, string> = {
   'diag.align-corners-nearest': "{where}: align_corners는 mode 'bilinear'에만 쓰입니다. 'nearest'에서는 비워 두세요",
   'diag.upsample-empty': '{id} (Upsample): scale_factor {scale}로는 {h}×{w} 입력에서 출력이 남지 않습니다',
   'diag.fix-upsample-scale': '{id}의 scale_factor를 키우거나 대신 size를 주세요',
+  'diag.data-target': 'data: target은 {options} 중 하나여야 하는데 {got}입니다',
+  'diag.image-target-loss': "{loss}는 클래스 번호와 비교하지만, data.target 'image'는 출력을 입력 이미지와 비교합니다. MSELoss, L1Loss, SmoothL1Loss, BCELoss 또는 BCEWithLogitsLoss를 쓰세요",
+  'diag.output-not-image': '모델의 출력은 {shape}인데 {loss}는 이것을 입력 이미지 [N, 1, 28, 28]과 비교합니다',
+  'diag.fix-output-image': '모델이 28×28 채널 하나로 끝나게 하세요. 예: ConvTranspose2d(…, 1, …) 또는 size 28로 Upsample',
 
   'tab.runs': '실행 비교',
 
@@ -669,6 +673,9 @@ export const ko: Record<MessageKey, string> = {
   'runs.metric.valAcc': '검증 정확도',
   'runs.metric.trainAcc': '학습 정확도',
   'runs.epoch': '에포크',
+
+  'eval.summary.testLoss': '테스트 이미지 {samples}개에서 손실 {loss}: 다시 그린 이미지가 원본과 얼마나 다른지입니다 (오토인코더에는 정확도가 없습니다).',
+  'eval.summary.validationLoss': '검증 이미지 {samples}개에서 손실 {loss}: 다시 그린 이미지가 원본과 얼마나 다른지입니다 (오토인코더에는 정확도가 없습니다).',
 };
 
 /**
