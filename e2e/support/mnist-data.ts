@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
+// LAYERLAB_SHARED_DATA: a checkout that is not beside shared/ (a git worktree elsewhere) points at the pinned files.
+export const SHARED_DATA = process.env.LAYERLAB_SHARED_DATA ?? resolve(import.meta.dirname, '../../../shared/data');
 export const SUBSET = 'mnist-5k';
 const TRAIN_IMAGES = 5_455;
 const TEST_IMAGES = 2_000;

@@ -153,6 +153,8 @@ export function evaluateRun(run: Run, split: 'validation' | 'test'): Evaluation 
 export interface PredictResult {
   probabilities: number[];
   predicted: number;
+  /** An image target's output (an autoencoder's reconstruction): 784 values, row by row; then no classes. */
+  image?: number[];
   activations?: LayerActivation[];
 }
 
@@ -165,6 +167,9 @@ export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<n
   const recorded: LayerActivation[] = layers.map(({ name, nodeId, op, shape, data }) => ({
     name, nodeId, op, shape, values: Array.from(data.subarray(0, MAX_ACTIVATION_VALUES), Number), truncated: data.length > MAX_ACTIVATION_VALUES,
   }));
+  if (!measuresAccuracy(spec)) {
+    return { probabilities: [], predicted: -1, image: Array.from(output.data, Number), ...(activations ? { activations: recorded } : {}) };
+  }
   const [row] = probabilities(spec, output);
   return {
     probabilities: Array.from(row),

@@ -35,6 +35,8 @@ export class PredictState {
   drawing = $state(false);
   probabilities = $state.raw<number[] | null>(null);
   predicted = $state<number | null>(null);
+  /** An autoencoder's answer (its run's data.target is 'image'): the image it drew back, 784 values; then no classes. */
+  reconstruction = $state.raw<number[] | null>(null);
   error = $state<string | null>(null);
   /** null: the run the Train tab follows. */
   runId = $state<string | null>(null);
@@ -122,6 +124,7 @@ export class PredictState {
     this.#latest = null;
     this.probabilities = null;
     this.predicted = null;
+    this.reconstruction = null;
   }
 
   /** Asks again (after choosing another run or checkpoint). */
@@ -189,10 +192,11 @@ export class PredictState {
       const timed = event.requestId === this.#penUpRequest;
       if (timed) performance.mark(PAD_MARKS.answered);
       this.error = null;
-      this.probabilities = event.probabilities;
-      this.predicted = event.predicted;
+      this.reconstruction = event.image ?? null;
+      this.probabilities = this.reconstruction ? null : event.probabilities;
+      this.predicted = this.reconstruction ? null : event.predicted;
       this.answeredBy = event.runId;
-      void this.#loadReferences();
+      if (!this.reconstruction) void this.#loadReferences();
       if (timed) this.#timeToScreen();
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
       this.error = event.message;

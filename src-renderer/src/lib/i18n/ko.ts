@@ -676,6 +676,13 @@ export const ko: Record<MessageKey, string> = {
 
   'eval.summary.testLoss': '테스트 이미지 {samples}개에서 손실 {loss}: 다시 그린 이미지가 원본과 얼마나 다른지입니다 (오토인코더에는 정확도가 없습니다).',
   'eval.summary.validationLoss': '검증 이미지 {samples}개에서 손실 {loss}: 다시 그린 이미지가 원본과 얼마나 다른지입니다 (오토인코더에는 정확도가 없습니다).',
+  'predict.recon.title': '신경망이 그림을 다시 그립니다',
+  'predict.recon.input': '입력 (28×28)',
+  'predict.recon.inputLabel': '신경망이 받은 입력',
+  'predict.recon.output': '출력',
+  'predict.recon.outputLabel': '신경망이 다시 그린 이미지',
+  'predict.recon.error': '평균 제곱 차이: {mse} (MSELoss가 줄이는 값).',
+  'predict.recon.errorLabel': '재구성 오차',
 };
 
 /**
