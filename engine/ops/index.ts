@@ -18,3 +18,5 @@ export { conv1d, type Conv1dOptions } from './conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pool';
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';
+export { convTranspose2d, convTransposeOut, type ConvTranspose2dOptions } from './conv-transpose';
+export { interpolate, UPSAMPLE_MODES, type InterpolateOptions } from './upsample';
