@@ -14,7 +14,7 @@ const test = testWithMnistHost('autoenc', { nice: 10 });
 /** The bit of a canvas this test reads (the node-side tsconfig has no DOM types). */
 interface CanvasLike { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
 
-/** A 28×28 image on the page (GreyImage's canvas) as 784 grey values 0…255. */
+/** A 28×28 image on the page (PixelImage's canvas) as 784 grey values 0…255. */
 const greys = (image: Locator): Promise<number[]> =>
   image.locator('canvas').evaluate((canvas) =>
     Array.from((canvas as unknown as CanvasLike).getContext('2d').getImageData(0, 0, 28, 28).data).filter((_, i) => i % 4 === 0));

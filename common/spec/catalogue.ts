@@ -397,9 +397,8 @@ const OP_ROWS = {
     op: 'ConvTranspose2d', torch: 'nn.ConvTranspose2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
     infer: convTranspose2d, prefix: 'deconv', fact: { kind: 'filters', param: 'outChannels' },
     rule: (p, where) => {
-      if (isInt(p.groups) && isInt(p.inChannels) && isInt(p.outChannels) && (p.inChannels % p.groups !== 0 || p.outChannels % p.groups !== 0)) {
-        return diagnostic('groups-divide', { where, groups: p.groups });
-      }
+      const groups = groupsDivideChannels(p, where);
+      if (groups) return groups;
       const [oph, opw] = pair(p.outputPadding ?? 0), [sh, sw] = pair(p.stride ?? 1);
       return oph >= sh || opw >= sw ? diagnostic('output-padding-stride', { where }) : null;
     },
