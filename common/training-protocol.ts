@@ -384,6 +384,8 @@ export type TrainingEvent =
   | {
     type: 'prediction'; requestId: number; runId: string; checkpoint: CheckpointRef; probabilities: number[];
     predicted: number; activations?: LayerActivation[];
+    /** For a spec whose data.target is 'image' (an autoencoder): its output, 784 values row by row; no classes then. */
+    image?: number[];
   }
   /** `total` matching examples; this page starts at `offset`. `pixels`: examples.length × height × width grey bytes, base64. */
   | {

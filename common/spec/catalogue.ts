@@ -11,6 +11,7 @@ import {
   sameShape, sameShapeAlongDim, type ShapeRule,
   layerNorm, groupNorm, conv1d, unflatten, dropout2d,
 } from './shape-rules';
+import { convTranspose2d, pair, upsample } from './shape-rules';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import type { LossName, OptimizerName, ParamValue, Params, SchedulerName, Shape } from './types';
 
@@ -397,6 +398,52 @@ const OP_ROWS = {
     infer: dropout2d, fact: { kind: 'p', param: 'p' },
     help: 'In training, zeroes each whole channel with probability p and scales the rest by 1/(1-p); in eval, passes through.',
     params: [float('p', 'p', 0.5, 'Probability of zeroing a channel.', { min: 0, max: 1 })],
+  },
+  ConvTranspose2d: {
+    op: 'ConvTranspose2d', torch: 'nn.ConvTranspose2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
+    infer: convTranspose2d, prefix: 'deconv', fact: { kind: 'filters', param: 'outChannels' },
+    rule: (p, where) => {
+      const groups = groupsDivideChannels(p, where);
+      if (groups) return groups;
+      const [oph, opw] = pair(p.outputPadding ?? 0), [sh, sw] = pair(p.stride ?? 1);
+      return oph >= sh || opw >= sw ? diagnostic('output-padding-stride', { where }) : null;
+    },
+    // A new one doubles H and W; inserted into an edge it keeps the shape (3×3, padding 1, stride 1).
+    newParams: (incoming, keep): Params => {
+      const inChannels = channels(incoming) ?? 16;
+      return keep ? { inChannels, outChannels: inChannels, kernelSize: 3, padding: 1 } : { inChannels, outChannels: 1, kernelSize: 2, stride: 2 };
+    },
+    help: 'Conv2d run backwards: spreads each input pixel over a learned filter, to upsample (stride 2 doubles H and W).',
+    params: [
+      int('inChannels', 'in_channels', null, 'Channels of the input image.', { required: true, min: 1 }),
+      int('outChannels', 'out_channels', null, 'Channels of the output image.', { required: true, min: 1 }),
+      int2('kernelSize', 'kernel_size', null, 'Filter size.', { required: true, min: 1 }),
+      int2('stride', 'stride', 1, 'Spacing of the input pixels in the output: 2 doubles H and W.', { min: 1 }),
+      int2('padding', 'padding', 0, 'Rows and columns cut from each side of the output (the padding of the Conv2d it undoes).', { min: 0 }),
+      int2('outputPadding', 'output_padding', 0, 'Extra rows and columns at the bottom and right (smaller than stride).', { min: 0 }),
+      int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
+      biasParam,
+      int2('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
+    ],
+  },
+  Upsample: {
+    op: 'Upsample', torch: 'nn.Upsample', category: 'layer', shapes: '(N, C, H, W) → (N, C, H_out, W_out)',
+    infer: upsample, prefix: 'up', newParams: () => ({ scaleFactor: 2 }),
+    rule: (p, where) => {
+      const size = p.size ?? null, scale = p.scaleFactor ?? null;
+      if ((size === null) === (scale === null)) return diagnostic('upsample-size-or-scale', { where });
+      return p.alignCorners === true && (p.mode ?? 'nearest') === 'nearest' ? diagnostic('align-corners-nearest', { where }) : null;
+    },
+    help: 'Enlarges each image without weights: nearest repeats pixels, bilinear blends neighbours.',
+    params: [
+      int2('size', 'size', null, 'Output (H, W); empty when scale_factor is given.', { nullable: true, min: 1 }),
+      float('scaleFactor', 'scale_factor', null, 'Multiplies H and W (H_out = ⌊H · scale_factor⌋); empty when size is given.', { nullable: true, min: 0, exclusiveMin: true, max: 64 }),
+      {
+        name: 'mode', torchName: 'mode', type: 'enum', default: 'nearest', options: ['nearest', 'bilinear'],
+        help: "'nearest' copies the closest pixel; 'bilinear' weighs the four around it.",
+      },
+      bool('alignCorners', 'align_corners', false, "bilinear only: the corner pixels of input and output line up (torch's default is False)."),
+    ],
   },
 } satisfies Record<string, OpRow>;
 

@@ -133,6 +133,17 @@ const BROKEN: unknown[] = [
   chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }], ['Softmax']], 'MultiMarginLoss'),
   { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]]), scheduler: { type: 'OneCycleLR', params: { maxLr: 0.1, epochs: 2 } } },
   { ...chain([784], [['Linear', { inFeatures: 784, outFeatures: 10 }]], 'CrossEntropyLoss', 'Adagrad'), scheduler: { type: 'OneCycleLR', params: { maxLr: 0.1 } } },
+  // ConvTranspose2d and Upsample.
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 2, outChannels: 1, kernelSize: 2 }]]),
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 1, outChannels: 1, kernelSize: 1, padding: 14 }]]),
+  chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 1, outChannels: 1, kernelSize: 2, stride: 2, outputPadding: 2 }]]),
+  chain([1, 28, 28], [['Upsample', { size: 56, scaleFactor: 2 }]]),
+  chain([1, 28, 28], [['Upsample', { scaleFactor: 2, alignCorners: true }]]),
+  chain([1, 28, 28], [['Upsample', { scaleFactor: 0.01 }]]),
+  // Image targets.
+  edit('Autoencoder', (s) => { s.data.target = 'pixels' as never; }),
+  edit('Autoencoder', (s) => { s.loss = { type: 'CrossEntropyLoss', params: {} }; }),
+  edit('MLP', (s) => { s.data.target = 'image'; s.loss = { type: 'MSELoss', params: {} }; }),
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

@@ -157,6 +157,20 @@ export const DIAGNOSTIC_TEXT = {
   'kl-div-mean': "KLDivLoss with reduction 'mean' also divides by the 10 classes, so it reports a tenth of the KL divergence per image (torch warns about it); set reduction to 'batchmean'.",
   'one-cycle-half-length': "{where}: {given} is set but {missing} is not; give total_steps, or both epochs and steps_per_epoch, or leave all three empty for the run's epochs × batches per epoch.",
   'one-cycle-no-momentum': '{where}: cycle_momentum needs an optimizer with momentum or betas, and {optimizer} has neither (torch raises here); set cycle_momentum to false, or use SGD, RMSprop or an Adam (Adam, AdamW, NAdam, RAdam, Adamax).',
+  // ConvTranspose2d and Upsample (#18).
+  'channels-mismatch': '{id} ({op}) expects in_channels {expected} but its input {shape} has {got} channels',
+  'conv-transpose-empty': '{id} (ConvTranspose2d): padding {ph}×{pw} leaves no output from the {h}×{w} input',
+  'fix-conv-transpose-padding': 'reduce padding of {id}',
+  'output-padding-stride': '{where}: output_padding must be smaller than stride',
+  'upsample-size-or-scale': '{where}: give exactly one of size and scale_factor',
+  'align-corners-nearest': "{where}: align_corners applies to mode 'bilinear' only; leave it empty for 'nearest'",
+  'upsample-empty': '{id} (Upsample): scale_factor {scale} leaves no output from the {h}×{w} input',
+  'fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
+  // Image targets (#18).
+  'data-target': 'data: target must be one of {options}, got {got}',
+  'image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+  'output-not-image': 'the model outputs {shape} but {loss} compares it with the input image [N, 1, 28, 28]',
+  'fix-output-image': 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

@@ -12,3 +12,4 @@ export * from './shapes';
 export * from './lint';
 export * from './pytorch';
 export * from './presets';
+export * from './target';

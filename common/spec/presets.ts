@@ -101,6 +101,22 @@ export const PRESETS: Record<string, ModelSpec> = {
     optimizer: { type: 'Adam', params: { lr: 1e-3 } },
   }),
   'Residual-MLP': residualMlp(),
+  Autoencoder: chainSpec({
+    name: 'Autoencoder',
+    description: 'Learns to redraw its input: two stride-2 convolutions squeeze the image to 32×7×7, then ConvTranspose2d and ' +
+      'Upsample grow it back to 1×28×28, a Sigmoid keeps the pixels in [0, 1], and MSELoss compares it with the input.',
+    inputShape: [1, 28, 28],
+    layers: [
+      conv(1, 16, 3, { stride: 2, padding: 1 }), relu,
+      conv(16, 32, 3, { stride: 2, padding: 1 }), relu,
+      ['ConvTranspose2d', { inChannels: 32, outChannels: 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1 }], relu,
+      ['Upsample', { scaleFactor: 2 }],
+      conv(16, 1, 3, { padding: 1 }), ['Sigmoid'],
+    ],
+    loss: { type: 'MSELoss', params: {} },
+    optimizer: { type: 'Adam', params: { lr: 1e-3 } },
+    data: { normalize: 'scale', target: 'image' },
+  }),
 };
 
 /** A graph (not a chain): fc2's output is added back to its input, so it exports as an nn.Module subclass. */

@@ -30,7 +30,7 @@ describe('toPyTorch', () => {
     expect(script).toContain('train_dl = DataLoader(train_ds, batch_size=BATCH_SIZE, sampler=train_order)');
     expect(script).toContain('        train_order.set_epoch(epoch + 1)\n        model.train()');
     expect(script).toContain('parser.add_argument("--epochs", type=int, default=3)');
-    expect(script).toMatch(/pred = model\(xb\)\n {4}loss = loss_func\(pred, target\(yb\)\)\n {4}if opt is not None:\n {8}loss.backward\(\)\n {8}opt.step\(\)\n {8}opt.zero_grad\(\)/);
+    expect(script).toMatch(/pred = model\(xb\)\n {4}loss = loss_func\(pred, target\(xb, yb\)\)\n {4}if opt is not None:\n {8}loss.backward\(\)\n {8}opt.step\(\)\n {8}opt.zero_grad\(\)/);
     expect(script).toContain('    x = (x / 255 - 0.1307) / 0.3081  # MNIST mean and std');
   });
 
@@ -147,6 +147,18 @@ describe('toPyTorch', () => {
 
   it('writes Python literals', () => {
     expect([pyValue(true), pyValue(null), pyValue("it's"), pyValue([3]), pyValue(1e-8)]).toEqual(['True', 'None', "'it\\'s'", '(3,)', '1e-8']);
+  });
+  it("trains an image target (the Autoencoder) against its own input, with no accuracy", () => {
+    const script = toPyTorch(PRESETS.Autoencoder);
+    expect(script).toContain('    nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1),  # deconv1\n    nn.ReLU(),  # relu3\n    nn.Upsample(scale_factor=2),  # up1');
+    expect(script).toContain('def target(xb, yb):');
+    expect(script).toContain('    return (xb).view(-1, 1, 28, 28)');
+    expect(script).toContain('    loss = loss_func(pred, target(xb, yb))');
+    expect(script).toContain('    return loss.item(), 0, len(xb)  # an image target has no accuracy');
+    expect(script).not.toContain('val_acc {val_acc');
+    const standardized = toPyTorch({ ...PRESETS.Autoencoder, data: { ...PRESETS.Autoencoder.data, normalize: 'standardize' } });
+    expect(standardized).toContain('    return (xb * 0.3081 + 0.1307).view(-1, 1, 28, 28)');
+    expect(toPyTorch(PRESETS.MLP)).toContain('def target(xb, yb):\n    return yb  # class indices');
   });
 });
 

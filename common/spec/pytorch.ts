@@ -10,7 +10,8 @@ import {
   LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE, resolveParams, schedulerStepsPer, type ParamInfo,
 } from './catalogue';
 import { chainOf, inputsOf, moduleNames, pyName, topoSort, outputId, nodeById } from './graph';
-import { MNIST_MEAN, MNIST_STD, type ModelSpec, type ParamValue, type Params, type SpecNode } from './types';
+import { MNIST_MEAN, MNIST_STD, type ModelSpec, type Normalize, type ParamValue, type Params, type SpecNode } from './types';
+import { targetOf } from './target';
 import { twinAugment } from './twin-augment';
 
 export interface PyTorchOptions {
@@ -266,9 +267,22 @@ function schedulerLine(spec: ModelSpec): string {
   return `scheduler = ${info.torch}(${args.join(', ')})`;
 }
 
+/** The body of the twin's `target(xb, yb)`: what the loss compares the output with (target.ts, build.ts batchTargets). */
+function targetLines(spec: ModelSpec, oneHot: boolean): string[] {
+  if (targetOf(spec) !== 'image') {
+    return [oneHot ? `    return F.one_hot(yb, 10).float()  # ${spec.loss.type} compares with one-hot vectors` : '    return yb  # class indices'];
+  }
+  const toUnit: Record<Normalize, string> = { none: 'xb / 255', scale: 'xb', standardize: `xb * ${MNIST_STD} + ${MNIST_MEAN}` };
+  return [
+    '    # data.target "image": the input itself, as pixels in [0, 1] whatever the normalization of the model\'s input',
+    `    return (${toUnit[spec.data.normalize]}).view(-1, 1, 28, 28)`,
+  ];
+}
+
 export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string {
   const input = spec.nodes.find((n) => n.op === 'Input')!;
   const shape = (input.params.shape as number[]) ?? [1, 28, 28];
+  const image = targetOf(spec) === 'image';
   const lossInfo = LOSS_CATALOGUE[spec.loss.type];
   const oneHot = lossInfo.targets === 'one-hot';
   const optInfo = OPTIMIZER_CATALOGUE[spec.optimizer.type];
@@ -433,20 +447,20 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     scheduler,
     '',
     '',
-    'def target(yb):',
-    oneHot ? `    return F.one_hot(yb, 10).float()  # ${spec.loss.type} compares with one-hot vectors` : '    return yb  # class indices',
+    'def target(xb, yb):',
+    ...targetLines(spec, oneHot),
     '',
     '',
     'def loss_batch(model, loss_func, xb, yb, opt=None):',
     '    xb, yb = xb.to(device), yb.to(device)',
     '    pred = model(xb)',
-    '    loss = loss_func(pred, target(yb))',
+    '    loss = loss_func(pred, target(xb, yb))',
     '    if opt is not None:',
     '        loss.backward()',
     ...(clip !== null ? ['        nn.utils.clip_grad_norm_(model.parameters(), max_norm=MAX_NORM)'] : []),
     '        opt.step()',
     '        opt.zero_grad()',
-    '    return loss.item(), (pred.argmax(dim=1) == yb).sum().item(), len(xb)',
+    image ? '    return loss.item(), 0, len(xb)  # an image target has no accuracy' : '    return loss.item(), (pred.argmax(dim=1) == yb).sum().item(), len(xb)',
     '',
     '',
     'def evaluate(model, dl):',
@@ -474,7 +488,7 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     '        if len(valid_dl.dataset) > 0:',
     '            val_loss, val_acc = evaluate(model, valid_dl)',
     '            if RANK == 0:',
-    '                print(f"epoch {epoch + 1}: val_loss {val_loss:.4f} val_acc {val_acc:.4f}")',
+    `                print(f"epoch {epoch + 1}: val_loss {val_loss:.4f}${image ? '' : ' val_acc {val_acc:.4f}'}")`,
     ...(early ? [
       '            if best_loss is None or val_loss < best_loss - MIN_DELTA:',
       '                best_loss, best_epoch, best_state = val_loss, epoch + 1, copy.deepcopy(model.state_dict())',
@@ -489,9 +503,9 @@ export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string
     'fit(args.epochs, train_model, loss_func, opt, train_dl, valid_dl)',
     'if RANK == 0:  # the other processes hold the same weights',
     '    test_loss, test_acc = evaluate(model, test_dl)',
-    '    print(f"test_loss {test_loss:.4f} test_acc {test_acc:.4f}")',
+    `    print(f"test_loss {test_loss:.4f}${image ? '' : ' test_acc {test_acc:.4f}'}")`,
     '    if args.log_batches:  # the same at full precision, as npm run train -- --json ends',
-    '        print(json.dumps({"testLoss": test_loss, "testAcc": test_acc}), flush=True)',
+    `        print(json.dumps({"testLoss": test_loss, "testAcc": ${image ? 'None' : 'test_acc'}}), flush=True)`,
     '    if args.save:',
     '        save_safetensors(model.state_dict(), args.save)',
     '        print(f"saved {args.save}")',

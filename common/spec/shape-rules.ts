@@ -289,3 +289,37 @@ export const dropout2d: ShapeRule = ({ node, s }) => {
   expectRank(node, s, [3, 4], d('layout-either', { a: '(N, C, H, W)', b: '(N, C, L)' }), d('use-dropout'));
   return { shape: s };
 };
+/** ConvTranspose2d: conv2d run backwards, H_out = (H − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1. */
+export function convTranspose2d({ node, p, s, prev }: ShapeInput): Computed {
+  expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
+  const [, c, h, w] = s as [string, number, number, number];
+  const cin = p.inChannels as number, cout = p.outChannels as number, groups = p.groups as number;
+  if (c !== cin) throw misfit('channels-mismatch', { id: node.id, op: node.op, expected: cin, shape: formatShape(s), got: c }, 'set-in-channels', { id: node.id, value: c });
+  const [kh, kw] = pair(p.kernelSize), [sh, sw] = pair(p.stride), [ph, pw] = pair(p.padding);
+  const [oph, opw] = pair(p.outputPadding), [dh, dw] = pair(p.dilation);
+  const ho = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1, wo = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+  if (ho < 1 || wo < 1) throw misfit('conv-transpose-empty', { id: node.id, ph, pw, h, w }, 'fix-conv-transpose-padding', { id: node.id });
+  const bias = p.bias as boolean;
+  const perInput = (cout / groups) * kh * kw;
+  const count = cin * perInput + (bias ? cout : 0);
+  return {
+    shape: ['N', cout, ho, wo],
+    params: count,
+    formula: `${cin}×${cout / groups}×${kh}×${kw}${bias ? ` + ${cout}` : ''} = ${formatCount(count)}`,
+    macs: cin * h * w * perInput,
+  };
+}
+
+/** Upsample: to `size`, or H_out = ⌊H · scale_factor⌋ (W likewise); channels unchanged. */
+export function upsample({ node, p, s, prev }: ShapeInput): Computed {
+  expectRank(node, s, [4], '(N, C, H, W)', fromImage(prev));
+  const [, c, h, w] = s as [string, number, number, number];
+  if (p.size !== null) {
+    const [ho, wo] = pair(p.size);
+    return { shape: ['N', c, ho, wo] };
+  }
+  const scale = p.scaleFactor as number;
+  const ho = Math.floor(h * scale), wo = Math.floor(w * scale);
+  if (ho < 1 || wo < 1) throw misfit('upsample-empty', { id: node.id, scale, h, w }, 'fix-upsample-scale', { id: node.id });
+  return { shape: ['N', c, ho, wo] };
+}

@@ -4,7 +4,7 @@ import { formatCount, inferShapes } from './shapes';
 import type { ModelSpec } from './types';
 
 /** Known totals, computed by hand and checked against PyTorch (sum(p.numel() for p in model.parameters())). */
-const KNOWN: Record<string, { params: number; macs: number; shapes: Record<string, unknown[]> }> = {
+const KNOWN: Record<string, { params: number; macs: number; shapes: Record<string, unknown[]>; output?: unknown[] }> = {
   Mnist_Logistic: { params: 7850, macs: 7840, shapes: { input: ['N', 784], fc1: ['N', 10] } },
   MLP: { params: 109386, macs: 109184, shapes: { flatten1: ['N', 784], fc2: ['N', 64], fc3: ['N', 10] } },
   Mnist_CNN: {
@@ -17,6 +17,11 @@ const KNOWN: Record<string, { params: number; macs: number; shapes: Record<strin
   },
   'Row-LSTM': { params: 82186, macs: 2237696, shapes: { input: ['N', 28, 28], lstm1: ['N', 128], fc1: ['N', 10] } },
   'Residual-MLP': { params: 118282, macs: 118016, shapes: { add1: ['N', 128], fc3: ['N', 10] } },
+  // MACs: conv1 16·14·14·9, conv2 32·7·7·144, deconv1 32·7·7·(16·9) (each input pixel over its filters), conv3 28·28·144
+  Autoencoder: {
+    params: 9569, macs: 28224 + 225792 + 225792 + 112896, output: ['N', 1, 28, 28],
+    shapes: { conv2: ['N', 32, 7, 7], deconv1: ['N', 16, 14, 14], up1: ['N', 16, 28, 28], sigmoid1: ['N', 1, 28, 28] },
+  },
 };
 
 describe('inferShapes on the presets', () => {
@@ -26,7 +31,7 @@ describe('inferShapes on the presets', () => {
       expect(report.error).toBeNull();
       expect(report.totalParams).toBe(known.params);
       expect(report.totalMacs).toBe(known.macs);
-      expect(report.outputShape).toEqual(['N', 10]);
+      expect(report.outputShape).toEqual(known.output ?? ['N', 10]);
       for (const [id, shape] of Object.entries(known.shapes)) expect(report.nodes[id].shape, id).toEqual(shape);
     });
   }
@@ -208,5 +213,43 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
       message: 'dropout2d1 (Dropout2d) needs (N, C, H, W) or (N, C, L) input but gets [N, 784]',
       fix: 'use Dropout: Dropout2d zeroes whole channels of (N, C, H, W) or (N, C, L) input',
     });
+  });
+});
+
+describe('ConvTranspose2d and Upsample', () => {
+  it('grow the image by torch formulas, with parameter counts and MACs for ConvTranspose2d', () => {
+    const nodes = inferShapes(chain([1, 28, 28], [
+      ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3, stride: 2, padding: 1 }],
+      ['ConvTranspose2d', { inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1 }],
+      ['Upsample', { scaleFactor: 1.5, mode: 'bilinear' }],
+      ['ConvTranspose2d', { inChannels: 4, outChannels: 2, kernelSize: [3, 2], groups: 2, bias: false, dilation: 2 }],
+      ['Upsample', { size: [10, 12] }],
+    ])).nodes;
+    expect(nodes.conv1.shape).toEqual(['N', 8, 14, 14]);
+    // (14 − 1)·2 − 2 + 2 + 1 + 1 = 28
+    expect(nodes.deconv1).toMatchObject({ shape: ['N', 4, 28, 28], paramFormula: '8×4×3×3 + 4 = 292', macs: 8 * 14 * 14 * 4 * 9 });
+    expect(nodes.up1.shape).toEqual(['N', 4, 42, 42]);
+    // H: 41 + 2·2 + 1 = 46; W: 41 + 2·1 + 1 = 44; weight [4, 2/2, 3, 2]
+    expect(nodes.deconv2).toMatchObject({ shape: ['N', 2, 46, 44], paramFormula: '4×1×3×2 = 24' });
+    expect(nodes.up2.shape).toEqual(['N', 2, 10, 12]);
+  });
+
+  it("an image target (data.target 'image') needs the output [N, 1, 28, 28], not class scores", () => {
+    const mlp = { ...PRESETS.MLP, data: { ...PRESETS.MLP.data, target: 'image' as const }, loss: { type: 'MSELoss' as const, params: {} } };
+    expect(inferShapes(mlp).error).toMatchObject({
+      nodeId: 'fc3', message: 'the model outputs [N, 10] but MSELoss compares it with the input image [N, 1, 28, 28]',
+      fix: 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
+    });
+    const classes = { ...PRESETS.Autoencoder, data: { ...PRESETS.Autoencoder.data, target: 'label' as const } };
+    expect(inferShapes(classes).error?.message).toBe('the model outputs [N, 1, 28, 28] but MSELoss needs [N, 10] (one score per class)');
+  });
+
+  it('say what misfits and how to fix it', () => {
+    expect(inferShapes(chain([1, 28, 28], [['ConvTranspose2d', { inChannels: 3, outChannels: 1, kernelSize: 2 }]])).error)
+      .toMatchObject({ nodeId: 'deconv1', message: 'deconv1 (ConvTranspose2d) expects in_channels 3 but its input [N, 1, 28, 28] has 1 channels', fix: 'set in_channels of deconv1 to 1' });
+    expect(inferShapes(chain([784], [['Upsample', { scaleFactor: 2 }]])).error)
+      .toMatchObject({ message: 'up1 (Upsample) needs (N, C, H, W) input but gets [N, 784]', fix: 'set the Input shape to [1, 28, 28]' });
+    expect(inferShapes(chain([1, 28, 28], [['Upsample', { scaleFactor: 0.02 }]])).error)
+      .toMatchObject({ message: 'up1 (Upsample): scale_factor 0.02 leaves no output from the 28×28 input', fix: 'raise scale_factor of up1, or give size instead' });
   });
 });

@@ -12,6 +12,7 @@ import { OP_CATALOGUE, opParams } from './catalogue';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { inputsOf, nodeById, outputId, topoSort } from './graph';
 import { formatShape, NUM_CLASSES, ShapeError } from './shape-rules';
+import { IMAGE_TARGET_SHAPE, targetOf } from './target';
 import { checkParam } from './validate';
 import type { ModelSpec, Shape } from './types';
 
@@ -61,8 +62,13 @@ function issue(nodeId: string, edge: ShapeIssue['edge'], problem: Diagnostic, fi
   };
 }
 
-/** Where the output does not fit the loss (MNIST: 10 class scores per sample), and how to fix it. */
+/** Where the output does not fit the loss (10 class scores per sample, or the input image for an image target), and the fix. */
 function outputIssue(spec: ModelSpec, outId: string, shape: Shape): ShapeIssue | null {
+  if (targetOf(spec) === 'image') {
+    if (formatShape(shape) === formatShape(IMAGE_TARGET_SHAPE)) return null;
+    const label = d('output-not-image', { shape: formatShape(shape), loss: spec.loss?.type ?? d('the-loss') });
+    return issue(outId, undefined, label, d('fix-output-image'));
+  }
   if (shape.length === 2 && shape[1] === NUM_CLASSES) return null;
   const nodes = nodeById(spec);
   const label = d('output-not-classes', { shape: formatShape(shape), loss: spec.loss?.type ?? d('the-loss'), classes: NUM_CLASSES });

@@ -94,6 +94,8 @@ export interface DataSpec {
   normalize: Normalize;
   /** Training-time augmentation of the training batches only (augment.ts); absent or empty = none. */
   augment?: AugmentSpec;
+  /** What the loss compares the output with (target.ts): the image's class label (absent: 'label'), or the image itself. */
+  target?: Target;
 }
 
 /**
@@ -132,3 +134,10 @@ export interface SpecError extends Diagnostic {
 /** A dimension: a number, or 'N' for the batch. */
 export type Dim = number | 'N';
 export type Shape = Dim[];
+
+/**
+ * What the model learns to output. 'label': the image's class (class indices or one-hot rows, as the loss takes).
+ * 'image': the input image itself, [N, 1, 28, 28] with pixels in [0, 1] (an autoencoder; target.ts).
+ */
+export const TARGETS = ['label', 'image'] as const;
+export type Target = (typeof TARGETS)[number];

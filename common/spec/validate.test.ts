@@ -94,6 +94,18 @@ describe('validateSpec', () => {
     expect(messages(spec)[0]).toBe('data: dataset must be one of mnist, fashion-mnist, got "cifar"');
   });
 
+  it("checks data.target: 'label' or 'image', and an image target needs a loss that compares values", () => {
+    expect(validateSpec(getPreset('Autoencoder'))).toEqual([]);
+    const bad = getPreset('Autoencoder')! as unknown as { data: Record<string, unknown>; loss: unknown };
+    bad.data.target = 'pixels';
+    expect(messages(bad)).toEqual(['data: target must be one of label, image, got "pixels"']);
+    bad.data.target = 'image';
+    bad.loss = { type: 'NLLLoss', params: {} };
+    expect(messages(bad)).toEqual([
+      "NLLLoss compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+    ]);
+  });
+
   it('finds dangling edges, missing inputs, extra inputs and cycles', () => {
     const spec = lenet();
     spec.edges.push({ from: 'fc3', to: 'softmax9' });

@@ -9,8 +9,9 @@ import { AUGMENT_CATALOGUE } from './augment';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { pyName, topoSort } from './graph';
 import {
-  DATASETS, NORMALIZATIONS, SPEC_VERSION, type ModelSpec, type OptimizerName, type Params, type SpecError, type SpecNode,
+  DATASETS, NORMALIZATIONS, SPEC_VERSION, TARGETS, type ModelSpec, type OptimizerName, type Params, type SpecError, type SpecNode,
 } from './types';
+import { lossTakesImages } from './target';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -269,6 +270,13 @@ function checkTraining(spec: Record<string, unknown>): SpecError[] {
   }
   if (!NORMALIZATIONS.includes(data.normalize as never)) errors.push(specError('data.normalize', undefined, 'data-normalize', { options: NORMALIZATIONS.join(', '), got: describe(data.normalize) }));
   if (data.augment !== undefined) errors.push(...checkAugment(data.augment));
+  if (data.target !== undefined && !TARGETS.includes(data.target as never)) {
+    errors.push(specError('data.target', undefined, 'data-target', { options: TARGETS.join(', '), got: describe(data.target) }));
+  }
+  const loss = isObject(spec.loss) ? String(spec.loss.type) : '';
+  if (data.target === 'image' && Object.hasOwn(LOSS_CATALOGUE, loss) && !lossTakesImages(loss)) {
+    errors.push(specError('loss.type', undefined, 'image-target-loss', { loss }));
+  }
   return errors;
 }
 

@@ -27,7 +27,8 @@ function sharedData(): string {
   }
 }
 
-export const SHARED_DATA = sharedData();
+// LAYERLAB_SHARED_DATA: a checkout whose shared/ is elsewhere still finds the pinned files.
+export const SHARED_DATA = process.env.LAYERLAB_SHARED_DATA ?? sharedData();
 export const SUBSET = 'mnist-5k';
 const TRAIN_IMAGES = 5_455;
 /** The subset's test split: the layer view's picker offers exactly these. */

@@ -95,3 +95,7 @@ export const CrossEntropyBackward = 'CrossEntropyBackward';
 export const NllLoss = 'NllLoss';
 export const NllLossBackward = 'NllLossBackward';
 export const DropoutMask = 'DropoutMask';
+
+// nn.Upsample's nearest and bilinear interpolation (CPU kernels in backend/cpu/upsample.ts).
+export const Upsample2d = 'Upsample2d';
+export const Upsample2dBackward = 'Upsample2dBackward';

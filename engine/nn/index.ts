@@ -53,3 +53,5 @@ export {
 } from './loss';
 export { clipGradNorm } from './clip-grad';
 export * as init from './init';
+export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose';
+export { Upsample } from './upsample';

@@ -59,7 +59,7 @@ describe('npm run train', () => {
     expect(run('--preset', 'MLP', '--data', tmp).err[0]).toMatch(/^train: missing .*train-images-idx3-ubyte\.gz: --data must be a folder/);
     const unknown = run('--preset', 'VGG');
     expect(unknown.code).toBe(2);
-    expect(unknown.err[0]).toBe("train: unknown preset 'VGG' (presets: Mnist_Logistic, MLP, Mnist_CNN, LeNet-5, Example-Net, Row-LSTM, Residual-MLP)");
+    expect(unknown.err[0]).toBe("train: unknown preset 'VGG' (presets: Mnist_Logistic, MLP, Mnist_CNN, LeNet-5, Example-Net, Row-LSTM, Residual-MLP, Autoencoder)");
     expect(run('--preset', 'MLP', '--data', DATA, '--init', join(tmp, 'none.safetensors')).err[0]).toMatch(/--init .*: no such file/);
   });
 

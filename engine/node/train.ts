@@ -4,13 +4,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  getPreset, inferShapes, lintSpec, PRESETS, formatCount, resolveAugment, schedulerStepsPer, validateSpec, type ModelSpec,
+  getPreset, inferShapes, lintSpec, measuresAccuracy, PRESETS, formatCount, resolveAugment, schedulerStepsPer, validateSpec, type ModelSpec,
 } from '../../common/spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
 import type { Module } from '../nn/index';
 import { manualSeed, Random } from '../random';
 import {
-  assertBuildable, buildModel, evaluate, fit, makeLoss, makeOptimizer, makeScheduler, NaNLossError,
+  assertBuildable, buildModel, evaluate, fit, makeLoss, makeOptimizer, makeScheduler, makeTargetsOf, NaNLossError,
   prepareInput, specDatasets, specLoaders, type SpecDatasets,
 } from '../spec/index';
 import { listBackends, setBackend } from '../backend/backend';
@@ -76,7 +76,8 @@ function useBackend(wanted: string, spec: ModelSpec, train: SpecDatasets['train'
   const [x, y] = train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
   const choice = chooseBackend(likelyFastestFirst(available), () => {
     const model = buildModel(spec).train();
-    return trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x), y);
+    const targetsOf = makeTargetsOf(spec);
+    return trainingStep(model, makeLoss(spec), makeOptimizer(spec, model.parameters()), prepareInput(spec, x), targetsOf ? targetsOf(x, y) : y);
   });
   setBackend(choice.chosen);
   const figures = choice.figures.map((f) => `${f.backend} ${f.msPerStep === null ? `failed: ${f.error}` : `${f.msPerStep.toFixed(2)} ms`}`);
@@ -165,18 +166,21 @@ function train(args: TrainArgs, io: TrainIO): number {
   info(useBackend(args.backend, spec, sets.train));
 
   const model = initialModel(spec, args);
-  const lossFn = makeLoss(spec);
+  const lossFn = makeLoss(spec), targetsOf = makeTargetsOf(spec);
   const optimizer = makeOptimizer(spec, model.parameters());
   const loaders = specLoaders(spec, sets, new Random(args.seed + 1));
   const scheduler = makeScheduler(spec, optimizer, { epochs: args.epochs, batchesPerEpoch: loaders.train.length });
   const lossIsSum = spec.loss.params?.reduction === 'sum';
+  // An autoencoder (data.target 'image') has no accuracy: its lines show the loss only, its JSON null for it.
+  const accuracy = measuresAccuracy(spec);
+  const acc = (a: number | null) => (accuracy ? ` acc ${pct(a)}` : '');
 
   info(`${spec.name ?? args.spec}: ${formatCount(model.numParameters())} parameters, ${spec.optimizer.type} lr ${optimizer.paramGroups[0].lr}, batch ${spec.data.batchSize}`);
   info(`data ${dataDir}: train ${formatCount(sets.train.length)}, validation ${formatCount(sets.validation?.length ?? 0)}, test ${formatCount(sets.test?.length ?? 0)}`);
 
   try {
     fit({
-      model, lossFn, optimizer, scheduler, lossIsSum,
+      model, lossFn, optimizer, scheduler, lossIsSum, accuracy, targetsOf,
       schedulerStepsPer: spec.scheduler ? schedulerStepsPer(spec.scheduler.type) : 'epoch',
       train: loaders.train,
       validation: loaders.validation,
@@ -188,7 +192,7 @@ function train(args: TrainArgs, io: TrainIO): number {
       onEpoch: (s) => {
         if (args.json) io.out(JSON.stringify(s));
         else {
-          io.out(`epoch ${s.epoch}/${args.epochs}  train loss ${num(s.trainLoss)} acc ${pct(s.trainAcc)}  val loss ${num(s.valLoss)} acc ${pct(s.valAcc)}  ` +
+          io.out(`epoch ${s.epoch}/${args.epochs}  train loss ${num(s.trainLoss)}${acc(s.trainAcc)}  val loss ${num(s.valLoss)}${acc(s.valAcc)}  ` +
             `${s.seconds.toFixed(1)}s ${formatCount(Math.round(s.samplesPerSec))} samples/s`);
         }
       },
@@ -201,9 +205,9 @@ function train(args: TrainArgs, io: TrainIO): number {
     throw err;
   }
   if (loaders.test) {
-    const test = evaluate(model, lossFn, loaders.test, { lossIsSum });
+    const test = evaluate(model, lossFn, loaders.test, { lossIsSum, accuracy, targetsOf });
     if (args.json) io.out(JSON.stringify({ testLoss: test.loss, testAcc: test.accuracy }));
-    else io.out(`test loss ${num(test.loss)} acc ${pct(test.accuracy)}`);
+    else io.out(`test loss ${num(test.loss)}${acc(test.accuracy)}`);
   }
   if (args.save) {
     saveWeights(args.save, model, spec);

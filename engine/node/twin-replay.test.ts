@@ -93,3 +93,28 @@ describe('the LeNet-5 twin under real PyTorch', () => {
     expect(ours.accuracy).toBeGreaterThan(0.5); // trained: chance is 0.1
   }, 900_000);
 });
+
+describe('the Autoencoder twin under real PyTorch (#18: MSE against the input itself)', () => {
+  it.skipIf(why !== '')(`from the engine's initial weights, its first 10 batch losses are the engine CLI's within 1e-5, and it reports no accuracy${skipped}`, () => {
+    const script = join(dir, 'autoencoder.py');
+    writeFileSync(script, toPyTorch(getPreset('Autoencoder')!));
+    const data = writeIdxFolder(join(dir, 'autoencoder'), { train: 704, test: 64 });
+    const init = join(dir, 'autoencoder-init.safetensors');
+    train('--preset', 'Autoencoder', '--seed', '3', '--save-init', init);
+    const same = ['--data', data, '--init', init, '--no-shuffle', '--val-size', '0', '--epochs', '1', '--log-batches', '--test-limit', '64'];
+    const engineLines = train('--preset', 'Autoencoder', ...same, '--json');
+    const twinLines = python([script, ...same], 120_000).split('\n');
+    const [engine, twin] = [batchLines(engineLines), batchLines(twinLines)];
+    expect(engine).toHaveLength(11); // 704 training images in batches of 64
+    const first = (lines: BatchLine[]) => lines.slice(0, 10).map((b) => b.loss);
+    const gaps = first(engine).map((loss, i) => Math.abs(loss - first(twin)[i]));
+    console.log(`Autoencoder, first 10 batch losses: engine ${first(engine).map((l) => l.toFixed(6)).join(' ')}; largest gap to PyTorch ${Math.max(...gaps).toExponential(2)}`);
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(1e-5);
+    expect(first(engine)[9]).toBeLessThan(first(engine)[0] - 0.005);
+    // Both end with the test loss alone: an image target has no accuracy.
+    const end = (lines: string[]) => JSON.parse(lines.filter((l) => l.startsWith('{"testLoss"')).at(-1)!) as { testLoss: number; testAcc: number | null };
+    expect(end(engineLines).testAcc).toBeNull();
+    expect(end(twinLines).testAcc).toBeNull();
+    expect(Math.abs(end(engineLines).testLoss - end(twinLines).testLoss)).toBeLessThanOrEqual(1e-5);
+  }, 300_000);
+});

@@ -19,3 +19,5 @@ export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type Max
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';
 export { dropout2d } from './dropout';
+export { convTranspose2d, convTransposeOut, type ConvTranspose2dOptions } from './conv-transpose';
+export { interpolate, UPSAMPLE_MODES, type InterpolateOptions } from './upsample';

@@ -5,7 +5,7 @@
  * `npx tsx scripts/build-snapshot-fixture.ts`), so the same specs still build the same models.
  */
 import {
-  LOSSES, OPTIMIZERS, PRESETS, type LossName, type ModelSpec, type OptimizerName, type Params, type SchedulerName,
+  LOSSES, measuresAccuracy, OPTIMIZERS, PRESETS, type LossName, type ModelSpec, type OptimizerName, type Params, type SchedulerName,
 } from '../../common/spec/index';
 import type { Module } from '../nn/index';
 import { manualSeed, Random } from '../random';
@@ -24,7 +24,8 @@ const base = (name: string, shape: number[], layers: Array<[ModelSpec['nodes'][n
 
 /** Every layer the catalogue has, in two chains, beside the presets. */
 export const SNAPSHOT_SPECS: Record<string, ModelSpec> = {
-  ...PRESETS,
+  // The classifiers: what existed before the refactor (the Autoencoder came after, tested in fit.test.ts and shapes).
+  ...Object.fromEntries(Object.entries(PRESETS).filter(([, spec]) => measuresAccuracy(spec))),
   'every-image-layer': base('every-image-layer', [1, 28, 28], [
     ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: [3, 5], stride: 2, padding: 1, dilation: 1 }],
     ['BatchNorm2d', { numFeatures: 4 }], ['LeakyReLU', { negativeSlope: 0.1 }], ['MaxPool2d', { kernelSize: 2, stride: 1 }],

@@ -3,7 +3,8 @@
  *
  * ```ts
  * const model = buildModel(spec);                       // nn.Sequential for a chain, GraphModule otherwise
- * const lossFn = makeLoss(spec);                        // (output, labels) → scalar; one-hot targets where needed
+ * const lossFn = makeLoss(spec);                        // (output, target) → scalar; one-hot targets where needed
+ * const targetsOf = makeTargetsOf(spec);                // the Trainer's hook: an autoencoder's target is its input
  * const optimizer = makeOptimizer(spec, model.parameters());
  * const scheduler = makeScheduler(spec, optimizer, run); // null without spec.scheduler; step() per schedulerStepsPer
  * ```
@@ -14,7 +15,8 @@ import {
   assertValidSpec, chainOf, inferShapes, inputsOf, LOSS_CATALOGUE, moduleNames, OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams,
   resolveParams, SCHEDULER_CATALOGUE, topoSort, nodeById, type ModelSpec, type Params, type SpecNode,
 } from '../../common/spec/index';
-import { add, cat, reshape } from '../ops/index';
+import { MNIST_MEAN, MNIST_STD, targetOf, type Normalize } from '../../common/spec/index';
+import { add, cat, div, mul, reshape } from '../ops/index';
 import { tensor, type Tensor } from '../tensor';
 import { Module, Sequential } from '../nn/index';
 import type { HasLrGroups, LRScheduler } from '../optim/index';
@@ -108,18 +110,50 @@ export function oneHot(labels: Tensor, classes = 10): Tensor {
   return tensor(out, [labels.size, classes], { dtype: 'float32' });
 }
 
+/** Each normalization undone: the model's input back to pixels in [0, 1]. */
+const TO_UNIT_PIXELS: Record<Normalize, (x: Tensor) => Tensor> = {
+  none: (x) => div(x, 255),
+  scale: (x) => x,
+  standardize: (x) => add(mul(x, MNIST_STD), MNIST_MEAN),
+};
+
+/** data.target 'image': the batch's input as [N, 1, 28, 28] pixels in [0, 1], whatever data.normalize did to it. */
+function imageTargets(spec: ModelSpec, input: Tensor): Tensor {
+  return TO_UNIT_PIXELS[spec.data.normalize](reshape(input.detach(), [-1, 1, 28, 28]));
+}
+
+/**
+ * The Trainer's and evaluate's `targetsOf` hook (engine/train/trainer.ts) for the spec's data.target
+ * (common/spec/target.ts): for 'image' the input itself (imageTargets); undefined for 'label', whose loss takes the
+ * labels as they come (makeLoss turns them one-hot where the loss wants it).
+ */
+export function makeTargetsOf(spec: ModelSpec): ((x: Tensor, y: Tensor) => Tensor) | undefined {
+  return targetOf(spec) === 'image' ? (x) => imageTargets(spec, x) : undefined;
+}
+
+/**
+ * What the loss module compares one batch's output with: class indices, one-hot rows, or for 'image' the input as
+ * pixels in [0, 1] (the twin computes the same in `target(xb, yb)`).
+ */
+export function batchTargets(spec: ModelSpec, input: Tensor, labels: Tensor): Tensor {
+  if (targetOf(spec) === 'image') return imageTargets(spec, input);
+  return usesOneHotTargets(spec) ? oneHot(labels) : labels;
+}
+
 /** The loss module for spec.loss. */
 export function makeLossModule(spec: ModelSpec): LossModule {
   return LOSS_FACTORIES[spec.loss.type](resolveParams(LOSS_CATALOGUE[spec.loss.type].params, spec.loss.params));
 }
 
-/** (output, int32 labels) → scalar loss; labels become one-hot for MSE/L1/SmoothL1/BCE losses. */
+/**
+ * (output, target) → scalar loss. The target is the batch's int32 labels, made one-hot here for the losses that
+ * compare values, or for data.target 'image' the image `makeTargetsOf(spec)` made of the batch, taken as it is.
+ */
 export function makeLoss(spec: ModelSpec): LossFn {
   const module = makeLossModule(spec);
-  const classes = 10;
-  return usesOneHotTargets(spec)
-    ? (output, labels) => module.forward(output, oneHot(labels, classes))
-    : (output, labels) => module.forward(output, labels);
+  return targetOf(spec) === 'label' && usesOneHotTargets(spec)
+    ? (output, labels) => module.forward(output, oneHot(labels))
+    : (output, target) => module.forward(output, target);
 }
 
 /** The optimizer for spec.optimizer over `params`, with torch's defaults for what the spec leaves out. */

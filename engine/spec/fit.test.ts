@@ -6,7 +6,8 @@ import { DataLoader } from '../data/dataloader';
 import { TensorDataset } from '../data/dataset';
 import { manualSeed, Random } from '../random';
 import { tensor, type Tensor } from '../tensor';
-import { buildModel, makeLoss, makeOptimizer } from './build';
+import { cat } from '../ops/index';
+import { batchTargets, buildModel, makeLoss, makeOptimizer, makeTargetsOf } from './build';
 import { evaluate, fit, NaNLossError, trainEpoch } from './fit';
 
 /** 200 synthetic "images": class k lights up pixel block k, plus noise. Separable, so loss must fall fast. */
@@ -101,5 +102,53 @@ describe('fit', () => {
     expect(result.samples).toBe(30);
     expect(model.training).toBe(true);
     expect(model.parameters()[0].grad).toBeNull();
+  });
+});
+
+describe("an image target (data.target 'image', the Autoencoder preset)", () => {
+  /** 64 "images" of 784 pixels: a bright square at one of four places, as data.normalize 'scale' gives them. */
+  function squares(n = 64): TensorDataset<[Tensor, Tensor]> {
+    const x = new Float32Array(n * 784), y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = i % 4;
+      const [top, left] = [4 + 12 * Math.floor(y[i] / 2), 4 + 12 * (y[i] % 2)];
+      for (let r = top; r < top + 8; r++) for (let c = left; c < left + 8; c++) x[i * 784 + r * 28 + c] = 1;
+    }
+    return new TensorDataset(tensor(x, [n, 1, 28, 28]), tensor(y, [n], { dtype: 'int32' }));
+  }
+
+  it('compares the output with the input image in [0, 1], whatever the normalization (batchTargets)', () => {
+    const pixels = tensor([[0, 51, 255, 102]]);
+    const spec = getPreset('Autoencoder')!;
+    const image = (normalize: 'none' | 'scale' | 'standardize', input: Tensor) =>
+      batchTargets({ ...spec, data: { ...spec.data, normalize } }, cat(Array(196).fill(input.reshape([1, 4])), 1), pixels);
+    const expected = [0, 0.2, 1, 0.4];
+    for (const [normalize, input] of [
+      ['none', pixels], ['scale', pixels.div(255)], ['standardize', pixels.div(255).sub(0.1307).div(0.3081)],
+    ] as const) {
+      const target = image(normalize, input);
+      expect([...target.shape]).toEqual([1, 1, 28, 28]);
+      target.toArray().slice(0, 4).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    }
+  });
+
+  it('trains to reconstruct its input with MSELoss and reports no accuracy', () => {
+    manualSeed(0);
+    const spec = getPreset('Autoencoder')!;
+    const model = buildModel(spec);
+    const lossFn = makeLoss(spec), targetsOf = makeTargetsOf(spec);
+    const data = new DataLoader(squares(), { batchSize: 16 });
+    const optimizer = makeOptimizer(spec, model.parameters(), { lr: 0.01 });
+    const before = evaluate(model, lossFn, data, { accuracy: false, targetsOf });
+    const history = fit({ model, lossFn, optimizer, train: data, validation: data, epochs: 4, accuracy: false, targetsOf });
+    expect(history.every((s) => Number.isNaN(s.trainAcc) && Number.isNaN(s.valAcc!))).toBe(true);
+    // From a flat 0.5 everywhere (≈ 0.23 against mostly-black squares) to a picture of the squares.
+    expect(before.loss).toBeGreaterThan(0.15);
+    expect(history[3].valLoss!).toBeLessThan(before.loss / 2);
+    // The loss is MSE against the image itself: recomputed by hand from the model's output.
+    const [x] = squares(16).getBatch(Int32Array.from({ length: 16 }, (_, i) => i));
+    const out = model.eval().forward(x) as Tensor;
+    const byHand = out.sub(x).pow(2).mean().item();
+    expect(evaluate(model, lossFn, [[x, tensor(new Int32Array(16), [16], { dtype: 'int32' })]], { accuracy: false, targetsOf }).loss).toBeCloseTo(byHand, 6);
   });
 });

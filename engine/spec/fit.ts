@@ -14,6 +14,7 @@
  */
 import { releaseBatch, Trainer, type Batches, type EpochRecord, type EvalResult, type Scheduler, type Stepper } from '../train/trainer';
 import type { Module } from '../nn/module';
+import type { Tensor } from '../tensor';
 import type { LossFn } from '../train/trainer';
 
 export { evaluate, type EvalResult, type Stepper } from '../train/trainer';
@@ -40,6 +41,10 @@ export class NaNLossError extends Error {
 export interface LoopOptions {
   /** Whether lossFn returns a per-sample mean (default) or a sum over the batch. */
   lossIsSum?: boolean;
+  /** false where the target is not a class (an autoencoder: measuresAccuracy(spec)); accuracy is then NaN. */
+  accuracy?: boolean;
+  /** What the loss compares the output with (makeTargetsOf(spec): an autoencoder's input); default the labels. */
+  targetsOf?: (x: Tensor, y: Tensor) => Tensor;
 }
 
 export interface TrainEpochOptions extends LoopOptions {
@@ -63,10 +68,11 @@ function runEpoch(trainer: Trainer, data: Batches, epoch: number, onBatch?: (inf
 
 /** One pass over `data`: forward, loss, backward, step, zero_grad per batch. Returns the running mean loss/accuracy. */
 export function trainEpoch(model: Module, lossFn: LossFn, optimizer: Stepper, data: Batches, options: TrainEpochOptions = {}): EvalResult {
-  const trainer = new Trainer({ model, lossFn, optimizer, lossIsSum: options.lossIsSum });
+  const { lossIsSum, accuracy, targetsOf } = options;
+  const trainer = new Trainer({ model, lossFn, optimizer, lossIsSum, accuracy, targetsOf });
   runEpoch(trainer, data, options.epoch ?? 1, options.onBatch);
   const { lossSum, samples, correct } = trainer.epochTotals;
-  return { loss: samples ? lossSum / samples : NaN, accuracy: samples ? correct / samples : NaN, samples };
+  return { loss: samples ? lossSum / samples : NaN, accuracy: samples && accuracy !== false ? correct / samples : NaN, samples };
 }
 
 export interface FitOptions extends LoopOptions {

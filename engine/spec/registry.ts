@@ -13,6 +13,7 @@ import {
   LayerNorm, GroupNorm, Conv1d, type PaddingMode, Unflatten, Dropout2d,
 } from '../nn/index';
 import { CELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin, Softsign } from '../nn/activation';
+import { ConvTranspose2d, Upsample } from '../nn/index';
 import {
   Adadelta, Adagrad, Adam, Adamax, AdamW, CosineAnnealingLR, ExponentialLR, MultiStepLR, NAdam, RAdam, RMSprop, SGD, StepLR,
   type HasLrGroups, type LRScheduler,
@@ -89,6 +90,14 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   }),
   Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
   Dropout2d: (p) => new Dropout2d(n(p, 'p')),
+  ConvTranspose2d: (p) => new ConvTranspose2d(n(p, 'inChannels'), n(p, 'outChannels'), pair(p.kernelSize), {
+    stride: pair(p.stride), padding: pair(p.padding), outputPadding: pair(p.outputPadding), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    dilation: pair(p.dilation),
+  }),
+  Upsample: (p) => new Upsample({
+    size: orNull(p.size), scaleFactor: p.scaleFactor as number | null, mode: p.mode as 'nearest' | 'bilinear',
+    alignCorners: p.mode === 'bilinear' ? b(p, 'alignCorners') : null,
+  }),
 };
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };

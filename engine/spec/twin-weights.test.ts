@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES } from '../../common/spec/presets';
+import { PRESET_NAMES, PRESETS } from '../../common/spec/presets';
+import { measuresAccuracy } from '../../common/spec/target';
 import { twinWeightsCase } from './twin-weights';
 
 interface Fixture {
@@ -21,7 +22,9 @@ const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../common/
 
 describe(`the twin loads a run's checkpoint (${fixture.python})`, () => {
   it('covers every preset', () => {
-    expect(fixture.cases.map((c) => c.preset)).toEqual(PRESET_NAMES);
+    // Classifiers: an image target has no test accuracy to compare (the Autoencoder's twin: pytorch.test.ts, and its
+    // losses replayed within 3e-8 by hand, see the #18 report).
+    expect(fixture.cases.map((c) => c.preset)).toEqual(PRESET_NAMES.filter((name) => measuresAccuracy(PRESETS[name])));
   });
 
   for (const expected of fixture.cases) {

@@ -14,7 +14,8 @@
  * - `schedulerStepsPer: 'batch' | 'epoch'` is the one place a scheduler steps (OneCycleLR-like schedulers that step
  *   per batch set 'batch'; the catalogue row's `stepsPer` fact feeds it);
  * - `targetsOf(x, y)` is what the loss compares the output with: the labels by default, the input image itself for
- *   an autoencoder;
+ *   an autoencoder (engine/spec's `makeTargetsOf(spec)`), which also sets `accuracy: false`: no class, so its
+ *   records hold NaN for accuracy;
  * - `inputOf(x)` shapes a batch for the model (a spec's Input node);
  * - `observe(step)` hands back an observer for a batch (engine/inspect's LayerProbe reads the layers around backward
  *   and step) or null;
@@ -86,6 +87,8 @@ export interface TrainerOptions<O extends Stepper = Stepper> {
   inputOf?: (x: Tensor) => Tensor;
   /** What the loss compares the output with (default the labels y; an autoencoder's is x). */
   targetsOf?: (x: Tensor, y: Tensor) => Tensor;
+  /** false where the target is not a class (an autoencoder's image): nothing is counted, and accuracy is NaN. */
+  accuracy?: boolean;
   /** An observer for the batch that will be step `step` (1-based over the run), or null. */
   observe?: (step: number) => BatchObserver | null;
   /** Milliseconds, e.g. () => performance.now(); default Date.now. */
@@ -221,7 +224,7 @@ export class Trainer<O extends Stepper = Stepper> {
     const { output, value } = pass;
     // Counted right after the loss was read, before the update's launches: a read after them would send them to a
     // GPU as a batch of their own, a second submit each step.
-    const correct = countCorrect(output, y);
+    const correct = options.accuracy === false ? 0 : countCorrect(output, y);
     observer?.afterBackward?.();
     if (options.clipGradNorm != null) clipGradNorm(model.parameters(), options.clipGradNorm);
     optimizer.step();
@@ -272,7 +275,7 @@ export class Trainer<O extends Stepper = Stepper> {
     return {
       epoch: this.epoch,
       trainLoss: totals.samples ? totals.lossSum / totals.samples : NaN,
-      trainAcc: totals.samples ? totals.correct / totals.samples : NaN,
+      trainAcc: totals.samples && this.#options.accuracy !== false ? totals.correct / totals.samples : NaN,
       valLoss: val ? val.loss : null,
       valAcc: val ? val.accuracy : null,
       seconds: totals.seconds + (this.#clock() - started) / 1000,
@@ -283,8 +286,8 @@ export class Trainer<O extends Stepper = Stepper> {
 
   /** Mean loss and accuracy over `data` with this trainer's loss and hooks (see `evaluate`). */
   evaluate(data: Batches): EvalResult {
-    const { inputOf, targetsOf } = this.#options;
-    return evaluate(this.model, this.lossFn, data, { lossIsSum: this.lossIsSum, inputOf, targetsOf });
+    const { inputOf, targetsOf, accuracy } = this.#options;
+    return evaluate(this.model, this.lossFn, data, { lossIsSum: this.lossIsSum, inputOf, targetsOf, accuracy });
   }
 
   optimizerState(this: Trainer<FullOptimizer>): { optimizer: OptimizerStateDict; scheduler: SchedulerStateDict | null } {
@@ -330,6 +333,8 @@ export interface EvaluateOptions {
   lossIsSum?: boolean;
   inputOf?: (x: Tensor) => Tensor;
   targetsOf?: (x: Tensor, y: Tensor) => Tensor;
+  /** false where the target is not a class (an autoencoder's image): accuracy is NaN. */
+  accuracy?: boolean;
 }
 
 /** Mean loss and accuracy over `data`, in eval mode and without gradients; restores the training mode after. */
@@ -346,7 +351,7 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
         const loss = lossFn(output, options.targetsOf ? options.targetsOf(x, y) : y).item();
         const n = y.shape[0];
         total += options.lossIsSum ? loss : loss * n;
-        hits += countCorrect(output, y);
+        if (options.accuracy !== false) hits += countCorrect(output, y);
         samples += n;
         releaseBatch(data, batch);
       }
@@ -354,5 +359,5 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
   } finally {
     model.train(wasTraining);
   }
-  return { loss: samples ? total / samples : NaN, accuracy: samples ? hits / samples : NaN, samples };
+  return { loss: samples ? total / samples : NaN, accuracy: samples && options.accuracy !== false ? hits / samples : NaN, samples };
 }

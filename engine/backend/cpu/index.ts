@@ -25,6 +25,7 @@ import {
 } from './pool';
 import { batchNormBackward, batchNormForward, batchNormUpdateRunningStats } from './batchnorm';
 import { adadeltaStep, adamStep, sgdStep } from './optim';
+import { upsample2dBackward, upsample2dForward } from './upsample';
 
 export const cpuKernels = {
   [K.Add]: ew.add,
@@ -107,4 +108,6 @@ export const cpuKernels = {
   [K.NllLoss]: nllLoss,
   [K.NllLossBackward]: nllLossBackward,
   [K.DropoutMask]: dropoutMask,
+  [K.Upsample2d]: upsample2dForward,
+  [K.Upsample2dBackward]: upsample2dBackward,
 };

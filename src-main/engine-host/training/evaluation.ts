@@ -9,12 +9,13 @@ import type { ModelSpec } from '../../../common/spec/types';
 import { data as engineData, endStep, noGrad, spec as engineSpec, Tensor, type nn, type train } from '../../../engine/index';
 
 const { batchIndices } = engineData;
-const { prepareInput } = engineSpec;
+const { makeTargetsOf, prepareInput } = engineSpec;
 type Subset<T extends [Tensor, Tensor]> = engineData.Subset<T>;
 type TensorDataset<T extends [Tensor, Tensor]> = engineData.TensorDataset<T>;
 type Module = nn.Module;
 type LossFn = train.LossFn;
 import { nodeById, outputId } from '../../../common/spec/graph';
+import { measuresAccuracy } from '../../../common/spec/target';
 import { EvaluatedExamples, topClasses } from './examples';
 import { layerOutputs } from './inside';
 import type { Run } from './run';
@@ -79,6 +80,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   const wrong: WrongExample[] = [];
   const sourceIndex = (i: number) => ('indices' in dataset ? dataset.indices[i] : i);
   let lossSum = 0, samples = 0, correct = 0;
+  const classify = measuresAccuracy(spec), targetsOf = makeTargetsOf(spec);
   const wasTraining = model.training;
   model.eval();
   try {
@@ -87,10 +89,12 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
         endStep(); // the last batch's activations are done with: a device backend frees them
         const [x, y] = dataset.getBatch(idx);
         const output = model.forward(prepareInput(spec, x)) as Tensor;
-        const loss = lossFn(output, y).item();
+        const loss = lossFn(output, targetsOf ? targetsOf(x, y) : y).item();
         const n = y.shape[0];
         lossSum += input.lossIsSum ? loss : loss * n;
         samples += n;
+        // An image target (an autoencoder) has its loss only: no class to predict, no confusion, no wrong examples.
+        if (!classify) continue;
         const outputs = output.data;
         const width = output.shape[1];
         const probs = probabilities(spec, output);
@@ -123,7 +127,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
   return {
     split: input.split,
     loss: samples ? lossSum / samples : NaN,
-    accuracy: samples ? correct / samples : NaN,
+    accuracy: samples && classify ? correct / samples : NaN,
     samples,
     confusion,
     perClassAccuracy,
@@ -149,6 +153,8 @@ export function evaluateRun(run: Run, split: 'validation' | 'test'): Evaluation 
 export interface PredictResult {
   probabilities: number[];
   predicted: number;
+  /** An image target's output (an autoencoder's reconstruction): 784 values, row by row; then no classes. */
+  image?: number[];
   activations?: LayerActivation[];
 }
 
@@ -158,10 +164,13 @@ export interface PredictResult {
  */
 export function predictImage(model: Module, spec: ModelSpec, pixels: ArrayLike<number>, activations: boolean): PredictResult {
   const { output, layers } = layerOutputs(model, spec, pixels, activations);
-  const [row] = probabilities(spec, output);
   const recorded: LayerActivation[] = layers.map(({ name, nodeId, op, shape, data }) => ({
     name, nodeId, op, shape, values: Array.from(data.subarray(0, MAX_ACTIVATION_VALUES), Number), truncated: data.length > MAX_ACTIVATION_VALUES,
   }));
+  if (!measuresAccuracy(spec)) {
+    return { probabilities: [], predicted: -1, image: Array.from(output.data, Number), ...(activations ? { activations: recorded } : {}) };
+  }
+  const [row] = probabilities(spec, output);
   return {
     probabilities: Array.from(row),
     predicted: argmaxRow(output.data.subarray(0, output.shape[1])),

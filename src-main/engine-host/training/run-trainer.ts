@@ -22,12 +22,13 @@ import type { ModelSpec } from '../../../common/spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
 import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augment';
 import { schedulerStepsPer } from '../../../common/spec/catalogue';
+import { measuresAccuracy } from '../../../common/spec/target';
 import {
   data as engineData, getBackend, inspect, manualSeed, nn, optim, spec as engineSpec, train, trainingStep, type Tensor,
 } from '../../../engine/index';
 
 const { augmentBatch, batchesOf, batchIndices, datasetsFromImageSets, Subset } = engineData;
-const { buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, prepareInput } = engineSpec;
+const { buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, makeTargetsOf, prepareInput } = engineSpec;
 const { diagnose, LayerProbe, sampleEvery, SampleSchedule, STATS_BUDGET } = inspect;
 
 
@@ -142,6 +143,8 @@ export class RunTrainer {
   readonly loop: train.Trainer<engineSpec.AnyOptimizer>;
   readonly model: nn.Module;
   readonly lossFn: train.LossFn;
+  /** What the loss compares the output with: the labels, or an autoencoder's input image (data.target 'image'). */
+  readonly targetsOf: ((x: Tensor, y: Tensor) => Tensor) | undefined;
   readonly optimizer: engineSpec.AnyOptimizer;
   readonly scheduler: optim.LRScheduler | null;
   readonly sets: engineData.ImageDatasets;
@@ -180,6 +183,7 @@ export class RunTrainer {
     manualSeed(options.seed);
     this.model = buildModel(spec);
     this.lossFn = makeLoss(spec);
+    this.targetsOf = makeTargetsOf(spec);
     this.optimizer = makeOptimizer(spec, this.model.parameters());
     const tensors = tensorsFor(data, spec);
     const indices = splitRule === 'main-default'
@@ -196,6 +200,8 @@ export class RunTrainer {
       schedulerStepsPer: spec.scheduler ? schedulerStepsPer(spec.scheduler.type) : 'epoch',
       clipGradNorm: options.clipGradNorm, divergenceFactor: train.DIVERGENCE_FACTOR, fallbackToCpu: true,
       inputOf: (x) => prepareInput(spec, x),
+      // An image target (an autoencoder) counts no accuracy: its records hold NaN for it.
+      targetsOf: this.targetsOf, accuracy: measuresAccuracy(spec),
       observe: (step) => (this.#observer = this.inspect && this.#schedule!.due(step) ? new ProbeObserver(this.model) : null),
       clock: () => performance.now(),
     });
@@ -308,7 +314,7 @@ export class RunTrainer {
     const optimizer = makeOptimizer(this.spec, model.parameters());
     const size = Math.min(this.spec.data.batchSize, this.sets.train.length);
     const [x, y] = this.sets.train.getBatch(Int32Array.from({ length: size }, (_, i) => i));
-    return trainingStep(model, this.lossFn, optimizer, prepareInput(this.spec, x), y);
+    return trainingStep(model, this.lossFn, optimizer, prepareInput(this.spec, x), this.targetsOf ? this.targetsOf(x, y) : y);
   }
 
   /** Closes the epoch whose batches are all done: scheduler step, validation, the epoch's record. */

@@ -67,10 +67,10 @@ describe('palette and commands', () => {
     // (rows are added at the end); the others hold the lists.
     const activations = ACTIVATION_OPS.filter((op) => OP_CATALOGUE[op].palette !== false);
     expect(activations.length).toBeGreaterThanOrEqual(9);
-    expect(PALETTE.map((g) => g.items.length).slice(0, 2)).toEqual([2, 18]);
+    expect(PALETTE.map((g) => g.items.length).slice(0, 2)).toEqual([2, 20]);
     expect(PALETTE[2].items.map((i) => i.name)).toEqual(activations);
     expect(PALETTE.slice(3).map((g) => g.items.map((i) => i.name))).toEqual([[...LOSSES], [...OPTIMIZERS]]);
-    expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d', 'Conv1d']);
+    expect(searchPalette('conv').flatMap((g) => g.items.map((i) => i.name))).toEqual(['Conv2d', 'Conv1d', 'ConvTranspose2d']);
     expect(searchPalette('')).toHaveLength(5);
   });
 

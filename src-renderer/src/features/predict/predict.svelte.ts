@@ -40,6 +40,8 @@ export class PredictState {
   awaiting = $state(false);
   probabilities = $state.raw<number[] | null>(null);
   predicted = $state<number | null>(null);
+  /** An autoencoder's answer (its run's data.target is 'image'): the image it drew back, 784 values; then no classes. */
+  reconstruction = $state.raw<number[] | null>(null);
   error = $state<string | null>(null);
   /** null: the run the Train tab follows. */
   runId = $state<string | null>(null);
@@ -132,6 +134,7 @@ export class PredictState {
     this.awaiting = false;
     this.probabilities = null;
     this.predicted = null;
+    this.reconstruction = null;
   }
 
   /** Asks again (after choosing another run or checkpoint). */
@@ -201,10 +204,11 @@ export class PredictState {
       if (timed) performance.mark(PAD_MARKS.answered);
       this.error = null;
       this.awaiting = false;
-      this.probabilities = event.probabilities;
-      this.predicted = event.predicted;
+      this.reconstruction = event.image ?? null;
+      this.probabilities = this.reconstruction ? null : event.probabilities;
+      this.predicted = this.reconstruction ? null : event.predicted;
       this.answeredBy = event.runId;
-      void this.#loadReferences();
+      if (!this.reconstruction) void this.#loadReferences();
       if (timed) this.#timeToScreen();
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
       this.awaiting = false;

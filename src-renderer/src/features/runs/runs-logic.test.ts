@@ -68,6 +68,12 @@ describe('figures', () => {
     const f = figures(run('a', PRESETS.MLP, {}, []));
     expect([f.backend, f.trainLoss, f.testAcc, f.seconds]).toEqual(['auto', null, null, 0]);
   });
+
+  it("shows no accuracy for an autoencoder, whose records hold NaN for it (Electron's structured clone keeps NaN)", () => {
+    const nan = { ...epoch(1, 0.02), trainAcc: NaN, valAcc: NaN };
+    const f = figures(run('a', PRESETS.Autoencoder, { lastTest: { loss: 0.03, accuracy: NaN, samples: 10000 } }, [nan]));
+    expect([f.trainAcc, f.valAcc, f.testAcc, f.valLoss, f.testLoss]).toEqual([null, null, null, 0.02, 0.03]);
+  });
 });
 
 describe('curves', () => {

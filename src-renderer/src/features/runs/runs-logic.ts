@@ -76,14 +76,17 @@ export interface Figures {
   epochsDone: number;
 }
 
+/** An accuracy to show, or null: an autoencoder's records hold NaN for it (null once it has crossed as JSON). */
+const accuracy = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
 export function figures(run: RunDetail): Figures {
   const last: EpochRecord | undefined = run.history.epochs.at(-1);
   return {
     trainLoss: last?.trainLoss ?? null,
-    trainAcc: last?.trainAcc ?? null,
+    trainAcc: accuracy(last?.trainAcc),
     valLoss: last?.valLoss ?? null,
-    valAcc: last?.valAcc ?? null,
-    testAcc: run.meta.lastTest?.accuracy ?? null,
+    valAcc: accuracy(last?.valAcc),
+    testAcc: accuracy(run.meta.lastTest?.accuracy),
     testLoss: run.meta.lastTest?.loss ?? null,
     seconds: run.history.epochs.reduce((sum, e) => sum + e.seconds, 0),
     backend: run.meta.backendUsed ?? run.meta.options.backend ?? 'auto',

@@ -538,6 +538,15 @@ export const en = {
   'pixels.stats': '{label}: mean {mean}, max {max}',
   'runs.seconds': '{s} s',
   'runs.minutes': '{m} min {s} s',
+  'eval.summary.testLoss': 'Test loss {loss} on {samples} images: how far the redrawn images are from the originals (an autoencoder has no accuracy).',
+  'eval.summary.validationLoss': 'Validation loss {loss} on {samples} images: how far the redrawn images are from the originals (an autoencoder has no accuracy).',
+  'predict.recon.title': 'The network redraws your drawing',
+  'predict.recon.input': 'Its input (28×28)',
+  'predict.recon.inputLabel': 'The input the network was given',
+  'predict.recon.output': 'Its output',
+  'predict.recon.outputLabel': 'The image the network drew back',
+  'predict.recon.error': 'Mean squared difference: {mse} (what MSELoss trains down).',
+  'predict.recon.errorLabel': 'Reconstruction error',
 } as const;
 
 export type MessageKey = keyof typeof en;
