@@ -1,10 +1,10 @@
 /**
- * The sampling behind data augmentation (common/spec/augment.ts says what the settings mean), shared by the
+ * The sampling behind data augmentation (common/model-spec/augment.ts says what the settings mean), shared by the
  * engine's training batches (engine/data/augment.ts) and the Data settings' preview, which may not import engine/:
  * one algorithm, so the preview shows what training will see. It is PyTorch's
  * `F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)` on the grid
  * `F.affine_grid(theta, size, align_corners=False)` (plus an elastic displacement), written out, which is also what
- * the twin runs (common/spec/twin-augment.ts); twin-augment.test.ts holds the two to 1e-5.
+ * the twin runs (common/model-spec/twin-augment.ts); twin-augment.test.ts holds the two to 1e-5.
  *
  * Random numbers come from a `() => number` in [0, 1) (mulberry32). Per batch of n images, in this order:
  * 4 per image for the affine (angle, x shift, y shift, scale; drawn even where a part is off, so turning one on
@@ -15,7 +15,7 @@
  * Example: `augmentImages(pixels, out, 4, 28, 28, resolveAugment(spec.data)!, mulberry32(7), 0)` writes four
  * augmented 28×28 images to `out`.
  */
-import { elasticKernelSize, type ResolvedAugment } from './spec/augment';
+import { elasticKernelSize, type ResolvedAugment } from './model-spec/augment';
 
 /** One image's affine parameters: degrees counter-clockwise, whole-pixel shifts (x right, y down), scale factor. */
 export interface AffineParams {

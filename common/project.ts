@@ -12,7 +12,7 @@
  * a reason the UI can explain, so loading one never touches the work on screen. The check is structural (a graph
  * being edited may still be invalid, and saving it must work); validateSpec judges the model itself.
  */
-import { LOSSES, OPS, OPTIMIZERS, SCHEDULERS, SPEC_VERSION, type ModelSpec } from './spec/types';
+import { LOSSES, OPS, OPTIMIZERS, SCHEDULERS, SPEC_VERSION, type ModelSpec } from './model-spec/types';
 
 export const PROJECT_FORMAT = 'layerlab-project';
 export const PROJECT_VERSION = 1;

@@ -1,9 +1,9 @@
 /**
  * The stratified train/validation split and each epoch's shuffle, shared by the engine (engine/data), the main
  * process (which may not import engine/) and, rewritten line for line in Python, the PyTorch twin
- * (common/spec/pytorch.ts, `TWIN_SPLIT_CODE`): one algorithm, so the app and the script train on the same images in
+ * (common/model-spec/pytorch.ts, `TWIN_SPLIT_CODE`): one algorithm, so the app and the script train on the same images in
  * the same order. Only integer arithmetic modulo 2³² and one double multiply are involved, which both languages
- * compute bit for bit alike; common/spec/twin-split.test.ts checks it against a fixture the twin itself wrote.
+ * compute bit for bit alike; common/model-spec/twin-split.test.ts checks it against a fixture the twin itself wrote.
  *
  * Example: MNIST's 60,000 training labels with `validation: 5000, seed: 0` give 55,000 train and 5,000 validation
  * indices, each class contributing in proportion to its count (class 1 has 6,742 samples → 562 in validation).

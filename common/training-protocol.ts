@@ -17,8 +17,8 @@
  * except `dataset`, which only main sends, over structured clone, with its typed arrays.
  */
 import type { EngineText } from './engine-text';
-import type { ModelSpec } from './spec/types';
-import type { ResolvedAugment } from './spec/augment';
+import type { ModelSpec } from './model-spec/types';
+import type { ResolvedAugment } from './model-spec/augment';
 import type { LayerStatsSample } from './layer-stats';
 
 // ---------- run records (also the JSON files in <data dir>/runs/<id>/) ----------
@@ -501,7 +501,7 @@ function checkExamples(o: Obj): string | null {
 
 /**
  * Validates an untrusted training request (its `type` is already one of TRAINING_REQUEST_TYPES); returns an error
- * message or null. The spec itself is validated by the engine host (common/spec's validateSpec), which names
+ * message or null. The spec itself is validated by the engine host (common/model-spec's validateSpec), which names
  * the node at fault.
  */
 export function checkTrainingRequest(o: Obj): string | null {

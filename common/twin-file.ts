@@ -3,7 +3,7 @@
  * weights download) and by `npm run export` (scripts/export-twin.ts), so the two give the same bytes.
  */
 import type { ProjectRun } from './project';
-import { pyName, toPyTorch, type ModelSpec } from './spec/index';
+import { pyName, toPyTorch, type ModelSpec } from './model-spec/index';
 import type { RunMeta } from './training-protocol';
 
 /**

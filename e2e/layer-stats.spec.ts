@@ -10,8 +10,8 @@
  */
 import { expect, type Page } from '@playwright/test';
 import { DEFAULT_RUN, makeProject } from '../common/project';
-import { chainSpec } from '../common/spec/presets';
-import type { OpName, Params } from '../common/spec/types';
+import { chainSpec } from '../common/model-spec/presets';
+import type { OpName, Params } from '../common/model-spec/types';
 import { testWithMnistHost } from './support/mnist-host';
 import { BuilderPage } from './support/builder-page';
 import { EngineHeader } from './support/engine-header';

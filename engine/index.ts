@@ -13,7 +13,7 @@ export * as nn from './nn/index';
 export * as optim from './optim/index';
 export * as data from './data/index';
 export * as io from './io/index';
-export * as spec from './spec/index';
+export * as spec from './model-spec/index';
 export * as train from './train/index';
 export * as inspect from './inspect/index';
 export { TorchNnTutorial, tutorialData, type TutorialData } from './lessons/torch-nn-tutorial';

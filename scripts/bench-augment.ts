@@ -9,15 +9,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { mulberry32 } from '../common/split';
-import { resolveAugment } from '../common/spec/augment';
-import { getPreset } from '../common/spec/presets';
-import type { AugmentSpec } from '../common/spec/types';
+import { resolveAugment } from '../common/model-spec/augment';
+import { getPreset } from '../common/model-spec/presets';
+import type { AugmentSpec } from '../common/model-spec/types';
 import { setBackend } from '../engine/backend/backend';
 import { trainingStep } from '../engine/backend/choose';
 import { augmentBatch } from '../engine/data/augment';
 import { pixelsToFloat32 } from '../engine/data/transforms';
 import { registerNodeBackends } from '../engine/node/backends';
-import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../engine/spec/build';
+import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../engine/model-spec/build';
 import { Tensor } from '../engine/tensor';
 
 const option = (name: string, fallback: number) => {

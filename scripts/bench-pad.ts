@@ -10,8 +10,8 @@
 import { cpus, loadavg } from 'node:os';
 import { noGrad } from '../engine/autograd';
 import { manualSeed } from '../engine/random';
-import { buildModel } from '../engine/spec/build';
-import { PRESETS } from '../common/spec/presets';
+import { buildModel } from '../engine/model-spec/build';
+import { PRESETS } from '../common/model-spec/presets';
 import { predictImage } from '../src-main/engine-host/training/evaluation';
 import { preprocess } from '../src-renderer/src/features/predict/preprocess';
 import type { Point, Stroke } from '../src-renderer/src/features/predict/strokes';

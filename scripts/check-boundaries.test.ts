@@ -68,7 +68,7 @@ describe('import boundaries', () => {
 
   it('allows what the table allows, and Node/vitest in tests', () => {
     const root = makeTree({
-      'engine/ops/add.ts': "import { Tensor } from '../tensor';\nimport type { ModelSpec } from '../../common/spec/types';",
+      'engine/ops/add.ts': "import { Tensor } from '../tensor';\nimport type { ModelSpec } from '../../common/model-spec/types';",
       'engine/ops/add.test.ts': "import { readFileSync } from 'node:fs';\nimport { it } from 'vitest';",
       'engine/node/cli.ts': "import { readFileSync } from 'node:fs';\nimport { Tensor } from '../tensor';",
       'src-main/engine-host/index.ts': "import { Tensor } from '../../engine/index';\nimport { GPU } from 'gpu.js';\nimport { registerNodeBackends } from '../../engine/node/index';",
@@ -83,7 +83,7 @@ describe('import boundaries', () => {
       'src-main/engine-host/run.ts': [
         "import { spec, train } from '../../engine/index';",
         "import { Tensor } from '../../engine';",
-        "import { buildModel } from '../../engine/spec/build';",
+        "import { buildModel } from '../../engine/model-spec/build';",
         "import type { Module } from '../../engine/nn/module.ts';",
         "import { registerNodeBackends } from '../../engine/node/backends';",
         "import { registerNodeBackends as again } from '../../engine/node/index';",
@@ -91,10 +91,10 @@ describe('import boundaries', () => {
       ].join('\n'),
       'src-main/engine-host/run.test.ts': "import { cpuKernels } from '../../engine/backend/cpu/index';",
       // The engine's own files and the CLI import each other freely.
-      'engine/node/train.ts': "import { fit } from '../spec/fit';",
+      'engine/node/train.ts': "import { fit } from '../model-spec/fit';",
     });
     expect(checkBoundaries(root).map((v) => `${v.file}:${v.line} ${v.target} ${v.specifier}`)).toEqual([
-      'src-main/engine-host/run.ts:3 engine internals ../../engine/spec/build',
+      'src-main/engine-host/run.ts:3 engine internals ../../engine/model-spec/build',
       'src-main/engine-host/run.ts:4 engine internals ../../engine/nn/module.ts',
       'src-main/engine-host/run.ts:5 engine internals ../../engine/node/backends',
     ]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RUN, makeProject } from '../common/project';
-import { getPreset, toPyTorch } from '../common/spec/index';
+import { getPreset, toPyTorch } from '../common/model-spec/index';
 import type { RunMeta } from '../common/training-protocol';
 import { twinForRun } from '../common/twin-file';
 import { runExport } from './export-twin';

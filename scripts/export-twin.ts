@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkProject, DEFAULT_RUN, type ProjectRun } from '../common/project';
-import { getPreset, PRESET_NAMES, validateSpec, type ModelSpec } from '../common/spec/index';
+import { getPreset, PRESET_NAMES, validateSpec, type ModelSpec } from '../common/model-spec/index';
 import type { RunMeta } from '../common/training-protocol';
 import { twinForProject, twinForRun } from '../common/twin-file';
 import { fileStem } from '../src-main/services/runs/weights';

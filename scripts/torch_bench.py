@@ -2,7 +2,7 @@
 """PyTorch's side of `npm run bench -- --torch`: the presets trained on real MNIST in PyTorch on this machine, tuned
 as a PyTorch user would tune them, so that LayerLab's epoch seconds can be set against PyTorch's on the same CPU.
 
-Same models, optimizers and batch size as the presets (common/spec/presets.ts), a full 60k-sample epoch per epoch,
+Same models, optimizers and batch size as the presets (common/model-spec/presets.ts), a full 60k-sample epoch per epoch,
 shuffled, with the plain loop of "What is torch.nn really?" (index, forward, loss, backward, step, zero_grad).
 
 What makes the comparison fair (issue 19):

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { affineTheta, elasticField } from '../common/augment';
 import { mulberry32 } from '../common/split';
-import type { ResolvedAugment } from '../common/spec/augment';
-import { TWIN_SPLIT_CODE } from '../common/spec/pytorch';
-import { twinAugmentDefinitions } from '../common/spec/twin-augment';
-import { MNIST_MEAN, MNIST_STD } from '../common/spec/types';
+import type { ResolvedAugment } from '../common/model-spec/augment';
+import { TWIN_SPLIT_CODE } from '../common/model-spec/pytorch';
+import { twinAugmentDefinitions } from '../common/model-spec/twin-augment';
+import { MNIST_MEAN, MNIST_STD } from '../common/model-spec/types';
 
 export const N = 4;
 export const SIDE = 28;

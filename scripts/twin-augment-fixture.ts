@@ -1,6 +1,6 @@
 /**
- * Regenerates common/spec/fixtures/twin-augment.json: what the PyTorch twin's augmentation code (its very lines,
- * common/spec/twin-augment.ts) computes under a real PyTorch on the cases of
+ * Regenerates common/model-spec/fixtures/twin-augment.json: what the PyTorch twin's augmentation code (its very lines,
+ * common/model-spec/twin-augment.ts) computes under a real PyTorch on the cases of
  * scripts/twin-augment-cases.ts, so twin-augment.test.ts can hold the app to it in CI without
  * PyTorch.
  *
@@ -31,6 +31,6 @@ const fixture = {
   blur: answers.blur,
   elasticStd: answers.elasticStd,
 };
-const out = join(resolve(import.meta.dirname, '..'), 'common/spec/fixtures/twin-augment.json');
+const out = join(resolve(import.meta.dirname, '..'), 'common/model-spec/fixtures/twin-augment.json');
 writeFileSync(out, `${JSON.stringify(fixture)}\n`);
 console.log(`wrote ${out} (torch ${answers.torch})`);

@@ -1,5 +1,5 @@
 /**
- * Regenerates common/spec/fixtures/twin-split.json: the PyTorch twin's own split and batch order, written by the
+ * Regenerates common/model-spec/fixtures/twin-split.json: the PyTorch twin's own split and batch order, written by the
  * twin itself (`--save-split`) under a real Python, so twin-split.test.ts can check that the app computes the same
  * indices without PyTorch in CI.
  *
@@ -17,11 +17,11 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeIdx } from '../common/idx';
 import { mulberry32 } from '../common/split';
-import { getPreset } from '../common/spec/presets';
-import { toPyTorch, TWIN_SPLIT_CODE } from '../common/spec/pytorch';
+import { getPreset } from '../common/model-spec/presets';
+import { toPyTorch, TWIN_SPLIT_CODE } from '../common/model-spec/pytorch';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'common/spec/fixtures/twin-split.json');
+const OUT = join(ROOT, 'common/model-spec/fixtures/twin-split.json');
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);

@@ -1,5 +1,5 @@
 /**
- * Regenerates common/spec/fixtures/twin-weights.json: for every preset, a checkpoint file exactly as a run writes it
+ * Regenerates common/model-spec/fixtures/twin-weights.json: for every preset, a checkpoint file exactly as a run writes it
  * and the twin downloaded beside it (`toPyTorch(spec, { init })`), run under a real PyTorch with `--epochs 0`: the twin
  * loads the file with its own load_state_dict and evaluates it on a synthetic test set. The fixture keeps the file's
  * digest and the twin's test loss and accuracy, so twin-weights.test.ts checks without PyTorch that the file the app
@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeIdx } from '../common/idx';
-import { PRESET_NAMES, PRESETS } from '../common/spec/presets';
-import { measuresAccuracy } from '../common/spec/target';
-import { toPyTorch } from '../common/spec/pytorch';
-import { twinWeightsCase } from '../engine/spec/twin-weights';
+import { PRESET_NAMES, PRESETS } from '../common/model-spec/presets';
+import { measuresAccuracy } from '../common/model-spec/target';
+import { toPyTorch } from '../common/model-spec/pytorch';
+import { twinWeightsCase } from '../engine/model-spec/twin-weights';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'common/spec/fixtures/twin-weights.json');
+const OUT = join(ROOT, 'common/model-spec/fixtures/twin-weights.json');
 const at = process.argv.indexOf('--python');
 const python = at >= 0 ? process.argv[at + 1] : '/usr/bin/python3';
 

@@ -2,11 +2,11 @@
  * Batch augmentation: exact on transforms whose answer is known by hand (identity, whole-pixel shifts, quarter
  * turns, scaling about the centre), black fill in every normalisation, elastic fields as torchvision makes them, and
  * draws that depend on the run's seed and step only. The same sampling against PyTorch's F.grid_sample is
- * common/spec/twin-augment.test.ts.
+ * common/model-spec/twin-augment.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { affineTheta, augmentImages, augmentSeed, blurMatrix, drawAugment, fieldFactor, gaussianKernel, gridSampleInto, symmetricEigen, type AugmentDraw } from '../../common/augment';
-import type { ResolvedAugment } from '../../common/spec/augment';
+import type { ResolvedAugment } from '../../common/model-spec/augment';
 import { mulberry32 } from '../../common/split';
 import { defaultGenerator, manualSeed } from '../random';
 import { Tensor } from '../tensor';

@@ -1,5 +1,5 @@
 /**
- * Training-time augmentation of a batch: torchvision's RandomAffine and ElasticTransform (common/spec/augment.ts),
+ * Training-time augmentation of a batch: torchvision's RandomAffine and ElasticTransform (common/model-spec/augment.ts),
  * sampled bilinearly with black outside the image, as F.affine_grid + F.grid_sample do in the twin. The sampling is
  * common/augment.ts, shared with the Data settings' preview; this module seeds it per batch and keeps the tensor's
  * shape.
@@ -14,7 +14,7 @@
  * ```
  */
 import { augmentImages, augmentSeed } from '../../common/augment';
-import type { ResolvedAugment } from '../../common/spec/augment';
+import type { ResolvedAugment } from '../../common/model-spec/augment';
 import { mulberry32 } from '../../common/split';
 import { Tensor } from '../tensor';
 import { pixelsToFloat32, type Normalization } from './transforms';

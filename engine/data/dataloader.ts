@@ -9,7 +9,7 @@
  * read sample by sample and collated.
  *
  * Every batch is new arrays, as torch's, unless its user hands one back: `loader.release(batch)` once nothing will
- * read it again, and the next batch of that size is gathered into its arrays. The engine's loops (spec/fit.ts) do,
+ * read it again, and the next batch of that size is gathered into its arrays. The engine's loops (model-spec/fit.ts) do,
  * so that an epoch does not allocate a fresh 200 KB image array per step (issue #19: that allocation and its
  * garbage cost Mnist_Logistic a third of its CPU time).
  */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerStats } from '../../common/layer-stats';
-import { chainSpec, PRESETS } from '../../common/spec/presets';
-import type { ModelSpec, OpName, Params } from '../../common/spec/types';
+import { chainSpec, PRESETS } from '../../common/model-spec/presets';
+import type { ModelSpec, OpName, Params } from '../../common/model-spec/types';
 import { manualSeed } from '../random';
 import { randn, Tensor } from '../tensor';
-import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../spec/build';
+import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../model-spec/build';
 import { diagnose, gradRms } from './diagnose';
 import { LayerProbe } from './layer-stats';
 

@@ -3,8 +3,8 @@ import { Tensor, randn } from '../tensor';
 import { manualSeed } from '../random';
 import { crossEntropy, Linear, ReLU, Sequential } from '../nn/index';
 import { SGD } from '../optim/index';
-import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../spec/build';
-import { PRESETS } from '../../common/spec/presets';
+import { buildModel, makeLoss, makeOptimizer, prepareInput } from '../model-spec/build';
+import { PRESETS } from '../../common/model-spec/presets';
 import { deadShare, histogram, HISTOGRAM_SAMPLE, isSampled, l2Norm, LayerProbe, sampleEvery, SampleSchedule } from './layer-stats';
 
 const labels = (values: number[]) => new Tensor(Int32Array.from(values), [values.length]);

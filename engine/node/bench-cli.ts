@@ -46,10 +46,10 @@ import { createNodeWasmBackend } from './wasm-threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
-import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/spec/index';
+import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/model-spec/index';
 import {
   buildModel, makeLoss, makeOptimizer, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
-} from '../spec/index';
+} from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { startGpujsWorker } from './gpujs-worker';
 import { threadCpuClock } from './thread-cpu';

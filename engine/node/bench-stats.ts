@@ -16,8 +16,8 @@ import { endStep } from '../backend/backend';
 import { diagnose } from '../inspect/diagnose';
 import { LayerProbe, SampleSchedule } from '../inspect/layer-stats';
 import type { Module } from '../nn/module';
-import type { ModelSpec } from '../../common/spec/index';
-import { prepareInput, type AnyOptimizer, type LossFn } from '../spec/build';
+import type { ModelSpec } from '../../common/model-spec/index';
+import { prepareInput, type AnyOptimizer, type LossFn } from '../model-spec/build';
 import type { Tensor } from '../tensor';
 
 export interface StatsOverhead {

@@ -16,11 +16,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PRESETS, toPyTorch } from '../../common/spec/index';
+import { PRESETS, toPyTorch } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
 import { saveSafetensors } from '../io/index';
 import { manualSeed } from '../random';
-import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../spec/index';
+import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { runTrain } from './train';
 

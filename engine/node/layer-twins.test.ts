@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainSpec, inferShapes, toPyTorch, validateSpec, type ModelSpec, type OpName, type Params } from '../../common/spec/index';
+import { chainSpec, inferShapes, toPyTorch, validateSpec, type ModelSpec, type OpName, type Params } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
 import { saveSafetensors } from '../io/index';
 import { manualSeed } from '../random';
-import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../spec/index';
+import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
 

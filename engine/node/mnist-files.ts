@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseIdx, type IdxArray } from '../../common/idx';
-import type { MnistArrays } from '../spec/index';
+import type { MnistArrays } from '../model-spec/index';
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',

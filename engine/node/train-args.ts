@@ -35,7 +35,7 @@ export const USAGE = `Usage: npm run train -- (--spec FILE | --preset NAME) [opt
 
 Trains a LayerLab model spec on MNIST with the LayerLab engine.
 
-  --spec FILE            model spec JSON (version 1, see common/spec/README.md)
+  --spec FILE            model spec JSON (version 1, see common/model-spec/README.md)
   --preset NAME          a built-in spec instead (see --list-presets)
   --list-presets         list the presets and exit
   --data DIR             folder of the MNIST IDX files (train-images-idx3-ubyte.gz, ...);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../common/spec/index';
+import { getPreset } from '../../common/model-spec/index';
 import { runTrain } from './train';
 
 describe('npm run train with data.augment', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../common/spec/index';
+import { getPreset } from '../../common/model-spec/index';
 import { writeIdxFolder } from './test-support/twin-python';
 import { runTrain } from './train';
 import { registerBackend, setBackend } from '../backend/backend';

@@ -1,18 +1,18 @@
 /**
- * `npm run train`: argument handling and file IO around engine/spec's fit. Returns an exit code:
+ * `npm run train`: argument handling and file IO around engine/model-spec's fit. Returns an exit code:
  * 0 done, 1 failed (bad files, bad spec, NaN loss), 2 usage error.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   getPreset, inferShapes, lintSpec, measuresAccuracy, PRESETS, formatCount, resolveAugment, schedulerStepsPer, validateSpec, type ModelSpec,
-} from '../../common/spec/index';
+} from '../../common/model-spec/index';
 import { loadSafetensors, saveSafetensors } from '../io/index';
 import type { Module } from '../nn/index';
 import { manualSeed, Random } from '../random';
 import {
   assertBuildable, buildModel, evaluate, fit, makeLoss, makeOptimizer, makeScheduler, makeTargetsOf, NaNLossError,
   prepareInput, specDatasets, specLoaders, type SpecDatasets,
-} from '../spec/index';
+} from '../model-spec/index';
 import { listBackends, setBackend } from '../backend/backend';
 import { chooseBackend, likelyFastestFirst, trainingStep } from '../backend/choose';
 import { readMnist } from './mnist-files';

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT_SEED } from '../../common/split';
-import { chainSpec, idPrefix, inferShapes, toPyTorch, validateSpec, type ModelSpec, type OpName, type Params } from '../../common/spec/index';
+import { chainSpec, idPrefix, inferShapes, toPyTorch, validateSpec, type ModelSpec, type OpName, type Params } from '../../common/model-spec/index';
 import { loadSafetensors } from '../io/index';
-import { buildModel } from '../spec/index';
+import { buildModel } from '../model-spec/index';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
 import { batchLines, train, type BatchLine } from './test-support/train-cli';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT_SEED } from '../../common/split';
-import { getPreset, toPyTorch, type ModelSpec } from '../../common/spec/index';
+import { getPreset, toPyTorch, type ModelSpec } from '../../common/model-spec/index';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
 import { runTrain } from './train';
 

@@ -6,8 +6,8 @@
  * again with each other backend active. A float64 central-difference gradcheck covers every case's module too.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_OPS, opParams, type OpName, type Params } from '../../common/spec/index';
-import { LAYER_FACTORIES, type LayerOp } from '../spec/registry';
+import { ACTIVATION_OPS, opParams, type OpName, type Params } from '../../common/model-spec/index';
+import { LAYER_FACTORIES, type LayerOp } from '../model-spec/registry';
 import { tensor, type Tensor } from '../tensor';
 import { prelu } from '../nn/activation';
 import { gradcheck, randn64, t64 } from './gradcheck';

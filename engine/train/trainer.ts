@@ -1,6 +1,6 @@
 /**
  * The engine's one training loop, driven one batch at a time, which is how every caller pauses, steps or stops it:
- * the CLI's `fit` (engine/spec/fit.ts) runs it epoch after epoch, the engine host's run (src-main/engine-host)
+ * the CLI's `fit` (engine/model-spec/fit.ts) runs it epoch after epoch, the engine host's run (src-main/engine-host)
  * between messages. In PyTorch terms, per batch and per epoch:
  *
  * ```text
@@ -14,7 +14,7 @@
  * - `schedulerStepsPer: 'batch' | 'epoch'` is the one place a scheduler steps (OneCycleLR-like schedulers that step
  *   per batch set 'batch'; the catalogue row's `stepsPer` fact feeds it);
  * - `targetsOf(x, y)` is what the loss compares the output with: the labels by default, the input image itself for
- *   an autoencoder (engine/spec's `makeTargetsOf(spec)`), which also sets `accuracy: false`: no class, so its
+ *   an autoencoder (engine/model-spec's `makeTargetsOf(spec)`), which also sets `accuracy: false`: no class, so its
  *   records hold NaN for accuracy;
  * - `inputOf(x)` shapes a batch for the model (a spec's Input node);
  * - `observe(step)` hands back an observer for a batch (engine/inspect's LayerProbe reads the layers around backward

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../common/api';
 import type { DatasetList } from '../../common/dataset-api';
 import { makeProject, type ProjectFile } from '../../common/project';
-import { getPreset } from '../../common/spec';
+import { getPreset } from '../../common/model-spec';
 import type { ServerFrame } from '../../common/web-protocol';
 import { startMirror, type TestMirror } from '../services/datasets/test-helpers';
 import { fuzzFrames } from './test-support/fuzz-frames';

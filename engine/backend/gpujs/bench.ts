@@ -8,8 +8,8 @@ import { registerBackend, setBackend } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { manualSeed, Random } from '../../random';
 import { Tensor } from '../../tensor';
-import { PRESETS } from '../../../common/spec/index';
-import { buildModel, inputShape, makeLoss, makeOptimizer, prepareInput } from '../../spec/index';
+import { PRESETS } from '../../../common/model-spec/index';
+import { buildModel, inputShape, makeLoss, makeOptimizer, prepareInput } from '../../model-spec/index';
 import { createGpujsBackend } from './index';
 import type { GpujsMode } from './runner';
 

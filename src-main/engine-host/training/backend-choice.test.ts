@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
 import { cpuKernels } from '../../../engine/backend/cpu/index';

@@ -1,11 +1,11 @@
 /**
  * The divergence watchdog's words: when a run's loss turns NaN/Inf or grows past 10× its first value, say what
- * happened and the likely causes, most likely first, reading the spec (and common/spec's lint) for the classic
+ * happened and the likely causes, most likely first, reading the spec (and common/model-spec's lint) for the classic
  * mistakes, and offer the fix as an action the UI can send back (`run-restart` with a tenth of the rate). The words
  * are common/engine-text.ts's, sent as codes too so the renderer says them in the learner's language.
  */
-import { lintSpec, PLAUSIBLE_LR } from '../../../common/spec/lint';
-import type { ModelSpec } from '../../../common/spec/types';
+import { lintSpec, PLAUSIBLE_LR } from '../../../common/model-spec/lint';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 import { train } from '../../../engine/index';
 

@@ -5,7 +5,7 @@
  * `run-examples`), and one image's probabilities with, optionally, every layer's activation.
  */
 import type { EvaluatedExample, Evaluation, LayerActivation, WrongExample } from '../../../common/training-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { data as engineData, endStep, noGrad, spec as engineSpec, Tensor, type nn, type train } from '../../../engine/index';
 
 const { batchIndices } = engineData;
@@ -14,8 +14,8 @@ type Subset<T extends [Tensor, Tensor]> = engineData.Subset<T>;
 type TensorDataset<T extends [Tensor, Tensor]> = engineData.TensorDataset<T>;
 type Module = nn.Module;
 type LossFn = train.LossFn;
-import { nodeById, outputId } from '../../../common/spec/graph';
-import { measuresAccuracy } from '../../../common/spec/target';
+import { nodeById, outputId } from '../../../common/model-spec/graph';
+import { measuresAccuracy } from '../../../common/model-spec/target';
 import { EvaluatedExamples, topClasses } from './examples';
 import { layerOutputs } from './inside';
 import type { Run } from './run';

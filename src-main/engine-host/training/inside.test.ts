@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeFloat32, encodeFloat32 } from '../../../common/inside-protocol';
-import { PRESETS } from '../../../common/spec/presets';
+import { PRESETS } from '../../../common/model-spec/presets';
 import { manualSeed } from '../../../engine/random';
 import { add } from '../../../engine/ops/index';
 import { noGrad } from '../../../engine/autograd';
-import { buildModel } from '../../../engine/spec/build';
+import { buildModel } from '../../../engine/model-spec/build';
 import { tensor, type Tensor } from '../../../engine/tensor';
 import { predictImage } from './evaluation';
 import { imageInput, layerOutputs, layerWeights } from './inside';

@@ -2,8 +2,8 @@
  * A look inside a model for one input: every layer's output, recorded by forward hooks while the model runs its own
  * forward (so what is shown is what the prediction computed, for chains and graphs alike), and one layer's weights.
  */
-import type { ModelSpec } from '../../../common/spec/types';
-import { moduleNames } from '../../../common/spec/graph';
+import type { ModelSpec } from '../../../common/model-spec/types';
+import { moduleNames } from '../../../common/model-spec/graph';
 import { data as engineData, noGrad, spec as engineSpec, Tensor, type nn } from '../../../engine/index';
 
 const { pixelsToFloat32 } = engineData;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LayerStatsSample } from '../../../common/layer-stats';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { appendLayerStats, LAYER_STATS_FILE, readLayerStats, thinSamples } from './layer-stats';
 import { resolveOptions, RunTrainer } from './run-trainer';

@@ -15,8 +15,8 @@
  * The budget is half the machine's memory: the rest is the OS, the app, and the dataset itself.
  */
 import { totalmem } from 'node:os';
-import { formatCount, inferShapes } from '../../../common/spec/shapes';
-import type { ModelSpec } from '../../../common/spec/types';
+import { formatCount, inferShapes } from '../../../common/model-spec/shapes';
+import type { ModelSpec } from '../../../common/model-spec/types';
 
 const FLOAT_BYTES = 4;
 const OPTIMIZER_SLOTS = 3;

@@ -9,7 +9,7 @@
 import {
   ACTIVE_RUN_STATES, type RunMarker, type RunMeta, type RunState, type TrainingDataset, type TrainingEvent,
 } from '../../../common/training-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { engineText, englishText, englishTexts } from '../../../common/engine-text';
 import type { Run } from './run';
 import type { RunStore } from './run-store';

@@ -4,7 +4,7 @@
  * the same checkpoint again and again).
  */
 import type { CheckpointRef, RunDetail, RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { spec as engineSpec, type nn } from '../../../engine/index';
 
 const { buildModel } = engineSpec;

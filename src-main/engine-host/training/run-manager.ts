@@ -18,7 +18,7 @@ import {
 import type { EngineEvent } from '../../../common/engine-protocol';
 import { engineText, englishTexts, type EngineText } from '../../../common/engine-text';
 import { encodeFloat32, type InsideRequest } from '../../../common/inside-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { io, listBackends, spec as engineSpec, type Tensor } from '../../../engine/index';
 import { BatchThrottle } from './batch-throttle';
 import { DatasetChannel } from './datasets';

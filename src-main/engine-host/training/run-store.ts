@@ -16,7 +16,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
 import { RUN_ID_PATTERN, WEIGHTS_UPLOAD_ID } from '../../../common/training-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { io, Tensor, type optim } from '../../../engine/index';
 
 const { loadSafetensors, readSafetensors, saveSafetensors } = io;

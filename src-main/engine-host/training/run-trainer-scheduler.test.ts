@@ -5,7 +5,7 @@
  * epoch continues the schedule exactly, rates, momentum and losses alike.
  */
 import { describe, expect, it } from 'vitest';
-import type { ModelSpec, SchedulerSpec } from '../../../common/spec/types';
+import type { ModelSpec, SchedulerSpec } from '../../../common/model-spec/types';
 import { CosineAnnealingWarmRestarts, OneCycleLR, type HasLrGroups } from '../../../engine/optim/index';
 import { tinyDataset } from './tiny-dataset';
 import { resolveOptions, RunTrainer } from './run-trainer';

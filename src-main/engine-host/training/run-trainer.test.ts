@@ -7,9 +7,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { epochOrder } from '../../../common/split';
-import type { AugmentSpec, ModelSpec } from '../../../common/spec/types';
+import type { AugmentSpec, ModelSpec } from '../../../common/model-spec/types';
 import { augmentBatch } from '../../../engine/data/augment';
-import { prepareInput } from '../../../engine/spec/build';
+import { prepareInput } from '../../../engine/model-spec/build';
 import type { Tensor } from '../../../engine/tensor';
 import { cpuBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
 import { resolveOptions, RunTrainer } from './run-trainer';

@@ -18,11 +18,11 @@
  */
 import type { EpochRecord, RunOptions, RunPosition, RunSplit, TrainingDataset } from '../../../common/training-protocol';
 import type { LayerStats, LayerStatsSample } from '../../../common/layer-stats';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { epochOrder, stratifiedSplit, type SplitIndices } from '../../../common/split';
-import { resolveAugment, type ResolvedAugment } from '../../../common/spec/augment';
-import { schedulerStepsPer } from '../../../common/spec/catalogue';
-import { measuresAccuracy } from '../../../common/spec/target';
+import { resolveAugment, type ResolvedAugment } from '../../../common/model-spec/augment';
+import { schedulerStepsPer } from '../../../common/model-spec/catalogue';
+import { measuresAccuracy } from '../../../common/model-spec/target';
 import {
   data as engineData, getBackend, inspect, manualSeed, nn, optim, spec as engineSpec, train, trainingStep, type Tensor,
 } from '../../../engine/index';

@@ -5,8 +5,8 @@
  * crash recovery trusts.
  */
 import type { RunHistory, RunMarker, RunMeta, RunPosition, RunStatus } from '../../../common/training-protocol';
-import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/spec/catalogue';
-import type { ModelSpec } from '../../../common/spec/types';
+import { OPTIMIZER_CATALOGUE, resolveParams } from '../../../common/model-spec/catalogue';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { train, type Tensor } from '../../../engine/index';
 import type { BatchThrottle } from './batch-throttle';
 import type { EvaluatedExamples } from './examples';

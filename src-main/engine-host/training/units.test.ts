@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getPreset } from '../../../common/spec';
+import { getPreset } from '../../../common/model-spec';
 import { stratifiedSplit } from '../../../common/split';
 import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
 import { englishText } from '../../../common/engine-text';
 import { explainDivergence } from './divergence';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ARG_CHECKS } from '../../../common/project-api';
 import { DEFAULT_RUN, makeProject, PROJECT_MAX_BYTES } from '../../../common/project';
-import { getPreset } from '../../../common/spec';
+import { getPreset } from '../../../common/model-spec';
 import { createApiHandlers } from '../api-handlers';
 import { createDispatcher } from '../dispatcher';
 import { createProjectHandlers } from './index';

@@ -107,7 +107,7 @@ describe('run-examples', () => {
       expect(pixels[i]).toEqual(Array.from(train.images.subarray(e.index * 784, (e.index + 1) * 784)));
     });
     // Exactly the images common/split draws with the run's seed (0), which the PyTorch twin draws too
-    // (common/spec/twin-split.test.ts): the app and the script validate on the same images.
+    // (common/model-spec/twin-split.test.ts): the app and the script validate on the same images.
     const held = validation.examples.map((e) => e.index).sort((a, b) => a - b);
     expect(held).toEqual(Array.from(stratifiedSplit(train.labels, { validation: 50, seed: 0 }).validation));
   });

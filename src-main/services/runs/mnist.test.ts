@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import { getPreset } from '../../../common/spec/presets';
+import { getPreset } from '../../../common/model-spec/presets';
 import { SHARED_DATA } from '../datasets/test-helpers';
 import { startHarness, type Harness } from './test-support/harness';
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import type { ModelSpec } from '../../../common/spec/types';
+import type { ModelSpec } from '../../../common/model-spec/types';
 import { WEIGHTS_CHUNK_BYTES } from '../../../common/weights-api';
 import { logisticSpec, startHarness, syntheticIdx, type Harness } from './test-support/harness';
 import { fileStem, WeightsService } from './weights';

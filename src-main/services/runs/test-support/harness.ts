@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { writeIdx } from '../../../../common/idx';
 import { mulberry32 } from '../../../../common/split';
 import type { EngineEvent } from '../../../../common/engine-protocol';
-import type { ModelSpec } from '../../../../common/spec/types';
+import type { ModelSpec } from '../../../../common/model-spec/types';
 import { ChildProcessLauncher, type ChildEngineProcess } from '../../child-process-launcher';
 import { DatasetService } from '../../datasets/service';
 import { EngineSupervisor, type SupervisorOptions } from '../../engine-supervisor';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAugment } from '../../../../common/spec/augment';
+import { resolveAugment } from '../../../../common/model-spec/augment';
 import { previewImages, type GreyImages } from './augment-preview';
 
 /** Two 28×28 images: a bar and a dot, on black. */

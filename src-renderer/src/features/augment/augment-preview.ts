@@ -7,7 +7,7 @@
  * Example: `previewImages(samples, resolveAugment(spec.data), 3, 1)` gives, per sample, 3 augmented 28×28 images.
  */
 import { augmentImages } from '../../../../common/augment';
-import type { ResolvedAugment } from '../../../../common/spec/augment';
+import type { ResolvedAugment } from '../../../../common/model-spec/augment';
 import { mulberry32 } from '../../../../common/split';
 
 export interface GreyImages {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { getPreset, validateSpec, type ModelSpec } from '../../../../common/model-spec';
 import { CATALOGS, format, type Locale } from '../../lib/i18n/translate';
 import { blockerText } from './blocker-text';
 import type { Translate } from './diagnostics-i18n';

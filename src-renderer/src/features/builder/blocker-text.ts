@@ -1,6 +1,6 @@
 /** A train blocker (summary.ts) in the current locale: the one line beside a disabled Train button. */
 import { translateDiagnostic, translateFix, type Translate } from './diagnostics-i18n';
-import type { Diagnostic } from '../../../../common/spec';
+import type { Diagnostic } from '../../../../common/model-spec';
 import type { Blocker } from './summary';
 
 export function blockerText(translate: Translate, blocker: Blocker): string {

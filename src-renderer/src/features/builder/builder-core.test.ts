@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainOf, getPreset, inferShapes } from '../../../../common/spec';
+import { chainOf, getPreset, inferShapes } from '../../../../common/model-spec';
 import { DEFAULT_RUN } from '../../../../common/project';
 import { BuilderCore } from './builder-core';
 

@@ -7,7 +7,7 @@
  * protected accessors, so the UI reacts without this file knowing about Svelte.
  */
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
-import { getPreset, type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params } from '../../../../common/spec';
+import { getPreset, type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params } from '../../../../common/model-spec';
 import { copyNodes, pasteFragment, type Fragment } from './clipboard';
 import {
   addFree, appendAfter, connect, emptySpec, insertOnEdge, moveNodes, removeEdge, removeNodes, setLoss, setOptimizer,

@@ -2,7 +2,7 @@
  * The builder's state for the UI: BuilderCore's editing (builder-core.ts, tested without Svelte) with its values
  * kept in `$state`, plus everything derived live from the spec (shapes, errors, lint warnings, the PyTorch twin).
  */
-import { chainOf, inferShapes, lintSpec, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { chainOf, inferShapes, lintSpec, validateSpec, type ModelSpec } from '../../../../common/model-spec';
 import { twinForProject } from '../../../../common/twin-file';
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
 import { BuilderCore } from './builder-core';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, type ModelSpec, type OpName } from '../../../../common/spec';
+import { getPreset, type ModelSpec, type OpName } from '../../../../common/model-spec';
 import { BuilderCore } from './builder-core';
 import { dropItem, dropSpot, type ItemTarget } from './drop';
 import { continueGesture, drawnAt, finishGesture, startGesture } from './gestures';

@@ -2,7 +2,7 @@
  * Copy and paste of nodes. A copy holds the selected nodes and the edges among them; pasting gives them fresh ids
  * and, when the copy is a single chain, splices it in after the target node the way appendAfter adds one node.
  */
-import { inputsOf, outputsOf, type ModelSpec, type SpecEdge, type SpecNode } from '../../../../common/spec';
+import { inputsOf, outputsOf, type ModelSpec, type SpecEdge, type SpecNode } from '../../../../common/model-spec';
 import { chainEnd, nextId, position, relayout } from './graph-edit';
 
 export interface Fragment {

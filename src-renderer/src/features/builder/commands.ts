@@ -7,7 +7,7 @@
 import {
   LOSS_CATALOGUE, LOSSES, OP_CATALOGUE, OPTIMIZER_CATALOGUE, OPTIMIZERS, PRESET_NAMES,
   type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamInfo,
-} from '../../../../common/spec';
+} from '../../../../common/model-spec';
 import { PALETTE } from './palette';
 
 export type ParamTarget = 'node' | 'loss' | 'optimizer';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_CODES, DIAGNOSTIC_TEXT, inferShapes, lintSpec, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { DIAGNOSTIC_CODES, DIAGNOSTIC_TEXT, inferShapes, lintSpec, validateSpec, type ModelSpec } from '../../../../common/model-spec';
 import { en } from '../../lib/i18n/en';
 import { ko } from '../../lib/i18n/ko';
 import { CATALOGS, format, type Locale } from '../../lib/i18n/translate';
@@ -11,7 +11,7 @@ const translator = (locale: Locale) =>
 const logistic = () => appendAfter(appendAfter(emptySpec(), 'Flatten').spec, 'Linear').spec;
 
 describe('diagnostics through i18n', () => {
-  it('every common/spec code has its English entry from DIAGNOSTIC_TEXT and a Korean one, and no other diag key exists', () => {
+  it('every common/model-spec code has its English entry from DIAGNOSTIC_TEXT and a Korean one, and no other diag key exists', () => {
     const enTable = en as Record<string, string>, koTable = ko as Record<string, string>;
     for (const code of DIAGNOSTIC_CODES) {
       expect(enTable[diagnosticKey(code)], code).toBe(DIAGNOSTIC_TEXT[code]);
@@ -21,7 +21,7 @@ describe('diagnostics through i18n', () => {
     expect(Object.keys(ko).filter((k) => k.startsWith('diag.')).sort()).toEqual(DIAGNOSTIC_CODES.map(diagnosticKey).sort());
   });
 
-  it('English reads exactly as common/spec messages; Korean translates the misfit and its fix', () => {
+  it('English reads exactly as common/model-spec messages; Korean translates the misfit and its fix', () => {
     const bad = setParam(logistic(), 'fc1', 'inFeatures', 100);
     const issue = inferShapes(bad).error!;
     expect(translateDiagnostic(translator('en'), issue)).toBe(issue.message);

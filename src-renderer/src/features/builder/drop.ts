@@ -3,7 +3,7 @@
  * training setup. A drop lands on an edge (insert there), on a node (add after it), or on empty canvas (append to
  * the chain's end, wired, right where it was dropped; with Alt, a free node to wire by hand).
  */
-import type { DataSpec, LossName, ModelSpec, OpName, OptimizerName } from '../../../../common/spec';
+import type { DataSpec, LossName, ModelSpec, OpName, OptimizerName } from '../../../../common/model-spec';
 import { chainEnd, position } from './graph-edit';
 import { distanceToEdge, NODE_H, NODE_W, type Point } from './layout';
 import type { PaletteItem } from './palette';

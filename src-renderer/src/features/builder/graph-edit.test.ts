@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainOf, inferShapes, validateSpec, type ModelSpec } from '../../../../common/spec';
+import { chainOf, inferShapes, validateSpec, type ModelSpec } from '../../../../common/model-spec';
 import { copyNodes, pasteFragment } from './clipboard';
 import { addFree, appendAfter, connect, emptySpec, insertOnEdge, moveNodes, removeNodes, setParam } from './graph-edit';
 import { History } from './history';

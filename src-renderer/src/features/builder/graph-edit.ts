@@ -13,7 +13,7 @@ import {
   idPrefix, inferShapes, inputsOf, OP_CATALOGUE, outputsOf, SPEC_VERSION,
   type LossName, type ModelSpec, type OpName, type OptimizerName, type ParamValue, type Params, type Shape,
   type SpecEdge, type SpecNode,
-} from '../../../../common/spec';
+} from '../../../../common/model-spec';
 import { COL_GAP, layoutSpec, type Point } from './layout';
 import { clampToCanvas } from './view-math';
 

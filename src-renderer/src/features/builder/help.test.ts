@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PIECES } from '../../../../common/spec';
+import { PIECES } from '../../../../common/model-spec';
 import { en } from '../../lib/i18n/en';
 import { koHelp } from '../../lib/i18n/ko';
 import { helpKey, helpText } from './help';

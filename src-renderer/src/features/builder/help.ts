@@ -1,9 +1,9 @@
 /**
  * The catalogue's help texts in the learner's language: `help.Linear`, `help.Linear.inFeatures`, `help.SGD.lr`, …
- * The English is the catalogue row's own (common/spec/catalogue.ts), so a new piece needs no English here; the
+ * The English is the catalogue row's own (common/model-spec/catalogue.ts), so a new piece needs no English here; the
  * Korean is written by hand in ko.ts's `koHelp` (help.test.ts checks that every row and param has it).
  */
-import { PIECES } from '../../../../common/spec';
+import { PIECES } from '../../../../common/model-spec';
 import { koHelp } from '../../lib/i18n/ko';
 import type { Locale } from '../../lib/i18n/translate';
 

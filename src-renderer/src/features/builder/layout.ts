@@ -4,7 +4,7 @@
  * a new band below, so a long model stays as wide as the canvas and Fit can show it at a readable size. Positions
  * live in each node's `ui` ({x, y}), which the engine ignores and the project file keeps.
  */
-import { inputsOf, topoSort, type ModelSpec } from '../../../../common/spec';
+import { inputsOf, topoSort, type ModelSpec } from '../../../../common/model-spec';
 
 export interface Point {
   x: number;

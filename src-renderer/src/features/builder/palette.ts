@@ -5,7 +5,7 @@
 import {
   DATASETS, LOSS_CATALOGUE, LOSSES, OP_CATALOGUE, OPS, OPTIMIZER_CATALOGUE, OPTIMIZERS,
   type DatasetName, type LossName, type OpName, type OptimizerName,
-} from '../../../../common/spec';
+} from '../../../../common/model-spec';
 
 export type PaletteItem =
   | { kind: 'op'; name: OpName; torch: string; help: string }

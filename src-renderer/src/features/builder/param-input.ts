@@ -2,7 +2,7 @@
  * Text ↔ param value for the properties panel's fields, and the inline check: '3' and '3, 5' for kernel_size,
  * '0.9, 0.999' for betas, '1, 28, 28' for a shape; an empty field means the default (or None where allowed).
  */
-import { paramProblem, renderDiagnostic, type Diagnostic, type ParamInfo, type ParamValue } from '../../../../common/spec';
+import { paramProblem, renderDiagnostic, type Diagnostic, type ParamInfo, type ParamValue } from '../../../../common/model-spec';
 
 export function formatParam(value: ParamValue | undefined): string {
   if (value === null || value === undefined) return '';

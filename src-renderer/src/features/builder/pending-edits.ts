@@ -6,7 +6,7 @@
  *
  * PendingEditsState (pending-edits.svelte.ts) keeps the list in `$state`; this core is tested without Svelte.
  */
-import type { Diagnostic } from '../../../../common/spec';
+import type { Diagnostic } from '../../../../common/model-spec';
 
 export interface PendingEdit {
   /** The field's element id, unique on the page. */

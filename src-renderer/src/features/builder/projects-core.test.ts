@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fail, ok, type Envelope } from '../../../../common/envelope';
 import { makeProject, type ProjectFile } from '../../../../common/project';
 import type { PickedProjectFile, ProjectEntry } from '../../../../common/project-api';
-import { getPreset } from '../../../../common/spec';
+import { getPreset } from '../../../../common/model-spec';
 import { en } from '../../lib/i18n/en';
 import { ko } from '../../lib/i18n/ko';
 import { format } from '../../lib/i18n/translate';

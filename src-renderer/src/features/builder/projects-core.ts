@@ -9,7 +9,7 @@
 import type { LayerLabApi } from '../../../../common/api';
 import type { ProjectEntry, ProjectFileKind } from '../../../../common/project-api';
 import { makeProject, parseProject, projectFileName, type ProjectFile, type ProjectProblem, type ProjectRun } from '../../../../common/project';
-import { pyName, type ModelSpec } from '../../../../common/spec';
+import { pyName, type ModelSpec } from '../../../../common/model-spec';
 
 export interface ProjectMessage {
   tone: 'ok' | 'error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_OPS, chainOf, getPreset, inferShapes, lintSpec, LOSSES, OP_CATALOGUE, OPTIMIZERS, toPyTorch, validateSpec } from '../../../../common/spec';
+import { ACTIVATION_OPS, chainOf, getPreset, inferShapes, lintSpec, LOSSES, OP_CATALOGUE, OPTIMIZERS, toPyTorch, validateSpec } from '../../../../common/model-spec';
 import { makeProject, parseProject } from '../../../../common/project';
 import { searchCommands, parseSet } from './commands';
 import { appendAfter, emptySpec, setParam } from './graph-edit';

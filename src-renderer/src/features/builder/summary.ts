@@ -2,8 +2,8 @@
  * What the builder shows around the graph, computed from the spec and inferShapes' report: edge badges, compact
  * shapes, the facts behind each node's accessible name, the memory estimate and why Train is not possible yet.
  */
-import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeIssue, ShapeReport, SpecError, SpecNode } from '../../../../common/spec';
-import { OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams, pair, resolveParams, type NodeFactKind } from '../../../../common/spec';
+import type { LintWarning, ModelSpec, OptimizerSpec, Shape, ShapeIssue, ShapeReport, SpecError, SpecNode } from '../../../../common/model-spec';
+import { OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams, pair, resolveParams, type NodeFactKind } from '../../../../common/model-spec';
 import type { PendingEdit } from './pending-edits';
 
 /** ['N', 1, 28, 28] → '[N,1,28,28]'; unknown → '?'. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../../../common/spec/presets';
-import { toPyTorch } from '../../../../common/spec/pytorch';
+import { PRESETS } from '../../../../common/model-spec/presets';
+import { toPyTorch } from '../../../../common/model-spec/pytorch';
 import { lineCount, twinSections } from './twin-sections';
 
 describe('twinSections', () => {

@@ -7,7 +7,7 @@
 import type { CheckpointRef, EngineEvent, LayerOutput } from '../../../../common/engine-protocol';
 import { decodeFloat32 } from '../../../../common/inside-protocol';
 import type { DatasetSamples } from '../../../../common/dataset-api';
-import type { DatasetName } from '../../../../common/spec/types';
+import type { DatasetName } from '../../../../common/model-spec/types';
 import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
 

@@ -5,7 +5,7 @@
  * Mnist_CNN preset. All with the tutorial's SGD settings, batch size 64 and pixels scaled to [0, 1].
  */
 import type { LessonStepId } from '../../../../common/lesson-protocol';
-import { chainSpec, getPreset, type ModelSpec } from '../../../../common/spec';
+import { chainSpec, getPreset, type ModelSpec } from '../../../../common/model-spec';
 import { layoutSpec } from '../builder/layout';
 
 const fromScratch = chainSpec({

@@ -5,7 +5,7 @@
  */
 import { LESSON_STEPS, type LessonResult, type LessonStepId, type LoopPhase, type LoopPosition } from '../../../../common/lesson-protocol';
 import type { EngineEvent } from '../../../../common/engine-protocol';
-import type { ModelSpec } from '../../../../common/spec';
+import type { ModelSpec } from '../../../../common/model-spec';
 import type { Host } from '../../lib/host/host';
 import { stepSpec } from './lesson-models';
 

@@ -7,7 +7,7 @@ import { tick } from 'svelte';
 import { DATASET_SAMPLES_MAX } from '../../../../common/dataset-api';
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type { CheckpointRef } from '../../../../common/training-protocol';
-import type { DatasetName, Normalize } from '../../../../common/spec/types';
+import type { DatasetName, Normalize } from '../../../../common/model-spec/types';
 import type { Host } from '../../lib/host/host';
 import type { TrainingState } from '../training/training.svelte';
 import { preprocess } from './preprocess';

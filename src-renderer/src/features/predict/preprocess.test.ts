@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MNIST_MEAN, MNIST_STD } from '../../../../common/spec/types';
+import { MNIST_MEAN, MNIST_STD } from '../../../../common/model-spec/types';
 import { MNIST_CENTRE } from './mnist-fit';
 import { blank, centreOfMass, inkBox, rasterize, resampleArea, type Grey } from './raster';
 import { BOX, EMPTY_FRAME, normalise, PEN_WIDTH, preprocess, preprocessImage, SIDE } from './preprocess';

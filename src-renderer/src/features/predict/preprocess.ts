@@ -11,7 +11,7 @@
  *
  * Every step is kept as a small image for the Predict tab to show.
  */
-import { MNIST_MEAN, MNIST_STD, type Normalize } from '../../../../common/spec/types';
+import { MNIST_MEAN, MNIST_STD, type Normalize } from '../../../../common/model-spec/types';
 import { BOX, fitToMnist, SIDE, type Fitted } from './mnist-fit';
 import { blank, rasterize, resampleArea, type Grey } from './raster';
 import type { Point, Stroke } from './strokes';

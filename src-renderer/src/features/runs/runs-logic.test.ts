@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../../../common/spec/presets';
-import type { ModelSpec } from '../../../../common/spec/types';
+import { PRESETS } from '../../../../common/model-spec/presets';
+import type { ModelSpec } from '../../../../common/model-spec/types';
 import type { EpochRecord, RunDetail, RunMeta } from '../../../../common/training-protocol';
 import { compareTable, curves, durationWords, figures, hyperParameters, layersText } from './runs-logic';
 

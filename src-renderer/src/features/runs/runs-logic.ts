@@ -9,7 +9,7 @@
  * ```
  */
 import type { EpochRecord, RunDetail } from '../../../../common/training-protocol';
-import type { ModelSpec, Params, SpecNode } from '../../../../common/spec/types';
+import type { ModelSpec, Params, SpecNode } from '../../../../common/model-spec/types';
 import type { Words } from '../../lib/i18n/translate';
 
 /** Always shown, varying or not: what a learner reads first. */

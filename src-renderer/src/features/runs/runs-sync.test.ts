@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../../../common/spec/presets';
+import { PRESETS } from '../../../../common/model-spec/presets';
 import type { RunDetail, RunMeta, RunState, RunSummary } from '../../../../common/training-protocol';
 import { mergeRuns, RunsSync, staleRuns } from './runs-sync';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
-import { paramProblem } from '../../../../common/spec';
+import { paramProblem } from '../../../../common/model-spec';
 import { blockerText } from '../builder/blocker-text';
 import type { PendingEdit } from '../builder/pending-edits';
 import { en } from '../../lib/i18n/en';

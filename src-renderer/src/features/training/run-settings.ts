@@ -8,12 +8,12 @@
  * EarlyStopping defaults, watching the validation loss as the engine does.
  */
 import { MAX_SEED, type ProjectRun } from '../../../../common/project';
-import type { ParamInfo } from '../../../../common/spec';
+import type { ParamInfo } from '../../../../common/model-spec';
 import type { RunOptions } from '../../../../common/training-protocol';
 import type { PendingEdit } from '../builder/pending-edits';
 import type { Blocker } from '../builder/summary';
 
-/** The fields, checked as you type by the same rules as every hyper-parameter (common/spec paramProblem). */
+/** The fields, checked as you type by the same rules as every hyper-parameter (common/model-spec paramProblem). */
 export const RUN_FIELDS = {
   epochs: { name: 'epochs', torchName: 'epochs', type: 'int', default: 2, min: 1, max: 10_000, help: '' },
   seed: { name: 'seed', torchName: 'seed', type: 'int', default: 0, min: 0, max: MAX_SEED, help: '' },

@@ -8,7 +8,7 @@
  */
 import type { EngineText } from '../../../../common/engine-text';
 import { DEFAULT_RUN, type ProjectRun } from '../../../../common/project';
-import { getPreset, type ModelSpec } from '../../../../common/spec';
+import { getPreset, type ModelSpec } from '../../../../common/model-spec';
 import type { EngineEvent } from '../../../../common/engine-protocol';
 import type {
   BatchReport, Evaluation, RestartAction, RunHistory, RunMeta, RunStatus, RunSummary,

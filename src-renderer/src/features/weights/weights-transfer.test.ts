@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fail, ok } from '../../../../common/envelope';
-import { getPreset } from '../../../../common/spec';
+import { getPreset } from '../../../../common/model-spec';
 import type { EngineEvent, EngineRequest } from '../../../../common/engine-protocol';
 import type { RunMeta } from '../../../../common/training-protocol';
 import { WEIGHTS_CHUNK_BYTES, type RunWeightsRequest, type WeightsUploadChunk } from '../../../../common/weights-api';

@@ -4,7 +4,7 @@
  * page for the engine host's `run-import`. Pages and limits: common/weights-api.ts.
  */
 import type { LayerLabApi } from '../../../../common/api';
-import type { ModelSpec } from '../../../../common/spec';
+import type { ModelSpec } from '../../../../common/model-spec';
 import type { CheckpointRef, RunSummary } from '../../../../common/training-protocol';
 import type { EngineChannel } from '../../lib/host/host';
 import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';

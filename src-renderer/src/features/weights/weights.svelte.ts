@@ -3,7 +3,7 @@
  * beside it, and a `.safetensors` file loaded into the builder's model (a run of its own that Predict and Evaluate
  * can pick). The work is in weights-transfer.ts; this holds what the buttons show.
  */
-import type { ModelSpec } from '../../../../common/spec';
+import type { ModelSpec } from '../../../../common/model-spec';
 import type { CheckpointRef } from '../../../../common/training-protocol';
 import type { Host } from '../../lib/host/host';
 import type { MessageKey } from '../../lib/i18n/en';

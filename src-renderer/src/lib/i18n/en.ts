@@ -2,17 +2,17 @@
  * The English catalog, and the source of truth for message keys: ko.ts must have exactly these keys (the type says
  * so, and a test checks it at run time too). `{name}` marks a parameter; t() demands exactly those parameters.
  * The engine host's sentences (`engineText.*`) come from common/engine-text.ts, and the model diagnostics (`diag.*`)
- * from common/spec/diagnostics.ts: their one English wording each.
+ * from common/model-spec/diagnostics.ts: their one English wording each.
  */
 import { ENGINE_TEXT } from '../../../../common/engine-text';
-import { DIAGNOSTIC_TEXT } from '../../../../common/spec/diagnostics';
+import { DIAGNOSTIC_TEXT } from '../../../../common/model-spec/diagnostics';
 
 type EngineTextMessages = { readonly [C in keyof typeof ENGINE_TEXT as `engineText.${C}`]: (typeof ENGINE_TEXT)[C] };
 const engineTextMessages = Object.fromEntries(
   Object.entries(ENGINE_TEXT).map(([code, message]) => [`engineText.${code}`, message]),
 ) as EngineTextMessages;
 
-// common/spec's diagnostics by code (features/builder/diagnostics-i18n.ts), in its one English wording.
+// common/model-spec's diagnostics by code (features/builder/diagnostics-i18n.ts), in its one English wording.
 type DiagnosticMessages = { readonly [C in keyof typeof DIAGNOSTIC_TEXT as `diag.${C}`]: (typeof DIAGNOSTIC_TEXT)[C] };
 const diagnosticMessages = Object.fromEntries(
   Object.entries(DIAGNOSTIC_TEXT).map(([code, message]) => [`diag.${code}`, message]),

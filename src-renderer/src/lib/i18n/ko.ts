@@ -481,7 +481,7 @@ export const ko: Record<MessageKey, string> = {
   'predict.own.empty': '그림에 정답을 달면 신경망이 내 글씨를 얼마나 잘 읽는지 보입니다.',
   'predict.own.score': '내 글씨: {total}개 중 {right}개 정답 ({pct}%).',
 
-  // common/spec diagnostics by code (features/builder/diagnostics-i18n.ts).
+  // common/model-spec diagnostics by code (features/builder/diagnostics-i18n.ts).
   'diag.where-node': '노드 "{id}" ({op})',
   'diag.where-typed': '{key} {type}',
   'diag.node-label': '{id} ({op})',
@@ -713,7 +713,7 @@ export const ko: Record<MessageKey, string> = {
 
 /**
  * The Korean of the spec catalogue's help texts (tooltips), keyed help.<Op|Loss|Optimizer|Scheduler>[.<param>]. The
- * English is the catalogue's own (common/spec/catalogue.ts, read by features/builder/help.ts); help.test.ts checks
+ * English is the catalogue's own (common/model-spec/catalogue.ts, read by features/builder/help.ts); help.test.ts checks
  * that every catalogue row and param has its Korean here, and nothing else does.
  */
 export const koHelp: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * The catalogue is the one registry of pieces (catalogue.ts): no other file may hold a `switch` over piece names,
  * since a second copy of a fact drifts. Facts about a piece go on its row; the engine's factories are keyed by name
- * (engine/spec/registry.ts).
+ * (engine/model-spec/registry.ts).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -3,7 +3,7 @@
  * defaults, ranges, English help), its shape rule (shape-rules.ts, which raises its diagnostics), its node-id
  * prefix, what the builder shows and seeds for it, an optimizer's state slots and plausible learning rates, a loss's
  * kind of target. The builder, the validator, shape inference, lint and the exporter read these rows; the engine's
- * factories are keyed by the same names (engine/spec/registry.ts), and a test checks that both cover the same rows.
+ * factories are keyed by the same names (engine/model-spec/registry.ts), and a test checks that both cover the same rows.
  * How to add a piece: README.md, "Add a layer".
  */
 import {

@@ -8,7 +8,7 @@
  * ```
  */
 import type { IdxArray } from '../../common/idx';
-import type { ModelSpec, Normalize } from '../../common/spec/index';
+import type { ModelSpec, Normalize } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
 import { Subset, TensorDataset } from '../data/dataset';
 import { stratifiedSplit } from '../data/split';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdxArray } from '../../common/idx';
-import { getPreset } from '../../common/spec/index';
+import { getPreset } from '../../common/model-spec/index';
 import { Random } from '../random';
 import { specDatasets, specLoaders } from './data';
 

@@ -1,5 +1,5 @@
 /**
- * From a model spec (common/spec) to engine objects: the model, its loss and its optimizer.
+ * From a model spec (common/model-spec) to engine objects: the model, its loss and its optimizer.
  *
  * ```ts
  * const model = buildModel(spec);                       // nn.Sequential for a chain, GraphModule otherwise
@@ -9,13 +9,13 @@
  * const scheduler = makeScheduler(spec, optimizer, run); // null without spec.scheduler; step() per schedulerStepsPer
  * ```
  * The model expects input shaped by the Input node: `prepareInput(spec, x)` views [N, 1, 28, 28] or [N, 784]
- * images that way. State-dict names come from common/spec's moduleNames, the same the PyTorch export uses.
+ * images that way. State-dict names come from common/model-spec's moduleNames, the same the PyTorch export uses.
  */
 import {
   assertValidSpec, chainOf, inferShapes, inputsOf, LOSS_CATALOGUE, moduleNames, OP_CATALOGUE, OPTIMIZER_CATALOGUE, opParams,
   resolveParams, SCHEDULER_CATALOGUE, topoSort, nodeById, type ModelSpec, type Params, type SpecNode,
-} from '../../common/spec/index';
-import { MNIST_MEAN, MNIST_STD, targetOf, type Normalize } from '../../common/spec/index';
+} from '../../common/model-spec/index';
+import { MNIST_MEAN, MNIST_STD, targetOf, type Normalize } from '../../common/model-spec/index';
 import { add, cat, div, mul, reshape } from '../ops/index';
 import { tensor, type Tensor } from '../tensor';
 import { Module, Sequential } from '../nn/index';
@@ -124,7 +124,7 @@ function imageTargets(spec: ModelSpec, input: Tensor): Tensor {
 
 /**
  * The Trainer's and evaluate's `targetsOf` hook (engine/train/trainer.ts) for the spec's data.target
- * (common/spec/target.ts): for 'image' the input itself (imageTargets); undefined for 'label', whose loss takes the
+ * (common/model-spec/target.ts): for 'image' the input itself (imageTargets); undefined for 'label', whose loss takes the
  * labels as they come (makeLoss turns them one-hot where the loss wants it).
  */
 export function makeTargetsOf(spec: ModelSpec): ((x: Tensor, y: Tensor) => Tensor) | undefined {

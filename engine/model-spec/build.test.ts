@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/spec/index';
+import { getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/model-spec/index';
 import { Sequential } from '../nn/container';
 import { Adadelta, Adagrad, Adam, AdamW, MultiStepLR, RMSprop, SGD, StepLR } from '../optim/index';
 import { manualSeed, Random } from '../random';

@@ -1,10 +1,10 @@
 /**
- * The engine's half of the catalogue (common/spec/catalogue.ts): for every row, the factory that makes its engine
+ * The engine's half of the catalogue (common/model-spec/catalogue.ts): for every row, the factory that makes its engine
  * object from the row's params (defaults already filled in). Keyed by the catalogue's names; the `Record` types make a
  * missing row a type error, and registry.test.ts checks both ways at run time. Input, Add and Concat are not modules:
  * buildModel and GraphModule wire them.
  */
-import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, type Params, type SchedulerName } from '../../common/spec/index';
+import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, type Params, type SchedulerName } from '../../common/model-spec/index';
 import type { Tensor } from '../tensor';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,

@@ -6,7 +6,7 @@
  */
 import {
   LOSSES, measuresAccuracy, OPTIMIZERS, PRESETS, type LossName, type ModelSpec, type OptimizerName, type Params, type SchedulerName,
-} from '../../common/spec/index';
+} from '../../common/model-spec/index';
 import type { Module } from '../nn/index';
 import { manualSeed, Random } from '../random';
 import { randn, tensor, type Tensor } from '../tensor';

@@ -7,7 +7,7 @@
  * give torch's rates to the end.
  */
 import { describe, expect, it } from 'vitest';
-import { getPreset, SCHEDULERS, type ModelSpec, type SchedulerName } from '../../common/spec/index';
+import { getPreset, SCHEDULERS, type ModelSpec, type SchedulerName } from '../../common/model-spec/index';
 import type { OneCycleLR } from '../optim/index';
 import { tensor } from '../tensor';
 import { loadFixture, type SchedulerCase } from '../test/fixtures';

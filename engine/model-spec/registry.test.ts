@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE } from '../../common/spec/index';
+import { LOSS_CATALOGUE, OP_CATALOGUE, OPTIMIZER_CATALOGUE, SCHEDULER_CATALOGUE } from '../../common/model-spec/index';
 import { LAYER_FACTORIES, LOSS_FACTORIES, OPTIMIZER_FACTORIES, SCHEDULER_FACTORIES } from './registry';
 
 const sorted = (o: object) => Object.keys(o).sort();

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, PRESETS } from '../../common/spec/presets';
-import { measuresAccuracy } from '../../common/spec/target';
+import { PRESET_NAMES, PRESETS } from '../../common/model-spec/presets';
+import { measuresAccuracy } from '../../common/model-spec/target';
 import { twinWeightsCase } from './twin-weights';
 
 interface Fixture {
@@ -18,7 +18,7 @@ interface Fixture {
   cases: { preset: string; weightsSha256: string; twinTestLoss: number; twinTestAccuracy: number }[];
 }
 
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../common/spec/fixtures/twin-weights.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../common/model-spec/fixtures/twin-weights.json'), 'utf8')) as Fixture;
 
 describe(`the twin loads a run's checkpoint (${fixture.python})`, () => {
   it('covers every preset', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../common/spec/index';
+import { getPreset } from '../../common/model-spec/index';
 import { registerBackend, setBackend } from '../backend/backend';
 import { createWasmBackend } from '../backend/wasm/index';
 import { DataLoader } from '../data/dataloader';

@@ -1,12 +1,12 @@
 /**
- * The case behind common/spec/fixtures/twin-weights.json, shared by the script that writes it under real PyTorch
+ * The case behind common/model-spec/fixtures/twin-weights.json, shared by the script that writes it under real PyTorch
  * (scripts/twin-weights-fixture.ts) and the test that checks it without PyTorch (twin-weights.test.ts): a preset's
  * initial weights saved exactly as a run's checkpoint is (RunStore.writeWeights), and the test loss the engine
  * computes with them on a small synthetic test set that the twin, given that file with `--init`, evaluates too.
  */
 import { mulberry32 } from '../../common/split';
-import { getPreset } from '../../common/spec/presets';
-import type { ModelSpec } from '../../common/spec/types';
+import { getPreset } from '../../common/model-spec/presets';
+import type { ModelSpec } from '../../common/model-spec/types';
 import { saveSafetensors } from '../io/safetensors';
 import { manualSeed } from '../random';
 import { noGrad } from '../autograd';
