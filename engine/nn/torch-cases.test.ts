@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../tensor';
+import { expectCloseToFlat, type FlatTensor } from '../test/fixtures';
 import { add, mul, sum } from '../ops/index';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, GRU, LSTM, Linear, Module, RNN,
@@ -9,7 +10,7 @@ import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
 } from './index';
 
-interface Flat { shape: number[]; data: number[] }
+type Flat = FlatTensor;
 interface ModuleCase {
   name: string; train: boolean; state: Record<string, Flat>; input: Flat; extraInputs: Flat[]; outputs: Flat[];
   inputGrad: Flat; paramGrads: Record<string, Flat>; stateAfter: Record<string, Flat>;
@@ -35,14 +36,7 @@ function weightedSum(outputs: Tensor[]): Tensor {
   return total!;
 }
 
-function expectClose(actual: Tensor | null, expected: Flat, what: string, tol = 1e-4): void {
-  expect(actual, what).not.toBeNull();
-  expect([...actual!.shape], `${what} shape`).toEqual(expected.shape);
-  const a = actual!.data;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - expected.data[i]) / (1 + Math.abs(expected.data[i])));
-  expect(worst, `${what}: max relative error`).toBeLessThan(tol);
-}
+const expectClose = (actual: Tensor | null, expected: Flat, what: string, tol = 1e-4) => expectCloseToFlat(actual, expected, what, tol);
 
 const makers: Record<string, () => Module> = {
   linear: () => new Linear(5, 3),

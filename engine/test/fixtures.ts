@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { tensor, type Tensor } from '../tensor';
 
 export interface TensorJSON {
@@ -161,4 +162,20 @@ export interface SchedulerCase {
   stepArgs?: number[];
   lrs: number[];
   momenta?: number[];
+}
+
+/** A fixture tensor as the nn and upsampling generators write it: its shape and plain numbers. */
+export interface FlatTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** Fails unless `actual` has `expected`'s shape and every value within `tol` of it, relative to 1 + |want|. */
+export function expectCloseToFlat(actual: Tensor | null, expected: FlatTensor, what: string, tol: number): void {
+  expect(actual, what).not.toBeNull();
+  expect([...actual!.shape], `${what} shape`).toEqual(expected.shape);
+  const a = actual!.data;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - expected.data[i]) / (1 + Math.abs(expected.data[i])));
+  expect(worst, `${what}: max relative error`).toBeLessThan(tol);
 }

@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../tensor';
+import { expectCloseToFlat, type FlatTensor } from './fixtures';
 import { mul, sum } from '../ops/index';
 import { ConvTranspose2d, Upsample, type ConvTranspose2dOptions, type Module } from '../nn/index';
 
-interface Flat { shape: number[]; data: number[] }
+type Flat = FlatTensor;
 interface Case {
   name: string; options: Record<string, unknown> & { args?: [number, number, number | [number, number]] }; repr: string;
   state: Record<string, Flat>; input: Flat; output: Flat; inputGrad: Flat; paramGrads: Record<string, Flat>;
@@ -17,14 +18,7 @@ const fixtures = JSON.parse(readFileSync(new URL('./fixtures/upsampling.json', i
 
 const toTensor = (f: Flat, requiresGrad = false) => new Tensor(Float32Array.from(f.data), f.shape, requiresGrad);
 
-function expectClose(actual: Tensor | null, expected: Flat, what: string, tol = 1e-5): void {
-  expect(actual, what).not.toBeNull();
-  expect([...actual!.shape], `${what} shape`).toEqual(expected.shape);
-  const a = actual!.data;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - expected.data[i]) / (1 + Math.abs(expected.data[i])));
-  expect(worst, `${what}: max relative error`).toBeLessThan(tol);
-}
+const expectClose = (actual: Tensor | null, expected: Flat, what: string, tol = 1e-5) => expectCloseToFlat(actual, expected, what, tol);
 
 function make(c: Case): Module {
   const { args, ...options } = c.options;
