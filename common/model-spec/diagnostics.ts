@@ -168,7 +168,7 @@ export const DIAGNOSTIC_TEXT = {
   'fix-upsample-scale': 'raise scale_factor of {id}, or give size instead',
   // Image targets (#18).
   'data-target': 'data: target must be one of {options}, got {got}',
-  'image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+  'image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use one of {losses}",
   'output-not-image': 'the model outputs {shape} but {loss} compares it with the input image [N, 1, 28, 28]',
   'fix-output-image': 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
 } as const;

@@ -102,7 +102,7 @@ describe('validateSpec', () => {
     bad.data.target = 'image';
     bad.loss = { type: 'NLLLoss', params: {} };
     expect(messages(bad)).toEqual([
-      "NLLLoss compares class indices, but data.target 'image' compares the output with the input image; use MSELoss, L1Loss, SmoothL1Loss, BCELoss or BCEWithLogitsLoss",
+      "NLLLoss compares class indices, but data.target 'image' compares the output with the input image; use one of MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, HuberLoss, KLDivLoss",
     ]);
   });
 

@@ -9,7 +9,7 @@ import { AUGMENT_CATALOGUE } from './augment';
 import { diagnostic, renderDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticParams } from './diagnostics';
 import { pyName, topoSort } from './graph';
 import {
-  DATASETS, NORMALIZATIONS, SPEC_VERSION, TARGETS, type ModelSpec, type OptimizerName, type Params, type SpecError, type SpecNode,
+  DATASETS, LOSSES, NORMALIZATIONS, SPEC_VERSION, TARGETS, type ModelSpec, type OptimizerName, type Params, type SpecError, type SpecNode,
 } from './types';
 import { lossTakesImages } from './target';
 
@@ -275,7 +275,9 @@ function checkTraining(spec: Record<string, unknown>): SpecError[] {
   }
   const loss = isObject(spec.loss) ? String(spec.loss.type) : '';
   if (data.target === 'image' && Object.hasOwn(LOSS_CATALOGUE, loss) && !lossTakesImages(loss)) {
-    errors.push(specError('loss.type', undefined, 'image-target-loss', { loss }));
+    // The losses that compare values, from their rows (a new one is offered as soon as it is in the catalogue).
+    const losses = LOSSES.filter(lossTakesImages).join(', ');
+    errors.push(specError('loss.type', undefined, 'image-target-loss', { loss, losses }));
   }
   return errors;
 }

@@ -631,7 +631,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.upsample-empty': '{id} (Upsample): scale_factor {scale}로는 {h}×{w} 입력에서 출력이 남지 않습니다',
   'diag.fix-upsample-scale': '{id}의 scale_factor를 키우거나 대신 size를 주세요',
   'diag.data-target': 'data: target은 {options} 중 하나여야 하는데 {got}입니다',
-  'diag.image-target-loss': "{loss}는 클래스 번호와 비교하지만, data.target 'image'는 출력을 입력 이미지와 비교합니다. MSELoss, L1Loss, SmoothL1Loss, BCELoss 또는 BCEWithLogitsLoss를 쓰세요",
+  'diag.image-target-loss': "{loss}는 클래스 번호와 비교하지만, data.target 'image'는 출력을 입력 이미지와 비교합니다. 다음 중 하나를 쓰세요: {losses}",
   'diag.output-not-image': '모델의 출력은 {shape}인데 {loss}는 이것을 입력 이미지 [N, 1, 28, 28]과 비교합니다',
   'diag.fix-output-image': '모델이 28×28 채널 하나로 끝나게 하세요. 예: ConvTranspose2d(…, 1, …) 또는 size 28로 Upsample',
 
