@@ -2,10 +2,9 @@
  * nn.ConvTranspose2d and nn.Upsample against PyTorch 1.13 (gen_upsampling_fixtures.py writes fixtures/upsampling.json):
  * forward, input and parameter gradients, state-dict names and shapes, and torch's repr.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../tensor';
-import { expectCloseToFlat, type FlatTensor } from './fixtures';
+import { expectCloseToFlat, loadFixture, type FlatTensor } from './fixtures';
 import { mul, sum } from '../ops/index';
 import { ConvTranspose2d, Upsample, type ConvTranspose2dOptions, type Module } from '../nn/index';
 
@@ -14,7 +13,8 @@ interface Case {
   name: string; options: Record<string, unknown> & { args?: [number, number, number | [number, number]] }; repr: string;
   state: Record<string, Flat>; input: Flat; output: Flat; inputGrad: Flat; paramGrads: Record<string, Flat>;
 }
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/upsampling.json', import.meta.url), 'utf8')) as { cases: Case[] };
+// Through loadFixture, as every engine/test file: the browser parity suite serves fixtures by that path.
+const fixtures = loadFixture<Case>('upsampling.json');
 
 const toTensor = (f: Flat, requiresGrad = false) => new Tensor(Float32Array.from(f.data), f.shape, requiresGrad);
 
