@@ -10,10 +10,9 @@
  * digit's layer view and filters are checked the same way: the page objects take their names from the app's i18n
  * catalogue (support/words.ts), so one set of steps serves both languages.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import type { ModelSpec } from '../common/model-spec/types';
 import { noGrad } from '../engine/autograd';
 import { pixelsToFloat32 } from '../engine/data/transforms';
@@ -21,29 +20,12 @@ import { readSafetensors } from '../engine/io/safetensors';
 import { buildModel, prepareInput } from '../engine/model-spec/build';
 import { Tensor } from '../engine/tensor';
 import { colour, scaleOf } from '../src-renderer/src/features/inside/inside-logic';
-import { prepareMnist, startMirror, SUBSET, TEST_IMAGES } from './support/mnist-data';
+import { SUBSET, TEST_IMAGES } from './support/mnist-data';
+import { testWithMnistHost } from './support/mnist-host';
 import { PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
-import { ROOT, startHost, stopHost } from './support/web-host';
 import { wordsIn, type Words } from './support/words';
 
-const test = base.extend<{}, { hosted: { url: string; dataDir: string } }>({
-  hosted: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-inside-e2e-'));
-      const mirror = await startMirror();
-      await prepareMnist(ROOT, dataDir, mirror);
-      const host = await startHost(dataDir, { LAYERLAB_MIRRORS: `mnist=${mirror.url}` }, { nice: 10 });
-      try {
-        await use({ url: host.url, dataDir });
-      } finally {
-        await stopHost(host);
-        await mirror.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-});
+const test = testWithMnistHost('inside', { nice: 10 });
 
 /** The run's model from its checkpoint on disk, as the engine builds it. */
 function loadRun(dataDir: string, runId: string) {
