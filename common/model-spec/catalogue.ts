@@ -23,6 +23,7 @@ export { pair } from './shape-rules';
  * - float2: a pair of floats (Adam's betas).
  * - ints: a list of ints (MultiStepLR milestones); shape: a list of ints ≥ 1 (Input shape).
  * - enum: one of `options`.
+ * An int or int2 with `options` also takes one of those words (Conv2d's padding: 3, (1, 2), 'same' or 'valid').
  */
 export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape';
 
@@ -38,6 +39,7 @@ export interface ParamInfo {
   min?: number;
   max?: number;
   exclusiveMin?: boolean;
+  /** enum: its values; int, int2: words it takes besides numbers (padding='same'). */
   options?: readonly string[];
   help: string;
 }
@@ -124,6 +126,25 @@ function groupsDivideChannels(p: Params, where: Diagnostic): Diagnostic | null {
   return divides ? null : diagnostic('groups-divide', { where, groups: p.groups });
 }
 
+/**
+ * Conv1d's and Conv2d's padding: a number (or Conv2d's (h, w)), or torch's words 'same' (the output keeps the
+ * input's size) and 'valid' (no padding). What the padding holds is `paddingMode`, the same four modes on both.
+ */
+const convPadding = (type: 'int' | 'int2', each: string): ParamInfo => ({
+  name: 'padding', torchName: 'padding', type, default: 0, min: 0, options: ['same', 'valid'],
+  help: `Added on each ${each}: a number, 'same' (the output keeps the input's size; stride 1 only) or 'valid' (none).`,
+});
+const convPaddingMode: ParamInfo = {
+  name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
+  help: "What the padding holds: 'zeros', the input mirrored ('reflect'), its edge values ('replicate') or its other side ('circular').",
+};
+
+/** Conv1d's and Conv2d's checks: groups divides both channel counts; padding='same' only with stride 1 (as torch). */
+function convRule(p: Params, where: Diagnostic): Diagnostic | null {
+  const strided = [p.stride ?? 1].flat().some((s) => s !== 1);
+  return groupsDivideChannels(p, where) ?? (p.padding === 'same' && strided ? diagnostic('padding-same-strided', { where }) : null);
+}
+
 /** A new conv node takes the channels it receives (and keeps them when it replaces a layer that did). */
 function convNewParams(incoming: Shape | null, keep: { shape: Shape | null } | null): Params {
   const inChannels = channels(incoming) ?? 1;
@@ -162,7 +183,7 @@ const OP_ROWS = {
   Conv2d: {
     op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
     infer: conv2d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
-    rule: groupsDivideChannels,
+    rule: convRule,
     newParams: convNewParams,
     help: 'Slides learned filters over the image; each output channel is one filter.',
     params: [
@@ -170,10 +191,11 @@ const OP_ROWS = {
       int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
       int2('kernelSize', 'kernel_size', null, 'Filter size.', { required: true, min: 1 }),
       int2('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
-      int2('padding', 'padding', 0, 'Zeros added on each side.', { min: 0 }),
+      convPadding('int2', "side (or (h, w))"),
       int2('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
       int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
       biasParam,
+      convPaddingMode,
     ],
   },
   MaxPool2d: {
@@ -358,8 +380,8 @@ const OP_ROWS = {
   Conv1d: {
     op: 'Conv1d', torch: 'nn.Conv1d', category: 'layer', shapes: '(N, C_in, L) → (N, C_out, L_out)',
     infer: conv1d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
-    // Conv2d's: groups divides both channel counts; a new node takes the channels it receives.
-    rule: groupsDivideChannels,
+    // Conv2d's: groups divides both channel counts, 'same' wants stride 1; a new node takes the channels it receives.
+    rule: convRule,
     newParams: convNewParams,
     help: 'Slides learned filters along a sequence; each output channel is one filter.',
     params: [
@@ -367,14 +389,11 @@ const OP_ROWS = {
       int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
       int('kernelSize', 'kernel_size', null, 'Filter length.', { required: true, min: 1 }),
       int('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
-      int('padding', 'padding', 0, 'Values added at each end.', { min: 0 }),
+      convPadding('int', 'end'),
       int('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
       int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
       biasParam,
-      {
-        name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
-        help: "What the padding holds: 'zeros', the sequence mirrored ('reflect'), its end values ('replicate') or its other end ('circular').",
-      },
+      convPaddingMode,
     ],
   },
   Unflatten: {

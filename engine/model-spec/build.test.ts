@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/model-spec/index';
+import { chainSpec, getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/model-spec/index';
 import { Sequential } from '../nn/container';
 import { Adadelta, Adagrad, Adam, AdamW, MultiStepLR, RMSprop, SGD, StepLR } from '../optim/index';
 import { manualSeed, Random } from '../random';
@@ -63,6 +63,27 @@ describe('buildModel', () => {
     let rowSum = 0;
     for (let j = 0; j < 10; j++) rowSum += Math.exp(y.data[j]);
     expect(rowSum).toBeCloseTo(1, 4);
+  });
+
+  it("builds a conv's padding words and padding_mode as the modules take them, to the shape inferShapes gives", () => {
+    const spec = chainSpec({
+      name: 'padded', description: 'padding words and modes', inputShape: [1, 28, 28], optimizer: { type: 'SGD', params: { lr: 0.1 } }, layers: [
+        ['Conv2d', { inChannels: 1, outChannels: 2, kernelSize: 4, padding: 'same', paddingMode: 'reflect' }],
+        ['Conv2d', { inChannels: 2, outChannels: 2, kernelSize: 3, padding: [1, 2], paddingMode: 'circular' }],
+        ['Flatten', { startDim: 2 }], ['Conv1d', { inChannels: 2, outChannels: 2, kernelSize: 5, padding: 'valid', paddingMode: 'replicate' }],
+        ['Flatten', {}], ['Linear', { inFeatures: 2 * 836, outFeatures: 10 }],
+      ],
+    });
+    const model = buildModel(spec) as Sequential;
+    expect(model.toString()).toContain('padding=same, padding_mode=reflect');
+    expect(model.toString()).toContain('padding=(1, 2), padding_mode=circular');
+    expect(model.toString()).toContain('padding=valid, padding_mode=replicate');
+    // 28×30 after conv2 (padding (1, 2)), 836 = 28·30 − 4 steps after the 5-tap 'valid' Conv1d.
+    expect(inferShapes(spec).nodes.conv3.shape).toEqual(['N', 2, 28 * 30 - 4]);
+    expect(model.forward(batch(spec)).shape).toEqual([2, 10]);
+    // torch refuses 'same' on a strided conv, and so does the build, before any module is made.
+    spec.nodes[1].params.stride = 2;
+    expect(() => buildModel(spec)).toThrow("padding='same' needs stride 1");
   });
 
   it('refuses a spec whose shapes do not fit, with the fix', () => {

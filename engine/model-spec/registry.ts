@@ -40,12 +40,15 @@ const b = (p: Params, name: string) => p[name] as boolean;
 const orNull = (v: Params[string]) => (v === null ? null : pair(v));
 const recurrentOptions = (p: Params) =>
   ({ numLayers: n(p, 'numLayers'), bias: b(p, 'bias'), batchFirst: b(p, 'batchFirst'), returnLastStep: p.output === 'last' });
+/** Conv2d's padding: torch's words 'same' and 'valid' as they are, a number or (h, w) as a pair. */
+const convPadding = (p: Params) => (p.padding === 'same' || p.padding === 'valid' ? p.padding : pair(p.padding));
 const batchNormOptions = (p: Params) => ({ eps: n(p, 'eps'), momentum: n(p, 'momentum'), affine: b(p, 'affine') });
 
 export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Linear: (p) => new Linear(n(p, 'inFeatures'), n(p, 'outFeatures'), { bias: b(p, 'bias') }),
   Conv2d: (p) => new Conv2d(n(p, 'inChannels'), n(p, 'outChannels'), pair(p.kernelSize), {
-    stride: pair(p.stride), padding: pair(p.padding), dilation: pair(p.dilation), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    stride: pair(p.stride), padding: convPadding(p), dilation: pair(p.dilation), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    paddingMode: p.paddingMode as PaddingMode,
   }),
   MaxPool2d: (p) => new MaxPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
   AvgPool2d: (p) => new AvgPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
@@ -85,7 +88,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   LayerNorm: (p) => new LayerNorm(p.normalizedShape as number[], { eps: n(p, 'eps'), elementwiseAffine: b(p, 'elementwiseAffine') }),
   GroupNorm: (p) => new GroupNorm(n(p, 'numGroups'), n(p, 'numChannels'), { eps: n(p, 'eps'), affine: b(p, 'affine') }),
   Conv1d: (p) => new Conv1d(n(p, 'inChannels'), n(p, 'outChannels'), n(p, 'kernelSize'), {
-    stride: n(p, 'stride'), padding: n(p, 'padding'), dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    stride: n(p, 'stride'), padding: p.padding as number | 'same' | 'valid', dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
     paddingMode: p.paddingMode as PaddingMode,
   }),
   Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),

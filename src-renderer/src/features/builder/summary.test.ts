@@ -59,6 +59,20 @@ describe('param input', () => {
     expect(formatParam([1, 28, 28])).toBe('1, 28, 28');
     expect(formatParam(null)).toBe('');
   });
+
+  it("takes a conv's padding words, typed bare or quoted as in Python, beside its numbers", () => {
+    const padding = OP_CATALOGUE.Conv2d.params.find((p) => p.name === 'padding')!;
+    expect(parseParam(padding, 'same')).toEqual({ ok: true, value: 'same' });
+    expect(parseParam(padding, "'valid'")).toEqual({ ok: true, value: 'valid' });
+    expect(parseParam(padding, '"same"')).toEqual({ ok: true, value: 'same' });
+    expect(parseParam(padding, '1, 2')).toEqual({ ok: true, value: [1, 2] });
+    expect(parseParam(padding, 'full')).toMatchObject({
+      ok: false, problem: "must be an integer or a pair of integers ≥ 0, or one of 'same', 'valid'", diagnostic: { code: 'param-or-words' },
+    });
+    expect(formatParam('same')).toBe('same');
+    // The words are padding's, not every number's: a kernel size is a number.
+    expect(parseParam(OP_CATALOGUE.Conv2d.params.find((p) => p.name === 'kernelSize')!, 'same').ok).toBe(false);
+  });
 });
 
 describe('palette and commands', () => {

@@ -634,6 +634,11 @@ export const ko: Record<MessageKey, string> = {
   'diag.image-target-loss': "{loss}는 클래스 번호와 비교하지만, data.target 'image'는 출력을 입력 이미지와 비교합니다. 다음 중 하나를 쓰세요: {losses}",
   'diag.output-not-image': '모델의 출력은 {shape}인데 {loss}는 이것을 입력 이미지 [N, 1, 28, 28]과 비교합니다',
   'diag.fix-output-image': '모델이 28×28 채널 하나로 끝나게 하세요. 예: ConvTranspose2d(…, 1, …) 또는 size 28로 Upsample',
+  'diag.param-or-words': '{problem}. 또는 {options} 중 하나여야 합니다',
+  'diag.padding-same-strided': "{where}: padding='same'은 stride 1일 때만 됩니다 (torch는 stride가 있는 합성곱에서 거부합니다). 숫자를 주거나 stride를 1로 두세요",
+  'diag.reflect-padding-too-big': "{id} ({op}): padding_mode 'reflect'는 크기 {size}인 차원에서 최대 {max}개 값만 거울상으로 채울 수 있는데 padding이 {pad}입니다",
+  'diag.circular-padding-too-big': "{id} ({op}): padding_mode 'circular'는 크기 {size}인 차원에서 최대 {size}개 값만 감아 채울 수 있는데 padding이 {pad}입니다",
+  'diag.fix-reduce-padding': "{id}의 padding을 줄이거나 padding_mode를 'zeros' 또는 'replicate'로 두세요",
 
   'tab.runs': '실행 비교',
 
@@ -728,7 +733,7 @@ export const koHelp: Record<string, string> = {
   'help.Conv2d.outChannels': '필터 개수.',
   'help.Conv2d.kernelSize': '필터 크기.',
   'help.Conv2d.stride': '필터 위치 사이의 간격.',
-  'help.Conv2d.padding': '양쪽에 더하는 0.',
+  'help.Conv2d.padding': "각 변(또는 (h, w))에 더하는 패딩: 숫자, 'same'(출력이 입력 크기를 유지; stride 1만) 또는 'valid'(없음).",
   'help.Conv2d.dilation': '필터 탭 사이의 간격.',
   'help.Conv2d.groups': '채널을 독립된 그룹으로 나눕니다 (양쪽 채널 수를 나누어떨어져야 함).',
   'help.Conv2d.bias': '더해지는 편향(bias)을 학습합니다.',
@@ -814,7 +819,7 @@ export const koHelp: Record<string, string> = {
   'help.Conv1d.outChannels': '필터 수.',
   'help.Conv1d.kernelSize': '필터 길이.',
   'help.Conv1d.stride': '필터 위치 사이의 간격.',
-  'help.Conv1d.padding': '양 끝에 더하는 값의 수.',
+  'help.Conv1d.padding': "각 끝에 더하는 패딩: 숫자, 'same'(출력이 입력 길이를 유지; stride 1만) 또는 'valid'(없음).",
   'help.Conv1d.dilation': '필터 탭 사이의 간격.',
   'help.Conv1d.groups': '채널을 독립된 그룹으로 나눕니다 (두 채널 수의 약수여야 함).',
   'help.Conv1d.bias': '더해지는 편향을 학습합니다.',
@@ -969,4 +974,5 @@ export const koHelp: Record<string, string> = {
   'help.Upsample.scaleFactor': 'H와 W에 곱하는 배율 (H_out = ⌊H · scale_factor⌋). size를 주면 비워 둡니다.',
   'help.Upsample.mode': "'nearest'는 가장 가까운 픽셀을 복사하고, 'bilinear'는 주위 네 픽셀에 가중치를 둡니다.",
   'help.Upsample.alignCorners': 'bilinear 전용: 입력과 출력의 모서리 픽셀을 맞춥니다 (torch의 기본값은 False).',
+  'help.Conv2d.paddingMode': "패딩에 채우는 값: 'zeros'는 0, 'reflect'는 거울상, 'replicate'는 가장자리 값, 'circular'는 반대쪽.",
 };
