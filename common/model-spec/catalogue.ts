@@ -22,10 +22,11 @@ export { pair } from './shape-rules';
  * - int2: an int or an [h, w] pair (kernel_size=3 or (3, 5)).
  * - float2: a pair of floats (Adam's betas).
  * - ints: a list of ints (MultiStepLR milestones); shape: a list of ints ≥ 1 (Input shape).
+ * - floats: a list of `length` numbers (a loss's class weights: one per class); the twin writes it as a tensor.
  * - enum: one of `options`.
  * An int or int2 with `options` also takes one of those words (Conv2d's padding: 3, (1, 2), 'same' or 'valid').
  */
-export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape';
+export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape' | 'floats';
 
 export interface ParamInfo {
   name: string;
@@ -41,6 +42,8 @@ export interface ParamInfo {
   exclusiveMin?: boolean;
   /** enum: its values; int, int2: words it takes besides numbers (padding='same'). */
   options?: readonly string[];
+  /** floats: how many numbers it holds. */
+  length?: number;
   help: string;
 }
 
@@ -487,6 +490,11 @@ const reduction: ParamInfo = {
   name: 'reduction', torchName: 'reduction', type: 'enum', default: 'mean', options: ['mean', 'sum'],
   help: 'Average or sum the per-sample losses.',
 };
+/** The class-index losses' `weight` (torch's, a tensor of one number per class); the engine's three losses take it. */
+const classWeight: ParamInfo = {
+  name: 'weight', torchName: 'weight', type: 'floats', default: null, nullable: true, length: NUM_CLASSES, min: 0,
+  help: "One weight per class, class 0 first (10 numbers ≥ 0): each sample's loss is scaled by its class's weight. Empty: all 1.",
+};
 
 export interface TypedInfo {
   type: string; torch: string; help: string; params: ParamInfo[];
@@ -535,9 +543,12 @@ export function schedulerStepsPer(type: SchedulerName): 'batch' | 'epoch' {
 export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   CrossEntropyLoss: {
     type: 'CrossEntropyLoss', targets: 'indices', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
-    params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 })],
+    params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 }), classWeight],
   },
-  NLLLoss: { type: 'NLLLoss', targets: 'indices', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).', params: [reduction] },
+  NLLLoss: {
+    type: 'NLLLoss', targets: 'indices', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).',
+    params: [reduction, classWeight],
+  },
   MSELoss: { type: 'MSELoss', targets: 'one-hot', torch: 'nn.MSELoss', help: 'Mean squared error against one-hot targets.', params: [reduction] },
   L1Loss: { type: 'L1Loss', targets: 'one-hot', torch: 'nn.L1Loss', help: 'Mean absolute error against one-hot targets.', params: [reduction] },
   SmoothL1Loss: {
@@ -566,6 +577,7 @@ export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
       reduction,
       int('p', 'p', 1, '1 for the hinge, 2 for its square (torch has no other).', { min: 1, max: 2 }),
       float('margin', 'margin', 1.0, 'How far the true class must lead every other class.', { min: 0 }),
+      classWeight,
     ],
   },
 };

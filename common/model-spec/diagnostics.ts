@@ -177,6 +177,9 @@ export const DIAGNOSTIC_TEXT = {
   'reflect-padding-too-big': "{id} ({op}): padding_mode 'reflect' mirrors at most {max} values of a dim of size {size}, but padding is {pad}",
   'circular-padding-too-big': "{id} ({op}): padding_mode 'circular' wraps at most {size} values of a dim of size {size}, but padding is {pad}",
   'fix-reduce-padding': "reduce padding of {id}, or use padding_mode 'zeros' or 'replicate'",
+  // A loss's class weights (#18 follow-up).
+  'param-floats': 'must be a list of {length} numbers',
+  'param-floats-range': 'must be a list of {length} numbers {range}',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

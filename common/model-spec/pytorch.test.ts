@@ -161,6 +161,12 @@ describe('toPyTorch', () => {
     expect(toPyTorch(PRESETS.MLP)).toContain('def target(xb, yb):\n    return yb  # class indices');
   });
 
+  it('writes class weights as the tensor torch wants, and nothing when there are none', () => {
+    const spec = { ...getPreset('MLP')!, loss: { type: 'MultiMarginLoss' as const, params: { weight: [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5] } } };
+    expect(toPyTorch(spec)).toContain('loss_func = nn.MultiMarginLoss(weight=torch.tensor([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]))');
+    expect(toPyTorch({ ...spec, loss: { type: 'NLLLoss', params: { weight: null } } })).toContain('loss_func = nn.NLLLoss()');
+  });
+
   it("writes a conv's padding words and padding_mode as torch's keywords (layer-twins.test.ts runs them in PyTorch)", () => {
     const spec = chainSpec({
       name: 'padded', description: 'padding words and modes', inputShape: [1, 28, 28], optimizer: { type: 'SGD', params: { lr: 0.1 } }, layers: [

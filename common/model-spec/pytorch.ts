@@ -147,6 +147,11 @@ export function pyValue(v: ParamValue): string {
 
 const same = (a: ParamValue, b: ParamValue) => JSON.stringify(a) === JSON.stringify(b);
 
+/** One argument's value: a list of floats (a loss's class weights) is the tensor torch wants, the rest literals. */
+function pyArg(info: ParamInfo, v: ParamValue): string {
+  return info.type === 'floats' && Array.isArray(v) ? `torch.tensor([${v.map(pyNumber).join(', ')}])` : pyValue(v);
+}
+
 /** Arguments of a torch call: required params positionally, others as keywords when not the default. */
 function pyArgs(
   infos: readonly ParamInfo[], params: Params | undefined, skip: string[] = [], always: string[] = [], keywordsOnly = false,
@@ -155,8 +160,9 @@ function pyArgs(
   const args: string[] = [];
   for (const info of infos) {
     if (skip.includes(info.name)) continue;
-    if (info.required) args.push(keywordsOnly ? `${info.torchName}=${pyValue(p[info.name])}` : pyValue(p[info.name]));
-    else if (always.includes(info.name) || !same(p[info.name], info.default)) args.push(`${info.torchName}=${pyValue(p[info.name])}`);
+    const value = pyArg(info, p[info.name]);
+    if (info.required) args.push(keywordsOnly ? `${info.torchName}=${value}` : value);
+    else if (always.includes(info.name) || !same(p[info.name], info.default)) args.push(`${info.torchName}=${value}`);
   }
   return args;
 }

@@ -248,4 +248,22 @@ describe('OneCycleLR checked as torch checks it (#18), in Build before a run', (
     expect(messages(conv('Conv2d', { padding: 'same', stride: [1, 2] }))).toHaveLength(1);
     expect(messages(conv('Conv2d', { padding: 'same', stride: [1, 1] }))).toEqual([]);
   });
+
+  // torch's MultiMarginLoss reads weight[class] for any length it is given (9 weights read past the end, silently);
+  // CrossEntropyLoss and NLLLoss raise. The spec wants one weight per class, whatever the loss.
+  it('takes class weights on the class-index losses: one number ≥ 0 per class', () => {
+    const withLoss = (type: string, params: Record<string, unknown>) => ({ ...lenet(), loss: { type, params } });
+    const ten = [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5];
+    for (const type of ['CrossEntropyLoss', 'NLLLoss', 'MultiMarginLoss']) {
+      expect(messages(withLoss(type, { weight: ten }))).toEqual([]);
+      expect(messages(withLoss(type, { weight: null }))).toEqual([]);
+      expect(messages(withLoss(type, { weight: ten.slice(1) }))).toEqual([
+        `loss ${type}: weight must be a list of 10 numbers ≥ 0, got [2,1,1,1,1,1,1,1,0.5]`,
+      ]);
+      expect(messages(withLoss(type, { weight: ten.map((w) => -w) }))).toHaveLength(1);
+      expect(messages(withLoss(type, { weight: 2 }))).toEqual([`loss ${type}: weight must be a list of 10 numbers ≥ 0, got 2`]);
+    }
+    // The losses that compare values have no class weights (BCELoss's weight is per element, which a spec cannot give).
+    expect(messages(withLoss('MSELoss', { weight: ten }))).toEqual(["loss MSELoss: unknown param 'weight' (known: reduction)"]);
+  });
 });

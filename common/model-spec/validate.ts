@@ -62,8 +62,8 @@ function numberProblem(info: ParamInfo, value: unknown): Diagnostic | null {
   const range = rangeOf(info);
   const num = (kind: 'integer' | 'number', x: unknown) =>
     (kind === 'integer' ? isInt(x) : typeof x === 'number') && inRange(info, x as number);
-  const must = (code: 'param-int' | 'param-float' | 'param-int2' | 'param-float2' | 'param-ints') =>
-    range ? diagnostic(`${code}-range`, { range }) : diagnostic(code);
+  const must = (code: 'param-int' | 'param-float' | 'param-int2' | 'param-float2' | 'param-ints' | 'param-floats', params: DiagnosticParams = {}) =>
+    range ? diagnostic(`${code}-range`, { ...params, range }) : diagnostic(code, params);
   switch (info.type) {
     case 'int':
       return num('integer', value) ? null : must('param-int');
@@ -84,6 +84,9 @@ function numberProblem(info: ParamInfo, value: unknown): Diagnostic | null {
     case 'shape':
       return Array.isArray(value) && value.length > 0 && value.length <= 4 && value.every((x) => isInt(x) && x >= 1)
         ? null : diagnostic('param-shape');
+    case 'floats':
+      return Array.isArray(value) && value.length === info.length && value.every((x) => num('number', x))
+        ? null : must('param-floats', { length: info.length! });
   }
 }
 

@@ -158,4 +158,22 @@ describe('makeOptimizer / makeScheduler / makeLoss', () => {
     const ce = makeLoss(getPreset('MLP')!);
     expect(ce(logits, labels).item()).toBeLessThan(1e-3);
   });
+
+  it("gives a class-index loss its class weights: each sample's loss scaled by its class's weight, as torch does", () => {
+    const logits = tensor([[1, 0, 3, 0, 0, 0, 0, 0, 0, 0], [0, 2, 0, 0, 0, 0, 0, 0, 0, 1]]);
+    const labels = tensor(new Int32Array([2, 9]), [2], { dtype: 'int32' });
+    const weight = [1, 1, 3, 1, 1, 1, 1, 1, 1, 0.5];
+    const loss = (type: 'CrossEntropyLoss' | 'NLLLoss' | 'MultiMarginLoss', params: Record<string, unknown>) =>
+      makeLoss({ ...getPreset('MLP')!, loss: { type, params } } as never)(logits, labels).item();
+    for (const type of ['CrossEntropyLoss', 'NLLLoss', 'MultiMarginLoss'] as const) {
+      const each = [0, 1].map((i) => loss(type, { reduction: 'sum', weight: weight.map((w, c) => (c === [2, 9][i] ? w : 0)) }));
+      const plain = [0, 1].map((i) => loss(type, { reduction: 'sum', weight: weight.map((_, c) => (c === [2, 9][i] ? 1 : 0)) }));
+      expect(each[0]).toBeCloseTo(3 * plain[0], 5);
+      expect(each[1]).toBeCloseTo(0.5 * plain[1], 5);
+      expect(loss(type, { reduction: 'sum', weight })).toBeCloseTo(each[0] + each[1], 5);
+      // torch's 'mean': CrossEntropy and NLL divide by the weights of the samples' classes, MultiMargin by N.
+      const mean = loss(type, { weight });
+      expect(mean).toBeCloseTo((each[0] + each[1]) / (type === 'MultiMarginLoss' ? 2 : 3.5), 5);
+    }
+  });
 });

@@ -5,7 +5,7 @@
  * buildModel and GraphModule wire them.
  */
 import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, type Params, type SchedulerName } from '../../common/model-spec/index';
-import type { Tensor } from '../tensor';
+import { tensor, type Tensor } from '../tensor';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, HuberLoss, Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, MultiMarginLoss, NLLLoss,
@@ -105,10 +105,12 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
 const reduction = (p: Params) => p.reduction as 'mean' | 'sum';
+/** A class-index loss's `weight`: one number per class as a tensor, or null for all 1. */
+const classWeight = (p: Params) => (Array.isArray(p.weight) ? tensor(p.weight) : null);
 
 export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
-  CrossEntropyLoss: (p) => new CrossEntropyLoss({ reduction: reduction(p), labelSmoothing: n(p, 'labelSmoothing') }),
-  NLLLoss: (p) => new NLLLoss({ reduction: reduction(p) }),
+  CrossEntropyLoss: (p) => new CrossEntropyLoss({ reduction: reduction(p), labelSmoothing: n(p, 'labelSmoothing'), weight: classWeight(p) }),
+  NLLLoss: (p) => new NLLLoss({ reduction: reduction(p), weight: classWeight(p) }),
   MSELoss: (p) => new MSELoss({ reduction: reduction(p) }),
   L1Loss: (p) => new L1Loss({ reduction: reduction(p) }),
   SmoothL1Loss: (p) => new SmoothL1Loss({ reduction: reduction(p), beta: n(p, 'beta') }),
@@ -116,7 +118,7 @@ export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
   BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
   HuberLoss: (p) => new HuberLoss({ reduction: reduction(p), delta: n(p, 'delta') }),
   KLDivLoss: (p) => new KLDivLoss({ reduction: p.reduction as 'mean' | 'sum' | 'batchmean', logTarget: b(p, 'logTarget') }),
-  MultiMarginLoss: (p) => new MultiMarginLoss({ reduction: reduction(p), p: n(p, 'p'), margin: n(p, 'margin') }),
+  MultiMarginLoss: (p) => new MultiMarginLoss({ reduction: reduction(p), p: n(p, 'p'), margin: n(p, 'margin'), weight: classWeight(p) }),
 };
 
 export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam | Adamax;

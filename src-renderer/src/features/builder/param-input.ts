@@ -27,7 +27,7 @@ export function parseParam(info: ParamInfo, text: string): Parsed {
   else if (info.type !== 'enum' && info.options?.includes(word)) value = word;
   else if (info.type === 'int' || info.type === 'float') value = toNumber(raw);
   else if (info.type === 'int2') value = raw.includes(',') ? list(raw) : toNumber(raw);
-  else if (info.type === 'float2' || info.type === 'ints' || info.type === 'shape') value = list(raw);
+  else if (info.type === 'float2' || info.type === 'ints' || info.type === 'shape' || info.type === 'floats') value = list(raw);
   else if (info.type === 'bool') value = raw === 'true';
   else value = raw;
   if (value === undefined) return { ok: true, value };

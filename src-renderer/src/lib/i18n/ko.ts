@@ -639,6 +639,8 @@ export const ko: Record<MessageKey, string> = {
   'diag.reflect-padding-too-big': "{id} ({op}): padding_mode 'reflect'는 크기 {size}인 차원에서 최대 {max}개 값만 거울상으로 채울 수 있는데 padding이 {pad}입니다",
   'diag.circular-padding-too-big': "{id} ({op}): padding_mode 'circular'는 크기 {size}인 차원에서 최대 {size}개 값만 감아 채울 수 있는데 padding이 {pad}입니다",
   'diag.fix-reduce-padding': "{id}의 padding을 줄이거나 padding_mode를 'zeros' 또는 'replicate'로 두세요",
+  'diag.param-floats': '숫자 {length}개의 목록이어야 합니다',
+  'diag.param-floats-range': '{range}인 숫자 {length}개의 목록이어야 합니다',
 
   'tab.runs': '실행 비교',
 
@@ -975,4 +977,7 @@ export const koHelp: Record<string, string> = {
   'help.Upsample.mode': "'nearest'는 가장 가까운 픽셀을 복사하고, 'bilinear'는 주위 네 픽셀에 가중치를 둡니다.",
   'help.Upsample.alignCorners': 'bilinear 전용: 입력과 출력의 모서리 픽셀을 맞춥니다 (torch의 기본값은 False).',
   'help.Conv2d.paddingMode': "패딩에 채우는 값: 'zeros'는 0, 'reflect'는 거울상, 'replicate'는 가장자리 값, 'circular'는 반대쪽.",
+  'help.CrossEntropyLoss.weight': '클래스마다 가중치 하나, 클래스 0부터 (0 이상의 숫자 10개): 각 샘플의 손실에 그 클래스의 가중치를 곱합니다. 비워 두면 모두 1.',
+  'help.NLLLoss.weight': '클래스마다 가중치 하나, 클래스 0부터 (0 이상의 숫자 10개): 각 샘플의 손실에 그 클래스의 가중치를 곱합니다. 비워 두면 모두 1.',
+  'help.MultiMarginLoss.weight': '클래스마다 가중치 하나, 클래스 0부터 (0 이상의 숫자 10개): 각 샘플의 손실에 그 클래스의 가중치를 곱합니다. 비워 두면 모두 1.',
 };
