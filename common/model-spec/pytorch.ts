@@ -13,6 +13,7 @@ import { chainOf, inputsOf, moduleNames, pyName, topoSort, outputId, nodeById } 
 import { MNIST_MEAN, MNIST_STD, type ModelSpec, type Normalize, type ParamValue, type Params, type SpecNode } from './types';
 import { targetOf } from './target';
 import { twinAugment } from './twin-augment';
+import { validateSpec } from './validate';
 
 export interface PyTorchOptions {
   epochs?: number;
@@ -286,6 +287,10 @@ function targetLines(spec: ModelSpec, oneHot: boolean): string[] {
 }
 
 export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string {
+  // An option the catalogue does not list (MaxPool2d's return_indices, Adam's maximize, or a torch spelling such as
+  // padding_mode) would be left out of the script without a word: refuse it, naming it, as validateSpec does.
+  const unknown = validateSpec(spec).filter((e) => e.code === 'unknown-param' || e.code === 'unknown-param-none');
+  if (unknown.length > 0) throw new Error(`toPyTorch: ${unknown.map((e) => e.message).join('; ')}`);
   const input = spec.nodes.find((n) => n.op === 'Input')!;
   const shape = (input.params.shape as number[]) ?? [1, 28, 28];
   const image = targetOf(spec) === 'image';
