@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOSS_CATALOGUE } from './catalogue';
-import { chainSpec, getPreset, PRESETS } from './presets';
+import { getPreset, PRESETS } from './presets';
 import { LOSSES } from './types';
 import { pyValue, toPyTorch } from './pytorch';
 
@@ -180,22 +180,6 @@ describe('toPyTorch', () => {
     const spec = { ...getPreset('MLP')!, loss: { type: 'MultiMarginLoss' as const, params: { weight: [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5] } } };
     expect(toPyTorch(spec)).toContain('loss_func = nn.MultiMarginLoss(weight=torch.tensor([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]))');
     expect(toPyTorch({ ...spec, loss: { type: 'NLLLoss', params: { weight: null } } })).toContain('loss_func = nn.NLLLoss()');
-  });
-
-  it("writes a conv's padding words and padding_mode as torch's keywords (layer-twins.test.ts runs them in PyTorch)", () => {
-    const spec = chainSpec({
-      name: 'padded', description: 'padding words and modes', inputShape: [1, 28, 28], optimizer: { type: 'SGD', params: { lr: 0.1 } }, layers: [
-        ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 4, padding: 'same', paddingMode: 'reflect' }],
-        ['Conv2d', { inChannels: 4, outChannels: 4, kernelSize: 3, padding: [1, 2], paddingMode: 'circular' }],
-        ['Flatten', { startDim: 2 }], ['Conv1d', { inChannels: 4, outChannels: 2, kernelSize: 5, padding: 'valid', paddingMode: 'replicate' }],
-      ],
-    });
-    expect(toPyTorch(spec)).toContain([
-      "    nn.Conv2d(1, 4, 4, padding='same', padding_mode='reflect'),  # conv1",
-      "    nn.Conv2d(4, 4, 3, padding=(1, 2), padding_mode='circular'),  # conv2",
-      '    nn.Flatten(start_dim=2),  # flatten1',
-      "    nn.Conv1d(4, 2, 5, padding='valid', padding_mode='replicate'),  # conv3",
-    ].join('\n'));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainSpec, getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/model-spec/index';
+import { chainSpec, getPreset, inferShapes, measuresAccuracy, PRESETS, toPyTorch } from '../../common/model-spec/index';
 import { Sequential } from '../nn/container';
 import { Adadelta, Adagrad, Adam, AdamW, MultiStepLR, RMSprop, SGD, StepLR } from '../optim/index';
 import { manualSeed, Random } from '../random';
@@ -65,7 +65,7 @@ describe('buildModel', () => {
     expect(rowSum).toBeCloseTo(1, 4);
   });
 
-  it("builds a conv's padding words and padding_mode as the modules take them, to the shape inferShapes gives", () => {
+  it("builds a conv's padding words and padding_mode as the modules take them, to the shape inferShapes gives; the twin writes them", () => {
     const spec = chainSpec({
       name: 'padded', description: 'padding words and modes', inputShape: [1, 28, 28], optimizer: { type: 'SGD', params: { lr: 0.1 } }, layers: [
         ['Conv2d', { inChannels: 1, outChannels: 2, kernelSize: 4, padding: 'same', paddingMode: 'reflect' }],
@@ -81,6 +81,13 @@ describe('buildModel', () => {
     // 28×30 after conv2 (padding (1, 2)), 836 = 28·30 − 4 steps after the 5-tap 'valid' Conv1d.
     expect(inferShapes(spec).nodes.conv3.shape).toEqual(['N', 2, 28 * 30 - 4]);
     expect(model.forward(batch(spec)).shape).toEqual([2, 10]);
+    // As torch's keywords (layer-twins.test.ts runs such a twin in PyTorch).
+    expect(toPyTorch(spec)).toContain([
+      "    nn.Conv2d(1, 2, 4, padding='same', padding_mode='reflect'),  # conv1",
+      "    nn.Conv2d(2, 2, 3, padding=(1, 2), padding_mode='circular'),  # conv2",
+      '    nn.Flatten(start_dim=2),  # flatten1',
+      "    nn.Conv1d(2, 2, 5, padding='valid', padding_mode='replicate'),  # conv3",
+    ].join('\n'));
     // torch refuses 'same' on a strided conv, and so does the build, before any module is made.
     spec.nodes[1].params.stride = 2;
     expect(() => buildModel(spec)).toThrow("padding='same' needs stride 1");
