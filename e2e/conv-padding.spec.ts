@@ -10,6 +10,7 @@ import { expect, test } from './support/web-host';
 test.use({ viewport: { width: 1440, height: 1100 } });
 
 test("Conv2d padding 'same' and padding_mode, and MultiMarginLoss class weights, in the inspector and the twin", async ({ app }, testInfo) => {
+  test.setTimeout(120_000); // five steps on a shared machine
   const builder = new BuilderPage(app.page);
   const page = app.page;
   await app.open();
@@ -60,5 +61,14 @@ test("Conv2d padding 'same' and padding_mode, and MultiMarginLoss class weights,
     await expect(builder.twin).toContainText('loss_func = nn.MultiMarginLoss(weight=torch.tensor([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]))');
     await expect(builder.train).toBeEnabled();
     await page.screenshot({ path: testInfo.outputPath('multimargin-weight.png'), fullPage: true });
+  });
+
+  await test.step('in Korean: the inline problems and the help say the same', async () => {
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ko');
+    await builder.field('weight').fill('1, 2');
+    await expect(page.getByText('weight ≥ 0인 숫자 10개의 목록이어야 합니다')).toBeVisible();
+    await builder.field('padding').fill('full'); // conv1 is still the selected node
+    await expect(page.getByText("padding ≥ 0인 정수 하나 또는 정수 두 개여야 합니다 (또는 'same', 'valid' 중 하나)")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath('korean-problems.png'), fullPage: true });
   });
 });

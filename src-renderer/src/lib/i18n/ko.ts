@@ -634,7 +634,7 @@ export const ko: Record<MessageKey, string> = {
   'diag.image-target-loss': "{loss}는 클래스 번호와 비교하지만, data.target 'image'는 출력을 입력 이미지와 비교합니다. 다음 중 하나를 쓰세요: {losses}",
   'diag.output-not-image': '모델의 출력은 {shape}인데 {loss}는 이것을 입력 이미지 [N, 1, 28, 28]과 비교합니다',
   'diag.fix-output-image': '모델이 28×28 채널 하나로 끝나게 하세요. 예: ConvTranspose2d(…, 1, …) 또는 size 28로 Upsample',
-  'diag.param-or-words': '{problem}. 또는 {options} 중 하나여야 합니다',
+  'diag.param-or-words': '{problem} (또는 {options} 중 하나)',
   'diag.padding-same-strided': "{where}: padding='same'은 stride 1일 때만 됩니다 (torch는 stride가 있는 합성곱에서 거부합니다). 숫자를 주거나 stride를 1로 두세요",
   'diag.reflect-padding-too-big': "{id} ({op}): padding_mode 'reflect'는 크기 {size}인 차원에서 최대 {max}개 값만 거울상으로 채울 수 있는데 padding이 {pad}입니다",
   'diag.circular-padding-too-big': "{id} ({op}): padding_mode 'circular'는 크기 {size}인 차원에서 최대 {size}개 값만 감아 채울 수 있는데 padding이 {pad}입니다",
