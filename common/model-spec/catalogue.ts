@@ -22,9 +22,11 @@ export { pair } from './shape-rules';
  * - int2: an int or an [h, w] pair (kernel_size=3 or (3, 5)).
  * - float2: a pair of floats (Adam's betas).
  * - ints: a list of ints (MultiStepLR milestones); shape: a list of ints ≥ 1 (Input shape).
+ * - floats: a list of `length` numbers (a loss's class weights: one per class); the twin writes it as a tensor.
  * - enum: one of `options`.
+ * An int or int2 with `options` also takes one of those words (Conv2d's padding: 3, (1, 2), 'same' or 'valid').
  */
-export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape';
+export type ParamType = 'int' | 'float' | 'bool' | 'enum' | 'int2' | 'float2' | 'ints' | 'shape' | 'floats';
 
 export interface ParamInfo {
   name: string;
@@ -38,7 +40,10 @@ export interface ParamInfo {
   min?: number;
   max?: number;
   exclusiveMin?: boolean;
+  /** enum: its values; int, int2: words it takes besides numbers (padding='same'). */
   options?: readonly string[];
+  /** floats: how many numbers it holds. */
+  length?: number;
   help: string;
 }
 
@@ -124,6 +129,25 @@ function groupsDivideChannels(p: Params, where: Diagnostic): Diagnostic | null {
   return divides ? null : diagnostic('groups-divide', { where, groups: p.groups });
 }
 
+/**
+ * Conv1d's and Conv2d's padding: a number (or Conv2d's (h, w)), or torch's words 'same' (the output keeps the
+ * input's size) and 'valid' (no padding). What the padding holds is `paddingMode`, the same four modes on both.
+ */
+const convPadding = (type: 'int' | 'int2', each: string): ParamInfo => ({
+  name: 'padding', torchName: 'padding', type, default: 0, min: 0, options: ['same', 'valid'],
+  help: `Added on each ${each}: a number, 'same' (the output keeps the input's size; stride 1 only) or 'valid' (none).`,
+});
+const convPaddingMode: ParamInfo = {
+  name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
+  help: "What the padding holds: 'zeros', the input mirrored ('reflect'), its edge values ('replicate') or its other side ('circular').",
+};
+
+/** Conv1d's and Conv2d's checks: groups divides both channel counts; padding='same' only with stride 1 (as torch). */
+function convRule(p: Params, where: Diagnostic): Diagnostic | null {
+  const strided = [p.stride ?? 1].flat().some((s) => s !== 1);
+  return groupsDivideChannels(p, where) ?? (p.padding === 'same' && strided ? diagnostic('padding-same-strided', { where }) : null);
+}
+
 /** A new conv node takes the channels it receives (and keeps them when it replaces a layer that did). */
 function convNewParams(incoming: Shape | null, keep: { shape: Shape | null } | null): Params {
   const inChannels = channels(incoming) ?? 1;
@@ -162,7 +186,7 @@ const OP_ROWS = {
   Conv2d: {
     op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer', shapes: '(N, C_in, H, W) → (N, C_out, H_out, W_out)',
     infer: conv2d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
-    rule: groupsDivideChannels,
+    rule: convRule,
     newParams: convNewParams,
     help: 'Slides learned filters over the image; each output channel is one filter.',
     params: [
@@ -170,10 +194,11 @@ const OP_ROWS = {
       int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
       int2('kernelSize', 'kernel_size', null, 'Filter size.', { required: true, min: 1 }),
       int2('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
-      int2('padding', 'padding', 0, 'Zeros added on each side.', { min: 0 }),
+      convPadding('int2', "side (or (h, w))"),
       int2('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
       int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
       biasParam,
+      convPaddingMode,
     ],
   },
   MaxPool2d: {
@@ -358,8 +383,8 @@ const OP_ROWS = {
   Conv1d: {
     op: 'Conv1d', torch: 'nn.Conv1d', category: 'layer', shapes: '(N, C_in, L) → (N, C_out, L_out)',
     infer: conv1d, prefix: 'conv', fact: { kind: 'filters', param: 'outChannels' },
-    // Conv2d's: groups divides both channel counts; a new node takes the channels it receives.
-    rule: groupsDivideChannels,
+    // Conv2d's: groups divides both channel counts, 'same' wants stride 1; a new node takes the channels it receives.
+    rule: convRule,
     newParams: convNewParams,
     help: 'Slides learned filters along a sequence; each output channel is one filter.',
     params: [
@@ -367,14 +392,11 @@ const OP_ROWS = {
       int('outChannels', 'out_channels', null, 'Number of filters.', { required: true, min: 1 }),
       int('kernelSize', 'kernel_size', null, 'Filter length.', { required: true, min: 1 }),
       int('stride', 'stride', 1, 'Step between filter positions.', { min: 1 }),
-      int('padding', 'padding', 0, 'Values added at each end.', { min: 0 }),
+      convPadding('int', 'end'),
       int('dilation', 'dilation', 1, 'Spacing between filter taps.', { min: 1 }),
       int('groups', 'groups', 1, 'Split channels into independent groups (must divide both channel counts).', { min: 1 }),
       biasParam,
-      {
-        name: 'paddingMode', torchName: 'padding_mode', type: 'enum', default: 'zeros', options: ['zeros', 'reflect', 'replicate', 'circular'],
-        help: "What the padding holds: 'zeros', the sequence mirrored ('reflect'), its end values ('replicate') or its other end ('circular').",
-      },
+      convPaddingMode,
     ],
   },
   Unflatten: {
@@ -468,6 +490,11 @@ const reduction: ParamInfo = {
   name: 'reduction', torchName: 'reduction', type: 'enum', default: 'mean', options: ['mean', 'sum'],
   help: 'Average or sum the per-sample losses.',
 };
+/** The class-index losses' `weight` (torch's, a tensor of one number per class); the engine's three losses take it. */
+const classWeight: ParamInfo = {
+  name: 'weight', torchName: 'weight', type: 'floats', default: null, nullable: true, length: NUM_CLASSES, min: 0,
+  help: "One weight per class, class 0 first (10 numbers ≥ 0): each sample's loss is scaled by its class's weight. Empty: all 1.",
+};
 
 export interface TypedInfo {
   type: string; torch: string; help: string; params: ParamInfo[];
@@ -516,9 +543,12 @@ export function schedulerStepsPer(type: SchedulerName): 'batch' | 'epoch' {
 export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
   CrossEntropyLoss: {
     type: 'CrossEntropyLoss', targets: 'indices', torch: 'nn.CrossEntropyLoss', help: 'log_softmax + NLL on raw logits and class indices.',
-    params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 })],
+    params: [reduction, float('labelSmoothing', 'label_smoothing', 0, 'Blend the target with a uniform distribution.', { min: 0, max: 1 }), classWeight],
   },
-  NLLLoss: { type: 'NLLLoss', targets: 'indices', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).', params: [reduction] },
+  NLLLoss: {
+    type: 'NLLLoss', targets: 'indices', torch: 'nn.NLLLoss', help: 'Negative log-likelihood of log-probabilities (after LogSoftmax).',
+    params: [reduction, classWeight],
+  },
   MSELoss: { type: 'MSELoss', targets: 'one-hot', torch: 'nn.MSELoss', help: 'Mean squared error against one-hot targets.', params: [reduction] },
   L1Loss: { type: 'L1Loss', targets: 'one-hot', torch: 'nn.L1Loss', help: 'Mean absolute error against one-hot targets.', params: [reduction] },
   SmoothL1Loss: {
@@ -547,6 +577,7 @@ export const LOSS_CATALOGUE: Record<LossName, LossInfo> = {
       reduction,
       int('p', 'p', 1, '1 for the hinge, 2 for its square (torch has no other).', { min: 1, max: 2 }),
       float('margin', 'margin', 1.0, 'How far the true class must lead every other class.', { min: 0 }),
+      classWeight,
     ],
   },
 };

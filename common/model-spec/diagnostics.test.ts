@@ -144,6 +144,10 @@ const BROKEN: unknown[] = [
   edit('Autoencoder', (s) => { s.data.target = 'pixels' as never; }),
   edit('Autoencoder', (s) => { s.loss = { type: 'CrossEntropyLoss', params: {} }; }),
   edit('MLP', (s) => { s.data.target = 'image'; s.loss = { type: 'MSELoss', params: {} }; }),
+  // Conv padding words and padding_mode.
+  chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: 'same' }]]),
+  chain([1, 28, 28], [['Conv2d', { inChannels: 1, outChannels: 1, kernelSize: 3, padding: 28, paddingMode: 'reflect' }]]),
+  chain([1, 28], [['Conv1d', { inChannels: 1, outChannels: 1, kernelSize: 3, padding: 29, paddingMode: 'circular' }]]),
 ];
 
 /** Defensive checks no spec can reach today (every shape has the batch plus one dim), kept for new ops. */

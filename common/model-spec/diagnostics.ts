@@ -171,6 +171,15 @@ export const DIAGNOSTIC_TEXT = {
   'image-target-loss': "{loss} compares class indices, but data.target 'image' compares the output with the input image; use one of {losses}",
   'output-not-image': 'the model outputs {shape} but {loss} compares it with the input image [N, 1, 28, 28]',
   'fix-output-image': 'end the model with one channel of 28×28, e.g. ConvTranspose2d(…, 1, …) or Upsample to size 28',
+  // Conv padding words and padding_mode (#18 follow-up).
+  'param-or-words': '{problem}, or one of {options}',
+  'padding-same-strided': "{where}: padding='same' needs stride 1 (torch refuses it for strided convolutions); give a number, or set stride to 1",
+  'reflect-padding-too-big': "{id} ({op}): padding_mode 'reflect' mirrors at most {max} values of a dim of size {size}, but padding is {pad}",
+  'circular-padding-too-big': "{id} ({op}): padding_mode 'circular' wraps at most {size} values of a dim of size {size}, but padding is {pad}",
+  'fix-reduce-padding': "reduce padding of {id}, or use padding_mode 'zeros' or 'replicate'",
+  // A loss's class weights (#18 follow-up).
+  'param-floats': 'must be a list of {length} numbers',
+  'param-floats-range': 'must be a list of {length} numbers {range}',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_TEXT;

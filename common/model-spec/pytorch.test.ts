@@ -160,6 +160,27 @@ describe('toPyTorch', () => {
     expect(standardized).toContain('    return (xb * 0.3081 + 0.1307).view(-1, 1, 28, 28)');
     expect(toPyTorch(PRESETS.MLP)).toContain('def target(xb, yb):\n    return yb  # class indices');
   });
+
+  it('refuses an option the catalogue does not list rather than leave it out of the script', () => {
+    const spec = getPreset('LeNet-5')!;
+    spec.nodes.find((n) => n.id === 'pool1')!.params.returnIndices = true;
+    spec.optimizer.params.maximize = true;
+    expect(() => toPyTorch(spec)).toThrow(
+      "toPyTorch: node \"pool1\" (MaxPool2d): unknown param 'returnIndices' (known: kernelSize, stride, padding); " +
+      "optimizer Adam: unknown param 'maximize' (known: lr, betas, eps, weightDecay, amsgrad)",
+    );
+    // Other problems (a misfit, a value out of range) still export: the builder shows the twin while a graph is unfinished.
+    spec.nodes.find((n) => n.id === 'pool1')!.params = { kernelSize: 2 };
+    spec.optimizer.params = { lr: 0.001 };
+    spec.nodes.find((n) => n.id === 'fc1')!.params.inFeatures = 3;
+    expect(toPyTorch(spec)).toContain('nn.Linear(3, 120),  # fc1');
+  });
+
+  it('writes class weights as the tensor torch wants, and nothing when there are none', () => {
+    const spec = { ...getPreset('MLP')!, loss: { type: 'MultiMarginLoss' as const, params: { weight: [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5] } } };
+    expect(toPyTorch(spec)).toContain('loss_func = nn.MultiMarginLoss(weight=torch.tensor([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]))');
+    expect(toPyTorch({ ...spec, loss: { type: 'NLLLoss', params: { weight: null } } })).toContain('loss_func = nn.NLLLoss()');
+  });
 });
 
 describe('the twin compares each loss with the targets its catalogue row names (#18)', () => {

@@ -13,6 +13,7 @@ import { chainOf, inputsOf, moduleNames, pyName, topoSort, outputId, nodeById } 
 import { MNIST_MEAN, MNIST_STD, type ModelSpec, type Normalize, type ParamValue, type Params, type SpecNode } from './types';
 import { targetOf } from './target';
 import { twinAugment } from './twin-augment';
+import { validateSpec } from './validate';
 
 export interface PyTorchOptions {
   epochs?: number;
@@ -147,6 +148,11 @@ export function pyValue(v: ParamValue): string {
 
 const same = (a: ParamValue, b: ParamValue) => JSON.stringify(a) === JSON.stringify(b);
 
+/** One argument's value: a list of floats (a loss's class weights) is the tensor torch wants, the rest literals. */
+function pyArg(info: ParamInfo, v: ParamValue): string {
+  return info.type === 'floats' && Array.isArray(v) ? `torch.tensor([${v.map(pyNumber).join(', ')}])` : pyValue(v);
+}
+
 /** Arguments of a torch call: required params positionally, others as keywords when not the default. */
 function pyArgs(
   infos: readonly ParamInfo[], params: Params | undefined, skip: string[] = [], always: string[] = [], keywordsOnly = false,
@@ -155,8 +161,9 @@ function pyArgs(
   const args: string[] = [];
   for (const info of infos) {
     if (skip.includes(info.name)) continue;
-    if (info.required) args.push(keywordsOnly ? `${info.torchName}=${pyValue(p[info.name])}` : pyValue(p[info.name]));
-    else if (always.includes(info.name) || !same(p[info.name], info.default)) args.push(`${info.torchName}=${pyValue(p[info.name])}`);
+    const value = pyArg(info, p[info.name]);
+    if (info.required) args.push(keywordsOnly ? `${info.torchName}=${value}` : value);
+    else if (always.includes(info.name) || !same(p[info.name], info.default)) args.push(`${info.torchName}=${value}`);
   }
   return args;
 }
@@ -280,6 +287,10 @@ function targetLines(spec: ModelSpec, oneHot: boolean): string[] {
 }
 
 export function toPyTorch(spec: ModelSpec, options: PyTorchOptions = {}): string {
+  // An option the catalogue does not list (MaxPool2d's return_indices, Adam's maximize, or a torch spelling such as
+  // padding_mode) would be left out of the script without a word: refuse it, naming it, as validateSpec does.
+  const unknown = validateSpec(spec).filter((e) => e.code === 'unknown-param' || e.code === 'unknown-param-none');
+  if (unknown.length > 0) throw new Error(`toPyTorch: ${unknown.map((e) => e.message).join('; ')}`);
   const input = spec.nodes.find((n) => n.op === 'Input')!;
   const shape = (input.params.shape as number[]) ?? [1, 28, 28];
   const image = targetOf(spec) === 'image';

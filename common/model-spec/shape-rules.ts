@@ -61,6 +61,24 @@ function convOut(size: number, k: number, s: number, p: number, d: number): numb
   return Math.floor((size + 2 * p - d * (k - 1) - 1) / s + 1);
 }
 
+/**
+ * A convolution's padding along one dim of `size`, as torch applies it: [before, after]. 'valid' is none; 'same'
+ * pads dilation·(k − 1) in all, the odd one after (torch's _reversed_padding_repeated_twice). A padding_mode other
+ * than 'zeros' copies input values into the padding, so torch refuses what it cannot copy: 'reflect' mirrors fewer
+ * values than the dim has, 'circular' wraps at most all of them.
+ */
+function convPadding(node: SpecNode, p: Params, padding: ParamValue, size: number, k: number, dilation: number): [number, number] {
+  const total = padding === 'same' ? dilation * (k - 1) : padding === 'valid' ? 0 : 2 * (padding as number);
+  const pads: [number, number] = [Math.floor(total / 2), total - Math.floor(total / 2)];
+  const pad = pads[1], mode = p.paddingMode ?? 'zeros', where = { id: node.id, op: node.op, pad, size };
+  if (mode === 'reflect' && pad >= size) throw misfit('reflect-padding-too-big', { ...where, max: size - 1 }, 'fix-reduce-padding', { id: node.id });
+  if (mode === 'circular' && pad > size) throw misfit('circular-padding-too-big', where, 'fix-reduce-padding', { id: node.id });
+  return pads;
+}
+
+/** An int2 padding as [h, w], or a word ('same', 'valid') for both. */
+const paddingPair = (v: ParamValue): [ParamValue, ParamValue] => (typeof v === 'string' ? [v, v] : pair(v));
+
 function expectRank(node: SpecNode, s: Shape, ranks: number[], layout: DiagnosticParams['layout'], fix: Diagnostic): void {
   if (!ranks.includes(s.length)) throw new ShapeError(d('rank-mismatch', { id: node.id, op: node.op, layout, shape: formatShape(s) }), fix);
 }
@@ -101,8 +119,9 @@ export function conv2d({ node, p, s, prev }: ShapeInput): Computed {
   const [, c, h, w] = s as [string, number, number, number];
   const cin = p.inChannels as number, cout = p.outChannels as number, groups = p.groups as number;
   if (c !== cin) throw misfit('conv-in-channels-mismatch', { id: node.id, expected: cin, shape: formatShape(s), got: c }, 'set-in-channels', { id: node.id, value: c });
-  const [kh, kw] = pair(p.kernelSize), [sh, sw] = pair(p.stride), [ph, pw] = pair(p.padding), [dh, dw] = pair(p.dilation);
-  const ho = convOut(h, kh, sh, ph, dh), wo = convOut(w, kw, sw, pw, dw);
+  const [kh, kw] = pair(p.kernelSize), [sh, sw] = pair(p.stride), [ph, pw] = paddingPair(p.padding), [dh, dw] = pair(p.dilation);
+  const [top, bottom] = convPadding(node, p, ph, h, kh, dh), [left, right] = convPadding(node, p, pw, w, kw, dw);
+  const ho = convOut(h + top + bottom, kh, sh, 0, dh), wo = convOut(w + left + right, kw, sw, 0, dw);
   if (ho < 1 || wo < 1) {
     throw misfit('conv-kernel-too-big', { id: node.id, kh, kw, h, w }, 'fix-conv-kernel', { id: node.id });
   }
@@ -261,7 +280,8 @@ export function conv1d({ node, p, s, prev }: ShapeInput): Computed {
     const problem = { id: node.id, expected: cin, shape: formatShape(s), got: c };
     throw misfit('conv1d-in-channels-mismatch', problem, rows ? 'set-in-channels-rows' : 'set-in-channels', rows ? { id: node.id } : { id: node.id, value: c });
   }
-  const out = convOut(length, k, p.stride as number, p.padding as number, p.dilation as number);
+  const [before, after] = convPadding(node, p, p.padding, length, k, p.dilation as number);
+  const out = convOut(length + before + after, k, p.stride as number, 0, p.dilation as number);
   if (out < 1) throw misfit('conv1d-kernel-too-big', { id: node.id, k, l: length }, 'fix-conv-kernel', { id: node.id });
   const perFilter = (cin / groups) * k, count = cout * perFilter + (p.bias ? cout : 0);
   return {

@@ -194,6 +194,45 @@ describe('the layers #18 added: shapes, parameter counts, misfits and fixes', ()
     expect(inferShapes(chain([2, 392], [['Conv1d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]])).error).toMatchObject({ fix: 'set in_channels of conv1 to 2' });
   });
 
+  it("Conv1d and Conv2d: 'same' keeps the size, 'valid' pads nothing, and reflect/circular refuse what torch refuses", () => {
+    const conv2 = (params: Record<string, unknown>, shape = [1, 28, 28]) =>
+      inferShapes(chain(shape, [['Conv2d', { inChannels: 1, outChannels: 2, kernelSize: 3, ...params }]]));
+    const conv1 = (params: Record<string, unknown>, shape = [1, 28]) =>
+      inferShapes(chain(shape, [['Conv1d', { inChannels: 1, outChannels: 2, kernelSize: 3, ...params }]]));
+    // 'same' pads dilation·(k − 1) in all, the odd one after: every kernel and dilation keeps 28 (torch's shapes).
+    for (const [kernelSize, dilation] of [[3, 1], [4, 1], [5, 3], [[2, 7], 2]]) {
+      expect(conv2({ kernelSize, dilation, padding: 'same' }).nodes.conv1.shape).toEqual(['N', 2, 28, 28]);
+      if (typeof kernelSize === 'number') expect(conv1({ kernelSize, dilation, padding: 'same' }).nodes.conv1.shape).toEqual(['N', 2, 28]);
+    }
+    expect(conv2({ kernelSize: 5, padding: 'valid' }).nodes.conv1).toMatchObject({ shape: ['N', 2, 24, 24], macs: 2 * 24 * 24 * 25 });
+    expect(conv1({ kernelSize: 5, padding: 'valid', stride: 2 }).nodes.conv1.shape).toEqual(['N', 2, 12]);
+    expect(conv2({ padding: [1, 2], paddingMode: 'replicate' }).nodes.conv1.shape).toEqual(['N', 2, 28, 30]);
+    // torch 1.13 on a 5×5 input: reflect pads at most 4 on a side, circular 5, replicate anything.
+    expect(conv2({ padding: 4, paddingMode: 'reflect' }, [1, 5, 5]).nodes.conv1.shape).toEqual(['N', 2, 11, 11]);
+    expect(conv2({ padding: 5, paddingMode: 'reflect' }, [1, 5, 5]).error).toMatchObject({
+      nodeId: 'conv1', code: 'reflect-padding-too-big',
+      message: "conv1 (Conv2d): padding_mode 'reflect' mirrors at most 4 values of a dim of size 5, but padding is 5",
+      fix: "reduce padding of conv1, or use padding_mode 'zeros' or 'replicate'",
+    });
+    expect(conv2({ padding: 5, paddingMode: 'circular' }, [1, 5, 5]).nodes.conv1.shape).toEqual(['N', 2, 13, 13]);
+    expect(conv2({ padding: 6, paddingMode: 'circular' }, [1, 5, 5]).error).toMatchObject({
+      code: 'circular-padding-too-big', message: "conv1 (Conv2d): padding_mode 'circular' wraps at most 5 values of a dim of size 5, but padding is 6",
+    });
+    expect(conv2({ padding: 6, paddingMode: 'replicate' }, [1, 5, 5]).nodes.conv1.shape).toEqual(['N', 2, 15, 15]);
+    expect(conv2({ padding: 6 }, [1, 5, 5]).nodes.conv1.shape).toEqual(['N', 2, 15, 15]);
+    // 'same' with an 11 kernel pads 5 on each side: too much to mirror from 5 values, fine with zeros (as torch).
+    expect(conv2({ kernelSize: 11, padding: 'same', paddingMode: 'reflect' }, [1, 5, 5]).error).toMatchObject({ code: 'reflect-padding-too-big' });
+    expect(conv2({ kernelSize: 11, padding: 'same' }, [1, 5, 5]).nodes.conv1.shape).toEqual(['N', 2, 5, 5]);
+    // Only the dim that is too small counts: (h, w) padding (1, 6) on 28×5.
+    expect(conv2({ padding: [1, 6], paddingMode: 'reflect' }, [1, 28, 5]).error).toMatchObject({
+      message: "conv1 (Conv2d): padding_mode 'reflect' mirrors at most 4 values of a dim of size 5, but padding is 6",
+    });
+    expect(conv1({ padding: 5, paddingMode: 'reflect' }, [1, 5]).error).toMatchObject({
+      message: "conv1 (Conv1d): padding_mode 'reflect' mirrors at most 4 values of a dim of size 5, but padding is 5",
+    });
+    expect(conv1({ padding: 5, paddingMode: 'circular' }, [1, 5]).nodes.conv1.shape).toEqual(['N', 2, 13]);
+  });
+
   it('Unflatten: the sizes multiply to the dim they split, never the batch', () => {
     const ok = inferShapes(chain([784], [['Unflatten', { dim: 1, unflattenedSize: [1, 28, 28] }], ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 3 }]]));
     expect(ok.nodes.unflatten1.shape).toEqual(['N', 1, 28, 28]);

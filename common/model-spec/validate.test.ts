@@ -38,15 +38,15 @@ describe('validateSpec', () => {
     ]);
   });
 
-  // The builder's catalogue lists only what the engine builds exactly: a PyTorch option beyond it (the engine's
-  // Conv2d takes padding_mode, but the builder does not offer it yet) is refused by name, never dropped on the way.
+  // The builder's catalogue lists only what the engine builds exactly: a PyTorch option beyond it (MaxPool2d's
+  // return_indices), or one spelled as torch spells it rather than as the spec does, is refused by name, never dropped.
   it('refuses PyTorch options the catalogue does not list, naming them and what it knows', () => {
     const spec = lenet();
     spec.nodes.find((n) => n.id === 'conv1')!.params.padding_mode = 'reflect';
     spec.nodes.find((n) => n.id === 'pool1')!.params.returnIndices = true;
     spec.optimizer.params.maximize = true;
     expect(messages(spec)).toEqual([
-      "node \"conv1\" (Conv2d): unknown param 'padding_mode' (known: inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias)",
+      "node \"conv1\" (Conv2d): unknown param 'padding_mode' (known: inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode)",
       "node \"pool1\" (MaxPool2d): unknown param 'returnIndices' (known: kernelSize, stride, padding)",
       "optimizer Adam: unknown param 'maximize' (known: lr, betas, eps, weightDecay, amsgrad)",
     ]);
@@ -218,5 +218,52 @@ describe('OneCycleLR checked as torch checks it (#18), in Build before a run', (
     expect(messages(withOneCycle({ type: 'Lion', params: {} } as never, {}))).toEqual([
       expect.stringMatching(/^optimizer: unknown type 'Lion'/),
     ]);
+  });
+
+  // torch's Conv1d and Conv2d take padding as a number or the words 'same' and 'valid', and four padding modes.
+  it("takes a conv's padding words and padding_mode, and refuses what torch refuses with why", () => {
+    const conv = (op: 'Conv1d' | 'Conv2d', params: Record<string, unknown>): ModelSpec => ({
+      ...lenet(), nodes: [{ id: 'input', op: 'Input', params: { shape: op === 'Conv1d' ? [28, 28] : [1, 28, 28] } },
+        { id: 'conv1', op, params: { inChannels: op === 'Conv1d' ? 28 : 1, outChannels: 4, kernelSize: 3, ...params } }],
+      edges: [{ from: 'input', to: 'conv1' }],
+    } as ModelSpec);
+    for (const op of ['Conv1d', 'Conv2d'] as const) {
+      for (const padding of ['same', 'valid', 2]) {
+        for (const paddingMode of ['zeros', 'reflect', 'replicate', 'circular']) expect(messages(conv(op, { padding, paddingMode }))).toEqual([]);
+      }
+      const pair = op === 'Conv2d' ? 'an integer or a pair of integers ≥ 0' : 'an integer ≥ 0';
+      expect(messages(conv(op, { padding: 'full' }))).toEqual([
+        `node "conv1" (${op}): padding must be ${pair}, or one of 'same', 'valid', got "full"`,
+      ]);
+      expect(messages(conv(op, { padding: -1 }))).toEqual([`node "conv1" (${op}): padding must be ${pair}, or one of 'same', 'valid', got -1`]);
+      expect(messages(conv(op, { paddingMode: 'mirror' }))).toEqual([
+        `node "conv1" (${op}): padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got "mirror"`,
+      ]);
+      expect(validateSpec(conv(op, { padding: 'same', stride: 2 }))).toEqual([expect.objectContaining({
+        nodeId: 'conv1', code: 'padding-same-strided',
+        message: `node "conv1" (${op}): padding='same' needs stride 1 (torch refuses it for strided convolutions); give a number, or set stride to 1`,
+      })]);
+      expect(messages(conv(op, { padding: 'valid', stride: 2 }))).toEqual([]);
+    }
+    expect(messages(conv('Conv2d', { padding: 'same', stride: [1, 2] }))).toHaveLength(1);
+    expect(messages(conv('Conv2d', { padding: 'same', stride: [1, 1] }))).toEqual([]);
+  });
+
+  // torch's MultiMarginLoss reads weight[class] for any length it is given (9 weights read past the end, silently);
+  // CrossEntropyLoss and NLLLoss raise. The spec wants one weight per class, whatever the loss.
+  it('takes class weights on the class-index losses: one number ≥ 0 per class', () => {
+    const withLoss = (type: string, params: Record<string, unknown>) => ({ ...lenet(), loss: { type, params } });
+    const ten = [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5];
+    for (const type of ['CrossEntropyLoss', 'NLLLoss', 'MultiMarginLoss']) {
+      expect(messages(withLoss(type, { weight: ten }))).toEqual([]);
+      expect(messages(withLoss(type, { weight: null }))).toEqual([]);
+      expect(messages(withLoss(type, { weight: ten.slice(1) }))).toEqual([
+        `loss ${type}: weight must be a list of 10 numbers ≥ 0, got [2,1,1,1,1,1,1,1,0.5]`,
+      ]);
+      expect(messages(withLoss(type, { weight: ten.map((w) => -w) }))).toHaveLength(1);
+      expect(messages(withLoss(type, { weight: 2 }))).toEqual([`loss ${type}: weight must be a list of 10 numbers ≥ 0, got 2`]);
+    }
+    // The losses that compare values have no class weights (BCELoss's weight is per element, which a spec cannot give).
+    expect(messages(withLoss('MSELoss', { weight: ten }))).toEqual(["loss MSELoss: unknown param 'weight' (known: reduction)"]);
   });
 });

@@ -50,11 +50,20 @@ export function checkParam(info: ParamInfo, value: unknown): string | null {
 export function paramProblem(info: ParamInfo, value: unknown): Diagnostic | null {
   if (value === null && info.nullable) return null;
   if (value === undefined || value === null) return info.required ? diagnostic('param-required') : null;
+  // A word an int or int2 takes besides numbers (padding='same'); a number or a wrong word gets the message below.
+  if (typeof value === 'string' && info.type !== 'enum' && info.options?.includes(value)) return null;
+  const problem = numberProblem(info, value);
+  return problem && info.type !== 'enum' && info.options ? diagnostic('param-or-words', { problem, options: quoted(info.options) }) : problem;
+}
+
+const quoted = (options: readonly string[]) => options.map((o) => `'${o}'`).join(', ');
+
+function numberProblem(info: ParamInfo, value: unknown): Diagnostic | null {
   const range = rangeOf(info);
   const num = (kind: 'integer' | 'number', x: unknown) =>
     (kind === 'integer' ? isInt(x) : typeof x === 'number') && inRange(info, x as number);
-  const must = (code: 'param-int' | 'param-float' | 'param-int2' | 'param-float2' | 'param-ints') =>
-    range ? diagnostic(`${code}-range`, { range }) : diagnostic(code);
+  const must = (code: 'param-int' | 'param-float' | 'param-int2' | 'param-float2' | 'param-ints' | 'param-floats', params: DiagnosticParams = {}) =>
+    range ? diagnostic(`${code}-range`, { ...params, range }) : diagnostic(code, params);
   switch (info.type) {
     case 'int':
       return num('integer', value) ? null : must('param-int');
@@ -63,7 +72,7 @@ export function paramProblem(info: ParamInfo, value: unknown): Diagnostic | null
     case 'bool':
       return typeof value === 'boolean' ? null : diagnostic('param-bool');
     case 'enum':
-      return info.options!.includes(value as string) ? null : diagnostic('param-enum', { options: info.options!.map((o) => `'${o}'`).join(', ') });
+      return info.options!.includes(value as string) ? null : diagnostic('param-enum', { options: quoted(info.options!) });
     case 'int2': {
       const ok = num('integer', value) || (Array.isArray(value) && value.length === 2 && value.every((x) => num('integer', x)));
       return ok ? null : must('param-int2');
@@ -75,6 +84,9 @@ export function paramProblem(info: ParamInfo, value: unknown): Diagnostic | null
     case 'shape':
       return Array.isArray(value) && value.length > 0 && value.length <= 4 && value.every((x) => isInt(x) && x >= 1)
         ? null : diagnostic('param-shape');
+    case 'floats':
+      return Array.isArray(value) && value.length === info.length && value.every((x) => num('number', x))
+        ? null : must('param-floats', { length: info.length! });
   }
 }
 

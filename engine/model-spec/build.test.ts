@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset, inferShapes, measuresAccuracy, PRESETS } from '../../common/model-spec/index';
+import { chainSpec, getPreset, inferShapes, measuresAccuracy, PRESETS, toPyTorch } from '../../common/model-spec/index';
 import { Sequential } from '../nn/container';
 import { Adadelta, Adagrad, Adam, AdamW, MultiStepLR, RMSprop, SGD, StepLR } from '../optim/index';
 import { manualSeed, Random } from '../random';
@@ -63,6 +63,34 @@ describe('buildModel', () => {
     let rowSum = 0;
     for (let j = 0; j < 10; j++) rowSum += Math.exp(y.data[j]);
     expect(rowSum).toBeCloseTo(1, 4);
+  });
+
+  it("builds a conv's padding words and padding_mode as the modules take them, to the shape inferShapes gives; the twin writes them", () => {
+    const spec = chainSpec({
+      name: 'padded', description: 'padding words and modes', inputShape: [1, 28, 28], optimizer: { type: 'SGD', params: { lr: 0.1 } }, layers: [
+        ['Conv2d', { inChannels: 1, outChannels: 2, kernelSize: 4, padding: 'same', paddingMode: 'reflect' }],
+        ['Conv2d', { inChannels: 2, outChannels: 2, kernelSize: 3, padding: [1, 2], paddingMode: 'circular' }],
+        ['Flatten', { startDim: 2 }], ['Conv1d', { inChannels: 2, outChannels: 2, kernelSize: 5, padding: 'valid', paddingMode: 'replicate' }],
+        ['Flatten', {}], ['Linear', { inFeatures: 2 * 836, outFeatures: 10 }],
+      ],
+    });
+    const model = buildModel(spec) as Sequential;
+    expect(model.toString()).toContain('padding=same, padding_mode=reflect');
+    expect(model.toString()).toContain('padding=(1, 2), padding_mode=circular');
+    expect(model.toString()).toContain('padding=valid, padding_mode=replicate');
+    // 28×30 after conv2 (padding (1, 2)), 836 = 28·30 − 4 steps after the 5-tap 'valid' Conv1d.
+    expect(inferShapes(spec).nodes.conv3.shape).toEqual(['N', 2, 28 * 30 - 4]);
+    expect(model.forward(batch(spec)).shape).toEqual([2, 10]);
+    // As torch's keywords (layer-twins.test.ts runs such a twin in PyTorch).
+    expect(toPyTorch(spec)).toContain([
+      "    nn.Conv2d(1, 2, 4, padding='same', padding_mode='reflect'),  # conv1",
+      "    nn.Conv2d(2, 2, 3, padding=(1, 2), padding_mode='circular'),  # conv2",
+      '    nn.Flatten(start_dim=2),  # flatten1',
+      "    nn.Conv1d(2, 2, 5, padding='valid', padding_mode='replicate'),  # conv3",
+    ].join('\n'));
+    // torch refuses 'same' on a strided conv, and so does the build, before any module is made.
+    spec.nodes[1].params.stride = 2;
+    expect(() => buildModel(spec)).toThrow("padding='same' needs stride 1");
   });
 
   it('refuses a spec whose shapes do not fit, with the fix', () => {
@@ -136,5 +164,23 @@ describe('makeOptimizer / makeScheduler / makeLoss', () => {
     expect(mse(logits, labels).item()).toBeCloseTo(81 / 10, 5);
     const ce = makeLoss(getPreset('MLP')!);
     expect(ce(logits, labels).item()).toBeLessThan(1e-3);
+  });
+
+  it("gives a class-index loss its class weights: each sample's loss scaled by its class's weight, as torch does", () => {
+    const logits = tensor([[1, 0, 3, 0, 0, 0, 0, 0, 0, 0], [0, 2, 0, 0, 0, 0, 0, 0, 0, 1]]);
+    const labels = tensor(new Int32Array([2, 9]), [2], { dtype: 'int32' });
+    const weight = [1, 1, 3, 1, 1, 1, 1, 1, 1, 0.5];
+    const loss = (type: 'CrossEntropyLoss' | 'NLLLoss' | 'MultiMarginLoss', params: Record<string, unknown>) =>
+      makeLoss({ ...getPreset('MLP')!, loss: { type, params } } as never)(logits, labels).item();
+    for (const type of ['CrossEntropyLoss', 'NLLLoss', 'MultiMarginLoss'] as const) {
+      const each = [0, 1].map((i) => loss(type, { reduction: 'sum', weight: weight.map((w, c) => (c === [2, 9][i] ? w : 0)) }));
+      const plain = [0, 1].map((i) => loss(type, { reduction: 'sum', weight: weight.map((_, c) => (c === [2, 9][i] ? 1 : 0)) }));
+      expect(each[0]).toBeCloseTo(3 * plain[0], 5);
+      expect(each[1]).toBeCloseTo(0.5 * plain[1], 5);
+      expect(loss(type, { reduction: 'sum', weight })).toBeCloseTo(each[0] + each[1], 5);
+      // torch's 'mean': CrossEntropy and NLL divide by the weights of the samples' classes, MultiMargin by N.
+      const mean = loss(type, { weight });
+      expect(mean).toBeCloseTo((each[0] + each[1]) / (type === 'MultiMarginLoss' ? 2 : 3.5), 5);
+    }
   });
 });

@@ -5,7 +5,7 @@
  * buildModel and GraphModule wire them.
  */
 import { pair, type LossName, type MERGE_OPS, type OpName, type OptimizerName, type Params, type SchedulerName } from '../../common/model-spec/index';
-import type { Tensor } from '../tensor';
+import { tensor, type Tensor } from '../tensor';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
   ELU, Flatten, GELU, GRU, HuberLoss, Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSoftmax, LSTM, MaxPool2d, Module, MSELoss, MultiMarginLoss, NLLLoss,
@@ -40,12 +40,15 @@ const b = (p: Params, name: string) => p[name] as boolean;
 const orNull = (v: Params[string]) => (v === null ? null : pair(v));
 const recurrentOptions = (p: Params) =>
   ({ numLayers: n(p, 'numLayers'), bias: b(p, 'bias'), batchFirst: b(p, 'batchFirst'), returnLastStep: p.output === 'last' });
+/** Conv2d's padding: torch's words 'same' and 'valid' as they are, a number or (h, w) as a pair. */
+const convPadding = (p: Params) => (p.padding === 'same' || p.padding === 'valid' ? p.padding : pair(p.padding));
 const batchNormOptions = (p: Params) => ({ eps: n(p, 'eps'), momentum: n(p, 'momentum'), affine: b(p, 'affine') });
 
 export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   Linear: (p) => new Linear(n(p, 'inFeatures'), n(p, 'outFeatures'), { bias: b(p, 'bias') }),
   Conv2d: (p) => new Conv2d(n(p, 'inChannels'), n(p, 'outChannels'), pair(p.kernelSize), {
-    stride: pair(p.stride), padding: pair(p.padding), dilation: pair(p.dilation), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    stride: pair(p.stride), padding: convPadding(p), dilation: pair(p.dilation), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    paddingMode: p.paddingMode as PaddingMode,
   }),
   MaxPool2d: (p) => new MaxPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
   AvgPool2d: (p) => new AvgPool2d(pair(p.kernelSize), { stride: orNull(p.stride), padding: pair(p.padding) }),
@@ -85,7 +88,7 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
   LayerNorm: (p) => new LayerNorm(p.normalizedShape as number[], { eps: n(p, 'eps'), elementwiseAffine: b(p, 'elementwiseAffine') }),
   GroupNorm: (p) => new GroupNorm(n(p, 'numGroups'), n(p, 'numChannels'), { eps: n(p, 'eps'), affine: b(p, 'affine') }),
   Conv1d: (p) => new Conv1d(n(p, 'inChannels'), n(p, 'outChannels'), n(p, 'kernelSize'), {
-    stride: n(p, 'stride'), padding: n(p, 'padding'), dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
+    stride: n(p, 'stride'), padding: p.padding as number | 'same' | 'valid', dilation: n(p, 'dilation'), groups: n(p, 'groups'), bias: b(p, 'bias'),
     paddingMode: p.paddingMode as PaddingMode,
   }),
   Unflatten: (p) => new Unflatten(n(p, 'dim'), p.unflattenedSize as number[]),
@@ -102,10 +105,12 @@ export const LAYER_FACTORIES: Record<LayerOp, (p: Params) => Module> = {
 
 export type LossModule = Module & { forward(input: Tensor, target: Tensor): Tensor };
 const reduction = (p: Params) => p.reduction as 'mean' | 'sum';
+/** A class-index loss's `weight`: one number per class as a tensor, or null for all 1. */
+const classWeight = (p: Params) => (Array.isArray(p.weight) ? tensor(p.weight) : null);
 
 export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
-  CrossEntropyLoss: (p) => new CrossEntropyLoss({ reduction: reduction(p), labelSmoothing: n(p, 'labelSmoothing') }),
-  NLLLoss: (p) => new NLLLoss({ reduction: reduction(p) }),
+  CrossEntropyLoss: (p) => new CrossEntropyLoss({ reduction: reduction(p), labelSmoothing: n(p, 'labelSmoothing'), weight: classWeight(p) }),
+  NLLLoss: (p) => new NLLLoss({ reduction: reduction(p), weight: classWeight(p) }),
   MSELoss: (p) => new MSELoss({ reduction: reduction(p) }),
   L1Loss: (p) => new L1Loss({ reduction: reduction(p) }),
   SmoothL1Loss: (p) => new SmoothL1Loss({ reduction: reduction(p), beta: n(p, 'beta') }),
@@ -113,7 +118,7 @@ export const LOSS_FACTORIES: Record<LossName, (p: Params) => LossModule> = {
   BCEWithLogitsLoss: (p) => new BCEWithLogitsLoss({ reduction: reduction(p) }),
   HuberLoss: (p) => new HuberLoss({ reduction: reduction(p), delta: n(p, 'delta') }),
   KLDivLoss: (p) => new KLDivLoss({ reduction: p.reduction as 'mean' | 'sum' | 'batchmean', logTarget: b(p, 'logTarget') }),
-  MultiMarginLoss: (p) => new MultiMarginLoss({ reduction: reduction(p), p: n(p, 'p'), margin: n(p, 'margin') }),
+  MultiMarginLoss: (p) => new MultiMarginLoss({ reduction: reduction(p), p: n(p, 'p'), margin: n(p, 'margin'), weight: classWeight(p) }),
 };
 
 export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad | Adadelta | NAdam | RAdam | Adamax;

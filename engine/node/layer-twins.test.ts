@@ -67,6 +67,20 @@ const CASES: { model: ModelSpec; node: string; shape: (string | number)[] }[] = 
     ]),
     node: 'dropout2d1', shape: ['N', 4, 8, 8],
   },
+  {
+    // Padding words and modes (#18 follow-up): an even kernel's 'same' pads one more after than before, reflect and
+    // circular copy the input into the padding, and a Conv1d reads the image's rows of pixels as one sequence.
+    model: spec('Conv2d', [1, 28, 28], [
+      ['Conv2d', { inChannels: 1, outChannels: 4, kernelSize: 4, padding: 'same', paddingMode: 'reflect' }], ['ReLU'],
+      ['Conv2d', { inChannels: 4, outChannels: 4, kernelSize: 3, stride: 3, padding: [1, 2], paddingMode: 'circular' }],
+      ['Conv2d', { inChannels: 4, outChannels: 2, kernelSize: [3, 2], padding: 'valid', paddingMode: 'replicate' }],
+      ['Flatten', { startDim: 2 }],
+      ['Conv1d', { inChannels: 2, outChannels: 2, kernelSize: 4, dilation: 2, padding: 'same', paddingMode: 'circular' }],
+      ['Conv1d', { inChannels: 2, outChannels: 2, kernelSize: 3, padding: 'same', paddingMode: 'replicate' }],
+      ['Flatten'], ['Linear', { inFeatures: 144, outFeatures: 10 }],
+    ]),
+    node: 'conv3', shape: ['N', 2, 8, 9],
+  },
 ];
 
 describe('each new layer in a model: spec, engine and PyTorch twin agree', () => {

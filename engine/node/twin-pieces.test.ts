@@ -43,6 +43,8 @@ function endWithLogSoftmax(spec: ModelSpec): ModelSpec {
   return { ...spec, nodes: [...spec.nodes, { id: 'logsoftmax', op: 'LogSoftmax', params: { dim: 1 } }], edges: [...spec.edges, { from: out.id, to: 'logsoftmax' }] };
 }
 
+const CLASS_WEIGHTS = [1, 2, 0.5, 1, 3, 1, 0.25, 1, 1, 1.5];
+
 const CASES: Array<[string, ModelSpec]> = [
   ['NAdam with weight decay', variant('nadam', (s) => ({ ...s, optimizer: { type: 'NAdam', params: { lr: 0.01, weightDecay: 0.01, momentumDecay: 0.01 } } }))],
   ['RAdam with weight decay', variant('radam', (s) => ({ ...s, optimizer: { type: 'RAdam', params: { lr: 0.01, weightDecay: 0.01 } } }))],
@@ -52,6 +54,10 @@ const CASES: Array<[string, ModelSpec]> = [
   ['KLDivLoss mean after LogSoftmax', variant('kldiv-mean', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'KLDivLoss', params: {} } }))],
   ['MultiMarginLoss p=2 margin 0.5', variant('multimargin', (s) => ({ ...s, loss: { type: 'MultiMarginLoss', params: { p: 2, margin: 0.5 } } }))],
   ['MultiMarginLoss sum', variant('multimargin-sum', (s) => ({ ...s, loss: { type: 'MultiMarginLoss', params: { reduction: 'sum' } } }))],
+  // Class weights (#18 follow-up), as torch.tensor([...]) in the twin; 'mean' weighs differently in each loss.
+  ['MultiMarginLoss with class weights', variant('multimargin-weight', (s) => ({ ...s, loss: { type: 'MultiMarginLoss', params: { weight: CLASS_WEIGHTS } } }))],
+  ['CrossEntropyLoss with class weights and smoothing', variant('ce-weight', (s) => ({ ...s, loss: { type: 'CrossEntropyLoss', params: { weight: CLASS_WEIGHTS, labelSmoothing: 0.1 } } }))],
+  ['NLLLoss with class weights after LogSoftmax', variant('nll-weight', (s) => ({ ...endWithLogSoftmax(s), loss: { type: 'NLLLoss', params: { weight: CLASS_WEIGHTS } } }))],
 ];
 
 describe('new optimizers and losses in the twin under real PyTorch', () => {

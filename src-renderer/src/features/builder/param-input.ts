@@ -1,6 +1,7 @@
 /**
  * Text ↔ param value for the properties panel's fields, and the inline check: '3' and '3, 5' for kernel_size,
- * '0.9, 0.999' for betas, '1, 28, 28' for a shape; an empty field means the default (or None where allowed).
+ * '0.9, 0.999' for betas, '1, 28, 28' for a shape, 'same' for a conv's padding; an empty field means the default (or
+ * None where allowed).
  */
 import { paramProblem, renderDiagnostic, type Diagnostic, type ParamInfo, type ParamValue } from '../../../../common/model-spec';
 
@@ -20,10 +21,13 @@ export type Parsed = { ok: true; value: ParamValue | undefined } | { ok: false; 
 export function parseParam(info: ParamInfo, text: string): Parsed {
   const raw = text.trim();
   let value: ParamValue | undefined;
+  const word = raw.replace(/^(['"])(.*)\1$/, '$2');
   if (raw === '') value = info.nullable ? null : info.required ? null : undefined;
+  // A word a number param takes (padding 'same'), typed with or without Python's quotes.
+  else if (info.type !== 'enum' && info.options?.includes(word)) value = word;
   else if (info.type === 'int' || info.type === 'float') value = toNumber(raw);
   else if (info.type === 'int2') value = raw.includes(',') ? list(raw) : toNumber(raw);
-  else if (info.type === 'float2' || info.type === 'ints' || info.type === 'shape') value = list(raw);
+  else if (info.type === 'float2' || info.type === 'ints' || info.type === 'shape' || info.type === 'floats') value = list(raw);
   else if (info.type === 'bool') value = raw === 'true';
   else value = raw;
   if (value === undefined) return { ok: true, value };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_OPS, chainOf, getPreset, inferShapes, lintSpec, LOSSES, OP_CATALOGUE, OPTIMIZERS, toPyTorch, validateSpec } from '../../../../common/model-spec';
+import { ACTIVATION_OPS, chainOf, getPreset, inferShapes, lintSpec, LOSS_CATALOGUE, LOSSES, OP_CATALOGUE, OPTIMIZERS, toPyTorch, validateSpec } from '../../../../common/model-spec';
 import { makeProject, parseProject } from '../../../../common/project';
 import { searchCommands, parseSet } from './commands';
 import { appendAfter, emptySpec, setParam } from './graph-edit';
@@ -58,6 +58,24 @@ describe('param input', () => {
     expect(parseParam(lr, '1e-3')).toEqual({ ok: true, value: 0.001 });
     expect(formatParam([1, 28, 28])).toBe('1, 28, 28');
     expect(formatParam(null)).toBe('');
+  });
+
+  it("takes a conv's padding words, typed bare or quoted as in Python, beside its numbers, and class weights as a list", () => {
+    const padding = OP_CATALOGUE.Conv2d.params.find((p) => p.name === 'padding')!;
+    expect(parseParam(padding, 'same')).toEqual({ ok: true, value: 'same' });
+    expect(parseParam(padding, "'valid'")).toEqual({ ok: true, value: 'valid' });
+    expect(parseParam(padding, '"same"')).toEqual({ ok: true, value: 'same' });
+    expect(parseParam(padding, '1, 2')).toEqual({ ok: true, value: [1, 2] });
+    expect(parseParam(padding, 'full')).toMatchObject({
+      ok: false, problem: "must be an integer or a pair of integers ≥ 0, or one of 'same', 'valid'", diagnostic: { code: 'param-or-words' },
+    });
+    expect(formatParam('same')).toBe('same');
+    const weight = LOSS_CATALOGUE.MultiMarginLoss.params.find((p) => p.name === 'weight')!;
+    expect(parseParam(weight, '1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5')).toEqual({ ok: true, value: [1, 2, 1, 1, 1, 1, 1, 1, 1, 0.5] });
+    expect(parseParam(weight, '')).toEqual({ ok: true, value: null });
+    expect(parseParam(weight, '1, 2')).toMatchObject({ ok: false, problem: 'must be a list of 10 numbers ≥ 0', diagnostic: { code: 'param-floats-range' } });
+    // The words are padding's, not every number's: a kernel size is a number.
+    expect(parseParam(OP_CATALOGUE.Conv2d.params.find((p) => p.name === 'kernelSize')!, 'same').ok).toBe(false);
   });
 });
 
