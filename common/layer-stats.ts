@@ -64,3 +64,17 @@ export interface LayerStatsSample {
   layers: LayerStats[];
   flags: LayerFlag[];
 }
+
+/**
+ * The most samples a run's history holds where it is shown or sent: enough for a sparkline per layer, evenly
+ * spread, the latest always kept. The engine host's answer carries at most this many, and the Train tab keeps its
+ * live samples under it, so that a sample's redraw costs the same however long the run (#15.4).
+ */
+export const LAYER_STATS_HISTORY_MAX = 400;
+
+/** At most `max` samples, evenly spread over the run, the first and the latest included. */
+export function thinSamples<T>(samples: T[], max: number): T[] {
+  if (samples.length <= max) return samples;
+  if (max <= 1) return samples.slice(-1);
+  return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]);
+}

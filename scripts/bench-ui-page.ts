@@ -19,6 +19,20 @@ export interface PageFigures {
   switches: TabSwitch[];
   /** Long animation frames (≥ 50 ms) with the scripts that ran in them, for finding where the time went. */
   longFrames: { start: number; ms: number; blocking: number; scripts: string[] }[];
+  /** Each host message the page handled, by kind: what handling it cost on the main thread. */
+  messages: Record<string, MessageCost>;
+}
+
+/**
+ * What handling one kind of host message cost: its WebSocket handler, JSON.parse included, plus the microtasks it
+ * queued (Svelte's effects run there, in the same task), up to the probe's own microtask queued after them.
+ */
+export interface MessageCost {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** The size of the costliest one, in characters. */
+  maxChars: number;
 }
 
 /** The probe as the page holds it: `window.__uiBench`. */
@@ -54,8 +68,14 @@ interface ElementLike {
   getAttribute(name: string): string | null;
   getBoundingClientRect(): { height: number };
 }
+interface MessageEventLike {
+  data: unknown;
+}
+type MessageHandler = (this: unknown, event: MessageEventLike) => unknown;
 interface BrowserGlobals {
   __uiBench: PageProbe;
+  WebSocket?: { prototype: object };
+  queueMicrotask(callback: () => void): void;
   PerformanceObserver: new (callback: (list: { getEntries(): PerformanceEntryLike[] }) => void) => { observe(options: { type: string }): void };
   requestAnimationFrame(callback: (now: number) => void): number;
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(message: unknown): void } };
@@ -71,7 +91,7 @@ export function installPageProbe(): void {
   const page = globalThis as unknown as BrowserGlobals;
   const { PerformanceObserver, MessageChannel, performance, document } = page;
   const requestAnimationFrame = page.requestAnimationFrame.bind(page);
-  const figures: PageFigures = { longTasks: [], frameGaps: [], switches: [], longFrames: [] };
+  const figures: PageFigures = { longTasks: [], frameGaps: [], switches: [], longFrames: [], messages: {} };
   let measuring = false;
   const bench: PageProbe = {
     start() {
@@ -79,6 +99,7 @@ export function installPageProbe(): void {
       figures.frameGaps.length = 0;
       figures.switches.length = 0;
       figures.longFrames.length = 0;
+      figures.messages = {};
       measuring = true;
     },
     stop() {
@@ -107,6 +128,45 @@ export function installPageProbe(): void {
     }).observe({ type: 'long-animation-frame' });
   } catch {
     // Long animation frames are Chromium 123+; without them only the attribution is missing.
+  }
+
+  // Host messages: the app sets `socket.onmessage`, so the setter wraps the handler it is given. The kind is the
+  // frame's event name or engine message type, read from the frame's start (the server writes it first).
+  const socketProto = page.WebSocket?.prototype;
+  const onmessage = socketProto && Object.getOwnPropertyDescriptor(socketProto, 'onmessage');
+  if (socketProto && onmessage?.set && onmessage.get) {
+    const setHandler = onmessage.set;
+    Object.defineProperty(socketProto, 'onmessage', {
+      configurable: true,
+      enumerable: onmessage.enumerable,
+      get: onmessage.get,
+      set(this: unknown, handler: MessageHandler | null) {
+        if (typeof handler !== 'function') return setHandler.call(this, handler);
+        const timed: MessageHandler = function (this: unknown, event) {
+          if (!measuring) return handler.call(this, event);
+          const started = performance.now();
+          try {
+            return handler.call(this, event);
+          } finally {
+            const text = typeof event.data === 'string' ? event.data : '';
+            const head = text.slice(0, 200);
+            const frame = /"kind":"([^"]+)"/.exec(head)?.[1] ?? '?';
+            const kind = frame === 'engine' || frame === 'event' ? (/"(?:type|name)":"([^"]+)"/.exec(head)?.[1] ?? frame) : frame;
+            page.queueMicrotask(() => {
+              const ms = performance.now() - started;
+              const cost = (figures.messages[kind] ??= { count: 0, totalMs: 0, maxMs: 0, maxChars: 0 });
+              cost.count++;
+              cost.totalMs += ms;
+              if (ms > cost.maxMs) {
+                cost.maxMs = ms;
+                cost.maxChars = text.length;
+              }
+            });
+          }
+        };
+        return setHandler.call(this, timed);
+      },
+    });
   }
 
   let last = -1;

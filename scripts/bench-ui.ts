@@ -10,21 +10,25 @@
  *   - each tab switch, from the click event to the first painted frame with the new tab's content;
  *   - the training speed the Train tab showed, and the machine's load average before and after.
  *
+ * It also prints the host messages that cost the page most to handle, by kind (scripts/bench-ui-page.ts).
+ *
  * --trace also records a Chromium trace of the window and prints the longest task's wall and CPU time (on a
- * loaded machine a task waits for a core mid-way: its CPU time is the page's own share).
+ * loaded machine a task waits for a core mid-way: its CPU time is the page's own share). --profile adds V8's
+ * stack samples to the trace and prints the functions the costliest tasks spent their time in. --trace-file F
+ * writes the trace to F as well (DevTools' Performance panel opens it).
  * --busy [N] keeps the CPU busy for the measurement with N spinning processes (default 2 per core), each ending
  * on its own after the window even if this script is killed. --engine-nice N starts the engine host at that
  * priority instead of its own choice (src-main/engine-host/priority.ts), to measure what the choice costs.
  * A log, not a test: e2e/ui-smooth.spec.ts keeps a generous guard.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { prepareMnist, startMirror } from '../e2e/support/mnist-data';
 import { EngineHeader } from '../e2e/support/engine-header';
-import { longestMainThreadTask, type LongestTask } from '../e2e/support/main-thread-trace';
+import { hotFunctions, longestMainThreadTask, traceCategories, type HotFunction, type LongestTask } from '../e2e/support/main-thread-trace';
 import { TrainTab } from '../e2e/support/train-predict-pages';
 import { ROOT, startHost, stopHost } from '../e2e/support/web-host';
 import { installPageProbe, START, STOP, summarise, type PageFigures, type Summary } from './bench-ui-page';
@@ -36,10 +40,12 @@ interface Options {
   json: boolean;
   switchMs: number;
   trace: boolean;
+  profile: boolean;
+  traceFile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { busy: 0, seconds: 30, engineNice: null, json: false, switchMs: 1000, trace: false };
+  const options: Options = { busy: 0, seconds: 30, engineNice: null, json: false, switchMs: 1000, trace: false, profile: false, traceFile: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -53,8 +59,14 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--switch-ms') options.switchMs = next();
     else if (arg === '--json') options.json = true;
     else if (arg === '--trace') options.trace = true;
+    else if (arg === '--profile') options.trace = options.profile = true;
+    else if (arg === '--trace-file') {
+      options.trace = true;
+      options.traceFile = argv[++i] ?? '';
+      if (!options.traceFile) throw new Error('--trace-file takes a path');
+    }
     else if (arg === '--help' || arg === '-h') {
-      console.log('npm run bench:ui -- [--busy [N]] [--seconds S] [--engine-nice N] [--switch-ms MS] [--trace] [--json]');
+      console.log('npm run bench:ui -- [--busy [N]] [--seconds S] [--engine-nice N] [--switch-ms MS] [--trace] [--profile] [--trace-file F] [--json]');
       process.exit(0);
     } else throw new Error(`unknown option ${arg} (see --help)`);
   }
@@ -68,28 +80,36 @@ function startLoad(n: number, ms: number): ChildProcess[] {
 }
 
 /**
+ * What the measuring window asks of the page, as plain CSS: Playwright's role and label selectors run its own
+ * script over the page's whole DOM in the page's main thread (20-30 ms of CPU a query on the Train tab), which the
+ * long-task observer and the trace would count as the app's.
+ */
+const SPEED = '#panel-train [aria-label="Speed"]';
+const EPOCH_PROGRESS = '#panel-train progress[aria-label="Epoch progress"]';
+const SPLIT = '#panel-train [aria-label="Split"]';
+
+/**
  * How far the run is, in images: the Train tab's epoch progress (finished epochs plus the current one's fraction)
  * times the images an epoch trains. Read by id, since the panel is hidden while another tab shows.
  */
 async function samplesDone(page: Page): Promise<number> {
-  const panel = page.locator('#panel-train');
-  const epochs = await panel.getByLabel('Epoch progress', { exact: true }).evaluate((el) => (el as unknown as { value: number }).value);
-  const perEpoch = Number(await panel.getByLabel('Split', { exact: true }).getAttribute('data-train'));
+  const epochs = await page.locator(EPOCH_PROGRESS).evaluate((el) => (el as unknown as { value: number }).value);
+  const perEpoch = Number(await page.locator(SPLIT).getAttribute('data-train'));
   return epochs * perEpoch;
 }
 
 async function measure(page: Page, options: Options): Promise<{ figures: PageFigures; speeds: number[]; samplesPerSecond: number }> {
   // The Train panel is hidden while another tab shows, so it is found by id rather than by role.
-  const speedLabel = page.locator('#panel-train').getByLabel('Speed', { exact: true });
+  const speedLabel = page.locator(SPEED);
   const speeds: number[] = [];
-  const tabs = (await page.getByRole('tablist').getByRole('tab').allTextContents()).map((name) => name.trim());
+  const tabs = await page.locator('[role="tab"]').evaluateAll((els) => els.map((el) => el.id));
   await page.evaluate(START);
   const started = Date.now();
   const samplesBefore = await samplesDone(page);
   const end = started + options.seconds * 1000;
   for (let i = 0; Date.now() < end; i++) {
     // From the Train tab on to the next, so that every tab, Train included, is switched to in turn.
-    await page.getByRole('tab', { name: tabs[(i + 2) % tabs.length], exact: true }).click();
+    await page.locator(`#${tabs[(i + 2) % tabs.length]}`).click();
     await page.waitForTimeout(options.switchMs);
     const speed = Number((await speedLabel.textContent())?.replace(/[^\d]/g, ''));
     if (speed > 0) speeds.push(speed);
@@ -142,14 +162,17 @@ async function main(): Promise<void> {
         await page.waitForTimeout(1000);
       }
       log(`measuring for ${options.seconds} s, switching tabs every ${options.switchMs} ms…`);
-      if (options.trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+      if (options.trace) await browser.startTracing(page, { categories: traceCategories(options.profile) });
       const { figures, speeds, samplesPerSecond } = await measure(page, options);
-      const trace = options.trace ? longestMainThreadTask(await browser.stopTracing()) : null;
+      const recorded = options.trace ? await browser.stopTracing() : null;
+      if (recorded && options.traceFile) writeFileSync(options.traceFile, recorded);
+      const trace = recorded ? longestMainThreadTask(recorded) : null;
+      const profile = recorded && options.profile ? hotFunctions(recorded) : null;
       const after = loadavg();
       await train.open();
       const step = await train.batchPoints();
       await train.stop.click().catch(() => undefined);
-      report(options, summarise(figures), figures, { speeds, samplesPerSecond, before, after, step, trace });
+      report(options, summarise(figures), figures, { speeds, samplesPerSecond, before, after, step, trace, profile });
     } finally {
       await browser.close();
       await stopHost(host);
@@ -169,6 +192,7 @@ interface Context {
   after: number[];
   step: number;
   trace: LongestTask | null;
+  profile: { tasks: { wallMs: number; cpuMs: number }[]; functions: HotFunction[] } | null;
 }
 
 function report(options: Options, s: Summary, figures: PageFigures, c: Context): void {
@@ -186,6 +210,8 @@ function report(options: Options, s: Summary, figures: PageFigures, c: Context):
     batchesTrained: c.step,
     trace: c.trace,
     longFrames: figures.longFrames,
+    messages: figures.messages,
+    profile: c.profile,
   };
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
@@ -204,6 +230,17 @@ function report(options: Options, s: Summary, figures: PageFigures, c: Context):
     ...Object.entries(s.switchesByTab).map(([tab, times]) => `  ${tab.padEnd(8)} ${times.map((t) => t.toFixed(1)).join(', ')}`),
     `training: ${Math.round(c.samplesPerSecond)} samples/s over the window (the Train tab's Speed showed a median of ${speed ?? '?'}), ${c.step} batches by the end`,
     ...figures.longFrames.slice(0, 8).map((f) => `long frame ${ms(f.ms)} (blocking ${ms(f.blocking)}): ${f.scripts.join('; ') || 'no script'}`),
+    'costliest host messages (handler and its microtasks, by kind): max, mean, count, size of the max',
+    ...Object.entries(figures.messages)
+      .sort(([, a], [, b]) => b.maxMs - a.maxMs)
+      .slice(0, 6)
+      .map(([kind, m]) => `  ${kind.padEnd(18)} max ${ms(m.maxMs)}, mean ${ms(m.totalMs / m.count)}, ${m.count}×, ${m.maxChars} chars`),
+    ...(c.profile
+      ? [
+          `profile of the ${c.profile.tasks.length} costliest tasks (${c.profile.tasks.map((t) => `${ms(t.cpuMs)} CPU`).join(', ')}): function, time on the stack / running its own code`,
+          ...c.profile.functions.map((f) => `  ${ms(f.totalMs).padStart(9)} / ${ms(f.selfMs).padStart(9)}  ${f.name}`),
+        ]
+      : []),
   ].join('\n'));
 }
 

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LayerStatsSample } from '../../../common/layer-stats';
+import { thinSamples, type LayerStatsSample } from '../../../common/layer-stats';
 import type { ModelSpec } from '../../../common/model-spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
-import { appendLayerStats, LAYER_STATS_FILE, readLayerStats, thinSamples } from './layer-stats';
+import { appendLayerStats, LAYER_STATS_FILE, readLayerStats } from './layer-stats';
 import { resolveOptions, RunTrainer } from './run-trainer';
 
 const count = 240;

@@ -8,12 +8,9 @@
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LayerStatsSample } from '../../../common/layer-stats';
+import { LAYER_STATS_HISTORY_MAX, thinSamples, type LayerStatsSample } from '../../../common/layer-stats';
 
 export const LAYER_STATS_FILE = 'layer-stats.jsonl';
-
-/** The most samples one answer carries: enough for a sparkline per layer, evenly spread, the latest always kept. */
-export const LAYER_STATS_HISTORY_MAX = 400;
 
 export function appendLayerStats(runDir: string, sample: LayerStatsSample): Promise<void> {
   return appendFile(join(runDir, LAYER_STATS_FILE), `${JSON.stringify(sample)}\n`);
@@ -41,11 +38,4 @@ export async function readLayerStats(runDir: string, max = LAYER_STATS_HISTORY_M
     samples.push(sample);
   }
   return thinSamples(samples, max);
-}
-
-/** At most `max` samples, evenly spread over the run, the first and the latest included. */
-export function thinSamples<T>(samples: T[], max: number): T[] {
-  if (samples.length <= max) return samples;
-  if (max <= 1) return samples.slice(-1);
-  return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]);
 }

@@ -4,7 +4,7 @@ import { en } from '../../../lib/i18n/en';
 import { ko } from '../../../lib/i18n/ko';
 import { format } from '../../../lib/i18n/translate';
 import {
-  appendSamples, figure, flagText, histogramBars, layerSeries, mergeHistory, sparklinePoints, times,
+  appendSamples, figure, flagText, histogramBars, histogramPath, layerSeries, mergeHistory, sparklinePoints, times,
 } from './layer-stats-view';
 
 const layer = (name: string, over: Partial<LayerStats> = {}): LayerStats => ({
@@ -18,6 +18,26 @@ describe('samples', () => {
     const steps = (s: LayerStatsSample[]) => s.map((x) => x.step);
     expect(steps(appendSamples([sample(1), sample(50), sample(100)], [sample(150)]))).toEqual([1, 50, 100, 150]);
     expect(steps(appendSamples([sample(1), sample(50), sample(100)], [sample(50)]))).toEqual([1, 50]);
+  });
+
+  it('keeps a long run under the bound: past it, half as many, evenly spread, the first and the latest kept', () => {
+    let samples: LayerStatsSample[] = [];
+    const lengths: number[] = [];
+    for (let step = 1; step <= 25; step++) {
+      samples = appendSamples(samples, [sample(step * 50)], 10);
+      lengths.push(samples.length);
+    }
+    expect(Math.max(...lengths)).toBe(10);
+    // 10 kept, the 11th halves them to 5, and they grow again: 6 … 10, 5, …
+    expect(lengths.slice(8, 13)).toEqual([9, 10, 5, 6, 7]);
+    expect(samples[0].step).toBe(50);
+    expect(samples[samples.length - 1].step).toBe(1250);
+    const steps = samples.map((s) => s.step);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(new Set(steps).size).toBe(steps.length);
+    // A stored history longer than the bound with live samples after it is bounded too.
+    const history = Array.from({ length: 10 }, (_, i) => sample(i + 1));
+    expect(mergeHistory(history, [sample(11), sample(12)], 10).map((s) => s.step)).toEqual([1, 4, 7, 9, 12]);
   });
 
   it('puts the stored history first and keeps only the live samples that came after it', () => {
@@ -44,6 +64,11 @@ describe('drawing', () => {
     const bars = histogramBars({ min: 0, max: 1, counts: [0, 1, 1000] }, 30, 20);
     expect(bars.map((b) => b.height)).toEqual([0, 1, 20]);
     expect(bars.map((b) => b.x)).toEqual([0, 10, 20]);
+  });
+
+  it('draws every non-empty bar of a histogram as one path, a closed rectangle per bin', () => {
+    expect(histogramPath({ min: 0, max: 1, counts: [0, 1, 1000] }, 30, 20)).toBe('M10,20V19H19.5V20ZM20,20V0H29.5V20Z');
+    expect(histogramPath({ min: 0, max: 0, counts: [0, 0] }, 30, 20)).toBe('');
   });
 
   it('prints ratios of a thousand and more grouped, to two significant digits', () => {
