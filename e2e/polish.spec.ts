@@ -153,7 +153,7 @@ test('Korean renders in the bundled Noto Sans KR, loaded from the app itself', a
   await page.screenshot({ path: info.outputPath('korean.png'), fullPage: true });
 
   await test.step('why the engine restarts is said in Korean, from the supervisor\'s codes', async () => {
-    const header = new EngineHeader(page);
+    const header = new EngineHeader(page, 'ko');
     const pid = await header.shownPid();
     // The restarting state lasts a backoff of a few hundred ms: watched on every frame from before the kill.
     const saw = await header.watchForState('엔진 호스트가 SIGKILL(으)로 강제 종료되었습니다; ' as never);
