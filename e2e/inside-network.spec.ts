@@ -65,7 +65,7 @@ interface CanvasLike {
 
 /** On a loaded machine the engine host can miss its first hello deadline and be restarted: wait for it. */
 async function engineReady(page: Page, words: Words): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Engine status' })).toContainText(words.t('engine.state.ready'), { timeout: 120_000 });
+  await expect(page.getByRole('status', { name: words.t('engine.status.label') })).toContainText(words.t('engine.state.ready'), { timeout: 120_000 });
 }
 
 /** The layer view, found by its names in the page's language (the app's own catalogue: e2e/support/words.ts). */

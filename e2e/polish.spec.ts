@@ -9,10 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { BUNDLED_FAMILY, chartFontFamily } from '../src-renderer/src/lib/fonts/chart-font';
 import { EngineHeader } from './support/engine-header';
 import { prepareFashionMnist, startMirror } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
 import { ROOT, startHost, stopHost } from './support/web-host';
+import { wordsIn } from './support/words';
 
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
@@ -153,7 +155,7 @@ test('Korean renders in the bundled Noto Sans KR, loaded from the app itself', a
   await page.screenshot({ path: info.outputPath('korean.png'), fullPage: true });
 
   await test.step('why the engine restarts is said in Korean, from the supervisor\'s codes', async () => {
-    const header = new EngineHeader(page);
+    const header = new EngineHeader(page, 'ko');
     const pid = await header.shownPid();
     // The restarting state lasts a backoff of a few hundred ms: watched on every frame from before the kill.
     const saw = await header.watchForState('엔진 호스트가 SIGKILL(으)로 강제 종료되었습니다; ' as never);
@@ -181,6 +183,9 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     await expect(chart).toHaveAttribute('data-legend-color', 'rgb(230, 232, 240)');
     await page.screenshot({ path: info.outputPath('dark-charts.png'), fullPage: true });
     await theme.selectOption('light');
+    // English keeps chart.js's Latin faces; the bundled one is there only for Hangul (a run's name, say).
+    await expect(chart).toHaveAttribute('data-font-family', chartFontFamily('en'));
+    await expect(chart).toHaveAttribute('data-title-font-apart', 'false');
   });
 
   await test.step('the confusion matrix names the classes', async () => {
@@ -229,5 +234,41 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     await expect(panel.getByText('stopped by the user', { exact: true })).toBeVisible();
     await page.getByRole('combobox', { name: 'Language' }).selectOption('ko');
     await expect(page.getByRole('tabpanel', { name: '학습' }).getByText('사용자가 멈췄습니다', { exact: true })).toBeVisible();
+  });
+
+  await test.step('in Korean the charts draw their Hangul in the bundled Noto Sans KR, in the worker and on the page', async () => {
+    const ko = wordsIn('ko');
+    const koPanel = page.getByRole('tabpanel', { name: ko.t('tab.train') });
+    // The curve charts draw in a worker, whose own FontFaceSet must hold the bundled faces, loaded: check() there
+    // is true for the chart's Hangul only once the faces that draw it are (data-font-ready), and data-bundled-faces
+    // counts the loaded ones (check() alone would be true of a set with no such face at all).
+    for (const name of [ko.t('train.chart.loss'), ko.t('train.chart.accuracy')]) {
+      const chart = koPanel.getByRole('img', { name, exact: true });
+      await expect(chart).toHaveAttribute('data-font-family', chartFontFamily('ko'));
+      await expect(chart).toHaveAttribute('data-font-ready', 'true');
+      expect(Number(await chart.getAttribute('data-bundled-faces'))).toBeGreaterThan(0);
+      // What the canvas really resolved: '에포크' measures otherwise than in chart.js's own stack (boxes there).
+      await expect(chart).toHaveAttribute('data-title-font-apart', 'true');
+    }
+    const loss = koPanel.getByRole('img', { name: ko.t('train.chart.loss'), exact: true });
+    await loss.scrollIntoViewIfNeeded();
+    await loss.screenshot({ path: info.outputPath('korean-loss-chart.png') });
+
+    // The Runs tab's overlay draws on the page's own canvas, with the page's FontFaceSet.
+    await page.getByRole('tab', { name: ko.t('tab.runs') }).click();
+    const runsPanel = page.getByRole('tabpanel', { name: ko.t('tab.runs') });
+    const boxes = runsPanel.getByRole('checkbox', { name: ko.pattern('runs.overlayOf') });
+    await expect(boxes).toHaveCount(2, { timeout: 60_000 });
+    for (const box of await boxes.all()) await box.check();
+    const overlay = runsPanel.getByRole('img', { name: ko.t('runs.curvesOf', { n: 2 }) });
+    await expect(overlay).toHaveAttribute('data-datasets', '2');
+    await expect(overlay).toHaveAttribute('data-font-family', chartFontFamily('ko'));
+    await expect(overlay).toHaveAttribute('data-font-ready', 'true');
+    const hangul = await page.evaluate(([family, word]) => {
+      const { document } = globalThis as unknown as PageGlobals;
+      return document.fonts.check(`12px "${family}"`, word);
+    }, [BUNDLED_FAMILY, ko.t('runs.epoch')]);
+    expect(hangul).toBe(true);
+    await overlay.screenshot({ path: info.outputPath('korean-runs-overlay.png') });
   });
 });

@@ -15,6 +15,7 @@ import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
 import { SUBSET } from './support/mnist-data';
 import { PredictTab, TrainTab, verticalStroke } from './support/train-predict-pages';
+import { wordsIn } from './support/words';
 
 const test = testWithMnistHost('weights', { nice: 10 });
 
@@ -86,7 +87,7 @@ test('the test set stays locked until the run ends, and each look is counted', a
     await open(page, hosted.url, 'ko');
     await page.getByRole('tab', { name: '학습' }).click();
     const ko = page.getByRole('tabpanel', { name: '학습' });
-    await expect(ko.getByLabel('Test set looks')).toHaveText(/테스트 세트를 2번 보았습니다/);
+    await expect(ko.getByLabel(wordsIn('ko').t('eval.looks.label'))).toHaveText(/테스트 세트를 2번 보았습니다/);
     await ko.getByText('테스트 세트는 왜 잠겨 있나요?').click();
     await expect(ko.getByText(/시드 3가 학습 파일을 나눴습니다: 학습용 5,000개, 검증용 455개/)).toBeVisible();
     await ko.getByRole('region', { name: '평가' }).screenshot({ path: info.outputPath('test-set-ko.png') });

@@ -1,9 +1,11 @@
 /**
  * Page object for the engine part of the header, by the DOM contract with the renderer (src-renderer/README.md):
  * role="status" "Engine status" (Starting / Ready / Restarting / Failed), the plain-words "Training device", and behind
- * the "Details" disclosure "Engine process id", "Backend in use" and the list "Detected backends".
+ * the "Details" disclosure "Engine process id", "Backend in use" and the list "Detected backends": each by its name
+ * in the page's language (`locale`).
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { wordsIn, type Locale } from './words';
 
 export type EngineStateWord = 'Starting' | 'Ready' | 'Restarting' | 'Failed';
 
@@ -14,13 +16,16 @@ export class EngineHeader {
   readonly backends: Locator;
   readonly device: Locator;
   readonly details: Locator;
+  private readonly statusName: string;
 
-  constructor(readonly page: Page) {
-    this.status = page.getByRole('status', { name: 'Engine status' });
-    this.pid = page.getByLabel('Engine process id');
-    this.backend = page.getByLabel('Backend in use');
-    this.backends = page.getByRole('list', { name: 'Detected backends' }).getByRole('listitem');
-    this.device = page.getByLabel('Training device');
+  constructor(readonly page: Page, locale: Locale = 'en') {
+    const { t } = wordsIn(locale);
+    this.statusName = t('engine.status.label');
+    this.status = page.getByRole('status', { name: this.statusName });
+    this.pid = page.getByLabel(t('engine.pid.label'));
+    this.backend = page.getByLabel(t('engine.backendInUse.label'));
+    this.backends = page.getByRole('list', { name: t('engine.backends') }).getByRole('listitem');
+    this.device = page.getByLabel(t('engine.device.label'));
     this.details = page.locator('header details');
   }
 
@@ -48,13 +53,13 @@ export class EngineHeader {
    */
   async watchForState(word: EngineStateWord): Promise<() => Promise<void>> {
     const seen = this.page.waitForFunction(
-      (expected: string) => {
+      ([expected, name]: string[]) => {
         // Runs in the page; this tsconfig has no DOM lib, hence the narrow cast.
         const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
-        const el = doc.querySelector('[role="status"][aria-label="Engine status"]');
+        const el = doc.querySelector(`[role="status"][aria-label="${name}"]`);
         return el?.textContent?.includes(expected) ?? false;
       },
-      word,
+      [word, this.statusName],
       { polling: 'raf', timeout: 30_000 },
     );
     return async () => void (await seen);

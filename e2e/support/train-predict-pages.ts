@@ -103,13 +103,13 @@ export class PredictTab {
   readonly clear: Locator;
   readonly panel: Locator;
 
-  /** `locale`: the page's language (the tab and Clear by their names in it; the pad and Prediction keep their English labels in every language). */
+  /** `locale`: the page's language; the tab, the pad, the prediction and Clear are found by their names in it. */
   constructor(readonly page: Page, locale: Locale = 'en') {
     const { t } = wordsIn(locale);
     this.tab = page.getByRole('tab', { name: t('tab.predict') });
     this.panel = page.getByRole('tabpanel', { name: t('tab.predict') });
-    this.pad = page.getByLabel('Drawing pad');
-    this.prediction = page.getByRole('status', { name: 'Prediction' });
+    this.pad = page.getByLabel(t('predict.pad.label'), { exact: true });
+    this.prediction = page.getByRole('status', { name: t('predict.prediction'), exact: true });
     this.clear = page.getByRole('button', { name: t('predict.clear'), exact: true });
   }
 

@@ -3,8 +3,9 @@ import type { DatasetInfo, DatasetProgress } from '../../../../common/dataset-ap
 import { en } from '../../lib/i18n/en';
 import {
   actionsFor, applyProgress, cardState, decodeBase64, displayName, encodeBase64, formatBytes, formatDuration,
-  greyToRgba, percent, pickViewed, problemKey, removeDataset, upsertDataset,
+  greyToRgba, percent, pickViewed, problemKey, removeDataset, titleText, upsertDataset,
 } from './data-view';
+import { ko } from '../../lib/i18n/ko';
 
 function info(name: string, over: Partial<DatasetInfo> = {}): DatasetInfo {
   return {
@@ -86,5 +87,20 @@ describe('numbers and words', () => {
     expect(decodeBase64(encodeBase64(bytes))).toEqual(bytes);
     expect(encodeBase64(Uint8Array.from([1, 2, 3]))).toBe(Buffer.from([1, 2, 3]).toString('base64'));
     expect([...greyToRgba(Uint8Array.from([0, 200]))]).toEqual([0, 0, 0, 255, 200, 200, 200, 255]);
+  });
+});
+
+describe('titleText', () => {
+  const koT = (key: keyof typeof ko) => ko[key];
+
+  it("says the known datasets' descriptions in the page's language, not the host's English title", () => {
+    expect(titleText(info('mnist', { title: 'MNIST handwritten digits' }), koT)).toBe('MNIST 손글씨 숫자');
+    expect(titleText(info('fashion-mnist', { title: 'Fashion-MNIST clothing images' }), koT)).toBe('Fashion-MNIST 옷 이미지');
+    expect(titleText(info('mnist'), (key) => en[key])).toBe('MNIST handwritten digits');
+  });
+
+  it('calls a custom import one, whatever its name, and keeps an unknown dataset\'s own title', () => {
+    expect(titleText(info('mnist', { kind: 'custom' }), koT)).toBe('가져온 파일');
+    expect(titleText(info('emnist', { title: 'EMNIST letters' }), koT)).toBe('EMNIST letters');
   });
 });

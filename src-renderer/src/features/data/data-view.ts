@@ -76,6 +76,17 @@ export function displayName(info: Pick<DatasetInfo, 'name' | 'kind'>): string {
   return known[info.name] ?? info.name;
 }
 
+/**
+ * What a dataset is, in the learner's language: the known ones' descriptions are the renderer's to say (the host's
+ * catalogue has them in English only), a custom import is "imported from your files", anything else its own title.
+ */
+export function titleText(info: Pick<DatasetInfo, 'name' | 'kind' | 'title'>, t: (key: MessageKey) => string): string {
+  if (info.kind === 'custom') return t('data.custom');
+  if (info.name === 'mnist') return t('data.title.mnist');
+  if (info.name === 'fashion-mnist') return t('data.title.fashionMnist');
+  return info.title;
+}
+
 export type ProblemKey = Extract<MessageKey, `data.error.${string}`> & Exclude<MessageKey, 'data.error.details'>;
 
 /** The plain-words message for an error code; unknown codes show the server's own message. */

@@ -4,6 +4,7 @@
  * rule that sends only the batch points the worker does not have yet.
  */
 import type { RunHistory } from '../../../../common/training-protocol';
+import type { FaceSource } from '../../lib/fonts/chart-font';
 import type { Metric } from './chart-data';
 import type { MarkerLine } from './chart-setup';
 import type { BatchPoint, Curves } from './curves';
@@ -22,7 +23,11 @@ export interface ChartLabels {
 }
 
 export type ToChartWorker =
-  | { type: 'init'; canvas: OffscreenCanvas; metric: Metric; palette: Palette; labels: ChartLabels; width: number; height: number; dpr: number }
+  | {
+    type: 'init'; canvas: OffscreenCanvas; metric: Metric; palette: Palette; labels: ChartLabels; width: number; height: number; dpr: number;
+    /** The stack to draw text in, and the bundled faces for the worker's own FontFaceSet (lib/fonts/chart-font.ts). */
+    font: { family: string; faces: FaceSource[] };
+  }
   | { type: 'resize'; width: number; height: number; dpr: number }
   /** The theme changed: re-colour in place. */
   | { type: 'palette'; palette: Palette }
@@ -39,9 +44,18 @@ export type ToChartWorker =
   }
   | { type: 'png'; id: number };
 
+/** What the worker drew its text in: the stack, whether every face its text needs is loaded, how many bundled faces are. */
+export interface ChartFontState {
+  family: string;
+  ready: boolean;
+  bundledFacesLoaded: number;
+  /** The x axis's title measures differently in this stack than in chart.js's own: another face draws it. */
+  titleApart: boolean;
+}
+
 export type FromChartWorker =
   /** `legend`: the colour the legend is drawn in now (the figure exposes it, so a test sees the theme reach the canvas). */
-  | { type: 'drawn'; batches: number; epochs: number; legend: string }
+  | { type: 'drawn'; batches: number; epochs: number; legend: string; font: ChartFontState }
   | { type: 'png'; id: number; blob: Blob | null };
 
 /**

@@ -28,7 +28,8 @@ declare module 'chart.js' {
   }
 }
 
-const LABEL_FONT = '11px system-ui, sans-serif';
+/** The labels' font: 11 px in the chart's own family (the bundled Korean face in Korean, chart-font.ts). */
+const labelFont = () => `11px ${Chart.defaults.font.family}`;
 const ROW_HEIGHT = 13;
 
 const runMarkers: Plugin<'line'> = {
@@ -42,7 +43,7 @@ const runMarkers: Plugin<'line'> = {
       .map((line) => ({ line, px: x.getPixelForValue(line.x) }))
       .filter(({ px }) => px >= chartArea.left && px <= chartArea.right);
     ctx.save();
-    ctx.font = LABEL_FONT;
+    ctx.font = labelFont();
     const widths = shown.map(({ line }) => ctx.measureText(line.label).width);
     const maxRows = Math.max(1, Math.floor((chartArea.bottom - chartArea.top) / ROW_HEIGHT / 2));
     const rows = markerLabelRows(shown.map(({ px }, i) => ({ x: px, width: widths[i] })), maxRows);

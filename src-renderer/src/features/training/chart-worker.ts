@@ -7,15 +7,26 @@
  * A redraw costs the same however long the run (#15.4): batch points arrive as deltas and are appended, and the
  * per-batch lines grow with them, decimated to a bounded number of points (BatchLines, decimate.ts), instead of
  * being rebuilt from every batch of the run each frame.
+ *
+ * Text is drawn in the family the page sends (chart-font.ts: the bundled Noto Sans KR in Korean). This worker's own
+ * FontFaceSet gets the bundled faces, and no text is drawn before the faces it needs are loaded: the chart is made
+ * once its labels' faces are in, and a frame with new text (a marker's label) waits for that text's faces. Waiting
+ * matters: text a worker's canvas drew in a fallback face stays in it after the face loads (Chromium keeps the
+ * canvas's resolved font), so "draw now, redraw once loaded" left Hangul as boxes. `drawn` says whether the text
+ * drew in loaded faces.
  */
+import { toFont } from 'chart.js/helpers';
+import { CHART_JS_FAMILY } from '../../lib/fonts/chart-font';
+import { addBundledFaces, fontReady, fontsLoaded, loadedBundledFaces } from '../../lib/fonts/font-faces';
 import { BatchLines, curveSeries, type Metric } from './chart-data';
 import type { FromChartWorker, ToChartWorker } from './chart-messages';
-import { Chart, registerChart } from './chart-setup';
+import { Chart, registerChart, type MarkerLine } from './chart-setup';
 import { chartColors } from './chart-theme';
 import type { Palette } from './palette';
 import type { BatchPoint } from './curves';
 
 type Data = Extract<ToChartWorker, { type: 'data' }>;
+type Init = Extract<ToChartWorker, { type: 'init' }>;
 
 let chart: Chart<'line'> | null = null;
 let canvas: OffscreenCanvas | null = null;
@@ -25,11 +36,35 @@ let lines = new BatchLines('loss');
 let latest: Data | null = null;
 let scheduled = false;
 let colors: ReturnType<typeof chartColors> | null = null;
+/** The chart's labels, whose faces must be loaded before anything is drawn. */
+let text = '';
+/** Texts whose faces were asked for (each once: a file that fails to load does not stop the drawing), and whether a load is under way. */
+const asked = new Set<string>();
+let loading = false;
+/** The init message, until the chart is made from it (resize and palette messages meanwhile update it). */
+let pending: Init | null = null;
+
+/** The worker's own FontFaceSet (lib.dom types the page's, which is the same interface). */
+const fonts = (self as unknown as { fonts: FontFaceSet }).fonts;
 
 const post = (message: FromChartWorker) => (self as unknown as Worker).postMessage(message);
 
-function create(init: Extract<ToChartWorker, { type: 'init' }>): void {
+/** Loads the faces the labels need, then makes the chart: chart.js draws as it is made. */
+function start(init: Init): void {
   registerChart();
+  // One chart per worker, so chart.js's default is this chart's font: axis titles, ticks, legend and markers.
+  Chart.defaults.font.family = init.font.family;
+  addBundledFaces(fonts, init.font.faces);
+  text = Object.values(init.labels).join(' ');
+  asked.add(text);
+  pending = init;
+  void Promise.resolve(fontReady(fonts, init.font.family, text)).then(create);
+}
+
+function create(): void {
+  const init = pending;
+  if (!init) return;
+  pending = null;
   canvas = init.canvas;
   metric = init.metric;
   lines = new BatchLines(metric);
@@ -67,6 +102,7 @@ function create(init: Extract<ToChartWorker, { type: 'init' }>): void {
   });
   recolour(init.palette);
   resize(init.width, init.height);
+  if (latest) schedule();
 }
 
 /** Puts the theme's colours on every dataset, axis, grid, legend and marker. */
@@ -100,6 +136,18 @@ function draw(): void {
   scheduled = false;
   const data = latest;
   if (!chart || !data) return;
+  // New text (a marker's label) waits for its faces, once; the frame is drawn when they are in.
+  if (loading) return;
+  const needed = neededText(data.markers);
+  if (!asked.has(needed) && !fontsLoaded(fonts, Chart.defaults.font.family!, needed)) {
+    asked.add(needed);
+    loading = true;
+    void Promise.resolve(fontReady(fonts, Chart.defaults.font.family!, needed)).then(() => {
+      loading = false;
+      schedule();
+    });
+    return;
+  }
   latest = null;
   const log = data.logScale && metric === 'loss';
   const { raw, smooth } = lines.update(batches, data.smoothing, log);
@@ -112,24 +160,59 @@ function draw(): void {
   chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
   chart.options.plugins!.runMarkers = { lines: data.markers, colors: colors!.markers };
   chart.update('none');
-  post({ type: 'drawn', batches: batches.length, epochs: series.trainEpoch.length, legend: colors!.legend });
+  drawn();
+}
+
+/** The text a frame draws besides numbers: the labels and the markers' labels. */
+const neededText = (markers: readonly Partial<MarkerLine>[]) => [text, ...markers.map((line) => line.label ?? '')].join(' ');
+
+/**
+ * Whether this canvas really draws `word` in another face than chart.js's own stack: its width differs then. Faces
+ * loaded in the set are not enough (a canvas can keep the fallback it resolved first), so a test reads this too.
+ */
+function drawsApart(): boolean {
+  const { ctx, scales } = chart!;
+  // The x axis is a linear scale (made above), whose resolved options hold its title.
+  const title = (scales.x.options as unknown as { title: { font: Parameters<typeof toFont>[0]; text: string } }).title;
+  // The very font string chart.js drew the title with, and the same in chart.js's own stack.
+  const font = toFont(title.font);
+  ctx.save();
+  ctx.font = font.string;
+  const ours = ctx.measureText(String(title.text)).width;
+  ctx.font = toFont({ ...font, family: CHART_JS_FAMILY }).string;
+  const theirs = ctx.measureText(String(title.text)).width;
+  ctx.restore();
+  return ours !== theirs;
+}
+
+/** Tells the page what is drawn, and whether every face its text needs was loaded. */
+function drawn(): void {
+  if (!chart) return;
+  const needed = neededText(chart.options.plugins!.runMarkers?.lines ?? []);
+  const family = Chart.defaults.font.family!;
+  post({
+    type: 'drawn', batches: batches.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend,
+    font: { family, ready: fontsLoaded(fonts, family, needed), bundledFacesLoaded: loadedBundledFaces(fonts), titleApart: drawsApart() },
+  });
 }
 
 self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'init':
-      create(message);
+      start(message);
       return;
     case 'palette':
+      if (pending) pending.palette = message.palette;
       recolour(message.palette);
       // Redraw with the data it has (a theme change brings no new data).
       if (chart) {
         chart.update('none');
-        post({ type: 'drawn', batches: batches.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend });
+        drawn();
       }
       return;
     case 'resize':
+      if (pending) Object.assign(pending, { width: message.width, height: message.height, dpr: message.dpr });
       if (chart) chart.options.devicePixelRatio = message.dpr;
       resize(message.width, message.height);
       return;

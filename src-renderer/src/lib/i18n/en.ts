@@ -547,6 +547,23 @@ export const en = {
   'predict.recon.outputLabel': 'The image the network drew back',
   'predict.recon.error': 'Mean squared difference: {mse} (what MSELoss trains down).',
   'predict.recon.errorLabel': 'Reconstruction error',
+  'inside.biasName': 'bias',
+  'predict.pad.label': 'Drawing pad',
+  'predict.prediction': 'Prediction',
+  'train.progress.state': 'Run state',
+  'train.progress.epochs': 'Epoch progress',
+  'train.progress.batches': 'Batch progress',
+  'train.progress.split': 'Split',
+  'eval.summary.label': 'Evaluation summary',
+  'eval.matrix.label': 'Confusion matrix',
+  'eval.looks.label': 'Test set looks',
+  'engine.status.label': 'Engine status',
+  'engine.device.label': 'Training device',
+  'engine.pid.label': 'Engine process id',
+  'engine.backendInUse.label': 'Backend in use',
+  'engine.figures.label': 'Backend figures',
+  'data.title.mnist': 'MNIST handwritten digits',
+  'data.title.fashionMnist': 'Fashion-MNIST clothing images',
 } as const;
 
 export type MessageKey = keyof typeof en;

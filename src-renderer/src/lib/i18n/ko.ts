@@ -716,6 +716,23 @@ export const ko: Record<MessageKey, string> = {
   'predict.recon.outputLabel': '신경망이 다시 그린 이미지',
   'predict.recon.error': '평균 제곱 차이: {mse} (MSELoss가 줄이는 값).',
   'predict.recon.errorLabel': '재구성 오차',
+  'inside.biasName': '편향 (bias)',
+  'predict.pad.label': '그림판',
+  'predict.prediction': '예측 결과',
+  'train.progress.state': '실행 상태',
+  'train.progress.epochs': '에포크 진행률',
+  'train.progress.batches': '배치 진행률',
+  'train.progress.split': '데이터 나누기',
+  'eval.summary.label': '평가 요약',
+  'eval.matrix.label': '혼동 행렬',
+  'eval.looks.label': '테스트 세트를 본 횟수',
+  'engine.status.label': '엔진 상태',
+  'engine.device.label': '학습 장치',
+  'engine.pid.label': '엔진 프로세스 ID',
+  'engine.backendInUse.label': '사용 중인 백엔드',
+  'engine.figures.label': '백엔드 측정값',
+  'data.title.mnist': 'MNIST 손글씨 숫자',
+  'data.title.fashionMnist': 'Fashion-MNIST 옷 이미지',
 };
 
 /**
