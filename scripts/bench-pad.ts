@@ -1,11 +1,12 @@
 /**
  * `npm run bench:pad`: the legs of the Predict pad's 30 ms pen-up → prediction budget (#15.2) that run outside a
- * page. (1) The renderer's preprocessing after pen-up: digits drawn as the pad records them, a point every pad pixel
- * on the 280 px pad, each preprocessed many times. (2) The engine's forward pass for one image, as the engine host
- * answers a `predict` (predictImage), for the MLP and LeNet-5 on the CPU backend. Median and 95th percentile of
- * each. The whole way in the page, leg by leg (preprocess, the round trip over the host boundary, Svelte's DOM
- * update, the frame), is e2e/predict-pad.spec.ts's log, from the tab's own performance marks (PAD_MEASURES). A
- * log, not a test: a busy machine only makes the numbers larger, so the load average is printed with them.
+ * page. (1) The renderer's preprocessing of a drawing, as each pen move asks it (pen-up reuses the last move's, see
+ * strokes.ts): digits drawn as the pad records them, a point every pad pixel on the 280 px pad, each preprocessed
+ * many times. (2) The engine's forward pass for one image, as the engine host answers a `predict` (predictImage),
+ * for the MLP and LeNet-5 on the CPU backend. Median and 95th percentile of each. The whole way in the page, leg
+ * by leg (preprocess, the round trip over the host boundary, Svelte's DOM update, the frame), is
+ * e2e/predict-pad.spec.ts's log, from the tab's own performance marks (PAD_MEASURES). A log, not a test: a busy
+ * machine only makes the numbers larger, so the load average is printed with them.
  */
 import { cpus, loadavg } from 'node:os';
 import { noGrad } from '../engine/autograd';
@@ -57,7 +58,7 @@ for (const [name, strokes] of Object.entries(DIGITS)) {
   rows.push(`${name}  ${String(points).padStart(5)} points  median ${quantile(times, 0.5).toFixed(2)} ms  p95 ${quantile(times, 0.95).toFixed(2)} ms`);
 }
 console.log(`Load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores.`);
-console.log(`\nPredict pad preprocessing after pen-up (${RUNS} runs each):\n${rows.join('\n')}`);
+console.log(`\nPredict pad preprocessing of a drawing, per pen move (${RUNS} runs each):\n${rows.join('\n')}`);
 
 // The engine's share: one drawn 8 through each model, as the engine host's predict does it (untrained weights take
 // as long as trained ones).

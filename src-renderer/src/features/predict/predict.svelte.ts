@@ -112,6 +112,7 @@ export class PredictState {
     // The marks of the requests sent while drawing go: each pen-up starts afresh (and the buffer stays small).
     for (const name of Object.values(PAD_MARKS)) performance.clearMarks(name);
     performance.mark(PAD_MARKS.penUp);
+    // The last move's array (strokes.ts): the input is not prepared again, nor the pad and its steps repainted.
     this.strokes = this.#recorder.strokes;
     this.drawing = this.#recorder.drawing;
     const before = this.#latest;

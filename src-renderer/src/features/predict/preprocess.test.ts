@@ -189,4 +189,35 @@ describe('StrokeRecorder', () => {
     expect(pad.strokes).not.toBe(a);
     expect(a[0]).toHaveLength(1);
   });
+
+  it('hands out the same array while the points stay: pen-up, a dropped point, a second pointer change nothing', () => {
+    const pad = new StrokeRecorder();
+    pad.down(1, 0, 0);
+    pad.move(1, 0, 10);
+    const drawn = pad.strokes;
+    expect(pad.strokes).toBe(drawn);
+    pad.move(1, 0, 10.2); // too close to the last point
+    pad.down(2, 5, 5); // a second finger
+    pad.move(2, 9, 9);
+    expect(pad.strokes).toBe(drawn);
+    // Lifting the pen adds no point: the same array, so nothing downstream prepares or repaints again.
+    pad.up(1);
+    expect(pad.drawing).toBe(false);
+    expect(pad.strokes).toBe(drawn);
+    expect(drawn).toEqual([[{ x: 0, y: 0 }, { x: 0, y: 10 }]]);
+    // The next stroke, an undo and a clear are changes again, and leave the arrays handed out before as they were.
+    pad.down(1, 20, 20);
+    const second = pad.strokes;
+    expect(second).not.toBe(drawn);
+    expect(second).toHaveLength(2);
+    pad.up(1);
+    pad.undo();
+    expect(pad.strokes).not.toBe(second);
+    expect(pad.strokes).toEqual(drawn);
+    expect(second).toHaveLength(2);
+    pad.clear();
+    expect(pad.strokes).toEqual([]);
+    pad.load([[{ x: 1, y: 1 }]]);
+    expect(pad.strokes).toEqual([[{ x: 1, y: 1 }]]);
+  });
 });
