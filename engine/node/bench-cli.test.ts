@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIdx } from '../../common/idx';
-import { GPU_TARGETS, interleave, main, spread, TARGETS, type TorchHere } from './bench-cli';
+import { GEMM_SHAPES, GPU_TARGETS, interleave, main, spread, TARGETS, type TorchHere } from './bench-cli';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -35,7 +35,7 @@ describe('npm run bench', () => {
       expect(r).toMatchObject({ submitsPerStep: null, dispatchesPerStep: null, readbacksPerStep: null, crossingsPerStep: null });
     }
     expect(report.gpuTargets).toEqual(GPU_TARGETS);
-    expect(report.gemm.length).toBe(2 * 8);
+    expect(report.gemm.length).toBe(2 * GEMM_SHAPES.length);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu', 'wasm']);
   });
@@ -73,7 +73,7 @@ describe('npm run bench', () => {
       expect(report.training[0].hostCpuMsPerStep).toBeGreaterThan(0);
       expect(report.training[0].workerCpuMsPerStep).toBeGreaterThan(0);
     } else expect(report.training[0].hostCpuMsPerStep).toBeNull();
-    expect(report.gemm.length).toBe(8);
+    expect(report.gemm.length).toBe(GEMM_SHAPES.length);
     for (const g of report.gemm) expect(g.gflops).toBeGreaterThan(0);
     expect(report.latency[0].medianMs).toBeGreaterThan(0);
   });

@@ -39,6 +39,10 @@ describe('wasm backend with a worker thread', () => {
   for (const [m, n, k2, transA, transB] of [
     [64, 128, 784, false, false], [784, 128, 64, true, false], [64, 784, 128, false, true], [64, 10, 784, false, false],
     [16, 150, 6400, false, true], [150, 6400, 16, true, false], [33, 203, 129, true, true],
+    // Each range of panels packs its own (gemm.ts): a transposed B with a partial last panel and k mod 4 = 3, the
+    // MLP's first layer as linear.ts calls it (forward and weight gradient), and few rows with B read in place but
+    // for the partial last panel, packed by the range that holds it.
+    [64, 203, 131, false, true], [64, 128, 784, false, true], [128, 784, 64, true, false], [12, 1001, 100, false, false],
   ] as const) {
     it(`Matmul m=${m} n=${n} k=${k2} transA=${transA} transB=${transB}`, () => {
       const a = randn(m * k2);

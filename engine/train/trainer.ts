@@ -27,7 +27,7 @@
  * checkpoint within or after an epoch needs. No IO; `clock` (ms) for timings.
  */
 import { noGrad } from '../autograd';
-import { endStep, getBackend, setBackend } from '../backend/backend';
+import { endStep, getBackend, pinTensor, setBackend } from '../backend/backend';
 import { DataLoader } from '../data/dataloader';
 import type { Module } from '../nn/module';
 import { clipGradNorm } from '../nn/clip-grad';
@@ -320,7 +320,11 @@ export function countCorrect(output: Tensor, labels: Tensor): number {
  * CPU, wasm); a device backend may still hold launches that read the batch, so it gets new arrays as before.
  */
 export function releaseBatch(data: Batches, batch: [Tensor, Tensor]): void {
-  if (data instanceof DataLoader && canReuseBatches()) data.release(batch);
+  if (!(data instanceof DataLoader) || !canReuseBatches()) return;
+  // Into the backend's memory where it pins arrays (wasm; once per array, then a lookup), so that the next batch is
+  // gathered where the kernels read it in place: the MLP's first layer copied its 200 KB input in twice a step.
+  for (const t of batch) pinTensor(t);
+  data.release(batch);
 }
 
 /** Whether a finished batch's arrays may be written with the next: the backend keeps nothing that reads them. */

@@ -17,7 +17,7 @@ import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
-import { host, inputPointer, isF32In, ResidentStore } from './resident';
+import { host, inputPointer, isF32In, isResident, ResidentStore } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { RangeKernel, ThreadPool } from './threads';
 
@@ -33,9 +33,13 @@ const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
-/** The kernels that take WasmData inputs (the backend's `deviceInputs`) and, with residency, return WasmData. */
+/**
+ * The kernels that take WasmData inputs (the backend's `deviceInputs`). With residency, those that make activations
+ * and their gradients return WasmData too (the binary ones when an input is resident); Sum and AdamStep only read.
+ */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
-  'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep',
+  'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep', 'Add', 'Sub',
+  'Mul', 'Div', 'Sum',
 ]);
 
 /**
@@ -84,6 +88,10 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       const d = store.alloc(n);
       return { ptr: d.ptr, result: () => d as unknown as Float32Array };
     }
+    return arenaOutput(n);
+  }
+  /** An output of n floats in the arena, copied out as a CPU array. */
+  function arenaOutput(n: number): { ptr: number; result(): Float32Array } {
     const ptr = rt.alloc(n * 4);
     return { ptr, result: () => rt.take(ptr, n) };
   }
@@ -272,17 +280,22 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   function binary(op: number, cpu: KernelTable['Add']): KernelTable['Add'] {
     return (a, aShape, b, bShape, outShape, dtype) => {
       const n = sizeOf(outShape);
-      if (dtype !== 'float32' || !isF32(a) || !isF32(b) || n < MIN_ELEMENTWISE) return cpu(a, aShape, b, bShape, outShape, dtype);
+      const fallback = () => cpu(host(a), aShape, host(b), bShape, outShape, dtype);
+      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || n < MIN_ELEMENTWISE) return fallback();
       const am = operandMode(a.length, aShape, outShape, n);
       const bm = operandMode(b.length, bShape, outShape, n);
-      if (am < 0 || bm < 0) return cpu(a, aShape, b, bShape, outShape, dtype);
+      if (am < 0 || bm < 0) return fallback();
       const cols = am === 1 || bm === 1 ? outShape[outShape.length - 1] : n;
       rt.reset();
-      const pa = rt.read(a);
-      const pb = rt.read(b);
-      const po = rt.alloc(n * 4);
-      ex.binary(op, pa, am, pb, bm, po, n / cols, cols);
-      return rt.take(po, n);
+      // The result stays where an input is: resident when either is (a Linear layer's product + its bias, which
+      // the next relu reads in place), else a CPU array, so that values computed from CPU arrays (an optimizer's
+      // state, running statistics) never become step-local handles.
+      const resident = isResident(a) || isResident(b);
+      const out = resident ? output(n) : arenaOutput(n);
+      const pa = input(a);
+      const pb = input(b);
+      ex.binary(op, pa, am, pb, bm, out.ptr, n / cols, cols);
+      return out.result();
     };
   }
 
@@ -309,16 +322,19 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return dx.result();
   };
 
-  /** Sums over leading dims ([N, C] → [1, C], a bias gradient) in wasm; any other reduction on the CPU. */
+  /**
+   * Sums over leading dims ([N, C] → [1, C], a bias gradient) in wasm, reading a resident x in place (a Linear
+   * layer's output gradient, which its weight-gradient matmul reads too); any other reduction on the CPU.
+   */
   const sum: KernelTable['Sum'] = (x, shape, dims, dtype) => {
     const lead = dims.length;
     const leading = lead > 0 && lead < shape.length && dims.every((d, i) => d === i);
-    if (dtype !== 'float32' || !isF32(x) || !leading || x.length < MIN_ELEMENTWISE) return cpuKernels.Sum(x, shape, dims, dtype);
+    if (dtype !== 'float32' || !isF32In(x) || !leading || x.length < MIN_ELEMENTWISE) return cpuKernels.Sum(host(x), shape, dims, dtype);
     const cols = sizeOf(shape.slice(lead));
     const rows = x.length / cols;
     rt.reset();
-    const px = rt.put(x);
     const po = rt.alloc(cols * 4);
+    const px = input(x);
     ex.sumRows(px, po, rows, cols);
     return rt.take(po, cols);
   };

@@ -8,6 +8,8 @@ import { Linear } from '../../nn/index';
 import { Adam } from '../../optim/index';
 import { manualSeed, Random } from '../../random';
 import { Tensor } from '../../tensor';
+import { DataLoader, TensorDataset } from '../../data/index';
+import { releaseBatch } from '../../train/trainer';
 import { cpuKernels } from '../cpu/index';
 import { createWasmBackend } from './index';
 import { wasmAdamStep } from './optim';
@@ -125,5 +127,32 @@ describe('a Linear layer\'s weight gradient on the wasm backend', () => {
     expect(wasm.onDevice).toBe(true);
     expect(cpu.onDevice).toBe(false);
     wasm.weight.forEach((v, i) => expect(Math.abs(v - cpu.weight[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(cpu.weight[i])));
+  });
+});
+
+describe('training batches on the wasm backend', () => {
+  const previous = getBackend().name;
+  afterEach(() => setBackend(previous));
+
+  it('are gathered into wasm memory once released (releaseBatch), with the values a fresh gather has', () => {
+    const backend = createWasmBackend({ name: 'wasm-batch-test' });
+    registerBackend(backend);
+    setBackend(backend.name);
+    const rng = new Random(7);
+    const images = new Tensor(randoms(rng, 20 * 12), [20, 12]);
+    const labels = new Tensor(Int32Array.from({ length: 20 }, (_, i) => i % 3), [20]);
+    const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: 5, shuffle: true, generator: new Random(8) });
+    const fresh = [...new DataLoader(new TensorDataset(images, labels), { batchSize: 5, shuffle: true, generator: new Random(8) })];
+    const seen: Array<{ x: Float32Array; values: number[]; labels: number[] }> = [];
+    for (const batch of loader) {
+      const x = batch[0].data as Float32Array;
+      seen.push({ x, values: Array.from(x), labels: Array.from(batch[1].data) });
+      releaseBatch(loader, batch);
+    }
+    // The first batch is a JS array; from the second on, the batch lives in the memory the kernels read in place.
+    expect(backend.pin!(seen[0].x)).not.toBe(seen[0].x);
+    for (const b of seen.slice(1)) expect(backend.pin!(b.x)).toBe(b.x);
+    expect(seen.map((b) => b.values)).toEqual(fresh.map(([x]) => Array.from(x.data)));
+    expect(seen.map((b) => b.labels)).toEqual(fresh.map(([, y]) => Array.from(y.data)));
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { endStep, registerBackend, setBackend } from '../backend';
-import { conv2d, maxPool2d, relu } from '../../ops/index';
+import { add, conv2d, linear, maxPool2d, relu } from '../../ops/index';
 import { Random } from '../../random';
 import { Tensor } from '../../tensor';
 import { createWasmBackend } from './index';
@@ -50,6 +50,39 @@ describe('wasm-resident kernel outputs', () => {
     expectClose(wasm.y, cpu.y, 25 * 4);
     expectClose(wasm.dw, cpu.dw, sumAbs(cpu.dw));
     expectClose(wasm.db, cpu.db, sumAbs(cpu.db));
+  });
+
+  it('keep linear + bias → relu in wasm memory (the bias added where the product is) and match the CPU backend', () => {
+    const x = randn([64, 100]), w = randn([40, 100]), b = randn([40]);
+    const run = (backend: string) => {
+      setBackend(backend);
+      const [wl, bl] = [w.detach().requiresGrad_(), b.detach().requiresGrad_()];
+      const y = linear(x, wl, bl);
+      const r = relu(y);
+      const resident = [y, r].map((t) => t.device !== null);
+      r.sum().backward(); // db sums the resident gradient of y in place
+      const out = { resident, r: Float32Array.from(r.data), dw: wl.grad!.data, db: bl.grad!.data };
+      setBackend('cpu');
+      return out;
+    };
+    const wasm = run('wasm-resident-test');
+    const cpu = run('cpu');
+    expect(wasm.resident).toEqual([true, true]);
+    const sumAbs = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + Math.abs(v), 0);
+    expectClose(wasm.r, cpu.r, 100 * 4);
+    expectClose(wasm.dw, cpu.dw, sumAbs(cpu.dw));
+    expectClose(wasm.db, cpu.db, sumAbs(cpu.db));
+  });
+
+  it('give a binary op of CPU arrays a CPU array: only resident inputs make a resident result', () => {
+    setBackend('wasm-resident-test');
+    const a = randn([32, 64]), b = randn([64]);
+    expect(add(a, b).device).toBeNull();
+    const r = relu(a);
+    const sum = add(r, b);
+    expect(sum.device).toBeInstanceOf(WasmData);
+    expect(Array.from(sum.data)).toEqual(Array.from(a.data, (v, i) => Math.fround(Math.max(v, 0) + b.data[i % 64])));
+    setBackend('cpu');
   });
 
   it('download once on the first CPU read, and the CPU backend can use a resident tensor', () => {

@@ -122,6 +122,9 @@ export function host<T extends TypedArray>(x: T): T {
 /** For the inputs of kernels that take handles: float32, or a WasmData handle (always float32). */
 export const isF32In = (x: TypedArray): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof WasmData;
 
+/** Whether x is a handle whose values are in wasm memory now (a resident kernel output not yet downloaded). */
+export const isResident = (x: TypedArray): boolean => (x as unknown) instanceof WasmData && (x as unknown as WasmData).resident;
+
 /**
  * x's pointer for a kernel call: its block when resident, a pinned array in place (runtime.ts `read`), else a copy
  * put into the arena. After every output of the call is allocated (a resident output may evict x's block).

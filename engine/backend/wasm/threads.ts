@@ -32,6 +32,7 @@ export interface WorkerInit {
   control: number;
   index: number;
   layout: typeof LAYOUT;
+  spin: typeof SPIN;
 }
 
 /** A started worker, as the platform adapter returns it. */
@@ -56,8 +57,15 @@ export interface WasmThreadsOptions {
  */
 const LAYOUT = {
   STOP: 0, NEXT: 1, FINISHED: 2, READY: 4, SLOTS: 16, SLOT: 16, SEQ: 0, ARGS: 2, JOB: 13, TAG: 14, MAX_WORKERS: 8,
-  SPIN: 1 << 16, TAG_SHIFT: 20, CHUNK_MASK: (1 << 20) - 1, TAG_MAX: (1 << 11) - 1,
+  TAG_SHIFT: 20, CHUNK_MASK: (1 << 20) - 1, TAG_MAX: (1 << 11) - 1,
 } as const;
+
+/**
+ * How long a thread polls before it sleeps in Atomics.wait (workerMain explains why): a worker SPIN_MS for its next
+ * job, or SHORT_SPIN_MS for CALM_JOBS jobs after it was descheduled while spinning (two clock reads PREEMPTED_MS
+ * apart) or found LATE_CHUNKS chunks of a job already taken; the caller WAIT_MS for the chunks the workers took.
+ */
+const SPIN = { SPIN_MS: 0.3, SHORT_SPIN_MS: 0.03, PREEMPTED_MS: 0.05, LATE_CHUNKS: 2, CALM_JOBS: 64, WAIT_MS: 0.1 } as const;
 /** Jobs (the JOB field). */
 const JOB_GEMM = 0;
 /**
@@ -85,23 +93,39 @@ export const THREAD_MIN_MACS = 1 << 20;
  * Runs until STOP: wait for its SEQ to change, then take chunks of the job in its slot while there are any.
  */
 export function workerMain(init: WorkerInit, ready: () => void): void {
-  const { module, memory, control, index, layout: L } = init;
+  const { module, memory, control, index, layout: L, spin: S } = init;
   type Api = { Instance: new (m: object, imports: object) => { exports: Record<string, (...a: number[]) => void> } };
   const api = (globalThis as unknown as { WebAssembly: Api }).WebAssembly;
   const ex = new api.Instance(module, { env: { memory } }).exports;
   const ctl = new Int32Array(memory.buffer, control, L.SLOTS + L.MAX_WORKERS * L.SLOT);
   const slot = L.SLOTS + index * L.SLOT;
   const args = slot + L.ARGS;
+  const clock = (globalThis as unknown as { performance: { now(): number } }).performance;
+  /** Jobs since a spin last found this thread descheduled. */
+  let calm: number = S.CALM_JOBS;
   let seq = Atomics.load(ctl, slot + L.SEQ);
   Atomics.store(ctl, L.READY + index, 1);
   ready();
   for (;;) {
-    // Spin a while (L.SPIN loads, ~0.65 ms) before sleeping: a training step sends jobs tens of µs apart, and
-    // waking a sleeping thread took ~0.15 ms on these VMs, more than a small GEMM (with fixed halves, LeNet-5's
-    // kernels took 6.5 ms per step without spinning, 5.8 with). Longer spins measured no better once the caller
-    // stopped waiting for sleeping workers, and a spinning worker takes the core V8's GC helpers would use. Only
-    // while jobs keep coming: an idle engine sleeps.
-    for (let i = 0; i < L.SPIN && Atomics.load(ctl, slot + L.SEQ) === seq; i++);
+    // Spin a while before sleeping. A training step sends jobs 0.02–0.2 ms apart (the MLP's: its first layer's
+    // forward, weight gradient and Adam update), and waking a sleeping thread took ~0.15 ms on these VMs, more than
+    // a small GEMM: a worker that sleeps between them arrives late for each. But where other processes want the
+    // cores, a spinning worker uses up its share, the scheduler runs it less promptly, and a job finds it waiting
+    // for a core: on the shared 2-core VM (load 15), per MLP step and in one process with blocks of steps
+    // alternated, the engine thread spent 0.71 ms of CPU with 0.3 ms spins, 0.56 with 0.03 ms spins, 0.65 with
+    // this policy (1.0 without threads). So the long spin only while spinning pays: after a spin that found this
+    // thread descheduled (clock reads, every 256 polls, S.PREEMPTED_MS apart instead of ~1 µs), or a job it came
+    // late for (below), short spins for the next S.CALM_JOBS jobs. Inline, not a helper: the source must hold no
+    // named inner functions, which a bundler may wrap in a helper of its own. An idle engine sleeps.
+    let last = clock.now();
+    const until = last + (calm >= S.CALM_JOBS ? S.SPIN_MS : S.SHORT_SPIN_MS);
+    for (let i = 1; Atomics.load(ctl, slot + L.SEQ) === seq; i++) {
+      if ((i & 255) !== 0) continue;
+      const now = clock.now();
+      if (now - last > S.PREEMPTED_MS) calm = 0;
+      if (now - last > S.PREEMPTED_MS || now > until) break;
+      last = now;
+    }
     Atomics.wait(ctl, slot + L.SEQ, seq);
     if (Atomics.load(ctl, L.STOP)) return;
     // The job, read as a whole: if the caller posted another while this thread read (it writes the slot, then
@@ -115,6 +139,10 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     } while (Atomics.load(ctl, slot + L.SEQ) !== seq);
     const n = job === 0 ? 9 : 1;
     const total = a[n], chunk = a[n + 1];
+    // Late: the caller had already taken S.LATE_CHUNKS chunks when this thread came, so spinning did not make it
+    // prompt (the scheduler kept it waiting for a core): short spins for a while, as after a preemption.
+    const first = Atomics.load(ctl, L.NEXT);
+    if (first >>> L.TAG_SHIFT === tag && (first & L.CHUNK_MASK) >= S.LATE_CHUNKS) calm = 0;
     // Chunks of the job's range, taken from NEXT (the job's tag, and the next chunk) until none is left: a
     // thread that runs slower simply takes fewer. A late thread finds another tag, or no chunk, and takes none.
     for (;;) {
@@ -140,6 +168,19 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
         Atomics.notify(ctl, L.FINISHED);
       }
     }
+    calm++;
+  }
+}
+
+// The engine's libs have no performance type (it runs everywhere); every runtime has it.
+const { performance } = globalThis as unknown as { performance: { now(): number } };
+
+/** Polls `done` for up to `ms` (the caller's side of workerMain's `spin`, which cannot refer to anything outside it). */
+function spinFor(done: () => boolean, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if (done()) return true;
+    if ((i & 255) === 0 && performance.now() > until) return false;
   }
 }
 
@@ -156,7 +197,7 @@ export class ThreadPool {
     this.ctl.fill(0);
     const source = workerMain.toString();
     for (let index = 0; index < count; index++) {
-      this.workers.push(options.spawn(source, { module: rt.module, memory: rt.memory, control: rt.reserved, index, layout: LAYOUT }));
+      this.workers.push(options.spawn(source, { module: rt.module, memory: rt.memory, control: rt.reserved, index, layout: LAYOUT, spin: SPIN }));
     }
   }
 
@@ -238,7 +279,7 @@ export class ThreadPool {
     // Only the chunks the workers took are waited for: a worker still waking up has taken none, and will find
     // none (the counter is exhausted, or carries the next job's tag).
     const theirs = chunks - mine;
-    for (let i = 0; i < LAYOUT.SPIN && Atomics.load(ctl, LAYOUT.FINISHED) < theirs; i++);
+    spinFor(() => Atomics.load(ctl, LAYOUT.FINISHED) >= theirs, SPIN.WAIT_MS);
     for (let f = Atomics.load(ctl, LAYOUT.FINISHED); f < theirs; f = Atomics.load(ctl, LAYOUT.FINISHED)) Atomics.wait(ctl, LAYOUT.FINISHED, f);
   }
 

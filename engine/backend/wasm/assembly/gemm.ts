@@ -48,24 +48,21 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, trans
   gemmPanels(a, b, c, m, n, k, transA, transB, scratch, 0, (n + 7) >> 3);
 }
 
-/** Packs op(A) (if transposed) and op(B) into scratch: the part of gemm that threads must not repeat. */
+/**
+ * Transposes A into scratch when transA: the part of gemm that threads must not repeat, since every range of panels
+ * reads all of op(A). op(B)'s panels are packed by gemmPanels, each range its own, just before it uses them.
+ */
 export function gemmPrepare(a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize): void {
   if (m == 0 || n == 0 || k == 0) return;
   if (transB && !transA && k >= DOT_MIN_K) return;
-  let bp = scratch;
-  if (transA) {
-    transpose(a, k, m, scratch);
-    bp += (<usize>(m * k * 4) + 15) & ~15;
-  }
-  if (unpackedB(m, transB)) {
-    // Only the partial last panel, if any.
-    if (n & 7) packPanels(b, transB, k, n, bp, n >> 3, (n + 7) >> 3);
-  } else {
-    packPanels(b, transB, k, n, bp, 0, (n + 7) >> 3);
-  }
+  if (transA) transpose(a, k, m, scratch);
 }
 
-/** C's columns of panels [jb0, jb1) (8 columns each); gemmPrepare must have run. */
+/**
+ * C's columns of panels [jb0, jb1) (8 columns each); gemmPrepare must have run. Each panel of op(B) is packed
+ * right before the kernel streams it, so it is still in L1 (K·32 bytes), and threads pack their panels side by
+ * side instead of the caller packing all of them first.
+ */
 export function gemmPanels(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize, jb0: i32, jb1: i32,
 ): void {
@@ -88,11 +85,21 @@ export function gemmPanels(
     ap = scratch;
     bp += (<usize>(m * k * 4) + 15) & ~15;
   }
-  kernel4x8(ap, unpackedB(m, transB) ? b : 0, bp, c, m, n, k, jb0, jb1);
+  const unpacked = unpackedB(m, transB);
+  const last = (n + 7) >> 3;
+  for (let jb = jb0; jb < jb1; jb++) {
+    if (!unpacked) {
+      // Panel jb at its own place in scratch: ranges run by different threads never share one.
+      packPanels(b, transB, k, n, bp + ((<usize>jb * <usize>k) << 5), jb, jb + 1);
+    } else if (jb == last - 1 && (n & 7) != 0) {
+      packPanels(b, transB, k, n, bp, jb, jb + 1); // the partial last panel, the only one packed
+    }
+    kernel4x8(ap, unpacked ? b : 0, bp, c, m, n, k, jb, jb + 1);
+  }
 }
 
 /**
- * dst[cols, rows] = src[rows, cols]ᵀ: 4×4 blocks transposed in registers (eight shuffles), walked in 16×16
+ * dst[cols, rows] = src[rows, cols]ᵀ: 4×4 blocks transposed in registers (transpose4x4), walked in 16×16
  * tiles so that reads and writes both stay in a few cache lines; scalar for the edges.
  */
 export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
@@ -104,15 +111,7 @@ export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
       const c1 = min(cols4, c0 + 16);
       for (let r = r0; r < r1; r += 4) {
         for (let c = c0; c < c1; c += 4) {
-          const s = src + (<usize>(r * cols + c) << 2);
-          const x0 = v128.load(s), x1 = v128.load(s + srcRow), x2 = v128.load(s + 2 * srcRow), x3 = v128.load(s + 3 * srcRow);
-          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-          const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-          const d = dst + (<usize>(c * rows + r) << 2);
-          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(d + dstRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-          v128.store(d + 2 * dstRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-          v128.store(d + 3 * dstRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          transpose4x4(src + (<usize>(r * cols + c) << 2), srcRow, dst + (<usize>(c * rows + r) << 2), dstRow);
         }
       }
     }
@@ -149,16 +148,43 @@ function packPanels(b: usize, transB: bool, k: i32, n: i32, bp: usize, jb0: i32,
         }
       }
     } else {
-      // op(B)[p, j] = B[j, p]: eight rows of B read side by side.
+      // op(B)[p, j] = B[j, p]: eight rows of B read side by side. A full panel takes four floats of each row
+      // at a time and transposes them as two 4×4 blocks (rows 0–3 → columns 0–3 of four panel rows, rows 4–7 →
+      // columns 4–7); the last k mod 4 floats, and a partial panel, one at a time.
       const src = b + ((<usize>j0 * <usize>k) << 2);
       const stride = <usize>k << 2;
-      for (let p = 0; p < k; p++) {
+      let p = 0;
+      if (w == 8) {
+        for (; p + 4 <= k; p += 4) {
+          const col = src + (<usize>p << 2);
+          transpose4x4(col, stride, dst, 32);
+          transpose4x4(col + 4 * stride, stride, dst + 16, 32);
+          dst += 128;
+        }
+      }
+      for (; p < k; p++) {
         const col = src + (<usize>p << 2);
         for (let q = 0; q < 8; q++) store<f32>(dst + (<usize>q << 2), q < w ? load<f32>(col + <usize>q * stride) : 0);
         dst += 32;
       }
     }
   }
+}
+
+/**
+ * A 4×4 block transposed in registers (eight shuffles): four floats from each of four rows at src (row stride
+ * `srcRow` bytes) become four rows at dst (row stride `dstRow` bytes), dst row i = [row0[i], row1[i], row2[i], row3[i]].
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4x4(src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
+  const x0 = v128.load(src), x1 = v128.load(src + srcRow), x2 = v128.load(src + 2 * srcRow), x3 = v128.load(src + 3 * srcRow);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + dstRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 // @ts-ignore: decorator
