@@ -47,6 +47,8 @@ describe('wasm Matmul', () => {
   const shapes: Array<[number, number, number]> = [
     [1, 1, 1], [1, 7, 1], [4, 8, 3], [5, 9, 17], [64, 128, 784], [64, 10, 784], [3, 13, 300], [7, 1, 260],
     [784, 128, 64], [33, 65, 129], [2, 300, 2], [16, 203, 150], [17, 203, 150], [784, 10, 64], [70, 16, 5], [100, 3, 33],
+    // The dot kernel's (transB, k ≥ 256) last blocks of 3 and 2 columns, with a K tail and an odd row.
+    [6, 7, 257], [9, 6, 256],
   ];
   for (const [m, n, k] of shapes) {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
