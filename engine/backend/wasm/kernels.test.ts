@@ -99,6 +99,13 @@ describe('wasm Conv2d forward and backward', () => {
     // range of images zeroes the border only for its first: five images (two ranges), rows of 2, 5 and 4 floats.
     ['narrow padded rows over two ranges of images', [5, 2, 3, 2], [3, 2, 3, 3], convAttrs(pad(1))],
     ['padded rows of 5 and 4 floats', [5, 3, 4, 5], [4, 3, 2, 2], convAttrs({ strideH: 2, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
+    // A strided conv's input gradient runs in phases (assembly/conv-images.ts): the tutorial CNN's last conv (7×7 →
+    // 4×4, no dy padding), 10 input channels (a panel of 8 and one of 2), stride with dilation (taps of one kernel row
+    // in different phases), and a kernel smaller than the stride (phases no tap reaches: zeros).
+    ['tutorial CNN conv3 (16 → 10, 7×7, stride 2)', [3, 16, 7, 7], [10, 16, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
+    ['10 input channels, stride 2', [2, 10, 9, 8], [6, 10, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
+    ['stride 2 with dilation 3', [2, 3, 13, 12], [4, 3, 3, 2], convAttrs({ strideH: 2, strideW: 3, dilationH: 3, dilationW: 2, padTop: 2, padBottom: 1, padLeft: 1, padRight: 0 })],
+    ['kernel smaller than the stride', [3, 2, 10, 11], [3, 2, 1, 2], convAttrs({ strideH: 3, strideW: 3, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
   ];
   for (const [name, xShape, wShape, attrs] of cases) {
     it(name, () => {

@@ -59,6 +59,21 @@ const CONV_GROUP_FLOATS = 1 << 16;
 const SHARED_ELEMENTWISE = 1 << 17;
 /** Floats per chunk of a shared elementwise kernel (a multiple of 4: each range starts aligned). */
 const ELEMENTWISE_CHUNK = 1 << 14;
+/** assembly/conv-images.ts's forms of the input gradient (its F_FORM), and the i32s of a phase's table row. */
+const FORM_PATCHES = 0, FORM_PHASES = 1, PHASE_INTS = 5;
+
+/** A strided conv's input gradient in phases: its tables (see phaseTables in wasmKernels). */
+interface PhaseTables {
+  /** Per phase: entries K, first offset, first position pair, position count (a multiple of 4), first panel float. */
+  phases: Int32Array;
+  offsets: Int32Array;
+  positions: Int32Array;
+  gather: Int32Array;
+  dyHp: number;
+  dyWp: number;
+  dyPadTop: number;
+  dyPadLeft: number;
+}
 /** Images per chunk of a conv pass: the unit threads take (../threads.ts) and the unit of dW's partial sums. */
 const CONV_CHUNK_IMAGES = 4;
 
@@ -137,35 +152,110 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   }
 
   /**
-   * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order), with
-   * a scratch region per thread. Call after the call's outputs and inputs are placed.
+   * The parameter block of a conv's input gradient over the batch's images (assembly/conv-images.ts F_* order), with
+   * a scratch region per thread. Call after the call's outputs and inputs are placed. `w` is W [O, C, kh, kw], at
+   * ptrs.w in wasm memory.
    */
-  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; w: number; dx: number }) {
+  function inputGradBlock(g: Conv2dGeometry, w: Float32Array, ptrs: { dy: number; w: number; dx: number }) {
     const o = g.outChannels, k = g.patch, p = g.positions;
     const sharing = convSharing(g);
+    const image = g.groupIn * g.inH * g.inW;
+    const geo = rt.putInts(geometryInts(g, 1));
+    if (g.strideH > 1 || g.strideW > 1) {
+      // A strided conv: the phases form, a direct product over dy (no patch matrix, no col2im).
+      const t = phaseTables(g);
+      const panels = rt.alloc(t.gather.length * 4);
+      const f = rt.f32, at = panels >> 2;
+      for (let q = 0; q < t.gather.length; q++) f[at + q] = t.gather[q] < 0 ? 0 : w[t.gather[q]];
+      const regionBytes = ex.convRegionBytes(o, k, p, 1, image, FORM_PHASES, t.dyHp, t.dyWp);
+      const regions = rt.alloc(sharing.threads * regionBytes);
+      const block = rt.putInts([
+        ptrs.dy, panels, ptrs.dx, geo, o, k, p, image, regions, regionBytes, 1, FORM_PHASES,
+        rt.putInts(t.phases), t.phases.length / PHASE_INTS, rt.putInts(t.offsets), rt.putInts(t.positions),
+        t.dyHp, t.dyWp, t.dyPadTop, t.dyPadLeft,
+      ]);
+      return { run: () => sharing.run('convInputGradImages', block) };
+    }
     // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a chunk has.
     const group = Math.max(1, Math.min(sharing.chunk, Math.floor(CONV_GROUP_FLOATS / (k * p))));
-    const image = g.groupIn * g.inH * g.inW;
-    // Strided: the channels-last col2im (assembly/conv-images.ts), whose adds are contiguous where the strided
-    // rows' are not. It reads W' = W with its patch entries reordered (c, i, j) → (i, j, c); else Wᵀ [K, O].
-    const channelsLast = g.strideH > 1 || g.strideW > 1;
     const weights = rt.alloc(k * o * 4);
-    if (channelsLast) permuteToChannelsLast(ptrs.w, weights, o, g.groupIn, g.kernelH * g.kernelW);
-    else ex.transpose(ptrs.w, o, k, weights);
-    const regionBytes = ex.convRegionBytes(o, k, p, group, image, channelsLast);
+    ex.transpose(ptrs.w, o, k, weights);
+    const regionBytes = ex.convRegionBytes(o, k, p, group, image, FORM_PATCHES, 0, 0);
     const regions = rt.alloc(sharing.threads * regionBytes);
-    const geo = rt.putInts(geometryInts(g, 1));
-    const block = rt.putInts([ptrs.dy, weights, ptrs.dx, geo, o, k, p, image, regions, regionBytes, group, channelsLast ? 1 : 0]);
+    const block = rt.putInts([ptrs.dy, weights, ptrs.dx, geo, o, k, p, image, regions, regionBytes, group, FORM_PATCHES]);
     return { run: () => sharing.run('convInputGradImages', block) };
   }
 
-  /** W [O, C, taps] at `src` → [O, taps, C] at `dst` (a few thousand floats: the weights of one conv). */
-  function permuteToChannelsLast(src: number, dst: number, o: number, c: number, taps: number): void {
-    const f = rt.f32, s = src >> 2, d = dst >> 2;
-    for (let q = 0; q < o; q++) {
-      const base = q * c * taps;
-      for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) f[d + base + t * c + ch] = f[s + base + ch * taps + t];
+  /**
+   * The tables of a strided conv's input gradient in phases (assembly/conv-images.ts, cached per geometry). Input
+   * pixel (iy, ix) is in phase ((iy + pt) mod sh, (ix + pl) mod sw); tap i reaches the pixels of row phase r when
+   * r − i·dh is a multiple of sh, from dy row (iy + pt − r)/sh + (r − i·dh)/sh. dy is zero-padded (dyPadTop …) so
+   * that every such row and column exists. Per phase: its entries (o, i, j) as offsets into the padded dy; its
+   * pixels as pairs (base in the padded dy, index in dx's plane), repeated at the end to a multiple of 4; and its
+   * weight panels [C/8][K][8] as indices into W (−1: a zero lane past C).
+   */
+  const phaseCache = new Map<string, PhaseTables>();
+  function phaseTables(g: Conv2dGeometry): PhaseTables {
+    const key = geometryInts(g).slice(1).join(',') + `,${g.outChannels}`;
+    let tables = phaseCache.get(key);
+    if (tables) return tables;
+    const o = g.outChannels, c = g.groupIn, kh = g.kernelH, kw = g.kernelW;
+    // Per axis and phase r: the taps (index, dy shift) that reach it.
+    const taps = (s: number, d: number, kernel: number) => Array.from({ length: s }, (_, r) => {
+      const list: { tap: number; shift: number }[] = [];
+      for (let i = 0; i < kernel; i++) if ((((r - i * d) % s) + s) % s === 0) list.push({ tap: i, shift: (r - i * d) / s });
+      return list;
+    });
+    const tapsY = taps(g.strideH, g.dilationH, kh), tapsX = taps(g.strideW, g.dilationW, kw);
+    // dy's zero padding along an axis: the rows (columns) read below 0 and past the last.
+    const padding = (size: number, pad: number, s: number, out: number, axisTaps: typeof tapsY) => {
+      let lo = 0, hi = out - 1;
+      for (let i = 0; i < size; i++) {
+        const r = (i + pad) % s, m = (i + pad - r) / s;
+        for (const t of axisTaps[r]) { lo = Math.min(lo, m + t.shift); hi = Math.max(hi, m + t.shift); }
+      }
+      return { before: -lo, after: hi - (out - 1) };
+    };
+    const py = padding(g.inH, g.padTop, g.strideH, g.outH, tapsY), px = padding(g.inW, g.padLeft, g.strideW, g.outW, tapsX);
+    const dyHp = g.outH + py.before + py.after, dyWp = g.outW + px.before + px.after;
+    const phases: number[] = [], offsets: number[] = [], positions: number[] = [], gather: number[] = [];
+    const channelPanels = Math.ceil(c / 8);
+    for (let ry = 0; ry < g.strideH; ry++) {
+      for (let rx = 0; rx < g.strideW; rx++) {
+        const pixels: number[] = [];
+        for (let iy = 0; iy < g.inH; iy++) {
+          if ((iy + g.padTop) % g.strideH !== ry) continue;
+          const my = (iy + g.padTop - ry) / g.strideH + py.before;
+          for (let ix = 0; ix < g.inW; ix++) {
+            if ((ix + g.padLeft) % g.strideW !== rx) continue;
+            pixels.push(my * dyWp + (ix + g.padLeft - rx) / g.strideW + px.before, iy * g.inW + ix);
+          }
+        }
+        if (pixels.length === 0) continue;
+        while (pixels.length % 8 !== 0) pixels.push(pixels[pixels.length - 2], pixels[pixels.length - 1]);
+        const entries: number[] = []; // W index of (o, c = 0, i, j)
+        for (let q = 0; q < o; q++) {
+          for (const ty of tapsY[ry]) {
+            for (const tx of tapsX[rx]) {
+              offsets.push((q * dyHp + ty.shift) * dyWp + tx.shift);
+              entries.push((q * c * kh + ty.tap) * kw + tx.tap);
+            }
+          }
+        }
+        phases.push(entries.length, offsets.length - entries.length, positions.length / 2, pixels.length / 2, gather.length);
+        positions.push(...pixels);
+        for (let jb = 0; jb < channelPanels; jb++) {
+          for (const e of entries) for (let l = 0; l < 8; l++) gather.push(jb * 8 + l < c ? e + (jb * 8 + l) * kh * kw : -1);
+        }
+      }
     }
+    tables = {
+      phases: Int32Array.from(phases), offsets: Int32Array.from(offsets), positions: Int32Array.from(positions),
+      gather: Int32Array.from(gather), dyHp, dyWp, dyPadTop: py.before, dyPadLeft: px.before,
+    };
+    if (phaseCache.size >= 64) phaseCache.clear(); // a model has a handful of conv shapes
+    phaseCache.set(key, tables);
+    return tables;
   }
 
   /**
@@ -264,7 +354,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     if (dxOut) {
       // dx through patches after all (assembly/conv-images.ts): as a conv of dy with the flipped weights it would
       // multiply the zero padding too (LeNet's second conv: twice the work), and a stride would need gaps.
-      inputGradBlock(g, { dy: pdy, w: rt.read(w), dx: dxOut.ptr }).run();
+      inputGradBlock(g, w, { dy: pdy, w: rt.read(w), dx: dxOut.ptr }).run();
     }
     return { dx: dxOut ? dxOut.result() : null, dw, db };
   };

@@ -14,8 +14,8 @@
  *             channels per position, four broadcasts of input values.
  *
  * Any stride, padding and dilation. Channel panels are 8 wide (zeros past O): O = 6 leaves a quarter of the lanes
- * idle, still cheaper than the patch matrix. The TS side (../kernels.ts) also runs a stride-1 conv's input
- * gradient through the forward kernel, as the conv of dy with the flipped, transposed weights.
+ * idle, still cheaper than the patch matrix. A strided conv's input gradient runs the forward's register block,
+ * phase by phase (./conv-images.ts).
  *
  * A batch's images are taken in chunks by the threads (../threads.ts), each thread with its own scratch region;
  * dW is summed per chunk and the chunks added in order (`implicitWeightGradReduce`), so the result does not
@@ -84,17 +84,24 @@ export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usi
 
 /**
  * Image n's input, zero-padded into the thread's region (or in place when there is no padding). The border is
- * zeroed once per range (`first`) and stays zero, since every later image writes the interior only; rows are
- * copied in SIMD blocks, the last block overlapping the one before. (A fill of the whole region and a
- * memory.copy per row, 7 to 28 floats each, cost 0.29 ms of Mnist_CNN's ~2.4 ms step.)
+ * zeroed once per range (`first`) and stays zero, since every later image writes the interior only.
  */
 function paddedImage(pb: usize, n: i32, thread: i32, first: bool): usize {
   const c = field(pb, F_C), h = field(pb, F_H), w = field(pb, F_W), hp = field(pb, F_HP), wp = field(pb, F_WP);
-  const pt = field(pb, F_PT), pl = field(pb, F_PL);
   const x = <usize>field(pb, F_X) + ((<usize>n * <usize>(c * h * w)) << 2);
   if (hp == h && wp == w) return x;
   const dst = region(pb, thread);
-  if (first) memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
+  copyPadded(x, c, h, w, dst, hp, wp, field(pb, F_PT), field(pb, F_PL), first);
+  return dst;
+}
+
+/**
+ * x [C, H, W] into the interior of dst [C, Hp, Wp] at (pt, pl); with `zeroBorder`, all of dst is zeroed first.
+ * Rows are copied in SIMD blocks, the last block overlapping the one before. (A fill of the whole region and a
+ * memory.copy per row, 7 to 28 floats each, cost 0.29 ms of Mnist_CNN's ~2.4 ms step.)
+ */
+export function copyPadded(x: usize, c: i32, h: i32, w: i32, dst: usize, hp: i32, wp: i32, pt: i32, pl: i32, zeroBorder: bool): void {
+  if (zeroBorder) memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
   const rowBytes = <usize>w << 2;
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
@@ -108,7 +115,6 @@ function paddedImage(pb: usize, n: i32, thread: i32, first: bool): usize {
       v128.store(to + rowBytes - 16, v128.load(from + rowBytes - 16));
     }
   }
-  return dst;
 }
 
 /** Forward for images n0..n1 (see the header): y[n] [O, P] in NCHW. `chunk` is unused (the signature is shared). */
