@@ -252,3 +252,31 @@ describe('wasm MaxPool2d forward and backward', () => {
     });
   }
 });
+
+describe('wasm AvgPool2d forward and backward: the CPU kernel\'s bits', () => {
+  const pool = (o: Partial<import('../cpu/pool').AvgPool2dAttrs>) => ({
+    kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: false, countIncludePad: true,
+    divisorOverride: null, ...o,
+  });
+  const cases: Array<[string, number[], ReturnType<typeof pool>]> = [
+    ['Mnist_CNN 4x4 on [64, 10, 4, 4]', [64, 10, 4, 4], pool({ kernelH: 4, kernelW: 4, strideH: 4, strideW: 4 })],
+    ['3x3 stride 2 pad 1, ceil mode (a last window past the padded edge), odd sizes', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true })],
+    ['the same without countIncludePad', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true, countIncludePad: false })],
+    ['divisorOverride 3, unbatched [C, H, W], 3x2 stride 1', [7, 15, 16], pool({ kernelH: 3, kernelW: 2, strideH: 1, strideW: 1, divisorOverride: 3 })],
+  ];
+  for (const [name, shape, attrs] of cases) {
+    it(name, () => {
+      const x = randn(sizeOf(shape));
+      const ref = cpuKernels.AvgPool2d(x, shape, attrs);
+      const got = wasm.AvgPool2d(x, shape, attrs);
+      expect(got.y).toBeInstanceOf(WasmData); // not handed to the CPU kernel
+      expect(got.shape).toEqual(ref.shape);
+      expect(Array.from(onCpu(got.y))).toEqual(Array.from(ref.y));
+      const dy = randn(ref.y.length);
+      expect(Array.from(onCpu(wasm.AvgPool2dBackward(dy, shape, attrs)))).toEqual(Array.from(cpuKernels.AvgPool2dBackward(dy, shape, attrs)));
+    });
+  }
+  it('divisorOverride 0 is the CPU kernel\'s error', () => {
+    expect(() => wasm.AvgPool2d(randn(2 * 3 * 16 * 16), [2, 3, 16, 16], pool({ divisorOverride: 0 }))).toThrow(/divisorOverride/);
+  });
+});

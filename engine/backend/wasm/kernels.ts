@@ -6,7 +6,7 @@
  *
  * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
  *
- * With a ResidentStore (./resident.ts), the conv, relu, max-pool and matmul kernels (RESIDENT_KERNELS) return
+ * With a ResidentStore (./resident.ts), the conv, relu, max-pool, avg-pool and matmul kernels (RESIDENT_KERNELS) return
  * their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so
  * the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
  * between those kernels.
@@ -14,7 +14,7 @@
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
-import { poolOutputSize } from '../cpu/pool';
+import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
 import { host, inputPointer, isF32In, ResidentStore } from './resident';
@@ -36,6 +36,7 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 /** The kernels that take WasmData inputs (the backend's `deviceInputs`) and, with residency, return WasmData. */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep',
+  'AvgPool2d', 'AvgPool2dBackward',
 ]);
 
 /**
@@ -478,7 +479,46 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return dx.result();
   };
 
+  /**
+   * Average pooling's geometry block (assembly/pool.ts), or null where the CPU kernel should run: fewer than 3
+   * dims, a divisorOverride that is not a non-zero integer (the CPU kernel's error for 0), or a small input.
+   */
+  function avgPoolGeometry(shape: readonly number[], attrs: AvgPool2dAttrs, size: number) {
+    const override = attrs.divisorOverride;
+    if (shape.length < 3 || size < MIN_ELEMENTWISE || (override !== null && (!Number.isInteger(override) || override === 0))) return null;
+    const inH = shape[shape.length - 2], inW = shape[shape.length - 1];
+    const outH = poolOutputSize('avgPool2d', inH, attrs.kernelH, attrs.strideH, attrs.padH, 1, attrs.ceilMode);
+    const outW = poolOutputSize('avgPool2d', inW, attrs.kernelW, attrs.strideW, attrs.padW, 1, attrs.ceilMode);
+    const ints = [
+      attrs.kernelH, attrs.kernelW, attrs.strideH, attrs.strideW, attrs.padH, attrs.padW, inH, inW, outH, outW,
+      attrs.countIncludePad ? 1 : 0, override ?? 0,
+    ];
+    return { planes: size / (inH * inW), inH, inW, outH, outW, ints };
+  }
+
+  const avgPool2d: KernelTable['AvgPool2d'] = (x, shape, attrs) => {
+    const geo = isF32In(x) ? avgPoolGeometry(shape, attrs, x.length) : null;
+    if (geo === null || !isF32In(x)) return cpuKernels.AvgPool2d(host(x), shape, attrs);
+    rt.reset();
+    const y = output(geo.planes * geo.outH * geo.outW);
+    const px = input(x);
+    ex.avgPool2d(px, y.ptr, geo.planes, rt.putInts(geo.ints), rt.alloc(16));
+    return { y: y.result(), shape: [...shape.slice(0, -2), geo.outH, geo.outW] };
+  };
+
+  const avgPool2dBackward: KernelTable['AvgPool2dBackward'] = (dy, xShape, attrs) => {
+    const geo = isF32In(dy) ? avgPoolGeometry(xShape, attrs, sizeOf(xShape)) : null;
+    if (geo === null || !isF32In(dy) || dy.length !== geo.planes * geo.outH * geo.outW) return cpuKernels.AvgPool2dBackward(host(dy), xShape, attrs);
+    rt.reset();
+    const dx = output(sizeOf(xShape));
+    const pdy = input(dy);
+    ex.avgPool2dBackward(pdy, dx.ptr, geo.planes, rt.putInts(geo.ints), rt.alloc(16));
+    return dx.result();
+  };
+
   return {
+    AvgPool2d: avgPool2d,
+    AvgPool2dBackward: avgPool2dBackward,
     MaxPool2d: maxPool2d,
     MaxPool2dBackward: maxPool2dBackward,
     Matmul: matmul,

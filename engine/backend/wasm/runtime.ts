@@ -49,6 +49,8 @@ export interface KernelExports {
     stepSize: number, bc2Sqrt: number,
   ): void;
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
+  avgPool2d(x: number, y: number, planes: number, geometry: number, win: number): void;
+  avgPool2dBackward(dy: number, dx: number, planes: number, geometry: number, win: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
