@@ -6,9 +6,9 @@
  *
  * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
  *
- * With a ResidentStore (./resident.ts), the conv, relu, max-pool, avg-pool and matmul kernels (RESIDENT_KERNELS) return
- * their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so
- * the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
+ * With a ResidentStore (./resident.ts), the conv, relu, max-pool, avg-pool and matmul kernels (RESIDENT_KERNELS)
+ * return their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy,
+ * so the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
  * between those kernels.
  */
 import type { KernelTable } from '../backend';
