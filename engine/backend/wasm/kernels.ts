@@ -75,6 +75,28 @@ interface PhaseTables {
   dyPadTop: number;
   dyPadLeft: number;
 }
+/**
+ * Tables per conv geometry (all but the batch size; hp and wp follow from it), for the few conv shapes of a model:
+ * found by comparing fields, where a key string built from them on every call cost more than the lookup.
+ */
+class GeometryCache<T> {
+  private entries: { g: Conv2dGeometry; value: T }[] = [];
+  get(g: Conv2dGeometry, make: () => T): T {
+    for (const e of this.entries) if (sameGeometry(e.g, g)) return e.value;
+    if (this.entries.length >= 64) this.entries = []; // not a model's conv shapes: start over
+    const value = make();
+    this.entries.push({ g, value });
+    return value;
+  }
+}
+
+function sameGeometry(a: Conv2dGeometry, b: Conv2dGeometry): boolean {
+  return a.outChannels === b.outChannels && a.groupIn === b.groupIn && a.inH === b.inH && a.inW === b.inW
+    && a.kernelH === b.kernelH && a.kernelW === b.kernelW && a.strideH === b.strideH && a.strideW === b.strideW
+    && a.padTop === b.padTop && a.padBottom === b.padBottom && a.padLeft === b.padLeft && a.padRight === b.padRight
+    && a.dilationH === b.dilationH && a.dilationW === b.dilationW;
+}
+
 /** Images per chunk of a conv pass: the unit threads take (../threads.ts) and the unit of dW's partial sums. */
 const CONV_CHUNK_IMAGES = 4;
 
@@ -195,11 +217,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * pixels as pairs (base in the padded dy, index in dx's plane), repeated at the end to a multiple of 4; and its
    * weight panels [C/8][K][8] as indices into W (−1: a zero lane past C).
    */
-  const phaseCache = new Map<string, PhaseTables>();
-  function phaseTables(g: Conv2dGeometry): PhaseTables {
-    const key = geometryInts(g).slice(1).join(',') + `,${g.outChannels}`;
-    let tables = phaseCache.get(key);
-    if (tables) return tables;
+  const phaseCache = new GeometryCache<PhaseTables>();
+  const phaseTables = (g: Conv2dGeometry): PhaseTables => phaseCache.get(g, () => buildPhaseTables(g));
+  function buildPhaseTables(g: Conv2dGeometry): PhaseTables {
     const o = g.outChannels, c = g.groupIn, kh = g.kernelH, kw = g.kernelW;
     // Per axis and phase r: the taps (index, dy shift) that reach it.
     const taps = (s: number, d: number, kernel: number) => Array.from({ length: s }, (_, r) => {
@@ -250,13 +270,10 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
         }
       }
     }
-    tables = {
+    return {
       phases: Int32Array.from(phases), offsets: Int32Array.from(offsets), positions: Int32Array.from(positions),
       gather: Int32Array.from(gather), dyHp, dyWp, dyPadTop: py.before, dyPadLeft: px.before,
     };
-    if (phaseCache.size >= 64) phaseCache.clear(); // a model has a handful of conv shapes
-    phaseCache.set(key, tables);
-    return tables;
   }
 
   /**
@@ -286,11 +303,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   }
 
   /** Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image (cached per geometry). */
-  const tableCache = new Map<string, { offsets: Int32Array; positions: Int32Array }>();
+  const tableCache = new GeometryCache<{ offsets: Int32Array; positions: Int32Array }>();
   function indexTables(g: Conv2dGeometry, hp: number, wp: number) {
-    const key = `${geometryInts(g).slice(1).join(',')},${hp},${wp}`;
-    let tables = tableCache.get(key);
-    if (!tables) {
+    return tableCache.get(g, () => {
       const offsets = new Int32Array(g.patch);
       let e = 0;
       for (let c = 0; c < g.groupIn; c++) {
@@ -298,11 +313,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       }
       const positions = new Int32Array(g.positions);
       for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
-      tables = { offsets, positions };
-      if (tableCache.size >= 64) tableCache.clear(); // a model has a handful of conv shapes
-      tableCache.set(key, tables);
-    }
-    return tables;
+      return { offsets, positions };
+    });
   }
 
   /** y = conv(x, W) + bias through the implicit-GEMM forward kernel; W [O, K] at pw, bias at pbias (0: none). */
