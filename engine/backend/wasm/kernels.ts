@@ -81,10 +81,13 @@ interface PhaseTables {
  */
 class GeometryCache<T> {
   private entries: { g: Conv2dGeometry; value: T }[] = [];
-  get(g: Conv2dGeometry, make: () => T): T {
+  find(g: Conv2dGeometry): T | null {
     for (const e of this.entries) if (sameGeometry(e.g, g)) return e.value;
+    return null;
+  }
+
+  add(g: Conv2dGeometry, value: T): T {
     if (this.entries.length >= 64) this.entries = []; // not a model's conv shapes: start over
-    const value = make();
     this.entries.push({ g, value });
     return value;
   }
@@ -218,7 +221,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * weight panels [C/8][K][8] as indices into W (−1: a zero lane past C).
    */
   const phaseCache = new GeometryCache<PhaseTables>();
-  const phaseTables = (g: Conv2dGeometry): PhaseTables => phaseCache.get(g, () => buildPhaseTables(g));
+  const phaseTables = (g: Conv2dGeometry): PhaseTables => phaseCache.find(g) ?? phaseCache.add(g, buildPhaseTables(g));
   function buildPhaseTables(g: Conv2dGeometry): PhaseTables {
     const o = g.outChannels, c = g.groupIn, kh = g.kernelH, kw = g.kernelW;
     // Per axis and phase r: the taps (index, dy shift) that reach it.
@@ -305,16 +308,16 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   /** Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image (cached per geometry). */
   const tableCache = new GeometryCache<{ offsets: Int32Array; positions: Int32Array }>();
   function indexTables(g: Conv2dGeometry, hp: number, wp: number) {
-    return tableCache.get(g, () => {
-      const offsets = new Int32Array(g.patch);
-      let e = 0;
-      for (let c = 0; c < g.groupIn; c++) {
-        for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets[e++] = (c * hp + i * g.dilationH) * wp + j * g.dilationW;
-      }
-      const positions = new Int32Array(g.positions);
-      for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
-      return { offsets, positions };
-    });
+    const cached = tableCache.find(g);
+    if (cached) return cached;
+    const offsets = new Int32Array(g.patch);
+    let e = 0;
+    for (let c = 0; c < g.groupIn; c++) {
+      for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets[e++] = (c * hp + i * g.dilationH) * wp + j * g.dilationW;
+    }
+    const positions = new Int32Array(g.positions);
+    for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
+    return tableCache.add(g, { offsets, positions });
   }
 
   /** y = conv(x, W) + bias through the implicit-GEMM forward kernel; W [O, K] at pw, bias at pbias (0: none). */
