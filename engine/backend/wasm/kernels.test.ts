@@ -106,6 +106,9 @@ describe('wasm Conv2d forward and backward', () => {
     ['10 input channels, stride 2', [2, 10, 9, 8], [6, 10, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
     ['stride 2 with dilation 3', [2, 3, 13, 12], [4, 3, 3, 2], convAttrs({ strideH: 2, strideW: 3, dilationH: 3, dilationW: 2, padTop: 2, padBottom: 1, padLeft: 1, padRight: 0 })],
     ['kernel smaller than the stride', [3, 2, 10, 11], [3, 2, 1, 2], convAttrs({ strideH: 3, strideW: 3, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
+    // Output channels past the last 8 take a 4-wide panel when they are at most 4 (conv-implicit.ts panelWidth): 12 =
+    // 8 + 4 fills it; 10 (conv3 above), 3 and 1 leave some of its lanes empty; 5 and 6 still take an 8-wide one.
+    ['12 output channels (a full narrow panel), 15 positions', [3, 3, 9, 9], [12, 3, 3, 3], convAttrs({ strideH: 2, strideW: 3, ...pad(1) })],
   ];
   for (const [name, xShape, wShape, attrs] of cases) {
     it(name, () => {
