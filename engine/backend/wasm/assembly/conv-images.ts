@@ -18,9 +18,9 @@
  *
  *   dx[n][c, pixel] = Σ_(o,i,j) in phase  W[o, c, i, j] · dyp[base(pixel) + off(o, i, j)]
  *
- * over dy zero-padded (dyp) so that taps past dy's edges read zeros. This is ./conv-implicit.ts's forward block (4
- * pixels × 8 channels, weight panels per phase) with its outputs scattered to the phase's pixels, each written
- * once. It multiplies only the products that exist, where col2im's GEMM computed them as well but then added
+ * over dy zero-padded (dyp) so that taps past dy's edges read zeros. This is ./conv-implicit.ts's forward block
+ * (block4: 4 pixels × 8 channels, weight panels per phase) with its outputs scattered to the phase's pixels, each
+ * written once. It multiplies only the products that exist, where col2im's GEMM computed them as well but then added
  * every other float of its rows, and then transposed (Mnist_CNN conv2's dx: GEMM, col2im and transpose took
  * 0.96 ms of a 2.6 ms step). The TS side (../kernels.ts) builds the phase tables and the panels.
  *
@@ -28,10 +28,10 @@
  * (../threads.ts), each in its own scratch region; every image's dx is written by one call alone, so the result
  * does not depend on which thread ran it. The arguments travel in a parameter block of i32s (the F_* offsets).
  */
-import { aligned, field, madd } from './blocks';
+import { aligned, field } from './blocks';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2imChannels, gatherGrad } from './conv';
-import { copyPadded } from './conv-implicit';
+import { block4, copyPadded } from './conv-implicit';
 
 // Offsets (in i32s) into the parameter block.
 const F_DY = 0, F_WT = 1, F_DX = 2, F_GEO = 3, F_O = 4, F_K = 5, F_P = 6, F_IMAGE = 7, F_REGIONS = 8;
@@ -98,7 +98,7 @@ function inputGradPhases(pb: usize, n0: i32, n1: i32, thread: i32): void {
   const phases = <usize>field(pb, F_PHASES), phaseCount = field(pb, F_PHASE_COUNT);
   const offsets = <usize>field(pb, F_OFFSETS), positions = <usize>field(pb, F_POSITIONS);
   const padded = <usize>field(pb, F_REGIONS) + <usize>thread * <usize>field(pb, F_REGION_BYTES);
-  const plane = image / c, channelPanels = (c + 7) >> 3;
+  const plane = image / c, channelPanels = (c + 7) >> 3, zero = f32x4.splat(0);
   for (let n = n0; n < n1; n++) {
     let dyp = dy + ((<usize>n * <usize>(o * oh * ow)) << 2);
     if (hp != oh || wp != ow) {
@@ -114,63 +114,8 @@ function inputGradPhases(pb: usize, n0: i32, n1: i32, thread: i32): void {
       const phasePanels = panels + (<usize>field(row, PH_PANELS) << 2);
       for (let jb = 0; jb < channelPanels; jb++) {
         const panel = phasePanels + ((<usize>(jb * k)) << 5);
-        for (let s = 0; s < count; s += 4) gradBlock4(dyp, offs, pos + (<usize>s << 3), panel, k, dxn, plane, jb * 8, c);
+        for (let s = 0; s < count; s += 4) block4(dyp, offs, pos + (<usize>s << 3), panel, k, zero, zero, dxn, plane, 0, jb * 8, c, true);
       }
     }
   }
-}
-
-/**
- * Four pixels of one phase (their pairs at `pos`) × channels c0..c0+7: K multiply-adds of the weight panel's rows
- * with each pixel's dy values, as ./conv-implicit.ts's forward4; each pixel's channels are stored into its dx
- * planes (those below c).
- */
-// @ts-ignore: decorator
-@inline
-function gradBlock4(dyp: usize, offs: usize, pos: usize, panel: usize, k: i32, dx: usize, plane: i32, c0: i32, c: i32): void {
-  const a0 = dyp + (<usize>load<i32>(pos) << 2), a1 = dyp + (<usize>load<i32>(pos, 8) << 2);
-  const a2 = dyp + (<usize>load<i32>(pos, 16) << 2), a3 = dyp + (<usize>load<i32>(pos, 24) << 2);
-  const zero = f32x4.splat(0);
-  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-  let pw = panel;
-  for (let q = 0; q < k; q++) {
-    const off = <usize>load<i32>(offs + (<usize>q << 2)) << 2;
-    const w0 = v128.load(pw), w1 = v128.load(pw, 16);
-    let v = v128.load32_splat(a0 + off);
-    c00 = madd(v, w0, c00);
-    c01 = madd(v, w1, c01);
-    v = v128.load32_splat(a1 + off);
-    c10 = madd(v, w0, c10);
-    c11 = madd(v, w1, c11);
-    v = v128.load32_splat(a2 + off);
-    c20 = madd(v, w0, c20);
-    c21 = madd(v, w1, c21);
-    v = v128.load32_splat(a3 + off);
-    c30 = madd(v, w0, c30);
-    c31 = madd(v, w1, c31);
-    pw += 32;
-  }
-  const at = dx + (<usize>c0 * <usize>plane << 2);
-  storePixel(at + (<usize>load<i32>(pos, 4) << 2), plane, c0, c, c00, c01);
-  storePixel(at + (<usize>load<i32>(pos, 12) << 2), plane, c0, c, c10, c11);
-  storePixel(at + (<usize>load<i32>(pos, 20) << 2), plane, c0, c, c20, c21);
-  storePixel(at + (<usize>load<i32>(pos, 28) << 2), plane, c0, c, c30, c31);
-}
-
-/**
- * One pixel's channels c0..c0+7 (lanes of lo, hi; those below c, c0 itself always) into planes `plane` floats
- * apart, from `at`.
- */
-// @ts-ignore: decorator
-@inline
-function storePixel(at: usize, plane: i32, c0: i32, c: i32, lo: v128, hi: v128): void {
-  const step = <usize>plane << 2;
-  store<f32>(at, f32x4.extract_lane(lo, 0));
-  if (c0 + 1 < c) store<f32>(at + step, f32x4.extract_lane(lo, 1));
-  if (c0 + 2 < c) store<f32>(at + 2 * step, f32x4.extract_lane(lo, 2));
-  if (c0 + 3 < c) store<f32>(at + 3 * step, f32x4.extract_lane(lo, 3));
-  if (c0 + 4 < c) store<f32>(at + 4 * step, f32x4.extract_lane(hi, 0));
-  if (c0 + 5 < c) store<f32>(at + 5 * step, f32x4.extract_lane(hi, 1));
-  if (c0 + 6 < c) store<f32>(at + 6 * step, f32x4.extract_lane(hi, 2));
-  if (c0 + 7 < c) store<f32>(at + 7 * step, f32x4.extract_lane(hi, 3));
 }

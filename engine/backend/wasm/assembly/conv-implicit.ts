@@ -144,22 +144,30 @@ export function implicitForward(pb: usize, n0: i32, n1: i32, chunk: i32, thread:
       const b0 = v128.load(bias + (<usize>jb << 5)), b1 = v128.load(bias + (<usize>jb << 5), 16);
       let s = 0;
       if (panelWidth(o, jb) == 4) {
-        for (; s + 4 <= p; s += 4) forward4Narrow(xp, offs, pos + (<usize>s << 2), panel, k, b0, y, p, s, jb * 8, o);
+        for (; s + 4 <= p; s += 4) narrow4(xp, pos + (<usize>s << 2), offs, k, panel, true, b0, y, p, s, jb * 8, o, 0);
         for (; s < p; s++) forward1Narrow(xp, offs, pos + (<usize>s << 2), panel, k, b0, y, p, s, jb * 8, o);
         continue;
       }
-      for (; s + 4 <= p; s += 4) forward4(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
+      for (; s + 4 <= p; s += 4) block4(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o, false);
       for (; s < p; s++) forward1(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
     }
   }
 }
 
-/** Positions s..s+3, channels o0..o0+7 (those below o are stored). */
+/**
+ * The register block of the forward and of a strided conv's input gradient (./conv-images.ts): 4 positions × 8
+ * channels o0..o0+7 (those below o are stored), their sums started at b0, b1. `scatter` is a constant at each call,
+ * so inlining keeps one of its two stores:
+ *   false (forward): the positions are s..s+3, their bases i32s at `pos`; channel ch's four values are one store at
+ *         y + ch·rowFloats + s (storeChannels);
+ *   true (phases): `pos` holds 4 pairs (base, pixel); each pixel's channels go to y + ch·rowFloats + pixel.
+ */
 // @ts-ignore: decorator
 @inline
-function forward4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
-  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos, 4) << 2);
-  const a2 = xp + (<usize>load<i32>(pos, 8) << 2), a3 = xp + (<usize>load<i32>(pos, 12) << 2);
+export function block4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, rowFloats: i32, s: i32, o0: i32, o: i32, scatter: bool): void {
+  const step: usize = scatter ? 8 : 4;
+  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos + step) << 2);
+  const a2 = xp + (<usize>load<i32>(pos + 2 * step) << 2), a3 = xp + (<usize>load<i32>(pos + 3 * step) << 2);
   let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
   let pw = panel;
   for (let q = 0; q < k; q++) {
@@ -179,28 +187,73 @@ function forward4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: 
     c31 = madd(v, w1, c31);
     pw += 32;
   }
-  storeChannels(y, p, s, o0, o, c00, c10, c20, c30);
-  storeChannels(y, p, s, o0 + 4, o, c01, c11, c21, c31);
+  if (scatter) {
+    const at = y + (<usize>o0 * <usize>rowFloats << 2);
+    storePixel(at + (<usize>load<i32>(pos, 4) << 2), rowFloats, o0, o, c00, c01);
+    storePixel(at + (<usize>load<i32>(pos, 12) << 2), rowFloats, o0, o, c10, c11);
+    storePixel(at + (<usize>load<i32>(pos, 20) << 2), rowFloats, o0, o, c20, c21);
+    storePixel(at + (<usize>load<i32>(pos, 28) << 2), rowFloats, o0, o, c30, c31);
+  } else {
+    storeChannels(y, rowFloats, s, o0, o, c00, c10, c20, c30);
+    storeChannels(y, rowFloats, s, o0 + 4, o, c01, c11, c21, c31);
+  }
 }
 
-/** forward4 over a narrow panel (4 channels o0..o0+3, 16 bytes a row): one weight load per p, 4 multiply-adds. */
+/**
+ * One pixel's channels c0..c0+7 (lanes of lo, hi; those below c, c0 itself always) into planes `plane` floats
+ * apart, from `at`.
+ */
 // @ts-ignore: decorator
 @inline
-function forward4Narrow(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
-  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos, 4) << 2);
-  const a2 = xp + (<usize>load<i32>(pos, 8) << 2), a3 = xp + (<usize>load<i32>(pos, 12) << 2);
+function storePixel(at: usize, plane: i32, c0: i32, c: i32, lo: v128, hi: v128): void {
+  const step = <usize>plane << 2;
+  store<f32>(at, f32x4.extract_lane(lo, 0));
+  if (c0 + 1 < c) store<f32>(at + step, f32x4.extract_lane(lo, 1));
+  if (c0 + 2 < c) store<f32>(at + 2 * step, f32x4.extract_lane(lo, 2));
+  if (c0 + 3 < c) store<f32>(at + 3 * step, f32x4.extract_lane(lo, 3));
+  if (c0 + 4 < c) store<f32>(at + 4 * step, f32x4.extract_lane(hi, 0));
+  if (c0 + 5 < c) store<f32>(at + 5 * step, f32x4.extract_lane(hi, 1));
+  if (c0 + 6 < c) store<f32>(at + 6 * step, f32x4.extract_lane(hi, 2));
+  if (c0 + 7 < c) store<f32>(at + 7 * step, f32x4.extract_lane(hi, 3));
+}
+
+/**
+ * The narrow panel's register block (4 channels, rows of 16 bytes), for the forward and dW alike, which walk the
+ * same products with the two tables' roles swapped: four bases a0..a3 (i32s at `bases`), and per step q < count
+ * an offset (at `steps`) and a row of `rows`. The forward's bases are 4 positions and its steps the patch entries,
+ * starting at the bias, stored as NCHW rows; dW's bases are 4 patch entries and its steps the positions, starting
+ * at and stored into `acc`. `forward` is a constant at each call, so inlining keeps one start and one store.
+ */
+// @ts-ignore: decorator
+@inline
+function narrow4(xp: usize, bases: usize, steps: usize, count: i32, rows: usize, forward: bool, b0: v128, y: usize, p: i32, s: i32, o0: i32, o: i32, acc: usize): void {
+  const a0 = xp + (<usize>load<i32>(bases) << 2), a1 = xp + (<usize>load<i32>(bases, 4) << 2);
+  const a2 = xp + (<usize>load<i32>(bases, 8) << 2), a3 = xp + (<usize>load<i32>(bases, 12) << 2);
   let c0 = b0, c1 = b0, c2 = b0, c3 = b0;
-  let pw = panel;
-  for (let q = 0; q < k; q++) {
-    const off = <usize>load<i32>(offs + (<usize>q << 2)) << 2;
-    const w = v128.load(pw);
+  if (!forward) {
+    c0 = v128.load(acc);
+    c1 = v128.load(acc, 16);
+    c2 = v128.load(acc, 32);
+    c3 = v128.load(acc, 48);
+  }
+  let row = rows;
+  for (let q = 0; q < count; q++) {
+    const off = <usize>load<i32>(steps + (<usize>q << 2)) << 2;
+    const w = v128.load(row);
     c0 = madd(v128.load32_splat(a0 + off), w, c0);
     c1 = madd(v128.load32_splat(a1 + off), w, c1);
     c2 = madd(v128.load32_splat(a2 + off), w, c2);
     c3 = madd(v128.load32_splat(a3 + off), w, c3);
-    pw += 16;
+    row += 16;
   }
-  storeChannels(y, p, s, o0, o, c0, c1, c2, c3);
+  if (forward) {
+    storeChannels(y, p, s, o0, o, c0, c1, c2, c3);
+  } else {
+    v128.store(acc, c0);
+    v128.store(acc, c1, 16);
+    v128.store(acc, c2, 32);
+    v128.store(acc, c3, 48);
+  }
 }
 
 /** forward1 over a narrow panel. */
@@ -247,15 +300,7 @@ function forward1(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: 
     c1 = madd(v, v128.load(pw, 16), c1);
     pw += 32;
   }
-  const at = y + (<usize>(o0 * p + s) << 2), row = <usize>p << 2;
-  if (o0 < o) store<f32>(at, f32x4.extract_lane(c0, 0));
-  if (o0 + 1 < o) store<f32>(at + row, f32x4.extract_lane(c0, 1));
-  if (o0 + 2 < o) store<f32>(at + 2 * row, f32x4.extract_lane(c0, 2));
-  if (o0 + 3 < o) store<f32>(at + 3 * row, f32x4.extract_lane(c0, 3));
-  if (o0 + 4 < o) store<f32>(at + 4 * row, f32x4.extract_lane(c1, 0));
-  if (o0 + 5 < o) store<f32>(at + 5 * row, f32x4.extract_lane(c1, 1));
-  if (o0 + 6 < o) store<f32>(at + 6 * row, f32x4.extract_lane(c1, 2));
-  if (o0 + 7 < o) store<f32>(at + 7 * row, f32x4.extract_lane(c1, 3));
+  storePixel(y + (<usize>(o0 * p + s) << 2), p, o0, o, c0, c1);
 }
 
 /** dW's partial sum over images n0..n1 (one chunk) into chunk `chunk`'s dW panels [O/8][K][8] (zeroed first). */
@@ -275,7 +320,7 @@ export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, chunk: i32, thre
       const acc = dw + ((<usize>(jb * k)) << 5);
       let e = 0;
       if (panelWidth(o, jb) == 4) {
-        for (; e + 4 <= k; e += 4) weightGrad4Narrow(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 4));
+        for (; e + 4 <= k; e += 4) narrow4(xp, offs + (<usize>e << 2), pos, p, g, false, f32x4.splat(0), 0, 0, 0, 0, 0, acc + (<usize>e << 4));
         for (; e < k; e++) weightGrad1Narrow(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 4));
         continue;
       }
@@ -365,26 +410,6 @@ function weightGrad1(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: 
   }
   v128.store(acc, c0);
   v128.store(acc, c1, 16);
-}
-
-/** weightGrad4 over a narrow panel (4 channels; dy rows and acc rows of 16 bytes): 4 multiply-adds a position. */
-// @ts-ignore: decorator
-@inline
-function weightGrad4Narrow(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: usize): void {
-  const a0 = xp + (<usize>load<i32>(offs) << 2), a1 = xp + (<usize>load<i32>(offs, 4) << 2);
-  const a2 = xp + (<usize>load<i32>(offs, 8) << 2), a3 = xp + (<usize>load<i32>(offs, 12) << 2);
-  let c0 = v128.load(acc), c1 = v128.load(acc, 16), c2 = v128.load(acc, 32), c3 = v128.load(acc, 48);
-  let pg = g;
-  for (let s = 0; s < p; s++) {
-    const at = <usize>load<i32>(pos + (<usize>s << 2)) << 2;
-    const g0 = v128.load(pg);
-    c0 = madd(v128.load32_splat(a0 + at), g0, c0);
-    c1 = madd(v128.load32_splat(a1 + at), g0, c1);
-    c2 = madd(v128.load32_splat(a2 + at), g0, c2);
-    c3 = madd(v128.load32_splat(a3 + at), g0, c3);
-    pg += 16;
-  }
-  v128.store(acc, c0); v128.store(acc, c1, 16); v128.store(acc, c2, 32); v128.store(acc, c3, 48);
 }
 
 function weightGrad1Narrow(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: usize): void {
