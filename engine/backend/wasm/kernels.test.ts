@@ -101,6 +101,16 @@ describe('wasm Conv2d forward and backward', () => {
     // range of images zeroes the border only for its first: five images (two ranges), rows of 2, 5 and 4 floats.
     ['narrow padded rows over two ranges of images', [5, 2, 3, 2], [3, 2, 3, 3], convAttrs(pad(1))],
     ['padded rows of 5 and 4 floats', [5, 3, 4, 5], [4, 3, 2, 2], convAttrs({ strideH: 2, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
+    // A strided conv's input gradient runs in phases (assembly/conv-images.ts): the tutorial CNN's last conv (7×7 →
+    // 4×4, no dy padding), 10 input channels (a panel of 8 and one of 2), stride with dilation (taps of one kernel row
+    // in different phases), and a kernel smaller than the stride (phases no tap reaches: zeros).
+    ['tutorial CNN conv3 (16 → 10, 7×7, stride 2)', [3, 16, 7, 7], [10, 16, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
+    ['10 input channels, stride 2', [2, 10, 9, 8], [6, 10, 3, 3], convAttrs({ strideH: 2, strideW: 2, ...pad(1) })],
+    ['stride 2 with dilation 3', [2, 3, 13, 12], [4, 3, 3, 2], convAttrs({ strideH: 2, strideW: 3, dilationH: 3, dilationW: 2, padTop: 2, padBottom: 1, padLeft: 1, padRight: 0 })],
+    ['kernel smaller than the stride', [3, 2, 10, 11], [3, 2, 1, 2], convAttrs({ strideH: 3, strideW: 3, padTop: 1, padBottom: 0, padLeft: 0, padRight: 1 })],
+    // Output channels past the last 8 take a 4-wide panel when they are at most 4 (conv-implicit.ts panelWidth): 12 =
+    // 8 + 4 fills it; 10 (conv3 above), 3 and 1 leave some of its lanes empty; 5 and 6 still take an 8-wide one.
+    ['12 output channels (a full narrow panel), 15 positions', [3, 3, 9, 9], [12, 3, 3, 3], convAttrs({ strideH: 2, strideW: 3, ...pad(1) })],
   ];
   for (const [name, xShape, wShape, attrs] of cases) {
     it(name, () => {
@@ -246,4 +256,32 @@ describe('wasm MaxPool2d forward and backward', () => {
       expectNear(wasm.MaxPool2dBackward(dy, ref.indices, shape), cpuKernels.MaxPool2dBackward(dy, ref.indices, shape));
     });
   }
+});
+
+describe('wasm AvgPool2d forward and backward: the CPU kernel\'s bits', () => {
+  const pool = (o: Partial<import('../cpu/pool').AvgPool2dAttrs>) => ({
+    kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: false, countIncludePad: true,
+    divisorOverride: null, ...o,
+  });
+  const cases: Array<[string, number[], ReturnType<typeof pool>]> = [
+    ['Mnist_CNN 4x4 on [64, 10, 4, 4]', [64, 10, 4, 4], pool({ kernelH: 4, kernelW: 4, strideH: 4, strideW: 4 })],
+    ['3x3 stride 2 pad 1, ceil mode (a last window past the padded edge), odd sizes', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true })],
+    ['the same without countIncludePad', [3, 5, 13, 11], pool({ kernelH: 3, kernelW: 3, padH: 1, padW: 1, ceilMode: true, countIncludePad: false })],
+    ['divisorOverride 3, unbatched [C, H, W], 3x2 stride 1', [7, 15, 16], pool({ kernelH: 3, kernelW: 2, strideH: 1, strideW: 1, divisorOverride: 3 })],
+  ];
+  for (const [name, shape, attrs] of cases) {
+    it(name, () => {
+      const x = randn(sizeOf(shape));
+      const ref = cpuKernels.AvgPool2d(x, shape, attrs);
+      const got = wasm.AvgPool2d(x, shape, attrs);
+      expect(got.y).toBeInstanceOf(WasmData); // not handed to the CPU kernel
+      expect(got.shape).toEqual(ref.shape);
+      expect(Array.from(onCpu(got.y))).toEqual(Array.from(ref.y));
+      const dy = randn(ref.y.length);
+      expect(Array.from(onCpu(wasm.AvgPool2dBackward(dy, shape, attrs)))).toEqual(Array.from(cpuKernels.AvgPool2dBackward(dy, shape, attrs)));
+    });
+  }
+  it('divisorOverride 0 is the CPU kernel\'s error', () => {
+    expect(() => wasm.AvgPool2d(randn(2 * 3 * 16 * 16), [2, 3, 16, 16], pool({ divisorOverride: 0 }))).toThrow(/divisorOverride/);
+  });
 });

@@ -6,15 +6,15 @@
  *
  * Pattern of every kernel:  rt.reset(); ptr = rt.put(input) …; wasm call(s); return rt.take(out, n).
  *
- * With a ResidentStore (./resident.ts), the conv, relu, max-pool and matmul kernels (RESIDENT_KERNELS) return
- * their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy, so
- * the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
+ * With a ResidentStore (./resident.ts), the conv, relu, max-pool, avg-pool and matmul kernels (RESIDENT_KERNELS)
+ * return their float outputs as WasmData handles left in wasm memory, and take such handles as inputs with no copy,
+ * so the activations of a conv → relu → pool or linear → relu chain and their gradients never leave wasm memory
  * between those kernels.
  */
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
-import { poolOutputSize } from '../cpu/pool';
+import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmAdamStep } from './optim';
 import { host, inputPointer, isF32In, isResident, ResidentStore } from './resident';
@@ -39,7 +39,7 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
  */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep', 'Add', 'Sub',
-  'Mul', 'Div', 'Sum',
+  'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward',
 ]);
 
 /**
@@ -63,6 +63,46 @@ const CONV_GROUP_FLOATS = 1 << 16;
 const SHARED_ELEMENTWISE = 1 << 17;
 /** Floats per chunk of a shared elementwise kernel (a multiple of 4: each range starts aligned). */
 const ELEMENTWISE_CHUNK = 1 << 14;
+/** assembly/conv-images.ts's forms of the input gradient (its F_FORM), and the i32s of a phase's table row. */
+const FORM_PATCHES = 0, FORM_PHASES = 1, PHASE_INTS = 5;
+
+/** A strided conv's input gradient in phases: its tables (see phaseTables in wasmKernels). */
+interface PhaseTables {
+  /** Per phase: entries K, first offset, first position pair, position count (a multiple of 4), first panel float. */
+  phases: Int32Array;
+  offsets: Int32Array;
+  positions: Int32Array;
+  gather: Int32Array;
+  dyHp: number;
+  dyWp: number;
+  dyPadTop: number;
+  dyPadLeft: number;
+}
+/**
+ * Tables per conv geometry (all but the batch size; hp and wp follow from it), for the few conv shapes of a model:
+ * found by comparing fields, where a key string built from them on every call cost more than the lookup.
+ */
+class GeometryCache<T> {
+  private entries: { g: Conv2dGeometry; value: T }[] = [];
+  find(g: Conv2dGeometry): T | null {
+    for (const e of this.entries) if (sameGeometry(e.g, g)) return e.value;
+    return null;
+  }
+
+  add(g: Conv2dGeometry, value: T): T {
+    if (this.entries.length >= 64) this.entries = []; // not a model's conv shapes: start over
+    this.entries.push({ g, value });
+    return value;
+  }
+}
+
+function sameGeometry(a: Conv2dGeometry, b: Conv2dGeometry): boolean {
+  return a.outChannels === b.outChannels && a.groupIn === b.groupIn && a.inH === b.inH && a.inW === b.inW
+    && a.kernelH === b.kernelH && a.kernelW === b.kernelW && a.strideH === b.strideH && a.strideW === b.strideW
+    && a.padTop === b.padTop && a.padBottom === b.padBottom && a.padLeft === b.padLeft && a.padRight === b.padRight
+    && a.dilationH === b.dilationH && a.dilationW === b.dilationW;
+}
+
 /** Images per chunk of a conv pass: the unit threads take (../threads.ts) and the unit of dW's partial sums. */
 const CONV_CHUNK_IMAGES = 4;
 
@@ -145,35 +185,105 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   }
 
   /**
-   * The parameter block of a conv's input gradient over groups of images (assembly/conv-images.ts F_* order), with
-   * a scratch region per thread. Call after the call's outputs and inputs are placed.
+   * The parameter block of a conv's input gradient over the batch's images (assembly/conv-images.ts F_* order), with
+   * a scratch region per thread. Call after the call's outputs and inputs are placed. `w` is W [O, C, kh, kw], at
+   * ptrs.w in wasm memory.
    */
-  function inputGradBlock(g: Conv2dGeometry, ptrs: { dy: number; w: number; dx: number }) {
+  function inputGradBlock(g: Conv2dGeometry, w: Float32Array, ptrs: { dy: number; w: number; dx: number }) {
     const o = g.outChannels, k = g.patch, p = g.positions;
     const sharing = convSharing(g);
+    const image = g.groupIn * g.inH * g.inW;
+    const geo = rt.putInts(geometryInts(g, 1));
+    if (g.strideH > 1 || g.strideW > 1) {
+      // A strided conv: the phases form, a direct product over dy (no patch matrix, no col2im).
+      const t = phaseTables(g);
+      const panels = rt.alloc(t.gather.length * 4);
+      const f = rt.f32, at = panels >> 2;
+      for (let q = 0; q < t.gather.length; q++) f[at + q] = t.gather[q] < 0 ? 0 : w[t.gather[q]];
+      const regionBytes = ex.convRegionBytes(o, k, p, 1, image, FORM_PHASES, t.dyHp, t.dyWp);
+      const regions = rt.alloc(sharing.threads * regionBytes);
+      const block = rt.putInts([
+        ptrs.dy, panels, ptrs.dx, geo, o, k, p, image, regions, regionBytes, 1, FORM_PHASES,
+        rt.putInts(t.phases), t.phases.length / PHASE_INTS, rt.putInts(t.offsets), rt.putInts(t.positions),
+        t.dyHp, t.dyWp, t.dyPadTop, t.dyPadLeft,
+      ]);
+      return { run: () => sharing.run('convInputGradImages', block) };
+    }
     // Images per group: a group's patch matrix within CONV_GROUP_FLOATS (L2-sized), and no more than a chunk has.
     const group = Math.max(1, Math.min(sharing.chunk, Math.floor(CONV_GROUP_FLOATS / (k * p))));
-    const image = g.groupIn * g.inH * g.inW;
-    // Strided: the channels-last col2im (assembly/conv-images.ts), whose adds are contiguous where the strided
-    // rows' are not. It reads W' = W with its patch entries reordered (c, i, j) → (i, j, c); else Wᵀ [K, O].
-    const channelsLast = g.strideH > 1 || g.strideW > 1;
     const weights = rt.alloc(k * o * 4);
-    if (channelsLast) permuteToChannelsLast(ptrs.w, weights, o, g.groupIn, g.kernelH * g.kernelW);
-    else ex.transpose(ptrs.w, o, k, weights);
-    const regionBytes = ex.convRegionBytes(o, k, p, group, image, channelsLast);
+    ex.transpose(ptrs.w, o, k, weights);
+    const regionBytes = ex.convRegionBytes(o, k, p, group, image, FORM_PATCHES, 0, 0);
     const regions = rt.alloc(sharing.threads * regionBytes);
-    const geo = rt.putInts(geometryInts(g, 1));
-    const block = rt.putInts([ptrs.dy, weights, ptrs.dx, geo, o, k, p, image, regions, regionBytes, group, channelsLast ? 1 : 0]);
+    const block = rt.putInts([ptrs.dy, weights, ptrs.dx, geo, o, k, p, image, regions, regionBytes, group, FORM_PATCHES]);
     return { run: () => sharing.run('convInputGradImages', block) };
   }
 
-  /** W [O, C, taps] at `src` → [O, taps, C] at `dst` (a few thousand floats: the weights of one conv). */
-  function permuteToChannelsLast(src: number, dst: number, o: number, c: number, taps: number): void {
-    const f = rt.f32, s = src >> 2, d = dst >> 2;
-    for (let q = 0; q < o; q++) {
-      const base = q * c * taps;
-      for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) f[d + base + t * c + ch] = f[s + base + ch * taps + t];
+  /**
+   * The tables of a strided conv's input gradient in phases (assembly/conv-images.ts, cached per geometry). Input
+   * pixel (iy, ix) is in phase ((iy + pt) mod sh, (ix + pl) mod sw); tap i reaches the pixels of row phase r when
+   * r − i·dh is a multiple of sh, from dy row (iy + pt − r)/sh + (r − i·dh)/sh. dy is zero-padded (dyPadTop …) so
+   * that every such row and column exists. Per phase: its entries (o, i, j) as offsets into the padded dy; its
+   * pixels as pairs (base in the padded dy, index in dx's plane), repeated at the end to a multiple of 4; and its
+   * weight panels [C/8][K][8] as indices into W (−1: a zero lane past C).
+   */
+  const phaseCache = new GeometryCache<PhaseTables>();
+  const phaseTables = (g: Conv2dGeometry): PhaseTables => phaseCache.find(g) ?? phaseCache.add(g, buildPhaseTables(g));
+  function buildPhaseTables(g: Conv2dGeometry): PhaseTables {
+    const o = g.outChannels, c = g.groupIn, kh = g.kernelH, kw = g.kernelW;
+    // Per axis and phase r: the taps (index, dy shift) that reach it.
+    const taps = (s: number, d: number, kernel: number) => Array.from({ length: s }, (_, r) => {
+      const list: { tap: number; shift: number }[] = [];
+      for (let i = 0; i < kernel; i++) if ((((r - i * d) % s) + s) % s === 0) list.push({ tap: i, shift: (r - i * d) / s });
+      return list;
+    });
+    const tapsY = taps(g.strideH, g.dilationH, kh), tapsX = taps(g.strideW, g.dilationW, kw);
+    // dy's zero padding along an axis: the rows (columns) read below 0 and past the last.
+    const padding = (size: number, pad: number, s: number, out: number, axisTaps: typeof tapsY) => {
+      let lo = 0, hi = out - 1;
+      for (let i = 0; i < size; i++) {
+        const r = (i + pad) % s, m = (i + pad - r) / s;
+        for (const t of axisTaps[r]) { lo = Math.min(lo, m + t.shift); hi = Math.max(hi, m + t.shift); }
+      }
+      return { before: -lo, after: hi - (out - 1) };
+    };
+    const py = padding(g.inH, g.padTop, g.strideH, g.outH, tapsY), px = padding(g.inW, g.padLeft, g.strideW, g.outW, tapsX);
+    const dyHp = g.outH + py.before + py.after, dyWp = g.outW + px.before + px.after;
+    const phases: number[] = [], offsets: number[] = [], positions: number[] = [], gather: number[] = [];
+    const channelPanels = Math.ceil(c / 8);
+    for (let ry = 0; ry < g.strideH; ry++) {
+      for (let rx = 0; rx < g.strideW; rx++) {
+        const pixels: number[] = [];
+        for (let iy = 0; iy < g.inH; iy++) {
+          if ((iy + g.padTop) % g.strideH !== ry) continue;
+          const my = (iy + g.padTop - ry) / g.strideH + py.before;
+          for (let ix = 0; ix < g.inW; ix++) {
+            if ((ix + g.padLeft) % g.strideW !== rx) continue;
+            pixels.push(my * dyWp + (ix + g.padLeft - rx) / g.strideW + px.before, iy * g.inW + ix);
+          }
+        }
+        if (pixels.length === 0) continue;
+        while (pixels.length % 8 !== 0) pixels.push(pixels[pixels.length - 2], pixels[pixels.length - 1]);
+        const entries: number[] = []; // W index of (o, c = 0, i, j)
+        for (let q = 0; q < o; q++) {
+          for (const ty of tapsY[ry]) {
+            for (const tx of tapsX[rx]) {
+              offsets.push((q * dyHp + ty.shift) * dyWp + tx.shift);
+              entries.push((q * c * kh + ty.tap) * kw + tx.tap);
+            }
+          }
+        }
+        phases.push(entries.length, offsets.length - entries.length, positions.length / 2, pixels.length / 2, gather.length);
+        positions.push(...pixels);
+        for (let jb = 0; jb < channelPanels; jb++) {
+          for (const e of entries) for (let l = 0; l < 8; l++) gather.push(jb * 8 + l < c ? e + (jb * 8 + l) * kh * kw : -1);
+        }
+      }
     }
+    return {
+      phases: Int32Array.from(phases), offsets: Int32Array.from(offsets), positions: Int32Array.from(positions),
+      gather: Int32Array.from(gather), dyHp, dyWp, dyPadTop: py.before, dyPadLeft: px.before,
+    };
   }
 
   /**
@@ -203,23 +313,18 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   }
 
   /** Where patch entry (c, i, j) and output position (oy, ox) sit in the zero-padded image (cached per geometry). */
-  const tableCache = new Map<string, { offsets: Int32Array; positions: Int32Array }>();
+  const tableCache = new GeometryCache<{ offsets: Int32Array; positions: Int32Array }>();
   function indexTables(g: Conv2dGeometry, hp: number, wp: number) {
-    const key = `${geometryInts(g).slice(1).join(',')},${hp},${wp}`;
-    let tables = tableCache.get(key);
-    if (!tables) {
-      const offsets = new Int32Array(g.patch);
-      let e = 0;
-      for (let c = 0; c < g.groupIn; c++) {
-        for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets[e++] = (c * hp + i * g.dilationH) * wp + j * g.dilationW;
-      }
-      const positions = new Int32Array(g.positions);
-      for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
-      tables = { offsets, positions };
-      if (tableCache.size >= 64) tableCache.clear(); // a model has a handful of conv shapes
-      tableCache.set(key, tables);
+    const cached = tableCache.find(g);
+    if (cached) return cached;
+    const offsets = new Int32Array(g.patch);
+    let e = 0;
+    for (let c = 0; c < g.groupIn; c++) {
+      for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) offsets[e++] = (c * hp + i * g.dilationH) * wp + j * g.dilationW;
     }
-    return tables;
+    const positions = new Int32Array(g.positions);
+    for (let oy = 0, q = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) positions[q++] = oy * g.strideH * wp + ox * g.strideW;
+    return tableCache.add(g, { offsets, positions });
   }
 
   /** y = conv(x, W) + bias through the implicit-GEMM forward kernel; W [O, K] at pw, bias at pbias (0: none). */
@@ -272,7 +377,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     if (dxOut) {
       // dx through patches after all (assembly/conv-images.ts): as a conv of dy with the flipped weights it would
       // multiply the zero padding too (LeNet's second conv: twice the work), and a stride would need gaps.
-      inputGradBlock(g, { dy: pdy, w: rt.read(w), dx: dxOut.ptr }).run();
+      inputGradBlock(g, w, { dy: pdy, w: rt.read(w), dx: dxOut.ptr }).run();
     }
     return { dx: dxOut ? dxOut.result() : null, dw, db };
   };
@@ -404,7 +509,46 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return dx.result();
   };
 
+  /**
+   * Average pooling's geometry block (assembly/pool.ts), or null where the CPU kernel should run: fewer than 3
+   * dims, a divisorOverride that is not a non-zero integer (the CPU kernel's error for 0), or a small input.
+   */
+  function avgPoolGeometry(shape: readonly number[], attrs: AvgPool2dAttrs, size: number) {
+    const override = attrs.divisorOverride;
+    if (shape.length < 3 || size < MIN_ELEMENTWISE || (override !== null && (!Number.isInteger(override) || override === 0))) return null;
+    const inH = shape[shape.length - 2], inW = shape[shape.length - 1];
+    const outH = poolOutputSize('avgPool2d', inH, attrs.kernelH, attrs.strideH, attrs.padH, 1, attrs.ceilMode);
+    const outW = poolOutputSize('avgPool2d', inW, attrs.kernelW, attrs.strideW, attrs.padW, 1, attrs.ceilMode);
+    const ints = [
+      attrs.kernelH, attrs.kernelW, attrs.strideH, attrs.strideW, attrs.padH, attrs.padW, inH, inW, outH, outW,
+      attrs.countIncludePad ? 1 : 0, override ?? 0,
+    ];
+    return { planes: size / (inH * inW), inH, inW, outH, outW, ints };
+  }
+
+  const avgPool2d: KernelTable['AvgPool2d'] = (x, shape, attrs) => {
+    const geo = isF32In(x) ? avgPoolGeometry(shape, attrs, x.length) : null;
+    if (geo === null || !isF32In(x)) return cpuKernels.AvgPool2d(host(x), shape, attrs);
+    rt.reset();
+    const y = output(geo.planes * geo.outH * geo.outW);
+    const px = input(x);
+    ex.avgPool2d(px, y.ptr, geo.planes, rt.putInts(geo.ints), rt.alloc(16));
+    return { y: y.result(), shape: [...shape.slice(0, -2), geo.outH, geo.outW] };
+  };
+
+  const avgPool2dBackward: KernelTable['AvgPool2dBackward'] = (dy, xShape, attrs) => {
+    const geo = isF32In(dy) ? avgPoolGeometry(xShape, attrs, sizeOf(xShape)) : null;
+    if (geo === null || !isF32In(dy) || dy.length !== geo.planes * geo.outH * geo.outW) return cpuKernels.AvgPool2dBackward(host(dy), xShape, attrs);
+    rt.reset();
+    const dx = output(sizeOf(xShape));
+    const pdy = input(dy);
+    ex.avgPool2dBackward(pdy, dx.ptr, geo.planes, rt.putInts(geo.ints), rt.alloc(16));
+    return dx.result();
+  };
+
   return {
+    AvgPool2d: avgPool2d,
+    AvgPool2dBackward: avgPool2dBackward,
     MaxPool2d: maxPool2d,
     MaxPool2dBackward: maxPool2dBackward,
     Matmul: matmul,

@@ -24,7 +24,7 @@ export interface KernelExports {
   ): void;
   gemmScratchBytes(m: number, n: number, k: number, transA: number, transB: number): number;
   transpose(src: number, rows: number, cols: number, dst: number): void;
-  convRegionBytes(o: number, k: number, p: number, group: number, image: number, channelsLast: boolean): number;
+  convRegionBytes(o: number, k: number, p: number, group: number, image: number, form: number, dyHp: number, dyWp: number): number;
   convInputGradImages(block: number, n0: number, n1: number, chunk: number, thread: number): void;
   binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
   relu(x: number, y: number, n: number): void;
@@ -49,6 +49,8 @@ export interface KernelExports {
     stepSize: number, bc2Sqrt: number,
   ): void;
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
+  avgPool2d(x: number, y: number, planes: number, geometry: number, win: number): void;
+  avgPool2dBackward(dy: number, dx: number, planes: number, geometry: number, win: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */

@@ -13,9 +13,10 @@
  *             4 patch entries × 8 output channels per block, over positions: dy[n] regrouped into panels of 8
  *             channels per position, four broadcasts of input values.
  *
- * Any stride, padding and dilation. Channel panels are 8 wide (zeros past O): O = 6 leaves a quarter of the lanes
- * idle, still cheaper than the patch matrix. The TS side (../kernels.ts) also runs a stride-1 conv's input
- * gradient through the forward kernel, as the conv of dy with the flipped, transposed weights.
+ * Any stride, padding and dilation. Channel panels are 8 wide (zeros past O), except a last one of at most 4
+ * channels, which is 4 wide (Mnist_CNN's 10 = 8 + 2): O = 6 leaves a quarter of the lanes idle, still cheaper than
+ * the patch matrix. A strided conv's input gradient runs the forward's register block,
+ * phase by phase (./conv-images.ts).
  *
  * A batch's images are taken in chunks by the threads (../threads.ts), each thread with its own scratch region;
  * dW is summed per chunk and the chunks added in order (`implicitWeightGradReduce`), so the result does not
@@ -35,6 +36,18 @@ const F_DY = 18, F_PARTIALS = 19;
 @inline
 function panelsOf(o: i32): i32 {
   return (o + 7) >> 3;
+}
+
+/**
+ * Panel jb's width: 8, or 4 for a last panel of at most 4 channels. Mnist_CNN's last conv has 10 = 8 + 2 output
+ * channels, and a second 8-wide panel would multiply 6 lanes of zeros. A panel starts at jb·K·8 floats whatever the
+ * width (the narrow one is last), and sizes stay those of 8-wide panels.
+ */
+// @ts-ignore: decorator
+@inline
+function panelWidth(o: i32, jb: i32): i32 {
+  const rest = o - jb * 8;
+  return rest <= 4 ? 4 : 8;
 }
 
 /**
@@ -63,15 +76,16 @@ function partial(pb: usize, chunk: i32): usize {
 }
 
 /**
- * W [O, K] (row-major) as panels [O/8][K][8], zero past O: each p's 8 channels are one 32-byte row. Also the
- * bias into [panels·8], zero-padded (bias 0: no bias).
+ * W [O, K] (row-major) as panels [O/8][K][8], zero past O: each p's 8 channels are one 32-byte row (4 channels, 16
+ * bytes, in a narrow last panel: panelWidth). Also the bias into [panels·8], zero-padded (bias 0: no bias).
  */
 export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usize, biasDst: usize): void {
   const panels = panelsOf(o);
   for (let jb = 0; jb < panels; jb++) {
+    const width = panelWidth(o, jb);
     for (let p = 0; p < k; p++) {
-      const row = dst + ((<usize>(jb * k + p)) << 5);
-      for (let q = 0; q < 8; q++) {
+      const row = dst + ((<usize>(jb * k * 8 + p * width)) << 2);
+      for (let q = 0; q < width; q++) {
         const ch = jb * 8 + q;
         store<f32>(row + (<usize>q << 2), ch < o ? load<f32>(w + (<usize>(ch * k + p) << 2)) : 0);
       }
@@ -84,17 +98,24 @@ export function packWeightPanels(w: usize, o: i32, k: i32, dst: usize, bias: usi
 
 /**
  * Image n's input, zero-padded into the thread's region (or in place when there is no padding). The border is
- * zeroed once per range (`first`) and stays zero, since every later image writes the interior only; rows are
- * copied in SIMD blocks, the last block overlapping the one before. (A fill of the whole region and a
- * memory.copy per row, 7 to 28 floats each, cost 0.29 ms of Mnist_CNN's ~2.4 ms step.)
+ * zeroed once per range (`first`) and stays zero, since every later image writes the interior only.
  */
 function paddedImage(pb: usize, n: i32, thread: i32, first: bool): usize {
   const c = field(pb, F_C), h = field(pb, F_H), w = field(pb, F_W), hp = field(pb, F_HP), wp = field(pb, F_WP);
-  const pt = field(pb, F_PT), pl = field(pb, F_PL);
   const x = <usize>field(pb, F_X) + ((<usize>n * <usize>(c * h * w)) << 2);
   if (hp == h && wp == w) return x;
   const dst = region(pb, thread);
-  if (first) memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
+  copyPadded(x, c, h, w, dst, hp, wp, field(pb, F_PT), field(pb, F_PL), first);
+  return dst;
+}
+
+/**
+ * x [C, H, W] into the interior of dst [C, Hp, Wp] at (pt, pl); with `zeroBorder`, all of dst is zeroed first.
+ * Rows are copied in SIMD blocks, the last block overlapping the one before. (A fill of the whole region and a
+ * memory.copy per row, 7 to 28 floats each, cost 0.29 ms of Mnist_CNN's ~2.4 ms step.)
+ */
+export function copyPadded(x: usize, c: i32, h: i32, w: i32, dst: usize, hp: i32, wp: i32, pt: i32, pl: i32, zeroBorder: bool): void {
+  if (zeroBorder) memory.fill(dst, 0, <usize>(c * hp * wp) << 2);
   const rowBytes = <usize>w << 2;
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
@@ -108,7 +129,6 @@ function paddedImage(pb: usize, n: i32, thread: i32, first: bool): usize {
       v128.store(to + rowBytes - 16, v128.load(from + rowBytes - 16));
     }
   }
-  return dst;
 }
 
 /** Forward for images n0..n1 (see the header): y[n] [O, P] in NCHW. `chunk` is unused (the signature is shared). */
@@ -123,18 +143,31 @@ export function implicitForward(pb: usize, n0: i32, n1: i32, chunk: i32, thread:
       const panel = panels + ((<usize>(jb * k)) << 5);
       const b0 = v128.load(bias + (<usize>jb << 5)), b1 = v128.load(bias + (<usize>jb << 5), 16);
       let s = 0;
-      for (; s + 4 <= p; s += 4) forward4(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
+      if (panelWidth(o, jb) == 4) {
+        for (; s + 4 <= p; s += 4) narrow4(xp, pos + (<usize>s << 2), offs, k, panel, true, b0, y, p, s, jb * 8, o, 0);
+        for (; s < p; s++) forward1Narrow(xp, offs, pos + (<usize>s << 2), panel, k, b0, y, p, s, jb * 8, o);
+        continue;
+      }
+      for (; s + 4 <= p; s += 4) block4(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o, false);
       for (; s < p; s++) forward1(xp, offs, pos + (<usize>s << 2), panel, k, b0, b1, y, p, s, jb * 8, o);
     }
   }
 }
 
-/** Positions s..s+3, channels o0..o0+7 (those below o are stored). */
+/**
+ * The register block of the forward and of a strided conv's input gradient (./conv-images.ts): 4 positions × 8
+ * channels o0..o0+7 (those below o are stored), their sums started at b0, b1. `scatter` is a constant at each call,
+ * so inlining keeps one of its two stores:
+ *   false (forward): the positions are s..s+3, their bases i32s at `pos`; channel ch's four values are one store at
+ *         y + ch·rowFloats + s (storeChannels);
+ *   true (phases): `pos` holds 4 pairs (base, pixel); each pixel's channels go to y + ch·rowFloats + pixel.
+ */
 // @ts-ignore: decorator
 @inline
-function forward4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
-  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos, 4) << 2);
-  const a2 = xp + (<usize>load<i32>(pos, 8) << 2), a3 = xp + (<usize>load<i32>(pos, 12) << 2);
+export function block4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, b1: v128, y: usize, rowFloats: i32, s: i32, o0: i32, o: i32, scatter: bool): void {
+  const step: usize = scatter ? 8 : 4;
+  const a0 = xp + (<usize>load<i32>(pos) << 2), a1 = xp + (<usize>load<i32>(pos + step) << 2);
+  const a2 = xp + (<usize>load<i32>(pos + 2 * step) << 2), a3 = xp + (<usize>load<i32>(pos + 3 * step) << 2);
   let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
   let pw = panel;
   for (let q = 0; q < k; q++) {
@@ -154,8 +187,89 @@ function forward4(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: 
     c31 = madd(v, w1, c31);
     pw += 32;
   }
-  storeChannels(y, p, s, o0, o, c00, c10, c20, c30);
-  storeChannels(y, p, s, o0 + 4, o, c01, c11, c21, c31);
+  if (scatter) {
+    const at = y + (<usize>o0 * <usize>rowFloats << 2);
+    storePixel(at + (<usize>load<i32>(pos, 4) << 2), rowFloats, o0, o, c00, c01);
+    storePixel(at + (<usize>load<i32>(pos, 12) << 2), rowFloats, o0, o, c10, c11);
+    storePixel(at + (<usize>load<i32>(pos, 20) << 2), rowFloats, o0, o, c20, c21);
+    storePixel(at + (<usize>load<i32>(pos, 28) << 2), rowFloats, o0, o, c30, c31);
+  } else {
+    storeChannels(y, rowFloats, s, o0, o, c00, c10, c20, c30);
+    storeChannels(y, rowFloats, s, o0 + 4, o, c01, c11, c21, c31);
+  }
+}
+
+/**
+ * One pixel's channels c0..c0+7 (lanes of lo, hi; those below c, c0 itself always) into planes `plane` floats
+ * apart, from `at`.
+ */
+// @ts-ignore: decorator
+@inline
+function storePixel(at: usize, plane: i32, c0: i32, c: i32, lo: v128, hi: v128): void {
+  const step = <usize>plane << 2;
+  store<f32>(at, f32x4.extract_lane(lo, 0));
+  if (c0 + 1 < c) store<f32>(at + step, f32x4.extract_lane(lo, 1));
+  if (c0 + 2 < c) store<f32>(at + 2 * step, f32x4.extract_lane(lo, 2));
+  if (c0 + 3 < c) store<f32>(at + 3 * step, f32x4.extract_lane(lo, 3));
+  if (c0 + 4 < c) store<f32>(at + 4 * step, f32x4.extract_lane(hi, 0));
+  if (c0 + 5 < c) store<f32>(at + 5 * step, f32x4.extract_lane(hi, 1));
+  if (c0 + 6 < c) store<f32>(at + 6 * step, f32x4.extract_lane(hi, 2));
+  if (c0 + 7 < c) store<f32>(at + 7 * step, f32x4.extract_lane(hi, 3));
+}
+
+/**
+ * The narrow panel's register block (4 channels, rows of 16 bytes), for the forward and dW alike, which walk the
+ * same products with the two tables' roles swapped: four bases a0..a3 (i32s at `bases`), and per step q < count
+ * an offset (at `steps`) and a row of `rows`. The forward's bases are 4 positions and its steps the patch entries,
+ * starting at the bias, stored as NCHW rows; dW's bases are 4 patch entries and its steps the positions, starting
+ * at and stored into `acc`. `forward` is a constant at each call, so inlining keeps one start and one store.
+ */
+// @ts-ignore: decorator
+@inline
+function narrow4(xp: usize, bases: usize, steps: usize, count: i32, rows: usize, forward: bool, b0: v128, y: usize, p: i32, s: i32, o0: i32, o: i32, acc: usize): void {
+  const a0 = xp + (<usize>load<i32>(bases) << 2), a1 = xp + (<usize>load<i32>(bases, 4) << 2);
+  const a2 = xp + (<usize>load<i32>(bases, 8) << 2), a3 = xp + (<usize>load<i32>(bases, 12) << 2);
+  let c0 = b0, c1 = b0, c2 = b0, c3 = b0;
+  if (!forward) {
+    c0 = v128.load(acc);
+    c1 = v128.load(acc, 16);
+    c2 = v128.load(acc, 32);
+    c3 = v128.load(acc, 48);
+  }
+  let row = rows;
+  for (let q = 0; q < count; q++) {
+    const off = <usize>load<i32>(steps + (<usize>q << 2)) << 2;
+    const w = v128.load(row);
+    c0 = madd(v128.load32_splat(a0 + off), w, c0);
+    c1 = madd(v128.load32_splat(a1 + off), w, c1);
+    c2 = madd(v128.load32_splat(a2 + off), w, c2);
+    c3 = madd(v128.load32_splat(a3 + off), w, c3);
+    row += 16;
+  }
+  if (forward) {
+    storeChannels(y, p, s, o0, o, c0, c1, c2, c3);
+  } else {
+    v128.store(acc, c0);
+    v128.store(acc, c1, 16);
+    v128.store(acc, c2, 32);
+    v128.store(acc, c3, 48);
+  }
+}
+
+/** forward1 over a narrow panel. */
+function forward1Narrow(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: v128, y: usize, p: i32, s: i32, o0: i32, o: i32): void {
+  const a0 = xp + (<usize>load<i32>(pos) << 2);
+  let c = b0;
+  let pw = panel;
+  for (let q = 0; q < k; q++) {
+    c = madd(v128.load32_splat(a0 + (<usize>load<i32>(offs + (<usize>q << 2)) << 2)), v128.load(pw), c);
+    pw += 16;
+  }
+  const at = y + (<usize>(o0 * p + s) << 2), row = <usize>p << 2;
+  if (o0 < o) store<f32>(at, f32x4.extract_lane(c, 0));
+  if (o0 + 1 < o) store<f32>(at + row, f32x4.extract_lane(c, 1));
+  if (o0 + 2 < o) store<f32>(at + 2 * row, f32x4.extract_lane(c, 2));
+  if (o0 + 3 < o) store<f32>(at + 3 * row, f32x4.extract_lane(c, 3));
 }
 
 /**
@@ -186,15 +300,7 @@ function forward1(xp: usize, offs: usize, pos: usize, panel: usize, k: i32, b0: 
     c1 = madd(v, v128.load(pw, 16), c1);
     pw += 32;
   }
-  const at = y + (<usize>(o0 * p + s) << 2), row = <usize>p << 2;
-  if (o0 < o) store<f32>(at, f32x4.extract_lane(c0, 0));
-  if (o0 + 1 < o) store<f32>(at + row, f32x4.extract_lane(c0, 1));
-  if (o0 + 2 < o) store<f32>(at + 2 * row, f32x4.extract_lane(c0, 2));
-  if (o0 + 3 < o) store<f32>(at + 3 * row, f32x4.extract_lane(c0, 3));
-  if (o0 + 4 < o) store<f32>(at + 4 * row, f32x4.extract_lane(c1, 0));
-  if (o0 + 5 < o) store<f32>(at + 5 * row, f32x4.extract_lane(c1, 1));
-  if (o0 + 6 < o) store<f32>(at + 6 * row, f32x4.extract_lane(c1, 2));
-  if (o0 + 7 < o) store<f32>(at + 7 * row, f32x4.extract_lane(c1, 3));
+  storePixel(y + (<usize>(o0 * p + s) << 2), p, o0, o, c0, c1);
 }
 
 /** dW's partial sum over images n0..n1 (one chunk) into chunk `chunk`'s dW panels [O/8][K][8] (zeroed first). */
@@ -213,6 +319,11 @@ export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, chunk: i32, thre
       const g = dyPanels + ((<usize>(jb * p)) << 5);
       const acc = dw + ((<usize>(jb * k)) << 5);
       let e = 0;
+      if (panelWidth(o, jb) == 4) {
+        for (; e + 4 <= k; e += 4) narrow4(xp, offs + (<usize>e << 2), pos, p, g, false, f32x4.splat(0), 0, 0, 0, 0, 0, acc + (<usize>e << 4));
+        for (; e < k; e++) weightGrad1Narrow(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 4));
+        continue;
+      }
       for (; e + 4 <= k; e += 4) weightGrad4(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 5));
       for (; e < k; e++) weightGrad1(xp, offs + (<usize>e << 2), pos, g, p, acc + (<usize>e << 5));
     }
@@ -220,15 +331,17 @@ export function implicitWeightGrad(pb: usize, n0: i32, n1: i32, chunk: i32, thre
 }
 
 /**
- * dy[n] [O, P] → panels [O/8][P][8], zero past O: four positions of four channels at a time, transposed in
- * registers (a scalar loop here cost a third as much as the products on LeNet's first conv).
+ * dy[n] [O, P] → panels [O/8][P][8] (a narrow last panel [P][4]: panelWidth), zero past O: four positions of four
+ * channels at a time, transposed in registers (a scalar loop here cost a third as much as the products on LeNet's
+ * first conv).
  */
 function toPanels(dy: usize, o: i32, p: i32, dst: usize): void {
   const zero = f32x4.splat(0);
   const row = <usize>p << 2;
   for (let jb = 0; jb < panelsOf(o); jb++) {
     const panel = dst + ((<usize>(jb * p)) << 5);
-    for (let half = 0; half < 2; half++) {
+    const width = panelWidth(o, jb), halves = width >> 2, stride = <usize>width << 2;
+    for (let half = 0; half < halves; half++) {
       const ch = jb * 8 + half * 4;
       const src = dy + (<usize>(ch * p) << 2);
       let s = 0;
@@ -241,14 +354,14 @@ function toPanels(dy: usize, o: i32, p: i32, dst: usize): void {
         // r_c holds channel ch+c at positions s..s+3; the panel wants position-major rows.
         const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
         const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const out = panel + ((<usize>s) << 5) + (<usize>half << 4);
+        const out = panel + <usize>s * stride + (<usize>half << 4);
         v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(out + 32, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-        v128.store(out + 64, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-        v128.store(out + 96, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+        v128.store(out + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(out + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(out + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
       }
       for (; s < p; s++) {
-        const out = panel + ((<usize>s) << 5) + (<usize>half << 4);
+        const out = panel + <usize>s * stride + (<usize>half << 4);
         for (let q = 0; q < 4; q++) store<f32>(out + (<usize>q << 2), ch + q < o ? load<f32>(src + (<usize>(q * p + s) << 2)) : 0);
       }
     }
@@ -299,6 +412,17 @@ function weightGrad1(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: 
   v128.store(acc, c1, 16);
 }
 
+function weightGrad1Narrow(xp: usize, offs: usize, pos: usize, g: usize, p: i32, acc: usize): void {
+  const a0 = xp + (<usize>load<i32>(offs) << 2);
+  let c = v128.load(acc);
+  let pg = g;
+  for (let s = 0; s < p; s++) {
+    c = madd(v128.load32_splat(a0 + (<usize>load<i32>(pos + (<usize>s << 2)) << 2)), v128.load(pg), c);
+    pg += 16;
+  }
+  v128.store(acc, c);
+}
+
 /** dW [O, K] = Σ of the `chunks` chunks' partial sums, in chunk order. */
 export function implicitWeightGradReduce(pb: usize, chunks: i32, dw: usize): void {
   const o = field(pb, F_O), k = field(pb, F_K);
@@ -312,7 +436,7 @@ export function implicitWeightGradReduce(pb: usize, chunks: i32, dw: usize): voi
     }
   }
   for (let ch = 0; ch < o; ch++) {
-    const jb = ch >> 3, q = ch & 7;
-    for (let e = 0; e < k; e++) store<f32>(dw + (<usize>(ch * k + e) << 2), load<f32>(first + ((<usize>(jb * k + e)) << 5) + (<usize>q << 2)));
+    const jb = ch >> 3, q = ch & 7, width = panelWidth(o, jb);
+    for (let e = 0; e < k; e++) store<f32>(dw + (<usize>(ch * k + e) << 2), load<f32>(first + (<usize>(jb * k * 8 + e * width + q) << 2)));
   }
 }

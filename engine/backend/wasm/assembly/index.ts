@@ -3,7 +3,7 @@
 export { gemm, gemmPrepare, gemmPanels, gemmScratchBytes, transpose } from './gemm';
 export { convInputGradImages, convRegionBytes } from './conv-images';
 export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, implicitPartialBytes, packWeightPanels } from './conv-implicit';
-export { maxPool2d, maxPool2dBackward, maxPoolRange, maxPoolBackwardRange } from './pool';
+export { maxPool2d, maxPool2dBackward, maxPoolRange, maxPoolBackwardRange, avgPool2d, avgPool2dBackward } from './pool';
 export { adam, adamRange } from './optim';
 export { binary, relu, reluGrad, reluRange, reluGradRange, sumRows, rowSums, softmaxRows } from './elementwise';
 

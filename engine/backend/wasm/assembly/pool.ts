@@ -2,7 +2,7 @@
 /**
  * Max pooling, forward and backward, with the CPU kernel's exact semantics (engine/backend/cpu/pool.ts): padding
  * counts as −∞, ties keep the first max in row-major order, a NaN in the window wins, and `indices` holds the
- * flat index iy·W + ix of the chosen cell within its plane.
+ * flat index iy·W + ix of the chosen cell within its plane. Average pooling (at the end) gives that kernel's bits.
  */
 
 import { field } from './blocks';
@@ -147,4 +147,85 @@ export function maxPoolBackwardRange(pb: usize, p0: i32, p1: i32, chunk: i32, th
     <usize>load<i32>(pb) + (<usize>(p0 * perPlane) << 2), <usize>load<i32>(pb, 4) + (<usize>(p0 * perPlane) << 2),
     <usize>load<i32>(pb, 8) + (<usize>(p0 * planeSize) << 2), p1 - p0, perPlane, planeSize,
   );
+}
+
+// Average pooling's geometry block: the max-pool's first six fields, then these.
+const A_IN_H = 6, A_IN_W = 7, A_OUT_H = 8, A_OUT_W = 9, A_INCLUDE_PAD = 10, A_DIVISOR = 11;
+
+/**
+ * One output's window (rows y0..y1, columns x0..x1 inside the input) and divisor, as the CPU kernel's avgWindow:
+ * the window is cut at the padded input's edge (ceil mode's last window), its divisor the padded window's size, or
+ * the cells inside the input without countIncludePad, or divisorOverride (A_DIVISOR, 0: none). Returns the divisor
+ * and writes the bounds into `win` (4 i32s).
+ */
+// @ts-ignore: decorator
+@inline
+function avgWindow(oy: i32, ox: i32, g: usize, win: usize): f64 {
+  const kh = field(g, KH), kw = field(g, KW), ph = field(g, PH), pw = field(g, PW);
+  const inH = field(g, A_IN_H), inW = field(g, A_IN_W);
+  let y0 = oy * field(g, SH) - ph, x0 = ox * field(g, SW) - pw;
+  let y1 = min(y0 + kh, inH + ph), x1 = min(x0 + kw, inW + pw);
+  const paddedSize = (y1 - y0) * (x1 - x0);
+  y0 = max(y0, 0);
+  x0 = max(x0, 0);
+  y1 = min(y1, inH);
+  x1 = min(x1, inW);
+  store<i32>(win, y0);
+  store<i32>(win, y1, 4);
+  store<i32>(win, x0, 8);
+  store<i32>(win, x1, 12);
+  const divisor = field(g, A_DIVISOR);
+  if (divisor != 0) return <f64>divisor;
+  return <f64>(field(g, A_INCLUDE_PAD) != 0 ? paddedSize : (y1 - y0) * (x1 - x0));
+}
+
+/**
+ * Average pooling of `planes` planes with the CPU kernel's windows and order (engine/backend/cpu/pool.ts): each
+ * window summed row by row in f64, as its JS numbers are, then divided, so the results are its bits. `win` is 16
+ * bytes of scratch. (Mnist_CNN's last layer: on the CPU kernel it also cost a download of its input and an upload
+ * of its gradient every step.)
+ */
+export function avgPool2d(x: usize, y: usize, planes: i32, g: usize, win: usize): void {
+  const inH = field(g, A_IN_H), inW = field(g, A_IN_W), outH = field(g, A_OUT_H), outW = field(g, A_OUT_W);
+  let out = y;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * inH * inW) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++, out += 4) {
+        const divisor = avgWindow(oy, ox, g, win);
+        const y0 = load<i32>(win), y1 = load<i32>(win, 4), x0 = load<i32>(win, 8), x1 = load<i32>(win, 12);
+        if (y0 >= y1 || x0 >= x1) {
+          store<f32>(out, 0); // a window entirely in padding: 0, as torch
+          continue;
+        }
+        let sum: f64 = 0;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) sum += <f64>load<f32>(plane + (<usize>(iy * inW + ix) << 2));
+        }
+        store<f32>(out, <f32>(sum / divisor));
+      }
+    }
+  }
+}
+
+/** dx (zeroed here) += each output gradient spread evenly over its window's cells: the CPU kernel's f64 shares. */
+export function avgPool2dBackward(dy: usize, dx: usize, planes: i32, g: usize, win: usize): void {
+  const inH = field(g, A_IN_H), inW = field(g, A_IN_W), outH = field(g, A_OUT_H), outW = field(g, A_OUT_W);
+  memory.fill(dx, 0, <usize>(planes * inH * inW) << 2);
+  let from = dy;
+  for (let p = 0; p < planes; p++) {
+    const plane = dx + (<usize>(p * inH * inW) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++, from += 4) {
+        const share = <f64>load<f32>(from) / avgWindow(oy, ox, g, win);
+        const y0 = load<i32>(win), y1 = load<i32>(win, 4), x0 = load<i32>(win, 8), x1 = load<i32>(win, 12);
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const at = plane + (<usize>(iy * inW + ix) << 2);
+            store<f32>(at, <f32>(<f64>load<f32>(at) + share));
+          }
+        }
+      }
+    }
+  }
 }
