@@ -78,6 +78,7 @@ describe('the learning-rate chart', () => {
       return r;
     };
     expect(lrLogScale(range(0.1, 0.01, 0.001))).toBe(true); // StepLR, gamma 0.1, twice
+    expect(lrLogScale(range(0.1, 0.1 * 0.1, 0.1 * 0.1 * 0.1))).toBe(true); // the same as computed: 0.0010000000000000002
     expect(lrLogScale(range(0.02, 0.5, 2e-6))).toBe(true); // OneCycleLR
     expect(lrLogScale(range(0.1, 0.05, 0.02))).toBe(false); // within a decade
     expect(lrLogScale(range(0.1, 0.001, 0))).toBe(false); // CosineAnnealingLR down to eta_min 0

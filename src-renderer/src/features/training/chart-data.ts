@@ -143,5 +143,6 @@ export function widenLrRange(range: LrRange, lr: number | undefined): void {
  * linear: a log axis could not draw it.
  */
 export function lrLogScale(range: LrRange): boolean {
-  return !range.nonPositive && range.min > 0 && range.max / range.min >= 100;
+  // Two decades with a float's slack: StepLR's 0.1 × 0.1 × 0.1 is 0.0010000000000000002, a ratio of 99.99999999999997.
+  return !range.nonPositive && range.min > 0 && range.max / range.min >= 100 * (1 - 1e-9);
 }

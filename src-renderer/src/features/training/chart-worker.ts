@@ -76,9 +76,15 @@ function create(): void {
     type: 'line',
     data: {
       datasets: [
-        { label: labels.trainBatch, data: [], borderWidth: 1, pointRadius: 0 },
+        // The lr's batch line is its main line, drawn as strongly as a smoothed one.
+        { label: labels.trainBatch, data: [], borderWidth: metric === 'lr' ? 2 : 1, pointRadius: 0 },
         { label: labels.trainSmooth, data: [], borderWidth: 2, pointRadius: 0 },
-        { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 0, showLine: false },
+        // An epoch's lr holds over the whole epoch (its point sits at the epoch's end): drawn as a step that rises or
+        // falls at the previous point (chart.js 'after'), the schedule of a run opened from disk, which keeps only its
+        // epochs, still reads as one.
+        metric === 'lr'
+          ? { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 1, stepped: 'after' as const }
+          : { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 0, showLine: false },
         { label: labels.valEpoch, data: [], pointRadius: 4, borderWidth: 2 },
         { label: labels.best, data: [], pointStyle: 'star', pointRadius: 9, showLine: false },
         { label: labels.overlayTrain, data: [], borderDash: [6, 4], pointRadius: 2, borderWidth: 1.5 },
@@ -94,7 +100,11 @@ function create(): void {
       events: [],
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: labels.epochs } },
-        y: { type: 'linear', title: { display: true, text: labels.title } },
+        y: {
+          type: 'linear', title: { display: true, text: labels.title },
+          // chart.js writes a log axis's ticks to its largest tick's decimals (0.5000, 0.0005): an lr reads as written.
+          ...(metric === 'lr' ? { ticks: { callback: (value: number | string) => String(Number(Number(value).toPrecision(3))) } } : {}),
+        },
       },
       plugins: {
         legend: { labels: { boxWidth: 12, filter: (item, data) => (data.datasets[item.datasetIndex!]?.data.length ?? 0) > 0 } },
