@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
 import { SUBSET } from './support/mnist-data';
@@ -23,6 +23,27 @@ function newestRunJson(dataDir: string): Record<string, unknown> & { options: Re
   const runs = join(dataDir, 'runs');
   const newest = readdirSync(runs).sort().at(-1)!;
   return JSON.parse(readFileSync(join(runs, newest, 'run.json'), 'utf8'));
+}
+
+/** The Train tab's lr chart (CurveChart's figure: data-epoch-points, data-last-value, data-y-scale). */
+const lrChartOf = (page: Page) => page.getByRole('tabpanel', { name: 'Train' }).getByRole('img', { name: 'Learning rate (lr)', exact: true });
+
+/**
+ * Reloads the page, so the Train tab adopts the finished run from its stored history (no batches, only epochs), and
+ * checks that the lr chart still draws each epoch's lr, ending at `lastLr`.
+ */
+async function expectReopenedLr(page: Page, train: TrainTab, epochs: number, lastLr: number, screenshot: string): Promise<Locator> {
+  await page.reload();
+  await new EngineHeader(page).expectState('Ready');
+  await train.open();
+  await train.expectState('Completed');
+  const lrChart = lrChartOf(page);
+  await expect(lrChart).toHaveAttribute('data-epoch-points', String(epochs));
+  await expect(lrChart).toHaveAttribute('data-batch-points', '0');
+  expect(Number(await lrChart.getAttribute('data-last-value'))).toBeCloseTo(lastLr, 12);
+  await lrChart.scrollIntoViewIfNeeded();
+  await lrChart.screenshot({ path: screenshot });
+  return lrChart;
 }
 
 async function open(page: Page, url: string): Promise<TrainTab> {
@@ -219,7 +240,7 @@ test('OneCycleLR set in Build steps every batch of the run, over epochs × batch
 
     // The schedule drawn, not only its last number: the lr chart ends at the same lr, on a log axis (the cycle spans
     // 0.02 up to 0.5 and down to 2e-6), with the epoch's lr from the run's history as its epoch point.
-    const lrChart = page.getByRole('tabpanel', { name: 'Train' }).getByRole('img', { name: 'Learning rate (lr)', exact: true });
+    const lrChart = lrChartOf(page);
     await expect(lrChart).toHaveAttribute('data-epoch-points', '1');
     await expect(lrChart).toHaveAttribute('data-batch-points', '70');
     await expect(lrChart).toHaveAttribute('data-y-scale', 'logarithmic');
@@ -231,16 +252,8 @@ test('OneCycleLR set in Build steps every batch of the run, over epochs × batch
     await lrChart.screenshot({ path: info.outputPath('onecycle-lr-chart-dark.png') });
     await page.getByRole('combobox', { name: 'Theme' }).selectOption('system');
 
-    // Opened again from disk (a reload adopts the run from its stored history): no batches are kept, the epoch's lr is.
-    await page.reload();
-    await new EngineHeader(page).expectState('Ready');
-    await train.open();
-    await train.expectState('Completed');
-    await expect(lrChart).toHaveAttribute('data-epoch-points', '1');
-    await expect(lrChart).toHaveAttribute('data-batch-points', '0');
-    expect(Number(await lrChart.getAttribute('data-last-value'))).toBeCloseTo(expected, 12);
-    await lrChart.scrollIntoViewIfNeeded();
-    await lrChart.screenshot({ path: info.outputPath('onecycle-lr-chart-reloaded.png') });
+    // Opened again from disk: no batches are kept, the epoch's lr is.
+    await expectReopenedLr(page, train, 1, expected, info.outputPath('onecycle-lr-chart-reloaded.png'));
     const meta = newestRunJson(hosted.dataDir);
     expect(meta.lr).toBeCloseTo(expected, 12);
   });
@@ -261,7 +274,7 @@ test("StepLR's schedule on the Train tab's lr chart: a step per epoch on a log a
   await train.open();
   await train.train.click();
   await train.expectState('Completed');
-  const lrChart = page.getByRole('tabpanel', { name: 'Train' }).getByRole('img', { name: 'Learning rate (lr)', exact: true });
+  const lrChart = lrChartOf(page);
   // 0.1, 0.01, 0.001: three decades, drawn on a log axis; the last epoch trained with 0.1 × 0.1².
   await expect(lrChart).toHaveAttribute('data-epoch-points', '3');
   await expect(lrChart).toHaveAttribute('data-y-scale', 'logarithmic');
@@ -269,14 +282,6 @@ test("StepLR's schedule on the Train tab's lr chart: a step per epoch on a log a
   await lrChart.screenshot({ path: info.outputPath('steplr-lr-chart.png') });
 
   // Opened again from disk: the epochs' lrs are in the run's history, so the steps are still drawn.
-  await page.reload();
-  await new EngineHeader(page).expectState('Ready');
-  await train.open();
-  await train.expectState('Completed');
-  await expect(lrChart).toHaveAttribute('data-epoch-points', '3');
-  await expect(lrChart).toHaveAttribute('data-batch-points', '0');
-  await expect(lrChart).toHaveAttribute('data-y-scale', 'logarithmic');
-  expect(Number(await lrChart.getAttribute('data-last-value'))).toBeCloseTo(0.001, 12);
-  await lrChart.scrollIntoViewIfNeeded();
-  await lrChart.screenshot({ path: info.outputPath('steplr-lr-chart-reloaded.png') });
+  const reopened = await expectReopenedLr(page, train, 3, 0.001, info.outputPath('steplr-lr-chart-reloaded.png'));
+  await expect(reopened).toHaveAttribute('data-y-scale', 'logarithmic');
 });
