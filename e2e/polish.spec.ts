@@ -242,7 +242,7 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     // The curve charts draw in a worker, whose own FontFaceSet must hold the bundled faces, loaded: check() there
     // is true for the chart's Hangul only once the faces that draw it are (data-font-ready), and data-bundled-faces
     // counts the loaded ones (check() alone would be true of a set with no such face at all).
-    for (const name of [ko.t('train.chart.loss'), ko.t('train.chart.accuracy')]) {
+    for (const name of [ko.t('train.chart.loss'), ko.t('train.chart.accuracy'), ko.t('train.chart.lr')]) {
       const chart = koPanel.getByRole('img', { name, exact: true });
       await expect(chart).toHaveAttribute('data-font-family', chartFontFamily('ko'));
       await expect(chart).toHaveAttribute('data-font-ready', 'true');
@@ -253,6 +253,7 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     const loss = koPanel.getByRole('img', { name: ko.t('train.chart.loss'), exact: true });
     await loss.scrollIntoViewIfNeeded();
     await loss.screenshot({ path: info.outputPath('korean-loss-chart.png') });
+    await koPanel.getByRole('img', { name: ko.t('train.chart.lr'), exact: true }).screenshot({ path: info.outputPath('korean-lr-chart.png') });
 
     // The Runs tab's overlay draws on the page's own canvas, with the page's FontFaceSet.
     await page.getByRole('tab', { name: ko.t('tab.runs') }).click();

@@ -2,11 +2,12 @@
  * Settings mean what they say, the way a learner meets them in the browser host with real MNIST served from
  * loopback: validation_size and the seed are what the run holds out (on screen and in run.json); a field holding
  * invalid text disables Train with the reason, on both tabs, and New drops it; early stopping and gradient
- * clipping are set on the Train tab and reach run.json and the PyTorch twin.
+ * clipping are set on the Train tab and reach run.json and the PyTorch twin; OneCycleLR steps every batch, and the
+ * Train tab's lr chart draws it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { testWithMnistHost } from './support/mnist-host';
 import { EngineHeader } from './support/engine-header';
 import { SUBSET } from './support/mnist-data';
@@ -22,6 +23,27 @@ function newestRunJson(dataDir: string): Record<string, unknown> & { options: Re
   const runs = join(dataDir, 'runs');
   const newest = readdirSync(runs).sort().at(-1)!;
   return JSON.parse(readFileSync(join(runs, newest, 'run.json'), 'utf8'));
+}
+
+/** The Train tab's lr chart (CurveChart's figure: data-epoch-points, data-last-value, data-y-scale). */
+const lrChartOf = (page: Page) => page.getByRole('tabpanel', { name: 'Train' }).getByRole('img', { name: 'Learning rate (lr)', exact: true });
+
+/**
+ * Reloads the page, so the Train tab adopts the finished run from its stored history (no batches, only epochs), and
+ * checks that the lr chart still draws each epoch's lr, ending at `lastLr`.
+ */
+async function expectReopenedLr(page: Page, train: TrainTab, epochs: number, lastLr: number, screenshot: string): Promise<Locator> {
+  await page.reload();
+  await new EngineHeader(page).expectState('Ready');
+  await train.open();
+  await train.expectState('Completed');
+  const lrChart = lrChartOf(page);
+  await expect(lrChart).toHaveAttribute('data-epoch-points', String(epochs));
+  await expect(lrChart).toHaveAttribute('data-batch-points', '0');
+  expect(Number(await lrChart.getAttribute('data-last-value'))).toBeCloseTo(lastLr, 12);
+  await lrChart.scrollIntoViewIfNeeded();
+  await lrChart.screenshot({ path: screenshot });
+  return lrChart;
 }
 
 async function open(page: Page, url: string): Promise<TrainTab> {
@@ -215,7 +237,51 @@ test('OneCycleLR set in Build steps every batch of the run, over epochs × batch
     // One step an epoch would have left it near the start, 0.5 / 25.
     expect(expected).toBeLessThan(0.5 / 25 / 10);
     await page.screenshot({ path: info.outputPath('onecycle-run.png'), fullPage: true });
+
+    // The schedule drawn, not only its last number: the lr chart ends at the same lr, on a log axis (the cycle spans
+    // 0.02 up to 0.5 and down to 2e-6), with the epoch's lr from the run's history as its epoch point.
+    const lrChart = lrChartOf(page);
+    await expect(lrChart).toHaveAttribute('data-epoch-points', '1');
+    await expect(lrChart).toHaveAttribute('data-batch-points', '70');
+    await expect(lrChart).toHaveAttribute('data-y-scale', 'logarithmic');
+    expect(Number(await lrChart.getAttribute('data-last-value'))).toBeCloseTo(expected, 12);
+    await lrChart.scrollIntoViewIfNeeded();
+    await lrChart.screenshot({ path: info.outputPath('onecycle-lr-chart.png') });
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await expect(lrChart).toHaveAttribute('data-legend-color', 'rgb(230, 232, 240)');
+    await lrChart.screenshot({ path: info.outputPath('onecycle-lr-chart-dark.png') });
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('system');
+
+    // Opened again from disk: no batches are kept, the epoch's lr is.
+    await expectReopenedLr(page, train, 1, expected, info.outputPath('onecycle-lr-chart-reloaded.png'));
     const meta = newestRunJson(hosted.dataDir);
     expect(meta.lr).toBeCloseTo(expected, 12);
   });
+});
+
+test("StepLR's schedule on the Train tab's lr chart: a step per epoch on a log axis, kept when the run is opened again (#15 polish)", async ({ page, hosted }, info) => {
+  test.setTimeout(300_000);
+  const train = await open(page, hosted.url);
+  await train.choose('Mnist_Logistic', SUBSET, 3, 1000);
+  const build = page.getByRole('tabpanel', { name: 'Build' });
+  await page.getByRole('tab', { name: 'Build' }).click();
+  await build.getByRole('combobox', { name: 'LR scheduler' }).selectOption('StepLR');
+  for (const [name, value] of [['step_size', '1'], ['gamma', '0.1'], ['lr', '0.1']]) {
+    const field = build.getByRole('textbox', { name, exact: true });
+    await field.fill(value);
+    await field.press('Enter');
+  }
+  await train.open();
+  await train.train.click();
+  await train.expectState('Completed');
+  const lrChart = lrChartOf(page);
+  // 0.1, 0.01, 0.001: three decades, drawn on a log axis; the last epoch trained with 0.1 × 0.1².
+  await expect(lrChart).toHaveAttribute('data-epoch-points', '3');
+  await expect(lrChart).toHaveAttribute('data-y-scale', 'logarithmic');
+  await lrChart.scrollIntoViewIfNeeded();
+  await lrChart.screenshot({ path: info.outputPath('steplr-lr-chart.png') });
+
+  // Opened again from disk: the epochs' lrs are in the run's history, so the steps are still drawn.
+  const reopened = await expectReopenedLr(page, train, 3, 0.001, info.outputPath('steplr-lr-chart-reloaded.png'));
+  await expect(reopened).toHaveAttribute('data-y-scale', 'logarithmic');
 });

@@ -1,11 +1,14 @@
 /**
  * The chart's datasets from the curves: pure, so what the chart shows is testable without a canvas. x is in epochs.
+ * The lr chart uses the same datasets: its per-batch line is the lr of each report's last batch (never smoothed),
+ * its epoch points the lr each epoch trained with (kept in the run's history, so a run opened from disk has them),
+ * and the overlay the other run's epoch lrs.
  */
 import type { EpochRecord, RunHistory } from '../../../../common/training-protocol';
 import { detectOverfitting, smooth, smoother, type BatchPoint, type Curves, type XY } from './curves';
 import { DecimatedLine } from './decimate';
 
-export type Metric = 'loss' | 'accuracy';
+export type Metric = 'loss' | 'accuracy' | 'lr';
 
 export interface CurveSeries {
   batchRaw: XY[];
@@ -18,8 +21,15 @@ export interface CurveSeries {
   overlayVal: XY[];
 }
 
-const pick = (metric: Metric, e: EpochRecord, split: 'train' | 'val'): number | null =>
-  metric === 'loss' ? (split === 'train' ? e.trainLoss : e.valLoss) : split === 'train' ? e.trainAcc : e.valAcc;
+const pick = (metric: Metric, e: EpochRecord, split: 'train' | 'val'): number | null => {
+  if (metric === 'lr') return split === 'train' ? e.lr : null;
+  if (metric === 'loss') return split === 'train' ? e.trainLoss : e.valLoss;
+  return split === 'train' ? e.trainAcc : e.valAcc;
+};
+
+/** A batch point's value on `metric`'s chart; undefined where the point has none (lr: all but a report's last batch). */
+const batchValue = (metric: Metric, b: BatchPoint): number | undefined =>
+  metric === 'loss' ? b.loss : metric === 'accuracy' ? b.accuracy : b.lr;
 
 function epochSeries(epochs: readonly EpochRecord[], metric: Metric, split: 'train' | 'val'): XY[] {
   const out: XY[] = [];
@@ -34,10 +44,12 @@ function epochSeries(epochs: readonly EpochRecord[], metric: Metric, split: 'tra
 const positive = (points: XY[]): XY[] => points.filter((p) => p.y > 0);
 
 export function curveSeries(curves: Curves, metric: Metric, smoothing: number, overlay: RunHistory | null, logScale = false): CurveSeries {
-  const values = curves.batches.map((b) => (metric === 'loss' ? b.loss : b.accuracy));
-  const smoothed = smooth(values, smoothing);
-  const batchRaw = curves.batches.map((b, i) => ({ x: b.x, y: values[i] }));
-  const batchSmooth = curves.batches.map((b, i) => ({ x: b.x, y: smoothed[i] }));
+  const withValue = curves.batches.filter((b) => batchValue(metric, b) !== undefined);
+  const values = withValue.map((b) => batchValue(metric, b)!);
+  const batchRaw = withValue.map((b, i) => ({ x: b.x, y: values[i] }));
+  // An lr schedule is exact, not noisy: nothing to smooth.
+  const smoothed = metric === 'lr' ? [] : smooth(values, smoothing);
+  const batchSmooth = smoothed.map((y, i) => ({ x: withValue[i].x, y }));
   const o = metric === 'loss' ? detectOverfitting(curves.epochs) : null;
   const series: CurveSeries = {
     batchRaw,
@@ -89,7 +101,12 @@ export class BatchLines {
     }
     for (; this.#fed < batches.length; this.#fed++) {
       const b = batches[this.#fed];
-      const y = this.metric === 'loss' ? b.loss : b.accuracy;
+      const y = batchValue(this.metric, b);
+      if (y === undefined) continue;
+      if (this.metric === 'lr') {
+        if (!logScale || y > 0) this.#raw.push({ x: b.x, y });
+        continue;
+      }
       const s = this.#next(y);
       // On a log axis, values ≤ 0 cannot be drawn: dropped, as curveSeries drops them.
       if (!logScale || y > 0) this.#raw.push({ x: b.x, y });
@@ -97,4 +114,35 @@ export class BatchLines {
     }
     return { raw: this.#raw.points(), smooth: this.#smooth.points() };
   }
+}
+
+/** The smallest and largest positive lr drawn, and whether any was ≤ 0 (a log axis cannot show it). */
+export interface LrRange {
+  min: number;
+  max: number;
+  nonPositive: boolean;
+}
+
+export const emptyLrRange = (): LrRange => ({ min: Infinity, max: -Infinity, nonPositive: false });
+
+/** Widens `range` by one lr, in place: O(1) per batch, so the worker keeps it as batches arrive. */
+export function widenLrRange(range: LrRange, lr: number | undefined): void {
+  if (lr === undefined || !Number.isFinite(lr)) return;
+  if (lr <= 0) range.nonPositive = true;
+  else {
+    range.min = Math.min(range.min, lr);
+    range.max = Math.max(range.max, lr);
+  }
+}
+
+/**
+ * Whether the lr chart's y axis is logarithmic: when the lr spans two decades or more (StepLR's γ = 0.1 steps,
+ * OneCycleLR's climb from max_lr / 25 and its fall to max_lr / 10⁴, ExponentialLR) a linear axis flattens all but the
+ * largest values onto zero, while a log axis draws each ×0.1 as the same step. Within a decade (a cosine down to
+ * half, a hand-made change) linear reads plainer, and an lr of 0 (CosineAnnealingLR's default eta_min) keeps it
+ * linear: a log axis could not draw it.
+ */
+export function lrLogScale(range: LrRange): boolean {
+  // Two decades with a float's slack: StepLR's 0.1 × 0.1 × 0.1 is 0.0010000000000000002, a ratio of 99.99999999999997.
+  return !range.nonPositive && range.min > 0 && range.max / range.min >= 100 * (1 - 1e-9);
 }

@@ -55,7 +55,12 @@ export interface ChartFontState {
 
 export type FromChartWorker =
   /** `legend`: the colour the legend is drawn in now (the figure exposes it, so a test sees the theme reach the canvas). */
-  | { type: 'drawn'; batches: number; epochs: number; legend: string; font: ChartFontState }
+  | {
+    type: 'drawn'; batches: number; epochs: number; legend: string; font: ChartFontState;
+    /** The last value drawn (the per-batch line's, else the last epoch point's), and the y axis's type. */
+    last: number | null;
+    scale: 'linear' | 'logarithmic';
+  }
   | { type: 'png'; id: number; blob: Blob | null };
 
 /**

@@ -27,7 +27,8 @@ export interface ChartColors {
 export function chartColors(c: Palette, metric: Metric): ChartColors {
   return {
     datasets: [
-      { borderColor: faint(c.accent) },
+      // The raw batch line sits behind its smoothed one, except the lr's: a schedule is exact, it is the line.
+      { borderColor: metric === 'lr' ? c.accent : faint(c.accent) },
       { borderColor: c.accent },
       { borderColor: c.accent, backgroundColor: c.accent },
       {

@@ -6,7 +6,8 @@
  *
  * A redraw costs the same however long the run (#15.4): batch points arrive as deltas and are appended, and the
  * per-batch lines grow with them, decimated to a bounded number of points (BatchLines, decimate.ts), instead of
- * being rebuilt from every batch of the run each frame.
+ * being rebuilt from every batch of the run each frame. The lr chart keeps the range of the lrs it holds as they
+ * arrive, to choose its y axis (`lrLogScale`).
  *
  * Text is drawn in the family the page sends (chart-font.ts: the bundled Noto Sans KR in Korean). This worker's own
  * FontFaceSet gets the bundled faces, and no text is drawn before the faces it needs are loaded: the chart is made
@@ -18,7 +19,7 @@
 import { toFont } from 'chart.js/helpers';
 import { CHART_JS_FAMILY } from '../../lib/fonts/chart-font';
 import { addBundledFaces, fontReady, fontsLoaded, loadedBundledFaces } from '../../lib/fonts/font-faces';
-import { BatchLines, curveSeries, type Metric } from './chart-data';
+import { BatchLines, curveSeries, emptyLrRange, lrLogScale, widenLrRange, type Metric } from './chart-data';
 import type { FromChartWorker, ToChartWorker } from './chart-messages';
 import { Chart, registerChart, type MarkerLine } from './chart-setup';
 import { chartColors } from './chart-theme';
@@ -33,6 +34,8 @@ let canvas: OffscreenCanvas | null = null;
 let metric: Metric = 'loss';
 let batches: BatchPoint[] = [];
 let lines = new BatchLines('loss');
+/** The lrs of `batches` (lr chart only). */
+let lrRange = emptyLrRange();
 let latest: Data | null = null;
 let scheduled = false;
 let colors: ReturnType<typeof chartColors> | null = null;
@@ -73,9 +76,15 @@ function create(): void {
     type: 'line',
     data: {
       datasets: [
-        { label: labels.trainBatch, data: [], borderWidth: 1, pointRadius: 0 },
+        // The lr's batch line is its main line, drawn as strongly as a smoothed one.
+        { label: labels.trainBatch, data: [], borderWidth: metric === 'lr' ? 2 : 1, pointRadius: 0 },
         { label: labels.trainSmooth, data: [], borderWidth: 2, pointRadius: 0 },
-        { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 0, showLine: false },
+        // An epoch's lr holds over the whole epoch (its point sits at the epoch's end): drawn as a step that rises or
+        // falls at the previous point (chart.js 'after'), the schedule of a run opened from disk, which keeps only its
+        // epochs, still reads as one.
+        metric === 'lr'
+          ? { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 1, stepped: 'after' as const }
+          : { label: labels.trainEpoch, data: [], pointRadius: 4, borderWidth: 0, showLine: false },
         { label: labels.valEpoch, data: [], pointRadius: 4, borderWidth: 2 },
         { label: labels.best, data: [], pointStyle: 'star', pointRadius: 9, showLine: false },
         { label: labels.overlayTrain, data: [], borderDash: [6, 4], pointRadius: 2, borderWidth: 1.5 },
@@ -91,7 +100,11 @@ function create(): void {
       events: [],
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: labels.epochs } },
-        y: { type: 'linear', title: { display: true, text: labels.title } },
+        y: {
+          type: 'linear', title: { display: true, text: labels.title },
+          // chart.js writes a log axis's ticks to its largest tick's decimals (0.5000, 0.0005): an lr reads as written.
+          ...(metric === 'lr' ? { ticks: { callback: (value: number | string) => String(Number(Number(value).toPrecision(3))) } } : {}),
+        },
       },
       plugins: {
         legend: { labels: { boxWidth: 12, filter: (item, data) => (data.datasets[item.datasetIndex!]?.data.length ?? 0) > 0 } },
@@ -149,14 +162,23 @@ function draw(): void {
     return;
   }
   latest = null;
-  const log = data.logScale && metric === 'loss';
-  const { raw, smooth } = lines.update(batches, data.smoothing, log);
+  let log = data.logScale && metric === 'loss';
+  if (metric === 'lr') {
+    // The epoch lrs (a point per epoch, the other run's too) join the batches' range: cheap, and a run opened from
+    // disk has only those. A log axis is chosen only when every lr is positive, so no line drops a point for it.
+    const range = { ...lrRange };
+    for (const e of data.rest.epochs) widenLrRange(range, e.lr);
+    for (const e of data.overlay?.epochs ?? []) widenLrRange(range, e.lr);
+    log = lrLogScale(range);
+  }
+  const { raw, smooth } = lines.update(batches, data.smoothing, log && metric === 'loss');
   // The epoch series are a point per epoch: cheap to rebuild from the whole run.
   const series = curveSeries({ ...data.rest, batches: [] }, metric, data.smoothing, data.overlay, log);
   const sets = chart.data.datasets;
   [raw, smooth, series.trainEpoch, series.valEpoch, series.best, series.overlayTrain, series.overlayVal]
     .forEach((points, i) => (sets[i].data = points));
-  sets[0].hidden = data.smoothing === 0;
+  // The lr line is never smoothed, so it is its only per-batch line.
+  sets[0].hidden = metric !== 'lr' && data.smoothing === 0;
   chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
   chart.options.plugins!.runMarkers = { lines: data.markers, colors: colors!.markers };
   chart.update('none');
@@ -190,8 +212,11 @@ function drawn(): void {
   if (!chart) return;
   const needed = neededText(chart.options.plugins!.runMarkers?.lines ?? []);
   const family = Chart.defaults.font.family!;
+  const [batchLine, , epochPoints] = chart.data.datasets as { data: { y: number }[] }[];
+  const lastPoint = batchLine.data.at(-1) ?? epochPoints.data.at(-1);
   post({
     type: 'drawn', batches: batches.length, epochs: chart.data.datasets[2].data.length, legend: colors!.legend,
+    last: lastPoint?.y ?? null, scale: chart.options.scales!.y!.type === 'logarithmic' ? 'logarithmic' : 'linear',
     font: { family, ready: fontsLoaded(fonts, family, needed), bundledFacesLoaded: loadedBundledFaces(fonts), titleApart: drawsApart() },
   });
 }
@@ -221,8 +246,13 @@ self.onmessage = async (event: MessageEvent<ToChartWorker>) => {
         // Replaced, not extended (a new run): start the lines over.
         batches = batches.slice(0, message.from);
         lines.reset();
+        lrRange = emptyLrRange();
+        for (const point of batches) widenLrRange(lrRange, point.lr);
       }
-      for (const point of message.batches) batches.push(point);
+      for (const point of message.batches) {
+        batches.push(point);
+        widenLrRange(lrRange, point.lr);
+      }
       latest = message;
       schedule();
       return;

@@ -16,7 +16,7 @@ describe('batchPoints', () => {
     expect(batchPoints(report)).toEqual([
       { step: 10, x: 1, loss: 0.7, accuracy: 0.25 },
       { step: 11, x: 1.1, loss: 0.6, accuracy: 0.5 },
-      { step: 12, x: 1.2, loss: 0.5, accuracy: 0.5 },
+      { step: 12, x: 1.2, loss: 0.5, accuracy: 0.5, lr: 0.1 },
     ]);
   });
 });

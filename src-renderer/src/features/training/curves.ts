@@ -18,6 +18,11 @@ export interface BatchPoint {
   x: number;
   loss: number;
   accuracy: number;
+  /**
+   * The learning rate, on the last batch of a report's window only: a report carries the lr of its last batch,
+   * not one per batch (reports come every 50 ms or more, enough to draw a per-batch schedule such as OneCycleLR).
+   */
+  lr?: number;
 }
 
 export interface Curves {
@@ -37,12 +42,14 @@ export function batchPoints(report: BatchReport): BatchPoint[] {
   for (let i = 0; i < n; i++) {
     const step = report.step - n + 1 + i;
     const size = report.window.size[i];
-    points.push({
+    const point: BatchPoint = {
       step,
       x: step / perEpoch,
       loss: report.window.loss[i],
       accuracy: size > 0 ? report.window.correct[i] / size : 0,
-    });
+    };
+    if (i === n - 1) point.lr = report.lr;
+    points.push(point);
   }
   return points;
 }

@@ -564,6 +564,11 @@ export const en = {
   'engine.figures.label': 'Backend figures',
   'data.title.mnist': 'MNIST handwritten digits',
   'data.title.fashionMnist': 'Fashion-MNIST clothing images',
+  'train.chart.lr': 'Learning rate (lr)',
+  'train.chart.lrBatch': 'lr (batch)',
+  'train.chart.lrEpoch': 'lr (epoch)',
+  'train.chart.overlayLr': 'other run: lr',
+  'train.export.lrPng': 'lr PNG',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -733,6 +733,11 @@ export const ko: Record<MessageKey, string> = {
   'engine.figures.label': '백엔드 측정값',
   'data.title.mnist': 'MNIST 손글씨 숫자',
   'data.title.fashionMnist': 'Fashion-MNIST 옷 이미지',
+  'train.chart.lr': '학습률 (lr)',
+  'train.chart.lrBatch': 'lr (배치)',
+  'train.chart.lrEpoch': 'lr (에포크)',
+  'train.chart.overlayLr': '다른 실행: lr',
+  'train.export.lrPng': 'lr PNG',
 };
 
 /**
