@@ -12,9 +12,9 @@ import { ENGINE_NICE, engineNice, lowerEnginePriority } from './priority';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('engineNice', () => {
-  it('is nice 5 unless LAYERLAB_ENGINE_NICE says otherwise, and refuses what is not a nice level', () => {
+  it('is nice 15 unless LAYERLAB_ENGINE_NICE says otherwise, and refuses what is not a nice level', () => {
     expect(engineNice({})).toBe(ENGINE_NICE);
-    expect(ENGINE_NICE).toBe(5);
+    expect(ENGINE_NICE).toBe(15);
     expect(engineNice({ LAYERLAB_ENGINE_NICE: '0' })).toBe(0);
     expect(engineNice({ LAYERLAB_ENGINE_NICE: '15' })).toBe(15);
     expect(() => engineNice({ LAYERLAB_ENGINE_NICE: 'low' })).toThrow(/integer from -20 to 19, not 'low'/);

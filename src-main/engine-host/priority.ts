@@ -1,16 +1,20 @@
 /**
- * The engine host trains at a slightly lower CPU priority than the UI (#15.4). Training keeps every core busy (the
+ * The engine host trains at a lower CPU priority than the UI (#15.4). Training keeps every core busy (the
  * wasm backend runs one worker thread per core beyond the host's own); on a machine with few cores the renderer
- * then waits for a core mid-frame and the page stutters. At nice 5 the scheduler weighs the engine's threads at a
- * third of a normal thread's, so the renderer gets a core soon after it has work, and training takes the cores
+ * then waits for a core mid-frame and the page stutters. At nice 15 Linux's scheduler weighs the engine's threads at a
+ * thirtieth of a normal thread's, so the renderer gets a core soon after it has work, and training takes the cores
  * back the moment the page is idle: a quiet machine trains as fast as before, whereas leaving a core free would
  * halve training on two cores.
  *
- * Why 5 and not 10 (Windows' "below normal"): measured with `npm run bench:ui -- --busy --engine-nice N` on two
- * cores with four spinning processes at normal priority, LeNet-5 trained at 613 images/s at nice 0, 83-405 at
- * nice 5 and 31-48 at nice 10, while the page's longest task was 99 ms, 236 ms or none over 50, and 54-77 ms. These
- * are single runs on a shared machine that other work kept at a load average of 12-19, so read them as directions:
- * at 10 any other busy program starves training for no clear gain in smoothness.
+ * Why 15 (was 5): `npm run bench:ui -- --trace --engine-nice N` on this 2-core machine while LeNet-5 trained, quiet
+ * otherwise (load 1.4-2.3), runs alternated: at nice 5 the page's longest task was 99 and 138 ms wall (1 and 4 tasks
+ * of 50 ms or more), at 10 59 ms, at 15 34 ms (none) and 53 ms; the CPU in those tasks was 3-9 ms, the rest waiting
+ * for a core that the engine's two threads held. Training ran at 8,000-8,200 images/s at every level: nothing else
+ * wanted the cores for long. What a low level costs is training under other busy programs: with four spinning
+ * processes it already fell from 613 images/s (nice 0) to 83-405 (nice 5) and 31-48 (nice 10), so lower is slower
+ * there; a learner watching the page matters more than a run racing their other programs.
+ * On Windows libuv maps 0-9 to NORMAL (so 5 lowered nothing there), 10-18 to BELOW_NORMAL, which runs when
+ * normal threads (the UI) have nothing to do, and 19 to IDLE, which any other program would starve.
  *
  * On Linux a nice value belongs to a thread, not a process: every thread that exists now is lowered (the V8 and
  * libuv threads Node started), and threads made later (the wasm workers, Dawn's) inherit it from their creator.
@@ -19,8 +23,8 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** A third of a normal thread's share of a contended core (Linux CFS weights: nice 0 = 1024, nice 5 = 335). */
-export const ENGINE_NICE = 5;
+/** A thirtieth of a normal thread's share of a contended core (Linux CFS weights: nice 0 = 1024, nice 15 = 36). */
+export const ENGINE_NICE = 15;
 
 /** LAYERLAB_ENGINE_NICE=N overrides the level (0 keeps the parent's; for measuring what the default costs). */
 export function engineNice(env: NodeJS.ProcessEnv = process.env): number {
