@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeIdx } from '../common/idx';
+import { GEMM_SHAPES } from '../engine/node/bench-cli';
 
 const root = resolve(import.meta.dirname, '..');
 const script = join(root, 'scripts', 'bench-bundle.mjs');
@@ -88,7 +89,7 @@ describe('npm run bench:bundle', () => {
     expect(bench.training[0]).toMatchObject({ preset: 'Mnist_Logistic', backend: 'wasm' });
     expect(bench.training[0].msPerBatch).toBeGreaterThan(0);
     expect(bench.training[0].fullEpochSeconds).toBeGreaterThan(0); // --full, on the fixture
-    expect(bench.gemm).toHaveLength(8);
+    expect(bench.gemm).toHaveLength(GEMM_SHAPES.length); // one row per shape, for the one backend
     expect(bench.latency.map((l: { backend: string }) => l.backend)).toEqual(['wasm']);
 
     const train = JSON.parse(readFileSync(join(out, 'train-lenet.json'), 'utf8'));
