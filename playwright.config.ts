@@ -19,6 +19,9 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     trace: 'retain-on-failure',
+    // A click or a box on an element that never comes fails within a minute, not at a long test's own limit (an
+    // English-named pad looked for in a Korean page once waited out the autoencoder spec's 15 minutes).
+    actionTimeout: 60_000,
     launchOptions: {
       executablePath,
       args: [

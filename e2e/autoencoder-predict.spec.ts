@@ -72,8 +72,9 @@ test('the Autoencoder trains with its loss alone, and Predict shows its redrawin
 
   await test.step('the same in Korean', async () => {
     await page.goto(`${url}&lang=ko`);
-    await page.getByRole('tab', { name: '예측' }).click();
-    await predict.draw(oval());
+    const koreanPad = new PredictTab(page, 'ko'); // the pad's accessible name is Korean too
+    await koreanPad.open();
+    await koreanPad.draw(oval());
     const korean = page.getByRole('region', { name: '신경망이 그림을 다시 그립니다' });
     await expect(korean).toBeVisible();
     await expect(korean.getByRole('img', { name: '신경망이 다시 그린 이미지' })).toBeVisible();
