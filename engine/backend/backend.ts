@@ -111,6 +111,16 @@ export function deviceInput(name: KernelName, device: DeviceData | null): Device
 }
 
 /**
+ * Whether the active backend runs kernel `name` with a kernel of its own, not the CPU reference (which it falls
+ * back to, and which the 'cpu' backend is): for callers that can avoid the reference where it is slow (a byte
+ * dataset gathers converted float rows instead of calling K.GatherBytes's per-byte loop).
+ */
+export function hasOwnKernel(name: KernelName): boolean {
+  const own = active.kernels[name as keyof KernelTable];
+  return own !== undefined && own !== cpuKernels[name as keyof KernelTable];
+}
+
+/**
  * Marks the end of a training step: a backend that keeps kernel outputs on its device (wasm) may free those still
  * there and reuse the memory, so a tensor of an earlier step that was never read on the CPU cannot be read any more
  * (it throws). Training loops call it before each batch; read what you keep (`loss.item()`, `.data`) before then.

@@ -99,3 +99,6 @@ export const DropoutMask = 'DropoutMask';
 // nn.Upsample's nearest and bilinear interpolation (CPU kernels in backend/cpu/upsample.ts).
 export const Upsample2d = 'Upsample2d';
 export const Upsample2dBackward = 'Upsample2dBackward';
+
+// Data: a batch of uint8 images gathered into float32 through the normalisation (CPU kernel in backend/cpu/data.ts).
+export const GatherBytes = 'GatherBytes';

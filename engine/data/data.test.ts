@@ -197,7 +197,7 @@ describe('datasetsFromImageSets', async () => {
     expect(y.dtype).toBe('int32');
     const given = datasetsFromImageSets({ train: set(24), test: null, split: { train: [0, 1, 2], validation: [3] } });
     expect([given.train.length, given.validation.length, given.test]).toEqual([3, 1, null]);
-    expect([...given.full.tensors[0].shape]).toEqual([24, 1, 2, 2]);
+    expect([given.full.length, ...given.full.sampleShape]).toEqual([24, 1, 2, 2]);
     expect(() => datasetsFromImageSets({ train: { ...set(3), count: 4 }, test: null })).toThrow('4 samples of 2×2 need 16 pixels');
   });
 });

@@ -9,9 +9,10 @@
  * ```
  */
 import type { Tensor } from '../tensor';
-import { Subset, TensorDataset } from './dataset';
+import { Subset } from './dataset';
 import { trainValidationSplit } from './split';
-import { imageDataset, type ImagesToTensorOptions } from './transforms';
+import { imageDataset, type ByteImageDataset } from './byte-images';
+import type { ImagesToTensorOptions } from './transforms';
 
 export interface ImageSetLike {
   /** N×H×W uint8 pixels. */
@@ -31,12 +32,12 @@ export interface ImageSetsLike {
 }
 
 export interface ImageDatasets {
-  /** The whole training file, transformed once; train and validation are views of it. */
-  full: TensorDataset<[Tensor, Tensor]>;
+  /** The whole training file, its pixels kept as bytes; train and validation are views of it. */
+  full: ByteImageDataset;
   train: Subset<[Tensor, Tensor]>;
   validation: Subset<[Tensor, Tensor]>;
   /** Held out: never part of the split. */
-  test: TensorDataset<[Tensor, Tensor]> | null;
+  test: ByteImageDataset | null;
 }
 
 function asIdx(set: ImageSetLike) {
@@ -60,7 +61,7 @@ export function datasetsFromImageSets(data: ImageSetsLike, options: ImagesToTens
   } else {
     ({ train, validation } = trainValidationSplit(full, data.train.labels));
   }
-  let test: TensorDataset<[Tensor, Tensor]> | null = null;
+  let test: ByteImageDataset | null = null;
   if (data.test) {
     const s = asIdx(data.test);
     test = imageDataset(s.images, s.labels, options);

@@ -4,5 +4,6 @@ export * from './dataloader';
 export * from './sampler';
 export * from './split';
 export * from './transforms';
+export * from './byte-images';
 export * from './image-sets';
 export * from './augment';

@@ -9,7 +9,6 @@
  * ```
  */
 import { Tensor } from '../tensor';
-import { TensorDataset } from './dataset';
 
 /** MNIST training-set pixel mean and std after ÷255 (torchvision's values). */
 export const MNIST_MEAN = 0.1307;
@@ -18,19 +17,24 @@ export const MNIST_STD = 0.3081;
 /** 'none': raw 0..255; 'scale': ÷255 into [0,1]; 'mnist': ÷255 then (x − 0.1307) / 0.3081; or your own mean/std. */
 export type Normalization = 'none' | 'scale' | 'mnist' | { mean: number; std: number };
 
+/**
+ * A normalisation as p·scale + shift of a raw pixel p, computed in float64 and then rounded to float32: what
+ * `pixelsToFloat32` does, and the byte datasets' gather kernels (K.GatherBytes) on every backend, so a pixel has
+ * the same bits whichever converts it.
+ */
+export function normalizationAffine(normalize: Normalization): { scale: number; shift: number } {
+  if (normalize === 'none') return { scale: 1, shift: 0 };
+  const { mean, std } = normalize === 'scale' ? { mean: 0, std: 1 } : normalize === 'mnist' ? { mean: MNIST_MEAN, std: MNIST_STD } : normalize;
+  if (!(std > 0)) throw new Error(`normalize: std must be positive, got ${std}`);
+  // (p/255 − mean)/std = p·scale + shift, precomputed once (in float64) so the loop is one multiply-add.
+  return { scale: 1 / (255 * std), shift: -mean / std };
+}
+
 /** Converts uint8 pixels to float32 with the given normalisation, in one pass. */
 export function pixelsToFloat32(pixels: ArrayLike<number>, normalize: Normalization = 'scale'): Float32Array {
   const out = new Float32Array(pixels.length);
-  if (normalize === 'none') {
-    out.set(pixels);
-    return out;
-  }
-  const { mean, std } = normalize === 'scale' ? { mean: 0, std: 1 } : normalize === 'mnist' ? { mean: MNIST_MEAN, std: MNIST_STD } : normalize;
-  if (!(std > 0)) throw new Error(`normalize: std must be positive, got ${std}`);
-  // (p/255 − mean)/std = p·a + b, precomputed per call (in float64) so the loop is one multiply-add.
-  const a = 1 / (255 * std);
-  const b = -mean / std;
-  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] * a + b;
+  const { scale, shift } = normalizationAffine(normalize);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] * scale + shift;
   return out;
 }
 
@@ -61,16 +65,4 @@ export function labelsToTensor(labels: { shape?: readonly number[]; data: ArrayL
     throw new Error(`labelsToTensor: expected labels of shape [N], got [${labels.shape.join(', ')}]`);
   }
   return new Tensor(Int32Array.from(values), [values.length]);
-}
-
-/** An [x, y] TensorDataset from IDX images and labels, checking that the counts agree. */
-export function imageDataset(
-  images: { shape: readonly number[]; data: ArrayLike<number> },
-  labels: { shape: readonly number[]; data: ArrayLike<number> },
-  options: ImagesToTensorOptions = {},
-): TensorDataset<[Tensor, Tensor]> {
-  if (images.shape[0] !== labels.shape[0]) {
-    throw new Error(`imageDataset: ${images.shape[0]} images but ${labels.shape[0]} labels`);
-  }
-  return new TensorDataset(imagesToTensor(images, options), labelsToTensor(labels));
 }

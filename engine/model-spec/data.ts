@@ -10,10 +10,10 @@
 import type { IdxArray } from '../../common/idx';
 import type { ModelSpec, Normalize } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
-import { Subset, TensorDataset } from '../data/dataset';
+import { ByteImageDataset } from '../data/byte-images';
+import { Subset } from '../data/dataset';
 import { stratifiedSplit } from '../data/split';
-import { imagesToTensor, labelsToTensor, type Normalization } from '../data/transforms';
-import { reshape } from '../ops/index';
+import type { Normalization } from '../data/transforms';
 import type { Random } from '../random';
 import type { Tensor } from '../tensor';
 import { inputShape } from './build';
@@ -25,7 +25,7 @@ export interface MnistArrays {
   testLabels?: IdxArray;
 }
 
-export type ImageDataset = TensorDataset<[Tensor, Tensor]> | Subset<[Tensor, Tensor]>;
+export type ImageDataset = ByteImageDataset | Subset<[Tensor, Tensor]>;
 
 export interface SpecDatasets {
   train: ImageDataset;
@@ -45,29 +45,29 @@ export interface DatasetOptions {
 const NORMALIZATION: Record<Normalize, Normalization> = { none: 'none', scale: 'scale', standardize: 'mnist' };
 
 /** [N, 28, 28] uint8 images and [N] labels → a dataset of x viewed as [N, ...inputShape] and int32 y. */
-export function imageTensorDataset(spec: ModelSpec, images: IdxArray, labels: IdxArray, limit = 0): TensorDataset<[Tensor, Tensor]> {
+/** The spec's dataset over IDX arrays: the first `limit` images (all with 0), normalised per batch, shaped as its Input. */
+export function specImageDataset(spec: ModelSpec, images: IdxArray, labels: IdxArray, limit = 0): ByteImageDataset {
   if (images.shape.length !== 3) throw new Error(`images: expected shape [N, 28, 28], got [${images.shape.join(', ')}]`);
   if (images.shape[0] !== labels.shape[0]) throw new Error(`data: ${images.shape[0]} images but ${labels.shape[0]} labels`);
+  if (!(images.data instanceof Uint8Array)) throw new Error(`images: expected uint8 pixels, got ${images.dtype}`);
   const n = limit > 0 ? Math.min(limit, images.shape[0]) : images.shape[0];
   const pixels = images.shape[1] * images.shape[2];
   const shape = inputShape(spec);
   if (shape.reduce((a, b) => a * b, 1) !== pixels) {
     throw new Error(`data: the Input shape [${shape.join(', ')}] does not hold the ${pixels} pixels of a ${images.shape[1]}×${images.shape[2]} image`);
   }
-  const x = imagesToTensor({ shape: [n, images.shape[1], images.shape[2]], data: images.data.subarray(0, n * pixels) }, { normalize: NORMALIZATION[spec.data.normalize] });
-  const y = labelsToTensor({ shape: [n], data: labels.data.subarray(0, n) });
-  return new TensorDataset(reshape(x, [n, ...shape]), y);
+  return new ByteImageDataset(images.data.subarray(0, n * pixels), shape, labels.data.subarray(0, n), NORMALIZATION[spec.data.normalize]);
 }
 
 export function specDatasets(spec: ModelSpec, arrays: MnistArrays, options: DatasetOptions = {}): SpecDatasets {
-  const full = imageTensorDataset(spec, arrays.trainImages, arrays.trainLabels, options.limit ?? 0);
-  const test = arrays.testImages && arrays.testLabels ? imageTensorDataset(spec, arrays.testImages, arrays.testLabels) : null;
+  const full = specImageDataset(spec, arrays.trainImages, arrays.trainLabels, options.limit ?? 0);
+  const test = arrays.testImages && arrays.testLabels ? specImageDataset(spec, arrays.testImages, arrays.testLabels) : null;
   const validationSize = options.validationSize ?? spec.data.validationSize;
   if (validationSize === 0) return { train: full, validation: null, test };
   if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= full.length) {
     throw new Error(`data: validation size ${validationSize} must be an integer from 0 to ${full.length - 1} (the training set has ${full.length} images)`);
   }
-  const split = stratifiedSplit(full.tensors[1].data, { validation: validationSize, seed: options.splitSeed });
+  const split = stratifiedSplit(full.targets.data, { validation: validationSize, seed: options.splitSeed });
   return { train: new Subset(full, split.train), validation: new Subset(full, split.validation), test };
 }
 

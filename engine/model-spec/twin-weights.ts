@@ -13,7 +13,7 @@ import { saveSafetensors } from '../io/safetensors';
 import { manualSeed } from '../random';
 import { noGrad } from '../autograd';
 import { buildModel, makeLoss, makeTargetsOf, prepareInput } from './build';
-import { imageTensorDataset } from './data';
+import { specImageDataset } from './data';
 
 export const TWIN_WEIGHTS_SEED = 2026;
 export const TWIN_WEIGHTS_TEST_IMAGES = 64;
@@ -45,8 +45,8 @@ export function twinWeightsCase(preset: string): TwinWeightsCase {
   const model = buildModel(spec);
   const weights = saveSafetensors(model.stateDict(), { metadata: { format: 'pt' } });
   const { images, labels } = syntheticTestSet();
-  const data = imageTensorDataset(spec, { dtype: 'uint8', shape: [labels.length, 28, 28], data: images }, { dtype: 'uint8', shape: [labels.length], data: labels });
-  const [x, y] = data.tensors;
+  const data = specImageDataset(spec, { dtype: 'uint8', shape: [labels.length, 28, 28], data: images }, { dtype: 'uint8', shape: [labels.length], data: labels });
+  const [x, y] = data.getBatch(Int32Array.from({ length: data.length }, (_, i) => i));
   model.eval();
   const { loss, accuracy } = noGrad(() => {
     const input = prepareInput(spec, x);

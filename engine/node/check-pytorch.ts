@@ -20,7 +20,7 @@ import { PRESETS, toPyTorch } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
 import { saveSafetensors } from '../io/index';
 import { manualSeed } from '../random';
-import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../model-spec/index';
+import { buildModel, evaluate, specImageDataset, makeLoss } from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { runTrain } from './train';
 
@@ -49,7 +49,7 @@ for (const [name, spec] of Object.entries(PRESETS)) {
     const model = buildModel(spec);
     const weights = join(dir, `${name.replace(/\W/g, '_')}.safetensors`);
     writeFileSync(weights, saveSafetensors(model.stateDict()));
-    const test = new DataLoader(imageTensorDataset(spec, mnist.testImages, mnist.testLabels), { batchSize: 250 });
+    const test = new DataLoader(specImageDataset(spec, mnist.testImages, mnist.testLabels), { batchSize: 250 });
     const ours = evaluate(model, makeLoss(spec), test);
     const out = execFileSync(python, [script, '--data', data, '--epochs', '0', '--limit', '100', '--val-size', '0', '--test-limit', String(TEST), '--init', weights, '--log-batches'], { encoding: 'utf8' });
     const theirs = jsonLines(out).find((l) => 'testLoss' in l)!.testLoss;

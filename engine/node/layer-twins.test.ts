@@ -13,7 +13,7 @@ import { chainSpec, inferShapes, toPyTorch, validateSpec, type ModelSpec, type O
 import { DataLoader } from '../data/dataloader';
 import { saveSafetensors } from '../io/index';
 import { manualSeed } from '../random';
-import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../model-spec/index';
+import { buildModel, evaluate, specImageDataset, makeLoss } from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
 
@@ -109,7 +109,7 @@ describe('each new layer in a model: spec, engine and PyTorch twin agree', () =>
       const twin = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('{"testLoss"'))!) as { testLoss: number; testAcc: number };
 
       const mnist = readMnist(data);
-      const test = new DataLoader(imageTensorDataset(model, mnist.testImages!, mnist.testLabels!), { batchSize: 64 });
+      const test = new DataLoader(specImageDataset(model, mnist.testImages!, mnist.testLabels!), { batchSize: 64 });
       const ours = evaluate(engineModel, makeLoss(model), test);
       console.log(`${model.name}: test loss engine ${ours.loss.toFixed(7)}, PyTorch ${twin.testLoss.toFixed(7)}`);
       expect(Math.abs(ours.loss - twin.testLoss)).toBeLessThanOrEqual(1e-5 * (1 + twin.testLoss));

@@ -15,7 +15,7 @@ import { DEFAULT_SPLIT_SEED } from '../../common/split';
 import { getPreset, toPyTorch } from '../../common/model-spec/index';
 import { DataLoader } from '../data/dataloader';
 import { loadSafetensors } from '../io/index';
-import { buildModel, evaluate, imageTensorDataset, makeLoss } from '../model-spec/index';
+import { buildModel, evaluate, specImageDataset, makeLoss } from '../model-spec/index';
 import { readMnist } from './mnist-files';
 import { PYTHON, whyNoTorch, writeIdxFolder } from './test-support/twin-python';
 import { batchLines, train, type BatchLine } from './test-support/train-cli';
@@ -84,7 +84,7 @@ describe('the LeNet-5 twin under real PyTorch', () => {
     const model = buildModel(spec);
     model.loadStateDict(state, { checkDtype: true });
     const mnist = readMnist(data);
-    const test = new DataLoader(imageTensorDataset(spec, mnist.testImages!, mnist.testLabels!), { batchSize: 128 });
+    const test = new DataLoader(specImageDataset(spec, mnist.testImages!, mnist.testLabels!), { batchSize: 128 });
     const ours = evaluate(model, makeLoss(spec), test);
     console.log(`torchrun, 2 ranks × 200 batches: the twin's test loss ${twinTest![1]} acc ${twinTest![2]}; the engine with rank 0's checkpoint ${ours.loss.toFixed(6)} ${ours.accuracy}`);
     // The twin prints 4 decimals.

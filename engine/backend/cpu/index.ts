@@ -26,6 +26,7 @@ import {
 import { batchNormBackward, batchNormForward, batchNormUpdateRunningStats } from './batchnorm';
 import { adadeltaStep, adamStep, sgdStep } from './optim';
 import { upsample2dBackward, upsample2dForward } from './upsample';
+import { gatherBytes } from './data';
 
 export const cpuKernels = {
   [K.Add]: ew.add,
@@ -110,4 +111,5 @@ export const cpuKernels = {
   [K.DropoutMask]: dropoutMask,
   [K.Upsample2d]: upsample2dForward,
   [K.Upsample2dBackward]: upsample2dBackward,
+  [K.GatherBytes]: gatherBytes,
 };

@@ -285,3 +285,37 @@ describe('wasm AvgPool2d forward and backward: the CPU kernel\'s bits', () => {
     expect(() => wasm.AvgPool2d(randn(2 * 3 * 16 * 16), [2, 3, 16, 16], pool({ divisorOverride: 0 }))).toThrow(/divisorOverride/);
   });
 });
+
+describe('wasm GatherBytes: the CPU kernel\'s bits, into a pinned batch in place', () => {
+  const pixels = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng.uniform() * 256));
+  const bits = (x: Float32Array) => Array.from(new Int32Array(x.buffer, x.byteOffset, x.length));
+  const cases: Array<[string, number, number[], number, number]> = [
+    ['MNIST rows (784 = 49 × 16), standardised', 784, [5, 0, 17, 5, 99, 42, 3, 64, 1], 1 / (255 * 0.3081), -0.1307 / 0.3081],
+    ['odd rows (a scalar tail), scaled to [0, 1]', 37, [2, 9, 0, 1], 1 / 255, -0],
+    ['one-pixel rows, raw', 1, [7, 3], 1, 0],
+  ];
+  for (const [name, row, indices, scale, shift] of cases) {
+    it(name, () => {
+      const source = pixels(100 * row);
+      const idx = Int32Array.from(indices);
+      const want = cpuKernels.GatherBytes(source, row, idx, scale, shift, new Float32Array(idx.length * row));
+      const out = new Float32Array(idx.length * row);
+      expect(wasm.GatherBytes(source, row, idx, scale, shift, out)).toBe(out);
+      expect(bits(out)).toEqual(bits(want));
+    });
+  }
+
+  it('writes a pinned batch where it lives, and reads the pixels it copied in on the first call', () => {
+    const backend = createWasmBackend({ name: 'wasm-gather-pinned' });
+    const source = pixels(50 * 784);
+    const batch = backend.pin!(new Float32Array(4 * 784))!;
+    const idx = Int32Array.of(49, 0, 7, 7);
+    const k = backend.kernels as KernelTable;
+    expect(k.GatherBytes(source, 784, idx, 1 / 255, -0, batch)).toBe(batch);
+    expect(bits(batch)).toEqual(bits(cpuKernels.GatherBytes(source, 784, idx, 1 / 255, -0, new Float32Array(4 * 784))));
+    // The copy is made once per array: a later change to the source array is not seen (the dataset never changes it).
+    source[7 * 784] = source[7 * 784] ^ 0xff;
+    k.GatherBytes(source, 784, Int32Array.of(7), 1, 0, batch.subarray(0, 784));
+    expect(batch[0]).not.toBe(source[7 * 784]);
+  });
+});

@@ -546,6 +546,25 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return dx.result();
   };
 
+  /**
+   * A batch of a byte dataset (assembly/data.ts): the pixels are copied into the memory once (`pinBytes`), and the
+   * rows are written where the batch array lives when it is pinned (the DataLoader's reused batch, trainer.ts
+   * `releaseBatch`), so the step's first kernel reads them in place. On the caller's thread alone: shared with a
+   * worker, Mnist_Logistic's gather took more of the engine thread's time (93 against 49 ms of CPU an epoch, load 8),
+   * which waited for the worker's rows.
+   */
+  const gatherBytes: KernelTable['GatherBytes'] = (source, rowLength, indices, scale, shift, out) => {
+    const count = indices.length;
+    const src = rt.pinBytes(source);
+    if (src === null) return cpuKernels.GatherBytes(source, rowLength, indices, scale, shift, out);
+    rt.reset();
+    const pinned = rt.pinnedPointer(out);
+    const dst = pinned ?? rt.alloc(count * rowLength * 4);
+    ex.gatherBytes(src, rowLength, rt.putInts(indices), count, scale, shift, dst);
+    if (pinned === undefined) out.set(rt.f32.subarray(dst >> 2, (dst >> 2) + count * rowLength));
+    return out;
+  };
+
   return {
     AvgPool2d: avgPool2d,
     AvgPool2dBackward: avgPool2dBackward,
@@ -565,5 +584,6 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
     AdamStep: wasmAdamStep(rt, pool),
+    GatherBytes: gatherBytes,
   };
 }

@@ -51,6 +51,8 @@ export interface KernelExports {
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
   avgPool2d(x: number, y: number, planes: number, geometry: number, win: number): void;
   avgPool2dBackward(dy: number, dx: number, planes: number, geometry: number, win: number): void;
+  /** Returns a value made of the bytes read ahead of use (assembly/data.ts), which callers ignore. */
+  gatherBytes(src: number, row: number, idx: number, count: number, scale: number, shift: number, out: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
@@ -162,6 +164,8 @@ export class WasmRuntime {
   private i32view: Int32Array;
   /** Pinned arrays (see `pin`) and their pointers. */
   private readonly pinned = new WeakMap<Float32Array, number>();
+  /** Byte arrays copied in by `pinBytes` (a dataset's pixels), and their pointers. */
+  private readonly pinnedBytes = new WeakMap<Uint8Array, number>();
   /** Frees a pinned array's block once the array is garbage. */
   private readonly unpin = new FinalizationRegistry<{ ptr: number; bytes: number }>(({ ptr, bytes }) => this.release(ptr, bytes));
 
@@ -257,6 +261,27 @@ export class WasmRuntime {
     this.pinned.set(view, ptr);
     this.unpin.register(view, { ptr, bytes });
     return view;
+  }
+
+  /**
+   * The pointer of a copy of `data` in this memory, made on the first call for that array (a dataset's pixels, read
+   * by every batch after): later calls are a lookup, so the array must not change afterwards. The copy is freed once
+   * `data` is garbage. Null when the memory cannot grow to hold it. Not during a kernel call: it resets the arena.
+   */
+  pinBytes(data: Uint8Array): number | null {
+    const known = this.pinnedBytes.get(data);
+    if (known !== undefined) return known;
+    this.reset();
+    let ptr: number;
+    try {
+      ptr = this.keep(data.length);
+    } catch {
+      return null;
+    }
+    new Uint8Array(this.memory.buffer, ptr, data.length).set(data);
+    this.pinnedBytes.set(data, ptr);
+    this.unpin.register(data, { ptr, bytes: data.length });
+    return ptr;
   }
 
   /** The pointer of a pinned array (see `pin`), else undefined. */

@@ -11,7 +11,6 @@ import { data as engineData, endStep, noGrad, spec as engineSpec, Tensor, type n
 const { batchIndices } = engineData;
 const { makeTargetsOf, prepareInput } = engineSpec;
 type Subset<T extends [Tensor, Tensor]> = engineData.Subset<T>;
-type TensorDataset<T extends [Tensor, Tensor]> = engineData.TensorDataset<T>;
 type Module = nn.Module;
 type LossFn = train.LossFn;
 import { nodeById, outputId } from '../../../common/model-spec/graph';
@@ -68,7 +67,7 @@ export interface EvaluateInput {
   lossFn: LossFn;
   lossIsSum: boolean;
   split: 'validation' | 'test';
-  dataset: Subset<[Tensor, Tensor]> | TensorDataset<[Tensor, Tensor]>;
+  dataset: Subset<[Tensor, Tensor]> | engineData.ByteImageDataset;
   classes: number;
   /** When given, receives every example's prediction, in evaluation order. */
   examples?: EvaluatedExample[];

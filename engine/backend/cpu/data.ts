@@ -1,0 +1,21 @@
+/**
+ * Batches of uint8 images turned into float32 (K.GatherBytes): the reference for backends that gather in their
+ * own memory (wasm: assembly/data.ts). A dataset on a backend without its own kernel gathers float rows it has
+ * converted once (engine/data/byte-images.ts), since this per-byte loop costs a float row copy's time twice over.
+ */
+
+/**
+ * out[b·rowLength + j] = f32(source[indices[b]·rowLength + j] · scale + shift): rows `indices` of [N, rowLength]
+ * bytes, normalised as `pixelsToFloat32` does (the product and sum in float64, then rounded to float32). The
+ * indices must be in range (the dataset checks them). Returns `out`.
+ */
+export function gatherBytes(
+  source: Uint8Array, rowLength: number, indices: Int32Array, scale: number, shift: number, out: Float32Array,
+): Float32Array {
+  for (let b = 0; b < indices.length; b++) {
+    const from = indices[b] * rowLength;
+    const to = b * rowLength;
+    for (let j = 0; j < rowLength; j++) out[to + j] = source[from + j] * scale + shift;
+  }
+  return out;
+}
