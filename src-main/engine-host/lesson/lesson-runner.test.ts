@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { engineText, type EngineText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { EngineHost, type EnginePeer } from '../engine-host';
 import { LessonRunner } from './lesson-runner';
@@ -62,20 +63,25 @@ describe('LessonRunner in the engine host', () => {
 
   it('does not share the engine with a run: refused while one computes, stopped when one starts', async () => {
     const data = dataset();
-    let run: string | null = 'run 20261205-001500-abcd ("MLP") is running';
+    let run: EngineText | null = engineText('lesson.runRunning', { id: '20261205-001500-abcd', name: 'MLP' });
     const host = new EngineHost(hello, undefined, new LessonRunner(async () => data, () => run));
     const renderer = peer();
     const refused = renderer.next('error');
     host.handle(renderer, { type: 'lesson-run', requestId: 1, step: 'data' });
-    expect(await refused).toMatchObject({ requestId: 1, message: expect.stringContaining('the lesson waits until it is paused, stopped or done') });
+    expect(await refused).toMatchObject({
+      requestId: 1, message: 'lesson-run: run 20261205-001500-abcd ("MLP") is running; the lesson waits until it is paused, stopped or done',
+    });
 
     run = null;
     const progress = renderer.next('lesson-progress');
     const result = renderer.next('lesson-result');
     host.handle(renderer, { type: 'lesson-run', requestId: 2, step: 'optim' });
     await progress;
-    run = 'run 20261205-001600-efgh ("LeNet-5") is loading';
-    expect(await result).toMatchObject({ requestId: 2, stopped: true, interruptedBy: run });
+    run = engineText('lesson.runLoading', { id: '20261205-001600-efgh', name: 'LeNet-5' });
+    // Its English for older readers, and its code for the Learn tab to word in the learner's language.
+    expect(await result).toMatchObject({
+      requestId: 2, stopped: true, interruptedBy: 'run 20261205-001600-efgh ("LeNet-5") is loading', interruptedByText: run,
+    });
   });
 
   it('says to download MNIST when main cannot send it, and tries again next time', async () => {

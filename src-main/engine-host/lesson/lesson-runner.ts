@@ -12,6 +12,7 @@
  * backend a run chose is put back afterwards.
  */
 import type { LessonRequest, LessonStepId, LoopPhase, LoopPosition } from '../../../common/lesson-protocol';
+import { englishText, type EngineText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, listBackends, setBackend, TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/index';
 import type { EnginePeer, LessonHandler } from '../engine-host';
@@ -28,12 +29,12 @@ interface Running {
   step: LessonStepId;
   stop: boolean;
   /** Why the step was stopped by the engine itself (a run started), for the result's note. */
-  interruptedBy: string | null;
+  interruptedBy: EngineText | null;
 }
 
 export class LessonRunner implements LessonHandler {
   readonly #dataset: (name: string) => Promise<TrainingDataset>;
-  readonly #computingRun: () => string | null;
+  readonly #computingRun: () => EngineText | null;
   #data: Promise<TutorialData> | null = null;
   readonly #notebooks = new Map<string, TorchNnTutorial>();
   #running: Running | null = null;
@@ -42,7 +43,7 @@ export class LessonRunner implements LessonHandler {
    * `dataset`: main's datasets, through the run manager's channel (one request ids space for both).
    * `computingRun`: the run loading or training now, in words, or null.
    */
-  constructor(dataset: (name: string) => Promise<TrainingDataset>, computingRun: () => string | null = () => null) {
+  constructor(dataset: (name: string) => Promise<TrainingDataset>, computingRun: () => EngineText | null = () => null) {
     this.#dataset = dataset;
     this.#computingRun = computingRun;
   }
@@ -59,7 +60,7 @@ export class LessonRunner implements LessonHandler {
     }
     const busy = this.#computingRun();
     if (busy) {
-      peer.send({ type: 'error', message: `lesson-run: ${busy}; the lesson waits until it is paused, stopped or done`, requestType: request.type, requestId: request.requestId });
+      peer.send({ type: 'error', message: `lesson-run: ${englishText(busy)}; the lesson waits until it is paused, stopped or done`, requestType: request.type, requestId: request.requestId });
       return;
     }
     const running: Running = { peerId: peer.id, requestId: request.requestId, step: request.step, stop: false, interruptedBy: null };
@@ -84,7 +85,8 @@ export class LessonRunner implements LessonHandler {
           return running.stop || run !== null;
         },
       }, request.maxBatches ? { maxBatches: request.maxBatches } : {});
-      peer.send({ type: 'lesson-result', requestId: request.requestId, ...result, ...(running.interruptedBy ? { interruptedBy: running.interruptedBy } : {}) });
+      const by = running.interruptedBy;
+      peer.send({ type: 'lesson-result', requestId: request.requestId, ...result, ...(by ? { interruptedBy: englishText(by), interruptedByText: by } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       peer.send({ type: 'error', message: `lesson step ${request.step}: ${message}`, requestType: request.type, requestId: request.requestId });

@@ -88,10 +88,12 @@ export class RunManager {
     return this.#datasets.get(name);
   }
 
-  /** The run computing now (loading or running), in words, or null: a lesson step does not share the engine with it. */
-  computingRun(): string | null {
+  /** The run computing now (loading or running), as a sentence, or null: a lesson step does not share the engine with it. */
+  computingRun(): EngineText | null {
     const run = this.#run;
-    return run && (run.meta.state === 'running' || run.meta.state === 'loading') ? `run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state}` : null;
+    const state = run?.meta.state;
+    if (!run || (state !== 'running' && state !== 'loading')) return null;
+    return engineText(state === 'running' ? 'lesson.runRunning' : 'lesson.runLoading', { id: run.meta.id, name: run.meta.name });
   }
 
   /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */

@@ -569,6 +569,8 @@ export const en = {
   'train.chart.lrEpoch': 'lr (epoch)',
   'train.chart.overlayLr': 'other run: lr',
   'train.export.lrPng': 'lr PNG',
+  'engine.figure.ms': '{backend} {ms} ms',
+  'engine.figure.failed': '{backend} failed',
 } as const;
 
 export type MessageKey = keyof typeof en;
