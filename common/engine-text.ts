@@ -76,6 +76,9 @@ export const ENGINE_TEXT = {
   'backend.unavailable.noGlPackage': "unavailable (the optional 'gl' package is not installed)",
   'backend.unavailable.noWebAssembly': 'unavailable (no WebAssembly)',
   'backend.unavailable.noWasmSimd': 'unavailable (no WebAssembly SIMD in this runtime)',
+  'backend.unavailable.oldGlibc': "unavailable (Dawn's webgpu package needs glibc ≥ 2.38 (the system lacks {wanted}))",
+  'backend.unavailable.noWebgpuPackage': "unavailable (the 'webgpu' package is not installed)",
+  'backend.unavailable.noWebgpuAdapter': 'unavailable (Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver))',
   'backend.unavailable.softwareAdapter':
     "unavailable (Dawn's only adapter is {adapter}: WebGPU on the CPU, slower than the wasm backends)",
   // Why a run's backend is not the one it asked for, or ran slower (the header's Details), joined by '; '.

@@ -106,7 +106,8 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
           details['gpujs-webgpu'] = engineText('backend.ok.webgpu', { adapter: describeAdapter(worker.adapter) });
         }
       } catch (error) {
-        skipped['gpujs-webgpu'] = engineText('backend.unavailable', { error: (error as Error).message });
+        // startGpujsWorker says why as a code where it knows (no adapter, no package, an old glibc).
+        skipped['gpujs-webgpu'] = (error as { text?: EngineText }).text ?? engineText('backend.unavailable', { error: (error as Error).message });
       }
     }
   }
