@@ -48,7 +48,11 @@ export type EngineRequest =
 export type EngineEvent =
   | { type: 'hello'; hello: EngineHello }
   | { type: 'pong'; id: number; pid: number }
-  | { type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number }
+  | {
+    type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number;
+    /** The message as a sentence code where it is meant for the learner, for the renderer to word in their language. */
+    text?: EngineText;
+  }
   | TrainingEvent
   | InsideEvent
   | LessonEvent;

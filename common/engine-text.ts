@@ -12,6 +12,7 @@
 const RESTORED = 'The run was stopped and its last good checkpoint restored.';
 const CUSTOM = 'Custom dataset: these files are not the known MNIST/Fashion-MNIST files, so they were checked by IDX header and counts only:';
 const FREE_SPACE = 'Free some space, then restart the run from its last checkpoint.';
+const LESSON_WAITS = 'the lesson waits until it is paused, stopped or done';
 
 export const ENGINE_TEXT = {
   'diverged.batch.nonFinite': `Training diverged at epoch {epoch}, batch {batch}: the loss became {loss}. ${RESTORED}`,
@@ -90,9 +91,13 @@ export const ENGINE_TEXT = {
   'reason.diskFull': `The disk is full: this run's checkpoint could not be written. ${FREE_SPACE}`,
   'reason.diskFullAt':
     `The disk is full: this run's checkpoint could not be written ({path}). ${FREE_SPACE}`,
-  // The run that stopped a lesson step (the Learn tab's note).
+  // The run that stopped a lesson step (the Learn tab's note), or keeps one from starting (its error).
   'lesson.runRunning': 'run {id} ("{name}") is running',
   'lesson.runLoading': 'run {id} ("{name}") is loading',
+  'lesson.waitsForRun.running': `lesson-run: run {id} ("{name}") is running; ${LESSON_WAITS}`,
+  'lesson.waitsForRun.loading': `lesson-run: run {id} ("{name}") is loading; ${LESSON_WAITS}`,
+  // A lesson step without MNIST on disk: {message} is main's own reason, as it came.
+  'lesson.noMnist': 'lesson step {step}: the lesson runs on MNIST, which could not be loaded ({message}); download it on the Data tab',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;

@@ -12,6 +12,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { writeIdx } from '../common/idx';
 import { BUNDLED_FAMILY, chartFontFamily } from '../src-renderer/src/lib/fonts/chart-font';
 import { EngineHeader } from './support/engine-header';
+import { LearnTab } from './support/learn-page';
 import { prepareFashionMnist, startMirror } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
 import { ROOT, startHost, stopHost } from './support/web-host';
@@ -275,7 +276,7 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
   });
 });
 
-test("in Korean, the host's own sentences read in Korean: the header's backend details and a custom dataset's note", async ({ page, hosted }, info) => {
+test("in Korean, the host's own sentences read in Korean: the header's backend details, a custom dataset's note, a lesson's refusal", async ({ page, hosted }, info) => {
   test.setTimeout(120_000);
   await open(page, hosted.url, 'ko');
   const header = new EngineHeader(page, 'ko');
@@ -309,5 +310,15 @@ test("in Korean, the host's own sentences read in Korean: the header's backend d
     await page.reload();
     await page.getByRole('tab', { name: '데이터' }).click();
     await expect(page.getByRole('region', { name: 'custom', exact: true }).locator('p.note')).toHaveText(note);
+  });
+
+  await test.step("a lesson step without MNIST on disk says so in Korean (the engine host's error, sent as a code)", async () => {
+    const learn = new LearnTab(page, 'ko');
+    await learn.open();
+    await learn.select(1);
+    await learn.button('run').click();
+    const failed = learn.panel.getByRole('alert');
+    await expect(failed).toHaveText(/^단계가 실패했습니다: 레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다\(.+\)\. 데이터 탭에서 내려받으세요$/, { timeout: 45_000 });
+    await failed.screenshot({ path: info.outputPath('korean-lesson-no-mnist.png') });
   });
 });

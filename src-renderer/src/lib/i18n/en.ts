@@ -571,6 +571,7 @@ export const en = {
   'train.export.lrPng': 'lr PNG',
   'engine.figure.ms': '{backend} {ms} ms',
   'engine.figure.failed': '{backend} failed',
+  'learn.restarted': 'the engine restarted while this step ran; run it again',
 } as const;
 
 export type MessageKey = keyof typeof en;

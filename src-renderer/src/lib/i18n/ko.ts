@@ -56,6 +56,9 @@ export const ko: Record<MessageKey, string> = {
   'engineText.reason.diskFullAt': '디스크가 가득 찼습니다: 이 실행의 체크포인트를 쓰지 못했습니다({path}). 공간을 확보한 뒤 마지막 체크포인트에서 실행을 다시 시작하세요.',
   'engineText.lesson.runRunning': '실행 {id}("{name}")이(가) 학습 중입니다',
   'engineText.lesson.runLoading': '실행 {id}("{name}")을(를) 불러오는 중입니다',
+  'engineText.lesson.waitsForRun.running': '실행 {id}("{name}")이(가) 학습 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다',
+  'engineText.lesson.waitsForRun.loading': '실행 {id}("{name}")을(를) 불러오는 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다',
+  'engineText.lesson.noMnist': '레슨 단계 {step}: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다({message}). 데이터 탭에서 내려받으세요',
   'app.name': 'LayerLab',
   'app.tagline': 'PyTorch 방식으로 배우는 신경망',
 
@@ -767,6 +770,7 @@ export const ko: Record<MessageKey, string> = {
   'train.export.lrPng': 'lr PNG',
   'engine.figure.ms': '{backend} {ms}ms',
   'engine.figure.failed': '{backend} 실패',
+  'learn.restarted': '이 단계가 실행되는 동안 엔진이 다시 시작되었습니다. 다시 실행하세요',
 };
 
 /**

@@ -82,6 +82,14 @@ describe('engine sentences', () => {
     );
   });
 
+  it("word the Learn tab's refusals from their codes: a run that holds the engine, MNIST not on disk", () => {
+    const waits = engineText('lesson.waitsForRun.running', { id: 'r1', name: 'MLP' });
+    expect(engineSays(en, [waits], '')).toBe('lesson-run: run r1 ("MLP") is running; the lesson waits until it is paused, stopped or done');
+    expect(engineSays(ko, [waits], '')).toBe('실행 r1("MLP")이(가) 학습 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다');
+    const noMnist = engineText('lesson.noMnist', { step: 'data', message: 'mnist: the trainImages file is missing' });
+    expect(engineSays(ko, [noMnist], '')).toMatch(/^레슨 단계 data: .*\(mnist: the trainImages file is missing\)\. 데이터 탭에서 내려받으세요$/);
+  });
+
   it('fall back to the English that came with them from an older run, or an unknown code', () => {
     expect(engineSays(ko, undefined, 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [], 'stopped by the user')).toBe('stopped by the user');
