@@ -7,6 +7,7 @@
  * dataset changed. Import either asks main for a native file dialog (`importPicker: 'native'`, Electron) or
  * uploads the picked files in chunks (uploadDatasetFile) and then imports the upload (the browser host).
  */
+import type { EngineText } from './engine-text';
 
 export type DatasetFileRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
 
@@ -53,6 +54,8 @@ export interface DatasetInfo {
   downloadBytes: number;
   /** Custom imports say how they were validated. */
   note?: string;
+  /** The note as a sentence code, for the renderer to word in the learner's language (absent on older imports). */
+  noteText?: EngineText;
   classes: string[];
   dir: string;
   /** The running download's latest progress (bytes 0 before the first tick); null when none runs. */
@@ -79,6 +82,7 @@ export interface DatasetImportReport {
   dataset: DatasetInfo;
   kind: 'canonical' | 'custom';
   note?: string;
+  noteText?: EngineText;
   files: { file: string; role: DatasetFileRole; recognised: boolean }[];
 }
 

@@ -9,6 +9,7 @@ import { checkTrainingRequest, TRAINING_REQUEST_TYPES, type TrainingEvent, type 
 import { checkInsideRequest, INSIDE_REQUEST_TYPES, type InsideEvent, type InsideRequest } from './inside-protocol';
 import { checkLessonRequest, isLessonRequest, LESSON_REQUEST_TYPES, type LessonEvent, type LessonRequest } from './lesson-protocol';
 import { preview } from './wire-limits';
+import type { EngineText } from './engine-text';
 
 export type * from './training-protocol';
 export type * from './lesson-protocol';
@@ -20,6 +21,8 @@ export interface BackendProbe {
   available: boolean;
   /** One line, e.g. `ok (12 ms)` or `unavailable (no WebGL in Node)`. */
   detail: string;
+  /** The same line as a sentence code, for the renderer to word in the learner's language. */
+  detailText?: EngineText;
 }
 
 export interface EngineHello {
@@ -45,7 +48,11 @@ export type EngineRequest =
 export type EngineEvent =
   | { type: 'hello'; hello: EngineHello }
   | { type: 'pong'; id: number; pid: number }
-  | { type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number }
+  | {
+    type: 'error'; message: string; requestType?: string; runId?: string; requestId?: number;
+    /** The message as a sentence code where it is meant for the learner, for the renderer to word in their language. */
+    text?: EngineText;
+  }
   | TrainingEvent
   | InsideEvent
   | LessonEvent;

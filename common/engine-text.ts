@@ -1,6 +1,7 @@
 /**
- * What the engine host says to the learner in sentences (why a run diverged and its likely causes, why a run
- * stopped, how it came back after a crash), as a code and its parameters, so the renderer words it in the learner's
+ * What the host side says to the learner in sentences (why a run diverged and its likely causes, why a run
+ * stopped, how it came back after a crash, why the engine host restarted, how each backend probed, how a custom
+ * dataset was checked), as a code and its parameters, so the renderer words it in the learner's
  * language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these English templates
  * as they are and ko.ts translating each (a test checks both have every code). The engine host still writes the
  * English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
@@ -9,6 +10,9 @@
  *   → 'weights loaded from net.safetensors'
  */
 const RESTORED = 'The run was stopped and its last good checkpoint restored.';
+const CUSTOM = 'Custom dataset: these files are not the known MNIST/Fashion-MNIST files, so they were checked by IDX header and counts only:';
+const FREE_SPACE = 'Free some space, then restart the run from its last checkpoint.';
+const LESSON_WAITS = 'the lesson waits until it is paused, stopped or done';
 
 export const ENGINE_TEXT = {
   'diverged.batch.nonFinite': `Training diverged at epoch {epoch}, batch {batch}: the loss became {loss}. ${RESTORED}`,
@@ -52,6 +56,48 @@ export const ENGINE_TEXT = {
   'engine.cannotStart': 'could not start the engine host: {message}',
   'engine.restartingIn': 'restarting in {ms} ms',
   'engine.gaveUp': 'it crashed {count} times within {seconds} s, so LayerLab stopped restarting it',
+  // How main's datasets service checked a custom import (the dataset card's note, kept in its manifest).
+  'dataset.custom.withTest':
+    `${CUSTOM} {train} training images {height}×{width}, {test} test images, {classes} classes (0–{maxLabel}).`,
+  'dataset.custom.noTest':
+    `${CUSTOM} {train} training images {height}×{width}, no test set, {classes} classes (0–{maxLabel}).`,
+  // One detected backend as the engine host probed it (the header's Details: "webasm: ok (3 ms)"). {error} is an
+  // exception's own message, a developer's words, shown as it came.
+  'backend.ok.ms': 'ok ({ms} ms)',
+  'backend.ok.threads': 'ok ({threads} threads)',
+  'backend.ok.webgpu': 'ok (WebGPU through Dawn on {adapter})',
+  'backend.ok.engine': 'ok (engine backend)',
+  'backend.unavailable': 'unavailable ({error})',
+  'backend.unavailable.wrongResult': 'unavailable (wrong result {values})',
+  'backend.unavailable.noNavigatorGpu.node': 'unavailable (no navigator.gpu in Node; the engine runs WebGPU through Dawn: see gpujs-webgpu)',
+  'backend.unavailable.noNavigatorGpu.here': 'unavailable (no navigator.gpu in this process; the engine runs WebGPU through Dawn: see gpujs-webgpu)',
+  'backend.unavailable.noWebgl.node': 'unavailable (no WebGL in Node)',
+  'backend.unavailable.noWebgl.here': 'unavailable (no WebGL in this process)',
+  'backend.unavailable.noGlContext': 'unavailable (headless-gl could not create a context)',
+  'backend.unavailable.noGlPackage': "unavailable (the optional 'gl' package is not installed)",
+  'backend.unavailable.noWebAssembly': 'unavailable (no WebAssembly)',
+  'backend.unavailable.noWasmSimd': 'unavailable (no WebAssembly SIMD in this runtime)',
+  'backend.unavailable.oldGlibc': "unavailable (Dawn's webgpu package needs glibc ≥ 2.38 (the system lacks {wanted}))",
+  'backend.unavailable.noWebgpuPackage': "unavailable (the 'webgpu' package is not installed)",
+  'backend.unavailable.noWebgpuAdapter': 'unavailable (Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver))',
+  'backend.unavailable.softwareAdapter':
+    "unavailable (Dawn's only adapter is {adapter}: WebGPU on the CPU, slower than the wasm backends)",
+  // Why a run's backend is not the one it asked for, or ran slower (the header's Details), joined by '; '.
+  'backend.note.notHere': "the backend '{backend}' this run asked for is not available here; using the fastest measured",
+  'backend.note.plansFailed': '{backend}: {failure}; those steps ran kernel by kernel (correct, slower)',
+  'backend.note.fellBack':
+    'the {backend} backend failed ({error}); training goes on on the CPU from batch {batch} of epoch {epoch}, with nothing lost',
+  // A run that could not write its checkpoint (its reason, on the Train tab).
+  'reason.diskFull': `The disk is full: this run's checkpoint could not be written. ${FREE_SPACE}`,
+  'reason.diskFullAt':
+    `The disk is full: this run's checkpoint could not be written ({path}). ${FREE_SPACE}`,
+  // The run that stopped a lesson step (the Learn tab's note), or keeps one from starting (its error).
+  'lesson.runRunning': 'run {id} ("{name}") is running',
+  'lesson.runLoading': 'run {id} ("{name}") is loading',
+  'lesson.waitsForRun.running': `lesson-run: run {id} ("{name}") is running; ${LESSON_WAITS}`,
+  'lesson.waitsForRun.loading': `lesson-run: run {id} ("{name}") is loading; ${LESSON_WAITS}`,
+  // A lesson step without MNIST on disk: {message} is main's own reason, as it came.
+  'lesson.noMnist': 'lesson step {step}: the lesson runs on MNIST, which could not be loaded ({message}); download it on the Data tab',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;

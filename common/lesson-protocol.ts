@@ -12,6 +12,8 @@
  * per peer; a step whose earlier steps have not run runs them first, and says so.
  */
 
+import type { EngineText } from './engine-text';
+
 /** The lesson's steps, in order (the issue's 1–8; "Open in builder" is on every step). */
 export const LESSON_STEPS = [
   'data', 'from-scratch', 'training-loop', 'cross-entropy', 'nn-module', 'optim', 'data-loader', 'cnn',
@@ -54,6 +56,8 @@ export interface LessonResult {
   stopped: boolean;
   /** Set when the engine stopped the step because a run started, in words (`run … is running`). */
   interruptedBy?: string;
+  /** The same as a sentence code, for the renderer to word in the learner's language. */
+  interruptedByText?: EngineText;
   /** Batches per training or validation pass, when a `maxBatches` option cut the tutorial's passes short. */
   maxBatches: number | null;
   seconds: number;

@@ -379,7 +379,11 @@ export type TrainingEvent =
    * The backend the run computes on: at its start (the fastest of `figures`, or the user's `backend` option when
    * `overridden`), and again with `note` when a backend failed mid-run and training went on on the CPU.
    */
-  | { type: 'run-backend'; runId: string; chosen: string; figures: BackendFigure[]; overridden: boolean; note?: string }
+  | {
+    type: 'run-backend'; runId: string; chosen: string; figures: BackendFigure[]; overridden: boolean; note?: string;
+    /** The note as sentence codes, joined by '; ', for the renderer to word in the learner's language. */
+    noteText?: EngineText[];
+  }
   | { type: 'run-evaluation'; runId: string; requestId?: number; evaluation: Evaluation }
   | {
     type: 'prediction'; requestId: number; runId: string; checkpoint: CheckpointRef; probabilities: number[];

@@ -9,8 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { writeIdx } from '../common/idx';
 import { BUNDLED_FAMILY, chartFontFamily } from '../src-renderer/src/lib/fonts/chart-font';
 import { EngineHeader } from './support/engine-header';
+import { LearnTab } from './support/learn-page';
 import { prepareFashionMnist, startMirror } from './support/mnist-data';
 import { TrainTab } from './support/train-predict-pages';
 import { ROOT, startHost, stopHost } from './support/web-host';
@@ -271,5 +273,52 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
     }, [BUNDLED_FAMILY, ko.t('runs.epoch')]);
     expect(hangul).toBe(true);
     await overlay.screenshot({ path: info.outputPath('korean-runs-overlay.png') });
+  });
+});
+
+test("in Korean, the host's own sentences read in Korean: the header's backend details, a custom dataset's note, a lesson's refusal", async ({ page, hosted }, info) => {
+  test.setTimeout(120_000);
+  await open(page, hosted.url, 'ko');
+  const header = new EngineHeader(page, 'ko');
+
+  await test.step('the detected backends, probed by the engine host, are worded from its codes', async () => {
+    await header.showDetails();
+    await expect(header.backends.filter({ hasText: /^\s*webasm: 사용 가능 \(\d+ms\)\s*$/ })).toHaveCount(1);
+    await expect(header.backends.filter({ hasText: /^\s*wasm: 사용 가능 \(엔진 백엔드\)\s*$/ })).toHaveCount(1);
+    await expect(header.backends.filter({ hasText: /^\s*webgl2: 사용 불가 \(Node에는 WebGL이 없습니다\)\s*$/ })).toHaveCount(1);
+    // No line keeps the English words around its figure (an exception's own message, inside, may stay as it came).
+    await expect(header.backends.filter({ hasText: /: (ok|unavailable) \(/ })).toHaveCount(0);
+    await page.getByRole('banner').screenshot({ path: info.outputPath('korean-header-details.png') });
+  });
+
+  await test.step("a custom import's note, built by main's datasets service, reads in Korean, also after a reload", async () => {
+    const images = writeIdx({ shape: [30, 4, 4], data: Uint8Array.from({ length: 30 * 16 }, (_, i) => (i * 37) % 256) });
+    const labels = writeIdx({ shape: [30], data: Uint8Array.from({ length: 30 }, (_, i) => i % 3) });
+    const note = '사용자 데이터셋: 알려진 MNIST/Fashion-MNIST 파일이 아니어서 IDX 헤더와 개수만 확인했습니다: '
+      + '학습 이미지 30개 4×4, 테스트 세트 없음, 클래스 3개 (0–2).';
+    await page.getByRole('tab', { name: '데이터' }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('region', { name: 'MNIST', exact: true }).getByRole('button', { name: '가져오기', exact: true }).click();
+    await (await chooser).setFiles([
+      { name: 'shapes-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from(images) },
+      { name: 'shapes-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from(labels) },
+    ]);
+    const custom = page.getByRole('region', { name: 'custom', exact: true });
+    await expect(custom.locator('p.note')).toHaveText(note, { timeout: 45_000 });
+    await custom.screenshot({ path: info.outputPath('korean-custom-dataset.png') });
+    // Read back from the dataset's manifest, the way a later session meets it.
+    await page.reload();
+    await page.getByRole('tab', { name: '데이터' }).click();
+    await expect(page.getByRole('region', { name: 'custom', exact: true }).locator('p.note')).toHaveText(note);
+  });
+
+  await test.step("a lesson step without MNIST on disk says so in Korean (the engine host's error, sent as a code)", async () => {
+    const learn = new LearnTab(page, 'ko');
+    await learn.open();
+    await learn.select(1);
+    await learn.button('run').click();
+    const failed = learn.panel.getByRole('alert');
+    await expect(failed).toHaveText(/^단계가 실패했습니다: 레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다\(.+\)\. 데이터 탭에서 내려받으세요$/, { timeout: 45_000 });
+    await failed.screenshot({ path: info.outputPath('korean-lesson-no-mnist.png') });
   });
 });

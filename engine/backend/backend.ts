@@ -15,6 +15,7 @@
 import { cpuKernels } from './cpu/index';
 import type { DType, TypedArray } from './arrays';
 import type * as KernelNames from './kernel-names';
+import type { EngineText } from '../../common/engine-text';
 
 export type KernelName = (typeof KernelNames)[keyof typeof KernelNames];
 
@@ -48,7 +49,7 @@ export interface Backend {
    * Why this backend's training steps run slower than it could (a GPU's steps left kernel by kernel, and the
    * reason), or null. Asked between epochs; the engine host shows it beside the backend in use.
    */
-  stepNote?(): string | null;
+  stepNote?(): EngineText | null;
 }
 
 /**

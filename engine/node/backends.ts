@@ -18,6 +18,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { GPU } from 'gpu.js';
+import { engineText, type EngineText } from '../../common/engine-text';
 import { listBackends, registerBackend } from '../backend/backend';
 import { createGpujsBackend } from '../backend/gpujs/index';
 import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
@@ -28,10 +29,10 @@ import { startGpujsWorker, type AdapterInfo } from './gpujs-worker';
 export interface NodeBackends {
   /** Registered backend names, 'cpu' first. */
   names: string[];
-  /** Why a backend that was tried is missing, by name (e.g. `gpujs-webasm: …`). */
-  skipped: Record<string, string>;
-  /** What a registered backend runs on, where there is more to say than its name (WebGPU's adapter). */
-  details: Record<string, string>;
+  /** Why a backend that was tried is missing, by name, as the header's line for it says it (`unavailable (…)`). */
+  skipped: Record<string, EngineText>;
+  /** What a registered backend runs on, where there is more to say than its name (WebGPU's adapter): `ok (…)`. */
+  details: Record<string, EngineText>;
   /** Stops worker threads and frees gpu.js kernels. */
   dispose(): void;
 }
@@ -60,25 +61,25 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
   const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000, webgpu = 'hardware' } = options;
   enableRelaxedSimd();
   const disposers: (() => void)[] = [];
-  const skipped: Record<string, string> = {};
-  const details: Record<string, string> = {};
+  const skipped: Record<string, EngineText> = {};
+  const details: Record<string, EngineText> = {};
   const tryRegister = (name: string, make: () => { dispose(): void } & Parameters<typeof registerBackend>[0]) => {
     try {
       const backend = make();
       registerBackend(backend);
       disposers.push(() => backend.dispose());
     } catch (error) {
-      skipped[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      skipped[name] = engineText('backend.unavailable', { error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }
   };
   if (wasmSupported()) tryRegister('wasm', () => createWasmBackend());
-  else skipped.wasm = 'no WebAssembly SIMD in this runtime';
+  else skipped.wasm = engineText('backend.unavailable.noWasmSimd', {});
   if (threads && wasmSupported(true)) {
     const workers = Math.max(1, availableParallelism() - 1);
     let backend: WasmBackend | null = null;
     tryRegister('wasm+threads', () => (backend = createNodeWasmBackend(workers)));
     // The caller's thread computes too: the header says "your CPU, N threads" from this.
-    if (backend) details['wasm+threads'] = `${workers + 1} threads`;
+    if (backend) details['wasm+threads'] = engineText('backend.ok.threads', { threads: workers + 1 });
     // The threads start in the background; a measurement taken before they are up would not count them.
     for (const started = Date.now(); backend && (backend as WasmBackend).readyThreads() < workers && Date.now() - started < threadsReadyMs;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -99,13 +100,14 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
         const worker = await startGpujsWorker({ mode: 'webgpu' });
         if (worker.adapter?.software && webgpu !== 'any') {
           worker.runner.destroy();
-          skipped['gpujs-webgpu'] = `Dawn's only adapter is ${describeAdapter(worker.adapter)}: WebGPU on the CPU, slower than the wasm backends`;
+          skipped['gpujs-webgpu'] = engineText('backend.unavailable.softwareAdapter', { adapter: describeAdapter(worker.adapter) });
         } else {
           tryRegister('gpujs-webgpu', () => createGpujsBackend({ runner: worker.runner, mode: 'webgpu' }));
-          details['gpujs-webgpu'] = `WebGPU through Dawn on ${describeAdapter(worker.adapter)}`;
+          details['gpujs-webgpu'] = engineText('backend.ok.webgpu', { adapter: describeAdapter(worker.adapter) });
         }
       } catch (error) {
-        skipped['gpujs-webgpu'] = (error as Error).message;
+        // startGpujsWorker says why as a code where it knows (no adapter, no package, an old glibc).
+        skipped['gpujs-webgpu'] = (error as { text?: EngineText }).text ?? engineText('backend.unavailable', { error: (error as Error).message });
       }
     }
   }

@@ -13,7 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { describeGpujsFailure } from '../backend/gpujs/modes';
+import { describeGpujsFailure, gpujsFailureText, NO_WEBGPU_ADAPTER } from '../backend/gpujs/modes';
 import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
 import { serveLaunches } from '../backend/gpujs/remote-worker';
 import { createStepPlanner } from '../backend/gpujs/step-plans';
@@ -118,7 +118,7 @@ const release = async () => {
     if (typeof navigator === 'undefined') globalThis.navigator = { gpu };
     else Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
     const found = await dawnGpu.requestAdapter();
-    if (!found) throw new Error('Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver)');
+    if (!found) throw new Error(${JSON.stringify(NO_WEBGPU_ADAPTER)});
     const info = found.info || {};
     const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
     adapter = {
@@ -165,7 +165,9 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   });
   if (!started.ready) {
     void worker.terminate();
-    throw new Error(describeGpujsFailure(mode, new Error(started.error)));
+    // The reason in English, and as the code the header's backend line is worded from.
+    const failure = new Error(started.error);
+    throw Object.assign(new Error(describeGpujsFailure(mode, failure)), { text: gpujsFailureText(mode, failure) });
   }
   worker.on('error', (e) => console.warn(`gpu.js ${mode} worker failed: ${e.message}`));
   const runner = new RemoteRunner(mode, { post: (m, transfer) => worker.postMessage(m, transfer), terminate: () => void worker.terminate() }, init, {

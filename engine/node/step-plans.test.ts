@@ -5,6 +5,7 @@
  * and optimizer state, and the structure a GPU needs: one thread crossing, one submit and one read per step.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { englishText } from '../../common/engine-text';
 import { endStep, getBackend, registerBackend, setBackend } from '../backend/backend';
 import { createGpujsBackend, plans, type GpujsBackend, type RemoteRunner, type RemoteStats } from '../backend/gpujs/index';
 import { cpuKernels } from '../backend/cpu/index';
@@ -214,7 +215,9 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     const real = runner.stats.bind(runner);
     runner.stats = () => ({ ...real(), planFailures: ['a step plan was not used: gpu.js said no'] });
     try {
-      expect(planned.stepNote!()).toBe('gpujs-webasm-plans: a step plan was not used: gpu.js said no; those steps ran kernel by kernel (correct, slower)');
+      const note = planned.stepNote!()!;
+      expect(note).toEqual({ code: 'backend.note.plansFailed', params: { backend: 'gpujs-webasm-plans', failure: 'a step plan was not used: gpu.js said no' } });
+      expect(englishText(note)).toBe('gpujs-webasm-plans: a step plan was not used: gpu.js said no; those steps ran kernel by kernel (correct, slower)');
     } finally {
       runner.stats = real;
     }

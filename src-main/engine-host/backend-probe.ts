@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { GPU } from 'gpu.js';
 import type { BackendProbe } from '../../common/engine-protocol';
+import { engineText, englishText, type EngineText } from '../../common/engine-text';
 
 /** In the order the engine prefers them: the first one that works is the backend in use. */
 export const PROBED_BACKENDS = ['webgpu', 'headlessgl', 'webgl2', 'webasm', 'cpu'] as const;
@@ -26,9 +27,14 @@ export function formatProbe(probe: BackendProbe): string {
   return `${probe.name}: ${probe.detail}`;
 }
 
+/** A probe whose line is `text`: its English for logs and older readers, its code for the renderer. */
+export function probeLine(name: string, available: boolean, text: EngineText): BackendProbe {
+  return { name, available, detail: englishText(text), detailText: text };
+}
+
 export async function probeBackend(name: ProbedBackend, runtime: string): Promise<BackendProbe> {
   const missing = whyUnsupported(name, runtime);
-  if (missing) return { name, available: false, detail: `unavailable (${missing})` };
+  if (missing) return probeLine(name, false, missing);
   const started = performance.now();
   let gpu: GPU | null = null;
   try {
@@ -40,11 +46,11 @@ export async function probeBackend(name: ProbedBackend, runtime: string): Promis
       .setOutput([A.length]);
     const result = await withTimeout(Promise.resolve(kernel(A, B) as unknown), PROBE_TIMEOUT_MS);
     const values = Array.from(result as ArrayLike<number>);
-    if (values.join() !== '11,22,33,44') return { name, available: false, detail: `unavailable (wrong result ${values.join()})` };
-    return { name, available: true, detail: `ok (${Math.round(performance.now() - started)} ms)` };
+    if (values.join() !== '11,22,33,44') return probeLine(name, false, engineText('backend.unavailable.wrongResult', { values: values.join() }));
+    return probeLine(name, true, engineText('backend.ok.ms', { ms: Math.round(performance.now() - started) }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { name, available: false, detail: `unavailable (${message.split('\n')[0]})` };
+    return probeLine(name, false, engineText('backend.unavailable', { error: message.split('\n')[0] }));
   } finally {
     try {
       await gpu?.destroy();
@@ -55,20 +61,20 @@ export async function probeBackend(name: ProbedBackend, runtime: string): Promis
 }
 
 /** A plain-words reason when gpu.js itself says the backend cannot exist here; null means "try it". */
-function whyUnsupported(name: ProbedBackend, runtime: string): string | null {
-  const where = runtime.split(' ')[0] === 'node' ? 'Node' : 'this process';
+function whyUnsupported(name: ProbedBackend, runtime: string): EngineText | null {
+  const where = runtime.split(' ')[0] === 'node' ? 'node' : 'here';
   switch (name) {
     case 'webgpu':
       // Node has no navigator.gpu; the engine reaches WebGPU through Dawn in a worker, reported as gpujs-webgpu.
       if (GPU.isWebGPUSupported) return null;
-      return `no navigator.gpu in ${where}; the engine runs WebGPU through Dawn: see gpujs-webgpu`;
+      return engineText(`backend.unavailable.noNavigatorGpu.${where}`, {});
     case 'webgl2':
-      return GPU.isWebGL2Supported ? null : `no WebGL in ${where}`;
+      return GPU.isWebGL2Supported ? null : engineText(`backend.unavailable.noWebgl.${where}`, {});
     case 'headlessgl':
       if (GPU.isHeadlessGLSupported) return null;
-      return hasModule('gl') ? 'headless-gl could not create a context' : "the optional 'gl' package is not installed";
+      return engineText(hasModule('gl') ? 'backend.unavailable.noGlContext' : 'backend.unavailable.noGlPackage', {});
     case 'webasm':
-      return GPU.isWebAssemblySupported ? null : 'no WebAssembly';
+      return GPU.isWebAssemblySupported ? null : engineText('backend.unavailable.noWebAssembly', {});
     case 'cpu':
       return null;
   }

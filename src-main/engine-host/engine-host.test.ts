@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, EngineHello } from '../../common/engine-protocol';
+import { engineText, englishText } from '../../common/engine-text';
 import { probeBackend } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 
@@ -81,11 +82,23 @@ describe('backend probe (in this Node process)', () => {
       const probe = await probeBackend(name, 'node 20');
       expect(probe).toMatchObject({ name, available: true });
       expect(probe.detail).toMatch(/^ok \(\d+ ms\)$/);
+      // The same line as a code with its figure, for the header to word in the learner's language.
+      expect(probe.detailText).toEqual({ code: 'backend.ok.ms', params: { ms: expect.any(Number) } });
+      expect(englishText(probe.detailText!)).toBe(probe.detail);
     }
   });
 
   it('explains why WebGL and WebGPU are missing in Node', async () => {
-    expect(await probeBackend('webgl2', 'node 20')).toEqual({ name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)' });
-    expect((await probeBackend('webgpu', 'node 20')).detail).toBe('unavailable (no navigator.gpu in Node; the engine runs WebGPU through Dawn: see gpujs-webgpu)');
+    expect(await probeBackend('webgl2', 'node 20')).toEqual({
+      name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)', detailText: engineText('backend.unavailable.noWebgl.node', {}),
+    });
+    expect(await probeBackend('webgpu', 'node 20')).toMatchObject({
+      detail: 'unavailable (no navigator.gpu in Node; the engine runs WebGPU through Dawn: see gpujs-webgpu)',
+      detailText: engineText('backend.unavailable.noNavigatorGpu.node', {}),
+    });
+    // Electron's utility process is not Node to a learner: "this process".
+    expect(await probeBackend('webgl2', 'electron 45.5.0 (utility)')).toMatchObject({
+      detail: 'unavailable (no WebGL in this process)', detailText: engineText('backend.unavailable.noWebgl.here', {}),
+    });
   });
 });

@@ -8,9 +8,10 @@
 import packageJson from '../../package.json';
 import { keepServing } from '../../common/crash-guard';
 import type { BackendProbe, EngineEvent, EngineHello } from '../../common/engine-protocol';
+import { engineText } from '../../common/engine-text';
 import { getBackend } from '../../engine/index';
 import { registerNodeBackends, type NodeBackends } from '../../engine/node/index';
-import { probeBackends } from './backend-probe';
+import { probeBackends, probeLine } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
 import { lowerEnginePriority } from './priority';
 import { RunManager } from './training/run-manager';
@@ -100,8 +101,8 @@ function engineBackendProbes(engine: NodeBackends): BackendProbe[] {
   return [
     ...engine.names
       .filter((name) => name !== 'cpu')
-      .map((name) => ({ name, available: true, detail: `ok (${engine.details[name] ?? 'engine backend'})` })),
-    ...Object.entries(engine.skipped).map(([name, why]) => ({ name, available: false, detail: `unavailable (${why})` })),
+      .map((name) => probeLine(name, true, engine.details[name] ?? engineText('backend.ok.engine', {}))),
+    ...Object.entries(engine.skipped).map(([name, why]) => probeLine(name, false, why)),
   ];
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engineText, englishText } from '../../common/engine-text';
 import { DATASET_ARG_CHECKS, type DatasetInfo, type DatasetProgress, type DatasetUploadChunk } from '../../common/dataset-api';
 import { createApiHandlers } from './api-handlers';
 import { DatasetApi, pickSamples, type DatasetApiEvent } from './dataset-api';
@@ -211,7 +212,12 @@ describe('dataset API', () => {
     expect(result).toMatchObject({ ok: true, value: { kind: 'custom', dataset: { name: 'my-digits', kind: 'custom', state: 'ready' } } });
     const listed = await dispatch('listDatasets', []);
     const custom = (listed as { ok: true; value: { datasets: DatasetInfo[] } }).value.datasets.find((d) => d.name === 'my-digits');
-    expect(custom?.note).toMatch(/\w/);
+    // The note crosses as a sentence code with its counts, for the Data tab to word in the learner's language
+    // (read back from the manifest, as a later session would), beside the same sentence in English.
+    expect(custom?.noteText).toEqual(engineText('dataset.custom.withTest', { train: 50, height: 6, width: 6, test: 10, classes: 10, maxLabel: 9 }));
+    expect(custom?.note).toBe(englishText(custom!.noteText!));
+    expect(custom?.note).toMatch(/^Custom dataset: .*: 50 training images 6×6, 10 test images, 10 classes \(0–9\)\.$/);
+    expect((result as { ok: true; value: { noteText?: unknown } }).value.noteText).toEqual(custom?.noteText);
     expect(await dispatch('getDatasetSamples', ['my-digits', { count: 3 }])).toMatchObject({ ok: true, value: { total: 50, height: 6 } });
     expect(await dispatch('deleteDataset', ['my-digits'])).toEqual({ ok: true, value: null });
     const after = (await dispatch('listDatasets', [])) as { ok: true; value: { datasets: DatasetInfo[] } };

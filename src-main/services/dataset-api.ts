@@ -164,6 +164,7 @@ export class DatasetApi {
       files: status.files.map((f) => ({ ...f })),
       downloadBytes: status.downloadBytes,
       ...(status.note ? { note: status.note } : {}),
+      ...(status.noteText ? { noteText: status.noteText } : {}),
       classes: status.classes,
       dir: status.dir,
       download: running ? (this.progress.get(status.name) ?? startProgress(status)) : null,
@@ -215,6 +216,7 @@ export class DatasetApi {
       dataset: this.info(result.status),
       kind: result.kind,
       ...(result.note ? { note: result.note } : {}),
+      ...(result.noteText ? { noteText: result.noteText } : {}),
       files: result.files.map((f) => ({ file: f.storedName, role: f.role, recognised: f.recognised })),
     };
   }

@@ -19,6 +19,7 @@
  * See ./README.md.
  */
 import type { GPU } from 'gpu.js';
+import { engineText, type EngineText } from '../../../common/engine-text';
 import { getBackend, type Backend, type DeviceData } from '../backend';
 import { GpujsStore } from './device';
 import { gpujsKernels } from './kernels';
@@ -83,14 +84,14 @@ export interface GpujsBackend extends Backend {
 }
 
 /** The first reason a repeated step was left to run kernel by kernel, or null (a stopped worker says nothing). */
-function planNote(name: string, runner: RemoteRunner): string | null {
+function planNote(name: string, runner: RemoteRunner): EngineText | null {
   let failures: string[];
   try {
     failures = runner.stats().planFailures;
   } catch {
     return null;
   }
-  return failures.length > 0 ? `${name}: ${failures[0]}; those steps ran kernel by kernel (correct, slower)` : null;
+  return failures.length > 0 ? engineText('backend.note.plansFailed', { backend: name, failure: failures[0] }) : null;
 }
 
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {

@@ -14,6 +14,8 @@ import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index';
 import { Tensor } from '../../tensor';
 import { Random } from '../../random';
 import { calibrate, createGpujsBackend, describeGpujsFailure, GpujsDeviceData, type GpujsRunner } from './index';
+import { gpujsFailureText, NO_WEBGPU_ADAPTER } from './modes';
+import { engineText } from '../../../common/engine-text';
 import { breakEven } from './calibrate';
 import { planBinary, operandLayout } from './plans';
 import * as plans from './plans';
@@ -644,5 +646,16 @@ describe('gpu.js modes in Node', () => {
     expect(describeGpujsFailure('webgpu', new Error("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found"))).toBe(
       "Dawn's webgpu package needs glibc ≥ 2.38 (the system lacks GLIBC_2.38)",
     );
+  });
+
+  it("says why as a code the header words in the learner's language, the English kept inside it", () => {
+    const glibc = new Error("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBCXX_3.4.32' not found");
+    expect(gpujsFailureText('webgpu', glibc)).toEqual(engineText('backend.unavailable.oldGlibc', { wanted: 'GLIBCXX_3.4.32' }));
+    expect(gpujsFailureText('webgpu', new Error(NO_WEBGPU_ADAPTER))).toEqual(engineText('backend.unavailable.noWebgpuAdapter', {}));
+    expect(describeGpujsFailure('webgpu', new Error(NO_WEBGPU_ADAPTER))).toBe(NO_WEBGPU_ADAPTER);
+    expect(gpujsFailureText('headlessgl', new Error("Cannot find module 'gl'"))).toEqual(engineText('backend.unavailable.noGlPackage', {}));
+    // Anything else is a developer's message: shown as it came, first line only.
+    expect(gpujsFailureText('webgpu', new Error('device lost\n  at x'))).toEqual(engineText('backend.unavailable', { error: 'device lost' }));
+    expect(describeGpujsFailure('webgpu', new Error('device lost\n  at x'))).toBe('device lost');
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { engineText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { EngineHost, type EnginePeer } from '../engine-host';
-import { LessonRunner } from './lesson-runner';
+import { LessonRunner, type ComputingRun } from './lesson-runner';
 
 /** 60,100 images, so the tutorial's 50,000 / 10,000 split fits; class i % 10 as a bright band of rows. */
 function dataset(): TrainingDataset {
@@ -62,20 +63,27 @@ describe('LessonRunner in the engine host', () => {
 
   it('does not share the engine with a run: refused while one computes, stopped when one starts', async () => {
     const data = dataset();
-    let run: string | null = 'run 20261205-001500-abcd ("MLP") is running';
+    let run: ComputingRun | null = { id: '20261205-001500-abcd', name: 'MLP', state: 'running' };
     const host = new EngineHost(hello, undefined, new LessonRunner(async () => data, () => run));
     const renderer = peer();
     const refused = renderer.next('error');
     host.handle(renderer, { type: 'lesson-run', requestId: 1, step: 'data' });
-    expect(await refused).toMatchObject({ requestId: 1, message: expect.stringContaining('the lesson waits until it is paused, stopped or done') });
+    // Its English for logs, and its code for the Learn tab to word in the learner's language.
+    expect(await refused).toMatchObject({
+      requestId: 1, message: 'lesson-run: run 20261205-001500-abcd ("MLP") is running; the lesson waits until it is paused, stopped or done',
+      text: engineText('lesson.waitsForRun.running', { id: '20261205-001500-abcd', name: 'MLP' }),
+    });
 
     run = null;
     const progress = renderer.next('lesson-progress');
     const result = renderer.next('lesson-result');
     host.handle(renderer, { type: 'lesson-run', requestId: 2, step: 'optim' });
     await progress;
-    run = 'run 20261205-001600-efgh ("LeNet-5") is loading';
-    expect(await result).toMatchObject({ requestId: 2, stopped: true, interruptedBy: run });
+    run = { id: '20261205-001600-efgh', name: 'LeNet-5', state: 'loading' };
+    expect(await result).toMatchObject({
+      requestId: 2, stopped: true, interruptedBy: 'run 20261205-001600-efgh ("LeNet-5") is loading',
+      interruptedByText: engineText('lesson.runLoading', { id: '20261205-001600-efgh', name: 'LeNet-5' }),
+    });
   });
 
   it('says to download MNIST when main cannot send it, and tries again next time', async () => {
@@ -87,7 +95,11 @@ describe('LessonRunner in the engine host', () => {
     const renderer = peer();
     const error = renderer.next('error');
     host.handle(renderer, { type: 'lesson-run', requestId: 7, step: 'data', maxBatches: 5 });
-    expect(await error).toMatchObject({ requestId: 7, message: expect.stringContaining('download it on the Data tab') });
+    expect(await error).toMatchObject({
+      requestId: 7,
+      message: 'lesson step data: the lesson runs on MNIST, which could not be loaded (mnist is not downloaded); download it on the Data tab',
+      text: engineText('lesson.noMnist', { step: 'data', message: 'mnist is not downloaded' }),
+    });
     const again = renderer.next('error');
     host.handle(renderer, { type: 'lesson-run', requestId: 8, step: 'data' });
     await again;

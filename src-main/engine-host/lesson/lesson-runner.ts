@@ -12,6 +12,7 @@
  * backend a run chose is put back afterwards.
  */
 import type { LessonRequest, LessonStepId, LoopPhase, LoopPosition } from '../../../common/lesson-protocol';
+import { engineText, englishText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, listBackends, setBackend, TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/index';
 import type { EnginePeer, LessonHandler } from '../engine-host';
@@ -22,27 +23,41 @@ const PROGRESS_EVERY_MS = 100;
 /** The backend lesson steps compute on when the engine has it: fast, exact to the CPU's float32, no worker threads. */
 const LESSON_BACKEND = 'wasm';
 
+/** The run loading or training now, which a lesson step does not share the engine with. */
+export interface ComputingRun {
+  id: string;
+  name: string;
+  state: 'running' | 'loading';
+}
+
+/** MNIST could not be loaded for the lesson; `reason` is main's own. */
+class MnistUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
 interface Running {
   peerId: string;
   requestId: number;
   step: LessonStepId;
   stop: boolean;
   /** Why the step was stopped by the engine itself (a run started), for the result's note. */
-  interruptedBy: string | null;
+  interruptedBy: ComputingRun | null;
 }
 
 export class LessonRunner implements LessonHandler {
   readonly #dataset: (name: string) => Promise<TrainingDataset>;
-  readonly #computingRun: () => string | null;
+  readonly #computingRun: () => ComputingRun | null;
   #data: Promise<TutorialData> | null = null;
   readonly #notebooks = new Map<string, TorchNnTutorial>();
   #running: Running | null = null;
 
   /**
    * `dataset`: main's datasets, through the run manager's channel (one request ids space for both).
-   * `computingRun`: the run loading or training now, in words, or null.
+   * `computingRun`: the run loading or training now, or null.
    */
-  constructor(dataset: (name: string) => Promise<TrainingDataset>, computingRun: () => string | null = () => null) {
+  constructor(dataset: (name: string) => Promise<TrainingDataset>, computingRun: () => ComputingRun | null = () => null) {
     this.#dataset = dataset;
     this.#computingRun = computingRun;
   }
@@ -59,7 +74,8 @@ export class LessonRunner implements LessonHandler {
     }
     const busy = this.#computingRun();
     if (busy) {
-      peer.send({ type: 'error', message: `lesson-run: ${busy}; the lesson waits until it is paused, stopped or done`, requestType: request.type, requestId: request.requestId });
+      const text = engineText(`lesson.waitsForRun.${busy.state}`, { id: busy.id, name: busy.name });
+      peer.send({ type: 'error', message: englishText(text), text, requestType: request.type, requestId: request.requestId });
       return;
     }
     const running: Running = { peerId: peer.id, requestId: request.requestId, step: request.step, stop: false, interruptedBy: null };
@@ -84,10 +100,17 @@ export class LessonRunner implements LessonHandler {
           return running.stop || run !== null;
         },
       }, request.maxBatches ? { maxBatches: request.maxBatches } : {});
-      peer.send({ type: 'lesson-result', requestId: request.requestId, ...result, ...(running.interruptedBy ? { interruptedBy: running.interruptedBy } : {}) });
+      const run = running.interruptedBy;
+      const by = run && engineText(run.state === 'running' ? 'lesson.runRunning' : 'lesson.runLoading', { id: run.id, name: run.name });
+      peer.send({ type: 'lesson-result', requestId: request.requestId, ...result, ...(by ? { interruptedBy: englishText(by), interruptedByText: by } : {}) });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      peer.send({ type: 'error', message: `lesson step ${request.step}: ${message}`, requestType: request.type, requestId: request.requestId });
+      const base = { type: 'error', requestType: request.type, requestId: request.requestId } as const;
+      if (error instanceof MnistUnavailable) {
+        const text = engineText('lesson.noMnist', { step: request.step, message: error.reason });
+        peer.send({ ...base, message: englishText(text), text });
+      } else {
+        peer.send({ ...base, message: `lesson step ${request.step}: ${error instanceof Error ? error.message : String(error)}` });
+      }
     } finally {
       this.#running = null;
       // A run that started mid-step chose its own backend: leave that one.
@@ -116,8 +139,7 @@ export class LessonRunner implements LessonHandler {
       return tutorialData(train.images, train.labels, train.count);
     } catch (error) {
       this.#data = null; // the learner may download MNIST and try again
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`the lesson runs on MNIST, which could not be loaded (${message}); download it on the Data tab`);
+      throw new MnistUnavailable(error instanceof Error ? error.message : String(error));
     }
   }
 }

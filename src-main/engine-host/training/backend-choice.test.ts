@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
+import { engineText, englishTexts } from '../../../common/engine-text';
 import type { ModelSpec } from '../../../common/model-spec/types';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, registerBackend, setBackend } from '../../../engine/backend/backend';
@@ -97,6 +98,11 @@ describe('run backends', () => {
     expect(announced[0]).toEqual({ type: 'run-backend', runId: started.runId, chosen: 'flaky-gpu', figures: [], overridden: true });
     expect(announced[1]).toMatchObject({ runId: started.runId, chosen: 'cpu' });
     expect(announced[1].note).toMatch(/^the flaky-gpu backend failed \(GPU context lost\); training goes on on the CPU from batch \d+ of epoch \d, with nothing lost$/);
+    // The renderer words it from its code: the host sends the sentence's parameters, not only its English.
+    expect(announced[1].noteText).toEqual([
+      engineText('backend.note.fellBack', { backend: 'flaky-gpu', error: 'GPU context lost', batch: expect.any(Number), epoch: expect.any(Number) }),
+    ]);
+    expect(englishTexts(announced[1].noteText!, '; ')).toBe(announced[1].note);
     expect(getBackend().name).toBe('cpu');
     expect(h.backendInUse()).toBe('cpu');
     const marker = h.events.find((e): e is Ev<'run-marker'> => e.type === 'run-marker' && e.marker.kind === 'backend');
@@ -156,8 +162,9 @@ describe('run backends', () => {
   });
 
   it('says once, beside the backend, why its steps ran slower than they could (a GPU\'s step plans not used)', async () => {
+    const said = engineText('backend.note.plansFailed', { backend: 'noted-gpu', failure: 'a step plan was not used: because' });
     const note = 'noted-gpu: a step plan was not used: because; those steps ran kernel by kernel (correct, slower)';
-    registerBackend({ name: 'noted-gpu', kernels: {}, stepNote: () => note });
+    registerBackend({ name: 'noted-gpu', kernels: {}, stepNote: () => said });
     const h = harness();
     await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
     await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { epochs: 2, backend: 'noted-gpu' } });
@@ -166,7 +173,7 @@ describe('run backends', () => {
     const announced = h.events.filter((e): e is Ev<'run-backend'> => e.type === 'run-backend');
     expect(announced).toEqual([
       { type: 'run-backend', runId: started.runId, chosen: 'noted-gpu', figures: [], overridden: true },
-      { type: 'run-backend', runId: started.runId, chosen: 'noted-gpu', figures: [], overridden: true, note },
+      { type: 'run-backend', runId: started.runId, chosen: 'noted-gpu', figures: [], overridden: true, note, noteText: [said] },
     ]);
     // Said after the first epoch, before that epoch's record reaches the renderer.
     const firstEpoch = h.events.findIndex((e) => e.type === 'run-epoch');

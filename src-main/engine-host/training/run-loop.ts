@@ -7,7 +7,7 @@
  */
 import { ACTIVE_RUN_STATES, type RunMarker, type RunState, type TrainingEvent } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import { engineText, type EngineText } from '../../../common/engine-text';
+import { engineText, englishTexts, type EngineText } from '../../../common/engine-text';
 import type { LayerStatsSample } from '../../../common/layer-stats';
 import { chooseBackend, getBackend, likelyFastestFirst, listBackends, setBackend, train } from '../../../engine/index';
 import { explainDivergence, type DivergedAt } from './divergence';
@@ -24,6 +24,9 @@ const CHECKPOINT_EVERY_MS = Number(process.env.LAYERLAB_CHECKPOINT_MS) || 30_000
 const CHECKPOINT_EVERY_BATCHES = 10_000;
 
 type BackendEvent = Extract<TrainingEvent, { type: 'run-backend' }>;
+
+/** A backend event's note: its sentences, and their English joined by '; ' for run.json's markers and older readers. */
+const backendNote = (texts: EngineText[]) => ({ note: englishTexts(texts, '; '), noteText: texts });
 
 /** What the loop needs of the router: the current run, its state changes, markers and the way to every window. */
 export interface RunLoopHost {
@@ -55,8 +58,9 @@ export class RunLoop {
     run.looping = true;
     const loop: Promise<void> = this.#loop(run)
       .catch((error: unknown) => {
-        const message = failureReason(error);
-        this.#host.setState(run, 'failed', message);
+        const reason = failureReason(error);
+        const message = typeof reason === 'string' ? reason : englishTexts(reason);
+        this.#host.setState(run, 'failed', reason);
         this.#host.broadcast({ type: 'error', message: `run ${run.meta.id} failed: ${message}`, runId: run.meta.id });
       })
       .finally(() => {
@@ -185,7 +189,7 @@ export class RunLoop {
       const choice = available.length > 1 ? chooseBackend(likelyFastestFirst(available), () => run.trainer!.measureStep()) : { chosen: available[0], figures: [] };
       event = { type: 'run-backend', runId: run.meta.id, chosen: choice.chosen, figures: choice.figures, overridden: false };
       // A run resumed on an engine that lacks the backend it was started with (another machine) measures instead.
-      if (wanted !== 'auto') event.note = `the backend '${wanted}' this run asked for is not available here; using the fastest measured`;
+      if (wanted !== 'auto') Object.assign(event, backendNote([engineText('backend.note.notHere', { backend: wanted })]));
     }
     this.#announceBackend(event);
   }
@@ -200,16 +204,16 @@ export class RunLoop {
     const note = getBackend().stepNote?.() ?? null;
     if (!note) return;
     this.#stepsNoted.add(run);
-    this.#announceBackend({ ...event, note: event.note ? `${event.note}; ${note}` : note });
+    this.#announceBackend({ ...event, ...backendNote([...(event.noteText ?? []), note]) });
   }
 
   /** A backend failed during a batch and the trainer did the batch again on the CPU: mark it and say so. */
   #fellBack(run: Run, { from, error }: train.FellBack): void {
     const trainer = run.trainer!;
-    const message = `the ${from} backend failed (${error}); training goes on on the CPU from batch ${trainer.batchInEpoch} of epoch ${trainer.epoch + 1}, with nothing lost`;
-    this.#host.mark(run, { kind: 'backend', step: trainer.step, epoch: trainer.epoch + 1, message });
+    const note = backendNote([engineText('backend.note.fellBack', { backend: from, error, batch: trainer.batchInEpoch, epoch: trainer.epoch + 1 })]);
+    this.#host.mark(run, { kind: 'backend', step: trainer.step, epoch: trainer.epoch + 1, message: note.note });
     const figures = this.backendEvent?.runId === run.meta.id ? this.backendEvent.figures : [];
-    this.#announceBackend({ type: 'run-backend', runId: run.meta.id, chosen: 'cpu', figures, overridden: false, note: message });
+    this.#announceBackend({ type: 'run-backend', runId: run.meta.id, chosen: 'cpu', figures, overridden: false, ...note });
   }
 
   #announceBackend(event: BackendEvent): void {

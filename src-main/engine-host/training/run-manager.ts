@@ -32,6 +32,7 @@ import { newRunId, Run, specLr } from './run';
 import { resolveOptions, RunTrainer } from './run-trainer';
 import { RunLoop } from './run-loop';
 import { recoverInterrupted, trainerFromFolder } from './recovery';
+import type { ComputingRun } from '../lesson/lesson-runner';
 
 const { buildModel } = engineSpec;
 const { loadSafetensors } = io;
@@ -88,10 +89,11 @@ export class RunManager {
     return this.#datasets.get(name);
   }
 
-  /** The run computing now (loading or running), in words, or null: a lesson step does not share the engine with it. */
-  computingRun(): string | null {
+  /** The run computing now (loading or running), or null: a lesson step does not share the engine with it. */
+  computingRun(): ComputingRun | null {
     const run = this.#run;
-    return run && (run.meta.state === 'running' || run.meta.state === 'loading') ? `run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state}` : null;
+    const state = run?.meta.state;
+    return run && (state === 'running' || state === 'loading') ? { id: run.meta.id, name: run.meta.name, state } : null;
   }
 
   /** Handles one validated training request; whatever goes wrong is answered to `peer` as an `error`. */

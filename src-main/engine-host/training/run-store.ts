@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
 import { RUN_ID_PATTERN, WEIGHTS_UPLOAD_ID } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/model-spec/types';
+import { engineText, type EngineText } from '../../../common/engine-text';
 import { io, Tensor, type optim } from '../../../engine/index';
 
 const { loadSafetensors, readSafetensors, saveSafetensors } = io;
@@ -214,12 +215,11 @@ function isAlive(pid: number): boolean {
  * Why a run stopped, in words its user can act on. A full disk is the common case that Node words badly
  * (`ENOSPC: no space left on device, write`): it says so, and what to do.
  */
-export function failureReason(error: unknown): string {
+export function failureReason(error: unknown): string | EngineText[] {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const where = (error as NodeJS.ErrnoException).path;
-    return `The disk is full: this run's checkpoint could not be written${where ? ` (${where})` : ''}. ` +
-      'Free some space, then restart the run from its last checkpoint.';
+    return [where ? engineText('reason.diskFullAt', { path: where }) : engineText('reason.diskFull', {})];
   }
   return error instanceof Error ? error.message : String(error);
 }

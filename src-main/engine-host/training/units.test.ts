@@ -10,7 +10,7 @@ import { stratifiedSplit } from '../../../common/split';
 import type { BatchReport, TrainingDataset } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/model-spec/types';
 import { BatchThrottle, type FinishedBatch } from './batch-throttle';
-import { englishText } from '../../../common/engine-text';
+import { engineText, englishText, englishTexts, type EngineText } from '../../../common/engine-text';
 import { explainDivergence } from './divergence';
 import { assertFitsMemory, estimateTrainingMemory } from './memory-budget';
 import { failureReason } from './run-store';
@@ -254,11 +254,16 @@ describe('failureReason', () => {
   it.skipIf(noDevFull)('words a full disk (a real ENOSPC from /dev/full) as what to do', async () => {
     const error = await writeFile('/dev/full', 'checkpoint').then(() => null, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENOSPC' });
-    expect(failureReason(error)).toBe(
+    // A sentence code, so the Train tab words it in the learner's language; its English for run.json.
+    const said = failureReason(error) as EngineText[];
+    expect(said).toEqual([engineText('reason.diskFull', {})]);
+    expect(englishTexts(said)).toBe(
       "The disk is full: this run's checkpoint could not be written. Free some space, then restart the run from its last checkpoint.",
     );
     // Errors from open() name their file; writes do not.
-    expect(failureReason(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', path: '/runs/a/run.json' }))).toMatch(/could not be written \(\/runs\/a\/run\.json\)\./);
+    const atFile = failureReason(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', path: '/runs/a/run.json' })) as EngineText[];
+    expect(atFile).toEqual([engineText('reason.diskFullAt', { path: '/runs/a/run.json' })]);
+    expect(englishTexts(atFile)).toMatch(/could not be written \(\/runs\/a\/run\.json\)\./);
   });
 
   it('passes any other failure through as its message', () => {

@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isEngineText, type EngineText } from '../../../common/engine-text';
 import { ROLES, type CatalogueEntry, type CatalogueFile, type DatasetRole } from './catalogue';
 import { sha256File } from './download';
 import { DatasetError, isDiskFull } from './errors';
@@ -33,6 +34,8 @@ export interface Manifest {
   title?: string;
   /** Shown to the user; custom imports explain how they were validated. */
   note?: string;
+  /** The note as a sentence code (absent in manifests written before there were codes). */
+  noteText?: EngineText;
   classes?: string[];
   files: Partial<Record<DatasetRole, ManifestFile>>;
 }
@@ -60,6 +63,7 @@ export interface DatasetStatus {
   /** Bytes a fetch would download (files not ok). */
   downloadBytes: number;
   note?: string;
+  noteText?: EngineText;
   classes: string[];
 }
 
@@ -144,7 +148,7 @@ export async function inspectCanonical(dir: string, entry: CatalogueEntry): Prom
     }
   }
   if (changed) await writeManifest(dir, manifest).catch(() => undefined); // read-only cache: still usable
-  const status = summarise(entry.name, entry.title, 'canonical', dir, files, entry.classes, manifest.note);
+  const status = summarise(entry.name, entry.title, 'canonical', dir, files, entry.classes, manifest);
   status.downloadBytes = entry.files.filter((f, k) => files[k].state !== 'ok').reduce((a, f) => a + f.size, 0);
   return { status, manifest };
 }
@@ -162,14 +166,15 @@ export async function inspectCustom(dir: string, manifest: Manifest): Promise<Da
     else if (size > rec.size) files.push({ ...base, state: 'corrupt', detail: `${size} bytes, expected ${rec.size}` });
     else files.push({ ...base, state: 'ok' });
   }
-  return summarise(manifest.name, manifest.title ?? manifest.name, 'custom', dir, files, manifest.classes ?? [], manifest.note);
+  return summarise(manifest.name, manifest.title ?? manifest.name, 'custom', dir, files, manifest.classes ?? [], manifest);
 }
 
 function summarise(
-  name: string, title: string, kind: 'canonical' | 'custom', dir: string, files: FileStatus[], classes: string[], note?: string,
+  name: string, title: string, kind: 'canonical' | 'custom', dir: string, files: FileStatus[], classes: string[],
+  { note, noteText }: Pick<Manifest, 'note' | 'noteText'>,
 ): DatasetStatus {
   const bad = files.some((f) => f.state === 'truncated' || f.state === 'corrupt');
   const ok = files.filter((f) => f.state === 'ok').length;
   const state = bad ? 'corrupt' : ok === files.length && ok > 0 ? 'ready' : ok === 0 ? 'missing' : 'incomplete';
-  return { name, title, kind, state, dir, files, downloadBytes: 0, note, classes };
+  return { name, title, kind, state, dir, files, downloadBytes: 0, note, ...(isEngineText(noteText) ? { noteText } : {}), classes };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engineText } from '../../../common/engine-text';
 import { writeIdx } from '../../../common/idx';
 import { DatasetError } from './errors';
 import { DatasetService } from './service';
@@ -75,6 +76,7 @@ describe('DatasetService.import', () => {
     );
     expect(result.kind).toBe('custom');
     expect(result.note).toMatch(/not the known MNIST\/Fashion-MNIST files.*50 training images 5×5, 10 test images, 3 classes/);
+    expect(result.noteText).toEqual(engineText('dataset.custom.withTest', { train: 50, height: 5, width: 5, test: 10, classes: 3, maxLabel: 2 }));
     expect(result.status).toMatchObject({ name: 'shapes', kind: 'custom', state: 'ready' });
     expect(await ds.names()).toEqual(['tiny', 'shapes']);
     const data = await ds.load('shapes');
@@ -92,6 +94,8 @@ describe('DatasetService.import', () => {
     const labels = writeIdx({ shape: [12], data: Uint8Array.from({ length: 12 }, (_, i) => i % 2) });
     const result = await ds.import([pick('p-images', images), pick('p-labels', labels)], { name: 'constructor' });
     expect(result.status).toMatchObject({ name: 'constructor', kind: 'custom', state: 'ready' });
+    expect(result.noteText).toEqual(engineText('dataset.custom.noTest', { train: 12, height: 2, width: 2, classes: 2, maxLabel: 1 }));
+    expect(result.note).toMatch(/: 12 training images 2×2, no test set, 2 classes \(0–1\)\.$/);
     expect(await ds.names()).toEqual(['tiny', 'constructor']);
     expect((await ds.load('constructor')).train.count).toBe(12);
     expect(await ds.delete('constructor')).toBeNull();

@@ -11,6 +11,7 @@ import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 import { parseIdx, type IdxArray } from '../../../common/idx';
 import type { CatalogueEntry, CatalogueFile, DatasetRole } from './catalogue';
 import type { Manifest } from './cache';
@@ -32,6 +33,8 @@ export interface ImportPlan {
   kind: 'canonical' | 'custom';
   files: (ImportedFile & { sha256: string; size: number; storedName: string })[];
   note?: string;
+  /** The note as a sentence code, for the renderer to word in the learner's language. */
+  noteText?: EngineText;
   classes?: string[];
   title?: string;
 }
@@ -149,16 +152,20 @@ export async function planImport(paths: string[], catalogue: Record<string, Cata
     path: p!.c.path, role, recognised: !!p!.c.known, gzip: p!.c.gzip, shape: p!.idx.shape,
     sha256: p!.c.sha256, size: p!.c.bytes.length, storedName: stem + (p!.c.gzip ? '.gz' : ''),
   }));
-  const note =
-    `Custom dataset: these files are not the known MNIST/Fashion-MNIST files, so they were checked by IDX header and counts only: ` +
-    `${n} training images ${h}×${w}` + (im.test ? `, ${im.test.idx.shape[0]} test images` : ', no test set') + `, ${maxLabel + 1} classes (0–${maxLabel}).`;
-  return { dataset: customName, kind: 'custom', files, note, title: customName, classes: Array.from({ length: maxLabel + 1 }, (_, i) => String(i)) };
+  const counts = { train: n, height: h, width: w, classes: maxLabel + 1, maxLabel };
+  const noteText = im.test
+    ? engineText('dataset.custom.withTest', { ...counts, test: im.test.idx.shape[0] })
+    : engineText('dataset.custom.noTest', counts);
+  return {
+    dataset: customName, kind: 'custom', files, note: englishText(noteText), noteText, title: customName,
+    classes: Array.from({ length: maxLabel + 1 }, (_, i) => String(i)),
+  };
 }
 
 /** Copies the planned files into `dir` (temp + rename each) and returns the updated manifest. */
 export async function applyImport(dir: string, plan: ImportPlan, manifest: Manifest): Promise<Manifest> {
   const next: Manifest = plan.kind === 'custom'
-    ? { version: 1, name: plan.dataset, kind: 'custom', title: plan.title, note: plan.note, classes: plan.classes, files: {} }
+    ? { version: 1, name: plan.dataset, kind: 'custom', title: plan.title, note: plan.note, noteText: plan.noteText, classes: plan.classes, files: {} }
     : { ...manifest, files: { ...manifest.files } };
   for (const f of plan.files) {
     const tmp = join(dir, `${f.storedName}.import-${process.pid}.part`);

@@ -31,6 +31,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { EngineText } from '../../../common/engine-text';
 import {
   CATALOGUE, catalogueEntry, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
 } from './catalogue';
@@ -90,6 +91,7 @@ export interface ImportResult {
   dataset: string;
   kind: 'canonical' | 'custom';
   note?: string;
+  noteText?: EngineText;
   files: ImportPlan['files'];
   status: DatasetStatus;
 }
@@ -269,7 +271,7 @@ export class DatasetService extends EventEmitter<Events> {
     await writeManifest(dir, next);
     const status = await this.status(plan.dataset);
     this.emit('status', status);
-    return { dataset: plan.dataset, kind: plan.kind, note: plan.note, files: plan.files, status };
+    return { dataset: plan.dataset, kind: plan.kind, note: plan.note, noteText: plan.noteText, files: plan.files, status };
   }
 
   /** Inflates, validates and returns the dataset for training (see load.ts). */

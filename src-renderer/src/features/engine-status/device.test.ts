@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendProbe } from '../../../../common/engine-protocol';
+import { engineText, englishText, type EngineText } from '../../../../common/engine-text';
 import { en } from '../../lib/i18n/en';
 import { format } from '../../lib/i18n/translate';
 import { candidateDevices, deviceOf, type Device } from './device';
 import { deviceWords } from './device-words';
 
 /** What the engine host's hello lists on a 2-core machine with a GPU (src-main/engine-host/index.ts). */
+const probe = (name: string, available: boolean, text: EngineText): BackendProbe => ({ name, available, detail: englishText(text), detailText: text });
+const engineBackend = engineText('backend.ok.engine', {});
 const hello: BackendProbe[] = [
-  { name: 'webgpu', available: false, detail: 'unavailable (no navigator.gpu in Node; the engine runs WebGPU through Dawn: see gpujs-webgpu)' },
-  { name: 'webasm', available: true, detail: 'ok (3 ms)' },
-  { name: 'cpu', available: true, detail: 'ok (1 ms)' },
-  { name: 'wasm', available: true, detail: 'ok (engine backend)' },
-  { name: 'wasm+threads', available: true, detail: 'ok (2 threads)' },
-  { name: 'gpujs-webasm', available: true, detail: 'ok (engine backend)' },
-  { name: 'gpujs-webgpu', available: true, detail: 'ok (WebGPU through Dawn on NVIDIA H200)' },
+  probe('webgpu', false, engineText('backend.unavailable.noNavigatorGpu.node', {})),
+  probe('webasm', true, engineText('backend.ok.ms', { ms: 3 })),
+  probe('cpu', true, engineText('backend.ok.ms', { ms: 1 })),
+  probe('wasm', true, engineBackend),
+  probe('wasm+threads', true, engineText('backend.ok.threads', { threads: 2 })),
+  probe('gpujs-webasm', true, engineBackend),
+  probe('gpujs-webgpu', true, engineText('backend.ok.webgpu', { adapter: 'NVIDIA H200' })),
 ];
 
 describe('deviceOf', () => {
@@ -28,7 +31,7 @@ describe('deviceOf', () => {
   });
 
   it('does not invent a thread count or an adapter the hello did not give', () => {
-    const bare = hello.map((b) => ({ ...b, detail: 'ok (engine backend)' }));
+    const bare = hello.map((b) => probe(b.name, b.available, engineBackend));
     expect(deviceOf('wasm+threads', bare)).toEqual({ kind: 'cpu-wasm', threads: null });
     expect(deviceOf('gpujs-webgpu', bare)).toEqual({ kind: 'gpu', api: 'webgpu', adapter: null });
     expect(deviceOf('wasm+threads', [])).toEqual({ kind: 'cpu-wasm', threads: null });

@@ -1,8 +1,9 @@
 /**
  * The device the engine trains on, in a learner's words rather than backend names: "your CPU, 2 threads
- * (WebAssembly SIMD)", "your GPU (NVIDIA H200)". Read from the engine's backend names and the details its hello
- * gave for them (src-main/engine-host: `wasm+threads: ok (2 threads)`, `gpujs-webgpu: ok (WebGPU through Dawn on
- * …)`). Plain functions; DeviceLine.svelte words them in the learner's language.
+ * (WebAssembly SIMD)", "your GPU (NVIDIA H200)". Read from the engine's backend names and the parameters of the
+ * lines its hello gave for them (src-main/engine-host: `wasm+threads: ok (2 threads)` is the code backend.ok.threads
+ * with threads 2, `gpujs-webgpu: ok (WebGPU through Dawn on …)` backend.ok.webgpu with its adapter). Plain
+ * functions; DeviceLine.svelte words them in the learner's language.
  */
 import type { BackendProbe } from '../../../../common/engine-protocol';
 
@@ -18,10 +19,10 @@ export type Device =
   /** A backend this list does not know yet: its name, as is. */
   | { kind: 'other'; name: string };
 
-/** The detail inside "ok (…)", or null. */
-function okDetail(backends: readonly BackendProbe[], name: string): string | null {
-  const probe = backends.find((b) => b.name === name && b.available);
-  return probe ? (/^ok \((.*)\)$/.exec(probe.detail)?.[1] ?? null) : null;
+/** A parameter of an available backend's line when the line is `code`, e.g. the threads of backend.ok.threads; or null. */
+function okParam(backends: readonly BackendProbe[], name: string, code: 'backend.ok.threads' | 'backend.ok.webgpu', param: string): string | number | null {
+  const text = backends.find((b) => b.name === name && b.available)?.detailText;
+  return text?.code === code ? ((text.params as Record<string, string | number>)[param] ?? null) : null;
 }
 
 export function deviceOf(backend: string, backends: readonly BackendProbe[]): Device {
@@ -31,14 +32,14 @@ export function deviceOf(backend: string, backends: readonly BackendProbe[]): De
     case 'wasm':
       return { kind: 'cpu-wasm', threads: 1 };
     case 'wasm+threads': {
-      const threads = /^(\d+) threads?$/.exec(okDetail(backends, backend) ?? '')?.[1];
-      return { kind: 'cpu-wasm', threads: threads ? Number(threads) : null };
+      const threads = Number(okParam(backends, backend, 'backend.ok.threads', 'threads'));
+      return { kind: 'cpu-wasm', threads: threads > 0 ? threads : null };
     }
     case 'gpujs-webasm':
       return { kind: 'cpu-gpujs' };
     case 'gpujs-webgpu': {
-      const adapter = /^WebGPU through Dawn on (.+)$/.exec(okDetail(backends, backend) ?? '')?.[1] ?? null;
-      return { kind: 'gpu', api: 'webgpu', adapter };
+      const adapter = okParam(backends, backend, 'backend.ok.webgpu', 'adapter');
+      return { kind: 'gpu', api: 'webgpu', adapter: adapter === null ? null : String(adapter) };
     }
     case 'gpujs-headlessgl':
       return { kind: 'gpu', api: 'webgl', adapter: null };

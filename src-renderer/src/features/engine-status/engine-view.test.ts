@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../../common/api';
 import type { EngineHello } from '../../../../common/engine-protocol';
+import { engineText } from '../../../../common/engine-text';
+import { ko } from '../../lib/i18n/ko';
 import { backendLine, describeEngine, figuresLine, NOTHING_KNOWN, reduceEngine, type EngineInput, type EngineKnowledge } from './engine-view';
 
 const helloFromMain: EngineHello = {
@@ -13,8 +15,8 @@ const helloFromMain: EngineHello = {
 const direct: EngineHello = {
   ...helloFromMain,
   backends: [
-    { name: 'webasm', available: true, detail: 'ok (3 ms)' },
-    { name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)' },
+    { name: 'webasm', available: true, detail: 'ok (3 ms)', detailText: engineText('backend.ok.ms', { ms: 3 }) },
+    { name: 'webgl2', available: false, detail: 'unavailable (no WebGL in Node)', detailText: engineText('backend.unavailable.noWebgl.node', {}) },
   ],
   backendInUse: 'webasm',
 };
@@ -107,8 +109,10 @@ describe('describeEngine', () => {
     const { known } = run([{ kind: 'status', status: ready }, { kind: 'hello', hello: direct }, { kind: 'backend', run: chose }]);
     expect(describeEngine(known)).toMatchObject({ backendInUse: 'wasm', chosenByRun: true, backendFigures: figures, backendNote: null });
     expect(figuresLine(figures)).toBe('cpu 4.12 ms · wasm 1.05 ms · gpujs-webasm failed');
-    const fellBack = run([{ kind: 'backend', run: { ...chose, chosen: 'cpu', note: 'the wasm backend failed' } }], known).known;
-    expect(describeEngine(fellBack)).toMatchObject({ backendInUse: 'cpu', backendNote: 'the wasm backend failed' });
+    expect(figuresLine(figures, ko)).toBe('cpu 4.12ms · wasm 1.05ms · gpujs-webasm 실패');
+    const noteText = [engineText('backend.note.fellBack', { backend: 'wasm', error: 'lost', batch: 3, epoch: 2 })];
+    const fellBack = run([{ kind: 'backend', run: { ...chose, chosen: 'cpu', note: 'the wasm backend failed', noteText } }], known).known;
+    expect(describeEngine(fellBack)).toMatchObject({ backendInUse: 'cpu', backendNote: 'the wasm backend failed', backendNoteText: noteText });
     const restarted = run([{ kind: 'status', status: restarting }, { kind: 'status', status: readyAgain }], known).known;
     expect(restarted.run).toBeNull();
     expect(describeEngine(restarted)).toMatchObject({ backendInUse: 'cpu', chosenByRun: false });
@@ -117,6 +121,11 @@ describe('describeEngine', () => {
 
 describe('backendLine', () => {
   it('reads the way the DOM contract says', () => {
-    expect(direct.backends.map(backendLine)).toEqual(['webasm: ok (3 ms)', 'webgl2: unavailable (no WebGL in Node)']);
+    expect(direct.backends.map((probe) => backendLine(probe))).toEqual(['webasm: ok (3 ms)', 'webgl2: unavailable (no WebGL in Node)']);
+  });
+
+  it("words the engine host's codes in the learner's language, and an older host's English as it came", () => {
+    expect(direct.backends.map((probe) => backendLine(probe, ko))).toEqual(['webasm: 사용 가능 (3ms)', 'webgl2: 사용 불가 (Node에는 WebGL이 없습니다)']);
+    expect(backendLine(helloFromMain.backends[0], ko)).toBe('cpu: ok (1 ms)');
   });
 });

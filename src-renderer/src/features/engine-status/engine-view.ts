@@ -8,6 +8,8 @@
 import type { EngineState, EngineStatus } from '../../../../common/api';
 import type { BackendFigure, BackendProbe, EngineEvent, EngineHello } from '../../../../common/engine-protocol';
 import type { EngineText } from '../../../../common/engine-text';
+import { en, type MessageKey } from '../../lib/i18n/en';
+import { engineSays, format } from '../../lib/i18n/translate';
 
 /** A run-backend event without its type. */
 export type RunBackend = Omit<Extract<EngineEvent, { type: 'run-backend' }>, 'type'>;
@@ -71,6 +73,8 @@ export interface EngineView {
   backendFigures: BackendFigure[];
   /** Why the backend changed mid-run (it failed, and training went on on the CPU). */
   backendNote: string | null;
+  /** The same as sentence codes, joined by '; ' (common/engine-text.ts). */
+  backendNoteText?: EngineText[];
   backends: BackendProbe[];
   restarts: number;
 }
@@ -87,17 +91,23 @@ export function describeEngine({ status, direct, run }: EngineKnowledge): Engine
     chosenByRun: ready && run !== null,
     backendFigures: (ready ? run?.figures : null) ?? [],
     backendNote: (ready ? run?.note : null) ?? null,
+    ...(ready && run?.noteText ? { backendNoteText: run.noteText } : {}),
     backends: hello?.backends ?? [],
     restarts: status?.restarts ?? 0,
   };
 }
 
 /** "cpu 4.12 ms · wasm 1.05 ms · gpujs-webasm failed": the measured figures, for the backend's tooltip. */
-export function figuresLine(figures: readonly BackendFigure[]): string {
-  return figures.map((f) => `${f.backend} ${f.msPerStep === null ? 'failed' : `${f.msPerStep.toFixed(2)} ms`}`).join(' · ');
+export function figuresLine(figures: readonly BackendFigure[], catalog: Record<MessageKey, string> = en): string {
+  return figures.map((f) => f.msPerStep === null
+    ? format(catalog['engine.figure.failed'], { backend: f.backend })
+    : format(catalog['engine.figure.ms'], { backend: f.backend, ms: f.msPerStep.toFixed(2) })).join(' · ');
 }
 
-/** "webasm: ok (3 ms)": the DOM contract's wording for one detected backend. */
-export function backendLine(probe: BackendProbe): string {
-  return `${probe.name}: ${probe.detail}`;
+/**
+ * "webasm: ok (3 ms)": the DOM contract's wording for one detected backend, its line in `catalog`'s language
+ * (the engine host sends it as a code); the English that came with it from an engine host that sent none.
+ */
+export function backendLine(probe: BackendProbe, catalog: Record<MessageKey, string> = en): string {
+  return `${probe.name}: ${engineSays(catalog, probe.detailText ? [probe.detailText] : undefined, probe.detail)}`;
 }

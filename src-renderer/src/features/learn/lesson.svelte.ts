@@ -5,6 +5,7 @@
  */
 import { LESSON_STEPS, type LessonResult, type LessonStepId, type LoopPhase, type LoopPosition } from '../../../../common/lesson-protocol';
 import type { EngineEvent } from '../../../../common/engine-protocol';
+import type { EngineText } from '../../../../common/engine-text';
 import type { ModelSpec } from '../../../../common/model-spec';
 import type { Host } from '../../lib/host/host';
 import { stepSpec } from './lesson-models';
@@ -28,6 +29,9 @@ export interface ModelSink {
 
 let nextRequestId = 1;
 
+/** Why a step failed: the engine's error (its code too, where it meant the learner to read it), or an engine restart. */
+export type LessonFailure = { message: string; text?: EngineText } | { restarted: true };
+
 export class LessonState {
   #host: Host;
   #builder: ModelSink;
@@ -36,7 +40,7 @@ export class LessonState {
   selected = $state<LessonStepId>('data');
   running = $state<Running | null>(null);
   results = $state.raw<Partial<Record<LessonStepId, LessonResult>>>({});
-  errors = $state.raw<Partial<Record<LessonStepId, string>>>({});
+  errors = $state.raw<Partial<Record<LessonStepId, LessonFailure>>>({});
   /**
    * At most this many batches per epoch; null: the tutorial's whole epochs. Only a test sets it (`?lessonBatches=N`
    * in the page's address), so that an end-to-end run of all steps stays short.
@@ -55,7 +59,7 @@ export class LessonState {
       this.#host.engine.subscribe((event) => this.#on(event)),
       // A new engine host has no notebook and no step running: what ran before is still shown, not still running.
       this.#host.engine.onBind(() => {
-        if (this.running) this.#fail(this.running.step, 'the engine restarted while this step ran; run it again');
+        if (this.running) this.#fail(this.running.step, { restarted: true });
       }),
     ];
   }
@@ -101,12 +105,12 @@ export class LessonState {
       // A step run for its prerequisites' sake leaves theirs stale: they are shown as not run.
       this.running = null;
     } else if (event.type === 'error' && event.requestId === running.requestId && event.requestType === 'lesson-run') {
-      this.#fail(running.step, event.message);
+      this.#fail(running.step, { message: event.message, ...(event.text ? { text: event.text } : {}) });
     }
   }
 
-  #fail(step: LessonStepId, message: string): void {
-    this.errors = { ...this.errors, [step]: message };
+  #fail(step: LessonStepId, failure: LessonFailure): void {
+    this.errors = { ...this.errors, [step]: failure };
     this.running = null;
   }
 }

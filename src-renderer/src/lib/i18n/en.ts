@@ -569,6 +569,9 @@ export const en = {
   'train.chart.lrEpoch': 'lr (epoch)',
   'train.chart.overlayLr': 'other run: lr',
   'train.export.lrPng': 'lr PNG',
+  'engine.figure.ms': '{backend} {ms} ms',
+  'engine.figure.failed': '{backend} failed',
+  'learn.restarted': 'the engine restarted while this step ran; run it again',
 } as const;
 
 export type MessageKey = keyof typeof en;

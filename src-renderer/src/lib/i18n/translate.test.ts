@@ -69,6 +69,27 @@ describe('engine sentences', () => {
     expect(engineSays(ko, [diverged, stopped], '')).toMatch(/복원했습니다\. 사용자가 멈췄습니다$/);
   });
 
+  it("word the host's notes in Korean: a custom dataset, a backend's probe, a backend that failed mid-run", () => {
+    const custom = engineText('dataset.custom.withTest', { train: 50, height: 6, width: 6, test: 10, classes: 10, maxLabel: 9 });
+    expect(engineSays(en, [custom], '')).toBe(englishText(custom));
+    expect(engineSays(ko, [custom], '')).toBe(
+      '사용자 데이터셋: 알려진 MNIST/Fashion-MNIST 파일이 아니어서 IDX 헤더와 개수만 확인했습니다: 학습 이미지 50개 6×6, 테스트 이미지 10개, 클래스 10개 (0–9).',
+    );
+    expect(engineSays(ko, [engineText('backend.ok.threads', { threads: 2 })], '')).toBe('사용 가능 (스레드 2개)');
+    const notes = [engineText('backend.note.notHere', { backend: 'wasm' }), engineText('backend.note.fellBack', { backend: 'gpujs-webgpu', error: 'device lost', batch: 3, epoch: 2 })];
+    expect(engineSays(ko, notes, '', '; ')).toBe(
+      "이 실행이 요청한 백엔드 'wasm'을(를) 여기서 쓸 수 없어, 측정해서 가장 빠른 백엔드를 씁니다; gpujs-webgpu 백엔드가 실패했습니다(device lost). 에포크 2의 배치 3부터 CPU에서 학습을 이어 가며, 잃은 것은 없습니다",
+    );
+  });
+
+  it("word the Learn tab's refusals from their codes: a run that holds the engine, MNIST not on disk", () => {
+    const waits = engineText('lesson.waitsForRun.running', { id: 'r1', name: 'MLP' });
+    expect(engineSays(en, [waits], '')).toBe('lesson-run: run r1 ("MLP") is running; the lesson waits until it is paused, stopped or done');
+    expect(engineSays(ko, [waits], '')).toBe('실행 r1("MLP")이(가) 학습 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다');
+    const noMnist = engineText('lesson.noMnist', { step: 'data', message: 'mnist: the trainImages file is missing' });
+    expect(engineSays(ko, [noMnist], '')).toMatch(/^레슨 단계 data: .*\(mnist: the trainImages file is missing\)\. 데이터 탭에서 내려받으세요$/);
+  });
+
   it('fall back to the English that came with them from an older run, or an unknown code', () => {
     expect(engineSays(ko, undefined, 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [], 'stopped by the user')).toBe('stopped by the user');
