@@ -10,6 +10,8 @@ import { createWasmBackend } from '../backend/wasm/index';
 import { Random } from '../random';
 import { ByteImageDataset, imageDataset } from './byte-images';
 import { DataLoader } from './dataloader';
+import { Subset, TensorDataset } from './dataset';
+import { Tensor } from '../tensor';
 import { pixelsToFloat32, type Normalization } from './transforms';
 
 const rng = new Random(3);
@@ -68,6 +70,27 @@ describe('ByteImageDataset', () => {
       b++;
     }
     expect(b).toBe(N / 8);
+  });
+
+  it('is told the next batch by the DataLoader, through a Subset, and refuses upcoming rows out of range', () => {
+    class Recording extends TensorDataset<[Tensor, Tensor]> {
+      readonly calls: Array<[number[], number[] | null]> = [];
+      override getBatch(indices: ArrayLike<number>, reuse?: never, upcoming?: ArrayLike<number>): [Tensor, Tensor] {
+        this.calls.push([Array.from(indices), upcoming ? Array.from(upcoming) : null]);
+        return super.getBatch(indices, reuse);
+      }
+    }
+    const under = new Recording(new Tensor(new Float32Array(10), [10]), new Tensor(new Int32Array(10), [10]));
+    const view = new Subset(under, [9, 8, 7, 6, 5]); // subset index i is dataset index 9 − i
+    for (const _ of new DataLoader(view, { batchSize: 2 })) void _;
+    expect(under.calls).toEqual([[[9, 8], [7, 6]], [[7, 6], [5]], [[5], null]]);
+
+    setBackend('wasm-byte-images');
+    const ds = new ByteImageDataset(pixels, [H * W], labels, 'scale');
+    const [plain] = ds.getBatch([3, 4]);
+    const [hinted] = ds.getBatch([3, 4], undefined, [39, 0]);
+    expect(bits(hinted.data)).toEqual(bits(plain.data));
+    expect(() => ds.getBatch([3], undefined, [N])).toThrow(`index ${N} out of range`);
   });
 
   it('refuses indices out of range, mismatched sizes and pixels that are not bytes', () => {

@@ -8,8 +8,9 @@
  * ```
  *
  * Why bytes (issue #19): the training set is 47 MB instead of 188 MB of floats, and a batch of 64 random images
- * reads 50 KB instead of 200 KB. A backend with its own K.GatherBytes (wasm) keeps the pixels in its memory and
- * writes the normalised batch where the step's first kernel reads it, shared between its threads. Other backends
+ * reads 50 KB instead of 200 KB. A backend with its own K.GatherBytes (wasm) keeps the pixels in its memory,
+ * writes the normalised batch where the step's first kernel reads it, and starts fetching the next batch's rows
+ * (`upcoming`, which the DataLoader passes) so that they are in the cache when that batch is gathered. Other backends
  * (the CPU reference, gpu.js) gather rows of floats converted once on the first batch, as a float dataset did: in
  * JS a per-byte loop costs twice a float row copy. Both give the bits of `pixelsToFloat32`.
  */
@@ -57,11 +58,8 @@ export class ByteImageDataset extends Dataset<[Tensor, Tensor]> implements Batch
     return [new Tensor(x.data, this.sampleShape), new Tensor(y.data, [])];
   }
 
-  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>): [Tensor, Tensor] {
-    const rows = Int32Array.from(indices);
-    for (const i of rows) {
-      if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new Error(`ByteImageDataset: index ${i} out of range for length ${this.length}`);
-    }
+  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>, upcoming?: ArrayLike<number>): [Tensor, Tensor] {
+    const rows = this.#checked(indices);
     const y = gatherRows(this.targets, rows, reuse?.[1] ?? null);
     if (!hasOwnKernel(K.GatherBytes)) {
       this.floats ??= new Tensor(pixelsToFloat32(this.pixels, this.normalize), [this.length, ...this.sampleShape]);
@@ -70,8 +68,16 @@ export class ByteImageDataset extends Dataset<[Tensor, Tensor]> implements Batch
     const size = rows.length * this.rowLength;
     const spare = reuse?.[0];
     const out = spare instanceof Float32Array && spare.length === size ? spare : new Float32Array(size);
-    getKernel(K.GatherBytes)(this.pixels, this.rowLength, rows, this.scale, this.shift, out);
+    getKernel(K.GatherBytes)(this.pixels, this.rowLength, rows, this.scale, this.shift, out, upcoming ? this.#checked(upcoming) : null);
     return [new Tensor(out, [rows.length, ...this.sampleShape]), y];
+  }
+
+  #checked(indices: ArrayLike<number>): Int32Array {
+    for (let b = 0; b < indices.length; b++) {
+      const i = indices[b];
+      if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new Error(`ByteImageDataset: index ${i} out of range for length ${this.length}`);
+    }
+    return Int32Array.from(indices);
   }
 }
 

@@ -8,6 +8,8 @@
  * A BatchDataset (TensorDataset, Subset of one) is gathered with one copy per tensor per batch; other datasets are
  * read sample by sample and collated.
  *
+ * The dataset is told which batch comes next (BatchDataset.getBatch's `upcoming`), so it can start reading it.
+ *
  * Every batch is new arrays, as torch's, unless its user hands one back: `loader.release(batch)` once nothing will
  * read it again, and the next batch of that size is gathered into its arrays. The engine's loops (model-spec/fit.ts) do,
  * so that an epoch does not allocate a fresh 200 KB image array per step (issue #19: that allocation and its
@@ -58,14 +60,15 @@ export class DataLoader<Item extends Sample = [Tensor, Tensor]> implements Itera
       generator: this.shuffle ? (this.generator ?? defaultGenerator()) : undefined,
     });
     const dataset = this.dataset;
-    for (const indices of batches) {
+    for (let b = 0; b < batches.length; b++) {
+      const indices = batches[b];
       if (!isBatchDataset(dataset)) {
         yield collate(indices, (i) => dataset.getItem(i));
         continue;
       }
       const reuse = this.spare;
       this.spare = null; // each released array is written into once: the batch that gets it owns it
-      yield dataset.getBatch(indices, reuse ?? undefined);
+      yield dataset.getBatch(indices, reuse ?? undefined, batches[b + 1]);
     }
   }
 

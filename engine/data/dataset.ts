@@ -22,8 +22,10 @@ export interface BatchDataset<Item extends Sample = [Tensor, Tensor]> extends Da
   /**
    * @param reuse per tensor of the sample, an array the batch may be gathered into instead of a new one (used only
    *   where its type and length fit; its old values are overwritten)
+   * @param upcoming the indices of the batch that will be asked for next, which the dataset may start reading from
+   *   memory (a hint: ByteImageDataset on the wasm backend uses it)
    */
-  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>): Item;
+  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>, upcoming?: ArrayLike<number>): Item;
 }
 
 export function isBatchDataset<Item extends Sample>(dataset: Dataset<Item>): dataset is BatchDataset<Item> {
@@ -122,13 +124,21 @@ export class Subset<Item extends Sample = [Tensor, Tensor]> extends Dataset<Item
     return this.dataset.getItem(this.indices[index]);
   }
 
-  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>): Item {
+  getBatch(indices: ArrayLike<number>, reuse?: ReadonlyArray<TypedData | null>, upcoming?: ArrayLike<number>): Item {
+    const mapped = this.#map(indices);
+    return isBatchDataset(this.dataset)
+      ? this.dataset.getBatch(mapped, reuse, upcoming && this.#map(upcoming))
+      : collate(mapped, (i) => this.dataset.getItem(i));
+  }
+
+  /** Indices into this subset as indices into the dataset under it. */
+  #map(indices: ArrayLike<number>): Int32Array {
     const mapped = new Int32Array(indices.length);
     for (let b = 0; b < indices.length; b++) {
       checkIndex(indices[b], this.length, 'Subset');
       mapped[b] = this.indices[indices[b]];
     }
-    return isBatchDataset(this.dataset) ? this.dataset.getBatch(mapped, reuse) : collate(mapped, (i) => this.dataset.getItem(i));
+    return mapped;
   }
 }
 

@@ -321,10 +321,17 @@ export function countCorrect(output: Tensor, labels: Tensor): number {
  */
 export function releaseBatch(data: Batches, batch: [Tensor, Tensor]): void {
   if (!(data instanceof DataLoader) || !canReuseBatches()) return;
-  // Into the backend's memory where it pins arrays (wasm; once per array, then a lookup), so that the next batch is
-  // gathered where the kernels read it in place: the MLP's first layer copied its 200 KB input in twice a step.
-  for (const t of batch) pinTensor(t);
+  pinBatch(batch);
   data.release(batch);
+}
+
+/**
+ * Moves a finished batch's arrays into the backend's memory where it pins arrays (wasm; once per array, then a
+ * lookup), for the next batch to be gathered into them there: where the kernels read it in place (the MLP's first
+ * layer copied its 200 KB input in twice a step) and a byte dataset's gather writes it (K.GatherBytes).
+ */
+export function pinBatch(batch: readonly Tensor[]): void {
+  for (const t of batch) pinTensor(t);
 }
 
 /** Whether a finished batch's arrays may be written with the next: the backend keeps nothing that reads them. */

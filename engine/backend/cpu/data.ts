@@ -7,10 +7,13 @@
 /**
  * out[b·rowLength + j] = f32(source[indices[b]·rowLength + j] · scale + shift): rows `indices` of [N, rowLength]
  * bytes, normalised as `pixelsToFloat32` does (the product and sum in float64, then rounded to float32). The
- * indices must be in range (the dataset checks them). Returns `out`.
+ * indices must be in range (the dataset checks them). `upcoming` (in range too, or null) are the rows the next call
+ * will read: a hint that a backend may start fetching them from memory (wasm does), which this kernel ignores.
+ * Returns `out`.
  */
 export function gatherBytes(
   source: Uint8Array, rowLength: number, indices: Int32Array, scale: number, shift: number, out: Float32Array,
+  upcoming: Int32Array | null = null,
 ): Float32Array {
   for (let b = 0; b < indices.length; b++) {
     const from = indices[b] * rowLength;

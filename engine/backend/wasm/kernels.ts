@@ -549,11 +549,12 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   /**
    * A batch of a byte dataset (assembly/data.ts): the pixels are copied into the memory once (`pinBytes`), and the
    * rows are written where the batch array lives when it is pinned (the DataLoader's reused batch, trainer.ts
-   * `releaseBatch`), so the step's first kernel reads them in place. On the caller's thread alone: shared with a
-   * worker, Mnist_Logistic's gather took more of the engine thread's time (93 against 49 ms of CPU an epoch, load 8),
-   * which waited for the worker's rows.
+   * `pinBatch`), so the step's first kernel reads them in place. Then the next batch's rows are fetched towards the
+   * cache, to be there when the next call reads them. On the caller's thread alone: shared with a worker,
+   * Mnist_Logistic's gather took more of the engine thread's time (93 against 49 ms of CPU an epoch, load 8), which
+   * waited for the worker's rows.
    */
-  const gatherBytes: KernelTable['GatherBytes'] = (source, rowLength, indices, scale, shift, out) => {
+  const gatherBytes: KernelTable['GatherBytes'] = (source, rowLength, indices, scale, shift, out, upcoming = null) => {
     const count = indices.length;
     const src = rt.pinBytes(source);
     if (src === null) return cpuKernels.GatherBytes(source, rowLength, indices, scale, shift, out);
@@ -562,6 +563,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const dst = pinned ?? rt.alloc(count * rowLength * 4);
     ex.gatherBytes(src, rowLength, rt.putInts(indices), count, scale, shift, dst);
     if (pinned === undefined) out.set(rt.f32.subarray(dst >> 2, (dst >> 2) + count * rowLength));
+    if (upcoming !== null && upcoming.length > 0) ex.touchRows(src, rowLength, rt.putInts(upcoming), upcoming.length);
     return out;
   };
 

@@ -51,8 +51,9 @@ export interface KernelExports {
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
   avgPool2d(x: number, y: number, planes: number, geometry: number, win: number): void;
   avgPool2dBackward(dy: number, dx: number, planes: number, geometry: number, win: number): void;
-  /** Returns a value made of the bytes read ahead of use (assembly/data.ts), which callers ignore. */
+  /** Both return a value made of the bytes read ahead of use (assembly/data.ts), which callers ignore. */
   gatherBytes(src: number, row: number, idx: number, count: number, scale: number, shift: number, out: number): number;
+  touchRows(src: number, row: number, idx: number, count: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */

@@ -283,7 +283,7 @@ export class RunTrainer {
     const started = performance.now();
     const reuse = this.#spare;
     this.#spare = null; // each spare array is written into once: the batch that gets it owns it
-    const [gathered, y] = this.sets.train.getBatch(indices, reuse ?? undefined);
+    const [gathered, y] = this.sets.train.getBatch(indices, reuse ?? undefined, this.#batches![this.loop.batchInEpoch + 1]);
     // Seeded by (run seed, step): a batch replayed after a crash or a fallback is augmented the same way.
     const x = this.augment
       ? augmentBatch(gathered, this.augment, { seed: this.options.seed, step: this.step, normalize: NORMALIZATION[this.spec.data.normalize] })
@@ -293,7 +293,10 @@ export class RunTrainer {
     const outcome = this.loop.trainBatch(x, y, started);
     const observer = this.#observer as ProbeObserver | null;
     // Nothing reads the batch any more; on a device backend its launches may still (train.canReuseBatches).
-    if (!this.augment && train.canReuseBatches()) this.#spare = [gathered.hostData, y.hostData];
+    if (!this.augment && train.canReuseBatches()) {
+      train.pinBatch([gathered, y]); // the next batch is gathered where the kernels read it (wasm)
+      this.#spare = [gathered.hostData, y.hostData];
+    }
     if (outcome.kind === 'diverged') return outcome;
     const probeMs = observer?.ms ?? 0;
     this.#schedule.record(this.step, outcome.seconds * 1000 - probeMs, observer?.sampled ? probeMs : undefined);

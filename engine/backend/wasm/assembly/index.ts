@@ -5,7 +5,7 @@ export { convInputGradImages, convRegionBytes } from './conv-images';
 export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicitRegionBytes, implicitPartialBytes, packWeightPanels } from './conv-implicit';
 export { maxPool2d, maxPool2dBackward, maxPoolRange, maxPoolBackwardRange, avgPool2d, avgPool2dBackward } from './pool';
 export { adam, adamRange } from './optim';
-export { gatherBytes } from './data';
+export { gatherBytes, touchRows } from './data';
 export { binary, relu, reluGrad, reluRange, reluGradRange, sumRows, rowSums, softmaxRows } from './elementwise';
 
 /** The first byte after the module's static data: the TS arena starts here. */
