@@ -66,6 +66,32 @@ describe('wasm Adam step', () => {
   });
 });
 
+describe('wasm adam kernel on short lengths', () => {
+  // Threads hand the kernel ranges of any length (a large update's last chunk), and its SIMD loop tests its bound
+  // at the bottom (assembly/optim.ts): below 4 values it must not run at all.
+  it('updates exactly n values for every n from 0 to 11, as the CPU kernel does', () => {
+    const rt = new WasmRuntime({ shared: true });
+    const rng = new Random(11);
+    const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 2 };
+    const stepSize = attrs.lr / (1 - attrs.beta1 ** 2), bc2Sqrt = Math.sqrt(1 - attrs.beta2 ** 2);
+    for (let n = 0; n < 12; n++) {
+      const size = n + 8; // 8 guard values past the end, which must stay as they are
+      const init = [0, 1, 2, 3].map(() => Float32Array.from({ length: size }, () => Math.abs(rng.normal())));
+      const [p, g, m, v] = init.map((a) => rt.pin(a.slice())!);
+      const ptr = (a: Float32Array) => rt.pinnedPointer(a)!;
+      rt.exports.adam(ptr(p), ptr(g), ptr(m), ptr(v), n, attrs.beta1, attrs.beta2, attrs.eps, attrs.weightDecay, stepSize, bc2Sqrt);
+      const cpu = init.map((a) => a.slice(0, n));
+      cpuKernels.AdamStep(cpu[0], cpu[1], cpu[2], cpu[3], null, attrs);
+      for (const [k, out] of [p, m, v].entries()) {
+        const want = cpu[k === 0 ? 0 : k + 1];
+        for (let i = 0; i < n; i++) expect(Math.abs(out[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]) + 1e-6);
+        expect(Array.from(out.subarray(n))).toEqual(Array.from(init[k === 0 ? 0 : k + 1].subarray(n)));
+      }
+      expect(Array.from(g)).toEqual(Array.from(init[1]));
+    }
+  });
+});
+
 describe('wasm Adam step on decaying moments', () => {
   it('flushes subnormal moments to zero and moves the parameters exactly as the CPU kernel does', () => {
     const n = 2048;
