@@ -55,12 +55,13 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
     } catch {
       return cpuKernels.AdamStep(param, host(grad), expAvg, expAvgSq, maxExpAvgSq, attrs);
     }
-    const f = rt.f32;
-    const writeBack = (to: Float32Array, ptr: number) => {
-      if (rt.pinnedPointer(to) === undefined) to.set(f.subarray(ptr >> 2, (ptr >> 2) + n));
-    };
-    writeBack(param, pp);
-    writeBack(expAvg, pm);
-    writeBack(expAvgSq, pv);
+    writeBack(rt, param, pp);
+    writeBack(rt, expAvg, pm);
+    writeBack(rt, expAvgSq, pv);
   };
+}
+
+/** An array the kernel updated at `ptr`: a copy made for the call goes back to it; a pinned one already holds it. */
+function writeBack(rt: WasmRuntime, to: Float32Array, ptr: number): void {
+  if (rt.pinnedPointer(to) === undefined) to.set(rt.f32.subarray(ptr >> 2, (ptr >> 2) + to.length));
 }
