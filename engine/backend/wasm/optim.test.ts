@@ -93,24 +93,26 @@ describe('wasm adam kernel on short lengths', () => {
 });
 
 describe('wasm Adam step on decaying moments', () => {
-  it('flushes subnormal moments to zero and moves the parameters exactly as the CPU kernel does', () => {
-    const n = 2048;
-    const rng = new Random(9);
-    const init = Float32Array.from({ length: n }, () => rng.normal());
-    // Moments as a pixel that is almost always 0 leaves them: decayed to just above the smallest normal float32,
-    // so that this step takes them below it.
-    const m0 = Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1.2e-38 : -1.25e-38));
-    const v0 = Float32Array.from({ length: n }, () => 1.176e-38); // just above the smallest normal: one step takes both below
-    const grad = new Float32Array(n);
-    grad[7] = 0.5; // one live gradient among the zeros
-    const attrs = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 500 };
-    const cpu = { p: init.slice(), m: m0.slice(), v: v0.slice() };
-    cpuKernels.AdamStep(cpu.p, grad, cpu.m, cpu.v, null, attrs);
-    const wasm = { p: init.slice(), m: m0.slice(), v: v0.slice() };
-    wasmAdamStep(new WasmRuntime())(wasm.p, grad, wasm.m, wasm.v, null, attrs);
-    expect(Array.from(wasm.p)).toEqual(Array.from(cpu.p));
-    expect(cpu.m.some((x) => x !== 0 && Math.abs(x) < 1.17549435e-38)).toBe(true); // the CPU kernel keeps subnormals
-    expect(wasm.m.every((x, i) => (i === 7 ? x !== 0 : x === 0))).toBe(true);
-    expect(wasm.v.every((x, i) => (i === 7 ? x !== 0 : x === 0))).toBe(true);
-  });
+  // From 128 values (MIN_ADAM_VALUES: the MLP's first bias) the update is the wasm kernel's.
+  for (const n of [128, 2048]) {
+    it(`flushes subnormal moments to zero and moves the parameters exactly as the CPU kernel does (${n} values)`, () => {
+      const rng = new Random(9);
+      const init = Float32Array.from({ length: n }, () => rng.normal());
+      // Moments as a pixel that is almost always 0 leaves them: decayed to just above the smallest normal float32,
+      // so that this step takes them below it.
+      const m0 = Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1.2e-38 : -1.25e-38));
+      const v0 = Float32Array.from({ length: n }, () => 1.176e-38); // just above the smallest normal: one step takes both below
+      const grad = new Float32Array(n);
+      grad[7] = 0.5; // one live gradient among the zeros
+      const attrs = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 500 };
+      const cpu = { p: init.slice(), m: m0.slice(), v: v0.slice() };
+      cpuKernels.AdamStep(cpu.p, grad, cpu.m, cpu.v, null, attrs);
+      const wasm = { p: init.slice(), m: m0.slice(), v: v0.slice() };
+      wasmAdamStep(new WasmRuntime())(wasm.p, grad, wasm.m, wasm.v, null, attrs);
+      expect(Array.from(wasm.p)).toEqual(Array.from(cpu.p));
+      expect(cpu.m.some((x) => x !== 0 && Math.abs(x) < 1.17549435e-38)).toBe(true); // the CPU kernel keeps subnormals
+      expect(wasm.m.every((x, i) => (i === 7 ? x !== 0 : x === 0))).toBe(true);
+      expect(wasm.v.every((x, i) => (i === 7 ? x !== 0 : x === 0))).toBe(true);
+    });
+  }
 });
