@@ -30,16 +30,24 @@ export function adam(
   const b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
   const e = f32x4.splat(eps), wd = f32x4.splat(l2), s = f32x4.splat(stepSize), inv = f32x4.splat(1 / bc2Sqrt);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const pv = v128.load(p + o);
-    const gv = f32x4.add(v128.load(g + o), f32x4.mul(wd, pv));
-    const mv = flushSubnormals(f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gv)));
-    const vv = flushSubnormals(f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gv, gv))));
-    v128.store(m + o, mv);
-    v128.store(v + o, vv);
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), inv), e);
-    v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(s, mv), denom)));
+  // A do-while, not a for loop: V8's optimizing compiler moves the splats above (and the 1 / bc2Sqrt division)
+  // out of a loop only when the loop's body dominates its exit. With the test at the top, they were computed again
+  // in every iteration: eight broadcasts, two constants built from immediates and a scalar division, which shares
+  // the divider with the sqrt and the division that bound this loop. The same bits, 0.87 → 0.66 ns per parameter
+  // (a loop of only the sqrt and the division runs at 0.57).
+  if (n >= 4) {
+    do {
+      const o = <usize>i << 2;
+      const pv = v128.load(p + o);
+      const gv = f32x4.add(v128.load(g + o), f32x4.mul(wd, pv));
+      const mv = flushSubnormals(f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gv)));
+      const vv = flushSubnormals(f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gv, gv))));
+      v128.store(m + o, mv);
+      v128.store(v + o, vv);
+      const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), inv), e);
+      v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(s, mv), denom)));
+      i += 4;
+    } while (i + 4 <= n);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
