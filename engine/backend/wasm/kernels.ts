@@ -16,7 +16,9 @@ import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
+import { wasmLossKernels } from './loss';
 import { wasmAdamStep } from './optim';
+import { wasmSgdStep } from './sgd';
 import { host, inputPointer, isF32In, isResident, ResidentStore } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { RangeKernel, ThreadPool } from './threads';
@@ -26,7 +28,10 @@ export const MIN_MATMUL_MACS = 2048;
 /** Aᵀ·B products with at most this many columns and at least SWAP_MIN_M rows are computed as (Bᵀ·A)ᵀ. */
 const SWAP_MAX_N = 16;
 const SWAP_MIN_M = 64;
-/** Below this many elements an elementwise kernel stays on the CPU. */
+/**
+ * Below this many elements an elementwise kernel stays on the CPU, unless an input is resident: downloading it
+ * would cost more than the kernel (Mnist_Logistic's [64, 10] logits + bias, and their bias gradient).
+ */
 export const MIN_ELEMENTWISE = 1024;
 
 const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
@@ -35,11 +40,13 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
 /**
  * The kernels that take WasmData inputs (the backend's `deviceInputs`). With residency, those that make activations
- * and their gradients return WasmData too (the binary ones when an input is resident); Sum and AdamStep only read.
+ * and their gradients return WasmData too (the binary ones when an input is resident; CrossEntropyBackward, the
+ * logits' gradient); Sum, MaxDim, CrossEntropy, AdamStep and SgdStep only read.
  */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep', 'Add', 'Sub',
-  'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward',
+  'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward', 'CrossEntropy', 'CrossEntropyBackward',
+  'SgdStep', 'MaxDim',
 ]);
 
 /**
@@ -386,7 +393,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return (a, aShape, b, bShape, outShape, dtype) => {
       const n = sizeOf(outShape);
       const fallback = () => cpu(host(a), aShape, host(b), bShape, outShape, dtype);
-      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || n < MIN_ELEMENTWISE) return fallback();
+      const resident = isResident(a) || isResident(b);
+      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || (n < MIN_ELEMENTWISE && !resident)) return fallback();
       const am = operandMode(a.length, aShape, outShape, n);
       const bm = operandMode(b.length, bShape, outShape, n);
       if (am < 0 || bm < 0) return fallback();
@@ -395,7 +403,6 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
       // The result stays where an input is: resident when either is (a Linear layer's product + its bias, which
       // the next relu reads in place), else a CPU array, so that values computed from CPU arrays (an optimizer's
       // state, running statistics) never become step-local handles.
-      const resident = isResident(a) || isResident(b);
       const out = resident ? output(n) : arenaOutput(n);
       const pa = input(a);
       const pb = input(b);
@@ -434,7 +441,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   const sum: KernelTable['Sum'] = (x, shape, dims, dtype) => {
     const lead = dims.length;
     const leading = lead > 0 && lead < shape.length && dims.every((d, i) => d === i);
-    if (dtype !== 'float32' || !isF32In(x) || !leading || x.length < MIN_ELEMENTWISE) return cpuKernels.Sum(host(x), shape, dims, dtype);
+    const small = x.length < MIN_ELEMENTWISE && !isResident(x);
+    if (dtype !== 'float32' || !isF32In(x) || !leading || small) return cpuKernels.Sum(host(x), shape, dims, dtype);
     const cols = sizeOf(shape.slice(lead));
     const rows = x.length / cols;
     rt.reset();
@@ -442,6 +450,22 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const px = input(x);
     ex.sumRows(px, po, rows, cols);
     return rt.take(po, cols);
+  };
+
+  /**
+   * The max and its index along the last dim of a resident x (argmax over a Linear output: a step's accuracy), read
+   * in place; anything else on the CPU kernel.
+   */
+  const maxDim: KernelTable['MaxDim'] = (x, shape, dim) => {
+    if (!isResident(x) || dim !== shape.length - 1) return cpuKernels.MaxDim(host(x), shape, dim);
+    const cols = shape[dim];
+    const rows = x.length / cols;
+    rt.reset();
+    const px = input(x as Float32Array);
+    const values = rt.alloc(rows * 4);
+    const indices = rt.alloc(rows * 4);
+    ex.maxRows(px, values, indices, rows, cols);
+    return { values: rt.take(values, rows), indices: rt.i32.slice(indices >> 2, (indices >> 2) + rows) };
   };
 
   function softmaxFamily(log: boolean, cpu: KernelTable['Softmax']): KernelTable['Softmax'] {
@@ -561,9 +585,12 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     Relu: relu,
     ReluGrad: reluGrad,
     Sum: sum,
+    MaxDim: maxDim,
     Softmax: softmaxFamily(false, cpuKernels.Softmax),
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
     AdamStep: wasmAdamStep(rt, pool),
+    ...wasmLossKernels(rt, output),
+    SgdStep: wasmSgdStep(rt),
   };
 }

@@ -51,6 +51,14 @@ export interface KernelExports {
   maxPool2dBackward(dy: number, indices: number, dx: number, planes: number, perPlane: number, planeSize: number): void;
   avgPool2d(x: number, y: number, planes: number, geometry: number, win: number): void;
   avgPool2dBackward(dy: number, dx: number, planes: number, geometry: number, win: number): void;
+  crossEntropyRows(x: number, targets: number, rows: number, classes: number, ignoreIndex: number, losses: number, lse: number): void;
+  crossEntropyRowsBackward(
+    x: number, targets: number, rows: number, classes: number, ignoreIndex: number, lse: number, scale: number, dx: number,
+  ): void;
+  sgd(
+    p: number, g: number, b: number, n: number, lr: number, momentum: number, dampening: number, weightDecay: number,
+    nesterov: number, maximize: number, first: number,
+  ): void;  maxRows(x: number, values: number, indices: number, rows: number, cols: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
@@ -294,5 +302,17 @@ export class WasmRuntime {
   /** A fresh Float32Array copy of `n` floats at `ptr`. */
   take(ptr: number, n: number): Float32Array {
     return this.f32view.slice(ptr >> 2, (ptr >> 2) + n);
+  }
+
+  /** Copies float64s into the arena (a loss's per-row values); returns the pointer. */
+  putF64(values: Float64Array): number {
+    const ptr = this.alloc(values.length * 8);
+    new Float64Array(this.f32view.buffer, ptr, values.length).set(values);
+    return ptr;
+  }
+
+  /** A fresh Float64Array copy of `n` float64s at `ptr` (8-byte aligned, as `alloc` gives). */
+  takeF64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.f32view.buffer, ptr, n).slice();
   }
 }
