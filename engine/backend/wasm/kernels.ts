@@ -19,7 +19,7 @@ import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmLossKernels } from './loss';
 import { wasmAdamStep } from './optim';
 import { wasmSgdStep } from './sgd';
-import { host, inputPointer, isF32In, isResident, ResidentStore } from './resident';
+import { host, inputPointer, isF32In, isResident, ResidentStore, WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { RangeKernel, ThreadPool } from './threads';
 
@@ -121,6 +121,24 @@ function geometryInts(g: Conv2dGeometry, batch = g.batch): number[] {
   ];
 }
 
+/**
+ * A kernel's output of n floats at `ptr`: a resident block, handed back as the result, or an arena region copied
+ * out. A class rather than a closure per call: tsx (the bench, the CLI) names every closure it creates, which cost a
+ * small step more than its arithmetic.
+ */
+export class KernelOutput {
+  constructor(
+    private readonly rt: WasmRuntime,
+    readonly ptr: number,
+    private readonly n: number,
+    private readonly handle: WasmData | null,
+  ) {}
+
+  result(): Float32Array {
+    return this.handle !== null ? (this.handle as unknown as Float32Array) : this.rt.take(this.ptr, this.n);
+  }
+}
+
 /** The kernels over one runtime; with a thread pool, GEMMs split their columns across its workers. */
 export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, store: ResidentStore | null = null): Partial<KernelTable> {
   const ex = rt.exports;
@@ -130,17 +148,16 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * An output of n floats: resident (a WasmData handed back as the result) or an arena region copied out. Right
    * after `rt.reset()` (and any `keep`), before `input`: a resident block may evict older ones.
    */
-  function output(n: number): { ptr: number; result(): Float32Array } {
+  function output(n: number): KernelOutput {
     if (store !== null) {
       const d = store.alloc(n);
-      return { ptr: d.ptr, result: () => d as unknown as Float32Array };
+      return new KernelOutput(rt, d.ptr, n, d);
     }
     return arenaOutput(n);
   }
   /** An output of n floats in the arena, copied out as a CPU array. */
-  function arenaOutput(n: number): { ptr: number; result(): Float32Array } {
-    const ptr = rt.alloc(n * 4);
-    return { ptr, result: () => rt.take(ptr, n) };
+  function arenaOutput(n: number): KernelOutput {
+    return new KernelOutput(rt, rt.alloc(n * 4), n, null);
   }
   const gemm = pool
     ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
@@ -392,12 +409,13 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   function binary(op: number, cpu: KernelTable['Add']): KernelTable['Add'] {
     return (a, aShape, b, bShape, outShape, dtype) => {
       const n = sizeOf(outShape);
-      const fallback = () => cpu(host(a), aShape, host(b), bShape, outShape, dtype);
       const resident = isResident(a) || isResident(b);
-      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || (n < MIN_ELEMENTWISE && !resident)) return fallback();
+      const small = n < MIN_ELEMENTWISE && !resident;
       const am = operandMode(a.length, aShape, outShape, n);
       const bm = operandMode(b.length, bShape, outShape, n);
-      if (am < 0 || bm < 0) return fallback();
+      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || small || am < 0 || bm < 0) {
+        return cpu(host(a), aShape, host(b), bShape, outShape, dtype);
+      }
       const cols = am === 1 || bm === 1 ? outShape[outShape.length - 1] : n;
       rt.reset();
       // The result stays where an input is: resident when either is (a Linear layer's product + its bias, which

@@ -7,10 +7,11 @@
 import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { host, inputPointer, isF32In } from './resident';
+import type { KernelOutput } from './kernels';
 import type { WasmRuntime } from './runtime';
 
 /** An output of n floats: resident, or in the arena and copied out (kernels.ts `output`). */
-type Output = (n: number) => { ptr: number; result(): Float32Array };
+type Output = (n: number) => KernelOutput;
 
 export function wasmLossKernels(rt: WasmRuntime, output: Output): Pick<KernelTable, 'CrossEntropy' | 'CrossEntropyBackward'> {
   const ex = rt.exports;

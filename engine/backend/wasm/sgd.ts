@@ -32,11 +32,12 @@ export function wasmSgdStep(rt: WasmRuntime): KernelTable['SgdStep'] {
     } catch {
       return cpuKernels.SgdStep(param, host(grad), momentumBuffer, attrs);
     }
-    const f = rt.f32;
-    const writeBack = (to: Float32Array, ptr: number) => {
-      if (rt.pinnedPointer(to) === undefined) to.set(f.subarray(ptr >> 2, (ptr >> 2) + n));
-    };
-    writeBack(param, pp);
-    if (buffer !== null) writeBack(buffer, pb);
+    writeBack(rt, param, pp);
+    if (buffer !== null) writeBack(rt, buffer, pb);
   };
+}
+
+/** An array the kernel updated at `ptr`: written back unless it is pinned there (updated in place). */
+function writeBack(rt: WasmRuntime, to: Float32Array, ptr: number): void {
+  if (rt.pinnedPointer(to) === undefined) to.set(rt.f32.subarray(ptr >> 2, (ptr >> 2) + to.length));
 }
