@@ -168,6 +168,7 @@ export class WasmRuntime {
   private readonly freeBlocks = new Map<number, number[]>();
   private f32view: Float32Array;
   private i32view: Int32Array;
+  private f64view: Float64Array;
   /** Pinned arrays (see `pin`) and their pointers. */
   private readonly pinned = new WeakMap<Float32Array, number>();
   /** Frees a pinned array's block once the array is garbage. */
@@ -186,6 +187,7 @@ export class WasmRuntime {
     this.top = this.base;
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+    this.f64view = new Float64Array(this.memory.buffer);
   }
 
   /** Frees everything allocated since the last reset (start of every kernel call). */
@@ -229,6 +231,7 @@ export class WasmRuntime {
       this.memory.grow(target - current);
       this.f32view = new Float32Array(this.memory.buffer);
       this.i32view = new Int32Array(this.memory.buffer);
+      this.f64view = new Float64Array(this.memory.buffer);
     }
     this.top = end;
     return ptr;
@@ -304,15 +307,18 @@ export class WasmRuntime {
     return this.f32view.slice(ptr >> 2, (ptr >> 2) + n);
   }
 
-  /** Copies float64s into the arena (a loss's per-row values); returns the pointer. */
+  /**
+   * Copies float64s into the arena (a loss's per-row values); returns the pointer. Through a view kept like the
+   * others: a new view of a shared memory's buffer per call cost more than a small loss kernel.
+   */
   putF64(values: Float64Array): number {
     const ptr = this.alloc(values.length * 8);
-    new Float64Array(this.f32view.buffer, ptr, values.length).set(values);
+    this.f64view.set(values, ptr >> 3);
     return ptr;
   }
 
   /** A fresh Float64Array copy of `n` float64s at `ptr` (8-byte aligned, as `alloc` gives). */
   takeF64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.f32view.buffer, ptr, n).slice();
+    return this.f64view.slice(ptr >> 3, (ptr >> 3) + n);
   }
 }
