@@ -301,7 +301,7 @@ describe('wasm kernels of a small classifier step (Mnist_Logistic): its [64, 10]
   };
   const rows = 64, classes = 10;
   /** Logits with an ignored row, a NaN, an all −inf row and a row with a +inf, and targets for them. */
-  function batch() {
+  function batch(rows = 64) {
     const x = randn(rows * classes).map((v) => 4 * v);
     x[3 * classes + 2] = NaN;
     x.fill(-Infinity, 5 * classes, 6 * classes);
@@ -312,7 +312,11 @@ describe('wasm kernels of a small classifier step (Mnist_Logistic): its [64, 10]
   }
 
   it('CrossEntropy and its backward give the CPU kernel\'s values, from a CPU array or a resident one', () => {
-    const { x, targets } = batch();
+    for (const n of [64, 11]) checkCrossEntropy(n); // 11: a last group of three rows in the four lanes
+  });
+
+  function checkCrossEntropy(rows: number) {
+    const { x, targets } = batch(rows);
     const ref = cpuKernels.CrossEntropy(x, classes, targets, -100);
     const scale = Float64Array.from({ length: rows }, (_, i) => (i % 3) - 0.7);
     const dxRef = cpuKernels.CrossEntropyBackward(x, classes, targets, -100, ref.lse, scale);
@@ -326,7 +330,7 @@ describe('wasm kernels of a small classifier step (Mnist_Logistic): its [64, 10]
       expectNear(dx, dxRef);
       expect(Array.from(onCpu(dx).subarray(9 * classes, 10 * classes))).toEqual(new Array(classes).fill(0));
     }
-  });
+  }
 
   it('CrossEntropy on float64 is the CPU kernel\'s', () => {
     const { x, targets } = batch();
