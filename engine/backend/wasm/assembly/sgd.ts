@@ -15,6 +15,14 @@ export function sgd(
   const sign = f32x4.splat(maximize ? -1 : 1), wd = f32x4.splat(weightDecay), rate = f32x4.splat(lr);
   const mom = f32x4.splat(momentum), keep = f32x4.splat(1 - dampening);
   let i = 0;
+  if (weightDecay == 0 && b == 0) {
+    // Plain SGD (Mnist_Logistic's): the loop below with its tests on the flags taken out, ~2× faster.
+    const step = f32x4.mul(sign, rate);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(step, v128.load(g + o))));
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const pv = v128.load(p + o);
