@@ -38,7 +38,9 @@ function constant(values: ArrayLike<number>, shape: readonly number[], like: Ten
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function checkSameShape(name: string, input: Tensor, target: Tensor): void {
