@@ -21,10 +21,11 @@ export function wasmLossKernels(rt: WasmRuntime, output: Output): Pick<KernelTab
     rt.reset();
     const px = inputPointer(rt, x);
     const pt = rt.putInts(targets);
-    const losses = rt.alloc(rows * 8);
-    const lse = rt.alloc(rows * 8);
-    ex.crossEntropyRows(px, pt, rows, classes, ignoreIndex, losses, lse);
-    return { losses: rt.takeF64(losses, rows), lse: rt.takeF64(lse, rows) };
+    // Both per-row results in one block, copied out once (an array's allocation costs more than 64 values).
+    const results = rt.alloc(rows * 16);
+    ex.crossEntropyRows(px, pt, rows, classes, ignoreIndex, results, results + rows * 8);
+    const both = rt.takeF64(results, 2 * rows);
+    return { losses: both.subarray(0, rows), lse: both.subarray(rows) };
   };
 
   const crossEntropyBackward: KernelTable['CrossEntropyBackward'] = (x, classes, targets, ignoreIndex, lse, scale) => {
