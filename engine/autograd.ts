@@ -119,8 +119,6 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * Leaves only: a retained non-leaf gradient may still be sliced for the leaves below it.
  */
 function adoptionGuard(order: Tensor[], seed: Tensor): (g: Tensor, leaf: Tensor) => boolean {
-  // A tensor's values are its host buffer or, while on a device, its device handle.
-  const storage = (t: Tensor): unknown => t.hostData?.buffer ?? t.device ?? undefined;
   const seen = new Set<unknown>([storage(seed)]);
   for (const t of order) {
     seen.add(storage(t));
@@ -136,6 +134,11 @@ function adoptionGuard(order: Tensor[], seed: Tensor): (g: Tensor, leaf: Tensor)
   };
 }
 
+/** A tensor's values: its host buffer or, while on a device, its device handle. */
+function storage(t: Tensor): unknown {
+  return t.hostData?.buffer ?? t.device ?? undefined;
+}
+
 /**
  * g as the leaf's gradient: the same tensor, or its host array in the leaf's shape. (A device handle belongs to one
  * tensor: it is released when that tensor downloads it. adoptionGuard lets only a same-shaped one through.)
@@ -146,7 +149,9 @@ function adopt(g: Tensor, leaf: Tensor): Tensor {
 }
 
 function sameShape(a: Tensor, b: Tensor): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  if (a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (a.shape[i] !== b.shape[i]) return false;
+  return true;
 }
 
 /** A float copy of `g` in `dtype`, owning its storage (so later in-place updates cannot alias another grad). */

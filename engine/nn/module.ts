@@ -217,10 +217,20 @@ export abstract class Module {
 
   // ---- modes and gradients ----
 
-  /** Sets training mode here and in every descendant. */
+  /**
+   * Sets training mode here and in every descendant (each once, as modules()). A plain walk rather than through
+   * modules()'s generators and dotted names: the Trainer calls it every batch (Mnist_Logistic: ~1 µs of a ~100 µs step).
+   */
   train(mode = true): this {
-    for (const m of this.modules()) m.training = mode;
+    this.setTraining(mode, new Set());
     return this;
+  }
+
+  private setTraining(mode: boolean, seen: Set<Module>): void {
+    if (seen.has(this)) return;
+    seen.add(this);
+    this.training = mode;
+    for (const child of this.moduleMap.values()) child?.setTraining(mode, seen);
   }
 
   /** Evaluation mode: Dropout passes through, BatchNorm uses its running statistics. Same as train(false). */

@@ -88,6 +88,7 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   }
   const d = normalizeDim('argmax', dim, x.ndim);
   if (x.shape[d] === 0) throw new Error(`argmax: cannot reduce dim ${dim} of size 0 (shape ${shapeStr(x.shape)})`);
-  const { indices } = getKernel(K.MaxDim)(x.data, x.shape, d);
+  // A backend's own device value where its kernel takes one (wasm: a Linear output, a step's accuracy).
+  const { indices } = getKernel(K.MaxDim)(kernelArg(K.MaxDim, x), x.shape, d);
   return new Tensor(indices, reducedShape(x.shape, [d], keepdim));
 }

@@ -305,9 +305,12 @@ export class Trainer<O extends Stepper = Stepper> {
   }
 }
 
-/** How many rows of `output` have their largest value at the label's index. */
+/**
+ * How many rows of `output` have their largest value at the label's index. argmax records no graph, and reads a
+ * device backend's output where it lies (wasm: a resident Linear output, not downloaded for this).
+ */
 export function countCorrect(output: Tensor, labels: Tensor): number {
-  const predicted = argmax(output.detach(), 1).data;
+  const predicted = argmax(output, 1).data;
   const y = labels.data;
   let hits = 0;
   for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;

@@ -14,7 +14,9 @@ import type { Conv2dAttrs } from '../cpu/conv';
 import { sizeOf } from '../arrays';
 import { createWasmBackend, wasmSupported } from './index';
 import type { KernelTable } from '../backend';
-import { WasmData } from './resident';
+import { ResidentStore, WasmData } from './resident';
+import { wasmKernels } from './kernels';
+import { WasmRuntime } from './runtime';
 
 const wasm = createWasmBackend().kernels as KernelTable;
 const rng = new Random(7);
@@ -317,5 +319,82 @@ describe('wasm GatherBytes: the CPU kernel\'s bits, into a pinned batch in place
     source[7 * 784] = source[7 * 784] ^ 0xff;
     k.GatherBytes(source, 784, Int32Array.of(7), 1, 0, batch.subarray(0, 784));
     expect(batch[0]).not.toBe(source[7 * 784]);
+  });
+});
+
+describe('wasm kernels of a small classifier step (Mnist_Logistic): its [64, 10] logits stay resident', () => {
+  // A backend of its own, to place inputs in wasm memory as a resident matmul output would be.
+  const rt = new WasmRuntime({ shared: true });
+  const store = new ResidentStore(rt, 'wasm');
+  const k = wasmKernels(rt, null, store) as KernelTable;
+  const resident = (x: Float32Array): Float32Array => {
+    rt.reset();
+    const d = store.alloc(x.length);
+    rt.f32.set(x, d.ptr >> 2);
+    return d as unknown as Float32Array;
+  };
+  const rows = 64, classes = 10;
+  /** Logits with an ignored row, a NaN, an all −inf row and a row with a +inf, and targets for them. */
+  function batch(rows = 64) {
+    const x = randn(rows * classes).map((v) => 4 * v);
+    x[3 * classes + 2] = NaN;
+    x.fill(-Infinity, 5 * classes, 6 * classes);
+    x[7 * classes + 1] = Infinity;
+    const targets = Int32Array.from({ length: rows }, () => Math.floor(rng.uniform() * classes));
+    targets[9] = -100;
+    return { x, targets };
+  }
+
+  it('CrossEntropy and its backward give the CPU kernel\'s values, from a CPU array or a resident one', () => {
+    for (const n of [64, 11]) checkCrossEntropy(n); // 11: a last group of three rows in the four lanes
+  });
+
+  function checkCrossEntropy(rows: number) {
+    const { x, targets } = batch(rows);
+    const ref = cpuKernels.CrossEntropy(x, classes, targets, -100);
+    const scale = Float64Array.from({ length: rows }, (_, i) => (i % 3) - 0.7);
+    const dxRef = cpuKernels.CrossEntropyBackward(x, classes, targets, -100, ref.lse, scale);
+    for (const input of [x, resident(x)]) {
+      const got = k.CrossEntropy(input, classes, targets, -100);
+      expectNear(got.losses, ref.losses);
+      expectNear(got.lse, ref.lse);
+      expect(got.losses[9]).toBe(0); // the ignored row
+      const dx = k.CrossEntropyBackward(input, classes, targets, -100, got.lse, scale);
+      expect(dx).toBeInstanceOf(WasmData); // left resident for the Linear's backward
+      expectNear(dx, dxRef);
+      expect(Array.from(onCpu(dx).subarray(9 * classes, 10 * classes))).toEqual(new Array(classes).fill(0));
+    }
+  }
+
+  it('CrossEntropy on float64 is the CPU kernel\'s', () => {
+    const { x, targets } = batch();
+    const x64 = Float64Array.from(x);
+    expect(k.CrossEntropy(x64, classes, targets, -100)).toEqual(cpuKernels.CrossEntropy(x64, classes, targets, -100));
+  });
+
+  it('MaxDim over the last dim of a resident input: the CPU kernel\'s values and first indices (ties, NaN)', () => {
+    const x = randn(rows * classes).map((v) => Math.round(v * 2) / 2); // ties
+    x[classes + 4] = NaN;
+    x[classes + 7] = NaN; // the first NaN wins
+    x.fill(-Infinity, 2 * classes, 3 * classes);
+    const ref = cpuKernels.MaxDim(x, [rows, classes], 1);
+    const got = k.MaxDim(resident(x), [rows, classes], 1);
+    expect(Array.from(got.indices)).toEqual(Array.from(ref.indices));
+    expect(Array.from(got.values)).toEqual(Array.from(ref.values));
+    // A CPU array, and another dim, stay on the CPU kernel.
+    expect(k.MaxDim(x, [rows, classes], 0)).toEqual(cpuKernels.MaxDim(x, [rows, classes], 0));
+  });
+
+  it('a bias add and a bias-gradient sum below the size threshold stay in wasm when an input is resident', () => {
+    const x = randn(rows * classes), bias = randn(classes);
+    const y = k.Add(resident(x), [rows, classes], bias, [classes], [rows, classes], 'float32');
+    expect(y).toBeInstanceOf(WasmData);
+    expectNear(y, cpuKernels.Add(x, [rows, classes], bias, [classes], [rows, classes], 'float32'));
+    const scale = cpuKernels.Sum(abs(x), [rows, classes], [0], 'float32');
+    expectNear(k.Sum(resident(x), [rows, classes], [0], 'float32'), cpuKernels.Sum(x, [rows, classes], [0], 'float32'), scale);
+    // From CPU arrays, the CPU kernel's result itself.
+    expect(k.Add(x, [rows, classes], bias, [classes], [rows, classes], 'float32')).toEqual(
+      cpuKernels.Add(x, [rows, classes], bias, [classes], [rows, classes], 'float32'),
+    );
   });
 });

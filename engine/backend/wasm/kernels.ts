@@ -16,8 +16,10 @@ import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
+import { wasmLossKernels } from './loss';
 import { wasmAdamStep } from './optim';
-import { host, inputPointer, isF32In, isResident, ResidentStore } from './resident';
+import { wasmSgdStep } from './sgd';
+import { host, inputPointer, isF32In, isResident, ResidentStore, WasmData } from './resident';
 import type { WasmRuntime } from './runtime';
 import type { RangeKernel, ThreadPool } from './threads';
 
@@ -26,7 +28,10 @@ export const MIN_MATMUL_MACS = 2048;
 /** Aᵀ·B products with at most this many columns and at least SWAP_MIN_M rows are computed as (Bᵀ·A)ᵀ. */
 const SWAP_MAX_N = 16;
 const SWAP_MIN_M = 64;
-/** Below this many elements an elementwise kernel stays on the CPU. */
+/**
+ * Below this many elements an elementwise kernel stays on the CPU, unless an input is resident: downloading it
+ * would cost more than the kernel (Mnist_Logistic's [64, 10] logits + bias, and their bias gradient).
+ */
 export const MIN_ELEMENTWISE = 1024;
 
 const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
@@ -35,11 +40,13 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
 /**
  * The kernels that take WasmData inputs (the backend's `deviceInputs`). With residency, those that make activations
- * and their gradients return WasmData too (the binary ones when an input is resident); Sum and AdamStep only read.
+ * and their gradients return WasmData too (the binary ones when an input is resident; CrossEntropyBackward, the
+ * logits' gradient); Sum, MaxDim, CrossEntropy, AdamStep and SgdStep only read.
  */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep', 'Add', 'Sub',
-  'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward',
+  'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward', 'CrossEntropy', 'CrossEntropyBackward',
+  'SgdStep', 'MaxDim',
 ]);
 
 /**
@@ -114,6 +121,24 @@ function geometryInts(g: Conv2dGeometry, batch = g.batch): number[] {
   ];
 }
 
+/**
+ * A kernel's output of n floats at `ptr`: a resident block, handed back as the result, or an arena region copied
+ * out. A class rather than a closure per call: tsx (the bench, the CLI) names every closure it creates, which cost a
+ * small step more than its arithmetic.
+ */
+export class KernelOutput {
+  constructor(
+    private readonly rt: WasmRuntime,
+    readonly ptr: number,
+    private readonly n: number,
+    private readonly handle: WasmData | null,
+  ) {}
+
+  result(): Float32Array {
+    return this.handle !== null ? (this.handle as unknown as Float32Array) : this.rt.take(this.ptr, this.n);
+  }
+}
+
 /** The kernels over one runtime; with a thread pool, GEMMs split their columns across its workers. */
 export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, store: ResidentStore | null = null): Partial<KernelTable> {
   const ex = rt.exports;
@@ -123,17 +148,16 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    * An output of n floats: resident (a WasmData handed back as the result) or an arena region copied out. Right
    * after `rt.reset()` (and any `keep`), before `input`: a resident block may evict older ones.
    */
-  function output(n: number): { ptr: number; result(): Float32Array } {
+  function output(n: number): KernelOutput {
     if (store !== null) {
       const d = store.alloc(n);
-      return { ptr: d.ptr, result: () => d as unknown as Float32Array };
+      return new KernelOutput(rt, d.ptr, n, d);
     }
     return arenaOutput(n);
   }
   /** An output of n floats in the arena, copied out as a CPU array. */
-  function arenaOutput(n: number): { ptr: number; result(): Float32Array } {
-    const ptr = rt.alloc(n * 4);
-    return { ptr, result: () => rt.take(ptr, n) };
+  function arenaOutput(n: number): KernelOutput {
+    return new KernelOutput(rt, rt.alloc(n * 4), n, null);
   }
   const gemm = pool
     ? (a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: number) => pool.gemm(a, b, c, m, n, k, tA, tB, s)
@@ -385,17 +409,18 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   function binary(op: number, cpu: KernelTable['Add']): KernelTable['Add'] {
     return (a, aShape, b, bShape, outShape, dtype) => {
       const n = sizeOf(outShape);
-      const fallback = () => cpu(host(a), aShape, host(b), bShape, outShape, dtype);
-      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || n < MIN_ELEMENTWISE) return fallback();
+      const resident = isResident(a) || isResident(b);
+      const small = n < MIN_ELEMENTWISE && !resident;
       const am = operandMode(a.length, aShape, outShape, n);
       const bm = operandMode(b.length, bShape, outShape, n);
-      if (am < 0 || bm < 0) return fallback();
+      if (dtype !== 'float32' || !isF32In(a) || !isF32In(b) || small || am < 0 || bm < 0) {
+        return cpu(host(a), aShape, host(b), bShape, outShape, dtype);
+      }
       const cols = am === 1 || bm === 1 ? outShape[outShape.length - 1] : n;
       rt.reset();
       // The result stays where an input is: resident when either is (a Linear layer's product + its bias, which
       // the next relu reads in place), else a CPU array, so that values computed from CPU arrays (an optimizer's
       // state, running statistics) never become step-local handles.
-      const resident = isResident(a) || isResident(b);
       const out = resident ? output(n) : arenaOutput(n);
       const pa = input(a);
       const pb = input(b);
@@ -434,7 +459,8 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
   const sum: KernelTable['Sum'] = (x, shape, dims, dtype) => {
     const lead = dims.length;
     const leading = lead > 0 && lead < shape.length && dims.every((d, i) => d === i);
-    if (dtype !== 'float32' || !isF32In(x) || !leading || x.length < MIN_ELEMENTWISE) return cpuKernels.Sum(host(x), shape, dims, dtype);
+    const small = x.length < MIN_ELEMENTWISE && !isResident(x);
+    if (dtype !== 'float32' || !isF32In(x) || !leading || small) return cpuKernels.Sum(host(x), shape, dims, dtype);
     const cols = sizeOf(shape.slice(lead));
     const rows = x.length / cols;
     rt.reset();
@@ -442,6 +468,22 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const px = input(x);
     ex.sumRows(px, po, rows, cols);
     return rt.take(po, cols);
+  };
+
+  /**
+   * The max and its index along the last dim of a resident x (argmax over a Linear output: a step's accuracy), read
+   * in place; anything else on the CPU kernel.
+   */
+  const maxDim: KernelTable['MaxDim'] = (x, shape, dim) => {
+    if (!isResident(x) || dim !== shape.length - 1) return cpuKernels.MaxDim(host(x), shape, dim);
+    const cols = shape[dim];
+    const rows = x.length / cols;
+    rt.reset();
+    const px = input(x as Float32Array);
+    const values = rt.alloc(rows * 4);
+    const indices = rt.alloc(rows * 4);
+    ex.maxRows(px, values, indices, rows, cols);
+    return { values: rt.take(values, rows), indices: rt.i32.slice(indices >> 2, (indices >> 2) + rows) };
   };
 
   function softmaxFamily(log: boolean, cpu: KernelTable['Softmax']): KernelTable['Softmax'] {
@@ -582,10 +624,13 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     Relu: relu,
     ReluGrad: reluGrad,
     Sum: sum,
+    MaxDim: maxDim,
     Softmax: softmaxFamily(false, cpuKernels.Softmax),
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
     AdamStep: wasmAdamStep(rt, pool),
     GatherBytes: gatherBytes,
+    ...wasmLossKernels(rt, output),
+    SgdStep: wasmSgdStep(rt),
   };
 }

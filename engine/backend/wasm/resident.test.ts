@@ -6,6 +6,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { endStep, registerBackend, setBackend } from '../backend';
 import { add, conv2d, linear, maxPool2d, relu } from '../../ops/index';
+import { crossEntropy } from '../../nn/loss';
+import { SGD } from '../../optim/sgd';
+import { countCorrect } from '../../train/trainer';
 import { Random } from '../../random';
 import { Tensor } from '../../tensor';
 import { createWasmBackend } from './index';
@@ -72,6 +75,35 @@ describe('wasm-resident kernel outputs', () => {
     expectClose(wasm.r, cpu.r, 100 * 4);
     expectClose(wasm.dw, cpu.dw, sumAbs(cpu.dw));
     expectClose(wasm.db, cpu.db, sumAbs(cpu.db));
+  });
+
+  it('keep a linear classifier\'s step (Mnist_Logistic) in wasm memory from its matmul to SGD, and match the CPU backend', () => {
+    const x = randn([64, 784]), w = randn([10, 784]), b = randn([10]);
+    const labels = new Tensor(Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10), [64]);
+    const run = (backend: string) => {
+      setBackend(backend);
+      const [wl, bl] = [w.detach().requiresGrad_(), b.detach().requiresGrad_()];
+      const optimizer = new SGD([wl, bl], { lr: 0.5 });
+      const logits = linear(x, wl, bl);
+      const loss = crossEntropy(logits, labels);
+      loss.backward();
+      const correct = countCorrect(logits, labels);
+      // Read neither by the loss, its backward, nor the accuracy; the weight's gradient not by SGD.
+      const resident = [logits.device !== null, wl.grad!.device !== null];
+      optimizer.step();
+      resident.push(wl.grad!.device !== null);
+      const out = { resident, loss: loss.item(), correct, w: wl.data.slice(), b: bl.data.slice() };
+      endStep();
+      setBackend('cpu');
+      return out;
+    };
+    const wasm = run('wasm-resident-test');
+    const cpu = run('cpu');
+    expect(wasm.resident).toEqual([true, true, true]);
+    expect(wasm.correct).toBe(cpu.correct);
+    expectClose([wasm.loss], [cpu.loss], cpu.loss);
+    expectClose(wasm.w, cpu.w, 1);
+    expectClose(wasm.b, cpu.b, 1);
   });
 
   it('give a binary op of CPU arrays a CPU array: only resident inputs make a resident result', () => {

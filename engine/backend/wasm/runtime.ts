@@ -54,6 +54,15 @@ export interface KernelExports {
   /** Both return a value made of the bytes read ahead of use (assembly/data.ts), which callers ignore. */
   gatherBytes(src: number, row: number, idx: number, count: number, scale: number, shift: number, out: number): number;
   touchRows(src: number, row: number, idx: number, count: number): number;
+  crossEntropyRows(x: number, targets: number, rows: number, classes: number, ignoreIndex: number, losses: number, lse: number): void;
+  crossEntropyRowsBackward(
+    x: number, targets: number, rows: number, classes: number, ignoreIndex: number, lse: number, scale: number, dx: number,
+  ): void;
+  sgd(
+    p: number, g: number, b: number, n: number, lr: number, momentum: number, dampening: number, weightDecay: number,
+    nesterov: number, maximize: number, first: number,
+  ): void;
+  maxRows(x: number, values: number, indices: number, rows: number, cols: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (lib.dom has the full one; the engine's lib does not). */
@@ -163,6 +172,7 @@ export class WasmRuntime {
   private readonly freeBlocks = new Map<number, number[]>();
   private f32view: Float32Array;
   private i32view: Int32Array;
+  private f64view: Float64Array;
   /** Pinned arrays (see `pin`) and their pointers. */
   private readonly pinned = new WeakMap<Float32Array, number>();
   /** Byte arrays copied in by `pinBytes` (a dataset's pixels), and their pointers. */
@@ -183,6 +193,7 @@ export class WasmRuntime {
     this.top = this.base;
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+    this.f64view = new Float64Array(this.memory.buffer);
   }
 
   /** Frees everything allocated since the last reset (start of every kernel call). */
@@ -226,6 +237,7 @@ export class WasmRuntime {
       this.memory.grow(target - current);
       this.f32view = new Float32Array(this.memory.buffer);
       this.i32view = new Int32Array(this.memory.buffer);
+      this.f64view = new Float64Array(this.memory.buffer);
     }
     this.top = end;
     return ptr;
@@ -320,5 +332,20 @@ export class WasmRuntime {
   /** A fresh Float32Array copy of `n` floats at `ptr`. */
   take(ptr: number, n: number): Float32Array {
     return this.f32view.slice(ptr >> 2, (ptr >> 2) + n);
+  }
+
+  /**
+   * Copies float64s into the arena (a loss's per-row values); returns the pointer. Through a view kept like the
+   * others: a new view of a shared memory's buffer per call cost more than a small loss kernel.
+   */
+  putF64(values: Float64Array): number {
+    const ptr = this.alloc(values.length * 8);
+    this.f64view.set(values, ptr >> 3);
+    return ptr;
+  }
+
+  /** A fresh Float64Array copy of `n` float64s at `ptr` (8-byte aligned, as `alloc` gives). */
+  takeF64(ptr: number, n: number): Float64Array {
+    return this.f64view.slice(ptr >> 3, (ptr >> 3) + n);
   }
 }

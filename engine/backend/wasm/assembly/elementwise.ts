@@ -163,3 +163,24 @@ export function reluGradRange(pb: usize, i0: i32, i1: i32, chunk: i32, thread: i
   const o = <usize>i0 << 2;
   reluGrad(<usize>load<i32>(pb) + o, <usize>load<i32>(pb, 4) + o, <usize>load<i32>(pb, 8) + o, i1 - i0);
 }
+
+/**
+ * The max of each row of x [rows, cols] and its first index, NaN winning as in the CPU kernel (cpu/reduce.ts
+ * maxDim): argmax over a resident Linear output (a step's accuracy) without downloading it.
+ */
+export function maxRows(x: usize, values: usize, indices: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const px = x + (<usize>(r * cols) << 2);
+    let best = load<f32>(px);
+    let bestIndex = 0;
+    for (let c = 1; c < cols; c++) {
+      const v = load<f32>(px + (<usize>c << 2));
+      if (best == best && (v > best || v != v)) {
+        best = v;
+        bestIndex = c;
+      }
+    }
+    store<f32>(values + (<usize>r << 2), best);
+    store<i32>(indices + (<usize>r << 2), bestIndex);
+  }
+}

@@ -6,7 +6,9 @@ export { implicitForward, implicitWeightGrad, implicitWeightGradReduce, implicit
 export { maxPool2d, maxPool2dBackward, maxPoolRange, maxPoolBackwardRange, avgPool2d, avgPool2dBackward } from './pool';
 export { adam, adamRange } from './optim';
 export { gatherBytes, touchRows } from './data';
-export { binary, relu, reluGrad, reluRange, reluGradRange, sumRows, rowSums, softmaxRows } from './elementwise';
+export { binary, relu, reluGrad, reluRange, reluGradRange, sumRows, rowSums, softmaxRows, maxRows } from './elementwise';
+export { crossEntropyRows, crossEntropyRowsBackward } from './loss';
+export { sgd } from './sgd';
 
 /** The first byte after the module's static data: the TS arena starts here. */
 export function heapBase(): usize {
