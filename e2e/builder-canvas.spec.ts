@@ -1,8 +1,9 @@
 /**
  * The Build tab's canvas as a learner meets it (#15.3): a piece dragged from the palette with the real mouse lands
- * under the pointer, also after zooming and panning; nodes can't be dragged or panned out of reach; Fit on the 8-node
- * residual preset keeps every node's text at 11 screen px or more; and two nodes are wired, unwired and refused from
- * the keyboard alone, with the canvas's status line saying what happened. Screenshots go to test-results/.
+ * under the pointer, also after zooming and panning; nodes can't be dragged, panned or resized out of reach, and
+ * walking the graph with the arrows pans the canvas, never the page; Fit on the 8-node residual preset keeps every
+ * node's text at 11 screen px or more; and two nodes are wired, unwired and refused from the keyboard alone, with the
+ * canvas's status line saying what happened. Screenshots go to test-results/.
  */
 import { BuilderPage } from './support/builder-page';
 import { expect, test } from './support/web-host';
@@ -81,19 +82,52 @@ for (const preset of ['Residual-MLP', 'LeNet-5']) test(`Fit on the ${preset} pre
   const nodes = builder.canvas.locator('[data-node-id]');
   await expect(nodes).toHaveCount(preset === 'LeNet-5' ? 13 : 8);
   const canvas = (await builder.canvas.boundingBox())!;
-  for (const node of await nodes.all()) {
-    const box = (await node.locator('rect').boundingBox())!;
-    expect(box.x).toBeGreaterThanOrEqual(canvas.x);
-    expect(box.y).toBeGreaterThanOrEqual(canvas.y);
-    expect(box.x + box.width).toBeLessThanOrEqual(canvas.x + canvas.width);
-    expect(box.y + box.height).toBeLessThanOrEqual(canvas.y + canvas.height);
-  }
+  expect(await builder.offCanvas()).toEqual({ nodes: [], scrolled: [] });
   const sizes = await builder.nodeTextScreenPx();
   console.log(`${preset} at Fit: node text ${Math.min(...sizes).toFixed(2)}–${Math.max(...sizes).toFixed(2)} screen px, canvas ${canvas.width}×${canvas.height}`);
   expect(sizes.length).toBeGreaterThanOrEqual(8 * 3);
   await expect(builder.node('Input')).toBeInViewport();
   expect(Math.min(...sizes)).toBeGreaterThanOrEqual(10.95);
   await app.page.screenshot({ path: test.info().outputPath(`${preset}-fit.png`) });
+});
+
+test('a resize never pans the graph away, and arrows walking off the edge pan the canvas, not the page', async ({ app }) => {
+  const builder = new BuilderPage(app.page);
+  const page = app.page;
+  await app.open();
+  await page.getByRole('combobox', { name: 'Presets' }).selectOption('LeNet-5');
+  await builder.expectParams('61,706');
+
+  await test.step('pool1 selected, the window shrunk to 600×450 and back: the graph is where it was, every node on the canvas', async () => {
+    await builder.node('MaxPool2d').first().click();
+    const before = await builder.viewTransform();
+    expect(await builder.offCanvas()).toEqual({ nodes: [], scrolled: [] });
+    // What a learner narrowing the window does, and what a full-page screenshot does for a moment.
+    await page.setViewportSize({ width: 600, height: 450 });
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await expect(builder.node('MaxPool2d').first()).toBeInViewport();
+    expect(await builder.viewTransform()).toBe(before);
+    expect(await builder.offCanvas()).toEqual({ nodes: [], scrolled: [] });
+  });
+
+  await test.step('zoomed in, ↓ walks from the Input to fc3: each is panned onto the canvas, and the page stays put', async () => {
+    for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+    await builder.node('Input').focus();
+    const pageScroll = () => page.evaluate<number[]>('[scrollX, scrollY]'); // a script string: no DOM library here
+    const scrollBefore = await pageScroll();
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
+    const fc3 = builder.node('Linear, 10 features');
+    await expect(fc3).toBeFocused();
+    const canvas = (await builder.canvas.boundingBox())!;
+    const box = await builder.nodeBox(fc3);
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(canvas.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(canvas.height);
+    expect(await pageScroll()).toEqual(scrollBefore);
+    expect((await builder.offCanvas()).scrolled).toEqual([]);
+    await page.screenshot({ path: test.info().outputPath('walked-zoomed.png') });
+  });
 });
 
 test('wiring two nodes with the keyboard alone: connect, remove, refuse a loop, cancel, each said in the status line', async ({ app }) => {

@@ -29,6 +29,8 @@ test("Conv2d padding 'same' and padding_mode, and MultiMarginLoss class weights,
     await expect(builder.twin).toContainText("nn.Conv2d(1, 6, 5, padding='same', padding_mode='reflect'),  # conv1");
     await expect(builder.train).toBeEnabled();
     await page.screenshot({ path: testInfo.outputPath('conv-padding-same-reflect.png'), fullPage: true });
+    // The full-page screenshot shrinks the window for a moment; the graph must not be panned away by it (#15.3).
+    expect(await builder.offCanvas()).toEqual({ nodes: [], scrolled: [] });
   });
 
   await test.step("stride 2 with 'same' is refused with torch's reason, and Train waits; stride 1 again, it is back", async () => {

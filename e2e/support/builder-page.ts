@@ -85,6 +85,31 @@ export class BuilderPage {
     return { x: box.x - canvas.x, y: box.y - canvas.y, width: box.width, height: box.height };
   }
 
+  /**
+   * What is out of the learner's reach: the ids of the nodes whose box is not wholly on the canvas, and the elements
+   * between the graph and its tab panel that have scrolled (the canvas's view pans the graph; nothing around it may
+   * scroll it away). Both empty when every node is on screen.
+   */
+  async offCanvas(): Promise<{ nodes: string[]; scrolled: string[] }> {
+    return this.canvas.evaluate((svg) => {
+      const frame = svg.getBoundingClientRect();
+      const nodes = [...svg.querySelectorAll('[data-node-id]')].filter((node) => {
+        const box = node.querySelector('rect')!.getBoundingClientRect();
+        return box.left < frame.left - 1 || box.top < frame.top - 1 || box.right > frame.right + 1 || box.bottom > frame.bottom + 1;
+      });
+      const scrolled: string[] = [];
+      for (let el = svg.parentElement; el && el.getAttribute('role') !== 'tabpanel'; el = el.parentElement) {
+        if (el.scrollLeft || el.scrollTop) scrolled.push(`${el.tagName} "${el.className}" at (${el.scrollLeft}, ${el.scrollTop})`);
+      }
+      return { nodes: nodes.map((node) => node.getAttribute('data-node-id')!), scrolled };
+    });
+  }
+
+  /** The canvas's pan and zoom, as the transform of the group that holds the graph. */
+  viewTransform(): Promise<string | null> {
+    return this.canvas.locator('g[transform]').first().getAttribute('transform');
+  }
+
   /** The font size in screen pixels of every text on the canvas's nodes (CSS size × the SVG's zoom). */
   async nodeTextScreenPx(): Promise<number[]> {
     // A script string: the e2e wing compiles without the DOM library.
