@@ -90,9 +90,34 @@ describe('engine sentences', () => {
     expect(engineSays(ko, [noMnist], '')).toMatch(/^레슨 단계 data: .*\(mnist: the trainImages file is missing\)\. 데이터 탭에서 내려받으세요$/);
   });
 
+  it("word a dataset that is not on disk whole, its files' states and the sentence that nests it, in both languages", () => {
+    const notReady = engineText('dataset.notReady', {
+      name: 'mnist',
+      files: [
+        engineText('dataset.file.missing', { file: 'train-images-idx3-ubyte.gz' }),
+        engineText('dataset.file.truncated', { file: 't10k-images-idx3-ubyte.gz' }),
+        engineText('dataset.file.corrupt', { file: 't10k-labels-idx1-ubyte.gz' }),
+      ],
+    });
+    const english = 'mnist is not ready (train-images-idx3-ubyte.gz missing, t10k-images-idx3-ubyte.gz truncated, '
+      + 't10k-labels-idx1-ubyte.gz corrupt). Download it, or import the IDX files.';
+    expect(englishText(notReady)).toBe(english);
+    expect(engineSays(en, [notReady], 'ignored')).toBe(english);
+    const korean = 'mnist 데이터셋이 준비되지 않았습니다(train-images-idx3-ubyte.gz 없음, t10k-images-idx3-ubyte.gz 일부만 있음, '
+      + 't10k-labels-idx1-ubyte.gz 손상됨). 내려받거나 IDX 파일을 가져오세요.';
+    expect(engineSays(ko, [notReady], english)).toBe(korean);
+    // Nested in the Learn tab's refusal and in a failed run's reason, it is worded from its codes there too.
+    const noMnist = engineText('lesson.noMnist', { step: 'data', message: notReady });
+    expect(engineSays(en, [noMnist], '')).toBe(englishText(noMnist));
+    expect(engineSays(ko, [noMnist], '')).toBe(`레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다(${korean}). 데이터 탭에서 내려받으세요`);
+  });
+
   it('fall back to the English that came with them from an older run, or an unknown code', () => {
     expect(engineSays(ko, undefined, 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [], 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [{ code: 'from.the.future', params: {} } as never], 'as sent')).toBe('as sent');
+    // An unknown code nested in a known one is unknown too: the whole sentence comes as sent.
+    const nested = { code: 'lesson.noMnist', params: { step: 'data', message: { code: 'from.the.future', params: {} } } };
+    expect(engineSays(ko, [nested as never], 'as sent')).toBe('as sent');
   });
 });
