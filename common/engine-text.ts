@@ -105,6 +105,9 @@ export const ENGINE_TEXT = {
   'dataset.file.missing': '{file} missing',
   'dataset.file.truncated': '{file} truncated',
   'dataset.file.corrupt': '{file} corrupt',
+  // A WebGPU adapter without a name of its own, or one that computes on the CPU ({adapter} of the backend lines).
+  'backend.adapter.unnamed': 'an unnamed adapter',
+  'backend.adapter.software': '{name} (software)',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;

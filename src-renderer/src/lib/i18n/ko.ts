@@ -63,6 +63,8 @@ export const ko: Record<MessageKey, string> = {
   'engineText.dataset.file.missing': '{file} 없음',
   'engineText.dataset.file.truncated': '{file} 일부만 있음',
   'engineText.dataset.file.corrupt': '{file} 손상됨',
+  'engineText.backend.adapter.unnamed': '이름 없는 어댑터',
+  'engineText.backend.adapter.software': '{name} (소프트웨어)',
   'app.name': 'LayerLab',
   'app.tagline': 'PyTorch 방식으로 배우는 신경망',
 

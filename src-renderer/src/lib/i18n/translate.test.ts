@@ -76,6 +76,10 @@ describe('engine sentences', () => {
       '사용자 데이터셋: 알려진 MNIST/Fashion-MNIST 파일이 아니어서 IDX 헤더와 개수만 확인했습니다: 학습 이미지 50개 6×6, 테스트 이미지 10개, 클래스 10개 (0–9).',
     );
     expect(engineSays(ko, [engineText('backend.ok.threads', { threads: 2 })], '')).toBe('사용 가능 (스레드 2개)');
+    const software = engineText('backend.adapter.software', { name: engineText('backend.adapter.unnamed', {}) });
+    expect(engineSays(ko, [engineText('backend.unavailable.softwareAdapter', { adapter: software })], '')).toBe(
+      '사용 불가 (Dawn의 유일한 어댑터가 이름 없는 어댑터 (소프트웨어)입니다: CPU 위의 WebGPU라 wasm 백엔드보다 느립니다)',
+    );
     const notes = [engineText('backend.note.notHere', { backend: 'wasm' }), engineText('backend.note.fellBack', { backend: 'gpujs-webgpu', error: 'device lost', batch: 3, epoch: 2 })];
     expect(engineSays(ko, notes, '', '; ')).toBe(
       "이 실행이 요청한 백엔드 'wasm'을(를) 여기서 쓸 수 없어, 측정해서 가장 빠른 백엔드를 씁니다; gpujs-webgpu 백엔드가 실패했습니다(device lost). 에포크 2의 배치 3부터 CPU에서 학습을 이어 가며, 잃은 것은 없습니다",
