@@ -1,10 +1,11 @@
 /**
  * What the host side says to the learner in sentences (why a run diverged and its likely causes, why a run
  * stopped, how it came back after a crash, why the engine host restarted, how each backend probed, how a custom
- * dataset was checked), as a code and its parameters, so the renderer words it in the learner's
- * language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these English templates
- * as they are and ko.ts translating each (a test checks both have every code). The engine host still writes the
- * English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * dataset was checked, why a dataset cannot be loaded), as a code and its parameters, so the renderer words it in
+ * the learner's language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these
+ * English templates as they are and ko.ts translating each (a test checks both have every code). The engine host
+ * still writes the English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * A parameter may be a sentence itself, or a list of them (EngineParam), worded the same way in either language.
  *
  *   englishText({ code: 'reason.weightsLoaded', params: { file: 'net.safetensors' } })
  *   → 'weights loaded from net.safetensors'
