@@ -9,21 +9,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../common/engine-protocol';
 import { engineText, englishText, type EngineText } from '../../../common/engine-text';
-import type { ModelSpec } from '../../../common/model-spec/types';
+import { PRESETS } from '../../../common/model-spec/presets';
 import type { RunMeta } from '../../../common/training-protocol';
 import { RunManager, type TrainingPeer } from './run-manager';
 
 const root = mkdtempSync(join(tmpdir(), 'layerlab-dataset-channel-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const spec: ModelSpec = {
-  version: 1, name: 'Logistic',
-  nodes: [{ id: 'input', op: 'Input', params: { shape: [784] } }, { id: 'fc1', op: 'Linear', params: { inFeatures: 784, outFeatures: 10 } }],
-  edges: [{ from: 'input', to: 'fc1' }],
-  loss: { type: 'CrossEntropyLoss', params: {} },
-  optimizer: { type: 'SGD', params: { lr: 0.1 } },
-  data: { dataset: 'mnist', batchSize: 20, shuffle: true, validationSize: 40, normalize: 'scale' },
-};
+/** The tutorial's model, which a learner trains on MNIST. */
+const spec = PRESETS.Mnist_Logistic;
 
 /** A run manager whose main answers every dataset request with `answer` (a dataset-error's message and text). */
 function refusedBy(answer: { message: string; text?: EngineText }, runsDir: string) {
@@ -39,6 +33,8 @@ function refusedBy(answer: { message: string; text?: EngineText }, runsDir: stri
   manager = new RunManager({ main, renderers: () => [renderer], backendChanged: () => undefined });
   return { manager, main, renderer, events };
 }
+
+const readMeta = (runsDir: string, runId: string) => JSON.parse(readFileSync(join(runsDir, runId, 'run.json'), 'utf8')) as RunMeta;
 
 function lastRunState(events: readonly EngineEvent[]): Extract<EngineEvent, { type: 'run-state' }> {
   const states = events.filter((e): e is Extract<EngineEvent, { type: 'run-state' }> => e.type === 'run-state');
@@ -64,9 +60,8 @@ describe('a run whose dataset main cannot send', () => {
     expect(failed.run).toMatchObject({ state: 'failed', reason: message, reasonText: [text] });
     const runId = failed.run.id;
     // run.json is written after the state is broadcast: read it once it says failed.
-    const readMeta = () => JSON.parse(readFileSync(join(runsDir, runId, 'run.json'), 'utf8')) as RunMeta;
-    await expect.poll(() => readMeta().state, { timeout: 10_000 }).toBe('failed');
-    expect(readMeta()).toMatchObject({ reason: message, reasonText: [text] });
+    await expect.poll(() => readMeta(runsDir, runId).state, { timeout: 10_000 }).toBe('failed');
+    expect(readMeta(runsDir, runId)).toMatchObject({ reason: message, reasonText: [text] });
   });
 
   it('keeps a reason main sent without a code as plain English', async () => {
@@ -78,5 +73,6 @@ describe('a run whose dataset main cannot send', () => {
     const failed = lastRunState(h.events);
     expect(failed.run).toMatchObject({ state: 'failed', reason: 'mnist: gzip data is damaged (unexpected end of file).' });
     expect(failed.run.reasonText).toBeUndefined();
+    await expect.poll(() => readMeta(runsDir, failed.run.id).state, { timeout: 10_000 }).toBe('failed');
   });
 });
