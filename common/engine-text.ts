@@ -1,10 +1,11 @@
 /**
  * What the host side says to the learner in sentences (why a run diverged and its likely causes, why a run
  * stopped, how it came back after a crash, why the engine host restarted, how each backend probed, how a custom
- * dataset was checked), as a code and its parameters, so the renderer words it in the learner's
- * language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these English templates
- * as they are and ko.ts translating each (a test checks both have every code). The engine host still writes the
- * English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * dataset was checked, why a dataset cannot be loaded), as a code and its parameters, so the renderer words it in
+ * the learner's language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these
+ * English templates as they are and ko.ts translating each (a test checks both have every code). The engine host
+ * still writes the English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * A parameter may be a sentence itself, or a list of them (EngineParam), worded the same way in either language.
  *
  *   englishText({ code: 'reason.weightsLoaded', params: { file: 'net.safetensors' } })
  *   → 'weights loaded from net.safetensors'
@@ -96,8 +97,18 @@ export const ENGINE_TEXT = {
   'lesson.runLoading': 'run {id} ("{name}") is loading',
   'lesson.waitsForRun.running': `lesson-run: run {id} ("{name}") is running; ${LESSON_WAITS}`,
   'lesson.waitsForRun.loading': `lesson-run: run {id} ("{name}") is loading; ${LESSON_WAITS}`,
-  // A lesson step without MNIST on disk: {message} is main's own reason, as it came.
+  // A lesson step without MNIST on disk: {message} is main's own reason, its dataset.notReady sentence where main
+  // coded it, else as it came.
   'lesson.noMnist': 'lesson step {step}: the lesson runs on MNIST, which could not be loaded ({message}); download it on the Data tab',
+  // A dataset asked for training (a run, a lesson) that is not on disk whole: main's datasets service says which
+  // files, {files} being one dataset.file.* sentence per file that is not ok.
+  'dataset.notReady': '{name} is not ready ({files}). Download it, or import the IDX files.',
+  'dataset.file.missing': '{file} missing',
+  'dataset.file.truncated': '{file} truncated',
+  'dataset.file.corrupt': '{file} corrupt',
+  // A WebGPU adapter without a name of its own, or one that computes on the CPU ({adapter} of the backend lines).
+  'backend.adapter.unnamed': 'an unnamed adapter',
+  'backend.adapter.software': '{name} (software)',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;
@@ -105,29 +116,66 @@ export type EngineTextCode = keyof typeof ENGINE_TEXT;
 /** The `{param}` names in a template, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
 export type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
 
-/** One sentence: its code and exactly the parameters its template names (numbers already worded, e.g. '2.303'). */
+/**
+ * A parameter's value: a word or a number as it goes into the sentence (numbers already worded, e.g. '2.303'), or
+ * a sentence of its own, or a list of them (joined with LIST_SEPARATOR), which the renderer words in the learner's
+ * language too (dataset.notReady's {files}; lesson.noMnist's {message}).
+ */
+export type EngineParam = string | number | EngineText | readonly EngineText[];
+
+/** One sentence: its code and exactly the parameters its template names. */
 export type EngineText = {
-  [C in EngineTextCode]: { code: C; params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, string | number> };
+  [C in EngineTextCode]: { code: C; params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, EngineParam> };
 }[EngineTextCode];
+
+/** How a list of sentences in a parameter is joined, in every language ("a missing, b corrupt"). */
+export const LIST_SEPARATOR = ', ';
 
 /** Builds an EngineText with its parameters checked against the template. */
 export function engineText<C extends EngineTextCode>(
-  code: C, params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, string | number>,
+  code: C, params: Record<Placeholders<(typeof ENGINE_TEXT)[C]>, EngineParam>,
 ): EngineText {
   return { code, params } as EngineText;
 }
 
+/** A sentence's parameters ready to fill a template: its nested sentences worded by `say` (in any language). */
+export function wordedParams(text: EngineText, say: (text: EngineText) => string): Record<string, string | number> {
+  const params = text.params as Record<string, EngineParam>;
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [
+    name,
+    typeof value !== 'object' ? value : isSentenceList(value) ? value.map(say).join(LIST_SEPARATOR) : say(value),
+  ]));
+}
+
+const isSentenceList = (value: EngineText | readonly EngineText[]): value is readonly EngineText[] => Array.isArray(value);
+
 /** The English sentence: the template with its parameters filled in. */
 export function englishText(text: EngineText): string {
-  const params = text.params as Record<string, string | number>;
+  const params = wordedParams(text, englishText);
   return ENGINE_TEXT[text.code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** Several sentences as one paragraph, the way run.json's `reason` holds them (the engine's status joins with '; '). */
 export const englishTexts = (texts: readonly EngineText[], separator = ' '): string => texts.map(englishText).join(separator);
 
-/** Whether a value that crossed a process boundary (or came from an old run.json) is an EngineText we know. */
+/**
+ * Whether a value that crossed a process boundary (or came from an old run.json) is an EngineText we know, down to
+ * the sentences nested in its parameters.
+ */
 export function isEngineText(value: unknown): value is EngineText {
   const v = value as { code?: unknown; params?: unknown } | null;
-  return !!v && typeof v.code === 'string' && v.code in ENGINE_TEXT && typeof v.params === 'object' && v.params !== null;
+  if (!v || typeof v.code !== 'string' || !Object.hasOwn(ENGINE_TEXT, v.code) || typeof v.params !== 'object' || v.params === null) return false;
+  return Object.values(v.params).every((param) => typeof param === 'string' || typeof param === 'number'
+    || (Array.isArray(param) ? param.every(isEngineText) : isEngineText(param)));
+}
+
+/**
+ * An error whose message is a sentence we have a code for, so that whoever reports it sends both: an engine
+ * `error` event's `text`, a failed run's `reasonText`, a sentence that nests it. `message` is the English as it came
+ * (main's own, across the dataset hand-over), which englishText(text) gives too.
+ */
+export class EngineTextError extends Error {
+  constructor(readonly text: EngineText, message = englishText(text)) {
+    super(message);
+  }
 }

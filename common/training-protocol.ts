@@ -16,7 +16,7 @@
  * Everything here is plain data that survives JSON (the browser host bridges renderer traffic over a WebSocket),
  * except `dataset`, which only main sends, over structured clone, with its typed arrays.
  */
-import type { EngineText } from './engine-text';
+import { isEngineText, type EngineText } from './engine-text';
 import type { ModelSpec } from './model-spec/types';
 import type { ResolvedAugment } from './model-spec/augment';
 import type { LayerStatsSample } from './layer-stats';
@@ -295,7 +295,8 @@ export type TrainingRequest =
   | { type: 'configure'; runsDir: string; firstHostSinceStart?: boolean }
   /** main only: the answer to a `dataset-request`. */
   | { type: 'dataset'; requestId: number; dataset: TrainingDataset }
-  | { type: 'dataset-error'; requestId: number; message: string }
+  /** `text`: the message as a sentence code where main has one (a dataset not on disk whole: dataset.notReady). */
+  | { type: 'dataset-error'; requestId: number; message: string; text?: EngineText }
   | { type: 'run-start'; spec: ModelSpec; dataset?: string; options?: RunOptions }
   | { type: 'run-pause'; runId: string }
   | { type: 'run-resume'; runId: string }
@@ -520,7 +521,8 @@ export function checkTrainingRequest(o: Obj): string | null {
     case 'dataset':
       return keys('requestId', 'dataset') ?? (isInt(o.requestId) ? checkDataset(o.dataset) : 'dataset: requestId must be an integer');
     case 'dataset-error':
-      return keys('requestId', 'message') ?? (isInt(o.requestId) && typeof o.message === 'string' ? null : 'dataset-error: requestId and message are required');
+      return keys('requestId', 'message', 'text') ?? (isInt(o.requestId) && typeof o.message === 'string' ? null : 'dataset-error: requestId and message are required')
+        ?? (o.text === undefined || isEngineText(o.text) ? null : 'dataset-error: text must be a sentence code with its parameters');
     case 'run-start':
       if (!isObj(o.spec)) return keys('spec', 'dataset', 'options') ?? 'run-start: spec must be a model spec object';
       if (o.dataset !== undefined && !(typeof o.dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(o.dataset))) return 'run-start: dataset must be a dataset name';

@@ -276,7 +276,7 @@ test("Fashion-MNIST's evaluation names its classes and shows each mistake's true
   });
 });
 
-test("in Korean, the host's own sentences read in Korean: the header's backend details, a custom dataset's note, a lesson's refusal", async ({ page, hosted }, info) => {
+test("in Korean, the host's own sentences read in Korean: the header's backend details, a custom dataset's note, a lesson's refusal, a run without its dataset", async ({ page, hosted }, info) => {
   test.setTimeout(120_000);
   await open(page, hosted.url, 'ko');
   const header = new EngineHeader(page, 'ko');
@@ -312,13 +312,37 @@ test("in Korean, the host's own sentences read in Korean: the header's backend d
     await expect(page.getByRole('region', { name: 'custom', exact: true }).locator('p.note')).toHaveText(note);
   });
 
-  await test.step("a lesson step without MNIST on disk says so in Korean (the engine host's error, sent as a code)", async () => {
+  await test.step("a lesson step without MNIST on disk says so in Korean, main's reason and its missing files included", async () => {
     const learn = new LearnTab(page, 'ko');
     await learn.open();
     await learn.select(1);
     await learn.button('run').click();
     const failed = learn.panel.getByRole('alert');
-    await expect(failed).toHaveText(/^단계가 실패했습니다: 레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다\(.+\)\. 데이터 탭에서 내려받으세요$/, { timeout: 45_000 });
+    // The engine host's refusal (lesson.noMnist) nests main's datasets service's reason (dataset.notReady), whose
+    // files' states came as data: every word of it Korean, the file names as they are on disk.
+    const missing = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+      .map((file) => `${file} 없음`).join(', ');
+    await expect(failed).toHaveText(
+      '단계가 실패했습니다: 레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다('
+        + `mnist 데이터셋이 준비되지 않았습니다(${missing}). 내려받거나 IDX 파일을 가져오세요.). 데이터 탭에서 내려받으세요`,
+      { timeout: 45_000 },
+    );
+    await expect(failed).not.toContainText(/missing|not ready|Download it|import the/);
     await failed.screenshot({ path: info.outputPath('korean-lesson-no-mnist.png') });
+  });
+
+  await test.step('a run started without MNIST on disk fails with the same reason in Korean, as its error and its state', async () => {
+    const ko = wordsIn('ko');
+    await page.getByRole('tab', { name: ko.t('tab.train') }).click();
+    const panel = page.getByRole('tabpanel', { name: ko.t('tab.train') });
+    await panel.getByRole('combobox', { name: ko.t('train.model') }).selectOption('Mnist_Logistic'); // trains on its spec's MNIST
+    await panel.getByRole('button', { name: ko.t('train.start'), exact: true }).click();
+    const missing = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+      .map((file) => `${file} 없음`).join(', ');
+    const reason = `mnist 데이터셋이 준비되지 않았습니다(${missing}). 내려받거나 IDX 파일을 가져오세요.`;
+    // The engine's answer to run-start (the error line) and the failed run's reason (from run.json's reasonText).
+    await expect(panel.locator('p.error[role=alert]')).toHaveText(reason, { timeout: 45_000 });
+    await expect(panel.locator('p.reason')).toHaveText(reason);
+    await panel.locator('.training').first().screenshot({ path: info.outputPath('korean-run-no-mnist.png') });
   });
 });

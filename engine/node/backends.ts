@@ -18,7 +18,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { GPU } from 'gpu.js';
-import { engineText, type EngineText } from '../../common/engine-text';
+import { engineText, englishText, type EngineText } from '../../common/engine-text';
 import { listBackends, registerBackend } from '../backend/backend';
 import { createGpujsBackend } from '../backend/gpujs/index';
 import { createWasmBackend, wasmSupported, type WasmBackend } from '../backend/wasm/index';
@@ -48,11 +48,21 @@ export interface NodeBackendOptions {
   webgpu?: 'hardware' | 'any' | false;
 }
 
-/** The adapter in words: "SwiftShader driver 5.0.0 (software)". */
+/**
+ * The adapter as the backend lines' {adapter}: its own name as it is ("NVIDIA H200"), or a sentence where we add
+ * words to it, for the renderer to put in the learner's language ("SwiftShader driver 5.0.0 (software)").
+ */
+export function adapterParam(adapter: AdapterInfo | null): string | EngineText {
+  const unnamed = engineText('backend.adapter.unnamed', {});
+  if (!adapter) return unnamed;
+  const name = adapter.description || [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' ') || unnamed;
+  return adapter.software ? engineText('backend.adapter.software', { name }) : name;
+}
+
+/** The adapter in English words: "SwiftShader driver 5.0.0 (software)". */
 export function describeAdapter(adapter: AdapterInfo | null): string {
-  if (!adapter) return 'an unnamed adapter';
-  const name = adapter.description || [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' ') || 'an unnamed adapter';
-  return adapter.software ? `${name} (software)` : name;
+  const param = adapterParam(adapter);
+  return typeof param === 'string' ? param : englishText(param);
 }
 
 const GPUJS_MODES = ['headlessgl', 'webasm'] as const;
@@ -100,10 +110,10 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
         const worker = await startGpujsWorker({ mode: 'webgpu' });
         if (worker.adapter?.software && webgpu !== 'any') {
           worker.runner.destroy();
-          skipped['gpujs-webgpu'] = engineText('backend.unavailable.softwareAdapter', { adapter: describeAdapter(worker.adapter) });
+          skipped['gpujs-webgpu'] = engineText('backend.unavailable.softwareAdapter', { adapter: adapterParam(worker.adapter) });
         } else {
           tryRegister('gpujs-webgpu', () => createGpujsBackend({ runner: worker.runner, mode: 'webgpu' }));
-          details['gpujs-webgpu'] = engineText('backend.ok.webgpu', { adapter: describeAdapter(worker.adapter) });
+          details['gpujs-webgpu'] = engineText('backend.ok.webgpu', { adapter: adapterParam(worker.adapter) });
         }
       } catch (error) {
         // startGpujsWorker says why as a code where it knows (no adapter, no package, an old glibc).

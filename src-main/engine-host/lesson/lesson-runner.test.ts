@@ -3,6 +3,7 @@ import type { EngineEvent } from '../../../common/engine-protocol';
 import { engineText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { EngineHost, type EnginePeer } from '../engine-host';
+import { DatasetChannel } from '../training/datasets';
 import { LessonRunner, type ComputingRun } from './lesson-runner';
 
 /** 60,100 images, so the tutorial's 50,000 / 10,000 split fits; class i % 10 as a bright band of rows. */
@@ -104,5 +105,26 @@ describe('LessonRunner in the engine host', () => {
     host.handle(renderer, { type: 'lesson-run', requestId: 8, step: 'data' });
     await again;
     expect(calls).toBe(2);
+  });
+
+  it("nests main's coded reason in the refusal, so the Learn tab words the missing files in the learner's language", async () => {
+    const notReady = engineText('dataset.notReady', {
+      name: 'mnist',
+      files: [engineText('dataset.file.missing', { file: 'train-images-idx3-ubyte.gz' }), engineText('dataset.file.corrupt', { file: 'train-labels-idx1-ubyte.gz' })],
+    });
+    const reason = 'mnist is not ready (train-images-idx3-ubyte.gz missing, train-labels-idx1-ubyte.gz corrupt). Download it, or import the IDX files.';
+    // The engine host's real dataset hand-over, with main answering as RunsService does.
+    const channel: DatasetChannel = new DatasetChannel((event) => {
+      if (event.type === 'dataset-request') setImmediate(() => channel.answer(event.requestId, { message: reason, text: notReady }));
+    });
+    const host = new EngineHost(hello, undefined, new LessonRunner((name) => channel.get(name)));
+    const renderer = peer();
+    const error = renderer.next('error');
+    host.handle(renderer, { type: 'lesson-run', requestId: 9, step: 'data' });
+    expect(await error).toMatchObject({
+      requestId: 9,
+      message: `lesson step data: the lesson runs on MNIST, which could not be loaded (${reason}); download it on the Data tab`,
+      text: engineText('lesson.noMnist', { step: 'data', message: notReady }),
+    });
   });
 });

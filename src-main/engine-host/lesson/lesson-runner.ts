@@ -12,7 +12,7 @@
  * backend a run chose is put back afterwards.
  */
 import type { LessonRequest, LessonStepId, LoopPhase, LoopPosition } from '../../../common/lesson-protocol';
-import { engineText, englishText } from '../../../common/engine-text';
+import { EngineTextError, engineText, englishText, type EngineText } from '../../../common/engine-text';
 import type { TrainingDataset } from '../../../common/training-protocol';
 import { getBackend, listBackends, setBackend, TorchNnTutorial, tutorialData, type TutorialData } from '../../../engine/index';
 import type { EnginePeer, LessonHandler } from '../engine-host';
@@ -30,10 +30,10 @@ export interface ComputingRun {
   state: 'running' | 'loading';
 }
 
-/** MNIST could not be loaded for the lesson; `reason` is main's own. */
+/** MNIST could not be loaded for the lesson; `reason` is main's own, as its sentence code where main coded it. */
 class MnistUnavailable extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(readonly reason: string | EngineText) {
+    super(typeof reason === 'string' ? reason : englishText(reason));
   }
 }
 
@@ -139,7 +139,7 @@ export class LessonRunner implements LessonHandler {
       return tutorialData(train.images, train.labels, train.count);
     } catch (error) {
       this.#data = null; // the learner may download MNIST and try again
-      throw new MnistUnavailable(error instanceof Error ? error.message : String(error));
+      throw new MnistUnavailable(error instanceof EngineTextError ? error.text : error instanceof Error ? error.message : String(error));
     }
   }
 }

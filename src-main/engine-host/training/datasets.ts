@@ -1,8 +1,10 @@
 /**
  * The engine host's side of the dataset hand-over: it asks main (`dataset-request` on main's channel) and main
- * answers with `dataset` (typed arrays, by structured clone: never JSON) or `dataset-error`. The last dataset is
- * kept, so a second run on it starts at once.
+ * answers with `dataset` (typed arrays, by structured clone: never JSON) or `dataset-error` (its reason, and that
+ * reason's sentence code where main has one, so a failed run or lesson says it in the learner's language). The last
+ * dataset is kept, so a second run on it starts at once.
  */
+import { EngineTextError, type EngineText } from '../../../common/engine-text';
 import type { TrainingDataset, TrainingEvent } from '../../../common/training-protocol';
 
 const DATASET_TIMEOUT_MS = 120_000;
@@ -35,7 +37,8 @@ export class DatasetChannel {
     });
   }
 
-  answer(requestId: number, result: { dataset: TrainingDataset } | { message: string }): void {
+  /** Settles request `requestId`: with the dataset, or with main's reason (an EngineTextError where main coded it). */
+  answer(requestId: number, result: { dataset: TrainingDataset } | { message: string; text?: EngineText }): void {
     const pending = this.#pending.get(requestId);
     if (!pending) throw new Error(`no dataset request ${requestId} is waiting`);
     this.#pending.delete(requestId);
@@ -44,7 +47,7 @@ export class DatasetChannel {
       this.#cached = { key: pending.key, data: result.dataset };
       pending.resolve(result.dataset);
     } else {
-      pending.reject(new Error(result.message));
+      pending.reject(result.text ? new EngineTextError(result.text, result.message) : new Error(result.message));
     }
   }
 }

@@ -16,7 +16,7 @@ import {
   type RunOptions, type RunState, type TrainingDataset, type TrainingEvent, type TrainingRequest,
 } from '../../../common/training-protocol';
 import type { EngineEvent } from '../../../common/engine-protocol';
-import { engineText, englishTexts, type EngineText } from '../../../common/engine-text';
+import { EngineTextError, engineText, englishTexts, type EngineText } from '../../../common/engine-text';
 import { encodeFloat32, type InsideRequest } from '../../../common/inside-protocol';
 import type { ModelSpec } from '../../../common/model-spec/types';
 import { io, listBackends, spec as engineSpec, type Tensor } from '../../../engine/index';
@@ -108,7 +108,7 @@ export class RunManager {
       const runId = 'runId' in request ? request.runId : undefined;
       const requestId = 'requestId' in request ? request.requestId : undefined;
       this.#send(peer, {
-        type: 'error', message, requestType: request.type,
+        type: 'error', message, requestType: request.type, ...(error instanceof EngineTextError ? { text: error.text } : {}),
         ...(runId !== undefined ? { runId } : {}), ...(requestId !== undefined ? { requestId } : {}),
       });
     }
@@ -118,7 +118,7 @@ export class RunManager {
     switch (request.type) {
       case 'configure': return this.#configure(request.runsDir, request.firstHostSinceStart === true);
       case 'dataset': return this.#datasets.answer(request.requestId, { dataset: request.dataset });
-      case 'dataset-error': return this.#datasets.answer(request.requestId, { message: request.message });
+      case 'dataset-error': return this.#datasets.answer(request.requestId, { message: request.message, text: request.text });
       case 'run-start': return this.#start(peer, request.spec, request.dataset, request.options);
       case 'run-pause': {
         const run = this.#require(request.runId, 'pause', ['running']);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { RunHistory, RunMeta, RunSummary } from '../../../common/training-protocol';
 import { RUN_ID_PATTERN, WEIGHTS_UPLOAD_ID } from '../../../common/training-protocol';
 import type { ModelSpec } from '../../../common/model-spec/types';
-import { engineText, type EngineText } from '../../../common/engine-text';
+import { EngineTextError, engineText, type EngineText } from '../../../common/engine-text';
 import { io, Tensor, type optim } from '../../../engine/index';
 
 const { loadSafetensors, readSafetensors, saveSafetensors } = io;
@@ -213,7 +213,8 @@ function isAlive(pid: number): boolean {
 
 /**
  * Why a run stopped, in words its user can act on. A full disk is the common case that Node words badly
- * (`ENOSPC: no space left on device, write`): it says so, and what to do.
+ * (`ENOSPC: no space left on device, write`): it says so, and what to do. A reason that came as a sentence code
+ * (main's dataset.notReady) stays one, for the renderer to word.
  */
 export function failureReason(error: unknown): string | EngineText[] {
   const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -221,6 +222,7 @@ export function failureReason(error: unknown): string | EngineText[] {
     const where = (error as NodeJS.ErrnoException).path;
     return [where ? engineText('reason.diskFullAt', { path: where }) : engineText('reason.diskFull', {})];
   }
+  if (error instanceof EngineTextError) return [error.text];
   return error instanceof Error ? error.message : String(error);
 }
 

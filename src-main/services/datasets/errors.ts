@@ -1,3 +1,5 @@
+import type { EngineText } from '../../../common/engine-text';
+
 /** Dataset errors carry a `code` the UI can switch on; messages are written for the user. */
 export type DatasetErrorCode =
   | 'offline' // no mirror could be reached / every mirror failed
@@ -15,6 +17,8 @@ export class DatasetError extends Error {
     readonly code: DatasetErrorCode,
     message: string,
     readonly details: string[] = [],
+    /** The message as a sentence code, where it reaches the learner through the engine host (dataset.notReady). */
+    readonly text?: EngineText,
   ) {
     super(message);
     this.name = 'DatasetError';

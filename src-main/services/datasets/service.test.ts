@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { englishText } from '../../../common/engine-text';
 import { DatasetError } from './errors';
 import { DatasetService, type DatasetProgress } from './service';
 import { deadUrl, startMirror, tinyDataset, type TestMirror } from './test-helpers';
@@ -268,6 +269,34 @@ describe('verify, delete, load', () => {
     await ds.delete('tiny');
     expect(existsSync(join(cache, 'tiny'))).toBe(false);
     expect((await ds.status('tiny')).state).toBe('missing');
+  });
+
+  it("refuses to load a dataset not on disk whole, saying each file's state as data beside the same English as ever", async () => {
+    const ds = service([mirror.url('m1')]);
+    const none = await rejection(ds.load('tiny'));
+    expect(none.message).toBe('tiny is not ready (train-images-idx3-ubyte.gz missing, train-labels-idx1-ubyte.gz missing, '
+      + 't10k-images-idx3-ubyte.gz missing, t10k-labels-idx1-ubyte.gz missing). Download it, or import the IDX files.');
+    expect(none.text).toMatchObject({ code: 'dataset.notReady', params: { name: 'tiny' } });
+    await ds.fetch('tiny');
+    rmSync(join(cache, 'tiny', 'train-labels-idx1-ubyte.gz'));
+    truncateSync(join(cache, 'tiny', 't10k-images-idx3-ubyte.gz'), 100);
+    writeFileSync(join(cache, 'tiny', 't10k-labels-idx1-ubyte.gz'), Buffer.from([1]), { flag: 'a' });
+    const err = await rejection(ds.load('tiny'));
+    expect(err.code).toBe('corrupt');
+    expect(err.message).toBe('tiny is not ready (train-labels-idx1-ubyte.gz missing, t10k-images-idx3-ubyte.gz truncated, '
+      + 't10k-labels-idx1-ubyte.gz corrupt). Download it, or import the IDX files.');
+    expect(err.text).toEqual({
+      code: 'dataset.notReady',
+      params: {
+        name: 'tiny',
+        files: [
+          { code: 'dataset.file.missing', params: { file: 'train-labels-idx1-ubyte.gz' } },
+          { code: 'dataset.file.truncated', params: { file: 't10k-images-idx3-ubyte.gz' } },
+          { code: 'dataset.file.corrupt', params: { file: 't10k-labels-idx1-ubyte.gz' } },
+        ],
+      },
+    });
+    expect(englishText(err.text!)).toBe(err.message);
   });
 
   it('load returns transferable typed arrays, the stratified split and the held-out test set', async () => {

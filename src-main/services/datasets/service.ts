@@ -31,13 +31,13 @@
 import { EventEmitter } from 'node:events';
 import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EngineText } from '../../../common/engine-text';
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 import {
   CATALOGUE, catalogueEntry, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
 } from './catalogue';
 import {
   ensureWritable, expectedHash, inspectCanonical, inspectCustom, readManifest, sizeOrNull, writeManifest,
-  type DatasetStatus, type Manifest,
+  type DatasetStatus, type FileStatus, type Manifest,
 } from './cache';
 import { downloadFile, sha256File, type DownloadTuning } from './download';
 import { DatasetError, cancelledError, isDiskFull } from './errors';
@@ -278,11 +278,8 @@ export class DatasetService extends EventEmitter<Events> {
   async load(name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
     const status = await this.status(name);
     if (status.state !== 'ready') {
-      const bad = status.files.filter((f) => f.state !== 'ok').map((f) => `${f.file} ${f.state}`);
-      throw new DatasetError(
-        status.state === 'corrupt' ? 'corrupt' : 'not-downloaded',
-        `${name} is not ready (${bad.join(', ')}). Download it, or import the IDX files.`,
-      );
+      const text = notReadyText(name, status.files);
+      throw new DatasetError(status.state === 'corrupt' ? 'corrupt' : 'not-downloaded', englishText(text), [], text);
     }
     const entry = this.known(name);
     const dir = this.path(name);
@@ -406,6 +403,12 @@ export class DatasetService extends EventEmitter<Events> {
     this.emit('status', final);
     return final;
   }
+}
+
+/** Why a dataset cannot be loaded, each file that is not ok as data ("train-images-idx3-ubyte.gz missing, …"). */
+function notReadyText(name: string, files: readonly FileStatus[]): EngineText {
+  const bad = files.flatMap((f) => (f.state === 'ok' ? [] : [engineText(`dataset.file.${f.state}`, { file: f.file })]));
+  return engineText('dataset.notReady', { name, files: bad });
 }
 
 /** Bytes/s as an exponential moving average over ≥250 ms windows, so the ETA does not jitter. */

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineRequest } from '../../../common/engine-protocol';
+import { checkTrainingRequest } from '../../../common/training-protocol';
 import type { LoadedDataset } from '../datasets/load';
+import { DatasetService } from '../datasets/service';
+import { tinyDataset } from '../datasets/test-helpers';
 import { RunsService, type SupervisedEngine } from './runs-service';
 
 let dataDir: string;
@@ -83,6 +86,24 @@ describe('RunsService', () => {
     expect(f.sent).toContainEqual({ type: 'dataset', requestId: 1, dataset });
     expect(f.sent).toContainEqual({ type: 'dataset-error', requestId: 2, message: 'gone is not downloaded' });
     expect(asked).toEqual([['tiny', undefined], ['gone', undefined]]);
+  });
+
+  it("answers a request for a dataset not on disk with main's reason and its sentence code, which the engine host accepts", async () => {
+    const tiny = tinyDataset('tiny', 20, 10, 4);
+    const datasets = new DatasetService({ cacheDir: join(dataDir, 'datasets'), catalogue: { tiny: { ...tiny.entry, mirrors: [] } }, env: {} });
+    const f = fakeEngine();
+    new RunsService({ dataDir, datasets }).attach(f.engine);
+    f.emit({ type: 'dataset-request', requestId: 3, dataset: 'tiny' });
+    await until(() => f.sent.length >= 1);
+    const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+    expect(f.sent).toEqual([{
+      type: 'dataset-error', requestId: 3,
+      message: `tiny is not ready (${files.map((file) => `${file} missing`).join(', ')}). Download it, or import the IDX files.`,
+      text: { code: 'dataset.notReady', params: { name: 'tiny', files: files.map((file) => ({ code: 'dataset.file.missing', params: { file } })) } },
+    }]);
+    expect(checkTrainingRequest(f.sent[0] as unknown as Record<string, unknown>)).toBeNull();
+    expect(checkTrainingRequest({ ...f.sent[0], text: { code: 'dataset.notReady', params: { name: 'tiny', files: [{ code: 'no.such', params: {} }] } } }))
+      .toMatch(/text must be a sentence code/);
   });
 
   it('lists readable runs newest first and skips anything else in the folder', async () => {

@@ -15,6 +15,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineRequest } from '../../../common/engine-protocol';
 import { RUN_ID_PATTERN, type RunHistory, type RunMeta, type RunSummary, type TrainingDataset } from '../../../common/training-protocol';
+import { DatasetError } from '../datasets/errors';
 import type { LoadedDataset, LoadOptions } from '../datasets/load';
 
 /** The one DatasetService method this needs (tests may pass a stub). */
@@ -84,7 +85,11 @@ export class RunsService {
       const dataset: TrainingDataset = { name, classes, train, test, split };
       process.send({ type: 'dataset', requestId: request.requestId, dataset });
     } catch (error) {
-      process.send({ type: 'dataset-error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
+      const text = error instanceof DatasetError ? error.text : undefined;
+      process.send({
+        type: 'dataset-error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error),
+        ...(text ? { text } : {}),
+      });
     }
   }
 

@@ -35,6 +35,8 @@ describe('deviceOf', () => {
     expect(deviceOf('wasm+threads', bare)).toEqual({ kind: 'cpu-wasm', threads: null });
     expect(deviceOf('gpujs-webgpu', bare)).toEqual({ kind: 'gpu', api: 'webgpu', adapter: null });
     expect(deviceOf('wasm+threads', [])).toEqual({ kind: 'cpu-wasm', threads: null });
+    const unnamed = [probe('gpujs-webgpu', true, engineText('backend.ok.webgpu', { adapter: engineText('backend.adapter.unnamed', {}) }))];
+    expect(deviceOf('gpujs-webgpu', unnamed)).toEqual({ kind: 'gpu', api: 'webgpu', adapter: null });
   });
 });
 

@@ -6,6 +6,7 @@
  * functions; DeviceLine.svelte words them in the learner's language.
  */
 import type { BackendProbe } from '../../../../common/engine-protocol';
+import type { EngineParam } from '../../../../common/engine-text';
 
 export type Device =
   /** The readable reference kernels in plain JavaScript. */
@@ -20,9 +21,9 @@ export type Device =
   | { kind: 'other'; name: string };
 
 /** A parameter of an available backend's line when the line is `code`, e.g. the threads of backend.ok.threads; or null. */
-function okParam(backends: readonly BackendProbe[], name: string, code: 'backend.ok.threads' | 'backend.ok.webgpu', param: string): string | number | null {
+function okParam(backends: readonly BackendProbe[], name: string, code: 'backend.ok.threads' | 'backend.ok.webgpu', param: string): EngineParam | null {
   const text = backends.find((b) => b.name === name && b.available)?.detailText;
-  return text?.code === code ? ((text.params as Record<string, string | number>)[param] ?? null) : null;
+  return text?.code === code ? ((text.params as Record<string, EngineParam>)[param] ?? null) : null;
 }
 
 export function deviceOf(backend: string, backends: readonly BackendProbe[]): Device {
@@ -38,8 +39,9 @@ export function deviceOf(backend: string, backends: readonly BackendProbe[]): De
     case 'gpujs-webasm':
       return { kind: 'cpu-gpujs' };
     case 'gpujs-webgpu': {
+      // The adapter's own name; a sentence instead (an unnamed adapter) names none.
       const adapter = okParam(backends, backend, 'backend.ok.webgpu', 'adapter');
-      return { kind: 'gpu', api: 'webgpu', adapter: adapter === null ? null : String(adapter) };
+      return { kind: 'gpu', api: 'webgpu', adapter: typeof adapter === 'string' ? adapter : null };
     }
     case 'gpujs-headlessgl':
       return { kind: 'gpu', api: 'webgl', adapter: null };

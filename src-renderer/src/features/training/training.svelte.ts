@@ -91,7 +91,8 @@ export class TrainingState {
   validation = $state.raw<Evaluation | null>(null);
   test = $state.raw<Evaluation | null>(null);
   runs = $state.raw<RunSummary[]>([]);
-  error = $state<string | null>(null);
+  /** The engine's answer to a failed run request, as its sentence code where it sent one (a dataset not on disk). */
+  error = $state.raw<{ message: string; text?: EngineText } | null>(null);
 
   // Settings of the next run.
   model = $state<ModelChoice>('builder');
@@ -288,7 +289,7 @@ export class TrainingState {
       case 'error':
         // These answer their own panels (Predict, the run list, the Build tab's weights), not the run on this tab.
         if (event.requestType && ['predict', 'runs-list', 'run-import', 'layer-outputs', 'layer-weights', 'runs-compare'].includes(event.requestType)) return;
-        if (event.requestType?.startsWith('run-') || event.runId || event.requestType === undefined) this.error = event.message;
+        if (event.requestType?.startsWith('run-') || event.runId || event.requestType === undefined) this.error = { message: event.message, ...(event.text ? { text: event.text } : {}) };
         return;
       default:
         return;

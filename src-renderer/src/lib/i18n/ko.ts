@@ -59,6 +59,12 @@ export const ko: Record<MessageKey, string> = {
   'engineText.lesson.waitsForRun.running': '실행 {id}("{name}")이(가) 학습 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다',
   'engineText.lesson.waitsForRun.loading': '실행 {id}("{name}")을(를) 불러오는 중입니다. 레슨은 그 실행이 일시 정지되거나, 멈추거나, 끝날 때까지 기다립니다',
   'engineText.lesson.noMnist': '레슨 단계 {step}: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다({message}). 데이터 탭에서 내려받으세요',
+  'engineText.dataset.notReady': '{name} 데이터셋이 준비되지 않았습니다({files}). 내려받거나 IDX 파일을 가져오세요.',
+  'engineText.dataset.file.missing': '{file} 없음',
+  'engineText.dataset.file.truncated': '{file} 일부만 있음',
+  'engineText.dataset.file.corrupt': '{file} 손상됨',
+  'engineText.backend.adapter.unnamed': '이름 없는 어댑터',
+  'engineText.backend.adapter.software': '{name} (소프트웨어)',
   'app.name': 'LayerLab',
   'app.tagline': 'PyTorch 방식으로 배우는 신경망',
 

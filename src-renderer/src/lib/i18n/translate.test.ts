@@ -76,6 +76,10 @@ describe('engine sentences', () => {
       '사용자 데이터셋: 알려진 MNIST/Fashion-MNIST 파일이 아니어서 IDX 헤더와 개수만 확인했습니다: 학습 이미지 50개 6×6, 테스트 이미지 10개, 클래스 10개 (0–9).',
     );
     expect(engineSays(ko, [engineText('backend.ok.threads', { threads: 2 })], '')).toBe('사용 가능 (스레드 2개)');
+    const software = engineText('backend.adapter.software', { name: engineText('backend.adapter.unnamed', {}) });
+    expect(engineSays(ko, [engineText('backend.unavailable.softwareAdapter', { adapter: software })], '')).toBe(
+      '사용 불가 (Dawn의 유일한 어댑터가 이름 없는 어댑터 (소프트웨어)입니다: CPU 위의 WebGPU라 wasm 백엔드보다 느립니다)',
+    );
     const notes = [engineText('backend.note.notHere', { backend: 'wasm' }), engineText('backend.note.fellBack', { backend: 'gpujs-webgpu', error: 'device lost', batch: 3, epoch: 2 })];
     expect(engineSays(ko, notes, '', '; ')).toBe(
       "이 실행이 요청한 백엔드 'wasm'을(를) 여기서 쓸 수 없어, 측정해서 가장 빠른 백엔드를 씁니다; gpujs-webgpu 백엔드가 실패했습니다(device lost). 에포크 2의 배치 3부터 CPU에서 학습을 이어 가며, 잃은 것은 없습니다",
@@ -90,9 +94,34 @@ describe('engine sentences', () => {
     expect(engineSays(ko, [noMnist], '')).toMatch(/^레슨 단계 data: .*\(mnist: the trainImages file is missing\)\. 데이터 탭에서 내려받으세요$/);
   });
 
+  it("word a dataset that is not on disk whole, its files' states and the sentence that nests it, in both languages", () => {
+    const notReady = engineText('dataset.notReady', {
+      name: 'mnist',
+      files: [
+        engineText('dataset.file.missing', { file: 'train-images-idx3-ubyte.gz' }),
+        engineText('dataset.file.truncated', { file: 't10k-images-idx3-ubyte.gz' }),
+        engineText('dataset.file.corrupt', { file: 't10k-labels-idx1-ubyte.gz' }),
+      ],
+    });
+    const english = 'mnist is not ready (train-images-idx3-ubyte.gz missing, t10k-images-idx3-ubyte.gz truncated, '
+      + 't10k-labels-idx1-ubyte.gz corrupt). Download it, or import the IDX files.';
+    expect(englishText(notReady)).toBe(english);
+    expect(engineSays(en, [notReady], 'ignored')).toBe(english);
+    const korean = 'mnist 데이터셋이 준비되지 않았습니다(train-images-idx3-ubyte.gz 없음, t10k-images-idx3-ubyte.gz 일부만 있음, '
+      + 't10k-labels-idx1-ubyte.gz 손상됨). 내려받거나 IDX 파일을 가져오세요.';
+    expect(engineSays(ko, [notReady], english)).toBe(korean);
+    // Nested in the Learn tab's refusal and in a failed run's reason, it is worded from its codes there too.
+    const noMnist = engineText('lesson.noMnist', { step: 'data', message: notReady });
+    expect(engineSays(en, [noMnist], '')).toBe(englishText(noMnist));
+    expect(engineSays(ko, [noMnist], '')).toBe(`레슨 단계 data: 레슨은 MNIST로 실행하는데 MNIST를 불러오지 못했습니다(${korean}). 데이터 탭에서 내려받으세요`);
+  });
+
   it('fall back to the English that came with them from an older run, or an unknown code', () => {
     expect(engineSays(ko, undefined, 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [], 'stopped by the user')).toBe('stopped by the user');
     expect(engineSays(ko, [{ code: 'from.the.future', params: {} } as never], 'as sent')).toBe('as sent');
+    // An unknown code nested in a known one is unknown too: the whole sentence comes as sent.
+    const nested = { code: 'lesson.noMnist', params: { step: 'data', message: { code: 'from.the.future', params: {} } } };
+    expect(engineSays(ko, [nested as never], 'as sent')).toBe('as sent');
   });
 });

@@ -2,7 +2,7 @@
  * Pure i18n helpers: formatting a message and choosing the starting locale. The reactive part lives in
  * i18n.svelte.ts; these stay plain so they test without Svelte.
  */
-import { isEngineText, type EngineText } from '../../../../common/engine-text';
+import { isEngineText, wordedParams, type EngineText } from '../../../../common/engine-text';
 import { en, type MessageKey } from './en';
 import { ko } from './ko';
 
@@ -20,9 +20,12 @@ export interface Words {
   params: Record<string, string | number>;
 }
 
-/** An engine host's sentence (common/engine-text.ts) as Words: its code is its key under `engineText.`. */
-export function engineWords(text: EngineText): Words {
-  return { key: `engineText.${text.code}`, params: text.params as Record<string, string | number> };
+/**
+ * An engine host's sentence (common/engine-text.ts) in `catalog`'s language: its code is its key under
+ * `engineText.`, and a sentence nested in a parameter is worded from its own code the same way.
+ */
+function sayOne(catalog: Record<MessageKey, string>, text: EngineText): string {
+  return format(catalog[`engineText.${text.code}`], wordedParams(text, (nested) => sayOne(catalog, nested)));
 }
 
 /**
@@ -33,10 +36,7 @@ export function engineSays(
   catalog: Record<MessageKey, string>, texts: readonly EngineText[] | undefined, english: string, separator = ' ',
 ): string {
   if (!texts?.length || !texts.every(isEngineText)) return english;
-  return texts.map((text) => {
-    const words = engineWords(text);
-    return format(catalog[words.key], words.params);
-  }).join(separator);
+  return texts.map((text) => sayOne(catalog, text)).join(separator);
 }
 
 /** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
