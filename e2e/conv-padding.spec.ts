@@ -71,6 +71,13 @@ test("Conv2d padding 'same' and padding_mode, and MultiMarginLoss class weights,
     await expect(page.getByText('weight ≥ 0인 숫자 10개의 목록이어야 합니다')).toBeVisible();
     await builder.field('padding').fill('full'); // conv1 is still the selected node
     await expect(page.getByText("padding ≥ 0인 정수 하나 또는 정수 두 개여야 합니다 (또는 'same', 'valid' 중 하나)")).toBeVisible();
+    // The long Korean reason beside Train wraps; the button's 학습 stays on one line (it was a syllable per line).
+    const trainLines = await page.getByRole('button', { name: '학습', exact: true }).evaluate((button) => {
+      const text = document.createRange();
+      text.selectNodeContents(button);
+      return new Set(Array.from(text.getClientRects(), (line) => Math.round(line.top))).size;
+    });
+    expect(trainLines).toBe(1);
     await page.screenshot({ path: testInfo.outputPath('korean-problems.png'), fullPage: true });
   });
 });
