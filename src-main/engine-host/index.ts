@@ -37,7 +37,7 @@ interface ParentPortLike {
 // One request that throws where nothing catches it must not end the engine (and a run in progress with it).
 keepServing(process, 'engine host', console.error);
 
-// Training yields the CPU to the UI on a busy machine, before any worker thread exists (priority.ts says why).
+// Training yields the CPU to the UI on a busy machine, and requests are still answered soon (priority.ts says why).
 lowerEnginePriority();
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
@@ -79,6 +79,8 @@ const host: Promise<EngineHost> = (async () => {
   // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference. The worker threads
   // start in the background (long before a run measures them): the hello does not wait for them.
   const engine = await registerNodeBackends({ gpujs: true, threadsReadyMs: 0 });
+  // Their worker threads (wasm, gpu.js, Dawn's) began at the main thread's level: lower them too.
+  lowerEnginePriority();
   disposeBackends = () => engine.dispose();
   const hello: EngineHello = {
     engineVersion: packageJson.version,
@@ -89,7 +91,11 @@ const host: Promise<EngineHost> = (async () => {
   };
   const main: EnginePeer = { id: 'main', send: (event) => mainPeer.send(event) };
   // The hello is answered by reference, so later hellos name the backend a run chose.
-  const backendChanged = (name: string) => void (hello.backendInUse = name);
+  const backendChanged = (name: string) => {
+    hello.backendInUse = name;
+    // A run is about to compute: threads its backends started since (Dawn's, libuv's pool) go to the engine's level.
+    lowerEnginePriority();
+  };
   const training = (h: EngineHost) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged }));
   // The lesson asks main for MNIST through the run manager's dataset channel (its request ids are one sequence).
   const lessons = new LessonRunner((name) => runManager!.dataset(name), () => runManager?.computingRun() ?? null);
