@@ -67,18 +67,34 @@ export function maxPool2dBackward(dy: usize, indices: usize, dx: usize, planes: 
  * leaving a scalar tail (which took as long as the vector part at outW = 14).
  */
 function maxPool2x2(x: usize, y: usize, indices: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32): void {
+  if (planes <= 0 || outH <= 0 || outW <= 0) return;
   let out: usize = 0;
-  for (let p = 0; p < planes; p++) {
-    const plane = x + (<usize>(p * inH * inW) << 2);
-    for (let oy = 0; oy < outH; oy++, out += <usize>outW) {
-      const row = 2 * oy * inW;
-      if (outW >= 4) {
-        for (let block = 0; block < outW; block += 4) pool2x2Four(plane, row, inW, min(block, outW - 4), y, indices, out);
-      } else {
-        for (let ox = 0; ox < outW; ox++) pool2x2One(plane, row, inW, ox, y, indices, out);
+  if (outW < 4) {
+    for (let p = 0; p < planes; p++) {
+      const plane = x + (<usize>(p * inH * inW) << 2);
+      for (let oy = 0; oy < outH; oy++, out += <usize>outW) {
+        for (let ox = 0; ox < outW; ox++) pool2x2One(plane, 2 * oy * inW, inW, ox, y, indices, out);
       }
     }
+    return;
   }
+  // Do-whiles, not for loops: V8 moves pool2x2Four's splats and constants out of a loop only when the loop's body
+  // dominates its exit, which a test at the top prevents (see ./optim.ts's adam). As for loops, they were built
+  // again for every four outputs.
+  let p = 0;
+  do {
+    const plane = x + (<usize>(p * inH * inW) << 2);
+    let oy = 0;
+    do {
+      const row = 2 * oy * inW;
+      let block = 0;
+      do {
+        pool2x2Four(plane, row, inW, min(block, outW - 4), y, indices, out);
+        block += 4;
+      } while (block < outW);
+      out += <usize>outW;
+    } while (++oy < outH);
+  } while (++p < planes);
 }
 
 /** Outputs ox..ox+3 of the output row starting at `out` (input rows `row` and `row` + inW). */
