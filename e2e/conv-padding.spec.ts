@@ -73,7 +73,9 @@ test("Conv2d padding 'same' and padding_mode, and MultiMarginLoss class weights,
     await expect(page.getByText("padding ≥ 0인 정수 하나 또는 정수 두 개여야 합니다 (또는 'same', 'valid' 중 하나)")).toBeVisible();
     // The long Korean reason beside Train wraps; the button's 학습 stays on one line (it was a syllable per line).
     const trainLines = await page.getByRole('button', { name: '학습', exact: true }).evaluate((button) => {
-      const text = document.createRange();
+      // The label's line boxes: one top per line (no DOM types on this side of the spec).
+      type Lines = { createRange(): { selectNodeContents(n: unknown): void; getClientRects(): ArrayLike<{ top: number }> } };
+      const text = (button as unknown as { ownerDocument: Lines }).ownerDocument.createRange();
       text.selectNodeContents(button);
       return new Set(Array.from(text.getClientRects(), (line) => Math.round(line.top))).size;
     });
