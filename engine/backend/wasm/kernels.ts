@@ -601,10 +601,9 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     const src = rt.pinBytes(source);
     if (src === null) return cpuKernels.GatherBytes(source, rowLength, indices, scale, shift, out);
     rt.reset();
-    const pinned = rt.pinnedPointer(out);
-    const dst = pinned ?? rt.alloc(count * rowLength * 4);
+    const dst = rt.pinnedPointer(out) ?? rt.alloc(count * rowLength * 4);
     ex.gatherBytes(src, rowLength, rt.putInts(indices), count, scale, shift, dst);
-    if (pinned === undefined) out.set(rt.f32.subarray(dst >> 2, (dst >> 2) + count * rowLength));
+    rt.writeBack(out, dst);
     if (upcoming !== null && upcoming.length > 0) ex.touchRows(src, rowLength, rt.putInts(upcoming), upcoming.length);
     return out;
   };

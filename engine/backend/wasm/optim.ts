@@ -59,13 +59,8 @@ export function wasmAdamStep(rt: WasmRuntime, pool: ThreadPool | null = null): K
     } catch {
       return cpuKernels.AdamStep(param, host(grad), expAvg, expAvgSq, maxExpAvgSq, attrs);
     }
-    writeBack(rt, param, pp);
-    writeBack(rt, expAvg, pm);
-    writeBack(rt, expAvgSq, pv);
+    rt.writeBack(param, pp);
+    rt.writeBack(expAvg, pm);
+    rt.writeBack(expAvgSq, pv);
   };
-}
-
-/** An array the kernel updated at `ptr`: a copy made for the call goes back to it; a pinned one already holds it. */
-function writeBack(rt: WasmRuntime, to: Float32Array, ptr: number): void {
-  if (rt.pinnedPointer(to) === undefined) to.set(rt.f32.subarray(ptr >> 2, (ptr >> 2) + to.length));
 }

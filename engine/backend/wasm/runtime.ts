@@ -302,6 +302,14 @@ export class WasmRuntime {
     return this.pinned.get(data);
   }
 
+  /**
+   * An array a kernel wrote at `ptr` (its pinned place, or a region the call placed it in with `read` or `alloc`):
+   * copied back into `to` unless `to` is pinned there, which the kernel then updated in place.
+   */
+  writeBack(to: Float32Array, ptr: number): void {
+    if (this.pinned.get(to) !== ptr) to.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + to.length));
+  }
+
   /** An input the kernel only reads: a pinned array in place, anything else copied into the arena. */
   read(data: Float32Array): number {
     return this.pinned.get(data) ?? this.put(data);

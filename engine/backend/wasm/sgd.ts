@@ -32,12 +32,7 @@ export function wasmSgdStep(rt: WasmRuntime): KernelTable['SgdStep'] {
     } catch {
       return cpuKernels.SgdStep(param, host(grad), momentumBuffer, attrs);
     }
-    writeBack(rt, param, pp);
-    if (buffer !== null) writeBack(rt, buffer, pb);
+    rt.writeBack(param, pp);
+    if (buffer !== null) rt.writeBack(buffer, pb);
   };
-}
-
-/** An array the kernel updated at `ptr`: written back unless it is pinned there (updated in place). */
-function writeBack(rt: WasmRuntime, to: Float32Array, ptr: number): void {
-  if (rt.pinnedPointer(to) === undefined) to.set(rt.f32.subarray(ptr >> 2, (ptr >> 2) + to.length));
 }
