@@ -46,6 +46,11 @@ export interface NodeBackendOptions {
   threadsReadyMs?: number;
   /** With gpujs: WebGPU through Dawn on a hardware adapter (default), on any adapter, or not at all. */
   webgpu?: 'hardware' | 'any' | false;
+  /**
+   * The nice level the worker threads (wasm's, gpu.js's) set themselves to as they start, where a thread has a
+   * level of its own (Linux; ./thread-nice.ts); left at the level of the thread that made them where absent.
+   */
+  threadNice?: number;
 }
 
 /**
@@ -68,7 +73,7 @@ export function describeAdapter(adapter: AdapterInfo | null): string {
 const GPUJS_MODES = ['headlessgl', 'webasm'] as const;
 
 export async function registerNodeBackends(options: NodeBackendOptions = {}): Promise<NodeBackends> {
-  const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000, webgpu = 'hardware' } = options;
+  const { threads = availableParallelism() > 1, gpujs = false, threadsReadyMs = 3000, webgpu = 'hardware', threadNice: nice } = options;
   enableRelaxedSimd();
   const disposers: (() => void)[] = [];
   const skipped: Record<string, EngineText> = {};
@@ -87,7 +92,7 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
   if (threads && wasmSupported(true)) {
     const workers = Math.max(1, availableParallelism() - 1);
     let backend: WasmBackend | null = null;
-    tryRegister('wasm+threads', () => (backend = createNodeWasmBackend(workers)));
+    tryRegister('wasm+threads', () => (backend = createNodeWasmBackend(workers, { nice })));
     // The caller's thread computes too: the header says "your CPU, N threads" from this.
     if (backend) details['wasm+threads'] = engineText('backend.ok.threads', { threads: workers + 1 });
     // The threads start in the background; a measurement taken before they are up would not count them.
@@ -107,7 +112,7 @@ export async function registerNodeBackends(options: NodeBackendOptions = {}): Pr
     }
     if (webgpu) {
       try {
-        const worker = await startGpujsWorker({ mode: 'webgpu' });
+        const worker = await startGpujsWorker({ mode: 'webgpu', nice });
         if (worker.adapter?.software && webgpu !== 'any') {
           worker.runner.destroy();
           skipped['gpujs-webgpu'] = engineText('backend.unavailable.softwareAdapter', { adapter: adapterParam(worker.adapter) });

@@ -18,6 +18,7 @@ import { RemoteRunner, remoteChannel } from '../backend/gpujs/remote';
 import { serveLaunches } from '../backend/gpujs/remote-worker';
 import { createStepPlanner } from '../backend/gpujs/step-plans';
 import { threadCpuClock } from './thread-cpu';
+import { lowerThisThread } from './thread-nice';
 import { napWhileWaiting } from '../backend/gpujs/device-wait';
 import type { GpujsMode } from '../backend/gpujs/runner';
 
@@ -53,6 +54,11 @@ export interface GpujsWorkerOptions {
   plans?: boolean;
   /** WebGPU plans keep what they carry on the device (default); false: gpu.js's fused encoder, arrays in and out. */
   resident?: boolean;
+  /**
+   * The nice level the thread sets itself to before it loads anything (./thread-nice.ts: Linux only), so that it,
+   * and Dawn's and SwiftShader's threads that it makes, compute below the UI; left as made where absent.
+   */
+  nice?: number;
 }
 
 /** Not named `require`: in the engine host's bundle that name is the bundler's own. */
@@ -76,7 +82,9 @@ function programSource(): string {
 const { workerData, parentPort } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 var __name = (f) => f;
-const { init, gpujsPath, dawnPath, dawnFlags } = workerData;
+const { init, gpujsPath, dawnPath, dawnFlags, nice } = workerData;
+// First, before Dawn makes its threads: they start at this thread's level.
+(${lowerThisThread.toString()})(nice);
 const software = /swiftshader|lavapipe|llvmpipe|software/i;
 // A crash after start: tell an engine that may be waiting (ticket -1), rather than let it wait out its timeout.
 process.on('uncaughtException', (error) => {
@@ -148,7 +156,7 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
   const init = remoteChannel(mode, undefined, options.plans ?? true, options.resident ?? true);
   const worker = new Worker(programSource(), {
     eval: true,
-    workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags },
+    workerData: { init, gpujsPath, dawnPath: mode === 'webgpu' ? resolve('webgpu') : null, dawnFlags, nice: options.nice ?? null },
   });
   worker.unref();
   const exited = new Promise<number>((done) => worker.once('exit', done));
