@@ -13,7 +13,7 @@ import { getBackend } from '../../engine/index';
 import { registerNodeBackends, type NodeBackends } from '../../engine/node/index';
 import { probeBackends, probeLine } from './backend-probe';
 import { EngineHost, type EnginePeer } from './engine-host';
-import { lowerEnginePriority } from './priority';
+import { lowerEnginePriority, workerNice } from './priority';
 import { RunManager } from './training/run-manager';
 import { LessonRunner } from './lesson/lesson-runner';
 import { RENDERER_PORT_MESSAGE, type ChildInbound, type ChildOutbound } from '../../common/engine-host-wire';
@@ -77,9 +77,10 @@ const host: Promise<EngineHost> = (async () => {
   const probes = await probeBackends(runtime);
   // The engine's own backends, which training chooses among by measuring (run-manager.ts): cpu, wasm,
   // wasm+threads, gpujs-<mode>. Until a run chooses, everything computes on the CPU reference. The worker threads
-  // start in the background (long before a run measures them): the hello does not wait for them.
-  const engine = await registerNodeBackends({ gpujs: true, threadsReadyMs: 0 });
-  // Their worker threads (wasm, gpu.js, Dawn's) began at the main thread's level: lower them too.
+  // start in the background (long before a run measures them): the hello does not wait for them. Each lowers itself
+  // to the engine's level as it starts, whenever that is (priority.ts).
+  const engine = await registerNodeBackends({ gpujs: true, threadsReadyMs: 0, threadNice: workerNice() });
+  // Whatever else starting them made (libuv's pool, V8's helpers) began at the main thread's level: lower it too.
   lowerEnginePriority();
   disposeBackends = () => engine.dispose();
   const hello: EngineHello = {
@@ -93,12 +94,15 @@ const host: Promise<EngineHost> = (async () => {
   // The hello is answered by reference, so later hellos name the backend a run chose.
   const backendChanged = (name: string) => {
     hello.backendInUse = name;
-    // A run is about to compute: threads its backends started since (Dawn's, libuv's pool) go to the engine's level.
+    // Measuring the backends may have made threads (libuv's pool): they go to the engine's level before the batches.
     lowerEnginePriority();
   };
-  const training = (h: EngineHost) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged }));
+  // Work starts or resumes (a run's batches, a lesson step): threads made while the engine waited, at the main
+  // thread's level, go to the engine's.
+  const computeStarts = () => void lowerEnginePriority();
+  const training = (h: EngineHost) => (runManager = new RunManager({ main, renderers: () => h.renderers, backendChanged, computeStarts }));
   // The lesson asks main for MNIST through the run manager's dataset channel (its request ids are one sequence).
-  const lessons = new LessonRunner((name) => runManager!.dataset(name), () => runManager?.computingRun() ?? null);
+  const lessons = new LessonRunner((name) => runManager!.dataset(name), () => runManager?.computingRun() ?? null, computeStarts);
   return new EngineHost(hello, training, lessons);
 })();
 

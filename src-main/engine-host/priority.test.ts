@@ -1,15 +1,42 @@
 /**
- * The engine host's lower priority, in a real child process: every thread it has when it lowers itself, and a
- * worker thread started afterwards (as the wasm backend's are), runs at the engine's nice level.
+ * The engine host's lower priority, in a real child process: every thread it has when it lowers itself runs at the
+ * engine's nice level; the engine's worker threads started afterwards (as the wasm backend's are, in the background)
+ * start at it by themselves; and any other thread started afterwards is lowered by the next call, which the host
+ * makes whenever work starts or resumes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENGINE_MAIN_NICE, ENGINE_NICE, engineMainNice, engineNice, lowerEnginePriority, threadLevels } from './priority';
+import { ENGINE_MAIN_NICE, ENGINE_NICE, engineMainNice, engineNice, lowerEnginePriority, threadLevels, workerNice } from './priority';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Why thread levels cannot be read here, or null where they can (Linux). */
+const noThreadList = existsSync('/proc/self/task') ? null : 'no /proc/self/task here: a nice level is the process\'s on this OS';
+if (noThreadList) console.log(`priority.test.ts: per-thread checks skipped: ${noThreadList}`);
+
+/** Runs `body` (TypeScript, top-level await allowed) in a child process with niceOf(tid) and levels() defined; its stdout's JSON. */
+function inChild<T>(imports: string, body: string): T {
+  const dir = mkdtempSync(join(tmpdir(), 'layerlab-priority-'));
+  try {
+    const script = join(dir, 'child.mts');
+    writeFileSync(script, `
+      import { readdirSync, readFileSync } from 'node:fs';
+      ${imports}
+      const niceOf = (tid: string) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
+      const levels = () => Object.fromEntries(readdirSync('/proc/self/task').map((tid) => [tid, niceOf(tid)]));
+      ${body}
+    `);
+    const env = { ...process.env, LAYERLAB_ENGINE_NICE: '', LAYERLAB_ENGINE_MAIN_NICE: '' };
+    const child = spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], { encoding: 'utf8', env });
+    expect(child.stderr).toBe('');
+    return JSON.parse(child.stdout) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('engineNice, engineMainNice', () => {
   it('are nice 15 and 10 unless LAYERLAB_ENGINE_NICE / LAYERLAB_ENGINE_MAIN_NICE say otherwise, and refuse what is not a nice level', () => {
@@ -51,6 +78,14 @@ describe('threadLevels', () => {
   });
 });
 
+describe('workerNice', () => {
+  it('is the engine level, or nothing (workers left as made) where the environment\'s level is not one', () => {
+    expect(workerNice({})).toBe(ENGINE_NICE);
+    expect(workerNice({ LAYERLAB_ENGINE_NICE: '12' })).toBe(12);
+    expect(workerNice({ LAYERLAB_ENGINE_NICE: 'low' })).toBeUndefined();
+  });
+});
+
 describe('lowerEnginePriority', () => {
   it('a bad LAYERLAB_ENGINE_NICE leaves the priority alone and says why, rather than stopping the engine', () => {
     const saved = process.env.LAYERLAB_ENGINE_NICE;
@@ -66,48 +101,60 @@ describe('lowerEnginePriority', () => {
   });
 });
 
-describe.skipIf(process.platform !== 'linux')('lowerEnginePriority (Linux: /proc lists each thread and its nice)', () => {
-  it('lowers every thread but the main one to 15 and the main one to 10; a worker started afterwards is lowered by the next call', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'layerlab-priority-'));
-    try {
-      const script = join(dir, 'child.mts');
-      writeFileSync(script, `
-        import { readdirSync, readFileSync } from 'node:fs';
-        import { Worker } from 'node:worker_threads';
-        import { lowerEnginePriority } from ${JSON.stringify(join(ROOT, 'src-main/engine-host/priority.ts'))};
-        const niceOf = (tid: string) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
-        const levels = () => Object.fromEntries(readdirSync('/proc/self/task').map((tid) => [tid, niceOf(tid)]));
-        const first = lowerEnginePriority();
-        const before = levels();
-        const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
-        await new Promise((r) => worker.once('online', r));
-        const started = levels();
-        const second = lowerEnginePriority();
-        const after = levels();
-        console.log(JSON.stringify({ pid: process.pid, first, second, before, started, after }));
-        process.exit(0);
-      `);
-      const env = { ...process.env, LAYERLAB_ENGINE_NICE: '', LAYERLAB_ENGINE_MAIN_NICE: '' };
-      const child = spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], { encoding: 'utf8', env });
-      expect(child.stderr).toBe('');
-      type Levels = Record<string, number>;
-      const result = JSON.parse(child.stdout) as { pid: number; first: number; second: number; before: Levels; started: Levels; after: Levels };
-      const base = getPriority();
-      const main = Math.max(base, ENGINE_MAIN_NICE);
-      const others = Math.max(base, ENGINE_NICE);
-      const pid = String(result.pid);
-      const othersIn = (levels: Levels) => Object.entries(levels).filter(([tid]) => tid !== pid).map(([, nice]) => nice);
-      expect([result.first, result.second]).toEqual([main, main]);
-      expect(result.before[pid]).toBe(main);
-      expect(othersIn(result.before).every((nice) => nice === others)).toBe(true);
-      // The worker's threads were made by the main thread, so they start at its level, until lowered.
-      const fresh = Object.keys(result.started).filter((tid) => !(tid in result.before));
-      expect(fresh.length).toBeGreaterThan(0);
-      expect(fresh.every((tid) => result.started[tid] === main)).toBe(true);
-      expect(result.after[pid]).toBe(main);
-      expect(othersIn(result.after).every((nice) => nice === others)).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+describe.skipIf(noThreadList !== null)('lowerEnginePriority (Linux: /proc lists each thread and its nice)', () => {
+  type Levels = Record<string, number>;
+  const base = getPriority();
+  const main = Math.max(base, ENGINE_MAIN_NICE);
+  const others = Math.max(base, ENGINE_NICE);
+  const othersIn = (levels: Levels, pid: number) => Object.entries(levels).filter(([tid]) => tid !== String(pid)).map(([, nice]) => nice);
+  const fresh = (levels: Levels, before: Levels) => Object.keys(levels).filter((tid) => !(tid in before)).map((tid) => levels[tid]);
+
+  it('lowers every thread but the main one to 15 and the main one to 10; any thread started afterwards is lowered by the next call', () => {
+    const result = inChild<{ pid: number; first: number; second: number; before: Levels; started: Levels; after: Levels }>(`
+      import { Worker } from 'node:worker_threads';
+      import { lowerEnginePriority } from ${JSON.stringify(join(ROOT, 'src-main/engine-host/priority.ts'))};
+    `, `
+      const first = lowerEnginePriority();
+      const before = levels();
+      // A thread the engine did not make itself (as libuv's pool or V8's helpers are): it lowers nothing.
+      const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+      await new Promise((r) => worker.once('online', r));
+      const started = levels();
+      const second = lowerEnginePriority();
+      const after = levels();
+      console.log(JSON.stringify({ pid: process.pid, first, second, before, started, after }));
+      process.exit(0);
+    `);
+    expect([result.first, result.second]).toEqual([main, main]);
+    expect(result.before[result.pid]).toBe(main);
+    expect(othersIn(result.before, result.pid).every((nice) => nice === others)).toBe(true);
+    // The worker's thread was made by the main thread, so it starts at its level, until lowered.
+    const started = fresh(result.started, result.before);
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.every((nice) => nice === main)).toBe(true);
+    expect(result.after[result.pid]).toBe(main);
+    expect(othersIn(result.after, result.pid).every((nice) => nice === others)).toBe(true);
   }, 30_000);
+
+  it('the engine\'s worker threads, started after the levels were applied (as index.ts starts them), start at 15 with no further call', () => {
+    const result = inChild<{ pid: number; workers: number; before: Levels; up: Levels }>(`
+      import { registerNodeBackends } from ${JSON.stringify(join(ROOT, 'engine/node/index.ts'))};
+      import { lowerEnginePriority, workerNice } from ${JSON.stringify(join(ROOT, 'src-main/engine-host/priority.ts'))};
+    `, `
+      lowerEnginePriority();
+      const before = levels();
+      // Waits until every wasm worker has started (index.ts does not wait: they come up in the background).
+      const engine = await registerNodeBackends({ threads: true, threadsReadyMs: 20_000, threadNice: workerNice() });
+      const up = levels();
+      const workers = engine.names.includes('wasm+threads') ? Number(engine.details['wasm+threads'].params.threads) - 1 : 0;
+      engine.dispose();
+      console.log(JSON.stringify({ pid: process.pid, workers, before, up }));
+      process.exit(0);
+    `);
+    expect(result.workers).toBeGreaterThan(0);
+    const started = fresh(result.up, result.before);
+    expect(started.length).toBeGreaterThanOrEqual(result.workers);
+    expect(started).toEqual(started.map(() => others));
+    expect(result.up[result.pid]).toBe(main);
+  }, 60_000);
 });

@@ -26,9 +26,14 @@
  * thirtieth of the UI's share; the main thread, which trains too (all of a single-threaded backend's batch), gets a
  * ninth. The page did not notice (bench:ui --trace at load 4.5-8, alternated with all threads at 15): LeNet-5's
  * longest task 52 and 49 ms against 57 and 80 ms, the MLP's 124 and 110 ms against 124 and 131 ms.
- * Threads made later start at the level of the thread that made them (the backends' workers: the main thread's), so
- * the host lowers them again once the backends are up and when a run starts.
- * Elsewhere the level is the process's: Windows maps it to a process priority class (libuv's uv_os_setpriority).
+ * Threads made later start at the level of the thread that made them (the main thread's, 10, for the backends'
+ * workers), so nothing made after a lowering may keep that level: the engine's worker threads lower themselves to
+ * `workerNice()` as they start (engine/node/thread-nice.ts; Dawn's threads then start at theirs), and the host lowers
+ * whatever else appeared since (libuv's pool, V8's helpers) once the backends are up and whenever a run's batches or
+ * a lesson step start or resume (index.ts).
+ * Elsewhere the level is the process's: Windows maps it to a process priority class (libuv's uv_os_setpriority), and
+ * macOS has no per-thread nice either; there the workers lower nothing themselves and get what the process's level
+ * gives them.
  */
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
@@ -56,6 +61,18 @@ export function engineNice(env: NodeJS.ProcessEnv = process.env): number {
 /** LAYERLAB_ENGINE_MAIN_NICE=N overrides the main thread's level (never above the engine's level). */
 export function engineMainNice(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(niceFrom(env, 'LAYERLAB_ENGINE_MAIN_NICE', ENGINE_MAIN_NICE), engineNice(env));
+}
+
+/**
+ * The level the engine's worker threads set themselves to as they start, or undefined (left as made) where
+ * LAYERLAB_ENGINE_NICE is not a level: lowerEnginePriority says so.
+ */
+export function workerNice(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  try {
+    return engineNice(env);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ids of this process's threads where the OS lists them (Linux), else null. */
@@ -89,8 +106,9 @@ function levelOf(tid: number): number {
 /**
  * Lowers the engine's threads (threadLevels); returns the main thread's level afterwards, or null with a warning
  * where the OS refused. A process started lower already (`nice -n 15 npm run web`) stays there: raising it back
- * would need privileges, and is not what whoever started it asked for. Call it again once new threads exist: the
- * backends' workers start at the level of the main thread that made them.
+ * would need privileges, and is not what whoever started it asked for. Call it again once new threads may exist: a
+ * thread starts at the level of the thread that made it. Each call reads every thread's level, so it lowers exactly
+ * the threads made since (and any that a call before missed), and costs a directory listing and a call per thread.
  */
 export function lowerEnginePriority(warn: (line: string) => void = console.warn): number | null {
   try {

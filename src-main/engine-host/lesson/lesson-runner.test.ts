@@ -65,7 +65,9 @@ describe('LessonRunner in the engine host', () => {
   it('does not share the engine with a run: refused while one computes, stopped when one starts', async () => {
     const data = dataset();
     let run: ComputingRun | null = { id: '20261205-001500-abcd', name: 'MLP', state: 'running' };
-    const host = new EngineHost(hello, undefined, new LessonRunner(async () => data, () => run));
+    // The engine host lowers threads made since it last computed when a step starts (priority.ts), not when refused.
+    let computeStarts = 0;
+    const host = new EngineHost(hello, undefined, new LessonRunner(async () => data, () => run, () => computeStarts++));
     const renderer = peer();
     const refused = renderer.next('error');
     host.handle(renderer, { type: 'lesson-run', requestId: 1, step: 'data' });
@@ -74,12 +76,14 @@ describe('LessonRunner in the engine host', () => {
       requestId: 1, message: 'lesson-run: run 20261205-001500-abcd ("MLP") is running; the lesson waits until it is paused, stopped or done',
       text: engineText('lesson.waitsForRun.running', { id: '20261205-001500-abcd', name: 'MLP' }),
     });
+    expect(computeStarts).toBe(0);
 
     run = null;
     const progress = renderer.next('lesson-progress');
     const result = renderer.next('lesson-result');
     host.handle(renderer, { type: 'lesson-run', requestId: 2, step: 'optim' });
     await progress;
+    expect(computeStarts).toBe(1);
     run = { id: '20261205-001600-efgh', name: 'LeNet-5', state: 'loading' };
     expect(await result).toMatchObject({
       requestId: 2, stopped: true, interruptedBy: 'run 20261205-001600-efgh ("LeNet-5") is loading',

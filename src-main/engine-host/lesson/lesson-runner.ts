@@ -49,6 +49,7 @@ interface Running {
 export class LessonRunner implements LessonHandler {
   readonly #dataset: (name: string) => Promise<TrainingDataset>;
   readonly #computingRun: () => ComputingRun | null;
+  readonly #computeStarts: () => void;
   #data: Promise<TutorialData> | null = null;
   readonly #notebooks = new Map<string, TorchNnTutorial>();
   #running: Running | null = null;
@@ -56,10 +57,16 @@ export class LessonRunner implements LessonHandler {
   /**
    * `dataset`: main's datasets, through the run manager's channel (one request ids space for both).
    * `computingRun`: the run loading or training now, or null.
+   * `computeStarts`: called as a step starts (threads made since the engine last computed can be lowered now).
    */
-  constructor(dataset: (name: string) => Promise<TrainingDataset>, computingRun: () => ComputingRun | null = () => null) {
+  constructor(
+    dataset: (name: string) => Promise<TrainingDataset>,
+    computingRun: () => ComputingRun | null = () => null,
+    computeStarts: () => void = () => undefined,
+  ) {
     this.#dataset = dataset;
     this.#computingRun = computingRun;
+    this.#computeStarts = computeStarts;
   }
 
   async handle(peer: EnginePeer, request: LessonRequest): Promise<void> {
@@ -80,6 +87,7 @@ export class LessonRunner implements LessonHandler {
     }
     const running: Running = { peerId: peer.id, requestId: request.requestId, step: request.step, stop: false, interruptedBy: null };
     this.#running = running;
+    this.#computeStarts();
     const backendBefore = getBackend().name;
     try {
       if (listBackends().includes(LESSON_BACKEND)) setBackend(LESSON_BACKEND);

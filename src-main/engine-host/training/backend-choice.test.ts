@@ -1,7 +1,8 @@
 /**
  * The run manager's backend handling, in this process (the spawned engine host is tested in
  * src-main/services/runs/backend.test.ts): a backend that fails mid-run hands the run to the CPU with nothing lost,
- * and a run's `backend` option is honoured without measuring.
+ * a run's `backend` option is honoured without measuring, and the host hears when batches start or resume (it
+ * lowers the threads the backends made meanwhile then: priority.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { getBackend, registerBackend, setBackend } from '../../../engine/backend
 import { cpuKernels } from '../../../engine/backend/cpu/index';
 import { createGpujsBackend } from '../../../engine/backend/gpujs/index';
 import { startGpujsWorker } from '../../../engine/node/gpujs-worker';
-import { RunManager, type TrainingPeer } from './run-manager';
+import { RunManager, type TrainingLinks, type TrainingPeer } from './run-manager';
 
 type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 
@@ -52,7 +53,7 @@ const spec: ModelSpec = {
   data: { dataset: 'mnist', batchSize: 20, shuffle: true, validationSize: 40, normalize: 'scale' },
 };
 
-function harness() {
+function harness(links: Pick<TrainingLinks, 'computeStarts'> = {}) {
   const events: EngineEvent[] = [];
   const renderer: TrainingPeer = { id: 'r1', send: (e) => events.push(e) };
   let manager!: RunManager;
@@ -64,7 +65,7 @@ function harness() {
     },
   };
   let backendInUse = 'cpu';
-  manager = new RunManager({ main, renderers: () => [renderer], backendChanged: (name) => (backendInUse = name) });
+  manager = new RunManager({ main, renderers: () => [renderer], backendChanged: (name) => (backendInUse = name), ...links });
   const waitFor = async <T extends EngineEvent>(test: (e: EngineEvent) => boolean, ms = 30_000): Promise<T> => {
     for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 10))) {
       const hit = events.find(test);
@@ -178,6 +179,30 @@ describe('run backends', () => {
     // Said after the first epoch, before that epoch's record reaches the renderer.
     const firstEpoch = h.events.findIndex((e) => e.type === 'run-epoch');
     expect(h.events.indexOf(announced[1])).toBeLessThan(firstEpoch);
+  });
+
+  it('tells the host each time a run\'s batches start or resume: started, resumed, stepped from paused', async () => {
+    let computeStarts = 0;
+    const h = harness({ computeStarts: () => computeStarts++ });
+    await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+    await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { epochs: 50, backend: 'cpu' } });
+    const { runId } = await h.waitFor<Ev<'run-started'>>((e) => e.type === 'run-started');
+    expect(computeStarts).toBe(1);
+    const paused = () => h.events.filter((e) => e.type === 'run-state' && e.run.state === 'paused').length;
+    await h.manager.handle(h.renderer, { type: 'run-pause', runId });
+    await h.waitFor((e) => e.type === 'run-state' && e.run.state === 'paused');
+    expect(computeStarts).toBe(1);
+    await h.manager.handle(h.renderer, { type: 'run-resume', runId });
+    expect(computeStarts).toBe(2);
+    await h.manager.handle(h.renderer, { type: 'run-step', runId, unit: 'batch' }); // running: the loop goes on
+    expect(computeStarts).toBe(2);
+    for (const started = Date.now(); paused() < 2 && Date.now() - started < 30_000;) await new Promise((r) => setTimeout(r, 10));
+    expect(paused()).toBe(2);
+    await h.manager.handle(h.renderer, { type: 'run-step', runId, unit: 'batch' }); // paused: one more batch
+    expect(computeStarts).toBe(3);
+    await h.manager.handle(h.renderer, { type: 'run-stop', runId });
+    await h.waitFor((e) => e.type === 'run-state' && e.run.state === 'stopped');
+    expect(computeStarts).toBe(3);
   });
 
   it('refuses a backend this engine does not have', async () => {

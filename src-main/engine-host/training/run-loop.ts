@@ -37,6 +37,8 @@ export interface RunLoopHost {
   broadcast(event: EngineEvent): void;
   /** The engine backend in use changed: the hello says so from now on. */
   backendChanged?(name: string): void;
+  /** A run's batches start or resume: threads made since the engine last computed can be lowered now. */
+  computeStarts?(): void;
 }
 
 export class RunLoop {
@@ -54,6 +56,8 @@ export class RunLoop {
 
   /** Starts the batch loop unless it is still going (it rereads the state before every batch). */
   start(run: Run): void {
+    // Before the check: a resume that finds the paused loop still finishing its batch goes on in that loop.
+    this.#host.computeStarts?.();
     if (run.looping) return;
     run.looping = true;
     const loop: Promise<void> = this.#loop(run)

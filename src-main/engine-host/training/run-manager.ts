@@ -48,6 +48,8 @@ export interface TrainingLinks {
   renderers(): Iterable<TrainingPeer>;
   /** The engine backend in use changed (a run chose one, or fell back to the CPU): the hello says so from now on. */
   backendChanged?(name: string): void;
+  /** A run's batches start or resume (start, resume, a step from paused, a restart, a recovered run). */
+  computeStarts?(): void;
 }
 
 const CONFIGURE_TIMEOUT_MS = 10_000;
@@ -73,6 +75,7 @@ export class RunManager {
       mark: (run, marker) => this.#mark(run, marker),
       broadcast: (event) => this.#broadcast(event),
       backendChanged: (name) => links.backendChanged?.(name),
+      computeStarts: () => links.computeStarts?.(),
     });
   }
 
