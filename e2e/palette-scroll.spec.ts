@@ -14,9 +14,10 @@ test.use({ viewport: { width: 1280, height: 600 } });
 const scrollY = (page: Page) => page.evaluate<number>('window.scrollY');
 
 /** Two frames: any scroll the close caused has been applied and painted by then. */
-const twoFrames = (page: Page) => page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+const twoFrames = (page: Page) =>
+  page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
 
-/** Scrolls the page by the wheel over the header's empty middle (the piece list and the canvas scroll or zoom themselves). */
+/** Scrolls the page by the wheel over the header's empty middle (the piece list and the canvas would take it). */
 async function wheel(page: Page, dy: number): Promise<void> {
   await page.mouse.move(700, 40);
   await page.mouse.wheel(0, dy);
@@ -29,7 +30,7 @@ test('closing the command palette leaves the page where the learner scrolled it'
   const commands = page.getByRole('button', { name: 'Commands', exact: true });
   await expect(builder.node('Input')).toBeVisible();
 
-  await test.step('a node clicked, the page wheeled down past it, Ctrl+K, Escape: the page stays, the node has focus', async () => {
+  await test.step('a node clicked, the page wheeled down past it, Ctrl+K, Escape: the page stays, focus on the node', async () => {
     await builder.node('Input').click();
     await expect(builder.node('Input')).toBeFocused();
     await wheel(page, 600);

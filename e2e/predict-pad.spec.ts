@@ -38,6 +38,19 @@ const READ_PAD_MEASURES = `(() => {
   return { legs, longTasks: window.longTasks.splice(0) };
 })()`;
 
+/** The app in English with the engine ready, and the MLP trained for an epoch on the subset. */
+async function openWithTrainedMlp(page: Page, url: string): Promise<{ train: TrainTab; predict: PredictTab }> {
+  await page.goto(`${url}&lang=en`);
+  await new EngineHeader(page).expectState('Ready');
+  const train = new TrainTab(page);
+  await test.step('train the MLP for an epoch', async () => {
+    await train.choose('MLP', SUBSET, 1, 455);
+    await train.train.click();
+    await train.expectState('Completed');
+  });
+  return { train, predict: new PredictTab(page) };
+}
+
 /** `predict.draw(oval())`'s pointer moves: 40 segments of 2 steps each. */
 const POINTER_MOVES = (oval().length - 1) * 2;
 
@@ -112,16 +125,7 @@ test('a drawn digit stands beside real training digits of its predicted class, a
     const frame = JSON.parse(String(payload)) as { kind?: string; message?: { type?: string } };
     if (frame.kind === 'engine' && frame.message?.type) sent.push(frame.message.type);
   }));
-  await page.goto(`${url}&lang=en`);
-  await new EngineHeader(page).expectState('Ready');
-  const train = new TrainTab(page);
-  const predict = new PredictTab(page);
-
-  await test.step('train the MLP for an epoch', async () => {
-    await train.choose('MLP', SUBSET, 1, 455);
-    await train.train.click();
-    await train.expectState('Completed');
-  });
+  const { train, predict } = await openWithTrainedMlp(page, url);
 
   await test.step('draw a 1: the real 1s stand beside the input', async () => {
     await predict.open();
@@ -180,17 +184,8 @@ test('a drawn digit stands beside real training digits of its predicted class, a
 test('one drawn stroke, counted where its requests cross to the host: one predict out at a time, the final drawing answered', async ({ page, hosted: { url } }, info) => {
   test.setTimeout(300_000);
   const line = await EngineLine.route(page);
-  await page.goto(`${url}&lang=en`);
-  await new EngineHeader(page).expectState('Ready');
-  const train = new TrainTab(page);
-  const predict = new PredictTab(page);
-
-  await test.step('train the MLP for an epoch', async () => {
-    await train.choose('MLP', SUBSET, 1, 455);
-    await train.train.click();
-    await train.expectState('Completed');
-    await predict.open();
-  });
+  const { predict } = await openWithTrainedMlp(page, url);
+  await predict.open();
 
   await test.step('one stroke, answered as fast as the host can: never more than one predict out', async () => {
     await expect(predict.prediction).toHaveText('');
