@@ -1,8 +1,8 @@
 /**
  * Page objects for the Train and Predict tabs, by their accessible names (buttons Train, Pause, Resume, Stop,
- * Clear; the canvas "Drawing pad"; the live region "Prediction"; the table "Confusion matrix") and the data
- * attributes the charts expose (how many batch and epoch points the chart really holds). PredictTab takes the
- * page's language.
+ * Clear; the canvas "Drawing pad"; the live region "Prediction"; the select "Weights of"; the table "Confusion
+ * matrix") and the data attributes the charts expose (how many batch and epoch points the chart really holds).
+ * PredictTab takes the page's language.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import { wordsIn, type Locale } from './words';
@@ -102,6 +102,8 @@ export class PredictTab {
   readonly prediction: Locator;
   readonly clear: Locator;
   readonly panel: Locator;
+  /** The select of the run whose weights answer (its first option: the current run). */
+  readonly weightsOf: Locator;
 
   /** `locale`: the page's language; the tab, the pad, the prediction and Clear are found by their names in it. */
   constructor(readonly page: Page, locale: Locale = 'en') {
@@ -111,6 +113,7 @@ export class PredictTab {
     this.pad = page.getByLabel(t('predict.pad.label'), { exact: true });
     this.prediction = page.getByRole('status', { name: t('predict.prediction'), exact: true });
     this.clear = page.getByRole('button', { name: t('predict.clear'), exact: true });
+    this.weightsOf = this.panel.getByRole('combobox', { name: t('predict.run'), exact: true });
   }
 
   async open(): Promise<void> {

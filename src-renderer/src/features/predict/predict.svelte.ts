@@ -1,7 +1,9 @@
 /**
  * The Predict tab's state: the pad's strokes, the MNIST-style preprocessing of them (derived), and the engine's
  * answer for the current run's weights or a chosen run and checkpoint. Requests go out throttled while the pen
- * moves and at once on pen-up; only the answer to the latest request is shown.
+ * moves and on pen-up, at most one in flight (OneInFlight): while one is out only the latest drawing waits, and it
+ * goes when the answer comes back, so a slow engine never queues stale drawings and pen-up's drawing is the last
+ * answered.
  */
 import { tick } from 'svelte';
 import { DATASET_SAMPLES_MAX } from '../../../../common/dataset-api';
@@ -11,6 +13,7 @@ import type { DatasetName, Normalize } from '../../../../common/model-spec/types
 import type { Host } from '../../lib/host/host';
 import type { TrainingState } from '../training/training.svelte';
 import { preprocess } from './preprocess';
+import { OneInFlight } from './one-in-flight';
 import { nextRequestId, ownAccuracy, PAD_MARKS, PAD_MEASURES, Throttle, type OwnExample } from './predict-logic';
 import { realDigits, type RealDigits } from './real-digits';
 import { StrokeRecorder, type Stroke } from './strokes';
@@ -25,9 +28,11 @@ export class PredictState {
   #training: TrainingState;
   #recorder = new StrokeRecorder();
   #stops: (() => void)[] = [];
-  #latest: number | null = null;
-  #throttle = new Throttle(() => this.#ask(), DRAWING_INTERVAL_MS);
-  /** The request sent at the last pen-up, whose way to the screen is timed with performance marks (PAD_MARKS). */
+  #line = new OneInFlight(() => this.#ask());
+  #throttle = new Throttle(() => this.#line.ask(), DRAWING_INTERVAL_MS);
+  /** Pen-up asked, and the next request sent carries its drawing (now, or once the request out is answered). */
+  #penUpAsked = false;
+  /** The request sent for the last pen-up, whose way to the screen is timed with performance marks (PAD_MARKS). */
   #penUpRequest: number | null = null;
 
   strokes = $state.raw<Stroke[]>([]);
@@ -82,7 +87,11 @@ export class PredictState {
 
   connect(): void {
     this.dispose();
-    this.#stops = [this.#host.engine.subscribe((event) => this.#on(event))];
+    this.#stops = [
+      this.#host.engine.subscribe((event) => this.#on(event)),
+      // A new engine never saw the request out: without this the pad would wait for its answer for ever.
+      this.#host.engine.onBind(() => this.#line.lost()),
+    ];
   }
 
   dispose(): void {
@@ -115,9 +124,9 @@ export class PredictState {
     // The last move's array (strokes.ts): the input is not prepared again, nor the pad and its steps repainted.
     this.strokes = this.#recorder.strokes;
     this.drawing = this.#recorder.drawing;
-    const before = this.#latest;
+    this.#penUpAsked = true;
+    this.#penUpRequest = null;
     this.#throttle.now();
-    this.#penUpRequest = this.#latest !== before ? this.#latest : null;
   }
 
   undo(): void {
@@ -131,7 +140,8 @@ export class PredictState {
     this.strokes = [];
     this.drawing = false;
     this.#throttle.cancel();
-    this.#latest = null;
+    this.#line.drop();
+    this.#penUpAsked = false;
     this.awaiting = false;
     this.probabilities = null;
     this.predicted = null;
@@ -157,19 +167,21 @@ export class PredictState {
 
   // ---------- engine ----------
 
-  #ask(): void {
+  /** Sends the drawing on the pad now; returns the request's id, or null when the pad is empty. */
+  #ask(): number | null {
     performance.mark(PAD_MARKS.asked);
     const prepared = this.prepared;
     performance.mark(PAD_MARKS.prepared);
     const runId = this.targetRun;
-    if (!prepared) return;
+    if (!prepared) return null;
     const requestId = nextRequestId();
-    this.#latest = requestId;
+    if (this.#penUpAsked) [this.#penUpAsked, this.#penUpRequest] = [false, requestId];
     this.awaiting = true;
     const checkpoint: CheckpointRef = this.checkpoint;
     // Without a run id the engine answers with its current run, or explains that there is none.
     this.#host.engine.post({ type: 'predict', requestId, image: prepared.pixels, checkpoint, ...(runId ? { runId } : {}) });
     performance.mark(PAD_MARKS.posted);
+    return requestId;
   }
 
   /** Once per dataset: 256 training images spread over the file (about 25 of each class). */
@@ -199,21 +211,26 @@ export class PredictState {
     });
   }
 
+  /** Shows the answer to the request out (unless the pad was cleared since); then the drawing waiting, if any, goes. */
   #on(event: EngineEvent): void {
-    if (event.type === 'prediction' && event.requestId === this.#latest) {
-      const timed = event.requestId === this.#penUpRequest;
-      if (timed) performance.mark(PAD_MARKS.answered);
-      this.error = null;
-      this.awaiting = false;
-      this.reconstruction = event.image ?? null;
-      this.probabilities = this.reconstruction ? null : event.probabilities;
-      this.predicted = this.reconstruction ? null : event.predicted;
-      this.answeredBy = event.runId;
-      if (!this.reconstruction) void this.#loadReferences();
-      if (timed) this.#timeToScreen();
-    } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId === this.#latest) {
-      this.awaiting = false;
-      this.error = event.message;
+    if (event.type === 'prediction') {
+      this.#line.answered(event.requestId, () => {
+        const timed = event.requestId === this.#penUpRequest;
+        if (timed) performance.mark(PAD_MARKS.answered);
+        this.error = null;
+        this.awaiting = false;
+        this.reconstruction = event.image ?? null;
+        this.probabilities = this.reconstruction ? null : event.probabilities;
+        this.predicted = this.reconstruction ? null : event.predicted;
+        this.answeredBy = event.runId;
+        if (!this.reconstruction) void this.#loadReferences();
+        if (timed) this.#timeToScreen();
+      });
+    } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId !== undefined) {
+      this.#line.answered(event.requestId, () => {
+        this.awaiting = false;
+        this.error = event.message;
+      });
     }
   }
 }
