@@ -1,10 +1,14 @@
 /**
  * Errors cross process boundaries as data, never as thrown exceptions: every API call resolves to an Envelope.
- * `code` is stable and machine-readable; `message` is for people.
+ * `code` is stable and machine-readable; `message` is for people, in English; `text`, where the thrower had one,
+ * is that message as a sentence code (common/engine-text.ts) for the renderer to word in the learner's language.
  */
+import { isEngineText, type EngineText } from './engine-text';
+
 export interface ApiError {
   code: 'bad-request' | 'unknown-method' | 'not-found' | 'unavailable' | 'internal' | (string & {});
   message: string;
+  text?: EngineText;
 }
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiError };
@@ -17,8 +21,12 @@ export function fail(code: ApiError['code'], message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
 }
 
-/** Turn anything thrown into an envelope without leaking stack traces across the boundary. */
+/**
+ * Turn anything thrown into an envelope without leaking stack traces across the boundary. An error that carries its
+ * sentence code (`text`: an EngineTextError, a DatasetError, an ApiCallError given one) sends it too.
+ */
 export function failFromError(error: unknown, code: ApiError['code'] = 'internal'): Envelope<never> {
   const message = error instanceof Error ? error.message : String(error);
-  return fail(code, message);
+  const text = (error as { text?: unknown } | null)?.text;
+  return isEngineText(text) ? { ok: false, error: { code, message, text } } : fail(code, message);
 }

@@ -7,13 +7,14 @@ import type { LayerLabApi } from '../../../../common/api';
 import type { ModelSpec } from '../../../../common/model-spec';
 import type { CheckpointRef, RunSummary } from '../../../../common/training-protocol';
 import type { EngineChannel } from '../../lib/host/host';
+import type { EngineText } from '../../../../common/engine-text';
 import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';
 
 export type WeightsApi = Pick<LayerLabApi, 'readRunWeights' | 'uploadWeights'>;
 
-/** A refusal from main (too large, not safetensors, changed, not found), with main's words. */
+/** A refusal from main or the engine (too large, not safetensors, changed, not found, does not fit), with its words and their code. */
 export class WeightsError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly text?: EngineText) {
     super(message);
   }
 }
@@ -26,7 +27,7 @@ export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint
   let offset = 0;
   do {
     const envelope = await api.readRunWeights({ runId, checkpoint, offset, ...(version ? { version } : {}) });
-    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message, envelope.error.text);
     const page = envelope.value;
     if (version === undefined) {
       version = page.version;
@@ -59,7 +60,7 @@ export async function uploadWeightsFile(api: WeightsApi, file: PickedFile): Prom
   for (;;) {
     const chunk = new Uint8Array(await file.slice(offset, offset + WEIGHTS_CHUNK_BYTES).arrayBuffer());
     const envelope = await api.uploadWeights({ uploadId, fileName: file.name, size: file.size, offset, base64: encodeBase64(chunk) });
-    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message, envelope.error.text);
     uploadId = envelope.value.uploadId;
     offset = envelope.value.received;
     if (envelope.value.complete) return uploadId;
@@ -88,7 +89,7 @@ export function importWeights(
       } else if (event.type === 'error' && event.requestType === 'run-import' && event.requestId === request.requestId) {
         clearTimeout(timer);
         stop();
-        reject(new WeightsError('mismatch', event.message));
+        reject(new WeightsError('mismatch', event.message, event.text));
       }
     });
     engine.post({ type: 'run-import', ...request });
