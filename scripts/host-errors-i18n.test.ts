@@ -99,7 +99,9 @@ describe("main's datasets service, through the API envelope, in Korean", () => {
     build({ mirrors: [mirror.url('m')] });
     mirror.fault = () => 'cut';
     const error = coded(failure(await dispatch('fetchDataset', ['tiny'])));
-    expect(errorSays(ko, error)).toMatch(/^Tiny tiny을\(를\) 내려받지 못했습니다: 미러 1곳에 모두 연결하지 못했습니다\. 이 컴퓨터가 오프라인이라면/);
+    expect(errorSays(ko, error)).toMatch(/^Tiny tiny을\(를\) 내려받지 못했습니다: 미러 1곳에 연결하지 못했습니다\. 이 컴퓨터가 오프라인이라면/);
+    // The call's own answer carries the mirrors' reasons too, the same as the card's.
+    expect(error.details).toEqual((await card('tiny')).error!.details);
     expect((await card('tiny')).error!.details).toEqual([expect.stringMatching(/\/m\/: gave up after 2 tries: \S/)]);
   });
 

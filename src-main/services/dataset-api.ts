@@ -150,7 +150,7 @@ export class DatasetApi {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof DatasetError) throw new ApiCallError(error.code, error.message, error.text);
+      if (error instanceof DatasetError) throw new ApiCallError(error.code, error.message, error.text, error.details);
       throw error;
     }
   }

@@ -18,6 +18,8 @@ export class ApiCallError extends Error {
     readonly code: ApiError['code'],
     message: string,
     readonly text?: EngineText,
+    /** The raw reasons behind it, as they came (each mirror's answer to a download). */
+    readonly details: string[] = [],
   ) {
     super(message);
     this.name = 'ApiCallError';

@@ -74,7 +74,7 @@ export const ko: Record<MessageKey, string> = {
   'engineText.dataset.unknown.notDownloadable': '알 수 없는 데이터셋 "{name}"입니다(아는 데이터셋: {known}). 사용자 데이터셋은 내려받지 않고 가져옵니다.',
   'engineText.dataset.unknown.custom': '알 수 없는 데이터셋 "{name}"입니다.',
   'engineText.dataset.busy': '{name}을(를) 내려받는 중입니다. 기다리거나 먼저 취소하세요.',
-  'engineText.dataset.offline.one': '{title}을(를) 내려받지 못했습니다: 미러 {count}곳에 모두 연결하지 못했습니다. 이 컴퓨터가 오프라인이라면 가져오기로 디스크에서 IDX 파일 네 개({files})를 불러오세요.',
+  'engineText.dataset.offline.one': '{title}을(를) 내려받지 못했습니다: 미러 {count}곳에 연결하지 못했습니다. 이 컴퓨터가 오프라인이라면 가져오기로 디스크에서 IDX 파일 네 개({files})를 불러오세요.',
   'engineText.dataset.offline.many': '{title}을(를) 내려받지 못했습니다: 미러 {count}곳 중 어디에도 연결하지 못했습니다. 이 컴퓨터가 오프라인이라면 가져오기로 디스크에서 IDX 파일 네 개({files})를 불러오세요.',
   'engineText.dataset.offline.file': '{file}을(를) 내려받지 못했습니다: 그 파일을 준 미러가 없습니다.',
   'engineText.dataset.checksum': '모든 미러가 보낸 {file}의 SHA-256이 카탈로그와 맞지 않습니다.',
