@@ -215,6 +215,29 @@ export const ENGINE_TEXT = {
   'weights.unreadable': '{file} is not a readable .safetensors file: {detail}',
   'weights.doesNotFit': '{file} does not fit {model}: {detail}',
   'weights.doesNotFit.unnamed': '{file} does not fit this model: {detail}',
+  // A run's checkpoint going out, or a weights file coming in (main's weights service, and the page's own checks
+  // before and while it sends: the same sentences). {problem} is the safetensors check's own words.
+  'weights.noRun': 'There is no run {id}.',
+  'weights.noBestEpoch': 'Run "{name}" has no best epoch yet (no validation loss was recorded).',
+  'weights.noCheckpoint.last': 'Run "{name}" has no checkpoint of its latest weights yet.',
+  'weights.noCheckpoint.epoch': 'Run "{name}" has no checkpoint for epoch {epoch} yet.',
+  'weights.checkpointTooLarge': 'The checkpoint is {size}; LayerLab hands out weights files up to {max}.',
+  'weights.changed': 'The checkpoint changed while it was being downloaded (the run saved a newer one); download it again.',
+  'weights.endedEarly': 'The checkpoint ended early; download it again.',
+  'weights.upload.expired': 'That upload is unknown or expired; pick the file again.',
+  'weights.upload.busy': 'Too many weights files are being loaded at once; wait for one to finish.',
+  'weights.upload.tooLarge': '{file} is {size}; LayerLab loads weights files up to {max}.',
+  'weights.upload.badFile': '{file} cannot be loaded: {problem}.',
+  'weights.upload.short': '{file} ended before its size said it would.',
+  'weights.timeout': 'The engine did not answer; it may have restarted. Load the file again.',
+  // A model too big to train on this machine (the engine refuses it at run-start), and the change that would fit it.
+  'memory.tooLarge':
+    'This model needs about {total} to train (weights and gradients {weights}, optimizer state up to {optimizer}, activations {activations} at batch size {batch}), more than the {budget} LayerLab may use on this machine (half its memory). To train it, {fix}.',
+  'memory.fix.batch': 'lower the batch size ({batch} now)',
+  'memory.fix.batchOrOutput':
+    'lower the batch size ({batch} now) or make the layer with the largest output smaller ({id}, {op}: {values} values per batch)',
+  'memory.fix.fewerLayers': 'use fewer layers ({layers} with parameters, {params} parameters in all; the largest, {id}, {op}, has {largest})',
+  'memory.fix.largestLayer': 'make the largest layer smaller ({id}, {op}: {params} parameters)',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;

@@ -151,6 +151,22 @@ describe("main's datasets service, through the API envelope, in Korean", () => {
   });
 });
 
+describe("main's weights service, through the API envelope, in Korean", () => {
+  it('a checkpoint asked of a run that is not there, and a weights file too large to load', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-weights-i18n-'));
+    try {
+      const dispatch = createDispatcher(createApiHandlers({ host: 'web', dataDir, engineStatus: () => engineStatus }));
+      const missing = coded(failure(await dispatch('readRunWeights', [{ runId: '20260101-000000-gone', checkpoint: 'last', offset: 0 }])));
+      expect(errorSays(ko, missing)).toBe('실행 20260101-000000-gone이(가) 없습니다.');
+      const big = coded(failure(await dispatch('uploadWeights', [{ uploadId: null, fileName: 'huge.safetensors', size: 2 ** 40, offset: 0, base64: '' }])));
+      expect(big.code).toBe('too-large');
+      expect(errorSays(ko, big)).toMatch(/^huge\.safetensors은\(는\) 1048576 MB입니다\. LayerLab은 [\d.]+ MB까지의 가중치 파일만 불러옵니다\.$/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the engine host's refusals, through the engine protocol, in Korean", () => {
   const root = mkdtempSync(join(tmpdir(), 'layerlab-engine-errors-i18n-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -198,9 +214,15 @@ describe("the engine host's refusals, through the engine protocol, in Korean", (
     await h.runs.handle(h.renderer, { type: 'run-examples', requestId: 9, runId: failed.id, split: 'test', offset: 0, limit: 8 });
     expect(errorSays(ko, coded(h.errors()[3]))).toBe(`실행 ${failed.id}의 테스트 세트 평가가 메모리에 없습니다. 먼저 평가하세요(run-evaluate)`);
 
+    // A model too big for this machine: refused before anything is built, the change that would fit it nested.
+    await h.runs.handle(h.renderer, { type: 'run-start', spec: { ...PRESETS.Mnist_Logistic, data: { ...PRESETS.Mnist_Logistic.data, batchSize: 1_000_000_000 } } });
+    expect(errorSays(ko, coded(h.errors()[4]))).toMatch(
+      /^이 모델을 학습하려면 약 [\d.]+ GB이\(가\) 필요합니다\(.+\)\. 이 컴퓨터에서 LayerLab이 쓸 수 있는 [\d.]+ GB\(메모리의 절반\)보다 많습니다\. 학습하려면 배치 크기를 줄이거나\(지금 1,000,000,000\) 출력이 가장 큰 층을 줄이세요\(.+\)\.$/,
+    );
+
     // An error nobody gave a code (the UI offers no Pause on a failed run): its own words, framed in Korean.
     await h.runs.handle(h.renderer, { type: 'run-pause', runId: failed.id });
-    const uncoded = h.errors()[4];
+    const uncoded = h.errors()[5];
     expect(uncoded.text).toBeUndefined();
     expect(errorSays(ko, uncoded)).toBe(`엔진이 이 일을 하지 못했습니다: cannot pause run ${failed.id}: it is failed`);
     expect(errorSays(ko, uncoded, 'error.frame.run')).toBe(`엔진이 이 실행을 멈췄습니다: cannot pause run ${failed.id}: it is failed`);

@@ -7,7 +7,7 @@ import type { LayerLabApi } from '../../../../common/api';
 import type { ModelSpec } from '../../../../common/model-spec';
 import type { CheckpointRef, RunSummary } from '../../../../common/training-protocol';
 import type { EngineChannel } from '../../lib/host/host';
-import type { EngineText } from '../../../../common/engine-text';
+import { engineText, englishText, type EngineText } from '../../../../common/engine-text';
 import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';
 
 export type WeightsApi = Pick<LayerLabApi, 'readRunWeights' | 'uploadWeights'>;
@@ -18,6 +18,9 @@ export class WeightsError extends Error {
     super(message);
   }
 }
+
+/** A refusal of the page's own, in the same sentences main's weights service says (common/engine-text.ts). */
+const weightsError = (code: string, text: EngineText): WeightsError => new WeightsError(code, englishText(text), text);
 
 /** The whole checkpoint file, every page from the same version of it. */
 export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint: CheckpointRef): Promise<{ fileName: string; bytes: Uint8Array }> {
@@ -36,7 +39,7 @@ export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint
     }
     const chunk = decodeBase64(page.base64);
     // A page that brings nothing before the end would loop for ever: the file shrank under us.
-    if (chunk.length === 0 && offset < bytes.length) throw new WeightsError('changed', 'The checkpoint ended early; download it again.');
+    if (chunk.length === 0 && offset < bytes.length) throw weightsError('changed', engineText('weights.endedEarly', {}));
     bytes.set(chunk, offset);
     offset += chunk.length;
   } while (offset < bytes.length);
@@ -53,7 +56,9 @@ export interface PickedFile {
 /** Uploads a picked file in order; resolves to the upload id `run-import` takes. Too large is refused before reading. */
 export async function uploadWeightsFile(api: WeightsApi, file: PickedFile): Promise<string> {
   if (file.size > WEIGHTS_MAX_BYTES) {
-    throw new WeightsError('too-large', `${file.name} is ${Math.round(file.size / 1048576)} MB; LayerLab loads weights files up to ${WEIGHTS_MAX_BYTES / 1048576} MB.`);
+    throw weightsError('too-large', engineText('weights.upload.tooLarge', {
+      file: file.name, size: `${Math.round(file.size / 1048576)} MB`, max: `${WEIGHTS_MAX_BYTES / 1048576} MB`,
+    }));
   }
   let uploadId: string | null = null;
   let offset = 0;
@@ -64,7 +69,7 @@ export async function uploadWeightsFile(api: WeightsApi, file: PickedFile): Prom
     uploadId = envelope.value.uploadId;
     offset = envelope.value.received;
     if (envelope.value.complete) return uploadId;
-    if (chunk.length === 0) throw new WeightsError('bad-file', `${file.name} ended before its size said it would.`);
+    if (chunk.length === 0) throw weightsError('bad-file', engineText('weights.upload.short', { file: file.name }));
   }
 }
 
@@ -79,7 +84,7 @@ export function importWeights(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
-      reject(new WeightsError('timeout', 'The engine did not answer; it may have restarted. Load the file again.'));
+      reject(weightsError('timeout', engineText('weights.timeout', {})));
     }, timeoutMs);
     const stop = engine.subscribe((event) => {
       if (event.type === 'run-imported' && event.requestId === request.requestId) {
