@@ -220,12 +220,16 @@ describe("the engine host's refusals, through the engine protocol, in Korean", (
       /^이 모델을 학습하려면 약 [\d.]+ GB이\(가\) 필요합니다\(.+\)\. 이 컴퓨터에서 LayerLab이 쓸 수 있는 [\d.]+ GB\(메모리의 절반\)보다 많습니다\. 학습하려면 배치 크기를 줄이거나\(지금 1,000,000,000\) 출력이 가장 큰 층을 줄이세요\(.+\)\.$/,
     );
 
-    // An error nobody gave a code (the UI offers no Pause on a failed run): its own words, framed in Korean.
+    // Pause clicked as the run ended: the run's state worded too.
     await h.runs.handle(h.renderer, { type: 'run-pause', runId: failed.id });
-    const uncoded = h.errors()[5];
+    expect(errorSays(ko, coded(h.errors()[5]))).toBe(`실행 ${failed.id}은(는) 일시 정지할 수 없습니다: 실패함 상태입니다`);
+
+    // An error nobody gave a code (a backend this engine lacks: the UI offers only its own): its words, framed in Korean.
+    await h.runs.handle(h.renderer, { type: 'run-start', spec: PRESETS.Mnist_Logistic, options: { backend: 'quantum' } });
+    const uncoded = h.errors()[6];
     expect(uncoded.text).toBeUndefined();
-    expect(errorSays(ko, uncoded)).toBe(`엔진이 이 일을 하지 못했습니다: cannot pause run ${failed.id}: it is failed`);
-    expect(errorSays(ko, uncoded, 'error.frame.run')).toBe(`엔진이 이 실행을 멈췄습니다: cannot pause run ${failed.id}: it is failed`);
+    expect(errorSays(ko, uncoded)).toMatch(/^엔진이 이 일을 하지 못했습니다: there is no backend 'quantum' in this engine \(available: auto, .+\)$/);
+    expect(errorSays(ko, uncoded, 'error.frame.run')).toMatch(/^엔진이 이 실행을 멈췄습니다: there is no backend 'quantum'/);
   });
 
   it("the lesson refuses MNIST that is not 28×28, nested in its 'could not load MNIST' sentence", async () => {

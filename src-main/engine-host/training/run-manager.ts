@@ -52,6 +52,9 @@ export interface TrainingLinks {
 
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
+/** What a learner's click asks of the current run (its words: runAction.* in common/engine-text.ts). */
+type RunAction = 'pause' | 'resume' | 'step' | 'stop' | 'setLr';
+
 export class RunManager {
   readonly #links: TrainingLinks;
   readonly #datasets: DatasetChannel;
@@ -259,7 +262,7 @@ export class RunManager {
   }
 
   async #setLr(runId: string, lr: number): Promise<void> {
-    const run = this.#require(runId, 'set the learning rate of', ['running', 'paused']);
+    const run = this.#require(runId, 'setLr', ['running', 'paused']);
     const trainer = run.trainer!;
     const from = trainer.lr;
     trainer.setLr(lr);
@@ -271,10 +274,12 @@ export class RunManager {
 
   async #restart(runId: string, epoch: number | undefined, lr: number | undefined): Promise<void> {
     const run = await this.#loaded(runId);
-    if (ACTIVE_RUN_STATES.includes(run.meta.state)) throw new Error(`run ${runId} is ${run.meta.state}; restart is for a stopped, finished or diverged run`);
+    if (ACTIVE_RUN_STATES.includes(run.meta.state)) {
+      throw new EngineTextError(engineText('run.restart.active', { id: runId, state: engineText(`runState.${run.meta.state}`, {}) }));
+    }
     const from = epoch ?? run.meta.epochsDone;
-    if (from > run.meta.epochsDone) throw new Error(`run ${runId} has checkpoints up to epoch ${run.meta.epochsDone}, not ${from}`);
-    if (from >= run.meta.options.epochs) throw new Error(`run ${runId} already trained all its ${run.meta.options.epochs} epochs`);
+    if (from > run.meta.epochsDone) throw new EngineTextError(engineText('run.restart.beyond', { id: runId, done: run.meta.epochsDone, from }));
+    if (from >= run.meta.options.epochs) throw new EngineTextError(engineText('run.restart.done', { id: runId, epochs: run.meta.options.epochs }));
     await run.restore(from);
     const trainer = run.trainer!;
     run.truncate(from);
@@ -483,13 +488,19 @@ export class RunManager {
 
   // ---------- state and events ----------
 
-  #require(runId: string, verb: string, states: RunState[]): Run {
+  /** The current run, if it is `runId` and in one of `states`; else why not, worded for the learner (a click that raced the run's end). */
+  #require(runId: string, action: RunAction, states: RunState[]): Run {
     const run = this.#run;
+    const verb = engineText(`runAction.${action}`, {});
     if (!run || run.meta.id !== runId) {
-      throw new Error(`cannot ${verb} run ${runId}: ${run ? `the current run is ${run.meta.id}` : 'no run has been started'}`);
+      throw new EngineTextError(run
+        ? engineText('run.cannot.notCurrent', { verb, id: runId, current: run.meta.id })
+        : engineText('run.cannot.noRun', { verb, id: runId }));
     }
-    if (!states.includes(run.meta.state)) throw new Error(`cannot ${verb} run ${runId}: it is ${run.meta.state}`);
-    if (!run.trainer && run.meta.state !== 'loading') throw new Error(`cannot ${verb} run ${runId}: its model is not loaded`);
+    if (!states.includes(run.meta.state)) {
+      throw new EngineTextError(engineText('run.cannot.state', { verb, id: runId, state: engineText(`runState.${run.meta.state}`, {}) }));
+    }
+    if (!run.trainer && run.meta.state !== 'loading') throw new EngineTextError(engineText('run.cannot.notLoaded', { verb, id: runId }));
     return run;
   }
 
