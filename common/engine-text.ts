@@ -4,9 +4,10 @@
  * dataset was checked, why a dataset cannot be loaded, and the errors a learner meets: every failure of main's
  * datasets and weights services, the engine's refusals of a run, a prediction, a gallery page, a lesson step,
  * crossing as an API envelope's `error.text` or an engine `error` event's `text`), as a code and its parameters, so
- * the renderer words it in the learner's language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these
- * English templates as they are and ko.ts translating each (a test checks both have every code). The engine host
- * still writes the English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * the renderer words it in the learner's language: src-renderer's catalogs hold every code under
+ * `engineText.<code>`, en.ts taking these English templates as they are and ko.ts translating each (a test checks
+ * both have every code). The engine host still writes the English sentence beside the code (englishText), for
+ * run.json, logs, the CLI and older readers.
  * A parameter may be a sentence itself, or a list of them (EngineParam), worded the same way in either language.
  *
  *   englishText({ code: 'reason.weightsLoaded', params: { file: 'net.safetensors' } })
