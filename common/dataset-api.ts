@@ -41,7 +41,12 @@ export interface DatasetProgress {
 export interface DatasetProblem {
   /** DatasetError codes: 'offline' | 'checksum' | 'cache-unwritable' | 'corrupt' | 'invalid-import' | … */
   code: string;
+  /** Main's sentence, in English. */
   message: string;
+  /** The same sentence as a code, for the renderer to word in the learner's language (absent where main has none). */
+  text?: EngineText;
+  /** What each mirror answered, as it came (a download that failed on every mirror): for the card's Details. */
+  details?: string[];
 }
 
 export interface DatasetInfo {

@@ -1,10 +1,13 @@
 /**
  * What the host side says to the learner in sentences (why a run diverged and its likely causes, why a run
  * stopped, how it came back after a crash, why the engine host restarted, how each backend probed, how a custom
- * dataset was checked, why a dataset cannot be loaded), as a code and its parameters, so the renderer words it in
- * the learner's language: src-renderer's catalogs hold every code under `engineText.<code>`, en.ts taking these
- * English templates as they are and ko.ts translating each (a test checks both have every code). The engine host
- * still writes the English sentence beside the code (englishText), for run.json, logs, the CLI and older readers.
+ * dataset was checked, why a dataset cannot be loaded, and the errors a learner meets: every failure of main's
+ * datasets and weights services, the engine's refusals of a run, a prediction, a gallery page, a lesson step,
+ * crossing as an API envelope's `error.text` or an engine `error` event's `text`), as a code and its parameters, so
+ * the renderer words it in the learner's language: src-renderer's catalogs hold every code under
+ * `engineText.<code>`, en.ts taking these English templates as they are and ko.ts translating each (a test checks
+ * both have every code). The engine host still writes the English sentence beside the code (englishText), for
+ * run.json, logs, the CLI and older readers.
  * A parameter may be a sentence itself, or a list of them (EngineParam), worded the same way in either language.
  *
  *   englishText({ code: 'reason.weightsLoaded', params: { file: 'net.safetensors' } })
@@ -109,6 +112,148 @@ export const ENGINE_TEXT = {
   // A WebGPU adapter without a name of its own, or one that computes on the CPU ({adapter} of the backend lines).
   'backend.adapter.unnamed': 'an unnamed adapter',
   'backend.adapter.software': '{name} (software)',
+  // Main's datasets service, failing a download, an import or a load (the Data tab's card, a run's or a lesson's
+  // reason). {detail} and {message} are a system's or a parser's own words (ENOTDIR, "IDX: bad magic …"), kept as
+  // they came; the mirrors' own reasons travel beside the sentence as details.
+  'dataset.title.mnist': 'MNIST handwritten digits',
+  'dataset.title.fashion-mnist': 'Fashion-MNIST clothing images',
+  'dataset.cancelled': 'Download cancelled.',
+  'dataset.badName': '"{name}" is not a dataset name.',
+  'dataset.unknown': 'Unknown dataset "{name}" (known: {known}).',
+  'dataset.unknown.toDelete': 'Unknown dataset "{name}": there is nothing of that name to delete.',
+  'dataset.unknown.notDownloadable': 'Unknown dataset "{name}" (known: {known}); custom datasets are imported, not downloaded.',
+  'dataset.unknown.custom': 'Unknown dataset "{name}".',
+  'dataset.busy': '{name} is downloading; wait or cancel first.',
+  'dataset.offline.one':
+    'Could not download {title}: none of {count} mirror could be reached. If this computer is offline, use Import to load the four IDX files ({files}) from disk.',
+  'dataset.offline.many':
+    'Could not download {title}: none of {count} mirrors could be reached. If this computer is offline, use Import to load the four IDX files ({files}) from disk.',
+  'dataset.offline.file': 'Could not download {file}: no mirror answered with the file.',
+  'dataset.checksum': 'Every mirror served a {file} whose SHA-256 does not match the catalogue.',
+  'dataset.diskFull.needs':
+    'The disk is full: {title} needs {needed} more free space in {dir}. Free some space, or choose another cache folder, and download again.',
+  'dataset.diskFull.needsFree':
+    'The disk is full: {title} needs {needed} more free space in {dir}; {free} is free. Free some space, or choose another cache folder, and download again.',
+  'dataset.diskFull.dir': 'The disk that holds {dir} is full.',
+  'dataset.cacheUnwritable':
+    'The dataset cache folder {dir} is not writable ({detail}). Choose another cache folder in Settings (CLI: --cache DIR).',
+  'dataset.cacheWriteFailed': 'Cannot write to the dataset cache ({detail}).',
+  'dataset.corrupt.gzip': '{file}: gzip data is damaged ({detail}).',
+  'dataset.corrupt.idx': 'A stored file is damaged: {detail}',
+  'dataset.corrupt.images.train': 'train images must be N×H×W ubyte, got {shape} {dtype}',
+  'dataset.corrupt.images.test': 'test images must be N×H×W ubyte, got {shape} {dtype}',
+  'dataset.corrupt.labels.train': 'train labels must be N ubyte, got {shape} {dtype}',
+  'dataset.corrupt.labels.test': 'test labels must be N ubyte, got {shape} {dtype}',
+  'dataset.corrupt.counts.train': 'train: {images} images but {labels} labels',
+  'dataset.corrupt.counts.test': 'test: {images} images but {labels} labels',
+  'dataset.fileMissing.trainImages': '{name}: the train images file is missing; fetch or import it first.',
+  'dataset.fileMissing.trainLabels': '{name}: the train labels file is missing; fetch or import it first.',
+  'dataset.fileMissing.testImages': '{name}: the test images file is missing; fetch or import it first.',
+  'dataset.fileMissing.testLabels': '{name}: the test labels file is missing; fetch or import it first.',
+  'dataset.noTestImages': '{name} has no test images.',
+  'dataset.noImage': "{name}'s {split} split has {count} images (0..{last}); there is no image {start}.",
+  'dataset.upload.expired': 'That upload is unknown or expired; pick the files again.',
+  'dataset.upload.tooLarge': 'The upload is larger than {mb} MB.',
+  'dataset.import.none': 'No files picked.',
+  'dataset.import.unreadable': 'Cannot read {path} ({detail}).',
+  'dataset.import.notGzip': '{file}: not valid gzip ({detail}).',
+  'dataset.import.notIdx': '{detail}. Pick the IDX files (e.g. train-images-idx3-ubyte.gz).',
+  'dataset.import.mixed': 'These files belong to different datasets ({names}); import one dataset at a time.',
+  'dataset.import.twice': 'The same file was picked twice.',
+  'dataset.import.catalogueName':
+    '"{name}" is a catalogue dataset, and these files do not match its checksums; import them under another name.',
+  'dataset.import.badName': 'Dataset name "{name}" must be letters, digits, ".", "_" or "-".',
+  'dataset.import.dims': '{file}: {dims}-D array; expected N×H×W images or N labels.',
+  'dataset.import.dtype': '{file}: dtype {dtype}; only ubyte images and labels are supported.',
+  'dataset.import.pickOne.images':
+    'Pick one training images file and at most one test images file (name test files with "t10k" or "test"); got {count}.',
+  'dataset.import.pickOne.labels':
+    'Pick one training labels file and at most one test labels file (name test files with "t10k" or "test"); got {count}.',
+  'dataset.import.noTrainLabels': 'A training labels file is needed.',
+  'dataset.import.pair.training': 'The training set needs both an images and a labels file.',
+  'dataset.import.pair.test': 'The test set needs both an images and a labels file.',
+  'dataset.import.counts.training': 'training counts differ: {images} has {imageCount} images, {labels} has {labelCount} labels.',
+  'dataset.import.counts.test': 'test counts differ: {images} has {imageCount} images, {labels} has {labelCount} labels.',
+  'dataset.import.testSize': 'Test images are {test} but training images are {train}.',
+  // The Learn tab: MNIST that is not 28×28 (nested in lesson.noMnist), and a step that failed for a reason of its own.
+  'lesson.needs28': 'the lesson needs 28×28 MNIST images, got {height}×{width}',
+  'lesson.stepFailed': 'lesson step {step}: {message}',
+  'lesson.stepRunning.here': 'lesson-run: step {step} is still running (stop it or wait for it first)',
+  'lesson.stepRunning.elsewhere': 'lesson-run: step {step} is still running (another window is running a lesson step)',
+  // The engine host refusing a request the learner made (Train, Predict, Runs, the gallery, a weights file).
+  // {state} is one of the runState.* words.
+  'runState.loading': 'loading',
+  'runState.running': 'running',
+  'runState.paused': 'paused',
+  'runState.stopped': 'stopped',
+  'runState.completed': 'completed',
+  'runState.early-stopped': 'early-stopped',
+  'runState.diverged': 'diverged',
+  'runState.failed': 'failed',
+  'run.busy':
+    'run {id} ("{name}") is {state} at epoch {epoch} of {epochs}; LayerLab trains one run at a time, so stop it first',
+  'run.earlyStoppingWithoutValidation':
+    'early stopping watches the validation loss, but validation_size is 0: hold out some images, or turn early stopping off',
+  'run.validationTooLarge':
+    'validation_size is {size}, but the {dataset} training file has {count} images; set it to a whole number from 0 to {max}, so that some images are left to train on',
+  'run.inputMismatch': "the {dataset} images are {height}×{width} ({values} values) but the model's Input takes [{shape}]; change the Input shape",
+  'run.batchTooLarge': 'the batch size is {batch}, more than the {count} training images of {dataset}; set it to at most {count} (64 is usual)',
+  'run.notFound': 'there is no run {id}',
+  'run.noCurrent.predict': 'there is no current run to predict with; start or name a run',
+  'run.noCurrent.inside': 'there is no current run to look inside; start or name a run',
+  'run.noCheckpoint.last': 'run {id} has no checkpoint of its latest weights',
+  'run.noCheckpoint.partial': 'run {id} has no checkpoint within its epoch',
+  'run.noCheckpoint.epoch': 'run {id} has no checkpoint for epoch {epoch}',
+  'run.noBestEpoch': 'run {id} has no best epoch yet (no validation loss recorded)',
+  'run.testLocked.active':
+    'the test set is locked while run {id} is {state}: stop the run or let it finish, then evaluate on the test set. Until then, tune against the validation set',
+  'run.testLocked.ended':
+    'the test set is locked while run {id} is {state}: only a finished or stopped run is evaluated on it. Until then, tune against the validation set',
+  'run.noSet.test': 'the {dataset} dataset has no test set',
+  'run.noSet.validation': 'the {dataset} dataset has no validation set',
+  'run.notEvaluated.test': 'run {id} has no test evaluation in memory; evaluate it first (run-evaluate)',
+  'run.notEvaluated.validation': 'run {id} has no validation evaluation in memory; evaluate it first (run-evaluate)',
+  // A click on the current run that raced its end (Pause as it finished): {verb} is one of the runAction.* words.
+  'runAction.pause': 'pause',
+  'runAction.resume': 'resume',
+  'runAction.step': 'step',
+  'runAction.stop': 'stop',
+  'runAction.setLr': 'set the learning rate of',
+  'run.cannot.notCurrent': 'cannot {verb} run {id}: the current run is {current}',
+  'run.cannot.noRun': 'cannot {verb} run {id}: no run has been started',
+  'run.cannot.state': 'cannot {verb} run {id}: it is {state}',
+  'run.cannot.notLoaded': 'cannot {verb} run {id}: its model is not loaded',
+  'run.restart.active': 'run {id} is {state}; restart is for a stopped, finished or diverged run',
+  'run.restart.beyond': 'run {id} has checkpoints up to epoch {done}, not {from}',
+  'run.restart.done': 'run {id} already trained all its {epochs} epochs',
+  'inside.noLayer': 'the model has no layer named "{layer}" (its layers: {known})',
+  'weights.expired': '{file} is no longer waiting to be loaded (it expired, or was loaded already); pick the file again',
+  'weights.unreadable': '{file} is not a readable .safetensors file: {detail}',
+  'weights.doesNotFit': '{file} does not fit {model}: {detail}',
+  'weights.doesNotFit.unnamed': '{file} does not fit this model: {detail}',
+  // A run's checkpoint going out, or a weights file coming in (main's weights service, and the page's own checks
+  // before and while it sends: the same sentences). {problem} is the safetensors check's own words.
+  'weights.noRun': 'There is no run {id}.',
+  'weights.noBestEpoch': 'Run "{name}" has no best epoch yet (no validation loss was recorded).',
+  'weights.noCheckpoint.last': 'Run "{name}" has no checkpoint of its latest weights yet.',
+  'weights.noCheckpoint.epoch': 'Run "{name}" has no checkpoint for epoch {epoch} yet.',
+  'weights.checkpointTooLarge': 'The checkpoint is {size}; LayerLab hands out weights files up to {max}.',
+  'weights.changed': 'The checkpoint changed while it was being downloaded (the run saved a newer one); download it again.',
+  'weights.endedEarly': 'The checkpoint ended early; download it again.',
+  'weights.upload.expired': 'That upload is unknown or expired; pick the file again.',
+  'weights.upload.busy': 'Too many weights files are being loaded at once; wait for one to finish.',
+  'weights.upload.tooLarge': '{file} is {size}; LayerLab loads weights files up to {max}.',
+  'weights.upload.badFile': '{file} cannot be loaded: {problem}.',
+  'weights.upload.short': '{file} ended before its size said it would.',
+  'weights.timeout': 'The engine did not answer; it may have restarted. Load the file again.',
+  // A model too big to train on this machine (the engine refuses it at run-start), and the change that would fit it.
+  'memory.tooLarge':
+    'This model needs about {total} to train (weights and gradients {weights}, optimizer state up to {optimizer}, activations {activations} at batch size {batch}), more than the {budget} LayerLab may use on this machine (half its memory). To train it, {fix}.',
+  'memory.fix.batch': 'lower the batch size ({batch} now)',
+  'memory.fix.batchOrOutput':
+    'lower the batch size ({batch} now) or make the layer with the largest output smaller ({id}, {op}: {values} values per batch)',
+  'memory.fix.fewerLayers': 'use fewer layers ({layers} with parameters, {params} parameters in all; the largest, {id}, {op}, has {largest})',
+  'memory.fix.largestLayer': 'make the largest layer smaller ({id}, {op}: {params} parameters)',
 } as const;
 
 export type EngineTextCode = keyof typeof ENGINE_TEXT;

@@ -21,6 +21,7 @@ import {
   DATASET_ARG_CHECKS, DATASET_SAMPLES_DEFAULT, type DatasetInfo, type DatasetProblem, type DatasetProgress,
   type DatasetSampleOptions, type DatasetSamples,
 } from '../../common/dataset-api';
+import { engineText } from '../../common/engine-text';
 import { DatasetError, type DatasetService, type DatasetStatus } from './datasets';
 import { ApiCallError } from './dispatcher';
 
@@ -112,7 +113,7 @@ export class DatasetApi {
           return this.import(paths, request.name);
         }
         const upload = this.uploads.get(request.uploadId);
-        if (!upload) throw new ApiCallError('not-found', 'That upload is unknown or expired; pick the files again.');
+        if (!upload) throw ApiCallError.coded('not-found', engineText('dataset.upload.expired', {}));
         this.uploads.delete(request.uploadId);
         try {
           return await this.import([...upload.sizes.keys()].map((f) => join(upload.dir, f)), request.name);
@@ -144,12 +145,12 @@ export class DatasetApi {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** DatasetErrors keep their code ('offline', 'checksum', …) across the boundary. */
+  /** DatasetErrors keep their code ('offline', 'checksum', …) and their sentence code across the boundary. */
   private async guard<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof DatasetError) throw new ApiCallError(error.code, error.message);
+      if (error instanceof DatasetError) throw new ApiCallError(error.code, error.message, error.text, error.details);
       throw error;
     }
   }
@@ -187,7 +188,7 @@ export class DatasetApi {
         await this.service.fetch(name, { signal: controller.signal });
       } catch (error) {
         if (!(error instanceof DatasetError && error.code === 'cancelled')) {
-          this.errors.set(name, { code: error instanceof DatasetError ? error.code : 'internal', message: (error as Error).message });
+          this.errors.set(name, problemOf(error));
         }
         throw error;
       } finally {
@@ -225,7 +226,7 @@ export class DatasetApi {
     await this.sweepUploads();
     let id = uploadId;
     let upload = id ? this.uploads.get(id) : undefined;
-    if (id && !upload) throw new ApiCallError('not-found', 'That upload is unknown or expired; pick the files again.');
+    if (id && !upload) throw ApiCallError.coded('not-found', engineText('dataset.upload.expired', {}));
     if (!upload) {
       const root = this.options.uploadDir ?? tmpdir();
       await mkdir(root, { recursive: true });
@@ -238,7 +239,7 @@ export class DatasetApi {
     const bytes = Buffer.from(base64, 'base64');
     const total = [...upload.sizes.values()].reduce((a, b) => a + b, 0) + bytes.length;
     const max = this.options.uploadMaxBytes ?? 256 * 1024 * 1024;
-    if (total > max) throw new ApiCallError('bad-request', `The upload is larger than ${Math.round(max / 1048576)} MB.`);
+    if (total > max) throw ApiCallError.coded('bad-request', engineText('dataset.upload.tooLarge', { mb: Math.round(max / 1048576) }));
     await appendFile(join(upload.dir, file), bytes);
     upload.sizes.set(file, have + bytes.length);
     upload.touched = Date.now();
@@ -275,9 +276,9 @@ export class DatasetApi {
   private async loadSamples(name: string, split: 'train' | 'test', count: number, start?: number): Promise<DatasetSamples> {
     const data = await this.service.load(name);
     const set = split === 'train' ? data.train : data.test;
-    if (!set) throw new ApiCallError('not-found', `${name} has no test images.`);
+    if (!set) throw ApiCallError.coded('not-found', engineText('dataset.noTestImages', { name }));
     if (start !== undefined && start >= set.count) {
-      throw new ApiCallError('not-found', `${name}'s ${split} split has ${set.count} images (0..${set.count - 1}); there is no image ${start}.`);
+      throw ApiCallError.coded('not-found', engineText('dataset.noImage', { name, split, count: set.count, last: set.count - 1, start }));
     }
     return pickSamples(name, split, set, data.classes, count, start);
   }
@@ -306,6 +307,15 @@ export function pickSamples(
     dataset, split, total: set.count, height: set.height, width: set.width, classes,
     indices, labels: indices.map((i) => set.labels[i]), pixels: pixels.toString('base64'),
     histogram: Array.from(histogram, (v) => v ?? 0),
+  };
+}
+
+/** Why a download failed, as the card shows it: its code, its sentence (coded where main has one) and the mirrors' reasons. */
+function problemOf(error: unknown): DatasetProblem {
+  if (!(error instanceof DatasetError)) return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+  return {
+    code: error.code, message: error.message,
+    ...(error.text ? { text: error.text } : {}), ...(error.details.length > 0 ? { details: [...error.details] } : {}),
   };
 }
 

@@ -7,15 +7,27 @@
 import { API_ARG_CHECKS, API_METHODS, type ApiHandlers, type ApiMethod } from '../../common/api';
 import { fail, failFromError, ok, type ApiError, type Envelope } from '../../common/envelope';
 import { preview, wireProblem } from '../../common/wire-limits';
+import { englishText, type EngineText } from '../../common/engine-text';
 
-/** Thrown by a handler to choose the error envelope's code (anything else thrown becomes 'internal'). */
+/**
+ * Thrown by a handler to choose the error envelope's code (anything else thrown becomes 'internal'); `text` is the
+ * message as a sentence code, where the learner reads it (the envelope carries both).
+ */
 export class ApiCallError extends Error {
   constructor(
     readonly code: ApiError['code'],
     message: string,
+    readonly text?: EngineText,
+    /** The raw reasons behind it, as they came (each mirror's answer to a download). */
+    readonly details: string[] = [],
   ) {
     super(message);
     this.name = 'ApiCallError';
+  }
+
+  /** One whose message is a sentence code's English, e.g. ApiCallError.coded('not-found', engineText('dataset.upload.expired', {})). */
+  static coded(code: ApiError['code'], text: EngineText): ApiCallError {
+    return new ApiCallError(code, englishText(text), text);
   }
 }
 

@@ -75,8 +75,8 @@ export class LessonRunner implements LessonHandler {
       return;
     }
     if (this.#running) {
-      const why = this.#running.peerId === peer.id ? 'stop it or wait for it first' : 'another window is running a lesson step';
-      peer.send({ type: 'error', message: `lesson-run: step ${this.#running.step} is still running (${why})`, requestType: request.type, requestId: request.requestId });
+      const text = engineText(this.#running.peerId === peer.id ? 'lesson.stepRunning.here' : 'lesson.stepRunning.elsewhere', { step: this.#running.step });
+      peer.send({ type: 'error', message: englishText(text), text, requestType: request.type, requestId: request.requestId });
       return;
     }
     const busy = this.#computingRun();
@@ -117,7 +117,11 @@ export class LessonRunner implements LessonHandler {
         const text = engineText('lesson.noMnist', { step: request.step, message: error.reason });
         peer.send({ ...base, message: englishText(text), text });
       } else {
-        peer.send({ ...base, message: `lesson step ${request.step}: ${error instanceof Error ? error.message : String(error)}` });
+        // A reason of the step's own: its words as they came (or worded from their code), framed in the learner's language.
+        const text = engineText('lesson.stepFailed', {
+          step: request.step, message: error instanceof EngineTextError ? error.text : error instanceof Error ? error.message : String(error),
+        });
+        peer.send({ ...base, message: englishText(text), text });
       }
     } finally {
       this.#running = null;
@@ -143,7 +147,7 @@ export class LessonRunner implements LessonHandler {
   async #load(): Promise<TutorialData> {
     try {
       const { train } = await this.#dataset(LESSON_DATASET);
-      if (train.height !== 28 || train.width !== 28) throw new Error(`the lesson needs 28×28 MNIST images, got ${train.height}×${train.width}`);
+      if (train.height !== 28 || train.width !== 28) throw new EngineTextError(engineText('lesson.needs28', { height: train.height, width: train.width }));
       return tutorialData(train.images, train.labels, train.count);
     } catch (error) {
       this.#data = null; // the learner may download MNIST and try again

@@ -18,6 +18,7 @@ import { measuresAccuracy } from '../../../common/model-spec/target';
 import { EvaluatedExamples, topClasses } from './examples';
 import { layerOutputs } from './inside';
 import type { Run } from './run';
+import { EngineTextError, engineText } from '../../../common/engine-text';
 
 const WRONG_EXAMPLES = 16;
 const MAX_ACTIVATION_VALUES = 65_536;
@@ -138,7 +139,7 @@ export function evaluateDetailed(input: EvaluateInput): Evaluation {
 export function evaluateRun(run: Run, split: 'validation' | 'test'): Evaluation {
   const trainer = run.trainer!;
   const dataset = split === 'test' ? trainer.sets.test : trainer.sets.validation;
-  if (!dataset || dataset.length === 0) throw new Error(`the ${run.meta.dataset} dataset has no ${split} set`);
+  if (!dataset || dataset.length === 0) throw new EngineTextError(engineText(`run.noSet.${split}`, { dataset: run.meta.dataset }));
   const examples: EvaluatedExample[] = [];
   const evaluation = evaluateDetailed({
     model: trainer.model, spec: run.spec, lossFn: trainer.lossFn, lossIsSum: trainer.lossIsSum, split, dataset,

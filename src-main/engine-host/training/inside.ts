@@ -5,6 +5,7 @@
 import type { ModelSpec } from '../../../common/model-spec/types';
 import { moduleNames } from '../../../common/model-spec/graph';
 import { data as engineData, noGrad, spec as engineSpec, Tensor, type nn } from '../../../engine/index';
+import { EngineTextError, engineText } from '../../../common/engine-text';
 
 const { pixelsToFloat32 } = engineData;
 const { prepareInput } = engineSpec;
@@ -70,7 +71,7 @@ export function layerWeights(model: Module, spec: ModelSpec, layer: string): { o
   const module = [...model.namedModules()].find(([name]) => name === layer)?.[1];
   if (!module || layer === '') {
     const known = [...model.namedChildren()].map(([name]) => name).join(', ');
-    throw new Error(`the model has no layer named "${layer}" (its layers: ${known})`);
+    throw new EngineTextError(engineText('inside.noLayer', { layer, known }));
   }
   const names = moduleNames(spec);
   const node = spec.nodes.find((n) => names.get(n.id) === layer);

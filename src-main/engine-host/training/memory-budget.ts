@@ -17,6 +17,7 @@
 import { totalmem } from 'node:os';
 import { formatCount, inferShapes } from '../../../common/model-spec/shapes';
 import type { ModelSpec } from '../../../common/model-spec/types';
+import { EngineTextError, engineText } from '../../../common/engine-text';
 
 const FLOAT_BYTES = 4;
 const OPTIMIZER_SLOTS = 3;
@@ -74,23 +75,22 @@ export function memoryBudget(): number {
 export function assertFitsMemory(spec: ModelSpec, budget = memoryBudget()): void {
   const estimate = estimateTrainingMemory(spec);
   if (estimate.total <= budget) return;
-  const parts = [
-    `weights and gradients ${gb(estimate.weights)}`, `optimizer state up to ${gb(estimate.optimizer)}`,
-    `activations ${gb(estimate.activations)} at batch size ${formatCount(spec.data.batchSize)}`,
-  ];
+  const batch = formatCount(spec.data.batchSize);
   const { largestLayer: layer, largestOutput: output } = estimate;
   const fix = estimate.activations >= estimate.weights + estimate.optimizer
-    ? `lower the batch size (${formatCount(spec.data.batchSize)} now)` +
-      (output ? ` or make the layer with the largest output smaller (${output.id}, ${output.op}: ${formatCount(output.values)} values per batch)` : '')
+    ? output
+      ? engineText('memory.fix.batchOrOutput', { batch, id: output.id, op: output.op, values: formatCount(output.values) })
+      : engineText('memory.fix.batch', { batch })
     // A 5,000-layer chain has no big layer: shrinking the largest would not do, its number of layers is the cost.
     : layer!.params * 2 < estimate.params
-      ? `use fewer layers (${formatCount(estimate.paramLayers)} with parameters, ${formatCount(estimate.params)} parameters in all; ` +
-        `the largest, ${layer!.id}, ${layer!.op}, has ${formatCount(layer!.params)})`
-      : `make the largest layer smaller (${layer!.id}, ${layer!.op}: ${formatCount(layer!.params)} parameters)`;
-  throw new Error(
-    `This model needs about ${gb(estimate.total)} to train (${parts.join(', ')}), more than the ${gb(budget)} ` +
-      `LayerLab may use on this machine (half its memory). To train it, ${fix}.`,
-  );
+      ? engineText('memory.fix.fewerLayers', {
+        layers: formatCount(estimate.paramLayers), params: formatCount(estimate.params), id: layer!.id, op: layer!.op, largest: formatCount(layer!.params),
+      })
+      : engineText('memory.fix.largestLayer', { id: layer!.id, op: layer!.op, params: formatCount(layer!.params) });
+  throw new EngineTextError(engineText('memory.tooLarge', {
+    total: gb(estimate.total), weights: gb(estimate.weights), optimizer: gb(estimate.optimizer), activations: gb(estimate.activations),
+    batch, budget: gb(budget), fix,
+  }));
 }
 
 function gb(bytes: number): string {

@@ -10,6 +10,7 @@ import { spec as engineSpec, type nn } from '../../../engine/index';
 const { buildModel } = engineSpec;
 type Module = nn.Module;
 import { summarize, type RunStore } from './run-store';
+import { EngineTextError, engineText } from '../../../common/engine-text';
 
 export class RunLibrary {
   #cached: { key: string; model: Module; spec: ModelSpec } | null = null;
@@ -56,7 +57,7 @@ export class RunLibrary {
     await this.#mustExist(runId);
     const meta = live?.id === runId ? live : await this.store.readMeta(runId);
     const which = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
-    if (which === null) throw new Error(`run ${runId} has no best epoch yet (no validation loss recorded)`);
+    if (which === null) throw new EngineTextError(engineText('run.noBestEpoch', { id: runId }));
     const spec = await this.store.readSpec(runId);
     const model = buildModel(spec);
     model.loadStateDict(await this.store.readWeights(runId, which));
@@ -65,6 +66,6 @@ export class RunLibrary {
   }
 
   async #mustExist(id: string): Promise<void> {
-    if (!(await this.store.exists(id))) throw new Error(`there is no run ${id}`);
+    if (!(await this.store.exists(id))) throw new EngineTextError(engineText('run.notFound', { id }));
   }
 }

@@ -54,6 +54,9 @@ export interface TrainingLinks {
 
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
+/** What a learner's click asks of the current run (its words: runAction.* in common/engine-text.ts). */
+type RunAction = 'pause' | 'resume' | 'step' | 'stop' | 'setLr';
+
 export class RunManager {
   readonly #links: TrainingLinks;
   readonly #datasets: DatasetChannel;
@@ -206,7 +209,7 @@ export class RunManager {
     const resolved = resolveOptions(options);
     // Early stopping watches the validation loss: with none it would never fire, a setting quietly ignored.
     if (resolved.earlyStopping && spec.data.validationSize === 0) {
-      throw new Error('early stopping watches the validation loss, but validation_size is 0: hold out some images, or turn early stopping off');
+      throw new EngineTextError(engineText('run.earlyStoppingWithoutValidation', {}));
     }
     const now = new Date();
     const id = newRunId(now);
@@ -245,7 +248,9 @@ export class RunManager {
   #refuseIfBusy(): void {
     const run = this.#run;
     if (run && ACTIVE_RUN_STATES.includes(run.meta.state)) {
-      throw new Error(`run ${run.meta.id} ("${run.meta.name}") is ${run.meta.state} at epoch ${run.status().epoch} of ${run.meta.options.epochs}; LayerLab trains one run at a time, so stop it first`);
+      throw new EngineTextError(engineText('run.busy', {
+        id: run.meta.id, name: run.meta.name, state: engineText(`runState.${run.meta.state}`, {}), epoch: run.status().epoch, epochs: run.meta.options.epochs,
+      }));
     }
   }
 
@@ -260,7 +265,7 @@ export class RunManager {
   }
 
   async #setLr(runId: string, lr: number): Promise<void> {
-    const run = this.#require(runId, 'set the learning rate of', ['running', 'paused']);
+    const run = this.#require(runId, 'setLr', ['running', 'paused']);
     const trainer = run.trainer!;
     const from = trainer.lr;
     trainer.setLr(lr);
@@ -272,10 +277,12 @@ export class RunManager {
 
   async #restart(runId: string, epoch: number | undefined, lr: number | undefined): Promise<void> {
     const run = await this.#loaded(runId);
-    if (ACTIVE_RUN_STATES.includes(run.meta.state)) throw new Error(`run ${runId} is ${run.meta.state}; restart is for a stopped, finished or diverged run`);
+    if (ACTIVE_RUN_STATES.includes(run.meta.state)) {
+      throw new EngineTextError(engineText('run.restart.active', { id: runId, state: engineText(`runState.${run.meta.state}`, {}) }));
+    }
     const from = epoch ?? run.meta.epochsDone;
-    if (from > run.meta.epochsDone) throw new Error(`run ${runId} has checkpoints up to epoch ${run.meta.epochsDone}, not ${from}`);
-    if (from >= run.meta.options.epochs) throw new Error(`run ${runId} already trained all its ${run.meta.options.epochs} epochs`);
+    if (from > run.meta.epochsDone) throw new EngineTextError(engineText('run.restart.beyond', { id: runId, done: run.meta.epochsDone, from }));
+    if (from >= run.meta.options.epochs) throw new EngineTextError(engineText('run.restart.done', { id: runId, epochs: run.meta.options.epochs }));
     await run.restore(from);
     const trainer = run.trainer!;
     run.truncate(from);
@@ -323,7 +330,7 @@ export class RunManager {
   /** Reads a run from its folder and builds its trainer (asking main for the dataset); it becomes the current run. */
   async #load(id: string): Promise<Run> {
     const store = await this.#storeReady();
-    if (!(await store.exists(id))) throw new Error(`there is no run ${id}`);
+    if (!(await store.exists(id))) throw new EngineTextError(engineText('run.notFound', { id }));
     const meta = await store.readMeta(id);
     const spec = await store.readSpec(id);
     const history = await store.readHistory(id);
@@ -350,7 +357,7 @@ export class RunManager {
 
   async #layerStatsHistory(peer: TrainingPeer, runId: string): Promise<void> {
     const store = await this.#storeReady();
-    if (!(await store.exists(runId))) throw new Error(`there is no run ${runId}`);
+    if (!(await store.exists(runId))) throw new EngineTextError(engineText('run.notFound', { id: runId }));
     // The current run's samples still queued for the disk are written first.
     if (this.#run?.meta.id === runId) await this.#run.persist(async () => undefined);
     this.#send(peer, { type: 'run-layer-stats', runId, samples: await readLayerStats(store.dir(runId)), history: true });
@@ -371,19 +378,22 @@ export class RunManager {
     try {
       engineSpec.assertBuildable(spec);
       const bytes = await readFile(path).catch(() => {
-        throw new Error(`${fileName} is no longer waiting to be loaded (it expired, or was loaded already); pick the file again`);
+        throw new EngineTextError(engineText('weights.expired', { file: fileName }));
       });
       let state: Record<string, Tensor>;
       try {
         state = loadSafetensors(bytes);
       } catch (error) {
-        throw new Error(`${fileName} is not a readable .safetensors file: ${error instanceof Error ? error.message : String(error)}`);
+        throw new EngineTextError(engineText('weights.unreadable', { file: fileName, detail: error instanceof Error ? error.message : String(error) }));
       }
       const model = buildModel(spec);
       try {
         model.loadStateDict(state, { checkDtype: true });
       } catch (error) {
-        throw new Error(`${fileName} does not fit ${spec.name ?? 'this model'}: ${error instanceof Error ? error.message : String(error)}`);
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new EngineTextError(spec.name
+          ? engineText('weights.doesNotFit', { file: fileName, model: spec.name, detail })
+          : engineText('weights.doesNotFit.unnamed', { file: fileName, detail }));
       }
       const now = new Date();
       const id = newRunId(now);
@@ -413,8 +423,8 @@ export class RunManager {
   async #evaluate(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'run-evaluate' }>): Promise<void> {
     const run = await this.#loaded(request.runId);
     if (request.split === 'test' && !TEST_SET_STATES.includes(run.meta.state)) {
-      const what = ACTIVE_RUN_STATES.includes(run.meta.state) ? 'stop the run or let it finish, then evaluate on the test set' : 'only a finished or stopped run is evaluated on it';
-      throw new Error(`the test set is locked while run ${run.meta.id} is ${run.meta.state}: ${what}. Until then, tune against the validation set`);
+      const params = { id: run.meta.id, state: engineText(`runState.${run.meta.state}`, {}) };
+      throw new EngineTextError(engineText(ACTIVE_RUN_STATES.includes(run.meta.state) ? 'run.testLocked.active' : 'run.testLocked.ended', params));
     }
     const evaluation = evaluateRun(run, request.split);
     this.#send(peer, { type: 'run-evaluation', runId: run.meta.id, evaluation, ...(request.requestId !== undefined ? { requestId: request.requestId } : {}) });
@@ -430,15 +440,15 @@ export class RunManager {
   // ---------- prediction ----------
 
   async #predict(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'predict' }>): Promise<void> {
-    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'predict with');
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'predict');
     const result = predictImage(model, spec, request.image, request.activations ?? false);
     this.#send(peer, { type: 'prediction', requestId: request.requestId, runId, checkpoint, ...result });
   }
 
   /** The model a prediction or a look inside asks for: a named run's (or the current run's) checkpoint. */
-  async #modelFor(request: { runId?: string; checkpoint?: CheckpointRef }, verb: string) {
+  async #modelFor(request: { runId?: string; checkpoint?: CheckpointRef }, purpose: 'predict' | 'inside') {
     const runId = request.runId ?? this.#run?.meta.id;
-    if (!runId) throw new Error(`there is no current run to ${verb}; start or name a run`);
+    if (!runId) throw new EngineTextError(engineText(`run.noCurrent.${purpose}`, {}));
     const checkpoint: CheckpointRef = request.checkpoint ?? 'last';
     const current = this.#run?.meta.id === runId ? this.#run : null;
     // The current run's 'last' is the model in memory (mid-epoch weights included); anything else is read from disk.
@@ -450,7 +460,7 @@ export class RunManager {
 
   /** Every layer's output for one image, by forward hooks on the model's own forward (Predict's layer view). */
   async #layerOutputs(peer: TrainingPeer, request: Extract<InsideRequest, { type: 'layer-outputs' }>): Promise<void> {
-    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'look inside');
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'inside');
     const { input, output, layers } = layerOutputs(model, spec, request.image);
     const [row] = probabilities(spec, output);
     this.#send(peer, {
@@ -461,7 +471,7 @@ export class RunManager {
   }
 
   async #layerWeights(peer: TrainingPeer, request: Extract<InsideRequest, { type: 'layer-weights' }>): Promise<void> {
-    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'look inside');
+    const { runId, checkpoint, model, spec } = await this.#modelFor(request, 'inside');
     const { op, tensors } = layerWeights(model, spec, request.layer);
     this.#send(peer, {
       type: 'layer-weights', requestId: request.requestId, runId, checkpoint, layer: request.layer, op,
@@ -473,21 +483,27 @@ export class RunManager {
   async #examples(peer: TrainingPeer, request: Extract<TrainingRequest, { type: 'run-examples' }>): Promise<void> {
     const { requestId, runId, split } = request;
     const run = this.#run?.meta.id === runId ? this.#run : null;
-    if (!run && !(await (await this.#storeReady()).exists(runId))) throw new Error(`there is no run ${runId}`);
+    if (!run && !(await (await this.#storeReady()).exists(runId))) throw new EngineTextError(engineText('run.notFound', { id: runId }));
     const evaluated = run?.evaluated.get(split);
-    if (!evaluated) throw new Error(`run ${runId} has no ${split} evaluation in memory; evaluate it first (run-evaluate)`);
+    if (!evaluated) throw new EngineTextError(engineText(`run.notEvaluated.${split}`, { id: runId }));
     this.#send(peer, { type: 'run-examples', requestId, runId, split, ...evaluated.query(request) });
   }
 
   // ---------- state and events ----------
 
-  #require(runId: string, verb: string, states: RunState[]): Run {
+  /** The current run, if it is `runId` and in one of `states`; else why not, worded for the learner (a click that raced the run's end). */
+  #require(runId: string, action: RunAction, states: RunState[]): Run {
     const run = this.#run;
+    const verb = engineText(`runAction.${action}`, {});
     if (!run || run.meta.id !== runId) {
-      throw new Error(`cannot ${verb} run ${runId}: ${run ? `the current run is ${run.meta.id}` : 'no run has been started'}`);
+      throw new EngineTextError(run
+        ? engineText('run.cannot.notCurrent', { verb, id: runId, current: run.meta.id })
+        : engineText('run.cannot.noRun', { verb, id: runId }));
     }
-    if (!states.includes(run.meta.state)) throw new Error(`cannot ${verb} run ${runId}: it is ${run.meta.state}`);
-    if (!run.trainer && run.meta.state !== 'loading') throw new Error(`cannot ${verb} run ${runId}: its model is not loaded`);
+    if (!states.includes(run.meta.state)) {
+      throw new EngineTextError(engineText('run.cannot.state', { verb, id: runId, state: engineText(`runState.${run.meta.state}`, {}) }));
+    }
+    if (!run.trainer && run.meta.state !== 'loading') throw new EngineTextError(engineText('run.cannot.notLoaded', { verb, id: runId }));
     return run;
   }
 

@@ -105,7 +105,9 @@ export class RunStore {
       return loadSafetensors(await readFile(join(this.dir(id), file)));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`run ${id} has no checkpoint ${which === 'last' ? 'of its latest weights' : which === 'partial' ? 'within its epoch' : `for epoch ${which}`}`);
+        throw new EngineTextError(which === 'last' || which === 'partial'
+          ? engineText(`run.noCheckpoint.${which}`, { id })
+          : engineText('run.noCheckpoint.epoch', { id, epoch: which }));
       }
       throw error;
     }

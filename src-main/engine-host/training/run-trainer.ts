@@ -26,6 +26,7 @@ import { measuresAccuracy } from '../../../common/model-spec/target';
 import {
   data as engineData, getBackend, inspect, manualSeed, nn, optim, spec as engineSpec, train, trainingStep, type Tensor,
 } from '../../../engine/index';
+import { EngineTextError, engineText } from '../../../common/engine-text';
 
 const { augmentBatch, batchesOf, batchIndices, datasetsFromImageSets, Subset } = engineData;
 const { buildModel, inputShape, makeLoss, makeOptimizer, makeScheduler, makeTargetsOf, prepareInput } = engineSpec;
@@ -76,7 +77,9 @@ export type SplitRule = 'run-seed' | 'main-default';
 export function runSplit(labels: ArrayLike<number>, validationSize: number, seed: number, dataset: string): SplitIndices {
   const n = labels.length;
   if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= n) {
-    throw new Error(`validation_size is ${validationSize}, but the ${dataset} training file has ${n.toLocaleString('en-US')} images; set it to a whole number from 0 to ${(n - 1).toLocaleString('en-US')}, so that some images are left to train on`);
+    throw new EngineTextError(engineText('run.validationTooLarge', {
+      size: validationSize, dataset, count: n.toLocaleString('en-US'), max: (n - 1).toLocaleString('en-US'),
+    }));
   }
   return stratifiedSplit(labels, { validation: validationSize, seed });
 }
@@ -170,15 +173,14 @@ export class RunTrainer {
     const { height, width } = data.train;
     const shape = inputShape(spec);
     if (shape.reduce((a, b) => a * b, 1) !== height * width) {
-      throw new Error(`the ${data.name} images are ${height}×${width} (${height * width} values) but the model's Input takes [${shape.join(', ')}]; change the Input shape`);
+      throw new EngineTextError(engineText('run.inputMismatch', { dataset: data.name, height, width, values: height * width, shape: shape.join(', ') }));
     }
     // Before the model is built: a batch larger than the training set is a typo, and building for it can take minutes.
     const trainImages = splitRule === 'main-default' ? data.split.train.length : data.train.count - spec.data.validationSize;
     if (trainImages > 0 && spec.data.batchSize > trainImages) {
-      throw new Error(
-        `the batch size is ${spec.data.batchSize.toLocaleString('en-US')}, more than the ${trainImages.toLocaleString('en-US')} ` +
-          `training images of ${data.name}; set it to at most ${trainImages.toLocaleString('en-US')} (64 is usual)`,
-      );
+      throw new EngineTextError(engineText('run.batchTooLarge', {
+        batch: spec.data.batchSize.toLocaleString('en-US'), count: trainImages.toLocaleString('en-US'), dataset: data.name,
+      }));
     }
     manualSeed(options.seed);
     this.model = buildModel(spec);

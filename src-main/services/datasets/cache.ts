@@ -9,10 +9,10 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isEngineText, type EngineText } from '../../../common/engine-text';
+import { engineText, isEngineText, type EngineText } from '../../../common/engine-text';
 import { ROLES, type CatalogueEntry, type CatalogueFile, type DatasetRole } from './catalogue';
 import { sha256File } from './download';
-import { DatasetError, isDiskFull } from './errors';
+import { datasetError, isDiskFull } from './errors';
 
 export interface ManifestFile {
   /** Stored file name inside the dataset folder. */
@@ -102,12 +102,9 @@ export async function ensureWritable(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (err) {
-    if (isDiskFull(err)) throw new DatasetError('disk-full', `The disk that holds ${dir} is full.`);
+    if (isDiskFull(err)) throw datasetError('disk-full', engineText('dataset.diskFull.dir', { dir }));
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new DatasetError(
-      'cache-unwritable',
-      `The dataset cache folder ${dir} is not writable (${code}). Choose another cache folder in Settings (CLI: --cache DIR).`,
-    );
+    throw datasetError('cache-unwritable', engineText('dataset.cacheUnwritable', { dir, detail: code }));
   }
 }
 

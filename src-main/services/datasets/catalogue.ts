@@ -11,6 +11,7 @@
  *   4. the defaults here.
  * Any override replaces the whole list for that dataset.
  */
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 
 export type DatasetRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
 export const ROLES: readonly DatasetRole[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
@@ -32,10 +33,15 @@ export interface CatalogueFile {
 export interface CatalogueEntry {
   name: string;
   title: string;
+  /** The title as a sentence code, so a sentence that names the dataset reads in the learner's language. */
+  titleText?: EngineText;
   classes: string[];
   files: CatalogueFile[];
   mirrors: string[];
 }
+
+const MNIST_TITLE = engineText('dataset.title.mnist', {});
+const FASHION_TITLE = engineText('dataset.title.fashion-mnist', {});
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -58,7 +64,8 @@ function files(
 export const CATALOGUE: Record<string, CatalogueEntry> = {
   mnist: {
     name: 'mnist',
-    title: 'MNIST handwritten digits',
+    title: englishText(MNIST_TITLE),
+    titleText: MNIST_TITLE,
     classes: DIGITS,
     mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
     files: files({
@@ -70,7 +77,8 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   },
   'fashion-mnist': {
     name: 'fashion-mnist',
-    title: 'Fashion-MNIST clothing images',
+    title: englishText(FASHION_TITLE),
+    titleText: FASHION_TITLE,
     classes: FASHION,
     mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
     files: files({

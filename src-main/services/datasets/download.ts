@@ -14,7 +14,8 @@ import { get as httpGetPlain, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { fileUrl } from './catalogue';
-import { DatasetError, cancelledError, isDiskFull } from './errors';
+import { engineText } from '../../../common/engine-text';
+import { DatasetError, cancelledError, datasetError, isDiskFull } from './errors';
 
 export interface DownloadTuning {
   /** No byte for this long → give up on the mirror. Default 15 s. */
@@ -114,9 +115,9 @@ export async function downloadFile(options: DownloadFileOptions): Promise<void> 
     }
   }
   if (failures.length > 0 && failures.every((f) => f.kind === 'checksum')) {
-    throw new DatasetError('checksum', `Every mirror served a ${file} whose SHA-256 does not match the catalogue.`, failures.map(describe));
+    throw datasetError('checksum', engineText('dataset.checksum', { file }), failures.map(describe));
   }
-  throw new DatasetError('offline', `Could not download ${file}: no mirror answered with the file.`, failures.map(describe));
+  throw datasetError('offline', engineText('dataset.offline.file', { file }), failures.map(describe));
 }
 
 const describe = (f: MirrorFailure) => `${f.mirror}: ${f.reason}`;
@@ -212,7 +213,7 @@ async function request(mirror: string, part: string, options: DownloadFileOption
       fh = await open(part, offset === 0 ? 'w' : 'a');
     } catch (err) {
       if (isDiskFull(err)) throw new DatasetError('disk-full', `The disk is full: ${part} could not be created.`);
-      throw new DatasetError('cache-unwritable', `Cannot write to the dataset cache (${(err as Error).message}).`);
+      throw datasetError('cache-unwritable', engineText('dataset.cacheWriteFailed', { detail: (err as Error).message }));
     }
     options.onProgress?.({ bytes: offset, total: options.size, mirror });
     try {

@@ -1,4 +1,4 @@
-import type { EngineText } from '../../../common/engine-text';
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 
 /** Dataset errors carry a `code` the UI can switch on; messages are written for the user. */
 export type DatasetErrorCode =
@@ -17,7 +17,10 @@ export class DatasetError extends Error {
     readonly code: DatasetErrorCode,
     message: string,
     readonly details: string[] = [],
-    /** The message as a sentence code, where it reaches the learner through the engine host (dataset.notReady). */
+    /**
+     * The message as a sentence code, for the renderer to word in the learner's language wherever it reaches them:
+     * the Data tab (through the API envelope), a run or a lesson (through the engine host's dataset hand-over).
+     */
     readonly text?: EngineText,
   ) {
     super(message);
@@ -25,8 +28,13 @@ export class DatasetError extends Error {
   }
 }
 
+/** A DatasetError whose message is its sentence code's English; `details` are the mirrors' own reasons, as they came. */
+export function datasetError(code: DatasetErrorCode, text: EngineText, details: string[] = []): DatasetError {
+  return new DatasetError(code, englishText(text), details, text);
+}
+
 export function cancelledError(): DatasetError {
-  return new DatasetError('cancelled', 'Download cancelled.');
+  return datasetError('cancelled', engineText('dataset.cancelled', {}));
 }
 
 /** ENOSPC, or a quota (EDQUOT): the disk, not the network or the folder's permissions. */

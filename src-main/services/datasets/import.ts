@@ -15,7 +15,7 @@ import { engineText, englishText, type EngineText } from '../../../common/engine
 import { parseIdx, type IdxArray } from '../../../common/idx';
 import type { CatalogueEntry, CatalogueFile, DatasetRole } from './catalogue';
 import type { Manifest } from './cache';
-import { DatasetError } from './errors';
+import { datasetError } from './errors';
 
 const gunzip = promisify(gunzipCb);
 
@@ -55,26 +55,26 @@ async function inflate(c: Candidate): Promise<IdxArray> {
     try {
       raw = await gunzip(c.bytes);
     } catch (err) {
-      throw new DatasetError('invalid-import', `${basename(c.path)}: not valid gzip (${(err as Error).message}).`);
+      throw datasetError('invalid-import', engineText('dataset.import.notGzip', { file: basename(c.path), detail: (err as Error).message }));
     }
   }
   try {
     return parseIdx(raw, { name: basename(c.path) });
   } catch (err) {
-    throw new DatasetError('invalid-import', `${(err as Error).message}. Pick the IDX files (e.g. train-images-idx3-ubyte.gz).`);
+    throw datasetError('invalid-import', engineText('dataset.import.notIdx', { detail: (err as Error).message }));
   }
 }
 
 /** Reads, identifies and validates the picked files; writes nothing. */
 export async function planImport(paths: string[], catalogue: Record<string, CatalogueEntry>, customName = 'custom'): Promise<ImportPlan> {
-  if (paths.length === 0) throw new DatasetError('invalid-import', 'No files picked.');
+  if (paths.length === 0) throw datasetError('invalid-import', engineText('dataset.import.none', {}));
   const candidates: Candidate[] = [];
   for (const path of paths) {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
     } catch (err) {
-      throw new DatasetError('invalid-import', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      throw datasetError('invalid-import', engineText('dataset.import.unreadable', { path, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }));
     }
     const c: Candidate = { path, bytes, sha256: sha(bytes), gzip: bytes[0] === 0x1f && bytes[1] === 0x8b };
     for (const entry of Object.values(catalogue)) {
@@ -86,9 +86,9 @@ export async function planImport(paths: string[], catalogue: Record<string, Cata
 
   if (candidates.every((c) => c.known)) {
     const names = [...new Set(candidates.map((c) => c.known!.entry.name))];
-    if (names.length > 1) throw new DatasetError('invalid-import', `These files belong to different datasets (${names.join(', ')}); import one dataset at a time.`);
+    if (names.length > 1) throw datasetError('invalid-import', engineText('dataset.import.mixed', { names: names.join(', ') }));
     const roles = candidates.map((c) => c.known!.file.role);
-    if (new Set(roles).size !== roles.length) throw new DatasetError('invalid-import', 'The same file was picked twice.');
+    if (new Set(roles).size !== roles.length) throw datasetError('invalid-import', engineText('dataset.import.twice', {}));
     return {
       dataset: names[0],
       kind: 'canonical',
@@ -100,20 +100,20 @@ export async function planImport(paths: string[], catalogue: Record<string, Cata
   }
 
   if (Object.hasOwn(catalogue, customName)) {
-    throw new DatasetError('invalid-import', `"${customName}" is a catalogue dataset, and these files do not match its checksums; import them under another name.`);
+    throw datasetError('invalid-import', engineText('dataset.import.catalogueName', { name: customName }));
   }
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(customName)) {
-    throw new DatasetError('invalid-import', `Dataset name "${customName}" must be letters, digits, ".", "_" or "-".`);
+    throw datasetError('invalid-import', engineText('dataset.import.badName', { name: customName }));
   }
   const parsed = await Promise.all(candidates.map(async (c) => ({ c, idx: await inflate(c) })));
   const images = parsed.filter((p) => p.idx.shape.length === 3);
   const labels = parsed.filter((p) => p.idx.shape.length === 1);
   const other = parsed.find((p) => p.idx.shape.length !== 1 && p.idx.shape.length !== 3);
-  if (other) throw new DatasetError('invalid-import', `${basename(other.c.path)}: ${other.idx.shape.length}-D array; expected N×H×W images or N labels.`);
+  if (other) throw datasetError('invalid-import', engineText('dataset.import.dims', { file: basename(other.c.path), dims: other.idx.shape.length }));
   for (const p of parsed) {
-    if (p.idx.dtype !== 'uint8') throw new DatasetError('invalid-import', `${basename(p.c.path)}: dtype ${p.idx.dtype}; only ubyte images and labels are supported.`);
+    if (p.idx.dtype !== 'uint8') throw datasetError('invalid-import', engineText('dataset.import.dtype', { file: basename(p.c.path), dtype: p.idx.dtype }));
   }
-  const split = (group: typeof parsed, kind: string) => {
+  const split = (group: typeof parsed, kind: 'images' | 'labels') => {
     const isTest = (p: (typeof parsed)[number]) => /t10k|test/i.test(basename(p.c.path));
     let train = group.filter((p) => !isTest(p));
     let test = group.filter(isTest);
@@ -123,23 +123,25 @@ export async function planImport(paths: string[], catalogue: Record<string, Cata
       [train, test] = [[bySize[0]], [bySize[1]]];
     }
     if (train.length !== 1 || test.length > 1) {
-      throw new DatasetError('invalid-import', `Pick one training ${kind} file and at most one test ${kind} file (name test files with "t10k" or "test"); got ${group.length}.`);
+      throw datasetError('invalid-import', engineText(`dataset.import.pickOne.${kind}`, { count: group.length }));
     }
     return { train: train[0], test: test[0] };
   };
   const im = split(images, 'images');
   const lb = split(labels, 'labels');
-  if (!lb.train) throw new DatasetError('invalid-import', 'A training labels file is needed.');
-  const check = (i: (typeof parsed)[number] | undefined, l: (typeof parsed)[number] | undefined, what: string) => {
-    if (!i !== !l) throw new DatasetError('invalid-import', `The ${what} set needs both an images and a labels file.`);
+  if (!lb.train) throw datasetError('invalid-import', engineText('dataset.import.noTrainLabels', {}));
+  const check = (i: (typeof parsed)[number] | undefined, l: (typeof parsed)[number] | undefined, what: 'training' | 'test') => {
+    if (!i !== !l) throw datasetError('invalid-import', engineText(`dataset.import.pair.${what}`, {}));
     if (i && l && i.idx.shape[0] !== l.idx.shape[0]) {
-      throw new DatasetError('invalid-import', `${what} counts differ: ${basename(i.c.path)} has ${i.idx.shape[0]} images, ${basename(l.c.path)} has ${l.idx.shape[0]} labels.`);
+      throw datasetError('invalid-import', engineText(`dataset.import.counts.${what}`, {
+        images: basename(i.c.path), imageCount: i.idx.shape[0], labels: basename(l.c.path), labelCount: l.idx.shape[0],
+      }));
     }
   };
   check(im.train, lb.train, 'training');
   check(im.test, lb.test, 'test');
   if (im.test && (im.test.idx.shape[1] !== im.train.idx.shape[1] || im.test.idx.shape[2] !== im.train.idx.shape[2])) {
-    throw new DatasetError('invalid-import', `Test images are ${im.test.idx.shape.slice(1).join('×')} but training images are ${im.train.idx.shape.slice(1).join('×')}.`);
+    throw datasetError('invalid-import', engineText('dataset.import.testSize', { test: im.test.idx.shape.slice(1).join('×'), train: im.train.idx.shape.slice(1).join('×') }));
   }
   let maxLabel = 0;
   for (const p of [lb.train, lb.test]) if (p) for (const v of p.idx.data) maxLabel = Math.max(maxLabel, v);

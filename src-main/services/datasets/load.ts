@@ -10,7 +10,9 @@ import { gunzip as gunzipCb } from 'node:zlib';
 import { parseIdx, type IdxArray } from '../../../common/idx';
 import { DEFAULT_SPLIT_SEED, DEFAULT_VALIDATION_FRACTION, stratifiedSplit } from '../../../common/split';
 import type { Manifest, ManifestFile } from './cache';
-import { DatasetError } from './errors';
+import type { DatasetRole } from './catalogue';
+import { engineText } from '../../../common/engine-text';
+import { datasetError } from './errors';
 
 const gunzip = promisify(gunzipCb);
 
@@ -49,41 +51,41 @@ export async function readIdxFile(path: string, name = path): Promise<IdxArray> 
     try {
       bytes = await gunzip(bytes);
     } catch (err) {
-      throw new DatasetError('corrupt', `${name}: gzip data is damaged (${(err as Error).message}).`);
+      throw datasetError('corrupt', engineText('dataset.corrupt.gzip', { file: name, detail: (err as Error).message }));
     }
   }
   try {
     return parseIdx(bytes, { name });
   } catch (err) {
-    throw new DatasetError('corrupt', (err as Error).message);
+    throw datasetError('corrupt', engineText('dataset.corrupt.idx', { detail: (err as Error).message }));
   }
 }
 
 /** Checks an images/labels pair and narrows it to uint8 arrays. */
-export function toImageSet(images: IdxArray, labels: IdxArray, what: string): ImageSet {
+export function toImageSet(images: IdxArray, labels: IdxArray, what: 'train' | 'test'): ImageSet {
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new DatasetError('corrupt', `${what} images must be N×H×W ubyte, got ${images.shape.join('×')} ${images.dtype}`);
+    throw datasetError('corrupt', engineText(`dataset.corrupt.images.${what}`, { shape: images.shape.join('×'), dtype: images.dtype }));
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new DatasetError('corrupt', `${what} labels must be N ubyte, got ${labels.shape.join('×')} ${labels.dtype}`);
+    throw datasetError('corrupt', engineText(`dataset.corrupt.labels.${what}`, { shape: labels.shape.join('×'), dtype: labels.dtype }));
   }
   if (images.shape[0] !== labels.shape[0]) {
-    throw new DatasetError('corrupt', `${what}: ${images.shape[0]} images but ${labels.shape[0]} labels`);
+    throw datasetError('corrupt', engineText(`dataset.corrupt.counts.${what}`, { images: images.shape[0], labels: labels.shape[0] }));
   }
   const [count, height, width] = images.shape;
   return { images: images.data as Uint8Array, labels: labels.data as Uint8Array, count, height, width };
 }
 
 export async function loadFromManifest(dir: string, manifest: Manifest, options: LoadOptions = {}): Promise<LoadedDataset> {
-  const read = async (rec: ManifestFile | undefined, role: string) => {
-    if (!rec) throw new DatasetError('not-downloaded', `${manifest.name}: the ${role} file is missing; fetch or import it first.`);
+  const read = async (rec: ManifestFile | undefined, role: DatasetRole) => {
+    if (!rec) throw datasetError('not-downloaded', engineText(`dataset.fileMissing.${role}`, { name: manifest.name }));
     return readIdxFile(join(dir, rec.file), rec.file);
   };
-  const [trainImages, trainLabels] = await Promise.all([read(manifest.files.trainImages, 'train images'), read(manifest.files.trainLabels, 'train labels')]);
+  const [trainImages, trainLabels] = await Promise.all([read(manifest.files.trainImages, 'trainImages'), read(manifest.files.trainLabels, 'trainLabels')]);
   const train = toImageSet(trainImages, trainLabels, 'train');
   let test: ImageSet | null = null;
   if (manifest.files.testImages || manifest.files.testLabels) {
-    const [ti, tl] = await Promise.all([read(manifest.files.testImages, 'test images'), read(manifest.files.testLabels, 'test labels')]);
+    const [ti, tl] = await Promise.all([read(manifest.files.testImages, 'testImages'), read(manifest.files.testLabels, 'testLabels')]);
     test = toImageSet(ti, tl, 'test');
   }
   const seed = options.seed ?? DEFAULT_SPLIT_SEED;

@@ -31,7 +31,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { engineText, englishText, type EngineText } from '../../../common/engine-text';
+import { engineText, type EngineText } from '../../../common/engine-text';
 import {
   CATALOGUE, catalogueEntry, checkMirrorUrl, parseMirrorsEnv, resolveMirrors, type CatalogueEntry, type DatasetRole,
 } from './catalogue';
@@ -40,7 +40,7 @@ import {
   type DatasetStatus, type FileStatus, type Manifest,
 } from './cache';
 import { downloadFile, sha256File, type DownloadTuning } from './download';
-import { DatasetError, cancelledError, isDiskFull } from './errors';
+import { DatasetError, cancelledError, datasetError, isDiskFull } from './errors';
 import { applyImport, planImport, type ImportPlan } from './import';
 import { loadFromManifest, type LoadedDataset, type LoadOptions } from './load';
 
@@ -124,7 +124,7 @@ export class DatasetService extends EventEmitter<Events> {
 
   /** The folder a dataset lives in. */
   path(name: string): string {
-    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw new DatasetError('unknown-dataset', `"${name}" is not a dataset name.`);
+    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw datasetError('unknown-dataset', engineText('dataset.badName', { name }));
     return join(this.cacheDir, name);
   }
 
@@ -156,7 +156,7 @@ export class DatasetService extends EventEmitter<Events> {
     const entry = this.known(name);
     if (entry) return (await inspectCanonical(dir, entry)).status;
     const manifest = await readManifest(dir);
-    if (manifest?.kind !== 'custom') throw new DatasetError('unknown-dataset', `Unknown dataset "${name}" (known: ${Object.keys(this.catalogue).join(', ')}).`);
+    if (manifest?.kind !== 'custom') throw datasetError('unknown-dataset', engineText('dataset.unknown', { name, known: Object.keys(this.catalogue).join(', ') }));
     return inspectCustom(dir, manifest);
   }
 
@@ -248,7 +248,7 @@ export class DatasetService extends EventEmitter<Events> {
       await job.promise.catch(() => undefined);
     }
     if (!this.known(name) && (await stat(dir).catch(() => null)) === null) {
-      throw new DatasetError('unknown-dataset', `Unknown dataset "${name}": there is nothing of that name to delete.`);
+      throw datasetError('unknown-dataset', engineText('dataset.unknown.toDelete', { name }));
     }
     await rm(dir, { recursive: true, force: true });
     if (!this.known(name)) return null;
@@ -260,7 +260,7 @@ export class DatasetService extends EventEmitter<Events> {
   /** Imports user-picked IDX files (see import.ts for how they are recognised or validated). */
   async import(paths: string[], options: { name?: string } = {}): Promise<ImportResult> {
     const plan = await planImport(paths, this.catalogue, options.name);
-    if (this.jobs.has(plan.dataset)) throw new DatasetError('invalid-import', `${plan.dataset} is downloading; wait or cancel first.`);
+    if (this.jobs.has(plan.dataset)) throw datasetError('invalid-import', engineText('dataset.busy', { name: plan.dataset }));
     const dir = this.path(plan.dataset);
     await ensureWritable(dir);
     const entry = this.known(plan.dataset);
@@ -278,8 +278,7 @@ export class DatasetService extends EventEmitter<Events> {
   async load(name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
     const status = await this.status(name);
     if (status.state !== 'ready') {
-      const text = notReadyText(name, status.files);
-      throw new DatasetError(status.state === 'corrupt' ? 'corrupt' : 'not-downloaded', englishText(text), [], text);
+      throw datasetError(status.state === 'corrupt' ? 'corrupt' : 'not-downloaded', notReadyText(name, status.files));
     }
     const entry = this.known(name);
     const dir = this.path(name);
@@ -294,13 +293,13 @@ export class DatasetService extends EventEmitter<Events> {
 
   private entry(name: string): CatalogueEntry {
     const entry = this.known(name);
-    if (!entry) throw new DatasetError('unknown-dataset', `Unknown dataset "${name}" (known: ${Object.keys(this.catalogue).join(', ')}); custom datasets are imported, not downloaded.`);
+    if (!entry) throw datasetError('unknown-dataset', engineText('dataset.unknown.notDownloadable', { name, known: Object.keys(this.catalogue).join(', ') }));
     return entry;
   }
 
   private async customManifest(name: string): Promise<Manifest> {
     const m = await readManifest(this.path(name));
-    if (m?.kind !== 'custom') throw new DatasetError('unknown-dataset', `Unknown dataset "${name}".`);
+    if (m?.kind !== 'custom') throw datasetError('unknown-dataset', engineText('dataset.unknown.custom', { name }));
     return m;
   }
 
@@ -313,16 +312,16 @@ export class DatasetService extends EventEmitter<Events> {
       return await this.downloadInto(name, dir, entry, mirrors, signal, emit, (bytes) => (needed = bytes));
     } catch (err) {
       if (!isDiskFull(err)) throw err;
-      throw new DatasetError('disk-full', await this.spaceMessage(entry, dir, needed), [(err as Error).message]);
+      throw datasetError('disk-full', await this.spaceText(entry, dir, needed), [(err as Error).message]);
     }
   }
 
   /** `MNIST … needs 11.6 MB more free space in DIR; 5.2 MB is free.` and what to do. */
-  private async spaceMessage(entry: CatalogueEntry, dir: string, needed: number): Promise<string> {
+  private async spaceText(entry: CatalogueEntry, dir: string, needed: number): Promise<EngineText> {
     const free = await this.free(dir).catch(() => null);
     const mb = (n: number) => `${(n / 1_000_000).toFixed(1)} MB`;
-    return `The disk is full: ${entry.title} needs ${mb(needed)} more free space in ${dir}` +
-      (free === null ? '' : `; ${mb(free)} is free`) + '. Free some space, or choose another cache folder, and download again.';
+    const params = { title: entry.titleText ?? entry.title, needed: mb(needed), dir };
+    return free === null ? engineText('dataset.diskFull.needs', params) : engineText('dataset.diskFull.needsFree', { ...params, free: mb(free) });
   }
 
   private free(dir: string): Promise<number> {
@@ -376,12 +375,8 @@ export class DatasetService extends EventEmitter<Events> {
         },
       }).catch((err: unknown) => {
         if (err instanceof DatasetError && err.code === 'offline') {
-          throw new DatasetError(
-            'offline',
-            `Could not download ${entry.title}: none of ${mirrors.length} mirror${mirrors.length > 1 ? 's' : ''} could be reached. ` +
-              `If this computer is offline, use Import to load the four IDX files (${entry.files.map((x) => x.name).join(', ')}) from disk.`,
-            err.details,
-          );
+          const params = { title: entry.titleText ?? entry.title, count: mirrors.length, files: entry.files.map((x) => x.name).join(', ') };
+          throw datasetError('offline', engineText(mirrors.length > 1 ? 'dataset.offline.many' : 'dataset.offline.one', params), err.details);
         }
         throw err;
       });

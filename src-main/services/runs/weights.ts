@@ -14,6 +14,7 @@ import {
   type RunWeightsRequest, type WeightsUploadChunk, type WeightsUploadReceipt,
 } from '../../../common/weights-api';
 import { ApiCallError } from '../dispatcher';
+import { engineText } from '../../../common/engine-text';
 
 interface Upload {
   fileName: string;
@@ -57,17 +58,21 @@ export class WeightsService {
     const { runId, checkpoint, offset } = request;
     if (!RUN_ID_PATTERN.test(runId)) throw new ApiCallError('bad-request', 'bad run id');
     const meta = await readFile(join(this.runsDir, runId, 'run.json'), 'utf8').then((t) => JSON.parse(t) as RunMeta, () => null);
-    if (!meta) throw new ApiCallError('not-found', `There is no run ${runId}.`);
+    if (!meta) throw ApiCallError.coded('not-found', engineText('weights.noRun', { id: runId }));
     const epoch = checkpoint === 'best' ? meta.bestEpoch : checkpoint;
-    if (epoch === null) throw new ApiCallError('not-found', `Run "${meta.name}" has no best epoch yet (no validation loss was recorded).`);
+    if (epoch === null) throw ApiCallError.coded('not-found', engineText('weights.noBestEpoch', { name: meta.name }));
     const file = epoch === 'last' ? 'weights.safetensors' : join('epochs', `epoch-${String(epoch).padStart(3, '0')}.safetensors`);
     const path = join(this.runsDir, runId, file);
     const info = await stat(path).catch(() => null);
-    if (!info) throw new ApiCallError('not-found', `Run "${meta.name}" has no checkpoint ${epoch === 'last' ? 'of its latest weights' : `for epoch ${epoch}`} yet.`);
-    if (info.size > this.#max) throw new ApiCallError('too-large', `The checkpoint is ${mb(info.size)}; LayerLab hands out weights files up to ${mb(this.#max)}.`);
+    if (!info) {
+      throw ApiCallError.coded('not-found', epoch === 'last'
+        ? engineText('weights.noCheckpoint.last', { name: meta.name })
+        : engineText('weights.noCheckpoint.epoch', { name: meta.name, epoch }));
+    }
+    if (info.size > this.#max) throw ApiCallError.coded('too-large', engineText('weights.checkpointTooLarge', { size: mb(info.size), max: mb(this.#max) }));
     const version = `${info.size}-${Math.round(info.mtimeMs)}`;
     if (request.version !== undefined && request.version !== version) {
-      throw new ApiCallError('changed', 'The checkpoint changed while it was being downloaded (the run saved a newer one); download it again.');
+      throw ApiCallError.coded('changed', engineText('weights.changed', {}));
     }
     if (offset > info.size) throw new ApiCallError('bad-request', `offset ${offset} is past the end of the ${info.size}-byte file`);
     const handle = await open(path, 'r');
@@ -87,11 +92,11 @@ export class WeightsService {
     const { fileName, size, offset } = chunk;
     let id = chunk.uploadId;
     let upload = id ? this.#uploads.get(id) : undefined;
-    if (id && !upload) throw new ApiCallError('not-found', 'That upload is unknown or expired; pick the file again.');
+    if (id && !upload) throw ApiCallError.coded('not-found', engineText('weights.upload.expired', {}));
     if (upload?.complete) throw new ApiCallError('bad-request', `${fileName} is already uploaded; load it with run-import`);
     if (!upload) {
-      if (this.#uploads.size >= MAX_UPLOADS) throw new ApiCallError('busy', 'Too many weights files are being loaded at once; wait for one to finish.');
-      if (size > this.#max) throw new ApiCallError('too-large', `${fileName} is ${mb(size)}; LayerLab loads weights files up to ${mb(this.#max)}.`);
+      if (this.#uploads.size >= MAX_UPLOADS) throw ApiCallError.coded('busy', engineText('weights.upload.busy', {}));
+      if (size > this.#max) throw ApiCallError.coded('too-large', engineText('weights.upload.tooLarge', { file: fileName, size: mb(size), max: mb(this.#max) }));
       id = randomBytes(12).toString('hex');
       upload = { fileName, size, received: 0, touched: Date.now(), complete: false };
       await mkdir(join(this.runsDir, '.imports'), { recursive: true });
@@ -105,7 +110,7 @@ export class WeightsService {
       if (upload.received + bytes.length > size) throw new ApiCallError('bad-request', `${fileName}: more bytes arrived than its size of ${size}`);
       if (offset === 0) {
         const problem = safetensorsShapeProblem(bytes, size);
-        if (problem) throw new ApiCallError('bad-file', `${fileName} cannot be loaded: ${problem}.`);
+        if (problem) throw ApiCallError.coded('bad-file', engineText('weights.upload.badFile', { file: fileName, problem }));
       }
       await appendFile(this.uploadPath(id!, true), bytes);
       upload.received += bytes.length;

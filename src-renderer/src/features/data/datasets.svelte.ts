@@ -8,6 +8,7 @@ import {
 } from '../../../../common/dataset-api';
 import type { Envelope } from '../../../../common/envelope';
 import type { Host } from '../../lib/host/host';
+import { hostError, type HostError } from '../../lib/i18n/translate';
 import {
   applyProgress, displayName, encodeBase64, pickViewed, removeDataset, upsertDataset, type DatasetAction,
 } from './data-view';
@@ -22,7 +23,7 @@ export type SamplesView =
   | { kind: 'none' }
   | { kind: 'loading'; name: string }
   | { kind: 'ready'; samples: DatasetSamples }
-  | { kind: 'error'; name: string; message: string };
+  | { kind: 'error'; name: string; error: HostError };
 
 export class DatasetsState {
   #host: Host;
@@ -172,7 +173,7 @@ export class DatasetsState {
     const envelope = await this.#host.api.getDatasetSamples(name, { split: 'train' });
     const now = this.#samples;
     if (now.kind !== 'loading' || now.name !== name) return; // another dataset was chosen meanwhile
-    this.#samples = envelope.ok ? { kind: 'ready', samples: envelope.value } : { kind: 'error', name, message: envelope.error.message };
+    this.#samples = envelope.ok ? { kind: 'ready', samples: envelope.value } : { kind: 'error', name, error: hostError(envelope.error) };
   }
 
   #update(list: DatasetInfo[]): void {
@@ -219,7 +220,7 @@ export class DatasetsState {
 
   #setProblem(name: string, problem: DatasetProblem | null): void {
     const { [name]: _old, ...rest } = this.#problems;
-    this.#problems = problem ? { ...rest, [name]: { code: problem.code, message: problem.message } } : rest;
+    this.#problems = problem ? { ...rest, [name]: { code: problem.code, ...hostError(problem), ...(problem.details ? { details: problem.details } : {}) } } : rest;
   }
 
   #setNotice(name: string, notice: DatasetNotice | null): void {

@@ -8,6 +8,7 @@ import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
 import type { TrainingState } from '../training/training.svelte';
 import { galleryRequest, pageExamples, testSetLock, type Example, type Gallery } from './evaluate-logic';
+import { hostError, type HostError } from '../../lib/i18n/translate';
 
 export type { Gallery };
 
@@ -24,7 +25,8 @@ export class EvaluateState {
   /** Examples in the gallery over the whole split (the engine's count); null until the first page arrives. */
   total = $state<number | null>(null);
   loading = $state(false);
-  error = $state<string | null>(null);
+  /** Why the gallery's last page failed, as the engine said it. */
+  error = $state.raw<HostError | null>(null);
   /** The matrix and per-class bars are drawn once asked for (a test evaluation, or the button), not at every run end. */
   details = $state(false);
 
@@ -102,7 +104,7 @@ export class EvaluateState {
     this.#pending = null;
     this.loading = false;
     if (event.type === 'error') {
-      this.error = event.message;
+      this.error = hostError(event);
       return;
     }
     const classes = this.evaluation?.confusion.length ?? 10;

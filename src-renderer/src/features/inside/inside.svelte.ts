@@ -10,6 +10,7 @@ import type { DatasetSamples } from '../../../../common/dataset-api';
 import type { DatasetName } from '../../../../common/model-spec/types';
 import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
+import { hostError, type ErrorFrame, type HostError } from '../../lib/i18n/translate';
 
 export interface ShownLayer extends Omit<LayerOutput, 'values'> {
   values: Float32Array;
@@ -57,7 +58,8 @@ export class InsideState {
   layers = $state.raw<ShownLayer[]>([]);
   probabilities = $state.raw<number[] | null>(null);
   predicted = $state<number | null>(null);
-  error = $state<string | null>(null);
+  /** Why the last look failed: main's answer (a test image) or the engine's, framed as whose it was where uncoded. */
+  error = $state.raw<(HostError & { frame: ErrorFrame }) | null>(null);
   /** The layer whose weights are shown, and which conv input channel or Linear output. */
   selected = $state<string | null>(null);
   pick = $state(0);
@@ -93,7 +95,7 @@ export class InsideState {
   async showTestImage(dataset: DatasetName, index: number): Promise<void> {
     const answer = await this.#host.api.getDatasetSamples(dataset, { split: 'test', start: index, count: 1 });
     if (!answer.ok) {
-      this.error = answer.error.message;
+      this.error = { ...hostError(answer.error), frame: 'error.frame.main' };
       return;
     }
     this.error = null;
@@ -159,7 +161,7 @@ export class InsideState {
       const title = this.layers.find((l) => l.name === event.layer)?.nodeId ?? event.layer;
       this.weights = { layer: event.layer, title, op: event.op, tensors: event.tensors.map((t) => ({ ...t, values: decodeFloat32(t.values) })) };
     } else if (event.type === 'error' && event.requestId !== undefined && (event.requestId === this.#latest || event.requestId === this.#latestWeights)) {
-      this.error = event.message;
+      this.error = { ...hostError(event), frame: 'error.frame.engine' };
     }
   }
 }

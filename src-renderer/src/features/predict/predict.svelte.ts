@@ -17,6 +17,7 @@ import { OneInFlight } from './one-in-flight';
 import { nextRequestId, ownAccuracy, PAD_MARKS, PAD_MEASURES, Throttle, type OwnExample } from './predict-logic';
 import { realDigits, type RealDigits } from './real-digits';
 import { StrokeRecorder, type Stroke } from './strokes';
+import { hostError, type HostError } from '../../lib/i18n/translate';
 
 /** Real training digits shown beside the input. */
 export const REAL_PER_CLASS = 6;
@@ -47,7 +48,8 @@ export class PredictState {
   predicted = $state<number | null>(null);
   /** An autoencoder's answer (its run's data.target is 'image'): the image it drew back, 784 values; then no classes. */
   reconstruction = $state.raw<number[] | null>(null);
-  error = $state<string | null>(null);
+  /** Why the last prediction failed, as the engine said it (its sentence code where it has one). */
+  error = $state.raw<HostError | null>(null);
   /** null: the run the Train tab follows. */
   runId = $state<string | null>(null);
   /** The run whose weights gave the prediction shown (the engine says; it is the current run's when none was picked). */
@@ -229,7 +231,7 @@ export class PredictState {
     } else if (event.type === 'error' && event.requestType === 'predict' && event.requestId !== undefined) {
       this.#line.answered(event.requestId, () => {
         this.awaiting = false;
-        this.error = event.message;
+        this.error = hostError(event);
       });
     }
   }

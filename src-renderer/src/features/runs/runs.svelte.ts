@@ -9,6 +9,7 @@ import type { Host } from '../../lib/host/host';
 import { nextRequestId } from '../predict/predict-logic';
 import { compareTable, curves, type CurveMetric } from './runs-logic';
 import { mergeRuns, RunsSync, type RunsAsk } from './runs-sync';
+import { hostError, type HostError } from '../../lib/i18n/translate';
 
 export class RunsState {
   #host: Host;
@@ -23,7 +24,7 @@ export class RunsState {
   /** Runs whose curves are overlaid, in the order they were ticked. */
   overlay = $state.raw<string[]>([]);
   metric = $state<CurveMetric>('valLoss');
-  error = $state<string | null>(null);
+  error = $state.raw<HostError | null>(null);
 
   readonly referenceId = $derived(this.runs.some((r) => r.meta.id === this.reference) ? this.reference : (this.runs[0]?.meta.id ?? null));
   readonly table = $derived(compareTable(this.runs, this.referenceId));
@@ -83,7 +84,7 @@ export class RunsState {
       this.#ask(this.#sync.listed(event.runs, this.runs));
     } else if (event.type === 'error' && event.requestType === 'runs-compare' && event.requestId !== undefined && this.#asked.has(event.requestId)) {
       this.#asked.delete(event.requestId);
-      this.error = event.message;
+      this.error = hostError(event);
       this.#ask(this.#sync.answered(false, this.runs));
     }
   }

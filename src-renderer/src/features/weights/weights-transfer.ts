@@ -7,16 +7,20 @@ import type { LayerLabApi } from '../../../../common/api';
 import type { ModelSpec } from '../../../../common/model-spec';
 import type { CheckpointRef, RunSummary } from '../../../../common/training-protocol';
 import type { EngineChannel } from '../../lib/host/host';
+import { engineText, englishText, type EngineText } from '../../../../common/engine-text';
 import { WEIGHTS_CHUNK_BYTES, WEIGHTS_MAX_BYTES } from '../../../../common/weights-api';
 
 export type WeightsApi = Pick<LayerLabApi, 'readRunWeights' | 'uploadWeights'>;
 
-/** A refusal from main (too large, not safetensors, changed, not found), with main's words. */
+/** A refusal from main or the engine (too large, not safetensors, changed, not found, does not fit), with its words and their code. */
 export class WeightsError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly text?: EngineText) {
     super(message);
   }
 }
+
+/** A refusal of the page's own, in the same sentences main's weights service says (common/engine-text.ts). */
+const weightsError = (code: string, text: EngineText): WeightsError => new WeightsError(code, englishText(text), text);
 
 /** The whole checkpoint file, every page from the same version of it. */
 export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint: CheckpointRef): Promise<{ fileName: string; bytes: Uint8Array }> {
@@ -26,7 +30,7 @@ export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint
   let offset = 0;
   do {
     const envelope = await api.readRunWeights({ runId, checkpoint, offset, ...(version ? { version } : {}) });
-    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message, envelope.error.text);
     const page = envelope.value;
     if (version === undefined) {
       version = page.version;
@@ -35,7 +39,7 @@ export async function fetchRunWeights(api: WeightsApi, runId: string, checkpoint
     }
     const chunk = decodeBase64(page.base64);
     // A page that brings nothing before the end would loop for ever: the file shrank under us.
-    if (chunk.length === 0 && offset < bytes.length) throw new WeightsError('changed', 'The checkpoint ended early; download it again.');
+    if (chunk.length === 0 && offset < bytes.length) throw weightsError('changed', engineText('weights.endedEarly', {}));
     bytes.set(chunk, offset);
     offset += chunk.length;
   } while (offset < bytes.length);
@@ -52,18 +56,20 @@ export interface PickedFile {
 /** Uploads a picked file in order; resolves to the upload id `run-import` takes. Too large is refused before reading. */
 export async function uploadWeightsFile(api: WeightsApi, file: PickedFile): Promise<string> {
   if (file.size > WEIGHTS_MAX_BYTES) {
-    throw new WeightsError('too-large', `${file.name} is ${Math.round(file.size / 1048576)} MB; LayerLab loads weights files up to ${WEIGHTS_MAX_BYTES / 1048576} MB.`);
+    throw weightsError('too-large', engineText('weights.upload.tooLarge', {
+      file: file.name, size: `${Math.round(file.size / 1048576)} MB`, max: `${WEIGHTS_MAX_BYTES / 1048576} MB`,
+    }));
   }
   let uploadId: string | null = null;
   let offset = 0;
   for (;;) {
     const chunk = new Uint8Array(await file.slice(offset, offset + WEIGHTS_CHUNK_BYTES).arrayBuffer());
     const envelope = await api.uploadWeights({ uploadId, fileName: file.name, size: file.size, offset, base64: encodeBase64(chunk) });
-    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message);
+    if (!envelope.ok) throw new WeightsError(envelope.error.code, envelope.error.message, envelope.error.text);
     uploadId = envelope.value.uploadId;
     offset = envelope.value.received;
     if (envelope.value.complete) return uploadId;
-    if (chunk.length === 0) throw new WeightsError('bad-file', `${file.name} ended before its size said it would.`);
+    if (chunk.length === 0) throw weightsError('bad-file', engineText('weights.upload.short', { file: file.name }));
   }
 }
 
@@ -78,7 +84,7 @@ export function importWeights(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
-      reject(new WeightsError('timeout', 'The engine did not answer; it may have restarted. Load the file again.'));
+      reject(weightsError('timeout', engineText('weights.timeout', {})));
     }, timeoutMs);
     const stop = engine.subscribe((event) => {
       if (event.type === 'run-imported' && event.requestId === request.requestId) {
@@ -88,7 +94,7 @@ export function importWeights(
       } else if (event.type === 'error' && event.requestType === 'run-import' && event.requestId === request.requestId) {
         clearTimeout(timer);
         stop();
-        reject(new WeightsError('mismatch', event.message));
+        reject(new WeightsError('mismatch', event.message, event.text));
       }
     });
     engine.post({ type: 'run-import', ...request });

@@ -10,12 +10,22 @@ import type { MessageKey } from '../../lib/i18n/en';
 import { nextRequestId } from '../predict/predict-logic';
 import type { TrainingState } from '../training/training.svelte';
 import { download } from '../training/download';
-import { fetchRunWeights, importWeights, twinForRun, uploadWeightsFile, type PickedFile } from './weights-transfer';
+import { fetchRunWeights, importWeights, twinForRun, uploadWeightsFile, type PickedFile, type WeightsError } from './weights-transfer';
+import { hostError, type HostError } from '../../lib/i18n/translate';
+import { sayEngine } from '../../lib/i18n/i18n.svelte';
 
 export interface WeightsMessage {
   tone: 'ok' | 'error';
   key: MessageKey;
   params: Record<string, string | number>;
+  /** What failed, the key's {message}: worded when shown, so that its code reads in the learner's language. */
+  error?: HostError;
+}
+
+/** A message's parameters, its error (if any) worded in the learner's language as it is shown. */
+export function weightsMessageParams(message: WeightsMessage): Record<string, string | number> {
+  const { error, params } = message;
+  return error ? { ...params, message: sayEngine(error.text && [error.text], error.message) } : params;
 }
 
 export class WeightsState {
@@ -52,7 +62,7 @@ export class WeightsState {
         this.downloadMessage = { tone: 'ok', key: 'weights.downloadedAlone', params: { file: fileName } };
       }
     } catch (error) {
-      this.downloadMessage = { tone: 'error', key: 'weights.downloadFailed', params: { message: (error as Error).message } };
+      this.downloadMessage = { tone: 'error', key: 'weights.downloadFailed', params: {}, error: hostError(error as WeightsError) };
     } finally {
       this.busy = null;
     }
@@ -70,7 +80,7 @@ export class WeightsState {
       this.loadMessage = { tone: 'ok', key: 'weights.loaded', params: { file: file.name, model: spec.name ?? '', run: run.name } };
       this.#training.refreshRuns();
     } catch (error) {
-      this.loadMessage = { tone: 'error', key: 'weights.loadFailed', params: { message: (error as Error).message } };
+      this.loadMessage = { tone: 'error', key: 'weights.loadFailed', params: {}, error: hostError(error as WeightsError) };
     } finally {
       this.busy = null;
     }

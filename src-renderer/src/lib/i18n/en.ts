@@ -572,6 +572,9 @@ export const en = {
   'engine.figure.ms': '{backend} {ms} ms',
   'engine.figure.failed': '{backend} failed',
   'learn.restarted': 'the engine restarted while this step ran; run it again',
+  'error.frame.engine': 'The engine could not do this: {message}',
+  'error.frame.run': 'The engine stopped this run: {message}',
+  'error.frame.main': 'LayerLab could not do this: {message}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,7 +4,7 @@
  */
 import type { MessageKey } from './en';
 import type { EngineText } from '../../../../common/engine-text';
-import { CATALOGS, engineSays, format, type Locale, type ParamsOf } from './translate';
+import { CATALOGS, engineSays, errorSays, format, type ErrorFrame, type HostError, type Locale, type ParamsOf } from './translate';
 
 class I18n {
   locale = $state<Locale>('en');
@@ -15,8 +15,12 @@ class I18n {
   /** The engine host's sentences in this language; its English text when it sent no codes (translate.ts). */
   engine = (texts: readonly EngineText[] | undefined, english: string, separator = ' '): string =>
     engineSays(CATALOGS[this.locale], texts, english, separator);
+
+  /** An error the host sent, in this language: its coded sentence, else its own words framed (translate.ts). */
+  error = (error: HostError, frame?: ErrorFrame): string => errorSays(CATALOGS[this.locale], error, frame);
 }
 
 export const i18n = new I18n();
 export const t = i18n.t;
 export const sayEngine = i18n.engine;
+export const sayError = i18n.error;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { ko } from './ko';
 import { ENGINE_TEXT, engineText, englishText } from '../../../../common/engine-text';
-import { CATALOGS, engineSays, format, pickLocale } from './translate';
+import { CATALOGS, engineSays, errorSays, format, pickLocale } from './translate';
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -123,5 +123,21 @@ describe('engine sentences', () => {
     // An unknown code nested in a known one is unknown too: the whole sentence comes as sent.
     const nested = { code: 'lesson.noMnist', params: { step: 'data', message: { code: 'from.the.future', params: {} } } };
     expect(engineSays(ko, [nested as never], 'as sent')).toBe('as sent');
+  });
+});
+
+describe('host errors', () => {
+  it('are worded from their code, a run state nested in them too', () => {
+    const busy = engineText('run.busy', { id: 'r1', name: 'MLP', state: engineText('runState.paused', {}), epoch: 2, epochs: 5 });
+    const error = { message: englishText(busy), text: busy };
+    expect(errorSays(en, error)).toBe('run r1 ("MLP") is paused at epoch 2 of 5; LayerLab trains one run at a time, so stop it first');
+    expect(errorSays(ko, error)).toBe('실행 r1("MLP")이(가) 에포크 2/5에서 일시 정지됨 상태입니다. LayerLab은 한 번에 한 실행만 학습하니 먼저 그 실행을 멈추세요');
+  });
+
+  it('without a code, or with one this renderer does not know, keep their own words inside a sentence of the language', () => {
+    expect(errorSays(ko, { message: 'Conv2d: bad stride' })).toBe('엔진이 이 일을 하지 못했습니다: Conv2d: bad stride');
+    expect(errorSays(en, { message: 'Conv2d: bad stride' }, 'error.frame.run')).toBe('The engine stopped this run: Conv2d: bad stride');
+    expect(errorSays(ko, { message: 'as sent', text: { code: 'from.the.future', params: {} } as never }, 'error.frame.main'))
+      .toBe('LayerLab이 이 일을 하지 못했습니다: as sent');
   });
 });

@@ -39,6 +39,32 @@ export function engineSays(
   return texts.map((text) => sayOne(catalog, text)).join(separator);
 }
 
+/**
+ * An error as the host sent it (an engine `error` event, an API envelope's error, a dataset's problem): its English
+ * message, and the same sentence as a code where the host has one.
+ */
+export interface HostError {
+  message: string;
+  text?: EngineText;
+}
+
+/** The parts of an error worth keeping (an event or envelope carries more). */
+export const hostError = ({ message, text }: HostError): HostError => (text ? { message, text } : { message });
+
+/** The messages that frame an error the host had no code for; `{message}` is its own words, kept as they came. */
+export type ErrorFrame = Extract<MessageKey, `error.frame.${string}`>;
+
+/**
+ * What to show for an error in `catalog`'s language: the sentence its code says, or, for one the host had no code
+ * for (a bug, an exception nobody foresaw), its own words inside a framing sentence of this language.
+ *
+ *   errorSays(ko, { message: 'Conv2d: bad stride' })  // '엔진이 이 일을 하지 못했습니다: Conv2d: bad stride'
+ */
+export function errorSays(catalog: Record<MessageKey, string>, error: HostError, frame: ErrorFrame = 'error.frame.engine'): string {
+  if (error.text && isEngineText(error.text)) return sayOne(catalog, error.text);
+  return format(catalog[frame], { message: error.message });
+}
+
 /** The `{param}` names in a message, e.g. Placeholders<'{a} of {b}'> = 'a' | 'b'. */
 type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
 
