@@ -126,7 +126,7 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
       if (now - last > S.PREEMPTED_MS || now > until) break;
       last = now;
     }
-    Atomics.wait(ctl, slot + L.SEQ, seq);
+    const slept = Atomics.wait(ctl, slot + L.SEQ, seq) === 'ok';
     if (Atomics.load(ctl, L.STOP)) return;
     // The job, read as a whole: if the caller posted another while this thread read (it writes the slot, then
     // SEQ), read again.
@@ -140,9 +140,11 @@ export function workerMain(init: WorkerInit, ready: () => void): void {
     const n = job === 0 ? 9 : 1;
     const total = a[n], chunk = a[n + 1];
     // Late: the caller had already taken S.LATE_CHUNKS chunks when this thread came, so spinning did not make it
-    // prompt (the scheduler kept it waiting for a core): short spins for a while, as after a preemption.
+    // prompt (the scheduler kept it waiting for a core): short spins for a while, as after a preemption. Not after
+    // a sleep: waking takes that long anyway, and short spins would only make the next sleep likelier (Mnist_CNN:
+    // the worker slept through 8.5 K of 28 K jobs in three epochs, 3.5 K with this rule).
     const first = Atomics.load(ctl, L.NEXT);
-    if (first >>> L.TAG_SHIFT === tag && (first & L.CHUNK_MASK) >= S.LATE_CHUNKS) calm = 0;
+    if (!slept && first >>> L.TAG_SHIFT === tag && (first & L.CHUNK_MASK) >= S.LATE_CHUNKS) calm = 0;
     // Chunks of the job's range, taken from NEXT (the job's tag, and the next chunk) until none is left: a
     // thread that runs slower simply takes fewer. A late thread finds another tag, or no chunk, and takes none.
     for (;;) {
