@@ -304,6 +304,7 @@ describe('wasm GatherBytes: the CPU kernel\'s bits, into a pinned batch in place
       const out = new Float32Array(idx.length * row);
       expect(wasm.GatherBytes(source, row, idx, scale, shift, out)).toBe(out);
       expect(bits(out)).toEqual(bits(want));
+      for (const k of [wasm, cpuKernels]) expect(() => k.GatherBytes(source, row, idx, scale, shift, out.subarray(1))).toThrow('need an output of');
     });
   }
 

@@ -15,6 +15,7 @@ import type { KernelTable } from '../backend';
 import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
+import { checkGatherOutput } from '../cpu/data';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmLossKernels } from './loss';
 import { wasmAdamStep } from './optim';
@@ -598,6 +599,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
    */
   const gatherBytes: KernelTable['GatherBytes'] = (source, rowLength, indices, scale, shift, out, upcoming = null) => {
     const count = indices.length;
+    checkGatherOutput(count, rowLength, out);
     const src = rt.pinBytes(source);
     if (src === null) return cpuKernels.GatherBytes(source, rowLength, indices, scale, shift, out);
     rt.reset();
