@@ -7,8 +7,10 @@ import { Random } from '../random';
 import { sizeOf } from '../backend/arrays';
 import { cpuKernels } from '../backend/cpu/index';
 import type { DeviceData, KernelTable } from '../backend/backend';
-import { createNodeWasmBackend } from './wasm-threads';
+import { createNodeWasmBackend, nodeWorkerSpawner } from './wasm-threads';
 import { createWasmBackend, type WasmBackend } from '../backend/wasm/index';
+import { WasmRuntime } from '../backend/wasm/runtime';
+import { CONTROL_BYTES, ThreadPool } from '../backend/wasm/threads';
 
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -23,6 +25,30 @@ function expectNear(actual: ArrayLike<number> | null, expected: ArrayLike<number
     if (!(err <= 1e-5 * scale[i] + 1e-6)) expect.fail(`element ${i}: ${actual![i]} vs ${expected![i]}`);
   }
 }
+
+describe('a job shared between the caller (from the front) and a worker (from the back)', () => {
+  it('runs every chunk once, in rounds where it has more chunks than the shared counter holds (2047)', async () => {
+    const rt = new WasmRuntime({ shared: true, reserveBytes: CONTROL_BYTES });
+    const pool = new ThreadPool(rt, { workers: 1, spawn: nodeWorkerSpawner() });
+    for (let i = 0; i < 200 && pool.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pool.readyWorkers()).toBe(1);
+    try {
+      for (const n of [100, 10_007]) { // chunks of 4 floats: 25 chunks, then 2,502 (two rounds)
+        const x = randn(n);
+        rt.reset();
+        const px = rt.keep(n * 4), py = rt.keep(n * 4), block = rt.keep(8);
+        rt.f32.set(x, px >> 2);
+        rt.f32.fill(NaN, py >> 2, (py >> 2) + n); // a chunk that no thread ran stays NaN
+        rt.i32.set([px, py], block >> 2);
+        pool.ranges('reluRange', block, n, 4, 2);
+        expect(Array.from(rt.f32.subarray(py >> 2, (py >> 2) + n))).toEqual(Array.from(x, (v) => Math.max(v, 0)));
+        for (const [ptr, bytes] of [[px, n * 4], [py, n * 4], [block, 8]]) rt.release(ptr, bytes);
+      }
+    } finally {
+      pool.dispose();
+    }
+  });
+});
 
 describe('wasm backend with a worker thread', () => {
   let backend: WasmBackend;
