@@ -74,6 +74,8 @@ test('closing the command palette leaves the page where the learner scrolled it'
     await expect(builder.commandInput).toBeHidden();
     await twoFrames(page);
     expect(await scrollY(page)).toBe(before);
+    // Focus on the selected node, as after Escape, not on what lay under the pointer once the dialog closed.
+    await expect(builder.node('Input')).toBeFocused();
     await page.screenshot({ path: info.outputPath('after-command.png') });
   });
 });
