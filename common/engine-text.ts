@@ -153,6 +153,16 @@ export const ENGINE_TEXT = {
   'dataset.noTestImages': '{name} has no test images.',
   'dataset.noImage': "{name}'s {split} split has {count} images (0..{last}); there is no image {start}.",
   'dataset.upload.expired': 'That upload is unknown or expired; pick the files again.',
+  // main's projects service (save, open, the native file dialogs).
+  'project.nameTaken':
+    '"{name}" would be saved as {file}, which holds the project "{holder}"; choose another name, or open "{holder}" and save it.',
+  'project.invalid': 'not a valid project ({problem}: {detail})',
+  'project.tooLarge':
+    'This project is {mb} MB even written compactly, over the {limitMb} MB a project may be; remove nodes (or split the model into several projects) and save again. Nothing was written.',
+  'project.notReadBack': 'This project could not be read back ({problem}: {detail}); nothing was written.',
+  'project.notFound': 'no project named "{name}"',
+  'project.cannotOpen': 'project "{name}" cannot be opened ({problem}: {detail})',
+  'project.noDialog': 'This host has no file dialog; the page downloads and uploads instead.',
   'dataset.upload.tooLarge': 'The upload is larger than {mb} MB.',
   'dataset.import.none': 'No files picked.',
   'dataset.import.unreadable': 'Cannot read {path} ({detail}).',

@@ -17,6 +17,7 @@ import type { EngineEvent } from '../common/engine-protocol';
 import { englishText, isEngineText } from '../common/engine-text';
 import type { ApiError } from '../common/envelope';
 import { PRESETS } from '../common/model-spec/presets';
+import { DEFAULT_RUN, makeProject } from '../common/project';
 import type { TrainingDataset } from '../common/training-protocol';
 import { LessonRunner } from '../src-main/engine-host/lesson/lesson-runner';
 import { RunManager, type TrainingPeer } from '../src-main/engine-host/training/run-manager';
@@ -148,6 +149,32 @@ describe("main's datasets service, through the API envelope, in Korean", () => {
     expect(await dispatch('fetchDataset', ['tiny'])).toMatchObject({ ok: true });
     const past = coded(failure(await dispatch('getDatasetSamples', ['tiny', { split: 'test', start: 24, count: 1 }])));
     expect(errorSays(ko, past)).toBe('tiny의 test 분할에는 이미지가 24개(0..23) 있습니다. 24번 이미지는 없습니다.');
+  });
+});
+
+describe("main's projects service, through the API envelope, in Korean", () => {
+  it('a name another project holds, a project that is not there, a damaged file, and no file dialog', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'layerlab-projects-i18n-'));
+    try {
+      const dispatch = createDispatcher(createApiHandlers({ host: 'web', dataDir, engineStatus: () => engineStatus }));
+      const project = makeProject(PRESETS.MLP, { ...DEFAULT_RUN, epochs: 1, seed: 0 });
+      expect(await dispatch('saveProject', ['a/b', project])).toMatchObject({ ok: true });
+      const taken = coded(failure(await dispatch('saveProject', ['a?b', project]))); // both are a_b.layerlab.json
+      expect(taken.code).toBe('name-taken');
+      expect(errorSays(ko, taken)).toBe(
+        '"a?b"은(는) a_b.layerlab.json(으)로 저장되는데, 그 파일에는 프로젝트 "a/b"이(가) 있습니다. 다른 이름을 고르거나 "a/b"을(를) 열어 저장하세요.',
+      );
+      const missing = coded(failure(await dispatch('loadProject', ['LeNet'])));
+      expect(errorSays(ko, missing)).toBe('"LeNet"이라는 프로젝트가 없습니다');
+      writeFileSync(join(dataDir, 'projects', 'broken.layerlab.json'), '{ "name": "broken", ');
+      const broken = coded(failure(await dispatch('loadProject', ['broken'])));
+      expect(errorSays(ko, broken)).toMatch(/^프로젝트 "broken"을\(를\) 열 수 없습니다\(not-json: .+\)$/);
+      const noDialog = coded(failure(await dispatch('importProjectFile', [])));
+      expect(noDialog.code).toBe('unsupported');
+      expect(errorSays(ko, noDialog)).toBe('이 호스트에는 파일 대화 상자가 없어, 페이지가 내려받기와 올리기로 대신합니다.');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** The projects service: its API handlers, to spread into createApiHandlers. */
 import type { ApiHandlers } from '../../../common/api';
 import type { PickedProjectFile, ProjectFileKind } from '../../../common/project-api';
+import { engineText } from '../../../common/engine-text';
 import { ApiCallError } from '../dispatcher';
 import { ProjectError, ProjectStore } from './store';
 
@@ -20,7 +21,7 @@ type ProjectMethod =
 export function createProjectHandlers(
   dataDir: string, dialogs?: ProjectDialogs, store = new ProjectStore(dataDir),
 ): Pick<ApiHandlers, ProjectMethod> {
-  const noDialog = () => new ApiCallError('unsupported', 'This host has no file dialog; the page downloads and uploads instead.');
+  const noDialog = () => ApiCallError.coded('unsupported', engineText('project.noDialog', {}));
   return {
     saveProject: (name, project) => coded(store.save(name, project)),
     loadProject: (name) => coded(store.load(name)),
@@ -43,7 +44,7 @@ async function coded<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof ProjectError) throw new ApiCallError(error.code, error.message);
+    if (error instanceof ProjectError) throw new ApiCallError(error.code, error.message, error.text);
     throw error;
   }
 }

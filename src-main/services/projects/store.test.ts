@@ -86,7 +86,9 @@ describe('ProjectStore', () => {
   it('loadProject answers not-found and bad-project through the dispatcher, with their own codes', async () => {
     const dispatch = createDispatcher(createApiHandlers({ host: 'web', dataDir, engineStatus: () => ({ state: 'ready', pid: 1, reason: null, restarts: 0, hello: null, since: 0 }) }));
     for (const name of ['nope', 'constructor', 'toString']) {
-      expect(await dispatch('loadProject', [name])).toEqual({ ok: false, error: { code: 'not-found', message: `no project named "${name}"` } });
+      expect(await dispatch('loadProject', [name])).toEqual({
+        ok: false, error: { code: 'not-found', message: `no project named "${name}"`, text: { code: 'project.notFound', params: { name } } },
+      });
     }
     mkdirSync(join(dataDir, 'projects'), { recursive: true });
     writeFileSync(join(dataDir, 'projects', 'bad.layerlab.json'), '{"format":"layerlab-project","version":1}');

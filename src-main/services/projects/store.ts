@@ -16,10 +16,12 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { basename, join } from 'node:path';
 import { checkProject, parseProject, projectFileName, PROJECT_EXTENSION, PROJECT_MAX_BYTES, type ProjectFile } from '../../../common/project';
 import type { ProjectEntry } from '../../../common/project-api';
+import { engineText, englishText, type EngineText } from '../../../common/engine-text';
 
+/** A refusal of the store, with its API code and the sentence as a code (common/engine-text.ts) for the renderer to word. */
 export class ProjectError extends Error {
-  constructor(readonly code: 'not-found' | 'bad-project' | 'too-large' | 'name-taken', message: string) {
-    super(message);
+  constructor(readonly code: 'not-found' | 'bad-project' | 'too-large' | 'name-taken', readonly text: EngineText) {
+    super(englishText(text));
     this.name = 'ProjectError';
   }
 }
@@ -39,10 +41,7 @@ export class ProjectStore {
     const text = serialize(project, trimmed);
     const holder = await savedName(file);
     if (holder !== null && holder !== trimmed) {
-      throw new ProjectError(
-        'name-taken',
-        `"${trimmed}" would be saved as ${basename(file)}, which holds the project "${holder}"; choose another name, or open "${holder}" and save it.`,
-      );
+      throw new ProjectError('name-taken', engineText('project.nameTaken', { name: trimmed, file: basename(file), holder }));
     }
     await writeAtomically(file, text);
     return { name: trimmed, file, savedAt: (await stat(file)).mtimeMs };
@@ -90,7 +89,7 @@ export class ProjectStore {
 /** The text to write: pretty when it fits the load limit, compact when only that fits; refused when neither does. */
 function serialize(project: ProjectFile, name: string): string {
   const checked = checkProject(project);
-  if (!checked.ok) throw new ProjectError('bad-project', `not a valid project (${checked.problem}: ${checked.detail})`);
+  if (!checked.ok) throw new ProjectError('bad-project', engineText('project.invalid', { problem: checked.problem, detail: checked.detail }));
   const named = { name, ...checked.project };
   const pretty = `${JSON.stringify(named, null, 2)}\n`;
   const text = pretty.length <= PROJECT_MAX_BYTES ? pretty : `${JSON.stringify(named)}\n`;
@@ -98,13 +97,9 @@ function serialize(project: ProjectFile, name: string): string {
   if (readBack.ok) return text;
   if (readBack.problem === 'too-large') {
     const mb = (n: number) => (n / 1_000_000).toFixed(1);
-    throw new ProjectError(
-      'too-large',
-      `This project is ${mb(text.length)} MB even written compactly, over the ${mb(PROJECT_MAX_BYTES)} MB a project may be; ` +
-        'remove nodes (or split the model into several projects) and save again. Nothing was written.',
-    );
+    throw new ProjectError('too-large', engineText('project.tooLarge', { mb: mb(text.length), limitMb: mb(PROJECT_MAX_BYTES) }));
   }
-  throw new ProjectError('bad-project', `This project could not be read back (${readBack.problem}: ${readBack.detail}); nothing was written.`);
+  throw new ProjectError('bad-project', engineText('project.notReadBack', { problem: readBack.problem, detail: readBack.detail }));
 }
 
 /**
@@ -135,10 +130,10 @@ async function readProject(file: string, name: string): Promise<ProjectFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new ProjectError('not-found', `no project named "${name}"`);
+    throw new ProjectError('not-found', engineText('project.notFound', { name }));
   }
   const parsed = parseProject(text);
-  if (!parsed.ok) throw new ProjectError('bad-project', `project "${name}" cannot be opened (${parsed.problem}: ${parsed.detail})`);
+  if (!parsed.ok) throw new ProjectError('bad-project', engineText('project.cannotOpen', { name, problem: parsed.problem, detail: parsed.detail }));
   return parsed.project;
 }
 

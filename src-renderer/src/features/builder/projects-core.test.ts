@@ -5,7 +5,8 @@ import type { PickedProjectFile, ProjectEntry } from '../../../../common/project
 import { getPreset } from '../../../../common/model-spec';
 import { en } from '../../lib/i18n/en';
 import { ko } from '../../lib/i18n/ko';
-import { format } from '../../lib/i18n/translate';
+import { engineSays, format, type HostError } from '../../lib/i18n/translate';
+import { engineText, englishText } from '../../../../common/engine-text';
 import { BuilderCore } from './builder-core';
 import { ProjectsCore, type ProjectBuilder } from './projects-core';
 
@@ -33,7 +34,9 @@ function setup(autosave: ProjectFile | null = null) {
     if (!(key in en)) throw new Error(`no message ${key}`);
     return format(locale.catalog[key as keyof typeof en], params);
   };
-  const projects = new ProjectsCore({ api, builder, translate, saveFile: (...a) => void files.push(a), delayMs: 100 });
+  // As the app words a host error: its coded sentence in the language shown, else its own message.
+  const sayHost = (error: HostError) => engineSays(locale.catalog, error.text ? [error.text] : undefined, error.message);
+  const projects = new ProjectsCore({ api, builder, translate, sayHost, saveFile: (...a) => void files.push(a), delayMs: 100 });
   return { builder, projects, api, disk, autosaves, files, locale };
 }
 
@@ -62,6 +65,20 @@ describe('ProjectsCore', () => {
     expect(projects.message?.text).toMatch(/^올바른 JSON 파일이 아닙니다/);
     locale.catalog = en;
     expect(projects.message?.text).toMatch(/^This file is not valid JSON/);
+  });
+
+  it("words the host's refusal in the language shown: a coded one as its sentence, an uncoded one as it came", async () => {
+    const { projects, api, locale } = setup();
+    const taken = engineText('project.nameTaken', { name: 'mlp', file: 'mlp.layerlab.json', holder: 'MLP' });
+    api.saveProject.mockResolvedValueOnce({ ok: false, error: { code: 'name-taken', message: englishText(taken), text: taken } });
+    await projects.save();
+    expect(projects.message?.text).toBe(`Could not save: ${englishText(taken)}`);
+    locale.catalog = ko;
+    expect(projects.message?.text).toBe(
+      '저장하지 못했습니다: "mlp"은(는) mlp.layerlab.json(으)로 저장되는데, 그 파일에는 프로젝트 "MLP"이(가) 있습니다. 다른 이름을 고르거나 "MLP"을(를) 열어 저장하세요.',
+    );
+    await projects.open('gone'); // the fake API's refusal has no code: its words stay, inside the Korean sentence
+    expect(projects.message?.text).toBe('"gone"을(를) 열지 못했습니다: no project named "gone". 현재 작업은 그대로입니다.');
   });
 
   it('leaves work started before the autosave answered alone', async () => {

@@ -10,6 +10,7 @@ import type { LayerLabApi } from '../../../../common/api';
 import type { ProjectEntry, ProjectFileKind } from '../../../../common/project-api';
 import { makeProject, parseProject, projectFileName, type ProjectFile, type ProjectProblem, type ProjectRun } from '../../../../common/project';
 import { pyName, type ModelSpec } from '../../../../common/model-spec';
+import type { HostError } from '../../lib/i18n/translate';
 
 export interface ProjectMessage {
   tone: 'ok' | 'error';
@@ -35,6 +36,11 @@ export interface ProjectsDeps {
   builder: ProjectBuilder;
   /** i18n's t() for a `builder.project.*` key. */
   translate(key: string, params?: Record<string, string | number>): string;
+  /**
+   * The words of an error the host sent, in the learner's language: its coded sentence, else its own message (the
+   * `builder.project.*Failed` sentence frames it). Default: the English message.
+   */
+  sayHost?(error: HostError): string;
   /** Offers a file to the user (a download in the browser, a save dialog in Electron). */
   saveFile(text: string, type: string, fileName: string): void;
   /** Copies a value before it crosses to main ($state.snapshot in the app). */
@@ -114,14 +120,14 @@ export class ProjectsCore {
     const [envelope] = await Promise.all([this.#deps.api.saveProject(name, this.#current()), this.autosaveNow()]);
     this.messageValue = envelope.ok
       ? this.#say('ok', 'builder.project.saved', { name: envelope.value.name })
-      : this.#say('error', 'builder.project.saveFailed', { message: envelope.error.message });
+      : this.#sayFailure('builder.project.saveFailed', {}, envelope.error);
     await this.refreshRecent();
   }
 
   async open(name: string): Promise<void> {
     const envelope = await this.#deps.api.loadProject(name);
     if (!envelope.ok) {
-      this.messageValue = this.#say('error', 'builder.project.openFailed', { name, message: envelope.error.message });
+      this.messageValue = this.#sayFailure('builder.project.openFailed', { name }, envelope.error);
       return;
     }
     this.#apply(envelope.value);
@@ -140,6 +146,13 @@ export class ProjectsCore {
   #say(tone: ProjectMessage['tone'], key: string, params?: Record<string, string | number>): ProjectMessage {
     const translate = this.#deps.translate;
     return { tone, get text() { return translate(key, params); } };
+  }
+
+  /** A failure the host sent, `{message}` in `key` being its own sentence worded in the language shown (sayHost). */
+  #sayFailure(key: string, params: Record<string, string | number>, error: HostError): ProjectMessage {
+    const { translate, sayHost = (e: HostError) => e.message } = this.#deps;
+    const said = { message: error.message, ...(error.text ? { text: error.text } : {}) };
+    return { tone: 'error', get text() { return translate(key, { ...params, message: sayHost(said) }); } };
   }
 
   /** Opens an uploaded file's text; a broken or newer file only sets the message. */
@@ -183,7 +196,7 @@ export class ProjectsCore {
     } else if (envelope.error.code === 'unsupported') {
       this.#deps.saveFile(text, type, fileName);
     } else {
-      this.messageValue = this.#say('error', 'builder.project.saveFailed', { message: envelope.error.message });
+      this.messageValue = this.#sayFailure('builder.project.saveFailed', {}, envelope.error);
     }
   }
 
@@ -195,7 +208,7 @@ export class ProjectsCore {
     const envelope = await this.#deps.api.importProjectFile();
     if (!envelope.ok) {
       if (envelope.error.code === 'unsupported') return false;
-      this.messageValue = this.#say('error', 'builder.project.importFailed', { message: envelope.error.message });
+      this.messageValue = this.#sayFailure('builder.project.importFailed', {}, envelope.error);
     } else if (envelope.value) {
       this.openText(envelope.value.text, envelope.value.name);
     }

@@ -98,6 +98,15 @@ export const ko: Record<MessageKey, string> = {
   'engineText.dataset.noTestImages': '{name}에는 테스트 이미지가 없습니다.',
   'engineText.dataset.noImage': '{name}의 {split} 분할에는 이미지가 {count}개(0..{last}) 있습니다. {start}번 이미지는 없습니다.',
   'engineText.dataset.upload.expired': '알 수 없거나 만료된 업로드입니다. 파일을 다시 고르세요.',
+  'engineText.project.nameTaken':
+    '"{name}"은(는) {file}(으)로 저장되는데, 그 파일에는 프로젝트 "{holder}"이(가) 있습니다. 다른 이름을 고르거나 "{holder}"을(를) 열어 저장하세요.',
+  'engineText.project.invalid': '올바른 프로젝트가 아닙니다({problem}: {detail})',
+  'engineText.project.tooLarge':
+    '이 프로젝트는 압축해 써도 {mb}MB로, 프로젝트 한도 {limitMb}MB를 넘습니다. 노드를 지우거나 모델을 여러 프로젝트로 나눈 뒤 다시 저장하세요. 아무것도 쓰지 않았습니다.',
+  'engineText.project.notReadBack': '이 프로젝트를 다시 읽을 수 없었습니다({problem}: {detail}). 아무것도 쓰지 않았습니다.',
+  'engineText.project.notFound': '"{name}"이라는 프로젝트가 없습니다',
+  'engineText.project.cannotOpen': '프로젝트 "{name}"을(를) 열 수 없습니다({problem}: {detail})',
+  'engineText.project.noDialog': '이 호스트에는 파일 대화 상자가 없어, 페이지가 내려받기와 올리기로 대신합니다.',
   'engineText.dataset.upload.tooLarge': '업로드가 {mb}MB보다 큽니다.',
   'engineText.dataset.import.none': '고른 파일이 없습니다.',
   'engineText.dataset.import.unreadable': '{path}을(를) 읽을 수 없습니다({detail}).',
