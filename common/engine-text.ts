@@ -2,7 +2,7 @@
  * What the host side says to the learner in sentences (why a run diverged and its likely causes, why a run
  * stopped, how it came back after a crash, why the engine host restarted, how each backend probed, how a custom
  * dataset was checked, why a dataset cannot be loaded, and the errors a learner meets: every failure of main's
- * datasets and weights services, the engine's refusals of a run, a prediction, a gallery page, a lesson step,
+ * datasets, weights and projects services, the engine's refusals of a run, a prediction, a gallery page, a lesson step,
  * crossing as an API envelope's `error.text` or an engine `error` event's `text`), as a code and its parameters, so
  * the renderer words it in the learner's language: src-renderer's catalogs hold every code under
  * `engineText.<code>`, en.ts taking these English templates as they are and ko.ts translating each (a test checks
