@@ -4,6 +4,7 @@
  * datasets service, on the Data tab's cards), a model whose Input does not fit an imported dataset's images (the
  * engine host, on the Train tab), and Predict asking the run that failed for weights it never saved. Screenshots
  * (korean-data-errors.png, korean-train-error.png, korean-predict-error.png) go to the test's output for a person.
+ * Last, main's projects service refuses a save whose file another project holds (korean-project-error.png).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,5 +105,23 @@ test("in Korean, the datasets service's and the engine's errors read in Korean",
     const error = predict.panel.getByRole('alert');
     await expect(error).toHaveText(/^실행 \S+에는 최신 가중치의 체크포인트가 없습니다$/, { timeout: 45_000 });
     await predict.panel.locator('section.answer').screenshot({ path: info.outputPath('korean-predict-error.png') });
+  });
+
+  await test.step("a project saved under a name whose file another project holds is refused by main, in Korean", async () => {
+    await page.getByRole('tab', { name: ko.t('tab.build') }).click();
+    const bar = page.locator('.bar').filter({ has: page.getByRole('button', { name: ko.t('builder.project.save'), exact: true }) });
+    const name = bar.getByRole('textbox', { name: ko.t('builder.project.name'), exact: true });
+    const save = bar.getByRole('button', { name: ko.t('builder.project.save'), exact: true });
+    await name.fill('a/b');
+    await name.press('Enter');
+    await save.click();
+    await expect(bar.getByRole('status')).toContainText('a/b');
+    await name.fill('a?b'); // the same file name, a_b.layerlab.json
+    await name.press('Enter');
+    await save.click();
+    await expect(bar.getByRole('alert')).toHaveText(
+      '저장하지 못했습니다: "a?b"은(는) a_b.layerlab.json(으)로 저장되는데, 그 파일에는 프로젝트 "a/b"이(가) 있습니다. 다른 이름을 고르거나 "a/b"을(를) 열어 저장하세요.',
+    );
+    await bar.screenshot({ path: info.outputPath('korean-project-error.png') });
   });
 });

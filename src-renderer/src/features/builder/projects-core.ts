@@ -10,7 +10,7 @@ import type { LayerLabApi } from '../../../../common/api';
 import type { ProjectEntry, ProjectFileKind } from '../../../../common/project-api';
 import { makeProject, parseProject, projectFileName, type ProjectFile, type ProjectProblem, type ProjectRun } from '../../../../common/project';
 import { pyName, type ModelSpec } from '../../../../common/model-spec';
-import type { HostError } from '../../lib/i18n/translate';
+import { hostError, type HostError } from '../../lib/i18n/translate';
 
 export interface ProjectMessage {
   tone: 'ok' | 'error';
@@ -151,8 +151,8 @@ export class ProjectsCore {
   /** A failure the host sent, `{message}` in `key` being its own sentence worded in the language shown (sayHost). */
   #sayFailure(key: string, params: Record<string, string | number>, error: HostError): ProjectMessage {
     const { translate, sayHost = (e: HostError) => e.message } = this.#deps;
-    const said = { message: error.message, ...(error.text ? { text: error.text } : {}) };
-    return { tone: 'error', get text() { return translate(key, { ...params, message: sayHost(said) }); } };
+    const kept = hostError(error);
+    return { tone: 'error', get text() { return translate(key, { ...params, message: sayHost(kept) }); } };
   }
 
   /** Opens an uploaded file's text; a broken or newer file only sets the message. */

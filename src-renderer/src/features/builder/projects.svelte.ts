@@ -4,9 +4,9 @@
  */
 import type { ProjectEntry } from '../../../../common/project-api';
 import type { Host } from '../../lib/host/host';
-import { i18n } from '../../lib/i18n/i18n.svelte';
+import { i18n, sayEngine } from '../../lib/i18n/i18n.svelte';
 import type { MessageKey } from '../../lib/i18n/en';
-import { CATALOGS, engineSays, format } from '../../lib/i18n/translate';
+import { CATALOGS, format } from '../../lib/i18n/translate';
 import type { BuilderState } from './builder.svelte';
 import { ProjectsCore, type ProjectMessage } from './projects-core';
 
@@ -27,7 +27,7 @@ export class ProjectsState extends ProjectsCore {
       api: host.api,
       builder,
       translate: (key, params) => format(CATALOGS[i18n.locale][key as MessageKey], params),
-      sayHost: (error) => engineSays(CATALOGS[i18n.locale], error.text ? [error.text] : undefined, error.message),
+      sayHost: (error) => sayEngine(error.text ? [error.text] : undefined, error.message),
       saveFile,
       snapshot: (value) => $state.snapshot(value) as typeof value,
     });
