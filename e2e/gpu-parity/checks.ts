@@ -98,6 +98,10 @@ function cases(): Case[] {
   // The dropout mask: integers below 2^24 all through, so the device's float32 gives the CPU's mask exactly.
   const maskAttrs = { keep: 0.75, seedA: 4092, seedB: 17, dtype: 'float32' as const };
   out.push({ name: 'dropout mask (bit for bit)', launch: P.planDropoutMask(2 * 9216 + 7, maskAttrs, ALL), want: cpuKernels.DropoutMask(2 * 9216 + 7, maskAttrs) });
+  // A step's metrics, [loss, correct]: rounded logits tie often, and the first index must win as in argmax.
+  const logits = Float32Array.from({ length: 64 * 10 }, () => Math.round(rng.uniform(-2, 2)));
+  const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 3) % 10);
+  out.push({ name: 'step metrics [loss, correct] with ties', launch: P.planStepMetrics(Float32Array.of(0.8125), logits, [64, 10], labels, ALL), want: cpuKernels.StepMetrics(Float32Array.of(0.8125), logits, [64, 10], labels) });
   // Average pooling (Mnist_CNN ends in one): windows cut by the padding and by ceil mode, both divisors and an
   // override; the backwards are gathers over the windows covering each cell.
   const avg = (o: Partial<AvgPool2dAttrs>): AvgPool2dAttrs => ({

@@ -53,6 +53,8 @@ export const SoftplusGrad = 'SoftplusGrad';
 // Reductions.
 export const Sum = 'Sum';
 export const MaxDim = 'MaxDim';
+/** A batch's loss and correct count as one array (CPU kernel in backend/cpu/reduce.ts): one read for a step's metrics. */
+export const StepMetrics = 'StepMetrics';
 
 // Linear algebra.
 export const Matmul = 'Matmul';

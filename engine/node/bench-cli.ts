@@ -46,10 +46,11 @@ import { createNodeWasmBackend } from './wasm-threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
-import { PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/model-spec/index';
+import { measuresAccuracy, PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/model-spec/index';
 import {
-  buildModel, makeLoss, makeOptimizer, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
+  buildModel, makeLoss, makeOptimizer, makeTargetsOf, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
 } from '../model-spec/index';
+import { Trainer } from '../train/trainer';
 import { readMnist } from './mnist-files';
 import { startGpujsWorker } from './gpujs-worker';
 import { threadCpuClock } from './thread-cpu';
@@ -236,17 +237,23 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const optimizer = makeOptimizer(spec, model.parameters());
   const rng = new Random(1);
   const batches = Array.from({ length: 8 }, () => syntheticBatch(spec, rng));
-  const step = (i: number, afterRead?: () => void) => {
+  // The engine's own loop, as the CLI and the engine host train: the step's metrics (loss and correct count) read
+  // once after backward, so a GPU runs the step to there as one plan. `afterRead` hooks run right after that read.
+  const afterRead = new Map<number, () => void>();
+  const targetsOf = makeTargetsOf(spec);
+  const trainer = new Trainer({
+    model, lossFn, optimizer, inputOf: (x) => prepareInput(spec, x), targetsOf, accuracy: measuresAccuracy(spec),
+    observe: (step) => {
+      const hook = afterRead.get(step);
+      return hook ? { afterBackward: hook, dispose: () => undefined } : null;
+    },
+  });
+  const step = (i: number, hook?: () => void) => {
     const [x, y] = batches[i % batches.length];
-    endStep();
-    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
-    loss.backward();
-    loss.item(); // after backward, as the engine's loops read it: a GPU runs the step to here as one plan
-    afterRead?.();
-    optimizer.step();
-    optimizer.zeroGrad(true); // as trainEpoch and the engine host do
+    if (hook) afterRead.set(trainer.step + 1, hook);
+    const outcome = trainer.trainBatch(x, y);
+    if (outcome.kind !== 'ok') throw new Error(`bench: ${preset} on ${backend}: a batch did not train (${outcome.kind})`);
   };
-  model.train();
   for (let i = 0; i < 5; i++) step(i);
   // The median (or min) batch, not the mean: on a shared machine some batches lose the CPU to other processes.
   // CPU time as well: under a load of other processes it still shows what one batch costs (threads add theirs).

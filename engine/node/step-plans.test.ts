@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { manualSeed } from '../random';
 import { Adam, Adamax, NAdam, RAdam, SGD } from '../optim/index';
+import { Trainer } from '../train/trainer';
 import type { Optimizer } from '../optim/index';
 import { startGpujsWorker, type GpujsWorker } from './gpujs-worker';
 import { startTestWebGpu } from './test-support/webgpu-test-device';
@@ -76,9 +77,10 @@ function expectPlansMatchEager(build: Build, data: ReturnType<typeof batches>, p
 }
 
 /**
- * Per step, once a plan is learned: thread crossings, submits, reads and plan calls, over two steps of the bench's
- * loop. The counts are taken right after a step's read, when nothing is queued: a request anywhere else would
- * send part of a step on its own, which is a different batch.
+ * Per step, once a plan is learned: thread crossings, submits, reads and plan calls, over two steps of the engine's
+ * own loop (the Trainer, accuracy counted, as the CLI and the engine host train). The counts are taken right after
+ * a step's read, when nothing is queued: a request anywhere else would send part of a step on its own, which is a
+ * different batch.
  */
 function structure(build: Build, shape: number[], backend: GpujsBackend) {
   const runner = backend.runner as RemoteRunner;
@@ -86,19 +88,15 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
   const { model, optimizer } = build();
   const data = batches(shape, 8);
   const snapshots: Array<RemoteStats & { crossings: number; downloads: number }> = [];
-  const step = (i: number) => {
-    const [x, y] = data[i];
-    endStep();
-    const loss = crossEntropy(model.forward(x) as Tensor, y);
-    loss.backward();
-    loss.item();
-    if (i === 5 || i === 7) snapshots.push({ ...runner.stats(), crossings: runner.crossings, downloads: backend.store!.downloads });
-    optimizer.step();
-    optimizer.zeroGrad(true);
-  };
-  // Steady state from step 5 on: the first steps differ (kernel checks, Adam's first update), one is watched, and
+  const snapshot = () => snapshots.push({ ...runner.stats(), crossings: runner.crossings, downloads: backend.store!.downloads });
+  const trainer = new Trainer({
+    model, lossFn: crossEntropy, optimizer,
+    observe: (step) => (step === 6 || step === 8 ? { afterBackward: snapshot, dispose: () => undefined } : null),
+  });
+  // Steady state from step 6 on: the first steps differ (kernel checks, Adam's first update), one is watched, and
   // the first plan call brings the eager steps' device values home once.
-  for (let i = 0; i < 8; i++) step(i);
+  for (const [x, y] of data) expect(trainer.trainBatch(x, y).kind).toBe('ok');
+  endStep();
   const [before, after] = snapshots;
   return {
     crossings: (after.crossings - before.crossings - 1) / 2, // less the stats request
@@ -108,7 +106,7 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
     uploadBytes: delta(after, before, 'uploadBytes') / 2,
     readBytes: delta(after, before, 'readBytes') / 2,
     evictions: delta(after, before, 'evictions') / 2,
-    /** Device values the engine read (the loss; anything else left the device mid-step for a CPU kernel). */
+    /** Device values the engine read (the step's metrics; anything else left the device mid-step for a CPU kernel). */
     downloads: (after.downloads - before.downloads) / 2,
   };
 }
@@ -298,6 +296,47 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     expect(stats.executors).toContain('fused-encoder');
   });
 
+  it("the engine's Trainer on resident plans: each batch's loss and correct count, and the evaluation's, as on the eager path", () => {
+    // The step's metrics ([loss, correct]) come from the device in the step's one read; the count must be the
+    // eager path's exactly, batch by batch, and the epoch's validation (forward-only plans) must agree too.
+    const run = (backend: GpujsBackend) => {
+      setBackend(backend.name);
+      manualSeed(17);
+      const { model, optimizer } = lenetLike();
+      const trainer = new Trainer({ model, lossFn: crossEntropy, optimizer });
+      const data = batches([16, 1, 12, 12], 5);
+      const outcomes = [];
+      for (let epoch = 0; epoch < 2; epoch++) {
+        for (const [x, y] of data) outcomes.push(trainer.trainBatch(x, y));
+        outcomes.push(trainer.finishEpoch(batches([16, 1, 12, 12], 2)));
+      }
+      endStep();
+      return outcomes;
+    };
+    const runner = planned!.runner as RemoteRunner;
+    const before = runner.stats();
+    const got = run(planned!);
+    const after = runner.stats();
+    const want = run(eager!);
+    expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(6);
+    expect(after.planFailures).toEqual([]);
+    got.forEach((outcome, i) => {
+      const reference = want[i];
+      if ('kind' in outcome && 'kind' in reference) {
+        expect(outcome.kind).toBe('ok');
+        if (outcome.kind !== 'ok' || reference.kind !== 'ok') return;
+        expect(outcome.correct).toBe(reference.correct);
+        expectClose([outcome.loss], [reference.loss], 1e-5);
+      } else if (!('kind' in outcome) && !('kind' in reference)) {
+        expect(outcome.trainAcc).toBe(reference.trainAcc);
+        expect(outcome.valAcc).toBe(reference.valAcc);
+        expectClose([outcome.valLoss!], [reference.valLoss!], 1e-5);
+      } else throw new Error(`outcome ${i} differs in kind`);
+    });
+    // Not a count that happens to agree at 0: some rows are right.
+    expect(got.some((o) => 'kind' in o && o.kind === 'ok' && o.correct > 0)).toBe(true);
+  });
+
   it('a step of the tutorial\'s CNN (average pooling) is one resident plan call, one submit and one read', () => {
     expect(structure(tutorialCnn, [4, 1, 12, 12], planned!)).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1, evictions: 0, downloads: 1 });
   });
@@ -423,7 +462,7 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     expect(Array.from(planned!.runner.run(launch))).toEqual(Array.from(cpuKernels.DropoutMask(size, attrs)));
   });
 
-  it('a LeNet-like step is one crossing, one resident plan call, one submit and one read; only the batch goes up, only the loss comes back', () => {
+  it("a LeNet-like step is one crossing, one resident plan call, one submit and one read; only the batch goes up, only the step's metrics come back", () => {
     const got = structure(lenetLike, [4, 1, 12, 12], planned!);
     expect(got).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1, evictions: 0 });
     // The batch is 4 × 144 floats and its targets 4; the 780 weights and Adam's two moments of each stay on the
@@ -434,7 +473,7 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     const stateBytes = 4 * 3 * 780;
     expect(got.uploadBytes).toBeGreaterThanOrEqual(batchBytes);
     expect(got.uploadBytes).toBeLessThanOrEqual(batchBytes + 18 * 256);
-    expect(got.readBytes).toBe(16); // the loss, in one 16-byte row of the staging buffer
+    expect(got.readBytes).toBe(16); // the step's metrics, [loss, correct], in one 16-byte row of the staging buffer
     // Through gpu.js's fused encoder the whole state comes back, and goes up again, every step.
     const handed = structure(lenetLike, [4, 1, 12, 12], handedBack!);
     expect(handed).toMatchObject({ crossings: 1, planCalls: 1, submits: 1, readbacks: 1 });

@@ -5,7 +5,7 @@
 export { add, sub, mul, div, pow, maximum, minimum, eq, gt, ge, lt, le, where } from './elementwise';
 export { neg, exp, log, sqrt, abs, sign, clamp, cast, fullLike, unaryForward, unaryGrad } from './elementwise';
 export { relu, leakyRelu, sigmoid, tanh, gelu, elu, silu, softplus } from './activation';
-export { sum, mean, max, min, argmax } from './reduce';
+export { sum, mean, max, min, argmax, stepMetrics } from './reduce';
 export { matmul, matmulFlops } from './matmul';
 export { linear } from './linear';
 export { reshape, view, flatten, permute, transpose, unsqueeze, squeeze, expand, cat, slice, gather, pad, type PadMode } from './shape';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradcheck, randn64, t64 } from '../test/gradcheck';
 import { tensor } from '../tensor';
-import { argmax, max, mean, min, sum } from './index';
+import { argmax, eq, max, mean, min, stepMetrics, sum } from './index';
 
 describe('sum / mean', () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -102,5 +102,45 @@ describe('max / min / argmax', () => {
     gradcheck((t) => max(t), [a]);
     gradcheck((t) => min(t, 0), [a]);
     gradcheck((t) => min(t), [t64([3, -1, 2])]);
+  });
+});
+
+describe('stepMetrics', () => {
+  /** What a learner would write: (output.argmax(1) == labels).sum(). */
+  const argmaxHits = (output: ReturnType<typeof tensor>, labels: ReturnType<typeof tensor>) => sum(eq(argmax(output, 1), labels)).item();
+
+  it('is [loss, correct]: the loss as given, and the rows whose argmax along dim 1 is the label (first on ties)', () => {
+    const output = tensor([[1, 5, 5], [7, 2, 7], [0, 0, 1], [3, 3, 3]]);
+    const labels = tensor([2, 0, 2, 0], { dtype: 'int32' });
+    const metrics = stepMetrics(tensor(0.75), output, labels);
+    expect(metrics.shape).toEqual([2]);
+    expect(metrics.dtype).toBe('float32');
+    // Row 0 ties at 1 and 2 (argmax 1, label 2: a miss); row 1 ties at 0 and 2 (argmax 0: a hit); rows 2, 3 hit.
+    expect(metrics.toArray()).toEqual([0.75, 3]);
+    expect(argmaxHits(output, labels)).toBe(3);
+  });
+
+  it('counts as argmax does with NaN (a NaN wins, the first one) and over dims after the class dim', () => {
+    const nan = tensor([[1, NaN, 3], [NaN, 9, NaN]]);
+    expect(stepMetrics(tensor([2]), nan, tensor([1, 0], { dtype: 'int32' })).toArray()).toEqual([2, 2]);
+    // [N, C, H, W] logits against [N, H, W] labels, as a per-pixel classifier's.
+    const output = tensor(Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => Math.sin(i * 1.7)), [2, 3, 2, 2]);
+    const labels = tensor(Int32Array.from({ length: 8 }, (_, i) => (i * 5) % 3), [2, 2, 2]);
+    expect(stepMetrics(tensor(1), output, labels).toArray()[1]).toBe(argmaxHits(output, labels));
+  });
+
+  it('keeps a float64 loss in float64', () => {
+    const metrics = stepMetrics(tensor(0.1, { dtype: 'float64' }), tensor([[0, 1]]), tensor([1], { dtype: 'int32' }));
+    expect(metrics.dtype).toBe('float64');
+    expect(metrics.toArray()).toEqual([0.1, 1]);
+  });
+
+  it('refuses a loss of more than one value, an output without a class dim, and labels of another shape or dtype', () => {
+    const output = tensor([[1, 2], [3, 4]]);
+    const labels = tensor([0, 1], { dtype: 'int32' });
+    expect(() => stepMetrics(tensor([1, 2]), output, labels)).toThrow(/the loss must be one value, got shape \[2\]/);
+    expect(() => stepMetrics(tensor(1), tensor([1, 2]), tensor([0], { dtype: 'int32' }))).toThrow(/needs a class dim 1/);
+    expect(() => stepMetrics(tensor(1), output, tensor([0, 1, 1], { dtype: 'int32' }))).toThrow(/labels of shape \[3\] do not match output \[2,2\] \(expected \[2\]\)/);
+    expect(() => stepMetrics(tensor(1), output, tensor([0, 1]))).toThrow(/labels must be int32 class indices, got float32/);
   });
 });

@@ -9,7 +9,7 @@ import { recordOp } from '../autograd';
 import { Tensor } from '../tensor';
 import { div, eq, mul, neg } from './elementwise';
 import { reshape } from './shape';
-import { broadcastTo, floatDType, kernelArg, normalizeDim } from './util';
+import { broadcastTo, floatDType, kernelArg, kernelInput, normalizeDim } from './util';
 
 /** Sorted, distinct, non-negative dims; undefined (or []) means all dims. */
 function reduceDims(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
@@ -91,4 +91,22 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   // A backend's own device value where its kernel takes one (wasm: a Linear output, a step's accuracy).
   const { indices } = getKernel(K.MaxDim)(kernelArg(K.MaxDim, x), x.shape, d);
   return new Tensor(indices, reducedShape(x.shape, [d], keepdim));
+}
+
+/**
+ * A batch's metrics as one tensor, [loss, correct]: `loss` (one value) and how many rows of `output` have their
+ * argmax along dim 1 at the label (first on ties, as argmax), for `labels` shaped as `output` without dim 1. No
+ * graph. A device backend computes both where the step ran, so a training step reads them back at once: its one
+ * read (a GPU step plan reads nothing else). float32 for a float32 loss; the count is exact below 2^24.
+ */
+export function stepMetrics(loss: Tensor, output: Tensor, labels: Tensor): Tensor {
+  if (loss.size !== 1) throw new Error(`stepMetrics: the loss must be one value, got shape ${shapeStr(loss.shape)}`);
+  if (output.ndim < 2 || output.shape[1] === 0) throw new Error(`stepMetrics: the output needs a class dim 1, got shape ${shapeStr(output.shape)}`);
+  const rows = output.shape.filter((_, i) => i !== 1);
+  if (labels.ndim !== rows.length || labels.shape.some((d, i) => d !== rows[i])) {
+    throw new Error(`stepMetrics: labels of shape ${shapeStr(labels.shape)} do not match output ${shapeStr(output.shape)} (expected ${shapeStr(rows)})`);
+  }
+  if (labels.dtype !== 'int32') throw new Error(`stepMetrics: labels must be int32 class indices, got ${labels.dtype}`);
+  const values = getKernel(K.StepMetrics)(kernelInput(K.StepMetrics, loss), kernelArg(K.StepMetrics, output), output.shape, labels.data as Int32Array);
+  return new Tensor(values, [2]);
 }

@@ -31,7 +31,7 @@ import { endStep, getBackend, pinTensor, setBackend } from '../backend/backend';
 import { DataLoader } from '../data/dataloader';
 import type { Module } from '../nn/module';
 import { clipGradNorm } from '../nn/clip-grad';
-import { argmax } from '../ops/index';
+import { stepMetrics } from '../ops/index';
 import type { OptimizerStateDict, SchedulerStateDict } from '../optim/index';
 import type { EpochRecord, RunPosition } from '../../common/training-protocol';
 import type { Tensor } from '../tensor';
@@ -199,7 +199,7 @@ export class Trainer<O extends Stepper = Stepper> {
     const buffers = options.fallbackToCpu && getBackend().name !== 'cpu' ? model.buffers().map((b) => b.data.slice()) : null;
     const observer = options.observe?.(this.step + 1) ?? null;
     let fellBack: FellBack | undefined;
-    let pass: { output: Tensor; value: number } | BatchOutcome;
+    let pass: { value: number; correct: number } | BatchOutcome;
     try {
       try {
         pass = this.#forwardBackward(x, y);
@@ -221,10 +221,7 @@ export class Trainer<O extends Stepper = Stepper> {
       observer?.dispose();
       return pass;
     }
-    const { output, value } = pass;
-    // Counted right after the loss was read, before the update's launches: a read after them would send them to a
-    // GPU as a batch of their own, a second submit each step.
-    const correct = options.accuracy === false ? 0 : countCorrect(output, y);
+    const { value, correct } = pass;
     observer?.afterBackward?.();
     if (options.clipGradNorm != null) clipGradNorm(model.parameters(), options.clipGradNorm);
     optimizer.step();
@@ -244,14 +241,14 @@ export class Trainer<O extends Stepper = Stepper> {
   }
 
   /** Forward, loss, backward and the watchdog's check: everything of a batch before the update. */
-  #forwardBackward(x: Tensor, y: Tensor): { output: Tensor; value: number } | BatchOutcome {
-    const { inputOf, targetsOf, divergenceFactor } = this.#options;
+  #forwardBackward(x: Tensor, y: Tensor): { value: number; correct: number } | BatchOutcome {
+    const { inputOf, targetsOf, divergenceFactor, accuracy } = this.#options;
     const output = this.model.forward(inputOf ? inputOf(x) : x) as Tensor;
     const loss = this.lossFn(output, targetsOf ? targetsOf(x, y) : y);
     // Read once the gradients exist, so that a device backend runs forward, loss and backward as one batch with one
     // read (a GPU step plan); the update comes after the watchdog's check.
     loss.backward();
-    const raw = loss.item();
+    const { loss: raw, correct } = readMetrics(loss, output, y, accuracy !== false);
     const value = this.lossIsSum ? raw / y.shape[0] : raw;
     const why = !Number.isFinite(value) ? 'not-finite'
       : divergenceFactor != null && this.firstLoss !== null && value > divergenceFactor * this.firstLoss ? 'exploded' : null;
@@ -260,7 +257,7 @@ export class Trainer<O extends Stepper = Stepper> {
       return { kind: 'diverged', loss: value, why };
     }
     if (this.firstLoss === null) this.firstLoss = value;
-    return { output, value };
+    return { value, correct };
   }
 
   /** Closes the epoch whose batches are done: the scheduler's epoch step, validation on `validation`, its record. */
@@ -306,15 +303,14 @@ export class Trainer<O extends Stepper = Stepper> {
 }
 
 /**
- * How many rows of `output` have their largest value at the label's index. argmax records no graph, and reads a
- * device backend's output where it lies (wasm: a resident Linear output, not downloaded for this).
+ * A batch's loss and, when `counted`, how many rows of `output` have their largest value at the label's index
+ * (0 otherwise), read together: stepMetrics computes both where the backend ran the step (wasm reads a resident
+ * Linear output in place; a GPU counts on the device), so a device backend's step ends in this one read.
  */
-export function countCorrect(output: Tensor, labels: Tensor): number {
-  const predicted = argmax(output, 1).data;
-  const y = labels.data;
-  let hits = 0;
-  for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;
-  return hits;
+export function readMetrics(loss: Tensor, output: Tensor, labels: Tensor, counted: boolean): { loss: number; correct: number } {
+  if (!counted) return { loss: loss.item(), correct: 0 };
+  const [value, correct] = stepMetrics(loss, output, labels).data;
+  return { loss: value, correct };
 }
 
 /**
@@ -362,10 +358,10 @@ export function evaluate(model: Module, lossFn: LossFn, data: Batches, options: 
         const [x, y] = batch;
         endStep(); // the last batch's activations are done with, as in training: a device backend frees them
         const output = model.forward(options.inputOf ? options.inputOf(x) : x) as Tensor;
-        const loss = lossFn(output, options.targetsOf ? options.targetsOf(x, y) : y).item();
+        const metrics = readMetrics(lossFn(output, options.targetsOf ? options.targetsOf(x, y) : y), output, y, options.accuracy !== false);
         const n = y.shape[0];
-        total += options.lossIsSum ? loss : loss * n;
-        if (options.accuracy !== false) hits += countCorrect(output, y);
+        total += options.lossIsSum ? metrics.loss : metrics.loss * n;
+        hits += metrics.correct;
         samples += n;
         releaseBatch(data, batch);
       }

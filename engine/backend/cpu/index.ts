@@ -73,6 +73,7 @@ export const cpuKernels = {
 
   [K.Sum]: reduce.sum,
   [K.MaxDim]: reduce.maxDim,
+  [K.StepMetrics]: reduce.stepMetrics,
 
   [K.Matmul]: matmul,
 

@@ -80,3 +80,23 @@ export function maxDim(x: TypedArray, shape: readonly number[], dim: number): { 
   }
   return { values, indices };
 }
+
+/**
+ * A training step's metrics as one array, [loss, correct]: the batch's loss (one value) and how many rows of
+ * `logits` have their largest value along dim 1 at the row's label. The prediction is maxDim's (first index on
+ * ties, a NaN wins), so this counts what argmax(logits, 1) == labels counts. One array, so that a device backend
+ * hands a step's loss and accuracy back in a single read (a GPU step plan reads nothing else).
+ */
+export function stepMetrics(loss: TypedArray, logits: TypedArray, shape: readonly number[], labels: Int32Array): FloatArray {
+  return metricsOf(loss, maxDim(logits, shape, 1).indices, labels);
+}
+
+/** [loss, correct] from the predicted classes, in the loss's float dtype (a count stays exact below 2^24). */
+export function metricsOf(loss: TypedArray, predicted: Int32Array, labels: Int32Array): FloatArray {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hits++;
+  const out = allocateFloat(dtypeOf(loss) === 'float64' ? 'float64' : 'float32', 2);
+  out[0] = loss[0];
+  out[1] = hits;
+  return out;
+}

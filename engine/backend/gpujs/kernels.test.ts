@@ -585,6 +585,40 @@ describe('the training step’s loss and pooling on gpu.js (no read-back before 
     }
   });
 
+  it.each([
+    ['a batch of 64 × 10 with ties', [64, 10], 64],
+    ['a per-pixel classifier, [N, C, H, W] logits', [3, 4, 2, 5], 30],
+  ] as const)('StepMetrics, [loss, correct], in one launch as on the CPU: %s', (_, shape, rows) => {
+    // Rounded logits tie often: the first index must win, as the CPU's maxDim (argmax) decides.
+    const x = Float32Array.from(rand(rows * shape[1], -2, 2), (v) => Math.round(v));
+    x[5] = NaN; // a NaN wins its row
+    const labels = Int32Array.from({ length: rows }, (_, i) => (i * 3) % shape[1]);
+    const loss = Float32Array.of(0.8125);
+    const want = cpuKernels.StepMetrics(loss, x, shape, labels);
+    expect(want[1]).toBeGreaterThan(0);
+    const launches = backend.runner.launches;
+    const got = k.StepMetrics!(loss, x, shape, labels);
+    expect(backend.runner.launches).toBe(launches + 1);
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('StepMetrics resident: device logits and loss give a device result, read once', () => {
+    const resident = createGpujsBackend({ gpu, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-resident-metrics' });
+    const store = resident.store!;
+    const onDevice = (values: Float32Array) => store.output(resident.runner.upload(values), values.length) as unknown as Float32Array;
+    try {
+      const x = Float32Array.from(rand(16 * 10, -3, 3), (v) => Math.round(v));
+      const labels = Int32Array.from({ length: 16 }, (_, i) => i % 10);
+      const got = resident.kernels.StepMetrics!(onDevice(Float32Array.of(2.5)), onDevice(x), [16, 10], labels);
+      expect(got).toBeInstanceOf(GpujsDeviceData);
+      expect(store.downloads).toBe(0);
+      expect(Array.from((got as unknown as GpujsDeviceData).read())).toEqual(Array.from(cpuKernels.StepMetrics(Float32Array.of(2.5), x, [16, 10], labels)));
+      expect(store.downloads).toBe(1);
+    } finally {
+      resident.dispose();
+    }
+  });
+
   it('ran on webasm itself, never on gpu.js’s silent cpu fallback', () => {
     expect(backend.runner.fallbacks).toEqual([]);
   });

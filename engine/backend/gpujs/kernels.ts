@@ -202,6 +202,12 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     updateOnCpu([param, squareAvg, accDelta], ([p, v, u]) => cpuKernels.AdadeltaStep(p!, host(grad), v!, u!, attrs));
   };
 
+  const stepMetrics: KernelTable['StepMetrics'] = (loss, logits, shape, labels) => {
+    // As crossEntropy: resident, logits already on the CPU stay there (launching would only add a read).
+    const plan = !store || (logits as unknown) instanceof GpujsDeviceData ? P.planStepMetrics(loss, logits, shape, labels, t) : null;
+    return plan ? run(plan) : cpuKernels.StepMetrics(host(loss), host(logits), shape, hostInt(labels));
+  };
+
   return {
     Matmul: matmul,
     Add: binary('Add'),
@@ -240,5 +246,6 @@ export function gpujsKernels(runner: LaunchRunner, t: P.Thresholds, store: Gpujs
     AdamStep: adamStep,
     SgdStep: sgdStep,
     AdadeltaStep: adadeltaStep,
+    StepMetrics: stepMetrics,
   };
 }

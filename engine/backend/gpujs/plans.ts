@@ -490,3 +490,16 @@ export function planAdaptiveAvgPoolBackward(dy: TypedArray, xShape: readonly num
   if (n === 0 || dy.length !== g.planes * oh * ow || n < t.elements) return null;
   return { source: S.adaptiveAvgPoolBackwardSource, n, args: [arg(dy), g.geometry] };
 }
+
+/**
+ * A step's [loss, correct] in one launch of two threads, for float32 logits with a class dim 1 and labels as float
+ * indices (exact below 2^24). Null (CPU) otherwise, or under the elements threshold.
+ */
+export function planStepMetrics(loss: TypedArray, logits: TypedArray, shape: readonly number[], labels: ArrayLike<number>, t: Thresholds): Launch | null {
+  if (!isF32(loss) || !isF32(logits) || loss.length !== 1 || shape.length < 2) return null;
+  const classes = shape[1];
+  const inner = sizeOf(shape.slice(2));
+  const rows = labels.length;
+  if (rows === 0 || classes === 0 || logits.length !== rows * classes || logits.length >= F32_EXACT || logits.length < t.elements) return null;
+  return { source: S.stepMetricsSource, n: 2, args: [arg(loss), arg(logits), indexArg(labels), rows, classes, inner] };
+}

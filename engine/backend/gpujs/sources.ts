@@ -703,3 +703,33 @@ export const adaptiveAvgPoolBackwardSource = `function (dy, geo) {
   }
   return s;
 }`;
+
+/**
+ * A step's metrics, [loss, correct] (two threads): thread 0 copies the loss; thread 1 counts the rows whose largest
+ * logit along the class axis of [rows / inner, classes, inner] is at the row's label, with the CPU's maxDim rule
+ * (the first index on ties; a NaN wins, the first one). One thread for the count: a batch is a few thousand
+ * logits, and the step's one read wants both values in one array.
+ */
+export const stepMetricsSource = `function (loss, x, labels, rows, classes, inner) {
+  if (this.thread.x < 0.5) {
+    return loss[0];
+  }
+  let hits = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = Math.floor((r + 0.5) / inner);
+    const base = o * classes * inner + (r - o * inner);
+    let best = x[base];
+    let bestIndex = 0;
+    for (let k = 1; k < classes; k++) {
+      const v = x[base + k * inner];
+      if (best === best && (v > best || v !== v)) {
+        best = v;
+        bestIndex = k;
+      }
+    }
+    if (bestIndex === labels[r]) {
+      hits = hits + 1;
+    }
+  }
+  return hits;
+}`;

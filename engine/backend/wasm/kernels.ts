@@ -16,6 +16,7 @@ import { cpuKernels } from '../cpu/index';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { poolOutputSize, type AvgPool2dAttrs } from '../cpu/pool';
 import { checkGatherOutput } from '../cpu/data';
+import { metricsOf } from '../cpu/reduce';
 import { sizeOf, type FloatArray, type TypedArray } from '../arrays';
 import { wasmLossKernels } from './loss';
 import { wasmAdamStep } from './optim';
@@ -42,12 +43,12 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 /**
  * The kernels that take WasmData inputs (the backend's `deviceInputs`). With residency, those that make activations
  * and their gradients return WasmData too (the binary ones when an input is resident; CrossEntropyBackward, the
- * logits' gradient); Sum, MaxDim, CrossEntropy, AdamStep and SgdStep only read.
+ * logits' gradient); Sum, MaxDim, StepMetrics, CrossEntropy, AdamStep and SgdStep only read.
  */
 export const RESIDENT_KERNELS: ReadonlySet<string> = new Set([
   'Conv2d', 'Conv2dBackward', 'Relu', 'ReluGrad', 'MaxPool2d', 'MaxPool2dBackward', 'Matmul', 'AdamStep', 'Add', 'Sub',
   'Mul', 'Div', 'Sum', 'AvgPool2d', 'AvgPool2dBackward', 'CrossEntropy', 'CrossEntropyBackward',
-  'SgdStep', 'MaxDim',
+  'SgdStep', 'MaxDim', 'StepMetrics',
 ]);
 
 /**
@@ -487,6 +488,10 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     return { values: rt.take(values, rows), indices: rt.i32.slice(indices >> 2, (indices >> 2) + rows) };
   };
 
+  /** A step's [loss, correct] with the prediction by maxDim above: a resident Linear output is read in place. */
+  const stepMetrics: KernelTable['StepMetrics'] = (loss, logits, shape, labels) =>
+    metricsOf(host(loss), maxDim(logits, shape, 1).indices, labels);
+
   function softmaxFamily(log: boolean, cpu: KernelTable['Softmax']): KernelTable['Softmax'] {
     return (x, shape, dim) => {
       if (!isF32(x) || dim !== shape.length - 1 || x.length < MIN_ELEMENTWISE) return cpu(x, shape, dim);
@@ -626,6 +631,7 @@ export function wasmKernels(rt: WasmRuntime, pool: ThreadPool | null = null, sto
     ReluGrad: reluGrad,
     Sum: sum,
     MaxDim: maxDim,
+    StepMetrics: stepMetrics,
     Softmax: softmaxFamily(false, cpuKernels.Softmax),
     LogSoftmax: softmaxFamily(true, cpuKernels.LogSoftmax),
     Permute: permute,
