@@ -3,6 +3,10 @@
  * first with gpu.js's webasm mode in the worker (quick, and every machine has it), then with WebGPU itself through
  * Dawn where a device exists (here SwiftShader's Vulkan, ./test-support/webgpu-test-device.ts).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { endStep, getBackend, registerBackend, setBackend } from '../backend/backend';
 import { trainingStep } from '../backend/choose';
@@ -142,4 +146,40 @@ describe.skipIf(noWebGpu !== null)('gpu.js WebGPU through Dawn in a worker', () 
     expectResidentTraining(build, shape, gpuBackend.name, gpuBackend.store!);
     expect(worker.runner.fallbacks).toEqual([]);
   });
+
+  it('a device too slow to answer in time is given up on without aborting the process: the thread ends itself once the device is idle', () => {
+    // Ended from outside while its read waited on mapAsync, the thread took the whole process down with it (Dawn:
+    // "Promise not resolved or rejected: mapAsync()", SIGABRT): a 60 s timeout on a slow device killed the engine
+    // host, and pytorch/examples' Net on SwiftShader killed the bench. In a child process, so that an abort fails
+    // this test rather than ends the test runner.
+    const root = resolve(import.meta.dirname, '../..');
+    const dir = mkdtempSync(join(tmpdir(), 'layerlab-abandon-'));
+    try {
+      const script = join(dir, 'child.mts');
+      writeFileSync(script, `
+        import { startTestWebGpu } from ${JSON.stringify(join(root, 'engine/node/test-support/webgpu-test-device.ts'))};
+        import { startGpujsWorker } from ${JSON.stringify(join(root, 'engine/node/gpujs-worker.ts'))};
+        await startTestWebGpu().then((w) => ('runner' in w ? w.runner.destroy() : undefined)); // sets up the driver
+        const worker = await startGpujsWorker({ mode: 'webgpu', timeoutMs: 200 });
+        const slow = 'function (x, n) {\\n  let s = 0;\\n  for (let i = 0; i < n; i++) {\\n    s += Math.sin(x[this.thread.x] + i);\\n  }\\n  return s;\\n}';
+        const input = worker.runner.upload(new Float32Array(65536).fill(1));
+        try {
+          // Seconds of work on SwiftShader: its first launch (a build check) or its read is still waiting when the
+          // 200 ms run out, and the device is busy either way.
+          worker.runner.runOnDevice({ source: slow, n: 65536, args: [input, 3000] }).toArray();
+          console.log('answered in time');
+        } catch (error) {
+          console.log(error.message);
+        }
+        worker.exited.then((code) => console.log('thread ended', code));
+        // The script ends here; the process waits for the thread to end itself.
+      `);
+      const child = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), script], { encoding: 'utf8', timeout: 120_000 });
+      expect(child.stdout + child.stderr).not.toMatch(/Promise not resolved|napi/); // Dawn writes it to stdout
+      expect(child.stdout).toMatch(/gpu\.js worker: no answer within 200 ms \(the device may be lost\)\nthread ended 0/);
+      expect(child.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

@@ -135,9 +135,23 @@ const release = async () => {
     };
   }
   const { GPU } = require(gpujsPath);
+  // Given up on by the engine (no answer in time, or no answer to 'stop'): the thread ends itself, but only once its
+  // devices are destroyed and their pending maps have settled. Ended from outside while a mapAsync is pending,
+  // Dawn aborts the whole process ("Promise not resolved or rejected: mapAsync()"). Handled as it arrives, not
+  // behind the launch that is still waiting for the device.
+  let abandoned = false;
+  const abandon = async () => {
+    if (abandoned) return;
+    abandoned = true;
+    try {
+      await release();
+    } finally {
+      process.exit(0);
+    }
+  };
   (${serveLaunches.toString()})(init, {
     GPU,
-    listen: (f) => parentPort.on('message', f),
+    listen: (f) => parentPort.on('message', (m) => (m && m.t === 'abandon' ? void abandon() : abandoned ? undefined : f(m))),
     release,
     close: () => parentPort.close(),
     createPlanner: (${createStepPlanner.toString()}),
@@ -178,8 +192,29 @@ export async function startGpujsWorker(options: GpujsWorkerOptions): Promise<Gpu
     throw Object.assign(new Error(describeGpujsFailure(mode, failure)), { text: gpujsFailureText(mode, failure) });
   }
   worker.on('error', (e) => console.warn(`gpu.js ${mode} worker failed: ${e.message}`));
-  const runner = new RemoteRunner(mode, { post: (m, transfer) => worker.postMessage(m, transfer), terminate: () => void worker.terminate() }, init, {
+  const runner = new RemoteRunner(mode, { post: (m, transfer) => worker.postMessage(m, transfer), terminate: mode === 'webgpu' ? () => abandonWorker(worker) : () => void worker.terminate() }, init, {
     timeoutMs: options.timeoutMs,
   });
   return { runner, adapter: started.adapter ?? null, exited, kill: () => worker.terminate() };
+}
+
+/** How long a thread that was given up on may hold the process open while it ends itself. */
+export const ABANDON_MS = 30_000;
+
+/**
+ * Ends a worker the engine no longer waits for (a timeout, a stop that was not answered) without aborting the
+ * process. Terminated from here while a mapAsync is pending, the thread's teardown drops Dawn's callback and Dawn
+ * aborts the whole process ("Promise not resolved or rejected: mapAsync()"): a slow device (SwiftShader on a large
+ * step) or a lost one took the engine host down with it. So the thread is asked to end itself (the program's
+ * `abandon`: it destroys its devices, which waits for the work in flight and settles its maps, then exits), and it
+ * holds the process open meanwhile, since an exit would end it from outside just the same; a device that never
+ * answers holds it for ABANDON_MS at most. (The other modes have no Dawn, and a thread busy in a JS kernel reads
+ * no message: they are terminated at once.)
+ */
+function abandonWorker(worker: Worker): void {
+  worker.postMessage({ t: 'abandon' });
+  worker.ref();
+  const timer = setTimeout(() => worker.unref(), ABANDON_MS);
+  timer.unref();
+  worker.once('exit', () => clearTimeout(timer));
 }
