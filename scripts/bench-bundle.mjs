@@ -397,6 +397,9 @@ while :; do
     mv -f "$OUTDIR/bench.out" "$OUTDIR/bench.json"
     BENCH_OK=1
     say "  done in $(( $(date +%s) - started )) s: $OUTDIR/bench.json"
+    # A row the device could not do is in the JSON's failures; the other rows' figures are kept.
+    "$NODE" -e 'for (const f of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).failures || []) console.log((f.preset || f.part) + " on " + f.backend + ": " + f.error)' "$OUTDIR/bench.json" 2> /dev/null |
+      while IFS= read -r line; do say "  failed: $line"; done
     break
   fi
   cat "$OUTDIR/bench.out" >> "$OUTDIR/bench.log"

@@ -78,6 +78,30 @@ describe('npm run bench', () => {
     expect(report.latency[0].medianMs).toBeGreaterThan(0);
   });
 
+  it('a backend whose device stops answering fails its parts with the reason, and the other backends are still reported', async () => {
+    const device = await startTestWebGpu();
+    if ('skip' in device) return console.log(`skipped: ${device.skip}`);
+    device.runner.destroy(); // the bench starts its own
+    // 1 ms: gpu.js's thread cannot answer the first kernel's check in time, as a lost (or very slow) device would not.
+    const argv = ['--presets', 'Mnist_Logistic', '--backends', 'gpujs-webgpu,cpu', '--batches', '2', '--json', '--gpu-timeout', '1'];
+    const { code, lines } = await run(argv);
+    expect(code).toBe(0);
+    const report = JSON.parse(lines.join('\n'));
+    expect(report.training.map((r: { backend: string }) => r.backend)).toEqual(['cpu']);
+    expect(report.gemm.every((g: { backend: string }) => g.backend === 'cpu')).toBe(true);
+    expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu']);
+    expect(report.failures).toEqual([
+      { part: 'training', preset: 'Mnist_Logistic', backend: 'gpujs-webgpu', error: 'gpu.js worker: no answer within 1 ms (the device may be lost)' },
+      { part: 'gemm', preset: null, backend: 'gpujs-webgpu', error: expect.stringMatching(/no answer within 1 ms/) },
+      { part: 'latency', preset: null, backend: 'gpujs-webgpu', error: expect.stringMatching(/no answer within 1 ms/) },
+    ]);
+    // In the tables: the failed cells say so.
+    const text = await run(argv.filter((a) => a !== '--json'));
+    expect(text.lines).toContain('Mnist_Logistic  gpujs-webgpu failed: gpu.js worker: no answer within 1 ms (the device may be lost)');
+    expect(text.lines).toContain('GEMM table      gpujs-webgpu failed: gpu.js worker: no answer within 1 ms (the device may be lost)');
+    expect(text.lines.find((l) => /^Mnist_Logistic +failed +failed +\d/.test(l))).toBeTruthy();
+  }, 120_000);
+
   it('refuses bad options with a clear message and exit code 2', async () => {
     for (const [argv, message] of [
       [['--presets', 'Nope'], /unknown preset 'Nope'/],
@@ -85,6 +109,7 @@ describe('npm run bench', () => {
       [['--batches', '0'], /--batches must be a positive integer/],
       [['--full', '--epochs', '1'], /--epochs must be an integer of at least 2/],
       [['--stat', 'mean'], /--stat must be median or min/],
+      [['--gpu-timeout', '0'], /--gpu-timeout must be a positive number of ms, got '0'/],
       [['--torch', '/nonexistent/python3', '--presets', 'MLP'], /--torch: could not run \/nonexistent\/python3/],
     ] as const) {
       const { code, lines } = await run([...argv]);

@@ -28,6 +28,9 @@
  *   --stats [ROUNDS]  also what the Train tab's layer statistics (#16.3) cost: per preset/backend, a sample's own ms
  *                     over the steps between samples (50; 500 on a device), and the same run's blocks of that many
  *                     steps with one sample and without, alternating, ROUNDS each (default 3): engine/node/bench-stats.ts
+ *   --gpu-timeout MS  how long gpujs-webgpu's thread may take to answer before the device counts as lost (default
+ *                     60000, as in the app); a part that fails (a preset, the GEMM table, the prediction) is reported
+ *                     with its reason (`failures` in --json) and the others go on
  *   --json            one JSON document instead of tables
  *   --no-relaxed-simd time the plain SIMD kernels (no fused multiply-add), as Node 20 runs them without a flag
  *
@@ -95,6 +98,8 @@ interface Options {
   torch: string | null;
   /** Rounds of the layer statistics' overhead (--stats), or 0 for none. */
   statsRounds: number;
+  /** How long gpujs-webgpu's thread may take to answer (ms; --gpu-timeout), or undefined for the runner's default. */
+  gpuTimeoutMs: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -125,9 +130,12 @@ function parseArgs(argv: string[]): Options {
   const statsArg = statsAt >= 0 ? argv[statsAt + 1] : undefined;
   const statsRounds = statsAt < 0 ? 0 : statsArg && !statsArg.startsWith('--') ? Number(statsArg) : 3;
   if (!Number.isInteger(statsRounds) || statsRounds < 0) throw new Error(`--stats takes a whole number of rounds, got '${statsArg}'`);
+  const gpuTimeoutArg = value('--gpu-timeout');
+  const gpuTimeoutMs = gpuTimeoutArg === undefined ? undefined : Number(gpuTimeoutArg);
+  if (gpuTimeoutMs !== undefined && !(Number.isInteger(gpuTimeoutMs) && gpuTimeoutMs > 0)) throw new Error(`--gpu-timeout must be a positive number of ms, got '${gpuTimeoutArg}'`);
   return {
     presets, backends, batches, stat, full: argv.includes('--full'), epochs, json: argv.includes('--json'),
-    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'), torch, statsRounds,
+    data: value('--data') ?? join(process.cwd(), '..', 'shared', 'data', 'mnist'), torch, statsRounds, gpuTimeoutMs,
   };
 }
 
@@ -138,8 +146,8 @@ let webgpuBackend: GpujsBackend | null = null;
 const adapters: Record<string, string> = {};
 
 /** Starts gpu.js's WebGPU worker; the adapter in words, or throws why there is none. */
-async function prepareWebGpu(resident: boolean): Promise<string> {
-  const worker = await startGpujsWorker({ mode: 'webgpu', resident });
+async function prepareWebGpu(resident: boolean, timeoutMs: number | undefined): Promise<string> {
+  const worker = await startGpujsWorker({ mode: 'webgpu', resident, timeoutMs });
   webgpuBackend = createGpujsBackend({ runner: worker.runner, mode: 'webgpu' });
   registerBackend(webgpuBackend);
   return describeAdapter(worker.adapter);
@@ -666,7 +674,8 @@ async function race(
   const before = loadavg();
   const mnist = readMnist(opts.data);
   const races: RaceResult[] = [];
-  for (const preset of opts.presets.filter((p) => TARGETS[p])) {
+  // A preset whose every row failed has nothing of LayerLab's to race.
+  for (const preset of opts.presets.filter((p) => TARGETS[p] && training.some((r) => r.preset === p))) {
     const { config, search } = await torch.process.tune(preset);
     const backend = bestBackend(training.filter((r) => r.preset === preset));
     if (!opts.json) {
@@ -737,7 +746,7 @@ export async function main(argv: string[], out: (line: string) => void = console
   if (opts.backends.includes(WEBGPU)) {
     try {
       const resident = !argv.includes('--no-resident');
-      const adapter = await prepareWebGpu(resident);
+      const adapter = await prepareWebGpu(resident, opts.gpuTimeoutMs);
       adapters[WEBGPU] = adapter;
       if (!opts.json) {
         out(`${WEBGPU}: gpu.js WebGPU through Dawn on ${adapter}, every kernel on the device; step plans ` +
@@ -799,11 +808,39 @@ export function describeTorch(setup: TorchSetup): string {
     `unset for it: ${vars(setup.unset) || 'nothing'}; set for it: ${vars(setup.set) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
 }
 
+/** A part of the bench that failed on a backend (a device that stopped answering): reported, and the rest goes on. */
+export interface BenchFailure {
+  part: 'training' | 'gemm' | 'latency';
+  preset: string | null;
+  backend: string;
+  error: string;
+}
+
+/**
+ * Runs one part of the bench; a failure becomes a BenchFailure (and a line) instead of ending the bench, so that one
+ * row a device cannot do (pytorch/examples' Net past the gpu.js thread's timeout on a software adapter) does not
+ * take every other row's figures with it: the GPU server's bundle run writes one JSON for all of them.
+ */
+function attempt<T>(failures: BenchFailure[], where: Omit<BenchFailure, 'error'>, out: (line: string) => void, json: boolean, run: () => T): T | null {
+  try {
+    return run();
+  } catch (error) {
+    const failure = { ...where, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+    failures.push(failure);
+    setBackend('cpu');
+    const what = where.preset ?? (where.part === 'gemm' ? 'GEMM table' : 'prediction');
+    if (!json) out(`${pad(what, 15)} ${pad(where.backend, 12)} failed: ${failure.error}`);
+    return null;
+  }
+}
+
 async function report(opts: Options, out: (line: string) => void, torchProcess: { process: TorchProcess; setup: TorchSetup } | null): Promise<void> {
   const training: TrainResult[] = [];
+  const failures: BenchFailure[] = [];
   for (const preset of opts.presets) {
     for (const backend of opts.backends) {
-      const r = timeTraining(preset, backend, opts);
+      const r = attempt(failures, { part: 'training', preset, backend }, out, opts.json, () => timeTraining(preset, backend, opts));
+      if (!r) continue;
       training.push(r);
       if (!opts.json) {
         out(`${pad(preset, 15)} ${pad(backend, 12)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
@@ -828,8 +865,8 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
       }
     }
   }
-  const gemm = opts.backends.flatMap(timeGemm);
-  const latency = opts.backends.map(timePrediction);
+  const gemm = opts.backends.flatMap((backend) => attempt(failures, { part: 'gemm', preset: null, backend }, out, opts.json, () => timeGemm(backend)) ?? []);
+  const latency = opts.backends.flatMap((backend) => attempt(failures, { part: 'latency', preset: null, backend }, out, opts.json, () => [timePrediction(backend)]) ?? []);
   let torch: TorchHere | null = null;
   if (torchProcess) {
     try {
@@ -840,7 +877,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
   }
   if (opts.json) {
     const wasm = { relaxedSimd: relaxedSimdSupported(), workers: availableParallelism() - 1 };
-    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, gpuTargets: GPU_TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency, ...(opts.statsRounds > 0 ? { layerStats } : {}) }, null, 2));
+    out(JSON.stringify({ batch: BATCH, epochSamples: EPOCH_SAMPLES, targets: TARGETS, gpuTargets: GPU_TARGETS, wasm, adapters, torchHere: torch, training, gemm, latency, failures, ...(opts.statsRounds > 0 ? { layerStats } : {}) }, null, 2));
     return;
   }
   out('');
@@ -853,10 +890,10 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
     const rows = training.filter((r) => r.preset === preset);
     const wall = (r: TrainResult) => r.fullEpochSeconds ?? r.epochSeconds;
     const t = TARGETS[preset];
-    const ratio = (f: (r: TrainResult) => number) => (t ? (Math.min(...rows.map(f)) / t.target).toFixed(2) : '-');
+    const ratio = (f: (r: TrainResult) => number) => (t && rows.length > 0 ? (Math.min(...rows.map(f)) / t.target).toFixed(2) : '-');
     const cells = opts.backends.flatMap((b) => {
-      const r = rows.find((x) => x.backend === b)!;
-      return [wall(r).toFixed(2), r.cpuEpochSeconds.toFixed(2)];
+      const r = rows.find((x) => x.backend === b);
+      return r ? [wall(r).toFixed(2), r.cpuEpochSeconds.toFixed(2)] : ['failed', 'failed'];
     });
     const here = torch?.seconds[preset];
     out(`${pad(preset, 15)} ${cells.map((c) => lpad(c, 10)).join(' ')} ` +
@@ -868,7 +905,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
   out(`GEMM GFLOP/s (best kernel call after warm-up, input copies included):`);
   out(`${pad('shape', 42)} ${opts.backends.map((b) => lpad(b, 8)).join(' ')}`);
   for (const s of GEMM_SHAPES) {
-    out(`${pad(s.name, 42)} ${opts.backends.map((b) => lpad(gemm.find((g) => g.shape === s.name && g.backend === b)!.gflops.toFixed(2), 8)).join(' ')}`);
+    out(`${pad(s.name, 42)} ${opts.backends.map((b) => lpad(gemm.find((g) => g.shape === s.name && g.backend === b)?.gflops.toFixed(2) ?? 'failed', 8)).join(' ')}`);
   }
   out('');
   out(`LeNet-5 single-image prediction, median ms: ${latency.map((l) => `${l.backend} ${l.medianMs.toFixed(3)}`).join(', ')}`);
