@@ -430,7 +430,7 @@ if [ -n "$BENCH_OK" ]; then
     for (const t of r.training) {
       console.log("  " + t.preset.padEnd(15) + " " + t.backend.padEnd(13) + f(t.msPerBatch, 2).padStart(8) + " ms/batch  epoch ~ " +
         f(t.epochSeconds, 2) + " s" + (t.fullEpochSeconds === null ? "" : "  full epoch " + f(t.fullEpochSeconds, 2) + " s, train accuracy " +
-        f(100 * t.fullEpochAccuracy, 1) + "%") +
+        f(100 * t.fullEpochAccuracy, 1) + "%, test accuracy " + f(100 * t.fullEpochTestAccuracy, 2) + "%") +
         (t.submitsPerStep === null ? "" : "  per step: " + f(t.submitsPerStep, 1) + " submits, " + f(t.readbacksPerStep, 1) + " reads, " +
           f(t.uploadBytesPerStep / 1024, 1) + " KiB up, " + f(t.readBytesPerStep, 0) + " B down, host " + f(t.hostMsPerStep, 2) + " ms + gpu.js thread " +
           f(t.planHostMsPerStep, 2) + " ms (" + (t.planExecutors || []).join("; ") + ")"));

@@ -89,6 +89,10 @@ describe('npm run bench:bundle', () => {
     expect(bench.training[0]).toMatchObject({ preset: 'Mnist_Logistic', backend: 'wasm' });
     expect(bench.training[0].msPerBatch).toBeGreaterThan(0);
     expect(bench.training[0].fullEpochSeconds).toBeGreaterThan(0); // --full, on the fixture
+    expect(bench.training[0].fullEpochTestAccuracy).toBeGreaterThanOrEqual(0); // and the test set after it
+    expect(bench.training[0].fullEpochTestAccuracy).toBeLessThanOrEqual(1);
+    expect(bench.failures).toEqual([]);
+    expect(ran.stdout).toMatch(/full epoch [\d.]+ s, train accuracy [\d.]+%, test accuracy [\d.]+%/);
     expect(bench.gemm).toHaveLength(GEMM_SHAPES.length); // one row per shape, for the one backend
     expect(bench.latency.map((l: { backend: string }) => l.backend)).toEqual(['wasm']);
 

@@ -40,6 +40,18 @@ describe('npm run bench', () => {
     expect(report.latency.map((l: { backend: string }) => l.backend)).toEqual(['cpu', 'wasm']);
   });
 
+  it("times an autoencoder against its own input, as the engine's loop trains it, with no accuracy", async () => {
+    // The bench's step was its own loop, which compared the output with the labels: the Autoencoder preset (and so
+    // --presets all, run.sh's default) ended the bench with "MSELoss: target shape [64] does not match".
+    const { code, lines } = await run(['--presets', 'Autoencoder', '--backends', 'wasm', '--batches', '2', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(lines.join('\n'));
+    expect(report.failures).toEqual([]);
+    expect(report.training).toHaveLength(1);
+    expect(report.training[0]).toMatchObject({ preset: 'Autoencoder', backend: 'wasm' });
+    expect(report.training[0].msPerBatch).toBeGreaterThan(0);
+  });
+
   it('times gpu.js WebGPU (Dawn in a worker) as one more backend and names its adapter, or says why it cannot', async () => {
     const argv = ['--presets', 'Mnist_Logistic', '--backends', 'gpujs-webgpu', '--batches', '2', '--json'];
     const device = await startTestWebGpu(); // points Dawn at a device where the machine has one for tests

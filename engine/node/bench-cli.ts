@@ -51,7 +51,7 @@ import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
 import { measuresAccuracy, PRESETS, PRESET_NAMES, type ModelSpec } from '../../common/model-spec/index';
 import {
-  buildModel, makeLoss, makeOptimizer, makeTargetsOf, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
+  buildModel, evaluate, makeLoss, makeOptimizer, makeTargetsOf, prepareInput, inputShape, specDatasets, specLoaders, trainEpoch,
 } from '../model-spec/index';
 import { Trainer } from '../train/trainer';
 import { readMnist } from './mnist-files';
@@ -189,8 +189,10 @@ export interface TrainResult {
   cpuMsPerBatch: number;
   cpuEpochSeconds: number;
   fullEpochSeconds: number | null;
-  /** Training accuracy over that epoch (a check that the backend trains, not only runs). */
+  /** Training accuracy over that epoch (a check that the backend trains, not only runs); NaN for an autoencoder. */
   fullEpochAccuracy: number | null;
+  /** The test set's accuracy after the full epochs (--full), in eval mode; NaN for an autoencoder. */
+  fullEpochTestAccuracy: number | null;
   /**
    * The engine thread's own time per step: the step's wall time less what it spent waiting for a device (all of
    * it on a CPU backend).
@@ -309,22 +311,25 @@ function timeTraining(preset: string, backend: string, opts: Options): TrainResu
   const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / opts.batches;
   let fullEpochSeconds: number | null = null;
   let fullEpochAccuracy: number | null = null;
+  let fullEpochTestAccuracy: number | null = null;
   if (opts.full) {
     const sets = specDatasets(spec, readMnist(opts.data), { validationSize: 0 });
     const loaders = specLoaders(spec, sets, new Random(0));
     const seconds: number[] = [];
+    const accuracy = measuresAccuracy(spec);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const t1 = performance.now();
-      fullEpochAccuracy = trainEpoch(model, lossFn, optimizer, loaders.train, { epoch }).accuracy;
+      fullEpochAccuracy = trainEpoch(model, lossFn, optimizer, loaders.train, { epoch, targetsOf, accuracy }).accuracy;
       seconds.push((performance.now() - t1) / 1000);
     }
     fullEpochSeconds = median(seconds.slice(1));
+    if (loaders.test) fullEpochTestAccuracy = evaluate(model, lossFn, loaders.test, { targetsOf, accuracy }).accuracy;
   }
   setBackend('cpu');
   return {
     preset, backend, msPerBatch, samplesPerSec: (BATCH * 1000) / msPerBatch,
     epochSeconds: (msPerBatch * BATCHES_PER_EPOCH) / 1000, cpuMsPerBatch, cpuEpochSeconds: (cpuMsPerBatch * BATCHES_PER_EPOCH) / 1000,
-    fullEpochSeconds, fullEpochAccuracy, ...structure,
+    fullEpochSeconds, fullEpochAccuracy, fullEpochTestAccuracy, ...structure,
   };
 }
 
@@ -808,6 +813,9 @@ export function describeTorch(setup: TorchSetup): string {
     `unset for it: ${vars(setup.unset) || 'nothing'}; set for it: ${vars(setup.set) || 'nothing'}; its environment: ${vars(setup.env) || 'no OPENBLAS_/OMP_/GOMP_/KMP_/MKL_/DNNL_/ATEN_/TORCH_ variables, no LD_PRELOAD'}`;
 }
 
+/** An accuracy in words: a percentage, or 'n/a' where there is none (an autoencoder's). */
+const percent = (a: number | null, digits: number): string => (a === null || Number.isNaN(a) ? 'n/a' : `${(100 * a).toFixed(digits)}%`);
+
 /** A part of the bench that failed on a backend (a device that stopped answering): reported, and the rest goes on. */
 export interface BenchFailure {
   part: 'training' | 'gemm' | 'latency';
@@ -845,7 +853,7 @@ async function report(opts: Options, out: (line: string) => void, torchProcess: 
       if (!opts.json) {
         out(`${pad(preset, 15)} ${pad(backend, 12)} ${lpad(r.msPerBatch.toFixed(2), 8)} ms/batch ${lpad(r.samplesPerSec.toFixed(0), 7)} samples/s  epoch ≈ ${r.epochSeconds.toFixed(2)} s` +
           `  (CPU time ${r.cpuMsPerBatch.toFixed(2)} ms/batch, epoch ≈ ${r.cpuEpochSeconds.toFixed(2)} s)` +
-          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${(100 * r.fullEpochAccuracy!).toFixed(1)}%)` : '') +
+          (r.fullEpochSeconds !== null ? `  (full epoch ${r.fullEpochSeconds.toFixed(2)} s, train accuracy ${percent(r.fullEpochAccuracy, 1)}, test accuracy ${percent(r.fullEpochTestAccuracy, 2)})` : '') +
           `  host ${r.hostMsPerStep.toFixed(2)} ms/step` +
           (r.hostCpuMsPerStep !== null ? ` (engine thread CPU ${r.hostCpuMsPerStep.toFixed(2)} ms${r.workerCpuMsPerStep !== null ? `, gpu.js thread CPU ${r.workerCpuMsPerStep.toFixed(2)} ms with Dawn's polling` : ''})` : '') +
           (r.submitsPerStep !== null ? `, ${r.submitsPerStep.toFixed(1)} submits, ${r.dispatchesPerStep!.toFixed(0)} dispatches, ${r.readbacksPerStep!.toFixed(1)} reads, ${r.crossingsPerStep!.toFixed(1)} thread crossings per step` +
