@@ -162,6 +162,31 @@ describe('run backends', () => {
     });
   });
 
+  it('a run on a gpu.js worker with step plans: its batches run as plans, and its accuracy is counted where they ran', async () => {
+    // The app's path (RunManager → RunTrainer → Trainer), on webasm so that every machine runs it. The Trainer reads
+    // each batch's loss and correct count together (stepMetrics); the counts must be real ones.
+    const worker = await startGpujsWorker({ mode: 'webasm' });
+    const gpu = createGpujsBackend({ runner: worker.runner, mode: 'webasm', resident: true, thresholds: { macs: 0, elements: 0 }, name: 'gpujs-planned' });
+    registerBackend(gpu);
+    try {
+      const h = harness();
+      await h.manager.handle(h.main, { type: 'configure', runsDir: runsFolder() });
+      const before = worker.runner.stats();
+      await h.manager.handle(h.renderer, { type: 'run-start', spec, options: { epochs: 3, seed: 3, backend: 'gpujs-planned' } });
+      const done = await h.waitFor<Ev<'run-state'>>((e) => e.type === 'run-state' && ['completed', 'failed'].includes(e.run.state));
+      expect(done.run, `the run ended: ${done.run.reason ?? ''}`).toMatchObject({ state: 'completed', epoch: 3 });
+      const after = worker.runner.stats();
+      // 3 epochs of 10 training batches and a validation batch: all but the first few batches are plan calls.
+      expect(after.planCalls - before.planCalls).toBeGreaterThanOrEqual(3 * 10 - 6);
+      expect(after.planFailures).toEqual([]);
+      const epochs = h.events.filter((e): e is Ev<'run-epoch'> => e.type === 'run-epoch');
+      expect(epochs.map((e) => e.trainAcc).every((a) => a >= 0 && a <= 1)).toBe(true);
+      expect(epochs[2].trainAcc).toBeGreaterThan(0.5); // the bands are learnable: the count is a real one
+    } finally {
+      gpu.dispose();
+    }
+  });
+
   it('says once, beside the backend, why its steps ran slower than they could (a GPU\'s step plans not used)', async () => {
     const said = engineText('backend.note.plansFailed', { backend: 'noted-gpu', failure: 'a step plan was not used: because' });
     const note = 'noted-gpu: a step plan was not used: because; those steps ran kernel by kernel (correct, slower)';
