@@ -183,6 +183,22 @@ function expectRecognisedRightly(runner: RemoteRunner): void {
   // A device value from before the segment that is another one where it was the same one.
   expect(thrice({ ...base, z: v })).toMatchObject({ plansBuilt: 1, planCalls: 2 });
   expect(thrice(base)).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  // A constant array that changes only from 0 to -0 keeps the structure (it joins alike), and the plan is
+  // called with the new bits (1 / -0 is -Infinity).
+  const RECIPROCAL = 'function (x, c) {\n  return x[this.thread.x] + 1 / c[0];\n}';
+  const reciprocal = (zero: number): number[] => {
+    const x = runner.upload(Float32Array.from([1, 2])) as Held;
+    const y = runner.runOnDevice({ source: RECIPROCAL, n: 2, args: [x, Float32Array.from([zero])] }) as Held;
+    const got = Array.from(y.toArray());
+    x.delete();
+    y.delete();
+    return got;
+  };
+  for (let i = 0; i < 4; i++) expect(reciprocal(0)).toEqual([Infinity, Infinity]);
+  const calls = runner.stats().planCalls;
+  expect(reciprocal(-0)).toEqual([-Infinity, -Infinity]);
+  expect(reciprocal(0)).toEqual([Infinity, Infinity]);
+  expect(runner.stats().planCalls - calls).toBe(2);
   expect(runner.stats().planFailures).toEqual([]);
   w.delete();
   v.delete();

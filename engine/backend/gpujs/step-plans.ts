@@ -523,12 +523,22 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
   const now = (): number => (globalThis as unknown as { performance: { now(): number } }).performance.now();
   const isResident = (value: unknown): value is Resident => typeof value === 'object' && value !== null && 'pins' in value;
-  /** Bit for bit (so -0 and 0 differ, and NaN equals itself), for the short arrays a call may send again. */
-  const sameBits = (a: ArrayBufferView & { length: number }, b: ArrayBufferView & { length: number }): boolean => {
+  /**
+   * Bit for bit (so -0 and 0 differ, and NaN equals itself), for the short arrays a call may send again. Compared
+   * as numbers, with no views made (a LeNet step compares a hundred arrays): equal numbers have equal bits but for
+   * 0 and -0, which their reciprocals tell apart, and different numbers differ; only two NaNs, whose payloads a
+   * read need not keep, are compared as bits.
+   */
+  const sameBits = (a: Float32Array, b: Float32Array): boolean => {
     if (a.length !== b.length) return false;
-    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === y) {
+        if (x === 0 && 1 / x !== 1 / y) return false;
+      } else if (x === x || y === y) return false;
+      else if (new Uint32Array(a.buffer, a.byteOffset + 4 * i, 1)[0] !== new Uint32Array(b.buffer, b.byteOffset + 4 * i, 1)[0]) return false;
+    }
     return true;
   };
 
