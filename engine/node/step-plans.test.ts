@@ -111,6 +111,97 @@ function structure(build: Build, shape: number[], backend: GpujsBackend) {
   };
 }
 
+/**
+ * A repeated segment is recognised from the last one described without its signature being built again
+ * (step-plans.ts `recognise`): the same launches and sizes, and every argument bound as before. Segments that
+ * differ from the one before in how their arguments group (a small constant array's content, a large array's or
+ * a device value's identity) are not that structure: each gets its own plan and the right result. Ones that
+ * differ only in argument values (the batch, a number, constant arrays whose grouping is unchanged) share it.
+ */
+function expectRecognisedRightly(runner: RemoteRunner): void {
+  const SCALE_SHIFT = 'function (x, c) {\n  return x[this.thread.x] * c[0] + c[1];\n}';
+  const PICK = 'function (x, big) {\n  return x[this.thread.x] + big[this.thread.x * 100];\n}';
+  const MIX = 'function (x, y, z, s) {\n  const i = this.thread.x;\n  return x[i] + y[i] * 2 + z[i] * 3 + s;\n}';
+  type Held = { toArray(): Float32Array; delete(): void };
+  const big = (k: number): Float32Array => Float32Array.from({ length: 400 }, (_, i) => (i % 100 === 0 ? k * (1 + i / 100) : -1));
+  const bigA = big(1);
+  const bigB = big(10);
+  const w = runner.upload(Float32Array.from([1, 2, 3, 4])) as Held;
+  const v = runner.upload(Float32Array.from([100, 200, 300, 400])) as Held;
+  interface Variant { c1: number[]; c2: number[]; second: Float32Array; z: Held; s: number }
+  const base: Variant = { c1: [2, 1], c2: [2, 1], second: bigA, z: w, s: 0.5 };
+  let step = 0;
+  /** One segment: upload, five launches, one read; the values freed with the next one, as a training step's are. */
+  const run = (variant: Variant): void => {
+    const x = Array.from({ length: 4 }, (_, i) => step + i);
+    step++;
+    const inX = runner.upload(Float32Array.from(x)) as Held;
+    // Distinct arrays each launch, as the engine sends them: grouped by content, not by identity.
+    const a = runner.runOnDevice({ source: SCALE_SHIFT, n: 4, args: [inX, Float32Array.from(variant.c1)] }) as Held;
+    const b = runner.runOnDevice({ source: SCALE_SHIFT, n: 4, args: [a, Float32Array.from(variant.c2)] }) as Held;
+    const d = runner.runOnDevice({ source: PICK, n: 4, args: [b, bigA] }) as Held;
+    const e = runner.runOnDevice({ source: PICK, n: 4, args: [d, variant.second] }) as Held;
+    const f = runner.runOnDevice({ source: MIX, n: 4, args: [e, w, variant.z, variant.s] }) as Held;
+    const zValues = variant.z === w ? [1, 2, 3, 4] : [100, 200, 300, 400];
+    const want = x.map((xi, i) => {
+      const bi = (xi * variant.c1[0] + variant.c1[1]) * variant.c2[0] + variant.c2[1];
+      return bi + bigA[i * 100] + variant.second[i * 100] + (i + 1) * 2 + zValues[i] * 3 + variant.s;
+    });
+    expect(Array.from(f.toArray())).toEqual(want);
+    [inX, a, b, d, e, f].forEach((h) => h.delete());
+  };
+  // Three runs of a structure: watched, then planned and called twice.
+  const thrice = (variant: Variant): { plansBuilt: number; planCalls: number; recognised: number } => {
+    const before = runner.stats();
+    for (let i = 0; i < 3; i++) run(variant);
+    const after = runner.stats();
+    return {
+      plansBuilt: after.plansBuilt - before.plansBuilt,
+      planCalls: after.planCalls - before.planCalls,
+      recognised: after.recognised - before.recognised,
+    };
+  };
+  run(base); // the kernels' first launches are checked, each its own segment
+  thrice(base);
+  // Learned: a base step is recognised from the last of its shape, and is one plan call. (The first after a stats
+  // request has another shape: the request took the last step's frees.)
+  const learned = thrice(base);
+  expect(learned).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  expect(learned.recognised).toBeGreaterThanOrEqual(2);
+  // New values, the same grouping: the same plan.
+  expect(thrice({ ...base, c1: [5, 0.5], c2: [5, 0.5], s: -3 })).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  expect(thrice({ ...base, s: 7 })).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  // A small array whose content now differs from its twin's: two arguments where there was one.
+  expect(thrice({ ...base, c2: [3, -1] })).toMatchObject({ plansBuilt: 1, planCalls: 2 });
+  // And back: the twins equal again, against a last-described structure where they differed.
+  expect(thrice(base)).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  // A large array that is another one where it was the same one (equal lengths).
+  expect(thrice({ ...base, second: bigB })).toMatchObject({ plansBuilt: 1, planCalls: 2 });
+  expect(thrice(base)).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  // A device value from before the segment that is another one where it was the same one.
+  expect(thrice({ ...base, z: v })).toMatchObject({ plansBuilt: 1, planCalls: 2 });
+  expect(thrice(base)).toMatchObject({ plansBuilt: 0, planCalls: 3 });
+  // A constant array that changes only from 0 to -0 keeps the structure (it joins alike), and the plan is
+  // called with the new bits (1 / -0 is -Infinity).
+  const RECIPROCAL = 'function (x, c) {\n  return x[this.thread.x] + 1 / c[0];\n}';
+  const reciprocal = (zero: number): number[] => {
+    const x = runner.upload(Float32Array.from([1, 2])) as Held;
+    const y = runner.runOnDevice({ source: RECIPROCAL, n: 2, args: [x, Float32Array.from([zero])] }) as Held;
+    const got = Array.from(y.toArray());
+    x.delete();
+    y.delete();
+    return got;
+  };
+  for (let i = 0; i < 4; i++) expect(reciprocal(0)).toEqual([Infinity, Infinity]);
+  const calls = runner.stats().planCalls;
+  expect(reciprocal(-0)).toEqual([-Infinity, -Infinity]);
+  expect(reciprocal(0)).toEqual([Infinity, Infinity]);
+  expect(runner.stats().planCalls - calls).toBe(2);
+  expect(runner.stats().planFailures).toEqual([]);
+  w.delete();
+  v.delete();
+}
+
 describe('step plans on gpu.js webasm in a worker', async () => {
   const plannedWorker = await startGpujsWorker({ mode: 'webasm' });
   const eagerWorker = await startGpujsWorker({ mode: 'webasm', plans: false });
@@ -219,6 +310,10 @@ describe('step plans on gpu.js webasm in a worker', async () => {
     } finally {
       runner.stats = real;
     }
+  });
+
+  it('a repeated segment is recognised without its signature; one that binds its arguments otherwise gets its own plan', () => {
+    expectRecognisedRightly(planned.runner as RemoteRunner);
   });
 
   it('the eager worker never plans', () => {
@@ -335,6 +430,10 @@ describe.skipIf(noWebGpu !== null)('step plans on WebGPU (Dawn)', async () => {
     });
     // Not a count that happens to agree at 0: some rows are right.
     expect(got.some((o) => 'kind' in o && o.kind === 'ok' && o.correct > 0)).toBe(true);
+  });
+
+  it('a repeated segment is recognised without its signature; one that binds its arguments otherwise gets its own resident plan', () => {
+    expectRecognisedRightly(planned!.runner as RemoteRunner);
   });
 
   it('a step of the tutorial\'s CNN (average pooling) is one resident plan call, one submit and one read', () => {

@@ -114,7 +114,7 @@ export function serveLaunches(init: RemoteInit, host: RemoteHost): void {
   const fallbacks: string[] = [];
   const counts: WorkerCounts = {
     launches: 0, submits: 0, dispatches: 0, readbacks: 0, plansBuilt: 0, planCalls: 0, restores: 0, planFailures: [], executors: [],
-    uploadBytes: 0, readBytes: 0, evictions: 0, planHostMs: 0,
+    uploadBytes: 0, readBytes: 0, evictions: 0, planHostMs: 0, recognised: 0,
   };
   let stopped = false;
   /** Mirror reads still in flight (stop waits for them). */

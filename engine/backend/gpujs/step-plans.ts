@@ -80,6 +80,11 @@ export interface WorkerCounts {
    * inside one call, which cannot be told apart: their batches are not counted.)
    */
   planHostMs: number;
+  /**
+   * Segments recognised as the structure of an earlier one (step-plans.ts `recognise`) instead of described in full:
+   * in a training loop, every step after the first of its shape.
+   */
+  recognised: number;
 }
 
 export interface PlannerContext {
@@ -175,6 +180,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     /** Positions this segment itself reads or mirrors. */
     selfUsed: Set<number>;
     frees: number[];
+    /** `frees` as a set, made when first asked for (`freedIn`). */
+    freed?: Set<number>;
     mirrors: RemoteMessage[];
     requests: RemoteMessage[];
     launches: number;
@@ -183,7 +190,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
    * A built plan: the positions it returns and their lengths, in the order of its results; run by gpu.js (`fn`) or
    * by this file (`resident`).
    */
-  interface Plan { fn?: PlanFn; resident?: ResidentPlan; returned: number[]; lengths: number[]; reported: boolean; declined?: string }
+  interface Plan { fn?: PlanFn; resident?: ResidentPlan; returned: number[]; kept: Set<number>; lengths: number[]; reported: boolean; declined?: string }
   /**
    * A plan result kept on the device: in `buffer` until a later call of its plan writes there (then `buffer` is
    * null), with `host` once it has been brought here. `live` until the engine frees it; `pins` while a recipe
@@ -225,10 +232,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     /** A buffer per array argument that comes from this thread, and what it last held. */
     uploads: Map<number, { buffer: GpuBuffer; last: Float32Array | null }>;
     /**
-     * Every pass's bind group, by the call's parity and the buffers its array arguments are in: a training loop
-     * has two sets, one per parity, made once.
+     * Every pass's bind group, by the call's parity and the buffers its array arguments are in (in argument order):
+     * a training loop has two sets, one per parity, made once.
      */
-    bindGroups: Map<string, unknown[]>;
+    bindGroups: Array<{ parity: number; buffers: GpuBuffer[]; groups: unknown[] }>;
     /** Staging buffers by the set of positions read (a training loop has one). */
     staging: Map<string, { buffer: GpuBuffer; offsets: number[]; bytes: number }>;
     calls: number;
@@ -244,7 +251,6 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const residents = new Map<number, Resident>();
   /** Who lives in each plan buffer: the call that writes there next must not lose a value still wanted. */
   const occupants = new Map<GpuBuffer, Resident>();
-  const bufferIds = new WeakMap<object, number>();
   const residentKernels = new Map<string, BuiltWebGpuKernel>();
   let device: GpuDevice | null = null;
   const droppedIds = new Map<number, Recipe>();
@@ -252,6 +258,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const kernels = new Map<string, unknown>();
 
   const isRequest = (m: RemoteMessage): boolean => 'ticket' in m;
+  const freedIn = (seg: Segment): Set<number> => (seg.freed ??= new Set(seg.frees));
 
   /** A gpu.js result as a Float32Array of `n` values (`n` omitted: all of them). */
   const floats = (raw: unknown, n?: number): Float32Array => {
@@ -278,52 +285,101 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     }
   };
 
+  /**
+   * How each launch argument of a described segment was bound, so that the next segment of the same structure is
+   * recognised without rebuilding its signature (`recognise`): a number (always an argument of its own), a small
+   * array (bound by its content: its key, and the array, to tell an unchanged one without joining it again), a
+   * large one (by identity), a value from before the segment or an upload (by id), or a result of the segment
+   * itself. `first` where the argument first appears, `index` its place among the plan's arguments.
+   */
+  type Rec =
+    | { k: 'n' }
+    | { k: 'c'; values: Float32Array; key: string; index: number; first: boolean }
+    | { k: 'a'; length: number; index: number; first: boolean }
+    | { k: 'e' | 'u'; pos: number; index: number; first: boolean }
+    | { k: 'r'; pos: number };
+  /** A described segment's structure, message by message; what every segment of that structure shares. */
+  interface Shape {
+    types: string[];
+    launches: Array<{ source: number; n: number; recs: Rec[] } | null>;
+    uploads: number[];
+    signature: string;
+    isUpload: boolean[];
+    ops: Op[];
+    count: number;
+  }
+  /** The last structure described, by message count (a training loop has its step, its evaluation, its short batch). */
+  const shapes = new Map<number, Shape>();
+
+  /** A new segment's per-message parts (ids, frees, mirrors, requests) from the messages that are not launches. */
+  const note = (seg: Segment, m: RemoteMessage, local: Map<number, number>): void => {
+    if (m.t === 'free') seg.frees.push(m.id);
+    else if (m.t === 'mirror') {
+      seg.mirrors.push(m);
+      for (const e of m.entries) if (local.has(e.id)) seg.selfUsed.add(local.get(e.id)!);
+    } else if (isRequest(m)) {
+      seg.requests.push(m);
+      if ((m.t === 'read' || m.t === 'check') && local.has(m.id)) seg.selfUsed.add(local.get(m.id)!);
+    }
+  };
+
   /** Reads the messages into a segment: its signature, ops and plan arguments. */
   const describe = (messages: RemoteMessage[]): Segment => {
     const local = new Map<number, number>();
     const argIndex = new Map<string, number>();
     const large = new Map<Float32Array, string>();
     const seg: Segment = { signature: '', ids: [], isUpload: [], ops: [], args: [], selfUsed: new Set(), frees: [], mirrors: [], requests: [], launches: 0 };
+    const shape: Shape = { types: [], launches: [], uploads: [], signature: '', isUpload: seg.isUpload, ops: seg.ops, count: 0 };
     const parts: string[] = [];
-    const argFor = (key: string, value: { id: number } | { value: unknown }): Binding => {
+    const argFor = (key: string, value: { id: number } | { value: unknown }): { index: number; first: boolean } => {
       let index = argIndex.get(key);
-      if (index === undefined) {
-        index = seg.args.length;
-        argIndex.set(key, index);
-        seg.args.push(value);
-      }
-      return { k: 'arg', index };
+      if (index !== undefined) return { index, first: false };
+      index = seg.args.length;
+      argIndex.set(key, index);
+      seg.args.push(value);
+      return { index, first: true };
     };
-    const bindOf = (a: WireArg, where: string): [Binding, string] => {
-      if (typeof a === 'number') return [argFor(`n${where}`, { value: a }), 'f'];
+    const bindOf = (a: WireArg, where: string): [Binding, string, Rec] => {
+      if (typeof a === 'number') return [{ k: 'arg', index: argFor(`n${where}`, { value: a }).index }, 'f', { k: 'n' }];
       if (a instanceof Float32Array) {
         // Small constant arrays (offsets, geometry) recur in many launches: one argument per distinct content. A
         // large one (the batch, which conv's forward and its weight gradient both take) is one argument per array:
         // a message keeps the identity of an array it carries twice.
-        let key = a.length <= 256 ? `c${Array.prototype.join.call(a, ',')}` : large.get(a);
+        const small = a.length <= 256;
+        let key = small ? `c${Array.prototype.join.call(a, ',')}` : large.get(a);
         if (key === undefined) large.set(a, (key = `a${where}`));
-        const b = argFor(key, { value: a }) as { index: number };
-        return [b as Binding, `A${a.length}:${b.index}`];
+        const { index, first } = argFor(key, { value: a });
+        const rec: Rec = small ? { k: 'c', values: a, key, index, first } : { k: 'a', length: a.length, index, first };
+        return [{ k: 'arg', index }, `A${a.length}:${index}`, rec];
       }
       const pos = local.get(a.ref);
       if (pos === undefined) {
-        const b = argFor(`e${a.ref}`, { id: a.ref });
-        return [b, `e${(b as { index: number }).index}`];
+        const { index, first } = argFor(`e${a.ref}`, { id: a.ref });
+        return [{ k: 'arg', index }, `e${index}`, { k: 'e', pos: -1, index, first }];
       }
-      if (seg.isUpload[pos]) return [argFor(`e${a.ref}`, { id: a.ref }), `u${pos}`];
-      return [{ k: 'step', pos }, `r${pos}`];
+      if (seg.isUpload[pos]) {
+        const { index, first } = argFor(`e${a.ref}`, { id: a.ref });
+        return [{ k: 'arg', index }, `u${pos}`, { k: 'u', pos, index, first }];
+      }
+      return [{ k: 'step', pos }, `r${pos}`, { k: 'r', pos }];
     };
     messages.forEach((m) => {
+      shape.types.push(m.t);
+      shape.launches.push(null);
+      shape.uploads.push(-1);
       if (m.t === 'launch') {
         const pos = seg.ids.length;
         const bind: Binding[] = [];
         const kinds: string[] = [];
+        const recs: Rec[] = [];
         m.args.forEach((a, j) => {
-          const [b, kind] = bindOf(a, `${pos}.${j}`);
+          const [b, kind, rec] = bindOf(a, `${pos}.${j}`);
           bind.push(b);
           kinds.push(kind);
+          recs.push(rec);
         });
         parts.push(`L${m.source}:${m.n}(${kinds.join(' ')})`);
+        shape.launches[shape.launches.length - 1] = { source: m.source, n: m.n, recs };
         seg.ops.push({ pos, source: ctx.sources.get(m.source) ?? '', n: m.n, bind });
         local.set(m.id, pos);
         seg.ids.push(m.id);
@@ -331,19 +387,93 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         seg.launches++;
       } else if (m.t === 'upload') {
         parts.push(`U${m.values.length}`);
+        shape.uploads[shape.uploads.length - 1] = m.values.length;
         local.set(m.id, seg.ids.length);
         seg.ids.push(m.id);
         seg.isUpload.push(true);
-      } else if (m.t === 'free') seg.frees.push(m.id);
-      else if (m.t === 'mirror') {
-        seg.mirrors.push(m);
-        for (const e of m.entries) if (local.has(e.id)) seg.selfUsed.add(local.get(e.id)!);
-      } else if (isRequest(m)) {
-        seg.requests.push(m);
-        if ((m.t === 'read' || m.t === 'check') && local.has(m.id)) seg.selfUsed.add(local.get(m.id)!);
-      }
+      } else note(seg, m, local);
     });
     seg.signature = parts.join(';');
+    shape.signature = seg.signature;
+    shape.count = seg.launches;
+    if (shapes.size >= 16) shapes.clear();
+    shapes.set(messages.length, shape);
+    return seg;
+  };
+
+  /**
+   * The segment of messages whose structure is the shape's, or null: what describe would give them, without
+   * building their signature (a LeNet step joins 75 launches' argument kinds, and every small array's contents).
+   * Each argument must be bound as the shape's was: a number where a number was; a small array (by its content),
+   * a large array (by identity) or a value by id that is the first of its kind where the shape's was, and the same
+   * as the same earlier argument where the shape's was; a result of the segment from the same position. A small
+   * array with the same bits as the shape's has the shape's key; only one that changed (a batch's targets) is
+   * joined. Anything else is not this structure, and describe reads it in full.
+   */
+  const recognise = (messages: RemoteMessage[], shape: Shape): Segment | null => {
+    const seg: Segment = {
+      signature: shape.signature, ids: [], isUpload: shape.isUpload, ops: shape.ops, args: [], selfUsed: new Set(),
+      frees: [], mirrors: [], requests: [], launches: shape.count,
+    };
+    const local = new Map<number, number>();
+    const byId = new Map<number, number>();
+    const byArray = new Map<Float32Array, number>();
+    const byContent = new Map<string, number>();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      if (m.t !== shape.types[i]) return null;
+      if (m.t === 'launch') {
+        const launch = shape.launches[i]!;
+        if (m.source !== launch.source || m.n !== launch.n || m.args.length !== launch.recs.length) return null;
+        for (let j = 0; j < m.args.length; j++) {
+          const a = m.args[j];
+          const rec = launch.recs[j];
+          if (typeof a === 'number') {
+            if (rec.k !== 'n') return null;
+            seg.args.push({ value: a });
+          } else if (a instanceof Float32Array) {
+            if (rec.k === 'c') {
+              if (a.length !== rec.values.length) return null;
+              const key = sameBits(a, rec.values) ? rec.key : `c${Array.prototype.join.call(a, ',')}`;
+              const known = byContent.get(key);
+              if (rec.first ? known !== undefined || rec.index !== seg.args.length : known !== rec.index) return null;
+              if (rec.first) {
+                byContent.set(key, rec.index);
+                seg.args.push({ value: a });
+              }
+            } else if (rec.k === 'a') {
+              if (a.length !== rec.length) return null;
+              const known = byArray.get(a);
+              if (rec.first ? known !== undefined || rec.index !== seg.args.length : known !== rec.index) return null;
+              if (rec.first) {
+                byArray.set(a, rec.index);
+                seg.args.push({ value: a });
+              }
+            } else return null;
+          } else {
+            const pos = local.get(a.ref);
+            if (rec.k === 'r') {
+              if (pos !== rec.pos || shape.isUpload[pos]) return null;
+            } else if (rec.k === 'e' || rec.k === 'u') {
+              if (rec.k === 'e' ? pos !== undefined : pos !== rec.pos || !shape.isUpload[pos]) return null;
+              const known = byId.get(a.ref);
+              if (rec.first ? known !== undefined || rec.index !== seg.args.length : known !== rec.index) return null;
+              if (rec.first) {
+                byId.set(a.ref, rec.index);
+                seg.args.push({ id: a.ref });
+              }
+            } else return null;
+          }
+        }
+        local.set(m.id, seg.ids.length);
+        seg.ids.push(m.id);
+      } else if (m.t === 'upload') {
+        if (m.values.length !== shape.uploads[i]) return null;
+        local.set(m.id, seg.ids.length);
+        seg.ids.push(m.id);
+      } else note(seg, m, local);
+    }
+    ctx.counts.recognised++;
     return seg;
   };
 
@@ -354,10 +484,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       if (w) w.watch.used.add(w.pos);
     };
     for (const m of messages) {
-      if (m.t === 'launch') for (const a of m.args) { if (typeof a === 'object' && !(a instanceof Float32Array)) use(a.ref); }
-      else if (m.t === 'read' || m.t === 'check') use(m.id);
-      else if (m.t === 'mirror') m.entries.forEach((e) => use(e.id));
-      else if (m.t === 'free') {
+      if (m.t === 'free') {
         const recipe = droppedIds.get(m.id);
         if (recipe) {
           recipe.pending.delete(m.id);
@@ -369,7 +496,10 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
           w.watch.freed.add(w.pos);
           watched.delete(m.id);
         }
-      }
+      } else if (watched.size === 0) continue; // nothing is being learned (every step once its plan is built)
+      else if (m.t === 'launch') for (const a of m.args) { if (typeof a === 'object' && !(a instanceof Float32Array)) use(a.ref); }
+      else if (m.t === 'read' || m.t === 'check') use(m.id);
+      else if (m.t === 'mirror') m.entries.forEach((e) => use(e.id));
     }
   };
 
@@ -392,19 +522,23 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
   const STORAGE = 0x80;
   const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
   const now = (): number => (globalThis as unknown as { performance: { now(): number } }).performance.now();
-  let nextBufferId = 0;
-  const idOf = (buffer: object): number => {
-    let id = bufferIds.get(buffer);
-    if (id === undefined) bufferIds.set(buffer, (id = nextBufferId++));
-    return id;
-  };
   const isResident = (value: unknown): value is Resident => typeof value === 'object' && value !== null && 'pins' in value;
-  /** Bit for bit (so -0 and 0 differ, and NaN equals itself), for the short arrays a call may send again. */
-  const sameBits = (a: ArrayBufferView & { length: number }, b: ArrayBufferView & { length: number }): boolean => {
+  /**
+   * Bit for bit (so -0 and 0 differ, and NaN equals itself), for the short arrays a call may send again. Compared
+   * as numbers, with no views made (a LeNet step compares a hundred arrays): equal numbers have equal bits but for
+   * 0 and -0, which their reciprocals tell apart, and different numbers differ; only two NaNs, whose payloads a
+   * read need not keep, are compared as bits.
+   */
+  const sameBits = (a: Float32Array, b: Float32Array): boolean => {
     if (a.length !== b.length) return false;
-    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === y) {
+        if (x === 0 && 1 / x !== 1 / y) return false;
+      } else if (x === x || y === y) return false;
+      else if (new Uint32Array(a.buffer, a.byteOffset + 4 * i, 1)[0] !== new Uint32Array(b.buffer, b.byteOffset + 4 * i, 1)[0]) return false;
+    }
     return true;
   };
 
@@ -551,7 +685,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const params = dev!.createBuffer({ size: Math.max(paramsBytes, 16), usage: UNIFORM | COPY_DST });
     return {
       device: dev!, passes, outs, sizes, argLengths, params, mirror, sent: new Uint32Array(mirror.length),
-      uploads: new Map(), bindGroups: new Map(), staging: new Map(), calls: 0,
+      uploads: new Map(), bindGroups: [], staging: new Map(), calls: 0,
     };
   };
 
@@ -584,13 +718,23 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     };
     // This call writes over the results of the call before last. One of them still wanted (used by this segment,
     // not freed, or held by a recipe) is brought to this thread first.
-    const needed = new Set<number>();
-    for (const a of seg.args) if ('id' in a) needed.add(a.id);
-    for (const m of seg.mirrors) if (m.t === 'mirror') m.entries.forEach((e) => needed.add(e.id));
-    for (const m of seg.requests) if (m.t === 'read') needed.add(m.id);
-    const freedHere = new Set(seg.frees);
-    const leaving = plan.returned.map((pos) => occupants.get(outOf(pos))).filter((r): r is Resident => r !== undefined);
-    const wanted = leaving.filter((r) => r.pins > 0 || (r.live && (needed.has(r.id) || !freedHere.has(r.id))));
+    // (What this segment uses is only looked for when a live value it frees is leaving: in a training loop, none.)
+    const leaving: Resident[] = [];
+    for (const pos of plan.returned) {
+      const r = occupants.get(outOf(pos));
+      if (r !== undefined) leaving.push(r);
+    }
+    let needed: Set<number> | null = null;
+    const usedHere = (id: number): boolean => {
+      if (needed === null) {
+        needed = new Set<number>();
+        for (const a of seg.args) if ('id' in a) needed.add(a.id);
+        for (const m of seg.mirrors) if (m.t === 'mirror') m.entries.forEach((e) => needed!.add(e.id));
+        for (const m of seg.requests) if (m.t === 'read') needed.add(m.id);
+      }
+      return needed.has(id);
+    };
+    const wanted = leaving.filter((r) => r.pins > 0 || (r.live && (!freedIn(seg).has(r.id) || usedHere(r.id))));
     const evicted = wanted.filter((r) => r.host === null).length;
     if (evicted > 0) {
       ctx.counts.evictions += evicted;
@@ -608,37 +752,49 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
       bound.push(isResident(value) ? value.buffer! : value instanceof Float32Array ? upload(rp, i, value) : (value as number));
       args.push(value);
     }
+    // One write from the first changed word to the last (a training step: the optimizer's few passes). Only these
+    // words change after the first call (which writes them all), so the range is found as they are written.
+    let first = rp.calls === 0 ? 0 : rp.mirror.length;
+    let last = rp.calls === 0 ? rp.mirror.length - 1 : -1;
+    const sent = rp.sent;
     for (const pass of rp.passes) {
       const { u32, i32, f32 } = pass.mirror;
+      const base = pass.paramsOffset / 4;
       for (const { arg, slot, type } of pass.scalars) {
         const value = bound[arg] as number;
         if (type === 'Integer') i32[slot] = value | 0;
         else if (type === 'Boolean') u32[slot] = value ? 1 : 0;
         else f32[slot] = value;
+        if (u32[slot] !== sent[base + slot]) {
+          if (base + slot < first) first = base + slot;
+          if (base + slot > last) last = base + slot;
+        }
       }
       // A kernel that draws its own random numbers gets a fresh seed per call, as gpu.js gives it per run.
-      if (pass.seedSlot !== null) u32[pass.seedSlot] = (Math.random() * 0x100000000) >>> 0;
-    }
-    // One write from the first changed word to the last (a training step: the optimizer's few passes).
-    let first = rp.calls === 0 ? 0 : -1;
-    let last = rp.calls === 0 ? rp.mirror.length - 1 : -1;
-    for (let i = 0; i < rp.mirror.length && rp.calls > 0; i++) {
-      if (rp.mirror[i] !== rp.sent[i]) {
-        if (first < 0) first = i;
-        last = i;
+      if (pass.seedSlot !== null) {
+        const slot = pass.seedSlot;
+        u32[slot] = (Math.random() * 0x100000000) >>> 0;
+        if (u32[slot] !== sent[base + slot]) {
+          if (base + slot < first) first = base + slot;
+          if (base + slot > last) last = base + slot;
+        }
       }
     }
-    if (first >= 0) {
+    if (first <= last) {
       rp.device.queue.writeBuffer(rp.params, first * 4, rp.mirror.subarray(first, last + 1));
       rp.sent.set(rp.mirror.subarray(first, last + 1), first);
       ctx.counts.uploadBytes += (last + 1 - first) * 4;
     }
 
-    let key = `${parity}`;
-    for (const b of bound) if (typeof b !== 'number') key += `,${idOf(b)}`;
-    let groups = rp.bindGroups.get(key);
+    const same = (set: { parity: number; buffers: GpuBuffer[] }): boolean => {
+      if (set.parity !== parity) return false;
+      let k = 0;
+      for (const b of bound) if (typeof b !== 'number' && set.buffers[k++] !== b) return false;
+      return k === set.buffers.length;
+    };
+    let groups = rp.bindGroups.find(same)?.groups;
     if (groups === undefined) {
-      if (rp.bindGroups.size >= 4) rp.bindGroups.clear();
+      if (rp.bindGroups.length >= 4) rp.bindGroups.length = 0;
       groups = rp.passes.map((pass) => {
         const buffers = pass.inputs.map((b) => (b.k === 'step' ? outOf(b.pos) : (bound[b.index] as GpuBuffer)));
         const entries: Array<{ binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }> = [
@@ -647,12 +803,14 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
         ];
         return rp.device.createBindGroup({ layout: pass.kernel.bindGroupLayout, entries });
       });
-      rp.bindGroups.set(key, groups);
+      rp.bindGroups.push({ parity, buffers: bound.filter((b): b is GpuBuffer => typeof b !== 'number'), groups });
     }
     const encoder = rp.device.createCommandEncoder();
     const compute = encoder.beginComputePass();
+    // A pass of the same kernel as the one before keeps its pipeline (a third of a LeNet step's passes).
+    let pipeline: unknown = null;
     rp.passes.forEach((pass, i) => {
-      compute.setPipeline(pass.kernel.computePipeline);
+      if (pass.kernel.computePipeline !== pipeline) compute.setPipeline((pipeline = pass.kernel.computePipeline));
       compute.setBindGroup(0, groups[i]);
       compute.dispatchWorkgroups(pass.groups[0], pass.groups[1], pass.groups[2]);
     });
@@ -706,7 +864,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     let declined: string | undefined;
     if (ctx.mode === 'webgpu' && ctx.resident !== false) {
       try {
-        return { resident: await buildResident(seg, returned), returned, lengths, reported: false };
+        return { resident: await buildResident(seg, returned), returned, kept: new Set(returned), lengths, reported: false };
       } catch (error) {
         declined = `a resident plan was declined: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
       }
@@ -724,7 +882,7 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     };
     const names = seg.args.map((_, i) => `a${i}`);
     const orchestrate = new Function('record', `return function (${names.join(', ')}) { return record([${names.join(', ')}]); };`)(record);
-    return { fn: ctx.gpu.createPipeline(orchestrate), returned, lengths, reported: false, declined };
+    return { fn: ctx.gpu.createPipeline(orchestrate), returned, kept: new Set(returned), lengths, reported: false, declined };
   };
 
   /** A value as an array on this thread (a device buffer from an eager launch, or a resident, comes here once). */
@@ -764,8 +922,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     ctx.counts.dispatches += seg.launches;
     ctx.counts.launches += seg.launches;
     ctx.counts.planCalls++;
-    const kept = new Set(plan.returned);
-    const freedHere = new Set(seg.frees);
+    const { kept } = plan;
+    const freedHere = freedIn(seg);
     const recipe: Recipe = { seg, args, pending: new Set(), pinned: false };
     seg.ids.forEach((id, pos) => {
       if (seg.isUpload[pos] || kept.has(pos) || freedHere.has(id)) return;
@@ -838,14 +996,22 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     const started = now();
     for (const m of messages) if (m.t === 'source') ctx.sources.set(m.id, m.text);
     observe(messages);
-    const seg = describe(messages);
+    const shape = shapes.get(messages.length);
+    const seg = (shape && recognise(messages, shape)) ?? describe(messages);
     const described = now();
     // Uploads are arrays whichever way the segment runs.
     for (const m of messages) if (m.t === 'upload') ctx.values.set(m.id, m.values);
     let plan = plans.get(seg.signature);
     const held = (id: number): boolean => ctx.values.has(id) || residents.has(id);
-    for (const a of seg.args) if ('id' in a && !held(a.id)) await restore(a.id);
-    const canPlan = seg.launches > 0 && !refused.has(seg.signature) && seg.args.every((a) => !('id' in a) || held(a.id));
+    let restored = false;
+    for (const a of seg.args) {
+      if ('id' in a && !held(a.id)) {
+        restored = true;
+        await restore(a.id);
+      }
+    }
+    // (With nothing restored, every argument was held a moment ago, and nothing has run since.)
+    const canPlan = seg.launches > 0 && !refused.has(seg.signature) && (!restored || seg.args.every((a) => !('id' in a) || held(a.id)));
     if (canPlan && !plan && learning.has(seg.signature)) {
       try {
         plan = await build(seg, learning.get(seg.signature)!);
@@ -878,7 +1044,8 @@ export function createStepPlanner(ctx: PlannerContext): StepPlanner {
     }
     if (ran) {
       for (const m of seg.mirrors) await ctx.eager(m);
-      for (const id of seg.frees) await ctx.eager({ t: 'free', id });
+      // All at once: the eager handler frees a value as it is called, in this order.
+      await Promise.all(seg.frees.map((id) => ctx.eager({ t: 'free', id })));
     } else {
       await runEagerly(seg, messages);
     }
