@@ -169,7 +169,7 @@ export class GpujsStore {
   constructor(
     readonly backend: string,
     private readonly budgetBytes = DEVICE_BUDGET_BYTES,
-    private readonly mirroring: Pick<LaunchRunner, 'mirror' | 'mirroredGeneration'> | null = null,
+    private readonly mirroring: Pick<LaunchRunner, 'mirror' | 'mirroredGeneration' | 'keepsStateOnDevice'> | null = null,
   ) {}
 
   /** Step-scoped bytes on the device now (tests and the README's figures). */
@@ -180,11 +180,13 @@ export class GpujsStore {
   /** Wraps a kernel's output texture; may evict older step-scoped values (never `keep`s). */
   output(texture: GpujsTexture, length: number): GpujsDeviceData {
     const bytes = length * 4;
-    for (const old of this.live) {
-      if (this.liveBytes + bytes <= this.budgetBytes) break;
-      old.host = old.download().values;
-      this.forget(old);
-      old.free();
+    if (this.liveBytes + bytes > this.budgetBytes) {
+      for (const old of this.live) {
+        if (this.liveBytes + bytes <= this.budgetBytes) break;
+        old.host = old.download().values;
+        this.forget(old);
+        old.free();
+      }
     }
     const values = new Values(this, texture, length, false);
     this.live.add(values);
@@ -220,8 +222,9 @@ export class GpujsStore {
   }
 
   private mirrorKept(): void {
-    const { mirror } = this.mirroring ?? {};
-    if (!mirror || this.kept.size === 0) return;
+    const { mirror, keepsStateOnDevice } = this.mirroring ?? {};
+    // A runner that takes no mirrors is not asked every step (nor given shadows: 8 bytes per kept float).
+    if (!mirror || keepsStateOnDevice || this.kept.size === 0) return;
     const generation = this.mirrorGeneration + 1;
     const entries = [];
     for (const v of this.kept) {

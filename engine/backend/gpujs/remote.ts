@@ -16,7 +16,7 @@
  */
 import type { GpujsTexture } from './device';
 import type { Launch } from './plans';
-import { argumentKinds, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
+import { KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
 import { REPLY, type RemoteInit, type RemoteMessage, type WireArg } from './remote-worker';
 import type { WorkerCounts } from './step-plans';
 
@@ -25,6 +25,13 @@ const { performance } = globalThis as unknown as { performance: { now(): number 
 
 /** Queued messages sent without waiting for a request, so that a long stream without reads stays bounded. */
 export const FLUSH_AT = 4096;
+
+/**
+ * Float32Array arguments of at least this many values cross as a copy that moves to the worker (transferred),
+ * not as one the message clones: the batch, which a LeNet-5 step passes to conv1 and to its weight gradient, is
+ * 200 KB, and cloning it was most of the cost of sending a step.
+ */
+export const MOVE_AT = 1024;
 
 /** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
 export interface RemotePort {
@@ -39,11 +46,16 @@ export class RemoteTexture {
   readonly type = 'RemoteTexture';
   private deleted = false;
 
+  /** How a launch names it (one object for all its launches; a message carries it once). */
+  readonly wire: { ref: number };
+
   constructor(
     private readonly runner: RemoteRunner,
     readonly id: number,
     readonly length: number,
-  ) {}
+  ) {
+    this.wire = { ref: id };
+  }
 
   toArray(): Float32Array {
     if (this.deleted) throw new Error('gpu.js worker: a device value was read after it was freed');
@@ -100,10 +112,12 @@ export class RemoteRunner implements LaunchRunner {
   private ticket = 0;
   private readonly control: Int32Array;
   private data: SharedArrayBuffer;
-  /** Kernels (source id, then argument kinds) whose first launch ran: later ones are not waited for. */
-  private readonly checked = new Map<number, Set<string>>();
-  /** The buffers of the uploads queued (see upload). */
+  /** Kernels (source id, then argumentCode) whose first launch ran: later ones are not waited for. */
+  private readonly checked = new Map<number, Set<number>>();
+  /** The buffers that move with the next batch: the uploads' copies, and large arguments' (see flush). */
   private transfer: ArrayBuffer[] = [];
+  /** Large arguments the caller owns, queued: each is copied when its batch is sent (see flush). */
+  private lent: Array<{ args: WireArg[]; index: number }> = [];
   /** Each kernel source's id in the worker (sent once, with its first launch). */
   private readonly sourceIds = new Map<string, number>();
   /** Set once the worker is stopped or dead: every later call fails with it. */
@@ -140,7 +154,16 @@ export class RemoteRunner implements LaunchRunner {
   runOnDevice(launch: Launch): RemoteTexture {
     this.alive();
     const id = this.nextId++;
-    const args = launch.args.map(wire);
+    const given = launch.args;
+    const args: WireArg[] = new Array(given.length);
+    for (let i = 0; i < given.length; i++) {
+      const a = (args[i] = wire(given[i]));
+      if (!(a instanceof Float32Array) || a.length < MOVE_AT) continue;
+      // The caller's own array is read when the batch is sent, as it was when the message cloned it; a copy wire
+      // made is ours already.
+      if (a === given[i]) this.lent.push({ args, index: i });
+      else this.transfer.push(a.buffer as ArrayBuffer);
+    }
     let source = this.sourceIds.get(launch.source);
     if (source === undefined) {
       this.sourceIds.set(launch.source, (source = this.sourceIds.size));
@@ -150,7 +173,7 @@ export class RemoteRunner implements LaunchRunner {
     this.launches++;
     let kinds = this.checked.get(source);
     if (!kinds) this.checked.set(source, (kinds = new Set()));
-    const signature = argumentKinds(args);
+    const signature = argumentCode(args);
     if (!kinds.has(signature)) {
       this.request({ t: 'check', id, ticket: 0 });
       kinds.add(signature);
@@ -245,6 +268,21 @@ export class RemoteRunner implements LaunchRunner {
     this.crossings++;
     const transfer = this.transfer;
     this.transfer = [];
+    if (this.lent.length > 0) {
+      // One copy per array (a message keeps the identity of an array it carries twice: step-plans.ts describe),
+      // which moves instead of being cloned.
+      const copies = new Map<Float32Array, Float32Array>();
+      for (const { args, index } of this.lent) {
+        const given = args[index] as Float32Array;
+        let copy = copies.get(given);
+        if (copy === undefined) {
+          copies.set(given, (copy = given.slice()));
+          transfer.push(copy.buffer as ArrayBuffer);
+        }
+        args[index] = copy;
+      }
+      this.lent = [];
+    }
     this.port.post(messages.length === 1 && request ? request : { t: 'batch', messages }, transfer);
   }
 
@@ -268,9 +306,10 @@ export class RemoteRunner implements LaunchRunner {
         this.port.terminate();
         throw new Error(this.dead);
       }
-      // Woken by the answer (or a crash, which notifies too): the slices only bound how late a timeout is seen, and
-      // each wake-up costs this thread CPU time while a slow device (SwiftShader) computes for seconds.
-      Atomics.wait(this.control, REPLY.TICKET, answered, Math.min(1000, Math.max(1, timeoutMs - (Date.now() - started))));
+      // Woken by the answer (or a crash, which notifies too), else at the timeout: no wake-ups in between, since each
+      // costs this thread CPU time (~0.2 ms on these VMs after a long sleep) and a slow device (SwiftShader) computes
+      // a step for seconds.
+      Atomics.wait(this.control, REPLY.TICKET, answered, Math.max(1, timeoutMs - (Date.now() - started)));
     }
     this.waitedMs += performance.now() - waitStarted;
     const status = this.control[REPLY.STATUS];
@@ -291,10 +330,20 @@ export class RemoteRunner implements LaunchRunner {
   }
 }
 
+/**
+ * The kinds of a launch's arguments as they cross (a number, an array, a device value), as one number: what
+ * runner.ts argumentKinds says of them, without building a string per launch.
+ */
+function argumentCode(args: WireArg[]): number {
+  let code = 1;
+  for (const a of args) code = code * 3 + (typeof a === 'number' ? 0 : a instanceof Float32Array ? 1 : 2);
+  return code;
+}
+
 /** A launch argument as it crosses to the worker (a shared array is copied, so it cannot change before it is read). */
 function wire(a: unknown): WireArg {
   if (typeof a === 'number') return a;
-  if (a instanceof RemoteTexture) return { ref: a.id };
+  if (a instanceof RemoteTexture) return a.wire;
   // A view of part of a buffer (wasm memory) would clone the whole buffer.
   if (a instanceof Float32Array) return a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength ? a : a.slice();
   if (ArrayBuffer.isView(a) || Array.isArray(a)) return Float32Array.from(a as ArrayLike<number>);
