@@ -11,7 +11,7 @@ import { Linear, Sequential } from '../../nn/index';
 import { Adamax, AdamW, NAdam, RAdam, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
-import { createGpujsBackend, GpujsDeviceData } from './index';
+import { createGpujsBackend, GpujsDeviceData, GpujsStore } from './index';
 import { batches, cnn, cnnAdadelta, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './test-support/training-check';
 
 const gpu = new GPU({ mode: 'webasm' });
@@ -133,5 +133,29 @@ describe('an optimizer with no gpu.js update kernel (#18: NAdam, RAdam, Adamax)'
     expectClose(got.losses, want.losses);
     expect(new Set(want.losses).size).toBe(want.losses.length); // the updates changed the model every step
     got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data));
+  });
+});
+
+describe('mirrors', () => {
+  // A runner whose step plans keep the state on the device takes no mirrors (device.ts "Mirrors"); one that does
+  // is asked at every endStep, with a shadow per kept value.
+  it.each([
+    [false, 1],
+    [true, 0],
+  ] as const)('keepsStateOnDevice %s: mirrors asked for at an endStep: %i', (keepsStateOnDevice, asked) => {
+    const calls: number[] = [];
+    const own = new GpujsStore('gpujs-mirror-test', undefined, {
+      mirror: (entries) => {
+        calls.push(entries.length);
+        return true;
+      },
+      mirroredGeneration: () => 0,
+      keepsStateOnDevice,
+    });
+    const texture = { toArray: () => Float32Array.from([1, 2]) };
+    own.persistent(texture, 2);
+    own.endStep();
+    expect(calls).toEqual(asked === 1 ? [1] : []);
+    expect(own.mirrorGeneration).toBe(asked);
   });
 });
