@@ -1,17 +1,19 @@
 /**
- * `npx tsx engine/node/gpujs-host-bench.ts [preset] [steps] [--gap MS] [--rounds N]`: the engine thread's CPU time
- * per training step on `gpujs-webgpu`, with a stub gpu.js thread that answers at once (zeros). What the bench's
- * "engine thread CPU" mixes with SwiftShader's seconds per step is here alone: autograd, kernel planning, the
- * RemoteRunner, and the step's message (serialised on this thread, as a real worker's is; read by the stub).
+ * `npx tsx engine/node/gpujs-host-bench.ts [preset] [steps] [--gap MS] [--warm N] [--rounds N]`: the engine
+ * thread's CPU time per training step on `gpujs-webgpu`, with a stub gpu.js thread that answers at once (zeros).
+ * What the bench's "engine thread CPU" mixes with SwiftShader's seconds per step is here alone: autograd, kernel
+ * planning, the RemoteRunner, and the step's message (serialised on this thread, as a real worker's is).
  *
  *   --gap MS   the stub keeps its core busy, walking 32 MB, for MS before it answers each read, as a device step
  *              does: this thread then starts every step cold, as in the bench (SwiftShader takes ~2.5 s a LeNet-5
  *              step here). Without it each step finds its code and data in cache: the cost of the work itself.
- *   --rounds N rounds of `steps` timed steps (default 3), after 20 untimed ones (the plans' warm-up and the JIT's).
+ *   --warm N   untimed steps first (default 20: the plans' warm-up, and most of the JIT's; the bench takes 6, so its
+ *              60 timed steps still run much of this thread's code in V8's first tiers).
+ *   --rounds N rounds of `steps` timed steps (default 3).
  *
- * It also prints a hash of what crossed over 10 steps (each launch's source, size and argument values, each upload,
- * each free and request), so that a change meant to cost less can show that it sends the same. Per-thread CPU time
- * needs Linux (./thread-cpu.ts).
+ * It also prints a hash of what crossed over the last 10 untimed steps (each launch's source, size and argument
+ * values, each upload, each free and request), so that a change meant to cost less can show that it sends the same.
+ * Per-thread CPU time needs Linux (./thread-cpu.ts).
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -25,18 +27,18 @@ import { buildModel, inputShape, makeLoss, makeOptimizer, prepareInput } from '.
 import { threadCpuClock } from './thread-cpu';
 
 const BATCH = 64;
-const WARM_STEPS = 20;
 const HASHED_STEPS = 10;
 
 /** The stub's program: remembers each value's length, answers reads with zeros, stats with empty counts. */
 const STUB = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { control, data, gapMs, layout: L } = workerData;
+const { control, data, gap, layout: L } = workerData;
+const gapMs = new Int32Array(gap);
 const flags = new Int32Array(control);
 const lengths = new Map();
 const cold = new Float32Array(8 << 20);
 const busy = () => {
-  const end = Date.now() + gapMs;
+  const end = Date.now() + gapMs[0];
   while (Date.now() < end) for (let i = 0; i < cold.length; i += 16) cold[i] += 1;
 };
 const answer = (m) => {
@@ -47,7 +49,7 @@ const answer = (m) => {
   if (!('ticket' in m)) return;
   let length = 0;
   if (m.t === 'read') {
-    if (gapMs > 0) busy();
+    if (gapMs[0] > 0) busy();
     length = lengths.get(m.id) ?? 0;
     new Float32Array(data, 0, length).fill(0);
   } else if (m.t === 'stats') {
@@ -93,6 +95,7 @@ function main(): void {
   };
   const gapMs = option('--gap', 0);
   const rounds = option('--rounds', 3);
+  const warmSteps = option('--warm', 20);
   const preset = args[0] ?? 'LeNet-5';
   const steps = Number(args[1] ?? (gapMs > 0 ? 40 : 400));
   const spec = PRESETS[preset];
@@ -101,7 +104,9 @@ function main(): void {
   if (!clock) throw new Error('this needs a per-thread CPU clock (Linux)');
 
   const channel = remoteChannel('webgpu');
-  const stub = new Worker(STUB, { eval: true, workerData: { control: channel.control, data: channel.data, gapMs, layout: REPLY } });
+  // The gap is shared so that it starts with the timed steps.
+  const gap = new Int32Array(new SharedArrayBuffer(4));
+  const stub = new Worker(STUB, { eval: true, workerData: { control: channel.control, data: channel.data, gap: gap.buffer, layout: REPLY } });
   stub.unref();
   let hash: ReturnType<typeof createHash> | null = null;
   const runner = new RemoteRunner('webgpu', {
@@ -139,11 +144,15 @@ function main(): void {
     optimizer.zeroGrad(true);
   };
   model.train();
-  for (let i = 0; i < WARM_STEPS; i++) step(i);
-  hash = createHash('sha1');
-  for (let i = 0; i < HASHED_STEPS; i++) step(i);
-  console.log(`${preset}: what crossed in ${HASHED_STEPS} steps hashes to ${hash.digest('hex').slice(0, 16)}`);
+  // The last (up to) 10 untimed steps are hashed.
+  const hashed = Math.min(HASHED_STEPS, warmSteps);
+  for (let i = 0; i < warmSteps; i++) {
+    if (i === warmSteps - hashed) hash = createHash('sha1');
+    step(i);
+  }
+  if (hash) console.log(`${preset}: what crossed in steps ${warmSteps - hashed + 1}–${warmSteps} hashes to ${hash.digest('hex').slice(0, 16)}`);
   hash = null;
+  gap[0] = gapMs;
   for (let r = 0; r < rounds; r++) {
     const cpu0 = clock();
     for (let i = 0; i < steps; i++) step(i);

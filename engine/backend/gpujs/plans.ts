@@ -44,11 +44,10 @@ const CONSTANTS_MAX = 4096;
 
 /**
  * A small constant argument (matmul offsets, conv and pool geometry, a placeholder) as one Float32Array per
- * content, shared by every launch that passes it, instead of a new array per launch: a LeNet-5 step passes ~40 of
- * them, and the engine thread's time per step is mostly allocation and the message that carries them (a message
- * carries a shared one once). Shared, so nothing may write into one: kernels only read their arguments, and a
- * RemoteRunner moves (transfers) only the copies it makes itself, never an argument it was given. The same content,
- * bit for bit (−0 is not 0), is the same array.
+ * content, shared by every launch that passes it, instead of a new one per launch (two dozen a LeNet-5 step, each
+ * then cloned into the step's message; a message carries a shared one once). Shared, so nothing may write into
+ * one: kernels only read their arguments, and a RemoteRunner moves (transfers) only the copies its uploads make,
+ * never an argument. The same content, bit for bit (−0 is not 0), is the same array.
  */
 export function constantArray(xs: ArrayLike<number>): Float32Array {
   const n = xs.length;

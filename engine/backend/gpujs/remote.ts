@@ -26,13 +26,6 @@ const { performance } = globalThis as unknown as { performance: { now(): number 
 /** Queued messages sent without waiting for a request, so that a long stream without reads stays bounded. */
 export const FLUSH_AT = 4096;
 
-/**
- * Float32Array arguments of at least this many values cross as a copy that moves to the worker (transferred),
- * not as one the message clones: the batch, which a LeNet-5 step passes to conv1 and to its weight gradient, is
- * 200 KB, and cloning it was most of the cost of sending a step.
- */
-export const MOVE_AT = 1024;
-
 /** How the runner talks to its worker (engine/node/gpujs-worker.ts makes one for worker_threads). */
 export interface RemotePort {
   /** Posts a message; `transfer` lists buffers that move to the worker instead of being copied. */
@@ -114,10 +107,8 @@ export class RemoteRunner implements LaunchRunner {
   private data: SharedArrayBuffer;
   /** Kernels (source id, then argumentCode) whose first launch ran: later ones are not waited for. */
   private readonly checked = new Map<number, Set<number>>();
-  /** The buffers that move with the next batch: the uploads' copies, and large arguments' (see flush). */
+  /** The buffers of the uploads queued (see upload). */
   private transfer: ArrayBuffer[] = [];
-  /** Large arguments the caller owns, queued: each is copied when its batch is sent (see flush). */
-  private lent: Array<{ args: WireArg[]; index: number }> = [];
   /** Each kernel source's id in the worker (sent once, with its first launch). */
   private readonly sourceIds = new Map<string, number>();
   /** Set once the worker is stopped or dead: every later call fails with it. */
@@ -154,18 +145,11 @@ export class RemoteRunner implements LaunchRunner {
   runOnDevice(launch: Launch): RemoteTexture {
     this.alive();
     const id = this.nextId++;
-    const given = launch.args;
-    // map makes a packed array; one made with new Array(n) has holes until filled, and V8 serialises an array with
-    // holes property by property (a LeNet-5 step's message took half as long again).
-    const args = given.map(wire);
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (!(a instanceof Float32Array) || a.length < MOVE_AT) continue;
-      // The caller's own array is read when the batch is sent, as it was when the message cloned it; a copy wire
-      // made is ours already.
-      if (a === given[i]) this.lent.push({ args, index: i });
-      else this.transfer.push(a.buffer as ArrayBuffer);
-    }
+    // map makes a packed array: V8 serialises one with holes (new Array(n) before it is filled) property by
+    // property, half as slow again. A large argument (the batch) is cloned with the message rather than copied here
+    // and moved: a fresh 200 KB copy per step, moved away before it could be reused, cost new pages every step
+    // (+0.4 ms a cold LeNet-5 step, engine/node/gpujs-host-bench.ts --gap 400), where the message's buffer is reused.
+    const args = launch.args.map(wire);
     let source = this.sourceIds.get(launch.source);
     if (source === undefined) {
       this.sourceIds.set(launch.source, (source = this.sourceIds.size));
@@ -270,21 +254,6 @@ export class RemoteRunner implements LaunchRunner {
     this.crossings++;
     const transfer = this.transfer;
     this.transfer = [];
-    if (this.lent.length > 0) {
-      // One copy per array (a message keeps the identity of an array it carries twice: step-plans.ts describe),
-      // which moves instead of being cloned.
-      const copies = new Map<Float32Array, Float32Array>();
-      for (const { args, index } of this.lent) {
-        const given = args[index] as Float32Array;
-        let copy = copies.get(given);
-        if (copy === undefined) {
-          copies.set(given, (copy = given.slice()));
-          transfer.push(copy.buffer as ArrayBuffer);
-        }
-        args[index] = copy;
-      }
-      this.lent = [];
-    }
     this.port.post(messages.length === 1 && request ? request : { t: 'batch', messages }, transfer);
   }
 
