@@ -32,6 +32,9 @@ function deleteTexture(t: GpujsTexture | null): void {
   if (t !== null && !(t instanceof Float32Array)) t.delete?.();
 }
 
+/** Step-scoped holders made without an endStep before each is registered with the finalizer (GpujsStore). */
+export const UNREGISTERED_MAX = 256;
+
 /** Step-scoped bytes kept between endStep calls before the oldest are evicted. */
 export const DEVICE_BUDGET_BYTES = 256 << 20;
 
@@ -90,7 +93,7 @@ class Values {
 
 export class GpujsDeviceData implements DeviceData {
   readonly dtype = 'float32' as const;
-  private released = false;
+  private givenBack = false;
 
   constructor(
     private readonly store: GpujsStore,
@@ -127,9 +130,14 @@ export class GpujsDeviceData implements DeviceData {
     return this.values.download().values;
   }
 
+  /** Released: its reference is given back (the store's finalizer must not give it back again). */
+  get released(): boolean {
+    return this.givenBack;
+  }
+
   release(): void {
-    if (this.released) return;
-    this.released = true;
+    if (this.givenBack) return;
+    this.givenBack = true;
     this.store.drop(this, this.values);
   }
 
@@ -165,11 +173,20 @@ export class GpujsStore {
   mirrorGeneration = 0;
   /** A holder the program dropped without releasing (a discarded tensor or optimizer) gives its reference back. */
   private readonly finalizer = new FinalizationRegistry<Values>((values) => this.unref(values));
+  /**
+   * Step-scoped holders not registered with the finalizer yet, and their values. A training loop's endStep frees
+   * their values first, so registering each (a weak cell apiece, ~90 a LeNet-5 step, and the most costly part of
+   * making a holder) waits until UNREGISTERED_MAX of them pass without an endStep (evaluation or code without steps);
+   * from then until the next endStep each is registered as it is made.
+   */
+  private unregistered: GpujsDeviceData[] = [];
+  private unregisteredValues: Values[] = [];
+  private registerEach = false;
 
   constructor(
     readonly backend: string,
     private readonly budgetBytes = DEVICE_BUDGET_BYTES,
-    private readonly mirroring: Pick<LaunchRunner, 'mirror' | 'mirroredGeneration'> | null = null,
+    private readonly mirroring: Pick<LaunchRunner, 'mirror' | 'mirroredGeneration' | 'keepsStateOnDevice'> | null = null,
   ) {}
 
   /** Step-scoped bytes on the device now (tests and the README's figures). */
@@ -180,11 +197,13 @@ export class GpujsStore {
   /** Wraps a kernel's output texture; may evict older step-scoped values (never `keep`s). */
   output(texture: GpujsTexture, length: number): GpujsDeviceData {
     const bytes = length * 4;
-    for (const old of this.live) {
-      if (this.liveBytes + bytes <= this.budgetBytes) break;
-      old.host = old.download().values;
-      this.forget(old);
-      old.free();
+    if (this.liveBytes + bytes > this.budgetBytes) {
+      for (const old of this.live) {
+        if (this.liveBytes + bytes <= this.budgetBytes) break;
+        old.host = old.download().values;
+        this.forget(old);
+        old.free();
+      }
     }
     const values = new Values(this, texture, length, false);
     this.live.add(values);
@@ -210,6 +229,9 @@ export class GpujsStore {
 
   /** Frees every step-scoped texture (see the lifetime rule above), and mirrors the kept ones where it can. */
   endStep(mirror = true): void {
+    this.unregistered = [];
+    this.unregisteredValues = [];
+    this.registerEach = false;
     for (const v of this.live) {
       v.gone = true;
       v.free();
@@ -220,8 +242,9 @@ export class GpujsStore {
   }
 
   private mirrorKept(): void {
-    const { mirror } = this.mirroring ?? {};
-    if (!mirror || this.kept.size === 0) return;
+    const { mirror, keepsStateOnDevice } = this.mirroring ?? {};
+    // A runner that takes no mirrors is not asked every step (nor given shadows: 8 bytes per kept float).
+    if (!mirror || keepsStateOnDevice || this.kept.size === 0) return;
     const generation = this.mirrorGeneration + 1;
     const entries = [];
     for (const v of this.kept) {
@@ -260,7 +283,20 @@ export class GpujsStore {
   holder(values: Values): GpujsDeviceData {
     values.refs++;
     const data = new GpujsDeviceData(this, values);
-    this.finalizer.register(data, values, data);
+    if (values.persistent || this.registerEach) {
+      this.finalizer.register(data, values, data);
+      return data;
+    }
+    this.unregistered.push(data);
+    this.unregisteredValues.push(values);
+    if (this.unregistered.length >= UNREGISTERED_MAX) {
+      this.unregistered.forEach((d, i) => {
+        if (!d.released) this.finalizer.register(d, this.unregisteredValues[i], d);
+      });
+      this.unregistered = [];
+      this.unregisteredValues = [];
+      this.registerEach = true;
+    }
     return data;
   }
 

@@ -33,7 +33,68 @@ export interface Thresholds {
 /** float32 values: a CPU array, or this backend's device value (typed as the CPU array, as kernel signatures are). */
 export const isF32 = (x: TypedArray | null): x is Float32Array => x instanceof Float32Array || (x as unknown) instanceof GpujsDeviceData;
 
-const f32 = (xs: ArrayLike<number>): Float32Array => Float32Array.from(xs);
+/** Values of a small constant array (offsets, geometry): written here, looked up by their float32 bits. */
+const scratch = new Float32Array(64);
+const scratchBits = new Int32Array(scratch.buffer);
+/** The shared arrays (and their bits) by a hash of their bits; a bucket holds those that collide. */
+const constants = new Map<number, Array<{ values: Float32Array; bits: Int32Array }>>();
+let constantCount = 0;
+/** Distinct constants kept before the table starts again (a run has a few dozen; arrays handed out stay valid). */
+const CONSTANTS_MAX = 4096;
+
+/**
+ * A small constant argument (matmul offsets, conv and pool geometry, a placeholder) as one Float32Array per
+ * content, shared by every launch that passes it, instead of a new one per launch (two dozen a LeNet-5 step, each
+ * then cloned into the step's message; a message carries a shared one once). Shared, so nothing may write into
+ * one: kernels only read their arguments, and a RemoteRunner moves (transfers) only the copies its uploads make,
+ * never an argument. The same content, bit for bit (−0 is not 0), is the same array.
+ */
+export function constantArray(xs: ArrayLike<number>): Float32Array {
+  const n = xs.length;
+  if (n > scratch.length) return Float32Array.from(xs);
+  let hash = n;
+  for (let i = 0; i < n; i++) {
+    scratch[i] = xs[i];
+    hash = Math.imul(hash ^ scratchBits[i], 0x01000193);
+  }
+  let bucket = constants.get(hash);
+  if (bucket !== undefined) {
+    for (const { values, bits } of bucket) {
+      if (values.length !== n) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = bits[i] === scratchBits[i];
+      if (same) return values;
+    }
+  }
+  if (constantCount >= CONSTANTS_MAX) {
+    constants.clear();
+    constantCount = 0;
+    bucket = undefined;
+  }
+  if (bucket === undefined) constants.set(hash, (bucket = []));
+  const values = scratch.slice(0, n);
+  bucket.push({ values, bits: new Int32Array(values.buffer) });
+  constantCount++;
+  return values;
+}
+
+/**
+ * Each generated source built once. Its text is the kernel's key (in the runners' maps and the worker's), so a text
+ * built anew per launch was hashed and compared in full on every launch.
+ */
+const binarySources = new Map<string, string>();
+const unarySources = new Map<string, string>();
+const unaryGradSources = new Map<string, string>();
+function sourceFor(built: Map<string, string>, expr: string, make: (expr: string) => string): string {
+  let source = built.get(expr);
+  if (source === undefined) built.set(expr, (source = make(expr)));
+  return source;
+}
+const matmulSources = [false, true].map((transA) => [false, true].map((transB) => S.matmulSource(transA, transB)));
+
+const f32 = constantArray;
+/** The placeholder for an absent input (no bias, no momentum buffer): one float the kernel does not read. */
+const NONE = (): Float32Array => constantArray([0]);
 
 export function planMatmul(a: TypedArray, b: TypedArray, attrs: MatmulAttrs, t: Thresholds): Launch | null {
   const { m, k, n, aOffsets, bOffsets, transA = false, transB = false, dtype } = attrs;
@@ -41,7 +102,7 @@ export function planMatmul(a: TypedArray, b: TypedArray, attrs: MatmulAttrs, t: 
   if (dtype !== 'float32' || !isF32(a) || !isF32(b) || k === 0 || batch * m * n === 0) return null;
   if (batch * m * n * k < t.macs) return null;
   return {
-    source: S.matmulSource(transA, transB),
+    source: matmulSources[transA ? 1 : 0][transB ? 1 : 0],
     n: batch * m * n,
     args: [arg(a), arg(b), f32(aOffsets), f32(bOffsets), m, n, k],
   };
@@ -75,19 +136,19 @@ export function planBinary(
   const la = operandLayout(aShape, outShape);
   const lb = operandLayout(bShape, outShape);
   if (la === null || lb === null) return null;
-  return { source: S.binarySource(expr), n, args: [arg(a), arg(b), la[0], la[1], lb[0], lb[1]] };
+  return { source: sourceFor(binarySources, expr, S.binarySource), n, args: [arg(a), arg(b), la[0], la[1], lb[0], lb[1]] };
 }
 
 export function planUnary(expr: string, x: TypedArray, param: number, t: Thresholds, param2 = expr === UNARY.Log ? NaN : 0): Launch | null {
   if (!isF32(x) || x.length === 0 || x.length < t.elements) return null;
-  return { source: S.unarySource(expr), n: x.length, args: [arg(x), param, param2] };
+  return { source: sourceFor(unarySources, expr, S.unarySource), n: x.length, args: [arg(x), param, param2] };
 }
 
 export function planUnaryGrad(expr: string, x: TypedArray, y: TypedArray, dy: TypedArray, param: number, t: Thresholds): Launch | null {
   if (!isF32(x) || !isF32(dy) || x.length === 0 || x.length < t.elements || dy.length !== x.length) return null;
   // y (the forward output) is only read by sigmoid/tanh grads; others get dy in its place, any float32 array works.
   const yy = isF32(y) && y.length === x.length ? y : dy;
-  return { source: S.unaryGradSource(expr), n: x.length, args: [arg(x), arg(yy), arg(dy), param] };
+  return { source: sourceFor(unaryGradSources, expr, S.unaryGradSource), n: x.length, args: [arg(x), arg(yy), arg(dy), param] };
 }
 
 /** x viewed as [outer, len, inner] when `dims` are one contiguous run; null otherwise. */
@@ -139,7 +200,7 @@ export function planConvForward(
   if (bias !== null && bias.length !== g.outChannels) return null;
   const n = g.batch * g.outChannels * g.positions;
   if (n === 0 || g.patch === 0 || convMacs(g) < t.macs) return null;
-  return { source: S.convForwardSource, n, args: [arg(x), arg(w), arg(bias) ?? new Float32Array(1), geometryArgs(g), bias === null ? 0 : 1] };
+  return { source: S.convForwardSource, n, args: [arg(x), arg(w), arg(bias) ?? NONE(), geometryArgs(g), bias === null ? 0 : 1] };
 }
 
 /**
@@ -266,7 +327,7 @@ export function planSgdStep(param: TypedArray, grad: TypedArray, buffer: TypedAr
   if (n === 0 || n < t.elements || grad.length !== n) return null;
   const { lr, momentum, dampening, weightDecay, nesterov, maximize, first } = attrs;
   const withBuffer = momentum !== 0 && buffer !== null;
-  const inputs = [arg(param), arg(grad), withBuffer ? arg(buffer) : new Float32Array(1)];
+  const inputs = [arg(param), arg(grad), withBuffer ? arg(buffer) : NONE()];
   const rest = [lr, withBuffer ? momentum : 0, dampening, weightDecay, nesterov ? 1 : 0, maximize ? -1 : 1, first ? 1 : 0];
   const launch = (which: number): Launch => ({ source: S.sgdSource, n, args: [...inputs, which, ...rest] });
   return withBuffer ? [launch(0), launch(1)] : [launch(1)];

@@ -16,7 +16,7 @@
  */
 import type { GpujsTexture } from './device';
 import type { Launch } from './plans';
-import { argumentKinds, KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
+import { KERNEL_SETTINGS, type GpujsMode, type LaunchRunner, type MirrorEntry } from './runner';
 import { REPLY, type RemoteInit, type RemoteMessage, type WireArg } from './remote-worker';
 import type { WorkerCounts } from './step-plans';
 
@@ -39,11 +39,16 @@ export class RemoteTexture {
   readonly type = 'RemoteTexture';
   private deleted = false;
 
+  /** How a launch names it (one object for all its launches; a message carries it once). */
+  readonly wire: { ref: number };
+
   constructor(
     private readonly runner: RemoteRunner,
     readonly id: number,
     readonly length: number,
-  ) {}
+  ) {
+    this.wire = { ref: id };
+  }
 
   toArray(): Float32Array {
     if (this.deleted) throw new Error('gpu.js worker: a device value was read after it was freed');
@@ -100,8 +105,8 @@ export class RemoteRunner implements LaunchRunner {
   private ticket = 0;
   private readonly control: Int32Array;
   private data: SharedArrayBuffer;
-  /** Kernels (source id, then argument kinds) whose first launch ran: later ones are not waited for. */
-  private readonly checked = new Map<number, Set<string>>();
+  /** Kernels (source id, then argumentCode) whose first launch ran: later ones are not waited for. */
+  private readonly checked = new Map<number, Set<number>>();
   /** The buffers of the uploads queued (see upload). */
   private transfer: ArrayBuffer[] = [];
   /** Each kernel source's id in the worker (sent once, with its first launch). */
@@ -140,6 +145,10 @@ export class RemoteRunner implements LaunchRunner {
   runOnDevice(launch: Launch): RemoteTexture {
     this.alive();
     const id = this.nextId++;
+    // map makes a packed array: V8 serialises one with holes (new Array(n) before it is filled) property by
+    // property, half as slow again. A large argument (the batch) is cloned with the message rather than copied here
+    // and moved: a fresh 200 KB copy per step, moved away before it could be reused, cost new pages every step
+    // (+0.4 ms a cold LeNet-5 step, engine/node/gpujs-host-bench.ts --gap 400), where the message's buffer is reused.
     const args = launch.args.map(wire);
     let source = this.sourceIds.get(launch.source);
     if (source === undefined) {
@@ -150,7 +159,7 @@ export class RemoteRunner implements LaunchRunner {
     this.launches++;
     let kinds = this.checked.get(source);
     if (!kinds) this.checked.set(source, (kinds = new Set()));
-    const signature = argumentKinds(args);
+    const signature = argumentCode(args);
     if (!kinds.has(signature)) {
       this.request({ t: 'check', id, ticket: 0 });
       kinds.add(signature);
@@ -268,9 +277,10 @@ export class RemoteRunner implements LaunchRunner {
         this.port.terminate();
         throw new Error(this.dead);
       }
-      // Woken by the answer (or a crash, which notifies too): the slices only bound how late a timeout is seen, and
-      // each wake-up costs this thread CPU time while a slow device (SwiftShader) computes for seconds.
-      Atomics.wait(this.control, REPLY.TICKET, answered, Math.min(1000, Math.max(1, timeoutMs - (Date.now() - started))));
+      // Woken by the answer (or a crash, which notifies too), else at the timeout: no wake-ups in between, since each
+      // costs this thread CPU time (~0.2 ms on these VMs after a long sleep) and a slow device (SwiftShader) computes
+      // a step for seconds.
+      Atomics.wait(this.control, REPLY.TICKET, answered, Math.max(1, timeoutMs - (Date.now() - started)));
     }
     this.waitedMs += performance.now() - waitStarted;
     const status = this.control[REPLY.STATUS];
@@ -291,10 +301,20 @@ export class RemoteRunner implements LaunchRunner {
   }
 }
 
+/**
+ * The kinds of a launch's arguments as they cross (a number, an array, a device value), as one number: what
+ * runner.ts argumentKinds says of them, without building a string per launch.
+ */
+function argumentCode(args: WireArg[]): number {
+  let code = 1;
+  for (const a of args) code = code * 3 + (typeof a === 'number' ? 0 : a instanceof Float32Array ? 1 : 2);
+  return code;
+}
+
 /** A launch argument as it crosses to the worker (a shared array is copied, so it cannot change before it is read). */
 function wire(a: unknown): WireArg {
   if (typeof a === 'number') return a;
-  if (a instanceof RemoteTexture) return { ref: a.id };
+  if (a instanceof RemoteTexture) return a.wire;
   // A view of part of a buffer (wasm memory) would clone the whole buffer.
   if (a instanceof Float32Array) return a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength ? a : a.slice();
   if (ArrayBuffer.isView(a) || Array.isArray(a)) return Float32Array.from(a as ArrayLike<number>);

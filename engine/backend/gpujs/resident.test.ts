@@ -11,7 +11,10 @@ import { Linear, Sequential } from '../../nn/index';
 import { Adamax, AdamW, NAdam, RAdam, SGD, type Optimizer } from '../../optim/index';
 import { Tensor } from '../../tensor';
 import { relu, reshape } from '../../ops/index';
-import { createGpujsBackend, GpujsDeviceData } from './index';
+import { createGpujsBackend, GpujsDeviceData, GpujsStore } from './index';
+import { UNREGISTERED_MAX } from './device';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { batches, cnn, cnnAdadelta, expectClose, expectResidentTraining, mlp, train as trainOn, type Build } from './test-support/training-check';
 
 const gpu = new GPU({ mode: 'webasm' });
@@ -133,5 +136,63 @@ describe('an optimizer with no gpu.js update kernel (#18: NAdam, RAdam, Adamax)'
     expectClose(got.losses, want.losses);
     expect(new Set(want.losses).size).toBe(want.losses.length); // the updates changed the model every step
     got.model.parameters().forEach((p, i) => expectClose(p.data, want.model.parameters()[i].data));
+  });
+});
+
+describe('mirrors', () => {
+  // A runner whose step plans keep the state on the device takes no mirrors (device.ts "Mirrors"); one that does
+  // is asked at every endStep, with a shadow per kept value.
+  it.each([
+    [false, 1],
+    [true, 0],
+  ] as const)('keepsStateOnDevice %s: mirrors asked for at an endStep: %i', (keepsStateOnDevice, asked) => {
+    const calls: number[] = [];
+    const own = new GpujsStore('gpujs-mirror-test', undefined, {
+      mirror: (entries) => {
+        calls.push(entries.length);
+        return true;
+      },
+      mirroredGeneration: () => 0,
+      keepsStateOnDevice,
+    });
+    const texture = { toArray: () => Float32Array.from([1, 2]) };
+    own.persistent(texture, 2);
+    own.endStep();
+    expect(calls).toEqual(asked === 1 ? [1] : []);
+    expect(own.mirrorGeneration).toBe(asked);
+  });
+});
+
+describe('holders dropped without release', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  /** Collects, and lets the finalizers run. */
+  const collect = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  };
+  const texture = (deleted: number[], id: number) => ({ toArray: () => new Float32Array(1), delete: () => deleted.push(id) });
+
+  // A training loop's endStep frees its step's values, so the store registers step-scoped holders with its
+  // finalizer only once UNREGISTERED_MAX of them pass without an endStep; without steps they are still given back.
+  it('without endStep, the values of dropped holders are freed once collected, and not while one is held', async () => {
+    const deleted: number[] = [];
+    const own = new GpujsStore('gpujs-finalizer-test');
+    // A value with three holders: one released before the holders are registered, one dropped, one held.
+    let held: GpujsDeviceData | null = own.output(texture(deleted, -1), 1);
+    held.share().release();
+    held.share();
+    (() => {
+      for (let i = 0; i < UNREGISTERED_MAX + 10; i++) own.output(texture(deleted, i), 1);
+    })();
+    expect(deleted).toEqual([]);
+    await collect();
+    expect(deleted).not.toContain(-1); // the released holder did not give its reference back a second time
+    expect(new Set(deleted).size).toBe(UNREGISTERED_MAX + 10);
+    held = null;
+    await collect();
+    expect(deleted.filter((id) => id === -1)).toEqual([-1]);
   });
 });

@@ -49,6 +49,8 @@ export interface LaunchRunner {
   mirror?(entries: MirrorEntry[], generation: number): boolean;
   /** The last generation whose mirror was written whole. */
   mirroredGeneration?(): number;
+  /** Its step plans keep the state on the device and it takes no mirrors (RemoteRunner, resident WebGPU plans). */
+  readonly keepsStateOnDevice?: boolean;
   destroy(): void;
 }
 
