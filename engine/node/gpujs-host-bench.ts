@@ -17,13 +17,14 @@
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { endStep, registerBackend, setBackend } from '../backend/backend';
+import { registerBackend, setBackend } from '../backend/backend';
 import { createGpujsBackend, RemoteRunner, remoteChannel, type RemoteMessage } from '../backend/gpujs/index';
 import { REPLY } from '../backend/gpujs/remote-worker';
 import { manualSeed, Random } from '../random';
 import { Tensor } from '../tensor';
-import { PRESETS } from '../../common/model-spec/index';
-import { buildModel, inputShape, makeLoss, makeOptimizer, prepareInput } from '../model-spec/index';
+import { measuresAccuracy, PRESETS } from '../../common/model-spec/index';
+import { buildModel, inputShape, makeLoss, makeOptimizer, makeTargetsOf, prepareInput } from '../model-spec/index';
+import { Trainer } from '../train/trainer';
 import { threadCpuClock } from './thread-cpu';
 
 const BATCH = 64;
@@ -133,17 +134,12 @@ function main(): void {
     for (let i = 0; i < BATCH; i++) y[i] = Math.floor(rng.uniform() * 10);
     return [new Tensor(x, shape), new Tensor(y, [BATCH])] as const;
   });
-  // The bench's step (engine/node/bench-cli.ts timeTraining).
+  // The bench's step (engine/node/bench-cli.ts timeTraining): the engine's Trainer, the step's metrics in one read.
+  const trainer = new Trainer({ model, lossFn, optimizer, inputOf: (x) => prepareInput(spec, x), targetsOf: makeTargetsOf(spec), accuracy: measuresAccuracy(spec) });
   const step = (i: number): void => {
     const [x, y] = batches[i % batches.length];
-    endStep();
-    const loss = lossFn(model.forward(prepareInput(spec, x)) as Tensor, y);
-    loss.backward();
-    loss.item();
-    optimizer.step();
-    optimizer.zeroGrad(true);
+    trainer.trainBatch(x, y);
   };
-  model.train();
   // The last (up to) 10 untimed steps are hashed.
   const hashed = Math.min(HASHED_STEPS, warmSteps);
   for (let i = 0; i < warmSteps; i++) {
