@@ -69,7 +69,7 @@ describe('Electron fuses (#17.8)', () => {
   })();
   const why = electronBinary && existsSync(electronBinary) ? null : "Electron's binary is not installed here (it cannot be downloaded on this machine)";
   if (why) console.log(`skipped: flipping the fuses of a real Electron binary: ${why}`);
-  it.skipIf(why !== null)('flips a copy of the real Electron binary, which then refuses ELECTRON_RUN_AS_NODE', async () => {
+  it.skipIf(why !== null)(`flips a copy of the real Electron binary, which then refuses ELECTRON_RUN_AS_NODE${why ? ` (skipped: ${why})` : ''}`, async () => {
     const copy = join(mkdtempSync(join(tmpdir(), 'layerlab-fuses-')), 'electron');
     copyFileSync(electronBinary!, copy);
     await applyFuses(copy);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { threadCpuClock } from './thread-cpu';
 
 const linux = process.platform === 'linux';
-// Each platform runs one of the two cases below; say which is skipped and why.
-console.log(linux
-  ? 'skipped: threadCpuClock on a platform without a per-thread clock: this is Linux, which has one'
-  : `skipped: threadCpuClock against Linux's per-thread clock: this is ${process.platform}`);
+// Each platform runs one of the two cases below; the other says in its name, and here, why it is skipped.
+const notLinux = `skipped: this is ${process.platform}, which has no per-thread clock`;
+const isLinux = 'skipped: this is Linux, which has one';
+console.log(`threadCpuClock: ${linux ? `the case for a platform without a per-thread clock is ${isLinux}` : `the case against Linux's per-thread clock is ${notLinux}`}`);
 
 describe('threadCpuClock', () => {
-  it.skipIf(!linux)('counts this thread\'s time on the CPU, not time asleep', () => {
+  it.skipIf(!linux)(`counts this thread's time on the CPU, not time asleep${linux ? '' : ` (${notLinux})`}`, () => {
     const clock = threadCpuClock();
     expect(clock).not.toBeNull();
     const start = clock!();
@@ -26,7 +26,7 @@ describe('threadCpuClock', () => {
     expect(clock!() - busyFrom).toBeGreaterThanOrEqual(30);
   });
 
-  it.skipIf(linux)('is null where there is no per-thread clock (not Linux), so callers fall back to wall time', () => {
+  it.skipIf(linux)(`is null where there is no per-thread clock (not Linux), so callers fall back to wall time${linux ? ` (${isLinux})` : ''}`, () => {
     expect(threadCpuClock()).toBeNull();
   });
 });
